@@ -1,0 +1,448 @@
+//! Data types: NumPy's type strings (`<f4`, `>i2`, `c8`, `complex64`, ...),
+//! structured dtypes (NumPy's list of tuples, the dict form found in `.npy`
+//! headers, and strided's `{r: <f4, i: <f4}`), byte order, fields, and
+//! decoding one element from its bytes.
+
+use crate::diag::{Error, ErrorKind};
+use crate::syntax::{Lit, LitKind, Span};
+use std::fmt;
+
+/// What kind of number an element is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Bool,
+    Int,
+    UInt,
+    Float,
+    Complex,
+}
+
+/// Byte order of a multi-byte element. One-byte types are stored as
+/// `Little` and shown as `|`, as NumPy does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ByteOrder {
+    Little,
+    Big,
+}
+
+impl ByteOrder {
+    /// The machine's own order (what NumPy's `=` means).
+    pub const NATIVE: ByteOrder = if cfg!(target_endian = "big") { ByteOrder::Big } else { ByteOrder::Little };
+}
+
+/// A scalar type: kind, size in bytes, byte order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Scalar {
+    pub kind: Kind,
+    pub size: usize,
+    pub order: ByteOrder,
+}
+
+/// One field of a record.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Field {
+    pub name: String,
+    pub offset: usize,
+    pub dtype: Dtype,
+}
+
+/// A record (NumPy's structured dtype): named fields at byte offsets.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Record {
+    pub fields: Vec<Field>,
+    pub itemsize: usize,
+}
+
+/// An element type.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Dtype {
+    Scalar(Scalar),
+    Record(Record),
+}
+
+/// One decoded element.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Elem {
+    Bool(bool),
+    Int(i64),
+    UInt(u64),
+    /// A float and the size in bytes it was stored with (2, 4 or 8), which
+    /// decides how many digits print.
+    Float(f64, usize),
+    /// A complex number and the size of each part in bytes.
+    Complex(f64, f64, usize),
+    Record(Vec<(String, Elem)>),
+}
+
+impl Scalar {
+    pub fn new(kind: Kind, size: usize, order: ByteOrder) -> Scalar {
+        let order = if size == 1 || kind == Kind::Bool { ByteOrder::Little } else { order };
+        Scalar { kind, size, order }
+    }
+
+    /// NumPy's type string, e.g. `<f4`, `|u1`, `>c8`.
+    pub fn descr(&self) -> String {
+        let o = if self.size == 1 {
+            '|'
+        } else if self.order == ByteOrder::Little {
+            '<'
+        } else {
+            '>'
+        };
+        let k = match self.kind {
+            Kind::Bool => 'b',
+            Kind::Int => 'i',
+            Kind::UInt => 'u',
+            Kind::Float => 'f',
+            Kind::Complex => 'c',
+        };
+        format!("{o}{k}{}", self.size)
+    }
+
+    /// NumPy's name, e.g. `float32`, `complex64`, `bool`.
+    pub fn name(&self) -> String {
+        match self.kind {
+            Kind::Bool => "bool".into(),
+            Kind::Int => format!("int{}", self.size * 8),
+            Kind::UInt => format!("uint{}", self.size * 8),
+            Kind::Float => format!("float{}", self.size * 8),
+            Kind::Complex => format!("complex{}", self.size * 8),
+        }
+    }
+
+    fn decode(&self, b: &[u8]) -> Elem {
+        let big = self.order == ByteOrder::Big;
+        macro_rules! num {
+            ($t:ty, $n:expr) => {{
+                let mut a = [0u8; $n];
+                a.copy_from_slice(&b[..$n]);
+                if big { <$t>::from_be_bytes(a) } else { <$t>::from_le_bytes(a) }
+            }};
+        }
+        match (self.kind, self.size) {
+            (Kind::Bool, _) => Elem::Bool(b[0] != 0),
+            (Kind::Int, 1) => Elem::Int(b[0] as i8 as i64),
+            (Kind::Int, 2) => Elem::Int(num!(i16, 2) as i64),
+            (Kind::Int, 4) => Elem::Int(num!(i32, 4) as i64),
+            (Kind::Int, _) => Elem::Int(num!(i64, 8)),
+            (Kind::UInt, 1) => Elem::UInt(b[0] as u64),
+            (Kind::UInt, 2) => Elem::UInt(num!(u16, 2) as u64),
+            (Kind::UInt, 4) => Elem::UInt(num!(u32, 4) as u64),
+            (Kind::UInt, _) => Elem::UInt(num!(u64, 8)),
+            (Kind::Float, 2) => Elem::Float(half::f16::from_bits(num!(u16, 2)).to_f64(), 2),
+            (Kind::Float, 4) => Elem::Float(num!(f32, 4) as f64, 4),
+            (Kind::Float, _) => Elem::Float(num!(f64, 8), 8),
+            (Kind::Complex, 8) => {
+                let part = Scalar::new(Kind::Float, 4, self.order);
+                let (Elem::Float(re, _), Elem::Float(im, _)) = (part.decode(&b[..4]), part.decode(&b[4..8])) else { unreachable!("floats decode as floats") };
+                Elem::Complex(re, im, 4)
+            }
+            (Kind::Complex, _) => {
+                let part = Scalar::new(Kind::Float, 8, self.order);
+                let (Elem::Float(re, _), Elem::Float(im, _)) = (part.decode(&b[..8]), part.decode(&b[8..16])) else { unreachable!("floats decode as floats") };
+                Elem::Complex(re, im, 8)
+            }
+        }
+    }
+}
+
+impl Dtype {
+    /// The dtype strided assumes when `open` is given none: little-endian
+    /// complex64, the layout of the seed thread's radar data.
+    pub fn default_for_open() -> Dtype {
+        Dtype::Scalar(Scalar::new(Kind::Complex, 8, ByteOrder::Little))
+    }
+
+    pub fn itemsize(&self) -> usize {
+        match self {
+            Dtype::Scalar(s) => s.size,
+            Dtype::Record(r) => r.itemsize,
+        }
+    }
+
+    pub fn as_scalar(&self) -> Option<Scalar> {
+        match self {
+            Dtype::Scalar(s) => Some(*s),
+            Dtype::Record(_) => None,
+        }
+    }
+
+    pub fn fields(&self) -> &[Field] {
+        match self {
+            Dtype::Record(r) => &r.fields,
+            Dtype::Scalar(_) => &[],
+        }
+    }
+
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields().iter().find(|f| f.name == name)
+    }
+
+    pub fn is_complex(&self) -> bool {
+        matches!(self, Dtype::Scalar(Scalar { kind: Kind::Complex, .. }))
+    }
+
+    /// The dtype of `.real` / `.imag` of a complex dtype.
+    pub fn complex_part(&self) -> Option<Dtype> {
+        match self {
+            Dtype::Scalar(s) if s.kind == Kind::Complex => Some(Dtype::Scalar(Scalar::new(Kind::Float, s.size / 2, s.order))),
+            _ => None,
+        }
+    }
+
+    /// NumPy's `descr` as written in `.npy` headers: `'<f4'` or
+    /// `[('r', '<f4'), ('i', '<f4')]`, or the dict form for records with gaps.
+    pub fn descr(&self) -> String {
+        match self {
+            Dtype::Scalar(s) => format!("'{}'", s.descr()),
+            Dtype::Record(r) => {
+                if r.is_packed() {
+                    let parts: Vec<String> = r.fields.iter().map(|f| format!("({}, {})", py_str(&f.name), f.dtype.descr())).collect();
+                    format!("[{}]", parts.join(", "))
+                } else {
+                    let names: Vec<String> = r.fields.iter().map(|f| py_str(&f.name)).collect();
+                    let formats: Vec<String> = r.fields.iter().map(|f| f.dtype.descr()).collect();
+                    let offsets: Vec<String> = r.fields.iter().map(|f| f.offset.to_string()).collect();
+                    format!(
+                        "{{'names': [{}], 'formats': [{}], 'offsets': [{}], 'itemsize': {}}}",
+                        names.join(", "),
+                        formats.join(", "),
+                        offsets.join(", "),
+                        r.itemsize
+                    )
+                }
+            }
+        }
+    }
+
+    /// A short one-word description: `<f4` for scalars, the field list for records.
+    pub fn short(&self) -> String {
+        match self {
+            Dtype::Scalar(s) => s.descr(),
+            Dtype::Record(_) => self.to_string(),
+        }
+    }
+
+    /// Decodes one element from the start of `bytes` (which holds at least
+    /// `itemsize()` bytes).
+    pub fn decode(&self, bytes: &[u8]) -> Elem {
+        match self {
+            Dtype::Scalar(s) => s.decode(bytes),
+            Dtype::Record(r) => Elem::Record(r.fields.iter().map(|f| (f.name.clone(), f.dtype.decode(&bytes[f.offset..]))).collect()),
+        }
+    }
+
+    /// Parses a NumPy type string such as `<f4`, `u1`, `complex64` or `>i`.
+    pub fn parse_str(text: &str) -> Result<Dtype, String> {
+        let (order, rest) = match text.chars().next() {
+            Some('<') => (Some(ByteOrder::Little), &text[1..]),
+            Some('>') => (Some(ByteOrder::Big), &text[1..]),
+            Some('=') | Some('|') => (Some(ByteOrder::NATIVE), &text[1..]),
+            _ => (None, text),
+        };
+        let order_or_native = order.unwrap_or(ByteOrder::NATIVE);
+        let named = match rest {
+            "bool" | "bool_" | "?" | "b1" => Some((Kind::Bool, 1)),
+            "int8" | "byte" | "b" | "i1" => Some((Kind::Int, 1)),
+            "uint8" | "ubyte" | "B" | "u1" => Some((Kind::UInt, 1)),
+            "int16" | "short" | "h" | "i2" => Some((Kind::Int, 2)),
+            "uint16" | "ushort" | "H" | "u2" => Some((Kind::UInt, 2)),
+            "int32" | "intc" | "i" | "i4" => Some((Kind::Int, 4)),
+            "uint32" | "uintc" | "I" | "u4" => Some((Kind::UInt, 4)),
+            "int64" | "int" | "int_" | "long" | "longlong" | "intp" | "l" | "q" | "p" | "i8" => Some((Kind::Int, 8)),
+            "uint64" | "uint" | "ulong" | "ulonglong" | "uintp" | "L" | "Q" | "P" | "u8" => Some((Kind::UInt, 8)),
+            "float16" | "half" | "e" | "f2" => Some((Kind::Float, 2)),
+            "float32" | "single" | "f" | "f4" => Some((Kind::Float, 4)),
+            "float64" | "double" | "float" | "d" | "f8" => Some((Kind::Float, 8)),
+            "complex64" | "csingle" | "F" | "c8" => Some((Kind::Complex, 8)),
+            "complex128" | "cdouble" | "complex" | "D" | "c16" => Some((Kind::Complex, 16)),
+            _ => None,
+        };
+        if let Some((kind, size)) = named {
+            // NumPy takes a byte-order mark only before a type code (`>f4`, `<i`), never a name (`>float32`).
+            let is_code = rest.len() == 1 || (rest[..1].chars().all(|c| "iufcb".contains(c)) && rest[1..].chars().all(|c| c.is_ascii_digit()));
+            if order.is_some() && !is_code {
+                return Err("a byte-order mark goes before a type code (>f4), not a type name".into());
+            }
+            return Ok(Dtype::Scalar(Scalar::new(kind, size, order_or_native)));
+        }
+        let first = rest.chars().next();
+        Err(match first {
+            Some('S' | 'a' | 'U') => "string dtypes are not supported".into(),
+            Some('V') => "void dtypes are not supported; describe the record's fields instead".into(),
+            Some('M' | 'm') => "datetime dtypes are not supported; read them as i8".into(),
+            Some('O') => "object dtypes cannot be stored in a raw file".into(),
+            Some('g' | 'G') => "long double is not supported".into(),
+            _ if rest == "f16" || rest == "float128" || rest == "c32" || rest == "complex256" => "long double is not supported".into(),
+            _ => "expected a NumPy type such as <f4, >i2, u1, c8, float32 or complex64".into(),
+        })
+    }
+
+    /// Builds a dtype from a literal: a type string, NumPy's list of
+    /// `(name, type)` tuples, or the dict form of `.npy` headers. Errors
+    /// point at the offending part of the literal.
+    pub fn from_lit(lit: &Lit) -> Result<Dtype, Error> {
+        Self::from_lit_depth(lit, 0)
+    }
+
+    fn from_lit_depth(lit: &Lit, depth: usize) -> Result<Dtype, Error> {
+        let bad = |text: String, reason: String, span: Span| Error::new(ErrorKind::BadDtype { text, reason }, span);
+        if depth > crate::syntax::MAX_DEPTH {
+            return Err(Error::new(ErrorKind::NestingTooDeep { limit: crate::syntax::MAX_DEPTH }, lit.span));
+        }
+        match &lit.kind {
+            LitKind::Str(s) => Dtype::parse_str(s).map_err(|r| bad(s.clone(), r, lit.span)),
+            LitKind::List(items) => {
+                if items.is_empty() {
+                    return Err(bad("[]".into(), "a record needs at least one field".into(), lit.span));
+                }
+                let mut fields: Vec<Field> = Vec::new();
+                let mut offset = 0usize;
+                for (k, item) in items.iter().enumerate() {
+                    let LitKind::Tuple(parts) = &item.kind else {
+                        return Err(bad("field".into(), "each field is a tuple (name, type)".into(), item.span));
+                    };
+                    if parts.len() == 3 {
+                        return Err(Error::new(ErrorKind::Unsupported { what: "a sub-array field (name, type, shape)".into(), hint: Some("describe each element as its own field, or open the file with a shape".into()) }, parts[2].span));
+                    }
+                    if parts.len() != 2 {
+                        return Err(bad("field".into(), "each field is a tuple (name, type)".into(), item.span));
+                    }
+                    let name = match &parts[0].kind {
+                        LitKind::Str(s) if s.is_empty() => format!("f{k}"),
+                        LitKind::Str(s) => s.clone(),
+                        _ => return Err(bad("field name".into(), "a field name is a string".into(), parts[0].span)),
+                    };
+                    if fields.iter().any(|f| f.name == name) {
+                        return Err(bad(name.clone(), format!("field '{name}' occurs more than once"), parts[0].span));
+                    }
+                    let dtype = Dtype::from_lit_depth(&parts[1], depth + 1)?;
+                    let size = dtype.itemsize();
+                    fields.push(Field { name, offset, dtype });
+                    offset = offset.checked_add(size).ok_or_else(|| bad("record".into(), "too large".into(), item.span))?;
+                }
+                Ok(Dtype::Record(Record { fields, itemsize: offset }))
+            }
+            LitKind::Dict(entries) => {
+                let get = |key: &str| entries.iter().find(|(k, _)| matches!(&k.kind, LitKind::Str(s) if s == key)).map(|(_, v)| v);
+                let (Some(names), Some(formats)) = (get("names"), get("formats")) else {
+                    return Err(bad("dict".into(), "a dict dtype needs 'names' and 'formats'".into(), lit.span));
+                };
+                let (LitKind::List(names), LitKind::List(formats)) = (&names.kind, &formats.kind) else {
+                    return Err(bad("dict".into(), "'names' and 'formats' are lists".into(), lit.span));
+                };
+                if names.len() != formats.len() {
+                    return Err(bad("dict".into(), "'names' and 'formats' differ in length".into(), lit.span));
+                }
+                let offsets: Vec<Option<i128>> = match get("offsets").map(|v| &v.kind) {
+                    Some(LitKind::List(v)) => v.iter().map(|o| if let LitKind::Int(n) = o.kind { Some(n) } else { None }).collect(),
+                    _ => vec![None; names.len()],
+                };
+                let mut fields = Vec::new();
+                let mut next = 0usize;
+                for (k, (n, f)) in names.iter().zip(formats).enumerate() {
+                    let LitKind::Str(name) = &n.kind else { return Err(bad("name".into(), "a field name is a string".into(), n.span)) };
+                    let dtype = Dtype::from_lit_depth(f, depth + 1)?;
+                    let off = match offsets.get(k).copied().flatten() {
+                        Some(o) => usize::try_from(o).map_err(|_| bad("offsets".into(), "offsets are non-negative".into(), lit.span))?,
+                        None => next,
+                    };
+                    next = off.checked_add(dtype.itemsize()).ok_or_else(|| bad("record".into(), "too large".into(), lit.span))?;
+                    fields.push(Field { name: name.clone(), offset: off, dtype });
+                }
+                let end = fields.iter().map(|f| f.offset + f.dtype.itemsize()).max().unwrap_or(0);
+                let itemsize = match get("itemsize").map(|v| &v.kind) {
+                    Some(LitKind::Int(n)) => usize::try_from(*n).map_err(|_| bad("itemsize".into(), "itemsize is non-negative".into(), lit.span))?,
+                    _ => end,
+                };
+                if itemsize < end {
+                    return Err(bad("itemsize".into(), format!("itemsize {itemsize} is smaller than the fields need ({end})"), lit.span));
+                }
+                Ok(Dtype::Record(Record { fields, itemsize }))
+            }
+            _ => Err(bad("?".into(), "expected a type string, a list of (name, type) tuples or a dict".into(), lit.span)),
+        }
+    }
+}
+
+impl Record {
+    /// Fields follow one another with no gaps and fill the itemsize.
+    pub fn is_packed(&self) -> bool {
+        let mut next = 0;
+        for f in &self.fields {
+            if f.offset != next {
+                return false;
+            }
+            next += f.dtype.itemsize();
+        }
+        next == self.itemsize
+    }
+}
+
+fn py_str(s: &str) -> String {
+    format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+/// NumPy's `str(dtype)`: `float32` for native order, `>f4` otherwise, and
+/// the list of tuples for records.
+impl fmt::Display for Dtype {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Dtype::Scalar(s) if s.size == 1 || s.order == ByteOrder::NATIVE => f.write_str(&s.name()),
+            Dtype::Scalar(s) => f.write_str(&s.descr()),
+            Dtype::Record(_) => f.write_str(&self.descr()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse_py_literal;
+
+    fn dt(s: &str) -> Dtype {
+        Dtype::from_lit(&parse_py_literal(s).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn type_strings_follow_numpy() {
+        for (text, descr) in [("<f4", "<f4"), (">i2", ">i2"), ("u1", "|u1"), ("c8", "<c8"), ("f8", "<f8"), ("|b1", "|b1"), ("i8", "<i8"), ("b", "|i1"), ("?", "|b1"), ("complex64", "<c8"), ("D", "<c16"), ("e", "<f2"), ("=u4", "<u4")] {
+            let d = Dtype::parse_str(text).unwrap();
+            assert_eq!(d.as_scalar().unwrap().descr(), descr, "{text}");
+        }
+        assert!(Dtype::parse_str("f5").is_err());
+        assert!(Dtype::parse_str("S10").unwrap_err().contains("string"));
+    }
+
+    #[test]
+    fn packed_unaligned_records_have_numpys_offsets_and_itemsize() {
+        let d = dt("[('a', '<i2'), ('b', '<f8')]");
+        assert_eq!(d.itemsize(), 10);
+        assert_eq!(d.field("b").unwrap().offset, 2);
+        assert_eq!(d.descr(), "[('a', '<i2'), ('b', '<f8')]");
+    }
+
+    #[test]
+    fn the_dict_form_keeps_offsets_and_itemsize() {
+        let d = dt("{'names': ['x', 'y'], 'formats': ['<u2', '<f4'], 'offsets': [0, 4], 'itemsize': 12}");
+        assert_eq!(d.itemsize(), 12);
+        assert_eq!(d.field("y").unwrap().offset, 4);
+        assert_eq!(dt(&d.descr()), d);
+    }
+
+    #[test]
+    fn decodes_both_byte_orders_to_the_same_value() {
+        let le = Dtype::parse_str("<f4").unwrap();
+        let be = Dtype::parse_str(">f4").unwrap();
+        assert_eq!(le.decode(&1.5f32.to_le_bytes()), be.decode(&1.5f32.to_be_bytes()));
+        let c = Dtype::parse_str(">c8").unwrap();
+        let mut b = 2.0f32.to_be_bytes().to_vec();
+        b.extend(3.0f32.to_be_bytes());
+        assert_eq!(c.decode(&b), Elem::Complex(2.0, 3.0, 4));
+    }
+
+    #[test]
+    fn duplicate_field_names_are_refused() {
+        assert!(Dtype::from_lit(&parse_py_literal("[('a', 'u1'), ('a', 'u1')]").unwrap()).is_err());
+    }
+}

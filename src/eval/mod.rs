@@ -1,0 +1,630 @@
+//! Evaluation: the [`Session`] (names, open files, settings) and the
+//! meaning of each statement and expression. Nothing here prints: every
+//! statement returns an [`Output`] that `render` turns into text.
+
+mod complete;
+pub mod value;
+
+pub use value::Value;
+
+use crate::diag::{suggest, Error, ErrorKind};
+use crate::dtype::Dtype;
+use crate::npy;
+use crate::source::{Files, OpenFailure, Source};
+use crate::syntax::{Expr, ExprKind, IndexItem, Open, Span, Spanned, Stmt};
+use crate::view::{Index, Order, View};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+/// How results are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Format> {
+        match s {
+            "table" => Some(Format::Table),
+            "csv" => Some(Format::Csv),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Csv => "csv",
+            Format::Json => "json",
+        }
+    }
+}
+
+/// Printing settings (`set NAME VALUE`). The defaults are NumPy's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    /// Digits after the point, at most (NumPy's `precision`, 8).
+    pub precision: usize,
+    /// Views with more elements than this are summarised (NumPy's 1000).
+    pub threshold: usize,
+    /// Items kept at each end of a summarised axis (NumPy's 3).
+    pub edgeitems: usize,
+    /// Rows shown of a summarised table (default `2 * edgeitems`).
+    pub rows: Option<usize>,
+    /// Columns shown of a summarised table (default `2 * edgeitems`).
+    pub cols: Option<usize>,
+    pub format: Format,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings { precision: 8, threshold: 1000, edgeitems: 3, rows: None, cols: None, format: Format::Table }
+    }
+}
+
+/// What a statement produced, for `render` to show.
+#[derive(Clone, Debug)]
+pub enum Output {
+    Nothing,
+    /// An expression's value; `text` is the expression as written.
+    Value { text: String, value: Value },
+    Opened(Opened),
+    /// A one-line confirmation (`save`, `close`, `set`).
+    Note(String),
+    Vars(Vec<VarRow>),
+    Files(Vec<FileRow>),
+    Settings(Settings),
+    Help(String),
+}
+
+/// What `open` did and assumed.
+#[derive(Clone, Debug)]
+pub struct Opened {
+    pub name: String,
+    pub view: View,
+    pub order: Order,
+    pub file_len: u64,
+    /// The bytes after the view that it does not cover.
+    pub left_over: u64,
+    pub from_npy_header: bool,
+    /// The file was already mapped by an earlier `open`.
+    pub shared: bool,
+    /// Which parts the user left out and strided assumed.
+    pub assumed: Vec<&'static str>,
+}
+
+#[derive(Clone, Debug)]
+pub struct VarRow {
+    pub name: String,
+    pub value: Value,
+}
+
+#[derive(Clone, Debug)]
+pub struct FileRow {
+    pub path: String,
+    pub len: u64,
+    pub views: usize,
+}
+
+/// Names, open files and settings: the state a script or shell builds up.
+#[derive(Debug, Default)]
+pub struct Session {
+    names: BTreeMap<String, Value>,
+    files: Files,
+    pub settings: Settings,
+}
+
+const ATTRIBUTES: &[&str] = &["T", "shape", "dtype", "strides", "ndim", "size", "nbytes", "itemsize", "real", "imag"];
+const CONSTANTS: &[&str] = &["nan", "inf", "pi", "e", "True", "False"];
+
+impl Session {
+    pub fn new() -> Session {
+        Session::default()
+    }
+
+    /// The value bound to `name`, if any.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.names.get(name)
+    }
+
+    /// Binds `value` to `name` (as `NAME = EXPR` does).
+    pub fn bind(&mut self, name: &str, value: Value) {
+        self.names.insert(name.to_string(), value);
+    }
+
+    /// Names bound now, in order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.names.keys().map(String::as_str)
+    }
+
+    /// Runs one statement of `line` (spans index into `line`).
+    pub fn execute(&mut self, stmt: &Stmt, line: &str) -> Result<Output, Error> {
+        match stmt {
+            Stmt::Open(o) => self.open(o).map(Output::Opened),
+            Stmt::Close(n) => match self.names.remove(&n.node) {
+                Some(_) => Ok(Output::Note(format!("closed {}", n.node))),
+                None => Err(self.unknown_name(&n.node, n.span)),
+            },
+            Stmt::Assign { name, expr } => {
+                let v = self.eval(expr)?;
+                self.names.insert(name.node.clone(), v);
+                Ok(Output::Nothing)
+            }
+            Stmt::Print(expr) => {
+                let value = self.eval(expr)?;
+                Ok(Output::Value { text: line.get(expr.span.start..expr.span.end).unwrap_or("").to_string(), value })
+            }
+            Stmt::Save { expr, path } => {
+                let value = self.eval(expr)?;
+                let Value::View(view) = value else {
+                    return Err(Error::new(
+                        ErrorKind::Type { message: format!("only views can be saved, not {}", value.kind_name()), hint: None },
+                        expr.span,
+                    ));
+                };
+                let bytes = crate::save::save(&view, Path::new(&path.node)).map_err(|(reason, hint)| {
+                    Error::new(ErrorKind::Save { path: path.node.clone(), reason, hint }, path.span)
+                })?;
+                let text = line.get(expr.span.start..expr.span.end).unwrap_or("");
+                Ok(Output::Note(format!(
+                    "saved {text} ({} {}) to {} ({bytes} bytes)",
+                    npy::shape_repr(&view.shape),
+                    view.dtype.short(),
+                    path.node
+                )))
+            }
+            Stmt::Set(None) => Ok(Output::Settings(self.settings.clone())),
+            Stmt::Set(Some((key, value))) => self.set(key, value),
+            Stmt::Vars => Ok(Output::Vars(self.names.iter().map(|(n, v)| VarRow { name: n.clone(), value: v.clone() }).collect())),
+            Stmt::Files => Ok(Output::Files(
+                self.files.live().into_iter().map(|(s, n)| FileRow { path: s.display(), len: s.len(), views: n }).collect(),
+            )),
+            Stmt::Help(topic) => crate::help::topic(topic.as_ref().map(|t| t.node.as_str()))
+                .map(|t| Output::Help(t.to_string()))
+                .ok_or_else(|| {
+                    let t = topic.as_ref().expect("help with no topic always succeeds");
+                    Error::new(
+                        ErrorKind::Type {
+                            message: format!("no help on `{}`", t.node),
+                            hint: Some(format!("topics: {}", crate::help::TOPICS.join(", "))),
+                        },
+                        t.span,
+                    )
+                }),
+        }
+    }
+
+    fn set(&mut self, key: &Spanned<String>, value: &Spanned<String>) -> Result<Output, Error> {
+        let bad = |expected: &str| {
+            Error::new(ErrorKind::Setting { message: format!("{} takes {expected}, not `{}`", key.node, value.node), hint: None }, value.span)
+        };
+        let number = |lo: usize, hi: usize| -> Result<usize, Error> {
+            value.node.parse::<usize>().ok().filter(|n| (lo..=hi).contains(n)).ok_or_else(|| bad(&format!("a whole number from {lo} to {hi}")))
+        };
+        let s = &mut self.settings;
+        match key.node.as_str() {
+            "precision" => s.precision = number(0, 17)?,
+            "threshold" => s.threshold = number(0, usize::MAX)?,
+            "edgeitems" => s.edgeitems = number(1, 1000)?,
+            "rows" => s.rows = Some(number(1, 100_000)?),
+            "cols" => s.cols = Some(number(1, 10_000)?),
+            "format" => s.format = Format::parse(&value.node).ok_or_else(|| bad("table, csv or json"))?,
+            other => {
+                let names = ["precision", "threshold", "edgeitems", "rows", "cols", "format"];
+                return Err(Error::new(
+                    ErrorKind::Setting {
+                        message: format!("unknown setting `{other}`"),
+                        hint: Some(match suggest(other, names) {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None => format!("the settings are {}", names.join(", ")),
+                        }),
+                    },
+                    key.span,
+                ));
+            }
+        }
+        Ok(Output::Note(format!("{} = {}", key.node, value.node)))
+    }
+
+    fn unknown_name(&self, name: &str, span: Span) -> Error {
+        let candidates = self.names.keys().map(String::as_str).chain(CONSTANTS.iter().copied());
+        Error::new(ErrorKind::UnknownName { name: name.into(), suggestion: suggest(name, candidates) }, span)
+    }
+
+    fn open(&mut self, o: &Open) -> Result<Opened, Error> {
+        let path = &o.path;
+        let (source, shared) = self.files.open(Path::new(&path.node)).map_err(|f: OpenFailure| {
+            Error::new(ErrorKind::Open { path: path.node.clone(), reason: f.reason(), hint: f.hint() }, path.span)
+        })?;
+        let file_len = source.len();
+        let mut assumed = Vec::new();
+        let name = o.name.as_ref().map_or_else(|| "d".to_string(), |n| n.node.clone());
+        if o.name.is_none() {
+            assumed.push("name");
+        }
+
+        // A .npy file describes itself, unless the user overrides the layout.
+        if o.shape.is_none() && o.dtype.is_none() && o.offset.is_none() && npy::is_npy(source.bytes()) {
+            let h = npy::read_header(source.bytes())
+                .map_err(|reason| Error::new(ErrorKind::Npy { path: path.node.clone(), reason }, path.span))?;
+            let order = h.order;
+            let view = self.layout(&source, h.data_offset as u64, Some(h.shape.iter().map(|&n| n as i128).collect()), h.dtype, order, path, path.span)?;
+            let left_over = file_len - view.offset as u64 - view.nbytes() as u64;
+            let opened = Opened { name: name.clone(), view: view.clone(), order, file_len, left_over, from_npy_header: true, shared, assumed };
+            self.names.insert(name, Value::View(view));
+            return Ok(opened);
+        }
+
+        let dtype = match &o.dtype {
+            Some(l) => Dtype::from_lit(l)?,
+            None => {
+                assumed.push("dtype");
+                Dtype::default_for_open()
+            }
+        };
+        let offset = match &o.offset {
+            None => 0u64,
+            Some(e) => match self.eval(e)? {
+                Value::Int(n) if n >= 0 => u64::try_from(n).map_err(|_| {
+                    Error::new(ErrorKind::OffsetPastEnd { path: path.node.clone(), offset: n as u128, len: file_len }, e.span)
+                })?,
+                v => {
+                    return Err(Error::new(
+                        ErrorKind::Type { message: format!("offset= takes a non-negative integer, not {}", v.kind_name()), hint: None },
+                        e.span,
+                    ))
+                }
+            },
+        };
+        let order = match o.order {
+            Some(Spanned { node: 'F', .. }) => Order::F,
+            _ => Order::C,
+        };
+        if o.shape.is_none() {
+            assumed.push("shape");
+        }
+        let shape_span = o.shape.as_ref().map_or(path.span, |s| s.span);
+        let view = self.layout(&source, offset, o.shape.as_ref().map(|s| s.node.clone()), dtype, order, path, shape_span)?;
+        let left_over = file_len - view.offset as u64 - view.nbytes() as u64;
+        let opened = Opened { name: name.clone(), view: view.clone(), order, file_len, left_over, from_npy_header: false, shared, assumed };
+        self.names.insert(name, Value::View(view));
+        Ok(opened)
+    }
+
+    /// Lays `shape` (with at most one -1, or none for 1-D over the rest of
+    /// the file) elements of `dtype` over `source` from `offset`, checking
+    /// every product and the file's size.
+    #[allow(clippy::too_many_arguments)]
+    fn layout(
+        &self,
+        source: &Arc<Source>,
+        offset: u64,
+        shape: Option<Vec<i128>>,
+        dtype: Dtype,
+        order: Order,
+        path: &Spanned<String>,
+        shape_span: Span,
+    ) -> Result<View, Error> {
+        let file_len = source.len();
+        let p = path.node.clone();
+        if offset > file_len {
+            return Err(Error::new(ErrorKind::OffsetPastEnd { path: p, offset: offset as u128, len: file_len }, path.span));
+        }
+        let avail = file_len - offset;
+        let itemsize = dtype.itemsize() as u64;
+        let shape_text = |s: &[i128]| s.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("x");
+        let bad_shape = |reason: String| Error::new(ErrorKind::BadShape { reason }, shape_span);
+        let dims: Vec<usize> = match shape {
+            None => {
+                if itemsize == 0 {
+                    return Err(bad_shape("a zero-size dtype needs an explicit shape".into()));
+                }
+                if avail % itemsize != 0 {
+                    return Err(Error::new(
+                        ErrorKind::TrailingBytes { path: p, available: avail, offset, itemsize: itemsize as usize, remainder: avail % itemsize },
+                        path.span,
+                    ));
+                }
+                vec![usize::try_from(avail / itemsize).map_err(|_| bad_shape("too many elements".into()))?]
+            }
+            Some(dims) => {
+                let unknown = dims.iter().filter(|&&d| d == -1).count();
+                if unknown > 1 {
+                    return Err(bad_shape("only one dimension can be -1".into()));
+                }
+                if let Some(d) = dims.iter().find(|&&d| d < -1) {
+                    return Err(bad_shape(format!("negative dimension {d}")));
+                }
+                let overflow = || Error::new(ErrorKind::ShapeOverflow { shape: shape_text(&dims), itemsize: itemsize as usize }, shape_span);
+                let mut known: u128 = 1;
+                for &d in dims.iter().filter(|&&d| d != -1) {
+                    known = known.checked_mul(d as u128).ok_or_else(overflow)?;
+                }
+                let row_bytes = known.checked_mul(itemsize as u128).ok_or_else(overflow)?;
+                let inferred = if unknown == 1 {
+                    if row_bytes == 0 {
+                        return Err(bad_shape("cannot infer -1 when the other dimensions multiply to 0".into()));
+                    }
+                    if avail % itemsize != 0 {
+                        return Err(Error::new(
+                            ErrorKind::TrailingBytes { path: p, available: avail, offset, itemsize: itemsize as usize, remainder: avail % itemsize },
+                            path.span,
+                        ));
+                    }
+                    Some(avail as u128 / row_bytes)
+                } else {
+                    None
+                };
+                let mut out = Vec::with_capacity(dims.len());
+                for &d in &dims {
+                    let v = if d == -1 { inferred.unwrap_or(0) } else { d as u128 };
+                    out.push(usize::try_from(v).ok().filter(|&v| isize::try_from(v).is_ok()).ok_or_else(overflow)?);
+                }
+                let mut total = itemsize as u128;
+                for &d in &out {
+                    total = total.checked_mul(d as u128).ok_or_else(overflow)?;
+                }
+                if total > isize::MAX as u128 {
+                    return Err(overflow());
+                }
+                if total > avail as u128 {
+                    return Err(Error::new(
+                        ErrorKind::FileTooSmall {
+                            path: p,
+                            shape: shape_text(&dims),
+                            dtype: dtype.short(),
+                            needed: total,
+                            offset,
+                            available: avail,
+                        },
+                        shape_span,
+                    ));
+                }
+                out
+            }
+        };
+        let offset = usize::try_from(offset).map_err(|_| bad_shape("offset too large".into()))?;
+        View::over_file(source.clone(), offset, dims.clone(), dtype, order)
+            .ok_or_else(|| Error::new(ErrorKind::ShapeOverflow { shape: format!("{dims:?}"), itemsize: itemsize as usize }, shape_span))
+    }
+
+    /// Evaluates an expression.
+    pub fn eval(&self, e: &Expr) -> Result<Value, Error> {
+        match &e.kind {
+            ExprKind::Name(n) => self.names.get(n).cloned().or_else(|| constant(n)).ok_or_else(|| self.unknown_name(n, e.span)),
+            ExprKind::Int(i) => Ok(Value::Int(*i)),
+            ExprKind::Float(f) => Ok(Value::Float(*f)),
+            ExprKind::Imag(f) => Ok(Value::Complex(0.0, *f)),
+            ExprKind::Str(s) => Ok(Value::Str(s.clone())),
+            ExprKind::None => Ok(Value::None),
+            ExprKind::Tuple(items) => Ok(Value::Tuple(items.iter().map(|i| self.eval(i)).collect::<Result<_, _>>()?)),
+            ExprKind::Index { base, items } => {
+                let b = self.eval(base)?;
+                self.index(b, items, e.span)
+            }
+            ExprKind::Attr { base, name } => {
+                let b = self.eval(base)?;
+                attribute(b, name, base)
+            }
+            ExprKind::Call { func, .. } => Err(Error::new(
+                ErrorKind::Unsupported {
+                    what: "calling functions and methods".into(),
+                    hint: Some("this version indexes and prints views; computation (abs, mean, reshape, ...) comes later".into()),
+                },
+                func.span,
+            )),
+            ExprKind::Unary { op, operand } => {
+                let v = self.eval(operand)?;
+                if let Value::View(_) = v {
+                    return Err(array_arithmetic(e.span));
+                }
+                value::unary(*op, &v, e.span)
+            }
+            ExprKind::Binary { op, lhs, rhs } => {
+                let a = self.eval(lhs)?;
+                let b = self.eval(rhs)?;
+                if matches!(a, Value::View(_)) || matches!(b, Value::View(_)) {
+                    return Err(array_arithmetic(e.span));
+                }
+                value::binary(*op, &a, &b, e.span)
+            }
+        }
+    }
+
+    fn index(&self, base: Value, items: &[IndexItem], span: Span) -> Result<Value, Error> {
+        let view = match base {
+            Value::View(v) => v,
+            Value::Tuple(t) => return index_tuple(t, items, self),
+            other => {
+                return Err(Error::new(
+                    ErrorKind::Type { message: format!("{} cannot be indexed", other.kind_name()), hint: None },
+                    span,
+                ))
+            }
+        };
+        // d['r']: a field by name.
+        if let [IndexItem::Expr(Expr { kind: ExprKind::Str(name), span })] = items {
+            return field(&view, name, *span).map(Value::View);
+        }
+        let mut idx = Vec::with_capacity(items.len());
+        for item in items {
+            idx.push(match item {
+                IndexItem::Ellipsis(s) => Index::Ellipsis(*s),
+                IndexItem::Slice { start, stop, step, span } => {
+                    let bound = |e: &Option<Expr>| -> Result<Option<i128>, Error> {
+                        match e {
+                            None => Ok(None),
+                            Some(e) => match self.eval(e)? {
+                                Value::Int(i) => Ok(Some(i)),
+                                Value::Bool(b) => Ok(Some(i128::from(b))),
+                                Value::None => Ok(None),
+                                v => Err(Error::new(
+                                    ErrorKind::Type {
+                                        message: format!("slice indices must be integers or None, not {}", v.kind_name()),
+                                        hint: None,
+                                    },
+                                    e.span,
+                                )),
+                            },
+                        }
+                    };
+                    Index::Slice { start: bound(start)?, stop: bound(stop)?, step: bound(step)?, span: *span }
+                }
+                IndexItem::Expr(e) => match self.eval(e)? {
+                    Value::Int(i) => Index::Int(i, e.span),
+                    Value::None => Index::NewAxis(e.span),
+                    Value::Str(_) => {
+                        return Err(Error::new(
+                            ErrorKind::Type {
+                                message: "a field name must be the only index".into(),
+                                hint: Some("write d['r'][1:] or d[1:]['r']".into()),
+                            },
+                            e.span,
+                        ))
+                    }
+                    Value::View(_) | Value::Bool(_) => {
+                        return Err(Error::new(
+                            ErrorKind::Unsupported {
+                                what: "indexing with arrays or booleans (advanced indexing)".into(),
+                                hint: Some("use integers, slices, `...` and `None`".into()),
+                            },
+                            e.span,
+                        ))
+                    }
+                    _ => return Err(Error::new(ErrorKind::InvalidIndex, e.span)),
+                },
+            });
+        }
+        view.index(&idx).map(Value::View)
+    }
+}
+
+fn array_arithmetic(span: Span) -> Error {
+    Error::new(
+        ErrorKind::Unsupported {
+            what: "arithmetic on views".into(),
+            hint: Some("this version indexes and prints views; arithmetic works on numbers (offset=(50*100*8))".into()),
+        },
+        span,
+    )
+}
+
+fn constant(name: &str) -> Option<Value> {
+    Some(match name {
+        "nan" => Value::Float(f64::NAN),
+        "inf" => Value::Float(f64::INFINITY),
+        "pi" => Value::Float(std::f64::consts::PI),
+        "e" => Value::Float(std::f64::consts::E),
+        "True" => Value::Bool(true),
+        "False" => Value::Bool(false),
+        _ => return None,
+    })
+}
+
+fn field(view: &View, name: &str, span: Span) -> Result<View, Error> {
+    view.field(name).ok_or_else(|| {
+        Error::new(
+            ErrorKind::UnknownField { name: name.into(), fields: view.dtype.fields().iter().map(|f| f.name.clone()).collect() },
+            span,
+        )
+    })
+}
+
+fn index_tuple(t: Vec<Value>, items: &[IndexItem], s: &Session) -> Result<Value, Error> {
+    let [IndexItem::Expr(e)] = items else {
+        return Err(Error::new(
+            ErrorKind::Type { message: "a tuple takes one integer index".into(), hint: None },
+            items.first().map_or_else(Span::default, IndexItem::span),
+        ));
+    };
+    let Value::Int(i) = s.eval(e)? else {
+        return Err(Error::new(ErrorKind::Type { message: "tuple indices must be integers".into(), hint: None }, e.span));
+    };
+    let k = if i < 0 { i + t.len() as i128 } else { i };
+    usize::try_from(k)
+        .ok()
+        .and_then(|k| t.get(k).cloned())
+        .ok_or_else(|| Error::new(ErrorKind::Type { message: "tuple index out of range".into(), hint: None }, e.span))
+}
+
+fn int_tuple<T: Copy + Into<i128>>(v: &[T]) -> Value {
+    Value::Tuple(v.iter().map(|&n| Value::Int(n.into())).collect())
+}
+
+fn attribute(base: Value, name: &Spanned<String>, base_expr: &Expr) -> Result<Value, Error> {
+    let n = name.node.as_str();
+    match base {
+        Value::View(v) => {
+            // A record's own field names come first, as on NumPy's recarray.
+            if let Some(f) = v.field(n) {
+                return Ok(Value::View(f));
+            }
+            let complex = v.dtype.is_complex();
+            match n {
+                "real" | "r" if complex => return Ok(Value::View(v.complex_part(0).expect("complex dtype has parts"))),
+                "imag" | "i" if complex => return Ok(Value::View(v.complex_part(1).expect("complex dtype has parts"))),
+                "real" if v.dtype.as_scalar().is_some() => return Ok(Value::View(v)),
+                "T" => return Ok(Value::View(v.transpose())),
+                "shape" => return Ok(int_tuple(&v.shape.iter().map(|&n| n as i64).collect::<Vec<_>>())),
+                "strides" => return Ok(int_tuple(&v.strides.iter().map(|&n| n as i64).collect::<Vec<_>>())),
+                "dtype" => return Ok(Value::Dtype(v.dtype.clone())),
+                "ndim" => return Ok(Value::Int(v.ndim() as i128)),
+                "size" => return Ok(Value::Int(v.size() as i128)),
+                "nbytes" => return Ok(Value::Int(v.nbytes() as i128)),
+                "itemsize" => return Ok(Value::Int(v.dtype.itemsize() as i128)),
+                "imag" => {
+                    return Err(Error::new(
+                        ErrorKind::Unsupported {
+                            what: "`.imag` of a real view (NumPy makes an array of zeros)".into(),
+                            hint: None,
+                        },
+                        name.span,
+                    ))
+                }
+                _ => {}
+            }
+            let fields: Vec<String> = v.dtype.fields().iter().map(|f| f.name.clone()).collect();
+            if !fields.is_empty() {
+                return Err(Error::new(ErrorKind::UnknownField { name: n.into(), fields }, name.span));
+            }
+            let mut candidates: Vec<&str> = ATTRIBUTES.to_vec();
+            if complex {
+                candidates.extend(["r", "i"]);
+            }
+            Err(Error::new(
+                ErrorKind::UnknownAttribute { on: describe(base_expr), name: n.into(), suggestion: suggest(n, candidates) },
+                name.span,
+            ))
+        }
+        Value::Dtype(d) => match n {
+            "itemsize" => Ok(Value::Int(d.itemsize() as i128)),
+            "str" => Ok(Value::Str(d.short())),
+            "name" => Ok(Value::Str(d.as_scalar().map_or_else(|| format!("void{}", d.itemsize() * 8), |s| s.name()))),
+            "names" => Ok(if d.fields().is_empty() {
+                Value::None
+            } else {
+                Value::Tuple(d.fields().iter().map(|f| Value::Str(f.name.clone())).collect())
+            }),
+            _ => Err(Error::new(
+                ErrorKind::UnknownAttribute { on: "a dtype".into(), name: n.into(), suggestion: suggest(n, ["itemsize", "str", "name", "names"]) },
+                name.span,
+            )),
+        },
+        other => Err(Error::new(
+            ErrorKind::UnknownAttribute { on: other.kind_name().into(), name: n.into(), suggestion: None },
+            name.span,
+        )),
+    }
+}
+
+fn describe(e: &Expr) -> String {
+    match &e.kind {
+        ExprKind::Name(n) => n.clone(),
+        _ => "this view".into(),
+    }
+}
+
+pub use complete::complete;

@@ -1,0 +1,266 @@
+//! Values an expression can have, and arithmetic on Python scalars (which
+//! follows Python: `//` floors, `/` is true division, ints are unbounded
+//! here up to i128).
+
+use crate::diag::{Error, ErrorKind};
+use crate::dtype::Dtype;
+use crate::syntax::{BinOp, Span, UnaryOp};
+use crate::view::View;
+
+/// The result of evaluating an expression.
+#[derive(Clone, Debug)]
+pub enum Value {
+    /// A view of a file (0-d for a single element).
+    View(View),
+    Int(i128),
+    Float(f64),
+    Complex(f64, f64),
+    Bool(bool),
+    Str(String),
+    None,
+    Tuple(Vec<Value>),
+    Dtype(Dtype),
+}
+
+impl Value {
+    /// A word for messages: "a view", "an int", ...
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Value::View(_) => "a view",
+            Value::Int(_) => "an int",
+            Value::Float(_) => "a float",
+            Value::Complex(..) => "a complex number",
+            Value::Bool(_) => "a bool",
+            Value::Str(_) => "a string",
+            Value::None => "None",
+            Value::Tuple(_) => "a tuple",
+            Value::Dtype(_) => "a dtype",
+        }
+    }
+
+    /// Python's `repr` for scalars and tuples.
+    pub fn repr(&self) -> String {
+        match self {
+            Value::Int(i) => i.to_string(),
+            Value::Float(f) => py_float(*f),
+            Value::Complex(re, im) => {
+                if *re == 0.0 && re.is_sign_positive() {
+                    format!("{}j", py_float_short(*im))
+                } else {
+                    let sign = if *im < 0.0 || (im.is_sign_negative() && *im == 0.0) { '-' } else { '+' };
+                    format!("({}{sign}{}j)", py_float_short(*re), py_float_short(im.abs()))
+                }
+            }
+            Value::Bool(b) => if *b { "True" } else { "False" }.into(),
+            Value::Str(s) => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")),
+            Value::None => "None".into(),
+            Value::Tuple(items) if items.len() == 1 => format!("({},)", items[0].repr()),
+            Value::Tuple(items) => format!("({})", items.iter().map(Value::repr).collect::<Vec<_>>().join(", ")),
+            Value::Dtype(d) => format!("dtype({})", match d {
+                Dtype::Record(_) => d.to_string(),
+                _ => format!("'{d}'"),
+            }),
+            Value::View(v) => format!("<view {:?} {}>", v.shape, v.dtype),
+        }
+    }
+}
+
+/// Python's repr of a float: shortest round trip, `.0` on integral values,
+/// exponent form outside 1e-4..1e16.
+pub fn py_float(f: f64) -> String {
+    if f.is_nan() {
+        return "nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "inf" } else { "-inf" }.into();
+    }
+    let a = f.abs();
+    if a != 0.0 && !(1e-4..1e16).contains(&a) {
+        let s = format!("{f:e}");
+        let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
+        let e: i32 = e.parse().unwrap_or(0);
+        return format!("{m}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs());
+    }
+    let s = format!("{f}");
+    if s.contains('.') {
+        s
+    } else {
+        format!("{s}.0")
+    }
+}
+
+/// Like [`py_float`] but integral values without `.0` (as inside Python's complex repr).
+fn py_float_short(f: f64) -> String {
+    let s = py_float(f);
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+}
+
+fn as_f64(v: &Value) -> Option<f64> {
+    match v {
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        Value::Bool(b) => Some(f64::from(u8::from(*b))),
+        _ => None,
+    }
+}
+
+fn as_int(v: &Value) -> Option<i128> {
+    match v {
+        Value::Int(i) => Some(*i),
+        Value::Bool(b) => Some(i128::from(*b)),
+        _ => None,
+    }
+}
+
+fn as_complex(v: &Value) -> Option<(f64, f64)> {
+    match v {
+        Value::Complex(r, i) => Some((*r, *i)),
+        other => as_f64(other).map(|f| (f, 0.0)),
+    }
+}
+
+fn overflow(span: Span) -> Error {
+    Error::new(ErrorKind::Type { message: "integer result does not fit in 128 bits".into(), hint: None }, span)
+}
+
+/// A unary operator on a Python scalar.
+pub fn unary(op: UnaryOp, v: &Value, span: Span) -> Result<Value, Error> {
+    Ok(match (op, v) {
+        (UnaryOp::Pos, Value::Int(_) | Value::Float(_) | Value::Complex(..)) => v.clone(),
+        (UnaryOp::Neg, Value::Int(i)) => Value::Int(i.checked_neg().ok_or_else(|| overflow(span))?),
+        (UnaryOp::Neg, Value::Bool(b)) => Value::Int(-i128::from(*b)),
+        (UnaryOp::Neg, Value::Float(f)) => Value::Float(-f),
+        (UnaryOp::Neg, Value::Complex(r, i)) => Value::Complex(-r, -i),
+        (UnaryOp::Invert, Value::Int(i)) => Value::Int(!i),
+        (UnaryOp::Invert, Value::Bool(b)) => Value::Bool(!b),
+        _ => {
+            return Err(Error::new(
+                ErrorKind::Type { message: format!("bad operand for unary operator: {}", v.kind_name()), hint: None },
+                span,
+            ))
+        }
+    })
+}
+
+/// A binary operator on two Python scalars.
+pub fn binary(op: BinOp, a: &Value, b: &Value, span: Span) -> Result<Value, Error> {
+    let type_error = || {
+        Error::new(
+            ErrorKind::Type { message: format!("unsupported operand types for {op}: {} and {}", a.kind_name(), b.kind_name()), hint: None },
+            span,
+        )
+    };
+    let zero = |what: &str| Error::new(ErrorKind::Type { message: format!("{what} by zero"), hint: None }, span);
+    if let (Some(x), Some(y)) = (as_int(a), as_int(b)) {
+        if !matches!((a, b), (Value::Bool(_), Value::Bool(_))) || !matches!(op, BinOp::And | BinOp::Or | BinOp::Xor) {
+            return Ok(match op {
+                BinOp::Add => Value::Int(x.checked_add(y).ok_or_else(|| overflow(span))?),
+                BinOp::Sub => Value::Int(x.checked_sub(y).ok_or_else(|| overflow(span))?),
+                BinOp::Mul => Value::Int(x.checked_mul(y).ok_or_else(|| overflow(span))?),
+                BinOp::Div if y == 0 => return Err(zero("division")),
+                BinOp::Div => Value::Float(x as f64 / y as f64),
+                BinOp::FloorDiv | BinOp::Mod if y == 0 => return Err(zero("integer division or modulo")),
+                BinOp::FloorDiv => Value::Int(x.div_euclid(y) - i128::from(y < 0 && x.rem_euclid(y) != 0)),
+                BinOp::Mod => {
+                    let r = x.rem_euclid(y);
+                    Value::Int(if y < 0 && r != 0 { r + y } else { r })
+                }
+                BinOp::Pow if y < 0 => Value::Float((x as f64).powf(y as f64)),
+                BinOp::Pow => Value::Int(u32::try_from(y).ok().and_then(|e| x.checked_pow(e)).ok_or_else(|| overflow(span))?),
+                BinOp::And => Value::Int(x & y),
+                BinOp::Or => Value::Int(x | y),
+                BinOp::Xor => Value::Int(x ^ y),
+                BinOp::Lt => Value::Bool(x < y),
+                BinOp::Le => Value::Bool(x <= y),
+                BinOp::Gt => Value::Bool(x > y),
+                BinOp::Ge => Value::Bool(x >= y),
+                BinOp::Eq => Value::Bool(x == y),
+                BinOp::Ne => Value::Bool(x != y),
+            });
+        }
+    }
+    if let (Value::Bool(x), Value::Bool(y)) = (a, b) {
+        return Ok(Value::Bool(match op {
+            BinOp::And => *x && *y,
+            BinOp::Or => *x || *y,
+            _ => x ^ y,
+        }));
+    }
+    if matches!(a, Value::Complex(..)) || matches!(b, Value::Complex(..)) {
+        let ((ar, ai), (br, bi)) = (as_complex(a).ok_or_else(type_error)?, as_complex(b).ok_or_else(type_error)?);
+        return Ok(match op {
+            BinOp::Add => Value::Complex(ar + br, ai + bi),
+            BinOp::Sub => Value::Complex(ar - br, ai - bi),
+            BinOp::Mul => Value::Complex(ar * br - ai * bi, ar * bi + ai * br),
+            BinOp::Div => {
+                let d = br * br + bi * bi;
+                if d == 0.0 {
+                    return Err(zero("complex division"));
+                }
+                Value::Complex((ar * br + ai * bi) / d, (ai * br - ar * bi) / d)
+            }
+            BinOp::Eq => Value::Bool(ar == br && ai == bi),
+            BinOp::Ne => Value::Bool(ar != br || ai != bi),
+            _ => return Err(type_error()),
+        });
+    }
+    let (x, y) = (as_f64(a).ok_or_else(type_error)?, as_f64(b).ok_or_else(type_error)?);
+    Ok(match op {
+        BinOp::Add => Value::Float(x + y),
+        BinOp::Sub => Value::Float(x - y),
+        BinOp::Mul => Value::Float(x * y),
+        BinOp::Div if y == 0.0 => return Err(zero("float division")),
+        BinOp::Div => Value::Float(x / y),
+        BinOp::FloorDiv if y == 0.0 => return Err(zero("float floor division")),
+        BinOp::FloorDiv => Value::Float((x / y).floor()),
+        BinOp::Mod if y == 0.0 => return Err(zero("float modulo")),
+        BinOp::Mod => Value::Float(x - y * (x / y).floor()),
+        BinOp::Pow => Value::Float(x.powf(y)),
+        BinOp::Lt => Value::Bool(x < y),
+        BinOp::Le => Value::Bool(x <= y),
+        BinOp::Gt => Value::Bool(x > y),
+        BinOp::Ge => Value::Bool(x >= y),
+        BinOp::Eq => Value::Bool(x == y),
+        BinOp::Ne => Value::Bool(x != y),
+        BinOp::And | BinOp::Or | BinOp::Xor => return Err(type_error()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn int(op: BinOp, a: i128, b: i128) -> String {
+        binary(op, &Value::Int(a), &Value::Int(b), Span::default()).unwrap().repr()
+    }
+
+    #[test]
+    fn integer_division_floors_like_python() {
+        // Python: -7 // 2 == -4, -7 % 2 == 1, 7 // -2 == -4, 7 % -2 == -1
+        assert_eq!(int(BinOp::FloorDiv, -7, 2), "-4");
+        assert_eq!(int(BinOp::Mod, -7, 2), "1");
+        assert_eq!(int(BinOp::FloorDiv, 7, -2), "-4");
+        assert_eq!(int(BinOp::Mod, 7, -2), "-1");
+        // The identity Python guarantees: (a // b) * b + a % b == a
+        for a in -9..9 {
+            for b in [-4i128, -3, -1, 1, 2, 5] {
+                let q: i128 = int(BinOp::FloorDiv, a, b).parse().unwrap();
+                let r: i128 = int(BinOp::Mod, a, b).parse().unwrap();
+                assert_eq!(q * b + r, a);
+                assert!(r == 0 || (r < 0) == (b < 0));
+            }
+        }
+    }
+
+    #[test]
+    fn python_reprs() {
+        assert_eq!(py_float(2.0), "2.0");
+        assert_eq!(py_float(1e-5), "1e-05");
+        assert_eq!(py_float(1.5e16), "1.5e+16");
+        assert_eq!(Value::Complex(1.0, -2.0).repr(), "(1-2j)");
+        assert_eq!(Value::Complex(0.0, 2.5).repr(), "2.5j");
+        assert_eq!(Value::Tuple(vec![Value::Int(5)]).repr(), "(5,)");
+        assert_eq!(int(BinOp::Div, 1, 2), "0.5");
+        assert_eq!(int(BinOp::Pow, 2, 10), "1024");
+    }
+}

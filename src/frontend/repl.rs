@@ -1,0 +1,103 @@
+//! The interactive shell: rustyline reads lines (history, Tab completion,
+//! Ctrl-C clears the line, Ctrl-D leaves); everything else is
+//! [`crate::run_line`]. The helper is a thin adapter over
+//! [`crate::eval::complete`].
+
+use crate::{run_line, LineError, Session};
+use rustyline::completion::{Completer, FilenameCompleter, Pair};
+use rustyline::error::ReadlineError;
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
+use rustyline::history::DefaultHistory;
+use rustyline::validate::Validator;
+use rustyline::{Context, Editor, Helper};
+use std::cell::RefCell;
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::rc::Rc;
+
+struct StridedHelper {
+    session: Rc<RefCell<Session>>,
+    files: FilenameCompleter,
+}
+
+impl Completer for StridedHelper {
+    type Candidate = Pair;
+
+    fn complete(&self, line: &str, pos: usize, ctx: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
+        // The path after `open` or the last word of `save EXPR PATH` completes file names.
+        let head = line[..pos].trim_start();
+        let words: Vec<&str> = head.split_whitespace().collect();
+        let in_path = match words.first() {
+            Some(&"open") => words.len() == 1 && head.ends_with(' ') || words.len() == 2 && !head.ends_with(' '),
+            Some(&"save") => words.len() >= 2 && (head.ends_with(' ') || words.len() >= 3),
+            _ => false,
+        };
+        if in_path {
+            return self.files.complete(line, pos, ctx);
+        }
+        let (start, words) = crate::eval::complete(&self.session.borrow(), line, pos);
+        Ok((start, words.into_iter().map(|w| Pair { display: w.clone(), replacement: w }).collect()))
+    }
+}
+
+impl Hinter for StridedHelper {
+    type Hint = String;
+}
+impl Highlighter for StridedHelper {}
+impl Validator for StridedHelper {}
+impl Helper for StridedHelper {}
+
+/// Where history is kept: `$XDG_STATE_HOME/strided/history`, else
+/// `~/.local/state/strided/history`.
+fn history_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
+    Some(base.join("strided").join("history"))
+}
+
+/// Runs the interactive shell until Ctrl-D. Errors are printed and the
+/// session goes on.
+pub fn run_repl(session: Session, banner: &str) -> io::Result<()> {
+    let session = Rc::new(RefCell::new(session));
+    let mut editor: Editor<StridedHelper, DefaultHistory> = Editor::new().map_err(io::Error::other)?;
+    editor.set_helper(Some(StridedHelper { session: session.clone(), files: FilenameCompleter::new() }));
+    let history = history_path();
+    if let Some(h) = &history {
+        let _ = editor.load_history(h);
+    }
+    let stdout = io::stdout();
+    if !banner.is_empty() {
+        print!("{banner}");
+    }
+    loop {
+        match editor.readline("strided> ") {
+            Ok(line) => {
+                if !line.trim().is_empty() {
+                    let _ = editor.add_history_entry(line.as_str());
+                }
+                let mut out = stdout.lock();
+                match run_line(&mut session.borrow_mut(), &line, &mut out) {
+                    Ok(()) => {}
+                    Err(LineError::Stmt(e)) => {
+                        let _ = out.flush();
+                        eprint!("{}", e.render(None, &line));
+                    }
+                    Err(LineError::Io(e)) => eprintln!("error: {e}"),
+                }
+                let _ = out.flush();
+            }
+            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Eof) => break,
+            Err(e) => return Err(io::Error::other(e)),
+        }
+    }
+    if let Some(h) = &history {
+        if let Some(dir) = h.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let _ = editor.save_history(h);
+    }
+    Ok(())
+}

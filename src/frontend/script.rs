@@ -1,0 +1,65 @@
+//! Script mode: lines from a file, stdin or `-c`, no prompt; the first
+//! error is printed as `NAME:LINE:COL: error: ...` with a caret and stops
+//! the run, unless `keep_going`.
+
+use crate::{run_line, LineError, Session};
+use std::io::{self, BufRead, Write};
+
+/// How a script run ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every statement ran.
+    Ok,
+    /// This many lines failed (1 unless `keep_going`).
+    Failed(usize),
+}
+
+/// Runs every line read from `input`, named `name` in messages. Output goes
+/// to `out`, error reports to `err`. An error writing `out` (a closed
+/// pipe) ends the run and is returned.
+pub fn run_script(
+    session: &mut Session,
+    name: &str,
+    input: &mut impl BufRead,
+    out: &mut impl Write,
+    err: &mut impl Write,
+    keep_going: bool,
+) -> io::Result<Outcome> {
+    let mut failed = 0;
+    let mut buf = Vec::new();
+    let mut number = 0;
+    loop {
+        buf.clear();
+        if input.read_until(b'\n', &mut buf)? == 0 {
+            break;
+        }
+        number += 1;
+        let line = match std::str::from_utf8(&buf) {
+            Ok(s) => s,
+            Err(e) => {
+                let good = String::from_utf8_lossy(&buf[..e.valid_up_to()]).into_owned();
+                let col = good.chars().count() + 1;
+                writeln!(err, "{name}:{number}:{col}: error: the line is not valid UTF-8")?;
+                failed += 1;
+                if keep_going {
+                    continue;
+                }
+                break;
+            }
+        };
+        match run_line(session, line, out) {
+            Ok(()) => {}
+            Err(LineError::Io(e)) => return Err(e),
+            Err(LineError::Stmt(e)) => {
+                out.flush()?;
+                write!(err, "{}", e.render(Some((name, number)), line))?;
+                failed += 1;
+                if !keep_going {
+                    break;
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if failed == 0 { Outcome::Ok } else { Outcome::Failed(failed) })
+}

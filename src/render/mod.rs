@@ -1,0 +1,463 @@
+//! Rendering: [`Output`]s as tables (comfy-table), csv or json, written to
+//! any `impl Write`. Printing a view reads only the elements it shows in a
+//! table; csv and json write every element, streaming.
+
+pub mod number;
+
+use crate::dtype::Elem;
+use crate::eval::{Format, Opened, Output, Settings, Value};
+use crate::npy::shape_repr;
+use crate::view::{Order, View};
+use comfy_table::{presets, CellAlignment, Table};
+use std::io::{self, Write};
+
+/// Writes one statement's output.
+pub fn render(out: &Output, settings: &Settings, w: &mut impl Write) -> io::Result<()> {
+    match settings.format {
+        Format::Table => render_text(out, settings, w),
+        Format::Csv => render_csv(out, w),
+        Format::Json => render_json(out, w),
+    }
+}
+
+fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()> {
+    match out {
+        Output::Nothing => Ok(()),
+        Output::Value { text, value } => match value {
+            Value::View(v) => write_view_table(text, v, s, w),
+            other => writeln!(w, "{}", other.repr()),
+        },
+        Output::Opened(o) => writeln!(w, "{}", opened_text(o)),
+        Output::Note(n) => writeln!(w, "{n}"),
+        Output::Help(h) => write!(w, "{h}"),
+        Output::Settings(st) => {
+            let mut t = new_table();
+            t.set_header(["setting", "value"]);
+            for (k, v) in settings_rows(st) {
+                t.add_row([k.to_string(), v]);
+            }
+            writeln!(w, "{t}")
+        }
+        Output::Vars(rows) => {
+            if rows.is_empty() {
+                return writeln!(w, "no names yet: `open FILE` binds one");
+            }
+            let mut t = new_table();
+            t.set_header(["name", "shape", "dtype", "what"]);
+            for r in rows {
+                match &r.value {
+                    Value::View(v) => t.add_row([r.name.clone(), shape_repr(&v.shape), v.dtype.short(), format!("view of {}", v.source.display())]),
+                    other => t.add_row([r.name.clone(), String::new(), String::new(), other.repr()]),
+                };
+            }
+            writeln!(w, "{t}")
+        }
+        Output::Files(rows) => {
+            if rows.is_empty() {
+                return writeln!(w, "no files are mapped");
+            }
+            let mut t = new_table();
+            t.set_header(["file", "bytes mapped", "views"]);
+            for r in rows {
+                t.add_row([r.path.clone(), r.len.to_string(), r.views.to_string()]);
+            }
+            right_align_from(&mut t, 1);
+            writeln!(w, "{t}")
+        }
+    }
+}
+
+fn settings_rows(s: &Settings) -> Vec<(&'static str, String)> {
+    let opt = |o: Option<usize>, d: usize| o.map_or_else(|| format!("{d} (2 x edgeitems)"), |n| n.to_string());
+    vec![
+        ("precision", s.precision.to_string()),
+        ("threshold", s.threshold.to_string()),
+        ("edgeitems", s.edgeitems.to_string()),
+        ("rows", opt(s.rows, 2 * s.edgeitems)),
+        ("cols", opt(s.cols, 2 * s.edgeitems)),
+        ("format", s.format.name().to_string()),
+    ]
+}
+
+/// The summary `open` prints: what it mapped and what it assumed.
+pub fn opened_text(o: &Opened) -> String {
+    let v = &o.view;
+    let mut s = format!(
+        "{} = {}: shape {}, dtype {} ({}), offset {}",
+        o.name,
+        v.source.display(),
+        shape_repr(&v.shape),
+        v.dtype.short(),
+        describe_dtype(v),
+        v.offset
+    );
+    if o.order == Order::F {
+        s.push_str(", order F");
+    }
+    s.push_str(&format!(
+        "\n  {} of {} bytes viewed, {} left over",
+        v.nbytes(),
+        o.file_len,
+        o.left_over
+    ));
+    if o.from_npy_header {
+        s.push_str("; layout read from the .npy header");
+    }
+    if o.shared {
+        s.push_str("; the file was already mapped: this view shares that mapping");
+    }
+    if !o.assumed.is_empty() {
+        s.push_str(&format!("\n  assumed: {}", o.assumed.iter().map(|a| match *a {
+            "dtype" => "dtype c8 (complex64, little-endian: interleaved float32 real and imaginary)",
+            "shape" => "shape 1-D over the rest of the file",
+            "name" => "name d",
+            other => other,
+        }).collect::<Vec<_>>().join("; ")));
+    }
+    s
+}
+
+fn describe_dtype(v: &View) -> String {
+    match v.dtype.as_scalar() {
+        Some(sc) => {
+            let order = if sc.size == 1 { "" } else if sc.order == crate::dtype::ByteOrder::Little { ", little-endian" } else { ", big-endian" };
+            format!("{}{order}", sc.name())
+        }
+        None => format!("record of {} bytes", v.dtype.itemsize()),
+    }
+}
+
+fn new_table() -> Table {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED);
+    t
+}
+
+fn right_align_from(t: &mut Table, first: usize) {
+    for c in t.column_iter_mut().skip(first) {
+        c.set_cell_alignment(CellAlignment::Right);
+    }
+}
+
+/// Which indices of an axis of `len` a table shows: all of them, or the
+/// first and last when the view is summarised (`None` marks the gap).
+fn shown(len: usize, keep: usize, summarise: bool) -> Vec<Option<usize>> {
+    if !summarise || len <= keep {
+        return (0..len).map(Some).collect();
+    }
+    let head = keep.div_ceil(2);
+    let tail = keep / 2;
+    (0..head).map(Some).chain(std::iter::once(None)).chain((len - tail..len).map(Some)).collect()
+}
+
+/// Prints a view: a caption, then a table (1-D and 2-D) or a sequence of
+/// 2-D slabs labelled by their leading indices. Only shown elements are read.
+pub fn write_view_table(text: &str, v: &View, s: &Settings, w: &mut impl Write) -> io::Result<()> {
+    if v.ndim() == 0 {
+        return writeln!(w, "{}", number::scalar_text(&v.dtype.decode(v.element_bytes(&[])), s.precision));
+    }
+    let summarise = v.size() > s.threshold;
+    let edge = 2 * s.edgeitems;
+    let n = v.ndim();
+    let axes: Vec<Vec<Option<usize>>> = (0..n)
+        .map(|k| {
+            let keep = if k + 1 == n && n >= 2 {
+                s.cols.unwrap_or(edge)
+            } else if (n >= 2 && k + 2 == n) || n == 1 {
+                s.rows.unwrap_or(edge)
+            } else {
+                edge
+            };
+            shown(v.shape[k], keep, summarise)
+        })
+        .collect();
+    let shown_count: Vec<usize> = axes.iter().map(|a| a.iter().flatten().count()).collect();
+    let mut caption = format!(
+        "{text}: shape {}, dtype {}, view of {} (offset {}, strides {})",
+        shape_repr(&v.shape),
+        v.dtype.short(),
+        v.source.display(),
+        v.offset,
+        shape_repr_i(&v.strides)
+    );
+    if summarise {
+        let dims: Vec<String> = shown_count.iter().map(|c| c.to_string()).collect();
+        caption.push_str(&format!("; showing {} of {} elements", dims.join("x"), v.size()));
+    }
+    writeln!(w, "{caption}")?;
+    if v.size() == 0 {
+        return writeln!(w, "(empty)");
+    }
+    // Sub-column names of one element (record fields), from the first element.
+    let sample = v.dtype.decode(v.element_bytes(&vec![0; n]));
+    let mut fields = Vec::new();
+    number::field_names(&sample, "", &mut fields);
+
+    if n == 1 {
+        let mut t = new_table();
+        let mut header = vec![String::new()];
+        if fields.is_empty() {
+            header.push(String::from("value"));
+        } else {
+            header.extend(fields.iter().cloned());
+        }
+        t.set_header(header);
+        for i in &axes[0] {
+            t.add_row(row_cells(v, &[], *i, None, &fields, s));
+        }
+        right_align_from(&mut t, 0);
+        return writeln!(w, "{t}");
+    }
+    let lead = &axes[..n - 2];
+    let mut first = true;
+    let mut combos: Vec<Vec<Option<usize>>> = vec![vec![]];
+    for a in lead {
+        combos = combos.into_iter().flat_map(|c| a.iter().map(move |i| { let mut c = c.clone(); c.push(*i); c })).collect();
+    }
+    for combo in combos {
+        if n > 2 {
+            if !first {
+                writeln!(w)?;
+            }
+            first = false;
+            if combo.iter().any(Option::is_none) {
+                // A gap in a leading axis: say so once per gap.
+                writeln!(w, "…")?;
+                continue;
+            }
+            let label: Vec<String> = combo.iter().flatten().map(|i| i.to_string()).chain(["[:, :]".to_string()]).collect();
+            writeln!(w, "[{}]", label.join(", ").replace(", [:, :]", ", :, :"))?;
+        }
+        let lead_idx: Vec<usize> = combo.iter().flatten().copied().collect();
+        let mut t = new_table();
+        let mut header = vec![String::new()];
+        for j in &axes[n - 1] {
+            match j {
+                None => header.push("…".into()),
+                Some(j) if fields.is_empty() => header.push(j.to_string()),
+                Some(j) => header.extend(fields.iter().map(|f| format!("{j}.{f}"))),
+            }
+        }
+        t.set_header(header);
+        for i in &axes[n - 2] {
+            t.add_row(row_cells(v, &lead_idx, *i, Some(&axes[n - 1]), &fields, s));
+        }
+        right_align_from(&mut t, 0);
+        writeln!(w, "{t}")?;
+    }
+    Ok(())
+}
+
+/// One table row: the row label, then each shown column's cells (`cols`
+/// is `None` for a 1-D view, whose rows are single elements).
+fn row_cells(v: &View, lead: &[usize], row: Option<usize>, cols: Option<&[Option<usize>]>, fields: &[String], s: &Settings) -> Vec<String> {
+    let width = fields.len().max(1);
+    let mut cells = vec![row.map_or_else(|| "…".to_string(), |r| r.to_string())];
+    let single = [Some(0)];
+    for col in cols.unwrap_or(&single) {
+        match (row, col) {
+            (Some(r), Some(c)) => {
+                let mut idx = lead.to_vec();
+                idx.push(r);
+                if cols.is_some() {
+                    idx.push(*c);
+                }
+                number::table_cells(&v.dtype.decode(v.element_bytes(&idx)), s.precision, &mut cells);
+            }
+            (_, None) => cells.push("…".into()),
+            (None, Some(_)) => cells.extend(std::iter::repeat_n("…".to_string(), width)),
+        }
+    }
+    cells
+}
+
+fn shape_repr_i(v: &[isize]) -> String {
+    match v {
+        [n] => format!("({n},)"),
+        _ => format!("({})", v.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ")),
+    }
+}
+
+fn render_csv(out: &Output, w: &mut impl Write) -> io::Result<()> {
+    match out {
+        Output::Value { value: Value::View(v), .. } => write_csv(v, w),
+        Output::Value { value, .. } => writeln!(w, "{}", value.repr()),
+        // Only data goes to stdout in csv mode; notes go to stderr so that
+        // `strided -c '...' --format csv > out.csv` stays pure csv.
+        Output::Opened(o) => {
+            eprintln!("{}", opened_text(o));
+            Ok(())
+        }
+        Output::Note(n) => {
+            eprintln!("{n}");
+            Ok(())
+        }
+        other => render_text(other, &Settings::default(), w),
+    }
+}
+
+/// A view as csv in the layout `np.savetxt` writes and `np.loadtxt` reads:
+/// one line per row (leading axes flattened), values separated by commas,
+/// complex as `1.5+2.0j`; record fields fill consecutive columns, named in a
+/// `#` comment line.
+pub fn write_csv(v: &View, w: &mut impl Write) -> io::Result<()> {
+    if v.size() == 0 {
+        return Ok(());
+    }
+    let n = v.ndim();
+    if !v.dtype.fields().is_empty() {
+        let mut names = Vec::new();
+        number::field_names(&v.dtype.decode(v.element_bytes(&vec![0; n])), "", &mut names);
+        writeln!(w, "# {}", names.join(","))?;
+    }
+    let mut cells = Vec::new();
+    let row_len = if n == 0 { 1 } else { v.shape[n - 1] };
+    let mut k = 0;
+    let mut result = Ok(());
+    v.for_each_index(|idx| {
+        if result.is_err() {
+            return;
+        }
+        number::exact_cells(&v.dtype.decode(v.element_bytes(idx)), &mut cells);
+        k += 1;
+        if n <= 1 || k % row_len == 0 {
+            result = writeln!(w, "{}", cells.join(","));
+            cells.clear();
+        }
+    });
+    result
+}
+
+fn json_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+fn json_number(x: f64, size: usize) -> String {
+    if x.is_finite() {
+        number::exact_float(x, size)
+    } else {
+        // JSON has no NaN or infinity; these are spelled as strings.
+        json_str(&number::exact_float(x, size))
+    }
+}
+
+fn json_elem(e: &Elem) -> String {
+    match e {
+        Elem::Bool(b) => b.to_string(),
+        Elem::Int(i) => i.to_string(),
+        Elem::UInt(u) => u.to_string(),
+        Elem::Float(x, size) => json_number(*x, *size),
+        Elem::Complex(re, im, size) => format!("[{}, {}]", json_number(*re, *size), json_number(*im, *size)),
+        Elem::Record(fields) => {
+            let parts: Vec<String> = fields.iter().map(|(k, v)| format!("{}: {}", json_str(k), json_elem(v))).collect();
+            format!("{{{}}}", parts.join(", "))
+        }
+    }
+}
+
+fn json_value(v: &Value) -> String {
+    match v {
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => json_number(*f, 8),
+        Value::Complex(re, im) => format!("[{}, {}]", json_number(*re, 8), json_number(*im, 8)),
+        Value::Bool(b) => b.to_string(),
+        Value::Str(s) => json_str(s),
+        Value::None => "null".into(),
+        Value::Tuple(t) => format!("[{}]", t.iter().map(json_value).collect::<Vec<_>>().join(", ")),
+        Value::Dtype(d) => json_str(&d.short()),
+        Value::View(_) => "null".into(),
+    }
+}
+
+/// Nested lists of all elements, written as they are read.
+fn write_json_data(v: &View, idx: &mut Vec<usize>, w: &mut impl Write) -> io::Result<()> {
+    let axis = idx.len();
+    if axis == v.ndim() {
+        return write!(w, "{}", json_elem(&v.dtype.decode(v.element_bytes(idx))));
+    }
+    write!(w, "[")?;
+    for i in 0..v.shape[axis] {
+        if i > 0 {
+            write!(w, ", ")?;
+        }
+        idx.push(i);
+        write_json_data(v, idx, w)?;
+        idx.pop();
+    }
+    write!(w, "]")
+}
+
+fn render_json(out: &Output, w: &mut impl Write) -> io::Result<()> {
+    match out {
+        Output::Nothing => Ok(()),
+        Output::Value { text, value: Value::View(v) } => {
+            write!(
+                w,
+                "{{\"expr\": {}, \"shape\": [{}], \"dtype\": {}, \"file\": {}, \"offset\": {}, \"strides\": [{}], \"data\": ",
+                json_str(text),
+                v.shape.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "),
+                json_str(&v.dtype.short()),
+                json_str(&v.source.display()),
+                v.offset,
+                v.strides.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "),
+            )?;
+            write_json_data(v, &mut Vec::new(), w)?;
+            writeln!(w, "}}")
+        }
+        Output::Value { text, value } => writeln!(w, "{{\"expr\": {}, \"value\": {}}}", json_str(text), json_value(value)),
+        Output::Opened(o) => writeln!(
+            w,
+            "{{\"open\": {}, \"path\": {}, \"shape\": [{}], \"dtype\": {}, \"offset\": {}, \"file_bytes\": {}, \"left_over\": {}, \"assumed\": [{}]}}",
+            json_str(&o.name),
+            json_str(&o.view.source.display()),
+            o.view.shape.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "),
+            json_str(&o.view.dtype.short()),
+            o.view.offset,
+            o.file_len,
+            o.left_over,
+            o.assumed.iter().map(|a| json_str(a)).collect::<Vec<_>>().join(", ")
+        ),
+        Output::Note(n) => writeln!(w, "{{\"note\": {}}}", json_str(n)),
+        Output::Help(h) => writeln!(w, "{{\"help\": {}}}", json_str(h)),
+        Output::Settings(s) => {
+            let parts: Vec<String> = settings_rows(s).into_iter().map(|(k, v)| format!("{}: {}", json_str(k), json_str(&v))).collect();
+            writeln!(w, "{{\"settings\": {{{}}}}}", parts.join(", "))
+        }
+        Output::Vars(rows) => {
+            let parts: Vec<String> = rows
+                .iter()
+                .map(|r| match &r.value {
+                    Value::View(v) => format!(
+                        "{{\"name\": {}, \"shape\": [{}], \"dtype\": {}, \"file\": {}}}",
+                        json_str(&r.name),
+                        v.shape.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "),
+                        json_str(&v.dtype.short()),
+                        json_str(&v.source.display())
+                    ),
+                    other => format!("{{\"name\": {}, \"value\": {}}}", json_str(&r.name), json_value(other)),
+                })
+                .collect();
+            writeln!(w, "{{\"vars\": [{}]}}", parts.join(", "))
+        }
+        Output::Files(rows) => {
+            let parts: Vec<String> = rows
+                .iter()
+                .map(|r| format!("{{\"path\": {}, \"bytes\": {}, \"views\": {}}}", json_str(&r.path), r.len, r.views))
+                .collect();
+            writeln!(w, "{{\"files\": [{}]}}", parts.join(", "))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summarised_axes_keep_both_ends() {
+        assert_eq!(shown(10, 6, true), [Some(0), Some(1), Some(2), None, Some(7), Some(8), Some(9)]);
+        assert_eq!(shown(6, 6, true).len(), 6);
+        assert_eq!(shown(10, 6, false).len(), 10);
+        assert_eq!(shown(10, 5, true).iter().flatten().count(), 5);
+    }
+}

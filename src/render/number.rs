@@ -1,0 +1,204 @@
+//! Number formatting. Tables follow NumPy's array printing (at most
+//! `precision` digits after the point, `2.` for integral floats, `1.+2.j`
+//! for complex); csv and json use the shortest text that reads back to the
+//! same stored value, with no rounding.
+
+use crate::dtype::Elem;
+
+/// The shortest decimal that reads back to the same float of `size` bytes.
+fn shortest(x: f64, size: usize, exp: bool) -> String {
+    match (size, exp) {
+        (8, false) => format!("{x}"),
+        (8, true) => format!("{x:e}"),
+        (2, false) => format!("{}", half::f16::from_f64(x).to_f32()),
+        (2, true) => format!("{:e}", half::f16::from_f64(x).to_f32()),
+        (_, false) => format!("{}", x as f32),
+        (_, true) => format!("{:e}", x as f32),
+    }
+}
+
+fn needs_exponent(x: f64) -> bool {
+    let a = x.abs();
+    a != 0.0 && !(1e-4..1e16).contains(&a)
+}
+
+/// `1.5e-5` → `1.5e-05`, NumPy's and Python's exponent form.
+fn pad_exponent(s: &str) -> String {
+    let (m, e) = s.split_once('e').unwrap_or((s, "0"));
+    let e: i32 = e.parse().unwrap_or(0);
+    format!("{m}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs())
+}
+
+fn special(x: f64) -> Option<String> {
+    if x.is_nan() {
+        Some("nan".into())
+    } else if x.is_infinite() {
+        Some(if x > 0.0 { "inf" } else { "-inf" }.into())
+    } else {
+        None
+    }
+}
+
+/// A float as NumPy prints it inside an array (`floatmode='maxprec'`).
+pub fn table_float(x: f64, size: usize, precision: usize) -> String {
+    if let Some(s) = special(x) {
+        return s;
+    }
+    let exp = needs_exponent(x);
+    let s = shortest(x, size, exp);
+    let (mantissa, exponent) = match s.split_once('e') {
+        Some((m, e)) => (m.to_string(), Some(e.to_string())),
+        None => (s.clone(), None),
+    };
+    let digits = mantissa.split_once('.').map_or(0, |(_, f)| f.len());
+    let mut m = if digits > precision {
+        let value: f64 = mantissa.parse().unwrap_or(x);
+        let r = format!("{value:.precision$}");
+        if r.contains('.') {
+            r.trim_end_matches('0').to_string()
+        } else {
+            r
+        }
+    } else {
+        mantissa
+    };
+    if !m.contains('.') {
+        m.push('.');
+    }
+    match exponent {
+        Some(e) => pad_exponent(&format!("{m}e{e}")),
+        None => m,
+    }
+}
+
+/// A float in its shortest exact form for csv and json (`2.0`, `1e-05`).
+pub fn exact_float(x: f64, size: usize) -> String {
+    if let Some(s) = special(x) {
+        return s;
+    }
+    if needs_exponent(x) {
+        return pad_exponent(&shortest(x, size, true));
+    }
+    let s = shortest(x, size, false);
+    if s.contains('.') {
+        s
+    } else {
+        format!("{s}.0")
+    }
+}
+
+fn join_complex(re: String, im: f64, im_text: String) -> String {
+    let sign = if im < 0.0 || (im == 0.0 && im.is_sign_negative()) || im_text.starts_with('-') { "" } else { "+" };
+    format!("{re}{sign}{im_text}j")
+}
+
+/// One element for a table cell, as NumPy prints it in an array; records
+/// give one string per field (nested records are flattened).
+pub fn table_cells(e: &Elem, precision: usize, out: &mut Vec<String>) {
+    match e {
+        Elem::Bool(b) => out.push(if *b { "True" } else { "False" }.into()),
+        Elem::Int(i) => out.push(i.to_string()),
+        Elem::UInt(u) => out.push(u.to_string()),
+        Elem::Float(x, size) => out.push(table_float(*x, *size, precision)),
+        Elem::Complex(re, im, size) => {
+            out.push(join_complex(table_float(*re, *size, precision), *im, table_float(*im, *size, precision)));
+        }
+        Elem::Record(fields) => {
+            for (_, f) in fields {
+                table_cells(f, precision, out);
+            }
+        }
+    }
+}
+
+/// One element in exact form for csv; records give one string per field.
+pub fn exact_cells(e: &Elem, out: &mut Vec<String>) {
+    match e {
+        Elem::Bool(b) => out.push(if *b { "True" } else { "False" }.into()),
+        Elem::Int(i) => out.push(i.to_string()),
+        Elem::UInt(u) => out.push(u.to_string()),
+        Elem::Float(x, size) => out.push(exact_float(*x, *size)),
+        Elem::Complex(re, im, size) => out.push(join_complex(exact_float(*re, *size), *im, exact_float(*im, *size))),
+        Elem::Record(fields) => {
+            for (_, f) in fields {
+                exact_cells(f, out);
+            }
+        }
+    }
+}
+
+/// A scalar element as Python prints a NumPy scalar (`str(np.float32(2))`
+/// is `2.0`; a record prints as a tuple).
+pub fn scalar_text(e: &Elem, precision: usize) -> String {
+    match e {
+        Elem::Float(x, size) => exact_float(*x, *size),
+        Elem::Complex(re, im, size) => {
+            let (r, i) = (exact_float(*re, *size), exact_float(im.abs(), *size));
+            let r = r.strip_suffix(".0").unwrap_or(&r).to_string();
+            let i = i.strip_suffix(".0").unwrap_or(&i).to_string();
+            let sign = if *im < 0.0 || (im.is_nan() && im.is_sign_negative()) { '-' } else { '+' };
+            format!("({r}{sign}{i}j)")
+        }
+        Elem::Record(fields) => {
+            let parts: Vec<String> = fields.iter().map(|(_, f)| scalar_text(f, precision)).collect();
+            format!("({})", parts.join(", "))
+        }
+        other => {
+            let mut v = Vec::new();
+            table_cells(other, precision, &mut v);
+            v.join(", ")
+        }
+    }
+}
+
+/// Names of the sub-columns an element of this shape fills (field paths of
+/// records, empty for scalars).
+pub fn field_names(e: &Elem, prefix: &str, out: &mut Vec<String>) {
+    if let Elem::Record(fields) = e {
+        for (name, f) in fields {
+            let full = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
+            if matches!(f, Elem::Record(_)) {
+                field_names(f, &full, out);
+            } else {
+                out.push(full);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_floats_look_like_numpy_arrays() {
+        assert_eq!(table_float(2.0, 8, 8), "2.");
+        assert_eq!(table_float(0.1f32 as f64, 4, 8), "0.1");
+        assert_eq!(table_float(1.0 / 3.0, 8, 8), "0.33333333");
+        assert_eq!(table_float(1.0 / 3.0, 8, 4), "0.3333");
+        assert_eq!(table_float(1.5e-5, 8, 8), "1.5e-05");
+        assert_eq!(table_float(1e20, 4, 8), "1.e+20");
+        assert_eq!(table_float(-0.0, 8, 8), "-0.");
+    }
+
+    #[test]
+    fn exact_floats_read_back_to_the_stored_value() {
+        for x in [0.1f32, 1.0 / 3.0, 1e-7, 3.4e38, -2.5, 16777216.0] {
+            let s = exact_float(x as f64, 4);
+            assert_eq!(s.parse::<f32>().unwrap(), x, "{s}");
+        }
+        for x in [0.1f64, 1.0 / 3.0, 1e-300, 1.7e308, 123456789.125] {
+            assert_eq!(exact_float(x, 8).parse::<f64>().unwrap(), x);
+        }
+    }
+
+    #[test]
+    fn complex_cells_carry_the_sign_of_the_imaginary_part() {
+        let mut v = Vec::new();
+        table_cells(&Elem::Complex(1.0, -2.5, 4), 8, &mut v);
+        table_cells(&Elem::Complex(0.5, 2.0, 4), 8, &mut v);
+        assert_eq!(v, ["1.-2.5j", "0.5+2.j"]);
+        assert_eq!(scalar_text(&Elem::Complex(1.0, -2.0, 4), 8), "(1-2j)");
+        assert_eq!(scalar_text(&Elem::Float(2.0, 4), 8), "2.0");
+    }
+}

@@ -1,0 +1,199 @@
+//! The syntax tree of the strided language: what a line *says*, with the
+//! byte span of every part, and nothing about what it *means* (names, files
+//! and values are resolved later by `eval`).
+
+use std::fmt;
+
+/// A byte range `start..end` in the text that was parsed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+    /// The smallest span covering both.
+    pub fn to(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+    /// The same span moved `by` bytes to the right (for statements parsed
+    /// out of a longer text).
+    pub fn shift(self, by: usize) -> Span {
+        Span::new(self.start + by, self.end + by)
+    }
+}
+
+/// A value with the span it was written at.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Spanned<T> {
+    pub node: T,
+    pub span: Span,
+}
+
+/// One statement: a line holds zero or more, separated by `;`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Stmt {
+    /// `open PATH [SHAPE] [DTYPE] [offset=N] [order=C|F] [as NAME]`
+    Open(Open),
+    /// `close NAME`
+    Close(Spanned<String>),
+    /// `save EXPR PATH`
+    Save { expr: Expr, path: Spanned<String> },
+    /// `set NAME VALUE` (or `set` alone to list the settings)
+    Set(Option<(Spanned<String>, Spanned<String>)>),
+    /// `vars`
+    Vars,
+    /// `files`
+    Files,
+    /// `help [TOPIC]`
+    Help(Option<Spanned<String>>),
+    /// `NAME = EXPR`
+    Assign { name: Spanned<String>, expr: Expr },
+    /// An expression alone: print it.
+    Print(Expr),
+}
+
+/// The arguments of `open`.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Open {
+    pub path: Spanned<String>,
+    pub shape: Option<Spanned<Vec<i128>>>,
+    pub dtype: Option<Lit>,
+    pub offset: Option<Expr>,
+    pub order: Option<Spanned<char>>,
+    pub name: Option<Spanned<String>>,
+}
+
+/// A Python literal: NumPy's structured dtype lists and `.npy` headers are
+/// written in this form, and `{r: <f4}` records are parsed into it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lit {
+    pub kind: LitKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum LitKind {
+    Str(String),
+    Int(i128),
+    Bool(bool),
+    None,
+    Tuple(Vec<Lit>),
+    List(Vec<Lit>),
+    Dict(Vec<(Lit, Lit)>),
+}
+
+/// An expression with its span.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    Name(String),
+    Int(i128),
+    Float(f64),
+    /// An imaginary literal such as `2j`.
+    Imag(f64),
+    Str(String),
+    None,
+    /// `(a, b)` or `(a,)`.
+    Tuple(Vec<Expr>),
+    /// `base[items]`
+    Index { base: Box<Expr>, items: Vec<IndexItem> },
+    /// `base.name`
+    Attr { base: Box<Expr>, name: Spanned<String> },
+    /// `func(args)`; a method call is a call of an attribute.
+    Call { func: Box<Expr>, args: Vec<Arg> },
+    Unary { op: UnaryOp, operand: Box<Expr> },
+    Binary { op: BinOp, lhs: Box<Expr>, rhs: Box<Expr> },
+}
+
+/// One item between the brackets of a subscript.
+#[derive(Clone, Debug, PartialEq)]
+pub enum IndexItem {
+    /// `...`
+    Ellipsis(Span),
+    /// `start:stop:step`, each part optional.
+    Slice {
+        start: Option<Expr>,
+        stop: Option<Expr>,
+        step: Option<Expr>,
+        span: Span,
+    },
+    /// An integer, `None`, a field name string, ...
+    Expr(Expr),
+}
+
+impl IndexItem {
+    pub fn span(&self) -> Span {
+        match self {
+            IndexItem::Ellipsis(s) => *s,
+            IndexItem::Slice { span, .. } => *span,
+            IndexItem::Expr(e) => e.span,
+        }
+    }
+}
+
+/// A call argument, positional or `name=value`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arg {
+    pub name: Option<Spanned<String>>,
+    pub value: Expr,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    Neg,
+    Pos,
+    Invert,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    FloorDiv,
+    Mod,
+    Pow,
+    And,
+    Or,
+    Xor,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+}
+
+impl fmt::Display for BinOp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::FloorDiv => "//",
+            BinOp::Mod => "%",
+            BinOp::Pow => "**",
+            BinOp::And => "&",
+            BinOp::Or => "|",
+            BinOp::Xor => "^",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+        };
+        f.write_str(s)
+    }
+}
