@@ -223,6 +223,24 @@ impl Dtype {
         }
     }
 
+    /// This dtype in the machine's byte order, and `bytes` (one element)
+    /// rearranged to match: what NumPy does when indexing yields a scalar.
+    pub fn to_native(&self, bytes: &[u8]) -> (Dtype, Vec<u8>) {
+        let mut out = bytes[..self.itemsize()].to_vec();
+        match self {
+            // np.bool_ holds 0 or 1, whatever byte the file had.
+            Dtype::Scalar(s) if s.kind == Kind::Bool => (self.clone(), vec![u8::from(out[0] != 0)]),
+            Dtype::Scalar(s) if s.order != ByteOrder::NATIVE && s.size > 1 => {
+                let part = if s.kind == Kind::Complex { s.size / 2 } else { s.size };
+                for chunk in out.chunks_mut(part) {
+                    chunk.reverse();
+                }
+                (Dtype::Scalar(Scalar::new(s.kind, s.size, ByteOrder::NATIVE)), out)
+            }
+            _ => (self.clone(), out),
+        }
+    }
+
     /// Decodes one element from the start of `bytes` (which holds at least
     /// `itemsize()` bytes).
     pub fn decode(&self, bytes: &[u8]) -> Elem {
@@ -439,6 +457,16 @@ mod tests {
         let mut b = 2.0f32.to_be_bytes().to_vec();
         b.extend(3.0f32.to_be_bytes());
         assert_eq!(c.decode(&b), Elem::Complex(2.0, 3.0, 4));
+    }
+
+    #[test]
+    fn to_native_swaps_each_part_of_a_complex_number() {
+        let c = Dtype::parse_str(">c8").unwrap();
+        let mut b = 2.0f32.to_be_bytes().to_vec();
+        b.extend(3.0f32.to_be_bytes());
+        let (d, n) = c.to_native(&b);
+        assert_eq!(d.decode(&n), c.decode(&b));
+        assert_eq!(d.short(), "<c8");
     }
 
     #[test]

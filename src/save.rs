@@ -4,16 +4,24 @@
 //! at the end, so a failed save never leaves a half-written file under
 //! the target's name (and never disturbs a file that is mapped).
 
+use crate::dtype::Dtype;
 use crate::npy;
+use crate::render::number::exact_cells;
 use crate::render::write_csv;
 use crate::view::View;
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-/// Saves `view` to `path`, choosing the format by the extension. Returns
+/// What can be saved: a view, or one element copied out of one.
+pub enum Data<'a> {
+    View(&'a View),
+    Scalar(&'a Dtype, &'a [u8]),
+}
+
+/// Saves `data` to `path`, choosing the format by the extension. Returns
 /// the bytes written, or the reason and a hint.
-pub fn save(view: &View, path: &Path) -> Result<u64, (String, Option<String>)> {
+pub fn save(data: &Data, path: &Path) -> Result<u64, (String, Option<String>)> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     let kind = match ext.as_str() {
         "npy" => Kind::Npy,
@@ -25,13 +33,23 @@ pub fn save(view: &View, path: &Path) -> Result<u64, (String, Option<String>)> {
     let tmp = path.with_file_name(format!(".{name}.strided-{}.tmp", std::process::id()));
     let result = (|| -> std::io::Result<()> {
         let mut w = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
-        match kind {
-            Kind::Npy => {
+        match (kind, data) {
+            (Kind::Npy, Data::View(view)) => {
                 w.write_all(&npy::write_header(&view.dtype, &view.shape))?;
                 view.write_c_order(&mut w)?;
             }
-            Kind::Csv => write_csv(view, &mut w)?,
-            Kind::Raw => view.write_c_order(&mut w)?,
+            (Kind::Npy, Data::Scalar(dtype, bytes)) => {
+                w.write_all(&npy::write_header(dtype, &[]))?;
+                w.write_all(bytes)?;
+            }
+            (Kind::Csv, Data::View(view)) => write_csv(view, &mut w)?,
+            (Kind::Csv, Data::Scalar(dtype, bytes)) => {
+                let mut cells = Vec::new();
+                exact_cells(&dtype.decode(bytes), &mut cells);
+                writeln!(w, "{}", cells.join(","))?;
+            }
+            (Kind::Raw, Data::View(view)) => view.write_c_order(&mut w)?,
+            (Kind::Raw, Data::Scalar(_, bytes)) => w.write_all(bytes)?,
         }
         w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
         fs::rename(&tmp, path)

@@ -159,22 +159,25 @@ impl Session {
             }
             Stmt::Save { expr, path } => {
                 let value = self.eval(expr)?;
-                let Value::View(view) = value else {
-                    return Err(Error::new(
-                        ErrorKind::Type { message: format!("only views can be saved, not {}", value.kind_name()), hint: None },
-                        expr.span,
-                    ));
+                let data = match &value {
+                    Value::View(v) | Value::Void(v) => crate::save::Data::View(v),
+                    Value::Scalar(d, b) => crate::save::Data::Scalar(d, b),
+                    other => {
+                        return Err(Error::new(
+                            ErrorKind::Type { message: format!("only views and their elements can be saved, not {}", other.kind_name()), hint: None },
+                            expr.span,
+                        ))
+                    }
                 };
-                let bytes = crate::save::save(&view, Path::new(&path.node)).map_err(|(reason, hint)| {
+                let bytes = crate::save::save(&data, Path::new(&path.node)).map_err(|(reason, hint)| {
                     Error::new(ErrorKind::Save { path: path.node.clone(), reason, hint }, path.span)
                 })?;
                 let text = line.get(expr.span.start..expr.span.end).unwrap_or("");
-                Ok(Output::Note(format!(
-                    "saved {text} ({} {}) to {} ({bytes} bytes)",
-                    npy::shape_repr(&view.shape),
-                    view.dtype.short(),
-                    path.node
-                )))
+                let (shape, dtype) = match &data {
+                    crate::save::Data::View(v) => (npy::shape_repr(&v.shape), v.dtype.short()),
+                    crate::save::Data::Scalar(d, _) => ("()".to_string(), d.short()),
+                };
+                Ok(Output::Note(format!("saved {text} ({shape} {dtype}) to {} ({bytes} bytes)", path.node)))
             }
             Stmt::Set(None) => Ok(Output::Settings(self.settings.clone())),
             Stmt::Set(Some((key, value))) => self.set(key, value),
@@ -418,7 +421,7 @@ impl Session {
             )),
             ExprKind::Unary { op, operand } => {
                 let v = self.eval(operand)?;
-                if let Value::View(_) = v {
+                if let Value::View(_) | Value::Void(_) = v {
                     return Err(array_arithmetic(e.span));
                 }
                 value::unary(*op, &v, e.span)
@@ -426,7 +429,7 @@ impl Session {
             ExprKind::Binary { op, lhs, rhs } => {
                 let a = self.eval(lhs)?;
                 let b = self.eval(rhs)?;
-                if matches!(a, Value::View(_)) || matches!(b, Value::View(_)) {
+                if matches!(a, Value::View(_) | Value::Void(_)) || matches!(b, Value::View(_) | Value::Void(_)) {
                     return Err(array_arithmetic(e.span));
                 }
                 value::binary(*op, &a, &b, e.span)
@@ -434,10 +437,47 @@ impl Session {
         }
     }
 
+    /// `rec['a']` or `rec[0]` on one record: its field, by name or position.
+    fn index_void(&self, v: View, items: &[IndexItem], span: Span) -> Result<Value, Error> {
+        let [IndexItem::Expr(e)] = items else {
+            return Err(Error::new(ErrorKind::Type { message: "a record takes one field name or position".into(), hint: None }, span));
+        };
+        let name = match self.eval(e)? {
+            Value::Str(s) => s,
+            Value::Int(i) => {
+                let fields = v.dtype.fields();
+                let k = if i < 0 { i + fields.len() as i128 } else { i };
+                match usize::try_from(k).ok().and_then(|k| fields.get(k)) {
+                    Some(f) => f.name.clone(),
+                    None => {
+                        return Err(Error::new(
+                            ErrorKind::IndexOutOfBounds { index: i, axis: 0, size: fields.len() },
+                            e.span,
+                        ))
+                    }
+                }
+            }
+            other => {
+                return Err(Error::new(
+                    ErrorKind::Type { message: format!("a record is indexed by a field name or position, not {}", other.kind_name()), hint: None },
+                    e.span,
+                ))
+            }
+        };
+        field(&v, &name, e.span).map(view_value)
+    }
+
     fn index(&self, base: Value, items: &[IndexItem], span: Span) -> Result<Value, Error> {
         let view = match base {
             Value::View(v) => v,
             Value::Tuple(t) => return index_tuple(t, items, self),
+            Value::Scalar(..) => {
+                return Err(Error::new(
+                    ErrorKind::Type { message: "invalid index to scalar variable.".into(), hint: None },
+                    items.first().map_or(span, IndexItem::span),
+                ))
+            }
+            Value::Void(v) => return self.index_void(v, items, span),
             other => {
                 return Err(Error::new(
                     ErrorKind::Type { message: format!("{} cannot be indexed", other.kind_name()), hint: None },
@@ -485,7 +525,7 @@ impl Session {
                             e.span,
                         ))
                     }
-                    Value::View(_) | Value::Bool(_) => {
+                    Value::View(_) | Value::Void(_) | Value::Bool(_) => {
                         return Err(Error::new(
                             ErrorKind::Unsupported {
                                 what: "indexing with arrays or booleans (advanced indexing)".into(),
@@ -498,8 +538,27 @@ impl Session {
                 },
             });
         }
-        view.index(&idx).map(Value::View)
+        let result = view.index(&idx)?;
+        // NumPy: an index with `...` always gives an array (0-d here), never a scalar.
+        if idx.iter().any(|i| matches!(i, Index::Ellipsis(_))) {
+            return Ok(Value::View(result));
+        }
+        Ok(view_value(result))
     }
+}
+
+/// A view as NumPy hands back the result of integer indexing (or a field
+/// of a record scalar): one element becomes a scalar, a copy in native byte
+/// order, or for records an `np.void` that still views the file.
+fn view_value(v: View) -> Value {
+    if v.ndim() == 0 {
+        if v.dtype.as_scalar().is_some() {
+            let (d, b) = v.dtype.to_native(v.element_bytes(&[]));
+            return Value::Scalar(d, b);
+        }
+        return Value::Void(v);
+    }
+    Value::View(v)
 }
 
 fn array_arithmetic(span: Span) -> Error {
@@ -556,18 +615,24 @@ fn int_tuple<T: Copy + Into<i128>>(v: &[T]) -> Value {
 
 fn attribute(base: Value, name: &Spanned<String>, base_expr: &Expr) -> Result<Value, Error> {
     let n = name.node.as_str();
-    match base {
-        Value::View(v) => {
+    // Parts of a record scalar are scalars; parts of a view (even 0-d) are views.
+    let (v, wrap): (View, fn(View) -> Value) = match base {
+        Value::View(v) => (v, Value::View),
+        Value::Void(v) => (v, view_value),
+        other => return scalar_attribute(other, name),
+    };
+    {
+        {
             // A record's own field names come first, as on NumPy's recarray.
             if let Some(f) = v.field(n) {
-                return Ok(Value::View(f));
+                return Ok(wrap(f));
             }
             let complex = v.dtype.is_complex();
             match n {
-                "real" | "r" if complex => return Ok(Value::View(v.complex_part(0).expect("complex dtype has parts"))),
-                "imag" | "i" if complex => return Ok(Value::View(v.complex_part(1).expect("complex dtype has parts"))),
-                "real" if v.dtype.as_scalar().is_some() => return Ok(Value::View(v)),
-                "T" => return Ok(Value::View(v.transpose())),
+                "real" | "r" if complex => return Ok(wrap(v.complex_part(0).expect("complex dtype has parts"))),
+                "imag" | "i" if complex => return Ok(wrap(v.complex_part(1).expect("complex dtype has parts"))),
+                "real" if v.dtype.as_scalar().is_some() => return Ok(wrap(v)),
+                "T" => return Ok(wrap(v.transpose())),
                 "shape" => return Ok(int_tuple(&v.shape.iter().map(|&n| n as i64).collect::<Vec<_>>())),
                 "strides" => return Ok(int_tuple(&v.strides.iter().map(|&n| n as i64).collect::<Vec<_>>())),
                 "dtype" => return Ok(Value::Dtype(v.dtype.clone())),
@@ -598,6 +663,34 @@ fn attribute(base: Value, name: &Spanned<String>, base_expr: &Expr) -> Result<Va
                 ErrorKind::UnknownAttribute { on: describe(base_expr), name: n.into(), suggestion: suggest(n, candidates) },
                 name.span,
             ))
+        }
+    }
+}
+
+/// Attributes of scalars, dtypes and everything that is not a view.
+fn scalar_attribute(base: Value, name: &Spanned<String>) -> Result<Value, Error> {
+    let n = name.node.as_str();
+    match base {
+        Value::Scalar(d, bytes) => {
+            let part = |k: usize| -> Option<Value> {
+                let p = d.complex_part()?;
+                let size = p.itemsize();
+                Some(Value::Scalar(p, bytes[k * size..(k + 1) * size].to_vec()))
+            };
+            match n {
+                "real" | "r" if d.is_complex() => Ok(part(0).expect("complex has parts")),
+                "imag" | "i" if d.is_complex() => Ok(part(1).expect("complex has parts")),
+                "real" | "T" => Ok(Value::Scalar(d, bytes)),
+                "shape" | "strides" => Ok(Value::Tuple(vec![])),
+                "dtype" => Ok(Value::Dtype(d)),
+                "ndim" => Ok(Value::Int(0)),
+                "size" => Ok(Value::Int(1)),
+                "nbytes" | "itemsize" => Ok(Value::Int(d.itemsize() as i128)),
+                _ => Err(Error::new(
+                    ErrorKind::UnknownAttribute { on: "a scalar".into(), name: n.into(), suggestion: suggest(n, ATTRIBUTES.iter().copied()) },
+                    name.span,
+                )),
+            }
         }
         Value::Dtype(d) => match n {
             "itemsize" => Ok(Value::Int(d.itemsize() as i128)),

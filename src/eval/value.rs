@@ -10,8 +10,15 @@ use crate::view::View;
 /// The result of evaluating an expression.
 #[derive(Clone, Debug)]
 pub enum Value {
-    /// A view of a file (0-d for a single element).
+    /// A view of a file (0-d when `...` kept an array around one element).
     View(View),
+    /// One record picked by integer indexing: NumPy's `np.void` scalar. It
+    /// still views the file; its fields are scalars (where a 0-d view's
+    /// fields are 0-d views).
+    Void(View),
+    /// One element copied out of a view, in native byte order: what NumPy
+    /// gives for `d.r[3, 4]` (a NumPy scalar, not a view).
+    Scalar(Dtype, Vec<u8>),
     Int(i128),
     Float(f64),
     Complex(f64, f64),
@@ -27,6 +34,8 @@ impl Value {
     pub fn kind_name(&self) -> &'static str {
         match self {
             Value::View(_) => "a view",
+            Value::Void(_) => "a record",
+            Value::Scalar(..) => "a scalar",
             Value::Int(_) => "an int",
             Value::Float(_) => "a float",
             Value::Complex(..) => "a complex number",
@@ -61,6 +70,8 @@ impl Value {
                 _ => format!("'{d}'"),
             }),
             Value::View(v) => format!("<view {:?} {}>", v.shape, v.dtype),
+            Value::Void(v) => crate::render::number::scalar_text(&v.dtype.decode(v.element_bytes(&[])), 17),
+            Value::Scalar(d, b) => crate::render::number::scalar_text(&d.decode(b), 17),
         }
     }
 }

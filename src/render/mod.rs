@@ -24,7 +24,7 @@ fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()>
     match out {
         Output::Nothing => Ok(()),
         Output::Value { text, value } => match value {
-            Value::View(v) => write_view_table(text, v, s, w),
+            Value::View(v) | Value::Void(v) => write_view_table(text, v, s, w),
             other => writeln!(w, "{}", other.repr()),
         },
         Output::Opened(o) => writeln!(w, "{}", opened_text(o)),
@@ -46,7 +46,7 @@ fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()>
             t.set_header(["name", "shape", "dtype", "what"]);
             for r in rows {
                 match &r.value {
-                    Value::View(v) => t.add_row([r.name.clone(), shape_repr(&v.shape), v.dtype.short(), format!("view of {}", v.source.display())]),
+                    Value::View(v) | Value::Void(v) => t.add_row([r.name.clone(), shape_repr(&v.shape), v.dtype.short(), format!("view of {}", v.source.display())]),
                     other => t.add_row([r.name.clone(), String::new(), String::new(), other.repr()]),
                 };
             }
@@ -280,7 +280,12 @@ fn shape_repr_i(v: &[isize]) -> String {
 
 fn render_csv(out: &Output, w: &mut impl Write) -> io::Result<()> {
     match out {
-        Output::Value { value: Value::View(v), .. } => write_csv(v, w),
+        Output::Value { value: Value::View(v) | Value::Void(v), .. } => write_csv(v, w),
+        Output::Value { value: Value::Scalar(d, b), .. } => {
+            let mut cells = Vec::new();
+            number::exact_cells(&d.decode(b), &mut cells);
+            writeln!(w, "{}", cells.join(","))
+        }
         Output::Value { value, .. } => writeln!(w, "{}", value.repr()),
         // Only data goes to stdout in csv mode; notes go to stderr so that
         // `strided -c '...' --format csv > out.csv` stays pure csv.
@@ -366,6 +371,8 @@ fn json_value(v: &Value) -> String {
         Value::Tuple(t) => format!("[{}]", t.iter().map(json_value).collect::<Vec<_>>().join(", ")),
         Value::Dtype(d) => json_str(&d.short()),
         Value::View(_) => "null".into(),
+        Value::Void(v) => json_elem(&v.dtype.decode(v.element_bytes(&[]))),
+        Value::Scalar(d, b) => json_elem(&d.decode(b)),
     }
 }
 
@@ -390,7 +397,7 @@ fn write_json_data(v: &View, idx: &mut Vec<usize>, w: &mut impl Write) -> io::Re
 fn render_json(out: &Output, w: &mut impl Write) -> io::Result<()> {
     match out {
         Output::Nothing => Ok(()),
-        Output::Value { text, value: Value::View(v) } => {
+        Output::Value { text, value: Value::View(v) | Value::Void(v) } => {
             write!(
                 w,
                 "{{\"expr\": {}, \"shape\": [{}], \"dtype\": {}, \"file\": {}, \"offset\": {}, \"strides\": [{}], \"data\": ",
@@ -427,7 +434,7 @@ fn render_json(out: &Output, w: &mut impl Write) -> io::Result<()> {
             let parts: Vec<String> = rows
                 .iter()
                 .map(|r| match &r.value {
-                    Value::View(v) => format!(
+                    Value::View(v) | Value::Void(v) => format!(
                         "{{\"name\": {}, \"shape\": [{}], \"dtype\": {}, \"file\": {}}}",
                         json_str(&r.name),
                         v.shape.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "),
