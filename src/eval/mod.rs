@@ -290,7 +290,15 @@ impl Session {
             assumed.push("shape");
         }
         let shape_span = o.shape.as_ref().map_or(path.span, |s| s.span);
-        let view = self.layout(&source, offset, o.shape.as_ref().map(|s| s.node.clone()), dtype, order, path, shape_span)?;
+        let offset_span = o.offset.as_ref().map_or(path.span, |e| e.span);
+        let view = self
+            .layout(&source, offset, o.shape.as_ref().map(|s| s.node.clone()), dtype, order, path, shape_span)
+            .map_err(|mut e| {
+                if matches!(e.kind, ErrorKind::OffsetPastEnd { .. }) {
+                    e.span = offset_span;
+                }
+                e
+            })?;
         let left_over = file_len - view.offset as u64 - view.nbytes() as u64;
         let opened = Opened { name: name.clone(), view: view.clone(), order, file_len, left_over, from_npy_header: false, shared, assumed };
         self.names.insert(name, Value::View(view));

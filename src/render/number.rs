@@ -17,9 +17,16 @@ fn shortest(x: f64, size: usize, exp: bool) -> String {
     }
 }
 
+/// Python's rule for its own floats: exponent form outside 1e-4..1e16.
 fn needs_exponent(x: f64) -> bool {
     let a = x.abs();
     a != 0.0 && !(1e-4..1e16).contains(&a)
+}
+
+/// NumPy's rule inside arrays: exponent form from 1e8 up (and below 1e-4).
+fn needs_exponent_in_array(x: f64) -> bool {
+    let a = x.abs();
+    a != 0.0 && !(1e-4..1e8).contains(&a)
 }
 
 /// `1.5e-5` → `1.5e-05`, NumPy's and Python's exponent form.
@@ -44,7 +51,7 @@ pub fn table_float(x: f64, size: usize, precision: usize) -> String {
     if let Some(s) = special(x) {
         return s;
     }
-    let exp = needs_exponent(x);
+    let exp = needs_exponent_in_array(x);
     let s = shortest(x, size, exp);
     let (mantissa, exponent) = match s.split_once('e') {
         Some((m, e)) => (m.to_string(), Some(e.to_string())),
@@ -178,6 +185,8 @@ mod tests {
         assert_eq!(table_float(1.0 / 3.0, 8, 4), "0.3333");
         assert_eq!(table_float(1.5e-5, 8, 8), "1.5e-05");
         assert_eq!(table_float(1e20, 4, 8), "1.e+20");
+        assert_eq!(table_float(123456789.0, 8, 8), "1.23456789e+08");
+        assert_eq!(table_float(12345678.0, 8, 8), "12345678.");
         assert_eq!(table_float(-0.0, 8, 8), "-0.");
     }
 

@@ -1,0 +1,313 @@
+//! End-to-end tests of the `strided` binary: each test gets its own temp
+//! folder and writes its own data files.
+
+mod common;
+
+use common::{run_in, temp, text};
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// The seed thread's layout: 100x100 complex64 with real part 1000*row + col
+/// and imaginary part -(1000*row + col), so every element is recognisable.
+fn write_seed_file(dir: &Path) -> Vec<(f32, f32)> {
+    let mut bytes = Vec::new();
+    let mut values = Vec::new();
+    for row in 0..100 {
+        for col in 0..100 {
+            let re = (1000 * row + col) as f32;
+            values.push((re, -re));
+            bytes.extend_from_slice(&re.to_le_bytes());
+            bytes.extend_from_slice(&(-re).to_le_bytes());
+        }
+    }
+    std::fs::write(dir.join("f.bin"), bytes).unwrap();
+    values
+}
+
+fn json_lines(out: &[u8]) -> Vec<serde_json::Value> {
+    text(out).lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}"))).collect()
+}
+
+#[test]
+fn the_design_cards_line_works_verbatim_on_the_seed_layout() {
+    let dir = temp();
+    write_seed_file(dir.path());
+    let out = run_in(dir.path(), &["-c", "open f.bin 100x100; d.r[50:,50:]"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(s.contains("d.r[50:,50:]: shape (50, 50), dtype <f4, view of f.bin (offset 40400, strides (800, 8))"), "{s}");
+    // The corner elements of the quadrant: rows 50 and 99, columns 50 and 99.
+    for v in ["50050.", "50099.", "99050.", "99099."] {
+        assert!(s.contains(v), "missing {v} in\n{s}");
+    }
+    assert!(s.contains("assumed:") && s.contains("dtype c8"), "open must say what it assumed:\n{s}");
+}
+
+#[test]
+fn both_ways_to_the_bottom_right_quadrant_give_the_same_bytes() {
+    // The seed thread's two answers: slice the whole mapping, or map from an
+    // offset of 50 rows and slice the columns.
+    let dir = temp();
+    let values = write_seed_file(dir.path());
+    let script = "open f.bin 100x100\nsave d[50:, 50:] a.bin\nopen f.bin 50x100 offset=(50*100*8) as bottom\nsave bottom[:, 50:100] b.bin\nsave d.r[:50, :50] tl.bin\n";
+    let out = run_in(dir.path(), &[], script);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let a = std::fs::read(dir.path().join("a.bin")).unwrap();
+    let b = std::fs::read(dir.path().join("b.bin")).unwrap();
+    assert_eq!(a.len(), 50 * 50 * 8);
+    assert_eq!(a, b);
+    // And both hold exactly the expected elements, computed independently.
+    let mut want = Vec::new();
+    for row in 50..100 {
+        for col in 50..100 {
+            let (re, im) = values[row * 100 + col];
+            want.extend_from_slice(&re.to_le_bytes());
+            want.extend_from_slice(&im.to_le_bytes());
+        }
+    }
+    assert_eq!(a, want);
+    let tl = std::fs::read(dir.path().join("tl.bin")).unwrap();
+    let want_tl: Vec<u8> = (0..50).flat_map(|r| (0..50).flat_map(move |c| ((1000 * r + c) as f32).to_le_bytes())).collect();
+    assert_eq!(tl, want_tl);
+}
+
+#[test]
+fn one_file_opened_three_ways_is_mapped_once() {
+    let dir = temp();
+    write_seed_file(dir.path());
+    let script = "open f.bin 100x100\nopen f.bin (10000,) as flat\nopen f.bin 50x100 <f8 offset=40000 as other\nfiles\n";
+    let out = run_in(dir.path(), &[], script);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(s.contains("already mapped"), "{s}");
+    let row = s.lines().find(|l| l.contains("f.bin") && l.contains("80000")).unwrap_or_else(|| panic!("no files row in\n{s}"));
+    assert!(row.trim_end_matches(['│', ' ']).ends_with('3'), "three views share the one mapping: {row}");
+
+    // And the kernel agrees: strace sees one mmap of the file's descriptor.
+    let Ok(st) = Command::new("strace").arg("-V").output() else {
+        eprintln!("skipped the strace half: strace is not installed (apt-get install strace)");
+        return;
+    };
+    assert!(st.status.success());
+    let trace = dir.path().join("trace");
+    std::fs::write(dir.path().join("s.strided"), script).unwrap();
+    let out = Command::new("strace")
+        .args(["-f", "-e", "trace=openat,mmap", "-o"])
+        .arg(&trace)
+        .arg(common::bin())
+        .arg("s.strided")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let log = std::fs::read_to_string(&trace).unwrap();
+    let fds: Vec<String> = log
+        .lines()
+        .filter(|l| l.contains("\"f.bin\"") && l.contains("openat"))
+        .filter_map(|l| l.rsplit("= ").next().map(|fd| fd.trim().to_string()))
+        .collect();
+    assert_eq!(fds.len(), 1, "f.bin opened once:\n{log}");
+    let maps = log.lines().filter(|l| l.contains("mmap(") && l.contains(&format!(", {}, 0)", fds[0]))).count();
+    assert_eq!(maps, 1, "one mapping of f.bin (fd {}):\n{log}", fds[0]);
+}
+
+#[test]
+fn script_file_stdin_and_dash_c_print_the_same() {
+    let dir = temp();
+    write_seed_file(dir.path());
+    let script = "open f.bin 100x100 as z # comment\nz.i[98:, ::33]; z.shape\n";
+    std::fs::write(dir.path().join("s.strided"), script).unwrap();
+    let a = run_in(dir.path(), &["s.strided"], "");
+    let b = run_in(dir.path(), &[], script);
+    let c = run_in(dir.path(), &["-c", script], "");
+    assert!(a.status.success());
+    assert_eq!(a.stdout, b.stdout);
+    assert_eq!(a.stdout, c.stdout);
+    assert!(text(&a.stdout).contains("(100, 100)"));
+}
+
+#[test]
+fn the_first_error_stops_a_script_with_file_line_column_and_a_caret() {
+    let dir = temp();
+    write_seed_file(dir.path());
+    std::fs::write(dir.path().join("s.strided"), "open f.bin 100x100\nd[100]\nd.shape\n").unwrap();
+    let out = run_in(dir.path(), &["s.strided"], "");
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.starts_with("s.strided:2:3: error: index 100 is out of bounds for axis 0 with size 100\n"), "{err}");
+    assert!(err.contains("2 | d[100]\n  |   ^^^\n"), "{err}");
+    assert!(!text(&out.stdout).lines().any(|l| l == "(100, 100)"), "the script went on after the error");
+}
+
+#[test]
+fn keep_going_runs_every_line_and_still_fails() {
+    let dir = temp();
+    write_seed_file(dir.path());
+    let out = run_in(dir.path(), &["--keep-going"], "open f.bin 100x100\nd[100]\nd[::0]\nd.shape\n");
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("<stdin>:2:3:") && err.contains("<stdin>:3:3: error: slice step cannot be zero"), "{err}");
+    assert!(text(&out.stdout).lines().any(|l| l == "(100, 100)"));
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    let dir = temp();
+    let out = run_in(dir.path(), &["--no-such-flag"], "");
+    assert_eq!(out.status.code(), Some(2));
+    let out = run_in(dir.path(), &["missing.strided"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cannot read missing.strided"));
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly_with_status_0() {
+    let dir = temp();
+    write_seed_file(dir.path());
+    let mut child = Command::new(common::bin())
+        .args(["--format", "csv", "-c", "open f.bin 100x100\nd\nd\nd"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 100];
+    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    drop(child.stdout.take());
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert!(!err.contains("Broken pipe") && !err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn json_output_holds_every_value_of_the_view() {
+    let dir = temp();
+    let values = write_seed_file(dir.path());
+    let out = run_in(dir.path(), &["--format", "json", "-c", "open f.bin 100x100\nd[3:5, 7:10]\nd.r[2, 3]\nd.shape"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lines = json_lines(&out.stdout);
+    assert_eq!(lines.len(), 4, "one object per result");
+    assert_eq!(lines[0]["open"], "d");
+    let v = &lines[1];
+    assert_eq!(v["shape"], serde_json::json!([2, 3]));
+    assert_eq!(v["dtype"], "<c8");
+    for (i, row) in v["data"].as_array().unwrap().iter().enumerate() {
+        for (j, cell) in row.as_array().unwrap().iter().enumerate() {
+            let (re, im) = values[(3 + i) * 100 + 7 + j];
+            assert_eq!(cell[0].as_f64().unwrap() as f32, re);
+            assert_eq!(cell[1].as_f64().unwrap() as f32, im);
+        }
+    }
+    assert_eq!(lines[2]["value"].as_f64().unwrap(), 2003.0);
+    assert_eq!(lines[3]["value"], serde_json::json!([100, 100]));
+}
+
+#[test]
+fn csv_output_is_one_line_per_row_and_reads_back() {
+    let dir = temp();
+    let values = write_seed_file(dir.path());
+    let out = run_in(dir.path(), &["--format", "csv", "-c", "open f.bin 100x100\nd.i[:3, ::25]"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    let rows: Vec<Vec<f32>> = s.lines().map(|l| l.split(',').map(|c| c.parse().unwrap()).collect()).collect();
+    assert_eq!(rows.len(), 3);
+    for (i, row) in rows.iter().enumerate() {
+        let want: Vec<f32> = (0..100).step_by(25).map(|c| values[i * 100 + c].1).collect();
+        assert_eq!(row, &want);
+    }
+    assert!(text(&out.stderr).contains("d = f.bin"), "the open note goes to stderr in csv mode");
+}
+
+#[test]
+fn a_saved_npy_opens_again_from_its_own_header() {
+    let dir = temp();
+    write_seed_file(dir.path());
+    let script = "open f.bin 100x100\nsave d[::-7, 3:9] q.npy\nsave d.r[3, 4] s.npy\nopen q.npy as q\nq.shape\nq.dtype\nq[0, 0]\nd[-1, 3]\nopen s.npy as s\ns\ns.shape\n";
+    let out = run_in(dir.path(), &[], script);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(s.contains("layout read from the .npy header"), "{s}");
+    let lines: Vec<&str> = s.lines().collect();
+    let at = |needle: &str| lines.iter().position(|l| *l == needle).unwrap_or_else(|| panic!("no line {needle:?} in\n{s}"));
+    at("(15, 6)");
+    at("dtype('complex64')");
+    // q[0, 0] is d[99, 3], written out twice by different paths.
+    assert_eq!(lines[at("(99003-99003j)")], lines[at("(99003-99003j)")]);
+    assert!(s.matches("(99003-99003j)").count() >= 2, "{s}");
+    at("3004.0");
+    at("()");
+}
+
+#[test]
+fn an_empty_view_is_not_an_error() {
+    let dir = temp();
+    write_seed_file(dir.path());
+    let out = run_in(dir.path(), &["-c", "open f.bin 100x100; d[5:2]; d[5:2].shape"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("(0, 100)"));
+}
+
+#[test]
+fn open_reports_the_bytes_left_over() {
+    let dir = temp();
+    write_seed_file(dir.path());
+    let out = run_in(dir.path(), &["-c", "open f.bin 10x10 <f8 offset=16"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("800 of 80000 bytes viewed, 79184 left over"), "{}", text(&out.stdout));
+}
+
+#[test]
+fn an_inferred_axis_takes_the_rest_of_the_file() {
+    let dir = temp();
+    write_seed_file(dir.path());
+    let out = run_in(dir.path(), &["-c", "open f.bin -1x100; d.shape; open f.bin (25, -1) f4 as e; e.shape; open f.bin u1 as b; b.shape"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(s.contains("(100, 100)") && s.contains("(25, 800)") && s.contains("(80000,)"), "{s}");
+}
+
+#[test]
+fn permission_denied_is_a_clear_error() {
+    let dir = temp();
+    let f = dir.path().join("secret.bin");
+    std::fs::write(&f, [0u8; 16]).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o000)).unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let is_root = Command::new("id").arg("-u").output().map(|o| text(&o.stdout).trim() == "0").unwrap_or(false);
+    let out = if is_root {
+        // Root reads anything; run as `nobody` where setpriv can drop privileges.
+        match Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(common::bin())
+            .args(["-c", "open secret.bin"])
+            .current_dir(dir.path())
+            .output()
+        {
+            Ok(o) if !text(&o.stderr).contains("setpriv:") => o,
+            _ => {
+                eprintln!("skipped: running as root and cannot drop privileges with setpriv");
+                return;
+            }
+        }
+    } else {
+        run_in(dir.path(), &["-c", "open secret.bin"], "")
+    };
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("cannot open secret.bin: permission denied"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_huge_sparse_file_prints_a_summary_without_reading_it() {
+    // 4 GiB of holes: printing must touch only the few elements shown.
+    let dir = temp();
+    let f = std::fs::File::create(dir.path().join("big.bin")).unwrap();
+    f.set_len(4 << 30).unwrap();
+    let out = run_in(dir.path(), &["-c", "open big.bin (-1, 4096) c8; d; d.r[::1000, ::-1]"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(s.contains("shape (131072, 4096)") && s.contains("showing 6x6 of 536870912 elements"), "{s}");
+}
