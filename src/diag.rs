@@ -11,7 +11,8 @@ use std::fmt::Write as _;
 /// An error with the span of input it is about.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Error {
-    pub kind: ErrorKind,
+    /// Boxed so that `Result<T, Error>` stays small on the hot path.
+    pub kind: Box<ErrorKind>,
     pub span: Span,
     /// A second place worth pointing at, e.g. where an unclosed bracket opened.
     pub related: Option<(Span, &'static str)>,
@@ -34,22 +35,39 @@ pub enum ErrorKind {
     IntTooLarge { text: String },
     /// `opne f.bin`
     #[error("unknown command `{name}`")]
-    UnknownCommand { name: String, suggestion: Option<String> },
+    UnknownCommand {
+        name: String,
+        suggestion: Option<String>,
+    },
     /// `e[0]` when no `e` was opened or assigned.
     #[error("name `{name}` is not defined")]
-    UnknownName { name: String, suggestion: Option<String> },
+    UnknownName {
+        name: String,
+        suggestion: Option<String>,
+    },
     /// `d.x` on a record with fields r and i.
     #[error("no field of name {name}")]
     UnknownField { name: String, fields: Vec<String> },
     /// `d.sahpe`
     #[error("`{on}` has no attribute `{name}`")]
-    UnknownAttribute { on: String, name: String, suggestion: Option<String> },
+    UnknownAttribute {
+        on: String,
+        name: String,
+        suggestion: Option<String>,
+    },
     /// `d.T()` or `d.shape[0:1]`-style misuse: the operation does not apply to this kind of value.
     #[error("{message}")]
-    Type { message: String, hint: Option<String> },
+    Type {
+        message: String,
+        hint: Option<String>,
+    },
     /// `d[100]` on an axis of size 100.
     #[error("index {index} is out of bounds for axis {axis} with size {size}")]
-    IndexOutOfBounds { index: i128, axis: usize, size: usize },
+    IndexOutOfBounds {
+        index: i128,
+        axis: usize,
+        size: usize,
+    },
     /// `d[1, 2, 3]` on a 2-D view.
     #[error("too many indices for array: array is {ndim}-dimensional, but {given} were indexed")]
     TooManyIndices { ndim: usize, given: usize },
@@ -76,25 +94,53 @@ pub enum ErrorKind {
     ShapeOverflow { shape: String, itemsize: usize },
     /// `open missing.bin`
     #[error("cannot open {path}: {reason}")]
-    Open { path: String, reason: String, hint: Option<String> },
+    Open {
+        path: String,
+        reason: String,
+        hint: Option<String>,
+    },
     /// `open f.bin 1000x1000` on an 80000-byte file.
     #[error("{path} is too small: shape {shape} of {dtype} needs {needed} bytes after offset {offset}, but the file has {available}")]
-    FileTooSmall { path: String, shape: String, dtype: String, needed: u128, offset: u64, available: u64 },
+    FileTooSmall {
+        path: String,
+        shape: String,
+        dtype: String,
+        needed: u128,
+        offset: u64,
+        available: u64,
+    },
     /// `open f.bin offset=1000000` on a smaller file.
     #[error("offset {offset} is past the end of {path} ({len} bytes)")]
-    OffsetPastEnd { path: String, offset: u128, len: u64 },
+    OffsetPastEnd {
+        path: String,
+        offset: u128,
+        len: u64,
+    },
     /// `open f.bin f8` on a 12-byte file: 4 bytes would be left over.
     #[error("{path}: {available} bytes after offset {offset} are not a whole number of {itemsize}-byte elements ({remainder} bytes left over)")]
-    TrailingBytes { path: String, available: u64, offset: u64, itemsize: usize, remainder: u64 },
+    TrailingBytes {
+        path: String,
+        available: u64,
+        offset: u64,
+        itemsize: usize,
+        remainder: u64,
+    },
     /// A malformed `.npy` header.
     #[error("{path} is not a valid .npy file: {reason}")]
     Npy { path: String, reason: String },
     /// `save d out.xyz`
     #[error("cannot save to {path}: {reason}")]
-    Save { path: String, reason: String, hint: Option<String> },
+    Save {
+        path: String,
+        reason: String,
+        hint: Option<String>,
+    },
     /// `set precision many`
     #[error("bad setting: {message}")]
-    Setting { message: String, hint: Option<String> },
+    Setting {
+        message: String,
+        hint: Option<String>,
+    },
     /// A feature the language reserves but strided does not do yet.
     #[error("{what} is not supported yet")]
     Unsupported { what: String, hint: Option<String> },
@@ -102,7 +148,11 @@ pub enum ErrorKind {
 
 impl Error {
     pub fn new(kind: ErrorKind, span: Span) -> Error {
-        Error { kind, span, related: None }
+        Error {
+            kind: Box::new(kind),
+            span,
+            related: None,
+        }
     }
 
     pub fn with_related(mut self, span: Span, label: &'static str) -> Error {
@@ -113,7 +163,7 @@ impl Error {
     /// How to fix the input, when there is something useful to say.
     pub fn hint(&self) -> Option<String> {
         use ErrorKind::*;
-        match &self.kind {
+        match &*self.kind {
             UnknownCommand { suggestion, .. } => Some(match suggestion {
                 Some(s) => format!("did you mean `{s}`? (`help` lists the commands)"),
                 None => "`help` lists the commands".into(),
@@ -229,13 +279,15 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(d[i - 2][j - 2] + 1);
             }
@@ -251,7 +303,10 @@ mod tests {
 
     #[test]
     fn suggests_a_near_name_and_nothing_for_a_far_one() {
-        assert_eq!(suggest("opne", ["open", "close", "save"]), Some("open".into()));
+        assert_eq!(
+            suggest("opne", ["open", "close", "save"]),
+            Some("open".into())
+        );
         assert_eq!(suggest("sahpe", ["shape", "size"]), Some("shape".into()));
         assert_eq!(suggest("zzzz", ["open", "close"]), None);
     }
@@ -260,7 +315,10 @@ mod tests {
     fn renders_file_line_column_and_a_caret_under_the_span() {
         let e = Error::new(ErrorKind::SliceStepZero, Span::new(2, 5));
         let text = e.render(Some(("s.strided", 7)), "d[::0]");
-        assert!(text.starts_with("s.strided:7:3: error: slice step cannot be zero\n"), "{text}");
+        assert!(
+            text.starts_with("s.strided:7:3: error: slice step cannot be zero\n"),
+            "{text}"
+        );
         assert!(text.contains("7 | d[::0]\n  |   ^^^\n"), "{text}");
     }
 

@@ -27,7 +27,11 @@ pub enum ByteOrder {
 
 impl ByteOrder {
     /// The machine's own order (what NumPy's `=` means).
-    pub const NATIVE: ByteOrder = if cfg!(target_endian = "big") { ByteOrder::Big } else { ByteOrder::Little };
+    pub const NATIVE: ByteOrder = if cfg!(target_endian = "big") {
+        ByteOrder::Big
+    } else {
+        ByteOrder::Little
+    };
 }
 
 /// A scalar type: kind, size in bytes, byte order.
@@ -76,7 +80,11 @@ pub enum Elem {
 
 impl Scalar {
     pub fn new(kind: Kind, size: usize, order: ByteOrder) -> Scalar {
-        let order = if size == 1 || kind == Kind::Bool { ByteOrder::Little } else { order };
+        let order = if size == 1 || kind == Kind::Bool {
+            ByteOrder::Little
+        } else {
+            order
+        };
         Scalar { kind, size, order }
     }
 
@@ -116,7 +124,11 @@ impl Scalar {
             ($t:ty, $n:expr) => {{
                 let mut a = [0u8; $n];
                 a.copy_from_slice(&b[..$n]);
-                if big { <$t>::from_be_bytes(a) } else { <$t>::from_le_bytes(a) }
+                if big {
+                    <$t>::from_be_bytes(a)
+                } else {
+                    <$t>::from_le_bytes(a)
+                }
             }};
         }
         match (self.kind, self.size) {
@@ -134,12 +146,20 @@ impl Scalar {
             (Kind::Float, _) => Elem::Float(num!(f64, 8), 8),
             (Kind::Complex, 8) => {
                 let part = Scalar::new(Kind::Float, 4, self.order);
-                let (Elem::Float(re, _), Elem::Float(im, _)) = (part.decode(&b[..4]), part.decode(&b[4..8])) else { unreachable!("floats decode as floats") };
+                let (Elem::Float(re, _), Elem::Float(im, _)) =
+                    (part.decode(&b[..4]), part.decode(&b[4..8]))
+                else {
+                    unreachable!("floats decode as floats")
+                };
                 Elem::Complex(re, im, 4)
             }
             (Kind::Complex, _) => {
                 let part = Scalar::new(Kind::Float, 8, self.order);
-                let (Elem::Float(re, _), Elem::Float(im, _)) = (part.decode(&b[..8]), part.decode(&b[8..16])) else { unreachable!("floats decode as floats") };
+                let (Elem::Float(re, _), Elem::Float(im, _)) =
+                    (part.decode(&b[..8]), part.decode(&b[8..16]))
+                else {
+                    unreachable!("floats decode as floats")
+                };
                 Elem::Complex(re, im, 8)
             }
         }
@@ -179,13 +199,21 @@ impl Dtype {
     }
 
     pub fn is_complex(&self) -> bool {
-        matches!(self, Dtype::Scalar(Scalar { kind: Kind::Complex, .. }))
+        matches!(
+            self,
+            Dtype::Scalar(Scalar {
+                kind: Kind::Complex,
+                ..
+            })
+        )
     }
 
     /// The dtype of `.real` / `.imag` of a complex dtype.
     pub fn complex_part(&self) -> Option<Dtype> {
         match self {
-            Dtype::Scalar(s) if s.kind == Kind::Complex => Some(Dtype::Scalar(Scalar::new(Kind::Float, s.size / 2, s.order))),
+            Dtype::Scalar(s) if s.kind == Kind::Complex => {
+                Some(Dtype::Scalar(Scalar::new(Kind::Float, s.size / 2, s.order)))
+            }
             _ => None,
         }
     }
@@ -197,12 +225,17 @@ impl Dtype {
             Dtype::Scalar(s) => format!("'{}'", s.descr()),
             Dtype::Record(r) => {
                 if r.is_packed() {
-                    let parts: Vec<String> = r.fields.iter().map(|f| format!("({}, {})", py_str(&f.name), f.dtype.descr())).collect();
+                    let parts: Vec<String> = r
+                        .fields
+                        .iter()
+                        .map(|f| format!("({}, {})", py_str(&f.name), f.dtype.descr()))
+                        .collect();
                     format!("[{}]", parts.join(", "))
                 } else {
                     let names: Vec<String> = r.fields.iter().map(|f| py_str(&f.name)).collect();
                     let formats: Vec<String> = r.fields.iter().map(|f| f.dtype.descr()).collect();
-                    let offsets: Vec<String> = r.fields.iter().map(|f| f.offset.to_string()).collect();
+                    let offsets: Vec<String> =
+                        r.fields.iter().map(|f| f.offset.to_string()).collect();
                     format!(
                         "{{'names': [{}], 'formats': [{}], 'offsets': [{}], 'itemsize': {}}}",
                         names.join(", "),
@@ -231,11 +264,18 @@ impl Dtype {
             // np.bool_ holds 0 or 1, whatever byte the file had.
             Dtype::Scalar(s) if s.kind == Kind::Bool => (self.clone(), vec![u8::from(out[0] != 0)]),
             Dtype::Scalar(s) if s.order != ByteOrder::NATIVE && s.size > 1 => {
-                let part = if s.kind == Kind::Complex { s.size / 2 } else { s.size };
+                let part = if s.kind == Kind::Complex {
+                    s.size / 2
+                } else {
+                    s.size
+                };
                 for chunk in out.chunks_mut(part) {
                     chunk.reverse();
                 }
-                (Dtype::Scalar(Scalar::new(s.kind, s.size, ByteOrder::NATIVE)), out)
+                (
+                    Dtype::Scalar(Scalar::new(s.kind, s.size, ByteOrder::NATIVE)),
+                    out,
+                )
             }
             _ => (self.clone(), out),
         }
@@ -246,7 +286,12 @@ impl Dtype {
     pub fn decode(&self, bytes: &[u8]) -> Elem {
         match self {
             Dtype::Scalar(s) => s.decode(bytes),
-            Dtype::Record(r) => Elem::Record(r.fields.iter().map(|f| (f.name.clone(), f.dtype.decode(&bytes[f.offset..]))).collect()),
+            Dtype::Record(r) => Elem::Record(
+                r.fields
+                    .iter()
+                    .map(|f| (f.name.clone(), f.dtype.decode(&bytes[f.offset..])))
+                    .collect(),
+            ),
         }
     }
 
@@ -267,8 +312,12 @@ impl Dtype {
             "uint16" | "ushort" | "H" | "u2" => Some((Kind::UInt, 2)),
             "int32" | "intc" | "i" | "i4" => Some((Kind::Int, 4)),
             "uint32" | "uintc" | "I" | "u4" => Some((Kind::UInt, 4)),
-            "int64" | "int" | "int_" | "long" | "longlong" | "intp" | "l" | "q" | "p" | "i8" => Some((Kind::Int, 8)),
-            "uint64" | "uint" | "ulong" | "ulonglong" | "uintp" | "L" | "Q" | "P" | "u8" => Some((Kind::UInt, 8)),
+            "int64" | "int" | "int_" | "long" | "longlong" | "intp" | "l" | "q" | "p" | "i8" => {
+                Some((Kind::Int, 8))
+            }
+            "uint64" | "uint" | "ulong" | "ulonglong" | "uintp" | "L" | "Q" | "P" | "u8" => {
+                Some((Kind::UInt, 8))
+            }
             "float16" | "half" | "e" | "f2" => Some((Kind::Float, 2)),
             "float32" | "single" | "f" | "f4" => Some((Kind::Float, 4)),
             "float64" | "double" | "float" | "d" | "f8" => Some((Kind::Float, 8)),
@@ -278,20 +327,28 @@ impl Dtype {
         };
         if let Some((kind, size)) = named {
             // NumPy takes a byte-order mark only before a type code (`>f4`, `<i`), never a name (`>float32`).
-            let is_code = rest.len() == 1 || (rest[..1].chars().all(|c| "iufcb".contains(c)) && rest[1..].chars().all(|c| c.is_ascii_digit()));
+            let is_code = rest.len() == 1
+                || (rest[..1].chars().all(|c| "iufcb".contains(c))
+                    && rest[1..].chars().all(|c| c.is_ascii_digit()));
             if order.is_some() && !is_code {
-                return Err("a byte-order mark goes before a type code (>f4), not a type name".into());
+                return Err(
+                    "a byte-order mark goes before a type code (>f4), not a type name".into(),
+                );
             }
             return Ok(Dtype::Scalar(Scalar::new(kind, size, order_or_native)));
         }
         let first = rest.chars().next();
         Err(match first {
             Some('S' | 'a' | 'U') => "string dtypes are not supported".into(),
-            Some('V') => "void dtypes are not supported; describe the record's fields instead".into(),
+            Some('V') => {
+                "void dtypes are not supported; describe the record's fields instead".into()
+            }
             Some('M' | 'm') => "datetime dtypes are not supported; read them as i8".into(),
             Some('O') => "object dtypes cannot be stored in a raw file".into(),
             Some('g' | 'G') => "long double is not supported".into(),
-            _ if rest == "f16" || rest == "float128" || rest == "c32" || rest == "complex256" => "long double is not supported".into(),
+            _ if rest == "f16" || rest == "float128" || rest == "c32" || rest == "complex256" => {
+                "long double is not supported".into()
+            }
             _ => "expected a NumPy type such as <f4, >i2, u1, c8, float32 or complex64".into(),
         })
     }
@@ -304,81 +361,182 @@ impl Dtype {
     }
 
     fn from_lit_depth(lit: &Lit, depth: usize) -> Result<Dtype, Error> {
-        let bad = |text: String, reason: String, span: Span| Error::new(ErrorKind::BadDtype { text, reason }, span);
+        let bad = |text: String, reason: String, span: Span| {
+            Error::new(ErrorKind::BadDtype { text, reason }, span)
+        };
         if depth > crate::syntax::MAX_DEPTH {
-            return Err(Error::new(ErrorKind::NestingTooDeep { limit: crate::syntax::MAX_DEPTH }, lit.span));
+            return Err(Error::new(
+                ErrorKind::NestingTooDeep {
+                    limit: crate::syntax::MAX_DEPTH,
+                },
+                lit.span,
+            ));
         }
         match &lit.kind {
             LitKind::Str(s) => Dtype::parse_str(s).map_err(|r| bad(s.clone(), r, lit.span)),
             LitKind::List(items) => {
                 if items.is_empty() {
-                    return Err(bad("[]".into(), "a record needs at least one field".into(), lit.span));
+                    return Err(bad(
+                        "[]".into(),
+                        "a record needs at least one field".into(),
+                        lit.span,
+                    ));
                 }
                 let mut fields: Vec<Field> = Vec::new();
                 let mut offset = 0usize;
                 for (k, item) in items.iter().enumerate() {
                     let LitKind::Tuple(parts) = &item.kind else {
-                        return Err(bad("field".into(), "each field is a tuple (name, type)".into(), item.span));
+                        return Err(bad(
+                            "field".into(),
+                            "each field is a tuple (name, type)".into(),
+                            item.span,
+                        ));
                     };
                     if parts.len() == 3 {
                         return Err(Error::new(ErrorKind::Unsupported { what: "a sub-array field (name, type, shape)".into(), hint: Some("describe each element as its own field, or open the file with a shape".into()) }, parts[2].span));
                     }
                     if parts.len() != 2 {
-                        return Err(bad("field".into(), "each field is a tuple (name, type)".into(), item.span));
+                        return Err(bad(
+                            "field".into(),
+                            "each field is a tuple (name, type)".into(),
+                            item.span,
+                        ));
                     }
                     let name = match &parts[0].kind {
                         LitKind::Str(s) if s.is_empty() => format!("f{k}"),
                         LitKind::Str(s) => s.clone(),
-                        _ => return Err(bad("field name".into(), "a field name is a string".into(), parts[0].span)),
+                        _ => {
+                            return Err(bad(
+                                "field name".into(),
+                                "a field name is a string".into(),
+                                parts[0].span,
+                            ))
+                        }
                     };
                     if fields.iter().any(|f| f.name == name) {
-                        return Err(bad(name.clone(), format!("field '{name}' occurs more than once"), parts[0].span));
+                        return Err(bad(
+                            name.clone(),
+                            format!("field '{name}' occurs more than once"),
+                            parts[0].span,
+                        ));
                     }
                     let dtype = Dtype::from_lit_depth(&parts[1], depth + 1)?;
                     let size = dtype.itemsize();
-                    fields.push(Field { name, offset, dtype });
-                    offset = offset.checked_add(size).ok_or_else(|| bad("record".into(), "too large".into(), item.span))?;
+                    fields.push(Field {
+                        name,
+                        offset,
+                        dtype,
+                    });
+                    offset = offset
+                        .checked_add(size)
+                        .ok_or_else(|| bad("record".into(), "too large".into(), item.span))?;
                 }
-                Ok(Dtype::Record(Record { fields, itemsize: offset }))
+                Ok(Dtype::Record(Record {
+                    fields,
+                    itemsize: offset,
+                }))
             }
             LitKind::Dict(entries) => {
-                let get = |key: &str| entries.iter().find(|(k, _)| matches!(&k.kind, LitKind::Str(s) if s == key)).map(|(_, v)| v);
-                let (Some(names), Some(formats)) = (get("names"), get("formats")) else {
-                    return Err(bad("dict".into(), "a dict dtype needs 'names' and 'formats'".into(), lit.span));
+                let get = |key: &str| {
+                    entries
+                        .iter()
+                        .find(|(k, _)| matches!(&k.kind, LitKind::Str(s) if s == key))
+                        .map(|(_, v)| v)
                 };
-                let (LitKind::List(names), LitKind::List(formats)) = (&names.kind, &formats.kind) else {
-                    return Err(bad("dict".into(), "'names' and 'formats' are lists".into(), lit.span));
+                let (Some(names), Some(formats)) = (get("names"), get("formats")) else {
+                    return Err(bad(
+                        "dict".into(),
+                        "a dict dtype needs 'names' and 'formats'".into(),
+                        lit.span,
+                    ));
+                };
+                let (LitKind::List(names), LitKind::List(formats)) = (&names.kind, &formats.kind)
+                else {
+                    return Err(bad(
+                        "dict".into(),
+                        "'names' and 'formats' are lists".into(),
+                        lit.span,
+                    ));
                 };
                 if names.len() != formats.len() {
-                    return Err(bad("dict".into(), "'names' and 'formats' differ in length".into(), lit.span));
+                    return Err(bad(
+                        "dict".into(),
+                        "'names' and 'formats' differ in length".into(),
+                        lit.span,
+                    ));
                 }
                 let offsets: Vec<Option<i128>> = match get("offsets").map(|v| &v.kind) {
-                    Some(LitKind::List(v)) => v.iter().map(|o| if let LitKind::Int(n) = o.kind { Some(n) } else { None }).collect(),
+                    Some(LitKind::List(v)) => v
+                        .iter()
+                        .map(|o| {
+                            if let LitKind::Int(n) = o.kind {
+                                Some(n)
+                            } else {
+                                None
+                            }
+                        })
+                        .collect(),
                     _ => vec![None; names.len()],
                 };
                 let mut fields = Vec::new();
                 let mut next = 0usize;
                 for (k, (n, f)) in names.iter().zip(formats).enumerate() {
-                    let LitKind::Str(name) = &n.kind else { return Err(bad("name".into(), "a field name is a string".into(), n.span)) };
+                    let LitKind::Str(name) = &n.kind else {
+                        return Err(bad(
+                            "name".into(),
+                            "a field name is a string".into(),
+                            n.span,
+                        ));
+                    };
                     let dtype = Dtype::from_lit_depth(f, depth + 1)?;
                     let off = match offsets.get(k).copied().flatten() {
-                        Some(o) => usize::try_from(o).map_err(|_| bad("offsets".into(), "offsets are non-negative".into(), lit.span))?,
+                        Some(o) => usize::try_from(o).map_err(|_| {
+                            bad(
+                                "offsets".into(),
+                                "offsets are non-negative".into(),
+                                lit.span,
+                            )
+                        })?,
                         None => next,
                     };
-                    next = off.checked_add(dtype.itemsize()).ok_or_else(|| bad("record".into(), "too large".into(), lit.span))?;
-                    fields.push(Field { name: name.clone(), offset: off, dtype });
+                    next = off
+                        .checked_add(dtype.itemsize())
+                        .ok_or_else(|| bad("record".into(), "too large".into(), lit.span))?;
+                    fields.push(Field {
+                        name: name.clone(),
+                        offset: off,
+                        dtype,
+                    });
                 }
-                let end = fields.iter().map(|f| f.offset + f.dtype.itemsize()).max().unwrap_or(0);
+                let end = fields
+                    .iter()
+                    .map(|f| f.offset + f.dtype.itemsize())
+                    .max()
+                    .unwrap_or(0);
                 let itemsize = match get("itemsize").map(|v| &v.kind) {
-                    Some(LitKind::Int(n)) => usize::try_from(*n).map_err(|_| bad("itemsize".into(), "itemsize is non-negative".into(), lit.span))?,
+                    Some(LitKind::Int(n)) => usize::try_from(*n).map_err(|_| {
+                        bad(
+                            "itemsize".into(),
+                            "itemsize is non-negative".into(),
+                            lit.span,
+                        )
+                    })?,
                     _ => end,
                 };
                 if itemsize < end {
-                    return Err(bad("itemsize".into(), format!("itemsize {itemsize} is smaller than the fields need ({end})"), lit.span));
+                    return Err(bad(
+                        "itemsize".into(),
+                        format!("itemsize {itemsize} is smaller than the fields need ({end})"),
+                        lit.span,
+                    ));
                 }
                 Ok(Dtype::Record(Record { fields, itemsize }))
             }
-            _ => Err(bad("?".into(), "expected a type string, a list of (name, type) tuples or a dict".into(), lit.span)),
+            _ => Err(bad(
+                "?".into(),
+                "expected a type string, a list of (name, type) tuples or a dict".into(),
+                lit.span,
+            )),
         }
     }
 }
@@ -406,7 +564,9 @@ fn py_str(s: &str) -> String {
 impl fmt::Display for Dtype {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Dtype::Scalar(s) if s.size == 1 || s.order == ByteOrder::NATIVE => f.write_str(&s.name()),
+            Dtype::Scalar(s) if s.size == 1 || s.order == ByteOrder::NATIVE => {
+                f.write_str(&s.name())
+            }
             Dtype::Scalar(s) => f.write_str(&s.descr()),
             Dtype::Record(_) => f.write_str(&self.descr()),
         }
@@ -424,7 +584,21 @@ mod tests {
 
     #[test]
     fn type_strings_follow_numpy() {
-        for (text, descr) in [("<f4", "<f4"), (">i2", ">i2"), ("u1", "|u1"), ("c8", "<c8"), ("f8", "<f8"), ("|b1", "|b1"), ("i8", "<i8"), ("b", "|i1"), ("?", "|b1"), ("complex64", "<c8"), ("D", "<c16"), ("e", "<f2"), ("=u4", "<u4")] {
+        for (text, descr) in [
+            ("<f4", "<f4"),
+            (">i2", ">i2"),
+            ("u1", "|u1"),
+            ("c8", "<c8"),
+            ("f8", "<f8"),
+            ("|b1", "|b1"),
+            ("i8", "<i8"),
+            ("b", "|i1"),
+            ("?", "|b1"),
+            ("complex64", "<c8"),
+            ("D", "<c16"),
+            ("e", "<f2"),
+            ("=u4", "<u4"),
+        ] {
             let d = Dtype::parse_str(text).unwrap();
             assert_eq!(d.as_scalar().unwrap().descr(), descr, "{text}");
         }
@@ -442,7 +616,9 @@ mod tests {
 
     #[test]
     fn the_dict_form_keeps_offsets_and_itemsize() {
-        let d = dt("{'names': ['x', 'y'], 'formats': ['<u2', '<f4'], 'offsets': [0, 4], 'itemsize': 12}");
+        let d = dt(
+            "{'names': ['x', 'y'], 'formats': ['<u2', '<f4'], 'offsets': [0, 4], 'itemsize': 12}",
+        );
         assert_eq!(d.itemsize(), 12);
         assert_eq!(d.field("y").unwrap().offset, 4);
         assert_eq!(dt(&d.descr()), d);
@@ -452,7 +628,10 @@ mod tests {
     fn decodes_both_byte_orders_to_the_same_value() {
         let le = Dtype::parse_str("<f4").unwrap();
         let be = Dtype::parse_str(">f4").unwrap();
-        assert_eq!(le.decode(&1.5f32.to_le_bytes()), be.decode(&1.5f32.to_be_bytes()));
+        assert_eq!(
+            le.decode(&1.5f32.to_le_bytes()),
+            be.decode(&1.5f32.to_be_bytes())
+        );
         let c = Dtype::parse_str(">c8").unwrap();
         let mut b = 2.0f32.to_be_bytes().to_vec();
         b.extend(3.0f32.to_be_bytes());

@@ -23,7 +23,12 @@ struct Args {
     /// A file of statements to run.
     script: Option<PathBuf>,
     /// Statements to run (separated by `;` or newlines).
-    #[arg(short = 'c', long = "command", value_name = "STATEMENTS", conflicts_with = "script")]
+    #[arg(
+        short = 'c',
+        long = "command",
+        value_name = "STATEMENTS",
+        conflicts_with = "script"
+    )]
     command: Option<String>,
     /// Write a small demo file (100x100 complex64) and open it as `d` first.
     #[arg(long)]
@@ -39,7 +44,9 @@ struct Args {
 fn main() -> ExitCode {
     let args = Args::parse();
     // Parsing and evaluation recurse once per nesting level: give them room.
-    let worker = std::thread::Builder::new().stack_size(strided::STACK_SIZE).spawn(move || run(args));
+    let worker = std::thread::Builder::new()
+        .stack_size(strided::STACK_SIZE)
+        .spawn(move || run(args));
     match worker.map(|h| h.join()) {
         Ok(Ok(code)) => code,
         Ok(Err(panic)) => std::panic::resume_unwind(panic),
@@ -62,12 +69,20 @@ fn run(args: Args) -> ExitCode {
         let path = match strided::demo::write_demo(&dir) {
             Ok(p) => p,
             Err(e) => {
-                eprintln!("strided: cannot write the demo file in {}: {e}", dir.display());
+                eprintln!(
+                    "strided: cannot write the demo file in {}: {e}",
+                    dir.display()
+                );
                 return ExitCode::from(2);
             }
         };
         demo_dir = Some(dir);
-        let line = format!("open {:?} {}x{}", path.display().to_string(), strided::demo::SIDE, strided::demo::SIDE);
+        let line = format!(
+            "open {:?} {}x{}",
+            path.display().to_string(),
+            strided::demo::SIDE,
+            strided::demo::SIDE
+        );
         let mut text = Vec::new();
         if let Err(e) = strided::run_line(&mut session, &line, &mut text) {
             eprintln!("strided: cannot open the demo file: {e:?}");
@@ -107,12 +122,26 @@ fn run_script(mut session: Session, args: &Args) -> ExitCode {
     let mut out = io::BufWriter::new(stdout.lock());
     let mut err = io::stderr();
     let result = if let Some(cmd) = &args.command {
-        script::run_script(&mut session, "<command>", &mut cmd.as_bytes(), &mut out, &mut err, args.keep_going)
+        script::run_script(
+            &mut session,
+            "<command>",
+            &mut cmd.as_bytes(),
+            &mut out,
+            &mut err,
+            args.keep_going,
+        )
     } else if let Some(path) = &args.script {
         match std::fs::File::open(path) {
             Ok(f) => {
                 let name = path.display().to_string();
-                script::run_script(&mut session, &name, &mut BufReader::new(f), &mut out, &mut err, args.keep_going)
+                script::run_script(
+                    &mut session,
+                    &name,
+                    &mut BufReader::new(f),
+                    &mut out,
+                    &mut err,
+                    args.keep_going,
+                )
             }
             Err(e) => {
                 eprintln!("strided: cannot read {}: {e}", path.display());
@@ -121,7 +150,14 @@ fn run_script(mut session: Session, args: &Args) -> ExitCode {
         }
     } else {
         let stdin = io::stdin();
-        script::run_script(&mut session, "<stdin>", &mut stdin.lock(), &mut out, &mut err, args.keep_going)
+        script::run_script(
+            &mut session,
+            "<stdin>",
+            &mut stdin.lock(),
+            &mut out,
+            &mut err,
+            args.keep_going,
+        )
     };
     let result = result.and_then(|o| out.flush().map(|()| o));
     match result {

@@ -31,7 +31,13 @@ pub fn read_header(bytes: &[u8]) -> Result<Header, String> {
     }
     let major = *bytes.get(6).ok_or("the header is cut short")?;
     let (len, start) = match major {
-        1 => (u16::from_le_bytes([*bytes.get(8).ok_or("cut short")?, *bytes.get(9).ok_or("cut short")?]) as usize, 10usize),
+        1 => (
+            u16::from_le_bytes([
+                *bytes.get(8).ok_or("cut short")?,
+                *bytes.get(9).ok_or("cut short")?,
+            ]) as usize,
+            10usize,
+        ),
         2 | 3 => {
             let b = bytes.get(8..12).ok_or("the header is cut short")?;
             (u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize, 12)
@@ -39,11 +45,21 @@ pub fn read_header(bytes: &[u8]) -> Result<Header, String> {
         v => return Err(format!("unknown format version {v}")),
     };
     let end = start.checked_add(len).ok_or("header length overflows")?;
-    let raw = bytes.get(start..end).ok_or("the header is longer than the file")?;
+    let raw = bytes
+        .get(start..end)
+        .ok_or("the header is longer than the file")?;
     let text: String = raw.iter().map(|&b| b as char).collect();
-    let lit = parse_py_literal(&text).map_err(|e| format!("header is not a Python literal ({})", e.kind))?;
-    let LitKind::Dict(entries) = &lit.kind else { return Err("header is not a dict".into()) };
-    let get = |k: &str| entries.iter().find(|(key, _)| matches!(&key.kind, LitKind::Str(s) if s == k)).map(|(_, v)| v);
+    let lit = parse_py_literal(&text)
+        .map_err(|e| format!("header is not a Python literal ({})", e.kind))?;
+    let LitKind::Dict(entries) = &lit.kind else {
+        return Err("header is not a dict".into());
+    };
+    let get = |k: &str| {
+        entries
+            .iter()
+            .find(|(key, _)| matches!(&key.kind, LitKind::Str(s) if s == k))
+            .map(|(_, v)| v)
+    };
     let descr = get("descr").ok_or("header has no 'descr'")?;
     let dtype = Dtype::from_lit(descr).map_err(|e| format!("bad 'descr': {}", e.kind))?;
     let order = match get("fortran_order").map(|v| &v.kind) {
@@ -55,28 +71,50 @@ pub fn read_header(bytes: &[u8]) -> Result<Header, String> {
         Some(LitKind::Tuple(items)) => items
             .iter()
             .map(|i| match i.kind {
-                LitKind::Int(n) => usize::try_from(n).map_err(|_| "negative dimension in 'shape'".to_string()),
+                LitKind::Int(n) => {
+                    usize::try_from(n).map_err(|_| "negative dimension in 'shape'".to_string())
+                }
                 _ => Err("'shape' holds a non-integer".to_string()),
             })
             .collect::<Result<Vec<_>, _>>()?,
         Some(LitKind::Int(n)) => vec![usize::try_from(*n).map_err(|_| "negative 'shape'")?],
         _ => return Err("header has no 'shape' tuple".into()),
     };
-    Ok(Header { dtype, shape, order, data_offset: end })
+    Ok(Header {
+        dtype,
+        shape,
+        order,
+        data_offset: end,
+    })
 }
 
 /// Python's repr of a shape tuple: `()`, `(5,)`, `(3, 4)`.
 pub fn shape_repr(shape: &[usize]) -> String {
     match shape {
         [n] => format!("({n},)"),
-        _ => format!("({})", shape.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ")),
+        _ => format!(
+            "({})",
+            shape
+                .iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 
 /// The bytes of a version 1.0 (or 2.0 when needed) header for C-order data.
 pub fn write_header(dtype: &Dtype, shape: &[usize]) -> Vec<u8> {
-    let dict = format!("{{'descr': {}, 'fortran_order': False, 'shape': {}, }}", dtype.descr(), shape_repr(shape));
-    let (version, prefix) = if dict.len() + 11 < 65536 { (1u8, 10) } else { (2u8, 12) };
+    let dict = format!(
+        "{{'descr': {}, 'fortran_order': False, 'shape': {}, }}",
+        dtype.descr(),
+        shape_repr(shape)
+    );
+    let (version, prefix) = if dict.len() + 11 < 65536 {
+        (1u8, 10)
+    } else {
+        (2u8, 12)
+    };
     // Pad with spaces so that the data starts at a multiple of 64 bytes.
     let total = (prefix + dict.len() + 1).div_ceil(64) * 64;
     let header_len = total - prefix;
@@ -102,17 +140,31 @@ mod tests {
     #[test]
     fn a_written_header_reads_back() {
         for shape in [vec![], vec![5], vec![3, 4, 2]] {
-            let d = Dtype::from_lit(&parse_py_literal("[('a', '<i2'), ('b', '>f8')]").unwrap()).unwrap();
+            let d = Dtype::from_lit(&parse_py_literal("[('a', '<i2'), ('b', '>f8')]").unwrap())
+                .unwrap();
             let h = write_header(&d, &shape);
             assert_eq!(h.len() % 64, 0);
             let back = read_header(&h).unwrap();
-            assert_eq!(back, Header { dtype: d, shape, order: Order::C, data_offset: h.len() });
+            assert_eq!(
+                back,
+                Header {
+                    dtype: d,
+                    shape,
+                    order: Order::C,
+                    data_offset: h.len()
+                }
+            );
         }
     }
 
     #[test]
     fn garbage_is_an_error_not_a_panic() {
-        for bad in [&b"\x93NUMPY"[..], b"\x93NUMPY\x01\x00\xff\xff{", b"\x93NUMPY\x09\x00", b"\x93NUMPY\x01\x00\x05\x00{'a'}"] {
+        for bad in [
+            &b"\x93NUMPY"[..],
+            b"\x93NUMPY\x01\x00\xff\xff{",
+            b"\x93NUMPY\x09\x00",
+            b"\x93NUMPY\x01\x00\x05\x00{'a'}",
+        ] {
             assert!(read_header(bad).is_err());
         }
     }

@@ -22,14 +22,26 @@ pub enum Data<'a> {
 /// Saves `data` to `path`, choosing the format by the extension. Returns
 /// the bytes written, or the reason and a hint.
 pub fn save(data: &Data, path: &Path) -> Result<u64, (String, Option<String>)> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let kind = match ext.as_str() {
         "npy" => Kind::Npy,
         "csv" => Kind::Csv,
         "bin" | "raw" | "dat" => Kind::Raw,
-        _ => return Err(("unknown file type".into(), Some("end the path in .npy, .csv or .bin".into()))),
+        _ => {
+            return Err((
+                "unknown file type".into(),
+                Some("end the path in .npy, .csv or .bin".into()),
+            ))
+        }
     };
-    let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| ("not a file name".to_string(), None))?;
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| ("not a file name".to_string(), None))?;
     let tmp = path.with_file_name(format!(".{name}.strided-{}.tmp", std::process::id()));
     let result = (|| -> std::io::Result<()> {
         let mut w = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);

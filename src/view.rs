@@ -37,7 +37,12 @@ pub struct View {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Index {
     Int(i128, Span),
-    Slice { start: Option<i128>, stop: Option<i128>, step: Option<i128>, span: Span },
+    Slice {
+        start: Option<i128>,
+        stop: Option<i128>,
+        step: Option<i128>,
+        span: Span,
+    },
     Ellipsis(Span),
     NewAxis(Span),
 }
@@ -52,7 +57,12 @@ pub enum Order {
 /// Python's `slice.indices` (CPython's `PySlice_AdjustIndices`): the first
 /// index, the step and the number of elements of `start:stop:step` over an
 /// axis of `len`. Bounds outside the axis are clipped as Python clips them.
-pub fn slice_indices(start: Option<i128>, stop: Option<i128>, step: Option<i128>, len: usize) -> Option<(i128, i128, usize)> {
+pub fn slice_indices(
+    start: Option<i128>,
+    stop: Option<i128>,
+    step: Option<i128>,
+    len: usize,
+) -> Option<(i128, i128, usize)> {
     let len = len as i128;
     let step = step.unwrap_or(1);
     if step == 0 {
@@ -74,9 +84,17 @@ pub fn slice_indices(start: Option<i128>, stop: Option<i128>, step: Option<i128>
             }
         }
     };
-    let (start, stop) = if step > 0 { (adjust(start, 0), adjust(stop, len)) } else { (adjust(start, len - 1), adjust(stop, -1)) };
+    let (start, stop) = if step > 0 {
+        (adjust(start, 0), adjust(stop, len))
+    } else {
+        (adjust(start, len - 1), adjust(stop, -1))
+    };
     let n = if step > 0 {
-        if start < stop { (stop - start - 1) / step + 1 } else { 0 }
+        if start < stop {
+            (stop - start - 1) / step + 1
+        } else {
+            0
+        }
     } else if stop < start {
         (start - stop - 1) / (-step) + 1
     } else {
@@ -104,9 +122,21 @@ impl View {
     /// A view of `shape` elements of `dtype` starting `offset` bytes into
     /// `source`, laid out in `order`. The caller has checked that the bytes
     /// exist; this checks again and refuses anything that does not fit.
-    pub fn over_file(source: Arc<Source>, offset: usize, shape: Vec<usize>, dtype: Dtype, order: Order) -> Option<View> {
+    pub fn over_file(
+        source: Arc<Source>,
+        offset: usize,
+        shape: Vec<usize>,
+        dtype: Dtype,
+        order: Order,
+    ) -> Option<View> {
         let strides = contiguous_strides(&shape, dtype.itemsize(), order)?;
-        let v = View { source, offset, shape, strides, dtype };
+        let v = View {
+            source,
+            offset,
+            shape,
+            strides,
+            dtype,
+        };
         v.in_bounds().then_some(v)
     }
 
@@ -158,14 +188,36 @@ impl View {
 
     /// Basic indexing: `self[items]` with NumPy's rules and error messages.
     pub fn index(&self, items: &[Index]) -> Result<View, Error> {
-        let ellipses: Vec<Span> = items.iter().filter_map(|i| if let Index::Ellipsis(s) = i { Some(*s) } else { None }).collect();
+        let ellipses: Vec<Span> = items
+            .iter()
+            .filter_map(|i| {
+                if let Index::Ellipsis(s) = i {
+                    Some(*s)
+                } else {
+                    None
+                }
+            })
+            .collect();
         if ellipses.len() > 1 {
             return Err(Error::new(ErrorKind::MultipleEllipsis, ellipses[1]));
         }
-        let consumed = items.iter().filter(|i| matches!(i, Index::Int(..) | Index::Slice { .. })).count();
+        let consumed = items
+            .iter()
+            .filter(|i| matches!(i, Index::Int(..) | Index::Slice { .. }))
+            .count();
         if consumed > self.ndim() {
-            let span = items.iter().map(index_span).reduce(Span::to).unwrap_or_default();
-            return Err(Error::new(ErrorKind::TooManyIndices { ndim: self.ndim(), given: consumed }, span));
+            let span = items
+                .iter()
+                .map(index_span)
+                .reduce(Span::to)
+                .unwrap_or_default();
+            return Err(Error::new(
+                ErrorKind::TooManyIndices {
+                    ndim: self.ndim(),
+                    given: consumed,
+                },
+                span,
+            ));
         }
         let mut shape = Vec::new();
         let mut strides = Vec::new();
@@ -180,14 +232,29 @@ impl View {
                     }
                     let k = if i < 0 { i + len as i128 } else { i };
                     if k < 0 || k >= len as i128 {
-                        return Err(Error::new(ErrorKind::IndexOutOfBounds { index: i, axis, size: len }, span));
+                        return Err(Error::new(
+                            ErrorKind::IndexOutOfBounds {
+                                index: i,
+                                axis,
+                                size: len,
+                            },
+                            span,
+                        ));
                     }
                     offset += k * self.strides[axis] as i128;
                     axis += 1;
                 }
-                Index::Slice { start, stop, step, span } => {
-                    let clip = |v: Option<i128>| v.map(|v| v.clamp(i64::MIN as i128, i64::MAX as i128));
-                    let Some((first, step, n)) = slice_indices(clip(start), clip(stop), clip(step), self.shape[axis]) else {
+                Index::Slice {
+                    start,
+                    stop,
+                    step,
+                    span,
+                } => {
+                    let clip =
+                        |v: Option<i128>| v.map(|v| v.clamp(i64::MIN as i128, i64::MAX as i128));
+                    let Some((first, step, n)) =
+                        slice_indices(clip(start), clip(stop), clip(step), self.shape[axis])
+                    else {
                         return Err(Error::new(ErrorKind::SliceStepZero, span));
                     };
                     if n > 0 {
@@ -195,7 +262,10 @@ impl View {
                     }
                     shape.push(n);
                     let stride = step * self.strides[axis] as i128;
-                    strides.push(isize::try_from(stride).map_err(|_| Error::new(ErrorKind::IndexTooLarge, span))?);
+                    strides.push(
+                        isize::try_from(stride)
+                            .map_err(|_| Error::new(ErrorKind::IndexTooLarge, span))?,
+                    );
                     axis += 1;
                 }
                 Index::Ellipsis(_) => {
@@ -216,20 +286,41 @@ impl View {
         // Every element index stays within the parent's, so the offset of
         // any element of the result is an offset of an element of `self`.
         let offset = usize::try_from(offset).unwrap_or(self.offset);
-        Ok(View { source: self.source.clone(), offset, shape, strides, dtype: self.dtype.clone() }.checked())
+        Ok(View {
+            source: self.source.clone(),
+            offset,
+            shape,
+            strides,
+            dtype: self.dtype.clone(),
+        }
+        .checked())
     }
 
     /// The view of one field of a record dtype, keeping the record stride.
     pub fn field(&self, name: &str) -> Option<View> {
         let f = self.dtype.field(name)?;
-        Some(View { offset: self.offset + f.offset, dtype: f.dtype.clone(), ..self.clone() }.checked())
+        Some(
+            View {
+                offset: self.offset + f.offset,
+                dtype: f.dtype.clone(),
+                ..self.clone()
+            }
+            .checked(),
+        )
     }
 
     /// `.real` (`part == 0`) or `.imag` (`part == 1`) of a complex view.
     pub fn complex_part(&self, part: usize) -> Option<View> {
         let d = self.dtype.complex_part()?;
         let offset = self.offset + part * d.itemsize();
-        Some(View { offset, dtype: d, ..self.clone() }.checked())
+        Some(
+            View {
+                offset,
+                dtype: d,
+                ..self.clone()
+            }
+            .checked(),
+        )
     }
 
     /// `.T`: axes reversed.
@@ -257,18 +348,26 @@ impl View {
 
     /// Whether elements follow each other in C order with no gaps.
     pub fn is_c_contiguous(&self) -> bool {
-        contiguous_strides(&self.shape, self.dtype.itemsize(), Order::C).is_some_and(|s| self.matches_strides(&s))
+        contiguous_strides(&self.shape, self.dtype.itemsize(), Order::C)
+            .is_some_and(|s| self.matches_strides(&s))
     }
 
     /// Whether elements follow each other in Fortran order with no gaps.
     pub fn is_f_contiguous(&self) -> bool {
-        contiguous_strides(&self.shape, self.dtype.itemsize(), Order::F).is_some_and(|s| self.matches_strides(&s))
+        contiguous_strides(&self.shape, self.dtype.itemsize(), Order::F)
+            .is_some_and(|s| self.matches_strides(&s))
     }
 
     /// NumPy ignores the stride of axes of length 1 (and all strides of an
     /// empty array) when it decides contiguity.
     fn matches_strides(&self, want: &[isize]) -> bool {
-        self.shape.contains(&0) || self.shape.iter().zip(&self.strides).zip(want).all(|((&n, &s), &w)| n <= 1 || s == w)
+        self.shape.contains(&0)
+            || self
+                .shape
+                .iter()
+                .zip(&self.strides)
+                .zip(want)
+                .all(|((&n, &s), &w)| n <= 1 || s == w)
     }
 
     /// Calls `f` with every element index in C order.
@@ -331,7 +430,8 @@ mod tests {
             for start in [-9i128, -3, -1, 0, 1, 3, 9] {
                 for stop in [-9i128, -3, -1, 0, 1, 3, 9] {
                     for step in [-3i128, -1, 1, 2] {
-                        let (first, st, n) = slice_indices(Some(start), Some(stop), Some(step), len).unwrap();
+                        let (first, st, n) =
+                            slice_indices(Some(start), Some(stop), Some(step), len).unwrap();
                         let got: Vec<i128> = (0..n as i128).map(|k| first + k * st).collect();
                         let want = reference(start, stop, step, len as i128);
                         assert_eq!(got, want, "len {len} {start}:{stop}:{step}");
@@ -359,8 +459,14 @@ mod tests {
 
     #[test]
     fn contiguous_strides_in_both_orders() {
-        assert_eq!(contiguous_strides(&[2, 3, 4], 8, Order::C).unwrap(), vec![96, 32, 8]);
-        assert_eq!(contiguous_strides(&[2, 3, 4], 8, Order::F).unwrap(), vec![8, 16, 48]);
+        assert_eq!(
+            contiguous_strides(&[2, 3, 4], 8, Order::C).unwrap(),
+            vec![96, 32, 8]
+        );
+        assert_eq!(
+            contiguous_strides(&[2, 3, 4], 8, Order::F).unwrap(),
+            vec![8, 16, 48]
+        );
         assert!(contiguous_strides(&[usize::MAX, 4], 8, Order::C).is_none());
     }
 }

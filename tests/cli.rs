@@ -26,7 +26,10 @@ fn write_seed_file(dir: &Path) -> Vec<(f32, f32)> {
 }
 
 fn json_lines(out: &[u8]) -> Vec<serde_json::Value> {
-    text(out).lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}"))).collect()
+    text(out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect()
 }
 
 #[test]
@@ -41,7 +44,10 @@ fn the_design_cards_line_works_verbatim_on_the_seed_layout() {
     for v in ["50050.", "50099.", "99050.", "99099."] {
         assert!(s.contains(v), "missing {v} in\n{s}");
     }
-    assert!(s.contains("assumed:") && s.contains("dtype c8"), "open must say what it assumed:\n{s}");
+    assert!(
+        s.contains("assumed:") && s.contains("dtype c8"),
+        "open must say what it assumed:\n{s}"
+    );
 }
 
 #[test]
@@ -68,7 +74,9 @@ fn both_ways_to_the_bottom_right_quadrant_give_the_same_bytes() {
     }
     assert_eq!(a, want);
     let tl = std::fs::read(dir.path().join("tl.bin")).unwrap();
-    let want_tl: Vec<u8> = (0..50).flat_map(|r| (0..50).flat_map(move |c| ((1000 * r + c) as f32).to_le_bytes())).collect();
+    let want_tl: Vec<u8> = (0..50)
+        .flat_map(|r| (0..50).flat_map(move |c| ((1000 * r + c) as f32).to_le_bytes()))
+        .collect();
     assert_eq!(tl, want_tl);
 }
 
@@ -81,8 +89,14 @@ fn one_file_opened_three_ways_is_mapped_once() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let s = text(&out.stdout);
     assert!(s.contains("already mapped"), "{s}");
-    let row = s.lines().find(|l| l.contains("f.bin") && l.contains("80000")).unwrap_or_else(|| panic!("no files row in\n{s}"));
-    assert!(row.trim_end_matches(['│', ' ']).ends_with('3'), "three views share the one mapping: {row}");
+    let row = s
+        .lines()
+        .find(|l| l.contains("f.bin") && l.contains("80000"))
+        .unwrap_or_else(|| panic!("no files row in\n{s}"));
+    assert!(
+        row.trim_end_matches(['│', ' ']).ends_with('3'),
+        "three views share the one mapping: {row}"
+    );
 
     // And the kernel agrees: strace sees one mmap of the file's descriptor.
     let Ok(st) = Command::new("strace").arg("-V").output() else {
@@ -108,7 +122,10 @@ fn one_file_opened_three_ways_is_mapped_once() {
         .filter_map(|l| l.rsplit("= ").next().map(|fd| fd.trim().to_string()))
         .collect();
     assert_eq!(fds.len(), 1, "f.bin opened once:\n{log}");
-    let maps = log.lines().filter(|l| l.contains("mmap(") && l.contains(&format!(", {}, 0)", fds[0]))).count();
+    let maps = log
+        .lines()
+        .filter(|l| l.contains("mmap(") && l.contains(&format!(", {}, 0)", fds[0])))
+        .count();
     assert_eq!(maps, 1, "one mapping of f.bin (fd {}):\n{log}", fds[0]);
 }
 
@@ -131,23 +148,43 @@ fn script_file_stdin_and_dash_c_print_the_same() {
 fn the_first_error_stops_a_script_with_file_line_column_and_a_caret() {
     let dir = temp();
     write_seed_file(dir.path());
-    std::fs::write(dir.path().join("s.strided"), "open f.bin 100x100\nd[100]\nd.shape\n").unwrap();
+    std::fs::write(
+        dir.path().join("s.strided"),
+        "open f.bin 100x100\nd[100]\nd.shape\n",
+    )
+    .unwrap();
     let out = run_in(dir.path(), &["s.strided"], "");
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
-    assert!(err.starts_with("s.strided:2:3: error: index 100 is out of bounds for axis 0 with size 100\n"), "{err}");
+    assert!(
+        err.starts_with(
+            "s.strided:2:3: error: index 100 is out of bounds for axis 0 with size 100\n"
+        ),
+        "{err}"
+    );
     assert!(err.contains("2 | d[100]\n  |   ^^^\n"), "{err}");
-    assert!(!text(&out.stdout).lines().any(|l| l == "(100, 100)"), "the script went on after the error");
+    assert!(
+        !text(&out.stdout).lines().any(|l| l == "(100, 100)"),
+        "the script went on after the error"
+    );
 }
 
 #[test]
 fn keep_going_runs_every_line_and_still_fails() {
     let dir = temp();
     write_seed_file(dir.path());
-    let out = run_in(dir.path(), &["--keep-going"], "open f.bin 100x100\nd[100]\nd[::0]\nd.shape\n");
+    let out = run_in(
+        dir.path(),
+        &["--keep-going"],
+        "open f.bin 100x100\nd[100]\nd[::0]\nd.shape\n",
+    );
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
-    assert!(err.contains("<stdin>:2:3:") && err.contains("<stdin>:3:3: error: slice step cannot be zero"), "{err}");
+    assert!(
+        err.contains("<stdin>:2:3:")
+            && err.contains("<stdin>:3:3: error: slice step cannot be zero"),
+        "{err}"
+    );
     assert!(text(&out.stdout).lines().any(|l| l == "(100, 100)"));
 }
 
@@ -173,20 +210,42 @@ fn a_closed_stdout_ends_quietly_with_status_0() {
         .spawn()
         .unwrap();
     let mut first = [0u8; 100];
-    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
     drop(child.stdout.take());
     let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0), "{err}");
-    assert!(!err.contains("Broken pipe") && !err.contains("panicked"), "{err}");
+    assert!(
+        !err.contains("Broken pipe") && !err.contains("panicked"),
+        "{err}"
+    );
 }
 
 #[test]
 fn json_output_holds_every_value_of_the_view() {
     let dir = temp();
     let values = write_seed_file(dir.path());
-    let out = run_in(dir.path(), &["--format", "json", "-c", "open f.bin 100x100\nd[3:5, 7:10]\nd.r[2, 3]\nd.shape"], "");
+    let out = run_in(
+        dir.path(),
+        &[
+            "--format",
+            "json",
+            "-c",
+            "open f.bin 100x100\nd[3:5, 7:10]\nd.r[2, 3]\nd.shape",
+        ],
+        "",
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let lines = json_lines(&out.stdout);
     assert_eq!(lines.len(), 4, "one object per result");
@@ -209,16 +268,29 @@ fn json_output_holds_every_value_of_the_view() {
 fn csv_output_is_one_line_per_row_and_reads_back() {
     let dir = temp();
     let values = write_seed_file(dir.path());
-    let out = run_in(dir.path(), &["--format", "csv", "-c", "open f.bin 100x100\nd.i[:3, ::25]"], "");
+    let out = run_in(
+        dir.path(),
+        &["--format", "csv", "-c", "open f.bin 100x100\nd.i[:3, ::25]"],
+        "",
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let s = text(&out.stdout);
-    let rows: Vec<Vec<f32>> = s.lines().map(|l| l.split(',').map(|c| c.parse().unwrap()).collect()).collect();
+    let rows: Vec<Vec<f32>> = s
+        .lines()
+        .map(|l| l.split(',').map(|c| c.parse().unwrap()).collect())
+        .collect();
     assert_eq!(rows.len(), 3);
     for (i, row) in rows.iter().enumerate() {
-        let want: Vec<f32> = (0..100).step_by(25).map(|c| values[i * 100 + c].1).collect();
+        let want: Vec<f32> = (0..100)
+            .step_by(25)
+            .map(|c| values[i * 100 + c].1)
+            .collect();
         assert_eq!(row, &want);
     }
-    assert!(text(&out.stderr).contains("d = f.bin"), "the open note goes to stderr in csv mode");
+    assert!(
+        text(&out.stderr).contains("d = f.bin"),
+        "the open note goes to stderr in csv mode"
+    );
 }
 
 #[test]
@@ -231,7 +303,12 @@ fn a_saved_npy_opens_again_from_its_own_header() {
     let s = text(&out.stdout);
     assert!(s.contains("layout read from the .npy header"), "{s}");
     let lines: Vec<&str> = s.lines().collect();
-    let at = |needle: &str| lines.iter().position(|l| *l == needle).unwrap_or_else(|| panic!("no line {needle:?} in\n{s}"));
+    let at = |needle: &str| {
+        lines
+            .iter()
+            .position(|l| *l == needle)
+            .unwrap_or_else(|| panic!("no line {needle:?} in\n{s}"))
+    };
     at("(15, 6)");
     at("dtype('complex64')");
     // q[0, 0] is d[99, 3], written out twice by different paths.
@@ -245,7 +322,11 @@ fn a_saved_npy_opens_again_from_its_own_header() {
 fn an_empty_view_is_not_an_error() {
     let dir = temp();
     write_seed_file(dir.path());
-    let out = run_in(dir.path(), &["-c", "open f.bin 100x100; d[5:2]; d[5:2].shape"], "");
+    let out = run_in(
+        dir.path(),
+        &["-c", "open f.bin 100x100; d[5:2]; d[5:2].shape"],
+        "",
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("(0, 100)"));
 }
@@ -256,7 +337,11 @@ fn open_reports_the_bytes_left_over() {
     write_seed_file(dir.path());
     let out = run_in(dir.path(), &["-c", "open f.bin 10x10 <f8 offset=16"], "");
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("800 of 80000 bytes viewed, 79184 left over"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("800 of 80000 bytes viewed, 79184 left over"),
+        "{}",
+        text(&out.stdout)
+    );
 }
 
 #[test]
@@ -266,7 +351,10 @@ fn an_inferred_axis_takes_the_rest_of_the_file() {
     let out = run_in(dir.path(), &["-c", "open f.bin -1x100; d.shape; open f.bin (25, -1) f4 as e; e.shape; open f.bin u1 as b; b.shape"], "");
     assert!(out.status.success(), "{}", text(&out.stderr));
     let s = text(&out.stdout);
-    assert!(s.contains("(100, 100)") && s.contains("(25, 800)") && s.contains("(80000,)"), "{s}");
+    assert!(
+        s.contains("(100, 100)") && s.contains("(25, 800)") && s.contains("(80000,)"),
+        "{s}"
+    );
 }
 
 #[test]
@@ -277,7 +365,11 @@ fn permission_denied_is_a_clear_error() {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o000)).unwrap();
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let is_root = Command::new("id").arg("-u").output().map(|o| text(&o.stdout).trim() == "0").unwrap_or(false);
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| text(&o.stdout).trim() == "0")
+        .unwrap_or(false);
     let out = if is_root {
         // Root reads anything; run as `nobody` where setpriv can drop privileges.
         match Command::new("setpriv")
@@ -297,7 +389,11 @@ fn permission_denied_is_a_clear_error() {
         run_in(dir.path(), &["-c", "open secret.bin"], "")
     };
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("cannot open secret.bin: permission denied"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("cannot open secret.bin: permission denied"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -306,8 +402,15 @@ fn a_huge_sparse_file_prints_a_summary_without_reading_it() {
     let dir = temp();
     let f = std::fs::File::create(dir.path().join("big.bin")).unwrap();
     f.set_len(4 << 30).unwrap();
-    let out = run_in(dir.path(), &["-c", "open big.bin (-1, 4096) c8; d; d.r[::1000, ::-1]"], "");
+    let out = run_in(
+        dir.path(),
+        &["-c", "open big.bin (-1, 4096) c8; d; d.r[::1000, ::-1]"],
+        "",
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let s = text(&out.stdout);
-    assert!(s.contains("shape (131072, 4096)") && s.contains("showing 6x6 of 536870912 elements"), "{s}");
+    assert!(
+        s.contains("shape (131072, 4096)") && s.contains("showing 6x6 of 536870912 elements"),
+        "{s}"
+    );
 }

@@ -33,7 +33,10 @@ fn check_folder(folder: &str, extra_args: &[&str]) {
             got.push_str("--- stderr ---\n");
             got.push_str(&err);
         }
-        got.push_str(&format!("--- exit status {} ---\n", out.status.code().unwrap_or(-1)));
+        got.push_str(&format!(
+            "--- exit status {} ---\n",
+            out.status.code().unwrap_or(-1)
+        ));
         let golden = script.with_extension("out");
         if bless {
             std::fs::write(&golden, &got).unwrap();
@@ -41,10 +44,18 @@ fn check_folder(folder: &str, extra_args: &[&str]) {
         }
         let want = std::fs::read_to_string(&golden).unwrap_or_default();
         if want != got {
-            failures.push(format!("{}: output differs from {}\n--- got ---\n{got}", script.display(), golden.display()));
+            failures.push(format!(
+                "{}: output differs from {}\n--- got ---\n{got}",
+                script.display(),
+                golden.display()
+            ));
         }
     }
-    assert!(failures.is_empty(), "{}\n(STRIDED_BLESS=1 rewrites the goldens)", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{}\n(STRIDED_BLESS=1 rewrites the goldens)",
+        failures.join("\n")
+    );
 }
 
 #[test]

@@ -15,7 +15,11 @@ use strided::{run_line, LineError, Session};
 
 #[test]
 fn every_frozen_numpy_case_gives_numpys_shape_dtype_bytes_or_error() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/numpy_cases.json")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/numpy_cases.json"
+    ))
+    .unwrap();
     let doc: Json = serde_json::from_str(&text).unwrap();
     let cases = doc["cases"].as_array().unwrap();
     assert!(cases.len() > 500, "the fixture lost its cases");
@@ -27,7 +31,11 @@ fn every_frozen_numpy_case_gives_numpys_shape_dtype_bytes_or_error() {
         let path = dir.path().join(format!("f{k}.bin"));
         std::fs::write(&path, stream_bytes(seed, len)).unwrap();
         // The cases name files relative to the oracle's folder; point them here.
-        let open = c["open"].as_str().unwrap().replacen(&format!("f{k}.bin"), &format!("{:?}", path.display().to_string()), 1);
+        let open = c["open"].as_str().unwrap().replacen(
+            &format!("f{k}.bin"),
+            &format!("{:?}", path.display().to_string()),
+            1,
+        );
         let expr_text = c["expr"].as_str().unwrap();
         let mut session = Session::new();
         let mut sink = Vec::new();
@@ -38,13 +46,20 @@ fn every_frozen_numpy_case_gives_numpys_shape_dtype_bytes_or_error() {
         let want = &c["expect"];
         let got = parse_expression(expr_text).and_then(|e| session.eval(&e));
         match (want.get("error").and_then(Json::as_str), got) {
-            (Some(msg), Ok(_)) => failures.push(format!("{open}; {expr_text}: NumPy raises {msg:?}, strided does not")),
+            (Some(msg), Ok(_)) => failures.push(format!(
+                "{open}; {expr_text}: NumPy raises {msg:?}, strided does not"
+            )),
             (Some(msg), Err(e)) => {
                 if !e.kind.to_string().contains(msg) {
-                    failures.push(format!("{open}; {expr_text}: NumPy says {msg:?}, strided says {:?}", e.kind.to_string()));
+                    failures.push(format!(
+                        "{open}; {expr_text}: NumPy says {msg:?}, strided says {:?}",
+                        e.kind.to_string()
+                    ));
                 }
             }
-            (None, Err(e)) => failures.push(format!("{open}; {expr_text}: strided fails: {}", e.kind)),
+            (None, Err(e)) => {
+                failures.push(format!("{open}; {expr_text}: strided fails: {}", e.kind))
+            }
             (None, Ok(v)) => {
                 let (shape, descr, bytes) = match v {
                     Value::View(v) | Value::Void(v) => {
@@ -55,20 +70,36 @@ fn every_frozen_numpy_case_gives_numpys_shape_dtype_bytes_or_error() {
                     Value::Scalar(d, b) => (vec![], d.descr(), b),
                     other => panic!("{expr_text} gave {}", other.kind_name()),
                 };
-                let want_shape: Vec<usize> = want["shape"].as_array().unwrap().iter().map(|n| n.as_u64().unwrap() as usize).collect();
-                if shape != want_shape || descr != want["descr"].as_str().unwrap() || fnv1a64(&bytes) != want["fnv"].as_str().unwrap() {
+                let want_shape: Vec<usize> = want["shape"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|n| n.as_u64().unwrap() as usize)
+                    .collect();
+                if shape != want_shape
+                    || descr != want["descr"].as_str().unwrap()
+                    || fnv1a64(&bytes) != want["fnv"].as_str().unwrap()
+                {
                     failures.push(format!("{open}; {expr_text}: strided {shape:?} {descr}, NumPy {want_shape:?} {} (or bytes differ)", want["descr"]));
                 }
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases differ from NumPy:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ from NumPy:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn a_line_error_is_a_statement_error_with_a_span() {
     let mut s = Session::new();
     let err = run_line(&mut s, "x = 1; y[0]", &mut Vec::new()).unwrap_err();
-    let LineError::Stmt(e) = err else { panic!("expected a statement error") };
+    let LineError::Stmt(e) = err else {
+        panic!("expected a statement error")
+    };
     assert_eq!((e.span.start, e.span.end), (7, 8));
 }

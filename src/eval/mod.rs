@@ -61,7 +61,14 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { precision: 8, threshold: 1000, edgeitems: 3, rows: None, cols: None, format: Format::Table }
+        Settings {
+            precision: 8,
+            threshold: 1000,
+            edgeitems: 3,
+            rows: None,
+            cols: None,
+            format: Format::Table,
+        }
     }
 }
 
@@ -70,7 +77,10 @@ impl Default for Settings {
 pub enum Output {
     Nothing,
     /// An expression's value; `text` is the expression as written.
-    Value { text: String, value: Value },
+    Value {
+        text: String,
+        value: Value,
+    },
     Opened(Opened),
     /// A one-line confirmation (`save`, `close`, `set`).
     Note(String),
@@ -117,7 +127,9 @@ pub struct Session {
     pub settings: Settings,
 }
 
-const ATTRIBUTES: &[&str] = &["T", "shape", "dtype", "strides", "ndim", "size", "nbytes", "itemsize", "real", "imag"];
+const ATTRIBUTES: &[&str] = &[
+    "T", "shape", "dtype", "strides", "ndim", "size", "nbytes", "itemsize", "real", "imag",
+];
 const CONSTANTS: &[&str] = &["nan", "inf", "pi", "e", "True", "False"];
 
 impl Session {
@@ -155,7 +167,13 @@ impl Session {
             }
             Stmt::Print(expr) => {
                 let value = self.eval(expr)?;
-                Ok(Output::Value { text: line.get(expr.span.start..expr.span.end).unwrap_or("").to_string(), value })
+                Ok(Output::Value {
+                    text: line
+                        .get(expr.span.start..expr.span.end)
+                        .unwrap_or("")
+                        .to_string(),
+                    value,
+                })
             }
             Stmt::Save { expr, path } => {
                 let value = self.eval(expr)?;
@@ -164,26 +182,59 @@ impl Session {
                     Value::Scalar(d, b) => crate::save::Data::Scalar(d, b),
                     other => {
                         return Err(Error::new(
-                            ErrorKind::Type { message: format!("only views and their elements can be saved, not {}", other.kind_name()), hint: None },
+                            ErrorKind::Type {
+                                message: format!(
+                                    "only views and their elements can be saved, not {}",
+                                    other.kind_name()
+                                ),
+                                hint: None,
+                            },
                             expr.span,
                         ))
                     }
                 };
-                let bytes = crate::save::save(&data, Path::new(&path.node)).map_err(|(reason, hint)| {
-                    Error::new(ErrorKind::Save { path: path.node.clone(), reason, hint }, path.span)
-                })?;
+                let bytes =
+                    crate::save::save(&data, Path::new(&path.node)).map_err(|(reason, hint)| {
+                        Error::new(
+                            ErrorKind::Save {
+                                path: path.node.clone(),
+                                reason,
+                                hint,
+                            },
+                            path.span,
+                        )
+                    })?;
                 let text = line.get(expr.span.start..expr.span.end).unwrap_or("");
                 let (shape, dtype) = match &data {
                     crate::save::Data::View(v) => (npy::shape_repr(&v.shape), v.dtype.short()),
                     crate::save::Data::Scalar(d, _) => ("()".to_string(), d.short()),
                 };
-                Ok(Output::Note(format!("saved {text} ({shape} {dtype}) to {} ({bytes} bytes)", path.node)))
+                Ok(Output::Note(format!(
+                    "saved {text} ({shape} {dtype}) to {} ({bytes} bytes)",
+                    path.node
+                )))
             }
             Stmt::Set(None) => Ok(Output::Settings(self.settings.clone())),
             Stmt::Set(Some((key, value))) => self.set(key, value),
-            Stmt::Vars => Ok(Output::Vars(self.names.iter().map(|(n, v)| VarRow { name: n.clone(), value: v.clone() }).collect())),
+            Stmt::Vars => Ok(Output::Vars(
+                self.names
+                    .iter()
+                    .map(|(n, v)| VarRow {
+                        name: n.clone(),
+                        value: v.clone(),
+                    })
+                    .collect(),
+            )),
             Stmt::Files => Ok(Output::Files(
-                self.files.live().into_iter().map(|(s, n)| FileRow { path: s.display(), len: s.len(), views: n }).collect(),
+                self.files
+                    .live()
+                    .into_iter()
+                    .map(|(s, n)| FileRow {
+                        path: s.display(),
+                        len: s.len(),
+                        views: n,
+                    })
+                    .collect(),
             )),
             Stmt::Help(topic) => crate::help::topic(topic.as_ref().map(|t| t.node.as_str()))
                 .map(|t| Output::Help(t.to_string()))
@@ -202,10 +253,21 @@ impl Session {
 
     fn set(&mut self, key: &Spanned<String>, value: &Spanned<String>) -> Result<Output, Error> {
         let bad = |expected: &str| {
-            Error::new(ErrorKind::Setting { message: format!("{} takes {expected}, not `{}`", key.node, value.node), hint: None }, value.span)
+            Error::new(
+                ErrorKind::Setting {
+                    message: format!("{} takes {expected}, not `{}`", key.node, value.node),
+                    hint: None,
+                },
+                value.span,
+            )
         };
         let number = |lo: usize, hi: usize| -> Result<usize, Error> {
-            value.node.parse::<usize>().ok().filter(|n| (lo..=hi).contains(n)).ok_or_else(|| bad(&format!("a whole number from {lo} to {hi}")))
+            value
+                .node
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (lo..=hi).contains(n))
+                .ok_or_else(|| bad(&format!("a whole number from {lo} to {hi}")))
         };
         let s = &mut self.settings;
         match key.node.as_str() {
@@ -214,9 +276,18 @@ impl Session {
             "edgeitems" => s.edgeitems = number(1, 1000)?,
             "rows" => s.rows = Some(number(1, 100_000)?),
             "cols" => s.cols = Some(number(1, 10_000)?),
-            "format" => s.format = Format::parse(&value.node).ok_or_else(|| bad("table, csv or json"))?,
+            "format" => {
+                s.format = Format::parse(&value.node).ok_or_else(|| bad("table, csv or json"))?
+            }
             other => {
-                let names = ["precision", "threshold", "edgeitems", "rows", "cols", "format"];
+                let names = [
+                    "precision",
+                    "threshold",
+                    "edgeitems",
+                    "rows",
+                    "cols",
+                    "format",
+                ];
                 return Err(Error::new(
                     ErrorKind::Setting {
                         message: format!("unknown setting `{other}`"),
@@ -233,30 +304,81 @@ impl Session {
     }
 
     fn unknown_name(&self, name: &str, span: Span) -> Error {
-        let candidates = self.names.keys().map(String::as_str).chain(CONSTANTS.iter().copied());
-        Error::new(ErrorKind::UnknownName { name: name.into(), suggestion: suggest(name, candidates) }, span)
+        let candidates = self
+            .names
+            .keys()
+            .map(String::as_str)
+            .chain(CONSTANTS.iter().copied());
+        Error::new(
+            ErrorKind::UnknownName {
+                name: name.into(),
+                suggestion: suggest(name, candidates),
+            },
+            span,
+        )
     }
 
     fn open(&mut self, o: &Open) -> Result<Opened, Error> {
         let path = &o.path;
-        let (source, shared) = self.files.open(Path::new(&path.node)).map_err(|f: OpenFailure| {
-            Error::new(ErrorKind::Open { path: path.node.clone(), reason: f.reason(), hint: f.hint() }, path.span)
-        })?;
+        let (source, shared) =
+            self.files
+                .open(Path::new(&path.node))
+                .map_err(|f: OpenFailure| {
+                    Error::new(
+                        ErrorKind::Open {
+                            path: path.node.clone(),
+                            reason: f.reason(),
+                            hint: f.hint(),
+                        },
+                        path.span,
+                    )
+                })?;
         let file_len = source.len();
         let mut assumed = Vec::new();
-        let name = o.name.as_ref().map_or_else(|| "d".to_string(), |n| n.node.clone());
+        let name = o
+            .name
+            .as_ref()
+            .map_or_else(|| "d".to_string(), |n| n.node.clone());
         if o.name.is_none() {
             assumed.push("name");
         }
 
         // A .npy file describes itself, unless the user overrides the layout.
-        if o.shape.is_none() && o.dtype.is_none() && o.offset.is_none() && npy::is_npy(source.bytes()) {
-            let h = npy::read_header(source.bytes())
-                .map_err(|reason| Error::new(ErrorKind::Npy { path: path.node.clone(), reason }, path.span))?;
+        if o.shape.is_none()
+            && o.dtype.is_none()
+            && o.offset.is_none()
+            && npy::is_npy(source.bytes())
+        {
+            let h = npy::read_header(source.bytes()).map_err(|reason| {
+                Error::new(
+                    ErrorKind::Npy {
+                        path: path.node.clone(),
+                        reason,
+                    },
+                    path.span,
+                )
+            })?;
             let order = h.order;
-            let view = self.layout(&source, h.data_offset as u64, Some(h.shape.iter().map(|&n| n as i128).collect()), h.dtype, order, path, path.span)?;
+            let view = self.layout(
+                &source,
+                h.data_offset as u64,
+                Some(h.shape.iter().map(|&n| n as i128).collect()),
+                h.dtype,
+                order,
+                path,
+                path.span,
+            )?;
             let left_over = file_len - view.offset as u64 - view.nbytes() as u64;
-            let opened = Opened { name: name.clone(), view: view.clone(), order, file_len, left_over, from_npy_header: true, shared, assumed };
+            let opened = Opened {
+                name: name.clone(),
+                view: view.clone(),
+                order,
+                file_len,
+                left_over,
+                from_npy_header: true,
+                shared,
+                assumed,
+            };
             self.names.insert(name, Value::View(view));
             return Ok(opened);
         }
@@ -272,11 +394,24 @@ impl Session {
             None => 0u64,
             Some(e) => match self.eval(e)? {
                 Value::Int(n) if n >= 0 => u64::try_from(n).map_err(|_| {
-                    Error::new(ErrorKind::OffsetPastEnd { path: path.node.clone(), offset: n as u128, len: file_len }, e.span)
+                    Error::new(
+                        ErrorKind::OffsetPastEnd {
+                            path: path.node.clone(),
+                            offset: n as u128,
+                            len: file_len,
+                        },
+                        e.span,
+                    )
                 })?,
                 v => {
                     return Err(Error::new(
-                        ErrorKind::Type { message: format!("offset= takes a non-negative integer, not {}", v.kind_name()), hint: None },
+                        ErrorKind::Type {
+                            message: format!(
+                                "offset= takes a non-negative integer, not {}",
+                                v.kind_name()
+                            ),
+                            hint: None,
+                        },
                         e.span,
                     ))
                 }
@@ -292,15 +427,32 @@ impl Session {
         let shape_span = o.shape.as_ref().map_or(path.span, |s| s.span);
         let offset_span = o.offset.as_ref().map_or(path.span, |e| e.span);
         let view = self
-            .layout(&source, offset, o.shape.as_ref().map(|s| s.node.clone()), dtype, order, path, shape_span)
+            .layout(
+                &source,
+                offset,
+                o.shape.as_ref().map(|s| s.node.clone()),
+                dtype,
+                order,
+                path,
+                shape_span,
+            )
             .map_err(|mut e| {
-                if matches!(e.kind, ErrorKind::OffsetPastEnd { .. }) {
+                if matches!(*e.kind, ErrorKind::OffsetPastEnd { .. }) {
                     e.span = offset_span;
                 }
                 e
             })?;
         let left_over = file_len - view.offset as u64 - view.nbytes() as u64;
-        let opened = Opened { name: name.clone(), view: view.clone(), order, file_len, left_over, from_npy_header: false, shared, assumed };
+        let opened = Opened {
+            name: name.clone(),
+            view: view.clone(),
+            order,
+            file_len,
+            left_over,
+            from_npy_header: false,
+            shared,
+            assumed,
+        };
         self.names.insert(name, Value::View(view));
         Ok(opened)
     }
@@ -322,24 +474,45 @@ impl Session {
         let file_len = source.len();
         let p = path.node.clone();
         if offset > file_len {
-            return Err(Error::new(ErrorKind::OffsetPastEnd { path: p, offset: offset as u128, len: file_len }, path.span));
+            return Err(Error::new(
+                ErrorKind::OffsetPastEnd {
+                    path: p,
+                    offset: offset as u128,
+                    len: file_len,
+                },
+                path.span,
+            ));
         }
         let avail = file_len - offset;
         let itemsize = dtype.itemsize() as u64;
-        let shape_text = |s: &[i128]| s.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("x");
+        let shape_text = |s: &[i128]| {
+            s.iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("x")
+        };
         let bad_shape = |reason: String| Error::new(ErrorKind::BadShape { reason }, shape_span);
         let dims: Vec<usize> = match shape {
             None => {
                 if itemsize == 0 {
-                    return Err(bad_shape("a zero-size dtype needs an explicit shape".into()));
+                    return Err(bad_shape(
+                        "a zero-size dtype needs an explicit shape".into(),
+                    ));
                 }
                 if avail % itemsize != 0 {
                     return Err(Error::new(
-                        ErrorKind::TrailingBytes { path: p, available: avail, offset, itemsize: itemsize as usize, remainder: avail % itemsize },
+                        ErrorKind::TrailingBytes {
+                            path: p,
+                            available: avail,
+                            offset,
+                            itemsize: itemsize as usize,
+                            remainder: avail % itemsize,
+                        },
                         path.span,
                     ));
                 }
-                vec![usize::try_from(avail / itemsize).map_err(|_| bad_shape("too many elements".into()))?]
+                vec![usize::try_from(avail / itemsize)
+                    .map_err(|_| bad_shape("too many elements".into()))?]
             }
             Some(dims) => {
                 let unknown = dims.iter().filter(|&&d| d == -1).count();
@@ -349,7 +522,15 @@ impl Session {
                 if let Some(d) = dims.iter().find(|&&d| d < -1) {
                     return Err(bad_shape(format!("negative dimension {d}")));
                 }
-                let overflow = || Error::new(ErrorKind::ShapeOverflow { shape: shape_text(&dims), itemsize: itemsize as usize }, shape_span);
+                let overflow = || {
+                    Error::new(
+                        ErrorKind::ShapeOverflow {
+                            shape: shape_text(&dims),
+                            itemsize: itemsize as usize,
+                        },
+                        shape_span,
+                    )
+                };
                 let mut known: u128 = 1;
                 for &d in dims.iter().filter(|&&d| d != -1) {
                     known = known.checked_mul(d as u128).ok_or_else(overflow)?;
@@ -357,11 +538,19 @@ impl Session {
                 let row_bytes = known.checked_mul(itemsize as u128).ok_or_else(overflow)?;
                 let inferred = if unknown == 1 {
                     if row_bytes == 0 {
-                        return Err(bad_shape("cannot infer -1 when the other dimensions multiply to 0".into()));
+                        return Err(bad_shape(
+                            "cannot infer -1 when the other dimensions multiply to 0".into(),
+                        ));
                     }
                     if avail % itemsize != 0 {
                         return Err(Error::new(
-                            ErrorKind::TrailingBytes { path: p, available: avail, offset, itemsize: itemsize as usize, remainder: avail % itemsize },
+                            ErrorKind::TrailingBytes {
+                                path: p,
+                                available: avail,
+                                offset,
+                                itemsize: itemsize as usize,
+                                remainder: avail % itemsize,
+                            },
                             path.span,
                         ));
                     }
@@ -371,8 +560,17 @@ impl Session {
                 };
                 let mut out = Vec::with_capacity(dims.len());
                 for &d in &dims {
-                    let v = if d == -1 { inferred.unwrap_or(0) } else { d as u128 };
-                    out.push(usize::try_from(v).ok().filter(|&v| isize::try_from(v).is_ok()).ok_or_else(overflow)?);
+                    let v = if d == -1 {
+                        inferred.unwrap_or(0)
+                    } else {
+                        d as u128
+                    };
+                    out.push(
+                        usize::try_from(v)
+                            .ok()
+                            .filter(|&v| isize::try_from(v).is_ok())
+                            .ok_or_else(overflow)?,
+                    );
                 }
                 let mut total = itemsize as u128;
                 for &d in &out {
@@ -398,8 +596,15 @@ impl Session {
             }
         };
         let offset = usize::try_from(offset).map_err(|_| bad_shape("offset too large".into()))?;
-        View::over_file(source.clone(), offset, dims.clone(), dtype, order)
-            .ok_or_else(|| Error::new(ErrorKind::ShapeOverflow { shape: format!("{dims:?}"), itemsize: itemsize as usize }, shape_span))
+        View::over_file(source.clone(), offset, dims.clone(), dtype, order).ok_or_else(|| {
+            Error::new(
+                ErrorKind::ShapeOverflow {
+                    shape: format!("{dims:?}"),
+                    itemsize: itemsize as usize,
+                },
+                shape_span,
+            )
+        })
     }
 
     /// Evaluates an expression.
@@ -448,7 +653,13 @@ impl Session {
     /// `rec['a']` or `rec[0]` on one record: its field, by name or position.
     fn index_void(&self, v: View, items: &[IndexItem], span: Span) -> Result<Value, Error> {
         let [IndexItem::Expr(e)] = items else {
-            return Err(Error::new(ErrorKind::Type { message: "a record takes one field name or position".into(), hint: None }, span));
+            return Err(Error::new(
+                ErrorKind::Type {
+                    message: "a record takes one field name or position".into(),
+                    hint: None,
+                },
+                span,
+            ));
         };
         let name = match self.eval(e)? {
             Value::Str(s) => s,
@@ -459,7 +670,11 @@ impl Session {
                     Some(f) => f.name.clone(),
                     None => {
                         return Err(Error::new(
-                            ErrorKind::IndexOutOfBounds { index: i, axis: 0, size: fields.len() },
+                            ErrorKind::IndexOutOfBounds {
+                                index: i,
+                                axis: 0,
+                                size: fields.len(),
+                            },
                             e.span,
                         ))
                     }
@@ -467,7 +682,13 @@ impl Session {
             }
             other => {
                 return Err(Error::new(
-                    ErrorKind::Type { message: format!("a record is indexed by a field name or position, not {}", other.kind_name()), hint: None },
+                    ErrorKind::Type {
+                        message: format!(
+                            "a record is indexed by a field name or position, not {}",
+                            other.kind_name()
+                        ),
+                        hint: None,
+                    },
                     e.span,
                 ))
             }
@@ -481,27 +702,42 @@ impl Session {
             Value::Tuple(t) => return index_tuple(t, items, self),
             Value::Scalar(..) => {
                 return Err(Error::new(
-                    ErrorKind::Type { message: "invalid index to scalar variable.".into(), hint: None },
+                    ErrorKind::Type {
+                        message: "invalid index to scalar variable.".into(),
+                        hint: None,
+                    },
                     items.first().map_or(span, IndexItem::span),
                 ))
             }
             Value::Void(v) => return self.index_void(v, items, span),
             other => {
                 return Err(Error::new(
-                    ErrorKind::Type { message: format!("{} cannot be indexed", other.kind_name()), hint: None },
+                    ErrorKind::Type {
+                        message: format!("{} cannot be indexed", other.kind_name()),
+                        hint: None,
+                    },
                     span,
                 ))
             }
         };
         // d['r']: a field by name.
-        if let [IndexItem::Expr(Expr { kind: ExprKind::Str(name), span })] = items {
+        if let [IndexItem::Expr(Expr {
+            kind: ExprKind::Str(name),
+            span,
+        })] = items
+        {
             return field(&view, name, *span).map(Value::View);
         }
         let mut idx = Vec::with_capacity(items.len());
         for item in items {
             idx.push(match item {
                 IndexItem::Ellipsis(s) => Index::Ellipsis(*s),
-                IndexItem::Slice { start, stop, step, span } => {
+                IndexItem::Slice {
+                    start,
+                    stop,
+                    step,
+                    span,
+                } => {
                     let bound = |e: &Option<Expr>| -> Result<Option<i128>, Error> {
                         match e {
                             None => Ok(None),
@@ -511,7 +747,10 @@ impl Session {
                                 Value::None => Ok(None),
                                 v => Err(Error::new(
                                     ErrorKind::Type {
-                                        message: format!("slice indices must be integers or None, not {}", v.kind_name()),
+                                        message: format!(
+                                            "slice indices must be integers or None, not {}",
+                                            v.kind_name()
+                                        ),
                                         hint: None,
                                     },
                                     e.span,
@@ -519,7 +758,12 @@ impl Session {
                             },
                         }
                     };
-                    Index::Slice { start: bound(start)?, stop: bound(stop)?, step: bound(step)?, span: *span }
+                    Index::Slice {
+                        start: bound(start)?,
+                        stop: bound(stop)?,
+                        step: bound(step)?,
+                        span: *span,
+                    }
                 }
                 IndexItem::Expr(e) => match self.eval(e)? {
                     Value::Int(i) => Index::Int(i, e.span),
@@ -594,7 +838,10 @@ fn constant(name: &str) -> Option<Value> {
 fn field(view: &View, name: &str, span: Span) -> Result<View, Error> {
     view.field(name).ok_or_else(|| {
         Error::new(
-            ErrorKind::UnknownField { name: name.into(), fields: view.dtype.fields().iter().map(|f| f.name.clone()).collect() },
+            ErrorKind::UnknownField {
+                name: name.into(),
+                fields: view.dtype.fields().iter().map(|f| f.name.clone()).collect(),
+            },
             span,
         )
     })
@@ -603,18 +850,35 @@ fn field(view: &View, name: &str, span: Span) -> Result<View, Error> {
 fn index_tuple(t: Vec<Value>, items: &[IndexItem], s: &Session) -> Result<Value, Error> {
     let [IndexItem::Expr(e)] = items else {
         return Err(Error::new(
-            ErrorKind::Type { message: "a tuple takes one integer index".into(), hint: None },
+            ErrorKind::Type {
+                message: "a tuple takes one integer index".into(),
+                hint: None,
+            },
             items.first().map_or_else(Span::default, IndexItem::span),
         ));
     };
     let Value::Int(i) = s.eval(e)? else {
-        return Err(Error::new(ErrorKind::Type { message: "tuple indices must be integers".into(), hint: None }, e.span));
+        return Err(Error::new(
+            ErrorKind::Type {
+                message: "tuple indices must be integers".into(),
+                hint: None,
+            },
+            e.span,
+        ));
     };
     let k = if i < 0 { i + t.len() as i128 } else { i };
     usize::try_from(k)
         .ok()
         .and_then(|k| t.get(k).cloned())
-        .ok_or_else(|| Error::new(ErrorKind::Type { message: "tuple index out of range".into(), hint: None }, e.span))
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::Type {
+                    message: "tuple index out of range".into(),
+                    hint: None,
+                },
+                e.span,
+            )
+        })
 }
 
 fn int_tuple<T: Copy + Into<i128>>(v: &[T]) -> Value {
@@ -637,12 +901,24 @@ fn attribute(base: Value, name: &Spanned<String>, base_expr: &Expr) -> Result<Va
             }
             let complex = v.dtype.is_complex();
             match n {
-                "real" | "r" if complex => return Ok(wrap(v.complex_part(0).expect("complex dtype has parts"))),
-                "imag" | "i" if complex => return Ok(wrap(v.complex_part(1).expect("complex dtype has parts"))),
+                "real" | "r" if complex => {
+                    return Ok(wrap(v.complex_part(0).expect("complex dtype has parts")))
+                }
+                "imag" | "i" if complex => {
+                    return Ok(wrap(v.complex_part(1).expect("complex dtype has parts")))
+                }
                 "real" if v.dtype.as_scalar().is_some() => return Ok(wrap(v)),
                 "T" => return Ok(wrap(v.transpose())),
-                "shape" => return Ok(int_tuple(&v.shape.iter().map(|&n| n as i64).collect::<Vec<_>>())),
-                "strides" => return Ok(int_tuple(&v.strides.iter().map(|&n| n as i64).collect::<Vec<_>>())),
+                "shape" => {
+                    return Ok(int_tuple(
+                        &v.shape.iter().map(|&n| n as i64).collect::<Vec<_>>(),
+                    ))
+                }
+                "strides" => {
+                    return Ok(int_tuple(
+                        &v.strides.iter().map(|&n| n as i64).collect::<Vec<_>>(),
+                    ))
+                }
                 "dtype" => return Ok(Value::Dtype(v.dtype.clone())),
                 "ndim" => return Ok(Value::Int(v.ndim() as i128)),
                 "size" => return Ok(Value::Int(v.size() as i128)),
@@ -661,14 +937,24 @@ fn attribute(base: Value, name: &Spanned<String>, base_expr: &Expr) -> Result<Va
             }
             let fields: Vec<String> = v.dtype.fields().iter().map(|f| f.name.clone()).collect();
             if !fields.is_empty() {
-                return Err(Error::new(ErrorKind::UnknownField { name: n.into(), fields }, name.span));
+                return Err(Error::new(
+                    ErrorKind::UnknownField {
+                        name: n.into(),
+                        fields,
+                    },
+                    name.span,
+                ));
             }
             let mut candidates: Vec<&str> = ATTRIBUTES.to_vec();
             if complex {
                 candidates.extend(["r", "i"]);
             }
             Err(Error::new(
-                ErrorKind::UnknownAttribute { on: describe(base_expr), name: n.into(), suggestion: suggest(n, candidates) },
+                ErrorKind::UnknownAttribute {
+                    on: describe(base_expr),
+                    name: n.into(),
+                    suggestion: suggest(n, candidates),
+                },
                 name.span,
             ))
         }
@@ -695,7 +981,11 @@ fn scalar_attribute(base: Value, name: &Spanned<String>) -> Result<Value, Error>
                 "size" => Ok(Value::Int(1)),
                 "nbytes" | "itemsize" => Ok(Value::Int(d.itemsize() as i128)),
                 _ => Err(Error::new(
-                    ErrorKind::UnknownAttribute { on: "a scalar".into(), name: n.into(), suggestion: suggest(n, ATTRIBUTES.iter().copied()) },
+                    ErrorKind::UnknownAttribute {
+                        on: "a scalar".into(),
+                        name: n.into(),
+                        suggestion: suggest(n, ATTRIBUTES.iter().copied()),
+                    },
                     name.span,
                 )),
             }
@@ -703,19 +993,35 @@ fn scalar_attribute(base: Value, name: &Spanned<String>) -> Result<Value, Error>
         Value::Dtype(d) => match n {
             "itemsize" => Ok(Value::Int(d.itemsize() as i128)),
             "str" => Ok(Value::Str(d.short())),
-            "name" => Ok(Value::Str(d.as_scalar().map_or_else(|| format!("void{}", d.itemsize() * 8), |s| s.name()))),
+            "name" => Ok(Value::Str(
+                d.as_scalar()
+                    .map_or_else(|| format!("void{}", d.itemsize() * 8), |s| s.name()),
+            )),
             "names" => Ok(if d.fields().is_empty() {
                 Value::None
             } else {
-                Value::Tuple(d.fields().iter().map(|f| Value::Str(f.name.clone())).collect())
+                Value::Tuple(
+                    d.fields()
+                        .iter()
+                        .map(|f| Value::Str(f.name.clone()))
+                        .collect(),
+                )
             }),
             _ => Err(Error::new(
-                ErrorKind::UnknownAttribute { on: "a dtype".into(), name: n.into(), suggestion: suggest(n, ["itemsize", "str", "name", "names"]) },
+                ErrorKind::UnknownAttribute {
+                    on: "a dtype".into(),
+                    name: n.into(),
+                    suggestion: suggest(n, ["itemsize", "str", "name", "names"]),
+                },
                 name.span,
             )),
         },
         other => Err(Error::new(
-            ErrorKind::UnknownAttribute { on: other.kind_name().into(), name: n.into(), suggestion: None },
+            ErrorKind::UnknownAttribute {
+                on: other.kind_name().into(),
+                name: n.into(),
+                suggestion: None,
+            },
             name.span,
         )),
     }

@@ -56,21 +56,37 @@ impl Value {
                 if *re == 0.0 && re.is_sign_positive() {
                     format!("{}j", py_float_short(*im))
                 } else {
-                    let sign = if *im < 0.0 || (im.is_sign_negative() && *im == 0.0) { '-' } else { '+' };
-                    format!("({}{sign}{}j)", py_float_short(*re), py_float_short(im.abs()))
+                    let sign = if *im < 0.0 || (im.is_sign_negative() && *im == 0.0) {
+                        '-'
+                    } else {
+                        '+'
+                    };
+                    format!(
+                        "({}{sign}{}j)",
+                        py_float_short(*re),
+                        py_float_short(im.abs())
+                    )
                 }
             }
             Value::Bool(b) => if *b { "True" } else { "False" }.into(),
             Value::Str(s) => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")),
             Value::None => "None".into(),
             Value::Tuple(items) if items.len() == 1 => format!("({},)", items[0].repr()),
-            Value::Tuple(items) => format!("({})", items.iter().map(Value::repr).collect::<Vec<_>>().join(", ")),
-            Value::Dtype(d) => format!("dtype({})", match d {
-                Dtype::Record(_) => d.to_string(),
-                _ => format!("'{d}'"),
-            }),
+            Value::Tuple(items) => format!(
+                "({})",
+                items.iter().map(Value::repr).collect::<Vec<_>>().join(", ")
+            ),
+            Value::Dtype(d) => format!(
+                "dtype({})",
+                match d {
+                    Dtype::Record(_) => d.to_string(),
+                    _ => format!("'{d}'"),
+                }
+            ),
             Value::View(v) => format!("<view {:?} {}>", v.shape, v.dtype),
-            Value::Void(v) => crate::render::number::scalar_text(&v.dtype.decode(v.element_bytes(&[])), 17),
+            Value::Void(v) => {
+                crate::render::number::scalar_text(&v.dtype.decode(v.element_bytes(&[])), 17)
+            }
             Value::Scalar(d, b) => crate::render::number::scalar_text(&d.decode(b), 17),
         }
     }
@@ -131,7 +147,13 @@ fn as_complex(v: &Value) -> Option<(f64, f64)> {
 }
 
 fn overflow(span: Span) -> Error {
-    Error::new(ErrorKind::Type { message: "integer result does not fit in 128 bits".into(), hint: None }, span)
+    Error::new(
+        ErrorKind::Type {
+            message: "integer result does not fit in 128 bits".into(),
+            hint: None,
+        },
+        span,
+    )
 }
 
 /// A unary operator on a Python scalar.
@@ -146,7 +168,10 @@ pub fn unary(op: UnaryOp, v: &Value, span: Span) -> Result<Value, Error> {
         (UnaryOp::Invert, Value::Bool(b)) => Value::Bool(!b),
         _ => {
             return Err(Error::new(
-                ErrorKind::Type { message: format!("bad operand for unary operator: {}", v.kind_name()), hint: None },
+                ErrorKind::Type {
+                    message: format!("bad operand for unary operator: {}", v.kind_name()),
+                    hint: None,
+                },
                 span,
             ))
         }
@@ -157,27 +182,53 @@ pub fn unary(op: UnaryOp, v: &Value, span: Span) -> Result<Value, Error> {
 pub fn binary(op: BinOp, a: &Value, b: &Value, span: Span) -> Result<Value, Error> {
     let type_error = || {
         Error::new(
-            ErrorKind::Type { message: format!("unsupported operand types for {op}: {} and {}", a.kind_name(), b.kind_name()), hint: None },
+            ErrorKind::Type {
+                message: format!(
+                    "unsupported operand types for {op}: {} and {}",
+                    a.kind_name(),
+                    b.kind_name()
+                ),
+                hint: None,
+            },
             span,
         )
     };
-    let zero = |what: &str| Error::new(ErrorKind::Type { message: format!("{what} by zero"), hint: None }, span);
+    let zero = |what: &str| {
+        Error::new(
+            ErrorKind::Type {
+                message: format!("{what} by zero"),
+                hint: None,
+            },
+            span,
+        )
+    };
     if let (Some(x), Some(y)) = (as_int(a), as_int(b)) {
-        if !matches!((a, b), (Value::Bool(_), Value::Bool(_))) || !matches!(op, BinOp::And | BinOp::Or | BinOp::Xor) {
+        if !matches!((a, b), (Value::Bool(_), Value::Bool(_)))
+            || !matches!(op, BinOp::And | BinOp::Or | BinOp::Xor)
+        {
             return Ok(match op {
                 BinOp::Add => Value::Int(x.checked_add(y).ok_or_else(|| overflow(span))?),
                 BinOp::Sub => Value::Int(x.checked_sub(y).ok_or_else(|| overflow(span))?),
                 BinOp::Mul => Value::Int(x.checked_mul(y).ok_or_else(|| overflow(span))?),
                 BinOp::Div if y == 0 => return Err(zero("division")),
                 BinOp::Div => Value::Float(x as f64 / y as f64),
-                BinOp::FloorDiv | BinOp::Mod if y == 0 => return Err(zero("integer division or modulo")),
-                BinOp::FloorDiv => Value::Int(x.div_euclid(y) - i128::from(y < 0 && x.rem_euclid(y) != 0)),
+                BinOp::FloorDiv | BinOp::Mod if y == 0 => {
+                    return Err(zero("integer division or modulo"))
+                }
+                BinOp::FloorDiv => {
+                    Value::Int(x.div_euclid(y) - i128::from(y < 0 && x.rem_euclid(y) != 0))
+                }
                 BinOp::Mod => {
                     let r = x.rem_euclid(y);
                     Value::Int(if y < 0 && r != 0 { r + y } else { r })
                 }
                 BinOp::Pow if y < 0 => Value::Float((x as f64).powf(y as f64)),
-                BinOp::Pow => Value::Int(u32::try_from(y).ok().and_then(|e| x.checked_pow(e)).ok_or_else(|| overflow(span))?),
+                BinOp::Pow => Value::Int(
+                    u32::try_from(y)
+                        .ok()
+                        .and_then(|e| x.checked_pow(e))
+                        .ok_or_else(|| overflow(span))?,
+                ),
                 BinOp::And => Value::Int(x & y),
                 BinOp::Or => Value::Int(x | y),
                 BinOp::Xor => Value::Int(x ^ y),
@@ -198,7 +249,10 @@ pub fn binary(op: BinOp, a: &Value, b: &Value, span: Span) -> Result<Value, Erro
         }));
     }
     if matches!(a, Value::Complex(..)) || matches!(b, Value::Complex(..)) {
-        let ((ar, ai), (br, bi)) = (as_complex(a).ok_or_else(type_error)?, as_complex(b).ok_or_else(type_error)?);
+        let ((ar, ai), (br, bi)) = (
+            as_complex(a).ok_or_else(type_error)?,
+            as_complex(b).ok_or_else(type_error)?,
+        );
         return Ok(match op {
             BinOp::Add => Value::Complex(ar + br, ai + bi),
             BinOp::Sub => Value::Complex(ar - br, ai - bi),
@@ -215,7 +269,10 @@ pub fn binary(op: BinOp, a: &Value, b: &Value, span: Span) -> Result<Value, Erro
             _ => return Err(type_error()),
         });
     }
-    let (x, y) = (as_f64(a).ok_or_else(type_error)?, as_f64(b).ok_or_else(type_error)?);
+    let (x, y) = (
+        as_f64(a).ok_or_else(type_error)?,
+        as_f64(b).ok_or_else(type_error)?,
+    );
     Ok(match op {
         BinOp::Add => Value::Float(x + y),
         BinOp::Sub => Value::Float(x - y),
@@ -242,7 +299,9 @@ mod tests {
     use super::*;
 
     fn int(op: BinOp, a: i128, b: i128) -> String {
-        binary(op, &Value::Int(a), &Value::Int(b), Span::default()).unwrap().repr()
+        binary(op, &Value::Int(a), &Value::Int(b), Span::default())
+            .unwrap()
+            .repr()
     }
 
     #[test]

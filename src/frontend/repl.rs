@@ -24,12 +24,19 @@ struct StridedHelper {
 impl Completer for StridedHelper {
     type Candidate = Pair;
 
-    fn complete(&self, line: &str, pos: usize, ctx: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
         // The path after `open` or the last word of `save EXPR PATH` completes file names.
         let head = line[..pos].trim_start();
         let words: Vec<&str> = head.split_whitespace().collect();
         let in_path = match words.first() {
-            Some(&"open") => words.len() == 1 && head.ends_with(' ') || words.len() == 2 && !head.ends_with(' '),
+            Some(&"open") => {
+                words.len() == 1 && head.ends_with(' ') || words.len() == 2 && !head.ends_with(' ')
+            }
             Some(&"save") => words.len() >= 2 && (head.ends_with(' ') || words.len() >= 3),
             _ => false,
         };
@@ -37,7 +44,16 @@ impl Completer for StridedHelper {
             return self.files.complete(line, pos, ctx);
         }
         let (start, words) = crate::eval::complete(&self.session.borrow(), line, pos);
-        Ok((start, words.into_iter().map(|w| Pair { display: w.clone(), replacement: w }).collect()))
+        Ok((
+            start,
+            words
+                .into_iter()
+                .map(|w| Pair {
+                    display: w.clone(),
+                    replacement: w,
+                })
+                .collect(),
+        ))
     }
 }
 
@@ -61,8 +77,12 @@ fn history_path() -> Option<PathBuf> {
 /// session goes on.
 pub fn run_repl(session: Session, banner: &str) -> io::Result<()> {
     let session = Rc::new(RefCell::new(session));
-    let mut editor: Editor<StridedHelper, DefaultHistory> = Editor::new().map_err(io::Error::other)?;
-    editor.set_helper(Some(StridedHelper { session: session.clone(), files: FilenameCompleter::new() }));
+    let mut editor: Editor<StridedHelper, DefaultHistory> =
+        Editor::new().map_err(io::Error::other)?;
+    editor.set_helper(Some(StridedHelper {
+        session: session.clone(),
+        files: FilenameCompleter::new(),
+    }));
     let history = history_path();
     if let Some(h) = &history {
         let _ = editor.load_history(h);

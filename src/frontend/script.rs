@@ -39,7 +39,10 @@ pub fn run_script(
             Err(e) => {
                 let good = String::from_utf8_lossy(&buf[..e.valid_up_to()]).into_owned();
                 let col = good.chars().count() + 1;
-                writeln!(err, "{name}:{number}:{col}: error: the line is not valid UTF-8")?;
+                writeln!(
+                    err,
+                    "{name}:{number}:{col}: error: the line is not valid UTF-8"
+                )?;
                 failed += 1;
                 if keep_going {
                     continue;
@@ -61,5 +64,9 @@ pub fn run_script(
         }
     }
     out.flush()?;
-    Ok(if failed == 0 { Outcome::Ok } else { Outcome::Failed(failed) })
+    Ok(if failed == 0 {
+        Outcome::Ok
+    } else {
+        Outcome::Failed(failed)
+    })
 }

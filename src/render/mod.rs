@@ -46,8 +46,15 @@ fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()>
             t.set_header(["name", "shape", "dtype", "what"]);
             for r in rows {
                 match &r.value {
-                    Value::View(v) | Value::Void(v) => t.add_row([r.name.clone(), shape_repr(&v.shape), v.dtype.short(), format!("view of {}", v.source.display())]),
-                    other => t.add_row([r.name.clone(), String::new(), String::new(), other.repr()]),
+                    Value::View(v) | Value::Void(v) => t.add_row([
+                        r.name.clone(),
+                        shape_repr(&v.shape),
+                        v.dtype.short(),
+                        format!("view of {}", v.source.display()),
+                    ]),
+                    other => {
+                        t.add_row([r.name.clone(), String::new(), String::new(), other.repr()])
+                    }
                 };
             }
             writeln!(w, "{t}")
@@ -68,7 +75,9 @@ fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()>
 }
 
 fn settings_rows(s: &Settings) -> Vec<(&'static str, String)> {
-    let opt = |o: Option<usize>, d: usize| o.map_or_else(|| format!("{d} (2 x edgeitems)"), |n| n.to_string());
+    let opt = |o: Option<usize>, d: usize| {
+        o.map_or_else(|| format!("{d} (2 x edgeitems)"), |n| n.to_string())
+    };
     vec![
         ("precision", s.precision.to_string()),
         ("threshold", s.threshold.to_string()),
@@ -120,7 +129,13 @@ pub fn opened_text(o: &Opened) -> String {
 fn describe_dtype(v: &View) -> String {
     match v.dtype.as_scalar() {
         Some(sc) => {
-            let order = if sc.size == 1 { "" } else if sc.order == crate::dtype::ByteOrder::Little { ", little-endian" } else { ", big-endian" };
+            let order = if sc.size == 1 {
+                ""
+            } else if sc.order == crate::dtype::ByteOrder::Little {
+                ", little-endian"
+            } else {
+                ", big-endian"
+            };
             format!("{}{order}", sc.name())
         }
         None => format!("record of {} bytes", v.dtype.itemsize()),
@@ -147,14 +162,22 @@ fn shown(len: usize, keep: usize, summarise: bool) -> Vec<Option<usize>> {
     }
     let head = keep.div_ceil(2);
     let tail = keep / 2;
-    (0..head).map(Some).chain(std::iter::once(None)).chain((len - tail..len).map(Some)).collect()
+    (0..head)
+        .map(Some)
+        .chain(std::iter::once(None))
+        .chain((len - tail..len).map(Some))
+        .collect()
 }
 
 /// Prints a view: a caption, then a table (1-D and 2-D) or a sequence of
 /// 2-D slabs labelled by their leading indices. Only shown elements are read.
 pub fn write_view_table(text: &str, v: &View, s: &Settings, w: &mut impl Write) -> io::Result<()> {
     if v.ndim() == 0 {
-        return writeln!(w, "{}", number::scalar_text(&v.dtype.decode(v.element_bytes(&[])), s.precision));
+        return writeln!(
+            w,
+            "{}",
+            number::scalar_text(&v.dtype.decode(v.element_bytes(&[])), s.precision)
+        );
     }
     let summarise = v.size() > s.threshold;
     let edge = 2 * s.edgeitems;
@@ -182,7 +205,11 @@ pub fn write_view_table(text: &str, v: &View, s: &Settings, w: &mut impl Write) 
     );
     if summarise {
         let dims: Vec<String> = shown_count.iter().map(|c| c.to_string()).collect();
-        caption.push_str(&format!("; showing {} of {} elements", dims.join("x"), v.size()));
+        caption.push_str(&format!(
+            "; showing {} of {} elements",
+            dims.join("x"),
+            v.size()
+        ));
     }
     writeln!(w, "{caption}")?;
     if v.size() == 0 {
@@ -212,7 +239,16 @@ pub fn write_view_table(text: &str, v: &View, s: &Settings, w: &mut impl Write) 
     let mut first = true;
     let mut combos: Vec<Vec<Option<usize>>> = vec![vec![]];
     for a in lead {
-        combos = combos.into_iter().flat_map(|c| a.iter().map(move |i| { let mut c = c.clone(); c.push(*i); c })).collect();
+        combos = combos
+            .into_iter()
+            .flat_map(|c| {
+                a.iter().map(move |i| {
+                    let mut c = c.clone();
+                    c.push(*i);
+                    c
+                })
+            })
+            .collect();
     }
     for combo in combos {
         if n > 2 {
@@ -225,7 +261,12 @@ pub fn write_view_table(text: &str, v: &View, s: &Settings, w: &mut impl Write) 
                 writeln!(w, "…")?;
                 continue;
             }
-            let label: Vec<String> = combo.iter().flatten().map(|i| i.to_string()).chain(["[:, :]".to_string()]).collect();
+            let label: Vec<String> = combo
+                .iter()
+                .flatten()
+                .map(|i| i.to_string())
+                .chain(["[:, :]".to_string()])
+                .collect();
             writeln!(w, "[{}]", label.join(", ").replace(", [:, :]", ", :, :"))?;
         }
         let lead_idx: Vec<usize> = combo.iter().flatten().copied().collect();
@@ -250,7 +291,14 @@ pub fn write_view_table(text: &str, v: &View, s: &Settings, w: &mut impl Write) 
 
 /// One table row: the row label, then each shown column's cells (`cols`
 /// is `None` for a 1-D view, whose rows are single elements).
-fn row_cells(v: &View, lead: &[usize], row: Option<usize>, cols: Option<&[Option<usize>]>, fields: &[String], s: &Settings) -> Vec<String> {
+fn row_cells(
+    v: &View,
+    lead: &[usize],
+    row: Option<usize>,
+    cols: Option<&[Option<usize>]>,
+    fields: &[String],
+    s: &Settings,
+) -> Vec<String> {
     let width = fields.len().max(1);
     let mut cells = vec![row.map_or_else(|| "…".to_string(), |r| r.to_string())];
     let single = [Some(0)];
@@ -262,7 +310,11 @@ fn row_cells(v: &View, lead: &[usize], row: Option<usize>, cols: Option<&[Option
                 if cols.is_some() {
                     idx.push(*c);
                 }
-                number::table_cells(&v.dtype.decode(v.element_bytes(&idx)), s.precision, &mut cells);
+                number::table_cells(
+                    &v.dtype.decode(v.element_bytes(&idx)),
+                    s.precision,
+                    &mut cells,
+                );
             }
             (_, None) => cells.push("…".into()),
             (None, Some(_)) => cells.extend(std::iter::repeat_n("…".to_string(), width)),
@@ -274,14 +326,26 @@ fn row_cells(v: &View, lead: &[usize], row: Option<usize>, cols: Option<&[Option
 fn shape_repr_i(v: &[isize]) -> String {
     match v {
         [n] => format!("({n},)"),
-        _ => format!("({})", v.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ")),
+        _ => format!(
+            "({})",
+            v.iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 
 fn render_csv(out: &Output, w: &mut impl Write) -> io::Result<()> {
     match out {
-        Output::Value { value: Value::View(v) | Value::Void(v), .. } => write_csv(v, w),
-        Output::Value { value: Value::Scalar(d, b), .. } => {
+        Output::Value {
+            value: Value::View(v) | Value::Void(v),
+            ..
+        } => write_csv(v, w),
+        Output::Value {
+            value: Value::Scalar(d, b),
+            ..
+        } => {
             let mut cells = Vec::new();
             number::exact_cells(&d.decode(b), &mut cells);
             writeln!(w, "{}", cells.join(","))
@@ -312,7 +376,11 @@ pub fn write_csv(v: &View, w: &mut impl Write) -> io::Result<()> {
     let n = v.ndim();
     if !v.dtype.fields().is_empty() {
         let mut names = Vec::new();
-        number::field_names(&v.dtype.decode(v.element_bytes(&vec![0; n])), "", &mut names);
+        number::field_names(
+            &v.dtype.decode(v.element_bytes(&vec![0; n])),
+            "",
+            &mut names,
+        );
         writeln!(w, "# {}", names.join(","))?;
     }
     let mut cells = Vec::new();
@@ -352,9 +420,14 @@ fn json_elem(e: &Elem) -> String {
         Elem::Int(i) => i.to_string(),
         Elem::UInt(u) => u.to_string(),
         Elem::Float(x, size) => json_number(*x, *size),
-        Elem::Complex(re, im, size) => format!("[{}, {}]", json_number(*re, *size), json_number(*im, *size)),
+        Elem::Complex(re, im, size) => {
+            format!("[{}, {}]", json_number(*re, *size), json_number(*im, *size))
+        }
         Elem::Record(fields) => {
-            let parts: Vec<String> = fields.iter().map(|(k, v)| format!("{}: {}", json_str(k), json_elem(v))).collect();
+            let parts: Vec<String> = fields
+                .iter()
+                .map(|(k, v)| format!("{}: {}", json_str(k), json_elem(v)))
+                .collect();
             format!("{{{}}}", parts.join(", "))
         }
     }
@@ -368,7 +441,10 @@ fn json_value(v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Str(s) => json_str(s),
         Value::None => "null".into(),
-        Value::Tuple(t) => format!("[{}]", t.iter().map(json_value).collect::<Vec<_>>().join(", ")),
+        Value::Tuple(t) => format!(
+            "[{}]",
+            t.iter().map(json_value).collect::<Vec<_>>().join(", ")
+        ),
         Value::Dtype(d) => json_str(&d.short()),
         Value::View(_) => "null".into(),
         Value::Void(v) => json_elem(&v.dtype.decode(v.element_bytes(&[]))),
@@ -462,7 +538,10 @@ mod tests {
 
     #[test]
     fn summarised_axes_keep_both_ends() {
-        assert_eq!(shown(10, 6, true), [Some(0), Some(1), Some(2), None, Some(7), Some(8), Some(9)]);
+        assert_eq!(
+            shown(10, 6, true),
+            [Some(0), Some(1), Some(2), None, Some(7), Some(8), Some(9)]
+        );
         assert_eq!(shown(6, 6, true).len(), 6);
         assert_eq!(shown(10, 6, false).len(), 10);
         assert_eq!(shown(10, 5, true).iter().flatten().count(), 5);

@@ -95,7 +95,11 @@ pub fn exact_float(x: f64, size: usize) -> String {
 }
 
 fn join_complex(re: String, im: f64, im_text: String) -> String {
-    let sign = if im < 0.0 || (im == 0.0 && im.is_sign_negative()) || im_text.starts_with('-') { "" } else { "+" };
+    let sign = if im < 0.0 || (im == 0.0 && im.is_sign_negative()) || im_text.starts_with('-') {
+        ""
+    } else {
+        "+"
+    };
     format!("{re}{sign}{im_text}j")
 }
 
@@ -108,7 +112,11 @@ pub fn table_cells(e: &Elem, precision: usize, out: &mut Vec<String>) {
         Elem::UInt(u) => out.push(u.to_string()),
         Elem::Float(x, size) => out.push(table_float(*x, *size, precision)),
         Elem::Complex(re, im, size) => {
-            out.push(join_complex(table_float(*re, *size, precision), *im, table_float(*im, *size, precision)));
+            out.push(join_complex(
+                table_float(*re, *size, precision),
+                *im,
+                table_float(*im, *size, precision),
+            ));
         }
         Elem::Record(fields) => {
             for (_, f) in fields {
@@ -125,7 +133,11 @@ pub fn exact_cells(e: &Elem, out: &mut Vec<String>) {
         Elem::Int(i) => out.push(i.to_string()),
         Elem::UInt(u) => out.push(u.to_string()),
         Elem::Float(x, size) => out.push(exact_float(*x, *size)),
-        Elem::Complex(re, im, size) => out.push(join_complex(exact_float(*re, *size), *im, exact_float(*im, *size))),
+        Elem::Complex(re, im, size) => out.push(join_complex(
+            exact_float(*re, *size),
+            *im,
+            exact_float(*im, *size),
+        )),
         Elem::Record(fields) => {
             for (_, f) in fields {
                 exact_cells(f, out);
@@ -143,11 +155,18 @@ pub fn scalar_text(e: &Elem, precision: usize) -> String {
             let (r, i) = (exact_float(*re, *size), exact_float(im.abs(), *size));
             let r = r.strip_suffix(".0").unwrap_or(&r).to_string();
             let i = i.strip_suffix(".0").unwrap_or(&i).to_string();
-            let sign = if *im < 0.0 || (im.is_nan() && im.is_sign_negative()) { '-' } else { '+' };
+            let sign = if *im < 0.0 || (im.is_nan() && im.is_sign_negative()) {
+                '-'
+            } else {
+                '+'
+            };
             format!("({r}{sign}{i}j)")
         }
         Elem::Record(fields) => {
-            let parts: Vec<String> = fields.iter().map(|(_, f)| scalar_text(f, precision)).collect();
+            let parts: Vec<String> = fields
+                .iter()
+                .map(|(_, f)| scalar_text(f, precision))
+                .collect();
             format!("({})", parts.join(", "))
         }
         other => {
@@ -163,7 +182,11 @@ pub fn scalar_text(e: &Elem, precision: usize) -> String {
 pub fn field_names(e: &Elem, prefix: &str, out: &mut Vec<String>) {
     if let Elem::Record(fields) = e {
         for (name, f) in fields {
-            let full = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
+            let full = if prefix.is_empty() {
+                name.clone()
+            } else {
+                format!("{prefix}.{name}")
+            };
             if matches!(f, Elem::Record(_)) {
                 field_names(f, &full, out);
             } else {

@@ -70,7 +70,9 @@ impl OpenFailure {
 
     pub fn hint(&self) -> Option<String> {
         match self {
-            OpenFailure::NotFound => Some("check the path; it is relative to the folder strided was started in".into()),
+            OpenFailure::NotFound => {
+                Some("check the path; it is relative to the folder strided was started in".into())
+            }
             OpenFailure::PermissionDenied => Some("the file must be readable by you".into()),
             OpenFailure::IsDirectory => Some("name a file inside it".into()),
             OpenFailure::NotRegular(_) => Some("copy the data to a regular file first".into()),
@@ -121,7 +123,12 @@ impl Files {
         }
         let file = File::open(path).map_err(classify)?;
         let bytes = mapping::map_read_only(&file).map_err(OpenFailure::Io)?;
-        let source = Arc::new(Source { path: path.to_path_buf(), dev: key.0, ino: key.1, bytes });
+        let source = Arc::new(Source {
+            path: path.to_path_buf(),
+            dev: key.0,
+            ino: key.1,
+            bytes,
+        });
         self.cache.retain(|_, w| w.strong_count() > 0);
         self.cache.insert(key, Arc::downgrade(&source));
         Ok((source, false))
@@ -132,10 +139,12 @@ impl Files {
         let mut v: Vec<_> = self
             .cache
             .values()
-            .filter_map(|w| w.upgrade().map(|s| {
-                let n = Arc::strong_count(&s) - 1;
-                (s, n)
-            }))
+            .filter_map(|w| {
+                w.upgrade().map(|s| {
+                    let n = Arc::strong_count(&s) - 1;
+                    (s, n)
+                })
+            })
             .collect();
         v.sort_by(|a, b| a.0.path.cmp(&b.0.path));
         v

@@ -105,13 +105,29 @@ pub enum ExprKind {
     /// `(a, b)` or `(a,)`.
     Tuple(Vec<Expr>),
     /// `base[items]`
-    Index { base: Box<Expr>, items: Vec<IndexItem> },
+    Index {
+        base: Box<Expr>,
+        items: Vec<IndexItem>,
+    },
     /// `base.name`
-    Attr { base: Box<Expr>, name: Spanned<String> },
+    Attr {
+        base: Box<Expr>,
+        name: Spanned<String>,
+    },
     /// `func(args)`; a method call is a call of an attribute.
-    Call { func: Box<Expr>, args: Vec<Arg> },
-    Unary { op: UnaryOp, operand: Box<Expr> },
-    Binary { op: BinOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    Call {
+        func: Box<Expr>,
+        args: Vec<Arg>,
+    },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: BinOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
 }
 
 /// One item between the brackets of a subscript.

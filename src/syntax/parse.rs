@@ -53,7 +53,11 @@ fn found(i: &In) -> String {
     match s.chars().next() {
         None => "end of input".into(),
         Some(c) if c.is_alphanumeric() || c == '_' => {
-            let w: String = s.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.').take(24).collect();
+            let w: String = s
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+                .take(24)
+                .collect();
             format!("`{w}`")
         }
         Some(c) => format!("`{c}`"),
@@ -68,7 +72,10 @@ fn found_span(i: &In) -> Span {
 
 fn expected_error(i: &In, what: &str) -> Error {
     Error::new(
-        ErrorKind::Syntax { expected: what.into(), found: found(i) },
+        ErrorKind::Syntax {
+            expected: what.into(),
+            found: found(i),
+        },
         found_span(i),
     )
 }
@@ -88,14 +95,22 @@ fn cut_expected<'a, T>(i: In<'a>, what: &str) -> R<'a, T> {
 }
 
 fn too_deep<'a, T>(i: &In<'a>, depth: usize) -> Option<R<'a, T>> {
-    (depth > MAX_DEPTH).then(|| failure(Error::new(ErrorKind::NestingTooDeep { limit: MAX_DEPTH }, found_span(i))))
+    (depth > MAX_DEPTH).then(|| {
+        failure(Error::new(
+            ErrorKind::NestingTooDeep { limit: MAX_DEPTH },
+            found_span(i),
+        ))
+    })
 }
 
 fn into_error(e: nom::Err<PErr>, end: usize) -> Error {
     match e {
         nom::Err::Error(p) | nom::Err::Failure(p) => p.0,
         nom::Err::Incomplete(_) => Error::new(
-            ErrorKind::Syntax { expected: "more input".into(), found: "end of input".into() },
+            ErrorKind::Syntax {
+                expected: "more input".into(),
+                found: "end of input".into(),
+            },
             Span::new(end, end),
         ),
     }
@@ -135,7 +150,13 @@ fn name(i: In) -> R<Spanned<String>> {
         _ => return expected(i, "a name"),
     }
     let (i, w) = take_while1(|c: char| c.is_alphanumeric() || c == '_')(i)?;
-    Ok((i, Spanned { node: w.fragment().to_string(), span: Span::new(start, pos(&i)) }))
+    Ok((
+        i,
+        Spanned {
+            node: w.fragment().to_string(),
+            span: Span::new(start, pos(&i)),
+        },
+    ))
 }
 
 /// A name followed by `=` (but not `==`): a keyword argument.
@@ -164,7 +185,13 @@ fn string(i: In) -> R<Spanned<String>> {
     while let Some((k, c)) = chars.next() {
         if c == quote {
             let (rest, _) = nom::bytes::complete::take(k + 1)(i)?;
-            return Ok((rest, Spanned { node: out, span: Span::new(start, start + k + 1) }));
+            return Ok((
+                rest,
+                Spanned {
+                    node: out,
+                    span: Span::new(start, start + k + 1),
+                },
+            ));
         }
         if c == '\\' {
             match chars.next() {
@@ -178,8 +205,17 @@ fn string(i: In) -> R<Spanned<String>> {
         }
     }
     failure(
-        Error::new(ErrorKind::Syntax { expected: format!("a closing {quote}"), found: "end of input".into() }, Span::new(start, start + 1))
-            .with_related(Span::new(start + s.len(), start + s.len()), "input ended here"),
+        Error::new(
+            ErrorKind::Syntax {
+                expected: format!("a closing {quote}"),
+                found: "end of input".into(),
+            },
+            Span::new(start, start + 1),
+        )
+        .with_related(
+            Span::new(start + s.len(), start + s.len()),
+            "input ended here",
+        ),
     )
 }
 
@@ -193,12 +229,21 @@ fn path(i: In) -> R<Spanned<String>> {
     if w.fragment().is_empty() {
         return expected(i, "a file path");
     }
-    Ok((rest, Spanned { node: w.fragment().to_string(), span: Span::new(start, pos(&rest)) }))
+    Ok((
+        rest,
+        Spanned {
+            node: w.fragment().to_string(),
+            span: Span::new(start, pos(&rest)),
+        },
+    ))
 }
 
 fn parse_int_text(text: &str, span: Span) -> Result<i128, Error> {
     let clean: String = text.chars().filter(|c| *c != '_').collect();
-    let parsed = if let Some(hex) = clean.strip_prefix("0x").or_else(|| clean.strip_prefix("0X")) {
+    let parsed = if let Some(hex) = clean
+        .strip_prefix("0x")
+        .or_else(|| clean.strip_prefix("0X"))
+    {
         i128::from_str_radix(hex, 16)
     } else {
         clean.parse::<i128>()
@@ -221,7 +266,13 @@ fn number(i: In) -> R<Expr> {
         let (rest, _) = nom::bytes::complete::take(k)(i)?;
         let span = Span::new(start, start + k);
         return match parse_int_text(&s[..k], span) {
-            Ok(v) => Ok((rest, Expr { kind: ExprKind::Int(v), span })),
+            Ok(v) => Ok((
+                rest,
+                Expr {
+                    kind: ExprKind::Int(v),
+                    span,
+                },
+            )),
             Err(e) => failure(e),
         };
     }
@@ -232,7 +283,11 @@ fn number(i: In) -> R<Expr> {
     if k < bytes.len() && bytes[k] == b'.' && !(k + 1 < bytes.len() && bytes[k + 1] == b'.') {
         // `1.5`, `1.`, `.5` but not `1..` and not `x.real` (handled by the caller).
         let after = k + 1;
-        let next_is_name = after < bytes.len() && (bytes[after].is_ascii_alphabetic() && bytes[after] != b'e' && bytes[after] != b'E' && bytes[after] != b'j');
+        let next_is_name = after < bytes.len()
+            && (bytes[after].is_ascii_alphabetic()
+                && bytes[after] != b'e'
+                && bytes[after] != b'E'
+                && bytes[after] != b'j');
         if !next_is_name {
             float = true;
             k += 1;
@@ -310,7 +365,9 @@ fn comparison_op(i: In) -> R<BinOp> {
 fn comparison(i: In, depth: usize) -> R<Expr> {
     let (i, lhs) = bit_or(i, depth)?;
     let (i2, _) = sp(i)?;
-    let Ok((i3, op)) = comparison_op(i2) else { return Ok((i, lhs)) };
+    let Ok((i3, op)) = comparison_op(i2) else {
+        return Ok((i, lhs));
+    };
     let (i3, _) = sp(i3)?;
     let (i4, rhs) = bit_or(i3, depth + 1)?;
     let (i5, _) = sp(i4)?;
@@ -324,7 +381,17 @@ fn comparison(i: In, depth: usize) -> R<Expr> {
         ));
     }
     let span = lhs.span.to(rhs.span);
-    Ok((i4, Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }))
+    Ok((
+        i4,
+        Expr {
+            kind: ExprKind::Binary {
+                op,
+                lhs: Box::new(lhs),
+                rhs: Box::new(rhs),
+            },
+            span,
+        },
+    ))
 }
 
 /// Left-associative binary levels: `level = next { op next }`.
@@ -337,7 +404,9 @@ fn binary_level<'a>(
     let (mut i, mut lhs) = next(i, depth)?;
     loop {
         let (j, _) = sp(i)?;
-        let Some((op, n)) = ops(j.fragment()) else { return Ok((i, lhs)) };
+        let Some((op, n)) = ops(j.fragment()) else {
+            return Ok((i, lhs));
+        };
         let (j, _) = nom::bytes::complete::take(n)(j)?;
         let (j, _) = sp(j)?;
         let (j, rhs) = match next(j, depth + 1) {
@@ -346,24 +415,37 @@ fn binary_level<'a>(
             Err(e) => return Err(e),
         };
         let span = lhs.span.to(rhs.span);
-        lhs = Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span };
+        lhs = Expr {
+            kind: ExprKind::Binary {
+                op,
+                lhs: Box::new(lhs),
+                rhs: Box::new(rhs),
+            },
+            span,
+        };
         i = j;
     }
 }
 
 /// `bit_or = bit_xor { "|" bit_xor }`
 fn bit_or(i: In, depth: usize) -> R<Expr> {
-    binary_level(i, depth, bit_xor, |s| s.starts_with('|').then_some((BinOp::Or, 1)))
+    binary_level(i, depth, bit_xor, |s| {
+        s.starts_with('|').then_some((BinOp::Or, 1))
+    })
 }
 
 /// `bit_xor = bit_and { "^" bit_and }`
 fn bit_xor(i: In, depth: usize) -> R<Expr> {
-    binary_level(i, depth, bit_and, |s| s.starts_with('^').then_some((BinOp::Xor, 1)))
+    binary_level(i, depth, bit_and, |s| {
+        s.starts_with('^').then_some((BinOp::Xor, 1))
+    })
 }
 
 /// `bit_and = sum { "&" sum }`
 fn bit_and(i: In, depth: usize) -> R<Expr> {
-    binary_level(i, depth, sum, |s| s.starts_with('&').then_some((BinOp::And, 1)))
+    binary_level(i, depth, sum, |s| {
+        s.starts_with('&').then_some((BinOp::And, 1))
+    })
 }
 
 /// `sum = term { ("+" | "-") term }`
@@ -418,7 +500,16 @@ fn factor(i: In, depth: usize) -> R<Expr> {
         Err(e) => return Err(e),
     };
     let span = Span::new(start, operand.span.end);
-    Ok((j, Expr { kind: ExprKind::Unary { op, operand: Box::new(operand) }, span }))
+    Ok((
+        j,
+        Expr {
+            kind: ExprKind::Unary {
+                op,
+                operand: Box::new(operand),
+            },
+            span,
+        },
+    ))
 }
 
 /// `power = postfix [ "**" factor ]`
@@ -436,7 +527,17 @@ fn power(i: In, depth: usize) -> R<Expr> {
         Err(e) => return Err(e),
     };
     let span = base.span.to(exp.span);
-    Ok((j, Expr { kind: ExprKind::Binary { op: BinOp::Pow, lhs: Box::new(base), rhs: Box::new(exp) }, span }))
+    Ok((
+        j,
+        Expr {
+            kind: ExprKind::Binary {
+                op: BinOp::Pow,
+                lhs: Box::new(base),
+                rhs: Box::new(exp),
+            },
+            span,
+        },
+    ))
 }
 
 /// `postfix = atom { subscript | attribute | call }`, each suffix written
@@ -452,13 +553,25 @@ fn postfix(i: In, depth: usize) -> R<Expr> {
             Some('[') => {
                 let (j, (items, end)) = subscript(i, depth + 1)?;
                 let span = Span::new(e.span.start, end);
-                e = Expr { kind: ExprKind::Index { base: Box::new(e), items }, span };
+                e = Expr {
+                    kind: ExprKind::Index {
+                        base: Box::new(e),
+                        items,
+                    },
+                    span,
+                };
                 i = j;
             }
             Some('(') => {
                 let (j, (args, end)) = call(i, depth + 1)?;
                 let span = Span::new(e.span.start, end);
-                e = Expr { kind: ExprKind::Call { func: Box::new(e), args }, span };
+                e = Expr {
+                    kind: ExprKind::Call {
+                        func: Box::new(e),
+                        args,
+                    },
+                    span,
+                };
                 i = j;
             }
             Some('.') if !i.fragment().starts_with("...") => {
@@ -468,7 +581,13 @@ fn postfix(i: In, depth: usize) -> R<Expr> {
                     Err(_) => return cut_expected(j, "an attribute or field name after `.`"),
                 };
                 let span = Span::new(e.span.start, n.span.end);
-                e = Expr { kind: ExprKind::Attr { base: Box::new(e), name: n }, span };
+                e = Expr {
+                    kind: ExprKind::Attr {
+                        base: Box::new(e),
+                        name: n,
+                    },
+                    span,
+                };
                 i = j;
             }
             _ => return Ok((i, e)),
@@ -494,7 +613,8 @@ fn close_bracket<'a>(i: In<'a>, open: Span, open_char: char, what: &str) -> R<'a
     if at_statement_end(&j) {
         let end = pos(&j);
         return failure(
-            Error::new(ErrorKind::Unclosed { open: open_char }, open).with_related(Span::new(end, end), "input ended here"),
+            Error::new(ErrorKind::Unclosed { open: open_char }, open)
+                .with_related(Span::new(end, end), "input ended here"),
         );
     }
     cut_expected(j, what)
@@ -521,10 +641,13 @@ fn subscript(i: In, depth: usize) -> R<(Vec<IndexItem>, usize)> {
             Err(nom::Err::Error(_)) if at_statement_end(&j) => {
                 let end = pos(&j);
                 return failure(
-                    Error::new(ErrorKind::Unclosed { open: '[' }, open).with_related(Span::new(end, end), "input ended here"),
+                    Error::new(ErrorKind::Unclosed { open: '[' }, open)
+                        .with_related(Span::new(end, end), "input ended here"),
                 );
             }
-            Err(nom::Err::Error(_)) => return cut_expected(j, "an index, a slice, `...` or `None`"),
+            Err(nom::Err::Error(_)) => {
+                return cut_expected(j, "an index, a slice, `...` or `None`")
+            }
             Err(e) => return Err(e),
         };
         items.push(item);
@@ -549,13 +672,18 @@ fn index_item(i: In, depth: usize) -> R<IndexItem> {
         return Ok((j, IndexItem::Ellipsis(s)));
     }
     let start_pos = pos(&i);
-    let (i, start) = if i.fragment().starts_with(':') { (i, None) } else {
+    let (i, start) = if i.fragment().starts_with(':') {
+        (i, None)
+    } else {
         let (j, e) = expression(i, depth + 1)?;
         (j, Some(e))
     };
     let (j, _) = sp(i)?;
     if !j.fragment().starts_with(':') {
-        return Ok((i, IndexItem::Expr(start.expect("an expression was parsed when no `:` starts the item"))));
+        return Ok((
+            i,
+            IndexItem::Expr(start.expect("an expression was parsed when no `:` starts the item")),
+        ));
     }
     let (j, c1) = punct(j, ":")?;
     let mut end = c1.end;
@@ -583,7 +711,15 @@ fn index_item(i: In, depth: usize) -> R<IndexItem> {
     } else {
         (j, None)
     };
-    Ok((j, IndexItem::Slice { start, stop, step, span: Span::new(start_pos, end) }))
+    Ok((
+        j,
+        IndexItem::Slice {
+            start,
+            stop,
+            step,
+            span: Span::new(start_pos, end),
+        },
+    ))
 }
 
 /// `call = "(" [ argument { "," argument } [ "," ] ] ")"`,
@@ -606,7 +742,8 @@ fn call(i: In, depth: usize) -> R<(Vec<Arg>, usize)> {
             Err(nom::Err::Error(_)) if at_statement_end(&j) => {
                 let end = pos(&j);
                 return failure(
-                    Error::new(ErrorKind::Unclosed { open: '(' }, open).with_related(Span::new(end, end), "input ended here"),
+                    Error::new(ErrorKind::Unclosed { open: '(' }, open)
+                        .with_related(Span::new(end, end), "input ended here"),
                 );
             }
             Err(nom::Err::Error(_)) => return cut_expected(j, "an argument"),
@@ -636,12 +773,22 @@ fn atom(i: In, depth: usize) -> R<Expr> {
         Some('.') if i.fragment()[1..].starts_with(|c: char| c.is_ascii_digit()) => number(i),
         Some('\'' | '"') => {
             let (j, s) = string(i)?;
-            Ok((j, Expr { kind: ExprKind::Str(s.node), span: s.span }))
+            Ok((
+                j,
+                Expr {
+                    kind: ExprKind::Str(s.node),
+                    span: s.span,
+                },
+            ))
         }
         Some('(') => paren(i, depth),
         Some(c) if c.is_alphabetic() || c == '_' => {
             let (j, n) = name(i)?;
-            let kind = if n.node == "None" { ExprKind::None } else { ExprKind::Name(n.node) };
+            let kind = if n.node == "None" {
+                ExprKind::None
+            } else {
+                ExprKind::Name(n.node)
+            };
             Ok((j, Expr { kind, span: n.span }))
         }
         _ => expected(i, "an expression"),
@@ -664,7 +811,8 @@ fn paren(i: In, depth: usize) -> R<Expr> {
             Err(nom::Err::Error(_)) if at_statement_end(&j) => {
                 let end = pos(&j);
                 return failure(
-                    Error::new(ErrorKind::Unclosed { open: '(' }, open).with_related(Span::new(end, end), "input ended here"),
+                    Error::new(ErrorKind::Unclosed { open: '(' }, open)
+                        .with_related(Span::new(end, end), "input ended here"),
                 );
             }
             Err(nom::Err::Error(_)) => return cut_expected(j, "an expression"),
@@ -688,7 +836,13 @@ fn paren(i: In, depth: usize) -> R<Expr> {
         e.span = span;
         return Ok((i, e));
     }
-    Ok((i, Expr { kind: ExprKind::Tuple(items), span }))
+    Ok((
+        i,
+        Expr {
+            kind: ExprKind::Tuple(items),
+            span,
+        },
+    ))
 }
 
 /// `py_literal = string | int | "True" | "False" | "None" | py_tuple | py_list | py_dict`
@@ -700,7 +854,13 @@ fn py_literal(i: In, depth: usize) -> R<Lit> {
     match peek_char(&i) {
         Some('\'' | '"') => {
             let (j, s) = string(i)?;
-            Ok((j, Lit { kind: LitKind::Str(s.node), span: s.span }))
+            Ok((
+                j,
+                Lit {
+                    kind: LitKind::Str(s.node),
+                    span: s.span,
+                },
+            ))
         }
         Some(c) if c.is_ascii_digit() || c == '-' || c == '+' => {
             let (j, sign) = take_while(|c| c == '-' || c == '+')(i)?;
@@ -711,7 +871,13 @@ fn py_literal(i: In, depth: usize) -> R<Lit> {
                 Ok(v) => v,
                 Err(e) => return failure(e),
             };
-            Ok((j, Lit { kind: LitKind::Int(if neg { -v } else { v }), span }))
+            Ok((
+                j,
+                Lit {
+                    kind: LitKind::Int(if neg { -v } else { v }),
+                    span,
+                },
+            ))
         }
         Some('(') => py_sequence(i, depth, '(', ')'),
         Some('[') => py_sequence(i, depth, '[', ']'),
@@ -743,11 +909,16 @@ fn py_sequence(i: In, depth: usize, open_c: char, close_c: char) -> R<Lit> {
             break;
         }
         if j.fragment().is_empty() {
-            return failure(Error::new(ErrorKind::Unclosed { open: open_c }, open).with_related(Span::new(pos(&j), pos(&j)), "input ended here"));
+            return failure(
+                Error::new(ErrorKind::Unclosed { open: open_c }, open)
+                    .with_related(Span::new(pos(&j), pos(&j)), "input ended here"),
+            );
         }
         let (j, item) = match py_literal(j, depth + 1) {
             Ok(r) => r,
-            Err(nom::Err::Error(_)) => return cut_expected(j, "a string, a number, a tuple or a list"),
+            Err(nom::Err::Error(_)) => {
+                return cut_expected(j, "a string, a number, a tuple or a list")
+            }
             Err(e) => return Err(e),
         };
         items.push(item);
@@ -764,7 +935,10 @@ fn py_sequence(i: In, depth: usize, open_c: char, close_c: char) -> R<Lit> {
     let (i, _) = msp(i)?;
     if peek_char(&i) != Some(close_c) {
         if i.fragment().is_empty() || at_statement_end(&i) {
-            return failure(Error::new(ErrorKind::Unclosed { open: open_c }, open).with_related(Span::new(pos(&i), pos(&i)), "input ended here"));
+            return failure(
+                Error::new(ErrorKind::Unclosed { open: open_c }, open)
+                    .with_related(Span::new(pos(&i), pos(&i)), "input ended here"),
+            );
         }
         return cut_expected(i, &format!("`,` or `{close_c}`"));
     }
@@ -823,19 +997,36 @@ fn py_dict(i: In, depth: usize) -> R<Lit> {
     let (i, _) = msp(i)?;
     if peek_char(&i) != Some('}') {
         if i.fragment().is_empty() {
-            return failure(Error::new(ErrorKind::Unclosed { open: '{' }, open).with_related(Span::new(pos(&i), pos(&i)), "input ended here"));
+            return failure(
+                Error::new(ErrorKind::Unclosed { open: '{' }, open)
+                    .with_related(Span::new(pos(&i), pos(&i)), "input ended here"),
+            );
         }
         return cut_expected(i, "`,` or `}`");
     }
     let (i, _) = punct(i, "}")?;
-    Ok((i, Lit { kind: LitKind::Dict(entries), span: Span::new(start, pos(&i)) }))
+    Ok((
+        i,
+        Lit {
+            kind: LitKind::Dict(entries),
+            span: Span::new(start, pos(&i)),
+        },
+    ))
 }
 
 /// `type_string = [ "<" | ">" | "|" | "=" ] { letter | digit | "_" }`
 fn type_string(i: In) -> R<Lit> {
     let start = pos(&i);
-    let (j, w) = take_while1(|c: char| c.is_alphanumeric() || matches!(c, '_' | '<' | '>' | '|' | '=' | '?'))(i)?;
-    Ok((j, Lit { kind: LitKind::Str(w.fragment().to_string()), span: Span::new(start, pos(&j)) }))
+    let (j, w) = take_while1(|c: char| {
+        c.is_alphanumeric() || matches!(c, '_' | '<' | '>' | '|' | '=' | '?')
+    })(i)?;
+    Ok((
+        j,
+        Lit {
+            kind: LitKind::Str(w.fragment().to_string()),
+            span: Span::new(start, pos(&j)),
+        },
+    ))
 }
 
 /// `dtype = type_string | string | field_list | record`
@@ -846,7 +1037,13 @@ fn dtype(i: In, depth: usize) -> R<Lit> {
     match peek_char(&i) {
         Some('\'' | '"') => {
             let (j, s) = string(i)?;
-            Ok((j, Lit { kind: LitKind::Str(s.node), span: s.span }))
+            Ok((
+                j,
+                Lit {
+                    kind: LitKind::Str(s.node),
+                    span: s.span,
+                },
+            ))
         }
         Some('[') => py_sequence(i, depth + 1, '[', ']'),
         Some('{') => record(i, depth + 1),
@@ -869,7 +1066,10 @@ fn record(i: In, depth: usize) -> R<Lit> {
         let (j, n) = match name(j).or_else(|_| string(j)) {
             Ok(r) => r,
             Err(_) if at_statement_end(&j) => {
-                return failure(Error::new(ErrorKind::Unclosed { open: '{' }, open).with_related(Span::new(pos(&j), pos(&j)), "input ended here"))
+                return failure(
+                    Error::new(ErrorKind::Unclosed { open: '{' }, open)
+                        .with_related(Span::new(pos(&j), pos(&j)), "input ended here"),
+                )
             }
             Err(_) => return cut_expected(j, "a field name"),
         };
@@ -885,8 +1085,14 @@ fn record(i: In, depth: usize) -> R<Lit> {
             Err(e) => return Err(e),
         };
         let span = n.span.to(t.span);
-        let name_lit = Lit { kind: LitKind::Str(n.node), span: n.span };
-        fields.push(Lit { kind: LitKind::Tuple(vec![name_lit, t]), span });
+        let name_lit = Lit {
+            kind: LitKind::Str(n.node),
+            span: n.span,
+        };
+        fields.push(Lit {
+            kind: LitKind::Tuple(vec![name_lit, t]),
+            span,
+        });
         let (j, _) = sp(j)?;
         if peek_char(&j) == Some(',') {
             let (j, _) = punct(j, ",")?;
@@ -897,7 +1103,13 @@ fn record(i: In, depth: usize) -> R<Lit> {
         break;
     }
     let (i, end) = close_bracket(i, open, '{', "`,` or `}`")?;
-    Ok((i, Lit { kind: LitKind::List(fields), span: Span::new(start, end) }))
+    Ok((
+        i,
+        Lit {
+            kind: LitKind::List(fields),
+            span: Span::new(start, end),
+        },
+    ))
 }
 
 /// `dim = [ "-" ] digits`
@@ -942,7 +1154,13 @@ fn shape(i: In) -> R<Spanned<Vec<i128>>> {
             break;
         }
         let (j, end) = close_bracket(j, open, '(', "`,` or `)`")?;
-        return Ok((j, Spanned { node: dims, span: Span::new(start, end) }));
+        return Ok((
+            j,
+            Spanned {
+                node: dims,
+                span: Span::new(start, end),
+            },
+        ));
     }
     let (mut j, first) = dim(i)?;
     let mut dims = vec![first];
@@ -959,7 +1177,13 @@ fn shape(i: In) -> R<Spanned<Vec<i128>>> {
     if !at_statement_end(&j) && !peek_char(&j).is_some_and(char::is_whitespace) {
         return cut_expected(j, "a shape such as 100x100");
     }
-    Ok((j, Spanned { node: dims, span: Span::new(start, pos(&j)) }))
+    Ok((
+        j,
+        Spanned {
+            node: dims,
+            span: Span::new(start, pos(&j)),
+        },
+    ))
 }
 
 /// `open_stmt = "open" path { open_arg }`
@@ -969,7 +1193,10 @@ fn open_stmt(i: In) -> R<Stmt> {
         Ok(r) => r,
         Err(_) => return cut_expected(i, "a file path"),
     };
-    let mut open = Open { path: p, ..Open::default() };
+    let mut open = Open {
+        path: p,
+        ..Open::default()
+    };
     loop {
         let (j, _) = sp(i)?;
         if at_statement_end(&j) {
@@ -985,20 +1212,30 @@ fn open_stmt(i: In) -> R<Stmt> {
 /// `open_arg = "shape" "=" shape | "dtype" "=" dtype | "offset" "=" postfix
 ///           | "order" "=" ("C" | "F") | "as" name | shape | dtype`
 fn open_arg<'a>(j: In<'a>, open: &mut Open) -> R<'a, ()> {
-    let dup = |what: &str, at: &In| failure::<()>(Error::new(
-        ErrorKind::Syntax { expected: format!("one {what}"), found: format!("a second {what}") },
-        found_span(at),
-    ));
+    let dup = |what: &str, at: &In| {
+        failure::<()>(Error::new(
+            ErrorKind::Syntax {
+                expected: format!("one {what}"),
+                found: format!("a second {what}"),
+            },
+            found_span(at),
+        ))
+    };
     if let Ok((k, kw)) = keyword_eq(j) {
         match kw.node.as_str() {
             "shape" => {
-                if open.shape.is_some() { return dup("shape", &j); }
-                let (k, s) = shape(k).or_else(|_| cut_expected(k, "a shape such as 100x100 or (100, 100)"))?;
+                if open.shape.is_some() {
+                    return dup("shape", &j);
+                }
+                let (k, s) = shape(k)
+                    .or_else(|_| cut_expected(k, "a shape such as 100x100 or (100, 100)"))?;
                 open.shape = Some(s);
                 return Ok((k, ()));
             }
             "dtype" => {
-                if open.dtype.is_some() { return dup("dtype", &j); }
+                if open.dtype.is_some() {
+                    return dup("dtype", &j);
+                }
                 let (k, d) = dtype(k, 0).or_else(|e| match e {
                     nom::Err::Error(_) => cut_expected(k, "a dtype"),
                     e => Err(e),
@@ -1009,7 +1246,9 @@ fn open_arg<'a>(j: In<'a>, open: &mut Open) -> R<'a, ()> {
             "offset" => {
                 let (k, e) = match postfix(k, 1) {
                     Ok(r) => r,
-                    Err(nom::Err::Error(_)) => return cut_expected(k, "a byte offset such as 4096 or (50*100*8)"),
+                    Err(nom::Err::Error(_)) => {
+                        return cut_expected(k, "a byte offset such as 4096 or (50*100*8)")
+                    }
                     Err(e) => return Err(e),
                 };
                 open.offset = Some(e);
@@ -1020,18 +1259,35 @@ fn open_arg<'a>(j: In<'a>, open: &mut Open) -> R<'a, ()> {
                 let c = match n.node.as_str() {
                     "C" | "c" => 'C',
                     "F" | "f" => 'F',
-                    _ => return failure(Error::new(ErrorKind::Syntax { expected: "C or F".into(), found: format!("`{}`", n.node) }, n.span)),
+                    _ => {
+                        return failure(Error::new(
+                            ErrorKind::Syntax {
+                                expected: "C or F".into(),
+                                found: format!("`{}`", n.node),
+                            },
+                            n.span,
+                        ))
+                    }
                 };
-                open.order = Some(Spanned { node: c, span: n.span });
+                open.order = Some(Spanned {
+                    node: c,
+                    span: n.span,
+                });
                 return Ok((k, ()));
             }
             other => {
                 let names = ["shape", "dtype", "offset", "order"];
                 let hint = suggest(other, names).map(|s| format!("did you mean `{s}=`?"));
-                return failure(Error::new(
-                    ErrorKind::Syntax { expected: "shape=, dtype=, offset= or order=".into(), found: format!("`{other}=`") },
-                    kw.span,
-                ).with_hint_text(hint));
+                return failure(
+                    Error::new(
+                        ErrorKind::Syntax {
+                            expected: "shape=, dtype=, offset= or order=".into(),
+                            found: format!("`{other}=`"),
+                        },
+                        kw.span,
+                    )
+                    .with_hint_text(hint),
+                );
             }
         }
     }
@@ -1044,7 +1300,9 @@ fn open_arg<'a>(j: In<'a>, open: &mut Open) -> R<'a, ()> {
     }
     let c = peek_char(&j).unwrap_or(' ');
     if c.is_ascii_digit() || c == '-' || c == '(' {
-        if open.shape.is_some() { return dup("shape", &j); }
+        if open.shape.is_some() {
+            return dup("shape", &j);
+        }
         let (k, s) = shape(j).or_else(|e| match e {
             nom::Err::Error(_) => cut_expected(j, "a shape such as 100x100 or (100, 100)"),
             e => Err(e),
@@ -1052,7 +1310,9 @@ fn open_arg<'a>(j: In<'a>, open: &mut Open) -> R<'a, ()> {
         open.shape = Some(s);
         return Ok((k, ()));
     }
-    if open.dtype.is_some() { return dup("dtype", &j); }
+    if open.dtype.is_some() {
+        return dup("dtype", &j);
+    }
     let (k, d) = dtype(j, 0).or_else(|e| match e {
         nom::Err::Error(_) => cut_expected(j, "a shape, a dtype, offset=, order= or `as NAME`"),
         e => Err(e),
@@ -1063,15 +1323,12 @@ fn open_arg<'a>(j: In<'a>, open: &mut Open) -> R<'a, ()> {
 
 impl Error {
     /// Attaches a free-text hint to a syntax error (used for keyword typos).
-    fn with_hint_text(self, hint: Option<String>) -> Error {
-        match (self.kind, hint) {
-            (ErrorKind::Syntax { expected, found }, Some(h)) => Error {
-                kind: ErrorKind::Type { message: format!("expected {expected}, found {found}"), hint: Some(h) },
-                span: self.span,
-                related: self.related,
-            },
-            (kind, _) => Error { kind, span: self.span, related: self.related },
+    fn with_hint_text(mut self, hint: Option<String>) -> Error {
+        if let (ErrorKind::Syntax { expected, found }, Some(h)) = (&*self.kind, hint) {
+            let message = format!("expected {expected}, found {found}");
+            self.kind = Box::new(ErrorKind::Type { message, hint: Some(h) });
         }
+        self
     }
 }
 
@@ -1102,11 +1359,14 @@ fn statement(i: In) -> R<Stmt> {
                 "save" => {
                     let (k, e) = match expression(k, 0) {
                         Ok(r) => r,
-                        Err(nom::Err::Error(_)) => return cut_expected(k, "the expression to save"),
+                        Err(nom::Err::Error(_)) => {
+                            return cut_expected(k, "the expression to save")
+                        }
                         Err(e) => return Err(e),
                     };
                     let (k, _) = sp(k)?;
-                    let (k, p) = path(k).or_else(|_| cut_expected(k, "a file path (.npy, .csv or .bin)"))?;
+                    let (k, p) =
+                        path(k).or_else(|_| cut_expected(k, "a file path (.npy, .csv or .bin)"))?;
                     return Ok((k, Stmt::Save { expr: e, path: p }));
                 }
                 "set" => {
@@ -1146,7 +1406,9 @@ pub fn parse_line(text: &str) -> Result<Vec<(Stmt, Span)>, Error> {
         match peek_char(&i) {
             None | Some('#') => return Ok(out),
             Some(';') | Some('\n') => {
-                i = nom::bytes::complete::take::<usize, In, PErr>(1usize)(i).map_err(|e| into_error(e, text.len()))?.0;
+                i = nom::bytes::complete::take::<usize, In, PErr>(1usize)(i)
+                    .map_err(|e| into_error(e, text.len()))?
+                    .0;
                 continue;
             }
             _ => {}
@@ -1157,9 +1419,16 @@ pub fn parse_line(text: &str) -> Result<Vec<(Stmt, Span)>, Error> {
         let (j, _) = sp(j).map_err(|e| into_error(e, text.len()))?;
         if !at_statement_end(&j) {
             // `opne f.bin`: a bare name followed by more words reads as a command typo.
-            if let Stmt::Print(Expr { kind: ExprKind::Name(n), span }) = &stmt {
+            if let Stmt::Print(Expr {
+                kind: ExprKind::Name(n),
+                span,
+            }) = &stmt
+            {
                 return Err(Error::new(
-                    ErrorKind::UnknownCommand { name: n.clone(), suggestion: suggest(n, COMMANDS.iter().copied()) },
+                    ErrorKind::UnknownCommand {
+                        name: n.clone(),
+                        suggestion: suggest(n, COMMANDS.iter().copied()),
+                    },
                     *span,
                 ));
             }
@@ -1219,9 +1488,15 @@ mod tests {
 
     #[test]
     fn parses_numpy_structured_lists_verbatim_with_either_quotes() {
-        let Stmt::Open(o) = one(r#"open "my data.bin" (100, 100) dtype=[("r", '<f4'),( 'i' ,"<f4" )] offset=(50*100*8) order=F as q"#) else { panic!() };
+        let Stmt::Open(o) = one(
+            r#"open "my data.bin" (100, 100) dtype=[("r", '<f4'),( 'i' ,"<f4" )] offset=(50*100*8) order=F as q"#,
+        ) else {
+            panic!()
+        };
         assert_eq!(o.path.node, "my data.bin");
-        let LitKind::List(fields) = &o.dtype.unwrap().kind else { panic!() };
+        let LitKind::List(fields) = &o.dtype.unwrap().kind else {
+            panic!()
+        };
         assert_eq!(fields.len(), 2);
         assert_eq!(o.order.unwrap().node, 'F');
         assert_eq!(o.name.unwrap().node, "q");
@@ -1230,8 +1505,12 @@ mod tests {
 
     #[test]
     fn parses_the_short_record_form_into_the_same_list() {
-        let Stmt::Open(a) = one("open f {r: <f4, i: <f4}") else { panic!() };
-        let Stmt::Open(b) = one("open f [('r', '<f4'), ('i', '<f4')]") else { panic!() };
+        let Stmt::Open(a) = one("open f {r: <f4, i: <f4}") else {
+            panic!()
+        };
+        let Stmt::Open(b) = one("open f [('r', '<f4'), ('i', '<f4')]") else {
+            panic!()
+        };
         let strip = |l: &Lit| format!("{:?}", l.kind).replace(char::is_numeric, "");
         let _ = strip;
         let names = |l: &Lit| match &l.kind {
@@ -1244,27 +1523,67 @@ mod tests {
     #[test]
     fn slices_keep_their_omitted_parts_apart() {
         let e = parse_expression("d[::-1, 1:, :3, ..., None, -2]").unwrap();
-        let ExprKind::Index { items, .. } = e.kind else { panic!() };
+        let ExprKind::Index { items, .. } = e.kind else {
+            panic!()
+        };
         assert_eq!(items.len(), 6);
-        assert!(matches!(&items[0], IndexItem::Slice { start: None, stop: None, step: Some(_), .. }));
-        assert!(matches!(&items[1], IndexItem::Slice { start: Some(_), stop: None, step: None, .. }));
-        assert!(matches!(&items[2], IndexItem::Slice { start: None, stop: Some(_), step: None, .. }));
+        assert!(matches!(
+            &items[0],
+            IndexItem::Slice {
+                start: None,
+                stop: None,
+                step: Some(_),
+                ..
+            }
+        ));
+        assert!(matches!(
+            &items[1],
+            IndexItem::Slice {
+                start: Some(_),
+                stop: None,
+                step: None,
+                ..
+            }
+        ));
+        assert!(matches!(
+            &items[2],
+            IndexItem::Slice {
+                start: None,
+                stop: Some(_),
+                step: None,
+                ..
+            }
+        ));
         assert!(matches!(&items[3], IndexItem::Ellipsis(_)));
-        assert!(matches!(&items[4], IndexItem::Expr(Expr { kind: ExprKind::None, .. })));
+        assert!(matches!(
+            &items[4],
+            IndexItem::Expr(Expr {
+                kind: ExprKind::None,
+                ..
+            })
+        ));
     }
 
     #[test]
     fn power_binds_tighter_than_unary_minus_as_in_python() {
         let e = parse_expression("-2**2").unwrap();
-        assert!(matches!(e.kind, ExprKind::Unary { op: UnaryOp::Neg, .. }));
+        assert!(matches!(
+            e.kind,
+            ExprKind::Unary {
+                op: UnaryOp::Neg,
+                ..
+            }
+        ));
         let e = parse_expression("1 + 2 * 3").unwrap();
-        let ExprKind::Binary { op: BinOp::Add, .. } = e.kind else { panic!() };
+        let ExprKind::Binary { op: BinOp::Add, .. } = e.kind else {
+            panic!()
+        };
     }
 
     #[test]
     fn an_unclosed_bracket_points_at_where_it_opened_and_where_input_ended() {
         let e = err("d[1, 2");
-        assert_eq!(e.kind, ErrorKind::Unclosed { open: '[' });
+        assert_eq!(*e.kind, ErrorKind::Unclosed { open: '[' });
         assert_eq!(e.span, Span::new(1, 2));
         assert_eq!(e.related.unwrap().0, Span::new(6, 6));
     }
@@ -1272,7 +1591,10 @@ mod tests {
     #[test]
     fn a_command_typo_suggests_the_command() {
         let e = err("opne f.bin");
-        assert!(matches!(e.kind, ErrorKind::UnknownCommand { suggestion: Some(ref s), .. } if s == "open"), "{e:?}");
+        assert!(
+            matches!(*e.kind, ErrorKind::UnknownCommand { suggestion: Some(ref s), .. } if s == "open"),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -1290,14 +1612,14 @@ mod tests {
                 .unwrap()
                 .join()
                 .unwrap();
-            assert_eq!(e.kind, ErrorKind::NestingTooDeep { limit: MAX_DEPTH });
+            assert_eq!(*e.kind, ErrorKind::NestingTooDeep { limit: MAX_DEPTH });
         }
     }
 
     #[test]
     fn a_forty_digit_literal_is_a_clear_error() {
         let e = err("d[1234567890123456789012345678901234567890]");
-        assert!(matches!(e.kind, ErrorKind::IntTooLarge { .. }));
+        assert!(matches!(*e.kind, ErrorKind::IntTooLarge { .. }));
     }
 
     #[test]
@@ -1309,7 +1631,9 @@ mod tests {
     #[test]
     fn npy_headers_parse_as_python_literals() {
         let l = parse_py_literal("{'descr': [('r', '<f4'), ('i', '>i2', (3,))], 'fortran_order': False, 'shape': (10, 5), }     \n").unwrap();
-        let LitKind::Dict(entries) = l.kind else { panic!() };
+        let LitKind::Dict(entries) = l.kind else {
+            panic!()
+        };
         assert_eq!(entries.len(), 3);
     }
 }
