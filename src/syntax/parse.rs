@@ -1326,7 +1326,10 @@ impl Error {
     fn with_hint_text(mut self, hint: Option<String>) -> Error {
         if let (ErrorKind::Syntax { expected, found }, Some(h)) = (&*self.kind, hint) {
             let message = format!("expected {expected}, found {found}");
-            self.kind = Box::new(ErrorKind::Type { message, hint: Some(h) });
+            self.kind = Box::new(ErrorKind::Type {
+                message,
+                hint: Some(h),
+            });
         }
         self
     }
