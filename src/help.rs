@@ -72,8 +72,8 @@ set NAME VALUE   (set alone lists the settings)
   precision N   digits after the point in tables (default 8)
   threshold N   summarise views with more elements (default 1000)
   edgeitems N   items kept at each end of a summarised axis (default 3)
-  rows N        rows shown of a summarised table
-  cols N        columns shown of a summarised table
+  rows N        rows a table shows at most (default 24; 6 when summarised)
+  cols N        columns a table shows at most (default 10; 6 when summarised)
   format F      table, csv or json
 ";
 

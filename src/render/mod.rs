@@ -75,15 +75,18 @@ fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()>
 }
 
 fn settings_rows(s: &Settings) -> Vec<(&'static str, String)> {
-    let opt = |o: Option<usize>, d: usize| {
-        o.map_or_else(|| format!("{d} (2 x edgeitems)"), |n| n.to_string())
+    let opt = |o: Option<usize>, d: usize, e: usize| {
+        o.map_or_else(
+            || format!("{d}, or {e} (2 x edgeitems) when summarised"),
+            |n| n.to_string(),
+        )
     };
     vec![
         ("precision", s.precision.to_string()),
         ("threshold", s.threshold.to_string()),
         ("edgeitems", s.edgeitems.to_string()),
-        ("rows", opt(s.rows, 2 * s.edgeitems)),
-        ("cols", opt(s.cols, 2 * s.edgeitems)),
+        ("rows", opt(s.rows, TABLE_ROWS, 2 * s.edgeitems)),
+        ("cols", opt(s.cols, TABLE_COLS, 2 * s.edgeitems)),
         ("format", s.format.name().to_string()),
     ]
 }
@@ -154,10 +157,15 @@ fn right_align_from(t: &mut Table, first: usize) {
     }
 }
 
+/// Rows a table shows at most when the view is not summarised (`set rows`).
+pub const TABLE_ROWS: usize = 24;
+/// Columns a table shows at most when the view is not summarised (`set cols`).
+pub const TABLE_COLS: usize = 10;
+
 /// Which indices of an axis of `len` a table shows: all of them, or the
 /// first and last when the view is summarised (`None` marks the gap).
-fn shown(len: usize, keep: usize, summarise: bool) -> Vec<Option<usize>> {
-    if !summarise || len <= keep {
+fn shown(len: usize, keep: usize) -> Vec<Option<usize>> {
+    if len <= keep {
         return (0..len).map(Some).collect();
     }
     let head = keep.div_ceil(2);
@@ -182,18 +190,29 @@ pub fn write_view_table(text: &str, v: &View, s: &Settings, w: &mut impl Write) 
     let summarise = v.size() > s.threshold;
     let edge = 2 * s.edgeitems;
     let n = v.ndim();
+    // NumPy's rule (more than `threshold` elements: keep `edgeitems` at each
+    // end of every axis), and a table's own limit on rows and columns so
+    // that a 1000-element vector does not scroll off the screen.
+    let (rows, cols) = if summarise {
+        (s.rows.unwrap_or(edge), s.cols.unwrap_or(edge))
+    } else {
+        (s.rows.unwrap_or(TABLE_ROWS), s.cols.unwrap_or(TABLE_COLS))
+    };
     let axes: Vec<Vec<Option<usize>>> = (0..n)
         .map(|k| {
             let keep = if k + 1 == n && n >= 2 {
-                s.cols.unwrap_or(edge)
+                cols
             } else if (n >= 2 && k + 2 == n) || n == 1 {
-                s.rows.unwrap_or(edge)
-            } else {
+                rows
+            } else if summarise {
                 edge
+            } else {
+                usize::MAX
             };
-            shown(v.shape[k], keep, summarise)
+            shown(v.shape[k], keep)
         })
         .collect();
+    let elided = axes.iter().any(|a| a.contains(&None));
     let shown_count: Vec<usize> = axes.iter().map(|a| a.iter().flatten().count()).collect();
     let mut caption = format!(
         "{text}: shape {}, dtype {}, view of {} (offset {}, strides {})",
@@ -203,7 +222,7 @@ pub fn write_view_table(text: &str, v: &View, s: &Settings, w: &mut impl Write) 
         v.offset,
         shape_repr_i(&v.strides)
     );
-    if summarise {
+    if elided {
         let dims: Vec<String> = shown_count.iter().map(|c| c.to_string()).collect();
         caption.push_str(&format!(
             "; showing {} of {} elements",
@@ -539,11 +558,10 @@ mod tests {
     #[test]
     fn summarised_axes_keep_both_ends() {
         assert_eq!(
-            shown(10, 6, true),
+            shown(10, 6),
             [Some(0), Some(1), Some(2), None, Some(7), Some(8), Some(9)]
         );
-        assert_eq!(shown(6, 6, true).len(), 6);
-        assert_eq!(shown(10, 6, false).len(), 10);
-        assert_eq!(shown(10, 5, true).iter().flatten().count(), 5);
+        assert_eq!(shown(6, 6).len(), 6);
+        assert_eq!(shown(10, 5).iter().flatten().count(), 5);
     }
 }

@@ -51,7 +51,7 @@ fn pos(i: &In) -> usize {
 fn found(i: &In) -> String {
     let s = i.fragment();
     match s.chars().next() {
-        None => "end of input".into(),
+        None | Some('\n' | '\r') => "end of input".into(),
         Some(c) if c.is_alphanumeric() || c == '_' => {
             let w: String = s
                 .chars()
