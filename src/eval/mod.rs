@@ -368,19 +368,7 @@ impl Session {
                 path,
                 path.span,
             )?;
-            let left_over = file_len - view.offset as u64 - view.nbytes() as u64;
-            let opened = Opened {
-                name: name.clone(),
-                view: view.clone(),
-                order,
-                file_len,
-                left_over,
-                from_npy_header: true,
-                shared,
-                assumed,
-            };
-            self.names.insert(name, Value::View(view));
-            return Ok(opened);
+            return Ok(self.bind_opened(name, view, order, true, shared, assumed));
         }
 
         let dtype = match &o.dtype {
@@ -442,19 +430,32 @@ impl Session {
                 }
                 e
             })?;
+        Ok(self.bind_opened(name, view, order, false, shared, assumed))
+    }
+
+    /// Binds a newly opened view to `name` and describes what was done.
+    fn bind_opened(
+        &mut self,
+        name: String,
+        view: View,
+        order: Order,
+        from_npy_header: bool,
+        shared: bool,
+        assumed: Vec<&'static str>,
+    ) -> Opened {
+        let file_len = view.source.len();
         let left_over = file_len - view.offset as u64 - view.nbytes() as u64;
-        let opened = Opened {
-            name: name.clone(),
-            view: view.clone(),
+        self.names.insert(name.clone(), Value::View(view.clone()));
+        Opened {
+            name,
+            view,
             order,
             file_len,
             left_over,
-            from_npy_header: false,
+            from_npy_header,
             shared,
             assumed,
-        };
-        self.names.insert(name, Value::View(view));
-        Ok(opened)
+        }
     }
 
     /// Lays `shape` (with at most one -1, or none for 1-D over the rest of
