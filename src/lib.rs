@@ -16,6 +16,7 @@
 
 #![deny(unsafe_code)]
 
+pub mod compute;
 pub mod demo;
 pub mod diag;
 pub mod dtype;

@@ -4,7 +4,10 @@
 //! at the end, so a failed save never leaves a half-written file under
 //! the target's name (and never disturbs a file that is mapped).
 
+use crate::compute::reduce::for_blocks;
+use crate::compute::{Lazy, Num};
 use crate::dtype::Dtype;
+use crate::eval::encode_num;
 use crate::npy;
 use crate::render::number::exact_cells;
 use crate::render::write_csv;
@@ -17,6 +20,25 @@ use std::path::Path;
 pub enum Data<'a> {
     View(&'a View),
     Scalar(&'a Dtype, &'a [u8]),
+    /// A computed array: evaluated block by block as it is written.
+    Lazy(&'a Lazy),
+}
+
+/// Writes a computed array's elements in C order, native byte order.
+fn write_lazy(l: &Lazy, w: &mut impl Write) -> std::io::Result<()> {
+    let mut result = Ok(());
+    for_blocks(l, 0, l.size(), |b, _| {
+        for k in 0..b.len() {
+            if result.is_ok() {
+                let n = Num {
+                    re: b.re[k],
+                    im: b.im.as_ref().map_or(0.0, |v| v[k]),
+                };
+                result = w.write_all(&encode_num(n, l.dtype));
+            }
+        }
+    });
+    result
 }
 
 /// Saves `data` to `path`, choosing the format by the extension. Returns
@@ -50,11 +72,17 @@ pub fn save(data: &Data, path: &Path) -> Result<u64, (String, Option<String>)> {
                 w.write_all(&npy::write_header(&view.dtype, &view.shape))?;
                 view.write_c_order(&mut w)?;
             }
+            (Kind::Npy, Data::Lazy(l)) => {
+                w.write_all(&npy::write_header(&Dtype::Scalar(l.dtype), &l.shape))?;
+                write_lazy(l, &mut w)?;
+            }
+            (Kind::Raw, Data::Lazy(l)) => write_lazy(l, &mut w)?,
             (Kind::Npy, Data::Scalar(dtype, bytes)) => {
                 w.write_all(&npy::write_header(dtype, &[]))?;
                 w.write_all(bytes)?;
             }
-            (Kind::Csv, Data::View(view)) => write_csv(view, &mut w)?,
+            (Kind::Csv, Data::View(view)) => write_csv(*view, &mut w)?,
+            (Kind::Csv, Data::Lazy(l)) => write_csv(*l, &mut w)?,
             (Kind::Csv, Data::Scalar(dtype, bytes)) => {
                 let mut cells = Vec::new();
                 exact_cells(&dtype.decode(bytes), &mut cells);

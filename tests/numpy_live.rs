@@ -1,18 +1,18 @@
-//! The live NumPy differential test: fresh random files and index
-//! expressions on every run, evaluated by NumPy over np.memmap and by the
-//! built `strided` (`save EXPR out.npy`, loaded back with np.load). Needs
-//! python3 with numpy; without it the test says why it was skipped, unless
-//! STRIDED_REQUIRE_NUMPY=1 (as in .ci/run), where a missing NumPy fails.
+//! The live NumPy differential tests: fresh random files and expressions
+//! on every run, evaluated by NumPy and by the built `strided` (`save EXPR
+//! out.npy`, loaded back with np.load). One covers indexing
+//! (tests/oracle/numpy_oracle.py), one computation and reductions
+//! (tests/oracle/numpy_compute.py). They need python3 with numpy; without
+//! it they say why they were skipped, unless STRIDED_REQUIRE_NUMPY=1 (as in
+//! .ci/run), where a missing NumPy fails. STRIDED_NUMPY_SEED and
+//! STRIDED_NUMPY_CASES replay or enlarge a run.
 
 mod common;
 
 use std::process::Command;
 
 fn numpy_available() -> Result<(), String> {
-    match Command::new("python3")
-        .args(["-c", "import numpy"])
-        .output()
-    {
+    match Command::new("python3").args(["-c", "import numpy"]).output() {
         Ok(o) if o.status.success() => Ok(()),
         Ok(o) => Err(format!(
             "python3 cannot import numpy ({})",
@@ -22,24 +22,19 @@ fn numpy_available() -> Result<(), String> {
     }
 }
 
-#[test]
-fn random_views_match_numpy_live() {
+/// Runs one oracle script live, or says why not.
+fn run_oracle(script: &str, default_cases: &str) {
     if let Err(why) = numpy_available() {
         if std::env::var("STRIDED_REQUIRE_NUMPY").is_ok_and(|v| v == "1") {
             panic!("STRIDED_REQUIRE_NUMPY=1 but {why}");
         }
-        eprintln!(
-            "skipped: the live NumPy differential test needs numpy: {why} (pip install numpy)"
-        );
+        eprintln!("skipped: the live NumPy differential test needs numpy: {why} (pip install numpy)");
         return;
     }
-    let cases = std::env::var("STRIDED_NUMPY_CASES").unwrap_or_else(|_| "600".into());
+    let cases = std::env::var("STRIDED_NUMPY_CASES").unwrap_or_else(|_| default_cases.into());
     let mut cmd = Command::new("python3");
-    cmd.arg(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/oracle/numpy_oracle.py"
-    ))
-    .args(["--live", common::bin().to_str().unwrap(), "--cases", &cases]);
+    cmd.arg(format!("{}/tests/oracle/{script}", env!("CARGO_MANIFEST_DIR")))
+        .args(["--live", common::bin().to_str().unwrap(), "--cases", &cases]);
     if let Ok(seed) = std::env::var("STRIDED_NUMPY_SEED") {
         cmd.args(["--seed", &seed]);
     }
@@ -50,4 +45,14 @@ fn random_views_match_numpy_live() {
         out.status.success(),
         "strided differs from NumPy (rerun with the seed printed above):\n{report}"
     );
+}
+
+#[test]
+fn random_views_match_numpy_live() {
+    run_oracle("numpy_oracle.py", "600");
+}
+
+#[test]
+fn random_computations_match_numpy_live() {
+    run_oracle("numpy_compute.py", "400");
 }

@@ -2,9 +2,11 @@
 //! meaning of each statement and expression. Nothing here prints: every
 //! statement returns an [`Output`] that `render` turns into text.
 
+mod call;
 mod complete;
 pub mod value;
 
+pub use call::{encode_num, scalar_value, HistReport, StatsReport};
 pub use value::Value;
 
 use crate::diag::{suggest, Error, ErrorKind};
@@ -88,6 +90,8 @@ pub enum Output {
     Files(Vec<FileRow>),
     Settings(Settings),
     Help(String),
+    Stats(call::StatsReport),
+    Hist(call::HistReport),
 }
 
 /// What `open` did and assumed.
@@ -180,6 +184,7 @@ impl Session {
                 let data = match &value {
                     Value::View(v) | Value::Void(v) => crate::save::Data::View(v),
                     Value::Scalar(d, b) => crate::save::Data::Scalar(d, b),
+                    Value::Lazy(l) => crate::save::Data::Lazy(l),
                     other => {
                         return Err(Error::new(
                             ErrorKind::Type {
@@ -208,11 +213,21 @@ impl Session {
                 let (shape, dtype) = match &data {
                     crate::save::Data::View(v) => (npy::shape_repr(&v.shape), v.dtype.short()),
                     crate::save::Data::Scalar(d, _) => ("()".to_string(), d.short()),
+                    crate::save::Data::Lazy(l) => (npy::shape_repr(&l.shape), l.dtype.descr()),
                 };
                 Ok(Output::Note(format!(
                     "saved {text} ({shape} {dtype}) to {} ({bytes} bytes)",
                     path.node
                 )))
+            }
+            Stmt::Stats(e) => {
+                let text = line.get(e.span.start..e.span.end).unwrap_or("");
+                self.stats(e, text).map(Output::Stats)
+            }
+            Stmt::Hist { expr, bins, range } => {
+                let text = line.get(expr.span.start..expr.span.end).unwrap_or("");
+                self.hist(expr, bins.as_ref(), range.as_ref(), text)
+                    .map(Output::Hist)
             }
             Stmt::Set(None) => Ok(Output::Settings(self.settings.clone())),
             Stmt::Set(Some((key, value))) => self.set(key, value),
@@ -611,13 +626,23 @@ impl Session {
     /// Evaluates an expression.
     pub fn eval(&self, e: &Expr) -> Result<Value, Error> {
         match &e.kind {
-            ExprKind::Name(n) => self.names.get(n).cloned().or_else(|| constant(n)).ok_or_else(|| self.unknown_name(n, e.span)),
+            ExprKind::Name(n) => self
+                .names
+                .get(n)
+                .cloned()
+                .or_else(|| constant(n))
+                .ok_or_else(|| self.unknown_name(n, e.span)),
             ExprKind::Int(i) => Ok(Value::Int(*i)),
             ExprKind::Float(f) => Ok(Value::Float(*f)),
             ExprKind::Imag(f) => Ok(Value::Complex(0.0, *f)),
             ExprKind::Str(s) => Ok(Value::Str(s.clone())),
             ExprKind::None => Ok(Value::None),
-            ExprKind::Tuple(items) => Ok(Value::Tuple(items.iter().map(|i| self.eval(i)).collect::<Result<_, _>>()?)),
+            ExprKind::Tuple(items) => Ok(Value::Tuple(
+                items
+                    .iter()
+                    .map(|i| self.eval(i))
+                    .collect::<Result<_, _>>()?,
+            )),
             ExprKind::Index { base, items } => {
                 let b = self.eval(base)?;
                 self.index(b, items, e.span)
@@ -626,25 +651,19 @@ impl Session {
                 let b = self.eval(base)?;
                 attribute(b, name, base)
             }
-            ExprKind::Call { func, .. } => Err(Error::new(
-                ErrorKind::Unsupported {
-                    what: "calling functions and methods".into(),
-                    hint: Some("this version indexes and prints views; computation (abs, mean, reshape, ...) comes later".into()),
-                },
-                func.span,
-            )),
+            ExprKind::Call { func, args } => self.call(func, args, e.span),
             ExprKind::Unary { op, operand } => {
                 let v = self.eval(operand)?;
-                if let Value::View(_) | Value::Void(_) = v {
-                    return Err(array_arithmetic(e.span));
+                if call::is_array(&v) {
+                    return call::unary(*op, &v, e.span);
                 }
                 value::unary(*op, &v, e.span)
             }
             ExprKind::Binary { op, lhs, rhs } => {
                 let a = self.eval(lhs)?;
                 let b = self.eval(rhs)?;
-                if matches!(a, Value::View(_) | Value::Void(_)) || matches!(b, Value::View(_) | Value::Void(_)) {
-                    return Err(array_arithmetic(e.span));
+                if call::is_array(&a) || call::is_array(&b) {
+                    return call::binary(*op, &a, &b, e.span);
                 }
                 value::binary(*op, &a, &b, e.span)
             }
@@ -812,16 +831,6 @@ fn view_value(v: View) -> Value {
         return Value::Void(v);
     }
     Value::View(v)
-}
-
-fn array_arithmetic(span: Span) -> Error {
-    Error::new(
-        ErrorKind::Unsupported {
-            what: "arithmetic on views".into(),
-            hint: Some("this version indexes and prints views; arithmetic works on numbers (offset=(50*100*8))".into()),
-        },
-        span,
-    )
 }
 
 fn constant(name: &str) -> Option<Value> {

@@ -16,6 +16,9 @@ pub enum Value {
     /// still views the file; its fields are scalars (where a 0-d view's
     /// fields are 0-d views).
     Void(View),
+    /// A computed array: a lazy elementwise expression over views, or the
+    /// result of a reduction along axes.
+    Lazy(crate::compute::Lazy),
     /// One element copied out of a view, in native byte order: what NumPy
     /// gives for `d.r[3, 4]` (a NumPy scalar, not a view).
     Scalar(Dtype, Vec<u8>),
@@ -35,6 +38,7 @@ impl Value {
         match self {
             Value::View(_) => "a view",
             Value::Void(_) => "a record",
+            Value::Lazy(_) => "a computed array",
             Value::Scalar(..) => "a scalar",
             Value::Int(_) => "an int",
             Value::Float(_) => "a float",
@@ -84,6 +88,7 @@ impl Value {
                 }
             ),
             Value::View(v) => format!("<view {:?} {}>", v.shape, v.dtype),
+            Value::Lazy(l) => format!("<computed {:?} {}>", l.shape, l.dtype.name()),
             Value::Void(v) => {
                 crate::render::number::scalar_text(&v.dtype.decode(v.element_bytes(&[])), 17)
             }

@@ -4,12 +4,71 @@
 
 pub mod number;
 
+use crate::compute::{num_elem, Lazy};
 use crate::dtype::Elem;
-use crate::eval::{Format, Opened, Output, Settings, Value};
+use crate::eval::{Format, HistReport, Opened, Output, Settings, StatsReport, Value};
 use crate::npy::shape_repr;
 use crate::view::{Order, View};
 use comfy_table::{presets, CellAlignment, Table};
 use std::io::{self, Write};
+
+/// Anything printed element by element: a view of a file, or a computed
+/// (lazy) array. Tables, csv and json read elements only through this.
+pub trait Elements {
+    fn shape(&self) -> &[usize];
+    /// The element at a full index.
+    fn elem(&self, idx: &[usize]) -> Elem;
+    /// The dtype as a short string (`<f4`, or the record's fields).
+    fn dtype_text(&self) -> String;
+    /// Where the values come from, for captions.
+    fn origin(&self) -> String;
+    /// Whether the dtype has fields (csv names them in a header).
+    fn has_fields(&self) -> bool;
+    fn size(&self) -> usize {
+        self.shape().iter().product()
+    }
+}
+
+impl Elements for View {
+    fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+    fn elem(&self, idx: &[usize]) -> Elem {
+        self.dtype.decode(self.element_bytes(idx))
+    }
+    fn dtype_text(&self) -> String {
+        self.dtype.short()
+    }
+    fn origin(&self) -> String {
+        format!(
+            "view of {} (offset {}, strides {})",
+            self.source.display(),
+            self.offset,
+            shape_repr_i(&self.strides)
+        )
+    }
+    fn has_fields(&self) -> bool {
+        !self.dtype.fields().is_empty()
+    }
+}
+
+impl Elements for Lazy {
+    fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+    fn elem(&self, idx: &[usize]) -> Elem {
+        num_elem(self.at(idx), self.dtype)
+    }
+    fn dtype_text(&self) -> String {
+        self.dtype.descr()
+    }
+    fn origin(&self) -> String {
+        "computed as it is shown (not stored)".into()
+    }
+    fn has_fields(&self) -> bool {
+        false
+    }
+}
 
 /// Writes one statement's output.
 pub fn render(out: &Output, settings: &Settings, w: &mut impl Write) -> io::Result<()> {
@@ -25,11 +84,14 @@ fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()>
         Output::Nothing => Ok(()),
         Output::Value { text, value } => match value {
             Value::View(v) | Value::Void(v) => write_view_table(text, v, s, w),
+            Value::Lazy(l) => write_view_table(text, l, s, w),
             other => writeln!(w, "{}", other.repr()),
         },
         Output::Opened(o) => writeln!(w, "{}", opened_text(o)),
         Output::Note(n) => writeln!(w, "{n}"),
         Output::Help(h) => write!(w, "{h}"),
+        Output::Stats(r) => write_stats(r, s, w),
+        Output::Hist(h) => write_hist(h, s, w),
         Output::Settings(st) => {
             let mut t = new_table();
             t.set_header(["setting", "value"]);
@@ -72,6 +134,108 @@ fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()>
             writeln!(w, "{t}")
         }
     }
+}
+
+fn index_text(idx: &Option<Vec<usize>>) -> String {
+    match idx {
+        Some(i) if i.len() == 1 => format!("[{}]", i[0]),
+        Some(i) => format!(
+            "[{}]",
+            i.iter()
+                .map(|k| k.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => String::new(),
+    }
+}
+
+/// The `stats` table: one row per statistic.
+fn write_stats(r: &StatsReport, s: &Settings, w: &mut impl Write) -> io::Result<()> {
+    let of = if r.magnitude {
+        format!("|{}|", r.text)
+    } else {
+        r.text.clone()
+    };
+    writeln!(
+        w,
+        "stats of {of}: shape {}, dtype {}",
+        shape_repr(&r.shape),
+        r.dtype
+    )?;
+    let f = |x: f64| number::table_float(x, 8, s.precision);
+    let mut t = new_table();
+    t.set_header(["", "value", "at"]);
+    t.add_row(["count".to_string(), r.count.to_string(), String::new()]);
+    t.add_row(["nan".to_string(), r.nan.to_string(), String::new()]);
+    t.add_row([
+        "+inf / -inf".to_string(),
+        format!("{} / {}", r.posinf, r.neginf),
+        String::new(),
+    ]);
+    t.add_row(["min".to_string(), f(r.min), index_text(&r.argmin)]);
+    t.add_row(["max".to_string(), f(r.max), index_text(&r.argmax)]);
+    t.add_row(["mean".to_string(), f(r.mean), String::new()]);
+    t.add_row(["std".to_string(), f(r.std), String::new()]);
+    if let Some(c) = t.column_mut(1) {
+        c.set_cell_alignment(CellAlignment::Right);
+    }
+    writeln!(w, "{t}")?;
+    if r.nan + r.posinf + r.neginf > 0 {
+        writeln!(w, "(mean and std are of the finite values)")?;
+    }
+    Ok(())
+}
+
+/// The `hist` chart: one line per bin with its edges, count and a bar.
+fn write_hist(h: &HistReport, s: &Settings, w: &mut impl Write) -> io::Result<()> {
+    const WIDTH: usize = 40;
+    let n = h.counts.len();
+    let top = h.counts.iter().copied().max().unwrap_or(0).max(1);
+    let edge = |k: usize| h.lo + (h.hi - h.lo) * k as f64 / n as f64;
+    let f = |x: f64| number::table_float(x, 8, s.precision.min(6));
+    let labels: Vec<String> = (0..n)
+        .map(|k| {
+            format!(
+                "[{}, {}{}",
+                f(edge(k)),
+                f(edge(k + 1)),
+                if k + 1 == n { "]" } else { ")" }
+            )
+        })
+        .collect();
+    let lw = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let cw = h
+        .counts
+        .iter()
+        .map(|c| c.to_string().len())
+        .max()
+        .unwrap_or(1);
+    writeln!(
+        w,
+        "hist of {}: {} bins over [{}, {}]",
+        h.text,
+        n,
+        f(h.lo),
+        f(h.hi)
+    )?;
+    for (label, &c) in labels.iter().zip(&h.counts) {
+        // Eighths of a character, so small counts still show.
+        let eighths = (c as u128 * (WIDTH as u128) * 8).div_ceil(top as u128) as usize;
+        let mut bar = "█".repeat(eighths / 8);
+        if eighths % 8 > 0 {
+            bar.push(['▏', '▎', '▍', '▌', '▋', '▊', '▉'][eighths % 8 - 1]);
+        }
+        writeln!(w, "{label:>lw$}  {c:>cw$}  {bar}")?;
+    }
+    if h.outside + h.nan > 0 {
+        writeln!(
+            w,
+            "({} outside the range, {} NaN, not counted)",
+            h.outside, h.nan
+        )?;
+    }
+    Ok(())
 }
 
 fn settings_rows(s: &Settings) -> Vec<(&'static str, String)> {
@@ -179,17 +343,18 @@ fn shown(len: usize, keep: usize) -> Vec<Option<usize>> {
 
 /// Prints a view: a caption, then a table (1-D and 2-D) or a sequence of
 /// 2-D slabs labelled by their leading indices. Only shown elements are read.
-pub fn write_view_table(text: &str, v: &View, s: &Settings, w: &mut impl Write) -> io::Result<()> {
-    if v.ndim() == 0 {
-        return writeln!(
-            w,
-            "{}",
-            number::scalar_text(&v.dtype.decode(v.element_bytes(&[])), s.precision)
-        );
+pub fn write_view_table(
+    text: &str,
+    v: &dyn Elements,
+    s: &Settings,
+    w: &mut impl Write,
+) -> io::Result<()> {
+    let n = v.shape().len();
+    if n == 0 {
+        return writeln!(w, "{}", number::scalar_text(&v.elem(&[]), s.precision));
     }
     let summarise = v.size() > s.threshold;
     let edge = 2 * s.edgeitems;
-    let n = v.ndim();
     // NumPy's rule (more than `threshold` elements: keep `edgeitems` at each
     // end of every axis), and a table's own limit on rows and columns so
     // that a 1000-element vector does not scroll off the screen.
@@ -209,18 +374,16 @@ pub fn write_view_table(text: &str, v: &View, s: &Settings, w: &mut impl Write) 
             } else {
                 usize::MAX
             };
-            shown(v.shape[k], keep)
+            shown(v.shape()[k], keep)
         })
         .collect();
     let elided = axes.iter().any(|a| a.contains(&None));
     let shown_count: Vec<usize> = axes.iter().map(|a| a.iter().flatten().count()).collect();
     let mut caption = format!(
-        "{text}: shape {}, dtype {}, view of {} (offset {}, strides {})",
-        shape_repr(&v.shape),
-        v.dtype.short(),
-        v.source.display(),
-        v.offset,
-        shape_repr_i(&v.strides)
+        "{text}: shape {}, dtype {}, {}",
+        shape_repr(v.shape()),
+        v.dtype_text(),
+        v.origin()
     );
     if elided {
         let dims: Vec<String> = shown_count.iter().map(|c| c.to_string()).collect();
@@ -235,7 +398,7 @@ pub fn write_view_table(text: &str, v: &View, s: &Settings, w: &mut impl Write) 
         return writeln!(w, "(empty)");
     }
     // Sub-column names of one element (record fields), from the first element.
-    let sample = v.dtype.decode(v.element_bytes(&vec![0; n]));
+    let sample = v.elem(&vec![0; n]);
     let mut fields = Vec::new();
     number::field_names(&sample, "", &mut fields);
 
@@ -311,7 +474,7 @@ pub fn write_view_table(text: &str, v: &View, s: &Settings, w: &mut impl Write) 
 /// One table row: the row label, then each shown column's cells (`cols`
 /// is `None` for a 1-D view, whose rows are single elements).
 fn row_cells(
-    v: &View,
+    v: &dyn Elements,
     lead: &[usize],
     row: Option<usize>,
     cols: Option<&[Option<usize>]>,
@@ -329,11 +492,7 @@ fn row_cells(
                 if cols.is_some() {
                     idx.push(*c);
                 }
-                number::table_cells(
-                    &v.dtype.decode(v.element_bytes(&idx)),
-                    s.precision,
-                    &mut cells,
-                );
+                number::table_cells(&v.elem(&idx), s.precision, &mut cells);
             }
             (_, None) => cells.push("…".into()),
             (None, Some(_)) => cells.extend(std::iter::repeat_n("…".to_string(), width)),
@@ -388,35 +547,32 @@ fn render_csv(out: &Output, w: &mut impl Write) -> io::Result<()> {
 /// one line per row (leading axes flattened), values separated by commas,
 /// complex as `1.5+2.0j`; record fields fill consecutive columns, named in a
 /// `#` comment line.
-pub fn write_csv(v: &View, w: &mut impl Write) -> io::Result<()> {
+pub fn write_csv(v: &dyn Elements, w: &mut impl Write) -> io::Result<()> {
     if v.size() == 0 {
         return Ok(());
     }
-    let n = v.ndim();
-    if !v.dtype.fields().is_empty() {
+    let n = v.shape().len();
+    if v.has_fields() {
         let mut names = Vec::new();
-        number::field_names(
-            &v.dtype.decode(v.element_bytes(&vec![0; n])),
-            "",
-            &mut names,
-        );
+        number::field_names(&v.elem(&vec![0; n]), "", &mut names);
         writeln!(w, "# {}", names.join(","))?;
     }
     let mut cells = Vec::new();
-    let row_len = if n == 0 { 1 } else { v.shape[n - 1] };
+    let row_len = if n == 0 { 1 } else { v.shape()[n - 1] };
     let mut k = 0;
     let mut result = Ok(());
-    v.for_each_index(|idx| {
+    for idx in ndarray::indices(ndarray::IxDyn(v.shape())) {
+        let idx = ndarray::Dimension::slice(&idx);
         if result.is_err() {
-            return;
+            break;
         }
-        number::exact_cells(&v.dtype.decode(v.element_bytes(idx)), &mut cells);
+        number::exact_cells(&v.elem(idx), &mut cells);
         k += 1;
         if n <= 1 || k % row_len == 0 {
             result = writeln!(w, "{}", cells.join(","));
             cells.clear();
         }
-    });
+    }
     result
 }
 
@@ -467,18 +623,19 @@ fn json_value(v: &Value) -> String {
         Value::Dtype(d) => json_str(&d.short()),
         Value::View(_) => "null".into(),
         Value::Void(v) => json_elem(&v.dtype.decode(v.element_bytes(&[]))),
+        Value::Lazy(_) => "null".into(),
         Value::Scalar(d, b) => json_elem(&d.decode(b)),
     }
 }
 
 /// Nested lists of all elements, written as they are read.
-fn write_json_data(v: &View, idx: &mut Vec<usize>, w: &mut impl Write) -> io::Result<()> {
+fn write_json_data(v: &dyn Elements, idx: &mut Vec<usize>, w: &mut impl Write) -> io::Result<()> {
     let axis = idx.len();
-    if axis == v.ndim() {
-        return write!(w, "{}", json_elem(&v.dtype.decode(v.element_bytes(idx))));
+    if axis == v.shape().len() {
+        return write!(w, "{}", json_elem(&v.elem(idx)));
     }
     write!(w, "[")?;
-    for i in 0..v.shape[axis] {
+    for i in 0..v.shape()[axis] {
         if i > 0 {
             write!(w, ", ")?;
         }
@@ -506,6 +663,17 @@ fn render_json(out: &Output, w: &mut impl Write) -> io::Result<()> {
             write_json_data(v, &mut Vec::new(), w)?;
             writeln!(w, "}}")
         }
+        Output::Value { text, value: Value::Lazy(l) } => {
+            write!(
+                w,
+                "{{\"expr\": {}, \"shape\": [{}], \"dtype\": {}, \"computed\": true, \"data\": ",
+                json_str(text),
+                l.shape.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "),
+                json_str(&l.dtype.descr()),
+            )?;
+            write_json_data(l, &mut Vec::new(), w)?;
+            writeln!(w, "}}")
+        }
         Output::Value { text, value } => writeln!(w, "{{\"expr\": {}, \"value\": {}}}", json_str(text), json_value(value)),
         Output::Opened(o) => writeln!(
             w,
@@ -521,6 +689,43 @@ fn render_json(out: &Output, w: &mut impl Write) -> io::Result<()> {
         ),
         Output::Note(n) => writeln!(w, "{{\"note\": {}}}", json_str(n)),
         Output::Help(h) => writeln!(w, "{{\"help\": {}}}", json_str(h)),
+        Output::Stats(r) => {
+            let idx = |i: &Option<Vec<usize>>| match i {
+                Some(i) => format!("[{}]", i.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(", ")),
+                None => "null".into(),
+            };
+            writeln!(
+                w,
+                "{{\"expr\": {}, \"of\": {}, \"count\": {}, \"nan\": {}, \"inf\": {}, \"posinf\": {}, \"neginf\": {}, \"min\": {}, \"argmin\": {}, \"max\": {}, \"argmax\": {}, \"mean\": {}, \"std\": {}}}",
+                json_str(&r.text),
+                json_str(if r.magnitude { "abs" } else { "values" }),
+                r.count,
+                r.nan,
+                r.posinf + r.neginf,
+                r.posinf,
+                r.neginf,
+                json_number(r.min, 8),
+                idx(&r.argmin),
+                json_number(r.max, 8),
+                idx(&r.argmax),
+                json_number(r.mean, 8),
+                json_number(r.std, 8)
+            )
+        }
+        Output::Hist(h) => {
+            let n = h.counts.len();
+            let edges: Vec<String> = (0..=n).map(|k| json_number(h.lo + (h.hi - h.lo) * k as f64 / n as f64, 8)).collect();
+            let counts: Vec<String> = h.counts.iter().map(|c| c.to_string()).collect();
+            writeln!(
+                w,
+                "{{\"expr\": {}, \"edges\": [{}], \"counts\": [{}], \"outside\": {}, \"nan\": {}}}",
+                json_str(&h.text),
+                edges.join(", "),
+                counts.join(", "),
+                h.outside,
+                h.nan
+            )
+        }
         Output::Settings(s) => {
             let parts: Vec<String> = settings_rows(s).into_iter().map(|(k, v)| format!("{}: {}", json_str(k), json_str(&v))).collect();
             writeln!(w, "{{\"settings\": {{{}}}}}", parts.join(", "))

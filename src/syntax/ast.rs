@@ -44,6 +44,14 @@ pub enum Stmt {
     Save { expr: Expr, path: Spanned<String> },
     /// `set NAME VALUE` (or `set` alone to list the settings)
     Set(Option<(Spanned<String>, Spanned<String>)>),
+    /// `stats EXPR`
+    Stats(Expr),
+    /// `hist EXPR [bins=N] [range=LO,HI]`
+    Hist {
+        expr: Expr,
+        bins: Option<Expr>,
+        range: Option<(Expr, Expr)>,
+    },
     /// `vars`
     Vars,
     /// `files`

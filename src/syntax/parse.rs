@@ -17,7 +17,9 @@ use nom_locate::LocatedSpan;
 pub const MAX_DEPTH: usize = 256;
 
 /// The statement keywords, for dispatch and for "did you mean" hints.
-pub const COMMANDS: &[&str] = &["open", "close", "save", "set", "vars", "files", "help"];
+pub const COMMANDS: &[&str] = &[
+    "open", "close", "save", "set", "vars", "files", "help", "stats", "hist",
+];
 
 type In<'a> = LocatedSpan<&'a str>;
 type R<'a, T> = IResult<In<'a>, T, PErr>;
@@ -1335,6 +1337,97 @@ impl Error {
     }
 }
 
+/// Byte length of the statement starting at `i`: up to a `;`, `#` or the
+/// end of the line that is not inside quotes.
+fn statement_len(i: &In) -> usize {
+    let mut quote = None;
+    for (k, c) in i.fragment().char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, ';' | '#' | '\n') => return k,
+            _ => {}
+        }
+    }
+    i.fragment().len()
+}
+
+/// `hist_stmt = "hist" expression { "bins" "=" factor | "range" "=" factor "," factor }`
+fn hist_stmt(k: In) -> R<Stmt> {
+    let (mut k, expr) = match expression(k, 0) {
+        Ok(r) => r,
+        Err(nom::Err::Error(_)) => return cut_expected(k, "the expression to draw"),
+        Err(e) => return Err(e),
+    };
+    let (mut bins, mut range) = (None, None);
+    loop {
+        let (j, _) = sp(k)?;
+        if at_statement_end(&j) {
+            return Ok((j, Stmt::Hist { expr, bins, range }));
+        }
+        let (j, kw) = keyword_eq(j).or_else(|_| cut_expected(j, "bins=N or range=LO,HI"))?;
+        match kw.node.as_str() {
+            "bins" => {
+                let (j, e) = factor(j, 1).or_else(|_| cut_expected(j, "a number of bins"))?;
+                bins = Some(e);
+                k = j;
+            }
+            "range" => {
+                let (j, lo) =
+                    factor(j, 1).or_else(|_| cut_expected(j, "the low end of the range"))?;
+                let (j, _) = sp(j)?;
+                let (j, _) = punct(j, ",")
+                    .or_else(|_| cut_expected(j, "`,` and the high end: range=LO,HI"))?;
+                let (j, _) = sp(j)?;
+                let (j, hi) =
+                    factor(j, 1).or_else(|_| cut_expected(j, "the high end of the range"))?;
+                range = Some((lo, hi));
+                k = j;
+            }
+            other => {
+                return failure(Error::new(
+                    ErrorKind::Syntax {
+                        expected: "bins= or range=".into(),
+                        found: format!("`{other}=`"),
+                    },
+                    kw.span,
+                ))
+            }
+        }
+    }
+}
+
+/// `save_stmt = "save" expression path`: the path is the statement's last
+/// word, so that `save d /tmp/x.npy` does not read `/` as division.
+fn save_stmt(k: In) -> R<Stmt> {
+    let text = &k.fragment()[..statement_len(&k)];
+    let trimmed = text.trim_end();
+    // The last word, or a quoted path at the end.
+    let path_start = if trimmed.ends_with(['"', '\'']) {
+        let q = trimmed.chars().last().expect("ends with a quote");
+        trimmed[..trimmed.len() - 1].rfind(q)
+    } else {
+        trimmed.rfind(char::is_whitespace).map(|w| w + 1)
+    };
+    let Some(path_start) = path_start.filter(|&p| p > 0 && !trimmed[..p].trim().is_empty()) else {
+        return cut_expected(k, "an expression and a file path: save EXPR PATH");
+    };
+    let (rest, expr_part) = nom::bytes::complete::take(path_start)(k)?;
+    let (after, e) = match expression(expr_part, 0) {
+        Ok(r) => r,
+        Err(nom::Err::Error(_)) => return cut_expected(expr_part, "the expression to save"),
+        Err(e) => return Err(e),
+    };
+    let (after, _) = sp(after)?;
+    if !after.fragment().is_empty() {
+        return cut_expected(after, "the end of the expression before the path");
+    }
+    let (rest, p) =
+        path(rest).or_else(|_| cut_expected(rest, "a file path (.npy, .csv or .bin)"))?;
+    Ok((rest, Stmt::Save { expr: e, path: p }))
+}
+
 /// `statement = open_stmt | close_stmt | save_stmt | set_stmt | vars_stmt
 ///            | files_stmt | help_stmt | assignment | expression`
 fn statement(i: In) -> R<Stmt> {
@@ -1359,19 +1452,18 @@ fn statement(i: In) -> R<Stmt> {
                     let (k, n) = name(k).or_else(|_| cut_expected(k, "the name to close"))?;
                     return Ok((k, Stmt::Close(n)));
                 }
-                "save" => {
+                "save" => return save_stmt(k),
+                "stats" => {
                     let (k, e) = match expression(k, 0) {
                         Ok(r) => r,
                         Err(nom::Err::Error(_)) => {
-                            return cut_expected(k, "the expression to save")
+                            return cut_expected(k, "the expression to summarise")
                         }
                         Err(e) => return Err(e),
                     };
-                    let (k, _) = sp(k)?;
-                    let (k, p) =
-                        path(k).or_else(|_| cut_expected(k, "a file path (.npy, .csv or .bin)"))?;
-                    return Ok((k, Stmt::Save { expr: e, path: p }));
+                    return Ok((k, Stmt::Stats(e)));
                 }
+                "hist" => return hist_stmt(k),
                 "set" => {
                     if at_statement_end(&k) {
                         return Ok((k, Stmt::Set(None)));

@@ -1,0 +1,476 @@
+//! Reductions in one pass: an [`Acc`] gathers, from each block of values,
+//! everything any reduction or `stats` needs (counts of NaN and ±inf, min
+//! and max with their first index, a compensated sum, and mean and M2 of the
+//! finite values merged by Chan's formula). Whole-array reductions split
+//! the elements into chunks that threads stream through, and merge the
+//! partial accumulators in order, so results do not depend on timing.
+
+use super::{Block, Lazy, BLOCK};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// Partial statistics of a run of values.
+#[derive(Clone, Debug)]
+pub struct Acc {
+    /// Values that are not NaN (infinities included).
+    pub n: u64,
+    pub nan: u64,
+    pub pinf: u64,
+    pub ninf: u64,
+    pub nonzero: u64,
+    /// Finite values, their mean and sum of squared deviations.
+    pub finite: u64,
+    pub mean: f64,
+    pub m2: f64,
+    /// Neumaier-compensated sum of the finite values.
+    pub sum: f64,
+    pub comp: f64,
+    /// Imaginary parts (complex input): mean, M2, compensated sum.
+    pub im_mean: f64,
+    pub im_m2: f64,
+    pub im_sum: f64,
+    pub im_comp: f64,
+    /// Exact sum for integer input.
+    pub isum: i128,
+    pub min: f64,
+    pub min_at: u64,
+    pub max: f64,
+    pub max_at: u64,
+    pub first_nan: Option<u64>,
+}
+
+impl Default for Acc {
+    fn default() -> Acc {
+        Acc {
+            n: 0,
+            nan: 0,
+            pinf: 0,
+            ninf: 0,
+            nonzero: 0,
+            finite: 0,
+            mean: 0.0,
+            m2: 0.0,
+            sum: 0.0,
+            comp: 0.0,
+            im_mean: 0.0,
+            im_m2: 0.0,
+            im_sum: 0.0,
+            im_comp: 0.0,
+            isum: 0,
+            min: f64::INFINITY,
+            min_at: u64::MAX,
+            max: f64::NEG_INFINITY,
+            max_at: u64::MAX,
+            first_nan: None,
+        }
+    }
+}
+
+fn neumaier(sum: &mut f64, comp: &mut f64, x: f64) {
+    let t = *sum + x;
+    if sum.abs() >= x.abs() {
+        *comp += (*sum - t) + x;
+    } else {
+        *comp += (x - t) + *sum;
+    }
+    *sum = t;
+}
+
+/// Chan et al.: merges (n, mean, M2) of two disjoint sets.
+fn merge_moments(na: u64, ma: f64, m2a: f64, nb: u64, mb: f64, m2b: f64) -> (f64, f64) {
+    if nb == 0 {
+        return (ma, m2a);
+    }
+    if na == 0 {
+        return (mb, m2b);
+    }
+    let n = (na + nb) as f64;
+    let delta = mb - ma;
+    let mean = ma + delta * nb as f64 / n;
+    let m2 = m2a + m2b + delta * delta * na as f64 * nb as f64 / n;
+    (mean, m2)
+}
+
+impl Acc {
+    /// Adds a block of values whose first has flat index `base`.
+    pub fn push(&mut self, b: &Block, base: u64, int: bool) {
+        let mut bsum = 0.0;
+        let mut bim = 0.0;
+        let mut bn = 0u64;
+        for (k, &x) in b.re.iter().enumerate() {
+            let xi = b.im.as_ref().map_or(0.0, |v| v[k]);
+            if x.is_nan() || xi.is_nan() {
+                self.nan += 1;
+                self.first_nan.get_or_insert(base + k as u64);
+                continue;
+            }
+            self.n += 1;
+            if x != 0.0 || xi != 0.0 {
+                self.nonzero += 1;
+            }
+            if x < self.min || self.min_at == u64::MAX {
+                self.min = x;
+                self.min_at = base + k as u64;
+            }
+            if x > self.max || self.max_at == u64::MAX {
+                self.max = x;
+                self.max_at = base + k as u64;
+            }
+            if x.is_infinite() || xi.is_infinite() {
+                if x > 0.0 {
+                    self.pinf += 1;
+                } else {
+                    self.ninf += 1;
+                }
+                continue;
+            }
+            bsum += x;
+            bim += xi;
+            bn += 1;
+            if int {
+                self.isum += x as i128;
+            }
+        }
+        if bn == 0 {
+            return;
+        }
+        let bmean = bsum / bn as f64;
+        let bim_mean = bim / bn as f64;
+        let (mut m2, mut im_m2) = (0.0, 0.0);
+        for (k, &x) in b.re.iter().enumerate() {
+            let xi = b.im.as_ref().map_or(0.0, |v| v[k]);
+            if x.is_finite() && xi.is_finite() {
+                m2 += (x - bmean) * (x - bmean);
+                im_m2 += (xi - bim_mean) * (xi - bim_mean);
+            }
+        }
+        (self.mean, self.m2) = merge_moments(self.finite, self.mean, self.m2, bn, bmean, m2);
+        (self.im_mean, self.im_m2) =
+            merge_moments(self.finite, self.im_mean, self.im_m2, bn, bim_mean, im_m2);
+        self.finite += bn;
+        neumaier(&mut self.sum, &mut self.comp, bsum);
+        neumaier(&mut self.im_sum, &mut self.im_comp, bim);
+    }
+
+    /// Merges the accumulator of the values that come after this one's.
+    pub fn merge(&mut self, o: &Acc) {
+        if o.min_at != u64::MAX && (o.min < self.min || self.min_at == u64::MAX) {
+            self.min = o.min;
+            self.min_at = o.min_at;
+        }
+        if o.max_at != u64::MAX && (o.max > self.max || self.max_at == u64::MAX) {
+            self.max = o.max;
+            self.max_at = o.max_at;
+        }
+        (self.mean, self.m2) =
+            merge_moments(self.finite, self.mean, self.m2, o.finite, o.mean, o.m2);
+        (self.im_mean, self.im_m2) = merge_moments(
+            self.finite,
+            self.im_mean,
+            self.im_m2,
+            o.finite,
+            o.im_mean,
+            o.im_m2,
+        );
+        self.finite += o.finite;
+        self.n += o.n;
+        self.nan += o.nan;
+        self.pinf += o.pinf;
+        self.ninf += o.ninf;
+        self.nonzero += o.nonzero;
+        self.isum += o.isum;
+        neumaier(&mut self.sum, &mut self.comp, o.sum + o.comp);
+        neumaier(&mut self.im_sum, &mut self.im_comp, o.im_sum + o.im_comp);
+        if self.first_nan.is_none() {
+            self.first_nan = o.first_nan;
+        }
+    }
+
+    /// The sum as NumPy defines it (NaN and infinities propagate), or the
+    /// sum of the non-NaN values (`skipnan`). Real and imaginary parts.
+    pub fn total(&self, skipnan: bool) -> (f64, f64) {
+        if self.nan > 0 && !skipnan {
+            return (f64::NAN, f64::NAN);
+        }
+        let re = match (self.pinf > 0, self.ninf > 0) {
+            (true, true) => f64::NAN,
+            (true, false) => f64::INFINITY,
+            (false, true) => f64::NEG_INFINITY,
+            _ => self.sum + self.comp,
+        };
+        (re, self.im_sum + self.im_comp)
+    }
+
+    /// Elements counted by a mean: all, or the non-NaN ones.
+    pub fn count(&self, skipnan: bool) -> u64 {
+        if skipnan {
+            self.n
+        } else {
+            self.n + self.nan
+        }
+    }
+
+    pub fn mean_value(&self, skipnan: bool) -> (f64, f64) {
+        let c = self.count(skipnan);
+        if c == 0 {
+            return (f64::NAN, f64::NAN);
+        }
+        let (re, im) = self.total(skipnan);
+        if re.is_finite() && self.finite == c {
+            // The running mean is more accurate than sum / n.
+            return (self.mean, self.im_mean);
+        }
+        (re / c as f64, im / c as f64)
+    }
+
+    /// Variance (`ddof` as NumPy's), of |x - mean|² for complex input.
+    pub fn variance(&self, skipnan: bool, ddof: u64) -> f64 {
+        if (self.nan > 0 && !skipnan) || self.pinf + self.ninf > 0 {
+            return f64::NAN;
+        }
+        let c = self.finite;
+        if c <= ddof {
+            return f64::NAN;
+        }
+        (self.m2 + self.im_m2) / (c - ddof) as f64
+    }
+}
+
+/// How many threads whole-array reductions use.
+pub fn threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(16)
+}
+
+/// Calls `f` with every block of `x` in C order within flat elements
+/// `[from, to)`, and the flat index of the block's first element.
+pub fn for_blocks(x: &Lazy, from: usize, to: usize, mut f: impl FnMut(&Block, u64)) {
+    if from >= to {
+        return;
+    }
+    let n = x.ndim();
+    if n == 0 {
+        f(&x.block(&[], 0, 1), 0);
+        return;
+    }
+    let last = x.shape[n - 1];
+    let outer_shape = &x.shape[..n - 1];
+    let mut flat = from;
+    let mut outer = vec![0usize; n - 1];
+    while flat < to {
+        let (row, col) = (flat / last, flat % last);
+        // Unravel the row into the outer index.
+        let mut r = row;
+        for k in (0..n - 1).rev() {
+            outer[k] = r % outer_shape[k];
+            r /= outer_shape[k];
+        }
+        let len = BLOCK.min(last - col).min(to - flat);
+        f(&x.block(&outer, col, len), flat as u64);
+        flat += len;
+    }
+}
+
+/// Reduces all of `x` into one accumulator, using every core.
+pub fn reduce_all(x: &Lazy, int: bool) -> Acc {
+    let size = x.size();
+    let workers = threads();
+    if size < 1 << 16 || workers == 1 {
+        let mut acc = Acc::default();
+        for_blocks(x, 0, size, |b, at| acc.push(b, at, int));
+        return acc;
+    }
+    // Chunks of whole blocks, several per thread so that a slow thread
+    // (a cold part of the file) does not hold up the rest.
+    let chunk = (size / (workers * 8)).max(BLOCK).div_ceil(BLOCK) * BLOCK;
+    let chunks = size.div_ceil(chunk);
+    let next = AtomicUsize::new(0);
+    let parts: Mutex<Vec<Option<Acc>>> = Mutex::new(vec![None; chunks]);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let c = next.fetch_add(1, Ordering::Relaxed);
+                if c >= chunks {
+                    break;
+                }
+                let mut acc = Acc::default();
+                for_blocks(x, c * chunk, ((c + 1) * chunk).min(size), |b, at| {
+                    acc.push(b, at, int)
+                });
+                parts
+                    .lock()
+                    .expect("no thread panics while holding the lock")[c] = Some(acc);
+            });
+        }
+    });
+    let mut total = Acc::default();
+    for p in parts
+        .into_inner()
+        .expect("threads joined")
+        .into_iter()
+        .flatten()
+    {
+        total.merge(&p);
+    }
+    total
+}
+
+/// Reduces `x` over `axes` (sorted, distinct): one accumulator per position
+/// of the kept axes, in C order of the kept shape.
+pub fn reduce_axes(x: &Lazy, axes: &[usize], int: bool) -> (Vec<usize>, Vec<Acc>) {
+    let n = x.ndim();
+    let kept: Vec<usize> = (0..n).filter(|k| !axes.contains(k)).collect();
+    let kept_shape: Vec<usize> = kept.iter().map(|&k| x.shape[k]).collect();
+    let mut accs = vec![Acc::default(); kept_shape.iter().product::<usize>()];
+    let last_kept = n > 0 && !axes.contains(&(n - 1));
+    let mut strides = vec![1usize; kept.len()];
+    for k in (0..kept.len().saturating_sub(1)).rev() {
+        strides[k] = strides[k + 1] * kept_shape[k + 1];
+    }
+    let size = x.size();
+    let last = if n == 0 { 1 } else { x.shape[n - 1] };
+    let mut full = vec![0usize; n];
+    for_blocks(x, 0, size, |b, at| {
+        let flat = at as usize;
+        let (row, col) = (flat / last, flat % last);
+        let mut r = row;
+        for k in (0..n.saturating_sub(1)).rev() {
+            full[k] = r % x.shape[k];
+            r /= x.shape[k];
+        }
+        let base: usize = kept
+            .iter()
+            .zip(&strides)
+            .filter(|(&k, _)| k != n - 1)
+            .map(|(&k, &s)| full[k] * s)
+            .sum();
+        if last_kept {
+            for j in 0..b.len() {
+                let one = Block {
+                    re: vec![b.re[j]],
+                    im: b.im.as_ref().map(|v| vec![v[j]]),
+                };
+                accs[base + col + j].push(&one, at + j as u64, int);
+            }
+        } else {
+            accs[base].push(b, at, int);
+        }
+    });
+    (kept_shape, accs)
+}
+
+/// Counts per bin of the non-NaN values in `[lo, hi]` (NumPy's rule: the
+/// last bin includes `hi`), and how many values fell outside.
+pub fn histogram(x: &Lazy, bins: usize, lo: f64, hi: f64) -> (Vec<u64>, u64) {
+    let size = x.size();
+    let workers = threads();
+    let chunk = size.div_ceil(workers).max(1);
+    let width = hi - lo;
+    let results: Vec<(Vec<u64>, u64)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|w| {
+                s.spawn(move || {
+                    let mut counts = vec![0u64; bins];
+                    let mut outside = 0u64;
+                    for_blocks(x, w * chunk, ((w + 1) * chunk).min(size), |b, _| {
+                        for &v in &b.re {
+                            if v.is_nan() {
+                                continue;
+                            }
+                            if v < lo || v > hi {
+                                outside += 1;
+                                continue;
+                            }
+                            let k = if width > 0.0 {
+                                (((v - lo) / width) * bins as f64) as usize
+                            } else {
+                                0
+                            };
+                            counts[k.min(bins - 1)] += 1;
+                        }
+                    });
+                    (counts, outside)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("histogram threads do not panic"))
+            .collect()
+    });
+    let mut counts = vec![0u64; bins];
+    let mut outside = 0;
+    for (c, o) in results {
+        for (t, v) in counts.iter_mut().zip(c) {
+            *t += v;
+        }
+        outside += o;
+    }
+    (counts, outside)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn acc_of(values: &[f64], split: usize) -> Acc {
+        let mut a = Acc::default();
+        a.push(
+            &Block {
+                re: values[..split].to_vec(),
+                im: None,
+            },
+            0,
+            false,
+        );
+        let mut b = Acc::default();
+        b.push(
+            &Block {
+                re: values[split..].to_vec(),
+                im: None,
+            },
+            split as u64,
+            false,
+        );
+        a.merge(&b);
+        a
+    }
+
+    #[test]
+    fn merged_partials_equal_the_direct_two_pass_answer() {
+        let values: Vec<f64> = (0..1000)
+            .map(|k| ((k * 7919) % 1000) as f64 * 0.37 + 1e6)
+            .collect();
+        let mean = values.iter().sum::<f64>() / 1000.0;
+        let var = values.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / 1000.0;
+        for split in [0, 1, 333, 999, 1000] {
+            let a = acc_of(&values, split);
+            assert!(
+                (a.mean_value(false).0 - mean).abs() <= 1e-9 * mean,
+                "{split}"
+            );
+            assert!((a.variance(false, 0) - var).abs() <= 1e-9 * var, "{split}");
+            let min_at = values
+                .iter()
+                .enumerate()
+                .min_by(|a, b| a.1.partial_cmp(b.1).unwrap())
+                .unwrap()
+                .0;
+            assert_eq!(a.min_at as usize, min_at);
+        }
+    }
+
+    #[test]
+    fn nan_and_infinity_propagate_as_in_numpy() {
+        let a = acc_of(&[1.0, f64::NAN, 3.0], 1);
+        assert!(a.total(false).0.is_nan());
+        assert_eq!(a.total(true).0, 4.0);
+        assert_eq!(a.mean_value(true).0, 2.0);
+        assert_eq!(a.first_nan, Some(1));
+        let b = acc_of(&[1.0, f64::INFINITY, f64::NEG_INFINITY], 2);
+        assert!(b.total(false).0.is_nan());
+        assert!(b.variance(false, 0).is_nan());
+        assert_eq!(b.max, f64::INFINITY);
+    }
+}

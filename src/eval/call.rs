@@ -1,0 +1,887 @@
+//! Computation in expressions: arithmetic on arrays (lazy, broadcast, with
+//! NumPy's result dtypes), elementwise functions, and reductions as
+//! functions (`mean(x, axis=0)`) and methods (`x.mean(axis=0)`).
+
+use super::{Session, Value};
+use crate::compute::promote::{float_for, promote, Operand};
+use crate::compute::reduce::{reduce_all, reduce_axes, Acc};
+use crate::compute::{broadcast, cast, decode_num, Computed, Func, Lazy, Node, Num};
+use crate::diag::{suggest, Error, ErrorKind};
+use crate::dtype::{ByteOrder, Dtype, Kind, Scalar};
+use crate::syntax::{Arg, BinOp, Expr, ExprKind, Span, UnaryOp};
+use ndarray::{ArrayD, IxDyn};
+
+/// Elementwise functions by name.
+pub const ELEMENTWISE: &[&str] = &[
+    "abs", "angle", "sqrt", "exp", "log", "log10", "db", "conj", "real", "imag", "isnan",
+    "isfinite", "clip", "where",
+];
+/// Reductions by name (also methods, but `count_nonzero` and the `nan*` ones).
+pub const REDUCTIONS: &[&str] = &[
+    "sum",
+    "mean",
+    "std",
+    "var",
+    "min",
+    "max",
+    "argmin",
+    "argmax",
+    "count_nonzero",
+    "any",
+    "all",
+    "nansum",
+    "nanmean",
+    "nanstd",
+    "nanvar",
+    "nanmin",
+    "nanmax",
+];
+
+fn sc(kind: Kind, size: usize) -> Scalar {
+    Scalar::new(kind, size, ByteOrder::NATIVE)
+}
+
+fn type_error(message: String, span: Span) -> Error {
+    Error::new(
+        ErrorKind::Type {
+            message,
+            hint: None,
+        },
+        span,
+    )
+}
+
+/// Whether a value takes part in array arithmetic.
+pub fn is_array(v: &Value) -> bool {
+    matches!(
+        v,
+        Value::View(_) | Value::Void(_) | Value::Scalar(..) | Value::Lazy(_)
+    )
+}
+
+fn operand(v: &Value) -> Option<Operand> {
+    Some(match v {
+        Value::Bool(_) => Operand::PyBool,
+        Value::Int(_) => Operand::PyInt,
+        Value::Float(_) => Operand::PyFloat,
+        Value::Complex(..) => Operand::PyComplex,
+        Value::View(v) => Operand::Array(v.dtype.as_scalar()?),
+        Value::Scalar(d, _) => Operand::Array(d.as_scalar()?),
+        Value::Lazy(l) => Operand::Array(l.dtype),
+        _ => return None,
+    })
+}
+
+/// A value as a lazy array; Python scalars take `dtype` (the operation's).
+pub fn to_lazy(v: &Value, dtype: Scalar, span: Span) -> Result<Lazy, Error> {
+    Ok(match v {
+        Value::View(view) => Lazy::leaf(view.clone()).ok_or_else(|| {
+            type_error(
+                "records have no arithmetic: pick a field (d.r, d['r'])".into(),
+                span,
+            )
+        })?,
+        Value::Void(_) => {
+            return Err(type_error(
+                "records have no arithmetic: pick a field".into(),
+                span,
+            ))
+        }
+        Value::Scalar(d, b) => {
+            let s = d.as_scalar().expect("scalars have scalar dtypes");
+            Lazy::constant(decode_num(s, b), s)
+        }
+        Value::Lazy(l) => l.clone(),
+        Value::Int(i) => Lazy::constant(Num::real(*i as f64), dtype),
+        Value::Float(f) => Lazy::constant(Num::real(*f), dtype),
+        Value::Bool(b) => Lazy::constant(Num::real(f64::from(u8::from(*b))), dtype),
+        Value::Complex(re, im) => Lazy::constant(Num { re: *re, im: *im }, dtype),
+        other => {
+            return Err(type_error(
+                format!("{} has no arithmetic", other.kind_name()),
+                span,
+            ))
+        }
+    })
+}
+
+fn shape_of(l: &Lazy) -> &[usize] {
+    &l.shape
+}
+
+/// `a OP b` where one side is an array.
+pub fn binary(op: BinOp, a: &Value, b: &Value, span: Span) -> Result<Value, Error> {
+    let (oa, ob) = match (operand(a), operand(b)) {
+        (Some(x), Some(y)) => (x, y),
+        _ => {
+            return Err(type_error(
+                format!(
+                    "unsupported operand types for {op}: {} and {}",
+                    a.kind_name(),
+                    b.kind_name()
+                ),
+                span,
+            ))
+        }
+    };
+    let common = promote(oa, ob).expect("one side is an array");
+    let integral = |s: Scalar| matches!(s.kind, Kind::Bool | Kind::Int | Kind::UInt);
+    let dtype = match op {
+        BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne => sc(Kind::Bool, 1),
+        BinOp::Div if integral(common) => sc(Kind::Float, 8),
+        BinOp::And | BinOp::Or | BinOp::Xor => {
+            if !integral(common) {
+                return Err(type_error(
+                    format!("`{op}` takes booleans or integers, not {}", common.name()),
+                    span,
+                ));
+            }
+            common
+        }
+        BinOp::Sub if common.kind == Kind::Bool => {
+            return Err(type_error(
+                "numpy boolean subtract, the `-` operator, is not supported; use `^`".into(),
+                span,
+            ))
+        }
+        BinOp::Add | BinOp::Mul if common.kind == Kind::Bool => common,
+        BinOp::Div | BinOp::FloorDiv | BinOp::Mod | BinOp::Pow if common.kind == Kind::Bool => {
+            sc(Kind::Int, 1)
+        }
+        _ => common,
+    };
+    if common.kind == Kind::Complex
+        && matches!(
+            op,
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::FloorDiv | BinOp::Mod
+        )
+    {
+        return Err(type_error(
+            format!("`{op}` is not defined for complex numbers"),
+            span,
+        ));
+    }
+    let operand_dtype = if matches!(
+        op,
+        BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne
+    ) {
+        common
+    } else {
+        dtype
+    };
+    let la = to_lazy(a, operand_dtype, span)?;
+    let lb = to_lazy(b, operand_dtype, span)?;
+    let shape = broadcast(shape_of(&la), shape_of(&lb)).map_err(|m| type_error(m, span))?;
+    Ok(Value::Lazy(Lazy::new(
+        Node::Binary(op, la, lb),
+        shape,
+        dtype,
+    )))
+}
+
+/// `-x`, `+x`, `~x` on an array.
+pub fn unary(op: UnaryOp, v: &Value, span: Span) -> Result<Value, Error> {
+    let Some(Operand::Array(d)) = operand(v) else {
+        return Err(type_error(
+            format!("bad operand for unary operator: {}", v.kind_name()),
+            span,
+        ));
+    };
+    let f = match op {
+        UnaryOp::Neg if d.kind == Kind::Bool => {
+            return Err(type_error(
+                "the numpy boolean negative, the `-` operator, is not supported; use `~`".into(),
+                span,
+            ))
+        }
+        UnaryOp::Neg => Func::Neg,
+        UnaryOp::Pos => Func::Pos,
+        UnaryOp::Invert if matches!(d.kind, Kind::Bool | Kind::Int | Kind::UInt) => Func::Not,
+        UnaryOp::Invert => {
+            return Err(type_error(
+                format!("`~` takes booleans or integers, not {}", d.name()),
+                span,
+            ))
+        }
+    };
+    let x = to_lazy(v, d, span)?;
+    let shape = x.shape.clone();
+    Ok(Value::Lazy(Lazy::new(Node::Unary(f, x), shape, d)))
+}
+
+fn part(d: Scalar) -> Scalar {
+    sc(Kind::Float, d.size / 2)
+}
+
+/// The result dtype of an elementwise function of one argument.
+fn func_dtype(f: Func, d: Scalar) -> Scalar {
+    let complex = d.kind == Kind::Complex;
+    match f {
+        Func::Abs | Func::Real | Func::Imag if complex => part(d),
+        Func::Abs | Func::Real | Func::Imag | Func::Conj | Func::Neg | Func::Pos | Func::Not => d,
+        Func::Angle if complex => part(d),
+        Func::Angle | Func::Sqrt | Func::Exp | Func::Log | Func::Log10 => float_for(d),
+        Func::Db => float_for(if complex { part(d) } else { d }),
+        Func::IsNan | Func::IsFinite => sc(Kind::Bool, 1),
+    }
+}
+
+impl Session {
+    /// A call: a function by name, or a method of a value.
+    pub(super) fn call(&self, func: &Expr, args: &[Arg], span: Span) -> Result<Value, Error> {
+        match &func.kind {
+            ExprKind::Name(name) if self.get(name).is_none() => {
+                let Some(first) = args.first().filter(|a| a.name.is_none()) else {
+                    return Err(type_error(
+                        format!("{name}() needs an array argument"),
+                        span,
+                    ));
+                };
+                let x = self.eval(&first.value)?;
+                self.apply(name, func.span, x, &args[1..], span)
+            }
+            ExprKind::Attr { base, name } => {
+                let x = self.eval(base)?;
+                if matches!(
+                    name.node.as_str(),
+                    "count_nonzero"
+                        | "nansum"
+                        | "nanmean"
+                        | "nanstd"
+                        | "nanvar"
+                        | "nanmin"
+                        | "nanmax"
+                        | "db"
+                        | "isnan"
+                        | "isfinite"
+                        | "where"
+                        | "angle"
+                        | "sqrt"
+                        | "exp"
+                        | "log"
+                        | "log10"
+                        | "abs"
+                ) {
+                    return Err(type_error(
+                        format!(
+                            "arrays have no method `{}`; call it as {}(x)",
+                            name.node, name.node
+                        ),
+                        name.span,
+                    ));
+                }
+                self.apply(&name.node, name.span, x, args, span)
+            }
+            _ => Err(type_error(
+                "only functions and methods can be called".into(),
+                func.span,
+            )),
+        }
+    }
+
+    fn apply(
+        &self,
+        name: &str,
+        name_span: Span,
+        x: Value,
+        rest: &[Arg],
+        span: Span,
+    ) -> Result<Value, Error> {
+        let f = match name {
+            "abs" => Some(Func::Abs),
+            "angle" => Some(Func::Angle),
+            "sqrt" => Some(Func::Sqrt),
+            "exp" => Some(Func::Exp),
+            "log" => Some(Func::Log),
+            "log10" => Some(Func::Log10),
+            "db" => Some(Func::Db),
+            "conj" | "conjugate" => Some(Func::Conj),
+            "real" => Some(Func::Real),
+            "imag" => Some(Func::Imag),
+            "isnan" => Some(Func::IsNan),
+            "isfinite" => Some(Func::IsFinite),
+            _ => None,
+        };
+        if let Some(f) = f {
+            if let Some(extra) = rest.first() {
+                return Err(type_error(
+                    format!("{name}() takes one argument"),
+                    extra.value.span,
+                ));
+            }
+            // real/imag of a complex view stay views (no copy), as `.real` does.
+            if let (Func::Real | Func::Imag, Value::View(v)) = (f, &x) {
+                if let Some(p) = v.complex_part(usize::from(f == Func::Imag)) {
+                    return Ok(Value::View(p));
+                }
+                if f == Func::Real {
+                    // np.real of a real array is the array itself.
+                    return Ok(x);
+                }
+            }
+            let Some(Operand::Array(d)) = operand(&x) else {
+                return self.python_scalar_func(f, &x, span);
+            };
+            let to = func_dtype(f, d);
+            let l = to_lazy(&x, d, span)?;
+            let shape = l.shape.clone();
+            return Ok(Value::Lazy(Lazy::new(Node::Unary(f, l), shape, to)));
+        }
+        match name {
+            "clip" => {
+                let [lo, hi] = rest else {
+                    return Err(type_error(
+                        "clip(x, lo, hi) takes three arguments".into(),
+                        span,
+                    ));
+                };
+                let (lo, hi) = (self.eval(&lo.value)?, self.eval(&hi.value)?);
+                let three = [&x, &lo, &hi];
+                let dtype = three.iter().filter_map(|v| operand(v)).try_fold(
+                    None,
+                    |acc: Option<Operand>, o| {
+                        Some(Some(match acc {
+                            None => o,
+                            Some(a) => promote(a, o).map_or(o, Operand::Array),
+                        }))
+                    },
+                );
+                let Some(Some(Operand::Array(dtype))) = dtype else {
+                    return Err(type_error("clip needs an array".into(), span));
+                };
+                if dtype.kind == Kind::Complex {
+                    return Err(type_error(
+                        "clip is not defined for complex numbers".into(),
+                        span,
+                    ));
+                }
+                let (a, l, h) = (
+                    to_lazy(&x, dtype, span)?,
+                    to_lazy(&lo, dtype, span)?,
+                    to_lazy(&hi, dtype, span)?,
+                );
+                let shape = broadcast(
+                    &broadcast(&a.shape, &l.shape).map_err(|m| type_error(m, span))?,
+                    &h.shape,
+                )
+                .map_err(|m| type_error(m, span))?;
+                Ok(Value::Lazy(Lazy::new(Node::Clip(a, l, h), shape, dtype)))
+            }
+            "where" => {
+                let [a, b] = rest else {
+                    return Err(type_error(
+                        "where(cond, x, y) takes three arguments".into(),
+                        span,
+                    ));
+                };
+                let (a, b) = (self.eval(&a.value)?, self.eval(&b.value)?);
+                let (Some(oa), Some(ob)) = (operand(&a), operand(&b)) else {
+                    return Err(type_error(
+                        "where(cond, x, y): x and y are numbers or arrays".into(),
+                        span,
+                    ));
+                };
+                let dtype = promote(oa, ob).unwrap_or_else(|| match (oa, ob) {
+                    (Operand::PyComplex, _) | (_, Operand::PyComplex) => sc(Kind::Complex, 16),
+                    (Operand::PyFloat, _) | (_, Operand::PyFloat) => sc(Kind::Float, 8),
+                    (Operand::PyInt, _) | (_, Operand::PyInt) => sc(Kind::Int, 8),
+                    _ => sc(Kind::Bool, 1),
+                });
+                let cond = to_lazy(&x, sc(Kind::Bool, 1), span)?;
+                let (la, lb) = (to_lazy(&a, dtype, span)?, to_lazy(&b, dtype, span)?);
+                let shape = broadcast(
+                    &broadcast(&cond.shape, &la.shape).map_err(|m| type_error(m, span))?,
+                    &lb.shape,
+                )
+                .map_err(|m| type_error(m, span))?;
+                Ok(Value::Lazy(Lazy::new(
+                    Node::Where(cond, la, lb),
+                    shape,
+                    dtype,
+                )))
+            }
+            _ if REDUCTIONS.contains(&name) => self.reduction(name, x, rest, span),
+            _ => {
+                let candidates = ELEMENTWISE.iter().chain(REDUCTIONS).copied();
+                Err(Error::new(
+                    ErrorKind::UnknownName {
+                        name: name.into(),
+                        suggestion: suggest(name, candidates),
+                    },
+                    name_span,
+                ))
+            }
+        }
+    }
+
+    fn python_scalar_func(&self, f: Func, x: &Value, span: Span) -> Result<Value, Error> {
+        // A function of a Python number: compute it as a float64 (complex128) array scalar.
+        let d = match x {
+            Value::Complex(..) => sc(Kind::Complex, 16),
+            Value::Float(_) => sc(Kind::Float, 8),
+            Value::Int(_) => sc(Kind::Int, 8),
+            Value::Bool(_) => sc(Kind::Bool, 1),
+            other => {
+                return Err(type_error(
+                    format!("{} is not a number", other.kind_name()),
+                    span,
+                ))
+            }
+        };
+        let l = to_lazy(x, d, span)?;
+        let to = func_dtype(f, d);
+        Ok(scalar_value(
+            Lazy::new(Node::Unary(f, l), vec![], to).at(&[]),
+            to,
+        ))
+    }
+
+    fn reduction(&self, name: &str, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
+        let Some(Operand::Array(d)) = operand(&x) else {
+            return Err(type_error(
+                format!("{name}() needs an array, not {}", x.kind_name()),
+                span,
+            ));
+        };
+        let l = to_lazy(&x, d, span)?;
+        let mut axis: Option<(Vec<usize>, Span)> = None;
+        let mut ddof = 0u64;
+        for a in rest {
+            let key = a.name.as_ref().map(|n| n.node.as_str());
+            match key {
+                Some("axis") | None if axis.is_none() => {
+                    let v = self.eval(&a.value)?;
+                    axis = normalize_axes(&v, l.ndim(), a.value.span)?.map(|ax| (ax, a.value.span));
+                }
+                Some("ddof") if matches!(name, "std" | "var" | "nanstd" | "nanvar") => {
+                    ddof = match self.eval(&a.value)? {
+                        Value::Int(n) if n >= 0 => n as u64,
+                        _ => {
+                            return Err(type_error(
+                                "ddof takes a non-negative integer".into(),
+                                a.value.span,
+                            ))
+                        }
+                    };
+                }
+                Some(k) => {
+                    return Err(type_error(
+                        format!("{name}() got an unexpected keyword argument '{k}'"),
+                        a.value.span,
+                    ))
+                }
+                None => {
+                    return Err(type_error(
+                        format!("{name}() takes at most one positional argument (the axis)"),
+                        a.value.span,
+                    ))
+                }
+            }
+        }
+        if d.kind == Kind::Complex
+            && matches!(
+                name,
+                "min" | "max" | "argmin" | "argmax" | "nanmin" | "nanmax"
+            )
+        {
+            return Err(Error::new(
+                ErrorKind::Unsupported {
+                    what: format!("{name} of complex numbers"),
+                    hint: Some(format!("take {name}(abs(x)) or of x.real")),
+                },
+                span,
+            ));
+        }
+        let int = matches!(d.kind, Kind::Int | Kind::UInt | Kind::Bool);
+        let skip = name.starts_with("nan");
+        let base = name.trim_start_matches("nan");
+        let result_dtype = reduction_dtype(base, d);
+        match axis {
+            None => {
+                let acc = reduce_all(&l, int);
+                if matches!(base, "argmin" | "argmax") {
+                    let at = self.arg_index(&acc, base, l.size(), span)?;
+                    return Ok(unravel(at, &l.shape));
+                }
+                let n = finish(base, &acc, skip, ddof, d, l.size(), name, span)?;
+
+                Ok(scalar_value(n, result_dtype))
+            }
+            Some((axes, axis_span)) => {
+                if matches!(base, "argmin" | "argmax") && axes.len() != 1 {
+                    return Err(type_error(format!("{name} takes a single axis"), axis_span));
+                }
+                let (shape, accs) = reduce_axes(&l, &axes, int);
+                let mut re = Vec::with_capacity(accs.len());
+                let mut im = Vec::with_capacity(accs.len());
+                let along = axes[0];
+                let inner: usize = l.shape[along + 1..].iter().product();
+                for acc in &accs {
+                    if matches!(base, "argmin" | "argmax") {
+                        let at = self.arg_index(acc, base, l.shape[along], span)?;
+                        re.push(((at / inner.max(1)) % l.shape[along].max(1)) as f64);
+                        im.push(0.0);
+                        continue;
+                    }
+                    let count = axes.iter().map(|&a| l.shape[a]).product();
+                    let n = finish(base, acc, skip, ddof, d, count, name, span)?;
+                    re.push(n.re);
+                    im.push(n.im);
+                }
+                let dtype = if matches!(base, "argmin" | "argmax" | "count_nonzero") {
+                    sc(Kind::Int, 8)
+                } else {
+                    result_dtype
+                };
+                let arr = |v: Vec<f64>| {
+                    ArrayD::from_shape_vec(IxDyn(&shape), v).expect("one value per kept position")
+                };
+                let computed = Computed {
+                    dtype,
+                    re: arr(re),
+                    im: (dtype.kind == Kind::Complex).then(|| arr(im)),
+                };
+                Ok(Value::Lazy(Lazy::array(computed)))
+            }
+        }
+    }
+
+    fn arg_index(&self, acc: &Acc, which: &str, size: usize, span: Span) -> Result<usize, Error> {
+        if size == 0 || (acc.n == 0 && acc.first_nan.is_none()) {
+            return Err(type_error(
+                format!("attempt to get {which} of an empty sequence"),
+                span,
+            ));
+        }
+        if let Some(k) = acc.first_nan {
+            return Ok(k as usize);
+        }
+        Ok(if which == "argmin" {
+            acc.min_at
+        } else {
+            acc.max_at
+        } as usize)
+    }
+}
+
+/// The dtype NumPy gives a reduction's result (see ARCHITECTURE.md: float
+/// sums, means and deviations are float64 here, accumulated exactly).
+fn reduction_dtype(base: &str, d: Scalar) -> Scalar {
+    match base {
+        "sum" => match d.kind {
+            Kind::Bool | Kind::Int => sc(Kind::Int, 8),
+            Kind::UInt => sc(Kind::UInt, 8),
+            Kind::Float => sc(Kind::Float, 8),
+            Kind::Complex => sc(Kind::Complex, 16),
+        },
+        "mean" if d.kind == Kind::Complex => sc(Kind::Complex, 16),
+        "mean" | "std" | "var" => sc(Kind::Float, 8),
+        "min" | "max" => sc(d.kind, d.size),
+        "any" | "all" => sc(Kind::Bool, 1),
+        _ => sc(Kind::Int, 8),
+    }
+}
+
+/// The value of a reduction from its accumulator.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    base: &str,
+    acc: &Acc,
+    skip: bool,
+    ddof: u64,
+    d: Scalar,
+    count: usize,
+    name: &str,
+    span: Span,
+) -> Result<Num, Error> {
+    let int = matches!(d.kind, Kind::Int | Kind::UInt | Kind::Bool);
+    Ok(match base {
+        "sum" if int => Num::real(if d.kind == Kind::UInt {
+            acc.isum as u64 as f64
+        } else {
+            acc.isum as i64 as f64
+        }),
+        "sum" => {
+            let (re, im) = acc.total(skip);
+            Num { re, im }
+        }
+        "mean" => {
+            let (re, im) = acc.mean_value(skip);
+            Num { re, im }
+        }
+        "var" => Num::real(acc.variance(skip, ddof)),
+        "std" => Num::real(acc.variance(skip, ddof).sqrt()),
+        "min" | "max" => {
+            if count == 0 {
+                let full = if base == "min" { "minimum" } else { "maximum" };
+                return Err(type_error(
+                    format!("zero-size array to reduction operation {full} which has no identity"),
+                    span,
+                ));
+            }
+            if (acc.nan > 0 && !skip) || acc.n == 0 {
+                Num::real(f64::NAN)
+            } else {
+                Num::real(if base == "min" { acc.min } else { acc.max })
+            }
+        }
+        "count_nonzero" => Num::real((acc.nonzero + acc.nan) as f64),
+        "any" => Num::real(f64::from(u8::from(acc.nonzero + acc.nan > 0))),
+        "all" => Num::real(f64::from(u8::from(acc.nonzero + acc.nan == count as u64))),
+        _ => return Err(type_error(format!("unknown reduction {name}"), span)),
+    })
+}
+
+/// An n-d index as NumPy's `unravel_index` gives it: an int for 1-D.
+fn unravel(mut flat: usize, shape: &[usize]) -> Value {
+    if shape.len() <= 1 {
+        return scalar_value(Num::real(flat as f64), sc(Kind::Int, 8));
+    }
+    let mut idx = vec![0; shape.len()];
+    for k in (0..shape.len()).rev() {
+        idx[k] = flat % shape[k];
+        flat /= shape[k];
+    }
+    Value::Tuple(idx.into_iter().map(|i| Value::Int(i as i128)).collect())
+}
+
+/// A computed number as a NumPy scalar of `dtype`.
+pub fn scalar_value(n: Num, dtype: Scalar) -> Value {
+    let dtype = sc(dtype.kind, dtype.size);
+    Value::Scalar(Dtype::Scalar(dtype), encode_num(n, dtype))
+}
+
+/// The bytes of a number as a native-order element of `dtype`.
+pub fn encode_num(n: Num, d: Scalar) -> Vec<u8> {
+    let re = cast(n.re, d);
+    let im = cast(n.im, d);
+    match (d.kind, d.size) {
+        (Kind::Bool, _) => vec![u8::from(re != 0.0)],
+        (Kind::Int, 1) => (re as i8).to_ne_bytes().to_vec(),
+        (Kind::Int, 2) => (re as i16).to_ne_bytes().to_vec(),
+        (Kind::Int, 4) => (re as i32).to_ne_bytes().to_vec(),
+        (Kind::Int, _) => (re as i64).to_ne_bytes().to_vec(),
+        (Kind::UInt, 1) => (re as u8).to_ne_bytes().to_vec(),
+        (Kind::UInt, 2) => (re as u16).to_ne_bytes().to_vec(),
+        (Kind::UInt, 4) => (re as u32).to_ne_bytes().to_vec(),
+        (Kind::UInt, _) => (re as u64).to_ne_bytes().to_vec(),
+        (Kind::Float, 2) => half::f16::from_f64(re).to_bits().to_ne_bytes().to_vec(),
+        (Kind::Float, 4) => (re as f32).to_ne_bytes().to_vec(),
+        (Kind::Float, _) => re.to_ne_bytes().to_vec(),
+        (Kind::Complex, 8) => [(re as f32).to_ne_bytes(), (im as f32).to_ne_bytes()].concat(),
+        (Kind::Complex, _) => [re.to_ne_bytes(), im.to_ne_bytes()].concat(),
+    }
+}
+
+/// `axis=` as sorted distinct axes (`None` for `axis=None`), with NumPy's errors.
+fn normalize_axes(v: &Value, ndim: usize, span: Span) -> Result<Option<Vec<usize>>, Error> {
+    let list: Vec<i128> = match v {
+        Value::None => return Ok(None),
+        Value::Int(i) => vec![*i],
+        Value::Tuple(items) => items
+            .iter()
+            .map(|i| match i {
+                Value::Int(i) => Ok(*i),
+                _ => Err(type_error("axis takes integers".into(), span)),
+            })
+            .collect::<Result<_, _>>()?,
+        _ => {
+            return Err(type_error(
+                "axis takes an integer or a tuple of integers".into(),
+                span,
+            ))
+        }
+    };
+    let mut out = Vec::new();
+    for a in list {
+        let k = if a < 0 { a + ndim as i128 } else { a };
+        if k < 0 || k >= ndim as i128 {
+            return Err(type_error(
+                format!("axis {a} is out of bounds for array of dimension {ndim}"),
+                span,
+            ));
+        }
+        if out.contains(&(k as usize)) {
+            return Err(type_error("duplicate value in 'axis'".into(), span));
+        }
+        out.push(k as usize);
+    }
+    out.sort_unstable();
+    Ok(Some(out))
+}
+
+/// What `stats` found, in one pass.
+#[derive(Clone, Debug)]
+pub struct StatsReport {
+    pub text: String,
+    pub shape: Vec<usize>,
+    pub dtype: String,
+    /// Computed over |x| because the input is complex.
+    pub magnitude: bool,
+    pub count: u64,
+    pub nan: u64,
+    pub posinf: u64,
+    pub neginf: u64,
+    pub min: f64,
+    pub argmin: Option<Vec<usize>>,
+    pub max: f64,
+    pub argmax: Option<Vec<usize>>,
+    /// Mean and standard deviation of the finite values.
+    pub mean: f64,
+    pub std: f64,
+}
+
+/// What `hist` counted.
+#[derive(Clone, Debug)]
+pub struct HistReport {
+    pub text: String,
+    pub lo: f64,
+    pub hi: f64,
+    pub counts: Vec<u64>,
+    pub outside: u64,
+    pub nan: u64,
+}
+
+fn unravel_vec(mut flat: usize, shape: &[usize]) -> Vec<usize> {
+    let mut idx = vec![0; shape.len()];
+    for k in (0..shape.len()).rev() {
+        idx[k] = flat % shape[k].max(1);
+        flat /= shape[k].max(1);
+    }
+    idx
+}
+
+impl Session {
+    /// The array `stats` and `hist` work on: complex input becomes |x|.
+    fn statistic_input(&self, e: &Expr) -> Result<(Lazy, bool, String), Error> {
+        let v = self.eval(e)?;
+        let Some(Operand::Array(d)) = operand(&v) else {
+            return Err(type_error(
+                format!("stats and hist need an array, not {}", v.kind_name()),
+                e.span,
+            ));
+        };
+        let l = to_lazy(&v, d, e.span)?;
+        if d.kind == Kind::Complex {
+            let to = func_dtype(Func::Abs, d);
+            let shape = l.shape.clone();
+            return Ok((
+                Lazy::new(Node::Unary(Func::Abs, l), shape, to),
+                true,
+                d.descr(),
+            ));
+        }
+        Ok((l, false, d.descr()))
+    }
+
+    pub(super) fn stats(&self, e: &Expr, text: &str) -> Result<StatsReport, Error> {
+        let (l, magnitude, dtype) = self.statistic_input(e)?;
+        let acc = reduce_all(&l, false);
+        let found = |at: u64| (at != u64::MAX).then(|| unravel_vec(at as usize, &l.shape));
+        let finite = acc.finite > 0;
+        Ok(StatsReport {
+            text: text.to_string(),
+            shape: l.shape.clone(),
+            dtype,
+            magnitude,
+            count: l.size() as u64,
+            nan: acc.nan,
+            posinf: acc.pinf,
+            neginf: acc.ninf,
+            min: if acc.n > 0 { acc.min } else { f64::NAN },
+            argmin: found(acc.min_at),
+            max: if acc.n > 0 { acc.max } else { f64::NAN },
+            argmax: found(acc.max_at),
+            mean: if finite { acc.mean } else { f64::NAN },
+            std: if finite {
+                (acc.m2 / acc.finite as f64).sqrt()
+            } else {
+                f64::NAN
+            },
+        })
+    }
+
+    pub(super) fn hist(
+        &self,
+        e: &Expr,
+        bins: Option<&Expr>,
+        range: Option<&(Expr, Expr)>,
+        text: &str,
+    ) -> Result<HistReport, Error> {
+        let (l, magnitude, _) = self.statistic_input(e)?;
+        let text = if magnitude {
+            format!("|{text}|")
+        } else {
+            text.to_string()
+        };
+        let bins = match bins {
+            None => 10,
+            Some(b) => match self.eval(b)? {
+                Value::Int(n) if (1..=10_000).contains(&n) => n as usize,
+                _ => {
+                    return Err(type_error(
+                        "bins= takes a whole number from 1 to 10000".into(),
+                        b.span,
+                    ))
+                }
+            },
+        };
+        let number = |x: &Expr| -> Result<f64, Error> {
+            match self.eval(x)? {
+                Value::Int(i) => Ok(i as f64),
+                Value::Float(f) => Ok(f),
+                other => Err(type_error(
+                    format!("range= takes numbers, not {}", other.kind_name()),
+                    x.span,
+                )),
+            }
+        };
+        // Without a range, a first pass finds it (as NumPy does).
+        let (lo, hi, nan) = match range {
+            Some((a, b)) => {
+                let (lo, hi) = (number(a)?, number(b)?);
+                if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
+                    return Err(type_error(
+                        "range=LO,HI needs finite LO <= HI".into(),
+                        a.span.to(b.span),
+                    ));
+                }
+                (lo, hi, None)
+            }
+            None => {
+                let acc = reduce_all(&l, false);
+                if acc.n == 0 {
+                    return Err(type_error(
+                        "nothing to count: the array is empty or all NaN".into(),
+                        e.span,
+                    ));
+                }
+                if acc.pinf + acc.ninf > 0 {
+                    return Err(type_error(
+                        "the values include infinities: give range=LO,HI".into(),
+                        e.span,
+                    ));
+                }
+                let (lo, hi) = if acc.min == acc.max {
+                    (acc.min - 0.5, acc.max + 0.5)
+                } else {
+                    (acc.min, acc.max)
+                };
+                (lo, hi, Some(acc.nan))
+            }
+        };
+        let (counts, outside) = crate::compute::reduce::histogram(&l, bins, lo, hi);
+        let nan = nan.unwrap_or_else(|| {
+            let total: u64 = counts.iter().sum::<u64>() + outside;
+            l.size() as u64 - total
+        });
+        Ok(HistReport {
+            text,
+            lo,
+            hi,
+            counts,
+            outside,
+            nan,
+        })
+    }
+}

@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+"""NumPy as the oracle for strided's computation: elementwise expressions
+(arithmetic, functions, broadcasting, NumPy's result dtypes) and reductions
+(with axis=), over random files of float, integer and complex dtypes in
+both byte orders, with NaN and infinities sprinkled in.
+
+  --live BIN     runs strided (`save EXPR out.npy`) and compares with NumPy:
+                 the same shape and dtype; values equal for exact operations,
+                 within a few units in the last place for transcendental
+                 functions, and within 1e-9 relative of NumPy computed in
+                 float64 for sums, means and deviations.
+  --freeze FILE  writes the cases (data inline as hex) and NumPy's answers as
+                 JSON for tests/numpy_compute_fixtures.rs, which needs no Python.
+
+strided's documented differences from NumPy, which the oracle encodes:
+float sums, means, variances and deviations are accumulated in float64 and
+returned as float64 (NumPy returns float32 for float32 input, computed less
+accurately), and argmin/argmax of n-d input return the n-d index.
+"""
+import argparse, json, os, random, re, subprocess, sys, tempfile, warnings
+import numpy as np
+
+DTYPES = ["<f4", ">f4", "<f8", "<i2", ">i4", "u1", "<c8", ">c8", "<c16"]
+TRANSCENDENTAL = ("sqrt", "exp", "log", "angle", "db", "**")
+REDUCTIONS = ["sum", "mean", "std", "var", "min", "max", "nansum", "nanmean", "nanstd", "nanmin", "nanmax",
+              "count_nonzero", "any", "all", "argmin", "argmax"]
+
+
+def make_data(rng, dt, n):
+    dt = np.dtype(dt)
+    g = np.random.default_rng(rng.getrandbits(32))
+    if dt.kind == "f":
+        x = g.normal(0, 10, n)
+        if rng.random() < 0.5 and n > 0:
+            x[g.integers(0, n, max(1, n // 20))] = g.choice([np.nan, np.inf, -np.inf], max(1, n // 20))
+        return x.astype(dt)
+    if dt.kind == "c":
+        x = g.normal(0, 10, n) + 1j * g.normal(0, 10, n)
+        if rng.random() < 0.3 and n > 0:
+            x[g.integers(0, n)] = np.nan
+        return x.astype(dt)
+    info = np.iinfo(dt)
+    return g.integers(max(info.min, -100), min(info.max, 100), n, endpoint=True).astype(dt)
+
+
+def expressions(rng, dt, shape):
+    kind = np.dtype(dt).kind
+    nd = len(shape)
+    xs = ["d", "d[::-1]" if nd == 1 else "d[::2, ::-1]"]
+    if kind == "c":
+        xs += ["d.real", "d.imag"]
+    if 0 in shape:
+        xs = ["d"]
+    x = rng.choice(xs)
+    ax = rng.randrange(-nd, nd)
+    elementwise = [f"abs({x})", f"{x} * 2 + 1", f"-{x}", f"{x} - 3", f"{x} / 4", f"sqrt(abs({x}))", f"db({x})",
+                   f"exp({x} / 100)", f"log(abs({x}) + 1)", f"{x} ** 2", f"conj({x})", f"isnan({x})",
+                   f"isfinite({x})", f"{x} == {x}", f"real({x})", f"angle({x})", f"{x} * {x}[0]" if nd > 1 and 0 not in shape else f"{x} * {x}"]
+    if kind == "c" and x.startswith("d") and ".real" not in x and ".imag" not in x:
+        elementwise.append(f"imag({x})")
+    if kind != "c":
+        elementwise += [f"clip({x}, -5, 5)", f"where({x} > 0, {x}, 0)", f"{x} // 3", f"{x} % 3", f"({x} > 0) & ({x} < 5)",
+                        f"{x} > 1", f"{x} + 1.5"]
+    if kind in "iu":
+        elementwise += [f"{x} & 3", f"{x} * 200", f"~{x}"]
+    r = rng.choice(REDUCTIONS)
+    if kind == "c" and r in ("min", "max", "nanmin", "nanmax", "argmin", "argmax"):
+        r = "mean"
+    if r in ("argmin", "argmax") and nd > 1:
+        reductions = [f"{r}({x}, axis={ax})"]
+    else:
+        reductions = [f"{r}({x})", f"{x}.{r}()" if not r.startswith(("nan", "count")) else f"{r}({x})",
+                      f"{r}({x}, axis={ax})" if r not in ("argmin", "argmax") or nd == 1 else f"{r}({x})"]
+        if nd > 1 and not r.startswith("arg"):
+            reductions.append(f"{r}({x}, axis=(0, {nd - 1}))")
+    if r in ("std", "var"):
+        reductions.append(f"{r}({x}, ddof=1)")
+    reductions.append(f"mean(abs({x} - 3))")
+    return rng.choice(elementwise), rng.choice(reductions)
+
+
+def db(x):
+    return 20 * np.log10(np.abs(x))
+
+
+def numpy_eval(expr, d):
+    """Evaluates a strided expression with NumPy, applying strided's documented rules."""
+    red = re.fullmatch(r"(\w+)\((.*?)(?:, (axis|ddof)=(.*))?\)", expr)
+    meth = re.fullmatch(r"(.*)\.(\w+)\(\)", expr)
+    env = {"d": d, "abs": np.abs, "sqrt": np.sqrt, "exp": np.exp, "log": np.log, "log10": np.log10, "db": db,
+           "conj": np.conj, "isnan": np.isnan, "isfinite": np.isfinite, "clip": np.clip, "where": np.where,
+           "real": np.real, "imag": np.imag, "angle": np.angle}
+    name, inner, kw = None, None, {}
+    if red and red.group(1) in REDUCTIONS:
+        name, inner = red.group(1), red.group(2)
+        if red.group(3):
+            kw[red.group(3)] = eval(red.group(4))
+    elif meth and meth.group(2) in REDUCTIONS:
+        name, inner = meth.group(2), meth.group(1)
+    if name is None:
+        return eval(expr, env)
+    x = np.asarray(eval(inner, env))
+    f = getattr(np, name)
+    base = name.replace("nan", "") if name.startswith("nan") else name
+    if base in ("sum", "mean", "std", "var") and x.dtype.kind == "c":
+        return f(x.astype(np.complex128), **kw)
+    if base in ("sum", "mean", "std", "var") and x.dtype.kind == "f":
+        return f(x.astype(np.float64), **kw)
+    if base in ("mean", "std", "var"):
+        return f(x, dtype=np.float64, **kw)
+    if base in ("argmin", "argmax") and x.ndim > 1 and "axis" not in kw:
+        return np.array(np.unravel_index(f(x), x.shape))
+    if name == "count_nonzero":
+        return np.int64(f(x, **kw)) if "axis" not in kw else f(x, **kw).astype(np.int64)
+    return f(x, **kw)
+
+
+def compare(expr, got, want, complex_input=False):
+    """None if strided's answer `got` agrees with NumPy's `want`, else why not."""
+    want = np.asarray(want)
+    if got.shape != want.shape:
+        return f"shape {got.shape} vs NumPy {want.shape}"
+    if got.dtype != want.dtype:
+        return f"dtype {got.dtype.str} vs NumPy {want.dtype.str}"
+    if got.dtype.kind in "biu":
+        return None if np.array_equal(got, want) else "values differ"
+    g = got.astype(np.complex128)
+    w = want.astype(np.complex128)
+    same_nan = np.array_equal(np.isnan(g), np.isnan(w))
+    if not same_nan:
+        return "NaN in different places"
+    ok = ~np.isnan(g)
+    if any(t in expr for t in ("sum", "mean", "std", "var")):
+        rtol, atol = 1e-9, 1e-9 * (np.abs(w[ok]).max() if ok.any() else 0)
+    elif any(t in expr for t in TRANSCENDENTAL) or (complex_input and any(t in expr for t in ("*", "/", "abs"))):
+        # Transcendental functions, and complex products, quotients and
+        # magnitudes: NumPy rounds these differently on its SIMD and strided
+        # loops, so a few units in the last place is all one can ask.
+        eps = np.finfo(got.real.dtype).eps
+        rtol, atol = 4 * eps, 4 * eps * 1e-3
+    else:
+        rtol, atol = 0, 0
+    if not np.allclose(g[ok], w[ok], rtol=rtol, atol=atol, equal_nan=True):
+        k = np.argmax(~np.isclose(g, w, rtol=rtol, atol=atol, equal_nan=True))
+        return f"values differ, e.g. {g.ravel()[k]} vs NumPy {w.ravel()[k]}"
+    return None
+
+
+def generate(seed, n):
+    rng = random.Random(seed)
+    cases = []
+    while len(cases) < n:
+        dt = rng.choice(DTYPES)
+        nd = rng.choice([1, 2, 2, 3])
+        shape = [rng.randint(1, 6) for _ in range(nd)]
+        if rng.random() < 0.1:
+            shape[0] = 0 if rng.random() < 0.3 else shape[0]
+        size = int(np.prod(shape))
+        data = make_data(rng, dt, size)
+        d = data.reshape(shape)
+        for expr in expressions(rng, dt, shape):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    want = numpy_eval(expr, d)
+                except (ValueError, TypeError) as e:
+                    want = e
+            if isinstance(want, Exception):
+                if "zero-size" in str(want) or "empty" in str(want):
+                    cases.append({"dtype": dt, "shape": shape, "data": data.tobytes().hex(), "expr": expr, "error": str(want)})
+                continue
+            want = np.asarray(want)
+            cases.append({"dtype": dt, "shape": shape, "data": data.tobytes().hex(), "expr": expr,
+                          "want_descr": want.dtype.str, "want_shape": list(want.shape),
+                          "want": [str(v) for v in want.astype(np.complex128).ravel()] if want.dtype.kind == "c" else [repr(float(v)) for v in want.astype(np.float64).ravel()]})
+    return cases
+
+
+def run_live(binary, cases, tmp):
+    lines = []
+    where = {}
+    for k, c in enumerate(cases):
+        path = os.path.join(tmp, f"c{k}.bin")
+        with open(path, "wb") as f:
+            f.write(bytes.fromhex(c["data"]))
+        shape = "(" + ", ".join(map(str, c["shape"])) + ",)"
+        lines.append(f"open c{k}.bin {shape} {c['dtype']} as d")
+        lines.append(f"save {c['expr']} o{k}.npy")
+        where[len(lines)] = k
+    with open(os.path.join(tmp, "cases.strided"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    proc = subprocess.run([binary, "--keep-going", "cases.strided"], cwd=tmp, capture_output=True, text=True, timeout=900)
+    if proc.returncode not in (0, 1) or "panicked" in proc.stderr:
+        print(proc.stderr[-3000:])
+        return 0, len(cases)
+    errors = {int(m.group(1)): m.group(2) for m in re.finditer(r"^cases\.strided:(\d+):\d+: error: (.*)$", proc.stderr, re.M)}
+    passed = failed = 0
+    for line, k in where.items():
+        c = cases[k]
+        problem = None
+        if "error" in c:
+            if line not in errors:
+                problem = f"NumPy raises {c['error']!r}, strided does not"
+        elif line in errors:
+            problem = f"strided fails: {errors[line]}"
+        else:
+            got = np.load(os.path.join(tmp, f"o{k}.npy"))
+            d = np.frombuffer(bytes.fromhex(c["data"]), dtype=c["dtype"]).reshape(c["shape"])
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                problem = compare(c["expr"], got, numpy_eval(c["expr"], d), np.dtype(c["dtype"]).kind == "c")
+        if problem:
+            failed += 1
+            if failed <= 25:
+                print(f"MISMATCH {c['dtype']} {c['shape']} {c['expr']}: {problem}")
+        else:
+            passed += 1
+    return passed, failed
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--cases", type=int, default=300)
+    ap.add_argument("--live", metavar="BIN")
+    ap.add_argument("--freeze", metavar="FILE")
+    args = ap.parse_args()
+    seed = args.seed if args.seed is not None else random.SystemRandom().getrandbits(32)
+    cases = generate(seed, args.cases)
+    if args.freeze:
+        with open(args.freeze, "w") as f:
+            f.write('{"generator": "tests/oracle/numpy_compute.py --freeze", "numpy": "%s", "seed": %d, "cases": [\n' % (np.__version__, seed))
+            f.write(",\n".join(json.dumps(c) for c in cases) + "\n]}\n")
+        print(f"froze {len(cases)} cases (seed {seed}) to {args.freeze}")
+    if args.live:
+        with tempfile.TemporaryDirectory() as tmp:
+            passed, failed = run_live(os.path.abspath(args.live), cases, tmp)
+        print(f"numpy compute differential (seed {seed}, numpy {np.__version__}): {passed} passed, {failed} failed")
+        sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
