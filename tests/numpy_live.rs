@@ -12,7 +12,10 @@ mod common;
 use std::process::Command;
 
 fn numpy_available() -> Result<(), String> {
-    match Command::new("python3").args(["-c", "import numpy"]).output() {
+    match Command::new("python3")
+        .args(["-c", "import numpy"])
+        .output()
+    {
         Ok(o) if o.status.success() => Ok(()),
         Ok(o) => Err(format!(
             "python3 cannot import numpy ({})",
@@ -28,13 +31,18 @@ fn run_oracle(script: &str, default_cases: &str) {
         if std::env::var("STRIDED_REQUIRE_NUMPY").is_ok_and(|v| v == "1") {
             panic!("STRIDED_REQUIRE_NUMPY=1 but {why}");
         }
-        eprintln!("skipped: the live NumPy differential test needs numpy: {why} (pip install numpy)");
+        eprintln!(
+            "skipped: the live NumPy differential test needs numpy: {why} (pip install numpy)"
+        );
         return;
     }
     let cases = std::env::var("STRIDED_NUMPY_CASES").unwrap_or_else(|_| default_cases.into());
     let mut cmd = Command::new("python3");
-    cmd.arg(format!("{}/tests/oracle/{script}", env!("CARGO_MANIFEST_DIR")))
-        .args(["--live", common::bin().to_str().unwrap(), "--cases", &cases]);
+    cmd.arg(format!(
+        "{}/tests/oracle/{script}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .args(["--live", common::bin().to_str().unwrap(), "--cases", &cases]);
     if let Ok(seed) = std::env::var("STRIDED_NUMPY_SEED") {
         cmd.args(["--seed", &seed]);
     }

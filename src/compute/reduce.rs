@@ -94,6 +94,85 @@ fn merge_moments(na: u64, ma: f64, m2a: f64, nb: u64, mb: f64, m2b: f64) -> (f64
 impl Acc {
     /// Adds a block of values whose first has flat index `base`.
     pub fn push(&mut self, b: &Block, base: u64, int: bool) {
+        if b.im.is_none() && !int && self.push_finite_real(&b.re, base) {
+            return;
+        }
+        self.push_general(b, base, int);
+    }
+
+    /// The common case, fast: real values, all finite. Loops the compiler
+    /// can vectorise; returns false (having changed nothing) when the block
+    /// holds a NaN or an infinity, which the general path handles.
+    fn push_finite_real(&mut self, xs: &[f64], base: u64) -> bool {
+        if xs.is_empty() {
+            return true;
+        }
+        // Eight independent lanes, so the loop is not one long chain of
+        // dependent additions and the compiler can use vector registers.
+        const L: usize = 8;
+        let (mut lo, mut hi, mut acc, mut zero) = (
+            [f64::INFINITY; L],
+            [f64::NEG_INFINITY; L],
+            [0.0f64; L],
+            [0u64; L],
+        );
+        let chunks = xs.chunks_exact(L);
+        let tail = chunks.remainder();
+        for c in chunks {
+            for k in 0..L {
+                lo[k] = if c[k] < lo[k] { c[k] } else { lo[k] };
+                hi[k] = if c[k] > hi[k] { c[k] } else { hi[k] };
+                acc[k] += c[k];
+                zero[k] += u64::from(c[k] == 0.0);
+            }
+        }
+        for (k, &x) in tail.iter().enumerate() {
+            lo[k] = if x < lo[k] { x } else { lo[k] };
+            hi[k] = if x > hi[k] { x } else { hi[k] };
+            acc[k] += x;
+            zero[k] += u64::from(x == 0.0);
+        }
+        let lo = lo.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = hi.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let sum: f64 = acc.iter().sum();
+        let zeros: u64 = zero.iter().sum();
+        if !sum.is_finite() || !lo.is_finite() || !hi.is_finite() {
+            // NaN (min/max skip it, the sum does not), infinities, or an overflowing sum.
+            return false;
+        }
+        let n = xs.len() as u64;
+        if lo < self.min || self.min_at == u64::MAX {
+            self.min = lo;
+            self.min_at = base + xs.iter().position(|&x| x == lo).unwrap_or(0) as u64;
+        }
+        if hi > self.max || self.max_at == u64::MAX {
+            self.max = hi;
+            self.max_at = base + xs.iter().position(|&x| x == hi).unwrap_or(0) as u64;
+        }
+        let mean = sum / n as f64;
+        let mut sq = [0.0f64; L];
+        let chunks = xs.chunks_exact(L);
+        let tail = chunks.remainder();
+        for c in chunks {
+            for k in 0..L {
+                sq[k] += (c[k] - mean) * (c[k] - mean);
+            }
+        }
+        for (k, &x) in tail.iter().enumerate() {
+            sq[k] += (x - mean) * (x - mean);
+        }
+        let m2: f64 = sq.iter().sum();
+        (self.mean, self.m2) = merge_moments(self.finite, self.mean, self.m2, n, mean, m2);
+        let (im_mean, im_m2) = merge_moments(self.finite, self.im_mean, self.im_m2, n, 0.0, 0.0);
+        (self.im_mean, self.im_m2) = (im_mean, im_m2);
+        self.finite += n;
+        self.n += n;
+        self.nonzero += n - zeros;
+        neumaier(&mut self.sum, &mut self.comp, sum);
+        true
+    }
+
+    fn push_general(&mut self, b: &Block, base: u64, int: bool) {
         let mut bsum = 0.0;
         let mut bim = 0.0;
         let mut bn = 0u64;
