@@ -1,7 +1,9 @@
 //! The text of `help` and its topics.
 
 /// Topic names `help TOPIC` accepts.
-pub const TOPICS: &[&str] = &["open", "slicing", "save", "set", "formats"];
+pub const TOPICS: &[&str] = &[
+    "open", "slicing", "compute", "stats", "save", "set", "formats",
+];
 
 /// The help text for `topic` (`None` for the overview).
 pub fn topic(topic: Option<&str>) -> Option<&'static str> {
@@ -10,6 +12,8 @@ pub fn topic(topic: Option<&str>) -> Option<&'static str> {
         Some("open") => OPEN,
         Some("slicing") | Some("indexing") => SLICING,
         Some("save") => SAVE,
+        Some("compute") | Some("functions") | Some("reductions") => COMPUTE,
+        Some("stats") | Some("hist") => STATS,
         Some("set") => SET,
         Some("formats") | Some("format") => FORMATS,
         Some(_) => return None,
@@ -24,11 +28,14 @@ strided: look inside raw binary files through one memory mapping and NumPy's sli
   q = d[:50, :50]             name a view (no copy)
   save q.i q.npy              write a view as .npy, .csv or .bin
   vars / files                list names / mapped files
+  mean(abs(d))                compute: one pass, no temporary arrays
+  stats d.r                   count, NaN, inf, min, max, mean, std in one pass
+  hist db(d) bins=40          a histogram in the terminal
   set precision 4             change how results print
   close q                     drop a name
 
 Statements are separated by newlines or `;`; `#` starts a comment.
-Help topics: open, slicing, save, set, formats.
+Help topics: open, slicing, compute, stats, save, set, formats.
 ";
 
 const OPEN: &str = "\
@@ -54,6 +61,32 @@ Indexing follows NumPy's basic indexing; every result is a view (no copy).
   d.r  d['r']        a field of a record (or .real/.imag, .r/.i of complex)
   d.T                axes reversed
   d.shape d.strides d.dtype d.ndim d.size d.nbytes
+";
+
+const COMPUTE: &str = "\
+Arithmetic and functions follow NumPy (broadcasting, result dtypes, float32
+rounding, integer wrap-around). Results are computed lazily: printing shows
+only what fits, and a reduction streams through the file once.
+
+  d.r * 2 + 1   d.r > 0   (d.r > 0) & (d.i < 0)   -d   d.r // 3   d.r ** 2
+  abs angle sqrt exp log log10 db conj real imag isnan isfinite
+  clip(x, lo, hi)   where(cond, x, y)
+  sum mean std var min max argmin argmax any all count_nonzero
+  nansum nanmean nanstd nanvar nanmin nanmax
+  mean(x)  x.mean()  x.mean(axis=0)  x.std(axis=(0, 1), ddof=1)
+
+Sums, means and deviations accumulate in float64 (compensated), and float
+ones return float64. argmin/argmax of an n-d array give the n-d index.
+";
+
+const STATS: &str = "\
+stats EXPR                               one pass, all cores
+hist EXPR [bins=N] [range=LO,HI]         counts per bin, drawn with bars
+
+stats shows count, NaN, +inf/-inf, min and max (with where they are), and
+the mean and standard deviation of the finite values. For complex data both
+describe the magnitude |x|; pick a part (d.r, d.i) for the parts.
+Without range=, hist makes a first pass to find the range.
 ";
 
 const SAVE: &str = "\

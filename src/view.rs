@@ -118,6 +118,113 @@ pub fn contiguous_strides(shape: &[usize], itemsize: usize, order: Order) -> Opt
     Some(strides)
 }
 
+/// NumPy's basic indexing as arithmetic on a geometry: the shape, strides
+/// and offset that `items` select out of (`shape_in`, `strides_in`,
+/// `offset_in`), with NumPy's errors. Views use it with byte strides;
+/// computed arrays with element strides over their C-order positions.
+pub fn index_geometry(
+    shape_in: &[usize],
+    strides_in: &[isize],
+    offset_in: i128,
+    items: &[Index],
+) -> Result<(Vec<usize>, Vec<isize>, i128), Error> {
+    let ellipses: Vec<Span> = items
+        .iter()
+        .filter_map(|i| {
+            if let Index::Ellipsis(s) = i {
+                Some(*s)
+            } else {
+                None
+            }
+        })
+        .collect();
+    if ellipses.len() > 1 {
+        return Err(Error::new(ErrorKind::MultipleEllipsis, ellipses[1]));
+    }
+    let consumed = items
+        .iter()
+        .filter(|i| matches!(i, Index::Int(..) | Index::Slice { .. }))
+        .count();
+    if consumed > shape_in.len() {
+        let span = items
+            .iter()
+            .map(index_span)
+            .reduce(Span::to)
+            .unwrap_or_default();
+        return Err(Error::new(
+            ErrorKind::TooManyIndices {
+                ndim: shape_in.len(),
+                given: consumed,
+            },
+            span,
+        ));
+    }
+    let mut shape = Vec::new();
+    let mut strides = Vec::new();
+    let mut offset = offset_in as i128;
+    let mut axis = 0;
+    for item in items {
+        match *item {
+            Index::Int(i, span) => {
+                let len = shape_in[axis];
+                if i64::try_from(i).is_err() {
+                    return Err(Error::new(ErrorKind::IndexTooLarge, span));
+                }
+                let k = if i < 0 { i + len as i128 } else { i };
+                if k < 0 || k >= len as i128 {
+                    return Err(Error::new(
+                        ErrorKind::IndexOutOfBounds {
+                            index: i,
+                            axis,
+                            size: len,
+                        },
+                        span,
+                    ));
+                }
+                offset += k * strides_in[axis] as i128;
+                axis += 1;
+            }
+            Index::Slice {
+                start,
+                stop,
+                step,
+                span,
+            } => {
+                let clip = |v: Option<i128>| v.map(|v| v.clamp(i64::MIN as i128, i64::MAX as i128));
+                let Some((first, step, n)) =
+                    slice_indices(clip(start), clip(stop), clip(step), shape_in[axis])
+                else {
+                    return Err(Error::new(ErrorKind::SliceStepZero, span));
+                };
+                if n > 0 {
+                    offset += first * strides_in[axis] as i128;
+                }
+                shape.push(n);
+                let stride = step * strides_in[axis] as i128;
+                strides.push(
+                    isize::try_from(stride)
+                        .map_err(|_| Error::new(ErrorKind::IndexTooLarge, span))?,
+                );
+                axis += 1;
+            }
+            Index::Ellipsis(_) => {
+                for _ in 0..shape_in.len() - consumed {
+                    shape.push(shape_in[axis]);
+                    strides.push(strides_in[axis]);
+                    axis += 1;
+                }
+            }
+            Index::NewAxis(_) => {
+                shape.push(1);
+                strides.push(0);
+            }
+        }
+    }
+    shape.extend_from_slice(&shape_in[axis..]);
+    strides.extend_from_slice(&strides_in[axis..]);
+    Ok((shape, strides, offset))
+}
+
 impl View {
     /// A view of `shape` elements of `dtype` starting `offset` bytes into
     /// `source`, laid out in `order`. The caller has checked that the bytes
@@ -188,101 +295,8 @@ impl View {
 
     /// Basic indexing: `self[items]` with NumPy's rules and error messages.
     pub fn index(&self, items: &[Index]) -> Result<View, Error> {
-        let ellipses: Vec<Span> = items
-            .iter()
-            .filter_map(|i| {
-                if let Index::Ellipsis(s) = i {
-                    Some(*s)
-                } else {
-                    None
-                }
-            })
-            .collect();
-        if ellipses.len() > 1 {
-            return Err(Error::new(ErrorKind::MultipleEllipsis, ellipses[1]));
-        }
-        let consumed = items
-            .iter()
-            .filter(|i| matches!(i, Index::Int(..) | Index::Slice { .. }))
-            .count();
-        if consumed > self.ndim() {
-            let span = items
-                .iter()
-                .map(index_span)
-                .reduce(Span::to)
-                .unwrap_or_default();
-            return Err(Error::new(
-                ErrorKind::TooManyIndices {
-                    ndim: self.ndim(),
-                    given: consumed,
-                },
-                span,
-            ));
-        }
-        let mut shape = Vec::new();
-        let mut strides = Vec::new();
-        let mut offset = self.offset as i128;
-        let mut axis = 0;
-        for item in items {
-            match *item {
-                Index::Int(i, span) => {
-                    let len = self.shape[axis];
-                    if i64::try_from(i).is_err() {
-                        return Err(Error::new(ErrorKind::IndexTooLarge, span));
-                    }
-                    let k = if i < 0 { i + len as i128 } else { i };
-                    if k < 0 || k >= len as i128 {
-                        return Err(Error::new(
-                            ErrorKind::IndexOutOfBounds {
-                                index: i,
-                                axis,
-                                size: len,
-                            },
-                            span,
-                        ));
-                    }
-                    offset += k * self.strides[axis] as i128;
-                    axis += 1;
-                }
-                Index::Slice {
-                    start,
-                    stop,
-                    step,
-                    span,
-                } => {
-                    let clip =
-                        |v: Option<i128>| v.map(|v| v.clamp(i64::MIN as i128, i64::MAX as i128));
-                    let Some((first, step, n)) =
-                        slice_indices(clip(start), clip(stop), clip(step), self.shape[axis])
-                    else {
-                        return Err(Error::new(ErrorKind::SliceStepZero, span));
-                    };
-                    if n > 0 {
-                        offset += first * self.strides[axis] as i128;
-                    }
-                    shape.push(n);
-                    let stride = step * self.strides[axis] as i128;
-                    strides.push(
-                        isize::try_from(stride)
-                            .map_err(|_| Error::new(ErrorKind::IndexTooLarge, span))?,
-                    );
-                    axis += 1;
-                }
-                Index::Ellipsis(_) => {
-                    for _ in 0..self.ndim() - consumed {
-                        shape.push(self.shape[axis]);
-                        strides.push(self.strides[axis]);
-                        axis += 1;
-                    }
-                }
-                Index::NewAxis(_) => {
-                    shape.push(1);
-                    strides.push(0);
-                }
-            }
-        }
-        shape.extend_from_slice(&self.shape[axis..]);
-        strides.extend_from_slice(&self.strides[axis..]);
+        let (shape, strides, offset) =
+            index_geometry(&self.shape, &self.strides, self.offset as i128, items)?;
         // Every element index stays within the parent's, so the offset of
         // any element of the result is an offset of an element of `self`.
         let offset = usize::try_from(offset).unwrap_or(self.offset);

@@ -77,6 +77,13 @@ pub enum Node {
     Where(Lazy, Lazy, Lazy),
     /// `clip(x, lo, hi)`
     Clip(Lazy, Lazy, Lazy),
+    /// Basic indexing of a computed array: element `i` of the result is
+    /// element `offset + Σ i·strides` (C-order position) of `src`.
+    Index {
+        src: Lazy,
+        strides: Vec<isize>,
+        offset: i128,
+    },
 }
 
 /// A lazy elementwise array: an expression tree, its broadcast shape and
@@ -276,6 +283,58 @@ impl Lazy {
         self.dtype.kind == Kind::Complex
     }
 
+    /// `self[items]`: NumPy's basic indexing of a computed array.
+    pub fn index(&self, items: &[crate::view::Index]) -> Result<Lazy, crate::diag::Error> {
+        let n = self.ndim();
+        let mut c_strides = vec![1isize; n];
+        for k in (0..n.saturating_sub(1)).rev() {
+            c_strides[k] = c_strides[k + 1] * self.shape[k + 1].max(1) as isize;
+        }
+        let (shape, strides, offset) =
+            crate::view::index_geometry(&self.shape, &c_strides, 0, items)?;
+        let dtype = self.dtype;
+        Ok(Lazy {
+            node: Arc::new(Node::Index {
+                src: self.clone(),
+                strides,
+                offset,
+            }),
+            shape,
+            dtype,
+        })
+    }
+
+    /// `.T`: the axes reversed.
+    pub fn transpose(&self) -> Lazy {
+        let n = self.ndim();
+        let mut c_strides = vec![1isize; n];
+        for k in (0..n.saturating_sub(1)).rev() {
+            c_strides[k] = c_strides[k + 1] * self.shape[k + 1].max(1) as isize;
+        }
+        c_strides.reverse();
+        let shape: Vec<usize> = self.shape.iter().rev().copied().collect();
+        Lazy {
+            node: Arc::new(Node::Index {
+                src: self.clone(),
+                strides: c_strides,
+                offset: 0,
+            }),
+            shape,
+            dtype: self.dtype,
+        }
+    }
+
+    /// The full index of C-order position `flat`.
+    fn unravel(&self, mut flat: usize) -> Vec<usize> {
+        let mut idx = vec![0; self.ndim()];
+        for k in (0..self.ndim()).rev() {
+            let n = self.shape[k].max(1);
+            idx[k] = flat % n;
+            flat /= n;
+        }
+        idx
+    }
+
     /// One element, at a full index.
     pub fn at(&self, idx: &[usize]) -> Num {
         let (outer, start) = match idx.split_last() {
@@ -329,6 +388,11 @@ impl Lazy {
                 x.dtype,
                 self.dtype,
             ),
+            Node::Index {
+                src,
+                strides,
+                offset,
+            } => return index_block(src, strides, *offset, outer, start, len),
             Node::Where(c, x, y) => {
                 let (c, x, y) = (
                     self.child(c, outer, start, len),
@@ -419,6 +483,39 @@ impl Lazy {
         }
         c.block(&c_outer, start, len)
     }
+}
+
+fn index_block(
+    src: &Lazy,
+    strides: &[isize],
+    offset: i128,
+    outer: &[usize],
+    start: usize,
+    len: usize,
+) -> Block {
+    let n = strides.len();
+    let mut base = offset;
+    for (k, &i) in outer.iter().enumerate() {
+        base += i as i128 * strides[k] as i128;
+    }
+    let step = if n == 0 { 0 } else { strides[n - 1] as i128 };
+    base += start as i128 * step;
+    // A forward run within one row of the source: one block of the source.
+    let src_last = src.shape.last().copied().unwrap_or(1);
+    if step == 1 && src.ndim() > 0 && (base as usize % src_last) + len <= src_last {
+        let idx = src.unravel(base as usize);
+        return src.block(&idx[..idx.len() - 1], idx[idx.len() - 1], len);
+    }
+    let mut re = Vec::with_capacity(len);
+    let mut im = src.is_complex().then(|| Vec::with_capacity(len));
+    for j in 0..len as i128 {
+        let v = src.at(&src.unravel((base + j * step) as usize));
+        re.push(v.re);
+        if let Some(im) = im.as_mut() {
+            im.push(v.im);
+        }
+    }
+    Block { re, im }
 }
 
 fn leaf_block(v: &View, dtype: Scalar, outer: &[usize], start: usize, len: usize) -> Block {

@@ -670,84 +670,8 @@ impl Session {
         }
     }
 
-    /// `rec['a']` or `rec[0]` on one record: its field, by name or position.
-    fn index_void(&self, v: View, items: &[IndexItem], span: Span) -> Result<Value, Error> {
-        let [IndexItem::Expr(e)] = items else {
-            return Err(Error::new(
-                ErrorKind::Type {
-                    message: "a record takes one field name or position".into(),
-                    hint: None,
-                },
-                span,
-            ));
-        };
-        let name = match self.eval(e)? {
-            Value::Str(s) => s,
-            Value::Int(i) => {
-                let fields = v.dtype.fields();
-                let k = if i < 0 { i + fields.len() as i128 } else { i };
-                match usize::try_from(k).ok().and_then(|k| fields.get(k)) {
-                    Some(f) => f.name.clone(),
-                    None => {
-                        return Err(Error::new(
-                            ErrorKind::IndexOutOfBounds {
-                                index: i,
-                                axis: 0,
-                                size: fields.len(),
-                            },
-                            e.span,
-                        ))
-                    }
-                }
-            }
-            other => {
-                return Err(Error::new(
-                    ErrorKind::Type {
-                        message: format!(
-                            "a record is indexed by a field name or position, not {}",
-                            other.kind_name()
-                        ),
-                        hint: None,
-                    },
-                    e.span,
-                ))
-            }
-        };
-        field(&v, &name, e.span).map(view_value)
-    }
-
-    fn index(&self, base: Value, items: &[IndexItem], span: Span) -> Result<Value, Error> {
-        let view = match base {
-            Value::View(v) => v,
-            Value::Tuple(t) => return index_tuple(t, items, self),
-            Value::Scalar(..) => {
-                return Err(Error::new(
-                    ErrorKind::Type {
-                        message: "invalid index to scalar variable.".into(),
-                        hint: None,
-                    },
-                    items.first().map_or(span, IndexItem::span),
-                ))
-            }
-            Value::Void(v) => return self.index_void(v, items, span),
-            other => {
-                return Err(Error::new(
-                    ErrorKind::Type {
-                        message: format!("{} cannot be indexed", other.kind_name()),
-                        hint: None,
-                    },
-                    span,
-                ))
-            }
-        };
-        // d['r']: a field by name.
-        if let [IndexItem::Expr(Expr {
-            kind: ExprKind::Str(name),
-            span,
-        })] = items
-        {
-            return field(&view, name, *span).map(Value::View);
-        }
+    /// Evaluates the items of a subscript into index operations.
+    fn index_items(&self, items: &[IndexItem]) -> Result<Vec<Index>, Error> {
         let mut idx = Vec::with_capacity(items.len());
         for item in items {
             idx.push(match item {
@@ -810,6 +734,96 @@ impl Session {
                 },
             });
         }
+        Ok(idx)
+    }
+
+    /// `rec['a']` or `rec[0]` on one record: its field, by name or position.
+    fn index_void(&self, v: View, items: &[IndexItem], span: Span) -> Result<Value, Error> {
+        let [IndexItem::Expr(e)] = items else {
+            return Err(Error::new(
+                ErrorKind::Type {
+                    message: "a record takes one field name or position".into(),
+                    hint: None,
+                },
+                span,
+            ));
+        };
+        let name = match self.eval(e)? {
+            Value::Str(s) => s,
+            Value::Int(i) => {
+                let fields = v.dtype.fields();
+                let k = if i < 0 { i + fields.len() as i128 } else { i };
+                match usize::try_from(k).ok().and_then(|k| fields.get(k)) {
+                    Some(f) => f.name.clone(),
+                    None => {
+                        return Err(Error::new(
+                            ErrorKind::IndexOutOfBounds {
+                                index: i,
+                                axis: 0,
+                                size: fields.len(),
+                            },
+                            e.span,
+                        ))
+                    }
+                }
+            }
+            other => {
+                return Err(Error::new(
+                    ErrorKind::Type {
+                        message: format!(
+                            "a record is indexed by a field name or position, not {}",
+                            other.kind_name()
+                        ),
+                        hint: None,
+                    },
+                    e.span,
+                ))
+            }
+        };
+        field(&v, &name, e.span).map(view_value)
+    }
+
+    fn index(&self, base: Value, items: &[IndexItem], span: Span) -> Result<Value, Error> {
+        let view = match base {
+            Value::View(v) => v,
+            Value::Tuple(t) => return index_tuple(t, items, self),
+            Value::Scalar(..) => {
+                return Err(Error::new(
+                    ErrorKind::Type {
+                        message: "invalid index to scalar variable.".into(),
+                        hint: None,
+                    },
+                    items.first().map_or(span, IndexItem::span),
+                ))
+            }
+            Value::Void(v) => return self.index_void(v, items, span),
+            Value::Lazy(l) => {
+                let idx = self.index_items(items)?;
+                let r = l.index(&idx)?;
+                if r.ndim() == 0 && !idx.iter().any(|i| matches!(i, Index::Ellipsis(_))) {
+                    return Ok(scalar_value(r.at(&[]), r.dtype));
+                }
+                return Ok(Value::Lazy(r));
+            }
+            other => {
+                return Err(Error::new(
+                    ErrorKind::Type {
+                        message: format!("{} cannot be indexed", other.kind_name()),
+                        hint: None,
+                    },
+                    span,
+                ))
+            }
+        };
+        // d['r']: a field by name.
+        if let [IndexItem::Expr(Expr {
+            kind: ExprKind::Str(name),
+            span,
+        })] = items
+        {
+            return field(&view, name, *span).map(Value::View);
+        }
+        let idx = self.index_items(items)?;
         let result = view.index(&idx)?;
         // NumPy: an index with `...` always gives an array (0-d here), never a scalar.
         if idx.iter().any(|i| matches!(i, Index::Ellipsis(_))) {
@@ -1000,6 +1014,53 @@ fn scalar_attribute(base: Value, name: &Spanned<String>) -> Result<Value, Error>
                 )),
             }
         }
+        Value::Lazy(l) => match n {
+            "shape" => Ok(int_tuple(
+                &l.shape.iter().map(|&n| n as i64).collect::<Vec<_>>(),
+            )),
+            "dtype" => Ok(Value::Dtype(Dtype::Scalar(l.dtype))),
+            "ndim" => Ok(Value::Int(l.ndim() as i128)),
+            "size" => Ok(Value::Int(l.size() as i128)),
+            "itemsize" => Ok(Value::Int(l.dtype.size as i128)),
+            "nbytes" => Ok(Value::Int((l.size() * l.dtype.size) as i128)),
+            "T" => Ok(Value::Lazy(l.transpose())),
+            "real" | "imag" => {
+                let f = if n == "real" {
+                    crate::compute::Func::Real
+                } else {
+                    crate::compute::Func::Imag
+                };
+                let to = if l.dtype.kind == crate::dtype::Kind::Complex {
+                    crate::dtype::Scalar::new(
+                        crate::dtype::Kind::Float,
+                        l.dtype.size / 2,
+                        l.dtype.order,
+                    )
+                } else {
+                    l.dtype
+                };
+                let shape = l.shape.clone();
+                Ok(Value::Lazy(crate::compute::Lazy::new(
+                    crate::compute::Node::Unary(f, l),
+                    shape,
+                    to,
+                )))
+            }
+            _ => Err(Error::new(
+                ErrorKind::UnknownAttribute {
+                    on: "a computed array".into(),
+                    name: n.into(),
+                    suggestion: suggest(
+                        n,
+                        [
+                            "shape", "dtype", "ndim", "size", "itemsize", "nbytes", "T", "real",
+                            "imag",
+                        ],
+                    ),
+                },
+                name.span,
+            )),
+        },
         Value::Dtype(d) => match n {
             "itemsize" => Ok(Value::Int(d.itemsize() as i128)),
             "str" => Ok(Value::Str(d.short())),

@@ -56,6 +56,8 @@ def expressions(rng, dt, shape):
     elementwise = [f"abs({x})", f"{x} * 2 + 1", f"-{x}", f"{x} - 3", f"{x} / 4", f"sqrt(abs({x}))", f"db({x})",
                    f"exp({x} / 100)", f"log(abs({x}) + 1)", f"{x} ** 2", f"conj({x})", f"isnan({x})",
                    f"isfinite({x})", f"{x} == {x}", f"real({x})", f"angle({x})", f"{x} * {x}[0]" if nd > 1 and 0 not in shape else f"{x} * {x}"]
+    if 0 not in shape:
+        elementwise += [f"abs({x})[::-1]", f"({x} * 2).T", f"(-{x})[..., 0]", f"abs({x})[-1]"]
     if kind == "c" and x.startswith("d") and ".real" not in x and ".imag" not in x:
         elementwise.append(f"imag({x})")
     if kind != "c":

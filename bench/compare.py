@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""strided against NumPy, side by side in one run on the same file.
+
+Makes (once) a 2 GiB file of complex64 samples, 16384 x 16384, warms it into
+the page cache, then times whole processes, each several times, and reports
+medians, ratios and the peak anonymous memory (RssAnon, sampled every few
+milliseconds while the process runs; max RSS would count the file's cached
+pages, which both tools share).
+
+    python3 bench/compare.py [--file PATH] [--runs 5]
+
+Builds nothing: run `cargo build --release` and `cargo bench --no-run` first
+(the script says so if the binaries are missing).
+"""
+import argparse, os, platform, statistics, subprocess, sys, threading, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STRIDED = os.path.join(ROOT, "target", "release", "strided")
+N = 16384
+
+NUMPY_PRE = "import numpy as np\nd = np.memmap(%r, dtype='<c8', mode='r', shape=(%d, %d))\n"
+CASES = [
+    ("stats d.r", "open {f} {n}x{n}; stats d.r",
+     "r = d.real\nprint(r.min(), r.max(), r.mean(), r.std(), np.isnan(r).sum())"),
+    ("stats abs(d)", "open {f} {n}x{n}; stats abs(d)",
+     "a = np.abs(d)\nprint(a.min(), a.max(), a.mean(), a.std(), np.isnan(a).sum())"),
+    ("stats d.r[8192:, 8192:]", "open {f} {n}x{n}; stats d.r[8192:, 8192:]",
+     "q = d.real[8192:, 8192:]\nprint(q.min(), q.max(), q.mean(), q.std(), np.isnan(q).sum())"),
+    ("open + print a 5x5 corner", "open {f} {n}x{n}; d[:5, :5]", "print(d[:5, :5])"),
+    ("open only", "open {f} {n}x{n}", "pass"),
+]
+
+
+def rss_anon(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def run(cmd):
+    """Wall time and peak RssAnon of one process."""
+    peak = [0]
+    start = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], rss_anon(p.pid))
+            time.sleep(0.003)
+
+    t = threading.Thread(target=sample)
+    t.start()
+    _, err = p.communicate()
+    elapsed = time.perf_counter() - start
+    done.set()
+    t.join()
+    if p.returncode != 0:
+        sys.exit(f"{cmd[0]} failed: {err.decode()[-500:]}")
+    return elapsed, peak[0]
+
+
+def make_file(path):
+    if os.path.exists(path) and os.path.getsize(path) == N * N * 8:
+        return
+    print(f"writing {path} (2 GiB of complex64 noise)...", flush=True)
+    code = ("import numpy as np\ng = np.random.default_rng(0)\n"
+            f"with open({path!r}, 'wb') as f:\n"
+            f"    for _ in range(16): g.standard_normal({N * N // 16 * 2}).astype(np.float32).tofile(f)\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--file", default="/tmp/strided-bench.c8")
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args()
+    if not os.path.exists(STRIDED):
+        sys.exit("build first: cargo build --release && cargo bench --no-run")
+    make_file(args.file)
+    # Warm the page cache, and measure the machine's read limit.
+    limit_cmd = ["cargo", "bench", "-q", "--bench", "read_limit", "--", args.file]
+    subprocess.run(limit_cmd, cwd=ROOT, check=True, capture_output=True)
+    limits = []
+    for _ in range(args.runs):
+        out = subprocess.run(limit_cmd, cwd=ROOT, check=True, capture_output=True, text=True).stdout.split()
+        limits.append(float(out[0]))
+    size = os.path.getsize(args.file)
+    limit = statistics.median(limits)
+    import numpy
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB; numpy {numpy.__version__}; "
+          f"file {size / 2**30:.1f} GiB in the page cache")
+    print(f"read limit (plain pass summing 64-bit words, all cores): {limit:.3f} s = {size / limit / 1e9:.1f} GB/s\n")
+    results = {}
+    print("| task | strided | NumPy | NumPy / strided | strided RssAnon | NumPy RssAnon |")
+    print("|---|---|---|---|---|---|")
+    for name, s_cmd, n_code in CASES:
+        s_times, s_mem, n_times, n_mem = [], [], [], []
+        for _ in range(args.runs):
+            # Alternate the tools so that drift affects both alike.
+            t, m = run([STRIDED, "-c", s_cmd.format(f=args.file, n=N)])
+            s_times.append(t)
+            s_mem.append(m)
+            t, m = run([sys.executable, "-c", NUMPY_PRE % (args.file, N, N) + n_code])
+            n_times.append(t)
+            n_mem.append(m)
+        st, nt = statistics.median(s_times), statistics.median(n_times)
+        results[name] = st
+        print(f"| {name} | {st:.3f} s | {nt:.3f} s | {nt / st:.1f}x | {max(s_mem) / 2**20:.0f} MiB | {max(n_mem) / 2**20:.0f} MiB |", flush=True)
+    t = results["stats d.r"]
+    print(f"\nstats d.r spans the whole file: {size / t / 1e9:.1f} GB/s, "
+          f"{t / limit:.2f}x the read limit's time (whole process, including start-up)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,250 @@
+//! Computation end to end: NumPy's rules for NaN, infinities, empty arrays
+//! and integer sums, one-pass statistics, and the accuracy strided keeps
+//! where NumPy's float32 path loses it. Expected values are computed here
+//! independently (in f64 or exact integers), never typed in from memory.
+
+mod common;
+
+use common::{run_in, temp, text};
+use std::path::Path;
+
+fn write(dir: &Path, name: &str, bytes: Vec<u8>) {
+    std::fs::write(dir.join(name), bytes).unwrap();
+}
+
+fn f32s(values: &[f32]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+fn lines(out: &std::process::Output) -> Vec<String> {
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout).lines().map(str::to_string).collect()
+}
+
+#[test]
+fn nan_propagates_and_the_nan_functions_skip_it() {
+    let dir = temp();
+    let values = [1.5f32, f32::NAN, 2.25, -3.0];
+    write(dir.path(), "x.bin", f32s(&values));
+    let out = run_in(dir.path(), &["-c", "open x.bin <f4 as x; sum(x); nansum(x); mean(x); nanmean(x); max(x); nanmax(x); argmax(x)"], "");
+    let l = lines(&out);
+    let finite: Vec<f64> = values
+        .iter()
+        .filter(|v| !v.is_nan())
+        .map(|&v| v as f64)
+        .collect();
+    let s: f64 = finite.iter().sum();
+    assert_eq!(
+        &l[l.len() - 7..],
+        [
+            "nan",
+            &s.to_string(),
+            "nan",
+            &(s / 3.0).to_string(),
+            "nan",
+            "2.25",
+            "1"
+        ]
+        .map(String::from)
+    );
+}
+
+#[test]
+fn empty_views_follow_numpy() {
+    let dir = temp();
+    write(dir.path(), "x.bin", f32s(&[1.0, 2.0]));
+    let out = run_in(
+        dir.path(),
+        &[
+            "--keep-going",
+            "-c",
+            "open x.bin <f4 as x\nmean(x[:0])\nsum(x[:0])\nmin(x[:0])\nargmin(x[:0])",
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let l: Vec<String> = text(&out.stdout).lines().map(str::to_string).collect();
+    assert_eq!(&l[l.len() - 2..], ["nan", "0.0"]);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("zero-size array to reduction operation minimum which has no identity"),
+        "{err}"
+    );
+    assert!(
+        err.contains("attempt to get argmin of an empty sequence"),
+        "{err}"
+    );
+}
+
+#[test]
+fn integer_sums_accumulate_in_int64_and_elementwise_integers_wrap() {
+    let dir = temp();
+    let values: Vec<i8> = (0..1000).map(|k| (k % 256) as u8 as i8).collect();
+    write(
+        dir.path(),
+        "x.bin",
+        values.iter().map(|&v| v as u8).collect(),
+    );
+    let out = run_in(
+        dir.path(),
+        &[
+            "-c",
+            "open x.bin i1 as x; sum(x); sum(x).dtype; (x + x)[0:0].dtype; sum(x * 2)",
+        ],
+        "",
+    );
+    let l = lines(&out);
+    let exact: i64 = values.iter().map(|&v| v as i64).sum();
+    let wrapped: i64 = values.iter().map(|&v| v.wrapping_mul(2) as i64).sum();
+    let n = l.len();
+    assert_eq!(l[n - 4], exact.to_string());
+    assert_eq!(l[n - 3], "dtype('int64')");
+    assert_eq!(l[n - 2], "dtype('int8')");
+    assert_eq!(
+        l[n - 1],
+        wrapped.to_string(),
+        "int8 * 2 wraps in int8 before the sum, as in NumPy"
+    );
+}
+
+#[test]
+fn stats_agree_with_a_direct_two_pass_computation() {
+    let dir = temp();
+    let values: Vec<f32> = (0..100_003)
+        .map(|k| ((k * 7919 % 10007) as f32 - 5000.0) * 0.37)
+        .collect();
+    write(dir.path(), "x.bin", f32s(&values));
+    let out = run_in(
+        dir.path(),
+        &["--format", "json", "-c", "open x.bin <f4 as x; stats x"],
+        "",
+    );
+    let l = lines(&out);
+    let v: serde_json::Value = serde_json::from_str(&l[1]).unwrap();
+    let xs: Vec<f64> = values.iter().map(|&v| v as f64).collect();
+    let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+    let std = (xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / xs.len() as f64).sqrt();
+    let (imin, min) =
+        xs.iter().enumerate().fold(
+            (0, f64::INFINITY),
+            |a, (k, &x)| if x < a.1 { (k, x) } else { a },
+        );
+    assert_eq!(v["count"], 100_003);
+    assert_eq!(v["nan"], 0);
+    assert_eq!(v["min"].as_f64().unwrap(), min);
+    assert_eq!(v["argmin"], serde_json::json!([imin]));
+    assert!((v["mean"].as_f64().unwrap() - mean).abs() <= 1e-9 * mean.abs().max(1.0));
+    assert!((v["std"].as_f64().unwrap() - std).abs() <= 1e-9 * std);
+}
+
+#[test]
+fn stats_of_complex_data_describe_the_magnitude() {
+    let dir = temp();
+    let pairs = [
+        (3.0f32, 4.0f32),
+        (0.0, -1.0),
+        (f32::NAN, 0.0),
+        (f32::INFINITY, 1.0),
+    ];
+    write(
+        dir.path(),
+        "c.bin",
+        pairs
+            .iter()
+            .flat_map(|&(r, i)| [r, i])
+            .flat_map(|v| v.to_le_bytes())
+            .collect(),
+    );
+    let out = run_in(
+        dir.path(),
+        &[
+            "--format",
+            "json",
+            "-c",
+            "open c.bin c8 as c; stats c; stats c.i",
+        ],
+        "",
+    );
+    let l = lines(&out);
+    let m: serde_json::Value = serde_json::from_str(&l[1]).unwrap();
+    assert_eq!(m["of"], "abs");
+    assert_eq!(
+        (m["nan"].as_u64(), m["posinf"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(m["max"], "inf");
+    assert_eq!(m["min"].as_f64(), Some(1.0));
+    assert_eq!(
+        m["mean"].as_f64(),
+        Some(3.0),
+        "mean of the finite magnitudes 5 and 1"
+    );
+    let i: serde_json::Value = serde_json::from_str(&l[2]).unwrap();
+    assert_eq!(i["of"], "values");
+    assert_eq!(i["min"].as_f64(), Some(-1.0));
+}
+
+#[test]
+fn sums_along_an_axis_keep_precision_numpys_float32_path_loses() {
+    // One large value then many small ones down axis 0: NumPy's float32
+    // accumulation along a non-contiguous axis rounds each addition to
+    // float32 (numpy#9393); strided accumulates in f64.
+    let dir = temp();
+    let mut values = vec![1.0e8f32];
+    values.extend(std::iter::repeat_n(1.0f32, 999));
+    write(dir.path(), "x.bin", f32s(&values));
+    let out = run_in(
+        dir.path(),
+        &[
+            "-c",
+            "open x.bin (1000, 1) <f4 as x; sum(x, axis=0)[0]; sum(x)",
+        ],
+        "",
+    );
+    let l = lines(&out);
+    let exact: f64 = values.iter().map(|&v| v as f64).sum();
+    let n = l.len();
+    assert_eq!(l[n - 2].parse::<f64>().unwrap(), exact, "along the axis");
+    assert_eq!(l[n - 1].parse::<f64>().unwrap(), exact, "over everything");
+}
+
+#[test]
+fn hist_counts_every_value_once() {
+    let dir = temp();
+    let values: Vec<f32> = (0..1000).map(|k| (k % 10) as f32).collect();
+    write(dir.path(), "x.bin", f32s(&values));
+    let out = run_in(
+        dir.path(),
+        &[
+            "--format",
+            "json",
+            "-c",
+            "open x.bin <f4 as x; hist x bins=5 range=0,10",
+        ],
+        "",
+    );
+    let l = lines(&out);
+    let h: serde_json::Value = serde_json::from_str(&l[1]).unwrap();
+    let want: Vec<u64> = (0..5)
+        .map(|b| values.iter().filter(|&&v| (v / 2.0) as usize == b).count() as u64)
+        .collect();
+    assert_eq!(h["counts"], serde_json::json!(want));
+    assert_eq!(h["outside"], 0);
+}
+
+#[test]
+fn printing_a_computed_array_of_a_huge_file_computes_only_what_shows() {
+    let dir = temp();
+    let f = std::fs::File::create(dir.path().join("big.bin")).unwrap();
+    f.set_len(4 << 30).unwrap();
+    let out = run_in(
+        dir.path(),
+        &["-c", "open big.bin (-1, 4096) c8; db(d * 2 + 1j)"],
+        "",
+    );
+    let s = lines(&out).join("\n");
+    assert!(
+        s.contains("shape (131072, 4096), dtype <f4, computed") && s.contains("showing 6x6"),
+        "{s}"
+    );
+}
