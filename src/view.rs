@@ -161,7 +161,7 @@ pub fn index_geometry(
     }
     let mut shape = Vec::new();
     let mut strides = Vec::new();
-    let mut offset = offset_in as i128;
+    let mut offset = offset_in;
     let mut axis = 0;
     for item in items {
         match *item {
