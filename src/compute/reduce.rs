@@ -109,13 +109,10 @@ impl Acc {
         }
         // Eight independent lanes, so the loop is not one long chain of
         // dependent additions and the compiler can use vector registers.
-        const L: usize = 8;
-        let (mut lo, mut hi, mut acc, mut zero) = (
-            [f64::INFINITY; L],
-            [f64::NEG_INFINITY; L],
-            [0.0f64; L],
-            [0u64; L],
-        );
+        // Four independent lanes, so the loop is not one long chain of
+        // dependent additions and its state stays in vector registers.
+        const L: usize = 4;
+        let (mut lo, mut hi, mut acc) = ([f64::INFINITY; L], [f64::NEG_INFINITY; L], [0.0f64; L]);
         let chunks = xs.chunks_exact(L);
         let tail = chunks.remainder();
         for c in chunks {
@@ -123,19 +120,16 @@ impl Acc {
                 lo[k] = if c[k] < lo[k] { c[k] } else { lo[k] };
                 hi[k] = if c[k] > hi[k] { c[k] } else { hi[k] };
                 acc[k] += c[k];
-                zero[k] += u64::from(c[k] == 0.0);
             }
         }
         for (k, &x) in tail.iter().enumerate() {
             lo[k] = if x < lo[k] { x } else { lo[k] };
             hi[k] = if x > hi[k] { x } else { hi[k] };
             acc[k] += x;
-            zero[k] += u64::from(x == 0.0);
         }
         let lo = lo.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = hi.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let sum: f64 = acc.iter().sum();
-        let zeros: u64 = zero.iter().sum();
         if !sum.is_finite() || !lo.is_finite() || !hi.is_finite() {
             // NaN (min/max skip it, the sum does not), infinities, or an overflowing sum.
             return false;
@@ -150,17 +144,20 @@ impl Acc {
             self.max_at = base + xs.iter().position(|&x| x == hi).unwrap_or(0) as u64;
         }
         let mean = sum / n as f64;
-        let mut sq = [0.0f64; L];
+        let (mut sq, mut zero) = ([0.0f64; L], [0.0f64; L]);
         let chunks = xs.chunks_exact(L);
         let tail = chunks.remainder();
         for c in chunks {
             for k in 0..L {
                 sq[k] += (c[k] - mean) * (c[k] - mean);
+                zero[k] += if c[k] == 0.0 { 1.0 } else { 0.0 };
             }
         }
         for (k, &x) in tail.iter().enumerate() {
             sq[k] += (x - mean) * (x - mean);
+            zero[k] += if x == 0.0 { 1.0 } else { 0.0 };
         }
+        let zeros = zero.iter().sum::<f64>() as u64;
         let m2: f64 = sq.iter().sum();
         (self.mean, self.m2) = merge_moments(self.finite, self.mean, self.m2, n, mean, m2);
         let (im_mean, im_m2) = merge_moments(self.finite, self.im_mean, self.im_m2, n, 0.0, 0.0);
