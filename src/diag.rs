@@ -141,6 +141,9 @@ pub enum ErrorKind {
         message: String,
         hint: Option<String>,
     },
+    /// Ctrl-C during a long computation.
+    #[error("interrupted")]
+    Interrupted,
     /// A feature the language reserves but strided does not do yet.
     #[error("{what} is not supported yet")]
     Unsupported { what: String, hint: Option<String> },

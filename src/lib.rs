@@ -54,6 +54,7 @@ pub enum LineError {
 pub fn run_line(session: &mut Session, line: &str, out: &mut impl Write) -> Result<(), LineError> {
     let stmts = syntax::parse_line(line).map_err(LineError::Stmt)?;
     for (stmt, _) in &stmts {
+        compute::control::reset();
         let output = session.execute(stmt, line).map_err(LineError::Stmt)?;
         render::render(&output, &session.settings, out).map_err(LineError::Io)?;
     }

@@ -16,7 +16,7 @@ use strided::Session;
 /// Without SCRIPT or -c, reads statements from stdin: interactively when it is
 /// a terminal, as a script otherwise.
 ///
-/// Exit status: 0 success, 1 a statement failed, 2 usage error.
+/// Exit status: 0 success, 1 a statement failed, 2 usage error, 130 interrupted.
 #[derive(Parser, Debug)]
 #[command(name = "strided", version)]
 struct Args {
@@ -43,6 +43,15 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    // Ctrl-C stops a running computation (the statement fails with
+    // "interrupted" and the session goes on); with nothing to stop, or a
+    // second time, strided exits with 130. At the prompt, rustyline reads
+    // Ctrl-C as a key and clears the line instead.
+    let _ = ctrlc::set_handler(|| {
+        if !strided::compute::control::request_cancel() {
+            std::process::exit(130);
+        }
+    });
     // Parsing and evaluation recurse once per nesting level: give them room.
     let worker = std::thread::Builder::new()
         .stack_size(strided::STACK_SIZE)
@@ -163,6 +172,7 @@ fn run_script(mut session: Session, args: &Args) -> ExitCode {
     match result {
         Ok(script::Outcome::Ok) => ExitCode::SUCCESS,
         Ok(script::Outcome::Failed(_)) => ExitCode::from(1),
+        Ok(script::Outcome::Interrupted) => ExitCode::from(130),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
             let _ = writeln!(io::stderr(), "strided: {e}");

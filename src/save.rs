@@ -27,7 +27,8 @@ pub enum Data<'a> {
 /// Writes a computed array's elements in C order, native byte order.
 fn write_lazy(l: &Lazy, w: &mut impl Write) -> std::io::Result<()> {
     let mut result = Ok(());
-    for_blocks(l, 0, l.size(), |b, _| {
+    let _job = crate::compute::control::start(l.size() as u64);
+    let whole = for_blocks(l, 0, l.size(), |b, _| {
         for k in 0..b.len() {
             if result.is_ok() {
                 let n = Num {
@@ -38,6 +39,12 @@ fn write_lazy(l: &Lazy, w: &mut impl Write) -> std::io::Result<()> {
             }
         }
     });
+    if whole.is_err() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::Interrupted,
+            "interrupted",
+        ));
+    }
     result
 }
 

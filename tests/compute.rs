@@ -248,3 +248,34 @@ fn printing_a_computed_array_of_a_huge_file_computes_only_what_shows() {
         "{s}"
     );
 }
+
+#[test]
+fn statistics_of_a_4_gib_file_stay_in_little_anonymous_memory() {
+    // A sparse file: the kernel serves its holes as zero pages, so the test
+    // writes nothing, but strided still reads all 4 GiB through its mapping.
+    let dir = temp();
+    let f = std::fs::File::create(dir.path().join("big.bin")).unwrap();
+    f.set_len(4 << 30).unwrap();
+    let mut child = std::process::Command::new(common::bin())
+        .args(["-c", "open big.bin c8; stats abs(d - 1)"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = format!("/proc/{}/status", child.id());
+    let mut peak = 0u64;
+    while child.try_wait().unwrap().is_none() {
+        if let Ok(s) = std::fs::read_to_string(&status) {
+            if let Some(kb) = s.lines().find_map(|l| l.strip_prefix("RssAnon:")) {
+                peak = peak.max(kb.trim().trim_end_matches(" kB").trim().parse::<u64>().unwrap_or(0) * 1024);
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("536870912"), "{}", text(&out.stdout));
+    assert!(peak > 0, "RssAnon was never sampled");
+    assert!(peak < 64 << 20, "peak anonymous memory {} MiB", peak >> 20);
+}

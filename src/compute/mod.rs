@@ -8,6 +8,7 @@
 //! node's NumPy dtype after every operation, so elementwise results equal
 //! NumPy's float32/int8/... arithmetic, wrap-around included.
 
+pub mod control;
 pub mod promote;
 pub mod reduce;
 

@@ -5,6 +5,7 @@
 //! the elements into chunks that threads stream through, and merge the
 //! partial accumulators in order, so results do not depend on timing.
 
+use super::control::{self, Interrupted};
 use super::{Block, Lazy, BLOCK};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -321,14 +322,20 @@ pub fn threads() -> usize {
 
 /// Calls `f` with every block of `x` in C order within flat elements
 /// `[from, to)`, and the flat index of the block's first element.
-pub fn for_blocks(x: &Lazy, from: usize, to: usize, mut f: impl FnMut(&Block, u64)) {
+/// Stops with `Err` between blocks once the computation is cancelled.
+pub fn for_blocks(
+    x: &Lazy,
+    from: usize,
+    to: usize,
+    mut f: impl FnMut(&Block, u64),
+) -> Result<(), Interrupted> {
     if from >= to {
-        return;
+        return Ok(());
     }
     let n = x.ndim();
     if n == 0 {
         f(&x.block(&[], 0, 1), 0);
-        return;
+        return Ok(());
     }
     let last = x.shape[n - 1];
     let outer_shape = &x.shape[..n - 1];
@@ -343,19 +350,23 @@ pub fn for_blocks(x: &Lazy, from: usize, to: usize, mut f: impl FnMut(&Block, u6
             r /= outer_shape[k];
         }
         let len = BLOCK.min(last - col).min(to - flat);
+        control::check()?;
         f(&x.block(&outer, col, len), flat as u64);
+        control::advance(len as u64);
         flat += len;
     }
+    Ok(())
 }
 
 /// Reduces all of `x` into one accumulator, using every core.
-pub fn reduce_all(x: &Lazy, int: bool) -> Acc {
+pub fn reduce_all(x: &Lazy, int: bool) -> Result<Acc, Interrupted> {
     let size = x.size();
     let workers = threads();
+    let _job = control::start(size as u64);
     if size < 1 << 16 || workers == 1 {
         let mut acc = Acc::default();
-        for_blocks(x, 0, size, |b, at| acc.push(b, at, int));
-        return acc;
+        for_blocks(x, 0, size, |b, at| acc.push(b, at, int))?;
+        return Ok(acc);
     }
     // Chunks of whole blocks, several per thread so that a slow thread
     // (a cold part of the file) does not hold up the rest.
@@ -371,15 +382,19 @@ pub fn reduce_all(x: &Lazy, int: bool) -> Acc {
                     break;
                 }
                 let mut acc = Acc::default();
-                for_blocks(x, c * chunk, ((c + 1) * chunk).min(size), |b, at| {
+                let whole = for_blocks(x, c * chunk, ((c + 1) * chunk).min(size), |b, at| {
                     acc.push(b, at, int)
                 });
+                if whole.is_err() {
+                    break;
+                }
                 parts
                     .lock()
                     .expect("no thread panics while holding the lock")[c] = Some(acc);
             });
         }
     });
+    control::check()?;
     let mut total = Acc::default();
     for p in parts
         .into_inner()
@@ -389,12 +404,16 @@ pub fn reduce_all(x: &Lazy, int: bool) -> Acc {
     {
         total.merge(&p);
     }
-    total
+    Ok(total)
 }
 
 /// Reduces `x` over `axes` (sorted, distinct): one accumulator per position
 /// of the kept axes, in C order of the kept shape.
-pub fn reduce_axes(x: &Lazy, axes: &[usize], int: bool) -> (Vec<usize>, Vec<Acc>) {
+pub fn reduce_axes(
+    x: &Lazy,
+    axes: &[usize],
+    int: bool,
+) -> Result<(Vec<usize>, Vec<Acc>), Interrupted> {
     let n = x.ndim();
     let kept: Vec<usize> = (0..n).filter(|k| !axes.contains(k)).collect();
     let kept_shape: Vec<usize> = kept.iter().map(|&k| x.shape[k]).collect();
@@ -407,6 +426,7 @@ pub fn reduce_axes(x: &Lazy, axes: &[usize], int: bool) -> (Vec<usize>, Vec<Acc>
     let size = x.size();
     let last = if n == 0 { 1 } else { x.shape[n - 1] };
     let mut full = vec![0usize; n];
+    let _job = control::start(size as u64);
     for_blocks(x, 0, size, |b, at| {
         let flat = at as usize;
         let (row, col) = (flat / last, flat % last);
@@ -432,14 +452,15 @@ pub fn reduce_axes(x: &Lazy, axes: &[usize], int: bool) -> (Vec<usize>, Vec<Acc>
         } else {
             accs[base].push(b, at, int);
         }
-    });
-    (kept_shape, accs)
+    })?;
+    Ok((kept_shape, accs))
 }
 
 /// Counts per bin of the non-NaN values in `[lo, hi]` (NumPy's rule: the
 /// last bin includes `hi`), and how many values fell outside.
-pub fn histogram(x: &Lazy, bins: usize, lo: f64, hi: f64) -> (Vec<u64>, u64) {
+pub fn histogram(x: &Lazy, bins: usize, lo: f64, hi: f64) -> Result<(Vec<u64>, u64), Interrupted> {
     let size = x.size();
+    let _job = control::start(size as u64);
     let workers = threads();
     let chunk = size.div_ceil(workers).max(1);
     let width = hi - lo;
@@ -449,7 +470,7 @@ pub fn histogram(x: &Lazy, bins: usize, lo: f64, hi: f64) -> (Vec<u64>, u64) {
                 s.spawn(move || {
                     let mut counts = vec![0u64; bins];
                     let mut outside = 0u64;
-                    for_blocks(x, w * chunk, ((w + 1) * chunk).min(size), |b, _| {
+                    let _ = for_blocks(x, w * chunk, ((w + 1) * chunk).min(size), |b, _| {
                         for &v in &b.re {
                             if v.is_nan() {
                                 continue;
@@ -475,6 +496,7 @@ pub fn histogram(x: &Lazy, bins: usize, lo: f64, hi: f64) -> (Vec<u64>, u64) {
             .map(|h| h.join().expect("histogram threads do not panic"))
             .collect()
     });
+    control::check()?;
     let mut counts = vec![0u64; bins];
     let mut outside = 0;
     for (c, o) in results {
@@ -483,7 +505,7 @@ pub fn histogram(x: &Lazy, bins: usize, lo: f64, hi: f64) -> (Vec<u64>, u64) {
         }
         outside += o;
     }
-    (counts, outside)
+    Ok((counts, outside))
 }
 
 #[cfg(test)]

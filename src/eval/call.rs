@@ -41,6 +41,10 @@ fn sc(kind: Kind, size: usize) -> Scalar {
     Scalar::new(kind, size, ByteOrder::NATIVE)
 }
 
+fn interrupted(span: Span) -> Error {
+    Error::new(ErrorKind::Interrupted, span)
+}
+
 fn type_error(message: String, span: Span) -> Error {
     Error::new(
         ErrorKind::Type {
@@ -498,7 +502,7 @@ impl Session {
         let result_dtype = reduction_dtype(base, d);
         match axis {
             None => {
-                let acc = reduce_all(&l, int);
+                let acc = reduce_all(&l, int).map_err(|_| interrupted(span))?;
                 if matches!(base, "argmin" | "argmax") {
                     let at = self.arg_index(&acc, base, l.size(), span)?;
                     return Ok(unravel(at, &l.shape));
@@ -511,7 +515,7 @@ impl Session {
                 if matches!(base, "argmin" | "argmax") && axes.len() != 1 {
                     return Err(type_error(format!("{name} takes a single axis"), axis_span));
                 }
-                let (shape, accs) = reduce_axes(&l, &axes, int);
+                let (shape, accs) = reduce_axes(&l, &axes, int).map_err(|_| interrupted(span))?;
                 let mut re = Vec::with_capacity(accs.len());
                 let mut im = Vec::with_capacity(accs.len());
                 let along = axes[0];
@@ -776,7 +780,7 @@ impl Session {
 
     pub(super) fn stats(&self, e: &Expr, text: &str) -> Result<StatsReport, Error> {
         let (l, magnitude, dtype) = self.statistic_input(e)?;
-        let acc = reduce_all(&l, false);
+        let acc = reduce_all(&l, false).map_err(|_| interrupted(e.span))?;
         let found = |at: u64| (at != u64::MAX).then(|| unravel_vec(at as usize, &l.shape));
         let finite = acc.finite > 0;
         Ok(StatsReport {
@@ -849,7 +853,7 @@ impl Session {
                 (lo, hi, None)
             }
             None => {
-                let acc = reduce_all(&l, false);
+                let acc = reduce_all(&l, false).map_err(|_| interrupted(e.span))?;
                 if acc.n == 0 {
                     return Err(type_error(
                         "nothing to count: the array is empty or all NaN".into(),
@@ -870,7 +874,8 @@ impl Session {
                 (lo, hi, Some(acc.nan))
             }
         };
-        let (counts, outside) = crate::compute::reduce::histogram(&l, bins, lo, hi);
+        let (counts, outside) =
+            crate::compute::reduce::histogram(&l, bins, lo, hi).map_err(|_| interrupted(e.span))?;
         let nan = nan.unwrap_or_else(|| {
             let total: u64 = counts.iter().sum::<u64>() + outside;
             l.size() as u64 - total

@@ -73,9 +73,65 @@ fn history_path() -> Option<PathBuf> {
     Some(base.join("strided").join("history"))
 }
 
+/// Draws a progress bar on stderr for computations that run longer than
+/// half a second (only when stderr is a terminal), until the shell ends.
+fn spawn_progress_monitor() {
+    use std::io::IsTerminal;
+    if !io::stderr().is_terminal() {
+        return;
+    }
+    std::thread::spawn(|| {
+        let mut shown: Option<(u64, indicatif::ProgressBar)> = None;
+        let mut seen: Option<(u64, std::time::Instant)> = None;
+        loop {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            match crate::compute::control::progress() {
+                Some((job, done, total)) => {
+                    let since = match seen {
+                        Some((j, t)) if j == job => t,
+                        _ => {
+                            seen = Some((job, std::time::Instant::now()));
+                            continue;
+                        }
+                    };
+                    if since.elapsed() < std::time::Duration::from_millis(500) {
+                        continue;
+                    }
+                    if shown.as_ref().is_none_or(|(j, _)| *j != job) {
+                        if let Some((_, bar)) = shown.take() {
+                            bar.finish_and_clear();
+                            crate::compute::control::set_bar_shown(false);
+                        }
+                        let bar = indicatif::ProgressBar::new(total);
+                        bar.set_style(
+                            indicatif::ProgressStyle::with_template(
+                                "{bar:40} {percent:>3}%  {human_pos}/{human_len} elements  {eta} left (Ctrl-C stops)",
+                            )
+                            .expect("a valid template"),
+                        );
+                        shown = Some((job, bar));
+                        crate::compute::control::set_bar_shown(true);
+                    }
+                    if let Some((_, bar)) = &shown {
+                        bar.set_position(done);
+                    }
+                }
+                None => {
+                    if let Some((_, bar)) = shown.take() {
+                        bar.finish_and_clear();
+                        crate::compute::control::set_bar_shown(false);
+                    }
+                    seen = None;
+                }
+            }
+        }
+    });
+}
+
 /// Runs the interactive shell until Ctrl-D. Errors are printed and the
 /// session goes on.
 pub fn run_repl(session: Session, banner: &str) -> io::Result<()> {
+    spawn_progress_monitor();
     let session = Rc::new(RefCell::new(session));
     let mut editor: Editor<StridedHelper, DefaultHistory> =
         Editor::new().map_err(io::Error::other)?;

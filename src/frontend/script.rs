@@ -12,6 +12,8 @@ pub enum Outcome {
     Ok,
     /// This many lines failed (1 unless `keep_going`).
     Failed(usize),
+    /// Ctrl-C stopped a statement (exit status 130).
+    Interrupted,
 }
 
 /// Runs every line read from `input`, named `name` in messages. Output goes
@@ -56,6 +58,10 @@ pub fn run_script(
             Err(LineError::Stmt(e)) => {
                 out.flush()?;
                 write!(err, "{}", e.render(Some((name, number)), line))?;
+                if *e.kind == crate::diag::ErrorKind::Interrupted {
+                    out.flush()?;
+                    return Ok(Outcome::Interrupted);
+                }
                 failed += 1;
                 if !keep_going {
                     break;
