@@ -268,14 +268,25 @@ fn statistics_of_a_4_gib_file_stay_in_little_anonymous_memory() {
     while child.try_wait().unwrap().is_none() {
         if let Ok(s) = std::fs::read_to_string(&status) {
             if let Some(kb) = s.lines().find_map(|l| l.strip_prefix("RssAnon:")) {
-                peak = peak.max(kb.trim().trim_end_matches(" kB").trim().parse::<u64>().unwrap_or(0) * 1024);
+                peak = peak.max(
+                    kb.trim()
+                        .trim_end_matches(" kB")
+                        .trim()
+                        .parse::<u64>()
+                        .unwrap_or(0)
+                        * 1024,
+                );
             }
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("536870912"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("536870912"),
+        "{}",
+        text(&out.stdout)
+    );
     assert!(peak > 0, "RssAnon was never sampled");
     assert!(peak < 64 << 20, "peak anonymous memory {} MiB", peak >> 20);
 }
