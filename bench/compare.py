@@ -112,7 +112,7 @@ def main():
             n_mem.append(m)
         st, nt = statistics.median(s_times), statistics.median(n_times)
         results[name] = st
-        print(f"| {name} | {st:.3f} s | {nt:.3f} s | {nt / st:.1f}x | {max(s_mem) / 2**20:.0f} MiB | {max(n_mem) / 2**20:.0f} MiB |", flush=True)
+        print(f"| {name} | {st:.3f} s | {nt:.3f} s | {nt / st:.1f}x | {max(s_mem) / 2**20:.1f} MiB | {max(n_mem) / 2**20:.0f} MiB |", flush=True)
     t = results["stats d.r"]
     print(f"\nstats d.r spans the whole file: {size / t / 1e9:.1f} GB/s, "
           f"{t / limit:.2f}x the read limit's time (whole process, including start-up)")

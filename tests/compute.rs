@@ -186,26 +186,35 @@ fn stats_of_complex_data_describe_the_magnitude() {
 
 #[test]
 fn sums_along_an_axis_keep_precision_numpys_float32_path_loses() {
-    // One large value then many small ones down axis 0: NumPy's float32
-    // accumulation along a non-contiguous axis rounds each addition to
-    // float32 (numpy#9393); strided accumulates in f64.
+    // A first row of 1e8 and 999 rows of ones, three columns. NumPy 2.4
+    // sums float32 down axis 0 in float32, one rounding per row, and gives
+    // 1e8 for every column (numpy#9393); strided accumulates in f64.
     let dir = temp();
-    let mut values = vec![1.0e8f32];
-    values.extend(std::iter::repeat_n(1.0f32, 999));
+    let mut values = vec![1.0e8f32; 3];
+    values.extend(std::iter::repeat_n(1.0f32, 999 * 3));
     write(dir.path(), "x.bin", f32s(&values));
     let out = run_in(
         dir.path(),
         &[
             "-c",
-            "open x.bin (1000, 1) <f4 as x; sum(x, axis=0)[0]; sum(x)",
+            "open x.bin (1000, 3) <f4 as x; sum(x, axis=0)[0]; sum(x, axis=0)[2]; sum(x)",
         ],
         "",
     );
     let l = lines(&out);
-    let exact: f64 = values.iter().map(|&v| v as f64).sum();
+    let column: f64 = values.iter().step_by(3).map(|&v| v as f64).sum();
     let n = l.len();
-    assert_eq!(l[n - 2].parse::<f64>().unwrap(), exact, "along the axis");
-    assert_eq!(l[n - 1].parse::<f64>().unwrap(), exact, "over everything");
+    assert_eq!(l[n - 3].parse::<f64>().unwrap(), column, "along the axis");
+    assert_eq!(
+        l[n - 2].parse::<f64>().unwrap(),
+        column,
+        "along the axis, last column"
+    );
+    assert_eq!(
+        l[n - 1].parse::<f64>().unwrap(),
+        3.0 * column,
+        "over everything"
+    );
 }
 
 #[test]
