@@ -141,6 +141,9 @@ pub enum ErrorKind {
         message: String,
         hint: Option<String>,
     },
+    /// `stats d` after another program truncated the file.
+    #[error("{path} {what}")]
+    FileChanged { path: String, what: String },
     /// Ctrl-C during a long computation.
     #[error("interrupted")]
     Interrupted,
@@ -197,6 +200,7 @@ impl Error {
             BadShape { .. } => Some("write a shape as 100x100, (100, 100) or -1x100 (one -1 is inferred from the file size)".into()),
             FileTooSmall { .. } => Some("check the shape and dtype, or leave out the shape to view the whole file as 1-D".into()),
             OffsetPastEnd { .. } => Some("offset= counts bytes from the start of the file".into()),
+            FileChanged { .. } => Some("another program changed the file; `open` it again to see what it holds now (the result was discarded)".into()),
             TrailingBytes { .. } => Some("give an explicit shape to ignore the trailing bytes, or check the dtype and offset".into()),
             Type { hint, .. } | Open { hint, .. } | Save { hint, .. } | Setting { hint, .. } | Unsupported { hint, .. } => hint.clone(),
             _ => None,
@@ -218,17 +222,68 @@ impl Error {
         }
         let number = origin.map(|(_, n)| n.to_string()).unwrap_or_default();
         let pad = " ".repeat(number.len());
-        let shown = line.trim_end_matches(['\n', '\r']);
+        let full = line.trim_end_matches(['\n', '\r']);
+        // A long line shows only a window around the error.
+        let (shown, shift) = window(full, self.span);
+        let moved = |s: Span| Span::new(s.start.saturating_sub(shift), s.end.saturating_sub(shift));
         let _ = writeln!(out, "{number} | {shown}");
-        let _ = writeln!(out, "{pad} | {}", caret_line(line, self.span, None));
+        let _ = writeln!(
+            out,
+            "{pad} | {}",
+            caret_line(&shown, moved(self.span), None)
+        );
         if let Some((span, label)) = self.related {
-            let _ = writeln!(out, "{pad} | {}", caret_line(line, span, Some(label)));
+            if span.start >= shift && span.start <= shift + shown.len() {
+                let _ = writeln!(
+                    out,
+                    "{pad} | {}",
+                    caret_line(&shown, moved(span), Some(label))
+                );
+            } else {
+                let _ = writeln!(
+                    out,
+                    "{pad} = note: {label} at column {}",
+                    column(full, span.start)
+                );
+            }
         }
         if let Some(h) = self.hint() {
             let _ = writeln!(out, "{pad} = hint: {h}");
         }
         out
     }
+}
+
+/// The part of a long line worth showing around `span`: about 100
+/// characters, cut at character boundaries and marked with `…`. Returns the
+/// text and the byte offset in `line` that its byte 0 stands for (so that
+/// spans shift by it; the leading marker stands in for bytes before).
+fn window(line: &str, span: Span) -> (String, usize) {
+    const BEFORE: usize = 40;
+    const WIDTH: usize = 100;
+    if line.len() <= WIDTH {
+        return (line.to_string(), 0);
+    }
+    let at = span.start.min(line.len());
+    let mut from = at.saturating_sub(BEFORE);
+    while !line.is_char_boundary(from) {
+        from -= 1;
+    }
+    let mut to = (from + WIDTH).min(line.len());
+    while !line.is_char_boundary(to) {
+        to -= 1;
+    }
+    let mut text = String::new();
+    let mut shift = from;
+    if from > 0 {
+        text.push('…');
+        shift = from - '…'.len_utf8().min(from);
+    }
+    text.push_str(&line[from..to]);
+    if to < line.len() {
+        text.push('…');
+    }
+    (text, shift)
 }
 
 fn closing(open: char) -> char {
@@ -323,6 +378,21 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("7 | d[::0]\n  |   ^^^\n"), "{text}");
+    }
+
+    #[test]
+    fn a_long_line_shows_a_window_around_the_error() {
+        let line = format!("{}d[100]{}", "x".repeat(5000), "y".repeat(5000));
+        let e = Error::new(ErrorKind::SliceStepZero, Span::new(5002, 5005));
+        let text = e.render(Some(("s", 1)), &line);
+        assert!(text.len() < 400, "{text}");
+        let lines: Vec<&str> = text.lines().collect();
+        let code = lines[1].split_once(" | ").unwrap().1;
+        let caret = lines[2].split_once(" | ").unwrap().1;
+        let at = caret.find('^').unwrap();
+        let under: String = code.chars().skip(at).take(3).collect();
+        assert_eq!(under, "100", "{text}");
+        assert!(lines[0].starts_with("s:1:5003:"), "{text}");
     }
 
     #[test]

@@ -51,12 +51,65 @@ pub enum LineError {
 
 /// Parses one line and runs its statements in order, rendering each
 /// statement's output to `out` with the session's settings.
+///
+/// If a mapped file shrank while a statement read it (the SIGBUS guard
+/// patched the fault with zeros), the statement fails and its output is
+/// discarded; output is held back until the statement is done, up to
+/// [`HOLD_BACK`] bytes (past that, a huge csv or json dump streams).
 pub fn run_line(session: &mut Session, line: &str, out: &mut impl Write) -> Result<(), LineError> {
     let stmts = syntax::parse_line(line).map_err(LineError::Stmt)?;
-    for (stmt, _) in &stmts {
+    for (stmt, span) in &stmts {
         compute::control::reset();
-        let output = session.execute(stmt, line).map_err(LineError::Stmt)?;
-        render::render(&output, &session.settings, out).map_err(LineError::Io)?;
+        source::take_fault();
+        let output = session.execute(stmt, line).map_err(LineError::Stmt);
+        if source::take_fault() {
+            return Err(LineError::Stmt(session.fault_error(*span)));
+        }
+        let output = output?;
+        let mut held = HeldBack {
+            buf: Vec::new(),
+            out: &mut *out,
+            streaming: false,
+        };
+        render::render(&output, &session.settings, &mut held).map_err(LineError::Io)?;
+        if source::take_fault() {
+            return Err(LineError::Stmt(session.fault_error(*span)));
+        }
+        held.release().map_err(LineError::Io)?;
     }
     Ok(())
+}
+
+/// Output held back until a statement is known to be good.
+pub const HOLD_BACK: usize = 4 << 20;
+
+struct HeldBack<'a, W: Write> {
+    buf: Vec<u8>,
+    out: &'a mut W,
+    streaming: bool,
+}
+
+impl<W: Write> HeldBack<'_, W> {
+    fn release(self) -> io::Result<()> {
+        self.out.write_all(&self.buf)
+    }
+}
+
+impl<W: Write> Write for HeldBack<'_, W> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        if !self.streaming && self.buf.len() + data.len() > HOLD_BACK {
+            self.out.write_all(&self.buf)?;
+            self.buf = Vec::new();
+            self.streaming = true;
+        }
+        if self.streaming {
+            self.out.write_all(data)?;
+        } else {
+            self.buf.extend_from_slice(data);
+        }
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }

@@ -333,11 +333,36 @@ impl Session {
         )
     }
 
+    /// How many bytes a device or FIFO must give for this `open`: the
+    /// offset plus the shape's bytes, when both are known without the file.
+    fn bytes_wanted(&self, o: &Open) -> Option<u64> {
+        let dims = &o.shape.as_ref()?.node;
+        if dims.iter().any(|&d| d < 0) {
+            return None;
+        }
+        let itemsize = match &o.dtype {
+            Some(l) => Dtype::from_lit(l).ok()?.itemsize(),
+            None => Dtype::default_for_open().itemsize(),
+        } as u128;
+        let offset = match &o.offset {
+            Some(e) => match self.eval(e).ok()? {
+                Value::Int(n) if n >= 0 => n as u128,
+                _ => return None,
+            },
+            None => 0,
+        };
+        let n = dims
+            .iter()
+            .try_fold(itemsize, |acc, &d| acc.checked_mul(d as u128))?;
+        u64::try_from(n.checked_add(offset)?).ok()
+    }
+
     fn open(&mut self, o: &Open) -> Result<Opened, Error> {
         let path = &o.path;
+        let want = self.bytes_wanted(o);
         let (source, shared) =
             self.files
-                .open(Path::new(&path.node))
+                .open(Path::new(&path.node), want)
                 .map_err(|f: OpenFailure| {
                     Error::new(
                         ErrorKind::Open {
@@ -626,12 +651,31 @@ impl Session {
     /// Evaluates an expression.
     pub fn eval(&self, e: &Expr) -> Result<Value, Error> {
         match &e.kind {
-            ExprKind::Name(n) => self
-                .names
-                .get(n)
-                .cloned()
-                .or_else(|| constant(n))
-                .ok_or_else(|| self.unknown_name(n, e.span)),
+            ExprKind::Name(n) => {
+                let v = self
+                    .names
+                    .get(n)
+                    .cloned()
+                    .or_else(|| constant(n))
+                    .ok_or_else(|| self.unknown_name(n, e.span))?;
+                if let Value::View(view) | Value::Void(view) = &v {
+                    // fstat before use: a file that shrank cannot be read safely.
+                    if let Some((then, now)) = view.source.shrunk() {
+                        return Err(Error::new(
+                            ErrorKind::FileChanged {
+                                path: view.source.display(),
+                                what: format!(
+                                    "shrank from {} to {} since it was opened",
+                                    human_bytes(then),
+                                    human_bytes(now)
+                                ),
+                            },
+                            e.span,
+                        ));
+                    }
+                }
+                Ok(v)
+            }
             ExprKind::Int(i) => Ok(Value::Int(*i)),
             ExprKind::Float(f) => Ok(Value::Float(*f)),
             ExprKind::Imag(f) => Ok(Value::Complex(0.0, *f)),
@@ -845,6 +889,51 @@ fn view_value(v: View) -> Value {
         return Value::Void(v);
     }
     Value::View(v)
+}
+
+/// Bytes for people: `2.0 GiB`, `1.5 MiB`, `800 bytes`.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return format!("{n} bytes");
+    }
+    let mut v = n as f64 / 1024.0;
+    let mut k = 0;
+    while v >= 1024.0 && k + 1 < UNITS.len() {
+        v /= 1024.0;
+        k += 1;
+    }
+    format!("{v:.1} {}", UNITS[k])
+}
+
+impl Session {
+    /// After a statement during which a mapped read faulted (a file shrank
+    /// under it): the error to report instead of its result.
+    pub fn fault_error(&self, span: Span) -> Error {
+        let live = self.files.live();
+        let culprit = live
+            .iter()
+            .find(|(s, _)| s.faulted())
+            .or_else(|| live.iter().find(|(s, _)| s.shrunk().is_some()));
+        let (path, what) = match culprit {
+            Some((s, _)) => {
+                let now = s.current_len().unwrap_or(0);
+                (
+                    s.display(),
+                    format!(
+                        "shrank from {} to {} while being read",
+                        human_bytes(s.len()),
+                        human_bytes(now)
+                    ),
+                )
+            }
+            None => (
+                "a mapped file".to_string(),
+                "shrank while being read".to_string(),
+            ),
+        };
+        Error::new(ErrorKind::FileChanged { path, what }, span)
+    }
 }
 
 fn constant(name: &str) -> Option<Value> {

@@ -52,7 +52,11 @@ pub fn run_script(
                 break;
             }
         };
-        match run_line(session, line, out) {
+        let result = run_line(session, line, out);
+        // One line's output at a time, so a program reading our stdout
+        // through a pipe sees each result as it is made.
+        out.flush()?;
+        match result {
             Ok(()) => {}
             Err(LineError::Io(e)) => return Err(e),
             Err(LineError::Stmt(e)) => {

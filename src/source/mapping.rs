@@ -1,44 +1,209 @@
-//! The one place in strided that uses `unsafe`: mapping a file.
+//! The one place in strided that uses `unsafe`: mapping a file, and the
+//! SIGBUS guard that keeps a file shrinking under its mapping from killing
+//! the process.
 //!
 //! Policy: every file is opened read-only and mapped read-only and shared
 //! (`PROT_READ`, `MAP_SHARED`), once per file. An empty file is not mapped
 //! (a zero-length mapping is an error on Linux); it reads as no bytes.
+//!
+//! The guard: reading a mapped page past the end of a file that another
+//! process truncated raises SIGBUS (NumPy dies there, numpy#21964). Every
+//! mapping is registered in a lock-free table; a SIGBUS handler checks
+//! whether the faulting address lies in a registered mapping, and if so
+//! maps a page of zeros over the faulting page, records the fault and
+//! returns, so the read completes (with zeros) and the statement is later
+//! failed and its result discarded. Faults anywhere else go to the handler
+//! that was installed before (Rust's own, or the default: the process dies
+//! as it would have). `STRIDED_NO_SIGBUS_GUARD=1` leaves the guard out, so
+//! tests can show that it is what saves the process.
 
 use memmap2::{Mmap, MmapOptions};
 use std::fs::File;
 use std::io;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Once;
 
 /// The bytes of a file.
 #[derive(Debug)]
 pub enum Bytes {
-    Mapped(Mmap),
+    Mapped(Mmap, Slot),
+    /// Read into memory: small files, and files that cannot be mapped
+    /// (FIFOs, devices, `/proc` files that report no size).
+    Owned(Vec<u8>),
     Empty,
 }
 
 impl Bytes {
     pub fn as_slice(&self) -> &[u8] {
         match self {
-            Bytes::Mapped(m) => m,
+            Bytes::Mapped(m, _) => m,
+            Bytes::Owned(v) => v,
             Bytes::Empty => &[],
         }
     }
 }
 
-/// Maps all of `file` read-only.
+const SLOTS: usize = 256;
+/// Start and length of every live mapping (0, 0 when free).
+static STARTS: [AtomicUsize; SLOTS] = [const { AtomicUsize::new(0) }; SLOTS];
+static LENS: [AtomicUsize; SLOTS] = [const { AtomicUsize::new(0) }; SLOTS];
+/// Set by the handler when it patched a fault; read by [`take_fault`].
+static FAULTED: AtomicBool = AtomicBool::new(false);
+static FAULT_SLOT: AtomicUsize = AtomicUsize::new(usize::MAX);
+static INSTALL: Once = Once::new();
+static mut PREVIOUS: Option<libc::sigaction> = None;
+
+/// A mapping's entry in the guard's table; freed when the mapping drops.
+#[derive(Debug)]
+pub struct Slot(Option<usize>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if let Some(k) = self.0 {
+            LENS[k].store(0, Ordering::SeqCst);
+            STARTS[k].store(0, Ordering::SeqCst);
+        }
+    }
+}
+
+fn register(start: usize, len: usize) -> Slot {
+    for k in 0..SLOTS {
+        if STARTS[k]
+            .compare_exchange(0, start, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+        {
+            LENS[k].store(len, Ordering::SeqCst);
+            return Slot(Some(k));
+        }
+    }
+    // More than SLOTS live mappings: this one reads unguarded.
+    Slot(None)
+}
+
+/// Whether a mapped read faulted since the last call (and clears it).
+pub fn take_fault() -> bool {
+    FAULTED.swap(false, Ordering::SeqCst)
+}
+
+/// Whether `slot` is the mapping the last fault was in.
+pub fn faulted_in(slot: &Slot) -> bool {
+    slot.0
+        .is_some_and(|k| FAULT_SLOT.load(Ordering::SeqCst) == k)
+}
+
+extern "C" fn on_sigbus(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
+    // SAFETY: the kernel passes a valid siginfo_t for a SA_SIGINFO handler;
+    // si_addr is the faulting address for SIGBUS.
+    let addr = unsafe { (*info).si_addr() } as usize;
+    for k in 0..SLOTS {
+        let start = STARTS[k].load(Ordering::SeqCst);
+        let len = LENS[k].load(Ordering::SeqCst);
+        if start != 0 && addr >= start && addr < start + len {
+            // SAFETY: sysconf is async-signal-safe; the page we replace lies
+            // inside a mapping strided owns (registered above), which only
+            // strided's own reads use. MAP_FIXED swaps that one page for a
+            // private page of zeros, so the faulting read can complete; the
+            // rest of the mapping is untouched and unmapped as a whole later.
+            let ok = unsafe {
+                let page = libc::sysconf(libc::_SC_PAGESIZE) as usize;
+                let at = addr & !(page - 1);
+                libc::mmap(
+                    at as *mut libc::c_void,
+                    page,
+                    libc::PROT_READ,
+                    libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED,
+                    -1,
+                    0,
+                ) != libc::MAP_FAILED
+            };
+            if ok {
+                FAULT_SLOT.store(k, Ordering::SeqCst);
+                FAULTED.store(true, Ordering::SeqCst);
+                return;
+            }
+        }
+    }
+    // Not ours: hand the signal to whoever had it before.
+    // SAFETY: PREVIOUS was written once, before this handler was installed,
+    // and is only read afterwards. Calling the previous SA_SIGINFO handler
+    // with the same arguments is what the kernel would have done; for the
+    // default action we restore it and re-raise, so the process dies with
+    // SIGBUS exactly as without the guard.
+    unsafe {
+        let previous = (*std::ptr::addr_of!(PREVIOUS)).as_ref();
+        match previous {
+            Some(old) if old.sa_flags & libc::SA_SIGINFO != 0 && old.sa_sigaction > 1 => {
+                let f: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) =
+                    std::mem::transmute(old.sa_sigaction);
+                f(sig, info, ctx);
+            }
+            Some(old) if old.sa_sigaction == libc::SIG_IGN => {}
+            Some(old) if old.sa_sigaction > 1 => {
+                let f: extern "C" fn(libc::c_int) = std::mem::transmute(old.sa_sigaction);
+                f(sig);
+            }
+            _ => {
+                libc::signal(sig, libc::SIG_DFL);
+                libc::raise(sig);
+            }
+        }
+    }
+}
+
+fn install_guard() {
+    INSTALL.call_once(|| {
+        if std::env::var("STRIDED_NO_SIGBUS_GUARD").is_ok_and(|v| v == "1") {
+            return;
+        }
+        // SAFETY: a zeroed sigaction is a valid value to fill in; we save the
+        // previous action before installing ours (so the handler can chain
+        // to it) and install with SA_SIGINFO so the handler gets si_addr.
+        unsafe {
+            let mut old: libc::sigaction = std::mem::zeroed();
+            let mut new: libc::sigaction = std::mem::zeroed();
+            new.sa_sigaction = on_sigbus as *const () as usize;
+            new.sa_flags = libc::SA_SIGINFO | libc::SA_NODEFER;
+            libc::sigemptyset(&mut new.sa_mask);
+            if libc::sigaction(libc::SIGBUS, std::ptr::null(), &mut old) == 0 {
+                *std::ptr::addr_of_mut!(PREVIOUS) = Some(old);
+                libc::sigaction(libc::SIGBUS, &new, std::ptr::null_mut());
+            }
+        }
+    });
+}
+
+/// Clears `O_NONBLOCK` on an open file (a FIFO opened without blocking).
+pub fn set_blocking(file: &File) -> io::Result<()> {
+    use std::os::unix::io::AsRawFd;
+    let fd = file.as_raw_fd();
+    // SAFETY: fcntl on a descriptor we own (borrowed from `file`, which
+    // outlives the call) only reads and sets its status flags.
+    let ok = unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        flags >= 0 && libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK) == 0
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// Maps all of `file` read-only, guarded against truncation.
 pub fn map_read_only(file: &File) -> io::Result<Bytes> {
     if file.metadata()?.len() == 0 {
         return Ok(Bytes::Empty);
     }
+    install_guard();
     // SAFETY: the mapping is read-only, so strided itself never writes
     // through it, and `Mmap` keeps it alive for as long as the `&[u8]` it
     // hands out. What no flag can promise is that *other* processes leave
     // the file alone: if one writes to it, the bytes we read change under
-    // us (a view shows whatever is there when it is read, which is the
-    // behaviour users of raw data files expect); if one truncates it,
-    // reading past the new end raises SIGBUS. Treating the file as
-    // immutable while it is open is the documented contract of strided
-    // (as of `np.memmap` and ripgrep's mmap searcher); guarding reads
-    // against concurrent truncation is tracked separately.
+    // us (a view shows whatever is there when it is read, which is what
+    // users of raw data files expect); if one truncates it, reading past the
+    // new end raises SIGBUS, which the guard above turns into zeros and a
+    // failed statement. MAP_PRIVATE would not help: it faults the same way.
     let map = unsafe { MmapOptions::new().map(file)? };
-    Ok(Bytes::Mapped(map))
+    let slot = register(map.as_ptr() as usize, map.len());
+    Ok(Bytes::Mapped(map, slot))
 }

@@ -4,24 +4,35 @@
 //! lives as long as some view uses it.
 //!
 //! Files are opened read-only and mapped read-only; nothing here can write
-//! to, extend or truncate a file.
+//! to, extend or truncate a file. Small files, files that report no size
+//! (`/proc`), FIFOs and devices are read into memory instead of mapped.
 
 mod mapping;
 
+pub use mapping::take_fault;
+
 use std::collections::HashMap;
 use std::fs::File;
-use std::io;
+use std::io::{self, Read};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Weak};
 
-/// One open file and its bytes (a read-only mapping).
+/// Files below this size are read rather than mapped: a copy of a few
+/// pages costs less than a mapping and cannot fault.
+pub const READ_BELOW: u64 = 64 << 10;
+/// The most strided reads from a FIFO or a size-less file.
+pub const READ_LIMIT: u64 = 1 << 30;
+
+/// One open file and its bytes (a read-only mapping, or a copy).
 #[derive(Debug)]
 pub struct Source {
     /// The path as the user first gave it (shown in captions).
     pub path: PathBuf,
     pub dev: u64,
     pub ino: u64,
+    /// Kept open so its size can be checked (fstat) before each use.
+    file: Option<File>,
     bytes: mapping::Bytes,
 }
 
@@ -44,6 +55,35 @@ impl Source {
     pub fn display(&self) -> String {
         self.path.display().to_string()
     }
+
+    /// Whether the bytes are a mapping (rather than a copy).
+    pub fn is_mapped(&self) -> bool {
+        matches!(self.bytes, mapping::Bytes::Mapped(..))
+    }
+
+    /// The file's size now, for a mapped file (fstat on the open file).
+    pub fn current_len(&self) -> Option<u64> {
+        self.file
+            .as_ref()
+            .filter(|_| self.is_mapped())
+            .and_then(|f| f.metadata().ok())
+            .map(|m| m.len())
+    }
+
+    /// `Some((mapped, now))` when a mapped file is shorter now than when it
+    /// was mapped: reading the missing part would fault.
+    pub fn shrunk(&self) -> Option<(u64, u64)> {
+        let now = self.current_len()?;
+        (now < self.len()).then_some((self.len(), now))
+    }
+
+    /// Whether the last patched read fault was in this file's mapping.
+    pub fn faulted(&self) -> bool {
+        match &self.bytes {
+            mapping::Bytes::Mapped(_, slot) => mapping::faulted_in(slot),
+            _ => false,
+        }
+    }
 }
 
 /// Why a file could not be opened.
@@ -52,8 +92,12 @@ pub enum OpenFailure {
     NotFound,
     PermissionDenied,
     IsDirectory,
-    /// A FIFO, device or socket: these have no fixed size to map.
+    /// A socket, or a device or FIFO opened without a shape where one is needed.
     NotRegular(&'static str),
+    /// A device has no size: the shape says how much to read.
+    NeedsShape(&'static str),
+    /// A FIFO or size-less file longer than strided reads.
+    TooLong,
     Io(io::Error),
 }
 
@@ -64,6 +108,8 @@ impl OpenFailure {
             OpenFailure::PermissionDenied => "permission denied".into(),
             OpenFailure::IsDirectory => "it is a directory".into(),
             OpenFailure::NotRegular(what) => format!("it is a {what}, not a regular file"),
+            OpenFailure::NeedsShape(what) => format!("it is a {what}, which has no size"),
+            OpenFailure::TooLong => format!("it gives more than {} bytes", READ_LIMIT),
             OpenFailure::Io(e) => e.to_string(),
         }
     }
@@ -76,6 +122,11 @@ impl OpenFailure {
             OpenFailure::PermissionDenied => Some("the file must be readable by you".into()),
             OpenFailure::IsDirectory => Some("name a file inside it".into()),
             OpenFailure::NotRegular(_) => Some("copy the data to a regular file first".into()),
+            OpenFailure::NeedsShape(_) => Some(
+                "give a shape, and strided reads just the bytes it needs: open /dev/zero 4x4 f4"
+                    .into(),
+            ),
+            OpenFailure::TooLong => Some("copy the data to a regular file and open that".into()),
             OpenFailure::Io(_) => None,
         }
     }
@@ -98,8 +149,14 @@ pub struct Files {
 
 impl Files {
     /// Opens `path` read-only, or returns the mapping already made for the
-    /// same file; the flag says whether it was already mapped.
-    pub fn open(&mut self, path: &Path) -> Result<(Arc<Source>, bool), OpenFailure> {
+    /// same file; the flag says whether it was already mapped. `want` is how
+    /// many bytes the view needs, when the shape says: devices and FIFOs
+    /// are read that far and no further.
+    pub fn open(
+        &mut self,
+        path: &Path,
+        want: Option<u64>,
+    ) -> Result<(Arc<Source>, bool), OpenFailure> {
         let meta = std::fs::metadata(path).map_err(classify)?;
         let ft = meta.file_type();
         if ft.is_dir() {
@@ -113,20 +170,56 @@ impl Files {
             } else if ft.is_block_device() {
                 "block device"
             } else {
-                "socket"
+                return Err(OpenFailure::NotRegular("socket"));
             };
-            return Err(OpenFailure::NotRegular(what));
+            if want.is_none() && !ft.is_fifo() {
+                return Err(OpenFailure::NeedsShape(what));
+            }
+            let bytes = read_stream(path, ft.is_fifo(), want)?;
+            let source = Source {
+                path: path.to_path_buf(),
+                dev: meta.dev(),
+                ino: meta.ino(),
+                file: None,
+                bytes: mapping::Bytes::Owned(bytes),
+            };
+            return Ok((Arc::new(source), false));
         }
         let key = (meta.dev(), meta.ino());
         if let Some(s) = self.cache.get(&key).and_then(Weak::upgrade) {
             return Ok((s, true));
         }
-        let file = File::open(path).map_err(classify)?;
-        let bytes = mapping::map_read_only(&file).map_err(OpenFailure::Io)?;
+        let mut file = File::open(path).map_err(classify)?;
+        let bytes = if meta.len() == 0 {
+            // Empty, or a /proc file that reports no size: read what there is.
+            let mut v = Vec::new();
+            (&mut file)
+                .take(READ_LIMIT + 1)
+                .read_to_end(&mut v)
+                .map_err(OpenFailure::Io)?;
+            if v.len() as u64 > READ_LIMIT {
+                return Err(OpenFailure::TooLong);
+            }
+            if v.is_empty() {
+                mapping::Bytes::Empty
+            } else {
+                mapping::Bytes::Owned(v)
+            }
+        } else if meta.len() < READ_BELOW {
+            let mut v = Vec::with_capacity(meta.len() as usize);
+            (&mut file)
+                .take(READ_BELOW)
+                .read_to_end(&mut v)
+                .map_err(OpenFailure::Io)?;
+            mapping::Bytes::Owned(v)
+        } else {
+            mapping::map_read_only(&file).map_err(OpenFailure::Io)?
+        };
         let source = Arc::new(Source {
             path: path.to_path_buf(),
             dev: key.0,
             ino: key.1,
+            file: Some(file),
             bytes,
         });
         self.cache.retain(|_, w| w.strong_count() > 0);
@@ -149,4 +242,29 @@ impl Files {
         v.sort_by(|a, b| a.0.path.cmp(&b.0.path));
         v
     }
+}
+
+/// Reads a FIFO or device: `want` bytes, or (a FIFO without a shape) to
+/// its end. A FIFO is opened without blocking on a missing writer.
+fn read_stream(path: &Path, fifo: bool, want: Option<u64>) -> Result<Vec<u8>, OpenFailure> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    if fifo {
+        opts.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = opts.open(path).map_err(classify)?;
+    if fifo {
+        // Blocking reads from here on: wait for data, or the end when the writer closes.
+        mapping::set_blocking(&file).map_err(OpenFailure::Io)?;
+    }
+    let limit = want.unwrap_or(READ_LIMIT + 1);
+    let mut v = Vec::new();
+    file.take(limit)
+        .read_to_end(&mut v)
+        .map_err(OpenFailure::Io)?;
+    if want.is_none() && v.len() as u64 > READ_LIMIT {
+        return Err(OpenFailure::TooLong);
+    }
+    Ok(v)
 }

@@ -7,6 +7,7 @@
 
 pub mod ast;
 pub mod parse;
+pub mod print;
 
 pub use ast::*;
 pub use parse::{parse_expression, parse_line, parse_py_literal, MAX_DEPTH};

@@ -45,6 +45,12 @@ impl<'a> nom::error::ParseError<In<'a>> for PErr {
     }
 }
 
+/// Splits `n` bytes off the front (`nom`'s `take` counts characters,
+/// which differs from bytes as soon as a line holds `ψ` or `é`).
+fn take_bytes(i: In, n: usize) -> (In, In) {
+    nom::Input::take_split(&i, n)
+}
+
 fn pos(i: &In) -> usize {
     i.location_offset()
 }
@@ -186,7 +192,7 @@ fn string(i: In) -> R<Spanned<String>> {
     let mut chars = s.char_indices().skip(1);
     while let Some((k, c)) = chars.next() {
         if c == quote {
-            let (rest, _) = nom::bytes::complete::take(k + 1)(i)?;
+            let (rest, _) = take_bytes(i, k + 1);
             return Ok((
                 rest,
                 Spanned {
@@ -265,7 +271,7 @@ fn number(i: In) -> R<Expr> {
         while k < bytes.len() && (bytes[k].is_ascii_hexdigit() || bytes[k] == b'_') {
             k += 1;
         }
-        let (rest, _) = nom::bytes::complete::take(k)(i)?;
+        let (rest, _) = take_bytes(i, k);
         let span = Span::new(start, start + k);
         return match parse_int_text(&s[..k], span) {
             Ok(v) => Ok((
@@ -286,10 +292,11 @@ fn number(i: In) -> R<Expr> {
         // `1.5`, `1.`, `.5` but not `1..` and not `x.real` (handled by the caller).
         let after = k + 1;
         let next_is_name = after < bytes.len()
-            && (bytes[after].is_ascii_alphabetic()
-                && bytes[after] != b'e'
-                && bytes[after] != b'E'
-                && bytes[after] != b'j');
+            && (bytes[after] == b'_'
+                || (bytes[after].is_ascii_alphabetic()
+                    && bytes[after] != b'e'
+                    && bytes[after] != b'E'
+                    && bytes[after] != b'j'));
         if !next_is_name {
             float = true;
             k += 1;
@@ -318,7 +325,7 @@ fn number(i: In) -> R<Expr> {
     let text = &s[..k];
     let end = k + usize::from(imag);
     let span = Span::new(start, start + end);
-    let (rest, _) = nom::bytes::complete::take(end)(i)?;
+    let (rest, _) = take_bytes(i, end);
     let clean: String = text.chars().filter(|c| *c != '_').collect();
     let kind = if imag {
         ExprKind::Imag(clean.parse().unwrap_or(f64::NAN))
@@ -404,11 +411,18 @@ fn binary_level<'a>(
     ops: fn(&str) -> Option<(BinOp, usize)>,
 ) -> R<'a, Expr> {
     let (mut i, mut lhs) = next(i, depth)?;
+    // `a + b + c` is Binary(Binary(a, b), c): each link deepens the tree
+    // that evaluation walks, so a chain counts towards the nesting limit.
+    let mut depth = depth;
     loop {
         let (j, _) = sp(i)?;
         let Some((op, n)) = ops(j.fragment()) else {
             return Ok((i, lhs));
         };
+        depth += 1;
+        if let Some(e) = too_deep(&j, depth) {
+            return e;
+        }
         let (j, _) = nom::bytes::complete::take(n)(j)?;
         let (j, _) = sp(j)?;
         let (j, rhs) = match next(j, depth + 1) {
@@ -1408,12 +1422,16 @@ fn save_stmt(k: In) -> R<Stmt> {
         let q = trimmed.chars().last().expect("ends with a quote");
         trimmed[..trimmed.len() - 1].rfind(q)
     } else {
-        trimmed.rfind(char::is_whitespace).map(|w| w + 1)
+        trimmed
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_whitespace())
+            .map(|(w, c)| w + c.len_utf8())
     };
     let Some(path_start) = path_start.filter(|&p| p > 0 && !trimmed[..p].trim().is_empty()) else {
         return cut_expected(k, "an expression and a file path: save EXPR PATH");
     };
-    let (rest, expr_part) = nom::bytes::complete::take(path_start)(k)?;
+    let (rest, expr_part) = take_bytes(k, path_start);
     let (after, e) = match expression(expr_part, 0) {
         Ok(r) => r,
         Err(nom::Err::Error(_)) => return cut_expected(expr_part, "the expression to save"),
@@ -1730,5 +1748,44 @@ mod tests {
             panic!()
         };
         assert_eq!(entries.len(), 3);
+    }
+}
+
+#[cfg(test)]
+mod unicode_tests {
+    use super::*;
+
+    /// Regression: the fuzzer found that a string holding `ψ` cut the
+    /// input by characters where it meant bytes.
+    #[test]
+    fn strings_with_multibyte_characters_parse_and_end_where_they_end() {
+        let e = parse_expression("'ψ'").unwrap();
+        assert_eq!(e.kind, ExprKind::Str("ψ".into()));
+        assert!(parse_expression("'ψ'ψ").is_err());
+        let v = parse_line("save d['é'] 'données é.npy'").unwrap();
+        let Stmt::Save { path, .. } = &v[0].0 else {
+            panic!()
+        };
+        assert_eq!(path.node, "données é.npy");
+    }
+
+    /// Regression (fuzzer): a two-byte whitespace character (U+0085) before
+    /// the path of `save` split the line inside a character.
+    #[test]
+    fn save_splits_its_path_at_any_whitespace_character() {
+        // An error (U+0085 is not a separator between tokens), not a panic.
+        assert!(parse_line("save d\u{85}x.npy").is_err());
+        assert!(parse_line("save\r\u{1}++\u{0}8++\u{1}++++\u{0}\u{85}\u{0}\u{85}\u{85};").is_err());
+    }
+
+    /// Regression (fuzzer): `0._5` is the attribute `_5` of the integer 0,
+    /// not the float 0.5 (as in Python), and prints back as `(0)._5`.
+    #[test]
+    fn an_underscore_after_a_point_starts_a_name() {
+        let e = parse_expression("0._066").unwrap();
+        assert!(matches!(e.kind, ExprKind::Attr { .. }), "{e:?}");
+        let printed = e.to_string();
+        assert_eq!(printed, "(0)._066");
+        assert_eq!(parse_expression(&printed).unwrap().to_string(), printed);
     }
 }

@@ -1,0 +1,357 @@
+//! Hostile files: other programs truncating, regrowing, deleting, replacing
+//! and overwriting a file while strided has it mapped, and inputs that are
+//! not regular files at all. strided must never die of it (no SIGBUS, exit
+//! 135) and must say what happened.
+
+mod common;
+
+use common::{run_in, temp, text};
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::process::ExitStatusExt;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const SLOW: &str = "stats sqrt(abs(d - 1)) * 2";
+
+fn sparse(path: &Path, len: u64) {
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .truncate(false)
+        .open(path)
+        .unwrap();
+    f.set_len(len).unwrap();
+}
+
+fn spawn_stats(dir: &Path, guard: bool) -> Child {
+    let mut cmd = Command::new(common::bin());
+    cmd.args(["-c", &format!("open big.bin c8\n{SLOW}")])
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if !guard {
+        cmd.env("STRIDED_NO_SIGBUS_GUARD", "1");
+    }
+    cmd.spawn().unwrap()
+}
+
+#[test]
+fn truncation_during_stats_never_kills_the_process() {
+    let dir = temp();
+    let path = dir.path().join("big.bin");
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    let (mut interrupted, mut finished) = (0, 0);
+    for run in 0..100 {
+        // Sparse and of full length again for each run: nothing large is written.
+        sparse(&path, 0);
+        sparse(&path, 128 << 20);
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let delay = Duration::from_millis(20 + state % 250);
+        let child = spawn_stats(dir.path(), true);
+        std::thread::sleep(delay);
+        sparse(&path, 0);
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len((state % 64) << 20)
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let err = text(&out.stderr);
+        assert_eq!(
+            out.status.signal(),
+            None,
+            "run {run}: killed by a signal\n{err}"
+        );
+        match out.status.code() {
+            Some(0) => finished += 1,
+            Some(1) => {
+                assert!(
+                    err.contains("big.bin shrank") && err.contains("the result was discarded"),
+                    "run {run}: {err}"
+                );
+                assert!(
+                    !text(&out.stdout).contains("stats of"),
+                    "run {run}: a result computed over a patched fault was printed"
+                );
+                interrupted += 1;
+            }
+            other => panic!("run {run}: exit {other:?}\n{err}"),
+        }
+    }
+    eprintln!("100 truncations: {interrupted} caught mid-read, {finished} finished first or read only what was left");
+    assert!(
+        interrupted >= 10,
+        "too few runs hit the truncation ({interrupted}): the test did not exercise the guard"
+    );
+}
+
+#[test]
+fn without_the_guard_the_same_truncation_kills_with_sigbus() {
+    // The control: this is what the guard prevents (and what NumPy does).
+    let dir = temp();
+    let path = dir.path().join("big.bin");
+    let mut killed = 0;
+    for _ in 0..5 {
+        sparse(&path, 0);
+        sparse(&path, 128 << 20);
+        let child = spawn_stats(dir.path(), false);
+        std::thread::sleep(Duration::from_millis(100));
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(0)
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        if out.status.signal() == Some(libc_sigbus()) {
+            killed += 1;
+        }
+    }
+    assert!(
+        killed >= 1,
+        "no run died of SIGBUS without the guard: the fault test proves nothing"
+    );
+}
+
+fn libc_sigbus() -> i32 {
+    7 // SIGBUS on Linux x86 and ARM
+}
+
+/// A strided reading statements from a pipe, answering line by line.
+struct Shell {
+    child: Child,
+    out: BufReader<std::process::ChildStdout>,
+}
+
+impl Shell {
+    fn start(dir: &Path) -> Shell {
+        let mut child = Command::new(common::bin())
+            .arg("--keep-going")
+            .current_dir(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let out = BufReader::new(child.stdout.take().unwrap());
+        Shell { child, out }
+    }
+
+    /// Runs `line` and returns its output, read up to a marker line.
+    fn run(&mut self, line: &str) -> String {
+        let stdin = self.child.stdin.as_mut().unwrap();
+        writeln!(stdin, "{line}\n'--end--'").unwrap();
+        stdin.flush().unwrap();
+        let mut got = String::new();
+        loop {
+            let mut l = String::new();
+            assert!(
+                self.out.read_line(&mut l).unwrap() > 0,
+                "strided ended early; so far: {got}"
+            );
+            if l.trim() == "'--end--'" {
+                return got;
+            }
+            got.push_str(&l);
+        }
+    }
+
+    fn finish(mut self) -> String {
+        drop(self.child.stdin.take());
+        let mut err = String::new();
+        std::io::Read::read_to_string(self.child.stderr.as_mut().unwrap(), &mut err).unwrap();
+        self.child.wait().unwrap();
+        err
+    }
+}
+
+fn f32_file(path: &Path, value: f32, n: usize) {
+    std::fs::write(
+        path,
+        std::iter::repeat_n(value.to_le_bytes(), n)
+            .flatten()
+            .collect::<Vec<u8>>(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_file_that_shrank_between_statements_is_refused_and_regrown_reads_again() {
+    let dir = temp();
+    let path = dir.path().join("f.bin");
+    f32_file(&path, 7.5, 1 << 18);
+    let mut sh = Shell::start(dir.path());
+    sh.run("open f.bin <f4");
+    assert_eq!(sh.run("d[-1]"), "7.5\n");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(1 << 10)
+        .unwrap();
+    assert_eq!(sh.run("d[0]"), "", "refused");
+    // Regrown to its old size: readable again; the cut part is now zeros.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(1 << 20)
+        .unwrap();
+    assert_eq!(sh.run("d[0]"), "7.5\n");
+    assert_eq!(sh.run("d[-1]"), "0.0\n");
+    let err = sh.finish();
+    assert!(
+        err.contains("f.bin shrank from 1.0 MiB to 1.0 KiB since it was opened"),
+        "{err}"
+    );
+}
+
+#[test]
+fn deleted_and_replaced_files_keep_their_old_contents_until_opened_again() {
+    let dir = temp();
+    let path = dir.path().join("f.bin");
+    f32_file(&path, 1.5, 1 << 18);
+    let mut sh = Shell::start(dir.path());
+    sh.run("open f.bin <f4");
+    // Replaced by rename: the mapping still holds the old file.
+    let new = dir.path().join("new.bin");
+    f32_file(&new, 2.5, 1 << 18);
+    std::fs::rename(&new, &path).unwrap();
+    assert_eq!(sh.run("d[0]"), "1.5\n");
+    assert!(sh.run("open f.bin <f4 as e").contains("e = f.bin"));
+    assert_eq!(sh.run("e[0]"), "2.5\n");
+    // Deleted: still readable through the mapping.
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(sh.run("d[0]; e[0]"), "1.5\n2.5\n");
+    let err = sh.finish();
+    assert!(err.is_empty(), "{err}");
+}
+
+#[test]
+fn an_in_place_overwrite_shows_at_the_next_read() {
+    let dir = temp();
+    let path = dir.path().join("f.bin");
+    f32_file(&path, 1.0, 1 << 18);
+    let mut sh = Shell::start(dir.path());
+    sh.run("open f.bin <f4");
+    assert_eq!(sh.run("d[3]"), "1.0\n");
+    let mut f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(12)).unwrap();
+    f.write_all(&4.25f32.to_le_bytes()).unwrap();
+    drop(f);
+    assert_eq!(sh.run("d[3]"), "4.25\n");
+    sh.finish();
+}
+
+#[test]
+fn devices_fifos_and_odd_files_are_read_or_refused_clearly() {
+    let dir = temp();
+    std::fs::write(dir.path().join("empty.bin"), b"").unwrap();
+    let out = run_in(dir.path(), &["--keep-going", "-c", "open empty.bin u1\nd.shape\nd\nopen empty.bin 2x2 u1\nopen /dev/zero\nopen /dev/zero 2x3 <f4 as z\nz.sum()\nz.shape\nopen /proc/self/status u1 as p\np.size > 0"], "");
+    let s = text(&out.stdout);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(s.contains("(0,)\n") && s.contains("(empty)"), "{s}");
+    assert!(err.contains("empty.bin is too small"), "{err}");
+    assert!(
+        err.contains("cannot open /dev/zero: it is a character device, which has no size"),
+        "{err}"
+    );
+    assert!(s.contains("0.0\n(2, 3)\n"), "{s}");
+    assert!(
+        s.ends_with("True\n"),
+        "a /proc file reports no size but has bytes:\n{s}"
+    );
+}
+
+#[test]
+fn a_fifo_is_read_to_its_end_without_blocking_on_open() {
+    let dir = temp();
+    let fifo = dir.path().join("pipe");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    // A writer that opens the FIFO (blocking until strided opens it) and writes 8 bytes.
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut f = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+            f.write_all(&[1, 2, 3, 4, 5, 6, 7, 8]).unwrap();
+        })
+    };
+    // Let the writer reach its open() first, so the data is there to read.
+    std::thread::sleep(Duration::from_millis(200));
+    let out = run_in(dir.path(), &["-c", "open pipe u1; d.sum()"], "");
+    writer.join().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).ends_with("36\n"), "{}", text(&out.stdout));
+}
+
+#[test]
+fn offsets_and_shapes_near_the_limits_are_errors_not_crashes() {
+    let dir = temp();
+    std::fs::write(dir.path().join("f.bin"), [0u8; 64]).unwrap();
+    let out = run_in(dir.path(), &["--keep-going", "-c", "open f.bin offset=18446744073709551615\nopen f.bin offset=(2**70)\nopen f.bin 9223372036854775807x9223372036854775807 u1\nopen f.bin (4294967296, 4294967296, 4294967296) u1"], "");
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(err.matches(": error: ").count(), 4, "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn a_one_megabyte_line_and_deep_nesting_are_answered() {
+    let dir = temp();
+    // A flat megabyte (a tuple of 350,000 numbers) parses and evaluates;
+    // a chain of 250,000 additions and 100,000 parentheses nest too deep.
+    let items: Vec<String> = (0..350_000).map(|k| (k % 10).to_string()).collect();
+    let flat = format!("x = ({}); x[-1]", items.join(", "));
+    assert!(flat.len() > 1_000_000);
+    let chain = format!("y = {}1", "1 + ".repeat(250_000));
+    let nested = format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000));
+    let out = run_in(
+        dir.path(),
+        &["--keep-going"],
+        &format!("{flat}\n{chain}\n{nested}\n"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "9\n");
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("<stdin>:2:")
+            && err.contains("<stdin>:3:")
+            && err.matches("nesting too deep").count() == 2,
+        "{err}"
+    );
+}
+
+#[test]
+fn invalid_utf8_on_stdin_is_a_located_error() {
+    let dir = temp();
+    let mut child = Command::new(common::bin())
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"1 + 1\nx = \xff\xfe\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "2\n");
+    assert!(
+        text(&out.stderr).starts_with("<stdin>:2:5: error: the line is not valid UTF-8"),
+        "{}",
+        text(&out.stderr)
+    );
+}
