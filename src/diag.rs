@@ -304,7 +304,8 @@ fn column(line: &str, at: usize) -> usize {
 fn caret_line(line: &str, span: Span, label: Option<&str>) -> String {
     let start = column(line, span.start) - 1;
     let end = column(line, span.end.max(span.start)) - 1;
-    let width = (end - start).max(1);
+    // A span may end before it starts once a window moved it; never underflow.
+    let width = end.saturating_sub(start).max(1);
     let mut s = " ".repeat(start);
     s.push_str(&"^".repeat(width));
     if let Some(l) = label {

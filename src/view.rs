@@ -393,34 +393,50 @@ impl View {
 
     /// Writes the elements' bytes in C order, as `.npy` and raw `.bin`
     /// hold them: whole contiguous runs at a time where the layout allows.
+    /// Memory stays bounded (the writer's buffer), progress is reported
+    /// and Ctrl-C stops it with an `Interrupted` error.
     pub fn write_c_order(&self, w: &mut impl Write) -> io::Result<()> {
+        use crate::compute::control;
         if self.size() == 0 {
             return Ok(());
         }
+        let stop = || io::Error::new(io::ErrorKind::Interrupted, "interrupted");
+        let _job = control::start(self.size() as u64);
         let bytes = self.source.bytes();
-        if self.is_c_contiguous() {
-            return w.write_all(&bytes[self.offset..self.offset + self.nbytes()]);
-        }
         let item = self.dtype.itemsize();
+        if self.is_c_contiguous() {
+            for chunk in bytes[self.offset..self.offset + self.nbytes()].chunks(1 << 20) {
+                control::check().map_err(|_| stop())?;
+                w.write_all(chunk)?;
+                control::advance((chunk.len() / item.max(1)) as u64);
+            }
+            return Ok(());
+        }
         let inner_contiguous = self.ndim() > 0 && self.strides[self.ndim() - 1] == item as isize;
         if inner_contiguous {
             let n = self.shape[self.ndim() - 1];
             let outer = &self.shape[..self.ndim() - 1];
             for idx in ndarray::indices(ndarray::IxDyn(outer)) {
+                control::check().map_err(|_| stop())?;
                 let mut full = idx.slice().to_vec();
                 full.push(0);
                 let off = self.element_offset(&full);
                 w.write_all(&bytes[off..off + n * item])?;
+                control::advance(n as u64);
             }
             return Ok(());
         }
-        let mut result = Ok(());
-        self.for_each_index(|idx| {
-            if result.is_ok() {
-                result = w.write_all(self.element_bytes(idx));
+        for (k, idx) in ndarray::indices(ndarray::IxDyn(&self.shape))
+            .into_iter()
+            .enumerate()
+        {
+            if k % 4096 == 0 {
+                control::check().map_err(|_| stop())?;
+                control::advance(4096);
             }
-        });
-        result
+            w.write_all(self.element_bytes(idx.slice()))?;
+        }
+        Ok(())
     }
 }
 

@@ -122,3 +122,56 @@ fn ctrl_c_in_the_shell_stops_the_statement_and_keeps_the_session() {
         .args(["kill-session", "-t", &session])
         .status();
 }
+
+#[test]
+fn an_interrupted_save_leaves_no_file_behind() {
+    let dir = common::temp();
+    sparse(dir.path());
+    let child = Command::new(common::bin())
+        .args(["-c", "open big.bin c8\nsave sqrt(abs(d)) out.npy"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        common::text(&out.stderr)
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(left, ["big.bin"], "no out.npy and no temporary file");
+}
+
+#[test]
+fn sigterm_ends_a_long_statement_promptly() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = common::temp();
+    sparse(dir.path());
+    let mut child = Command::new(common::bin())
+        .args(["-c", &format!("open big.bin c8\n{SLOW}")])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.signal(), Some(15), "{status:?}");
+}

@@ -224,9 +224,16 @@ fn deleted_and_replaced_files_keep_their_old_contents_until_opened_again() {
     assert_eq!(sh.run("d[0]"), "1.5\n");
     assert!(sh.run("open f.bin <f4 as e").contains("e = f.bin"));
     assert_eq!(sh.run("e[0]"), "2.5\n");
-    // Deleted: still readable through the mapping.
+    assert!(
+        sh.run("files").contains("replaced by another file"),
+        "strided says the old file is not the one at the path now"
+    );
+    // Deleted: still readable through the mapping, and `files` says so.
     std::fs::remove_file(&path).unwrap();
     assert_eq!(sh.run("d[0]; e[0]"), "1.5\n2.5\n");
+    assert!(sh
+        .run("files")
+        .contains("deleted: its old contents stay readable until closed"));
     let err = sh.finish();
     assert!(err.is_empty(), "{err}");
 }

@@ -121,6 +121,10 @@ pub struct FileRow {
     pub path: String,
     pub len: u64,
     pub views: usize,
+    /// Whether the bytes are mapped (or were read into memory).
+    pub mapped: bool,
+    /// What happened to the file since it was opened, if anything.
+    pub note: Option<String>,
 }
 
 /// Names, open files and settings: the state a script or shell builds up.
@@ -200,6 +204,10 @@ impl Session {
                 };
                 let bytes =
                     crate::save::save(&data, Path::new(&path.node)).map_err(|(reason, hint)| {
+                        // Ctrl-C: the temporary file is gone, the target untouched.
+                        if reason == "interrupted" {
+                            return Error::new(ErrorKind::Interrupted, expr.span);
+                        }
                         Error::new(
                             ErrorKind::Save {
                                 path: path.node.clone(),
@@ -248,6 +256,8 @@ impl Session {
                         path: s.display(),
                         len: s.len(),
                         views: n,
+                        mapped: s.is_mapped(),
+                        note: s.status(),
                     })
                     .collect(),
             )),

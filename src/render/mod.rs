@@ -126,11 +126,19 @@ fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()>
                 return writeln!(w, "no files are mapped");
             }
             let mut t = new_table();
-            t.set_header(["file", "bytes mapped", "views"]);
+            t.set_header(["file", "bytes", "how", "views", "note"]);
             for r in rows {
-                t.add_row([r.path.clone(), r.len.to_string(), r.views.to_string()]);
+                t.add_row([
+                    r.path.clone(),
+                    r.len.to_string(),
+                    if r.mapped { "mapped" } else { "read" }.to_string(),
+                    r.views.to_string(),
+                    r.note.clone().unwrap_or_default(),
+                ]);
             }
-            right_align_from(&mut t, 1);
+            if let Some(c) = t.column_mut(1) {
+                c.set_cell_alignment(CellAlignment::Right);
+            }
             writeln!(w, "{t}")
         }
     }
@@ -749,7 +757,16 @@ fn render_json(out: &Output, w: &mut impl Write) -> io::Result<()> {
         Output::Files(rows) => {
             let parts: Vec<String> = rows
                 .iter()
-                .map(|r| format!("{{\"path\": {}, \"bytes\": {}, \"views\": {}}}", json_str(&r.path), r.len, r.views))
+                .map(|r| {
+                    format!(
+                        "{{\"path\": {}, \"bytes\": {}, \"mapped\": {}, \"views\": {}, \"note\": {}}}",
+                        json_str(&r.path),
+                        r.len,
+                        r.mapped,
+                        r.views,
+                        r.note.as_deref().map_or_else(|| "null".to_string(), json_str)
+                    )
+                })
                 .collect();
             writeln!(w, "{{\"files\": [{}]}}", parts.join(", "))
         }

@@ -77,6 +77,25 @@ impl Source {
         (now < self.len()).then_some((self.len(), now))
     }
 
+    /// What happened to the file since it was opened, if anything worth
+    /// saying: deleted or replaced files keep their old contents here.
+    pub fn status(&self) -> Option<String> {
+        if let Some((then, now)) = self.shrunk() {
+            return Some(format!("shrank from {then} to {now} bytes: open it again"));
+        }
+        let meta = self.file.as_ref()?.metadata().ok()?;
+        match std::fs::metadata(&self.path) {
+            Ok(m) if (m.dev(), m.ino()) != (self.dev, self.ino) => {
+                Some("replaced by another file: this is the old one until opened again".into())
+            }
+            _ if meta.nlink() == 0 => {
+                Some("deleted: its old contents stay readable until closed".into())
+            }
+            Err(_) => Some("renamed: its contents stay readable until closed".into()),
+            _ => None,
+        }
+    }
+
     /// Whether the last patched read fault was in this file's mapping.
     pub fn faulted(&self) -> bool {
         match &self.bytes {

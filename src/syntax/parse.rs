@@ -1778,6 +1778,18 @@ mod unicode_tests {
         assert!(parse_line("save\r\u{1}++\u{0}8++\u{1}++++\u{0}\u{85}\u{0}\u{85}\u{85};").is_err());
     }
 
+    /// Regression (fuzzer): an error whose span the snippet window moved
+    /// (a long line) made a caret of negative width; an infinite imaginary
+    /// literal printed as `(1e999)j`.
+    #[test]
+    fn fuzzer_found_snippets_and_literals_render() {
+        let line = "J[z:J:J[((J[:J_z:\u{227fe}J[z[((J[:J_J_z:\u{227fe}J\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
+        let e = parse_line(line).unwrap_err();
+        let _ = e.render(Some(("fuzz", 1)), line);
+        let printed = parse_expression("z**6e444J").unwrap().to_string();
+        assert!(parse_expression(&printed).is_ok(), "{printed}");
+    }
+
     /// Regression (fuzzer): `0._5` is the attribute `_5` of the integer 0,
     /// not the float 0.5 (as in Python), and prints back as `(0)._5`.
     #[test]

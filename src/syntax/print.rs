@@ -25,7 +25,8 @@ fn float(f: f64) -> String {
         // `{:?}` always has a point or an exponent, so it reads back as a float.
         format!("{f:?}")
     } else {
-        "(1e999)".into()
+        // Only an overflowing literal (`6e444`) is infinite here.
+        "1e999".into()
     }
 }
 
