@@ -73,7 +73,14 @@ pub fn run_line(session: &mut Session, line: &str, out: &mut impl Write) -> Resu
         };
         render::render(&output, &session.settings, &mut held).map_err(LineError::Io)?;
         if source::take_fault() {
-            return Err(LineError::Stmt(session.fault_error(*span)));
+            let mut e = session.fault_error(*span);
+            if held.streaming {
+                // Too much output to hold back: some of it is already out.
+                if let diag::ErrorKind::FileChanged { what, .. } = &mut *e.kind {
+                    what.push_str("; the output above may hold zeros where the file was cut");
+                }
+            }
+            return Err(LineError::Stmt(e));
         }
         held.release().map_err(LineError::Io)?;
     }
