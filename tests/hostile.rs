@@ -362,3 +362,25 @@ fn invalid_utf8_on_stdin_is_a_located_error() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn a_file_locked_by_a_writer_is_opened_with_a_warning() {
+    let dir = temp();
+    let path = dir.path().join("f.bin");
+    f32_file(&path, 1.0, 1 << 18);
+    let holder = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&path)
+        .unwrap();
+    holder.lock().unwrap();
+    let out = run_in(dir.path(), &["-c", "open f.bin <f4; d[0]"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("warning: another program holds a write lock"),
+        "{s}"
+    );
+    assert!(s.ends_with("1.0\n"), "the lock does not stop reading: {s}");
+    holder.unlock().unwrap();
+}

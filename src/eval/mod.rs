@@ -106,6 +106,8 @@ pub struct Opened {
     pub from_npy_header: bool,
     /// The file was already mapped by an earlier `open`.
     pub shared: bool,
+    /// Another program holds an exclusive lock on the file (it is writing).
+    pub locked: bool,
     /// Which parts the user left out and strided assumed.
     pub assumed: Vec<&'static str>,
 }
@@ -496,6 +498,7 @@ impl Session {
         let file_len = view.source.len();
         let left_over = file_len - view.offset as u64 - view.nbytes() as u64;
         self.names.insert(name.clone(), Value::View(view.clone()));
+        let locked = view.source.locked_by_a_writer();
         Opened {
             name,
             view,
@@ -504,6 +507,7 @@ impl Session {
             left_over,
             from_npy_header,
             shared,
+            locked,
             assumed,
         }
     }

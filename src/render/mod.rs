@@ -287,6 +287,9 @@ pub fn opened_text(o: &Opened) -> String {
     if o.from_npy_header {
         s.push_str("; layout read from the .npy header");
     }
+    if o.locked {
+        s.push_str("\n  warning: another program holds a write lock on this file: its contents may change while you read");
+    }
     if o.shared {
         s.push_str("; the file was already mapped: this view shares that mapping");
     }

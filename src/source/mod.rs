@@ -56,6 +56,23 @@ impl Source {
         self.path.display().to_string()
     }
 
+    /// Whether another program holds an exclusive advisory lock on the file
+    /// (a cooperating writer at work). Only a warning: locks bind only
+    /// programs that ask for them, so they protect nothing here.
+    pub fn locked_by_a_writer(&self) -> bool {
+        match &self.file {
+            Some(f) => match f.try_lock_shared() {
+                Ok(()) => {
+                    let _ = f.unlock();
+                    false
+                }
+                Err(std::fs::TryLockError::WouldBlock) => true,
+                Err(_) => false,
+            },
+            None => false,
+        }
+    }
+
     /// Whether the bytes are a mapping (rather than a copy).
     pub fn is_mapped(&self) -> bool {
         matches!(self.bytes, mapping::Bytes::Mapped(..))
