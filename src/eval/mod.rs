@@ -554,7 +554,7 @@ impl Session {
                         "a zero-size dtype needs an explicit shape".into(),
                     ));
                 }
-                if avail % itemsize != 0 {
+                if !avail.is_multiple_of(itemsize) {
                     return Err(Error::new(
                         ErrorKind::TrailingBytes {
                             path: p,
@@ -597,7 +597,7 @@ impl Session {
                             "cannot infer -1 when the other dimensions multiply to 0".into(),
                         ));
                     }
-                    if avail % itemsize != 0 {
+                    if !avail.is_multiple_of(itemsize) {
                         return Err(Error::new(
                             ErrorKind::TrailingBytes {
                                 path: p,

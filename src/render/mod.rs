@@ -231,7 +231,7 @@ fn write_hist(h: &HistReport, s: &Settings, w: &mut impl Write) -> io::Result<()
         // Eighths of a character, so small counts still show.
         let eighths = (c as u128 * (WIDTH as u128) * 8).div_ceil(top as u128) as usize;
         let mut bar = "█".repeat(eighths / 8);
-        if eighths % 8 > 0 {
+        if !eighths.is_multiple_of(8) {
             bar.push(['▏', '▎', '▍', '▌', '▋', '▊', '▉'][eighths % 8 - 1]);
         }
         writeln!(w, "{label:>lw$}  {c:>cw$}  {bar}")?;
