@@ -921,46 +921,32 @@ mod num_traits_lite {
         fn to_f64(self) -> f64;
         fn from_f64(x: f64) -> Self;
     }
-    impl Float for f32 {
-        fn zero() -> f32 {
-            0.0
-        }
-        fn one() -> f32 {
-            1.0
-        }
-        fn abs(self) -> f32 {
-            f32::abs(self)
-        }
-        fn mul_add(self, a: f32, b: f32) -> f32 {
-            f32::mul_add(self, a, b)
-        }
-        fn to_f64(self) -> f64 {
-            self as f64
-        }
-        fn from_f64(x: f64) -> f32 {
-            x as f32
-        }
+    macro_rules! float {
+        ($t:ty) => {
+            impl Float for $t {
+                fn zero() -> $t {
+                    0.0
+                }
+                fn one() -> $t {
+                    1.0
+                }
+                fn abs(self) -> $t {
+                    <$t>::abs(self)
+                }
+                fn mul_add(self, a: $t, b: $t) -> $t {
+                    <$t>::mul_add(self, a, b)
+                }
+                fn to_f64(self) -> f64 {
+                    self as f64
+                }
+                fn from_f64(x: f64) -> $t {
+                    x as $t
+                }
+            }
+        };
     }
-    impl Float for f64 {
-        fn zero() -> f64 {
-            0.0
-        }
-        fn one() -> f64 {
-            1.0
-        }
-        fn abs(self) -> f64 {
-            f64::abs(self)
-        }
-        fn mul_add(self, a: f64, b: f64) -> f64 {
-            f64::mul_add(self, a, b)
-        }
-        fn to_f64(self) -> f64 {
-            self
-        }
-        fn from_f64(x: f64) -> f64 {
-            x
-        }
-    }
+    float!(f32);
+    float!(f64);
 }
 
 fn binary_block(op: BinOp, x: &Block, y: &Block, operand: Scalar, to: Scalar) -> Block {

@@ -547,6 +547,18 @@ impl Session {
                 .join("x")
         };
         let bad_shape = |reason: String| Error::new(ErrorKind::BadShape { reason }, shape_span);
+        let trailing = || {
+            Error::new(
+                ErrorKind::TrailingBytes {
+                    path: p.clone(),
+                    available: avail,
+                    offset,
+                    itemsize: itemsize as usize,
+                    remainder: avail % itemsize,
+                },
+                path.span,
+            )
+        };
         let dims: Vec<usize> = match shape {
             None => {
                 if itemsize == 0 {
@@ -555,16 +567,7 @@ impl Session {
                     ));
                 }
                 if !avail.is_multiple_of(itemsize) {
-                    return Err(Error::new(
-                        ErrorKind::TrailingBytes {
-                            path: p,
-                            available: avail,
-                            offset,
-                            itemsize: itemsize as usize,
-                            remainder: avail % itemsize,
-                        },
-                        path.span,
-                    ));
+                    return Err(trailing());
                 }
                 vec![usize::try_from(avail / itemsize)
                     .map_err(|_| bad_shape("too many elements".into()))?]
@@ -598,16 +601,7 @@ impl Session {
                         ));
                     }
                     if !avail.is_multiple_of(itemsize) {
-                        return Err(Error::new(
-                            ErrorKind::TrailingBytes {
-                                path: p,
-                                available: avail,
-                                offset,
-                                itemsize: itemsize as usize,
-                                remainder: avail % itemsize,
-                            },
-                            path.span,
-                        ));
+                        return Err(trailing());
                     }
                     Some(avail as u128 / row_bytes)
                 } else {
