@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 fn sparse(dir: &std::path::Path) {
@@ -18,20 +18,13 @@ const SLOW: &str = "stats sqrt(abs(d - d.r * 2)) + exp(d.i) * 3";
 fn sigint_stops_a_script_with_status_130() {
     let dir = common::temp();
     sparse(dir.path());
-    let child = Command::new(common::bin())
-        .args(["-c", &format!("open big.bin c8\n{SLOW}\nd.shape")])
-        .current_dir(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = common::spawn_in(
+        dir.path(),
+        &["-c", &format!("open big.bin c8\n{SLOW}\nd.shape")],
+    );
     // Give it time to start computing (a limit, not a timing claim).
     std::thread::sleep(Duration::from_millis(500));
-    let ok = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(ok.success());
+    common::signal(&child, "INT");
     let out = child.wait_with_output().unwrap();
     let err = common::text(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{err}");
@@ -127,19 +120,12 @@ fn ctrl_c_in_the_shell_stops_the_statement_and_keeps_the_session() {
 fn an_interrupted_save_leaves_no_file_behind() {
     let dir = common::temp();
     sparse(dir.path());
-    let child = Command::new(common::bin())
-        .args(["-c", "open big.bin c8\nsave sqrt(abs(d)) out.npy"])
-        .current_dir(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = common::spawn_in(
+        dir.path(),
+        &["-c", "open big.bin c8\nsave sqrt(abs(d)) out.npy"],
+    );
     std::thread::sleep(Duration::from_millis(500));
-    assert!(Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap()
-        .success());
+    common::signal(&child, "INT");
     let out = child.wait_with_output().unwrap();
     assert_eq!(
         out.status.code(),
@@ -159,19 +145,9 @@ fn sigterm_ends_a_long_statement_promptly() {
     use std::os::unix::process::ExitStatusExt;
     let dir = common::temp();
     sparse(dir.path());
-    let mut child = Command::new(common::bin())
-        .args(["-c", &format!("open big.bin c8\n{SLOW}")])
-        .current_dir(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn_in(dir.path(), &["-c", &format!("open big.bin c8\n{SLOW}")]);
     std::thread::sleep(Duration::from_millis(300));
-    assert!(Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap()
-        .success());
+    common::signal(&child, "TERM");
     let status = child.wait().unwrap();
     assert_eq!(status.signal(), Some(15), "{status:?}");
 }

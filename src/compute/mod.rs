@@ -664,6 +664,11 @@ fn abs_c8_block(x: &Lazy, outer: &[usize], start: usize, len: usize) -> Option<B
     Some(Block { re, im: None })
 }
 
+/// A block of real values.
+fn real(re: Vec<f64>) -> Block {
+    Block { re, im: None }
+}
+
 /// `g(re, im)` of every element, statically dispatched so the loop inlines.
 #[inline]
 fn map2(x: &Block, g: impl Fn(f64, f64) -> f64) -> Vec<f64> {
@@ -737,38 +742,17 @@ fn unary_block(f: Func, x: &Block, from: Scalar, to: Scalar) -> Block {
             }),
             im: None,
         },
-        Func::Abs if complex_in => Block {
-            re: map2(x, |r, i| magnitude(r, i, from.size == 8)),
-            im: None,
-        },
-        Func::Abs => Block {
-            re: map2(x, |r, _| r.abs()),
-            im: None,
-        },
-        Func::Angle => Block {
-            re: map2(x, |r, i| i.atan2(r)),
-            im: None,
-        },
+        Func::Abs if complex_in => real(map2(x, |r, i| magnitude(r, i, from.size == 8))),
+        Func::Abs => real(map2(x, |r, _| r.abs())),
+        Func::Angle => real(map2(x, |r, i| i.atan2(r))),
         Func::Sqrt if complex_in => complex_map(x, |z| z.sqrt()),
         Func::Exp if complex_in => complex_map(x, |z| z.exp()),
         Func::Log if complex_in => complex_map(x, |z| z.ln()),
         Func::Log10 if complex_in => complex_map(x, |z| z.log10()),
-        Func::Sqrt => Block {
-            re: map2(x, |r, _| r.sqrt()),
-            im: None,
-        },
-        Func::Exp => Block {
-            re: map2(x, |r, _| r.exp()),
-            im: None,
-        },
-        Func::Log => Block {
-            re: map2(x, |r, _| r.ln()),
-            im: None,
-        },
-        Func::Log10 => Block {
-            re: map2(x, |r, _| r.log10()),
-            im: None,
-        },
+        Func::Sqrt => real(map2(x, |r, _| r.sqrt())),
+        Func::Exp => real(map2(x, |r, _| r.exp())),
+        Func::Log => real(map2(x, |r, _| r.ln())),
+        Func::Log10 => real(map2(x, |r, _| r.log10())),
         Func::Db => Block {
             re: map2(x, |r, i| {
                 20.0 * (if complex_in {
@@ -788,14 +772,10 @@ fn unary_block(f: Func, x: &Block, from: Scalar, to: Scalar) -> Block {
             re: x.re.clone(),
             im: None,
         },
-        Func::Imag => Block {
-            re: map2(x, |_, i| i),
-            im: None,
-        },
-        Func::IsNan => Block {
-            re: map2(x, |r, i| f64::from(u8::from(r.is_nan() || i.is_nan()))),
-            im: None,
-        },
+        Func::Imag => real(map2(x, |_, i| i)),
+        Func::IsNan => real(map2(x, |r, i| {
+            f64::from(u8::from(r.is_nan() || i.is_nan()))
+        })),
         Func::IsFinite => Block {
             re: map2(x, |r, i| {
                 f64::from(u8::from(r.is_finite() && i.is_finite()))

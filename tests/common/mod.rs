@@ -65,3 +65,23 @@ pub fn fnv1a64(data: &[u8]) -> String {
     }
     format!("{h:016x}")
 }
+
+/// Starts `strided ARGS` in `dir` with stdout and stderr piped.
+pub fn spawn_in(dir: &Path, args: &[&str]) -> std::process::Child {
+    Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run strided")
+}
+
+/// Sends a signal (`INT`, `TERM`, ...) to a child.
+pub fn signal(child: &std::process::Child, name: &str) {
+    let ok = Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(ok.success(), "kill -{name} failed");
+}
