@@ -4,8 +4,7 @@
 
 mod common;
 
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn sparse(dir: &std::path::Path) {
     let f = std::fs::File::create(dir.join("big.bin")).unwrap();
@@ -39,81 +38,23 @@ fn sigint_stops_a_script_with_status_130() {
 
 #[test]
 fn ctrl_c_in_the_shell_stops_the_statement_and_keeps_the_session() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("skipped: tmux is not installed, so no terminal to drive the shell in");
-        return;
-    }
     let dir = common::temp();
     sparse(dir.path());
-    let session = format!("strided-cancel-{}", std::process::id());
-    let cmd = format!(
-        "XDG_STATE_HOME={} {}",
-        dir.path().display(),
-        common::bin().display()
-    );
-    let ok = Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &session,
-            "-x",
-            "150",
-            "-y",
-            "40",
-            "-c",
-        ])
-        .arg(dir.path())
-        .arg(&cmd)
-        .status()
-        .unwrap();
-    assert!(ok.success());
-    let screen = || {
-        common::text(
-            &Command::new("tmux")
-                .args(["capture-pane", "-p", "-t", &session])
-                .output()
-                .unwrap()
-                .stdout,
-        )
+    let Some(t) = common::Tmux::start(dir.path(), dir.path(), "cancel") else {
+        eprintln!("skipped: tmux is not installed, so no terminal to drive the shell in");
+        return;
     };
-    let send = |keys: &[&str]| {
-        Command::new("tmux")
-            .args(["send-keys", "-t", &session])
-            .args(keys)
-            .status()
-            .unwrap();
-    };
-    let wait_for = |what: &str| {
-        let start = Instant::now();
-        loop {
-            let s = screen();
-            if s.contains(what) {
-                return s;
-            }
-            if start.elapsed() > Duration::from_secs(30) {
-                let _ = Command::new("tmux")
-                    .args(["kill-session", "-t", &session])
-                    .status();
-                panic!("never saw {what:?}:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    };
-    wait_for("strided>");
-    send(&["open big.bin c8", "Enter"]);
-    wait_for("bytes viewed");
-    send(&[SLOW, "Enter"]);
+    t.wait_for("strided>");
+    t.send(&["open big.bin c8", "Enter"]);
+    t.wait_for("bytes viewed");
+    t.send(&[SLOW, "Enter"]);
     // The progress bar appears after half a second of work.
-    wait_for("Ctrl-C stops");
-    send(&["C-c"]);
-    wait_for("error: interrupted");
-    send(&["d.shape", "Enter"]);
-    wait_for("(536870912,)");
-    send(&["C-d"]);
-    let _ = Command::new("tmux")
-        .args(["kill-session", "-t", &session])
-        .status();
+    t.wait_for("Ctrl-C stops");
+    t.send(&["C-c"]);
+    t.wait_for("error: interrupted");
+    t.send(&["d.shape", "Enter"]);
+    t.wait_for("(536870912,)");
+    t.send(&["C-d"]);
 }
 
 #[test]

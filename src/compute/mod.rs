@@ -456,31 +456,27 @@ impl Lazy {
     fn child(&self, c: &Lazy, outer: &[usize], start: usize, len: usize) -> Block {
         let pn = self.ndim();
         let cn = c.ndim();
-        if cn == 0 {
-            let one = c.block(&[], 0, 1);
-            return Block::splat(
+        // One element of the child, repeated along the run (broadcasting).
+        let repeated = |outer: &[usize]| {
+            let one = c.block(outer, 0, 1);
+            Block::splat(
                 Num {
                     re: one.re[0],
                     im: one.im_at(0),
                 },
                 len,
                 c.is_complex(),
-            );
+            )
+        };
+        if cn == 0 {
+            return repeated(&[]);
         }
         let off = pn - cn;
         let c_outer: Vec<usize> = (0..cn - 1)
             .map(|k| if c.shape[k] == 1 { 0 } else { outer[k + off] })
             .collect();
         if c.shape[cn - 1] == 1 && !(start == 0 && len == 1) {
-            let one = c.block(&c_outer, 0, 1);
-            return Block::splat(
-                Num {
-                    re: one.re[0],
-                    im: one.im_at(0),
-                },
-                len,
-                c.is_complex(),
-            );
+            return repeated(&c_outer);
         }
         c.block(&c_outer, start, len)
     }

@@ -85,3 +85,78 @@ pub fn signal(child: &std::process::Child, name: &str) {
         .expect("kill");
     assert!(ok.success(), "kill -{name} failed");
 }
+
+/// strided running in a real terminal (a detached tmux session), for tests
+/// of the interactive shell. `None` (the caller says it skipped) where tmux
+/// is not installed. The session is killed when dropped.
+pub struct Tmux {
+    session: String,
+}
+
+impl Tmux {
+    /// Starts strided in `dir` with `XDG_STATE_HOME=state` (for its history).
+    pub fn start(dir: &Path, state: &Path, name: &str) -> Option<Tmux> {
+        Command::new("tmux").arg("-V").output().ok()?;
+        let session = format!("strided-{name}-{}", std::process::id());
+        let cmd = format!("XDG_STATE_HOME={} {}", state.display(), bin().display());
+        let ok = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &session,
+                "-x",
+                "150",
+                "-y",
+                "50",
+                "-c",
+            ])
+            .arg(dir)
+            .arg(&cmd)
+            .status()
+            .expect("tmux");
+        assert!(ok.success());
+        Some(Tmux { session })
+    }
+
+    pub fn send(&self, keys: &[&str]) {
+        let ok = Command::new("tmux")
+            .args(["send-keys", "-t", &self.session])
+            .args(keys)
+            .status()
+            .expect("tmux");
+        assert!(ok.success());
+    }
+
+    pub fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.session])
+            .output()
+            .expect("tmux");
+        text(&out.stdout)
+    }
+
+    /// Waits (up to 30 s: a limit, not a timing claim) until the screen shows `what`.
+    pub fn wait_for(&self, what: &str) -> String {
+        let start = std::time::Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(what) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(30),
+                "never saw {what:?}; screen:\n{s}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.session])
+            .status();
+    }
+}
