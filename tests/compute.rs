@@ -137,6 +137,61 @@ fn stats_agree_with_a_direct_two_pass_computation() {
     assert!((v["std"].as_f64().unwrap() - std).abs() <= 1e-9 * std);
 }
 
+/// Whole-array reductions of F-order and transposed views walk the file in
+/// memory order; the indices they report must still be NumPy's: the first
+/// occurrence in C order of the view, even when the extreme value repeats.
+#[test]
+fn reductions_walk_transposed_views_in_memory_order_and_report_c_order_indices() {
+    let dir = temp();
+    // A smooth field with one unique minimum, a coarse copy full of ties
+    // (both big enough to be split between threads), and a small field
+    // whose extremes repeat where the walk meets them in the other order.
+    let (rows, cols) = (300usize, 700usize);
+    let smooth: Vec<f32> = (0..rows * cols)
+        .map(|k| (((k * 7919) % 100_003) as f32) * 0.25 - 1000.0)
+        .collect();
+    let ties: Vec<f32> = smooth.iter().map(|v| (v / 400.0).round()).collect();
+    let mut small = vec![1.0f32; 6 * 8];
+    (small[1], small[5 * 8], small[3], small[4 * 8]) = (0.0, 0.0, 9.0, 9.0);
+    for (name, rows, cols, data) in [
+        ("s.bin", rows, cols, smooth),
+        ("t.bin", rows, cols, ties),
+        ("u.bin", 6, 8, small),
+    ] {
+        write(dir.path(), name, f32s(&data));
+        // Element [i, j] of the transposed view (shape cols x rows) is file
+        // element [j, i]; the expected first index in C order of the view:
+        let first = |better: fn(f32, f32) -> bool| {
+            let mut best: Option<(usize, usize, f32)> = None;
+            for i in 0..cols {
+                for j in 0..rows {
+                    let x = data[j * cols + i];
+                    if best.is_none_or(|b| better(x, b.2)) {
+                        best = Some((i, j, x));
+                    }
+                }
+            }
+            let (i, j, _) = best.unwrap();
+            serde_json::json!([i, j])
+        };
+        let script = format!(
+            "open {name} {cols}x{rows} <f4 order=F as f; stats f; open {name} {rows}x{cols} <f4 as c; stats c.T"
+        );
+        let out = run_in(dir.path(), &["--format", "json", "-c", &script], "");
+        let stats: Vec<serde_json::Value> = lines(&out)
+            .iter()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .filter(|v: &serde_json::Value| v.get("argmin").is_some())
+            .collect();
+        assert_eq!(stats.len(), 2, "{name}");
+        for v in &stats {
+            assert_eq!(v["argmin"], first(|x, b| x < b), "{name}");
+            assert_eq!(v["argmax"], first(|x, b| x > b), "{name}");
+            assert_eq!(v["count"], rows * cols);
+        }
+    }
+}
+
 #[test]
 fn stats_of_complex_data_describe_the_magnitude() {
     let dir = temp();

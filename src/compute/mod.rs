@@ -9,6 +9,7 @@
 //! NumPy's float32/int8/... arithmetic, wrap-around included.
 
 pub mod control;
+mod kernels;
 pub mod promote;
 pub mod reduce;
 
@@ -325,6 +326,76 @@ impl Lazy {
         }
     }
 
+    /// The order of axes in which the file's bytes lie, outermost first,
+    /// when it is not C order: the axes of the first view in the tree
+    /// sorted by falling |stride|. A reduction over all elements walks the
+    /// array permuted so, each thread streaming through the mapping instead
+    /// of jumping a stride per element (an F-order view, `d.T`). `None`
+    /// when the array is already in C order or cannot be permuted (it holds
+    /// a computed array, an index node or a broadcast operand).
+    pub fn memory_order(&self) -> Option<Vec<usize>> {
+        fn first_leaf(x: &Lazy) -> Option<&View> {
+            match &*x.node {
+                Node::Leaf(v) => Some(v),
+                Node::Unary(_, a) => first_leaf(a),
+                Node::Binary(_, a, b) => first_leaf(a).or_else(|| first_leaf(b)),
+                Node::Where(a, b, c) | Node::Clip(a, b, c) => first_leaf(a)
+                    .or_else(|| first_leaf(b))
+                    .or_else(|| first_leaf(c)),
+                Node::Const(_) | Node::Array(_) | Node::Index { .. } => None,
+            }
+        }
+        let v = first_leaf(self)?;
+        if v.ndim() != self.ndim() || self.ndim() < 2 {
+            return None;
+        }
+        let mut perm: Vec<usize> = (0..self.ndim()).collect();
+        // Axes of length 1 have no say in where the bytes are.
+        let key = |k: usize| {
+            if v.shape[k] > 1 {
+                v.strides[k].unsigned_abs()
+            } else {
+                0
+            }
+        };
+        perm.sort_by_key(|&k| std::cmp::Reverse(key(k)));
+        let identity = perm.iter().enumerate().all(|(i, &k)| i == k);
+        (!identity && self.permuted(&perm).is_some()).then_some(perm)
+    }
+
+    /// The same array with its axes reordered (`result.shape[i] ==
+    /// self.shape[perm[i]]`), by permuting the views at the leaves; `None`
+    /// when a node cannot be permuted so.
+    pub fn permuted(&self, perm: &[usize]) -> Option<Lazy> {
+        let n = self.ndim();
+        let same = |x: &Lazy| -> Option<Lazy> {
+            match x.ndim() {
+                0 => Some(x.clone()),
+                k if k == n && x.shape == self.shape => x.permuted(perm),
+                _ => None,
+            }
+        };
+        let node = match &*self.node {
+            Node::Leaf(v) => {
+                let mut v = v.clone();
+                v.shape = perm.iter().map(|&k| self.shape[k]).collect();
+                v.strides = perm.iter().map(|&k| v.strides[k]).collect();
+                Node::Leaf(v)
+            }
+            Node::Const(c) => Node::Const(*c),
+            Node::Unary(f, a) => Node::Unary(*f, same(a)?),
+            Node::Binary(op, a, b) => Node::Binary(*op, same(a)?, same(b)?),
+            Node::Where(a, b, c) => Node::Where(same(a)?, same(b)?, same(c)?),
+            Node::Clip(a, b, c) => Node::Clip(same(a)?, same(b)?, same(c)?),
+            Node::Array(_) | Node::Index { .. } => return None,
+        };
+        Some(Lazy {
+            node: Arc::new(node),
+            shape: perm.iter().map(|&k| self.shape[k]).collect(),
+            dtype: self.dtype,
+        })
+    }
+
     /// The full index of C-order position `flat`.
     fn unravel(&self, mut flat: usize) -> Vec<usize> {
         let mut idx = vec![0; self.ndim()];
@@ -518,11 +589,11 @@ fn index_block(
 /// Little-endian float32 values every `S` bytes of `run` (which ends with
 /// the last value's 4 bytes), as f64.
 fn decode_f32<const S: usize>(run: &[u8], out: &mut Vec<f64>) {
-    let mut chunks = run.chunks_exact(S);
-    for c in &mut chunks {
-        out.push(f32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64);
-    }
+    let chunks = run.chunks_exact(S);
     let last = chunks.remainder();
+    let start = out.len();
+    out.resize(start + chunks.len(), 0.0);
+    kernels::decode_f32_le::<S>(run, &mut out[start..]);
     if last.len() >= 4 {
         out.push(f32::from_le_bytes([last[0], last[1], last[2], last[3]]) as f64);
     }
@@ -639,24 +710,8 @@ fn abs_c8_block(x: &Lazy, outer: &[usize], start: usize, len: usize) -> Option<B
     let base = v.element_offset(&idx);
     let stride = stride as usize;
     let run = &v.source.bytes()[base..base + (len - 1) * stride + 8];
-    // Split into two plain float arrays first: the magnitude loop over them vectorises.
-    let mut r = Vec::with_capacity(len);
-    let mut i = Vec::with_capacity(len);
-    let mut split = |c: &[u8]| {
-        r.push(f32::from_le_bytes([c[0], c[1], c[2], c[3]]));
-        i.push(f32::from_le_bytes([c[4], c[5], c[6], c[7]]));
-    };
-    if stride == 8 {
-        // Contiguous complex64: a loop of known step.
-        run.chunks_exact(8).for_each(&mut split);
-    } else {
-        run.chunks(stride).for_each(&mut split);
-    }
-    let re = r
-        .iter()
-        .zip(&i)
-        .map(|(&a, &b)| magnitude32(a, b) as f64)
-        .collect();
+    let mut re = vec![0.0; len];
+    kernels::abs_c8_le(run, stride, &mut re);
     Some(Block { re, im: None })
 }
 
@@ -702,7 +757,7 @@ fn magnitude(re: f64, im: f64, single: bool) -> f64 {
 /// fused multiply-add is done in f64, where q·q + 1 is exact (q has 24
 /// significant bits), so no FMA instruction (or slow libm `fmaf`) is needed.
 #[inline(always)]
-fn magnitude32(re: f32, im: f32) -> f32 {
+pub(crate) fn magnitude32(re: f32, im: f32) -> f32 {
     let (a, b) = (re.abs(), im.abs());
     let (m, n) = (if a > b { a } else { b }, if a > b { b } else { a });
     let q = (n / m) as f64;

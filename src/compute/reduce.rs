@@ -6,9 +6,10 @@
 //! partial accumulators in order, so results do not depend on timing.
 
 use super::control::{self, Interrupted};
+use super::kernels::{min_max_sum, squares_and_zeros};
 use super::{Block, Lazy, BLOCK};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// Partial statistics of a run of values.
 #[derive(Clone, Debug)]
@@ -38,6 +39,43 @@ pub struct Acc {
     pub max: f64,
     pub max_at: u64,
     pub first_nan: Option<u64>,
+    /// How the walk's flat positions map to the C-order flat indices
+    /// reported in `min_at`, `max_at` and `first_nan` (`None`: the walk is
+    /// in C order).
+    pub order: Option<Arc<Walk>>,
+}
+
+/// A walk over an array with its axes permuted (see [`reduce_all`]).
+#[derive(Debug)]
+pub struct Walk {
+    /// The permuted shape, outermost first.
+    shape: Vec<usize>,
+    /// The C-order stride, in elements, of each permuted axis.
+    c_strides: Vec<u64>,
+}
+
+impl Walk {
+    fn new(shape: &[usize], perm: &[usize]) -> Walk {
+        let mut c = vec![1u64; shape.len()];
+        for k in (0..shape.len().saturating_sub(1)).rev() {
+            c[k] = c[k + 1] * shape[k + 1] as u64;
+        }
+        Walk {
+            shape: perm.iter().map(|&k| shape[k]).collect(),
+            c_strides: perm.iter().map(|&k| c[k]).collect(),
+        }
+    }
+
+    /// The C-order flat index of the walk's flat position `flat`.
+    fn c_index(&self, mut flat: u64) -> u64 {
+        let mut at = 0;
+        for (&n, &c) in self.shape.iter().zip(&self.c_strides).rev() {
+            let n = n.max(1) as u64;
+            at += flat % n * c;
+            flat /= n;
+        }
+        at
+    }
 }
 
 impl Default for Acc {
@@ -63,6 +101,7 @@ impl Default for Acc {
             max: f64::NEG_INFINITY,
             max_at: u64::MAX,
             first_nan: None,
+            order: None,
         }
     }
 }
@@ -93,6 +132,33 @@ fn merge_moments(na: u64, ma: f64, m2a: f64, nb: u64, mb: f64, m2b: f64) -> (f64
 }
 
 impl Acc {
+    fn with_order(order: Option<Arc<Walk>>) -> Acc {
+        Acc {
+            order,
+            ..Acc::default()
+        }
+    }
+
+    fn c_index(&self, flat: u64) -> u64 {
+        self.order.as_ref().map_or(flat, |w| w.c_index(flat))
+    }
+
+    /// `v`, first seen at walk position `flat`, as a candidate minimum:
+    /// it wins when smaller, or equal and earlier in C order.
+    fn offer_min(&mut self, v: f64, flat: u64) {
+        let at = self.c_index(flat);
+        if self.min_at == u64::MAX || v < self.min || (v == self.min && at < self.min_at) {
+            (self.min, self.min_at) = (v, at);
+        }
+    }
+
+    fn offer_max(&mut self, v: f64, flat: u64) {
+        let at = self.c_index(flat);
+        if self.max_at == u64::MAX || v > self.max || (v == self.max && at < self.max_at) {
+            (self.max, self.max_at) = (v, at);
+        }
+    }
+
     /// Adds a block of values whose first has flat index `base`.
     pub fn push(&mut self, b: &Block, base: u64, int: bool) {
         if b.im.is_none() && !int && self.push_finite_real(&b.re, base) {
@@ -108,58 +174,23 @@ impl Acc {
         if xs.is_empty() {
             return true;
         }
-        // Eight independent lanes, so the loop is not one long chain of
-        // dependent additions and the compiler can use vector registers.
-        // Four independent lanes, so the loop is not one long chain of
-        // dependent additions and its state stays in vector registers.
-        const L: usize = 4;
-        let (mut lo, mut hi, mut acc) = ([f64::INFINITY; L], [f64::NEG_INFINITY; L], [0.0f64; L]);
-        let chunks = xs.chunks_exact(L);
-        let tail = chunks.remainder();
-        for c in chunks {
-            for k in 0..L {
-                lo[k] = if c[k] < lo[k] { c[k] } else { lo[k] };
-                hi[k] = if c[k] > hi[k] { c[k] } else { hi[k] };
-                acc[k] += c[k];
-            }
-        }
-        for (k, &x) in tail.iter().enumerate() {
-            lo[k] = if x < lo[k] { x } else { lo[k] };
-            hi[k] = if x > hi[k] { x } else { hi[k] };
-            acc[k] += x;
-        }
-        let lo = lo.iter().copied().fold(f64::INFINITY, f64::min);
-        let hi = hi.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let sum: f64 = acc.iter().sum();
+        let (lo, hi, sum) = min_max_sum(xs);
         if !sum.is_finite() || !lo.is_finite() || !hi.is_finite() {
             // NaN (min/max skip it, the sum does not), infinities, or an overflowing sum.
             return false;
         }
         let n = xs.len() as u64;
-        if lo < self.min || self.min_at == u64::MAX {
-            self.min = lo;
-            self.min_at = base + xs.iter().position(|&x| x == lo).unwrap_or(0) as u64;
+        // A block is a run along the walk's last axis, so its first
+        // occurrence of a value is also its first in C order.
+        let first = |v: f64| base + xs.iter().position(|&x| x == v).unwrap_or(0) as u64;
+        if lo <= self.min || self.min_at == u64::MAX {
+            self.offer_min(lo, first(lo));
         }
-        if hi > self.max || self.max_at == u64::MAX {
-            self.max = hi;
-            self.max_at = base + xs.iter().position(|&x| x == hi).unwrap_or(0) as u64;
+        if hi >= self.max || self.max_at == u64::MAX {
+            self.offer_max(hi, first(hi));
         }
         let mean = sum / n as f64;
-        let (mut sq, mut zero) = ([0.0f64; L], [0.0f64; L]);
-        let chunks = xs.chunks_exact(L);
-        let tail = chunks.remainder();
-        for c in chunks {
-            for k in 0..L {
-                sq[k] += (c[k] - mean) * (c[k] - mean);
-                zero[k] += if c[k] == 0.0 { 1.0 } else { 0.0 };
-            }
-        }
-        for (k, &x) in tail.iter().enumerate() {
-            sq[k] += (x - mean) * (x - mean);
-            zero[k] += if x == 0.0 { 1.0 } else { 0.0 };
-        }
-        let zeros = zero.iter().sum::<f64>() as u64;
-        let m2: f64 = sq.iter().sum();
+        let (m2, zeros) = squares_and_zeros(xs, mean);
         (self.mean, self.m2) = merge_moments(self.finite, self.mean, self.m2, n, mean, m2);
         let (im_mean, im_m2) = merge_moments(self.finite, self.im_mean, self.im_m2, n, 0.0, 0.0);
         (self.im_mean, self.im_m2) = (im_mean, im_m2);
@@ -174,24 +205,34 @@ impl Acc {
         let mut bsum = 0.0;
         let mut bim = 0.0;
         let mut bn = 0u64;
+        // Within a block positions rise in C order too, so only the first
+        // NaN, and the first value equal to the extreme seen so far, can
+        // beat an index found in an earlier block.
+        let (mut nan_seen, mut min_seen, mut max_seen) = (false, false, false);
         for (k, &x) in b.re.iter().enumerate() {
             let xi = b.im.as_ref().map_or(0.0, |v| v[k]);
             if x.is_nan() || xi.is_nan() {
                 self.nan += 1;
-                self.first_nan.get_or_insert(base + k as u64);
+                if !nan_seen {
+                    nan_seen = true;
+                    let at = self.c_index(base + k as u64);
+                    if self.first_nan.is_none_or(|f| at < f) {
+                        self.first_nan = Some(at);
+                    }
+                }
                 continue;
             }
             self.n += 1;
             if x != 0.0 || xi != 0.0 {
                 self.nonzero += 1;
             }
-            if x < self.min || self.min_at == u64::MAX {
-                self.min = x;
-                self.min_at = base + k as u64;
+            if x < self.min || self.min_at == u64::MAX || (x == self.min && !min_seen) {
+                self.offer_min(x, base + k as u64);
+                min_seen = true;
             }
-            if x > self.max || self.max_at == u64::MAX {
-                self.max = x;
-                self.max_at = base + k as u64;
+            if x > self.max || self.max_at == u64::MAX || (x == self.max && !max_seen) {
+                self.offer_max(x, base + k as u64);
+                max_seen = true;
             }
             if x.is_infinite() || xi.is_infinite() {
                 if x > 0.0 {
@@ -231,11 +272,17 @@ impl Acc {
 
     /// Merges the accumulator of the values that come after this one's.
     pub fn merge(&mut self, o: &Acc) {
-        if o.min_at != u64::MAX && (o.min < self.min || self.min_at == u64::MAX) {
+        let better = |v: f64, at: u64, best: f64, best_at: u64, lt: bool| {
+            at != u64::MAX
+                && (best_at == u64::MAX
+                    || (if lt { v < best } else { v > best })
+                    || (v == best && at < best_at))
+        };
+        if better(o.min, o.min_at, self.min, self.min_at, true) {
             self.min = o.min;
             self.min_at = o.min_at;
         }
-        if o.max_at != u64::MAX && (o.max > self.max || self.max_at == u64::MAX) {
+        if better(o.max, o.max_at, self.max, self.max_at, false) {
             self.max = o.max;
             self.max_at = o.max_at;
         }
@@ -258,8 +305,10 @@ impl Acc {
         self.isum += o.isum;
         neumaier(&mut self.sum, &mut self.comp, o.sum + o.comp);
         neumaier(&mut self.im_sum, &mut self.im_comp, o.im_sum + o.im_comp);
-        if self.first_nan.is_none() {
-            self.first_nan = o.first_nan;
+        if let Some(f) = o.first_nan {
+            if self.first_nan.is_none_or(|s| f < s) {
+                self.first_nan = Some(f);
+            }
         }
     }
 
@@ -358,13 +407,29 @@ pub fn for_blocks(
     Ok(())
 }
 
-/// Reduces all of `x` into one accumulator, using every core.
+/// Reduces all of `x` into one accumulator, using every core, walking the
+/// elements in the order their bytes lie in the file (see
+/// [`Lazy::memory_order`]). Indices in the result are C-order flat indices
+/// of `x`, first occurrences as NumPy reports them.
 pub fn reduce_all(x: &Lazy, int: bool) -> Result<Acc, Interrupted> {
+    match x.memory_order() {
+        Some(perm) => {
+            let walk = Arc::new(Walk::new(&x.shape, &perm));
+            let y = x.permuted(&perm).expect("memory_order checked it permutes");
+            reduce_walk(&y, int, Some(walk))
+        }
+        None => reduce_walk(x, int, None),
+    }
+}
+
+/// Reduces all of `x` walking its elements in C order; `order` maps the
+/// walk's positions to the indices reported.
+fn reduce_walk(x: &Lazy, int: bool, order: Option<Arc<Walk>>) -> Result<Acc, Interrupted> {
     let size = x.size();
     let workers = threads();
     let _job = control::start(size as u64);
     if size < 1 << 16 || workers == 1 {
-        let mut acc = Acc::default();
+        let mut acc = Acc::with_order(order.clone());
         for_blocks(x, 0, size, |b, at| acc.push(b, at, int))?;
         return Ok(acc);
     }
@@ -381,7 +446,7 @@ pub fn reduce_all(x: &Lazy, int: bool) -> Result<Acc, Interrupted> {
                 if c >= chunks {
                     break;
                 }
-                let mut acc = Acc::default();
+                let mut acc = Acc::with_order(order.clone());
                 let whole = for_blocks(x, c * chunk, ((c + 1) * chunk).min(size), |b, at| {
                     acc.push(b, at, int)
                 });
@@ -395,7 +460,7 @@ pub fn reduce_all(x: &Lazy, int: bool) -> Result<Acc, Interrupted> {
         }
     });
     control::check()?;
-    let mut total = Acc::default();
+    let mut total = Acc::with_order(order.clone());
     for p in parts
         .into_inner()
         .expect("threads joined")

@@ -1,0 +1,174 @@
+//! The hot loops of reductions, written once over `pulp`'s portable vector
+//! types and compiled for each instruction set (SSE2, AVX2+FMA, AVX-512);
+//! `pulp::Arch` picks the best the CPU has at run time, so the binary runs
+//! on any x86_64 and uses AVX2 where there is one, with no `unsafe` here.
+//! Plain Rust versions of the same loops were left scalar by the compiler
+//! (it cannot vectorise a NaN-aware min/max), which is why these exist.
+
+use pulp::{Arch, Simd, WithSimd};
+use std::sync::OnceLock;
+
+fn arch() -> Arch {
+    static ARCH: OnceLock<Arch> = OnceLock::new();
+    *ARCH.get_or_init(Arch::new)
+}
+
+/// Minimum, maximum and sum of `xs`. Only meaningful when the block holds
+/// no NaN: the caller checks the sum, which a NaN makes NaN.
+pub fn min_max_sum(xs: &[f64]) -> (f64, f64, f64) {
+    arch().dispatch(MinMaxSum(xs))
+}
+
+/// Sum of squared deviations from `mean`, and the number of zeros.
+pub fn squares_and_zeros(xs: &[f64], mean: f64) -> (f64, u64) {
+    arch().dispatch(SquaresAndZeros(xs, mean))
+}
+
+/// Decodes the first four bytes of each `S`-byte chunk of `run` (a
+/// little-endian f32) into `out`, one value per chunk, as far as both go.
+pub fn decode_f32_le<const S: usize>(run: &[u8], out: &mut [f64]) {
+    arch().dispatch(DecodeF32::<S>(run, out))
+}
+
+/// NumPy's float32 magnitude of each little-endian complex64 in `run`
+/// (elements `stride` bytes apart), into `out` as f64.
+pub fn abs_c8_le(run: &[u8], stride: usize, out: &mut [f64]) {
+    arch().dispatch(AbsC8 { run, stride, out })
+}
+
+/// Plain loops the compiler vectorises once they are compiled inside
+/// `with_simd` (a closure passed to `dispatch` is not always inlined there,
+/// and then runs as SSE2 code).
+struct AbsC8<'a> {
+    run: &'a [u8],
+    stride: usize,
+    out: &'a mut [f64],
+}
+
+impl WithSimd for AbsC8<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        let AbsC8 { run, stride, out } = self;
+        let n = out.len();
+        // Split into two plain float arrays first: the magnitude loop over
+        // them vectorises, the split loop over a known step does too.
+        let (mut r, mut i) = (vec![0.0f32; n], vec![0.0f32; n]);
+        if stride == 8 {
+            for ((c, r), i) in run.chunks_exact(8).zip(&mut r).zip(&mut i) {
+                *r = f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+                *i = f32::from_le_bytes([c[4], c[5], c[6], c[7]]);
+            }
+        } else {
+            for ((c, r), i) in run.chunks(stride).zip(&mut r).zip(&mut i) {
+                *r = f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+                *i = f32::from_le_bytes([c[4], c[5], c[6], c[7]]);
+            }
+        }
+        for ((o, &a), &b) in out.iter_mut().zip(&r).zip(&i) {
+            *o = super::magnitude32(a, b) as f64;
+        }
+    }
+}
+
+struct DecodeF32<'a, const S: usize>(&'a [u8], &'a mut [f64]);
+
+impl<const S: usize> WithSimd for DecodeF32<'_, S> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<T: Simd>(self, _: T) {
+        for (o, c) in self.1.iter_mut().zip(self.0.chunks_exact(S)) {
+            *o = f32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64;
+        }
+    }
+}
+
+struct MinMaxSum<'a>(&'a [f64]);
+
+impl WithSimd for MinMaxSum<'_> {
+    type Output = (f64, f64, f64);
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, simd: S) -> Self::Output {
+        let (head, tail) = S::as_simd_f64s(self.0);
+        // Four accumulators of each kind, so the loop is bound by
+        // throughput rather than by the latency of one chain.
+        let (quads, rest) = pulp::as_arrays::<4, _>(head);
+        let mut lo = [simd.splat_f64s(f64::INFINITY); 4];
+        let mut hi = [simd.splat_f64s(f64::NEG_INFINITY); 4];
+        let mut sum = [simd.splat_f64s(0.0); 4];
+        for q in quads {
+            for k in 0..4 {
+                lo[k] = simd.min_f64s(lo[k], q[k]);
+                hi[k] = simd.max_f64s(hi[k], q[k]);
+                sum[k] = simd.add_f64s(sum[k], q[k]);
+            }
+        }
+        for &x in rest {
+            lo[0] = simd.min_f64s(lo[0], x);
+            hi[0] = simd.max_f64s(hi[0], x);
+            sum[0] = simd.add_f64s(sum[0], x);
+        }
+        let lo = simd.min_f64s(simd.min_f64s(lo[0], lo[1]), simd.min_f64s(lo[2], lo[3]));
+        let hi = simd.max_f64s(simd.max_f64s(hi[0], hi[1]), simd.max_f64s(hi[2], hi[3]));
+        let sum = simd.add_f64s(simd.add_f64s(sum[0], sum[1]), simd.add_f64s(sum[2], sum[3]));
+        let (mut lo, mut hi, mut sum) = (
+            simd.reduce_min_f64s(lo),
+            simd.reduce_max_f64s(hi),
+            simd.reduce_sum_f64s(sum),
+        );
+        for &x in tail {
+            lo = lo.min(x);
+            hi = hi.max(x);
+            sum += x;
+        }
+        (lo, hi, sum)
+    }
+}
+
+struct SquaresAndZeros<'a>(&'a [f64], f64);
+
+impl WithSimd for SquaresAndZeros<'_> {
+    type Output = (f64, u64);
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, simd: S) -> Self::Output {
+        let SquaresAndZeros(xs, mean) = self;
+        let (head, tail) = S::as_simd_f64s(xs);
+        let (quads, rest) = pulp::as_arrays::<4, _>(head);
+        let (m, zero, one) = (
+            simd.splat_f64s(mean),
+            simd.splat_f64s(0.0),
+            simd.splat_f64s(1.0),
+        );
+        let mut sq = [zero; 4];
+        let mut zeros = [zero; 4];
+        let mut step = |k: usize, x: S::f64s| {
+            let d = simd.sub_f64s(x, m);
+            sq[k] = simd.mul_add_e_f64s(d, d, sq[k]);
+            let is_zero = simd.equal_f64s(x, zero);
+            zeros[k] = simd.add_f64s(zeros[k], simd.select_f64s(is_zero, one, zero));
+        };
+        for q in quads {
+            for (k, &x) in q.iter().enumerate() {
+                step(k, x);
+            }
+        }
+        for &x in rest {
+            step(0, x);
+        }
+        let total = |v: [S::f64s; 4]| {
+            simd.reduce_sum_f64s(
+                simd.add_f64s(simd.add_f64s(v[0], v[1]), simd.add_f64s(v[2], v[3])),
+            )
+        };
+        let (mut sq, mut zeros) = (total(sq), total(zeros));
+        for &x in tail {
+            sq += (x - mean) * (x - mean);
+            zeros += if x == 0.0 { 1.0 } else { 0.0 };
+        }
+        (sq, zeros as u64)
+    }
+}
