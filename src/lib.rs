@@ -24,6 +24,7 @@ pub mod eval;
 pub mod frontend;
 pub mod help;
 pub mod npy;
+pub mod picture;
 pub mod render;
 pub mod save;
 #[allow(unsafe_code)]

@@ -67,6 +67,42 @@ pub fn save(data: &Data, path: &Path) -> Result<u64, (String, Option<String>)> {
             ))
         }
     };
+    write_via_temp(path, |w| {
+        match (kind, data) {
+            (Kind::Npy, Data::View(view)) => {
+                w.write_all(&npy::write_header(&view.dtype, &view.shape))?;
+                view.write_c_order(w)?;
+            }
+            (Kind::Npy, Data::Lazy(l)) => {
+                w.write_all(&npy::write_header(&Dtype::Scalar(l.dtype), &l.shape))?;
+                write_lazy(l, w)?;
+            }
+            (Kind::Raw, Data::Lazy(l)) => write_lazy(l, w)?,
+            (Kind::Npy, Data::Scalar(dtype, bytes)) => {
+                w.write_all(&npy::write_header(dtype, &[]))?;
+                w.write_all(bytes)?;
+            }
+            (Kind::Csv, Data::View(view)) => write_csv(*view, w)?,
+            (Kind::Csv, Data::Lazy(l)) => write_csv(*l, w)?,
+            (Kind::Csv, Data::Scalar(dtype, bytes)) => {
+                let mut cells = Vec::new();
+                exact_cells(&dtype.decode(bytes), &mut cells);
+                writeln!(w, "{}", cells.join(","))?;
+            }
+            (Kind::Raw, Data::View(view)) => view.write_c_order(w)?,
+            (Kind::Raw, Data::Scalar(_, bytes)) => w.write_all(bytes)?,
+        }
+        Ok(())
+    })
+}
+
+/// Writes `path` through a temporary file next to it, renamed into place
+/// once complete, so that an error or Ctrl-C never leaves a half-written
+/// file. Returns the bytes written, or the reason and a hint.
+pub fn write_via_temp(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+) -> Result<u64, (String, Option<String>)> {
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
@@ -74,30 +110,7 @@ pub fn save(data: &Data, path: &Path) -> Result<u64, (String, Option<String>)> {
     let tmp = path.with_file_name(format!(".{name}.strided-{}.tmp", std::process::id()));
     let result = (|| -> std::io::Result<()> {
         let mut w = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
-        match (kind, data) {
-            (Kind::Npy, Data::View(view)) => {
-                w.write_all(&npy::write_header(&view.dtype, &view.shape))?;
-                view.write_c_order(&mut w)?;
-            }
-            (Kind::Npy, Data::Lazy(l)) => {
-                w.write_all(&npy::write_header(&Dtype::Scalar(l.dtype), &l.shape))?;
-                write_lazy(l, &mut w)?;
-            }
-            (Kind::Raw, Data::Lazy(l)) => write_lazy(l, &mut w)?,
-            (Kind::Npy, Data::Scalar(dtype, bytes)) => {
-                w.write_all(&npy::write_header(dtype, &[]))?;
-                w.write_all(bytes)?;
-            }
-            (Kind::Csv, Data::View(view)) => write_csv(*view, &mut w)?,
-            (Kind::Csv, Data::Lazy(l)) => write_csv(*l, &mut w)?,
-            (Kind::Csv, Data::Scalar(dtype, bytes)) => {
-                let mut cells = Vec::new();
-                exact_cells(&dtype.decode(bytes), &mut cells);
-                writeln!(w, "{}", cells.join(","))?;
-            }
-            (Kind::Raw, Data::View(view)) => view.write_c_order(&mut w)?,
-            (Kind::Raw, Data::Scalar(_, bytes)) => w.write_all(bytes)?,
-        }
+        write(&mut w)?;
         w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
         fs::rename(&tmp, path)
     })();

@@ -391,6 +391,16 @@ impl View {
         }
     }
 
+    /// Calls `f` with the first `limit` element indices in C order.
+    pub fn for_each_index_limit(&self, limit: usize, mut f: impl FnMut(&[usize])) {
+        for idx in ndarray::indices(ndarray::IxDyn(&self.shape))
+            .into_iter()
+            .take(limit)
+        {
+            f(idx.slice());
+        }
+    }
+
     /// Writes the elements' bytes in C order, as `.npy` and raw `.bin`
     /// hold them: whole contiguous runs at a time where the layout allows.
     /// Memory stays bounded (the writer's buffer), progress is reported

@@ -38,6 +38,8 @@ fn every_production_is_a_parser_function_of_the_same_name() {
         "close_stmt",
         "set_stmt",
         "stats_stmt",
+        "explain_stmt",
+        "bytes_stmt",
         "assignment",
         "slice",
         "attribute",

@@ -573,6 +573,143 @@ pub fn histogram(x: &Lazy, bins: usize, lo: f64, hi: f64) -> Result<(Vec<u64>, u
     Ok((counts, outside))
 }
 
+/// The min/max envelope of a 1-D array in `bins` columns: column `c`
+/// covers elements `c * n / bins ..` up to the next column's first, and
+/// holds their minimum and maximum (NaN skipped; `(NaN, NaN)` for a column
+/// with no number). Streams over every element, so no spike is lost.
+pub fn envelope(x: &Lazy, bins: usize) -> Result<Vec<(f64, f64)>, Interrupted> {
+    let n = x.size();
+    let bins = bins.min(n).max(1);
+    let _job = control::start(n as u64);
+    let workers = threads();
+    // Threads own whole columns, so their results need no merging.
+    let per = bins.div_ceil(workers);
+    let first = |c: usize| ((c as u128 * n as u128) / bins as u128) as usize;
+    let parts: Vec<Vec<(f64, f64)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|w| {
+                s.spawn(move || {
+                    let (c0, c1) = ((w * per).min(bins), ((w + 1) * per).min(bins));
+                    let mut out = vec![(f64::NAN, f64::NAN); c1 - c0];
+                    let mut col = c0;
+                    let _ = for_blocks(x, first(c0), first(c1), |b, at| {
+                        for (k, &v) in b.re.iter().enumerate() {
+                            let i = at as usize + k;
+                            while col + 1 < c1 && i >= first(col + 1) {
+                                col += 1;
+                            }
+                            if v.is_nan() {
+                                continue;
+                            }
+                            let e = &mut out[col - c0];
+                            // A column's first value replaces the NaN it starts as.
+                            if e.0.is_nan() || v < e.0 {
+                                e.0 = v;
+                            }
+                            if e.1.is_nan() || v > e.1 {
+                                e.1 = v;
+                            }
+                        }
+                    });
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("envelope threads do not panic"))
+            .collect()
+    });
+    control::check()?;
+    Ok(parts.into_iter().flatten().collect())
+}
+
+/// How [`shrink_2d`] combines the elements of a cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shrink {
+    Mean,
+    Max,
+}
+
+/// A 2-D array reduced to `rows` x `cols` cells (each a block of whole
+/// elements, as even as the sizes allow) by the mean or the maximum of
+/// each cell's non-NaN values (NaN for a cell with none), in one streaming
+/// pass with memory for the cells only.
+pub fn shrink_2d(x: &Lazy, rows: usize, cols: usize, how: Shrink) -> Result<Vec<f64>, Interrupted> {
+    let (h, w) = (x.shape[0], x.shape[1]);
+    let size = x.size();
+    let _job = control::start(size as u64);
+    let workers = threads();
+    let chunk = size.div_ceil(workers).max(1);
+    let cell_row: Vec<usize> = (0..h).map(|r| r * rows / h.max(1)).collect();
+    let cell_col: Vec<usize> = (0..w).map(|c| c * cols / w.max(1)).collect();
+    let (cell_row, cell_col) = (&cell_row, &cell_col);
+    let parts: Vec<(Vec<f64>, Vec<u64>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|k| {
+                s.spawn(move || {
+                    let init = if how == Shrink::Max {
+                        f64::NEG_INFINITY
+                    } else {
+                        0.0
+                    };
+                    let mut acc = vec![init; rows * cols];
+                    let mut count = vec![0u64; rows * cols];
+                    let _ = for_blocks(x, k * chunk, ((k + 1) * chunk).min(size), |b, at| {
+                        let at = at as usize;
+                        let (r, c0) = (at / w, at % w);
+                        let base = cell_row[r] * cols;
+                        for (j, &v) in b.re.iter().enumerate() {
+                            if v.is_nan() {
+                                continue;
+                            }
+                            let cell = base + cell_col[c0 + j];
+                            match how {
+                                Shrink::Mean => acc[cell] += v,
+                                Shrink::Max => acc[cell] = acc[cell].max(v),
+                            }
+                            count[cell] += 1;
+                        }
+                    });
+                    (acc, count)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("image threads do not panic"))
+            .collect()
+    });
+    control::check()?;
+    let mut acc = vec![
+        if how == Shrink::Max {
+            f64::NEG_INFINITY
+        } else {
+            0.0
+        };
+        rows * cols
+    ];
+    let mut count = vec![0u64; rows * cols];
+    for (a, c) in parts {
+        for k in 0..rows * cols {
+            acc[k] = match how {
+                Shrink::Mean => acc[k] + a[k],
+                Shrink::Max => acc[k].max(a[k]),
+            };
+            count[k] += c[k];
+        }
+    }
+    Ok(acc
+        .iter()
+        .zip(&count)
+        .map(|(&a, &c)| match (c, how) {
+            (0, _) => f64::NAN,
+            (c, Shrink::Mean) => a / c as f64,
+            (_, Shrink::Max) => a,
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

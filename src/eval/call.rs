@@ -41,11 +41,11 @@ fn sc(kind: Kind, size: usize) -> Scalar {
     Scalar::new(kind, size, ByteOrder::NATIVE)
 }
 
-fn interrupted(span: Span) -> Error {
+pub(super) fn interrupted(span: Span) -> Error {
     Error::new(ErrorKind::Interrupted, span)
 }
 
-fn type_error(message: String, span: Span) -> Error {
+pub(super) fn type_error(message: String, span: Span) -> Error {
     Error::new(
         ErrorKind::Type {
             message,
@@ -744,6 +744,8 @@ pub struct HistReport {
     pub counts: Vec<u64>,
     pub outside: u64,
     pub nan: u64,
+    /// The PNG written for `hist ... to FILE.png`.
+    pub written: Option<super::draw::Written>,
 }
 
 fn unravel_vec(mut flat: usize, shape: &[usize]) -> Vec<usize> {
@@ -757,7 +759,7 @@ fn unravel_vec(mut flat: usize, shape: &[usize]) -> Vec<usize> {
 
 impl Session {
     /// The array `stats` and `hist` work on: complex input becomes |x|.
-    fn statistic_input(&self, e: &Expr) -> Result<(Lazy, bool, String), Error> {
+    pub(super) fn statistic_input(&self, e: &Expr) -> Result<(Lazy, bool, String), Error> {
         let v = self.eval(e)?;
         let Some(Operand::Array(d)) = operand(&v) else {
             return Err(type_error(
@@ -887,6 +889,7 @@ impl Session {
             counts,
             outside,
             nan,
+            written: None,
         })
     }
 }

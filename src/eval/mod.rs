@@ -4,6 +4,9 @@
 
 mod call;
 mod complete;
+pub mod draw;
+pub mod dump;
+pub mod explain;
 pub mod value;
 
 pub use call::{encode_num, scalar_value, HistReport, StatsReport};
@@ -92,6 +95,10 @@ pub enum Output {
     Help(String),
     Stats(call::StatsReport),
     Hist(call::HistReport),
+    Explain(explain::Explanation),
+    Dump(dump::Dump),
+    Plot(draw::PlotReport),
+    Image(draw::ImageReport),
 }
 
 /// What `open` did and assumed.
@@ -234,10 +241,45 @@ impl Session {
                 let text = line.get(e.span.start..e.span.end).unwrap_or("");
                 self.stats(e, text).map(Output::Stats)
             }
-            Stmt::Hist { expr, bins, range } => {
+            Stmt::Hist {
+                expr,
+                bins,
+                range,
+                to,
+            } => {
                 let text = line.get(expr.span.start..expr.span.end).unwrap_or("");
-                self.hist(expr, bins.as_ref(), range.as_ref(), text)
-                    .map(Output::Hist)
+                let mut h = self.hist(expr, bins.as_ref(), range.as_ref(), text)?;
+                if let Some(path) = to {
+                    h.written = Some(self.hist_png(&h, path)?);
+                }
+                Ok(Output::Hist(h))
+            }
+            Stmt::Explain(e) => self.explain(e, line).map(Output::Explain),
+            Stmt::Bytes(e) => {
+                let text = line.get(e.span.start..e.span.end).unwrap_or("");
+                dump::dump(&self.eval(e)?, e, text).map(Output::Dump)
+            }
+            Stmt::Plot { expr, to } => {
+                let text = line.get(expr.span.start..expr.span.end).unwrap_or("");
+                self.plot(expr, to.as_ref(), text).map(Output::Plot)
+            }
+            Stmt::Image {
+                expr,
+                to,
+                cmap,
+                range,
+                reduce,
+            } => {
+                let text = line.get(expr.span.start..expr.span.end).unwrap_or("");
+                self.image(
+                    expr,
+                    to.as_ref(),
+                    cmap.as_ref(),
+                    range.as_ref(),
+                    reduce.as_ref(),
+                    text,
+                )
+                .map(Output::Image)
             }
             Stmt::Set(None) => Ok(Output::Settings(self.settings.clone())),
             Stmt::Set(Some((key, value))) => self.set(key, value),

@@ -2,7 +2,9 @@
 //! any `impl Write`. Printing a view reads only the elements it shows in a
 //! table; csv and json write every element, streaming.
 
+mod draw;
 pub mod number;
+mod teach;
 
 use crate::compute::{num_elem, Lazy};
 use crate::dtype::Elem;
@@ -92,6 +94,10 @@ fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()>
         Output::Help(h) => write!(w, "{h}"),
         Output::Stats(r) => write_stats(r, s, w),
         Output::Hist(h) => write_hist(h, s, w),
+        Output::Explain(x) => teach::write_explain(x, w),
+        Output::Dump(d) => teach::write_dump(d, s.precision, w),
+        Output::Plot(p) => draw::write_plot(p, s.precision, w),
+        Output::Image(r) => draw::write_image(r, s.precision, w),
         Output::Settings(st) => {
             let mut t = new_table();
             t.set_header(["setting", "value"]);
@@ -198,6 +204,20 @@ fn write_stats(r: &StatsReport, s: &Settings, w: &mut impl Write) -> io::Result<
 /// The `hist` chart: one line per bin with its edges, count and a bar.
 fn write_hist(h: &HistReport, s: &Settings, w: &mut impl Write) -> io::Result<()> {
     const WIDTH: usize = 40;
+    if let Some(f) = &h.written {
+        return writeln!(
+            w,
+            "wrote a histogram of {} ({} bins over [{}, {}]) to {} ({}x{} px, {})",
+            h.text,
+            h.counts.len(),
+            number::table_float(h.lo, 8, s.precision.min(6)),
+            number::table_float(h.hi, 8, s.precision.min(6)),
+            f.path,
+            f.width,
+            f.height,
+            crate::eval::human_bytes(f.bytes)
+        );
+    }
     let n = h.counts.len();
     let top = h.counts.iter().copied().max().unwrap_or(0).max(1);
     let edge = |k: usize| h.lo + (h.hi - h.lo) * k as f64 / n as f64;
@@ -723,6 +743,10 @@ fn render_json(out: &Output, w: &mut impl Write) -> io::Result<()> {
                 json_number(r.std, 8)
             )
         }
+        Output::Explain(x) => teach::explain_json(x, w),
+        Output::Plot(p) => draw::plot_json(p, w),
+        Output::Image(r) => draw::image_json(r, w),
+        Output::Dump(d) => render_text(&Output::Dump(d.clone()), &Settings::default(), w),
         Output::Hist(h) => {
             let n = h.counts.len();
             let edges: Vec<String> = (0..=n).map(|k| json_number(h.lo + (h.hi - h.lo) * k as f64 / n as f64, 8)).collect();

@@ -43,6 +43,46 @@ impl Bytes {
     }
 }
 
+impl Bytes {
+    /// For each page of the mapping that bytes `start..end` touch, whether
+    /// it is in memory now (`mincore`): what `explain` reports as pages
+    /// already cached. `None` when the bytes are not mapped.
+    pub fn resident(&self, start: usize, end: usize) -> Option<(usize, Vec<bool>)> {
+        let Bytes::Mapped(map, _) = self else {
+            return None;
+        };
+        let page = page_size();
+        let end = end.min(map.len());
+        if start >= end {
+            return Some((page, Vec::new()));
+        }
+        let first = start / page * page;
+        let pages = (end - first).div_ceil(page);
+        let mut vec = vec![0u8; pages];
+        // SAFETY: `first` is page-aligned (the mapping starts on a page and
+        // `first` is a multiple of the page size from it) and the range
+        // `first..first + pages * page` lies within the mapping's pages
+        // (its last page may extend past the file's end, which mincore
+        // accepts); `vec` holds one byte per page, as mincore writes. The
+        // call only reads the page tables.
+        let ok = unsafe {
+            libc::mincore(
+                map.as_ptr().add(first) as *mut libc::c_void,
+                end - first,
+                vec.as_mut_ptr(),
+            ) == 0
+        };
+        ok.then(|| (page, vec.iter().map(|b| b & 1 == 1).collect()))
+    }
+}
+
+/// The size of a memory page.
+pub fn page_size() -> usize {
+    // SAFETY: sysconf only reads a system constant.
+    let n = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    usize::try_from(n).ok().filter(|&n| n > 0).unwrap_or(4096)
+}
+
 const SLOTS: usize = 256;
 /// Start and length of every live mapping (0, 0 when free).
 static STARTS: [AtomicUsize; SLOTS] = [const { AtomicUsize::new(0) }; SLOTS];

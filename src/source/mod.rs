@@ -9,7 +9,7 @@
 
 mod mapping;
 
-pub use mapping::take_fault;
+pub use mapping::{page_size, take_fault};
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -40,6 +40,12 @@ impl Source {
     /// All bytes of the file as mapped.
     pub fn bytes(&self) -> &[u8] {
         self.bytes.as_slice()
+    }
+
+    /// Whether the pages under bytes `start..end` are in memory (see
+    /// `mapping::Bytes::resident`); `None` for files read, not mapped.
+    pub fn resident(&self, start: usize, end: usize) -> Option<(usize, Vec<bool>)> {
+        self.bytes.resident(start, end)
     }
 
     /// The file's length in bytes when it was mapped.

@@ -46,11 +46,29 @@ pub enum Stmt {
     Set(Option<(Spanned<String>, Spanned<String>)>),
     /// `stats EXPR`
     Stats(Expr),
-    /// `hist EXPR [bins=N] [range=LO,HI]`
+    /// `hist EXPR [bins=N] [range=LO,HI] [to PATH]`
     Hist {
         expr: Expr,
         bins: Option<Expr>,
         range: Option<(Expr, Expr)>,
+        to: Option<Spanned<String>>,
+    },
+    /// `explain EXPR`
+    Explain(Expr),
+    /// `bytes EXPR` (or `dump EXPR`)
+    Bytes(Expr),
+    /// `plot EXPR [to PATH]`
+    Plot {
+        expr: Expr,
+        to: Option<Spanned<String>>,
+    },
+    /// `image EXPR [to PATH] [cmap=NAME] [range=LO,HI|auto] [reduce=mean|max]`
+    Image {
+        expr: Expr,
+        to: Option<Spanned<String>>,
+        cmap: Option<Spanned<String>>,
+        range: Option<(Expr, Expr)>,
+        reduce: Option<Spanned<String>>,
     },
     /// `vars`
     Vars,

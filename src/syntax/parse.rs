@@ -18,7 +18,8 @@ pub const MAX_DEPTH: usize = 256;
 
 /// The statement keywords, for dispatch and for "did you mean" hints.
 pub const COMMANDS: &[&str] = &[
-    "open", "close", "save", "set", "vars", "files", "help", "stats", "hist",
+    "open", "close", "save", "set", "vars", "files", "help", "stats", "hist", "plot", "image",
+    "explain", "bytes", "dump",
 ];
 
 type In<'a> = LocatedSpan<&'a str>;
@@ -1367,27 +1368,73 @@ fn statement_len(i: &In) -> usize {
     i.fragment().len()
 }
 
-/// `hist_stmt = "hist" expression { "bins" "=" factor | "range" "=" factor "," factor }`
-fn hist_stmt(k: In) -> R<Stmt> {
-    let (mut k, expr) = match expression(k, 0) {
-        Ok(r) => r,
-        Err(nom::Err::Error(_)) => return cut_expected(k, "the expression to draw"),
-        Err(e) => return Err(e),
+/// The options of the drawing commands, each allowed where it means something.
+#[derive(Default)]
+struct Options {
+    bins: Option<Expr>,
+    range: Option<(Expr, Expr)>,
+    to: Option<Spanned<String>>,
+    cmap: Option<Spanned<String>>,
+    reduce: Option<Spanned<String>>,
+}
+
+/// `options = { "bins" "=" factor | "range" "=" ( factor "," factor | "auto" )
+///            | "cmap" "=" name | "reduce" "=" name | "to" path }`;
+/// `allowed` names the ones the command takes.
+fn options<'a>(mut k: In<'a>, allowed: &[&str]) -> R<'a, Options> {
+    let mut o = Options::default();
+    let expected = || {
+        allowed
+            .iter()
+            .map(|a| match *a {
+                "to" => "to FILE.png".to_string(),
+                "range" => "range=LO,HI".to_string(),
+                other => format!("{other}="),
+            })
+            .collect::<Vec<_>>()
+            .join(" or ")
     };
-    let (mut bins, mut range) = (None, None);
     loop {
         let (j, _) = sp(k)?;
         if at_statement_end(&j) {
-            return Ok((j, Stmt::Hist { expr, bins, range }));
+            return Ok((j, o));
         }
-        let (j, kw) = keyword_eq(j).or_else(|_| cut_expected(j, "bins=N or range=LO,HI"))?;
+        // `to PATH`
+        if allowed.contains(&"to") {
+            if let Ok((after, w)) = name(j) {
+                if w.node == "to" {
+                    let (after, _) = sp(after)?;
+                    let (after, p) = path(after)
+                        .or_else(|_| cut_expected(after, "a file to write: to FILE.png"))?;
+                    o.to = Some(p);
+                    k = after;
+                    continue;
+                }
+            }
+        }
+        let (j, kw) = keyword_eq(j).or_else(|_| cut_expected(j, &expected()))?;
+        if !allowed.contains(&kw.node.as_str()) {
+            return failure(Error::new(
+                ErrorKind::Syntax {
+                    expected: expected(),
+                    found: format!("`{}=`", kw.node),
+                },
+                kw.span,
+            ));
+        }
         match kw.node.as_str() {
             "bins" => {
                 let (j, e) = factor(j, 1).or_else(|_| cut_expected(j, "a number of bins"))?;
-                bins = Some(e);
+                o.bins = Some(e);
                 k = j;
             }
             "range" => {
+                if let Ok((after, w)) = name(j) {
+                    if w.node == "auto" {
+                        k = after;
+                        continue;
+                    }
+                }
                 let (j, lo) =
                     factor(j, 1).or_else(|_| cut_expected(j, "the low end of the range"))?;
                 let (j, _) = sp(j)?;
@@ -1396,20 +1443,70 @@ fn hist_stmt(k: In) -> R<Stmt> {
                 let (j, _) = sp(j)?;
                 let (j, hi) =
                     factor(j, 1).or_else(|_| cut_expected(j, "the high end of the range"))?;
-                range = Some((lo, hi));
+                o.range = Some((lo, hi));
                 k = j;
             }
-            other => {
-                return failure(Error::new(
-                    ErrorKind::Syntax {
-                        expected: "bins= or range=".into(),
-                        found: format!("`{other}=`"),
-                    },
-                    kw.span,
-                ))
+            "cmap" | "reduce" => {
+                let (j, n) = name(j).or_else(|_| cut_expected(j, "a name"))?;
+                if kw.node == "cmap" {
+                    o.cmap = Some(n);
+                } else {
+                    o.reduce = Some(n);
+                }
+                k = j;
             }
+            _ => unreachable!("checked against `allowed`"),
         }
     }
+}
+
+/// The expression a command works on, or a message naming what it wanted.
+fn command_operand<'a>(k: In<'a>, what: &str) -> R<'a, Expr> {
+    match expression(k, 0) {
+        Ok(r) => Ok(r),
+        Err(nom::Err::Error(_)) => cut_expected(k, what),
+        Err(e) => Err(e),
+    }
+}
+
+/// `hist_stmt = "hist" expression options`
+///   (options: bins=N, range=LO,HI, to PATH)
+fn hist_stmt(k: In) -> R<Stmt> {
+    let (k, expr) = command_operand(k, "the expression to draw")?;
+    let (k, o) = options(k, &["bins", "range", "to"])?;
+    Ok((
+        k,
+        Stmt::Hist {
+            expr,
+            bins: o.bins,
+            range: o.range,
+            to: o.to,
+        },
+    ))
+}
+
+/// `plot_stmt = "plot" expression options` (options: to PATH)
+fn plot_stmt(k: In) -> R<Stmt> {
+    let (k, expr) = command_operand(k, "the 1-D expression to plot")?;
+    let (k, o) = options(k, &["to"])?;
+    Ok((k, Stmt::Plot { expr, to: o.to }))
+}
+
+/// `image_stmt = "image" expression options`
+///   (options: to PATH, cmap=NAME, range=LO,HI|auto, reduce=mean|max)
+fn image_stmt(k: In) -> R<Stmt> {
+    let (k, expr) = command_operand(k, "the 2-D expression to draw")?;
+    let (k, o) = options(k, &["to", "cmap", "range", "reduce"])?;
+    Ok((
+        k,
+        Stmt::Image {
+            expr,
+            to: o.to,
+            cmap: o.cmap,
+            range: o.range,
+            reduce: o.reduce,
+        },
+    ))
 }
 
 /// `save_stmt = "save" expression path`: the path is the statement's last
@@ -1482,6 +1579,16 @@ fn statement(i: In) -> R<Stmt> {
                     return Ok((k, Stmt::Stats(e)));
                 }
                 "hist" => return hist_stmt(k),
+                "plot" => return plot_stmt(k),
+                "image" => return image_stmt(k),
+                "explain" => {
+                    let (k, e) = command_operand(k, "the expression to explain")?;
+                    return Ok((k, Stmt::Explain(e)));
+                }
+                "bytes" | "dump" => {
+                    let (k, e) = command_operand(k, "the view whose bytes to show")?;
+                    return Ok((k, Stmt::Bytes(e)));
+                }
                 "set" => {
                     if at_statement_end(&k) {
                         return Ok((k, Stmt::Set(None)));

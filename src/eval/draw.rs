@@ -1,0 +1,288 @@
+//! `plot`, `image` and the PNG form of `hist`: the numbers a picture needs,
+//! reduced from the whole view in one streaming pass (a min/max envelope
+//! per column, a mean or maximum per cell), and the PNG file when the
+//! statement says `to FILE.png`. The terminal drawings are `render`'s.
+
+use super::call::{interrupted, type_error, HistReport};
+use super::Session;
+use crate::compute::reduce::{envelope, shrink_2d, Shrink};
+use crate::diag::{Error, ErrorKind};
+use crate::picture::{self, Cmap, Pixels};
+use crate::syntax::{Expr, Spanned};
+use std::path::Path;
+
+/// Columns of a plot drawn in the terminal (two braille dots each).
+pub const PLOT_CHARS: usize = 64;
+/// Rows of a plot drawn in the terminal (four braille dots each).
+pub const PLOT_LINES: usize = 12;
+/// Width and plot-area height of a PNG plot, in pixels.
+pub const PNG_PLOT: (usize, usize) = (800, 300);
+/// The largest terminal image, in cells (each line shows two pixel rows).
+pub const TERM_IMAGE: (usize, usize) = (64, 64);
+/// The longest side of a PNG image before it is reduced.
+pub const PNG_IMAGE_MAX: usize = 1024;
+/// Small images are scaled up (whole pixels) to at least this long a side.
+pub const PNG_IMAGE_MIN: usize = 400;
+
+/// A file a picture was written to.
+#[derive(Clone, Debug)]
+pub struct Written {
+    pub path: String,
+    pub bytes: u64,
+    pub width: usize,
+    pub height: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct PlotReport {
+    pub text: String,
+    /// Elements plotted.
+    pub n: usize,
+    /// Min and max of each column.
+    pub env: Vec<(f64, f64)>,
+    pub lo: f64,
+    pub hi: f64,
+    /// The values are magnitudes of complex data.
+    pub magnitude: bool,
+    pub written: Option<Written>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ImageReport {
+    pub text: String,
+    pub shape: (usize, usize),
+    /// The cell grid drawn, row-major.
+    pub rows: usize,
+    pub cols: usize,
+    pub values: Vec<f64>,
+    pub lo: f64,
+    pub hi: f64,
+    pub cmap: Cmap,
+    /// How cells of more than one element were reduced (`None`: one
+    /// element a cell).
+    pub reduced: Option<Shrink>,
+    pub magnitude: bool,
+    pub written: Option<Written>,
+}
+
+fn write(p: &Pixels, path: &Spanned<String>) -> Result<Written, Error> {
+    let bytes = picture::write_png(p, Path::new(&path.node)).map_err(|(reason, hint)| {
+        if reason == "interrupted" {
+            return Error::new(ErrorKind::Interrupted, path.span);
+        }
+        Error::new(
+            ErrorKind::Save {
+                path: path.node.clone(),
+                reason,
+                hint,
+            },
+            path.span,
+        )
+    })?;
+    Ok(Written {
+        path: path.node.clone(),
+        bytes,
+        width: p.width,
+        height: p.height,
+    })
+}
+
+/// The finite range of `values` (padded when flat), or an error at `e`.
+fn value_range(values: impl Iterator<Item = f64>, e: &Expr) -> Result<(f64, f64), Error> {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for v in values.filter(|v| v.is_finite()) {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if lo > hi {
+        return Err(type_error(
+            "nothing to draw: no finite values".into(),
+            e.span,
+        ));
+    }
+    Ok(if lo == hi {
+        (lo - 0.5, hi + 0.5)
+    } else {
+        (lo, hi)
+    })
+}
+
+impl Session {
+    pub(super) fn plot(
+        &self,
+        e: &Expr,
+        to: Option<&Spanned<String>>,
+        text: &str,
+    ) -> Result<PlotReport, Error> {
+        let (l, magnitude, _) = self.statistic_input(e)?;
+        if l.ndim() != 1 {
+            return Err(Error::new(
+                ErrorKind::Type {
+                    message: format!("plot draws a 1-D array; this one has shape {:?}", l.shape),
+                    hint: Some(
+                        "pick a row or a column, e.g. `plot d.r[0]` or `plot abs(d[:, 5])`".into(),
+                    ),
+                },
+                e.span,
+            ));
+        }
+        if l.size() == 0 {
+            return Err(type_error(
+                "nothing to draw: the array is empty".into(),
+                e.span,
+            ));
+        }
+        let columns = if to.is_some() {
+            PNG_PLOT.0
+        } else {
+            PLOT_CHARS * 2
+        };
+        let env = envelope(&l, columns).map_err(|_| interrupted(e.span))?;
+        let (lo, hi) = value_range(env.iter().flat_map(|&(a, b)| [a, b]), e)?;
+        let written = match to {
+            Some(path) => Some(write(
+                &picture::plot(&env, lo, hi, PNG_PLOT.0, PNG_PLOT.1),
+                path,
+            )?),
+            None => None,
+        };
+        Ok(PlotReport {
+            text: text.to_string(),
+            n: l.size(),
+            env,
+            lo,
+            hi,
+            magnitude,
+            written,
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn image(
+        &self,
+        e: &Expr,
+        to: Option<&Spanned<String>>,
+        cmap: Option<&Spanned<String>>,
+        range: Option<&(Expr, Expr)>,
+        reduce: Option<&Spanned<String>>,
+        text: &str,
+    ) -> Result<ImageReport, Error> {
+        let (l, magnitude, _) = self.statistic_input(e)?;
+        if l.ndim() != 2 || l.size() == 0 {
+            return Err(Error::new(
+                ErrorKind::Type {
+                    message: format!(
+                        "image draws a non-empty 2-D array; this one has shape {:?}",
+                        l.shape
+                    ),
+                    hint: Some(
+                        "e.g. `image abs(d)`, `image d.r[::4, ::4]`, or `image d[0]` of a 3-D file"
+                            .into(),
+                    ),
+                },
+                e.span,
+            ));
+        }
+        let cmap = match cmap {
+            None => Cmap::Viridis,
+            Some(c) => Cmap::parse(&c.node).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Type {
+                        message: format!("no colour map `{}`", c.node),
+                        hint: Some(format!("cmap= takes {}", picture::CMAPS.join(", "))),
+                    },
+                    c.span,
+                )
+            })?,
+        };
+        let how = match reduce {
+            None => Shrink::Mean,
+            Some(r) => match r.node.as_str() {
+                "mean" => Shrink::Mean,
+                "max" => Shrink::Max,
+                _ => {
+                    return Err(Error::new(
+                        ErrorKind::Type {
+                            message: format!("reduce= takes mean or max, not `{}`", r.node),
+                            hint: Some(
+                                "max keeps lone bright points visible; mean shows texture".into(),
+                            ),
+                        },
+                        r.span,
+                    ))
+                }
+            },
+        };
+        let (h, w) = (l.shape[0], l.shape[1]);
+        let (max_w, max_h) = if to.is_some() {
+            (PNG_IMAGE_MAX, PNG_IMAGE_MAX)
+        } else {
+            TERM_IMAGE
+        };
+        // One factor for both axes keeps the aspect ratio.
+        let factor = w.div_ceil(max_w).max(h.div_ceil(max_h)).max(1);
+        let (cols, rows) = (w.div_ceil(factor), h.div_ceil(factor));
+        let values = shrink_2d(&l, rows, cols, how).map_err(|_| interrupted(e.span))?;
+        let (lo, hi) = match range {
+            Some((a, b)) => {
+                let number = |x: &Expr| -> Result<f64, Error> {
+                    match self.eval(x)? {
+                        super::Value::Int(i) => Ok(i as f64),
+                        super::Value::Float(f) => Ok(f),
+                        other => Err(type_error(
+                            format!("range= takes numbers, not {}", other.kind_name()),
+                            x.span,
+                        )),
+                    }
+                };
+                let (lo, hi) = (number(a)?, number(b)?);
+                if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+                    return Err(type_error(
+                        "range=LO,HI needs finite LO < HI".into(),
+                        a.span.to(b.span),
+                    ));
+                }
+                (lo, hi)
+            }
+            None => value_range(values.iter().copied(), e)?,
+        };
+        let written = match to {
+            Some(path) => {
+                let long = rows.max(cols);
+                let scale = if long >= PNG_IMAGE_MIN {
+                    1
+                } else {
+                    PNG_IMAGE_MIN.div_ceil(long)
+                };
+                Some(write(
+                    &picture::image(&values, rows, cols, lo, hi, cmap, scale),
+                    path,
+                )?)
+            }
+            None => None,
+        };
+        Ok(ImageReport {
+            text: text.to_string(),
+            shape: (h, w),
+            rows,
+            cols,
+            values,
+            lo,
+            hi,
+            cmap,
+            reduced: (factor > 1).then_some(how),
+            magnitude,
+            written,
+        })
+    }
+
+    /// `hist ... to FILE.png`: the bars as a PNG.
+    pub(super) fn hist_png(
+        &self,
+        h: &HistReport,
+        path: &Spanned<String>,
+    ) -> Result<Written, Error> {
+        let bar = (PNG_PLOT.0 / h.counts.len().max(1)).max(1);
+        write(&picture::hist(&h.counts, bar, PNG_PLOT.1), path)
+    }
+}

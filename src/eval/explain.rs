@@ -1,0 +1,610 @@
+//! `explain EXPR`: how a view is laid over the file's bytes, step by step,
+//! for people learning NumPy's memory model. Each postfix step of the
+//! expression (`d` → `.r` → `[50:, 50:]`) is evaluated on its own and its
+//! geometry recorded with the rule that produced it; the final view gets
+//! its byte footprint (span, use, pages, pages in memory), the mapping it
+//! shares, the equivalent NumPy code and a map of the cells it selects.
+//! Nothing here prints: `render` draws the [`Explanation`].
+
+use super::{human_bytes, Session, Value};
+use crate::diag::Error;
+use crate::syntax::{Expr, ExprKind, IndexItem};
+use crate::view::View;
+
+/// Everything `explain` shows.
+#[derive(Clone, Debug)]
+pub struct Explanation {
+    /// The expression as typed.
+    pub text: String,
+    pub steps: Vec<Step>,
+    /// The byte footprint of the final view (when it is a view).
+    pub footprint: Option<Footprint>,
+    /// Lines of NumPy code that build the same view.
+    pub numpy: Vec<String>,
+    pub map: Option<SelectionMap>,
+}
+
+/// One step of the chain and the view (or value) it gives.
+#[derive(Clone, Debug)]
+pub struct Step {
+    /// The part of the expression this step adds (`d`, `.r`, `[50:, 50:]`).
+    pub expr: String,
+    pub what: StepKind,
+    pub shape: Vec<usize>,
+    /// Strides in bytes (empty unless a view).
+    pub strides: Vec<isize>,
+    /// Byte offset in the file of element `[0, 0, ...]`.
+    pub offset: Option<usize>,
+    pub itemsize: usize,
+    pub dtype: String,
+    /// "C", "F", "C and F" or "neither" (views only).
+    pub contiguity: &'static str,
+    /// Why the geometry changed, in NumPy users' terms.
+    pub why: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum StepKind {
+    View,
+    /// A copy NumPy would make, of this many bytes.
+    Copy(u64),
+    /// Computed elementwise: NumPy allocates this many bytes, strided
+    /// computes block by block only what is printed or reduced.
+    Computed(u64),
+    /// Not an array (a shape, a number).
+    Value,
+}
+
+/// Bytes and pages the final view touches.
+#[derive(Clone, Debug)]
+pub struct Footprint {
+    /// First byte touched and one past the last (NumPy's `np.byte_bounds`
+    /// relative to the file).
+    pub low: u64,
+    pub high: u64,
+    /// Bytes the elements themselves occupy.
+    pub used: u64,
+    pub page_size: usize,
+    /// Distinct pages holding at least one byte of an element.
+    pub pages: u64,
+    /// How many of those are in memory now (`None`: not a mapping).
+    pub resident: Option<u64>,
+    pub file: String,
+    pub file_len: u64,
+    /// Names whose views use this file's mapping.
+    pub sharing: Vec<String>,
+}
+
+/// Which cells of a 1-D or 2-D parent the final view selects, on a grid
+/// of at most [`MAP_COLS`] x [`MAP_ROWS`] cells.
+#[derive(Clone, Debug)]
+pub struct SelectionMap {
+    pub parent: String,
+    pub parent_shape: Vec<usize>,
+    /// Parent elements per grid cell, along rows and columns.
+    pub cell: (usize, usize),
+    pub rows: usize,
+    pub cols: usize,
+    /// Per cell: 0 none selected, 1 some, 2 all.
+    pub cells: Vec<u8>,
+    /// The view was too big to visit every element: cells show where
+    /// selected elements are, not how many.
+    pub sampled: bool,
+}
+
+pub const MAP_COLS: usize = 50;
+pub const MAP_ROWS: usize = 20;
+/// Views up to this many elements are mapped exactly, element by element.
+const MAP_EXACT: usize = 1 << 20;
+
+impl Session {
+    pub(super) fn explain(&self, e: &Expr, line: &str) -> Result<Explanation, Error> {
+        // The postfix chain, innermost (the root) first.
+        let mut chain = vec![e];
+        while let ExprKind::Index { base, .. } | ExprKind::Attr { base, .. } =
+            &chain.last().expect("not empty").kind
+        {
+            chain.push(base);
+        }
+        chain.reverse();
+        let text = |a: usize, b: usize| line.get(a..b).unwrap_or("").trim().to_string();
+        let mut steps = Vec::new();
+        let mut values = Vec::new();
+        let mut prev: Option<View> = None;
+        for (k, x) in chain.iter().enumerate() {
+            let v = self.eval(x)?;
+            let label = if k == 0 {
+                text(x.span.start, x.span.end)
+            } else {
+                text(chain[k - 1].span.end, x.span.end)
+            };
+            steps.push(step(&label, x, &v, prev.as_ref()));
+            prev = match &v {
+                Value::View(v) | Value::Void(v) => Some(v.clone()),
+                _ => None,
+            };
+            values.push(v);
+        }
+        let last = values.last().expect("at least the root");
+        let final_view = match last {
+            Value::View(v) | Value::Void(v) => Some(v.clone()),
+            _ => None,
+        };
+        let root_view = match &values[0] {
+            Value::View(v) => Some(v.clone()),
+            _ => None,
+        };
+        let footprint = final_view.as_ref().map(|v| self.footprint(v));
+        let numpy = match (&root_view, &final_view) {
+            (Some(root), Some(v)) => numpy_code(
+                &text(chain[0].span.start, chain[0].span.end),
+                root,
+                v,
+                &chain,
+                line,
+            ),
+            _ => Vec::new(),
+        };
+        let map = match (&root_view, &final_view) {
+            (Some(root), Some(v)) if (1..=2).contains(&root.ndim()) && chain.len() > 1 => {
+                selection_map(&text(chain[0].span.start, chain[0].span.end), root, v)
+            }
+            _ => None,
+        };
+        if matches!(last, Value::Lazy(_)) && chain.len() == 1 {
+            // `explain abs(d)`: say which views the computation reads.
+            let reads = self.views_read(e);
+            if let Some(s) = steps.last_mut() {
+                for (name, v) in reads {
+                    s.why.push(format!(
+                        "reads {name}: shape {}, strides {}, offset {}",
+                        shape_text(&v.shape),
+                        shape_text(&v.strides),
+                        v.offset
+                    ));
+                }
+            }
+        }
+        Ok(Explanation {
+            text: text(e.span.start, e.span.end),
+            steps,
+            footprint,
+            numpy,
+            map,
+        })
+    }
+
+    /// The names (views) an expression reads, in order of appearance.
+    fn views_read(&self, e: &Expr) -> Vec<(String, View)> {
+        let mut out: Vec<(String, View)> = Vec::new();
+        let mut stack = vec![e];
+        while let Some(x) = stack.pop() {
+            match &x.kind {
+                ExprKind::Name(n) => {
+                    if let Some(Value::View(v)) = self.names.get(n) {
+                        if !out.iter().any(|(m, _)| m == n) {
+                            out.push((n.clone(), v.clone()));
+                        }
+                    }
+                }
+                ExprKind::Index { base, .. } | ExprKind::Attr { base, .. } => {
+                    if let Ok(Value::View(v)) = self.eval(x) {
+                        out.push((x.to_string(), v));
+                    } else {
+                        stack.push(base);
+                    }
+                }
+                ExprKind::Call { args, .. } => stack.extend(args.iter().rev().map(|a| &a.value)),
+                ExprKind::Unary { operand, .. } => stack.push(operand),
+                ExprKind::Binary { lhs, rhs, .. } => {
+                    stack.push(rhs);
+                    stack.push(lhs);
+                }
+                ExprKind::Tuple(items) => stack.extend(items.iter().rev()),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn footprint(&self, v: &View) -> Footprint {
+        let size = v.dtype.itemsize();
+        let (low, high) = v
+            .byte_bounds()
+            .unwrap_or((v.offset as i128, v.offset as i128));
+        let (low, high) = (low.max(0) as u64, high.max(0) as u64);
+        let page = crate::source::page_size();
+        let touched = touched_pages(v, page);
+        let resident = v
+            .source
+            .resident(low as usize, high as usize)
+            .map(|(page, res)| {
+                let first = low as usize / page;
+                touched
+                    .iter()
+                    .filter(|&&p| res.get(p as usize - first).copied().unwrap_or(false))
+                    .count() as u64
+            });
+        let sharing = self
+            .names
+            .iter()
+            .filter(|(_, value)| {
+                matches!(value, Value::View(w) | Value::Void(w) if std::sync::Arc::ptr_eq(&w.source, &v.source))
+            })
+            .map(|(n, _)| n.clone())
+            .collect();
+        Footprint {
+            low,
+            high,
+            used: (v.size() * size) as u64,
+            page_size: page,
+            pages: touched.len() as u64,
+            resident,
+            file: v.source.display(),
+            file_len: v.source.len(),
+            sharing,
+        }
+    }
+}
+
+fn shape_text<T: std::fmt::Display>(xs: &[T]) -> String {
+    match xs {
+        [x] => format!("({x},)"),
+        _ => format!(
+            "({})",
+            xs.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn contiguity(v: &View) -> &'static str {
+    match (v.is_c_contiguous(), v.is_f_contiguous()) {
+        (true, true) => "C and F",
+        (true, false) => "C",
+        (false, true) => "F",
+        (false, false) => "neither",
+    }
+}
+
+/// The row for one step, with the rules that explain it.
+fn step(label: &str, x: &Expr, v: &Value, prev: Option<&View>) -> Step {
+    let mut s = Step {
+        expr: label.to_string(),
+        what: StepKind::Value,
+        shape: Vec::new(),
+        strides: Vec::new(),
+        offset: None,
+        itemsize: 0,
+        dtype: String::new(),
+        contiguity: "",
+        why: Vec::new(),
+    };
+    match v {
+        Value::View(view) | Value::Void(view) => {
+            s.what = StepKind::View;
+            s.shape = view.shape.clone();
+            s.strides = view.strides.clone();
+            s.offset = Some(view.offset);
+            s.itemsize = view.dtype.itemsize();
+            s.dtype = view.dtype.short();
+            s.contiguity = contiguity(view);
+            s.why = rules(x, view, prev);
+            if matches!(v, Value::Void(_)) {
+                s.why
+                    .push("one record: NumPy gives an np.void that still views the file".into());
+            }
+        }
+        Value::Scalar(d, _) => {
+            s.what = StepKind::Copy(d.itemsize() as u64);
+            s.itemsize = d.itemsize();
+            s.dtype = d.short();
+            s.why.push(format!(
+                "an integer for every axis picks one element: NumPy copies it out as a scalar ({} bytes)",
+                d.itemsize()
+            ));
+        }
+        Value::Lazy(l) => {
+            let bytes = (l.size() * l.dtype.size) as u64;
+            s.what = StepKind::Computed(bytes);
+            s.shape = l.shape.clone();
+            s.itemsize = l.dtype.size;
+            s.dtype = l.dtype.descr();
+            s.why.push(format!(
+                "computed: NumPy allocates a new array ({}); strided computes a block at a time, only what is printed or reduced",
+                human_bytes(bytes)
+            ));
+        }
+        _ => s.why.push("not an array".into()),
+    }
+    s
+}
+
+/// One short line per NumPy rule the step applies.
+fn rules(x: &Expr, v: &View, prev: Option<&View>) -> Vec<String> {
+    let mut why = Vec::new();
+    let Some(p) = prev else {
+        why.push(format!(
+            "the view `open` made: {} order over one mapping of the file, starting at byte {}",
+            if v.ndim() > 1 && v.is_f_contiguous() && !v.is_c_contiguous() {
+                "F"
+            } else {
+                "C"
+            },
+            v.offset
+        ));
+        return why;
+    };
+    let moved = v.offset as i128 - p.offset as i128;
+    match &x.kind {
+        ExprKind::Attr { name, .. } => match name.node.as_str() {
+            "T" => why.push("`.T` reverses the shape and the strides: no byte moves".into()),
+            n => why.push(format!(
+                "`.{n}` keeps the strides and takes {} of every {}-byte element at offset +{moved}: dtype {}",
+                plural(v.dtype.itemsize(), "byte"),
+                p.dtype.itemsize(),
+                v.dtype.short()
+            )),
+        },
+        ExprKind::Index { items, .. } => {
+            for item in items {
+                match item {
+                    IndexItem::Expr(e) => match &e.kind {
+                        ExprKind::None => {
+                            why.push("`None` inserts an axis of length 1 (its stride does not matter)".into())
+                        }
+                        ExprKind::Str(f) => why.push(format!(
+                            "['{f}'] picks a field: same strides, offset moves to the field"
+                        )),
+                        _ => why.push(
+                            "an integer index drops its axis: index × stride moves the offset".into(),
+                        ),
+                    },
+                    IndexItem::Slice { start, step, .. } => {
+                        let neg = matches!(&step, Some(Expr { kind: ExprKind::Unary { .. }, .. }))
+                            || matches!(&step, Some(Expr { kind: ExprKind::Int(i), .. }) if *i < 0);
+                        if neg {
+                            why.push(
+                                "a negative step starts at the last element picked: the offset moves there and the stride turns negative"
+                                    .into(),
+                            );
+                        } else if step.is_some() {
+                            why.push("a step multiplies the stride: the elements skipped stay in the file".into());
+                        } else if start.is_some() {
+                            why.push("a start moves the offset by start × stride; the strides stay".into());
+                        }
+                    }
+                    IndexItem::Ellipsis(_) => {}
+                }
+            }
+            why.dedup();
+            if why.is_empty() {
+                why.push("`:` keeps the axis as it is".into());
+            }
+        }
+        _ => {}
+    }
+    why
+}
+
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+/// The distinct pages holding a byte of some element, sorted.
+fn touched_pages(v: &View, page: usize) -> Vec<u64> {
+    if v.size() == 0 {
+        return Vec::new();
+    }
+    let size = v.dtype.itemsize();
+    let (low, high) = v.byte_bounds().expect("not empty");
+    let first = low as usize / page;
+    let last = (high as usize - 1) / page;
+    let mut hit = vec![false; last - first + 1];
+    let n = v.ndim();
+    let mut mark = |a: usize, b: usize| {
+        // bytes a..b (b exclusive, b > a)
+        for p in a / page..=(b - 1) / page {
+            hit[p - first] = true;
+        }
+    };
+    if n == 0 {
+        mark(v.offset, v.offset + size);
+    } else {
+        let len = v.shape[n - 1];
+        let stride = v.strides[n - 1];
+        let outer: Vec<usize> = v.shape[..n - 1].to_vec();
+        let mut idx = vec![0usize; n];
+        let rows: usize = outer.iter().product();
+        for r in 0..rows {
+            let mut rest = r;
+            for k in (0..n - 1).rev() {
+                idx[k] = rest % outer[k];
+                rest /= outer[k];
+            }
+            idx[n - 1] = 0;
+            let start = v.element_offset(&idx) as isize;
+            if stride.unsigned_abs() <= page {
+                // Consecutive elements are at most a page apart: every
+                // page between the run's ends holds some element's bytes.
+                let end = start + (len as isize - 1) * stride;
+                let (a, b) = (start.min(end) as usize, start.max(end) as usize + size);
+                mark(a, b);
+            } else {
+                for k in 0..len {
+                    let o = (start + k as isize * stride) as usize;
+                    mark(o, o + size);
+                }
+            }
+        }
+    }
+    hit.iter()
+        .enumerate()
+        .filter(|(_, &h)| h)
+        .map(|(k, _)| (first + k) as u64)
+        .collect()
+}
+
+/// NumPy code that builds the same view: the memmap `open` corresponds to
+/// and the index expression, then the single `np.ndarray` form.
+fn numpy_code(root_name: &str, root: &View, v: &View, chain: &[&Expr], line: &str) -> Vec<String> {
+    let path = root
+        .source
+        .display()
+        .replace('\\', "\\\\")
+        .replace('\'', "\\'");
+    let mut out = Vec::new();
+    let whole_file =
+        root.strides.iter().all(|&s| s > 0) && (root.is_c_contiguous() || root.is_f_contiguous());
+    if whole_file {
+        let order = if root.ndim() > 1 && !root.is_c_contiguous() {
+            ", order='F'"
+        } else {
+            ""
+        };
+        out.push(format!(
+            "{root_name} = np.memmap('{path}', dtype={}, mode='r', offset={}, shape={}{order})",
+            root.dtype.descr(),
+            root.offset,
+            shape_text(&root.shape)
+        ));
+        let mut expr = root_name.to_string();
+        for w in chain.windows(2) {
+            let (prev, x) = (w[0], w[1]);
+            match &x.kind {
+                ExprKind::Attr { name, .. } => {
+                    let n = name.node.as_str();
+                    let is_field = root_field(root, n);
+                    match n {
+                        _ if is_field => expr.push_str(&format!("['{n}']")),
+                        "r" | "real" => expr.push_str(".real"),
+                        "i" | "imag" => expr.push_str(".imag"),
+                        other => expr.push_str(&format!(".{other}")),
+                    }
+                }
+                _ => expr.push_str(line.get(prev.span.end..x.span.end).unwrap_or("").trim()),
+            }
+        }
+        if chain.len() > 1 {
+            out.push(expr);
+        }
+    }
+    out.push(format!(
+        "np.ndarray(shape={}, dtype={}, buffer=np.memmap('{path}', dtype=np.uint8, mode='r'), offset={}, strides={})",
+        shape_text(&v.shape),
+        v.dtype.descr(),
+        v.offset,
+        shape_text(&v.strides)
+    ));
+    out
+}
+
+/// Whether `name` is a field of some record dtype along the chain (so that
+/// NumPy spells it `['name']`). Checked on the root's dtype and its fields.
+fn root_field(root: &View, name: &str) -> bool {
+    fn has(d: &crate::dtype::Dtype, name: &str) -> bool {
+        d.fields()
+            .iter()
+            .any(|f| f.name == name || has(&f.dtype, name))
+    }
+    has(&root.dtype, name)
+}
+
+/// Which cells of `root` (1-D or 2-D) the bytes of `v` fall in.
+fn selection_map(root_name: &str, root: &View, v: &View) -> Option<SelectionMap> {
+    if !std::sync::Arc::ptr_eq(&root.source, &v.source) || root.shape.contains(&0) {
+        return None;
+    }
+    let (rows, cols) = match root.shape[..] {
+        [n] => (1, n),
+        [r, c] => (r, c),
+        _ => return None,
+    };
+    // Root axes by falling stride, to turn a byte offset back into an index.
+    let mut axes: Vec<usize> = (0..root.ndim()).collect();
+    if root.strides.iter().any(|&s| s <= 0) {
+        return None;
+    }
+    axes.sort_by_key(|&k| std::cmp::Reverse(root.strides[k]));
+    let cell = (rows.div_ceil(MAP_ROWS), cols.div_ceil(MAP_COLS));
+    let (grid_r, grid_c) = (rows.div_ceil(cell.0), cols.div_ceil(cell.1));
+    let mut counts = vec![0u64; grid_r * grid_c];
+    let sampled = v.size() > MAP_EXACT;
+    let n = v.ndim();
+    // Indices to visit along each axis of the view.
+    let picks: Vec<Vec<usize>> = (0..n)
+        .map(|k| {
+            let len = v.shape[k];
+            let step = if sampled { len.div_ceil(512).max(1) } else { 1 };
+            (0..len).step_by(step).collect()
+        })
+        .collect();
+    if picks.iter().any(|p| p.is_empty()) {
+        return None;
+    }
+    let mut idx = vec![0usize; n];
+    let mut pos = vec![0usize; n];
+    loop {
+        for k in 0..n {
+            idx[k] = picks[k][pos[k]];
+        }
+        let rel = v.element_offset(&idx) as i128 - root.offset as i128;
+        if rel >= 0 {
+            let mut rest = rel as usize;
+            let mut at = [0usize; 2];
+            for &k in &axes {
+                let s = root.strides[k] as usize;
+                at[k] = (rest / s).min(root.shape[k] - 1);
+                rest %= s;
+            }
+            let (r, c) = if root.ndim() == 1 {
+                (0, at[0])
+            } else {
+                (at[0], at[1])
+            };
+            counts[(r / cell.0) * grid_c + c / cell.1] += 1;
+        }
+        // Next index, C order.
+        let mut k = n;
+        loop {
+            if k == 0 {
+                let cells = counts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &c)| {
+                        let (gr, gc) = (i / grid_c, i % grid_c);
+                        let h = (rows - gr * cell.0).min(cell.0);
+                        let w = (cols - gc * cell.1).min(cell.1);
+                        match c {
+                            0 => 0,
+                            c if !sampled && c >= (h * w) as u64 => 2,
+                            _ if sampled => 2,
+                            _ => 1,
+                        }
+                    })
+                    .collect();
+                return Some(SelectionMap {
+                    parent: root_name.to_string(),
+                    parent_shape: root.shape.clone(),
+                    cell,
+                    rows: grid_r,
+                    cols: grid_c,
+                    cells,
+                    sampled,
+                });
+            }
+            k -= 1;
+            pos[k] += 1;
+            if pos[k] < picks[k].len() {
+                break;
+            }
+            pos[k] = 0;
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! Terminal pictures: `plot` in braille dots, `image` in half-block
+//! characters with 24-bit colour, and the notes for pictures written to
+//! PNG files.
+
+use super::{json_number, json_str, number};
+use crate::compute::reduce::Shrink;
+use crate::eval::draw::{ImageReport, PlotReport, Written};
+use crate::eval::human_bytes;
+use crate::picture::unit;
+use std::io::{self, Write};
+
+fn written_note(what: &str, text: &str, f: &Written, w: &mut impl Write) -> io::Result<()> {
+    writeln!(
+        w,
+        "wrote {what} of {text} to {} ({}x{} px, {})",
+        f.path,
+        f.width,
+        f.height,
+        human_bytes(f.bytes)
+    )
+}
+
+fn label(x: f64, precision: usize) -> String {
+    number::table_float(x, 8, precision.min(4))
+}
+
+pub fn write_plot(p: &PlotReport, precision: usize, w: &mut impl Write) -> io::Result<()> {
+    let text = if p.magnitude {
+        format!("|{}|", p.text)
+    } else {
+        p.text.clone()
+    };
+    let per = p.n as f64 / p.env.len() as f64;
+    if let Some(f) = &p.written {
+        written_note("a plot", &text, f, w)?;
+    } else {
+        writeln!(
+            w,
+            "plot of {text}: {} values, {} per column (min/max of each)",
+            p.n,
+            if per == 1.0 {
+                "1".to_string()
+            } else {
+                format!("{per:.1}")
+            }
+        )?;
+        // Dot columns; an envelope shorter than that is stretched.
+        let (dw, dh) = (
+            crate::eval::draw::PLOT_CHARS * 2,
+            crate::eval::draw::PLOT_LINES * 4,
+        );
+        let chars = dw / 2;
+        let mut dots = vec![0u8; chars * crate::eval::draw::PLOT_LINES];
+        let y = |v: f64| {
+            ((1.0 - unit(v, p.lo, p.hi).clamp(0.0, 1.0)) * (dh - 1) as f64).round() as usize
+        };
+        let mut prev: Option<(usize, usize)> = None;
+        for x in 0..dw {
+            let (a, b) = p.env[x * p.env.len() / dw];
+            if a.is_nan() {
+                prev = None;
+                continue;
+            }
+            let (t0, b0) = (y(b), y(a));
+            let (mut top, mut bottom) = (t0, b0);
+            if let Some((pt, pb)) = prev {
+                top = top.min(pb);
+                bottom = bottom.max(pt);
+            }
+            for r in top..=bottom {
+                let bit = match (x % 2, r % 4) {
+                    (0, 0) => 0x01,
+                    (0, 1) => 0x02,
+                    (0, 2) => 0x04,
+                    (0, _) => 0x40,
+                    (_, 0) => 0x08,
+                    (_, 1) => 0x10,
+                    (_, 2) => 0x20,
+                    _ => 0x80,
+                };
+                dots[(r / 4) * chars + x / 2] |= bit;
+            }
+            prev = Some((t0, b0));
+        }
+        let (hi, lo) = (label(p.hi, precision), label(p.lo, precision));
+        let gw = hi.len().max(lo.len());
+        let lines = crate::eval::draw::PLOT_LINES;
+        for r in 0..lines {
+            let g = match r {
+                0 => format!("{hi:>gw$} ┤"),
+                _ if r == lines - 1 => format!("{lo:>gw$} ┤"),
+                _ => format!("{:>gw$} │", ""),
+            };
+            let row: String = dots[r * chars..(r + 1) * chars]
+                .iter()
+                .map(|&b| char::from_u32(0x2800 + b as u32).unwrap_or(' '))
+                .collect();
+            writeln!(w, "{g}{row}")?;
+        }
+        writeln!(w, "{:>gw$} └{}", "", "─".repeat(chars))?;
+        let last = (p.n - 1).to_string();
+        writeln!(
+            w,
+            "{:>gw$}  0{}{last}",
+            "",
+            " ".repeat(chars.saturating_sub(1 + last.len()))
+        )?;
+    }
+    Ok(())
+}
+
+fn how(r: &ImageReport) -> String {
+    match r.reduced {
+        None => "one pixel per element".into(),
+        Some(h) => {
+            let f = r.shape.0.div_ceil(r.rows).max(r.shape.1.div_ceil(r.cols));
+            format!(
+                "each pixel the {} of up to {f}x{f} elements",
+                if h == Shrink::Max { "maximum" } else { "mean" }
+            )
+        }
+    }
+}
+
+pub fn write_image(r: &ImageReport, precision: usize, w: &mut impl Write) -> io::Result<()> {
+    let text = if r.magnitude {
+        format!("|{}|", r.text)
+    } else {
+        r.text.clone()
+    };
+    let range = format!(
+        "{} {} to {}",
+        r.cmap.name(),
+        label(r.lo, precision),
+        label(r.hi, precision)
+    );
+    if let Some(f) = &r.written {
+        written_note("an image", &text, f, w)?;
+        return writeln!(
+            w,
+            "  {}x{} cells from shape ({}, {}), {}; colours {range}",
+            r.rows,
+            r.cols,
+            r.shape.0,
+            r.shape.1,
+            how(r)
+        );
+    }
+    writeln!(
+        w,
+        "image of {text}: shape ({}, {}), {}; colours {range}",
+        r.shape.0,
+        r.shape.1,
+        how(r)
+    )?;
+    let colour = |k: usize| r.cmap.rgb(unit(r.values[k], r.lo, r.hi));
+    for y in (0..r.rows).step_by(2) {
+        let mut line = String::new();
+        for x in 0..r.cols {
+            let top = colour(y * r.cols + x);
+            if y + 1 < r.rows {
+                let bottom = colour((y + 1) * r.cols + x);
+                line.push_str(&format!(
+                    "\x1b[38;2;{};{};{};48;2;{};{};{}m▀",
+                    top[0], top[1], top[2], bottom[0], bottom[1], bottom[2]
+                ));
+            } else {
+                line.push_str(&format!("\x1b[0;38;2;{};{};{}m▀", top[0], top[1], top[2]));
+            }
+        }
+        writeln!(w, "{line}\x1b[0m")?;
+    }
+    // The colour bar.
+    let bar: String = (0..32)
+        .map(|k| {
+            let c = r.cmap.rgb(k as f64 / 31.0);
+            format!("\x1b[38;2;{};{};{}m█", c[0], c[1], c[2])
+        })
+        .collect();
+    writeln!(
+        w,
+        "{} {bar}\x1b[0m {}",
+        label(r.lo, precision),
+        label(r.hi, precision)
+    )
+}
+
+pub fn plot_json(p: &PlotReport, w: &mut impl Write) -> io::Result<()> {
+    let env: Vec<String> = p
+        .env
+        .iter()
+        .map(|&(a, b)| format!("[{}, {}]", json_number(a, 8), json_number(b, 8)))
+        .collect();
+    writeln!(
+        w,
+        "{{\"plot\": {}, \"n\": {}, \"min\": {}, \"max\": {}, \"envelope\": [{}], \"file\": {}}}",
+        json_str(&p.text),
+        p.n,
+        json_number(p.lo, 8),
+        json_number(p.hi, 8),
+        env.join(", "),
+        p.written
+            .as_ref()
+            .map_or("null".into(), |f| json_str(&f.path))
+    )
+}
+
+pub fn image_json(r: &ImageReport, w: &mut impl Write) -> io::Result<()> {
+    writeln!(
+        w,
+        "{{\"image\": {}, \"shape\": [{}, {}], \"pixels\": [{}, {}], \"min\": {}, \"max\": {}, \"cmap\": {}, \"file\": {}}}",
+        json_str(&r.text),
+        r.shape.0,
+        r.shape.1,
+        r.rows,
+        r.cols,
+        json_number(r.lo, 8),
+        json_number(r.hi, 8),
+        json_str(r.cmap.name()),
+        r.written.as_ref().map_or("null".into(), |f| json_str(&f.path))
+    )
+}

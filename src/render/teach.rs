@@ -1,0 +1,326 @@
+//! Text of `explain` and `bytes`: the steps table, the byte footprint, the
+//! NumPy code, the selection map, and the dump.
+
+use super::{json_str, new_table, number};
+use crate::eval::dump::Dump;
+use crate::eval::explain::{Explanation, StepKind};
+use crate::eval::human_bytes;
+use std::io::{self, Write};
+
+fn tuple<T: std::fmt::Display>(xs: &[T]) -> String {
+    match xs {
+        [x] => format!("({x},)"),
+        _ => format!(
+            "({})",
+            xs.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Strides in elements, where each is a whole number of elements.
+fn element_strides(strides: &[isize], itemsize: usize) -> String {
+    let parts: Vec<String> = strides
+        .iter()
+        .map(|&s| {
+            if itemsize > 0 && s % itemsize as isize == 0 {
+                (s / itemsize as isize).to_string()
+            } else {
+                format!("{s}/{itemsize}")
+            }
+        })
+        .collect();
+    tuple(&parts)
+}
+
+pub fn write_explain(x: &Explanation, w: &mut impl Write) -> io::Result<()> {
+    writeln!(w, "explain {}", x.text)?;
+    let mut t = new_table();
+    t.set_header([
+        "step",
+        "shape",
+        "strides (bytes)",
+        "strides (items)",
+        "offset",
+        "itemsize",
+        "dtype",
+        "contiguous",
+        "kind",
+    ]);
+    for s in &x.steps {
+        let kind = match s.what {
+            StepKind::View => "view".to_string(),
+            StepKind::Copy(b) => format!("copy, {}", human_bytes(b)),
+            StepKind::Computed(b) => format!("computed ({} in NumPy)", human_bytes(b)),
+            StepKind::Value => "value".into(),
+        };
+        let view = s.what == StepKind::View;
+        t.add_row([
+            s.expr.clone(),
+            if s.what == StepKind::Value {
+                String::new()
+            } else {
+                tuple(&s.shape)
+            },
+            if view {
+                tuple(&s.strides)
+            } else {
+                String::new()
+            },
+            if view {
+                element_strides(&s.strides, s.itemsize)
+            } else {
+                String::new()
+            },
+            s.offset.map_or(String::new(), |o| o.to_string()),
+            if s.itemsize > 0 {
+                s.itemsize.to_string()
+            } else {
+                String::new()
+            },
+            s.dtype.clone(),
+            s.contiguity.to_string(),
+            kind,
+        ]);
+    }
+    writeln!(w, "{t}")?;
+    for s in &x.steps {
+        for why in &s.why {
+            writeln!(w, "  {:<12} {why}", s.expr)?;
+        }
+    }
+    if let Some(f) = &x.footprint {
+        writeln!(w)?;
+        let spanned = f.high - f.low;
+        if f.used == 0 {
+            writeln!(w, "bytes: none (the view is empty)")?;
+        } else {
+            writeln!(
+                w,
+                "bytes: first {}, last {}; spans {} and uses {} of them ({})",
+                f.low,
+                f.high - 1,
+                human_bytes(spanned),
+                human_bytes(f.used),
+                if spanned == f.used {
+                    "every byte it spans".to_string()
+                } else {
+                    format!("read amplification {:.2}x", spanned as f64 / f.used as f64)
+                }
+            )?;
+        }
+        let resident = match f.resident {
+            Some(r) => format!("{r} of them in memory now"),
+            None => "read into memory, not mapped".into(),
+        };
+        writeln!(
+            w,
+            "pages: {} of {} touched; {resident}",
+            f.pages,
+            human_bytes(f.page_size as u64)
+        )?;
+        writeln!(
+            w,
+            "mapping: {} ({}), mapped once{}",
+            f.file,
+            human_bytes(f.file_len),
+            match f.sharing.len() {
+                0 => String::new(),
+                1 => format!(", viewed by {}", f.sharing[0]),
+                _ => format!(", shared by the views {}", f.sharing.join(", ")),
+            }
+        )?;
+    }
+    if !x.numpy.is_empty() {
+        writeln!(w, "\nNumPy:")?;
+        for line in &x.numpy {
+            writeln!(w, "  {line}")?;
+        }
+    }
+    if let Some(m) = &x.map {
+        writeln!(w)?;
+        let shape = tuple(&m.parent_shape);
+        let scale = if m.cell == (1, 1) {
+            "one cell per element".to_string()
+        } else if m.parent_shape.len() == 1 {
+            format!("one cell per {} elements", m.cell.1)
+        } else {
+            format!("one cell per {}x{} elements", m.cell.0, m.cell.1)
+        };
+        writeln!(
+            w,
+            "selected cells of {} {shape} ({scale}; █ all selected, ▒ some, · none{}):",
+            m.parent,
+            if m.sampled { "; sampled" } else { "" }
+        )?;
+        for r in 0..m.rows {
+            let line: String = (0..m.cols)
+                .map(|c| match m.cells[r * m.cols + c] {
+                    2 => '█',
+                    1 => '▒',
+                    _ => '·',
+                })
+                .collect();
+            writeln!(w, "  {line}")?;
+        }
+    }
+    Ok(())
+}
+
+pub fn explain_json(x: &Explanation, w: &mut impl Write) -> io::Result<()> {
+    let steps: Vec<String> = x
+        .steps
+        .iter()
+        .map(|s| {
+            let kind = match s.what {
+                StepKind::View => "\"view\"".to_string(),
+                StepKind::Copy(b) => format!("\"copy\", \"bytes\": {b}"),
+                StepKind::Computed(b) => format!("\"computed\", \"bytes\": {b}"),
+                StepKind::Value => "\"value\"".into(),
+            };
+            format!(
+                "{{\"step\": {}, \"kind\": {kind}, \"shape\": [{}], \"strides\": [{}], \"offset\": {}, \"itemsize\": {}, \"dtype\": {}, \"contiguous\": {}, \"why\": [{}]}}",
+                json_str(&s.expr),
+                s.shape.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "),
+                s.strides.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "),
+                s.offset.map_or("null".to_string(), |o| o.to_string()),
+                s.itemsize,
+                json_str(&s.dtype),
+                json_str(s.contiguity),
+                s.why.iter().map(|y| json_str(y)).collect::<Vec<_>>().join(", ")
+            )
+        })
+        .collect();
+    let footprint = match &x.footprint {
+        Some(f) => format!(
+            "{{\"low\": {}, \"high\": {}, \"used\": {}, \"pages\": {}, \"resident\": {}, \"page_size\": {}, \"file\": {}, \"sharing\": [{}]}}",
+            f.low,
+            f.high,
+            f.used,
+            f.pages,
+            f.resident.map_or("null".to_string(), |r| r.to_string()),
+            f.page_size,
+            json_str(&f.file),
+            f.sharing.iter().map(|n| json_str(n)).collect::<Vec<_>>().join(", ")
+        ),
+        None => "null".into(),
+    };
+    let map = match &x.map {
+        Some(m) => format!(
+            "{{\"cell\": [{}, {}], \"rows\": [{}]}}",
+            m.cell.0,
+            m.cell.1,
+            (0..m.rows)
+                .map(|r| {
+                    let s: String = m.cells[r * m.cols..(r + 1) * m.cols]
+                        .iter()
+                        .map(|c| c.to_string())
+                        .collect();
+                    json_str(&s)
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => "null".into(),
+    };
+    writeln!(
+        w,
+        "{{\"explain\": {}, \"steps\": [{}], \"footprint\": {footprint}, \"numpy\": [{}], \"map\": {map}}}",
+        json_str(&x.text),
+        steps.join(", "),
+        x.numpy.iter().map(|l| json_str(l)).collect::<Vec<_>>().join(", ")
+    )
+}
+
+pub fn write_dump(d: &Dump, precision: usize, w: &mut impl Write) -> io::Result<()> {
+    let names: Vec<&str> = d.parts.iter().map(|p| p.name.as_str()).collect();
+    writeln!(
+        w,
+        "bytes of {}: dtype {}, {} bytes an element{}",
+        d.text,
+        d.dtype,
+        d.itemsize,
+        if names.iter().any(|n| !n.is_empty()) {
+            format!(
+                " ({})",
+                d.parts
+                    .iter()
+                    .map(|p| format!("{} at +{}: {}", p.name, p.offset, p.dtype.descr()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        } else {
+            String::new()
+        }
+    )?;
+    let idx_w = d
+        .rows
+        .iter()
+        .map(|r| tuple(&r.index).len())
+        .max()
+        .unwrap_or(0);
+    let off_w = d
+        .rows
+        .iter()
+        .map(|r| format!("{:x}", r.offset).len())
+        .max()
+        .unwrap_or(1)
+        .max(8);
+    for r in &d.rows {
+        // Hex bytes, a `|` between parts, `..` groups for padding.
+        let mut hex = String::new();
+        let mut at = 0;
+        for p in &d.parts {
+            if p.offset > at {
+                hex.push_str(&group(&r.bytes[at..p.offset]));
+                hex.push_str(" ¦ ");
+            }
+            hex.push_str(&group(&r.bytes[p.offset..p.offset + p.size]));
+            hex.push_str(" | ");
+            at = p.offset + p.size;
+        }
+        if at < r.bytes.len() {
+            hex.push_str(&group(&r.bytes[at..]));
+            hex.push_str(" ¦ ");
+        }
+        let hex = hex.trim_end_matches([' ', '|', '¦']).to_string();
+        let values: Vec<String> = d
+            .parts
+            .iter()
+            .zip(&r.values)
+            .map(|(p, v)| {
+                let v = number::scalar_text(v, precision);
+                if p.name.is_empty() {
+                    v
+                } else {
+                    format!("{}={v}", p.name)
+                }
+            })
+            .collect();
+        let index = if r.index.is_empty() {
+            "()".to_string()
+        } else {
+            tuple(&r.index)
+        };
+        writeln!(
+            w,
+            "{index:<idx_w$}  {:0off_w$x}  {hex}   {}",
+            r.offset,
+            values.join("  ")
+        )?;
+    }
+    if d.more > 0 {
+        writeln!(w, "({} more elements not shown)", d.more)?;
+    }
+    Ok(())
+}
+
+fn group(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
