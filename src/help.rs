@@ -1,120 +1,204 @@
-//! The text of `help` and its topics.
+//! The text of `help` and its topics. Each topic is data: a head, examples
+//! (a statement and what it shows) and a tail, so that the test suite can
+//! run every example (`tests/help.rs`): an example that stops working
+//! fails a test. Examples run in order in one session that has opened a
+//! 100x100 complex64 file `f.bin` as `d`.
 
-/// Topic names `help TOPIC` accepts.
-pub const TOPICS: &[&str] = &[
-    "open", "slicing", "compute", "stats", "save", "set", "formats",
-];
-
-/// The help text for `topic` (`None` for the overview).
-pub fn topic(topic: Option<&str>) -> Option<&'static str> {
-    Some(match topic {
-        None => OVERVIEW,
-        Some("open") => OPEN,
-        Some("slicing") | Some("indexing") => SLICING,
-        Some("save") => SAVE,
-        Some("compute") | Some("functions") | Some("reductions") => COMPUTE,
-        Some("stats") | Some("hist") => STATS,
-        Some("set") => SET,
-        Some("formats") | Some("format") => FORMATS,
-        Some(_) => return None,
-    })
+/// One help topic.
+pub struct Topic {
+    /// The names `help NAME` accepts; the first is the one listed.
+    pub names: &'static [&'static str],
+    pub head: &'static str,
+    /// Statements and what they do; each runs in the test suite.
+    pub examples: &'static [(&'static str, &'static str)],
+    pub tail: &'static str,
 }
 
-const OVERVIEW: &str = "\
-strided: look inside raw binary files through one memory mapping and NumPy's slicing.
+impl Topic {
+    /// The topic as printed: head, aligned examples, tail; one screen.
+    pub fn text(&self) -> String {
+        let mut out = String::from(self.head);
+        if !self.examples.is_empty() {
+            out.push('\n');
+            let w = self
+                .examples
+                .iter()
+                .map(|(c, _)| c.chars().count())
+                .max()
+                .unwrap_or(0);
+            for (code, what) in self.examples {
+                out.push_str(&format!("  {code:<w$}   {what}\n"));
+            }
+        }
+        if !self.tail.is_empty() {
+            out.push('\n');
+            out.push_str(self.tail);
+        }
+        out
+    }
+}
 
-  open f.bin 100x100          map f.bin as a 100x100 complex64 view named d
-  d.r[50:, 50:]               print the bottom-right quadrant of the real parts
-  q = d[:50, :50]             name a view (no copy)
-  save q.i q.npy              write a view as .npy, .csv or .bin
-  vars / files                list names / mapped files
-  mean(abs(d))                compute: one pass, no temporary arrays
-  stats d.r                   count, NaN, inf, min, max, mean, std in one pass
-  hist db(d) bins=40          a histogram in the terminal
-  set precision 4             change how results print
-  close q                     drop a name
+/// Every topic, the overview first.
+pub const TOPICS: &[Topic] = &[
+    Topic {
+        names: &["overview"],
+        head: "strided: look inside raw binary files through one memory mapping and NumPy's slicing.\n",
+        examples: &[
+            ("open f.bin 100x100", "map f.bin as a 100x100 complex64 view named d"),
+            ("d.r[50:, 50:]", "the bottom-right quadrant of the real parts (a view)"),
+            ("q = d[:50, :50]", "name a view (no copy)"),
+            ("explain q.i", "how that view lies over the file's bytes"),
+            ("mean(abs(d))", "compute: one pass, no temporary arrays"),
+            ("stats d.r", "count, NaN, inf, min, max, mean, std in one pass"),
+            ("image abs(d)", "a picture in the terminal (or `to x.png`)"),
+            ("save q.i q.npy", "write a view as .npy, .csv or .bin"),
+            ("vars; files", "list names; list mapped files"),
+            ("close q", "drop a name"),
+        ],
+        tail: "Statements are separated by newlines or `;`; `#` starts a comment.\n\
+Help topics: open, slicing, compute, stats, explain, pictures, save, set, formats.\n",
+    },
+    Topic {
+        names: &["open"],
+        head: "open PATH [SHAPE] [DTYPE] [offset=N] [order=C|F] [as NAME]\n\n\
+  SHAPE   100x100, (100, 100), -1x100 (one -1 is inferred), or none: 1-D\n\
+  DTYPE   <f4 >i2 u1 c8 complex64 ..., NumPy's list [(\"r\", \"<f4\"), (\"i\", \"<f4\")],\n\
+          or a record {r: <f4, i: <f4}; without one, c8 (complex64) is assumed\n\
+  offset= bytes to skip: offset=4096 or offset=(50*100*8)\n\
+  as NAME the name to bind (default d)\n",
+        examples: &[
+            ("open f.bin 100x100", "complex64, the default"),
+            ("open f.bin (100, 200) >f4 as be", "the same bytes as big-endian floats"),
+            ("open f.bin 50x100 offset=(50*100*8) as lower", "from row 50 on"),
+            ("open f.bin -1x100 {r: <f4, i: <f4} as rec", "records; -1 is inferred"),
+            ("open f.bin 100x100 order=F as t", "column-major"),
+        ],
+        tail: "A .npy file opens from its own header. Every open of the same file shares\n\
+one read-only mapping; nothing is ever written to it.\n",
+    },
+    Topic {
+        names: &["slicing", "indexing"],
+        head: "Indexing follows NumPy's basic indexing; every result is a view (no copy).\n",
+        examples: &[
+            ("d[5]", "an integer picks one position and drops the axis"),
+            ("d[2:8:2, ::-1]", "start:stop:step; a negative step walks backward"),
+            ("d[..., 0]", "... stands for all the axes not named"),
+            ("d[:3, None].shape", "None adds an axis of length 1"),
+            ("d.r[0, :4]", "a part of complex data (.r .i .real .imag)"),
+            ("d.T.strides", "axes reversed: the strides swap"),
+            ("d.r[3, 4]", "one element: a NumPy scalar (a copy, as in NumPy)"),
+        ],
+        tail: "Attributes: shape strides dtype ndim size nbytes itemsize. Fields of\n\
+records: d.name or d['name']. `explain EXPR` shows how any view is built.\n",
+    },
+    Topic {
+        names: &["compute", "functions", "reductions"],
+        head: "Arithmetic and functions follow NumPy (broadcasting, result dtypes, float32\n\
+rounding, integer wrap-around). Results are lazy: printing shows only what\n\
+fits, and a reduction streams through the file once, on every core.\n",
+        examples: &[
+            ("d.r[0, :3] * 2 + 1", "arithmetic: + - * / // % ** and comparisons"),
+            ("((d.r > 0) & (d.i < 0))[0, :3]", "logic: & | ~"),
+            ("db(d)[0, :3]", "abs angle sqrt exp log log10 db conj real imag isnan isfinite"),
+            ("clip(d.r, -1, 1)[0, :3]", "clip(x, lo, hi), where(cond, x, y)"),
+            ("mean(abs(d))", "sum mean std var min max argmin argmax any all count_nonzero"),
+            ("d.r.std(axis=0)[:3]", "axis= (an int or a tuple), ddof="),
+            ("nanmax(d.i)", "nansum nanmean nanstd nanvar nanmin nanmax skip NaN"),
+        ],
+        tail: "Sums, means and deviations accumulate in float64 (compensated); argmin and\n\
+argmax of an n-d array give the n-d index. Ctrl-C stops a long computation.\n",
+    },
+    Topic {
+        names: &["stats", "hist"],
+        head: "stats EXPR                               one pass, all cores\n\
+hist EXPR [bins=N] [range=LO,HI] [to F.png]   counts per bin, drawn with bars\n",
+        examples: &[
+            ("stats d.r", "count, NaN, +inf/-inf, min and max with where they are, mean, std"),
+            ("stats d", "complex data: the statistics of the magnitude |x|"),
+            ("hist d.r bins=8", "a histogram in the terminal"),
+            ("hist db(d) bins=5 range=-40,10", "a fixed range; values outside are counted apart"),
+        ],
+        tail: "Without range=, hist makes a first pass to find the range. `set format json`\n\
+prints stats as one object: count nan inf min argmin max argmax mean std.\n",
+    },
+    Topic {
+        names: &["explain", "bytes", "dump", "strides"],
+        head: "explain EXPR   how a view is built from the file, step by step\n\
+bytes EXPR     the bytes under a view, element by element (also: dump)\n",
+        examples: &[
+            ("explain d.r[50:, 50:]", "steps, bytes and pages, NumPy code, a map"),
+            ("explain d[::-10, ::3]", "why a negative step moves the offset"),
+            ("explain abs(d)", "a computed array: what NumPy would allocate"),
+            ("bytes d[0, :2]", "hex bytes split at r | i, and their values"),
+            ("open f.bin 2x200 >f4 as be", "the same bytes as big-endian floats..."),
+            ("bytes be[0, :2]", "...read as other values"),
+        ],
+        tail: "explain tells which steps are views (free) and which are copies, how much\n\
+of the span a view uses (.r of complex data uses half), and how many of its\n\
+4 KiB pages are in memory already.\n",
+    },
+    Topic {
+        names: &["pictures", "plot", "image"],
+        head: "plot EXPR [to F.png]                                  a 1-D line plot\n\
+image EXPR [to F.png] [cmap=C] [range=LO,HI|auto] [reduce=mean|max]   a 2-D picture\n",
+        examples: &[
+            ("plot d.r[75]", "braille dots in the terminal"),
+            ("plot abs(d[:, 75]) to column.png", "the same as a PNG"),
+            ("image d.r[::10, ::10]", "half-block colour characters"),
+            ("image abs(d) to demo.png cmap=magma", "gray viridis magma inferno plasma turbo"),
+            ("hist d.i bins=20 to hist.png", "a histogram as a PNG"),
+        ],
+        tail: "Plots of long arrays show each column's min/max envelope over every sample,\n\
+so no spike is lost; big images are reduced by streaming block means (or\n\
+maxima with reduce=max). Complex data is drawn as its magnitude.\n",
+    },
+    Topic {
+        names: &["save"],
+        head: "save EXPR PATH\n\n\
+  .npy   NumPy's format, np.load gives the same dtype, shape and values\n\
+  .csv   one line per row, as np.savetxt writes (complex as 1.5+2.0j)\n\
+  .bin   the raw bytes of the elements in C order\n",
+        examples: &[
+            ("save d.r[50:, 50:] quadrant.npy", "a view"),
+            ("save abs(d) magnitude.npy", "a computed array, block by block"),
+            ("save d[0] \"first row.csv\"", "quote paths with spaces"),
+        ],
+        tail: "The file is written to a temporary name and renamed into place when done.\n",
+    },
+    Topic {
+        names: &["set", "settings"],
+        head: "set NAME VALUE   (set alone lists the settings)\n\n\
+  precision N   digits after the point in tables (default 8)\n\
+  threshold N   summarise views with more elements (default 1000)\n\
+  edgeitems N   items kept at each end of a summarised axis (default 3)\n\
+  rows N        rows a table shows at most (default 24; 6 when summarised)\n\
+  cols N        columns a table shows at most (default 10; 6 when summarised)\n\
+  format F      table, csv or json\n",
+        examples: &[("set precision 3", "shorter numbers"), ("set", "list the settings")],
+        tail: "",
+    },
+    Topic {
+        names: &["formats", "format"],
+        head: "Output formats (set format F, or --format F):\n\n\
+  table  captions and tables; big views are summarised, reading only what shows\n\
+  csv    every element, one line per row; notes go to stderr\n\
+  json   one JSON object per result: expr, shape, dtype, file, offset, strides, data\n\
+         (complex as [re, im], records as objects, nan/inf as strings)\n",
+        examples: &[("set format json", "switch to JSON"), ("d[0, :2]", "a view as JSON")],
+        tail: "",
+    },
+];
 
-Statements are separated by newlines or `;`; `#` starts a comment.
-Help topics: open, slicing, compute, stats, save, set, formats.
-";
+/// The names `help TOPIC` lists.
+pub fn topic_names() -> Vec<&'static str> {
+    TOPICS.iter().skip(1).map(|t| t.names[0]).collect()
+}
 
-const OPEN: &str = "\
-open PATH [SHAPE] [DTYPE] [offset=N] [order=C|F] [as NAME]
-
-  SHAPE   100x100, (100, 100), -1x100 (one -1 is inferred), or none: 1-D
-  DTYPE   <f4 >i2 u1 c8 complex64 ..., NumPy's list [(\"r\", \"<f4\"), (\"i\", \"<f4\")],
-          or a record {r: <f4, i: <f4}; without one, c8 (complex64) is assumed
-  offset= bytes to skip: offset=4096 or offset=(50*100*8)
-  as NAME the name to bind (default d)
-
-A .npy file opens from its own header. Every open of the same file shares
-one read-only mapping; nothing is ever written to it.
-";
-
-const SLICING: &str = "\
-Indexing follows NumPy's basic indexing; every result is a view (no copy).
-
-  d[5]  d[-1]        an integer picks one position and drops the axis
-  d[2:8:2]  d[::-1]  start:stop:step, any part optional; a negative step reverses
-  d[..., 0]          ... stands for all the axes not named
-  d[:, None]         None adds an axis of length 1
-  d.r  d['r']        a field of a record (or .real/.imag, .r/.i of complex)
-  d.T                axes reversed
-  d.shape d.strides d.dtype d.ndim d.size d.nbytes
-";
-
-const COMPUTE: &str = "\
-Arithmetic and functions follow NumPy (broadcasting, result dtypes, float32
-rounding, integer wrap-around). Results are computed lazily: printing shows
-only what fits, and a reduction streams through the file once.
-
-  d.r * 2 + 1   d.r > 0   (d.r > 0) & (d.i < 0)   -d   d.r // 3   d.r ** 2
-  abs angle sqrt exp log log10 db conj real imag isnan isfinite
-  clip(x, lo, hi)   where(cond, x, y)
-  sum mean std var min max argmin argmax any all count_nonzero
-  nansum nanmean nanstd nanvar nanmin nanmax
-  mean(x)  x.mean()  x.mean(axis=0)  x.std(axis=(0, 1), ddof=1)
-
-Sums, means and deviations accumulate in float64 (compensated), and float
-ones return float64. argmin/argmax of an n-d array give the n-d index.
-";
-
-const STATS: &str = "\
-stats EXPR                               one pass, all cores
-hist EXPR [bins=N] [range=LO,HI]         counts per bin, drawn with bars
-
-stats shows count, NaN, +inf/-inf, min and max (with where they are), and
-the mean and standard deviation of the finite values. For complex data both
-describe the magnitude |x|; pick a part (d.r, d.i) for the parts.
-Without range=, hist makes a first pass to find the range.
-";
-
-const SAVE: &str = "\
-save EXPR PATH
-
-  .npy   NumPy's format, np.load gives the same dtype, shape and values
-  .csv   one line per row, as np.savetxt writes (complex as 1.5+2.0j)
-  .bin   the raw bytes of the elements in C order
-
-The file is written to a temporary name and renamed into place when done.
-";
-
-const SET: &str = "\
-set NAME VALUE   (set alone lists the settings)
-
-  precision N   digits after the point in tables (default 8)
-  threshold N   summarise views with more elements (default 1000)
-  edgeitems N   items kept at each end of a summarised axis (default 3)
-  rows N        rows a table shows at most (default 24; 6 when summarised)
-  cols N        columns a table shows at most (default 10; 6 when summarised)
-  format F      table, csv or json
-";
-
-const FORMATS: &str = "\
-Output formats (set format F, or --format F):
-
-  table  captions and tables; big views are summarised, reading only what shows
-  csv    every element, one line per row; notes go to stderr
-  json   one JSON object per result: expr, shape, dtype, file, offset, strides, data
-         (complex as [re, im], records as objects, nan/inf as strings)
-";
+/// The help text for `topic` (`None` for the overview).
+pub fn topic(topic: Option<&str>) -> Option<String> {
+    let name = topic.unwrap_or("overview");
+    TOPICS
+        .iter()
+        .find(|t| t.names.contains(&name))
+        .map(Topic::text)
+}

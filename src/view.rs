@@ -196,6 +196,9 @@ pub fn index_geometry(
                 else {
                     return Err(Error::new(ErrorKind::SliceStepZero, span));
                 };
+                // NumPy takes an empty slice as start 0, step 1: the
+                // offset stays and the stride is the parent's.
+                let step = if n > 0 { step } else { 1 };
                 if n > 0 {
                     offset += first * strides_in[axis] as i128;
                 }

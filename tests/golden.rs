@@ -1,6 +1,7 @@
 //! Golden tests of what users see: every `examples/*.strided` and
 //! `tests/golden/*.strided` runs in a temp folder holding the demo file as
-//! `demo.bin`; stdout, then stderr, must equal the `.out` file beside it.
+//! `demo.bin` (and any sparse file a `# setup: sparse NAME BYTES` line asks
+//! for); stdout, then stderr, must equal the `.out` file beside it.
 //! `STRIDED_BLESS=1 cargo test --test golden` rewrites the `.out` files
 //! (review the diff before committing).
 
@@ -24,6 +25,16 @@ fn check_folder(folder: &str, extra_args: &[&str]) {
         std::fs::write(dir.path().join("demo.bin"), strided::demo::demo_bytes()).unwrap();
         let name = script.file_name().unwrap().to_str().unwrap();
         std::fs::copy(&script, dir.path().join(name)).unwrap();
+        // `# setup: sparse NAME BYTES` makes a sparse file of zeros (a big
+        // file that costs no disk), for examples of exploring huge files.
+        for line in std::fs::read_to_string(&script).unwrap().lines() {
+            if let Some(rest) = line.strip_prefix("# setup: sparse ") {
+                let (file, len) = rest.split_once(' ').expect("# setup: sparse NAME BYTES");
+                let f = std::fs::File::create(dir.path().join(file)).unwrap();
+                f.set_len(len.trim().parse().expect("a size in bytes"))
+                    .unwrap();
+            }
+        }
         let mut args = extra_args.to_vec();
         args.push(name);
         let out = common::run_in(dir.path(), &args, "");

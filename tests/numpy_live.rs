@@ -2,7 +2,8 @@
 //! on every run, evaluated by NumPy and by the built `strided` (`save EXPR
 //! out.npy`, loaded back with np.load). One covers indexing
 //! (tests/oracle/numpy_oracle.py), one computation and reductions
-//! (tests/oracle/numpy_compute.py). They need python3 with numpy; without
+//! (tests/oracle/numpy_compute.py), one `explain`'s numbers against NumPy's
+//! strides, offsets and byte bounds (tests/oracle/numpy_explain.py). They need python3 with numpy; without
 //! it they say why they were skipped, unless STRIDED_REQUIRE_NUMPY=1 (as in
 //! .ci/run), where a missing NumPy fails. STRIDED_NUMPY_SEED and
 //! STRIDED_NUMPY_CASES replay or enlarge a run.
@@ -63,4 +64,9 @@ fn random_views_match_numpy_live() {
 #[test]
 fn random_computations_match_numpy_live() {
     run_oracle("numpy_compute.py", "400");
+}
+
+#[test]
+fn explain_reports_numpys_strides_offsets_and_byte_bounds_live() {
+    run_oracle("numpy_explain.py", "300");
 }

@@ -326,13 +326,13 @@ fn step(label: &str, x: &Expr, v: &Value, prev: Option<&View>) -> Step {
 fn rules(x: &Expr, v: &View, prev: Option<&View>) -> Vec<String> {
     let mut why = Vec::new();
     let Some(p) = prev else {
+        let layout = match contiguity(v) {
+            "neither" => "not contiguous",
+            "F" => "F order",
+            _ => "C order",
+        };
         why.push(format!(
-            "the view `open` made: {} order over one mapping of the file, starting at byte {}",
-            if v.ndim() > 1 && v.is_f_contiguous() && !v.is_c_contiguous() {
-                "F"
-            } else {
-                "C"
-            },
+            "a view of the file's one mapping, {layout}, starting at byte {}",
             v.offset
         ));
         return why;
@@ -362,7 +362,9 @@ fn rules(x: &Expr, v: &View, prev: Option<&View>) -> Vec<String> {
                             "an integer index drops its axis: index × stride moves the offset".into(),
                         ),
                     },
-                    IndexItem::Slice { start, step, .. } => {
+                    IndexItem::Slice {
+                        start, stop, step, ..
+                    } => {
                         let neg = matches!(&step, Some(Expr { kind: ExprKind::Unary { .. }, .. }))
                             || matches!(&step, Some(Expr { kind: ExprKind::Int(i), .. }) if *i < 0);
                         if neg {
@@ -374,6 +376,8 @@ fn rules(x: &Expr, v: &View, prev: Option<&View>) -> Vec<String> {
                             why.push("a step multiplies the stride: the elements skipped stay in the file".into());
                         } else if start.is_some() {
                             why.push("a start moves the offset by start × stride; the strides stay".into());
+                        } else if stop.is_some() {
+                            why.push("a stop only shortens the axis: offset and strides stay".into());
                         }
                     }
                     IndexItem::Ellipsis(_) => {}
@@ -494,6 +498,10 @@ fn numpy_code(root_name: &str, root: &View, v: &View, chain: &[&Expr], line: &st
         if chain.len() > 1 {
             out.push(expr);
         }
+    }
+    if v.offset as u64 >= v.source.len() && v.size() == 0 {
+        out.push("# an empty view starting past the end of the file: np.ndarray(buffer=...) refuses such an offset".into());
+        return out;
     }
     out.push(format!(
         "np.ndarray(shape={}, dtype={}, buffer=np.memmap('{path}', dtype=np.uint8, mode='r'), offset={}, strides={})",

@@ -306,13 +306,16 @@ impl Session {
                     .collect(),
             )),
             Stmt::Help(topic) => crate::help::topic(topic.as_ref().map(|t| t.node.as_str()))
-                .map(|t| Output::Help(t.to_string()))
+                .map(Output::Help)
                 .ok_or_else(|| {
                     let t = topic.as_ref().expect("help with no topic always succeeds");
                     Error::new(
                         ErrorKind::Type {
                             message: format!("no help on `{}`", t.node),
-                            hint: Some(format!("topics: {}", crate::help::TOPICS.join(", "))),
+                            hint: Some(format!(
+                                "topics: {}",
+                                crate::help::topic_names().join(", ")
+                            )),
                         },
                         t.span,
                     )

@@ -107,7 +107,12 @@ pub fn write_explain(x: &Explanation, w: &mut impl Write) -> io::Result<()> {
                 if spanned == f.used {
                     "every byte it spans".to_string()
                 } else {
-                    format!("read amplification {:.2}x", spanned as f64 / f.used as f64)
+                    let r = spanned as f64 / f.used as f64;
+                    if r < 100.0 {
+                        format!("read amplification {r:.2}x")
+                    } else {
+                        format!("read amplification {r:.3e}x")
+                    }
                 }
             )?;
         }

@@ -1063,7 +1063,16 @@ fn dtype(i: In, depth: usize) -> R<Lit> {
             ))
         }
         Some('[') => py_sequence(i, depth + 1, '[', ']'),
-        Some('{') => record(i, depth + 1),
+        Some('{') => {
+            // NumPy's dict form {'names': [...], 'formats': [...], ...}
+            // (records with padding), or strided's short form {r: <f4}.
+            let inner = i.fragment()[1..].trim_start();
+            if inner.starts_with("'names'") || inner.starts_with("\"names\"") {
+                py_dict(i, depth + 1)
+            } else {
+                record(i, depth + 1)
+            }
+        }
         _ => type_string(i),
     }
 }

@@ -1,0 +1,163 @@
+//! Pictures end to end: PNGs written by `image`, `plot` and `hist` are
+//! decoded back and their pixels checked against values computed here, and
+//! a lone spike in a 1e8-sample (sparse) file must show in the terminal
+//! plot and in the PNG, because plots stream a min/max envelope over every
+//! sample instead of sampling.
+
+mod common;
+
+use common::{run_in, temp, text};
+use std::io::{Seek, SeekFrom, Write};
+use std::path::Path;
+
+/// Decodes an RGB PNG: width, height and pixels.
+fn decode(path: &Path) -> (usize, usize, Vec<[u8; 3]>) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!(info.color_type, png::ColorType::Rgb);
+    let px = buf[..info.buffer_size()]
+        .chunks(3)
+        .map(|c| [c[0], c[1], c[2]])
+        .collect();
+    (info.width as usize, info.height as usize, px)
+}
+
+fn ok(out: &std::process::Output) -> String {
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+#[test]
+fn an_image_of_a_gradient_decodes_to_the_gradient() {
+    let dir = temp();
+    let (rows, cols) = (20usize, 30usize);
+    let values: Vec<u8> = (0..rows * cols)
+        .flat_map(|k| ((k % cols) as f32).to_le_bytes())
+        .collect();
+    std::fs::write(dir.path().join("g.bin"), values).unwrap();
+    let out = run_in(
+        dir.path(),
+        &[
+            "-c",
+            &format!("open g.bin {rows}x{cols} <f4 as g; image g to g.png cmap=gray"),
+        ],
+        "",
+    );
+    let said = ok(&out);
+    assert!(said.contains("wrote an image of g to g.png"), "{said}");
+    let (w, h, px) = decode(&dir.path().join("g.png"));
+    // Small images are scaled up by whole pixels to at least 400 a side.
+    let scale = 400usize.div_ceil(cols);
+    assert_eq!((w, h), (cols * scale, rows * scale));
+    for c in 0..cols {
+        let want = (c as f64 / (cols - 1) as f64 * 255.0).round() as u8;
+        for r in [0, rows / 2, rows - 1] {
+            let p = px[(r * scale + scale / 2) * w + c * scale + scale / 2];
+            assert_eq!(p, [want, want, want], "row {r} column {c}");
+        }
+    }
+}
+
+#[test]
+fn big_images_are_reduced_by_block_means_or_maxima() {
+    let dir = temp();
+    // 2048 x 2048 zeros with a single 1 at [1000, 1500]: a PNG is at most
+    // 1024 pixels a side, so each pixel covers a 2x2 block.
+    let n = 2048usize;
+    let mut f = std::fs::File::create(dir.path().join("z.bin")).unwrap();
+    f.set_len((n * n * 4) as u64).unwrap();
+    f.seek(SeekFrom::Start(((1000 * n + 1500) * 4) as u64))
+        .unwrap();
+    f.write_all(&1.0f32.to_le_bytes()).unwrap();
+    drop(f);
+    let script = format!(
+        "open z.bin {n}x{n} <f4 as z; image z to mean.png cmap=gray range=0,1; image z to max.png cmap=gray range=0,1 reduce=max"
+    );
+    let said = ok(&run_in(dir.path(), &["-c", &script], ""));
+    assert!(said.contains("mean of up to 2x2 elements"), "{said}");
+    assert!(said.contains("maximum of up to 2x2 elements"), "{said}");
+    for (file, want) in [("mean.png", 64u8), ("max.png", 255)] {
+        let (w, h, px) = decode(&dir.path().join(file));
+        assert_eq!((w, h), (1024, 1024), "{file}");
+        // The 1 is a quarter of its block's mean: 0.25 * 255 rounds to 64.
+        assert_eq!(px[500 * w + 750], [want, want, want], "{file}");
+        let lit = px.iter().filter(|p| p[0] > 0).count();
+        assert_eq!(lit, 1, "{file}: only the spike's pixel is lit");
+    }
+}
+
+#[test]
+fn a_spike_in_1e8_samples_shows_in_the_terminal_and_in_the_png() {
+    let dir = temp();
+    let n: u64 = 100_000_000;
+    let at: u64 = 73_456_789;
+    let mut f = std::fs::File::create(dir.path().join("s.bin")).unwrap();
+    f.set_len(n * 4).unwrap();
+    f.seek(SeekFrom::Start(at * 4)).unwrap();
+    f.write_all(&5.0f32.to_le_bytes()).unwrap();
+    drop(f);
+    let said = ok(&run_in(
+        dir.path(),
+        &["-c", "open s.bin <f4 as s; plot s; plot s to s.png"],
+        "",
+    ));
+    // The terminal plot: 64 characters of 2 dot columns over 1e8 samples.
+    let lines: Vec<&str> = said.lines().collect();
+    let top = lines
+        .iter()
+        .position(|l| l.contains('┤'))
+        .expect("a plot row with the high label");
+    assert!(lines[top].trim_start().starts_with('5'), "{}", lines[top]);
+    let row: Vec<char> = lines[top].split('┤').nth(1).unwrap().chars().collect();
+    let lit: Vec<usize> = (0..row.len()).filter(|&k| row[k] != '\u{2800}').collect();
+    let column = (at as u128 * 128 / n as u128) as usize / 2;
+    assert_eq!(lit, vec![column], "the spike's character in the top row");
+    // The PNG: 800 envelope columns inside a 10-pixel margin.
+    let (w, _, px) = decode(&dir.path().join("s.png"));
+    let x = 10 + (at as u128 * 800 / n as u128) as usize;
+    let ink = |p: [u8; 3]| p != [255, 255, 255] && p[2] > p[0];
+    let top_row: Vec<usize> = (0..w).filter(|&k| ink(px[10 * w + k])).collect();
+    assert_eq!(
+        top_row,
+        vec![x],
+        "the spike reaches the top of the plot area"
+    );
+}
+
+#[test]
+fn hist_writes_one_bar_per_bin() {
+    let dir = temp();
+    // Values 0..10, the count of value v is v + 1: bar heights rise.
+    let values: Vec<u8> = (0..10u32)
+        .flat_map(|v| std::iter::repeat_n(v as f32, v as usize + 1))
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
+    std::fs::write(dir.path().join("h.bin"), values).unwrap();
+    let said = ok(&run_in(
+        dir.path(),
+        &[
+            "-c",
+            "open h.bin <f4 as h; hist h bins=10 range=-0.5,9.5 to h.png",
+        ],
+        "",
+    ));
+    assert!(said.contains("wrote a histogram of h (10 bins"), "{said}");
+    let (w, h, px) = decode(&dir.path().join("h.png"));
+    let bar = 80;
+    assert_eq!(w, 10 * bar + 20);
+    let heights: Vec<usize> = (0..10)
+        .map(|b| {
+            let x = 10 + b * bar + bar / 2;
+            (0..h)
+                .filter(|&y| px[y * w + x][2] > px[y * w + x][0])
+                .count()
+        })
+        .collect();
+    for b in 0..10 {
+        // Scaled to the tallest bar (10) over the 300-pixel plot area.
+        let want = (((b + 1) as f64 / 10.0) * 299.0).round() as usize;
+        assert_eq!(heights[b], want, "bar {b}: {heights:?}");
+    }
+}
