@@ -161,3 +161,21 @@ fn hist_writes_one_bar_per_bin() {
         assert_eq!(heights[b], want, "bar {b}: {heights:?}");
     }
 }
+
+/// The README's picture is what `image d.r` of the demo data makes now.
+#[test]
+fn the_readme_picture_is_current() {
+    let dir = temp();
+    std::fs::write(dir.path().join("demo.bin"), strided::demo::demo_bytes()).unwrap();
+    ok(&run_in(
+        dir.path(),
+        &["-c", "open demo.bin 100x100; image d.r to rings.png"],
+        "",
+    ));
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/demo-rings.png");
+    assert_eq!(
+        decode(&dir.path().join("rings.png")),
+        decode(&committed),
+        "docs/demo-rings.png is stale: make it again with `strided --demo -c 'image d.r to docs/demo-rings.png'`"
+    );
+}
