@@ -297,6 +297,9 @@ impl Dtype {
 
     /// Parses a NumPy type string such as `<f4`, `u1`, `complex64` or `>i`.
     pub fn parse_str(text: &str) -> Result<Dtype, String> {
+        if let Some(d) = Dtype::sdr_alias(text) {
+            return Ok(d);
+        }
         let (order, rest) = match text.chars().next() {
             Some('<') => (Some(ByteOrder::Little), &text[1..]),
             Some('>') => (Some(ByteOrder::Big), &text[1..]),
@@ -351,6 +354,86 @@ impl Dtype {
             }
             _ => "expected a NumPy type such as <f4, >i2, u1, c8, float32 or complex64".into(),
         })
+    }
+
+    /// The type names of SDR tools (SigMF's `core:datatype`, GNU Radio and
+    /// inspectrum's extensions): `cf32`, `ci16`, `cu8`, `rf32`, `ri16`,
+    /// ..., with `_le` or `_be` (little-endian when neither). `c` is
+    /// complex, `r` real; `f` float, `i`/`s` signed and `u` unsigned
+    /// integers. Complex integers are records `(r, i)` of two integers,
+    /// which `abs`, `angle`, `db` and `stats` treat as complex numbers.
+    pub fn sdr_alias(text: &str) -> Option<Dtype> {
+        let (base, order) = if let Some(b) = text.strip_suffix("_le") {
+            (b, ByteOrder::Little)
+        } else if let Some(b) = text.strip_suffix("_be") {
+            (b, ByteOrder::Big)
+        } else {
+            (text, ByteOrder::Little)
+        };
+        let base = match base {
+            "fc32" => "cf32",
+            "fc64" => "cf64",
+            "sc8" => "ci8",
+            "sc16" => "ci16",
+            "sc32" => "ci32",
+            other => other,
+        };
+        let mut chars = base.chars();
+        let (shape, kind) = (chars.next()?, chars.next()?);
+        let bits: usize = chars.as_str().parse().ok()?;
+        if !matches!(bits, 8 | 16 | 32 | 64) {
+            return None;
+        }
+        let size = bits / 8;
+        let kind = match kind {
+            'f' if size >= 4 => Kind::Float,
+            'i' | 's' => Kind::Int,
+            'u' => Kind::UInt,
+            _ => return None,
+        };
+        let order = if size == 1 { ByteOrder::NATIVE } else { order };
+        match (shape, kind) {
+            ('r', _) => Some(Dtype::Scalar(Scalar::new(kind, size, order))),
+            ('c', Kind::Float) => Some(Dtype::Scalar(Scalar::new(Kind::Complex, size * 2, order))),
+            ('c', _) if size <= 4 => {
+                let part = Dtype::Scalar(Scalar::new(kind, size, order));
+                Some(Dtype::Record(Record {
+                    fields: vec![
+                        Field {
+                            name: "r".into(),
+                            offset: 0,
+                            dtype: part.clone(),
+                        },
+                        Field {
+                            name: "i".into(),
+                            offset: size,
+                            dtype: part,
+                        },
+                    ],
+                    itemsize: 2 * size,
+                }))
+            }
+            _ => None,
+        }
+    }
+
+    /// For a complex-integer record (fields `r` and `i`, the same integer
+    /// type, back to back): that integer type.
+    pub fn complex_int_part(&self) -> Option<Scalar> {
+        let Dtype::Record(r) = self else { return None };
+        match &r.fields[..] {
+            [a, b] if a.name == "r" && b.name == "i" && a.offset == 0 => {
+                let (Dtype::Scalar(x), Dtype::Scalar(y)) = (&a.dtype, &b.dtype) else {
+                    return None;
+                };
+                (x == y
+                    && matches!(x.kind, Kind::Int | Kind::UInt)
+                    && b.offset == x.size
+                    && r.itemsize == 2 * x.size)
+                    .then_some(*x)
+            }
+            _ => None,
+        }
     }
 
     /// Builds a dtype from a literal: a type string, NumPy's list of

@@ -52,6 +52,7 @@ pub const TOPICS: &[Topic] = &[
             ("stats d.r", "count, NaN, inf, min, max, mean, std in one pass"),
             ("image abs(d)", "a picture in the terminal (or `to x.png`)"),
             ("save q.i q.npy", "write a view as .npy, .csv or .bin"),
+            ("info d", "dtype, fields, strides, contiguity, alignment, format"),
             ("vars; files", "list names; list mapped files"),
             ("close q", "drop a name"),
         ],
@@ -72,9 +73,11 @@ Help topics: open, slicing, compute, stats, explain, pictures, save, set, format
             ("open f.bin 50x100 offset=(50*100*8) as lower", "from row 50 on"),
             ("open f.bin -1x100 {r: <f4, i: <f4} as rec", "records; -1 is inferred"),
             ("open f.bin 100x100 order=F as t", "column-major"),
+            ("open f.bin -1x100 ci16 as iq", "SDR names: cf32 ci16 cu8 rf32 ..._le/_be"),
         ],
-        tail: "A .npy file opens from its own header. Every open of the same file shares\n\
-one read-only mapping; nothing is ever written to it.\n",
+        tail: "A .npy file opens from its own header; .cfile .cf32 .cs16 .cs8 .cu8 imply\n\
+their SDR type. Every open of the same file shares one read-only mapping;\n\
+nothing is ever written to it. `close NAME` drops a name.\n",
     },
     Topic {
         names: &["slicing", "indexing"],

@@ -21,6 +21,7 @@ pub mod demo;
 pub mod diag;
 pub mod dtype;
 pub mod eval;
+pub mod formats;
 pub mod frontend;
 pub mod help;
 pub mod npy;

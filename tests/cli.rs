@@ -414,3 +414,78 @@ fn a_huge_sparse_file_prints_a_summary_without_reading_it() {
         "{s}"
     );
 }
+
+/// Thousands of open/close cycles leave no file descriptor and no mapping
+/// behind: the process is checked through /proc while it waits for more
+/// input, after the cycles and after the last close.
+#[test]
+fn open_and_close_leak_no_files_or_mappings() {
+    use std::io::{BufRead, BufReader, Write};
+    let dir = common::temp();
+    std::fs::write(dir.path().join("demo.bin"), strided::demo::demo_bytes()).unwrap();
+    let mut child = std::process::Command::new(common::bin())
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let fds = || {
+        std::fs::read_dir(format!("/proc/{pid}/fd"))
+            .unwrap()
+            .count()
+    };
+    let maps = || {
+        std::fs::read_to_string(format!("/proc/{pid}/maps"))
+            .unwrap()
+            .lines()
+            .filter(|l| l.ends_with("demo.bin"))
+            .count()
+    };
+    let mut stdin = child.stdin.take().unwrap();
+    // Output is drained by a thread (thousands of notes would fill the
+    // pipe while this thread writes the script).
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let out = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    // Waits until the shell has printed `marker`, so it is idle.
+    let sync = |stdin: &mut std::process::ChildStdin, marker: &str| {
+        writeln!(stdin, "'{marker}'").unwrap();
+        stdin.flush().unwrap();
+        while !rx.recv().expect("strided ended early").contains(marker) {}
+    };
+    writeln!(stdin, "open demo.bin 100x100 as a").unwrap();
+    sync(&mut stdin, "first");
+    let (fds_open, maps_open) = (fds(), maps());
+    assert_eq!(maps_open, 1, "one mapping of demo.bin");
+    writeln!(stdin, "close a").unwrap();
+    sync(&mut stdin, "closed");
+    let (fds_base, maps_base) = (fds(), maps());
+    assert_eq!(maps_base, 0, "closing the only view unmaps the file");
+    assert_eq!(
+        fds_base + 1,
+        fds_open,
+        "closing the only view closes the file"
+    );
+    let mut script = String::new();
+    for k in 0..3000 {
+        script.push_str(&format!(
+            "open demo.bin 100x100 as a{}; b = a{}[::2]; close a{}; close b\n",
+            k % 7,
+            k % 7,
+            k % 7
+        ));
+    }
+    stdin.write_all(script.as_bytes()).unwrap();
+    sync(&mut stdin, "cycled");
+    assert_eq!((fds(), maps()), (fds_base, maps_base), "3000 cycles leaked");
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+}

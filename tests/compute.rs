@@ -354,3 +354,47 @@ fn statistics_of_a_4_gib_file_stay_in_little_anonymous_memory() {
     assert!(peak > 0, "RssAnon was never sampled");
     assert!(peak < 64 << 20, "peak anonymous memory {} MiB", peak >> 20);
 }
+
+/// Complex integers (SDR `ci16`, from a `.cs16` extension) compute as
+/// complex numbers: abs, angle and db against f64 computed here.
+#[test]
+fn complex_integer_records_compute_as_complex_numbers() {
+    let dir = temp();
+    let pairs: Vec<(i16, i16)> = (0..500i32)
+        .map(|k| {
+            (
+                ((k * 7919) % 65536 - 32768) as i16,
+                ((k * 104_729) % 65536 - 32768) as i16,
+            )
+        })
+        .collect();
+    let bytes: Vec<u8> = pairs
+        .iter()
+        .flat_map(|(r, i)| [r.to_le_bytes(), i.to_le_bytes()].concat())
+        .collect();
+    write(dir.path(), "x.cs16", bytes);
+    let out = run_in(
+        dir.path(),
+        &[
+            "--format",
+            "csv",
+            "-c",
+            "open x.cs16 as x; abs(x); angle(x)",
+        ],
+        "",
+    );
+    let l = lines(&out);
+    let n = pairs.len();
+    assert_eq!(l.len(), 2 * n, "{l:?}");
+    for (k, &(r, i)) in pairs.iter().enumerate() {
+        let (r, i) = (r as f64, i as f64);
+        let abs: f64 = l[k].parse().unwrap();
+        let angle: f64 = l[n + k].parse().unwrap();
+        // float32 results: within a float32 rounding of the exact values.
+        assert!(
+            (abs - r.hypot(i)).abs() <= r.hypot(i) * 2e-7 + 1e-30,
+            "abs {k}: {abs}"
+        );
+        assert!((angle - i.atan2(r)).abs() <= 4e-7, "angle {k}: {angle}");
+    }
+}

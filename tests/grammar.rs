@@ -36,6 +36,7 @@ fn every_production_is_a_parser_function_of_the_same_name() {
         "files_stmt",
         "help_stmt",
         "close_stmt",
+        "info_stmt",
         "set_stmt",
         "stats_stmt",
         "explain_stmt",

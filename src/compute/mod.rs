@@ -79,6 +79,9 @@ pub enum Node {
     Where(Lazy, Lazy, Lazy),
     /// `clip(x, lo, hi)`
     Clip(Lazy, Lazy, Lazy),
+    /// A complex number from real and imaginary parts of the same shape:
+    /// how complex-integer records (`ci16`: fields `r`, `i`) compute.
+    Pair(Lazy, Lazy),
     /// Basic indexing of a computed array: element `i` of the result is
     /// element `offset + Σ i·strides` (C-order position) of `src`.
     Index {
@@ -339,6 +342,7 @@ impl Lazy {
                 Node::Leaf(v) => Some(v),
                 Node::Unary(_, a) => first_leaf(a),
                 Node::Binary(_, a, b) => first_leaf(a).or_else(|| first_leaf(b)),
+                Node::Pair(a, b) => first_leaf(a).or_else(|| first_leaf(b)),
                 Node::Where(a, b, c) | Node::Clip(a, b, c) => first_leaf(a)
                     .or_else(|| first_leaf(b))
                     .or_else(|| first_leaf(c)),
@@ -387,6 +391,7 @@ impl Lazy {
             Node::Binary(op, a, b) => Node::Binary(*op, same(a)?, same(b)?),
             Node::Where(a, b, c) => Node::Where(same(a)?, same(b)?, same(c)?),
             Node::Clip(a, b, c) => Node::Clip(same(a)?, same(b)?, same(c)?),
+            Node::Pair(a, b) => Node::Pair(same(a)?, same(b)?),
             Node::Array(_) | Node::Index { .. } => return None,
         };
         Some(Lazy {
@@ -481,6 +486,16 @@ impl Lazy {
                             .map(|k| if pick(k) { x.im_at(k) } else { y.im_at(k) })
                             .collect()
                     }),
+                }
+            }
+            Node::Pair(r, i) => {
+                let (r, i) = (
+                    self.child(r, outer, start, len),
+                    self.child(i, outer, start, len),
+                );
+                Block {
+                    re: r.re,
+                    im: Some(i.re),
                 }
             }
             Node::Clip(x, lo, hi) => {

@@ -69,16 +69,35 @@ fn operand(v: &Value) -> Option<Operand> {
         Value::Int(_) => Operand::PyInt,
         Value::Float(_) => Operand::PyFloat,
         Value::Complex(..) => Operand::PyComplex,
-        Value::View(v) => Operand::Array(v.dtype.as_scalar()?),
+        Value::View(v) => Operand::Array(match v.dtype.complex_int_part() {
+            Some(part) => complex_for_int(part),
+            None => v.dtype.as_scalar()?,
+        }),
         Value::Scalar(d, _) => Operand::Array(d.as_scalar()?),
         Value::Lazy(l) => Operand::Array(l.dtype),
         _ => return None,
     })
 }
 
+/// The complex dtype a complex-integer record computes as: complex64 when
+/// float32 holds every value of the parts exactly (8- and 16-bit), else
+/// complex128.
+fn complex_for_int(part: Scalar) -> Scalar {
+    let size = if part.size <= 2 { 8 } else { 16 };
+    Scalar::new(Kind::Complex, size, crate::dtype::ByteOrder::NATIVE)
+}
+
 /// A value as a lazy array; Python scalars take `dtype` (the operation's).
 pub fn to_lazy(v: &Value, dtype: Scalar, span: Span) -> Result<Lazy, Error> {
     Ok(match v {
+        Value::View(view) if view.dtype.complex_int_part().is_some() => {
+            let part = |name: &str| {
+                Lazy::leaf(view.field(name).expect("complex-int records have r and i"))
+                    .expect("their fields are scalars")
+            };
+            let to = complex_for_int(view.dtype.complex_int_part().expect("checked"));
+            Lazy::new(Node::Pair(part("r"), part("i")), view.shape.clone(), to)
+        }
         Value::View(view) => Lazy::leaf(view.clone()).ok_or_else(|| {
             type_error(
                 "records have no arithmetic: pick a field (d.r, d['r'])".into(),

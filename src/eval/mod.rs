@@ -7,6 +7,7 @@ mod complete;
 pub mod draw;
 pub mod dump;
 pub mod explain;
+pub mod info;
 pub mod value;
 
 pub use call::{encode_num, scalar_value, HistReport, StatsReport};
@@ -96,6 +97,7 @@ pub enum Output {
     Stats(call::StatsReport),
     Hist(call::HistReport),
     Explain(explain::Explanation),
+    Info(info::InfoReport),
     Dump(dump::Dump),
     Plot(draw::PlotReport),
     Image(draw::ImageReport),
@@ -117,6 +119,9 @@ pub struct Opened {
     pub locked: bool,
     /// Which parts the user left out and strided assumed.
     pub assumed: Vec<&'static str>,
+    /// Where an assumed dtype came from when not the default (e.g. "the
+    /// extension .cs16").
+    pub dtype_from: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -140,6 +145,8 @@ pub struct FileRow {
 #[derive(Debug, Default)]
 pub struct Session {
     names: BTreeMap<String, Value>,
+    /// What `open` learnt about each name's file from its own description.
+    meta: BTreeMap<String, info::Meta>,
     files: Files,
     pub settings: Settings,
 }
@@ -174,11 +181,40 @@ impl Session {
         match stmt {
             Stmt::Open(o) => self.open(o).map(Output::Opened),
             Stmt::Close(n) => match self.names.remove(&n.node) {
-                Some(_) => Ok(Output::Note(format!("closed {}", n.node))),
+                Some(v) => {
+                    self.meta.remove(&n.node);
+                    let source = match &v {
+                        Value::View(w) | Value::Void(w) => Some(w.source.clone()),
+                        _ => None,
+                    };
+                    drop(v);
+                    let Some(source) = source else {
+                        return Ok(Output::Note(format!("closed {}", n.node)));
+                    };
+                    let users: Vec<String> = self
+                        .names
+                        .iter()
+                        .filter(|(_, w)| matches!(w, Value::View(w) | Value::Void(w) if Arc::ptr_eq(&w.source, &source)))
+                        .map(|(k, _)| k.clone())
+                        .collect();
+                    let file = source.display();
+                    drop(source);
+                    Ok(Output::Note(if users.is_empty() {
+                        format!("closed {}; {file} is no longer mapped", n.node)
+                    } else {
+                        format!(
+                            "closed {}; {file} stays mapped for {}",
+                            n.node,
+                            users.join(", ")
+                        )
+                    }))
+                }
                 None => Err(self.unknown_name(&n.node, n.span)),
             },
+            Stmt::Info(n) => self.info(n).map(Output::Info),
             Stmt::Assign { name, expr } => {
                 let v = self.eval(expr)?;
+                self.meta.remove(&name.node);
                 self.names.insert(name.node.clone(), v);
                 Ok(Output::Nothing)
             }
@@ -468,11 +504,18 @@ impl Session {
             return Ok(self.bind_opened(name, view, order, true, shared, assumed));
         }
 
+        let mut dtype_from = None;
         let dtype = match &o.dtype {
             Some(l) => Dtype::from_lit(l)?,
             None => {
                 assumed.push("dtype");
-                Dtype::default_for_open()
+                match crate::formats::extension_dtype(Path::new(&path.node)) {
+                    Some((ext, name, d)) => {
+                        dtype_from = Some(format!("{name}, from the extension .{ext}"));
+                        d
+                    }
+                    None => Dtype::default_for_open(),
+                }
             }
         };
         let offset = match &o.offset {
@@ -527,7 +570,9 @@ impl Session {
                 }
                 e
             })?;
-        Ok(self.bind_opened(name, view, order, false, shared, assumed))
+        let mut opened = self.bind_opened(name, view, order, false, shared, assumed);
+        opened.dtype_from = dtype_from;
+        Ok(opened)
     }
 
     /// Binds a newly opened view to `name` and describes what was done.
@@ -543,6 +588,17 @@ impl Session {
         let file_len = view.source.len();
         let left_over = file_len - view.offset as u64 - view.nbytes() as u64;
         self.names.insert(name.clone(), Value::View(view.clone()));
+        self.meta.insert(
+            name.clone(),
+            info::Meta {
+                format: if from_npy_header {
+                    ".npy (its header)".into()
+                } else {
+                    "raw (no header)".into()
+                },
+                ..Default::default()
+            },
+        );
         let locked = view.source.locked_by_a_writer();
         Opened {
             name,
@@ -554,6 +610,7 @@ impl Session {
             shared,
             locked,
             assumed,
+            dtype_from: None,
         }
     }
 

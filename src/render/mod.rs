@@ -95,6 +95,14 @@ fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()>
         Output::Stats(r) => write_stats(r, s, w),
         Output::Hist(h) => write_hist(h, s, w),
         Output::Explain(x) => teach::write_explain(x, w),
+        Output::Info(r) => {
+            writeln!(w, "info {}", r.name)?;
+            let mut t = new_table();
+            for (k, v) in &r.rows {
+                t.add_row([k.clone(), v.clone()]);
+            }
+            writeln!(w, "{t}")
+        }
         Output::Dump(d) => teach::write_dump(d, s.precision, w),
         Output::Plot(p) => draw::write_plot(p, s.precision, w),
         Output::Image(r) => draw::write_image(r, s.precision, w),
@@ -314,11 +322,12 @@ pub fn opened_text(o: &Opened) -> String {
         s.push_str("; the file was already mapped: this view shares that mapping");
     }
     if !o.assumed.is_empty() {
-        s.push_str(&format!("\n  assumed: {}", o.assumed.iter().map(|a| match *a {
-            "dtype" => "dtype c8 (complex64, little-endian: interleaved float32 real and imaginary)",
-            "shape" => "shape 1-D over the rest of the file",
-            "name" => "name d",
-            other => other,
+        s.push_str(&format!("\n  assumed: {}", o.assumed.iter().map(|a| match (*a, &o.dtype_from) {
+            ("dtype", Some(from)) => format!("dtype {from}"),
+            ("dtype", None) => "dtype c8 (complex64, little-endian: interleaved float32 real and imaginary)".into(),
+            ("shape", _) => "shape 1-D over the rest of the file".into(),
+            ("name", _) => "name d".into(),
+            (other, _) => other.to_string(),
         }).collect::<Vec<_>>().join("; ")));
     }
     s
@@ -552,6 +561,10 @@ fn render_csv(out: &Output, w: &mut impl Write) -> io::Result<()> {
             ..
         } => write_csv(v, w),
         Output::Value {
+            value: Value::Lazy(l),
+            ..
+        } => write_csv(l, w),
+        Output::Value {
             value: Value::Scalar(d, b),
             ..
         } => {
@@ -744,6 +757,12 @@ fn render_json(out: &Output, w: &mut impl Write) -> io::Result<()> {
             )
         }
         Output::Explain(x) => teach::explain_json(x, w),
+        Output::Info(r) => writeln!(
+            w,
+            "{{\"info\": {}, {}}}",
+            json_str(&r.name),
+            r.rows.iter().map(|(k, v)| format!("{}: {}", json_str(k), json_str(v))).collect::<Vec<_>>().join(", ")
+        ),
         Output::Plot(p) => draw::plot_json(p, w),
         Output::Image(r) => draw::image_json(r, w),
         Output::Dump(d) => render_text(&Output::Dump(d.clone()), &Settings::default(), w),

@@ -40,6 +40,8 @@ pub enum Stmt {
     Open(Open),
     /// `close NAME`
     Close(Spanned<String>),
+    /// `info NAME`
+    Info(Spanned<String>),
     /// `save EXPR PATH`
     Save { expr: Expr, path: Spanned<String> },
     /// `set NAME VALUE` (or `set` alone to list the settings)

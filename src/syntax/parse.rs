@@ -19,7 +19,7 @@ pub const MAX_DEPTH: usize = 256;
 /// The statement keywords, for dispatch and for "did you mean" hints.
 pub const COMMANDS: &[&str] = &[
     "open", "close", "save", "set", "vars", "files", "help", "stats", "hist", "plot", "image",
-    "explain", "bytes", "dump",
+    "explain", "bytes", "dump", "info",
 ];
 
 type In<'a> = LocatedSpan<&'a str>;
@@ -1575,6 +1575,10 @@ fn statement(i: In) -> R<Stmt> {
                 "close" => {
                     let (k, n) = name(k).or_else(|_| cut_expected(k, "the name to close"))?;
                     return Ok((k, Stmt::Close(n)));
+                }
+                "info" => {
+                    let (k, n) = name(k).or_else(|_| cut_expected(k, "the name to describe"))?;
+                    return Ok((k, Stmt::Info(n)));
                 }
                 "save" => return save_stmt(k),
                 "stats" => {

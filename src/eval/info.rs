@@ -1,0 +1,213 @@
+//! `info NAME`: what `np.info` and `h5dump -H -p` tell together — dtype
+//! with byte order and fields (offsets and padding), shape, strides,
+//! offset, contiguity, alignment, sizes, the file and the header format it
+//! was described by, and that format's metadata (sample rate, axis names,
+//! annotations).
+
+use super::{human_bytes, Session, Value};
+use crate::diag::Error;
+use crate::dtype::{ByteOrder, Dtype, Kind};
+use crate::syntax::Spanned;
+use crate::view::View;
+
+/// What `open` learnt from a file's own description, kept with its name.
+#[derive(Clone, Debug, Default)]
+pub struct Meta {
+    /// "raw", ".npy header", "SigMF", "ENVI header", "GDAL VRT", ...
+    pub format: String,
+    /// The describing file, when it is not the data file.
+    pub described_by: Option<String>,
+    /// Names of the axes, outermost first (ENVI: bands, lines, samples).
+    pub axes: Vec<String>,
+    /// Other facts, in order: ("sample rate", "2.4e6 Hz"), ...
+    pub facts: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct InfoReport {
+    pub name: String,
+    pub rows: Vec<(String, String)>,
+}
+
+/// NumPy's `dtype.alignment`: the part size for complex numbers, the size
+/// for other scalars, 1 for records built from a list (not `align=True`).
+fn alignment(d: &Dtype) -> usize {
+    match d {
+        Dtype::Scalar(s) if s.kind == Kind::Complex => s.size / 2,
+        Dtype::Scalar(s) => s.size,
+        Dtype::Record(_) => 1,
+    }
+}
+
+fn fields(d: &Dtype, prefix: &str, base: usize, out: &mut Vec<String>) {
+    let mut at = 0;
+    for f in d.fields() {
+        if f.offset > at {
+            out.push(format!(
+                "{} bytes of padding at +{}",
+                f.offset - at,
+                base + at
+            ));
+        }
+        if f.dtype.fields().is_empty() {
+            out.push(format!(
+                "{prefix}{}: {} at +{}",
+                f.name,
+                f.dtype.short(),
+                base + f.offset
+            ));
+        } else {
+            fields(
+                &f.dtype,
+                &format!("{prefix}{}.", f.name),
+                base + f.offset,
+                out,
+            );
+        }
+        at = at.max(f.offset + f.dtype.itemsize());
+    }
+    if d.itemsize() > at && !d.fields().is_empty() {
+        out.push(format!(
+            "{} bytes of padding at +{}",
+            d.itemsize() - at,
+            base + at
+        ));
+    }
+}
+
+fn byte_order(d: &Dtype) -> String {
+    let mut orders = Vec::new();
+    let mut visit = vec![d.clone()];
+    while let Some(d) = visit.pop() {
+        match d {
+            Dtype::Scalar(s) if s.size > 1 => orders.push(s.order),
+            Dtype::Scalar(_) => {}
+            Dtype::Record(r) => visit.extend(r.fields.into_iter().map(|f| f.dtype)),
+        }
+    }
+    let little = orders.iter().filter(|&&o| o == ByteOrder::Little).count();
+    match (little, orders.len() - little) {
+        (0, 0) => "not applicable (single bytes)".into(),
+        (_, 0) => "little-endian".into(),
+        (0, _) => "big-endian".into(),
+        _ => "mixed".into(),
+    }
+}
+
+impl Session {
+    pub(super) fn info(&self, name: &Spanned<String>) -> Result<InfoReport, Error> {
+        let v = self
+            .names
+            .get(&name.node)
+            .ok_or_else(|| self.unknown_name(&name.node, name.span))?;
+        let mut rows: Vec<(String, String)> = Vec::new();
+        let mut row = |k: &str, v: String| rows.push((k.to_string(), v));
+        let view: &View = match v {
+            Value::View(v) | Value::Void(v) => v,
+            Value::Lazy(l) => {
+                row("kind", "a computed array (lazy: nothing is stored)".into());
+                row("shape", crate::npy::shape_repr(&l.shape));
+                row("dtype", l.dtype.descr());
+                row(
+                    "nbytes if stored",
+                    human_bytes((l.size() * l.dtype.size) as u64),
+                );
+                return Ok(InfoReport {
+                    name: name.node.clone(),
+                    rows,
+                });
+            }
+            other => {
+                row("kind", other.kind_name().to_string());
+                row("value", other.repr());
+                return Ok(InfoReport {
+                    name: name.node.clone(),
+                    rows,
+                });
+            }
+        };
+        let meta = self.meta.get(&name.node);
+        row(
+            "kind",
+            if matches!(v, Value::Void(_)) {
+                "one record (np.void) viewing the file"
+            } else {
+                "a view of a file"
+            }
+            .into(),
+        );
+        row(
+            "file",
+            format!("{} ({} bytes)", view.source.display(), view.source.len()),
+        );
+        match meta {
+            Some(m) => {
+                let by = m
+                    .described_by
+                    .as_ref()
+                    .map_or(String::new(), |d| format!(" ({d})"));
+                row("format", format!("{}{by}", m.format));
+            }
+            None => row("format", "a view derived from another name".into()),
+        }
+        row("dtype", view.dtype.descr());
+        row("byte order", byte_order(&view.dtype));
+        let mut fs = Vec::new();
+        fields(&view.dtype, "", 0, &mut fs);
+        if let Some(part) = view.dtype.complex_int_part() {
+            fs.push(format!("computes as complex ({} parts)", part.descr()));
+        }
+        if !fs.is_empty() {
+            row("fields", fs.join("\n"));
+        }
+        row("itemsize", view.dtype.itemsize().to_string());
+        row("shape", crate::npy::shape_repr(&view.shape));
+        if let Some(m) = meta.filter(|m| m.axes.len() == view.ndim()) {
+            row("axes", m.axes.join(", "));
+        }
+        let strides: Vec<String> = view.strides.iter().map(|s| s.to_string()).collect();
+        row(
+            "strides",
+            if strides.len() == 1 {
+                format!("({},)", strides[0])
+            } else {
+                format!("({})", strides.join(", "))
+            },
+        );
+        row("offset", format!("{} bytes into the file", view.offset));
+        row(
+            "contiguous",
+            match (view.is_c_contiguous(), view.is_f_contiguous()) {
+                (true, true) => "C and F",
+                (true, false) => "C",
+                (false, true) => "F",
+                (false, false) => "neither",
+            }
+            .into(),
+        );
+        let a = alignment(&view.dtype);
+        let aligned = view.offset.is_multiple_of(a)
+            && view
+                .strides
+                .iter()
+                .all(|s| s.unsigned_abs().is_multiple_of(a));
+        row(
+            "aligned",
+            format!("{} (alignment {a})", if aligned { "yes" } else { "no" }),
+        );
+        row("size", view.size().to_string());
+        row(
+            "nbytes",
+            format!("{} ({})", view.nbytes(), human_bytes(view.nbytes() as u64)),
+        );
+        if let Some(m) = meta {
+            for (k, v) in &m.facts {
+                row(k, v.clone());
+            }
+        }
+        Ok(InfoReport {
+            name: name.node.clone(),
+            rows,
+        })
+    }
+}
