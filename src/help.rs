@@ -57,7 +57,7 @@ pub const TOPICS: &[Topic] = &[
             ("close q", "drop a name"),
         ],
         tail: "Statements are separated by newlines or `;`; `#` starts a comment.\n\
-Help topics: open, slicing, compute, stats, explain, pictures, save, set, formats.\n",
+Help topics: open, slicing, compute, stats, explain, pictures, files, save, set, formats.\n",
     },
     Topic {
         names: &["open"],
@@ -154,6 +154,25 @@ image EXPR [to F.png] [cmap=C] [range=LO,HI|auto] [reduce=mean|max]   a 2-D pict
         tail: "Plots of long arrays show each column's min/max envelope over every sample,\n\
 so no spike is lost; big images are reduced by streaming block means (or\n\
 maxima with reduce=max). Complex data is drawn as its magnitude.\n",
+    },
+    Topic {
+        names: &["files", "info", "export", "sigmf", "envi", "vrt", "npz"],
+        head: "Files that describe themselves open with just `open PATH`:\n\
+  .npy and .npz (uncompressed members, mapped in place), SigMF (x.sigmf-meta\n\
+  or x.sigmf-data), ENVI (x.hdr beside the data), GDAL VRT of raw bands (x.vrt).\n\
+  SDR extensions imply a type: .cfile .cf32 .cs16 .cs8 .cu8 .f32 ...\n",
+        examples: &[
+            ("info d", "dtype, fields and padding, strides, alignment, format"),
+            ("q = d.r[::2, 10:]", "a strided view..."),
+            ("export q vrt to q.vrt", "...as a GDAL VRT (or envi, numpy)"),
+            ("open q.vrt as back", "which opens back as the same view"),
+            ("export q numpy", "the NumPy code that builds it"),
+            ("export d envi to f.hdr", "an ENVI header for contiguous data"),
+            ("open f.hdr as e", "f.bin read through it: (bands, lines, samples)"),
+            ("close e", "drop a name; a mapping goes when no view uses it"),
+        ],
+        tail: "Complex integers (ci16, cu8, ...) are records (r, i) that abs, angle, db and\n\
+stats treat as complex numbers. `info` shows SigMF annotations and ENVI axes.\n",
     },
     Topic {
         names: &["save"],

@@ -250,6 +250,25 @@ impl View {
         v.in_bounds().then_some(v)
     }
 
+    /// A view with explicit byte strides (a VRT's pixel and line offsets),
+    /// or `None` when some element would lie outside the file.
+    pub fn with_strides(
+        source: Arc<Source>,
+        offset: usize,
+        shape: Vec<usize>,
+        strides: Vec<isize>,
+        dtype: Dtype,
+    ) -> Option<View> {
+        let v = View {
+            source,
+            offset,
+            shape,
+            strides,
+            dtype,
+        };
+        v.in_bounds().then_some(v)
+    }
+
     pub fn ndim(&self) -> usize {
         self.shape.len()
     }

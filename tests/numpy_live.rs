@@ -3,7 +3,9 @@
 //! out.npy`, loaded back with np.load). One covers indexing
 //! (tests/oracle/numpy_oracle.py), one computation and reductions
 //! (tests/oracle/numpy_compute.py), one `explain`'s numbers against NumPy's
-//! strides, offsets and byte bounds (tests/oracle/numpy_explain.py). They need python3 with numpy; without
+//! strides, offsets and byte bounds (tests/oracle/numpy_explain.py), one
+//! the file formats (.npz, ENVI, SigMF with the `sigmf` package when it is
+//! installed, VRT, and `export`) round trip (tests/oracle/formats.py). They need python3 with numpy; without
 //! it they say why they were skipped, unless STRIDED_REQUIRE_NUMPY=1 (as in
 //! .ci/run), where a missing NumPy fails. STRIDED_NUMPY_SEED and
 //! STRIDED_NUMPY_CASES replay or enlarge a run.
@@ -69,4 +71,9 @@ fn random_computations_match_numpy_live() {
 #[test]
 fn explain_reports_numpys_strides_offsets_and_byte_bounds_live() {
     run_oracle("numpy_explain.py", "300");
+}
+
+#[test]
+fn file_formats_round_trip_with_numpy_and_sigmf_live() {
+    run_oracle("formats.py", "30");
 }

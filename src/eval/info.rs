@@ -95,6 +95,83 @@ fn byte_order(d: &Dtype) -> String {
 }
 
 impl Session {
+    /// `export NAME vrt|envi|numpy [to PATH]`: the text, printed or written.
+    pub(super) fn export(
+        &self,
+        name: &Spanned<String>,
+        format: &Spanned<String>,
+        to: Option<&Spanned<String>>,
+    ) -> Result<super::Output, Error> {
+        use crate::formats::export;
+        let view = match self.names.get(&name.node) {
+            Some(Value::View(v)) => v,
+            Some(other) => {
+                return Err(Error::new(
+                    crate::diag::ErrorKind::Type {
+                        message: format!(
+                            "export describes a view of a file; {} is {}",
+                            name.node,
+                            other.kind_name()
+                        ),
+                        hint: None,
+                    },
+                    name.span,
+                ))
+            }
+            None => return Err(self.unknown_name(&name.node, name.span)),
+        };
+        let text = match format.node.as_str() {
+            "vrt" => export::to_vrt(view),
+            "envi" => export::to_envi(view),
+            "numpy" => Ok(export::to_numpy(&name.node, view)),
+            other => {
+                return Err(Error::new(
+                    crate::diag::ErrorKind::Type {
+                        message: format!("no export format `{other}`"),
+                        hint: Some(format!("formats: {}", export::FORMATS.join(", "))),
+                    },
+                    format.span,
+                ))
+            }
+        }
+        .map_err(|message| {
+            Error::new(
+                crate::diag::ErrorKind::Type {
+                    message,
+                    hint: None,
+                },
+                name.span,
+            )
+        })?;
+        let Some(path) = to else {
+            return Ok(super::Output::Help(text));
+        };
+        let bytes = crate::save::write_via_temp(std::path::Path::new(&path.node), |w| {
+            std::io::Write::write_all(w, text.as_bytes())
+        })
+        .map_err(|(reason, hint)| {
+            Error::new(
+                crate::diag::ErrorKind::Save {
+                    path: path.node.clone(),
+                    reason,
+                    hint,
+                },
+                path.span,
+            )
+        })?;
+        let mut note = format!(
+            "wrote the {} layout of {} to {} ({bytes} bytes)",
+            format.node, name.node, path.node
+        );
+        if format.node == "envi" {
+            note.push_str(&format!(
+                "; ENVI looks for the header beside the data file, as {}.hdr",
+                view.source.display()
+            ));
+        }
+        Ok(super::Output::Note(note))
+    }
+
     pub(super) fn info(&self, name: &Spanned<String>) -> Result<InfoReport, Error> {
         let v = self
             .names

@@ -98,6 +98,8 @@ pub enum Output {
     Hist(call::HistReport),
     Explain(explain::Explanation),
     Info(info::InfoReport),
+    /// Several results of one statement (`open x.npz`).
+    Batch(Vec<Output>),
     Dump(dump::Dump),
     Plot(draw::PlotReport),
     Image(draw::ImageReport),
@@ -122,6 +124,9 @@ pub struct Opened {
     /// Where an assumed dtype came from when not the default (e.g. "the
     /// extension .cs16").
     pub dtype_from: Option<String>,
+    /// The description the layout was read from ("the SigMF metadata
+    /// x.sigmf-meta"), when not a .npy header.
+    pub described: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -179,7 +184,7 @@ impl Session {
     /// Runs one statement of `line` (spans index into `line`).
     pub fn execute(&mut self, stmt: &Stmt, line: &str) -> Result<Output, Error> {
         match stmt {
-            Stmt::Open(o) => self.open(o).map(Output::Opened),
+            Stmt::Open(o) => self.open(o),
             Stmt::Close(n) => match self.names.remove(&n.node) {
                 Some(v) => {
                     self.meta.remove(&n.node);
@@ -212,6 +217,7 @@ impl Session {
                 None => Err(self.unknown_name(&n.node, n.span)),
             },
             Stmt::Info(n) => self.info(n).map(Output::Info),
+            Stmt::Export { name, format, to } => self.export(name, format, to.as_ref()),
             Stmt::Assign { name, expr } => {
                 let v = self.eval(expr)?;
                 self.meta.remove(&name.node);
@@ -450,7 +456,234 @@ impl Session {
         u64::try_from(n.checked_add(offset)?).ok()
     }
 
-    fn open(&mut self, o: &Open) -> Result<Opened, Error> {
+    fn open(&mut self, o: &Open) -> Result<Output, Error> {
+        let path = &o.path;
+        let user_layout = o.shape.is_some() || o.dtype.is_some() || o.offset.is_some();
+        let open_failure = |(reason, hint): crate::formats::Failure| {
+            Error::new(
+                ErrorKind::Open {
+                    path: path.node.clone(),
+                    reason,
+                    hint,
+                },
+                path.span,
+            )
+        };
+        if !user_layout && crate::formats::npz::is_npz(Path::new(&path.node)) {
+            return self.open_npz(o);
+        }
+        if !user_layout {
+            if let Some(desc) =
+                crate::formats::describe(Path::new(&path.node)).map_err(open_failure)?
+            {
+                return self.open_described(o, desc).map(Output::Opened);
+            }
+        }
+        self.open_raw(o).map(Output::Opened)
+    }
+
+    /// `open` of a file described by a header or sidecar (SigMF, ENVI, VRT).
+    fn open_described(
+        &mut self,
+        o: &Open,
+        desc: crate::formats::Described,
+    ) -> Result<Opened, Error> {
+        let path = &o.path;
+        let fail = |reason: String, hint: Option<String>| {
+            Error::new(
+                ErrorKind::Open {
+                    path: path.node.clone(),
+                    reason,
+                    hint,
+                },
+                path.span,
+            )
+        };
+        let (source, shared) = self
+            .files
+            .open(&desc.data, None)
+            .map_err(|f: OpenFailure| {
+                fail(
+                    format!("{} (the data file {})", f.reason(), desc.data.display()),
+                    f.hint(),
+                )
+            })?;
+        let data_span = Spanned {
+            node: desc.data.display().to_string(),
+            span: path.span,
+        };
+        let view = match &desc.strides {
+            None => self.layout(
+                &source,
+                desc.offset,
+                desc.shape.clone(),
+                desc.dtype.clone(),
+                Order::C,
+                &data_span,
+                path.span,
+            )?,
+            Some(strides) => {
+                let shape: Vec<usize> = desc
+                    .shape
+                    .as_ref()
+                    .expect("strided descriptions have shapes")
+                    .iter()
+                    .map(|&n| {
+                        usize::try_from(n)
+                            .ok()
+                            .filter(|&n| isize::try_from(n).is_ok())
+                    })
+                    .collect::<Option<_>>()
+                    .ok_or_else(|| fail("the described shape is too large".into(), None))?;
+                let offset = usize::try_from(desc.offset)
+                    .map_err(|_| fail("the described offset is too large".into(), None))?;
+                View::with_strides(
+                    source.clone(),
+                    offset,
+                    shape,
+                    strides.clone(),
+                    desc.dtype.clone(),
+                )
+                .ok_or_else(|| {
+                    fail(
+                        format!(
+                            "the {} layout reaches past the end of {} ({} bytes)",
+                            desc.format,
+                            desc.data.display(),
+                            source.len()
+                        ),
+                        Some(
+                            "check the offsets and sizes in the description against the data file"
+                                .into(),
+                        ),
+                    )
+                })?
+            }
+        };
+        let name = o
+            .name
+            .as_ref()
+            .map_or_else(|| "d".to_string(), |n| n.node.clone());
+        let mut assumed = Vec::new();
+        if o.name.is_none() {
+            assumed.push("name");
+        }
+        let mut opened = self.bind_opened(name.clone(), view, Order::C, false, shared, assumed);
+        let described = format!("{} {}", desc.format, desc.described_by.display());
+        opened.described = Some(described);
+        self.meta.insert(
+            name,
+            info::Meta {
+                format: desc.format.to_string(),
+                described_by: Some(desc.described_by.display().to_string()),
+                axes: desc.axes,
+                facts: desc.facts,
+            },
+        );
+        Ok(opened)
+    }
+
+    /// `open x.npz [as PREFIX]`: every uncompressed member mapped in place,
+    /// bound to its own name (or `PREFIX_name`).
+    fn open_npz(&mut self, o: &Open) -> Result<Output, Error> {
+        let path = &o.path;
+        let fail = |(reason, hint): crate::formats::Failure| {
+            Error::new(
+                ErrorKind::Open {
+                    path: path.node.clone(),
+                    reason,
+                    hint,
+                },
+                path.span,
+            )
+        };
+        let members = crate::formats::npz::members(Path::new(&path.node)).map_err(fail)?;
+        let (source, shared) = self
+            .files
+            .open(Path::new(&path.node), None)
+            .map_err(|f: OpenFailure| fail((f.reason(), f.hint())))?;
+        let mut out = Vec::new();
+        for m in members {
+            let ident: String = m
+                .name
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '_' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            let ident = if ident.starts_with(|c: char| c.is_ascii_digit()) {
+                format!("_{ident}")
+            } else {
+                ident
+            };
+            let name = match &o.name {
+                Some(p) => format!("{}_{ident}", p.node),
+                None => ident,
+            };
+            let Some(start) = m.start else {
+                out.push(Output::Note(format!(
+                    "{}: member {} is compressed (np.savez_compressed): not mapped; save it with np.savez to view it in place",
+                    path.node, m.name
+                )));
+                continue;
+            };
+            let bytes = source.bytes();
+            let member = usize::try_from(start)
+                .ok()
+                .and_then(|s| bytes.get(s..s.checked_add(usize::try_from(m.len).ok()?)?))
+                .ok_or_else(|| {
+                    fail((format!("member {} lies outside the archive", m.name), None))
+                })?;
+            let h = npy::read_header(member).map_err(|reason| {
+                Error::new(
+                    ErrorKind::Npy {
+                        path: format!("{}:{}", path.node, m.name),
+                        reason,
+                    },
+                    path.span,
+                )
+            })?;
+            let view = self.layout(
+                &source,
+                start + h.data_offset as u64,
+                Some(h.shape.iter().map(|&n| n as i128).collect()),
+                h.dtype,
+                h.order,
+                path,
+                path.span,
+            )?;
+            let mut opened = self.bind_opened(
+                name.clone(),
+                view,
+                h.order,
+                true,
+                shared || !out.is_empty(),
+                Vec::new(),
+            );
+            opened.described = Some(format!(
+                "member {} of the .npz archive, stored uncompressed",
+                m.name
+            ));
+            self.meta.insert(
+                name,
+                info::Meta {
+                    format: format!(".npz member {} (stored, mapped in place)", m.name),
+                    described_by: None,
+                    axes: Vec::new(),
+                    facts: Vec::new(),
+                },
+            );
+            out.push(Output::Opened(opened));
+        }
+        Ok(Output::Batch(out))
+    }
+
+    /// `open` of a raw file, laid out as the statement says.
+    fn open_raw(&mut self, o: &Open) -> Result<Opened, Error> {
         let path = &o.path;
         let want = self.bytes_wanted(o);
         let (source, shared) =
@@ -586,7 +819,12 @@ impl Session {
         assumed: Vec<&'static str>,
     ) -> Opened {
         let file_len = view.source.len();
-        let left_over = file_len - view.offset as u64 - view.nbytes() as u64;
+        // The bytes after the view's last one (a strided view from a VRT
+        // may have gaps and run backwards).
+        let end = view
+            .byte_bounds()
+            .map_or(view.offset as u64, |(_, hi)| hi as u64);
+        let left_over = file_len.saturating_sub(end);
         self.names.insert(name.clone(), Value::View(view.clone()));
         self.meta.insert(
             name.clone(),
@@ -611,6 +849,7 @@ impl Session {
             locked,
             assumed,
             dtype_from: None,
+            described: None,
         }
     }
 

@@ -83,6 +83,7 @@ pub fn render(out: &Output, settings: &Settings, w: &mut impl Write) -> io::Resu
 
 fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()> {
     match out {
+        Output::Batch(all) => all.iter().try_for_each(|o| render_text(o, s, w)),
         Output::Nothing => Ok(()),
         Output::Value { text, value } => match value {
             Value::View(v) | Value::Void(v) => write_view_table(text, v, s, w),
@@ -312,8 +313,10 @@ pub fn opened_text(o: &Opened) -> String {
         o.file_len,
         o.left_over
     ));
-    if o.from_npy_header {
-        s.push_str("; layout read from the .npy header");
+    match &o.described {
+        Some(d) => s.push_str(&format!("; layout read from {d}")),
+        None if o.from_npy_header => s.push_str("; layout read from the .npy header"),
+        None => {}
     }
     if o.locked {
         s.push_str("\n  warning: another program holds a write lock on this file: its contents may change while you read");
@@ -556,6 +559,7 @@ fn shape_repr_i(v: &[isize]) -> String {
 
 fn render_csv(out: &Output, w: &mut impl Write) -> io::Result<()> {
     match out {
+        Output::Batch(all) => all.iter().try_for_each(|o| render_csv(o, w)),
         Output::Value {
             value: Value::View(v) | Value::Void(v),
             ..
@@ -692,6 +696,7 @@ fn write_json_data(v: &dyn Elements, idx: &mut Vec<usize>, w: &mut impl Write) -
 
 fn render_json(out: &Output, w: &mut impl Write) -> io::Result<()> {
     match out {
+        Output::Batch(all) => all.iter().try_for_each(|o| render_json(o, w)),
         Output::Nothing => Ok(()),
         Output::Value { text, value: Value::View(v) | Value::Void(v) } => {
             write!(

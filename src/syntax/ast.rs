@@ -42,6 +42,12 @@ pub enum Stmt {
     Close(Spanned<String>),
     /// `info NAME`
     Info(Spanned<String>),
+    /// `export NAME vrt|envi|numpy [to PATH]`
+    Export {
+        name: Spanned<String>,
+        format: Spanned<String>,
+        to: Option<Spanned<String>>,
+    },
     /// `save EXPR PATH`
     Save { expr: Expr, path: Spanned<String> },
     /// `set NAME VALUE` (or `set` alone to list the settings)

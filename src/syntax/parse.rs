@@ -19,7 +19,7 @@ pub const MAX_DEPTH: usize = 256;
 /// The statement keywords, for dispatch and for "did you mean" hints.
 pub const COMMANDS: &[&str] = &[
     "open", "close", "save", "set", "vars", "files", "help", "stats", "hist", "plot", "image",
-    "explain", "bytes", "dump", "info",
+    "explain", "bytes", "dump", "info", "export",
 ];
 
 type In<'a> = LocatedSpan<&'a str>;
@@ -1494,6 +1494,22 @@ fn hist_stmt(k: In) -> R<Stmt> {
     ))
 }
 
+/// `export_stmt = "export" name name options` (options: to PATH)
+fn export_stmt(k: In) -> R<Stmt> {
+    let (k, n) = name(k).or_else(|_| cut_expected(k, "the name to export"))?;
+    let (k, _) = sp(k)?;
+    let (k, format) = name(k).or_else(|_| cut_expected(k, "a format: vrt, envi or numpy"))?;
+    let (k, o) = options(k, &["to"])?;
+    Ok((
+        k,
+        Stmt::Export {
+            name: n,
+            format,
+            to: o.to,
+        },
+    ))
+}
+
 /// `plot_stmt = "plot" expression options` (options: to PATH)
 fn plot_stmt(k: In) -> R<Stmt> {
     let (k, expr) = command_operand(k, "the 1-D expression to plot")?;
@@ -1576,6 +1592,7 @@ fn statement(i: In) -> R<Stmt> {
                     let (k, n) = name(k).or_else(|_| cut_expected(k, "the name to close"))?;
                     return Ok((k, Stmt::Close(n)));
                 }
+                "export" => return export_stmt(k),
                 "info" => {
                     let (k, n) = name(k).or_else(|_| cut_expected(k, "the name to describe"))?;
                     return Ok((k, Stmt::Info(n)));

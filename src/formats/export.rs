@@ -1,0 +1,114 @@
+//! `export NAME vrt|envi|numpy`: the layout of a view written in the
+//! language of another tool — a GDAL VRT of raw bands, an ENVI header, or
+//! the NumPy code that builds the same view — so that one layout moves
+//! between the tools users already have. Pure text; `eval` prints it or
+//! writes it to a file.
+
+use super::{envi, vrt};
+use crate::dtype::{ByteOrder, Dtype};
+use crate::view::View;
+
+/// The formats `export` writes.
+pub const FORMATS: &[&str] = &["vrt", "envi", "numpy"];
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn order_of(d: &Dtype) -> ByteOrder {
+    let s = d.complex_int_part().or_else(|| d.as_scalar());
+    s.map_or(ByteOrder::Little, |s| s.order)
+}
+
+/// The absolute path of the view's file, for descriptions that may be read
+/// from elsewhere.
+fn data_path(v: &View) -> String {
+    std::fs::canonicalize(&v.source.path)
+        .unwrap_or_else(|_| v.source.path.clone())
+        .display()
+        .to_string()
+}
+
+/// A GDAL VRT describing `v` (1-D, 2-D, or 3-D as bands).
+pub fn to_vrt(v: &View) -> Result<String, String> {
+    let gdal = vrt::gdal_name(&v.dtype).ok_or_else(|| {
+        format!("GDAL has no data type for {}; VRT takes real and complex numbers and complex int16/int32", v.dtype.short())
+    })?;
+    let (bands, ysize, xsize, band_step, line, pixel) = match (&v.shape[..], &v.strides[..]) {
+        ([n], [s]) => (1, 1, *n, 0, *s * *n as isize, *s),
+        ([y, x], [sy, sx]) => (1, *y, *x, 0, *sy, *sx),
+        ([b, y, x], [sb, sy, sx]) => (*b, *y, *x, *sb, *sy, *sx),
+        _ => {
+            return Err(format!(
+                "a VRT holds 1-D to 3-D views (bands, lines, pixels); this one is {}-D",
+                v.ndim()
+            ))
+        }
+    };
+    let order = if v.dtype.itemsize() == 1 || order_of(&v.dtype) == ByteOrder::Little {
+        "LSB"
+    } else {
+        "MSB"
+    };
+    let path = xml_escape(&data_path(v));
+    let mut out = format!("<VRTDataset rasterXSize=\"{xsize}\" rasterYSize=\"{ysize}\">\n");
+    for b in 0..bands {
+        let image = v.offset as i128 + b as i128 * band_step as i128;
+        out.push_str(&format!(
+            "  <VRTRasterBand dataType=\"{gdal}\" band=\"{}\" subClass=\"VRTRawRasterBand\">\n    <SourceFilename relativeToVRT=\"0\">{path}</SourceFilename>\n    <ImageOffset>{image}</ImageOffset>\n    <PixelOffset>{pixel}</PixelOffset>\n    <LineOffset>{line}</LineOffset>\n    <ByteOrder>{order}</ByteOrder>\n  </VRTRasterBand>\n",
+            b + 1
+        ));
+    }
+    out.push_str("</VRTDataset>\n");
+    Ok(out)
+}
+
+/// An ENVI header describing `v`, which must be C-contiguous: 2-D as
+/// (lines, samples), 3-D as BSQ (bands, lines, samples).
+pub fn to_envi(v: &View) -> Result<String, String> {
+    let s = v
+        .dtype
+        .as_scalar()
+        .ok_or_else(|| format!("ENVI has no data type for records ({})", v.dtype.short()))?;
+    let code =
+        envi::type_code(s).ok_or_else(|| format!("ENVI has no data type for {}", s.descr()))?;
+    if !v.is_c_contiguous() {
+        return Err("ENVI describes contiguous data only (BSQ, BIL, BIP); this view is strided: `export NAME vrt` can describe it".into());
+    }
+    let (bands, lines, samples) = match v.shape[..] {
+        [n] => (1, 1, n),
+        [l, n] => (1, l, n),
+        [b, l, n] => (b, l, n),
+        _ => {
+            return Err(format!(
+                "an ENVI file holds 1-D to 3-D data; this view is {}-D",
+                v.ndim()
+            ))
+        }
+    };
+    let order = u8::from(s.size > 1 && s.order == ByteOrder::Big);
+    Ok(format!(
+        "ENVI\ndescription = {{written by strided for {}}}\nsamples = {samples}\nlines = {lines}\nbands = {bands}\nheader offset = {}\nfile type = ENVI Standard\ndata type = {code}\ninterleave = bsq\nbyte order = {order}\n",
+        v.source.display(),
+        v.offset
+    ))
+}
+
+/// NumPy code that builds the same view.
+pub fn to_numpy(name: &str, v: &View) -> String {
+    let path = data_path(v).replace('\\', "\\\\").replace('\'', "\\'");
+    let tuple = |xs: Vec<String>| match xs.len() {
+        1 => format!("({},)", xs[0]),
+        _ => format!("({})", xs.join(", ")),
+    };
+    format!(
+        "import numpy as np\n{name} = np.ndarray(shape={}, dtype={}, buffer=np.memmap('{path}', dtype=np.uint8, mode='r'), offset={}, strides={})\n",
+        tuple(v.shape.iter().map(|n| n.to_string()).collect()),
+        v.dtype.descr(),
+        v.offset,
+        tuple(v.strides.iter().map(|n| n.to_string()).collect())
+    )
+}

@@ -1,0 +1,185 @@
+//! SigMF recordings: `x.sigmf-meta` (JSON) describes `x.sigmf-data`.
+//! `core:datatype` gives the dtype (`cf32_le`, `ci16_le`, `ru8`, ...),
+//! `core:num_channels` interleaved channels a second axis, the first
+//! capture's `core:header_bytes` the offset; sample rate, frequency,
+//! times and annotations are kept for `info`.
+
+use super::{read_text, Described, Failure};
+use crate::dtype::Dtype;
+use serde_json::Value;
+use std::path::Path;
+
+/// Annotations listed by `info` at most.
+const SHOWN: usize = 20;
+
+pub fn describe(path: &Path) -> Result<Described, Failure> {
+    let s = path.to_string_lossy();
+    let stem = s
+        .strip_suffix(".sigmf-meta")
+        .or_else(|| s.strip_suffix(".sigmf-data"))
+        .expect("called for SigMF names");
+    let meta_path = Path::new(&format!("{stem}.sigmf-meta")).to_path_buf();
+    let data = Path::new(&format!("{stem}.sigmf-data")).to_path_buf();
+    let text = read_text(&meta_path, "SigMF metadata")?;
+    let meta: Value = serde_json::from_str(&text).map_err(|e| {
+        (
+            format!("{} is not valid JSON: {e}", meta_path.display()),
+            Some("SigMF metadata is a JSON object with global, captures and annotations".into()),
+        )
+    })?;
+    let global = meta
+        .get("global")
+        .and_then(Value::as_object)
+        .ok_or_else(|| {
+            (
+                format!("{} has no \"global\" object", meta_path.display()),
+                None,
+            )
+        })?;
+    let datatype = global
+        .get("core:datatype")
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            (
+                format!("{} has no global core:datatype", meta_path.display()),
+                None,
+            )
+        })?;
+    let dtype: Dtype = Dtype::sdr_alias(datatype).ok_or_else(|| {
+        (
+            format!("unknown SigMF datatype `{datatype}`"),
+            Some("SigMF names are like cf32_le, ci16_le, cu8, rf32_be".into()),
+        )
+    })?;
+    let channels = global
+        .get("core:num_channels")
+        .and_then(Value::as_u64)
+        .unwrap_or(1);
+    let captures = meta
+        .get("captures")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let header = |c: &Value| {
+        c.get("core:header_bytes")
+            .and_then(Value::as_u64)
+            .unwrap_or(0)
+    };
+    let offset = captures.first().map_or(0, header);
+    let mut facts: Vec<(String, String)> = vec![("SigMF datatype".into(), datatype.into())];
+    let mut fact = |k: &str, v: Option<String>| {
+        if let Some(v) = v {
+            facts.push((k.into(), v));
+        }
+    };
+    let num = |v: Option<&Value>| v.and_then(Value::as_f64);
+    fact(
+        "sample rate",
+        num(global.get("core:sample_rate")).map(|r| format!("{r} Hz")),
+    );
+    fact("channels", (channels > 1).then(|| channels.to_string()));
+    for key in [
+        "core:version",
+        "core:description",
+        "core:author",
+        "core:hw",
+        "core:recorder",
+        "core:license",
+    ] {
+        fact(
+            key.trim_start_matches("core:"),
+            global.get(key).map(text_of),
+        );
+    }
+    for (k, c) in captures.iter().enumerate() {
+        let mut parts = vec![format!(
+            "from sample {}",
+            c.get("core:sample_start")
+                .and_then(Value::as_u64)
+                .unwrap_or(0)
+        )];
+        if let Some(f) = num(c.get("core:frequency")) {
+            parts.push(format!("centre {f} Hz"));
+        }
+        if let Some(t) = c.get("core:datetime").and_then(Value::as_str) {
+            parts.push(t.to_string());
+        }
+        if header(c) > 0 {
+            parts.push(format!("{} header bytes", header(c)));
+        }
+        fact(&format!("capture {k}"), Some(parts.join(", ")));
+    }
+    if captures.iter().skip(1).any(|c| header(c) > 0) {
+        fact(
+            "note",
+            Some(
+                "later captures have header bytes inside the data: the view runs over them".into(),
+            ),
+        );
+    }
+    let annotations = meta
+        .get("annotations")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if !annotations.is_empty() {
+        let lines: Vec<String> = annotations
+            .iter()
+            .take(SHOWN)
+            .map(|a| {
+                let start = a
+                    .get("core:sample_start")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0);
+                let mut s = match a.get("core:sample_count").and_then(Value::as_u64) {
+                    Some(n) => format!("samples {start}..{}", start + n),
+                    None => format!("from sample {start}"),
+                };
+                if let (Some(lo), Some(hi)) = (
+                    num(a.get("core:freq_lower_edge")),
+                    num(a.get("core:freq_upper_edge")),
+                ) {
+                    s.push_str(&format!(", {lo}..{hi} Hz"));
+                }
+                for key in ["core:label", "core:comment"] {
+                    if let Some(t) = a.get(key).and_then(Value::as_str) {
+                        s.push_str(&format!(", {t}"));
+                    }
+                }
+                s
+            })
+            .collect();
+        let more = annotations.len().saturating_sub(SHOWN);
+        let mut text = lines.join("\n");
+        if more > 0 {
+            text.push_str(&format!("\n({more} more)"));
+        }
+        facts.push((format!("annotations ({})", annotations.len()), text));
+    }
+    let (shape, axes) = if channels > 1 {
+        (
+            Some(vec![-1, channels as i128]),
+            vec!["sample".into(), "channel".into()],
+        )
+    } else {
+        (None, vec!["sample".into()])
+    };
+    Ok(Described {
+        format: "SigMF",
+        described_by: meta_path,
+        data,
+        dtype,
+        shape,
+        offset,
+        strides: None,
+        axes,
+        facts,
+    })
+}
+
+fn text_of(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}

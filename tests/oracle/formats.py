@@ -1,0 +1,273 @@
+#!/usr/bin/env python3
+"""Round trips through the file formats strided reads and writes, with
+NumPy (and the `sigmf` package, when it is installed) as the other side.
+
+  - .npz written by np.savez: every member opened in place by strided and
+    saved back as .npy must equal the array NumPy wrote; members written by
+    np.savez_compressed are refused with a message.
+  - ENVI: random data type codes, byte orders, header offsets and all three
+    interleaves; strided's view must be the data in the file's own order.
+  - SigMF: recordings written by the sigmf package (hand-written metadata
+    when it is missing): dtype, header bytes, channels and annotations.
+  - GDAL VRT: random raw-band layouts (offsets, steps, byte order, bands)
+    against np.ndarray(buffer, offset, strides).
+  - export: random views exported as VRT, ENVI (contiguous ones) and NumPy
+    code; the VRT and ENVI files are opened back by strided, the code is run
+    by Python, and each must give the same array.
+
+    python3 tests/oracle/formats.py --live target/release/strided [--seed N]
+"""
+import argparse, json, os, random, subprocess, sys, tempfile
+import numpy as np
+
+try:
+    import sigmf  # noqa: F401
+    from sigmf import SigMFFile
+except ImportError:
+    SigMFFile = None
+
+ENVI_CODES = {1: "u1", 2: "i2", 3: "i4", 4: "f4", 5: "f8", 6: "c8", 9: "c16", 12: "u2", 13: "u4", 14: "i8", 15: "u8"}
+
+
+class Run:
+    def __init__(self, binary, tmp):
+        self.binary, self.tmp, self.lines, self.checks = binary, tmp, [], []
+
+    def path(self, name):
+        return os.path.join(self.tmp, name)
+
+    def expect(self, statement_lines, check):
+        """Statements to run; `check(stdout)` after the run returns problems."""
+        self.lines += statement_lines
+        self.checks.append(check)
+
+    def go(self):
+        script = self.path("formats.strided")
+        with open(script, "w") as f:
+            f.write("\n".join(self.lines) + "\n")
+        p = subprocess.run([self.binary, "--keep-going", "formats.strided"], cwd=self.tmp, capture_output=True, text=True, timeout=600)
+        problems = []
+        if p.returncode != 0:
+            problems.append("strided failed:\n" + p.stderr[-6000:])
+        for c in self.checks:
+            problems += c(p.stdout)
+        return problems
+
+
+def same(tmp, npy, want, what):
+    try:
+        got = np.load(os.path.join(tmp, npy))
+    except OSError as e:
+        return ["%s: strided wrote no %s (%s)" % (what, npy, e)]
+    if got.shape != want.shape or got.dtype != want.dtype or got.tobytes() != np.ascontiguousarray(want).tobytes():
+        return ["%s: strided gives %s %s, NumPy %s %s" % (what, got.shape, got.dtype, want.shape, want.dtype)]
+    return []
+
+
+def random_array(rng, shape):
+    dt = rng.choice(["<f4", ">f8", "<i2", ">u4", "u1", "<c8", ">c16", "<i8"])
+    a = np.frombuffer(rng.randbytes(int(np.prod(shape)) * np.dtype(dt).itemsize), dtype=dt).reshape(shape)
+    if np.dtype(dt).kind in "fc":
+        a = np.nan_to_num(a)
+    return a
+
+
+def npz_cases(run, rng, k):
+    arrays = {}
+    for j in range(rng.randint(1, 4)):
+        shape = tuple(rng.randint(1, 5) for _ in range(rng.randint(0, 3)))
+        a = random_array(rng, shape)
+        if rng.random() < 0.3 and a.ndim > 1:
+            a = np.asfortranarray(a)
+        arrays["m%d" % j] = a
+    if rng.random() < 0.3:
+        arrays["rec"] = np.zeros(3, dtype=[("a", "<i2"), ("b", ">f8")])
+        arrays["rec"]["a"] = [1, 2, 3]
+    name = "a%d.npz" % k
+    np.savez(run.path(name), **arrays)
+    np.savez_compressed(run.path("c%d.npz" % k), x=np.arange(3))
+    lines = ["open %s as p%d" % (name, k)]
+    for m in arrays:
+        lines.append("save p%d_%s n%d_%s.npy" % (k, m, k, m))
+    lines.append("open c%d.npz as q%d" % (k, k))
+
+    def check(out):
+        problems = []
+        for m, a in arrays.items():
+            problems += same(run.tmp, "n%d_%s.npy" % (k, m), a, "npz member %s" % m)
+        if "member x is compressed" not in out:
+            problems.append("a compressed .npz member was not refused")
+        return problems
+    run.expect(lines, check)
+
+
+def envi_cases(run, rng, k):
+    code = rng.choice(list(ENVI_CODES))
+    big = rng.random() < 0.5
+    dt = np.dtype(ENVI_CODES[code]).newbyteorder(">" if big else "<")
+    bands, lines_, samples = rng.randint(1, 4), rng.randint(1, 5), rng.randint(1, 6)
+    interleave = rng.choice(["bsq", "bil", "bip"])
+    shape = {"bsq": (bands, lines_, samples), "bil": (lines_, bands, samples), "bip": (lines_, samples, bands)}[interleave]
+    data = np.frombuffer(rng.randbytes(int(np.prod(shape)) * dt.itemsize), dtype=dt).reshape(shape)
+    offset = rng.choice([0, 0, rng.randint(1, 64)])
+    stem = "envi%d" % k
+    ext = rng.choice([".dat", ".img", ""])
+    with open(run.path(stem + ext), "wb") as f:
+        f.write(b"\0" * offset + data.tobytes())
+    header = run.path(stem + ".hdr") if ext or rng.random() < 0.5 else run.path(stem + ext + ".hdr")
+    with open(header, "w") as f:
+        f.write("ENVI\ndescription = {made by\n the test}\nsamples = %d\nlines = %d\nbands = %d\nheader offset = %d\n"
+                "file type = ENVI Standard\ndata type = %d\ninterleave = %s\nbyte order = %d\n"
+                % (samples, lines_, bands, offset, code, interleave, 1 if big else 0))
+    opened = stem + ext if ext or rng.random() < 0.5 else os.path.basename(header)
+    run.expect(["open %s as e%d" % (opened, k), "save e%d e%d.npy" % (k, k)],
+               lambda out: same(run.tmp, "e%d.npy" % k, data, "ENVI %s code %d %s" % (interleave, code, ">" if big else "<")))
+
+
+def sigmf_cases(run, rng, k):
+    kind = rng.choice(["cf32_le", "ci16_le", "ri16_be", "cu8", "rf64_le", "ci8"])
+    channels = rng.choice([1, 1, 2])
+    n = rng.randint(1, 40)
+    base = {"cf32": "<c8", "ci16": "<i2", "ri16": ">i2", "cu8": "u1", "rf64": "<f8", "ci8": "i1"}[kind.split("_")[0]]
+    complex_int = kind.startswith(("ci", "cu"))
+    parts = n * channels * (2 if complex_int else 1)
+    raw = np.frombuffer(rng.randbytes(parts * np.dtype(base).itemsize), dtype=base)
+    if raw.dtype.kind in "fc":
+        raw = np.nan_to_num(raw)
+    header = rng.choice([0, 0, 16])
+    stem = run.path("rec%d" % k)
+    with open(stem + ".sigmf-data", "wb") as f:
+        f.write(b"\xff" * header + raw.tobytes())
+    glob = {"core:datatype": kind, "core:sample_rate": 48000.0 * (k + 1), "core:num_channels": channels}
+    if SigMFFile is not None and header == 0:
+        meta = SigMFFile(data_file=stem + ".sigmf-data", global_info=dict(glob, **{"core:version": "1.0.0"}))
+        meta.add_capture(0, metadata={"core:frequency": 915e6})
+        meta.add_annotation(3, 2, metadata={"core:label": "burst%d" % k})
+        meta.tofile(stem + ".sigmf-meta")
+    else:
+        with open(stem + ".sigmf-meta", "w") as f:
+            json.dump({"global": dict(glob, **{"core:version": "1.0.0"}),
+                       "captures": [{"core:sample_start": 0, "core:header_bytes": header}],
+                       "annotations": [{"core:sample_start": 3, "core:sample_count": 2, "core:label": "burst%d" % k}]}, f)
+    if complex_int:
+        want = raw.view([("r", base), ("i", base)])
+    else:
+        want = raw
+    if channels > 1:
+        want = want.reshape(-1, channels)
+    opened = "rec%d.sigmf-%s" % (k, rng.choice(["meta", "data"]))
+
+    def check(out):
+        problems = same(run.tmp, "s%d.npy" % k, want, "SigMF %s x%d channels" % (kind, channels))
+        if "burst%d" % k not in out:
+            problems.append("info does not show SigMF annotation burst%d" % k)
+        if "%d Hz" % (48000 * (k + 1)) not in out:
+            problems.append("info does not show the sample rate of rec%d" % k)
+        return problems
+    run.expect(["open %s as s%d" % (opened, k), "save s%d s%d.npy" % (k, k), "info s%d" % k], check)
+
+
+def vrt_cases(run, rng, k):
+    gdal = rng.choice([("Float32", "f4"), ("Int16", "i2"), ("Byte", "u1"), ("CFloat32", "c8"), ("UInt32", "u4"), ("Float64", "f8")])
+    big = rng.random() < 0.4 and gdal[1] != "u1"
+    dt = np.dtype(gdal[1]).newbyteorder(">" if big else "<")
+    x, y, bands = rng.randint(1, 6), rng.randint(1, 5), rng.choice([1, 1, 2, 3])
+    pixel = dt.itemsize * rng.choice([1, 1, 2, 3])
+    line = pixel * x + rng.choice([0, 0, dt.itemsize * rng.randint(1, 4)])
+    band_step = line * y + rng.choice([0, rng.randint(0, 8)])
+    image = rng.randint(0, 32)
+    size = image + (bands - 1) * band_step + (y - 1) * line + (x - 1) * pixel + dt.itemsize + rng.randint(0, 16)
+    name = "v%d.bin" % k
+    buf = rng.randbytes(size)
+    with open(run.path(name), "wb") as f:
+        f.write(buf)
+    xml = '<VRTDataset rasterXSize="%d" rasterYSize="%d">\n' % (x, y)
+    for b in range(bands):
+        xml += ('  <VRTRasterBand dataType="%s" band="%d" subClass="VRTRawRasterBand">\n'
+                '    <SourceFilename relativeToVRT="1">%s</SourceFilename>\n    <ImageOffset>%d</ImageOffset>\n'
+                '    <PixelOffset>%d</PixelOffset>\n    <LineOffset>%d</LineOffset>\n    <ByteOrder>%s</ByteOrder>\n'
+                '  </VRTRasterBand>\n') % (gdal[0], b + 1, name, image + b * band_step, pixel, line, "MSB" if big else "LSB")
+    xml += "</VRTDataset>\n"
+    with open(run.path("v%d.vrt" % k), "w") as f:
+        f.write(xml)
+    shape, strides = ((bands, y, x), (band_step, line, pixel)) if bands > 1 else ((y, x), (line, pixel))
+    want = np.ndarray(shape=shape, dtype=dt, buffer=buf, offset=image, strides=strides)
+    if dt.kind == "c":
+        want = np.nan_to_num(want)  # NaN payloads compare by bytes below anyway
+        want = np.ndarray(shape=shape, dtype=dt, buffer=buf, offset=image, strides=strides)
+    run.expect(["open v%d.vrt as g%d" % (k, k), "save g%d g%d.npy" % (k, k)],
+               lambda out: same(run.tmp, "g%d.npy" % k, want, "VRT %s %s bands %d" % (gdal[0], ">" if big else "<", bands)))
+
+
+def export_cases(run, rng, k):
+    a = random_array(rng, (rng.randint(1, 5), rng.randint(1, 6), rng.randint(1, 5)))
+    name = "x%d.bin" % k
+    a.tofile(run.path(name))
+    mm = np.memmap(run.path(name), dtype=a.dtype, mode="r", shape=a.shape)
+    # A random basic view: slices with steps (maybe negative), maybe a part.
+    idx = []
+    for n in a.shape:
+        step = rng.choice([1, 1, 2, -1])
+        idx.append(slice(None, None, step) if rng.random() < 0.5 else slice(rng.randint(0, n - 1), None, step))
+    idx = tuple(idx[: rng.randint(2, 3)])
+    text = ", ".join("%s:%s:%s" % ("" if s.start is None else s.start, "", s.step) for s in idx)
+    v = mm[idx]
+    expr = "w%d[%s]" % (k, text)
+    if a.dtype.kind == "c" and rng.random() < 0.5:
+        v, expr = v.real, expr + ".r"
+    lines = ["open %s %s %s as w%d" % (name, "x".join(map(str, a.shape)), a.dtype.str, k), "ex%d = %s" % (k, expr),
+             "export ex%d vrt to ex%d.vrt" % (k, k), "open ex%d.vrt as back%d" % (k, k), "save back%d back%d.npy" % (k, k),
+             "export ex%d numpy to ex%d.py" % (k, k)]
+    contiguous = v.flags.c_contiguous
+    if contiguous:
+        lines += ["export ex%d envi to ex%d.hdr" % (k, k), "open ex%d.hdr as be%d" % (k, k), "save be%d be%d.npy" % (k, k)]
+        # The header names the data file: ENVI finds data beside a header by stem.
+        os.symlink(run.path(name), run.path("ex%d.bin" % k))
+
+    def check(out):
+        problems = []
+        # A VRT of one band reads back as (lines, pixels).
+        want_back = np.asarray(v)[0] if v.ndim == 3 and v.shape[0] == 1 else np.asarray(v)
+        problems += same(run.tmp, "back%d.npy" % k, want_back, "export vrt of %s" % expr)
+        scope = {}
+        try:
+            exec(open(run.path("ex%d.py" % k)).read(), scope)
+            got = scope["ex%d" % k]
+            if got.shape != v.shape or got.strides != v.strides or got.tobytes() != np.asarray(v).tobytes():
+                problems.append("export numpy of %s builds shape %s strides %s, NumPy %s %s" % (expr, got.shape, got.strides, v.shape, v.strides))
+        except Exception as e:  # noqa: BLE001
+            problems.append("export numpy of %s fails: %s" % (expr, e))
+        if contiguous:
+            if not os.path.exists(run.path("be%d.npy" % k)):
+                return problems + ["export envi of %s: strided could not open it back" % expr]
+            b = np.load(run.path("be%d.npy" % k))
+            want = np.asarray(v).reshape((1,) * (3 - v.ndim) + v.shape)
+            if b.tobytes() != want.tobytes() or b.dtype != v.dtype or b.size != v.size:
+                problems.append("export envi of %s reads back as %s %s" % (expr, b.shape, b.dtype))
+        return problems
+    run.expect(lines, check)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--live", metavar="BIN", required=True)
+    ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--cases", type=int, default=30)
+    args = ap.parse_args()
+    seed = args.seed if args.seed is not None else random.SystemRandom().getrandbits(32)
+    rng = random.Random(seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        run = Run(os.path.abspath(args.live), tmp)
+        for k in range(args.cases):
+            for make in (npz_cases, envi_cases, sigmf_cases, vrt_cases, export_cases):
+                make(run, rng, k)
+        problems = run.go()
+    for p in problems[:20]:
+        print("MISMATCH", p)
+    print("formats round trips (seed %d, numpy %s, sigmf %s): %d cases, %d problems"
+          % (seed, np.__version__, "yes" if SigMFFile else "not installed", args.cases * 5, len(problems)))
+    sys.exit(1 if problems else 0)
+
+
+if __name__ == "__main__":
+    main()
