@@ -248,6 +248,31 @@ impl Dtype {
         }
     }
 
+    /// The `descr` of a `.npy` header: NumPy's list of `(name, type)`, with
+    /// `('', '|Vn')` entries for padding, as `np.save` writes it (the dict
+    /// form for fields out of order or overlapping, which NumPy cannot save).
+    pub fn npy_descr(&self) -> String {
+        let Dtype::Record(r) = self else {
+            return self.descr();
+        };
+        let mut parts = Vec::new();
+        let mut at = 0;
+        for f in &r.fields {
+            if f.offset < at {
+                return self.descr();
+            }
+            if f.offset > at {
+                parts.push(format!("('', '|V{}')", f.offset - at));
+            }
+            parts.push(format!("({}, {})", py_str(&f.name), f.dtype.npy_descr()));
+            at = f.offset + f.dtype.itemsize();
+        }
+        if r.itemsize > at {
+            parts.push(format!("('', '|V{}')", r.itemsize - at));
+        }
+        format!("[{}]", parts.join(", "))
+    }
+
     /// A short one-word description: `<f4` for scalars, the field list for records.
     pub fn short(&self) -> String {
         match self {
@@ -484,6 +509,18 @@ impl Dtype {
                             "each field is a tuple (name, type)".into(),
                             item.span,
                         ));
+                    }
+                    // ('', '|V4'): padding, as NumPy writes it in .npy headers.
+                    if let (LitKind::Str(n), LitKind::Str(t)) = (&parts[0].kind, &parts[1].kind) {
+                        let t = t.trim_start_matches(['|', '<', '>', '=']);
+                        if n.is_empty() && t.starts_with('V') {
+                            if let Ok(pad) = t[1..].parse::<usize>() {
+                                offset = offset.checked_add(pad).ok_or_else(|| {
+                                    bad("record".into(), "too large".into(), item.span)
+                                })?;
+                                continue;
+                            }
+                        }
                     }
                     let name = match &parts[0].kind {
                         LitKind::Str(s) if s.is_empty() => format!("f{k}"),

@@ -107,7 +107,7 @@ pub fn shape_repr(shape: &[usize]) -> String {
 pub fn write_header(dtype: &Dtype, shape: &[usize]) -> Vec<u8> {
     let dict = format!(
         "{{'descr': {}, 'fortran_order': False, 'shape': {}, }}",
-        dtype.descr(),
+        dtype.npy_descr(),
         shape_repr(shape)
     );
     let (version, prefix) = if dict.len() + 11 < 65536 {

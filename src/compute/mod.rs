@@ -9,6 +9,7 @@
 //! NumPy's float32/int8/... arithmetic, wrap-around included.
 
 pub mod control;
+pub mod gather;
 mod kernels;
 pub mod promote;
 pub mod reduce;
@@ -82,6 +83,19 @@ pub enum Node {
     /// A complex number from real and imaginary parts of the same shape:
     /// how complex-integer records (`ci16`: fields `r`, `i`) compute.
     Pair(Lazy, Lazy),
+    /// Advanced indexing with integer arrays: element `i` of the result is
+    /// element `plan.source(i)` (C-order flat) of `src`.
+    Gather {
+        src: Lazy,
+        plan: Arc<gather::Gather>,
+    },
+    /// `src[mask]` with a boolean mask of src's shape: the selected
+    /// elements in C order, streamed (see `gather::masked_stream`).
+    Masked {
+        src: Lazy,
+        mask: Lazy,
+        prefix: Arc<Vec<u64>>,
+    },
     /// Basic indexing of a computed array: element `i` of the result is
     /// element `offset + Σ i·strides` (C-order position) of `src`.
     Index {
@@ -276,6 +290,26 @@ impl Lazy {
         }
     }
 
+    /// What kind of copy NumPy would make for this array, when it is one
+    /// made by indexing (not an arithmetic result).
+    pub fn copy_kind(&self) -> Option<&'static str> {
+        match &*self.node {
+            Node::Gather { .. } => Some("advanced indexing"),
+            Node::Masked { .. } => Some("boolean mask"),
+            _ => None,
+        }
+    }
+
+    /// A node whose values keep `dtype` as it is, byte order included (a
+    /// copy by advanced indexing keeps the source's dtype, as in NumPy).
+    pub fn new_keep_order(node: Node, shape: Vec<usize>, dtype: Scalar) -> Lazy {
+        Lazy {
+            node: Arc::new(node),
+            shape,
+            dtype,
+        }
+    }
+
     pub fn ndim(&self) -> usize {
         self.shape.len()
     }
@@ -343,6 +377,7 @@ impl Lazy {
                 Node::Unary(_, a) => first_leaf(a),
                 Node::Binary(_, a, b) => first_leaf(a).or_else(|| first_leaf(b)),
                 Node::Pair(a, b) => first_leaf(a).or_else(|| first_leaf(b)),
+                Node::Gather { .. } | Node::Masked { .. } => None,
                 Node::Where(a, b, c) | Node::Clip(a, b, c) => first_leaf(a)
                     .or_else(|| first_leaf(b))
                     .or_else(|| first_leaf(c)),
@@ -392,6 +427,7 @@ impl Lazy {
             Node::Where(a, b, c) => Node::Where(same(a)?, same(b)?, same(c)?),
             Node::Clip(a, b, c) => Node::Clip(same(a)?, same(b)?, same(c)?),
             Node::Pair(a, b) => Node::Pair(same(a)?, same(b)?),
+            Node::Gather { .. } | Node::Masked { .. } => return None,
             Node::Array(_) | Node::Index { .. } => return None,
         };
         Some(Lazy {
@@ -487,6 +523,41 @@ impl Lazy {
                             .collect()
                     }),
                 }
+            }
+            Node::Gather { src, plan } => {
+                let mut idx = outer.to_vec();
+                idx.push(0);
+                let mut re = Vec::with_capacity(len);
+                let mut im = complex.then(|| Vec::with_capacity(len));
+                for j in start..start + len {
+                    if let Some(last) = idx.last_mut() {
+                        *last = j;
+                    }
+                    let v = src.at(&src.unravel(plan.source(&idx)));
+                    re.push(v.re);
+                    if let Some(im) = im.as_mut() {
+                        im.push(v.im);
+                    }
+                }
+                return Block { re, im };
+            }
+            Node::Masked { src, mask, prefix } => {
+                let mut out = Block {
+                    re: Vec::with_capacity(len),
+                    im: complex.then(|| Vec::with_capacity(len)),
+                };
+                let _ = gather::masked_stream(src, mask, prefix, start, start + len, |b, _| {
+                    out.re.extend_from_slice(&b.re);
+                    if let (Some(o), Some(i)) = (out.im.as_mut(), b.im.as_ref()) {
+                        o.extend_from_slice(i);
+                    }
+                });
+                // Cancelled part-way: the rest reads as NaN (the statement fails anyway).
+                out.re.resize(len, f64::NAN);
+                if let Some(im) = out.im.as_mut() {
+                    im.resize(len, f64::NAN);
+                }
+                return out;
             }
             Node::Pair(r, i) => {
                 let (r, i) = (

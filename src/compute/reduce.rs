@@ -381,6 +381,9 @@ pub fn for_blocks(
     if from >= to {
         return Ok(());
     }
+    if let super::Node::Masked { src, mask, prefix } = &*x.node {
+        return super::gather::masked_stream(src, mask, prefix, from, to, f);
+    }
     let n = x.ndim();
     if n == 0 {
         f(&x.block(&[], 0, 1), 0);

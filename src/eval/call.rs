@@ -676,6 +676,20 @@ pub fn scalar_value(n: Num, dtype: Scalar) -> Value {
 
 /// The bytes of a number as a native-order element of `dtype`.
 pub fn encode_num(n: Num, d: Scalar) -> Vec<u8> {
+    let mut bytes = encode_native(n, d);
+    if d.order != crate::dtype::ByteOrder::NATIVE && d.size > 1 {
+        // Each part in the dtype's byte order (complex: two parts).
+        let part = if d.kind == Kind::Complex {
+            d.size / 2
+        } else {
+            d.size
+        };
+        bytes.chunks_mut(part).for_each(<[u8]>::reverse);
+    }
+    bytes
+}
+
+fn encode_native(n: Num, d: Scalar) -> Vec<u8> {
     let re = cast(n.re, d);
     let im = cast(n.im, d);
     match (d.kind, d.size) {

@@ -200,7 +200,7 @@ impl Session {
                     stack.push(rhs);
                     stack.push(lhs);
                 }
-                ExprKind::Tuple(items) => stack.extend(items.iter().rev()),
+                ExprKind::Tuple(items) | ExprKind::List(items) => stack.extend(items.iter().rev()),
                 _ => {}
             }
         }
@@ -283,6 +283,19 @@ fn step(label: &str, x: &Expr, v: &Value, prev: Option<&View>) -> Step {
         why: Vec::new(),
     };
     match v {
+        Value::View(view) if view.source.is_copy() && prev.is_none_or(|p| !p.source.is_copy()) => {
+            s.what = StepKind::Copy(view.source.len());
+            s.shape = view.shape.clone();
+            s.strides = view.strides.clone();
+            s.offset = Some(view.offset);
+            s.itemsize = view.dtype.itemsize();
+            s.dtype = view.dtype.short();
+            s.contiguity = contiguity(view);
+            s.why.push(
+                "advanced indexing (an integer array or a boolean mask) copies; arrays separated by a slice put their dimensions first"
+                    .into(),
+            );
+        }
         Value::View(view) | Value::Void(view) => {
             s.what = StepKind::View;
             s.shape = view.shape.clone();
@@ -312,10 +325,16 @@ fn step(label: &str, x: &Expr, v: &Value, prev: Option<&View>) -> Step {
             s.shape = l.shape.clone();
             s.itemsize = l.dtype.size;
             s.dtype = l.dtype.descr();
-            s.why.push(format!(
-                "computed: NumPy allocates a new array ({}); strided computes a block at a time, only what is printed or reduced",
-                human_bytes(bytes)
-            ));
+            s.why.push(match l.copy_kind() {
+                Some(kind) => format!(
+                    "{kind} copies in NumPy ({}); strided streams it instead, reading only what is printed or reduced",
+                    human_bytes(bytes)
+                ),
+                None => format!(
+                    "computed: NumPy allocates a new array ({}); strided computes a block at a time, only what is printed or reduced",
+                    human_bytes(bytes)
+                ),
+            });
         }
         _ => s.why.push("not an array".into()),
     }
@@ -501,6 +520,10 @@ fn numpy_code(root_name: &str, root: &View, v: &View, chain: &[&Expr], line: &st
     }
     if v.offset as u64 >= v.source.len() && v.size() == 0 {
         out.push("# an empty view starting past the end of the file: np.ndarray(buffer=...) refuses such an offset".into());
+        return out;
+    }
+    if v.source.is_copy() {
+        // The data lives in a copy, not at an offset of the file.
         return out;
     }
     out.push(format!(

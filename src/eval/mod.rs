@@ -2,6 +2,7 @@
 //! meaning of each statement and expression. Nothing here prints: every
 //! statement returns an [`Output`] that `render` turns into text.
 
+mod advanced;
 mod call;
 mod complete;
 pub mod draw;
@@ -63,6 +64,41 @@ pub struct Settings {
     /// Columns shown of a summarised table (default `2 * edgeitems`).
     pub cols: Option<usize>,
     pub format: Format,
+    /// The most memory strided may allocate for one thing it must hold
+    /// (index arrays of advanced indexing); default a quarter of RAM.
+    pub memory: u64,
+}
+
+/// A quarter of the machine's memory (1 GiB when it cannot be read).
+fn default_memory() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .map_or(1 << 30, |kb| kb * 1024 / 4)
+}
+
+/// A size such as `1GiB`, `512MiB`, `2G`, `1.5GiB` or `1000000` (bytes).
+pub fn parse_size(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num.parse().ok()?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        "t" | "tb" | "tib" => 1 << 40,
+        _ => return None,
+    };
+    let v = n * mult as f64;
+    (v.is_finite() && v >= 1.0 && v < 2f64.powi(63)).then_some(v as u64)
 }
 
 impl Default for Settings {
@@ -74,6 +110,7 @@ impl Default for Settings {
             rows: None,
             cols: None,
             format: Format::Table,
+            memory: default_memory(),
         }
     }
 }
@@ -393,6 +430,10 @@ impl Session {
             "format" => {
                 s.format = Format::parse(&value.node).ok_or_else(|| bad("table, csv or json"))?
             }
+            "memory" => {
+                s.memory = parse_size(&value.node)
+                    .ok_or_else(|| bad("a size such as 1GiB, 512MiB or 2G"))?
+            }
             other => {
                 let names = [
                     "precision",
@@ -401,6 +442,7 @@ impl Session {
                     "rows",
                     "cols",
                     "format",
+                    "memory",
                 ];
                 return Err(Error::new(
                     ErrorKind::Setting {
@@ -1036,6 +1078,12 @@ impl Session {
                     .map(|i| self.eval(i))
                     .collect::<Result<_, _>>()?,
             )),
+            ExprKind::List(items) => Ok(Value::List(
+                items
+                    .iter()
+                    .map(|i| self.eval(i))
+                    .collect::<Result<_, _>>()?,
+            )),
             ExprKind::Index { base, items } => {
                 let b = self.eval(base)?;
                 self.index(b, items, e.span)
@@ -1177,6 +1225,9 @@ impl Session {
     }
 
     fn index(&self, base: Value, items: &[IndexItem], span: Span) -> Result<Value, Error> {
+        if matches!(base, Value::View(_) | Value::Lazy(_)) && self.is_advanced(items) {
+            return self.advanced_index(base, items, span);
+        }
         let view = match base {
             Value::View(v) => v,
             Value::Tuple(t) => return index_tuple(t, items, self),

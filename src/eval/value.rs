@@ -29,6 +29,8 @@ pub enum Value {
     Str(String),
     None,
     Tuple(Vec<Value>),
+    /// A Python list: an index array or field list in a subscript.
+    List(Vec<Value>),
     Dtype(Dtype),
 }
 
@@ -47,6 +49,7 @@ impl Value {
             Value::Str(_) => "a string",
             Value::None => "None",
             Value::Tuple(_) => "a tuple",
+            Value::List(_) => "a list",
             Value::Dtype(_) => "a dtype",
         }
     }
@@ -78,6 +81,10 @@ impl Value {
             Value::Tuple(items) if items.len() == 1 => format!("({},)", items[0].repr()),
             Value::Tuple(items) => format!(
                 "({})",
+                items.iter().map(Value::repr).collect::<Vec<_>>().join(", ")
+            ),
+            Value::List(items) => format!(
+                "[{}]",
                 items.iter().map(Value::repr).collect::<Vec<_>>().join(", ")
             ),
             Value::Dtype(d) => format!(

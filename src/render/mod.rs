@@ -42,6 +42,13 @@ impl Elements for View {
         self.dtype.short()
     }
     fn origin(&self) -> String {
+        if self.source.is_copy() {
+            return format!(
+                "copy, {} in memory, made by advanced indexing of {}",
+                crate::eval::human_bytes(self.source.len()),
+                self.source.display().trim_start_matches("copy of ")
+            );
+        }
         format!(
             "view of {} (offset {}, strides {})",
             self.source.display(),
@@ -65,7 +72,13 @@ impl Elements for Lazy {
         self.dtype.descr()
     }
     fn origin(&self) -> String {
-        "computed as it is shown (not stored)".into()
+        match self.copy_kind() {
+            Some(kind) => format!(
+                "copy, {} in NumPy ({kind}); streamed here, not stored",
+                crate::eval::human_bytes((self.size() * self.dtype.size) as u64)
+            ),
+            None => "computed as it is shown (not stored)".into(),
+        }
     }
     fn has_fields(&self) -> bool {
         false
@@ -127,7 +140,23 @@ fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()>
                         r.name.clone(),
                         shape_repr(&v.shape),
                         v.dtype.short(),
-                        format!("view of {}", v.source.display()),
+                        if v.source.is_copy() {
+                            format!("copy, {}", crate::eval::human_bytes(v.source.len()))
+                        } else {
+                            format!("view of {}", v.source.display())
+                        },
+                    ]),
+                    Value::Lazy(l) => t.add_row([
+                        r.name.clone(),
+                        shape_repr(&l.shape),
+                        l.dtype.descr(),
+                        match l.copy_kind() {
+                            Some(k) => format!(
+                                "copy ({k}), {} in NumPy; streamed",
+                                crate::eval::human_bytes((l.size() * l.dtype.size) as u64)
+                            ),
+                            None => "computed, not stored".into(),
+                        },
                     ]),
                     other => {
                         t.add_row([r.name.clone(), String::new(), String::new(), other.repr()])
@@ -289,6 +318,7 @@ fn settings_rows(s: &Settings) -> Vec<(&'static str, String)> {
         ("rows", opt(s.rows, TABLE_ROWS, 2 * s.edgeitems)),
         ("cols", opt(s.cols, TABLE_COLS, 2 * s.edgeitems)),
         ("format", s.format.name().to_string()),
+        ("memory", crate::eval::human_bytes(s.memory)),
     ]
 }
 
@@ -664,7 +694,7 @@ fn json_value(v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Str(s) => json_str(s),
         Value::None => "null".into(),
-        Value::Tuple(t) => format!(
+        Value::Tuple(t) | Value::List(t) => format!(
             "[{}]",
             t.iter().map(json_value).collect::<Vec<_>>().join(", ")
         ),

@@ -126,17 +126,26 @@ pub fn write_explain(x: &Explanation, w: &mut impl Write) -> io::Result<()> {
             f.pages,
             human_bytes(f.page_size as u64)
         )?;
-        writeln!(
-            w,
-            "mapping: {} ({}), mapped once{}",
-            f.file,
-            human_bytes(f.file_len),
-            match f.sharing.len() {
-                0 => String::new(),
-                1 => format!(", viewed by {}", f.sharing[0]),
-                _ => format!(", shared by the views {}", f.sharing.join(", ")),
-            }
-        )?;
+        if f.file.starts_with("copy of ") {
+            writeln!(
+                w,
+                "memory: a {} ({}) held by strided",
+                f.file,
+                human_bytes(f.file_len)
+            )?;
+        } else {
+            writeln!(
+                w,
+                "mapping: {} ({}), mapped once{}",
+                f.file,
+                human_bytes(f.file_len),
+                match f.sharing.len() {
+                    0 => String::new(),
+                    1 => format!(", viewed by {}", f.sharing[0]),
+                    _ => format!(", shared by the views {}", f.sharing.join(", ")),
+                }
+            )?;
+        }
     }
     if !x.numpy.is_empty() {
         writeln!(w, "\nNumPy:")?;

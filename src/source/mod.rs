@@ -42,6 +42,26 @@ impl Source {
         self.bytes.as_slice()
     }
 
+    /// Bytes strided made itself (a copy by advanced indexing), named for
+    /// captions as `copy of PATH`. Not in the cache of files.
+    pub fn copy(of: &Source, bytes: Vec<u8>) -> Source {
+        Source {
+            path: PathBuf::from(format!("copy of {}", of.path.display())),
+            dev: 0,
+            ino: 0,
+            file: None,
+            bytes: mapping::Bytes::Owned(bytes),
+        }
+    }
+
+    /// Whether this is a copy made by strided rather than a file.
+    pub fn is_copy(&self) -> bool {
+        self.dev == 0
+            && self.ino == 0
+            && self.file.is_none()
+            && self.path.to_string_lossy().starts_with("copy of ")
+    }
+
     /// Whether the pages under bytes `start..end` are in memory (see
     /// `mapping::Bytes::resident`); `None` for files read, not mapped.
     pub fn resident(&self, start: usize, end: usize) -> Option<(usize, Vec<bool>)> {

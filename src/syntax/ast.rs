@@ -138,6 +138,8 @@ pub enum ExprKind {
     None,
     /// `(a, b)` or `(a,)`.
     Tuple(Vec<Expr>),
+    /// `[a, b]`: a list, for advanced indexing (`d[[0, 5]]`, `d[['r', 'i']]`).
+    List(Vec<Expr>),
     /// `base[items]`
     Index {
         base: Box<Expr>,

@@ -799,6 +799,7 @@ fn atom(i: In, depth: usize) -> R<Expr> {
             ))
         }
         Some('(') => paren(i, depth),
+        Some('[') => list(i, depth),
         Some(c) if c.is_alphabetic() || c == '_' => {
             let (j, n) = name(i)?;
             let kind = if n.node == "None" {
@@ -810,6 +811,48 @@ fn atom(i: In, depth: usize) -> R<Expr> {
         }
         _ => expected(i, "an expression"),
     }
+}
+
+/// `list = "[" [ expression { "," expression } [ "," ] ] "]"`
+fn list(i: In, depth: usize) -> R<Expr> {
+    let (mut i, open) = punct(i, "[")?;
+    let mut items = Vec::new();
+    loop {
+        let (j, _) = sp(i)?;
+        if j.fragment().starts_with(']') {
+            i = j;
+            break;
+        }
+        let (j, e) = match expression(j, depth + 1) {
+            Ok(r) => r,
+            Err(nom::Err::Error(_)) if at_statement_end(&j) => {
+                let end = pos(&j);
+                return failure(
+                    Error::new(ErrorKind::Unclosed { open: '[' }, open)
+                        .with_related(Span::new(end, end), "input ended here"),
+                );
+            }
+            Err(nom::Err::Error(_)) => return cut_expected(j, "an expression"),
+            Err(e) => return Err(e),
+        };
+        items.push(e);
+        let (j, _) = sp(j)?;
+        if j.fragment().starts_with(',') {
+            let (j, _) = punct(j, ",")?;
+            i = j;
+            continue;
+        }
+        i = j;
+        break;
+    }
+    let (i, end) = close_bracket(i, open, '[', "`,` or `]`")?;
+    Ok((
+        i,
+        Expr {
+            kind: ExprKind::List(items),
+            span: Span::new(open.start, end),
+        },
+    ))
 }
 
 /// `"(" expression ")"` or `tuple = "(" [ expression "," { expression "," } [ expression ] ] ")"`

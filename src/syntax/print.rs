@@ -47,6 +47,13 @@ impl Display for Expr {
                 }
                 f.write_str(")")
             }
+            ExprKind::List(items) => {
+                f.write_str("[")?;
+                for it in items {
+                    write!(f, "{it}, ")?;
+                }
+                f.write_str("]")
+            }
             ExprKind::Index { base, items } => {
                 write!(f, "{base}[")?;
                 for (k, it) in items.iter().enumerate() {

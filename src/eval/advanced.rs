@@ -1,0 +1,607 @@
+//! NumPy's advanced indexing: integer arrays (`d[[0, 5, -1]]`,
+//! `d[2:8, [1, 3]]`, `d[[0, 1], [2, 3]]`), boolean masks (`d.r[d.r > 0]`,
+//! `d[:, d.r[0] > 0]`) and field lists (`d[['r', 'i']]`). Field lists are
+//! views, as in NumPy ≥ 1.16. Everything else is a copy in NumPy; here it
+//! is a lazy [`Node::Gather`] (or, for a mask of the array's own shape, a
+//! streamed [`Node::Masked`]), so printing or reducing a fancy-indexed view
+//! of a huge file reads only what it needs and allocates no copy. Index
+//! arrays themselves are held in memory, within `set memory`.
+
+use super::{human_bytes, Session, Value};
+use crate::compute::gather::{mask_counts, Gather, Item};
+use crate::compute::{broadcast, Lazy, Node};
+use crate::diag::{Error, ErrorKind};
+use crate::dtype::{Dtype, Field, Kind, Record, Scalar};
+use crate::syntax::{Expr, ExprKind, IndexItem, Span};
+use crate::view::{slice_indices, View};
+use std::sync::Arc;
+
+/// One evaluated subscript item.
+enum It {
+    Int(i128, Span),
+    Slice(Option<i128>, Option<i128>, Option<i128>, Span),
+    Ellipsis,
+    NewAxis,
+    /// An integer index array: shape and values.
+    Ints(Vec<usize>, Vec<i64>, Span),
+    /// A boolean array held in memory.
+    Bools(Vec<usize>, Vec<bool>, Span),
+    /// A boolean array left lazy (a mask expression over a file).
+    Mask(Lazy, Span),
+}
+
+fn index_error(message: String, span: Span) -> Error {
+    Error::new(
+        ErrorKind::Type {
+            message,
+            hint: None,
+        },
+        span,
+    )
+}
+
+fn shape_text(s: &[usize]) -> String {
+    match s {
+        [n] => format!("({n},)"),
+        _ => format!(
+            "({})",
+            s.iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+    }
+}
+
+/// A nested Python list of ints or bools as (shape, values, all bool).
+fn list_array(v: &Value, span: Span) -> Result<(Vec<usize>, Vec<i64>, bool), Error> {
+    fn walk(
+        v: &Value,
+        depth: usize,
+        shape: &mut Vec<usize>,
+        out: &mut Vec<i64>,
+        bools: &mut bool,
+        span: Span,
+    ) -> Result<(), Error> {
+        match v {
+            Value::List(items) => {
+                if shape.len() == depth {
+                    shape.push(items.len());
+                } else if shape[depth] != items.len() {
+                    return Err(index_error(
+                        "setting an array element with a sequence. The requested array has an inhomogeneous shape".into(),
+                        span,
+                    ));
+                }
+                for it in items {
+                    walk(it, depth + 1, shape, out, bools, span)?;
+                }
+                Ok(())
+            }
+            Value::Int(i) => {
+                *bools = false;
+                out.push(
+                    i64::try_from(*i).map_err(|_| Error::new(ErrorKind::IndexTooLarge, span))?,
+                );
+                Ok(())
+            }
+            Value::Bool(b) => {
+                out.push(i64::from(*b));
+                Ok(())
+            }
+            _ => Err(index_error(
+                "arrays used as indices must be of integer (or boolean) type".into(),
+                span,
+            )),
+        }
+    }
+    let (mut shape, mut out, mut bools) = (Vec::new(), Vec::new(), true);
+    walk(v, 0, &mut shape, &mut out, &mut bools, span)?;
+    // `[]` is an integer array in NumPy (float64, refused) -- strided takes it as ints.
+    let bools = bools && !out.is_empty();
+    Ok((shape, out, bools))
+}
+
+impl Session {
+    /// Whether a subscript needs advanced indexing (a list or an array item).
+    pub(super) fn is_advanced(&self, items: &[IndexItem]) -> bool {
+        items.iter().any(|i| match i {
+            IndexItem::Expr(e) => match &e.kind {
+                ExprKind::List(_) => true,
+                ExprKind::Int(_) | ExprKind::Str(_) | ExprKind::None => false,
+                _ => matches!(
+                    self.eval(e),
+                    Ok(Value::View(_) | Value::Lazy(_) | Value::List(_) | Value::Bool(_))
+                ),
+            },
+            _ => false,
+        })
+    }
+
+    /// Materialises an array-valued index (int or bool dtype), within the
+    /// memory limit.
+    fn index_array(&self, l: &Lazy, span: Span) -> Result<It, Error> {
+        let bytes = l.size() as u64 * 8;
+        if bytes > self.settings.memory {
+            return Err(Error::new(
+                ErrorKind::Type {
+                    message: format!(
+                        "this index array needs {} in memory, more than the limit of {}",
+                        human_bytes(bytes),
+                        human_bytes(self.settings.memory)
+                    ),
+                    hint: Some("raise it with `set memory 8GiB`, or index a smaller part".into()),
+                },
+                span,
+            ));
+        }
+        let mut vals = Vec::with_capacity(l.size());
+        crate::compute::reduce::for_blocks(l, 0, l.size(), |b, _| vals.extend_from_slice(&b.re))
+            .map_err(|_| Error::new(ErrorKind::Interrupted, span))?;
+        match l.dtype.kind {
+            Kind::Bool => Ok(It::Bools(
+                l.shape.clone(),
+                vals.iter().map(|&v| v != 0.0).collect(),
+                span,
+            )),
+            Kind::Int | Kind::UInt => Ok(It::Ints(
+                l.shape.clone(),
+                vals.iter().map(|&v| v as i64).collect(),
+                span,
+            )),
+            _ => Err(index_error(
+                "arrays used as indices must be of integer (or boolean) type".into(),
+                span,
+            )),
+        }
+    }
+
+    fn items(&self, items: &[IndexItem]) -> Result<Vec<It>, Error> {
+        let mut out = Vec::new();
+        for item in items {
+            out.push(match item {
+                IndexItem::Ellipsis(_) => It::Ellipsis,
+                IndexItem::Slice { .. } => match self.index_items(std::slice::from_ref(item))?.pop() {
+                    Some(crate::view::Index::Slice { start, stop, step, span }) => It::Slice(start, stop, step, span),
+                    _ => unreachable!("a slice item evaluates to a slice"),
+                },
+                IndexItem::Expr(e) => match self.eval(e)? {
+                    Value::Int(i) => It::Int(i, e.span),
+                    Value::None => It::NewAxis,
+                    Value::Bool(b) => It::Bools(vec![], vec![b], e.span),
+                    v @ Value::List(_) => {
+                        let (shape, vals, bools) = list_array(&v, e.span)?;
+                        if bools {
+                            It::Bools(shape, vals.iter().map(|&x| x != 0).collect(), e.span)
+                        } else {
+                            It::Ints(shape, vals, e.span)
+                        }
+                    }
+                    v @ (Value::View(_) | Value::Lazy(_)) => {
+                        let l = match &v {
+                            Value::Lazy(l) => l.clone(),
+                            Value::View(w) => Lazy::leaf(w.clone()).ok_or_else(|| {
+                                index_error("arrays used as indices must be of integer (or boolean) type".into(), e.span)
+                            })?,
+                            _ => unreachable!(),
+                        };
+                        if l.dtype.kind == Kind::Bool && items.len() == 1 {
+                            It::Mask(l, e.span)
+                        } else {
+                            self.index_array(&l, e.span)?
+                        }
+                    }
+                    Value::Str(_) => {
+                        return Err(index_error(
+                            "only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and integer or boolean arrays are valid indices".into(),
+                            e.span,
+                        ))
+                    }
+                    _ => return Err(Error::new(ErrorKind::InvalidIndex, e.span)),
+                },
+            });
+        }
+        Ok(out)
+    }
+
+    /// `base[items]` with advanced indexing.
+    pub(super) fn advanced_index(
+        &self,
+        base: Value,
+        items: &[IndexItem],
+        span: Span,
+    ) -> Result<Value, Error> {
+        // d[['r', 'i']]: a view of some fields, the record's itemsize kept.
+        if let [IndexItem::Expr(Expr {
+            kind: ExprKind::List(names),
+            span: lspan,
+        })] = items
+        {
+            if !names.is_empty() && names.iter().all(|n| matches!(n.kind, ExprKind::Str(_))) {
+                let Value::View(v) = base else {
+                    return Err(index_error("only records have fields".into(), *lspan));
+                };
+                return field_list(&v, names).map(Value::View);
+            }
+        }
+        // A view is copied byte for byte, as NumPy copies it (exact for
+        // every dtype, NaN payloads and 64-bit integers included), within
+        // `set memory` -- except `x[mask]` with a mask of x's own shape,
+        // which streams (a masked view of a huge file is mostly reduced or
+        // printed, never needed whole) when float64 carries its values.
+        if let Value::View(v) = &base {
+            let streams = v.dtype.as_scalar().is_some_and(|s| {
+                matches!(s.kind, Kind::Float | Kind::Complex)
+                    || (matches!(s.kind, Kind::Int | Kind::UInt) && s.size <= 4)
+            }) && matches!(items, [IndexItem::Expr(_)]);
+            let full_mask = streams
+                && match &items[0] {
+                    IndexItem::Expr(e) => {
+                        matches!(
+                            self.eval(e),
+                            Ok(Value::View(ref m)) if m.shape == v.shape && m.dtype.as_scalar().is_some_and(|s| s.kind == Kind::Bool)
+                        ) || matches!(
+                            self.eval(e),
+                            Ok(Value::Lazy(ref m)) if m.shape == v.shape && m.dtype.kind == Kind::Bool
+                        )
+                    }
+                    _ => false,
+                };
+            if !full_mask {
+                return self.copy_gather(v, items, span);
+            }
+        }
+        let src = match &base {
+            Value::View(v) => Lazy::leaf(v.clone()).expect("scalar dtype"),
+            Value::Lazy(l) => l.clone(),
+            other => {
+                return Err(index_error(
+                    format!("{} cannot be indexed with arrays", other.kind_name()),
+                    span,
+                ));
+            }
+        };
+        let its = self.items(items)?;
+        // A mask of the array's own shape: streamed, no index list.
+        if let [It::Mask(mask, mspan)] = &its[..] {
+            if mask.shape == src.shape && src.ndim() > 0 {
+                let prefix =
+                    mask_counts(mask).map_err(|_| Error::new(ErrorKind::Interrupted, *mspan))?;
+                let n = *prefix.last().expect("at least one entry") as usize;
+                let dtype = src.dtype;
+                return Ok(Value::Lazy(Lazy::new_keep_order(
+                    Node::Masked {
+                        src,
+                        mask: mask.clone(),
+                        prefix: Arc::new(prefix),
+                    },
+                    vec![n],
+                    dtype,
+                )));
+            }
+        }
+        let mut its2 = Vec::with_capacity(its.len());
+        for it in its {
+            its2.push(match it {
+                It::Mask(l, s) => self.index_array(&l, s)?,
+                other => other,
+            });
+        }
+        gather(src, its2, span).map(Value::Lazy)
+    }
+}
+
+impl Session {
+    /// Advanced indexing of a view as a byte-for-byte copy in memory: the
+    /// element positions come from the same plan as the lazy gather, over
+    /// the element indices of the view.
+    fn copy_gather(&self, v: &View, items: &[IndexItem], span: Span) -> Result<Value, Error> {
+        // The plan, over a stand-in with the view's shape (its values are
+        // never read: only positions are).
+        let stand_in = Lazy::new_keep_order(
+            Node::Const(crate::compute::Num::real(0.0)),
+            v.shape.clone(),
+            Scalar::new(Kind::Float, 8, crate::dtype::ByteOrder::NATIVE),
+        );
+        let mut its = Vec::new();
+        for it in self.items(items)? {
+            its.push(match it {
+                It::Mask(l, s) => self.index_array(&l, s)?,
+                other => other,
+            });
+        }
+        let g = gather(stand_in, its, span)?;
+        let Node::Gather { plan, .. } = &*g.node else {
+            unreachable!("gather builds a Gather")
+        };
+        let size = v.dtype.itemsize();
+        let n: usize = g.shape.iter().product();
+        let bytes = (n as u64).saturating_mul(size as u64);
+        if bytes > self.settings.memory {
+            return Err(Error::new(
+                ErrorKind::Type {
+                    message: format!(
+                        "this copy needs {}, more than the memory limit of {}",
+                        human_bytes(bytes),
+                        human_bytes(self.settings.memory)
+                    ),
+                    hint: Some("raise it with `set memory 8GiB`, or index a smaller part (pick a field first to stream)".into()),
+                },
+                span,
+            ));
+        }
+        let mut out = Vec::with_capacity(bytes as usize);
+        let mut src_idx = vec![0usize; v.ndim()];
+        let mut idx = vec![0usize; g.ndim()];
+        for flat in 0..n {
+            let mut rest = flat;
+            for k in (0..idx.len()).rev() {
+                idx[k] = rest % g.shape[k].max(1);
+                rest /= g.shape[k].max(1);
+            }
+            let mut s = plan.source(&idx);
+            for k in (0..src_idx.len()).rev() {
+                src_idx[k] = s % v.shape[k].max(1);
+                s /= v.shape[k].max(1);
+            }
+            out.extend_from_slice(v.element_bytes(&src_idx));
+        }
+        let source = Arc::new(crate::source::Source::copy(&v.source, out));
+        View::over_file(
+            source,
+            0,
+            g.shape.clone(),
+            v.dtype.clone(),
+            crate::view::Order::C,
+        )
+        .map(Value::View)
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::Type {
+                    message: "the copy does not fit in memory".into(),
+                    hint: None,
+                },
+                span,
+            )
+        })
+    }
+}
+
+/// A view of the named fields, at their offsets, with the record's size.
+fn field_list(v: &View, names: &[Expr]) -> Result<View, Error> {
+    let mut fields = Vec::new();
+    for n in names {
+        let ExprKind::Str(name) = &n.kind else {
+            unreachable!("checked")
+        };
+        let f = v
+            .dtype
+            .field(name)
+            .ok_or_else(|| index_error(format!("no field of name {name}"), n.span))?;
+        if fields.iter().any(|g: &Field| g.name == *name) {
+            return Err(index_error(
+                format!("duplicate field of name {name}"),
+                n.span,
+            ));
+        }
+        fields.push(f.clone());
+    }
+    let mut w = v.clone();
+    w.dtype = Dtype::Record(Record {
+        fields,
+        itemsize: v.dtype.itemsize(),
+    });
+    Ok(w)
+}
+
+/// Builds the gather of `src` by the items.
+fn gather(src: Lazy, its: Vec<It>, span: Span) -> Result<Lazy, Error> {
+    let ndim = src.ndim();
+    // Axes each item consumes; ellipsis fills the rest.
+    let consumes = |it: &It| match it {
+        It::Int(..) | It::Slice(..) | It::Ints(..) => 1,
+        It::Bools(shape, _, _) => shape.len(),
+        It::Mask(l, _) => l.ndim(),
+        It::Ellipsis | It::NewAxis => 0,
+    };
+    let used: usize = its.iter().map(consumes).sum();
+    if used > ndim {
+        return Err(Error::new(
+            ErrorKind::TooManyIndices { ndim, given: used },
+            span,
+        ));
+    }
+    let mut expanded = Vec::new();
+    let mut seen_ellipsis = false;
+    for it in its {
+        if matches!(it, It::Ellipsis) {
+            if seen_ellipsis {
+                return Err(Error::new(ErrorKind::MultipleEllipsis, span));
+            }
+            seen_ellipsis = true;
+            for _ in 0..ndim - used {
+                expanded.push(It::Slice(None, None, None, span));
+            }
+        } else {
+            expanded.push(it);
+        }
+    }
+    if !seen_ellipsis {
+        for _ in 0..ndim - used {
+            expanded.push(It::Slice(None, None, None, span));
+        }
+    }
+    // Booleans become integer arrays (nonzero), one per axis they cover.
+    let mut items: Vec<Item> = Vec::new();
+    let mut arrays: Vec<(Vec<usize>, Vec<i64>, usize, Span)> = Vec::new(); // shape, values, axis, span
+    let mut axis = 0usize;
+    for it in expanded {
+        match it {
+            It::Int(i, s) => {
+                items.push(Item::Array(arrays.len()));
+                arrays.push((
+                    vec![],
+                    vec![i64::try_from(i).map_err(|_| Error::new(ErrorKind::IndexTooLarge, s))?],
+                    axis,
+                    s,
+                ));
+                axis += 1;
+            }
+            It::Ints(shape, vals, s) => {
+                items.push(Item::Array(arrays.len()));
+                arrays.push((shape, vals, axis, s));
+                axis += 1;
+            }
+            It::Bools(shape, vals, s) => {
+                for (k, &n) in shape.iter().enumerate() {
+                    if src.shape[axis + k] != n {
+                        return Err(index_error(
+                            format!(
+                                "boolean index did not match indexed array along axis {}; size of axis is {} but size of corresponding boolean axis is {}",
+                                axis + k,
+                                src.shape[axis + k],
+                                n
+                            ),
+                            s,
+                        ));
+                    }
+                }
+                // nonzero: the coordinates of the true elements, axis by axis.
+                let hits: Vec<usize> = vals
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &b)| b)
+                    .map(|(k, _)| k)
+                    .collect();
+                if shape.is_empty() {
+                    // A scalar boolean: True adds an axis of 1, False of 0 (a NumPy corner).
+                    return Err(Error::new(
+                        ErrorKind::Unsupported {
+                            what: "a scalar boolean index".into(),
+                            hint: None,
+                        },
+                        s,
+                    ));
+                }
+                for k in 0..shape.len() {
+                    let stride: usize = shape[k + 1..].iter().product();
+                    let coords: Vec<i64> = hits
+                        .iter()
+                        .map(|&h| ((h / stride.max(1)) % shape[k]) as i64)
+                        .collect();
+                    items.push(Item::Array(arrays.len()));
+                    arrays.push((vec![hits.len()], coords, axis + k, s));
+                }
+                axis += shape.len();
+            }
+            It::Slice(start, stop, step, s) => {
+                let (first, step, len) = slice_indices(start, stop, step, src.shape[axis])
+                    .ok_or_else(|| Error::new(ErrorKind::SliceStepZero, s))?;
+                items.push(Item::Slice {
+                    start: first,
+                    step,
+                    len,
+                });
+                axis += 1;
+            }
+            It::NewAxis => items.push(Item::NewAxis),
+            It::Ellipsis | It::Mask(..) => unreachable!("expanded and materialised above"),
+        }
+    }
+    // Broadcast the arrays together.
+    let mut adv_shape: Vec<usize> = Vec::new();
+    for (shape, ..) in &arrays {
+        adv_shape = broadcast(&adv_shape, shape).map_err(|_| {
+            let shapes: Vec<String> = arrays.iter().map(|a| shape_text(&a.0)).collect();
+            index_error(
+                format!(
+                    "shape mismatch: indexing arrays could not be broadcast together with shapes {} ",
+                    shapes.join(" ")
+                ),
+                span,
+            )
+        })?;
+    }
+    let adv_size: usize = adv_shape.iter().product();
+    let mut flat_arrays = Vec::with_capacity(arrays.len());
+    for (shape, vals, ax, s) in &arrays {
+        let n = src.shape[*ax];
+        let mut out = Vec::with_capacity(adv_size);
+        for f in 0..adv_size {
+            // The element of this array that broadcasts to flat position f.
+            let mut rest = f;
+            let mut k = 0usize;
+            let mut mult = 1usize;
+            for d in (0..adv_shape.len()).rev() {
+                let i = rest % adv_shape[d];
+                rest /= adv_shape[d];
+                let off = adv_shape.len() - shape.len();
+                if d >= off && shape[d - off] != 1 {
+                    k += i * mult;
+                }
+                if d >= off {
+                    mult *= shape[d - off];
+                }
+            }
+            let v = vals[k];
+            let fixed = if v < 0 { v + n as i64 } else { v };
+            if fixed < 0 || fixed >= n as i64 {
+                return Err(index_error(
+                    format!("index {v} is out of bounds for axis {ax} with size {n}"),
+                    *s,
+                ));
+            }
+            out.push(fixed as usize);
+        }
+        flat_arrays.push(out);
+    }
+    // Where the broadcast dimensions go: in place when the arrays are
+    // adjacent, else first (NumPy's rule).
+    let positions: Vec<usize> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| matches!(i, Item::Array(_)))
+        .map(|(k, _)| k)
+        .collect();
+    let adjacent = positions.windows(2).all(|w| w[1] == w[0] + 1);
+    let adv_at = if adjacent {
+        items[..positions[0]]
+            .iter()
+            .filter(|i| !matches!(i, Item::Array(_)))
+            .count()
+    } else {
+        0
+    };
+    let basic: Vec<usize> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Slice { len, .. } => Some(*len),
+            Item::NewAxis => Some(1),
+            Item::Array(_) => None,
+        })
+        .collect();
+    let mut shape = basic[..adv_at].to_vec();
+    shape.extend(&adv_shape);
+    shape.extend(&basic[adv_at..]);
+    let mut src_strides = vec![1usize; ndim];
+    for k in (0..ndim.saturating_sub(1)).rev() {
+        src_strides[k] = src_strides[k + 1] * src.shape[k + 1].max(1);
+    }
+    let plan = Gather {
+        items,
+        adv_shape,
+        adv_at,
+        arrays: flat_arrays,
+        src_strides,
+        shape: shape.clone(),
+    };
+    let dtype: Scalar = src.dtype;
+    Ok(Lazy::new_keep_order(
+        Node::Gather {
+            src,
+            plan: Arc::new(plan),
+        },
+        shape,
+        dtype,
+    ))
+}
