@@ -96,6 +96,9 @@ pub enum Node {
         mask: Lazy,
         prefix: Arc<Vec<u64>>,
     },
+    /// `x.astype(dtype)`: the values cast to the node's dtype (complex to
+    /// real drops the imaginary part, as NumPy does).
+    Cast(Lazy),
     /// Basic indexing of a computed array: element `i` of the result is
     /// element `offset + Σ i·strides` (C-order position) of `src`.
     Index {
@@ -378,6 +381,7 @@ impl Lazy {
                 Node::Binary(_, a, b) => first_leaf(a).or_else(|| first_leaf(b)),
                 Node::Pair(a, b) => first_leaf(a).or_else(|| first_leaf(b)),
                 Node::Gather { .. } | Node::Masked { .. } => None,
+                Node::Cast(a) => first_leaf(a),
                 Node::Where(a, b, c) | Node::Clip(a, b, c) => first_leaf(a)
                     .or_else(|| first_leaf(b))
                     .or_else(|| first_leaf(c)),
@@ -428,6 +432,7 @@ impl Lazy {
             Node::Clip(a, b, c) => Node::Clip(same(a)?, same(b)?, same(c)?),
             Node::Pair(a, b) => Node::Pair(same(a)?, same(b)?),
             Node::Gather { .. } | Node::Masked { .. } => return None,
+            Node::Cast(a) => Node::Cast(same(a)?),
             Node::Array(_) | Node::Index { .. } => return None,
         };
         Some(Lazy {
@@ -559,6 +564,7 @@ impl Lazy {
                 }
                 return out;
             }
+            Node::Cast(x) => x.block(outer, start, len),
             Node::Pair(r, i) => {
                 let (r, i) = (
                     self.child(r, outer, start, len),

@@ -63,7 +63,7 @@ pub fn is_array(v: &Value) -> bool {
     )
 }
 
-fn operand(v: &Value) -> Option<Operand> {
+pub(super) fn operand(v: &Value) -> Option<Operand> {
     Some(match v {
         Value::Bool(_) => Operand::PyBool,
         Value::Int(_) => Operand::PyInt,
@@ -261,10 +261,28 @@ impl Session {
                     ));
                 };
                 let x = self.eval(&first.value)?;
+                // reshape(x, shape), transpose(x, axes), swapaxes(x, a, b), ravel(x)
+                if matches!(
+                    name.as_str(),
+                    "reshape" | "transpose" | "swapaxes" | "ravel"
+                ) && matches!(x, Value::View(_) | Value::Lazy(_))
+                {
+                    return self.reshape_method(name, x, &args[1..], span);
+                }
                 self.apply(name, func.span, x, &args[1..], span)
             }
             ExprKind::Attr { base, name } => {
                 let x = self.eval(base)?;
+                if let Value::Dtype(d) = &x {
+                    if name.node == "newbyteorder" {
+                        return Ok(Value::Dtype(super::reshape::flip_order(d)));
+                    }
+                }
+                if super::reshape::METHODS.contains(&name.node.as_str())
+                    && matches!(x, Value::View(_) | Value::Lazy(_))
+                {
+                    return self.reshape_method(&name.node, x, args, span);
+                }
                 if matches!(
                     name.node.as_str(),
                     "count_nonzero"

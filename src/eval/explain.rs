@@ -483,8 +483,13 @@ fn numpy_code(root_name: &str, root: &View, v: &View, chain: &[&Expr], line: &st
         .replace('\\', "\\\\")
         .replace('\'', "\\'");
     let mut out = Vec::new();
-    let whole_file =
-        root.strides.iter().all(|&s| s > 0) && (root.is_c_contiguous() || root.is_f_contiguous());
+    let named = chain
+        .first()
+        .is_some_and(|e| matches!(e.kind, ExprKind::Name(_)));
+    let whole_file = named
+        && !root.source.is_copy()
+        && root.strides.iter().all(|&s| s > 0)
+        && (root.is_c_contiguous() || root.is_f_contiguous());
     if whole_file {
         let order = if root.ndim() > 1 && !root.is_c_contiguous() {
             ", order='F'"

@@ -9,6 +9,7 @@ pub mod draw;
 pub mod dump;
 pub mod explain;
 pub mod info;
+pub mod reshape;
 pub mod value;
 
 pub use call::{encode_num, scalar_value, HistReport, StatsReport};

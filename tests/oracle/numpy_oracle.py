@@ -149,7 +149,7 @@ def numpy_view(case, path):
 
 def to_python(expr):
     """strided's `.name` field access → NumPy's ['name'] (np.memmap is not a recarray)."""
-    return re.sub(r"\.(?!real\b|imag\b|T\b)([A-Za-z_]\w*)", r"['\1']", expr)
+    return re.sub(r"\.(?!real\b|imag\b|T\b)([A-Za-z_]\w*)\b(?!\()", r"['\1']", expr)
 
 
 def rand_advanced(rng, a, expr):
@@ -192,15 +192,46 @@ def rand_advanced(rng, a, expr):
     return "[%s > %s]" % (expr, rng.choice(["0", "1", "-1"]))
 
 
+def rand_reshape(rng, a):
+    """A random reshape-family method call for array `a`, as text."""
+    n = a.size
+    shape = a.shape
+    c = rng.choice(["reshape", "reshape", "ravel", "flatten", "transpose", "swapaxes", "view", "astype", "byteswap"])
+    if c == "reshape":
+        divisors = [k for k in range(1, n + 1) if n % k == 0] or [1]
+        k = rng.choice(divisors)
+        dims = rng.choice([[n], [k, n // k], [k, -1], [-1, k], [1, n, 1], [n + 1]])
+        if rng.random() < 0.5:
+            return ".reshape(%s)" % ", ".join(map(str, dims))
+        return ".reshape((%s))" % (", ".join(map(str, dims)) + ("," if len(dims) == 1 else ""))
+    if c in ("ravel", "flatten", "byteswap"):
+        return ".%s()" % c
+    if c == "transpose":
+        axes = list(range(a.ndim))
+        rng.shuffle(axes)
+        if rng.random() < 0.1 and axes:
+            axes[0] = axes[-1]
+        return ".transpose(%s)" % ", ".join(map(str, axes))
+    if c == "swapaxes":
+        nd = max(a.ndim, 1)
+        return ".swapaxes(%d, %d)" % (rng.randint(-nd, nd - 1), rng.randint(-nd, nd))
+    if c == "view":
+        return ".view(%r)" % rng.choice(["<f4", ">i2", "u1", "<c8", ">u4", "<f8", "|b1"])
+    if a.dtype.names is None:
+        return ".astype(%r)" % rng.choice(["<f8", "<f4", ">f8", "<c16"])
+    return ".byteswap()"
+
+
 def extend_expr(rng, case, arr):
     """Builds an expression step by step, evaluating with NumPy as it goes."""
     expr = "d"
     steps = rng.choice([1, 1, 2, 2, 3])
+    done = set()
     for _ in range(steps):
         a = np.asarray(arr)
         if a.ndim == 0 and a.dtype.names is None:
             break
-        options = ["index"] * 6 + ["T"] + ["advanced"] * 2
+        options = ["index"] * 6 + ["T"] + ["advanced"] * 2 + ["reshape"] * 2
         if a.dtype.names:
             options += ["field"] * 4
         if a.dtype.kind == "c":
@@ -214,6 +245,20 @@ def extend_expr(rng, case, arr):
             if a.ndim == 0:
                 break
             piece = rand_advanced(rng, a, expr)
+        elif op == "reshape":
+            if not isinstance(arr, np.ndarray):
+                break  # NumPy scalars' methods are not strided's
+            piece = rand_reshape(rng, a)
+            # .view() and .byteswap() need bytes: strided has none for
+            # computed (streamed) arrays.
+            computed = ".astype(" in expr or " > " in expr
+            if (".view(" in piece or ".byteswap(" in piece) and computed:
+                break
+            # The memory layout of an advanced-indexing copy is NumPy's own
+            # choice (F for some F-order sources); strided copies in C order,
+            # which only a size-changing .view() can tell apart.
+            if ".view(" in piece and "advanced" in done:
+                break
         elif op == "T":
             piece = ".T"
         elif op == "field":
@@ -222,6 +267,7 @@ def extend_expr(rng, case, arr):
         else:
             piece = rng.choice([".real", ".imag"])
         expr += piece
+        done.add(op)
         try:
             arr = eval(to_python(expr), {"d": case["_mm"]})
         except (IndexError, ValueError) as e:
