@@ -234,9 +234,14 @@ impl Session {
                 let dims = self.int_args(args, span)?;
                 let shape = target_shape(&dims, v.size(), span)?;
                 let item = v.dtype.itemsize();
-                let strides = if shape == v.shape {
-                    // NumPy returns the same view when the shape does not change.
+                // NumPy's order of checks: the same view when the shape as
+                // given (before a -1 is inferred) is the old one; C strides
+                // for a C-contiguous array; else the no-copy attempt.
+                let same = dims.len() == v.ndim() && dims.iter().zip(&v.shape).all(|(&d, &n)| d == n as i128);
+                let strides = if same {
                     Some(v.strides.clone())
+                } else if v.is_c_contiguous() {
+                    crate::view::contiguous_strides(&shape, item, Order::C)
                 } else if v.size() == 0 {
                     crate::view::contiguous_strides(&shape, item, Order::C)
                 } else {
@@ -259,6 +264,13 @@ impl Session {
             ("ravel", x @ (Value::View(_) | Value::Lazy(_))) => {
                 if !args.is_empty() {
                     return Err(err("ravel() takes no arguments here (C order only)".into(), span));
+                }
+                // NumPy: a view of a C-contiguous array, else a copy (even
+                // where a strided view would do).
+                if let Value::View(v) = &x {
+                    if !v.is_c_contiguous() {
+                        return self.reshape_method("flatten", x, &[], span);
+                    }
                 }
                 let minus_one = [Arg { name: None, value: crate::syntax::Expr { kind: crate::syntax::ExprKind::Int(-1), span } }];
                 self.reshape_method("reshape", x, &minus_one, span)
@@ -340,6 +352,25 @@ impl Session {
             }
             ("astype", x @ (Value::View(_) | Value::Lazy(_))) => {
                 let to = self.dtype_arg(args, span)?;
+                // Only the byte order changes: a byte copy, swapped (exact,
+                // NaN payloads included, as NumPy's cast is).
+                if let (Value::View(v), Some(t)) = (&x, to.as_scalar()) {
+                    if let Some(f) = v.dtype.as_scalar().filter(|f| f.kind == t.kind && f.size == t.size) {
+                        let mut c = self.copy_view(v, span)?;
+                        if f.order != t.order && f.size > 1 {
+                            let parts = scalar_parts(&c.dtype);
+                            let mut bytes = c.source.bytes().to_vec();
+                            for e in bytes.chunks_mut(f.size) {
+                                for &(off, size) in &parts {
+                                    e[off..off + size].reverse();
+                                }
+                            }
+                            c.source = Arc::new(crate::source::Source::copy(&v.source, bytes));
+                        }
+                        c.dtype = to;
+                        return Ok(Value::View(c));
+                    }
+                }
                 let Some(s) = to.as_scalar() else {
                     return Err(err("astype to a record dtype is not supported".into(), span));
                 };

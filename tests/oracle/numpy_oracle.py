@@ -217,7 +217,8 @@ def rand_reshape(rng, a):
         return ".swapaxes(%d, %d)" % (rng.randint(-nd, nd - 1), rng.randint(-nd, nd))
     if c == "view":
         return ".view(%r)" % rng.choice(["<f4", ">i2", "u1", "<c8", ">u4", "<f8", "|b1"])
-    if a.dtype.names is None:
+    # (Not from float16: NumPy and the half crate widen NaN payloads differently.)
+    if a.dtype.names is None and a.dtype.itemsize != 2 or a.dtype.kind in "iu":
         return ".astype(%r)" % rng.choice(["<f8", "<f4", ">f8", "<c16"])
     return ".byteswap()"
 
