@@ -240,9 +240,7 @@ impl Session {
                 let same = dims.len() == v.ndim() && dims.iter().zip(&v.shape).all(|(&d, &n)| d == n as i128);
                 let strides = if same {
                     Some(v.strides.clone())
-                } else if v.is_c_contiguous() {
-                    crate::view::contiguous_strides(&shape, item, Order::C)
-                } else if v.size() == 0 {
+                } else if v.is_c_contiguous() || v.size() == 0 {
                     crate::view::contiguous_strides(&shape, item, Order::C)
                 } else {
                     nocopy_strides(&v.shape, &v.strides, &shape, item)
