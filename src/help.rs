@@ -57,7 +57,8 @@ pub const TOPICS: &[Topic] = &[
             ("close q", "drop a name"),
         ],
         tail: "Statements are separated by newlines or `;`; `#` starts a comment.\n\
-Help topics: open, slicing, compute, stats, explain, pictures, files, save, set, formats.\n",
+Help topics: open, slicing, advanced, compute, stats, explain, pictures, files, save,\n\
+set, formats.\n",
     },
     Topic {
         names: &["open"],
@@ -93,6 +94,24 @@ nothing is ever written to it. `close NAME` drops a name.\n",
         ],
         tail: "Attributes: shape strides dtype ndim size nbytes itemsize. Fields of\n\
 records: d.name or d['name']. `explain EXPR` shows how any view is built.\n",
+    },
+    Topic {
+        names: &["advanced", "copies", "reshape", "fancy", "masks"],
+        head: "Advanced indexing and reinterpreting bytes, as NumPy does them:\n",
+        examples: &[
+            ("d.r[[0, 5, -1], :3]", "integer arrays: a copy, held in memory"),
+            ("d[[0, 1], [2, 3]]", "arrays broadcast together: elements (0,2) and (1,3)"),
+            ("d.r[0, d.i[0] > 0]", "a boolean mask over some of the axes"),
+            ("m = d.r[d.r > 1.5]", "a mask of the array's own shape: streamed, not stored"),
+            ("stats m", "...so a reduction reads the file once and holds no copy"),
+            ("d.reshape(50, 200).shape", "a view when the strides allow it, else a copy"),
+            ("d.T.ravel().strides", "ravel copies a non-contiguous array, as NumPy does"),
+            ("d.view('<f4').shape", "the same bytes as float32: the last axis doubles"),
+            ("d.r.astype('<f8')[0, :2]", "a cast; also transpose(axes), swapaxes, byteswap()"),
+            ("set memory 1GiB", "copies bigger than this are refused before allocating"),
+        ],
+        tail: "Captions, vars and explain say which results are copies and how big. A list\n\
+of fields of a record, rec[['a', 'c']], is a view (NumPy >= 1.16).\n",
     },
     Topic {
         names: &["compute", "functions", "reductions"],
@@ -195,7 +214,8 @@ stats treat as complex numbers. `info` shows SigMF annotations and ENVI axes.\n"
   edgeitems N   items kept at each end of a summarised axis (default 3)\n\
   rows N        rows a table shows at most (default 24; 6 when summarised)\n\
   cols N        columns a table shows at most (default 10; 6 when summarised)\n\
-  format F      table, csv or json\n",
+  format F      table, csv or json\n\
+  memory SIZE   the largest copy strided makes (default a quarter of RAM)\n",
         examples: &[("set precision 3", "shorter numbers"), ("set", "list the settings")],
         tail: "",
     },
