@@ -420,26 +420,29 @@ impl Dtype {
         match (shape, kind) {
             ('r', _) => Some(Dtype::Scalar(Scalar::new(kind, size, order))),
             ('c', Kind::Float) => Some(Dtype::Scalar(Scalar::new(Kind::Complex, size * 2, order))),
-            ('c', _) if size <= 4 => {
-                let part = Dtype::Scalar(Scalar::new(kind, size, order));
-                Some(Dtype::Record(Record {
-                    fields: vec![
-                        Field {
-                            name: "r".into(),
-                            offset: 0,
-                            dtype: part.clone(),
-                        },
-                        Field {
-                            name: "i".into(),
-                            offset: size,
-                            dtype: part,
-                        },
-                    ],
-                    itemsize: 2 * size,
-                }))
-            }
+            ('c', _) if size <= 4 => Some(Dtype::complex_int(Scalar::new(kind, size, order))),
             _ => None,
         }
+    }
+
+    /// A complex-integer record: fields `r` and `i` of `part`, back to back.
+    pub fn complex_int(part: Scalar) -> Dtype {
+        let p = Dtype::Scalar(part);
+        Dtype::Record(Record {
+            fields: vec![
+                Field {
+                    name: "r".into(),
+                    offset: 0,
+                    dtype: p.clone(),
+                },
+                Field {
+                    name: "i".into(),
+                    offset: part.size,
+                    dtype: p,
+                },
+            ],
+            itemsize: 2 * part.size,
+        })
     }
 
     /// For a complex-integer record (fields `r` and `i`, the same integer

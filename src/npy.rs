@@ -88,19 +88,23 @@ pub fn read_header(bytes: &[u8]) -> Result<Header, String> {
     })
 }
 
-/// Python's repr of a shape tuple: `()`, `(5,)`, `(3, 4)`.
-pub fn shape_repr(shape: &[usize]) -> String {
-    match shape {
-        [n] => format!("({n},)"),
+/// Python's repr of a tuple of numbers: `()`, `(5,)`, `(3, 4)`.
+pub fn tuple_repr<T: std::fmt::Display>(xs: &[T]) -> String {
+    match xs {
+        [x] => format!("({x},)"),
         _ => format!(
             "({})",
-            shape
-                .iter()
-                .map(|n| n.to_string())
+            xs.iter()
+                .map(|x| x.to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
     }
+}
+
+/// Python's repr of a shape tuple: `()`, `(5,)`, `(3, 4)`.
+pub fn shape_repr(shape: &[usize]) -> String {
+    tuple_repr(shape)
 }
 
 /// The bytes of a version 1.0 (or 2.0 when needed) header for C-order data.

@@ -240,14 +240,7 @@ impl View {
         order: Order,
     ) -> Option<View> {
         let strides = contiguous_strides(&shape, dtype.itemsize(), order)?;
-        let v = View {
-            source,
-            offset,
-            shape,
-            strides,
-            dtype,
-        };
-        v.in_bounds().then_some(v)
+        View::with_strides(source, offset, shape, strides, dtype)
     }
 
     /// A view with explicit byte strides (a VRT's pixel and line offsets),

@@ -103,6 +103,31 @@ fn list_array(v: &Value, span: Span) -> Result<(Vec<usize>, Vec<i64>, bool), Err
 }
 
 impl Session {
+    /// Refuses to hold `bytes` of `what` in memory above `set memory`,
+    /// before anything is allocated.
+    pub(super) fn check_memory(
+        &self,
+        bytes: u64,
+        what: &str,
+        instead: &str,
+        span: Span,
+    ) -> Result<(), Error> {
+        if bytes <= self.settings.memory {
+            return Ok(());
+        }
+        Err(Error::new(
+            ErrorKind::Type {
+                message: format!(
+                    "{what} needs {}, more than the memory limit of {}",
+                    human_bytes(bytes),
+                    human_bytes(self.settings.memory)
+                ),
+                hint: Some(format!("raise it with `set memory 8GiB`, or {instead}")),
+            },
+            span,
+        ))
+    }
+
     /// Whether a subscript needs advanced indexing (a list or an array item).
     pub(super) fn is_advanced(&self, items: &[IndexItem]) -> bool {
         items.iter().any(|i| match i {
@@ -122,19 +147,7 @@ impl Session {
     /// memory limit.
     fn index_array(&self, l: &Lazy, span: Span) -> Result<It, Error> {
         let bytes = l.size() as u64 * 8;
-        if bytes > self.settings.memory {
-            return Err(Error::new(
-                ErrorKind::Type {
-                    message: format!(
-                        "this index array needs {} in memory, more than the limit of {}",
-                        human_bytes(bytes),
-                        human_bytes(self.settings.memory)
-                    ),
-                    hint: Some("raise it with `set memory 8GiB`, or index a smaller part".into()),
-                },
-                span,
-            ));
-        }
+        self.check_memory(bytes, "this index array", "index a smaller part", span)?;
         let mut vals = Vec::with_capacity(l.size());
         crate::compute::reduce::for_blocks(l, 0, l.size(), |b, _| vals.extend_from_slice(&b.re))
             .map_err(|_| Error::new(ErrorKind::Interrupted, span))?;
@@ -317,19 +330,12 @@ impl Session {
         let size = v.dtype.itemsize();
         let n: usize = g.shape.iter().product();
         let bytes = (n as u64).saturating_mul(size as u64);
-        if bytes > self.settings.memory {
-            return Err(Error::new(
-                ErrorKind::Type {
-                    message: format!(
-                        "this copy needs {}, more than the memory limit of {}",
-                        human_bytes(bytes),
-                        human_bytes(self.settings.memory)
-                    ),
-                    hint: Some("raise it with `set memory 8GiB`, or index a smaller part (pick a field first to stream)".into()),
-                },
-                span,
-            ));
-        }
+        self.check_memory(
+            bytes,
+            "this copy",
+            "index a smaller part (pick a field first to stream)",
+            span,
+        )?;
         let mut out = Vec::with_capacity(bytes as usize);
         let mut src_idx = vec![0usize; v.ndim()];
         let mut idx = vec![0usize; g.ndim()];

@@ -66,19 +66,8 @@ pub struct ImageReport {
 }
 
 fn write(p: &Pixels, path: &Spanned<String>) -> Result<Written, Error> {
-    let bytes = picture::write_png(p, Path::new(&path.node)).map_err(|(reason, hint)| {
-        if reason == "interrupted" {
-            return Error::new(ErrorKind::Interrupted, path.span);
-        }
-        Error::new(
-            ErrorKind::Save {
-                path: path.node.clone(),
-                reason,
-                hint,
-            },
-            path.span,
-        )
-    })?;
+    let bytes = picture::write_png(p, Path::new(&path.node))
+        .map_err(|(reason, hint)| super::write_error(path, reason, hint, path.span))?;
     Ok(Written {
         path: path.node.clone(),
         bytes,

@@ -158,8 +158,8 @@ impl Session {
                 for (name, v) in reads {
                     s.why.push(format!(
                         "reads {name}: shape {}, strides {}, offset {}",
-                        shape_text(&v.shape),
-                        shape_text(&v.strides),
+                        crate::npy::tuple_repr(&v.shape),
+                        crate::npy::tuple_repr(&v.strides),
                         v.offset
                     ));
                 }
@@ -247,19 +247,6 @@ impl Session {
     }
 }
 
-fn shape_text<T: std::fmt::Display>(xs: &[T]) -> String {
-    match xs {
-        [x] => format!("({x},)"),
-        _ => format!(
-            "({})",
-            xs.iter()
-                .map(|x| x.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
-}
-
 fn contiguity(v: &View) -> &'static str {
     match (v.is_c_contiguous(), v.is_f_contiguous()) {
         (true, true) => "C and F",
@@ -283,27 +270,22 @@ fn step(label: &str, x: &Expr, v: &Value, prev: Option<&View>) -> Step {
         why: Vec::new(),
     };
     match v {
-        Value::View(view) if view.source.is_copy() && prev.is_none_or(|p| !p.source.is_copy()) => {
-            s.what = StepKind::Copy(view.source.len());
-            s.shape = view.shape.clone();
-            s.strides = view.strides.clone();
-            s.offset = Some(view.offset);
-            s.itemsize = view.dtype.itemsize();
-            s.dtype = view.dtype.short();
-            s.contiguity = contiguity(view);
-            s.why.push(
-                "advanced indexing (an integer array or a boolean mask) copies; arrays separated by a slice put their dimensions first"
-                    .into(),
-            );
-        }
         Value::View(view) | Value::Void(view) => {
-            s.what = StepKind::View;
             s.shape = view.shape.clone();
             s.strides = view.strides.clone();
             s.offset = Some(view.offset);
             s.itemsize = view.dtype.itemsize();
             s.dtype = view.dtype.short();
             s.contiguity = contiguity(view);
+            if view.source.is_copy() && prev.is_none_or(|p| !p.source.is_copy()) {
+                s.what = StepKind::Copy(view.source.len());
+                s.why.push(
+                    "advanced indexing (an integer array or a boolean mask) copies; arrays separated by a slice put their dimensions first"
+                        .into(),
+                );
+                return s;
+            }
+            s.what = StepKind::View;
             s.why = rules(x, view, prev);
             if matches!(v, Value::Void(_)) {
                 s.why
@@ -500,7 +482,7 @@ fn numpy_code(root_name: &str, root: &View, v: &View, chain: &[&Expr], line: &st
             "{root_name} = np.memmap('{path}', dtype={}, mode='r', offset={}, shape={}{order})",
             root.dtype.descr(),
             root.offset,
-            shape_text(&root.shape)
+            crate::npy::tuple_repr(&root.shape)
         ));
         let mut expr = root_name.to_string();
         for w in chain.windows(2) {
@@ -533,10 +515,10 @@ fn numpy_code(root_name: &str, root: &View, v: &View, chain: &[&Expr], line: &st
     }
     out.push(format!(
         "np.ndarray(shape={}, dtype={}, buffer=np.memmap('{path}', dtype=np.uint8, mode='r'), offset={}, strides={})",
-        shape_text(&v.shape),
+        crate::npy::tuple_repr(&v.shape),
         v.dtype.descr(),
         v.offset,
-        shape_text(&v.strides)
+        crate::npy::tuple_repr(&v.strides)
     ));
     out
 }

@@ -149,16 +149,7 @@ impl Session {
         let bytes = crate::save::write_via_temp(std::path::Path::new(&path.node), |w| {
             std::io::Write::write_all(w, text.as_bytes())
         })
-        .map_err(|(reason, hint)| {
-            Error::new(
-                crate::diag::ErrorKind::Save {
-                    path: path.node.clone(),
-                    reason,
-                    hint,
-                },
-                path.span,
-            )
-        })?;
+        .map_err(|(reason, hint)| super::write_error(path, reason, hint, path.span))?;
         let mut note = format!(
             "wrote the {} layout of {} to {} ({bytes} bytes)",
             format.node, name.node, path.node

@@ -25,6 +25,40 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
+/// The error for a file strided could not write (`save`, PNGs, `export`);
+/// Ctrl-C (the temporary file removed, the target untouched) points at
+/// `interrupted_at`.
+pub(crate) fn write_error(
+    path: &Spanned<String>,
+    reason: String,
+    hint: Option<String>,
+    interrupted_at: Span,
+) -> Error {
+    if reason == "interrupted" {
+        return Error::new(ErrorKind::Interrupted, interrupted_at);
+    }
+    Error::new(
+        ErrorKind::Save {
+            path: path.node.clone(),
+            reason,
+            hint,
+        },
+        path.span,
+    )
+}
+
+/// The error for a file `open` could not use.
+fn open_error(path: &Spanned<String>, reason: String, hint: Option<String>) -> Error {
+    Error::new(
+        ErrorKind::Open {
+            path: path.node.clone(),
+            reason,
+            hint,
+        },
+        path.span,
+    )
+}
+
 /// How results are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -291,21 +325,8 @@ impl Session {
                         ))
                     }
                 };
-                let bytes =
-                    crate::save::save(&data, Path::new(&path.node)).map_err(|(reason, hint)| {
-                        // Ctrl-C: the temporary file is gone, the target untouched.
-                        if reason == "interrupted" {
-                            return Error::new(ErrorKind::Interrupted, expr.span);
-                        }
-                        Error::new(
-                            ErrorKind::Save {
-                                path: path.node.clone(),
-                                reason,
-                                hint,
-                            },
-                            path.span,
-                        )
-                    })?;
+                let bytes = crate::save::save(&data, Path::new(&path.node))
+                    .map_err(|(reason, hint)| write_error(path, reason, hint, expr.span))?;
                 let text = line.get(expr.span.start..expr.span.end).unwrap_or("");
                 let (shape, dtype) = match &data {
                     crate::save::Data::View(v) => (npy::shape_repr(&v.shape), v.dtype.short()),
@@ -502,16 +523,7 @@ impl Session {
     fn open(&mut self, o: &Open) -> Result<Output, Error> {
         let path = &o.path;
         let user_layout = o.shape.is_some() || o.dtype.is_some() || o.offset.is_some();
-        let open_failure = |(reason, hint): crate::formats::Failure| {
-            Error::new(
-                ErrorKind::Open {
-                    path: path.node.clone(),
-                    reason,
-                    hint,
-                },
-                path.span,
-            )
-        };
+        let open_failure = |(reason, hint): crate::formats::Failure| open_error(path, reason, hint);
         if !user_layout && crate::formats::npz::is_npz(Path::new(&path.node)) {
             return self.open_npz(o);
         }
@@ -532,16 +544,7 @@ impl Session {
         desc: crate::formats::Described,
     ) -> Result<Opened, Error> {
         let path = &o.path;
-        let fail = |reason: String, hint: Option<String>| {
-            Error::new(
-                ErrorKind::Open {
-                    path: path.node.clone(),
-                    reason,
-                    hint,
-                },
-                path.span,
-            )
-        };
+        let fail = |reason: String, hint: Option<String>| open_error(path, reason, hint);
         let (source, shared) = self
             .files
             .open(&desc.data, None)
@@ -630,16 +633,7 @@ impl Session {
     /// bound to its own name (or `PREFIX_name`).
     fn open_npz(&mut self, o: &Open) -> Result<Output, Error> {
         let path = &o.path;
-        let fail = |(reason, hint): crate::formats::Failure| {
-            Error::new(
-                ErrorKind::Open {
-                    path: path.node.clone(),
-                    reason,
-                    hint,
-                },
-                path.span,
-            )
-        };
+        let fail = |(reason, hint): crate::formats::Failure| open_error(path, reason, hint);
         let members = crate::formats::npz::members(Path::new(&path.node)).map_err(fail)?;
         let (source, shared) = self
             .files

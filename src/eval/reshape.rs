@@ -5,7 +5,7 @@
 //! in memory, within `set memory`; computed arrays stay lazy.
 
 use super::call::to_lazy;
-use super::{human_bytes, Session, Value};
+use super::{Session, Value};
 use crate::compute::{Lazy, Node};
 use crate::diag::{Error, ErrorKind};
 use crate::dtype::{ByteOrder, Dtype, Kind};
@@ -195,19 +195,7 @@ impl Session {
     /// F-contiguous array).
     fn copy_view_in(&self, v: &View, order: Order, span: Span) -> Result<View, Error> {
         let bytes = v.nbytes() as u64;
-        if bytes > self.settings.memory {
-            return Err(Error::new(
-                ErrorKind::Type {
-                    message: format!(
-                        "this copy needs {}, more than the memory limit of {}",
-                        human_bytes(bytes),
-                        human_bytes(self.settings.memory)
-                    ),
-                    hint: Some("raise it with `set memory 8GiB`, or work on a smaller view".into()),
-                },
-                span,
-            ));
-        }
+        self.check_memory(bytes, "this copy", "work on a smaller view", span)?;
         let mut out = Vec::with_capacity(bytes as usize);
         let walk = if order == Order::F {
             v.transpose()

@@ -6,7 +6,7 @@
 //! pixels) view.
 
 use super::{read_text, Described, Failure};
-use crate::dtype::{ByteOrder, Dtype, Field, Kind, Record, Scalar};
+use crate::dtype::{ByteOrder, Dtype, Kind, Scalar};
 use quick_xml::events::Event;
 use quick_xml::Reader;
 use std::path::{Path, PathBuf};
@@ -44,22 +44,7 @@ pub fn gdal_dtype(name: &str, order: ByteOrder) -> Option<Dtype> {
         "CFloat64" => scalar(Kind::Complex, 16),
         "CInt16" | "CInt32" => {
             let size = if name == "CInt16" { 2 } else { 4 };
-            let part = Dtype::Scalar(Scalar::new(Kind::Int, size, order));
-            Some(Dtype::Record(Record {
-                fields: vec![
-                    Field {
-                        name: "r".into(),
-                        offset: 0,
-                        dtype: part.clone(),
-                    },
-                    Field {
-                        name: "i".into(),
-                        offset: size,
-                        dtype: part,
-                    },
-                ],
-                itemsize: 2 * size,
-            }))
+            Some(Dtype::complex_int(Scalar::new(Kind::Int, size, order)))
         }
         _ => None,
     }

@@ -53,7 +53,7 @@ impl Elements for View {
             "view of {} (offset {}, strides {})",
             self.source.display(),
             self.offset,
-            shape_repr_i(&self.strides)
+            crate::npy::tuple_repr(&self.strides)
         )
     }
     fn has_fields(&self) -> bool {
@@ -572,19 +572,6 @@ fn row_cells(
         }
     }
     cells
-}
-
-fn shape_repr_i(v: &[isize]) -> String {
-    match v {
-        [n] => format!("({n},)"),
-        _ => format!(
-            "({})",
-            v.iter()
-                .map(|n| n.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
 }
 
 fn render_csv(out: &Output, w: &mut impl Write) -> io::Result<()> {

@@ -7,19 +7,6 @@ use crate::eval::explain::{Explanation, StepKind};
 use crate::eval::human_bytes;
 use std::io::{self, Write};
 
-fn tuple<T: std::fmt::Display>(xs: &[T]) -> String {
-    match xs {
-        [x] => format!("({x},)"),
-        _ => format!(
-            "({})",
-            xs.iter()
-                .map(|x| x.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
-}
-
 /// Strides in elements, where each is a whole number of elements.
 fn element_strides(strides: &[isize], itemsize: usize) -> String {
     let parts: Vec<String> = strides
@@ -32,7 +19,7 @@ fn element_strides(strides: &[isize], itemsize: usize) -> String {
             }
         })
         .collect();
-    tuple(&parts)
+    crate::npy::tuple_repr(&parts)
 }
 
 pub fn write_explain(x: &Explanation, w: &mut impl Write) -> io::Result<()> {
@@ -62,10 +49,10 @@ pub fn write_explain(x: &Explanation, w: &mut impl Write) -> io::Result<()> {
             if s.what == StepKind::Value {
                 String::new()
             } else {
-                tuple(&s.shape)
+                crate::npy::tuple_repr(&s.shape)
             },
             if view {
-                tuple(&s.strides)
+                crate::npy::tuple_repr(&s.strides)
             } else {
                 String::new()
             },
@@ -155,7 +142,7 @@ pub fn write_explain(x: &Explanation, w: &mut impl Write) -> io::Result<()> {
     }
     if let Some(m) = &x.map {
         writeln!(w)?;
-        let shape = tuple(&m.parent_shape);
+        let shape = crate::npy::tuple_repr(&m.parent_shape);
         let scale = if m.cell == (1, 1) {
             "one cell per element".to_string()
         } else if m.parent_shape.len() == 1 {
@@ -272,7 +259,7 @@ pub fn write_dump(d: &Dump, precision: usize, w: &mut impl Write) -> io::Result<
     let idx_w = d
         .rows
         .iter()
-        .map(|r| tuple(&r.index).len())
+        .map(|r| crate::npy::tuple_repr(&r.index).len())
         .max()
         .unwrap_or(0);
     let off_w = d
@@ -316,7 +303,7 @@ pub fn write_dump(d: &Dump, precision: usize, w: &mut impl Write) -> io::Result<
         let index = if r.index.is_empty() {
             "()".to_string()
         } else {
-            tuple(&r.index)
+            crate::npy::tuple_repr(&r.index)
         };
         writeln!(
             w,

@@ -813,22 +813,27 @@ fn atom(i: In, depth: usize) -> R<Expr> {
     }
 }
 
-/// `list = "[" [ expression { "," expression } [ "," ] ] "]"`
-fn list(i: In, depth: usize) -> R<Expr> {
-    let (mut i, open) = punct(i, "[")?;
+/// The comma-separated expressions after an opening bracket, up to (not
+/// including) `close`: the items, and whether a comma ended them.
+fn bracket_items<'a>(
+    mut i: In<'a>,
+    open: Span,
+    close: char,
+    depth: usize,
+) -> R<'a, (Vec<Expr>, bool)> {
     let mut items = Vec::new();
     loop {
         let (j, _) = sp(i)?;
-        if j.fragment().starts_with(']') {
-            i = j;
-            break;
+        if j.fragment().starts_with(close) {
+            return Ok((j, (items, true)));
         }
         let (j, e) = match expression(j, depth + 1) {
             Ok(r) => r,
             Err(nom::Err::Error(_)) if at_statement_end(&j) => {
                 let end = pos(&j);
+                let bracket = if close == ']' { '[' } else { '(' };
                 return failure(
-                    Error::new(ErrorKind::Unclosed { open: '[' }, open)
+                    Error::new(ErrorKind::Unclosed { open: bracket }, open)
                         .with_related(Span::new(end, end), "input ended here"),
                 );
             }
@@ -837,14 +842,17 @@ fn list(i: In, depth: usize) -> R<Expr> {
         };
         items.push(e);
         let (j, _) = sp(j)?;
-        if j.fragment().starts_with(',') {
-            let (j, _) = punct(j, ",")?;
-            i = j;
-            continue;
+        if !j.fragment().starts_with(',') {
+            return Ok((j, (items, false)));
         }
-        i = j;
-        break;
+        i = punct(j, ",")?.0;
     }
+}
+
+/// `list = "[" [ expression { "," expression } [ "," ] ] "]"`
+fn list(i: In, depth: usize) -> R<Expr> {
+    let (i, open) = punct(i, "[")?;
+    let (i, (items, _)) = bracket_items(i, open, ']', depth)?;
     let (i, end) = close_bracket(i, open, '[', "`,` or `]`")?;
     Ok((
         i,
@@ -857,38 +865,9 @@ fn list(i: In, depth: usize) -> R<Expr> {
 
 /// `"(" expression ")"` or `tuple = "(" [ expression "," { expression "," } [ expression ] ] ")"`
 fn paren(i: In, depth: usize) -> R<Expr> {
-    let (mut i, open) = punct(i, "(")?;
-    let mut items = Vec::new();
-    let mut trailing_comma = false;
-    loop {
-        let (j, _) = sp(i)?;
-        if j.fragment().starts_with(')') {
-            i = j;
-            break;
-        }
-        let (j, e) = match expression(j, depth + 1) {
-            Ok(r) => r,
-            Err(nom::Err::Error(_)) if at_statement_end(&j) => {
-                let end = pos(&j);
-                return failure(
-                    Error::new(ErrorKind::Unclosed { open: '(' }, open)
-                        .with_related(Span::new(end, end), "input ended here"),
-                );
-            }
-            Err(nom::Err::Error(_)) => return cut_expected(j, "an expression"),
-            Err(e) => return Err(e),
-        };
-        items.push(e);
-        let (j, _) = sp(j)?;
-        trailing_comma = j.fragment().starts_with(',');
-        if trailing_comma {
-            let (j, _) = punct(j, ",")?;
-            i = j;
-            continue;
-        }
-        i = j;
-        break;
-    }
+    let (i, open) = punct(i, "(")?;
+    // `trailing_comma` is also true for `()`, which is a tuple either way.
+    let (i, (mut items, trailing_comma)) = bracket_items(i, open, ')', depth)?;
     let (i, end) = close_bracket(i, open, '(', "`,` or `)`")?;
     let span = Span::new(open.start, end);
     if items.len() == 1 && !trailing_comma {
