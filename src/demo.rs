@@ -53,5 +53,7 @@ Try:
   d[:50, :50].i          the top-left quadrant of the imaginary parts
   d.r[75, 68:82]         a row through the bright square
   d[::-10, ::10].shape   strides and negative steps
+  explain d.r[50:, 50:]  how that view lies over the file's bytes
+  image d.r              a picture of the real parts (the rings of the demo)
   help                   everything else
 ";
