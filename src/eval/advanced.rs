@@ -330,12 +330,7 @@ impl Session {
         let size = v.dtype.itemsize();
         let n: usize = g.shape.iter().product();
         let bytes = (n as u64).saturating_mul(size as u64);
-        self.check_memory(
-            bytes,
-            "this copy",
-            "index a smaller part (pick a field first to stream)",
-            span,
-        )?;
+        self.check_memory(bytes, "this copy", "index a smaller part", span)?;
         let mut out = Vec::with_capacity(bytes as usize);
         let mut src_idx = vec![0usize; v.ndim()];
         let mut idx = vec![0usize; g.ndim()];

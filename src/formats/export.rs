@@ -48,6 +48,11 @@ pub fn to_vrt(v: &View) -> Result<String, String> {
             ))
         }
     };
+    if pixel < 0 {
+        // Found by reading our VRTs with GDAL 3.10: a negative LineOffset
+        // is read, a negative PixelOffset is refused.
+        return Err("GDAL reads no VRT with a negative PixelOffset: this view runs backwards along its last axis; export it without that reversal and flip it after reading".into());
+    }
     let order = if v.dtype.itemsize() == 1 || order_of(&v.dtype) == ByteOrder::Little {
         "LSB"
     } else {

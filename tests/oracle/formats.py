@@ -14,6 +14,8 @@ NumPy (and the `sigmf` package, when it is installed) as the other side.
   - export: random views exported as VRT, ENVI (contiguous ones) and NumPy
     code; the VRT and ENVI files are opened back by strided, the code is run
     by Python, and each must give the same array.
+  - GDAL itself (rasterio's wheels, when installed) reads every VRT and
+    every exported VRT and ENVI file, and must see the same values.
 
     python3 tests/oracle/formats.py --live target/release/strided [--seed N]
 """
@@ -25,6 +27,31 @@ try:
     from sigmf import SigMFFile
 except ImportError:
     SigMFFile = None
+
+try:  # GDAL itself, through rasterio's wheels, to read the VRT and ENVI files.
+    import rasterio
+    import warnings
+    warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
+except ImportError:
+    rasterio = None
+
+
+def gdal_reads(path, want, what):
+    """GDAL's reading of `path` (bands, lines, pixels) against `want`."""
+    if rasterio is None:
+        return []
+    try:
+        with rasterio.open(path) as ds:
+            got = ds.read()
+    except Exception as e:  # noqa: BLE001
+        return ["GDAL cannot read %s (%s): %s" % (what, os.path.basename(path), e)]
+    want = np.asarray(want)
+    if got.size != want.size:
+        return ["GDAL reads %s as %s, expected %s" % (what, got.shape, want.shape)]
+    w = want.reshape(got.shape).astype(got.dtype)
+    if not np.array_equal(got, w, equal_nan=True):
+        return ["GDAL reads other values from %s" % what]
+    return []
 
 ENVI_CODES = {1: "u1", 2: "i2", 3: "i4", 4: "f4", 5: "f8", 6: "c8", 9: "c16", 12: "u2", 13: "u4", 14: "i8", 15: "u8"}
 
@@ -195,8 +222,9 @@ def vrt_cases(run, rng, k):
     if dt.kind == "c":
         want = np.nan_to_num(want)  # NaN payloads compare by bytes below anyway
         want = np.ndarray(shape=shape, dtype=dt, buffer=buf, offset=image, strides=strides)
+    what = "VRT %s %s bands %d" % (gdal[0], ">" if big else "<", bands)
     run.expect(["open v%d.vrt as g%d" % (k, k), "save g%d g%d.npy" % (k, k)],
-               lambda out: same(run.tmp, "g%d.npy" % k, want, "VRT %s %s bands %d" % (gdal[0], ">" if big else "<", bands)))
+               lambda out: same(run.tmp, "g%d.npy" % k, want, what) + gdal_reads(run.path("v%d.vrt" % k), want, what))
 
 
 def export_cases(run, rng, k):
@@ -215,9 +243,12 @@ def export_cases(run, rng, k):
     expr = "w%d[%s]" % (k, text)
     if a.dtype.kind == "c" and rng.random() < 0.5:
         v, expr = v.real, expr + ".r"
+    # GDAL refuses a negative PixelOffset, so strided refuses to export one.
+    vrt = v.strides[-1] >= 0
     lines = ["open %s %s %s as w%d" % (name, "x".join(map(str, a.shape)), a.dtype.str, k), "ex%d = %s" % (k, expr),
-             "export ex%d vrt to ex%d.vrt" % (k, k), "open ex%d.vrt as back%d" % (k, k), "save back%d back%d.npy" % (k, k),
              "export ex%d numpy to ex%d.py" % (k, k)]
+    if vrt:
+        lines += ["export ex%d vrt to ex%d.vrt" % (k, k), "open ex%d.vrt as back%d" % (k, k), "save back%d back%d.npy" % (k, k)]
     contiguous = v.flags.c_contiguous
     if contiguous:
         lines += ["export ex%d envi to ex%d.hdr" % (k, k), "open ex%d.hdr as be%d" % (k, k), "save be%d be%d.npy" % (k, k)]
@@ -227,8 +258,10 @@ def export_cases(run, rng, k):
     def check(out):
         problems = []
         # A VRT of one band reads back as (lines, pixels).
-        want_back = np.asarray(v)[0] if v.ndim == 3 and v.shape[0] == 1 else np.asarray(v)
-        problems += same(run.tmp, "back%d.npy" % k, want_back, "export vrt of %s" % expr)
+        if vrt:
+            want_back = np.asarray(v)[0] if v.ndim == 3 and v.shape[0] == 1 else np.asarray(v)
+            problems += same(run.tmp, "back%d.npy" % k, want_back, "export vrt of %s" % expr)
+            problems += gdal_reads(run.path("ex%d.vrt" % k), v, "export vrt of %s (%s)" % (expr, v.dtype))
         scope = {}
         try:
             exec(open(run.path("ex%d.py" % k)).read(), scope)
@@ -244,6 +277,7 @@ def export_cases(run, rng, k):
             want = np.asarray(v).reshape((1,) * (3 - v.ndim) + v.shape)
             if b.tobytes() != want.tobytes() or b.dtype != v.dtype or b.size != v.size:
                 problems.append("export envi of %s reads back as %s %s" % (expr, b.shape, b.dtype))
+            problems += gdal_reads(run.path("ex%d.bin" % k), v, "export envi of %s (%s)" % (expr, v.dtype))
         return problems
     run.expect(lines, check)
 
@@ -264,8 +298,9 @@ def main():
         problems = run.go()
     for p in problems[:20]:
         print("MISMATCH", p)
-    print("formats round trips (seed %d, numpy %s, sigmf %s): %d cases, %d problems"
-          % (seed, np.__version__, "yes" if SigMFFile else "not installed", args.cases * 5, len(problems)))
+    print("formats round trips (seed %d, numpy %s, sigmf %s, GDAL %s): %d cases, %d problems"
+          % (seed, np.__version__, "yes" if SigMFFile else "not installed",
+             rasterio.__gdal_version__ if rasterio else "not installed", args.cases * 5, len(problems)))
     sys.exit(1 if problems else 0)
 
 
