@@ -398,3 +398,41 @@ fn complex_integer_records_compute_as_complex_numbers() {
         assert!((angle - i.atan2(r)).abs() <= 4e-7, "angle {k}: {angle}");
     }
 }
+
+/// A fancy-indexed view too big for `set memory` is streamed, not copied:
+/// it prints and reduces to the same values as the in-memory copy.
+#[test]
+fn fancy_indexing_beyond_the_memory_limit_streams_the_same_values() {
+    let dir = temp();
+    let values: Vec<f32> = (0..40_000)
+        .map(|k| ((k * 7919) % 10007) as f32 * 0.5 - 2000.0)
+        .collect();
+    write(dir.path(), "x.bin", f32s(&values));
+    let statements = "open x.bin 200x200 <f4 as x; q = x[[5, 0, -1, 7], 10:150:3]; stats q; q[:, :4]; sum(x[x > 100])";
+    let run = |limit: &str| {
+        let script = format!("set memory {limit}; {statements}");
+        let out = run_in(dir.path(), &["--format", "json", "-c", &script], "");
+        // The values of each result (a copy and a stream differ in where
+        // they say they come from, not in what they hold).
+        lines(&out)
+            .iter()
+            .filter_map(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+            .filter(|v| v.get("open").is_none() && v.get("note").is_none())
+            .map(|v| {
+                let keep = [
+                    "count", "min", "argmin", "max", "argmax", "mean", "std", "data", "value",
+                    "computed",
+                ];
+                keep.iter().map(|k| v.get(*k).cloned()).collect::<Vec<_>>()
+            })
+            .collect::<Vec<_>>()
+    };
+    let (copied, streamed) = (run("1GiB"), run("100"));
+    assert_eq!(copied.len(), 3, "{copied:?}");
+    // q[:, :4] is a view of the in-memory copy, and computed when streamed.
+    assert_eq!(copied[1][9], None);
+    assert_eq!(streamed[1][9], Some(serde_json::json!(true)));
+    for (c, s) in copied.iter().zip(&streamed) {
+        assert_eq!(c[..9], s[..9]);
+    }
+}

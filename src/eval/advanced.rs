@@ -243,10 +243,8 @@ impl Session {
         // which streams (a masked view of a huge file is mostly reduced or
         // printed, never needed whole) when float64 carries its values.
         if let Value::View(v) = &base {
-            let streams = v.dtype.as_scalar().is_some_and(|s| {
-                matches!(s.kind, Kind::Float | Kind::Complex)
-                    || (matches!(s.kind, Kind::Int | Kind::UInt) && s.size <= 4)
-            }) && matches!(items, [IndexItem::Expr(_)]);
+            let streams = v.dtype.as_scalar().is_some_and(streamable)
+                && matches!(items, [IndexItem::Expr(_)]);
             let full_mask = streams
                 && match &items[0] {
                     IndexItem::Expr(e) => {
@@ -330,7 +328,24 @@ impl Session {
         let size = v.dtype.itemsize();
         let n: usize = g.shape.iter().product();
         let bytes = (n as u64).saturating_mul(size as u64);
-        self.check_memory(bytes, "this copy", "index a smaller part", span)?;
+        // Too big to copy: streamed instead, when float64 carries the values
+        // (printing or reducing it reads the file as it goes).
+        if bytes > self.settings.memory {
+            if let Some(s) = v.dtype.as_scalar().filter(|s| streamable(*s)) {
+                let src = Lazy::leaf(v.clone()).expect("a scalar dtype");
+                let node = Node::Gather {
+                    src,
+                    plan: plan.clone(),
+                };
+                return Ok(Value::Lazy(Lazy::new_keep_order(node, g.shape.clone(), s)));
+            }
+        }
+        self.check_memory(
+            bytes,
+            "this copy",
+            "index a smaller part, or pick a field (fields of that size stream)",
+            span,
+        )?;
         let mut out = Vec::with_capacity(bytes as usize);
         let mut src_idx = vec![0usize; v.ndim()];
         let mut idx = vec![0usize; g.ndim()];
@@ -366,6 +381,13 @@ impl Session {
             )
         })
     }
+}
+
+/// Whether float64 carries every value of `s` exactly (so a gather of it
+/// may stream through the f64 blocks of `compute`).
+fn streamable(s: Scalar) -> bool {
+    matches!(s.kind, Kind::Float | Kind::Complex)
+        || (matches!(s.kind, Kind::Int | Kind::UInt) && s.size <= 4)
 }
 
 /// A view of the named fields, at their offsets, with the record's size.
