@@ -368,12 +368,13 @@ impl Lazy {
 
     /// The order of axes in which the file's bytes lie, outermost first,
     /// when it is not C order: the axes of the first view in the tree
-    /// sorted by falling |stride|. A reduction over all elements walks the
-    /// array permuted so, each thread streaming through the mapping instead
-    /// of jumping a stride per element (an F-order view, `d.T`). `None`
-    /// when the array is already in C order or cannot be permuted (it holds
-    /// a computed array, an index node or a broadcast operand).
-    pub fn memory_order(&self) -> Option<Vec<usize>> {
+    /// sorted by falling |stride|, and the array permuted so. A reduction
+    /// over all elements walks that permuted array, each thread streaming
+    /// through the mapping instead of jumping a stride per element (an
+    /// F-order view, `d.T`). `None` when the array is already in C order or
+    /// cannot be permuted (it holds a computed array, an index node or a
+    /// broadcast operand).
+    pub fn memory_order(&self) -> Option<(Vec<usize>, Lazy)> {
         fn first_leaf(x: &Lazy) -> Option<&View> {
             match &*x.node {
                 Node::Leaf(v) => Some(v),
@@ -403,7 +404,11 @@ impl Lazy {
         };
         perm.sort_by_key(|&k| std::cmp::Reverse(key(k)));
         let identity = perm.iter().enumerate().all(|(i, &k)| i == k);
-        (!identity && self.permuted(&perm).is_some()).then_some(perm)
+        if identity {
+            return None;
+        }
+        let permuted = self.permuted(&perm)?;
+        Some((perm, permuted))
     }
 
     /// The same array with its axes reordered (`result.shape[i] ==

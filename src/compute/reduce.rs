@@ -416,9 +416,8 @@ pub fn for_blocks(
 /// of `x`, first occurrences as NumPy reports them.
 pub fn reduce_all(x: &Lazy, int: bool) -> Result<Acc, Interrupted> {
     match x.memory_order() {
-        Some(perm) => {
+        Some((perm, y)) => {
             let walk = Arc::new(Walk::new(&x.shape, &perm));
-            let y = x.permuted(&perm).expect("memory_order checked it permutes");
             reduce_walk(&y, int, Some(walk))
         }
         None => reduce_walk(x, int, None),

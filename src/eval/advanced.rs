@@ -128,19 +128,36 @@ impl Session {
         ))
     }
 
-    /// Whether a subscript needs advanced indexing (a list or an array item).
-    pub(super) fn is_advanced(&self, items: &[IndexItem]) -> bool {
-        items.iter().any(|i| match i {
-            IndexItem::Expr(e) => match &e.kind {
-                ExprKind::List(_) => true,
-                ExprKind::Int(_) | ExprKind::Str(_) | ExprKind::None => false,
-                _ => matches!(
-                    self.eval(e),
-                    Ok(Value::View(_) | Value::Lazy(_) | Value::List(_) | Value::Bool(_))
-                ),
-            },
-            _ => false,
-        })
+    /// The values of a subscript's expression items, evaluated once, when
+    /// the subscript needs advanced indexing (a list or an array item);
+    /// `None` for basic indexing (which evaluates its own plain items).
+    pub(super) fn advanced_values(
+        &self,
+        items: &[IndexItem],
+    ) -> Result<Option<Vec<Option<Value>>>, Error> {
+        let plain = |i: &IndexItem| match i {
+            IndexItem::Expr(e) => {
+                matches!(e.kind, ExprKind::Int(_) | ExprKind::Str(_) | ExprKind::None)
+            }
+            _ => true,
+        };
+        if items.iter().all(plain) {
+            return Ok(None);
+        }
+        let values: Vec<Option<Value>> = items
+            .iter()
+            .map(|i| match i {
+                IndexItem::Expr(e) => self.eval(e).map(Some),
+                _ => Ok(None),
+            })
+            .collect::<Result<_, _>>()?;
+        let array = |v: &Option<Value>| {
+            matches!(
+                v,
+                Some(Value::View(_) | Value::Lazy(_) | Value::List(_) | Value::Bool(_))
+            )
+        };
+        Ok(values.iter().any(array).then_some(values))
     }
 
     /// Materialises an array-valued index (int or bool dtype), within the
@@ -169,16 +186,17 @@ impl Session {
         }
     }
 
-    fn items(&self, items: &[IndexItem]) -> Result<Vec<It>, Error> {
+    /// The items of an advanced subscript, from their values.
+    fn items(&self, items: &[IndexItem], values: Vec<Option<Value>>) -> Result<Vec<It>, Error> {
         let mut out = Vec::new();
-        for item in items {
+        for (item, value) in items.iter().zip(values) {
             out.push(match item {
                 IndexItem::Ellipsis(_) => It::Ellipsis,
                 IndexItem::Slice { .. } => match self.index_items(std::slice::from_ref(item))?.pop() {
                     Some(crate::view::Index::Slice { start, stop, step, span }) => It::Slice(start, stop, step, span),
                     _ => unreachable!("a slice item evaluates to a slice"),
                 },
-                IndexItem::Expr(e) => match self.eval(e)? {
+                IndexItem::Expr(e) => match value.expect("expression items have values") {
                     Value::Int(i) => It::Int(i, e.span),
                     Value::None => It::NewAxis,
                     Value::Bool(b) => It::Bools(vec![], vec![b], e.span),
@@ -222,6 +240,7 @@ impl Session {
         &self,
         base: Value,
         items: &[IndexItem],
+        values: Vec<Option<Value>>,
         span: Span,
     ) -> Result<Value, Error> {
         // d[['r', 'i']]: a view of some fields, the record's itemsize kept.
@@ -246,20 +265,17 @@ impl Session {
             let streams = v.dtype.as_scalar().is_some_and(streamable)
                 && matches!(items, [IndexItem::Expr(_)]);
             let full_mask = streams
-                && match &items[0] {
-                    IndexItem::Expr(e) => {
-                        matches!(
-                            self.eval(e),
-                            Ok(Value::View(ref m)) if m.shape == v.shape && m.dtype.as_scalar().is_some_and(|s| s.kind == Kind::Bool)
-                        ) || matches!(
-                            self.eval(e),
-                            Ok(Value::Lazy(ref m)) if m.shape == v.shape && m.dtype.kind == Kind::Bool
-                        )
+                && match &values[0] {
+                    Some(Value::View(m)) => {
+                        m.shape == v.shape
+                            && m.dtype.as_scalar().is_some_and(|s| s.kind == Kind::Bool)
                     }
+                    Some(Value::Lazy(m)) => m.shape == v.shape && m.dtype.kind == Kind::Bool,
                     _ => false,
                 };
             if !full_mask {
-                return self.copy_gather(v, items, span);
+                let its = self.items(items, values)?;
+                return self.copy_gather(v, its, span);
             }
         }
         let src = match &base {
@@ -272,7 +288,7 @@ impl Session {
                 ));
             }
         };
-        let its = self.items(items)?;
+        let its = self.items(items, values)?;
         // A mask of the array's own shape: streamed, no index list.
         if let [It::Mask(mask, mspan)] = &its[..] {
             if mask.shape == src.shape && src.ndim() > 0 {
@@ -306,7 +322,7 @@ impl Session {
     /// Advanced indexing of a view as a byte-for-byte copy in memory: the
     /// element positions come from the same plan as the lazy gather, over
     /// the element indices of the view.
-    fn copy_gather(&self, v: &View, items: &[IndexItem], span: Span) -> Result<Value, Error> {
+    fn copy_gather(&self, v: &View, items: Vec<It>, span: Span) -> Result<Value, Error> {
         // The plan, over a stand-in with the view's shape (its values are
         // never read: only positions are).
         let stand_in = Lazy::new_keep_order(
@@ -315,7 +331,7 @@ impl Session {
             Scalar::new(Kind::Float, 8, crate::dtype::ByteOrder::NATIVE),
         );
         let mut its = Vec::new();
-        for it in self.items(items)? {
+        for it in items {
             its.push(match it {
                 It::Mask(l, s) => self.index_array(&l, s)?,
                 other => other,

@@ -112,7 +112,17 @@ impl Session {
         let mut values = Vec::new();
         let mut prev: Option<View> = None;
         for (k, x) in chain.iter().enumerate() {
-            let v = self.eval(x)?;
+            // Each step applied to the value before it: a step that copies
+            // (advanced indexing) is done once, not again for every later step.
+            let v = match (&x.kind, values.last()) {
+                (ExprKind::Index { items, .. }, Some(before)) => {
+                    self.index(Value::clone(before), items, x.span)?
+                }
+                (ExprKind::Attr { base, name }, Some(before)) => {
+                    super::attribute(Value::clone(before), name, base)?
+                }
+                _ => self.eval(x)?,
+            };
             let label = if k == 0 {
                 text(x.span.start, x.span.end)
             } else {

@@ -1220,8 +1220,10 @@ impl Session {
     }
 
     fn index(&self, base: Value, items: &[IndexItem], span: Span) -> Result<Value, Error> {
-        if matches!(base, Value::View(_) | Value::Lazy(_)) && self.is_advanced(items) {
-            return self.advanced_index(base, items, span);
+        if matches!(base, Value::View(_) | Value::Lazy(_)) {
+            if let Some(values) = self.advanced_values(items)? {
+                return self.advanced_index(base, items, values, span);
+            }
         }
         let view = match base {
             Value::View(v) => v,

@@ -21,10 +21,13 @@ pub fn header_beside(data: &Path) -> Option<PathBuf> {
         .find(|h| h != data && is_envi(h))
 }
 
+/// Whether `path` is a file starting with `ENVI` (only those bytes read).
 fn is_envi(path: &Path) -> bool {
-    std::fs::read(path)
-        .ok()
-        .is_some_and(|b| b.starts_with(b"ENVI"))
+    use std::io::Read;
+    let mut head = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| &head == b"ENVI")
 }
 
 /// `open image.hdr`: the data file is the header's stem with one of the

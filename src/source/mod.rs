@@ -34,6 +34,8 @@ pub struct Source {
     /// Kept open so its size can be checked (fstat) before each use.
     file: Option<File>,
     bytes: mapping::Bytes,
+    /// Bytes strided copied (advanced indexing), not a file.
+    copy: bool,
 }
 
 impl Source {
@@ -51,15 +53,13 @@ impl Source {
             ino: 0,
             file: None,
             bytes: mapping::Bytes::Owned(bytes),
+            copy: true,
         }
     }
 
     /// Whether this is a copy made by strided rather than a file.
     pub fn is_copy(&self) -> bool {
-        self.dev == 0
-            && self.ino == 0
-            && self.file.is_none()
-            && self.path.to_string_lossy().starts_with("copy of ")
+        self.copy
     }
 
     /// Whether the pages under bytes `start..end` are in memory (see
@@ -244,6 +244,7 @@ impl Files {
                 ino: meta.ino(),
                 file: None,
                 bytes: mapping::Bytes::Owned(bytes),
+                copy: false,
             };
             return Ok((Arc::new(source), false));
         }
@@ -283,6 +284,7 @@ impl Files {
             ino: key.1,
             file: Some(file),
             bytes,
+            copy: false,
         });
         self.cache.retain(|_, w| w.strong_count() > 0);
         self.cache.insert(key, Arc::downgrade(&source));
