@@ -4,8 +4,8 @@
 //! wave around the centre, a bright 10x10 square in the bottom-right
 //! quadrant, and a little noise.
 
-use std::io;
-use std::path::{Path, PathBuf};
+use std::io::{self, Write};
+use std::path::PathBuf;
 
 /// Rows and columns of the demo array.
 pub const SIDE: usize = 100;
@@ -38,12 +38,23 @@ pub fn demo_bytes() -> Vec<u8> {
     out
 }
 
-/// Writes the demo file into `dir` and returns its path.
-pub fn write_demo(dir: &Path) -> io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
-    let path = dir.join("demo.c8");
-    std::fs::write(&path, demo_bytes())?;
-    Ok(path)
+/// Writes the demo file into a new private folder (made by `mkdtemp`,
+/// mode 0700, with an unpredictable name, so nothing another user planted
+/// in the temporary folder is followed) and returns the folder, which is
+/// removed when dropped, and the file's path.
+pub fn write_demo() -> io::Result<(tempfile::TempDir, PathBuf)> {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::Builder::new()
+        .prefix("strided-demo-")
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir()?;
+    let path = dir.path().join("demo.c8");
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)?;
+    f.write_all(&demo_bytes())?;
+    Ok((dir, path))
 }
 
 /// What the shell prints after opening the demo.

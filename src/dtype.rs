@@ -678,8 +678,10 @@ impl Record {
     }
 }
 
+/// Python's repr of a field name: quotes and backslashes escaped, and
+/// control characters as `\x1b`, `\n`, as Python writes them.
 fn py_str(s: &str) -> String {
-    format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
+    format!("'{}'", crate::text::py_escape(s))
 }
 
 /// NumPy's `str(dtype)`: `float32` for native order, `>f4` otherwise, and

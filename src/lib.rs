@@ -24,19 +24,20 @@ pub mod eval;
 pub mod formats;
 pub mod frontend;
 pub mod help;
+pub mod io;
 pub mod npy;
 pub mod picture;
 pub mod render;
-pub mod save;
 #[allow(unsafe_code)]
 pub mod source;
 pub mod syntax;
+pub mod text;
 pub mod view;
 
 pub use diag::Error;
 pub use eval::{Output, Session};
 
-use std::io::{self, Write};
+use std::io::Write;
 
 /// Bytes of stack for the thread that parses and evaluates: enough for
 /// the deepest nesting the parser accepts ([`syntax::MAX_DEPTH`]).
@@ -48,7 +49,7 @@ pub enum LineError {
     /// A statement failed (or the line did not parse); spans index the line.
     Stmt(Error),
     /// Writing the output failed (e.g. a closed pipe).
-    Io(io::Error),
+    Io(std::io::Error),
 }
 
 /// Parses one line and runs its statements in order, rendering each
@@ -99,13 +100,13 @@ struct HeldBack<'a, W: Write> {
 }
 
 impl<W: Write> HeldBack<'_, W> {
-    fn release(self) -> io::Result<()> {
+    fn release(self) -> std::io::Result<()> {
         self.out.write_all(&self.buf)
     }
 }
 
 impl<W: Write> Write for HeldBack<'_, W> {
-    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
         if !self.streaming && self.buf.len() + data.len() > HOLD_BACK {
             self.out.write_all(&self.buf)?;
             self.buf = Vec::new();
@@ -118,7 +119,7 @@ impl<W: Write> Write for HeldBack<'_, W> {
         }
         Ok(data.len())
     }
-    fn flush(&mut self) -> io::Result<()> {
+    fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
 }

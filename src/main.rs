@@ -47,11 +47,7 @@ fn main() -> ExitCode {
     // "interrupted" and the session goes on); with nothing to stop, or a
     // second time, strided exits with 130. At the prompt, rustyline reads
     // Ctrl-C as a key and clears the line instead.
-    let _ = ctrlc::set_handler(|| {
-        if !strided::compute::control::request_cancel() {
-            std::process::exit(130);
-        }
-    });
+    strided::frontend::signals::install(strided::compute::control::request_cancel);
     // Parsing and evaluation recurse once per nesting level: give them room.
     let worker = std::thread::Builder::new()
         .stack_size(strided::STACK_SIZE)
@@ -74,13 +70,12 @@ fn run(args: Args) -> ExitCode {
     let mut banner = String::new();
     let mut demo_dir = None;
     if args.demo {
-        let dir = std::env::temp_dir().join(format!("strided-demo-{}", std::process::id()));
-        let path = match strided::demo::write_demo(&dir) {
-            Ok(p) => p,
+        let (dir, path) = match strided::demo::write_demo() {
+            Ok(made) => made,
             Err(e) => {
                 eprintln!(
                     "strided: cannot write the demo file in {}: {e}",
-                    dir.display()
+                    std::env::temp_dir().display()
                 );
                 return ExitCode::from(2);
             }
@@ -120,9 +115,7 @@ fn run(args: Args) -> ExitCode {
         }
         run_script(session, &args)
     };
-    if let Some(dir) = demo_dir {
-        let _ = std::fs::remove_dir_all(dir);
-    }
+    drop(demo_dir);
     code
 }
 

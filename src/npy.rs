@@ -19,6 +19,12 @@ pub struct Header {
     pub data_offset: usize,
 }
 
+/// The most dimensions an array may have (NumPy's `NPY_MAXDIMS`).
+pub const MAX_DIMS: usize = 64;
+/// The longest header strided reads (NumPy reads 10,000 bytes unless told
+/// otherwise; records of many fields need more).
+pub const MAX_HEADER: usize = 1 << 20;
+
 /// Whether `bytes` start like a `.npy` file.
 pub fn is_npy(bytes: &[u8]) -> bool {
     bytes.starts_with(MAGIC)
@@ -44,11 +50,23 @@ pub fn read_header(bytes: &[u8]) -> Result<Header, String> {
         }
         v => return Err(format!("unknown format version {v}")),
     };
+    if len > MAX_HEADER {
+        return Err(format!(
+            "its header is {len} bytes long; strided reads headers of at most {MAX_HEADER} bytes"
+        ));
+    }
     let end = start.checked_add(len).ok_or("header length overflows")?;
     let raw = bytes
         .get(start..end)
         .ok_or("the header is longer than the file")?;
-    let text: String = raw.iter().map(|&b| b as char).collect();
+    // Versions 1 and 2 hold latin-1 text, version 3 UTF-8 (NumPy's rule).
+    let text: String = if major == 3 {
+        std::str::from_utf8(raw)
+            .map_err(|_| "a version 3 header that is not UTF-8")?
+            .to_string()
+    } else {
+        raw.iter().map(|&b| b as char).collect()
+    };
     let lit = parse_py_literal(&text)
         .map_err(|e| format!("header is not a Python literal ({})", e.kind))?;
     let LitKind::Dict(entries) = &lit.kind else {
@@ -80,6 +98,12 @@ pub fn read_header(bytes: &[u8]) -> Result<Header, String> {
         Some(LitKind::Int(n)) => vec![usize::try_from(*n).map_err(|_| "negative 'shape'")?],
         _ => return Err("header has no 'shape' tuple".into()),
     };
+    if shape.len() > MAX_DIMS {
+        return Err(format!(
+            "its shape has {} dimensions; NumPy allows at most {MAX_DIMS}",
+            shape.len()
+        ));
+    }
     Ok(Header {
         dtype,
         shape,
@@ -107,20 +131,24 @@ pub fn shape_repr(shape: &[usize]) -> String {
     tuple_repr(shape)
 }
 
-/// The bytes of a version 1.0 (or 2.0 when needed) header for C-order data.
+/// The bytes of a header for C-order data, of the version NumPy picks:
+/// 1.0, or 2.0 when longer than 65,535 bytes, or 3.0 (UTF-8) when the text
+/// is not latin-1 (a field named `ψ`).
 pub fn write_header(dtype: &Dtype, shape: &[usize]) -> Vec<u8> {
     let dict = format!(
         "{{'descr': {}, 'fortran_order': False, 'shape': {}, }}",
         dtype.npy_descr(),
         shape_repr(shape)
     );
-    let (version, prefix) = if dict.len() + 11 < 65536 {
-        (1u8, 10)
-    } else {
-        (2u8, 12)
+    let latin1: Option<Vec<u8>> = dict.chars().map(|c| u8::try_from(c).ok()).collect();
+    let (version, text) = match latin1 {
+        Some(b) if b.len() + 11 < 65536 => (1u8, b),
+        Some(b) => (2, b),
+        None => (3, dict.into_bytes()),
     };
+    let prefix = if version == 1 { 10 } else { 12 };
     // Pad with spaces so that the data starts at a multiple of 64 bytes.
-    let total = (prefix + dict.len() + 1).div_ceil(64) * 64;
+    let total = (prefix + text.len() + 1).div_ceil(64) * 64;
     let header_len = total - prefix;
     let mut out = Vec::with_capacity(total);
     out.extend_from_slice(MAGIC);
@@ -131,7 +159,7 @@ pub fn write_header(dtype: &Dtype, shape: &[usize]) -> Vec<u8> {
     } else {
         out.extend_from_slice(&(header_len as u32).to_le_bytes());
     }
-    out.extend_from_slice(dict.as_bytes());
+    out.extend_from_slice(&text);
     out.resize(total - 1, b' ');
     out.push(b'\n');
     out

@@ -4,7 +4,6 @@
 //! `render` draws the terminal versions with the same colours.
 
 use std::io::Write;
-use std::path::Path;
 
 /// A colour map for `image ... cmap=NAME`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -233,19 +232,6 @@ pub fn encode_png(p: &Pixels, w: impl Write) -> std::io::Result<()> {
         .write_image_data(&p.rgb)
         .map_err(std::io::Error::other)?;
     writer.finish().map_err(std::io::Error::other)
-}
-
-/// Writes `p` as a PNG file (through a temporary file renamed into place).
-/// Returns the bytes written, or the reason and a hint.
-pub fn write_png(p: &Pixels, path: &Path) -> Result<u64, (String, Option<String>)> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    if !ext.eq_ignore_ascii_case("png") {
-        return Err((
-            "pictures are written as PNG".into(),
-            Some("end the path in .png".into()),
-        ));
-    }
-    crate::save::write_via_temp(path, |w| encode_png(p, w))
 }
 
 #[cfg(test)]

@@ -430,7 +430,10 @@ impl View {
         let bytes = self.source.bytes();
         let item = self.dtype.itemsize();
         if self.is_c_contiguous() {
-            for chunk in bytes[self.offset..self.offset + self.nbytes()].chunks(1 << 20) {
+            // Chunks smaller than the writer's buffer are copied by our own
+            // code (a shrunk file faults into the SIGBUS guard), never handed
+            // to write(2) straight from the mapping (which fails with EFAULT).
+            for chunk in bytes[self.offset..self.offset + self.nbytes()].chunks(1 << 18) {
                 control::check().map_err(|_| stop())?;
                 w.write_all(chunk)?;
                 control::advance((chunk.len() / item.max(1)) as u64);

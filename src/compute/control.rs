@@ -57,9 +57,11 @@ pub fn cancelled() -> bool {
     CANCEL.load(Ordering::Relaxed)
 }
 
-/// `Err(Interrupted)` once cancellation was asked for.
+/// `Err(Interrupted)` once cancellation was asked for, or once a read of a
+/// mapped file faulted (it shrank: the rest of the result would be zeros,
+/// and the statement fails anyway, so it stops at once).
 pub fn check() -> Result<(), Interrupted> {
-    if cancelled() {
+    if cancelled() || crate::source::fault_pending() {
         Err(Interrupted)
     } else {
         Ok(())

@@ -293,6 +293,34 @@ impl Lazy {
         }
     }
 
+    /// Every file this array reads (its leaves' sources), each once.
+    pub fn sources(&self, out: &mut Vec<Arc<crate::source::Source>>) {
+        let mut push = |s: &Arc<crate::source::Source>| {
+            if !out.iter().any(|o| Arc::ptr_eq(o, s)) {
+                out.push(s.clone());
+            }
+        };
+        match &*self.node {
+            Node::Leaf(v) => push(&v.source),
+            Node::Const(_) | Node::Array(_) => {}
+            Node::Unary(_, a) | Node::Cast(a) => a.sources(out),
+            Node::Gather { src, .. } | Node::Index { src, .. } => src.sources(out),
+            Node::Binary(_, a, b) | Node::Pair(a, b) => {
+                a.sources(out);
+                b.sources(out);
+            }
+            Node::Masked { src, mask, .. } => {
+                src.sources(out);
+                mask.sources(out);
+            }
+            Node::Where(a, b, c) | Node::Clip(a, b, c) => {
+                a.sources(out);
+                b.sources(out);
+                c.sources(out);
+            }
+        }
+    }
+
     /// What kind of copy NumPy would make for this array, when it is one
     /// made by indexing (not an arithmetic result).
     pub fn copy_kind(&self) -> Option<&'static str> {

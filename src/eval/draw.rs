@@ -65,15 +65,35 @@ pub struct ImageReport {
     pub written: Option<Written>,
 }
 
-fn write(p: &Pixels, path: &Spanned<String>) -> Result<Written, Error> {
-    let bytes = picture::write_png(p, Path::new(&path.node))
-        .map_err(|(reason, hint)| super::write_error(path, reason, hint, path.span))?;
-    Ok(Written {
-        path: path.node.clone(),
-        bytes,
-        width: p.width,
-        height: p.height,
-    })
+impl Session {
+    /// Writes a picture as a PNG file, through [`crate::io::write_file`].
+    fn write_png(&self, p: &Pixels, path: &Spanned<String>) -> Result<Written, Error> {
+        let ext = Path::new(&path.node)
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("");
+        if !ext.eq_ignore_ascii_case("png") {
+            return Err(Error::new(
+                ErrorKind::Save {
+                    path: path.node.clone(),
+                    reason: "pictures are written as PNG".into(),
+                    hint: Some("end the path in .png".into()),
+                },
+                path.span,
+            ));
+        }
+        let written = self
+            .write_checked(|c| {
+                crate::io::write_file(Path::new(&path.node), c, |w| picture::encode_png(p, w))
+            })
+            .map_err(|e| self.write_failure(path, e, path.span))?;
+        Ok(Written {
+            path: path.node.clone(),
+            bytes: written.bytes,
+            width: p.width,
+            height: p.height,
+        })
+    }
 }
 
 /// The finite range of `values` (padded when flat), or an error at `e`.
@@ -129,7 +149,7 @@ impl Session {
         let env = envelope(&l, columns).map_err(|_| interrupted(e.span))?;
         let (lo, hi) = value_range(env.iter().flat_map(|&(a, b)| [a, b]), e)?;
         let written = match to {
-            Some(path) => Some(write(
+            Some(path) => Some(self.write_png(
                 &picture::plot(&env, lo, hi, PNG_PLOT.0, PNG_PLOT.1),
                 path,
             )?),
@@ -243,7 +263,7 @@ impl Session {
                 } else {
                     PNG_IMAGE_MIN.div_ceil(long)
                 };
-                Some(write(
+                Some(self.write_png(
                     &picture::image(&values, rows, cols, lo, hi, cmap, scale),
                     path,
                 )?)
@@ -272,6 +292,6 @@ impl Session {
         path: &Spanned<String>,
     ) -> Result<Written, Error> {
         let bar = (PNG_PLOT.0 / h.counts.len().max(1)).max(1);
-        write(&picture::hist(&h.counts, bar, PNG_PLOT.1), path)
+        self.write_png(&picture::hist(&h.counts, bar, PNG_PLOT.1), path)
     }
 }

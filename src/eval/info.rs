@@ -146,10 +146,14 @@ impl Session {
         let Some(path) = to else {
             return Ok(super::Output::Help(text));
         };
-        let bytes = crate::save::write_via_temp(std::path::Path::new(&path.node), |w| {
-            std::io::Write::write_all(w, text.as_bytes())
-        })
-        .map_err(|(reason, hint)| super::write_error(path, reason, hint, path.span))?;
+        let written = self
+            .write_checked(|c| {
+                crate::io::write_file(std::path::Path::new(&path.node), c, |w| {
+                    w.write_all(text.as_bytes())
+                })
+            })
+            .map_err(|e| self.write_failure(path, e, path.span))?;
+        let bytes = written.bytes;
         let mut note = format!(
             "wrote the {} layout of {} to {} ({bytes} bytes)",
             format.node, name.node, path.node

@@ -17,26 +17,33 @@ pub use value::Value;
 
 use crate::diag::{suggest, Error, ErrorKind};
 use crate::dtype::Dtype;
+use crate::io::{Checks, Protected, WriteError};
 use crate::npy;
 use crate::source::{Files, OpenFailure, Source};
 use crate::syntax::{Expr, ExprKind, IndexItem, Open, Span, Spanned, Stmt};
 use crate::view::{Index, Order, View};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 /// The error for a file strided could not write (`save`, PNGs, `export`);
 /// Ctrl-C (the temporary file removed, the target untouched) points at
 /// `interrupted_at`.
-pub(crate) fn write_error(
-    path: &Spanned<String>,
-    reason: String,
-    hint: Option<String>,
-    interrupted_at: Span,
-) -> Error {
-    if reason == "interrupted" {
-        return Error::new(ErrorKind::Interrupted, interrupted_at);
-    }
+pub(crate) fn write_error(path: &Spanned<String>, e: WriteError, interrupted_at: Span) -> Error {
+    let (reason, hint) = match e {
+        WriteError::Interrupted => return Error::new(ErrorKind::Interrupted, interrupted_at),
+        WriteError::Protected { why } => (
+            why,
+            Some("strided never writes over a file the session reads: choose another name, or `close` what reads it first".into()),
+        ),
+        WriteError::NotRegular { what } => (
+            format!("it is {what}, not a regular file"),
+            Some("name a file to write".into()),
+        ),
+        // A read fault during the write: `run_line` reports it as the shrink it was.
+        WriteError::Vetoed => ("a file being read changed while the data was made".into(), None),
+        WriteError::Io(e) => (e.to_string(), None),
+    };
     Error::new(
         ErrorKind::Save {
             path: path.node.clone(),
@@ -218,6 +225,18 @@ pub struct FileRow {
     pub note: Option<String>,
 }
 
+/// A file that described another (`.hdr`, `.sigmf-meta`, `.vrt`): no
+/// write may replace it while the file it describes is read.
+#[derive(Debug)]
+struct Sidecar {
+    of: Weak<Source>,
+    /// The name `open` bound, and the description's format, for refusals.
+    name: String,
+    format: String,
+    dev: u64,
+    ino: u64,
+}
+
 /// Names, open files and settings: the state a script or shell builds up.
 #[derive(Debug, Default)]
 pub struct Session {
@@ -225,6 +244,7 @@ pub struct Session {
     /// What `open` learnt about each name's file from its own description.
     meta: BTreeMap<String, info::Meta>,
     files: Files,
+    sidecars: Vec<Sidecar>,
     pub settings: Settings,
 }
 
@@ -251,6 +271,74 @@ impl Session {
     /// Names bound now, in order.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.names.keys().map(String::as_str)
+    }
+
+    /// The files no write may replace: every file a value reads (held by
+    /// a name or by the statement running now), and the descriptions that
+    /// laid them out.
+    pub(crate) fn protected(&self) -> Vec<Protected> {
+        let mut out = Vec::new();
+        for (source, _) in self.files.live() {
+            if source.is_copy() {
+                continue;
+            }
+            let users: Vec<&str> = self
+                .names
+                .iter()
+                .filter(|(_, v)| {
+                    let mut s = Vec::new();
+                    v.sources(&mut s);
+                    s.iter().any(|x| Arc::ptr_eq(x, &source))
+                })
+                .map(|(k, _)| k.as_str())
+                .collect();
+            let why = if users.is_empty() {
+                format!("the session reads {}", source.display())
+            } else {
+                format!("`{}` views {}", users.join("`, `"), source.display())
+            };
+            out.push(Protected {
+                dev: source.dev,
+                ino: source.ino,
+                why,
+            });
+        }
+        for s in &self.sidecars {
+            if let Some(of) = s.of.upgrade() {
+                out.push(Protected {
+                    dev: s.dev,
+                    ino: s.ino,
+                    why: format!(
+                        "it is the {} that describes {} (`{}` views it)",
+                        s.format,
+                        of.display(),
+                        s.name
+                    ),
+                });
+            }
+        }
+        out
+    }
+
+    /// Writes `path` through [`crate::io::write_file`] with this session's
+    /// protections, cancellation and read-fault veto.
+    pub(crate) fn write_checked<R>(&self, run: impl FnOnce(&Checks) -> R) -> R {
+        let protected = self.protected();
+        let checks = Checks {
+            protected: &protected,
+            cancelled: &crate::compute::control::cancelled,
+            veto: &crate::source::fault_pending,
+        };
+        run(&checks)
+    }
+
+    /// [`write_error`], except that a write the kernel could not read
+    /// from the mapping (EFAULT: the file shrank under it) is the shrink.
+    pub(crate) fn write_failure(&self, path: &Spanned<String>, e: WriteError, at: Span) -> Error {
+        match &e {
+            WriteError::Io(io) if io.raw_os_error() == Some(libc::EFAULT) => self.fault_error(at),
+            _ => write_error(path, e, at),
+        }
     }
 
     /// Runs one statement of `line` (spans index into `line`).
@@ -309,9 +397,9 @@ impl Session {
             Stmt::Save { expr, path } => {
                 let value = self.eval(expr)?;
                 let data = match &value {
-                    Value::View(v) | Value::Void(v) => crate::save::Data::View(v),
-                    Value::Scalar(d, b) => crate::save::Data::Scalar(d, b),
-                    Value::Lazy(l) => crate::save::Data::Lazy(l),
+                    Value::View(v) | Value::Void(v) => crate::io::save::Data::View(v),
+                    Value::Scalar(d, b) => crate::io::save::Data::Scalar(d, b),
+                    Value::Lazy(l) => crate::io::save::Data::Lazy(l),
                     other => {
                         return Err(Error::new(
                             ErrorKind::Type {
@@ -325,17 +413,32 @@ impl Session {
                         ))
                     }
                 };
-                let bytes = crate::save::save(&data, Path::new(&path.node))
-                    .map_err(|(reason, hint)| write_error(path, reason, hint, expr.span))?;
+                let written = self
+                    .write_checked(|c| crate::io::save::save(&data, Path::new(&path.node), c))
+                    .map_err(|e| match e {
+                        crate::io::save::SaveError::UnknownFormat => Error::new(
+                            ErrorKind::Save {
+                                path: path.node.clone(),
+                                reason: "unknown file type".into(),
+                                hint: Some("end the path in .npy, .csv or .bin".into()),
+                            },
+                            path.span,
+                        ),
+                        crate::io::save::SaveError::Write(e) => {
+                            self.write_failure(path, e, expr.span)
+                        }
+                    })?;
                 let text = line.get(expr.span.start..expr.span.end).unwrap_or("");
                 let (shape, dtype) = match &data {
-                    crate::save::Data::View(v) => (npy::shape_repr(&v.shape), v.dtype.short()),
-                    crate::save::Data::Scalar(d, _) => ("()".to_string(), d.short()),
-                    crate::save::Data::Lazy(l) => (npy::shape_repr(&l.shape), l.dtype.descr()),
+                    crate::io::save::Data::View(v) => (npy::shape_repr(&v.shape), v.dtype.short()),
+                    crate::io::save::Data::Scalar(d, _) => ("()".to_string(), d.short()),
+                    crate::io::save::Data::Lazy(l) => (npy::shape_repr(&l.shape), l.dtype.descr()),
                 };
                 Ok(Output::Note(format!(
-                    "saved {text} ({shape} {dtype}) to {} ({bytes} bytes)",
-                    path.node
+                    "saved {text} ({shape} {dtype}) to {} ({} bytes){}",
+                    path.node,
+                    written.bytes,
+                    if written.replaced { ", replacing the file that was there" } else { "" }
                 )))
             }
             Stmt::Stats(e) => {
@@ -613,6 +716,17 @@ impl Session {
         let mut assumed = Vec::new();
         if o.name.is_none() {
             assumed.push("name");
+        }
+        if let Ok(m) = std::fs::metadata(&desc.described_by) {
+            use std::os::unix::fs::MetadataExt;
+            self.sidecars.retain(|s| s.of.strong_count() > 0);
+            self.sidecars.push(Sidecar {
+                of: Arc::downgrade(&view.source),
+                name: name.clone(),
+                format: format!("{} description", desc.format),
+                dev: m.dev(),
+                ino: m.ino(),
+            });
         }
         let mut opened = self.bind_opened(name.clone(), view, Order::C, false, shared, assumed);
         let described = format!("{} {}", desc.format, desc.described_by.display());

@@ -35,6 +35,20 @@ pub enum Value {
 }
 
 impl Value {
+    /// Every file this value reads, each once.
+    pub fn sources(&self, out: &mut Vec<std::sync::Arc<crate::source::Source>>) {
+        match self {
+            Value::View(v) | Value::Void(v) => {
+                if !out.iter().any(|o| std::sync::Arc::ptr_eq(o, &v.source)) {
+                    out.push(v.source.clone());
+                }
+            }
+            Value::Lazy(l) => l.sources(out),
+            Value::Tuple(t) | Value::List(t) => t.iter().for_each(|v| v.sources(out)),
+            _ => {}
+        }
+    }
+
     /// A word for messages: "a view", "an int", ...
     pub fn kind_name(&self) -> &'static str {
         match self {

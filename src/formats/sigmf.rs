@@ -91,7 +91,13 @@ pub fn describe(path: &Path) -> Result<Described, Failure> {
             global.get(key).map(text_of),
         );
     }
-    for (k, c) in captures.iter().enumerate() {
+    if captures.len() > SHOWN {
+        fact(
+            "captures",
+            Some(format!("{} (the first {SHOWN} are listed)", captures.len())),
+        );
+    }
+    for (k, c) in captures.iter().enumerate().take(SHOWN) {
         let mut parts = vec![format!(
             "from sample {}",
             c.get("core:sample_start")
@@ -132,7 +138,7 @@ pub fn describe(path: &Path) -> Result<Described, Failure> {
                     .and_then(Value::as_u64)
                     .unwrap_or(0);
                 let mut s = match a.get("core:sample_count").and_then(Value::as_u64) {
-                    Some(n) => format!("samples {start}..{}", start + n),
+                    Some(n) => format!("samples {start}..{}", u128::from(start) + u128::from(n)),
                     None => format!("from sample {start}"),
                 };
                 if let (Some(lo), Some(hi)) = (

@@ -171,8 +171,9 @@ pub fn describe(vrt: &Path) -> Result<Described, Failure> {
         match v {
             None => Ok(0),
             Some(s) => s
-                .parse::<i128>()
-                .map_err(|_| bad(format!("{what} `{s}` is not a whole number"))),
+                .parse::<i64>()
+                .map(i128::from)
+                .map_err(|_| bad(format!("{what} `{s}` is not a whole number of bytes that fits in 64 bits"))),
         }
     };
     let order = match first.byte_order.as_deref() {

@@ -4,3 +4,4 @@
 
 pub mod repl;
 pub mod script;
+pub mod signals;

@@ -125,6 +125,11 @@ pub fn take_fault() -> bool {
     FAULTED.swap(false, Ordering::SeqCst)
 }
 
+/// Whether a mapped read faulted since [`take_fault`] last cleared it.
+pub fn fault_pending() -> bool {
+    FAULTED.load(Ordering::SeqCst)
+}
+
 /// Whether `slot` is the mapping the last fault was in.
 pub fn faulted_in(slot: &Slot) -> bool {
     slot.0

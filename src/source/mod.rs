@@ -9,7 +9,7 @@
 
 mod mapping;
 
-pub use mapping::{page_size, take_fault};
+pub use mapping::{fault_pending, page_size, take_fault};
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -77,9 +77,10 @@ impl Source {
         self.bytes().is_empty()
     }
 
-    /// The path for messages and captions.
+    /// The path for messages and captions, control characters escaped
+    /// (a file name may hold any byte but `/` and NUL).
     pub fn display(&self) -> String {
-        self.path.display().to_string()
+        crate::text::escape(&self.path.display().to_string()).into_owned()
     }
 
     /// Whether another program holds an exclusive advisory lock on the file

@@ -206,6 +206,30 @@ fn string(i: In) -> R<Spanned<String>> {
             match chars.next() {
                 Some((_, 'n')) => out.push('\n'),
                 Some((_, 't')) => out.push('\t'),
+                Some((_, 'r')) => out.push('\r'),
+                Some((_, '0')) => out.push('\0'),
+                // Python's `\xNN`, `\uNNNN` and `\UNNNNNNNN` (what a dtype's
+                // repr writes for control characters in field names).
+                Some((_, e @ ('x' | 'u' | 'U'))) => {
+                    let n = match e {
+                        'x' => 2,
+                        'u' => 4,
+                        _ => 8,
+                    };
+                    let digits: String = chars.clone().take(n).map(|(_, d)| d).collect();
+                    match u32::from_str_radix(&digits, 16).ok().and_then(char::from_u32) {
+                        Some(ch) if digits.len() == n && digits.chars().all(|d| d.is_ascii_hexdigit()) => {
+                            out.push(ch);
+                            for _ in 0..n {
+                                chars.next();
+                            }
+                        }
+                        _ => {
+                            out.push('\\');
+                            out.push(e);
+                        }
+                    }
+                }
                 Some((_, e)) => out.push(e),
                 None => break,
             }

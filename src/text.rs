@@ -1,0 +1,203 @@
+//! Text from outside (file names, field names, metadata strings, the
+//! user's own input echoed in errors) made safe to print: control
+//! characters become visible escapes (`\x1b`, `\n`, `\u{202e}`), so that a
+//! SigMF annotation holding an OSC 52 sequence cannot write the clipboard
+//! and a file name holding `\r` cannot overwrite a line of output.
+//!
+//! Two layers: [`escape`] for each outside string where it is put into
+//! output (it also escapes newlines and tabs, which would fake lines or
+//! columns), and [`Sanitize`], a writer that every front end puts between
+//! the renderer and the terminal, pipe or file, which escapes every
+//! control byte but newline and tab. Only a picture drawn for a terminal
+//! with colour on passes its own escape sequences around it.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+/// Whether `c` must not reach a terminal as it is: C0 and C1 controls,
+/// DEL, and the bidirectional overrides that reorder what is shown.
+fn is_unsafe(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    push_escape(out, c, false)
+}
+
+/// Rust's `\u{202e}` for people, or Python's `\u202e` inside a Python
+/// literal (a field name in a `.npy` header or a dtype's repr).
+fn push_escape(out: &mut String, c: char, python: bool) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c if (c as u32) < 0x100 => {
+            let _ = write!(out, "\\x{:02x}", c as u32);
+        }
+        c if python => {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        }
+        c => {
+            let _ = write!(out, "\\u{{{:04x}}}", c as u32);
+        }
+    }
+}
+
+/// The inside of a Python string literal for `s` (without quotes): quotes
+/// and backslashes escaped, controls as Python's `repr` writes them.
+pub fn py_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            c if is_unsafe(c) => push_escape(&mut out, c, true),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `s` with every control character escaped, newlines and tabs included.
+pub fn escape(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_unsafe(c) {
+            push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// [`escape`], and where each byte offset of `s` lands in the result (one
+/// entry per byte of `s`, plus its end), so spans keep pointing at the
+/// same characters after escaping.
+pub fn escape_with_offsets(s: &str) -> (String, Vec<usize>) {
+    let mut out = String::with_capacity(s.len());
+    let mut at = vec![0; s.len() + 1];
+    for (i, c) in s.char_indices() {
+        for k in 0..c.len_utf8() {
+            at[i + k] = out.len();
+        }
+        if is_unsafe(c) {
+            push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    at[s.len()] = out.len();
+    (out, at)
+}
+
+/// A writer that escapes every control character but newline and tab on
+/// its way through (bytes that are not UTF-8 pass as they are: they are
+/// not controls). Holds at most one byte between writes: the lead byte of
+/// a two-byte C1 control (`\xc2`) split across two writes.
+pub struct Sanitize<W: Write> {
+    inner: W,
+    pending_c2: bool,
+}
+
+impl<W: Write> Sanitize<W> {
+    pub fn new(inner: W) -> Sanitize<W> {
+        Sanitize {
+            inner,
+            pending_c2: false,
+        }
+    }
+
+    pub fn into_inner(mut self) -> io::Result<W> {
+        if self.pending_c2 {
+            self.inner.write_all(&[0xc2])?;
+            self.pending_c2 = false;
+        }
+        Ok(self.inner)
+    }
+
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.inner
+    }
+}
+
+impl<W: Write> Write for Sanitize<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut out = Vec::with_capacity(buf.len() + 16);
+        let mut bytes = buf.iter().copied().peekable();
+        if self.pending_c2 {
+            self.pending_c2 = false;
+            match bytes.peek() {
+                Some(&b) if (0x80..=0x9f).contains(&b) => {
+                    bytes.next();
+                    let _ = write!(out, "\\x{b:02x}");
+                }
+                _ => out.push(0xc2),
+            }
+        }
+        while let Some(b) = bytes.next() {
+            match b {
+                b'\n' | b'\t' => out.push(b),
+                0..=0x1f | 0x7f => {
+                    let _ = write!(out, "\\x{b:02x}");
+                }
+                0xc2 => match bytes.peek() {
+                    Some(&n) if (0x80..=0x9f).contains(&n) => {
+                        bytes.next();
+                        let _ = write!(out, "\\x{n:02x}");
+                    }
+                    Some(_) => out.push(b),
+                    None => self.pending_c2 = true,
+                },
+                _ => out.push(b),
+            }
+        }
+        self.inner.write_all(&out)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_become_visible_escapes() {
+        assert_eq!(escape("plain ψ text"), "plain ψ text");
+        assert_eq!(
+            escape("a\x1b]52;c;aGk=\x07b\nc\u{202e}d\u{9b}"),
+            "a\\x1b]52;c;aGk=\\x07b\\nc\\u{202e}d\\x9b"
+        );
+    }
+
+    #[test]
+    fn offsets_follow_the_escaped_text() {
+        let (text, at) = escape_with_offsets("a\x1bψb");
+        assert_eq!(text, "a\\x1bψb");
+        assert_eq!(&text[at[2]..at[4]], "ψ");
+        assert_eq!(&text[at[4]..at[5]], "b");
+        assert_eq!(at[5], text.len());
+    }
+
+    #[test]
+    fn the_writer_keeps_newlines_and_escapes_the_rest_even_when_split() {
+        let mut w = Sanitize::new(Vec::new());
+        w.write_all(b"ok\tline\n\x1b[2J").unwrap();
+        w.write_all(b"x\xc2").unwrap();
+        w.write_all(b"\x9by \xc2").unwrap();
+        w.write_all("\u{a0}é".as_bytes()[1..].as_ref()).unwrap();
+        let out = w.into_inner().unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "ok\tline\n\\x1b[2Jx\\x9by \u{a0}é"
+        );
+    }
+}
