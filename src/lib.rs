@@ -74,7 +74,17 @@ pub fn run_line(session: &mut Session, line: &str, out: &mut impl Write) -> Resu
             out: &mut *out,
             streaming: false,
         };
-        render::render(&output, &session.settings, &mut held).map_err(LineError::Io)?;
+        // Everything but a colour picture for a terminal passes through
+        // `Sanitize`: no control character from a file or the input
+        // reaches the terminal.
+        let raw = session.settings.color && matches!(output, Output::Image(_));
+        if raw {
+            render::render(&output, &session.settings, &mut held).map_err(LineError::Io)?;
+        } else {
+            let mut clean = text::Sanitize::new(&mut held);
+            render::render(&output, &session.settings, &mut clean).map_err(LineError::Io)?;
+            clean.into_inner().map_err(LineError::Io)?;
+        }
         if source::take_fault() {
             let mut e = session.fault_error(*span);
             if held.streaming {

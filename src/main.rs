@@ -36,6 +36,10 @@ struct Args {
     /// How results print: table, csv or json.
     #[arg(long, value_name = "FORMAT", value_parser = ["table", "csv", "json"])]
     format: Option<String>,
+    /// Colour pictures: auto (when stdout is a terminal and NO_COLOR is not
+    /// set), always, or never.
+    #[arg(long, value_name = "WHEN", value_parser = ["auto", "always", "never"], default_value = "auto")]
+    color: String,
     /// In scripts, go on after a failed statement (the exit status is still 1).
     #[arg(long)]
     keep_going: bool,
@@ -67,6 +71,13 @@ fn run(args: Args) -> ExitCode {
     if let Some(f) = &args.format {
         session.settings.format = Format::parse(f).unwrap_or(Format::Table);
     }
+    session.settings.color = match args.color.as_str() {
+        "always" => true,
+        "never" => false,
+        _ => {
+            io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
     let mut banner = String::new();
     let mut demo_dir = None;
     if args.demo {

@@ -128,3 +128,35 @@ fn random_lines_never_panic() {
         .join()
         .unwrap();
 }
+
+/// `sum(x, axis=())` panicked (index out of bounds in `eval/call.rs`):
+/// NumPy reduces over no axis, giving each element alone.
+#[test]
+fn reducing_over_an_empty_tuple_of_axes_gives_the_elements() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.i2");
+    let values: [i16; 6] = [0, 3, 0, -2, 5, 0];
+    std::fs::write(
+        &path,
+        values
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
+    let mut session = Session::new();
+    session.settings.format = strided::eval::Format::Csv;
+    let open = format!("open {:?} 2x3 i2 as x", path.display().to_string());
+    run_line(&mut session, &open, &mut Vec::new()).unwrap();
+    let csv = |session: &mut Session, line: &str| {
+        let mut out = Vec::new();
+        run_line(session, line, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    assert_eq!(csv(&mut session, "sum(x, axis=())"), "0,3,0\n-2,5,0\n");
+    assert_eq!(
+        csv(&mut session, "count_nonzero(x, axis=())"),
+        "0,1,0\n1,1,0\n"
+    );
+    assert_eq!(csv(&mut session, "max(x, axis=())"), "0,3,0\n-2,5,0\n");
+}

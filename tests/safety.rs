@@ -101,7 +101,11 @@ fn a_value_computed_from_a_closed_name_still_protects_its_file() {
     let d = dir.path();
     std::fs::write(d.join("g.bin"), common::stream_bytes(3, 80_000)).unwrap();
     let before = snapshot(d);
-    let out = run_in(d, &[], "open g.bin 100x100\nx = d.r * 2\nclose d\nsave x g.bin\n");
+    let out = run_in(
+        d,
+        &[],
+        "open g.bin 100x100\nx = d.r * 2\nclose d\nsave x g.bin\n",
+    );
     let err = text(&out.stderr);
     assert!(err.contains("`x` views g.bin"), "{err}");
     assert_eq!(snapshot(d), before);
@@ -162,7 +166,10 @@ fn writing_over_another_file_replaces_it_and_says_so() {
     assert!(lines[0].ends_with(", replacing the file that was there"));
     assert!(lines[1].ends_with(", replacing the file that was there"));
     assert!(!lines[2].contains("replacing"));
-    assert_eq!(std::fs::read(d.join("victim")).unwrap(), b"somebody else's file");
+    assert_eq!(
+        std::fs::read(d.join("victim")).unwrap(),
+        b"somebody else's file"
+    );
     let link = std::fs::symlink_metadata(d.join("out.bin")).unwrap();
     assert!(link.is_file(), "the link itself was replaced by the data");
     assert_eq!(link.len(), 2 * 100 * 4);
@@ -183,7 +190,11 @@ fn planted_symbolic_links_are_never_followed() {
     std::fs::write(d.join("victim"), b"root's file").unwrap();
     let me = std::process::id();
     for pid in me..me + 2000 {
-        symlink(d.join("victim"), d.join(format!(".out.npy.strided-{pid}.tmp"))).unwrap();
+        symlink(
+            d.join("victim"),
+            d.join(format!(".out.npy.strided-{pid}.tmp")),
+        )
+        .unwrap();
     }
     let before = snapshot(d);
     let out = run_in(d, &[], "open g.bin 100x100\nsave d out.npy\n");
@@ -206,7 +217,11 @@ fn a_save_during_which_the_input_shrank_leaves_the_target_alone() {
         f.set_len(4 << 30).unwrap();
         drop(f);
         std::fs::write(d.join("out.npy"), b"the previous result").unwrap();
-        let target = if round % 2 == 0 { "save d * 1 out.npy" } else { "save d out.npy" };
+        let target = if round % 2 == 0 {
+            "save d * 1 out.npy"
+        } else {
+            "save d out.npy"
+        };
         let mut child = common::spawn_in(d, &["-c", &format!("open big.bin f4\n{target}")]);
         wait_for_temporary(d, "out.npy", &mut child);
         std::fs::OpenOptions::new()
@@ -269,7 +284,11 @@ fn interrupted_saves_leave_no_temporary_file() {
     std::fs::write(d.join("victim"), b"keep").unwrap();
     let me = std::process::id();
     for pid in me..me + 500 {
-        symlink(d.join("victim"), d.join(format!(".out.npy.strided-{pid}.tmp"))).unwrap();
+        symlink(
+            d.join("victim"),
+            d.join(format!(".out.npy.strided-{pid}.tmp")),
+        )
+        .unwrap();
     }
     let before = snapshot(d);
     let signals = ["INT", "TERM", "HUP"];
@@ -286,7 +305,9 @@ fn interrupted_saves_leave_no_temporary_file() {
         let mut child = common::spawn_in(d, &["-c", &format!("open big.bin c8\n{stmt}")]);
         wait_for_temporary(d, target, &mut child);
         // A little more time, different each round, inside the write.
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         std::thread::sleep(Duration::from_micros((seed >> 33) % 20_000));
         common::signal(&child, sig);
         let out = child.wait_with_output().unwrap();
@@ -329,4 +350,46 @@ fn the_demo_is_written_in_a_private_folder_of_its_own() {
     let (made, _) = strided::demo::write_demo().unwrap();
     let mode = std::fs::metadata(made.path()).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o700);
+}
+
+/// Control characters in file names, metadata and echoed input reach the
+/// terminal as visible escapes, never as the bytes themselves (an OSC 52
+/// sequence in a SigMF annotation would write the user's clipboard).
+#[test]
+fn control_characters_from_files_and_input_are_printed_escaped() {
+    let dir = common::temp();
+    let d = dir.path();
+    let evil = "clip\x1b]52;c;aGk=\x07\u{9b}2J";
+    std::fs::write(d.join(format!("{evil}.bin")), common::stream_bytes(8, 800)).unwrap();
+    std::fs::write(d.join("rec.sigmf-data"), common::stream_bytes(9, 800)).unwrap();
+    std::fs::write(
+        d.join("rec.sigmf-meta"),
+        serde_json::json!({
+            "global": {"core:datatype": "cf32_le", "core:version": "1.0.0",
+                        "core:description": evil, "core:author": "a\rb\nc"},
+            "captures": [{"core:sample_start": 0}],
+            "annotations": [{"core:sample_start": 1, "core:sample_count": 18446744073709551615u64,
+                             "core:label": evil}]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let script = format!(
+        "open '{}.bin' 10x10 f8 as e\nfiles\ninfo e\nopen rec.sigmf-meta as s\ninfo s\nvars\ne[0, :3]\nbad{evil}\n",
+        evil.replace('\x1b', "\\x1b").replace('\x07', "\\x07").replace('\u{9b}', "\\x9b")
+    );
+    for format in ["table", "csv", "json"] {
+        let out = run_in(d, &["--keep-going", "--format", format], &script);
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        for (what, s) in [("stdout", &stdout), ("stderr", &stderr)] {
+            let bad: Vec<char> = s
+                .chars()
+                .filter(|&c| c.is_control() && c != '\n' && c != '\t')
+                .collect();
+            assert!(bad.is_empty(), "{format} {what} holds {bad:?}:\n{s}");
+        }
+        assert!(stdout.contains("\\x1b]52"), "{format}: {stdout}");
+        assert!(stderr.contains("bad"), "{format}: {stderr}");
+        assert_eq!(out.status.code(), Some(1), "{format}: the last line fails");
+    }
 }

@@ -555,8 +555,12 @@ impl Session {
                 let (shape, accs) = reduce_axes(&l, &axes, int).map_err(|_| interrupted(span))?;
                 let mut re = Vec::with_capacity(accs.len());
                 let mut im = Vec::with_capacity(accs.len());
-                let along = axes[0];
-                let inner: usize = l.shape[along + 1..].iter().product();
+                // `axis=()` reduces over no axis (each element alone).
+                let along = axes.first().copied().unwrap_or(0);
+                let inner: usize = match axes.first() {
+                    Some(&a) => l.shape[a + 1..].iter().product(),
+                    None => 1,
+                };
                 for acc in &accs {
                     if matches!(base, "argmin" | "argmax") {
                         let at = self.arg_index(acc, base, l.shape[along], span)?;

@@ -149,10 +149,9 @@ impl Session {
         let env = envelope(&l, columns).map_err(|_| interrupted(e.span))?;
         let (lo, hi) = value_range(env.iter().flat_map(|&(a, b)| [a, b]), e)?;
         let written = match to {
-            Some(path) => Some(self.write_png(
-                &picture::plot(&env, lo, hi, PNG_PLOT.0, PNG_PLOT.1),
-                path,
-            )?),
+            Some(path) => {
+                Some(self.write_png(&picture::plot(&env, lo, hi, PNG_PLOT.0, PNG_PLOT.1), path)?)
+            }
             None => None,
         };
         Ok(PlotReport {

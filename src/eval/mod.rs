@@ -109,6 +109,10 @@ pub struct Settings {
     /// The most memory strided may allocate for one thing it must hold
     /// (index arrays of advanced indexing); default a quarter of RAM.
     pub memory: u64,
+    /// Whether pictures may draw with colour escapes: the front end
+    /// decides (`--color`, `NO_COLOR`, whether stdout is a terminal); off
+    /// by default, so nothing but plain text reaches a pipe or a file.
+    pub color: bool,
 }
 
 /// A quarter of the machine's memory (1 GiB when it cannot be read).
@@ -153,6 +157,7 @@ impl Default for Settings {
             cols: None,
             format: Format::Table,
             memory: default_memory(),
+            color: false,
         }
     }
 }
@@ -438,7 +443,11 @@ impl Session {
                     "saved {text} ({shape} {dtype}) to {} ({} bytes){}",
                     path.node,
                     written.bytes,
-                    if written.replaced { ", replacing the file that was there" } else { "" }
+                    if written.replaced {
+                        ", replacing the file that was there"
+                    } else {
+                        ""
+                    }
                 )))
             }
             Stmt::Stats(e) => {

@@ -170,10 +170,11 @@ pub fn describe(vrt: &Path) -> Result<Described, Failure> {
     let int = |v: &Option<String>, what: &str| -> Result<i128, Failure> {
         match v {
             None => Ok(0),
-            Some(s) => s
-                .parse::<i64>()
-                .map(i128::from)
-                .map_err(|_| bad(format!("{what} `{s}` is not a whole number of bytes that fits in 64 bits"))),
+            Some(s) => s.parse::<i64>().map(i128::from).map_err(|_| {
+                bad(format!(
+                    "{what} `{s}` is not a whole number of bytes that fits in 64 bits"
+                ))
+            }),
         }
     };
     let order = match first.byte_order.as_deref() {

@@ -158,7 +158,11 @@ pub fn run_repl(session: Session, banner: &str) -> io::Result<()> {
                     Ok(()) => {}
                     Err(LineError::Stmt(e)) => {
                         let _ = out.flush();
-                        eprint!("{}", e.render(None, &line));
+                        let _ = write!(
+                            crate::text::Sanitize::new(io::stderr()),
+                            "{}",
+                            e.render(None, &line)
+                        );
                     }
                     Err(LineError::Io(e)) => eprintln!("error: {e}"),
                 }

@@ -43,7 +43,8 @@ pub fn run_script(
                 let col = good.chars().count() + 1;
                 writeln!(
                     err,
-                    "{name}:{number}:{col}: error: the line is not valid UTF-8"
+                    "{}:{number}:{col}: error: the line is not valid UTF-8",
+                    crate::text::escape(name)
                 )?;
                 failed += 1;
                 if keep_going {
@@ -61,7 +62,12 @@ pub fn run_script(
             Err(LineError::Io(e)) => return Err(e),
             Err(LineError::Stmt(e)) => {
                 out.flush()?;
-                write!(err, "{}", e.render(Some((name, number)), line))?;
+                // Through Sanitize: the line echoed may hold any character.
+                write!(
+                    crate::text::Sanitize::new(&mut *err),
+                    "{}",
+                    e.render(Some((name, number)), line)
+                )?;
                 if *e.kind == crate::diag::ErrorKind::Interrupted {
                     out.flush()?;
                     return Ok(Outcome::Interrupted);

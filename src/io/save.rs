@@ -3,6 +3,7 @@
 //! Every save goes through [`write_file`]: never over a file the session
 //! reads, through a temporary file renamed into place.
 
+use super::write::{write_file, Checks, WriteError, Written};
 use crate::compute::reduce::for_blocks;
 use crate::compute::{Lazy, Num};
 use crate::dtype::Dtype;
@@ -11,7 +12,6 @@ use crate::npy;
 use crate::render::number::exact_cells;
 use crate::render::write_csv;
 use crate::view::View;
-use super::write::{write_file, Checks, WriteError, Written};
 use std::io::Write;
 use std::path::Path;
 

@@ -53,9 +53,13 @@ pub struct Written {
 #[derive(Debug)]
 pub enum WriteError {
     /// The target is a file the session reads.
-    Protected { why: String },
+    Protected {
+        why: String,
+    },
     /// The target exists and is not a regular file.
-    NotRegular { what: &'static str },
+    NotRegular {
+        what: &'static str,
+    },
     /// Cancelled (Ctrl-C) before the rename.
     Interrupted,
     /// The caller vetoed the result before the rename (see [`Checks`]).

@@ -13,7 +13,7 @@ fn written_note(what: &str, text: &str, f: &Written, w: &mut impl Write) -> io::
     writeln!(
         w,
         "wrote {what} of {text} to {} ({}x{} px, {})",
-        f.path,
+        crate::text::escape(&f.path),
         f.width,
         f.height,
         human_bytes(f.bytes)
@@ -122,12 +122,19 @@ fn how(r: &ImageReport) -> String {
     }
 }
 
-pub fn write_image(r: &ImageReport, precision: usize, w: &mut impl Write) -> io::Result<()> {
-    let text = if r.magnitude {
+pub fn write_image(
+    r: &ImageReport,
+    precision: usize,
+    color: bool,
+    w: &mut impl Write,
+) -> io::Result<()> {
+    // Escaped here: a colour picture bypasses the front end's Sanitize.
+    let text = crate::text::escape(&if r.magnitude {
         format!("|{}|", r.text)
     } else {
         r.text.clone()
-    };
+    })
+    .into_owned();
     let range = format!(
         "{} {} to {}",
         r.cmap.name(),
@@ -153,6 +160,9 @@ pub fn write_image(r: &ImageReport, precision: usize, w: &mut impl Write) -> io:
         r.shape.1,
         how(r)
     )?;
+    if !color {
+        return write_image_plain(r, precision, w);
+    }
     let colour = |k: usize| r.cmap.rgb(unit(r.values[k], r.lo, r.hi));
     for y in (0..r.rows).step_by(2) {
         let mut line = String::new();
@@ -181,6 +191,41 @@ pub fn write_image(r: &ImageReport, precision: usize, w: &mut impl Write) -> io:
         w,
         "{} {bar}\x1b[0m {}",
         label(r.lo, precision),
+        label(r.hi, precision)
+    )
+}
+
+/// The image without escapes (stdout is no colour terminal): one
+/// character per two cells, darker to lighter, NaN as `?`.
+fn write_image_plain(r: &ImageReport, precision: usize, w: &mut impl Write) -> io::Result<()> {
+    const RAMP: &[u8] = b" .:-=+*#%@";
+    let level = |v: f64| {
+        let t = unit(v, r.lo, r.hi);
+        if t.is_nan() {
+            b'?'
+        } else {
+            RAMP[((t.clamp(0.0, 1.0) * (RAMP.len() - 1) as f64).round()) as usize]
+        }
+    };
+    for y in (0..r.rows).step_by(2) {
+        let line: Vec<u8> = (0..r.cols)
+            .map(|x| {
+                let top = r.values[y * r.cols + x];
+                let v = if y + 1 < r.rows {
+                    (top + r.values[(y + 1) * r.cols + x]) / 2.0
+                } else {
+                    top
+                };
+                level(v)
+            })
+            .collect();
+        writeln!(w, "{}", String::from_utf8_lossy(&line))?;
+    }
+    writeln!(
+        w,
+        "{} {} {} (no colour: not a terminal; --color=always draws colours, `image ... to F.png` writes a picture)",
+        label(r.lo, precision),
+        String::from_utf8_lossy(RAMP),
         label(r.hi, precision)
     )
 }

@@ -119,7 +119,7 @@ fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()>
         }
         Output::Dump(d) => teach::write_dump(d, s.precision, w),
         Output::Plot(p) => draw::write_plot(p, s.precision, w),
-        Output::Image(r) => draw::write_image(r, s.precision, w),
+        Output::Image(r) => draw::write_image(r, s.precision, s.color, w),
         Output::Settings(st) => {
             let mut t = new_table();
             t.set_header(["setting", "value"]);
@@ -597,11 +597,14 @@ fn render_csv(out: &Output, w: &mut impl Write) -> io::Result<()> {
         // Only data goes to stdout in csv mode; notes go to stderr so that
         // `strided -c '...' --format csv > out.csv` stays pure csv.
         Output::Opened(o) => {
-            eprintln!("{}", opened_text(o));
+            eprintln!(
+                "{}",
+                crate::text::escape(&opened_text(o)).replace("\\n", "\n")
+            );
             Ok(())
         }
         Output::Note(n) => {
-            eprintln!("{n}");
+            eprintln!("{}", crate::text::escape(n));
             Ok(())
         }
         other => render_text(other, &Settings::default(), w),

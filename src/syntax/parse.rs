@@ -217,8 +217,14 @@ fn string(i: In) -> R<Spanned<String>> {
                         _ => 8,
                     };
                     let digits: String = chars.clone().take(n).map(|(_, d)| d).collect();
-                    match u32::from_str_radix(&digits, 16).ok().and_then(char::from_u32) {
-                        Some(ch) if digits.len() == n && digits.chars().all(|d| d.is_ascii_hexdigit()) => {
+                    match u32::from_str_radix(&digits, 16)
+                        .ok()
+                        .and_then(char::from_u32)
+                    {
+                        Some(ch)
+                            if digits.len() == n
+                                && digits.chars().all(|d| d.is_ascii_hexdigit()) =>
+                        {
                             out.push(ch);
                             for _ in 0..n {
                                 chars.next();
