@@ -189,6 +189,30 @@ mod tests {
         }
     }
 
+    /// A UTF-8 field name was written into a version 1 header (latin-1),
+    /// which NumPy loads as `Ï\x88`; NumPy writes version 3 for it.
+    #[test]
+    fn field_names_beyond_latin1_take_a_version_3_header() {
+        let lit = |s: &str| Dtype::from_lit(&parse_py_literal(s).unwrap()).unwrap();
+        let psi = lit("[('ψ', '<f4'), ('b', '<i2')]");
+        let h = write_header(&psi, &[3]);
+        assert_eq!(h[6], 3, "version 3");
+        assert_eq!(read_header(&h).unwrap().dtype, psi);
+        let e = lit("[('é', '<f4')]");
+        let h = write_header(&e, &[3]);
+        assert_eq!(h[6], 1, "latin-1 fits version 1");
+        assert!(h.windows(3).any(|w| w == b"'\xe9'"), "one latin-1 byte");
+        assert_eq!(read_header(&h).unwrap().dtype, e);
+        let mut dims = String::from("(");
+        dims.push_str(&"1, ".repeat(65));
+        dims.push(')');
+        let text = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': {dims}, }}");
+        let mut h = b"\x93NUMPY\x01\x00".to_vec();
+        h.extend_from_slice(&(text.len() as u16).to_le_bytes());
+        h.extend_from_slice(text.as_bytes());
+        assert!(read_header(&h).unwrap_err().contains("at most 64"));
+    }
+
     #[test]
     fn garbage_is_an_error_not_a_panic() {
         for bad in [

@@ -41,7 +41,7 @@ fn ctrl_c_in_the_shell_stops_the_statement_and_keeps_the_session() {
     let dir = common::temp();
     sparse(dir.path());
     let Some(t) = common::Tmux::start(dir.path(), dir.path(), "cancel") else {
-        eprintln!("skipped: tmux is not installed, so no terminal to drive the shell in");
+        common::skip("tmux is not installed, so no terminal to drive the shell in");
         return;
     };
     t.wait_for("strided>");
@@ -57,29 +57,9 @@ fn ctrl_c_in_the_shell_stops_the_statement_and_keeps_the_session() {
     t.send(&["C-d"]);
 }
 
-#[test]
-fn an_interrupted_save_leaves_no_file_behind() {
-    let dir = common::temp();
-    sparse(dir.path());
-    let child = common::spawn_in(
-        dir.path(),
-        &["-c", "open big.bin c8\nsave sqrt(abs(d)) out.npy"],
-    );
-    std::thread::sleep(Duration::from_millis(500));
-    common::signal(&child, "INT");
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(130),
-        "{}",
-        common::text(&out.stderr)
-    );
-    let left: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    assert_eq!(left, ["big.bin"], "no out.npy and no temporary file");
-}
+// Interrupted saves: `tests/safety.rs` interrupts 120 saves, each after its
+// temporary file exists (this file's old test could pass with the signal
+// arriving before the save began).
 
 #[test]
 fn sigterm_ends_a_long_statement_promptly() {

@@ -13,7 +13,7 @@ fn the_shell_completes_recovers_from_errors_and_keeps_history() {
     std::fs::write(dir.path().join("demo.bin"), strided::demo::demo_bytes()).unwrap();
     let state = dir.path().join("state");
     let Some(t) = common::Tmux::start(dir.path(), &state, "repl") else {
-        eprintln!("skipped: tmux is not installed, so no terminal to drive the shell in");
+        common::skip("tmux is not installed, so no terminal to drive the shell in");
         return;
     };
     t.wait_for("strided>");

@@ -38,10 +38,10 @@ impl Value {
     /// Every file this value reads, each once.
     pub fn sources(&self, out: &mut Vec<std::sync::Arc<crate::source::Source>>) {
         match self {
-            Value::View(v) | Value::Void(v) => {
-                if !out.iter().any(|o| std::sync::Arc::ptr_eq(o, &v.source)) {
-                    out.push(v.source.clone());
-                }
+            Value::View(v) | Value::Void(v)
+                if !out.iter().any(|o| std::sync::Arc::ptr_eq(o, &v.source)) =>
+            {
+                out.push(v.source.clone())
             }
             Value::Lazy(l) => l.sources(out),
             Value::Tuple(t) | Value::List(t) => t.iter().for_each(|v| v.sources(out)),

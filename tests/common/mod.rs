@@ -160,3 +160,13 @@ impl Drop for Tmux {
             .status();
     }
 }
+
+/// A test that cannot run here because a tool is missing says so — and
+/// fails instead where `STRIDED_REQUIRE_TOOLS=1` (CI, which installs tmux,
+/// strace and setpriv), so a missing install step never passes quietly.
+pub fn skip(why: &str) {
+    if std::env::var("STRIDED_REQUIRE_TOOLS").is_ok_and(|v| v == "1") {
+        panic!("STRIDED_REQUIRE_TOOLS=1 but {why}");
+    }
+    eprintln!("skipped: {why}");
+}
