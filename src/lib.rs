@@ -26,8 +26,10 @@ pub mod frontend;
 pub mod help;
 pub mod io;
 pub mod npy;
+pub mod number;
 pub mod picture;
 pub mod render;
+pub mod report;
 #[allow(unsafe_code)]
 pub mod source;
 pub mod syntax;

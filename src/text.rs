@@ -75,6 +75,12 @@ pub fn escape(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// [`escape`] line by line: the text's own line breaks stay, every other
+/// control character (a line break inside a file name too) is escaped.
+pub fn escape_lines(s: &str) -> String {
+    s.split('\n').map(escape).collect::<Vec<_>>().join("\n")
+}
+
 /// [`escape`], and where each byte offset of `s` lands in the result (one
 /// entry per byte of `s`, plus its end), so spans keep pointing at the
 /// same characters after escaping.

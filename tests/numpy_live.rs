@@ -77,3 +77,10 @@ fn explain_reports_numpys_strides_offsets_and_byte_bounds_live() {
 fn file_formats_round_trip_with_numpy_and_sigmf_live() {
     run_oracle("formats.py", "30");
 }
+
+/// `--format csv` and `--format json` of every command, read back by
+/// Python's csv and json modules, with typed values checked against NumPy.
+#[test]
+fn every_command_prints_pure_csv_and_typed_json_live() {
+    run_oracle("machine_output.py", "1");
+}

@@ -781,11 +781,16 @@ pub struct StatsReport {
     pub nan: u64,
     pub posinf: u64,
     pub neginf: u64,
+    /// The byte size of the float dtype min and max belong to (float32
+    /// data: 4, so they print as float32 values), `None` for integer and
+    /// boolean data, whose min and max are integers.
+    pub float_size: Option<usize>,
     pub min: f64,
     pub argmin: Option<Vec<usize>>,
     pub max: f64,
     pub argmax: Option<Vec<usize>>,
-    /// Mean and standard deviation of the finite values.
+    /// Mean and standard deviation of the finite values, accumulated in
+    /// float64 and spelled in NumPy's result dtype (float32 data: float32).
     pub mean: f64,
     pub std: f64,
 }
@@ -845,6 +850,7 @@ impl Session {
             shape: l.shape.clone(),
             dtype,
             magnitude,
+            float_size: (l.dtype.kind == Kind::Float).then_some(l.dtype.size),
             count: l.size() as u64,
             nan: acc.nan,
             posinf: acc.pinf,

@@ -44,6 +44,9 @@ pub struct PlotReport {
     pub hi: f64,
     /// The values are magnitudes of complex data.
     pub magnitude: bool,
+    /// Byte size of the plotted values' float dtype (8 for integers, whose
+    /// values float64 holds).
+    pub float_size: usize,
     pub written: Option<Written>,
 }
 
@@ -161,6 +164,11 @@ impl Session {
             lo,
             hi,
             magnitude,
+            float_size: if l.dtype.kind == crate::dtype::Kind::Float {
+                l.dtype.size
+            } else {
+                8
+            },
             written,
         })
     }

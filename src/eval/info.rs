@@ -4,9 +4,10 @@
 //! was described by, and that format's metadata (sample rate, axis names,
 //! annotations).
 
-use super::{human_bytes, Session, Value};
+use super::{Session, Value};
 use crate::diag::Error;
 use crate::dtype::{ByteOrder, Dtype, Kind};
+use crate::report::{Field, Fields};
 use crate::syntax::Spanned;
 use crate::view::View;
 
@@ -19,14 +20,15 @@ pub struct Meta {
     pub described_by: Option<String>,
     /// Names of the axes, outermost first (ENVI: bands, lines, samples).
     pub axes: Vec<String>,
-    /// Other facts, in order: ("sample rate", "2.4e6 Hz"), ...
-    pub facts: Vec<(String, String)>,
+    /// Other facts, in order: ("sample rate (Hz)", 2.4e6), ...
+    pub facts: Fields,
 }
 
+/// `info NAME`: named, typed facts in order.
 #[derive(Clone, Debug)]
 pub struct InfoReport {
     pub name: String,
-    pub rows: Vec<(String, String)>,
+    pub rows: Fields,
 }
 
 /// NumPy's `dtype.alignment`: the part size for complex numbers, the size
@@ -144,7 +146,11 @@ impl Session {
             )
         })?;
         let Some(path) = to else {
-            return Ok(super::Output::Help(text));
+            return Ok(super::Output::Document {
+                name: name.node.clone(),
+                format: format.node.clone(),
+                text,
+            });
         };
         let written = self
             .write_checked(|c| {
@@ -153,18 +159,14 @@ impl Session {
                 })
             })
             .map_err(|e| self.write_failure(path, e, path.span))?;
-        let bytes = written.bytes;
-        let mut note = format!(
-            "wrote the {} layout of {} to {} ({bytes} bytes)",
-            format.node, name.node, path.node
-        );
-        if format.node == "envi" {
-            note.push_str(&format!(
-                "; ENVI looks for the header beside the data file, as {}.hdr",
-                view.source.display()
-            ));
-        }
-        Ok(super::Output::Note(note))
+        Ok(super::Output::Note(super::Note::Exported {
+            name: name.node.clone(),
+            format: format.node.clone(),
+            path: path.node.clone(),
+            bytes: written.bytes,
+            replaced: written.replaced,
+            data: view.source.display(),
+        }))
     }
 
     pub(super) fn info(&self, name: &Spanned<String>) -> Result<InfoReport, Error> {
@@ -172,17 +174,20 @@ impl Session {
             .names
             .get(&name.node)
             .ok_or_else(|| self.unknown_name(&name.node, name.span))?;
-        let mut rows: Vec<(String, String)> = Vec::new();
-        let mut row = |k: &str, v: String| rows.push((k.to_string(), v));
+        let mut rows: Fields = Vec::new();
+        let mut row = |k: &str, v: Field| rows.push((k.to_string(), v));
         let view: &View = match v {
             Value::View(v) | Value::Void(v) => v,
             Value::Lazy(l) => {
-                row("kind", "a computed array (lazy: nothing is stored)".into());
-                row("shape", crate::npy::shape_repr(&l.shape));
-                row("dtype", l.dtype.descr());
+                row(
+                    "kind",
+                    Field::str("a computed array (lazy: nothing is stored)"),
+                );
+                row("shape", Field::ints(&l.shape));
+                row("dtype", Field::Str(l.dtype.descr()));
                 row(
                     "nbytes if stored",
-                    human_bytes((l.size() * l.dtype.size) as u64),
+                    Field::Int((l.size() * l.dtype.size) as i128),
                 );
                 return Ok(InfoReport {
                     name: name.node.clone(),
@@ -190,8 +195,8 @@ impl Session {
                 });
             }
             other => {
-                row("kind", other.kind_name().to_string());
-                row("value", other.repr());
+                row("kind", Field::str(other.kind_name()));
+                row("value", Field::Str(other.repr()));
                 return Ok(InfoReport {
                     name: name.node.clone(),
                     rows,
@@ -201,61 +206,54 @@ impl Session {
         let meta = self.meta.get(&name.node);
         row(
             "kind",
-            if matches!(v, Value::Void(_)) {
+            Field::str(if matches!(v, Value::Void(_)) {
                 "one record (np.void) viewing the file"
             } else {
                 "a view of a file"
-            }
-            .into(),
+            }),
         );
-        row(
-            "file",
-            format!("{} ({} bytes)", view.source.display(), view.source.len()),
-        );
+        row("file", Field::Str(view.source.display()));
+        row("file bytes", Field::Int(view.source.len() as i128));
         match meta {
             Some(m) => {
-                let by = m
-                    .described_by
-                    .as_ref()
-                    .map_or(String::new(), |d| format!(" ({d})"));
-                row("format", format!("{}{by}", m.format));
+                row("format", Field::Str(m.format.clone()));
+                if let Some(d) = &m.described_by {
+                    row("described by", Field::Str(d.clone()));
+                }
             }
-            None => row("format", "a view derived from another name".into()),
+            None => row("format", Field::str("a view derived from another name")),
         }
-        row("dtype", view.dtype.descr());
-        row("byte order", byte_order(&view.dtype));
+        row("dtype", Field::Str(view.dtype.short()));
+        row("byte order", Field::Str(byte_order(&view.dtype)));
         let mut fs = Vec::new();
         fields(&view.dtype, "", 0, &mut fs);
         if let Some(part) = view.dtype.complex_int_part() {
             fs.push(format!("computes as complex ({} parts)", part.descr()));
         }
         if !fs.is_empty() {
-            row("fields", fs.join("\n"));
+            row(
+                "fields",
+                Field::List(fs.into_iter().map(Field::Str).collect()),
+            );
         }
-        row("itemsize", view.dtype.itemsize().to_string());
-        row("shape", crate::npy::shape_repr(&view.shape));
+        row("itemsize", Field::Int(view.dtype.itemsize() as i128));
+        row("shape", Field::ints(&view.shape));
         if let Some(m) = meta.filter(|m| m.axes.len() == view.ndim()) {
-            row("axes", m.axes.join(", "));
+            row(
+                "axes",
+                Field::List(m.axes.iter().cloned().map(Field::Str).collect()),
+            );
         }
-        let strides: Vec<String> = view.strides.iter().map(|s| s.to_string()).collect();
-        row(
-            "strides",
-            if strides.len() == 1 {
-                format!("({},)", strides[0])
-            } else {
-                format!("({})", strides.join(", "))
-            },
-        );
-        row("offset", format!("{} bytes into the file", view.offset));
+        row("strides", Field::ints(&view.strides));
+        row("offset", Field::Int(view.offset as i128));
         row(
             "contiguous",
-            match (view.is_c_contiguous(), view.is_f_contiguous()) {
+            Field::str(match (view.is_c_contiguous(), view.is_f_contiguous()) {
                 (true, true) => "C and F",
                 (true, false) => "C",
                 (false, true) => "F",
                 (false, false) => "neither",
-            }
-            .into(),
+            }),
         );
         let a = alignment(&view.dtype);
         let aligned = view.offset.is_multiple_of(a)
@@ -263,15 +261,10 @@ impl Session {
                 .strides
                 .iter()
                 .all(|s| s.unsigned_abs().is_multiple_of(a));
-        row(
-            "aligned",
-            format!("{} (alignment {a})", if aligned { "yes" } else { "no" }),
-        );
-        row("size", view.size().to_string());
-        row(
-            "nbytes",
-            format!("{} ({})", view.nbytes(), human_bytes(view.nbytes() as u64)),
-        );
+        row("aligned", Field::Bool(aligned));
+        row("alignment", Field::Int(a as i128));
+        row("size", Field::Int(view.size() as i128));
+        row("nbytes", Field::Int(view.nbytes() as i128));
         if let Some(m) = meta {
             for (k, v) in &m.facts {
                 row(k, v.clone());

@@ -172,8 +172,14 @@ pub enum Output {
         value: Value,
     },
     Opened(Opened),
-    /// A one-line confirmation (`save`, `close`, `set`).
-    Note(String),
+    /// A confirmation of what a statement did (`save`, `close`, `set`).
+    Note(Note),
+    /// A document a statement made (`export NAME vrt` without `to`).
+    Document {
+        name: String,
+        format: String,
+        text: String,
+    },
     Vars(Vec<VarRow>),
     Files(Vec<FileRow>),
     Settings(Settings),
@@ -187,6 +193,45 @@ pub enum Output {
     Dump(dump::Dump),
     Plot(draw::PlotReport),
     Image(draw::ImageReport),
+}
+
+/// What a statement did, as data: the renderer spells it (a sentence in a
+/// table, `{"note": "saved", ...}` in json, a line on stderr in csv mode).
+#[derive(Clone, Debug)]
+pub enum Note {
+    /// `close NAME`: the file it viewed, and the names that keep it mapped.
+    Closed {
+        name: String,
+        file: Option<String>,
+        kept_by: Vec<String>,
+    },
+    Saved {
+        expr: String,
+        shape: Vec<usize>,
+        dtype: String,
+        path: String,
+        bytes: u64,
+        replaced: bool,
+    },
+    /// `export NAME FORMAT to PATH`; `data` is the data file (ENVI looks
+    /// for its header beside it).
+    Exported {
+        name: String,
+        format: String,
+        path: String,
+        bytes: u64,
+        replaced: bool,
+        data: String,
+    },
+    Set {
+        key: String,
+        value: String,
+    },
+    /// An `.npz` member stored compressed, so not mapped.
+    Compressed {
+        path: String,
+        member: String,
+    },
 }
 
 /// What `open` did and assumed.
@@ -359,7 +404,11 @@ impl Session {
                     };
                     drop(v);
                     let Some(source) = source else {
-                        return Ok(Output::Note(format!("closed {}", n.node)));
+                        return Ok(Output::Note(Note::Closed {
+                            name: n.node.clone(),
+                            file: None,
+                            kept_by: Vec::new(),
+                        }));
                     };
                     let users: Vec<String> = self
                         .names
@@ -369,14 +418,10 @@ impl Session {
                         .collect();
                     let file = source.display();
                     drop(source);
-                    Ok(Output::Note(if users.is_empty() {
-                        format!("closed {}; {file} is no longer mapped", n.node)
-                    } else {
-                        format!(
-                            "closed {}; {file} stays mapped for {}",
-                            n.node,
-                            users.join(", ")
-                        )
+                    Ok(Output::Note(Note::Closed {
+                        name: n.node.clone(),
+                        file: Some(file),
+                        kept_by: users,
                     }))
                 }
                 None => Err(self.unknown_name(&n.node, n.span)),
@@ -435,20 +480,18 @@ impl Session {
                     })?;
                 let text = line.get(expr.span.start..expr.span.end).unwrap_or("");
                 let (shape, dtype) = match &data {
-                    crate::io::save::Data::View(v) => (npy::shape_repr(&v.shape), v.dtype.short()),
-                    crate::io::save::Data::Scalar(d, _) => ("()".to_string(), d.short()),
-                    crate::io::save::Data::Lazy(l) => (npy::shape_repr(&l.shape), l.dtype.descr()),
+                    crate::io::save::Data::View(v) => (v.shape.clone(), v.dtype.short()),
+                    crate::io::save::Data::Scalar(d, _) => (Vec::new(), d.short()),
+                    crate::io::save::Data::Lazy(l) => (l.shape.clone(), l.dtype.descr()),
                 };
-                Ok(Output::Note(format!(
-                    "saved {text} ({shape} {dtype}) to {} ({} bytes){}",
-                    path.node,
-                    written.bytes,
-                    if written.replaced {
-                        ", replacing the file that was there"
-                    } else {
-                        ""
-                    }
-                )))
+                Ok(Output::Note(Note::Saved {
+                    expr: text.to_string(),
+                    shape,
+                    dtype,
+                    path: path.node.clone(),
+                    bytes: written.bytes,
+                    replaced: written.replaced,
+                }))
             }
             Stmt::Stats(e) => {
                 let text = line.get(e.span.start..e.span.end).unwrap_or("");
@@ -590,7 +633,10 @@ impl Session {
                 ));
             }
         }
-        Ok(Output::Note(format!("{} = {}", key.node, value.node)))
+        Ok(Output::Note(Note::Set {
+            key: key.node.clone(),
+            value: value.node.clone(),
+        }))
     }
 
     fn unknown_name(&self, name: &str, span: Span) -> Error {
@@ -785,10 +831,10 @@ impl Session {
                 None => ident,
             };
             let Some(start) = m.start else {
-                out.push(Output::Note(format!(
-                    "{}: member {} is compressed (np.savez_compressed): not mapped; save it with np.savez to view it in place",
-                    path.node, m.name
-                )));
+                out.push(Output::Note(Note::Compressed {
+                    path: path.node.clone(),
+                    member: m.name.clone(),
+                }));
                 continue;
             };
             let bytes = source.bytes();

@@ -110,10 +110,8 @@ impl Value {
             ),
             Value::View(v) => format!("<view {:?} {}>", v.shape, v.dtype),
             Value::Lazy(l) => format!("<computed {:?} {}>", l.shape, l.dtype.name()),
-            Value::Void(v) => {
-                crate::render::number::scalar_text(&v.dtype.decode(v.element_bytes(&[])), 17)
-            }
-            Value::Scalar(d, b) => crate::render::number::scalar_text(&d.decode(b), 17),
+            Value::Void(v) => crate::number::scalar_text(&v.dtype.decode(v.element_bytes(&[])), 17),
+            Value::Scalar(d, b) => crate::number::scalar_text(&d.decode(b), 17),
         }
     }
 }

@@ -6,6 +6,7 @@
 
 use super::{read_text, Described, Failure};
 use crate::dtype::{ByteOrder, Dtype, Kind, Scalar};
+use crate::report::Field;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -163,8 +164,8 @@ pub fn describe(header: &Path, data: &Path) -> Result<Described, Failure> {
         other => return Err(bad(&format!("has interleave `{other}` (bsq, bil or bip)"))),
     };
     let mut facts = vec![
-        ("ENVI data type".to_string(), code.to_string()),
-        ("interleave".to_string(), interleave.clone()),
+        ("ENVI data type".to_string(), Field::Int(code as i128)),
+        ("interleave".to_string(), Field::Str(interleave.clone())),
     ];
     for key in [
         "description",
@@ -183,7 +184,7 @@ pub fn describe(header: &Path, data: &Path) -> Result<Described, Failure> {
             } else {
                 v.clone()
             };
-            facts.push((key.to_string(), v));
+            facts.push((key.to_string(), Field::Str(v)));
         }
     }
     Ok(Described {

@@ -32,7 +32,7 @@ pub struct Described {
     /// Names of the axes, outermost first.
     pub axes: Vec<String>,
     /// Other facts worth showing with `info`.
-    pub facts: Vec<(String, String)>,
+    pub facts: crate::report::Fields,
 }
 
 /// Why a description could not be used: the reason and a hint.

@@ -6,6 +6,7 @@
 
 use super::{read_text, Described, Failure};
 use crate::dtype::Dtype;
+use crate::report::{Field, Fields};
 use serde_json::Value;
 use std::path::Path;
 
@@ -66,18 +67,21 @@ pub fn describe(path: &Path) -> Result<Described, Failure> {
             .unwrap_or(0)
     };
     let offset = captures.first().map_or(0, header);
-    let mut facts: Vec<(String, String)> = vec![("SigMF datatype".into(), datatype.into())];
-    let mut fact = |k: &str, v: Option<String>| {
+    let mut facts: Fields = vec![("SigMF datatype".into(), Field::str(datatype))];
+    let mut fact = |k: &str, v: Option<Field>| {
         if let Some(v) = v {
             facts.push((k.into(), v));
         }
     };
     let num = |v: Option<&Value>| v.and_then(Value::as_f64);
     fact(
-        "sample rate",
-        num(global.get("core:sample_rate")).map(|r| format!("{r} Hz")),
+        "sample rate (Hz)",
+        num(global.get("core:sample_rate")).map(|r| Field::Float(r, 8)),
     );
-    fact("channels", (channels > 1).then(|| channels.to_string()));
+    fact(
+        "channels",
+        (channels > 1).then_some(Field::Int(channels as i128)),
+    );
     for key in [
         "core:version",
         "core:description",
@@ -88,13 +92,13 @@ pub fn describe(path: &Path) -> Result<Described, Failure> {
     ] {
         fact(
             key.trim_start_matches("core:"),
-            global.get(key).map(text_of),
+            global.get(key).map(|v| Field::Str(text_of(v))),
         );
     }
     if captures.len() > SHOWN {
         fact(
-            "captures",
-            Some(format!("{} (the first {SHOWN} are listed)", captures.len())),
+            "captures (the first {SHOWN} are listed)",
+            Some(Field::Int(captures.len() as i128)),
         );
     }
     for (k, c) in captures.iter().enumerate().take(SHOWN) {
@@ -113,14 +117,14 @@ pub fn describe(path: &Path) -> Result<Described, Failure> {
         if header(c) > 0 {
             parts.push(format!("{} header bytes", header(c)));
         }
-        fact(&format!("capture {k}"), Some(parts.join(", ")));
+        fact(&format!("capture {k}"), Some(Field::Str(parts.join(", "))));
     }
     if captures.iter().skip(1).any(|c| header(c) > 0) {
         fact(
             "note",
-            Some(
-                "later captures have header bytes inside the data: the view runs over them".into(),
-            ),
+            Some(Field::str(
+                "later captures have header bytes inside the data: the view runs over them",
+            )),
         );
     }
     let annotations = meta
@@ -156,11 +160,14 @@ pub fn describe(path: &Path) -> Result<Described, Failure> {
             })
             .collect();
         let more = annotations.len().saturating_sub(SHOWN);
-        let mut text = lines.join("\n");
+        let mut list: Vec<Field> = lines.into_iter().map(Field::Str).collect();
         if more > 0 {
-            text.push_str(&format!("\n({more} more)"));
+            list.push(Field::Str(format!("({more} more)")));
         }
-        facts.push((format!("annotations ({})", annotations.len()), text));
+        facts.push((
+            format!("annotations ({})", annotations.len()),
+            Field::List(list),
+        ));
     }
     let (shape, axes) = if channels > 1 {
         (

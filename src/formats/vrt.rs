@@ -7,6 +7,7 @@
 
 use super::{read_text, Described, Failure};
 use crate::dtype::{ByteOrder, Dtype, Kind, Scalar};
+use crate::report::Field;
 use quick_xml::events::Event;
 use quick_xml::Reader;
 use std::path::{Path, PathBuf};
@@ -251,8 +252,8 @@ pub fn describe(vrt: &Path) -> Result<Described, Failure> {
         strides: Some(strides),
         axes,
         facts: vec![
-            ("GDAL dataType".into(), first.data_type.clone()),
-            ("bands".into(), bands.len().to_string()),
+            ("GDAL dataType".into(), Field::Str(first.data_type.clone())),
+            ("bands".into(), Field::Int(bands.len() as i128)),
         ],
     })
 }

@@ -9,7 +9,7 @@ use crate::compute::{Lazy, Num};
 use crate::dtype::Dtype;
 use crate::eval::encode_num;
 use crate::npy;
-use crate::render::number::exact_cells;
+use crate::number::exact_cells;
 use crate::render::write_csv;
 use crate::view::View;
 use std::io::Write;

@@ -2,10 +2,10 @@
 //! characters with 24-bit colour, and the notes for pictures written to
 //! PNG files.
 
-use super::{json_number, json_str, number};
 use crate::compute::reduce::Shrink;
 use crate::eval::draw::{ImageReport, PlotReport, Written};
 use crate::eval::human_bytes;
+use crate::number;
 use crate::picture::unit;
 use std::io::{self, Write};
 
@@ -227,41 +227,5 @@ fn write_image_plain(r: &ImageReport, precision: usize, w: &mut impl Write) -> i
         label(r.lo, precision),
         String::from_utf8_lossy(RAMP),
         label(r.hi, precision)
-    )
-}
-
-pub fn plot_json(p: &PlotReport, w: &mut impl Write) -> io::Result<()> {
-    let env: Vec<String> = p
-        .env
-        .iter()
-        .map(|&(a, b)| format!("[{}, {}]", json_number(a, 8), json_number(b, 8)))
-        .collect();
-    writeln!(
-        w,
-        "{{\"plot\": {}, \"n\": {}, \"min\": {}, \"max\": {}, \"envelope\": [{}], \"file\": {}}}",
-        json_str(&p.text),
-        p.n,
-        json_number(p.lo, 8),
-        json_number(p.hi, 8),
-        env.join(", "),
-        p.written
-            .as_ref()
-            .map_or("null".into(), |f| json_str(&f.path))
-    )
-}
-
-pub fn image_json(r: &ImageReport, w: &mut impl Write) -> io::Result<()> {
-    writeln!(
-        w,
-        "{{\"image\": {}, \"shape\": [{}, {}], \"pixels\": [{}, {}], \"min\": {}, \"max\": {}, \"cmap\": {}, \"file\": {}}}",
-        json_str(&r.text),
-        r.shape.0,
-        r.shape.1,
-        r.rows,
-        r.cols,
-        json_number(r.lo, 8),
-        json_number(r.hi, 8),
-        json_str(r.cmap.name()),
-        r.written.as_ref().map_or("null".into(), |f| json_str(&f.path))
     )
 }

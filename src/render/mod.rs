@@ -3,13 +3,16 @@
 //! table; csv and json write every element, streaming.
 
 mod draw;
-pub mod number;
+
+mod machine;
 mod teach;
 
 use crate::compute::{num_elem, Lazy};
 use crate::dtype::Elem;
-use crate::eval::{Format, HistReport, Opened, Output, Settings, StatsReport, Value};
+use crate::eval::{Format, HistReport, Note, Opened, Output, Settings, StatsReport, Value};
 use crate::npy::shape_repr;
+use crate::number;
+use crate::report::{Field, Fields};
 use crate::view::{Order, View};
 use comfy_table::{presets, CellAlignment, Table};
 use std::io::{self, Write};
@@ -89,8 +92,8 @@ impl Elements for Lazy {
 pub fn render(out: &Output, settings: &Settings, w: &mut impl Write) -> io::Result<()> {
     match settings.format {
         Format::Table => render_text(out, settings, w),
-        Format::Csv => render_csv(out, w),
-        Format::Json => render_json(out, w),
+        Format::Csv => machine::render_csv(out, w),
+        Format::Json => machine::render_json(out, w),
     }
 }
 
@@ -104,8 +107,9 @@ fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()>
             other => writeln!(w, "{}", other.repr()),
         },
         Output::Opened(o) => writeln!(w, "{}", opened_text(o)),
-        Output::Note(n) => writeln!(w, "{n}"),
+        Output::Note(n) => writeln!(w, "{}", note_text(n)),
         Output::Help(h) => write!(w, "{h}"),
+        Output::Document { text, .. } => write!(w, "{text}"),
         Output::Stats(r) => write_stats(r, s, w),
         Output::Hist(h) => write_hist(h, s, w),
         Output::Explain(x) => teach::write_explain(x, w),
@@ -113,7 +117,19 @@ fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()>
             writeln!(w, "info {}", r.name)?;
             let mut t = new_table();
             for (k, v) in &r.rows {
-                t.add_row([k.clone(), v.clone()]);
+                let text = match v {
+                    // Byte counts also in KiB, MiB, ...
+                    Field::Int(n) if k.ends_with("bytes") || k.contains("nbytes") => {
+                        let human = crate::eval::human_bytes(*n as u64);
+                        if human.ends_with(" bytes") {
+                            n.to_string()
+                        } else {
+                            format!("{n} ({human})")
+                        }
+                    }
+                    other => other.human(),
+                };
+                t.add_row([k.clone(), text]);
             }
             writeln!(w, "{t}")
         }
@@ -215,7 +231,14 @@ fn write_stats(r: &StatsReport, s: &Settings, w: &mut impl Write) -> io::Result<
         shape_repr(&r.shape),
         r.dtype
     )?;
-    let f = |x: f64| number::table_float(x, 8, s.precision);
+    // Min and max in the data's own dtype (integers for integer data),
+    // mean and std in NumPy's result dtype, as `min(x)` and `mean(x)` print.
+    let extreme = |x: f64| match r.float_size {
+        Some(size) => number::table_float(x, size, s.precision),
+        None if x.is_finite() => format!("{}", x as i128),
+        None => number::table_float(x, 8, s.precision),
+    };
+    let f = |x: f64| number::table_float(x, r.float_size.unwrap_or(8), s.precision);
     let mut t = new_table();
     t.set_header(["", "value", "at"]);
     t.add_row(["count".to_string(), r.count.to_string(), String::new()]);
@@ -225,8 +248,8 @@ fn write_stats(r: &StatsReport, s: &Settings, w: &mut impl Write) -> io::Result<
         format!("{} / {}", r.posinf, r.neginf),
         String::new(),
     ]);
-    t.add_row(["min".to_string(), f(r.min), index_text(&r.argmin)]);
-    t.add_row(["max".to_string(), f(r.max), index_text(&r.argmax)]);
+    t.add_row(["min".to_string(), extreme(r.min), index_text(&r.argmin)]);
+    t.add_row(["max".to_string(), extreme(r.max), index_text(&r.argmax)]);
     t.add_row(["mean".to_string(), f(r.mean), String::new()]);
     t.add_row(["std".to_string(), f(r.std), String::new()]);
     if let Some(c) = t.column_mut(1) {
@@ -320,6 +343,90 @@ fn settings_rows(s: &Settings) -> Vec<(&'static str, String)> {
         ("format", s.format.name().to_string()),
         ("memory", crate::eval::human_bytes(s.memory)),
     ]
+}
+
+/// The settings as typed fields (`rows`/`cols` null when automatic).
+fn settings_fields(s: &Settings) -> Fields {
+    let n = |k: &str, v: usize| (k.to_string(), Field::Int(v as i128));
+    let opt = |k: &str, v: Option<usize>| {
+        (
+            k.to_string(),
+            v.map_or(Field::Null, |v| Field::Int(v as i128)),
+        )
+    };
+    vec![
+        n("precision", s.precision),
+        n("threshold", s.threshold),
+        n("edgeitems", s.edgeitems),
+        opt("rows", s.rows),
+        opt("cols", s.cols),
+        ("format".into(), Field::str(s.format.name())),
+        ("memory".into(), Field::Int(s.memory as i128)),
+    ]
+}
+
+/// A note as a sentence.
+pub fn note_text(n: &Note) -> String {
+    match n {
+        Note::Closed { name, file: None, .. } => format!("closed {name}"),
+        Note::Closed {
+            name,
+            file: Some(file),
+            kept_by,
+        } if kept_by.is_empty() => format!("closed {name}; {file} is no longer mapped"),
+        Note::Closed {
+            name,
+            file: Some(file),
+            kept_by,
+        } => format!("closed {name}; {file} stays mapped for {}", kept_by.join(", ")),
+        Note::Saved {
+            expr,
+            shape,
+            dtype,
+            path,
+            bytes,
+            replaced,
+        } => format!(
+            "saved {expr} ({} {dtype}) to {} ({bytes} bytes){}",
+            shape_repr(shape),
+            crate::text::escape(path),
+            if *replaced {
+                ", replacing the file that was there"
+            } else {
+                ""
+            }
+        ),
+        Note::Exported {
+            name,
+            format,
+            path,
+            bytes,
+            replaced,
+            data,
+        } => {
+            let mut s = format!(
+                "wrote the {format} layout of {name} to {} ({bytes} bytes){}",
+                crate::text::escape(path),
+                if *replaced {
+                    ", replacing the file that was there"
+                } else {
+                    ""
+                }
+            );
+            if format == "envi" {
+                s.push_str(&format!(
+                    "; ENVI looks for the header beside the data file, as {data}.hdr"
+                ));
+            }
+            s
+        }
+        Note::Set { key, value } => format!("{key} = {value}"),
+        Note::Compressed { path, member } => format!(
+            "{}: member {} is compressed (np.savez_compressed): not mapped; save it with np.savez to view it in place",
+            crate::text::escape(path),
+            crate::text::escape(member)
+        ),
+    }
 }
 
 /// The summary `open` prints: what it mapped and what it assumed.
@@ -574,43 +681,6 @@ fn row_cells(
     cells
 }
 
-fn render_csv(out: &Output, w: &mut impl Write) -> io::Result<()> {
-    match out {
-        Output::Batch(all) => all.iter().try_for_each(|o| render_csv(o, w)),
-        Output::Value {
-            value: Value::View(v) | Value::Void(v),
-            ..
-        } => write_csv(v, w),
-        Output::Value {
-            value: Value::Lazy(l),
-            ..
-        } => write_csv(l, w),
-        Output::Value {
-            value: Value::Scalar(d, b),
-            ..
-        } => {
-            let mut cells = Vec::new();
-            number::exact_cells(&d.decode(b), &mut cells);
-            writeln!(w, "{}", cells.join(","))
-        }
-        Output::Value { value, .. } => writeln!(w, "{}", value.repr()),
-        // Only data goes to stdout in csv mode; notes go to stderr so that
-        // `strided -c '...' --format csv > out.csv` stays pure csv.
-        Output::Opened(o) => {
-            eprintln!(
-                "{}",
-                crate::text::escape(&opened_text(o)).replace("\\n", "\n")
-            );
-            Ok(())
-        }
-        Output::Note(n) => {
-            eprintln!("{}", crate::text::escape(n));
-            Ok(())
-        }
-        other => render_text(other, &Settings::default(), w),
-    }
-}
-
 /// A view as csv in the layout `np.savetxt` writes and `np.loadtxt` reads:
 /// one line per row (leading axes flattened), values separated by commas,
 /// complex as `1.5+2.0j`; record fields fill consecutive columns, named in a
@@ -621,8 +691,16 @@ pub fn write_csv(v: &dyn Elements, w: &mut impl Write) -> io::Result<()> {
     }
     let n = v.shape().len();
     if v.has_fields() {
+        // One name per column: a row of a 2-D view holds a whole row of
+        // records, named `0.a,0.b,1.a,...` as the table names them.
         let mut names = Vec::new();
         number::field_names(&v.elem(&vec![0; n]), "", &mut names);
+        if n >= 2 {
+            let per_row = v.shape()[n - 1];
+            names = (0..per_row)
+                .flat_map(|j| names.iter().map(move |f| format!("{j}.{f}")))
+                .collect();
+        }
         writeln!(w, "# {}", names.join(","))?;
     }
     let mut cells = Vec::new();
@@ -642,206 +720,6 @@ pub fn write_csv(v: &dyn Elements, w: &mut impl Write) -> io::Result<()> {
         }
     }
     result
-}
-
-fn json_str(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
-}
-
-fn json_number(x: f64, size: usize) -> String {
-    if x.is_finite() {
-        number::exact_float(x, size)
-    } else {
-        // JSON has no NaN or infinity; these are spelled as strings.
-        json_str(&number::exact_float(x, size))
-    }
-}
-
-fn json_elem(e: &Elem) -> String {
-    match e {
-        Elem::Bool(b) => b.to_string(),
-        Elem::Int(i) => i.to_string(),
-        Elem::UInt(u) => u.to_string(),
-        Elem::Float(x, size) => json_number(*x, *size),
-        Elem::Complex(re, im, size) => {
-            format!("[{}, {}]", json_number(*re, *size), json_number(*im, *size))
-        }
-        Elem::Record(fields) => {
-            let parts: Vec<String> = fields
-                .iter()
-                .map(|(k, v)| format!("{}: {}", json_str(k), json_elem(v)))
-                .collect();
-            format!("{{{}}}", parts.join(", "))
-        }
-    }
-}
-
-fn json_value(v: &Value) -> String {
-    match v {
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) => json_number(*f, 8),
-        Value::Complex(re, im) => format!("[{}, {}]", json_number(*re, 8), json_number(*im, 8)),
-        Value::Bool(b) => b.to_string(),
-        Value::Str(s) => json_str(s),
-        Value::None => "null".into(),
-        Value::Tuple(t) | Value::List(t) => format!(
-            "[{}]",
-            t.iter().map(json_value).collect::<Vec<_>>().join(", ")
-        ),
-        Value::Dtype(d) => json_str(&d.short()),
-        Value::View(_) => "null".into(),
-        Value::Void(v) => json_elem(&v.dtype.decode(v.element_bytes(&[]))),
-        Value::Lazy(_) => "null".into(),
-        Value::Scalar(d, b) => json_elem(&d.decode(b)),
-    }
-}
-
-/// Nested lists of all elements, written as they are read.
-fn write_json_data(v: &dyn Elements, idx: &mut Vec<usize>, w: &mut impl Write) -> io::Result<()> {
-    let axis = idx.len();
-    if axis == v.shape().len() {
-        return write!(w, "{}", json_elem(&v.elem(idx)));
-    }
-    write!(w, "[")?;
-    for i in 0..v.shape()[axis] {
-        if i > 0 {
-            write!(w, ", ")?;
-        }
-        idx.push(i);
-        write_json_data(v, idx, w)?;
-        idx.pop();
-    }
-    write!(w, "]")
-}
-
-fn render_json(out: &Output, w: &mut impl Write) -> io::Result<()> {
-    match out {
-        Output::Batch(all) => all.iter().try_for_each(|o| render_json(o, w)),
-        Output::Nothing => Ok(()),
-        Output::Value { text, value: Value::View(v) | Value::Void(v) } => {
-            write!(
-                w,
-                "{{\"expr\": {}, \"shape\": [{}], \"dtype\": {}, \"file\": {}, \"offset\": {}, \"strides\": [{}], \"data\": ",
-                json_str(text),
-                v.shape.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "),
-                json_str(&v.dtype.short()),
-                json_str(&v.source.display()),
-                v.offset,
-                v.strides.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "),
-            )?;
-            write_json_data(v, &mut Vec::new(), w)?;
-            writeln!(w, "}}")
-        }
-        Output::Value { text, value: Value::Lazy(l) } => {
-            write!(
-                w,
-                "{{\"expr\": {}, \"shape\": [{}], \"dtype\": {}, \"computed\": true, \"data\": ",
-                json_str(text),
-                l.shape.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "),
-                json_str(&l.dtype.descr()),
-            )?;
-            write_json_data(l, &mut Vec::new(), w)?;
-            writeln!(w, "}}")
-        }
-        Output::Value { text, value } => writeln!(w, "{{\"expr\": {}, \"value\": {}}}", json_str(text), json_value(value)),
-        Output::Opened(o) => writeln!(
-            w,
-            "{{\"open\": {}, \"path\": {}, \"shape\": [{}], \"dtype\": {}, \"offset\": {}, \"file_bytes\": {}, \"left_over\": {}, \"assumed\": [{}]}}",
-            json_str(&o.name),
-            json_str(&o.view.source.display()),
-            o.view.shape.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "),
-            json_str(&o.view.dtype.short()),
-            o.view.offset,
-            o.file_len,
-            o.left_over,
-            o.assumed.iter().map(|a| json_str(a)).collect::<Vec<_>>().join(", ")
-        ),
-        Output::Note(n) => writeln!(w, "{{\"note\": {}}}", json_str(n)),
-        Output::Help(h) => writeln!(w, "{{\"help\": {}}}", json_str(h)),
-        Output::Stats(r) => {
-            let idx = |i: &Option<Vec<usize>>| match i {
-                Some(i) => format!("[{}]", i.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(", ")),
-                None => "null".into(),
-            };
-            writeln!(
-                w,
-                "{{\"expr\": {}, \"of\": {}, \"count\": {}, \"nan\": {}, \"inf\": {}, \"posinf\": {}, \"neginf\": {}, \"min\": {}, \"argmin\": {}, \"max\": {}, \"argmax\": {}, \"mean\": {}, \"std\": {}}}",
-                json_str(&r.text),
-                json_str(if r.magnitude { "abs" } else { "values" }),
-                r.count,
-                r.nan,
-                r.posinf + r.neginf,
-                r.posinf,
-                r.neginf,
-                json_number(r.min, 8),
-                idx(&r.argmin),
-                json_number(r.max, 8),
-                idx(&r.argmax),
-                json_number(r.mean, 8),
-                json_number(r.std, 8)
-            )
-        }
-        Output::Explain(x) => teach::explain_json(x, w),
-        Output::Info(r) => writeln!(
-            w,
-            "{{\"info\": {}, {}}}",
-            json_str(&r.name),
-            r.rows.iter().map(|(k, v)| format!("{}: {}", json_str(k), json_str(v))).collect::<Vec<_>>().join(", ")
-        ),
-        Output::Plot(p) => draw::plot_json(p, w),
-        Output::Image(r) => draw::image_json(r, w),
-        Output::Dump(d) => render_text(&Output::Dump(d.clone()), &Settings::default(), w),
-        Output::Hist(h) => {
-            let n = h.counts.len();
-            let edges: Vec<String> = (0..=n).map(|k| json_number(h.lo + (h.hi - h.lo) * k as f64 / n as f64, 8)).collect();
-            let counts: Vec<String> = h.counts.iter().map(|c| c.to_string()).collect();
-            writeln!(
-                w,
-                "{{\"expr\": {}, \"edges\": [{}], \"counts\": [{}], \"outside\": {}, \"nan\": {}}}",
-                json_str(&h.text),
-                edges.join(", "),
-                counts.join(", "),
-                h.outside,
-                h.nan
-            )
-        }
-        Output::Settings(s) => {
-            let parts: Vec<String> = settings_rows(s).into_iter().map(|(k, v)| format!("{}: {}", json_str(k), json_str(&v))).collect();
-            writeln!(w, "{{\"settings\": {{{}}}}}", parts.join(", "))
-        }
-        Output::Vars(rows) => {
-            let parts: Vec<String> = rows
-                .iter()
-                .map(|r| match &r.value {
-                    Value::View(v) | Value::Void(v) => format!(
-                        "{{\"name\": {}, \"shape\": [{}], \"dtype\": {}, \"file\": {}}}",
-                        json_str(&r.name),
-                        v.shape.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "),
-                        json_str(&v.dtype.short()),
-                        json_str(&v.source.display())
-                    ),
-                    other => format!("{{\"name\": {}, \"value\": {}}}", json_str(&r.name), json_value(other)),
-                })
-                .collect();
-            writeln!(w, "{{\"vars\": [{}]}}", parts.join(", "))
-        }
-        Output::Files(rows) => {
-            let parts: Vec<String> = rows
-                .iter()
-                .map(|r| {
-                    format!(
-                        "{{\"path\": {}, \"bytes\": {}, \"mapped\": {}, \"views\": {}, \"note\": {}}}",
-                        json_str(&r.path),
-                        r.len,
-                        r.mapped,
-                        r.views,
-                        r.note.as_deref().map_or_else(|| "null".to_string(), json_str)
-                    )
-                })
-                .collect();
-            writeln!(w, "{{\"files\": [{}]}}", parts.join(", "))
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1,10 +1,11 @@
 //! Text of `explain` and `bytes`: the steps table, the byte footprint, the
 //! NumPy code, the selection map, and the dump.
 
-use super::{json_str, new_table, number};
+use super::new_table;
 use crate::eval::dump::Dump;
 use crate::eval::explain::{Explanation, StepKind};
 use crate::eval::human_bytes;
+use crate::number;
 use std::io::{self, Write};
 
 /// Strides in elements, where each is a whole number of elements.
@@ -168,71 +169,6 @@ pub fn write_explain(x: &Explanation, w: &mut impl Write) -> io::Result<()> {
         }
     }
     Ok(())
-}
-
-pub fn explain_json(x: &Explanation, w: &mut impl Write) -> io::Result<()> {
-    let steps: Vec<String> = x
-        .steps
-        .iter()
-        .map(|s| {
-            let kind = match s.what {
-                StepKind::View => "\"view\"".to_string(),
-                StepKind::Copy(b) => format!("\"copy\", \"bytes\": {b}"),
-                StepKind::Computed(b) => format!("\"computed\", \"bytes\": {b}"),
-                StepKind::Value => "\"value\"".into(),
-            };
-            format!(
-                "{{\"step\": {}, \"kind\": {kind}, \"shape\": [{}], \"strides\": [{}], \"offset\": {}, \"itemsize\": {}, \"dtype\": {}, \"contiguous\": {}, \"why\": [{}]}}",
-                json_str(&s.expr),
-                s.shape.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "),
-                s.strides.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "),
-                s.offset.map_or("null".to_string(), |o| o.to_string()),
-                s.itemsize,
-                json_str(&s.dtype),
-                json_str(s.contiguity),
-                s.why.iter().map(|y| json_str(y)).collect::<Vec<_>>().join(", ")
-            )
-        })
-        .collect();
-    let footprint = match &x.footprint {
-        Some(f) => format!(
-            "{{\"low\": {}, \"high\": {}, \"used\": {}, \"pages\": {}, \"resident\": {}, \"page_size\": {}, \"file\": {}, \"sharing\": [{}]}}",
-            f.low,
-            f.high,
-            f.used,
-            f.pages,
-            f.resident.map_or("null".to_string(), |r| r.to_string()),
-            f.page_size,
-            json_str(&f.file),
-            f.sharing.iter().map(|n| json_str(n)).collect::<Vec<_>>().join(", ")
-        ),
-        None => "null".into(),
-    };
-    let map = match &x.map {
-        Some(m) => format!(
-            "{{\"cell\": [{}, {}], \"rows\": [{}]}}",
-            m.cell.0,
-            m.cell.1,
-            (0..m.rows)
-                .map(|r| {
-                    let s: String = m.cells[r * m.cols..(r + 1) * m.cols]
-                        .iter()
-                        .map(|c| c.to_string())
-                        .collect();
-                    json_str(&s)
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        None => "null".into(),
-    };
-    writeln!(
-        w,
-        "{{\"explain\": {}, \"steps\": [{}], \"footprint\": {footprint}, \"numpy\": [{}], \"map\": {map}}}",
-        json_str(&x.text),
-        steps.join(", "),
-        x.numpy.iter().map(|l| json_str(l)).collect::<Vec<_>>().join(", ")
-    )
 }
 
 pub fn write_dump(d: &Dump, precision: usize, w: &mut impl Write) -> io::Result<()> {

@@ -1,0 +1,656 @@
+//! Machine output: `--format csv` and `--format json`, for every command.
+//!
+//! Each output becomes typed [`Field`]s first ([`record`]), and both
+//! formats are written from those, so csv and json cannot disagree and
+//! neither ever holds prose in a data field. json: one object a line, a
+//! command's kind as its first key (`{"stats": "d.r", "count": 10000,
+//! ...}`), notes as `{"note": "saved", ...}`. csv: a header line and one
+//! row per record; notes and `open`'s summary go to stderr so that stdout
+//! stays pure csv. Array data streams element by element in both.
+
+use super::{note_text, opened_text, Elements};
+use crate::dtype::Elem;
+use crate::eval::explain::StepKind;
+use crate::eval::{Output, Value};
+use crate::report::{Field, Fields};
+use std::io::{self, Write};
+
+/// What one output is, for a machine: an object or a list of rows.
+enum Record {
+    /// One object: csv writes its keys as the header and one row.
+    Object(Fields),
+    /// Rows of one kind: json writes `head` then `"rows": [...]` (or
+    /// `"steps"` for `explain`); csv writes a header from the first row's
+    /// keys and every row.
+    Rows {
+        head: Fields,
+        rows: Vec<Fields>,
+    },
+    Steps {
+        head: Fields,
+        rows: Vec<Fields>,
+    },
+}
+
+fn f(k: &str, v: Field) -> (String, Field) {
+    (k.to_string(), v)
+}
+
+fn int(n: impl TryInto<i128>) -> Field {
+    n.try_into().map_or(Field::Null, Field::Int)
+}
+
+/// A decoded element as a field: complex as `[re, im]`, records as maps.
+fn elem_field(e: &Elem) -> Field {
+    match e {
+        Elem::Bool(b) => Field::Bool(*b),
+        Elem::Int(i) => Field::Int(*i as i128),
+        Elem::UInt(u) => Field::Int(*u as i128),
+        Elem::Float(x, size) => Field::Float(*x, *size),
+        Elem::Complex(re, im, size) => {
+            Field::List(vec![Field::Float(*re, *size), Field::Float(*im, *size)])
+        }
+        Elem::Record(fields) => Field::Map(
+            fields
+                .iter()
+                .map(|(k, v)| (k.clone(), elem_field(v)))
+                .collect(),
+        ),
+    }
+}
+
+fn elem_json(e: &Elem) -> serde_json::Value {
+    elem_field(e).to_json()
+}
+
+/// A Python-level value (a shape, a number, a string) as a field.
+fn value_field(v: &Value) -> Field {
+    match v {
+        Value::Int(i) => Field::Int(*i),
+        Value::Float(x) => Field::Float(*x, 8),
+        Value::Complex(re, im) => Field::List(vec![Field::Float(*re, 8), Field::Float(*im, 8)]),
+        Value::Bool(b) => Field::Bool(*b),
+        Value::Str(s) => Field::Str(s.clone()),
+        Value::None => Field::Null,
+        Value::Tuple(t) | Value::List(t) => Field::List(t.iter().map(value_field).collect()),
+        Value::Dtype(d) => Field::Str(d.short()),
+        Value::Void(v) => elem_field(&v.dtype.decode(v.element_bytes(&[]))),
+        Value::Scalar(d, b) => elem_field(&d.decode(b)),
+        Value::View(_) | Value::Lazy(_) => Field::Null,
+    }
+}
+
+fn index_field(i: &Option<Vec<usize>>) -> Field {
+    i.as_ref().map_or(Field::Null, |i| Field::ints(i))
+}
+
+/// The typed record of every output that is not streamed array data, a
+/// note, or text for a person (`None` for those).
+fn record(out: &Output) -> Option<Record> {
+    Some(match out {
+        Output::Stats(r) => {
+            let size = r.float_size;
+            let extreme = |x: f64| match size {
+                Some(s) => Field::Float(x, s),
+                None if x.is_finite() => Field::Int(x as i128),
+                None => Field::Float(x, 8),
+            };
+            let moment = |x: f64| Field::Float(x, size.unwrap_or(8));
+            Record::Object(vec![
+                f("stats", Field::Str(r.text.clone())),
+                f("of", Field::str(if r.magnitude { "abs" } else { "values" })),
+                f("shape", Field::ints(&r.shape)),
+                f("dtype", Field::Str(r.dtype.clone())),
+                f("count", int(r.count)),
+                f("nan", int(r.nan)),
+                f("posinf", int(r.posinf)),
+                f("neginf", int(r.neginf)),
+                f("min", extreme(r.min)),
+                f("argmin", index_field(&r.argmin)),
+                f("max", extreme(r.max)),
+                f("argmax", index_field(&r.argmax)),
+                f("mean", moment(r.mean)),
+                f("std", moment(r.std)),
+            ])
+        }
+        Output::Hist(h) if h.written.is_none() => {
+            let n = h.counts.len();
+            let edge = |k: usize| Field::Float(h.lo + (h.hi - h.lo) * k as f64 / n as f64, 8);
+            Record::Rows {
+                head: vec![
+                    f("hist", Field::Str(h.text.clone())),
+                    f("outside", int(h.outside)),
+                    f("nan", int(h.nan)),
+                ],
+                rows: (0..n)
+                    .map(|k| {
+                        vec![
+                            f("lo", edge(k)),
+                            f("hi", edge(k + 1)),
+                            f("count", int(h.counts[k])),
+                        ]
+                    })
+                    .collect(),
+            }
+        }
+        Output::Hist(h) => written(&h.text, h.written.as_ref()?),
+        Output::Plot(p) if p.written.is_none() => Record::Rows {
+            head: vec![
+                f("plot", Field::Str(p.text.clone())),
+                f("n", int(p.n)),
+                f("min", Field::Float(p.lo, p.float_size)),
+                f("max", Field::Float(p.hi, p.float_size)),
+                f("magnitude", Field::Bool(p.magnitude)),
+            ],
+            rows: p
+                .env
+                .iter()
+                .enumerate()
+                .map(|(k, &(lo, hi))| {
+                    vec![
+                        f("column", int(k)),
+                        f("min", Field::Float(lo, p.float_size)),
+                        f("max", Field::Float(hi, p.float_size)),
+                    ]
+                })
+                .collect(),
+        },
+        Output::Plot(p) => written(&p.text, p.written.as_ref()?),
+        Output::Image(r) if r.written.is_none() => Record::Object(vec![
+            f("image", Field::Str(r.text.clone())),
+            f("shape", Field::ints(&[r.shape.0, r.shape.1])),
+            f("pixels", Field::ints(&[r.rows, r.cols])),
+            f("min", Field::Float(r.lo, 8)),
+            f("max", Field::Float(r.hi, 8)),
+            f("cmap", Field::str(r.cmap.name())),
+            f("magnitude", Field::Bool(r.magnitude)),
+        ]),
+        Output::Image(r) => written(&r.text, r.written.as_ref()?),
+        Output::Vars(rows) => Record::Rows {
+            head: vec![f("vars", int(rows.len()))],
+            rows: rows
+                .iter()
+                .map(|r| {
+                    let (shape, dtype, kind, file) = match &r.value {
+                        Value::View(v) | Value::Void(v) => (
+                            Field::ints(&v.shape),
+                            Field::Str(v.dtype.short()),
+                            if v.source.is_copy() { "copy" } else { "view" },
+                            Field::Str(v.source.display()),
+                        ),
+                        Value::Lazy(l) => (
+                            Field::ints(&l.shape),
+                            Field::Str(l.dtype.descr()),
+                            "computed",
+                            Field::Null,
+                        ),
+                        _ => (Field::Null, Field::Null, "value", Field::Null),
+                    };
+                    vec![
+                        f("name", Field::Str(r.name.clone())),
+                        f("shape", shape),
+                        f("dtype", dtype),
+                        f("kind", Field::str(kind)),
+                        f("file", file),
+                        f("value", value_field(&r.value)),
+                    ]
+                })
+                .collect(),
+        },
+        Output::Files(rows) => Record::Rows {
+            head: vec![f("files", int(rows.len()))],
+            rows: rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        f("path", Field::Str(r.path.clone())),
+                        f("bytes", int(r.len)),
+                        f("how", Field::str(if r.mapped { "mapped" } else { "read" })),
+                        f("views", int(r.views)),
+                        f("note", Field::opt_str(r.note.clone())),
+                    ]
+                })
+                .collect(),
+        },
+        Output::Info(r) => {
+            let mut fields = vec![f("info", Field::Str(r.name.clone()))];
+            fields.extend(r.rows.iter().cloned());
+            Record::Object(fields)
+        }
+        Output::Settings(s) => {
+            let mut fields = vec![f("settings", Field::Null)];
+            fields.extend(super::settings_fields(s));
+            Record::Object(fields)
+        }
+        Output::Document { name, format, text } => Record::Object(vec![
+            f("export", Field::Str(name.clone())),
+            f("format", Field::Str(format.clone())),
+            f("text", Field::Str(text.clone())),
+        ]),
+        Output::Explain(x) => Record::Steps {
+            head: vec![
+                f("explain", Field::Str(x.text.clone())),
+                f(
+                    "numpy",
+                    Field::List(x.numpy.iter().cloned().map(Field::Str).collect()),
+                ),
+                f(
+                    "footprint",
+                    x.footprint.as_ref().map_or(Field::Null, |fp| {
+                        Field::Map(vec![
+                            f("low", int(fp.low)),
+                            f("high", int(fp.high)),
+                            f("used", int(fp.used)),
+                            f("pages", int(fp.pages)),
+                            f("resident", fp.resident.map_or(Field::Null, int)),
+                            f("page_size", int(fp.page_size)),
+                            f("file", Field::Str(fp.file.clone())),
+                            f("file_bytes", int(fp.file_len)),
+                            f(
+                                "sharing",
+                                Field::List(fp.sharing.iter().cloned().map(Field::Str).collect()),
+                            ),
+                        ])
+                    }),
+                ),
+                f(
+                    "map",
+                    x.map.as_ref().map_or(Field::Null, |m| {
+                        Field::Map(vec![
+                            f("parent", Field::Str(m.parent.clone())),
+                            f("parent_shape", Field::ints(&m.parent_shape)),
+                            f("cell", Field::ints(&[m.cell.0, m.cell.1])),
+                            f("sampled", Field::Bool(m.sampled)),
+                            f(
+                                "rows",
+                                Field::List(
+                                    (0..m.rows)
+                                        .map(|r| {
+                                            Field::Str(
+                                                m.cells[r * m.cols..(r + 1) * m.cols]
+                                                    .iter()
+                                                    .map(|c| c.to_string())
+                                                    .collect(),
+                                            )
+                                        })
+                                        .collect(),
+                                ),
+                            ),
+                        ])
+                    }),
+                ),
+            ],
+            rows: x
+                .steps
+                .iter()
+                .map(|s| {
+                    let (kind, bytes) = match s.what {
+                        StepKind::View => ("view", Field::Null),
+                        StepKind::Copy(b) => ("copy", int(b)),
+                        StepKind::Computed(b) => ("computed", int(b)),
+                        StepKind::Value => ("value", Field::Null),
+                    };
+                    let view = s.what == StepKind::View;
+                    vec![
+                        f("step", Field::Str(s.expr.clone())),
+                        f("kind", Field::str(kind)),
+                        f("bytes", bytes),
+                        f("shape", Field::ints(&s.shape)),
+                        f(
+                            "strides",
+                            if view {
+                                Field::ints(&s.strides)
+                            } else {
+                                Field::Null
+                            },
+                        ),
+                        f("offset", s.offset.map_or(Field::Null, int)),
+                        f("itemsize", int(s.itemsize)),
+                        f("dtype", Field::Str(s.dtype.clone())),
+                        f(
+                            "contiguous",
+                            if view {
+                                Field::str(s.contiguity)
+                            } else {
+                                Field::Null
+                            },
+                        ),
+                        f(
+                            "why",
+                            Field::List(s.why.iter().cloned().map(Field::Str).collect()),
+                        ),
+                    ]
+                })
+                .collect(),
+        },
+        Output::Dump(d) => Record::Rows {
+            head: vec![
+                f("bytes", Field::Str(d.text.clone())),
+                f("dtype", Field::Str(d.dtype.clone())),
+                f("itemsize", int(d.itemsize)),
+                f("more", int(d.more)),
+            ],
+            rows: d
+                .rows
+                .iter()
+                .map(|r| {
+                    let hex: String = r.bytes.iter().map(|b| format!("{b:02x}")).collect();
+                    let mut row = vec![
+                        f("index", Field::ints(&r.index)),
+                        f("offset", int(r.offset)),
+                        f("hex", Field::Str(hex)),
+                    ];
+                    for (p, v) in d.parts.iter().zip(&r.values) {
+                        let name = if p.name.is_empty() { "value" } else { &p.name };
+                        row.push(f(name, elem_field(v)));
+                    }
+                    row
+                })
+                .collect(),
+        },
+        _ => return None,
+    })
+}
+
+/// A picture or histogram written to a file: a note.
+fn written(text: &str, w: &crate::eval::draw::Written) -> Record {
+    Record::Object(vec![
+        f("note", Field::str("wrote")),
+        f("of", Field::str(text)),
+        f("path", Field::Str(w.path.clone())),
+        f("bytes", int(w.bytes)),
+        f("pixels", Field::ints(&[w.height, w.width])),
+    ])
+}
+
+/// The typed fields of a note, after its kind.
+fn note_fields(n: &crate::eval::Note) -> Fields {
+    use crate::eval::Note;
+    match n {
+        Note::Closed {
+            name,
+            file,
+            kept_by,
+        } => vec![
+            f("note", Field::str("closed")),
+            f("name", Field::Str(name.clone())),
+            f("file", Field::opt_str(file.clone())),
+            f(
+                "kept_by",
+                Field::List(kept_by.iter().cloned().map(Field::Str).collect()),
+            ),
+        ],
+        Note::Saved {
+            expr,
+            shape,
+            dtype,
+            path,
+            bytes,
+            replaced,
+        } => vec![
+            f("note", Field::str("saved")),
+            f("expr", Field::Str(expr.clone())),
+            f("shape", Field::ints(shape)),
+            f("dtype", Field::Str(dtype.clone())),
+            f("path", Field::Str(path.clone())),
+            f("bytes", int(*bytes)),
+            f("replaced", Field::Bool(*replaced)),
+        ],
+        Note::Exported {
+            name,
+            format,
+            path,
+            bytes,
+            replaced,
+            data,
+        } => vec![
+            f("note", Field::str("exported")),
+            f("name", Field::Str(name.clone())),
+            f("format", Field::Str(format.clone())),
+            f("path", Field::Str(path.clone())),
+            f("bytes", int(*bytes)),
+            f("replaced", Field::Bool(*replaced)),
+            f("data", Field::Str(data.clone())),
+        ],
+        Note::Set { key, value } => vec![
+            f("note", Field::str("set")),
+            f("key", Field::Str(key.clone())),
+            f("value", Field::Str(value.clone())),
+        ],
+        Note::Compressed { path, member } => vec![
+            f("note", Field::str("compressed member not mapped")),
+            f("path", Field::Str(path.clone())),
+            f("member", Field::Str(member.clone())),
+        ],
+    }
+}
+
+fn opened_fields(o: &crate::eval::Opened) -> Fields {
+    let v = &o.view;
+    vec![
+        f("open", Field::Str(o.name.clone())),
+        f("path", Field::Str(v.source.display())),
+        f("shape", Field::ints(&v.shape)),
+        f("dtype", Field::Str(v.dtype.short())),
+        f("offset", int(v.offset)),
+        f(
+            "order",
+            Field::str(if o.order == crate::view::Order::F {
+                "F"
+            } else {
+                "C"
+            }),
+        ),
+        f("file_bytes", int(o.file_len)),
+        f("viewed_bytes", int(v.nbytes())),
+        f("left_over", int(o.left_over)),
+        f("described_by", Field::opt_str(o.described.clone())),
+        f("npy_header", Field::Bool(o.from_npy_header)),
+        f("shared", Field::Bool(o.shared)),
+        f("locked", Field::Bool(o.locked)),
+        f(
+            "assumed",
+            Field::List(o.assumed.iter().map(|a| Field::str(*a)).collect()),
+        ),
+    ]
+}
+
+/// One json object, keys in the given order.
+fn object(fields: &Fields) -> serde_json::Value {
+    serde_json::Value::Object(
+        fields
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_json()))
+            .collect(),
+    )
+}
+
+fn write_json_line(w: &mut impl Write, v: &serde_json::Value) -> io::Result<()> {
+    serde_json::to_writer(&mut *w, v).map_err(io::Error::from)?;
+    writeln!(w)
+}
+
+pub fn render_json(out: &Output, w: &mut impl Write) -> io::Result<()> {
+    match out {
+        Output::Batch(all) => all.iter().try_for_each(|o| render_json(o, w)),
+        Output::Nothing => Ok(()),
+        Output::Value {
+            text,
+            value: Value::View(v),
+        } => {
+            let head = vec![
+                f("expr", Field::Str(text.clone())),
+                f("shape", Field::ints(&v.shape)),
+                f("dtype", Field::Str(v.dtype.short())),
+                f("file", Field::Str(v.source.display())),
+                f("offset", int(v.offset)),
+                f("strides", Field::ints(&v.strides)),
+            ];
+            write_json_data(&head, v, w)
+        }
+        Output::Value {
+            text,
+            value: Value::Lazy(l),
+        } => {
+            let head = vec![
+                f("expr", Field::Str(text.clone())),
+                f("shape", Field::ints(&l.shape)),
+                f("dtype", Field::Str(l.dtype.descr())),
+                f("computed", Field::Bool(true)),
+            ];
+            write_json_data(&head, l, w)
+        }
+        Output::Value { text, value } => {
+            let mut o = object(&vec![f("expr", Field::Str(text.clone()))]);
+            let v = match value {
+                Value::Scalar(d, b) => elem_json(&d.decode(b)),
+                Value::Void(v) => elem_json(&v.dtype.decode(v.element_bytes(&[]))),
+                other => value_field(other).to_json(),
+            };
+            o["value"] = v;
+            let dtype = match value {
+                Value::Scalar(d, _) => Some(d.short()),
+                Value::Void(v) => Some(v.dtype.short()),
+                _ => None,
+            };
+            if let Some(dtype) = dtype {
+                o["dtype"] = serde_json::Value::String(dtype);
+            }
+            write_json_line(w, &o)
+        }
+        Output::Opened(o) => write_json_line(w, &object(&opened_fields(o))),
+        Output::Note(n) => write_json_line(w, &object(&note_fields(n))),
+        Output::Help(h) => write_json_line(w, &object(&vec![f("help", Field::Str(h.clone()))])),
+        other => match record(other) {
+            Some(Record::Object(fields)) => write_json_line(w, &object(&fields)),
+            Some(Record::Rows { head, rows }) => {
+                let mut o = object(&head);
+                o["rows"] = serde_json::Value::Array(rows.iter().map(object).collect());
+                write_json_line(w, &o)
+            }
+            Some(Record::Steps { head, rows }) => {
+                let mut o = object(&head);
+                o["steps"] = serde_json::Value::Array(rows.iter().map(object).collect());
+                write_json_line(w, &o)
+            }
+            None => Ok(()),
+        },
+    }
+}
+
+/// `{head..., "data": [...]}` with the nested lists of all elements,
+/// written as they are read.
+fn write_json_data(head: &Fields, v: &dyn Elements, w: &mut impl Write) -> io::Result<()> {
+    let text = object(head).to_string();
+    // The head object without its closing brace, then the data.
+    write!(w, "{},\"data\":", &text[..text.len() - 1])?;
+    write_nested(v, &mut Vec::new(), w)?;
+    writeln!(w, "}}")
+}
+
+fn write_nested(v: &dyn Elements, idx: &mut Vec<usize>, w: &mut impl Write) -> io::Result<()> {
+    let axis = idx.len();
+    if axis == v.shape().len() {
+        return serde_json::to_writer(&mut *w, &elem_json(&v.elem(idx))).map_err(io::Error::from);
+    }
+    write!(w, "[")?;
+    for i in 0..v.shape()[axis] {
+        if i > 0 {
+            write!(w, ",")?;
+        }
+        idx.push(i);
+        write_nested(v, idx, w)?;
+        idx.pop();
+    }
+    write!(w, "]")
+}
+
+/// One csv cell, quoted when it holds a separator, a quote or a line break
+/// (RFC 4180).
+pub fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ') {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn csv_line(cells: impl IntoIterator<Item = String>, w: &mut impl Write) -> io::Result<()> {
+    let cells: Vec<String> = cells.into_iter().map(|c| csv_cell(&c)).collect();
+    writeln!(w, "{}", cells.join(","))
+}
+
+fn csv_record(fields: &Fields, header: bool, w: &mut impl Write) -> io::Result<()> {
+    if header {
+        csv_line(fields.iter().map(|(k, _)| k.clone()), w)?;
+    }
+    csv_line(fields.iter().map(|(_, v)| v.csv_text()), w)
+}
+
+pub fn render_csv(out: &Output, w: &mut impl Write) -> io::Result<()> {
+    match out {
+        Output::Batch(all) => all.iter().try_for_each(|o| render_csv(o, w)),
+        Output::Nothing => Ok(()),
+        Output::Value {
+            value: Value::View(v),
+            ..
+        } => super::write_csv(v, w),
+        Output::Value {
+            value: Value::Lazy(l),
+            ..
+        } => super::write_csv(l, w),
+        Output::Value {
+            value: Value::Scalar(d, b),
+            ..
+        } => {
+            let mut cells = Vec::new();
+            crate::number::exact_cells(&d.decode(b), &mut cells);
+            writeln!(w, "{}", cells.join(","))
+        }
+        Output::Value {
+            value: Value::Void(v),
+            ..
+        } => super::write_csv(v, w),
+        Output::Value { value, .. } => match value_field(value) {
+            Field::List(items) => csv_line(items.iter().map(Field::csv_text), w),
+            other => csv_line([other.csv_text()], w),
+        },
+        // Only data goes to stdout in csv mode; what a statement did goes
+        // to stderr so that `strided --format csv -c '...' > out.csv`
+        // stays pure csv.
+        Output::Opened(o) => {
+            eprintln!("{}", crate::text::escape_lines(&opened_text(o)));
+            Ok(())
+        }
+        Output::Note(n) => {
+            eprintln!("{}", crate::text::escape_lines(&note_text(n)));
+            Ok(())
+        }
+        Output::Help(h) => {
+            eprint!("{}", crate::text::escape_lines(h));
+            Ok(())
+        }
+        other => match record(other) {
+            Some(Record::Object(fields)) => csv_record(&fields, true, w),
+            Some(Record::Rows { rows, .. } | Record::Steps { rows, .. }) => {
+                for (k, row) in rows.iter().enumerate() {
+                    csv_record(row, k == 0, w)?;
+                }
+                Ok(())
+            }
+            None => Ok(()),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_with_separators_are_quoted() {
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("plain"), "plain");
+    }
+}

@@ -1,0 +1,234 @@
+"""Every command's --format csv and --format json output, parsed by Python's
+own csv and json modules, with typed values checked against NumPy.
+
+    python3 machine_output.py --live path/to/strided
+
+json: every line of stdout is one object; shapes are lists, numbers are
+numbers, dtypes are NumPy's strings, and a float32 is spelled as NumPy
+spells that float32 (str(np.float32(x))). csv: stdout holds only csv (no
+box drawing, no prose, no escape sequences); every row of a command's
+output has as many cells as its header.
+"""
+
+import argparse
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+SETUP = "open g.bin 100x100; open rec.npy as r"
+
+# Every command a user can type, with arguments that make it print.
+COMMANDS = [
+    "d.r[:3, :4]",
+    "d[:2, :3]",
+    "d.r[5, 7]",
+    "d[1, 1]",
+    "min(d.r)",
+    "mean(d.r, axis=0)[:5]",
+    "d.shape",
+    "d.dtype",
+    "d.r.strides",
+    "'text, with a comma'",
+    "3 + 4",
+    "r[0]",
+    "r[:2]",
+    "r[1, 2]",
+    "stats d.r",
+    "stats abs(d)",
+    "stats d.r.astype('i2')",
+    "hist d.r bins=4",
+    "vars",
+    "files",
+    "info d",
+    "info r",
+    "bytes d[0, :3]",
+    "bytes r[0, :2]",
+    "explain d.r[2:4, ::3]",
+    "explain d[[1, 2]]",
+    "plot d.r[0]",
+    "image d.r",
+    "set precision 3",
+    "set",
+    "save d.r[:2] out.npy",
+    "save d.r[:2] out.csv",
+    "export d vrt",
+    "export d numpy",
+    "close r",
+    "help",
+]
+
+
+def run(binary, folder, fmt, cmd):
+    out = subprocess.run(
+        [binary, "--format", fmt, "-c", f"{SETUP}; {cmd}"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode != 0:
+        raise AssertionError(f"{fmt} {cmd!r} failed: {out.stderr}")
+    return out.stdout
+
+
+def check_pure(text, fmt, cmd):
+    for bad in ["\x1b", "┌", "│", "╞", "█", "⠀"]:
+        assert bad not in text, f"{fmt} {cmd!r}: {bad!r} in output:\n{text}"
+
+
+def json_lines(text, cmd):
+    objs = []
+    for line in text.splitlines():
+        try:
+            o = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise AssertionError(f"json {cmd!r}: not json: {line[:200]!r} ({e})")
+        assert isinstance(o, dict), f"json {cmd!r}: not an object: {line[:200]}"
+        objs.append(o)
+    return objs
+
+
+def csv_rows(text, cmd):
+    rows = list(csv.reader(io.StringIO(text)))
+    if rows:
+        width = len(rows[0])
+        for r in rows:
+            assert len(r) == width, f"csv {cmd!r}: rows of {width} and {len(r)} cells:\n{text}"
+    return rows
+
+
+def f32(x):
+    """NumPy's spelling of a float32."""
+    return str(np.float32(x))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--live", required=True)
+    ap.add_argument("--cases", default="1")
+    ap.add_argument("--seed", default="7")
+    a = ap.parse_args()
+    rng = np.random.default_rng(int(a.seed))
+    with tempfile.TemporaryDirectory() as folder:
+        d = (rng.standard_normal((100, 100)) + 1j * rng.standard_normal((100, 100))).astype("<c8")
+        d.tofile(os.path.join(folder, "g.bin"))
+        rec = np.zeros((3, 5), dtype=[("a", "<f4"), ("b", "<i2")])
+        rec["a"] = rng.standard_normal((3, 5))
+        rec["b"] = rng.integers(-100, 100, (3, 5))
+        np.save(os.path.join(folder, "rec.npy"), rec)
+
+        parsed = {}
+        for cmd in COMMANDS:
+            js = run(a.live, folder, "json", cmd)
+            check_pure(js, "json", cmd)
+            objs = json_lines(js, cmd)
+            assert objs[0].get("open") == "d" and objs[1].get("open") == "r", js
+            parsed[cmd] = objs[2:]
+            cs = run(a.live, folder, "csv", cmd)
+            check_pure(cs, "csv", cmd)
+            parsed["csv " + cmd] = csv_rows(cs, cmd)
+
+        # Typed values, against NumPy.
+        (s,) = parsed["stats d.r"]
+        assert s["shape"] == [100, 100] and s["dtype"] == "<f4", s
+        assert s["count"] == 10000 and s["nan"] == 0
+        x = d.real
+        assert json.dumps(s["min"]) == f32(x.min()), (s["min"], f32(x.min()))
+        assert json.dumps(s["max"]) == f32(x.max()), (s["max"], f32(x.max()))
+        assert s["argmin"] == list(np.unravel_index(x.argmin(), x.shape))
+        assert json.dumps(s["mean"]) == f32(x.astype(np.float64).mean()), s["mean"]
+        assert json.dumps(s["std"]) == f32(x.astype(np.float64).std()), s["std"]
+        header, row = parsed["csv stats d.r"]
+        assert dict(zip(header, row))["min"] == f32(x.min())
+        assert dict(zip(header, row))["argmin"] == json.dumps(s["argmin"], separators=(",", ":"))
+
+        (s,) = parsed["stats d.r.astype('i2')"]
+        xi = x.astype("i2")
+        assert s["min"] == int(xi.min()) and isinstance(s["min"], int), s
+
+        (m,) = parsed["min(d.r)"]
+        assert json.dumps(m["value"]) == f32(x.min()) and m["dtype"] == "<f4", m
+
+        (v,) = parsed["d.r[:3, :4]"]
+        assert v["shape"] == [3, 4] and v["dtype"] == "<f4" and v["strides"] == [800, 8]
+        assert [[json.dumps(c) for c in r] for r in v["data"]] == [
+            [f32(c) for c in r] for r in x[:3, :4]
+        ]
+        rows = parsed["csv d.r[:3, :4]"]
+        assert [[c for c in r] for r in rows] == [[f32(c) for c in r] for r in x[:3, :4]]
+        (v,) = parsed["d[:2, :3]"]
+        assert v["data"][1][2] == [float(f32(d[1, 2].real)), float(f32(d[1, 2].imag))]
+
+        (sh,) = parsed["d.shape"]
+        assert sh["value"] == [100, 100]
+        assert parsed["csv d.shape"] == [["100", "100"]]
+        (dt,) = parsed["d.dtype"]
+        assert dt["value"] == np.dtype("<c8").str
+        assert parsed["csv 'text, with a comma'"] == [["text, with a comma"]]
+
+        (i,) = parsed["info d"]
+        assert i["shape"] == [100, 100] and i["strides"] == [800, 8]
+        assert i["dtype"] == "<c8" and i["itemsize"] == 8 and i["nbytes"] == d.nbytes
+        assert i["aligned"] is True
+        (i,) = parsed["info r"]
+        assert np.dtype(eval(i["dtype"])) == rec.dtype, i["dtype"]
+
+        (rv,) = parsed["r[:2]"]
+        assert rv["data"][1][2] == {"a": float(f32(rec[1, 2]["a"])), "b": int(rec[1, 2]["b"])}
+        rows = parsed["csv r[:2]"]
+        assert len(rows[0]) == 10 and rows[0][0] == "# 0.a", rows
+        assert np.loadtxt(io.StringIO(run(a.live, folder, "csv", "r[:2]")), delimiter=",").shape == (2, 10)
+
+        (h,) = parsed["hist d.r bins=4"]
+        assert sum(r["count"] for r in h["rows"]) == 10000 and h["nan"] == 0
+        assert parsed["csv hist d.r bins=4"][0] == ["lo", "hi", "count"]
+
+        (vs,) = parsed["vars"]
+        names = {r["name"]: r for r in vs["rows"]}
+        assert names["d"]["shape"] == [100, 100] and names["d"]["dtype"] == "<c8"
+        assert names["r"]["kind"] == "view" and names["r"]["shape"] == [3, 5]
+        (fs,) = parsed["files"]
+        assert {r["path"]: r["bytes"] for r in fs["rows"]}["g.bin"] == d.nbytes
+
+        (b,) = parsed["bytes d[0, :3]"]
+        assert [r["r"] for r in b["rows"]] == [float(f32(c)) for c in d[0, :3].real]
+        assert b["rows"][1]["hex"] == d[0, 1:2].tobytes().hex()
+
+        (e,) = parsed["explain d.r[2:4, ::3]"]
+        view = x[2:4, ::3]
+        assert e["steps"][-1]["shape"] == list(view.shape)
+        assert e["steps"][-1]["strides"] == list(view.strides)
+        (e,) = parsed["explain d[[1, 2]]"]
+        assert e["steps"][-1]["kind"] == "copy" and e["steps"][-1]["bytes"] == d[[1, 2]].nbytes
+
+        (p,) = parsed["plot d.r[0]"]
+        assert json.dumps(p["max"]) == f32(x[0].max()) and len(p["rows"]) == 100
+
+        for cmd, note in [
+            ("set precision 3", "set"),
+            ("save d.r[:2] out.npy", "saved"),
+            ("close r", "closed"),
+        ]:
+            (n,) = parsed[cmd]
+            assert n["note"] == note, n
+            assert parsed["csv " + cmd] == [], f"csv {cmd!r}: a note reached stdout"
+        (n,) = parsed["save d.r[:2] out.npy"]
+        assert n["shape"] == [2, 100] and n["bytes"] == os.path.getsize(os.path.join(folder, "out.npy"))
+        (st,) = parsed["set"]
+        assert isinstance(st["precision"], int) and isinstance(st["memory"], int)
+        (ex,) = parsed["export d vrt"]
+        assert ex["text"].startswith("<VRTDataset")
+        print(f"machine output: {len(COMMANDS)} commands parsed as csv and json, values typed as NumPy's")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except AssertionError as e:
+        print(f"FAIL: {e}", file=sys.stderr)
+        sys.exit(1)
