@@ -63,11 +63,15 @@ pub enum LineError {
 /// [`HOLD_BACK`] bytes (past that, a huge csv or json dump streams).
 pub fn run_line(session: &mut Session, line: &str, out: &mut impl Write) -> Result<(), LineError> {
     let stmts = syntax::parse_line(line).map_err(LineError::Stmt)?;
+    let control = session.control();
+    // Kernels on this thread and the workers they start find the session's
+    // control through `compute::control::current`.
+    let _entered = compute::control::enter(control.clone());
     for (stmt, span) in &stmts {
-        compute::control::reset();
-        source::take_fault();
+        control.reset();
+        control.take_fault();
         let output = session.execute(stmt, line).map_err(LineError::Stmt);
-        if source::take_fault() {
+        if control.take_fault() {
             return Err(LineError::Stmt(session.fault_error(*span)));
         }
         let output = output?;
@@ -87,7 +91,7 @@ pub fn run_line(session: &mut Session, line: &str, out: &mut impl Write) -> Resu
             render::render(&output, &session.settings, &mut clean).map_err(LineError::Io)?;
             clean.into_inner().map_err(LineError::Io)?;
         }
-        if source::take_fault() {
+        if control.take_fault() {
             let mut e = session.fault_error(*span);
             if held.streaming {
                 // Too much output to hold back: some of it is already out.

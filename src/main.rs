@@ -51,11 +51,13 @@ fn main() -> ExitCode {
     // "interrupted" and the session goes on); with nothing to stop, or a
     // second time, strided exits with 130. At the prompt, rustyline reads
     // Ctrl-C as a key and clears the line instead.
-    strided::frontend::signals::install(strided::compute::control::request_cancel);
+    let session = Session::new();
+    let control = session.control();
+    strided::frontend::signals::install(move || control.request_cancel());
     // Parsing and evaluation recurse once per nesting level: give them room.
     let worker = std::thread::Builder::new()
         .stack_size(strided::STACK_SIZE)
-        .spawn(move || run(args));
+        .spawn(move || run(args, session));
     match worker.map(|h| h.join()) {
         Ok(Ok(code)) => code,
         Ok(Err(panic)) => std::panic::resume_unwind(panic),
@@ -66,8 +68,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: Args) -> ExitCode {
-    let mut session = Session::new();
+fn run(args: Args, mut session: Session) -> ExitCode {
     if let Some(f) = &args.format {
         session.settings.format = Format::parse(f).unwrap_or(Format::Table);
     }

@@ -1,95 +1,232 @@
-//! Cancellation and progress of long computations, as shared atomics: the
-//! kernels poll [`cancelled`] between blocks and [`advance`] a counter; the
-//! front ends ask for cancellation (Ctrl-C) and draw progress. Nothing here
-//! touches a terminal.
+//! Cancellation and progress of long computations, owned by a session.
+//!
+//! A [`Control`] belongs to one `Session` (fend's `Interrupt` is the
+//! model): its front end asks it to cancel (Ctrl-C) and reads its progress;
+//! the kernels poll it between blocks. Two sessions in one process (a
+//! library user, a threaded test, a fuzzer) each have their own, so one's
+//! Ctrl-C or read fault never stops the other. The running statement's
+//! control is found through [`current`]: `run_line` enters it on its
+//! thread ([`enter`]) and every worker thread a kernel starts enters the
+//! same one ([`spawn_scoped`]), so kernels need no extra argument.
+//! Nothing here touches a terminal.
 
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 
-static CANCEL: AtomicBool = AtomicBool::new(false);
-static RUNNING: AtomicBool = AtomicBool::new(false);
-static JOB: AtomicU64 = AtomicU64::new(0);
-static TOTAL: AtomicU64 = AtomicU64::new(0);
-static DONE: AtomicU64 = AtomicU64::new(0);
-static BAR_SHOWN: AtomicBool = AtomicBool::new(false);
-
-/// The computation was cancelled (Ctrl-C).
+/// The computation was cancelled (Ctrl-C), or a read faulted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Interrupted;
 
-/// A running computation; dropping it marks the computation done.
-pub struct Job(());
-
-/// Starts a computation over `total` elements.
-pub fn start(total: u64) -> Job {
-    TOTAL.store(total, Ordering::Relaxed);
-    DONE.store(0, Ordering::Relaxed);
-    JOB.fetch_add(1, Ordering::Relaxed);
-    RUNNING.store(true, Ordering::SeqCst);
-    Job(())
+/// One session's cancellation flag, progress counters and read-fault flag.
+#[derive(Debug, Default)]
+pub struct Control {
+    cancel: AtomicBool,
+    running: AtomicBool,
+    job: AtomicU64,
+    total: AtomicU64,
+    done: AtomicU64,
+    bar_shown: AtomicBool,
+    /// Set by the SIGBUS guard when a read of one of this session's
+    /// mappings faulted (shared with the mappings, see `source::Files`).
+    fault: Arc<AtomicBool>,
 }
 
-impl Drop for Job {
-    fn drop(&mut self) {
-        RUNNING.store(false, Ordering::SeqCst);
+/// A running computation; dropping it marks the computation done.
+pub struct Job<'a>(&'a Control);
+
+impl Control {
+    pub fn new() -> Arc<Control> {
+        Arc::new(Control::default())
+    }
+
+    /// The flag the SIGBUS guard sets for this session's mappings.
+    pub fn fault_flag(&self) -> Arc<AtomicBool> {
+        self.fault.clone()
+    }
+
+    /// Starts a computation over `total` elements.
+    pub fn start(&self, total: u64) -> Job<'_> {
+        self.begin(total);
+        Job(self)
+    }
+
+    fn begin(&self, total: u64) {
+        self.total.store(total, Ordering::Relaxed);
+        self.done.store(0, Ordering::Relaxed);
+        self.job.fetch_add(1, Ordering::Relaxed);
+        self.running.store(true, Ordering::SeqCst);
+    }
+
+    fn end(&self) {
+        self.running.store(false, Ordering::SeqCst);
         // If a front end is showing progress, let it clear the bar before
         // the result prints below it (it polls every 50 ms).
         let start = std::time::Instant::now();
-        while BAR_SHOWN.load(Ordering::SeqCst)
+        while self.bar_shown.load(Ordering::SeqCst)
             && start.elapsed() < std::time::Duration::from_millis(250)
         {
             std::thread::sleep(std::time::Duration::from_millis(2));
         }
     }
-}
 
-/// A front end says whether it is showing a progress bar now.
-pub fn set_bar_shown(shown: bool) {
-    BAR_SHOWN.store(shown, Ordering::SeqCst);
-}
+    /// A front end says whether it is showing a progress bar now.
+    pub fn set_bar_shown(&self, shown: bool) {
+        self.bar_shown.store(shown, Ordering::SeqCst);
+    }
 
-/// Counts `n` more elements done.
-pub fn advance(n: u64) {
-    DONE.fetch_add(n, Ordering::Relaxed);
-}
+    /// Counts `n` more elements done.
+    pub fn advance(&self, n: u64) {
+        self.done.fetch_add(n, Ordering::Relaxed);
+    }
 
-/// Whether the running computation should stop.
-pub fn cancelled() -> bool {
-    CANCEL.load(Ordering::Relaxed)
-}
+    /// Whether the running computation should stop.
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
 
-/// `Err(Interrupted)` once cancellation was asked for, or once a read of a
-/// mapped file faulted (it shrank: the rest of the result would be zeros,
-/// and the statement fails anyway, so it stops at once).
-pub fn check() -> Result<(), Interrupted> {
-    if cancelled() || crate::source::fault_pending() {
-        Err(Interrupted)
-    } else {
-        Ok(())
+    /// Whether a read of this session's mappings faulted since
+    /// [`Control::take_fault`] last cleared it.
+    pub fn fault_pending(&self) -> bool {
+        self.fault.load(Ordering::SeqCst)
+    }
+
+    /// Whether a read faulted since the last call (and clears it).
+    pub fn take_fault(&self) -> bool {
+        self.fault.swap(false, Ordering::SeqCst)
+    }
+
+    /// `Err(Interrupted)` once cancellation was asked for, or once a read of
+    /// a mapped file faulted (it shrank: the rest of the result would be
+    /// zeros, and the statement fails anyway, so it stops at once).
+    pub fn check(&self) -> Result<(), Interrupted> {
+        if self.cancelled() || self.fault_pending() {
+            Err(Interrupted)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Clears a cancellation, before a new statement runs.
+    pub fn reset(&self) {
+        self.cancel.store(false, Ordering::SeqCst);
+    }
+
+    /// Asks the running computation to stop. Returns false when there is
+    /// none to stop, or when one was already asked (a second Ctrl-C): the
+    /// caller then exits.
+    pub fn request_cancel(&self) -> bool {
+        self.running.load(Ordering::SeqCst) && !self.cancel.swap(true, Ordering::SeqCst)
+    }
+
+    /// The running computation: its number, elements done and total.
+    pub fn progress(&self) -> Option<(u64, u64, u64)> {
+        self.running.load(Ordering::SeqCst).then(|| {
+            (
+                self.job.load(Ordering::Relaxed),
+                self.done.load(Ordering::Relaxed),
+                self.total.load(Ordering::Relaxed),
+            )
+        })
     }
 }
 
-/// Clears a cancellation, before a new statement runs.
-pub fn reset() {
-    CANCEL.store(false, Ordering::SeqCst);
-}
-
-/// Asks the running computation to stop. Returns false when there is none
-/// to stop, or when one was already asked (a second Ctrl-C): the caller
-/// then exits.
-pub fn request_cancel() -> bool {
-    if RUNNING.load(Ordering::SeqCst) && !CANCEL.swap(true, Ordering::SeqCst) {
-        return true;
+impl Drop for Job<'_> {
+    fn drop(&mut self) {
+        self.0.end();
     }
-    false
 }
 
-/// The running computation: its number, elements done and total.
-pub fn progress() -> Option<(u64, u64, u64)> {
-    RUNNING.load(Ordering::SeqCst).then(|| {
-        (
-            JOB.load(Ordering::Relaxed),
-            DONE.load(Ordering::Relaxed),
-            TOTAL.load(Ordering::Relaxed),
-        )
+thread_local! {
+    static CURRENT: RefCell<Option<Arc<Control>>> = const { RefCell::new(None) };
+}
+
+/// While alive, [`current`] on this thread is the control it entered.
+pub struct Entered(Option<Arc<Control>>);
+
+impl Drop for Entered {
+    fn drop(&mut self) {
+        let previous = self.0.take();
+        CURRENT.with(|c| *c.borrow_mut() = previous);
+    }
+}
+
+/// Makes `control` the current one on this thread until the guard drops.
+pub fn enter(control: Arc<Control>) -> Entered {
+    Entered(CURRENT.with(|c| c.borrow_mut().replace(control)))
+}
+
+/// The control of the statement running on this thread (a fresh one that
+/// nobody cancels when none was entered: a computation outside a session).
+pub fn current() -> Arc<Control> {
+    CURRENT.with(|c| c.borrow().clone()).unwrap_or_default()
+}
+
+fn with<T>(f: impl FnOnce(&Control) -> T) -> T {
+    CURRENT.with(|c| match &*c.borrow() {
+        Some(c) => f(c),
+        None => f(&Control::default()),
     })
+}
+
+/// [`Control::check`] of the current control.
+pub fn check() -> Result<(), Interrupted> {
+    with(Control::check)
+}
+
+/// [`Control::advance`] of the current control.
+pub fn advance(n: u64) {
+    with(|c| c.advance(n))
+}
+
+/// Starts a job on the current control; it ends when the guard drops.
+pub fn start(total: u64) -> CurrentJob {
+    let c = current();
+    c.begin(total);
+    CurrentJob(c)
+}
+
+/// A job of the current control (see [`start`]).
+pub struct CurrentJob(Arc<Control>);
+
+impl Drop for CurrentJob {
+    fn drop(&mut self) {
+        self.0.end();
+    }
+}
+
+/// Spawns a scoped worker thread that runs under the same control as the
+/// thread that spawns it, so its kernels see the same Ctrl-C and faults.
+pub fn spawn_scoped<'scope, 'env, T: Send + 'scope>(
+    s: &'scope std::thread::Scope<'scope, 'env>,
+    f: impl FnOnce() -> T + Send + 'scope,
+) -> std::thread::ScopedJoinHandle<'scope, T> {
+    let c = current();
+    s.spawn(move || {
+        let _entered = enter(c);
+        f()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_control_is_cancelled_alone_and_workers_see_their_own() {
+        let (a, b) = (Control::new(), Control::new());
+        let _job = a.start(10);
+        assert!(a.request_cancel());
+        assert!(!b.cancelled());
+        let _in = enter(b.clone());
+        std::thread::scope(|s| {
+            let h = spawn_scoped(s, check);
+            assert_eq!(h.join().unwrap(), Ok(()), "b's worker is not cancelled");
+        });
+        let _in = enter(a.clone());
+        std::thread::scope(|s| {
+            let h = spawn_scoped(s, check);
+            assert_eq!(h.join().unwrap(), Err(Interrupted), "a's worker is");
+        });
+    }
 }

@@ -443,7 +443,7 @@ fn reduce_walk(x: &Lazy, int: bool, order: Option<Arc<Walk>>) -> Result<Acc, Int
     let parts: Mutex<Vec<Option<Acc>>> = Mutex::new(vec![None; chunks]);
     std::thread::scope(|s| {
         for _ in 0..workers {
-            s.spawn(|| loop {
+            control::spawn_scoped(s, || loop {
                 let c = next.fetch_add(1, Ordering::Relaxed);
                 if c >= chunks {
                     break;
@@ -534,7 +534,7 @@ pub fn histogram(x: &Lazy, bins: usize, lo: f64, hi: f64) -> Result<(Vec<u64>, u
     let results: Vec<(Vec<u64>, u64)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
             .map(|w| {
-                s.spawn(move || {
+                control::spawn_scoped(s, move || {
                     let mut counts = vec![0u64; bins];
                     let mut outside = 0u64;
                     let _ = for_blocks(x, w * chunk, ((w + 1) * chunk).min(size), |b, _| {
@@ -590,7 +590,7 @@ pub fn envelope(x: &Lazy, bins: usize) -> Result<Vec<(f64, f64)>, Interrupted> {
     let parts: Vec<Vec<(f64, f64)>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
             .map(|w| {
-                s.spawn(move || {
+                control::spawn_scoped(s, move || {
                     let (c0, c1) = ((w * per).min(bins), ((w + 1) * per).min(bins));
                     let mut out = vec![(f64::NAN, f64::NAN); c1 - c0];
                     let mut col = c0;
@@ -649,7 +649,7 @@ pub fn shrink_2d(x: &Lazy, rows: usize, cols: usize, how: Shrink) -> Result<Vec<
     let parts: Vec<(Vec<f64>, Vec<u64>)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
             .map(|k| {
-                s.spawn(move || {
+                control::spawn_scoped(s, move || {
                     let init = if how == Shrink::Max {
                         f64::NEG_INFINITY
                     } else {

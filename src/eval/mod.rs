@@ -15,6 +15,7 @@ pub mod value;
 pub use call::{encode_num, scalar_value, HistReport, StatsReport};
 pub use value::Value;
 
+use crate::compute::control::Control;
 use crate::diag::{suggest, Error, ErrorKind};
 use crate::dtype::Dtype;
 use crate::io::{Checks, Protected, WriteError};
@@ -39,6 +40,13 @@ pub(crate) fn write_error(path: &Spanned<String>, e: WriteError, interrupted_at:
         WriteError::NotRegular { what } => (
             format!("it is {what}, not a regular file"),
             Some("name a file to write".into()),
+        ),
+        WriteError::Outside { root } => (
+            format!(
+                "this session writes only inside {}",
+                crate::text::escape(&root.display().to_string())
+            ),
+            Some("name a file in that folder".into()),
         ),
         // A read fault during the write: `run_line` reports it as the shrink it was.
         WriteError::Vetoed => ("a file being read changed while the data was made".into(), None),
@@ -288,7 +296,7 @@ struct Sidecar {
 }
 
 /// Names, open files and settings: the state a script or shell builds up.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Session {
     names: BTreeMap<String, Value>,
     /// What `open` learnt about each name's file from its own description.
@@ -296,6 +304,26 @@ pub struct Session {
     files: Files,
     sidecars: Vec<Sidecar>,
     pub settings: Settings,
+    /// This session's cancellation, progress and read-fault flag: its
+    /// own, so sessions in one process never stop each other.
+    control: Arc<Control>,
+    /// When set, every file the session writes must land in this folder.
+    write_root: Option<std::path::PathBuf>,
+}
+
+impl Default for Session {
+    fn default() -> Session {
+        let control = Control::new();
+        Session {
+            names: BTreeMap::new(),
+            meta: BTreeMap::new(),
+            files: Files::new(control.fault_flag()),
+            sidecars: Vec::new(),
+            settings: Settings::default(),
+            control,
+            write_root: None,
+        }
+    }
 }
 
 const ATTRIBUTES: &[&str] = &[
@@ -306,6 +334,19 @@ const CONSTANTS: &[&str] = &["nan", "inf", "pi", "e", "True", "False"];
 impl Session {
     pub fn new() -> Session {
         Session::default()
+    }
+
+    /// Confines every write (`save`, `export ... to`, PNGs) to `folder`:
+    /// a target elsewhere is refused. For a fuzzer, or any host running
+    /// scripts it did not write.
+    pub fn confine_writes(&mut self, folder: impl Into<std::path::PathBuf>) {
+        self.write_root = Some(folder.into());
+    }
+
+    /// The handle a front end cancels this session's statement with
+    /// (Ctrl-C) and reads its progress from.
+    pub fn control(&self) -> Arc<Control> {
+        self.control.clone()
     }
 
     /// The value bound to `name`, if any.
@@ -376,8 +417,9 @@ impl Session {
         let protected = self.protected();
         let checks = Checks {
             protected: &protected,
-            cancelled: &crate::compute::control::cancelled,
-            veto: &crate::source::fault_pending,
+            cancelled: &|| self.control.cancelled(),
+            veto: &|| self.control.fault_pending(),
+            within: self.write_root.as_deref(),
         };
         run(&checks)
     }
@@ -1214,6 +1256,17 @@ impl Session {
                     .or_else(|| constant(n))
                     .ok_or_else(|| self.unknown_name(n, e.span))?;
                 if let Value::View(view) | Value::Void(view) = &v {
+                    // A mapping a read faulted in holds zero pages where the
+                    // file was cut, even if the file has grown back since.
+                    if view.source.faulted() {
+                        return Err(Error::new(
+                            ErrorKind::FileChanged {
+                                path: view.source.display(),
+                                what: "shrank while it was being read, so its mapping holds zeros where it was cut".into(),
+                            },
+                            e.span,
+                        ));
+                    }
                     // fstat before use: a file that shrank cannot be read safely.
                     if let Some((then, now)) = view.source.shrunk() {
                         return Err(Error::new(

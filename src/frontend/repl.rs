@@ -75,17 +75,17 @@ fn history_path() -> Option<PathBuf> {
 
 /// Draws a progress bar on stderr for computations that run longer than
 /// half a second (only when stderr is a terminal), until the shell ends.
-fn spawn_progress_monitor() {
+fn spawn_progress_monitor(control: std::sync::Arc<crate::compute::control::Control>) {
     use std::io::IsTerminal;
     if !io::stderr().is_terminal() {
         return;
     }
-    std::thread::spawn(|| {
+    std::thread::spawn(move || {
         let mut shown: Option<(u64, indicatif::ProgressBar)> = None;
         let mut seen: Option<(u64, std::time::Instant)> = None;
         loop {
             std::thread::sleep(std::time::Duration::from_millis(50));
-            match crate::compute::control::progress() {
+            match control.progress() {
                 Some((job, done, total)) => {
                     let since = match seen {
                         Some((j, t)) if j == job => t,
@@ -100,7 +100,7 @@ fn spawn_progress_monitor() {
                     if shown.as_ref().is_none_or(|(j, _)| *j != job) {
                         if let Some((_, bar)) = shown.take() {
                             bar.finish_and_clear();
-                            crate::compute::control::set_bar_shown(false);
+                            control.set_bar_shown(false);
                         }
                         let bar = indicatif::ProgressBar::new(total);
                         bar.set_style(
@@ -110,7 +110,7 @@ fn spawn_progress_monitor() {
                             .expect("a valid template"),
                         );
                         shown = Some((job, bar));
-                        crate::compute::control::set_bar_shown(true);
+                        control.set_bar_shown(true);
                     }
                     if let Some((_, bar)) = &shown {
                         bar.set_position(done);
@@ -119,7 +119,7 @@ fn spawn_progress_monitor() {
                 None => {
                     if let Some((_, bar)) = shown.take() {
                         bar.finish_and_clear();
-                        crate::compute::control::set_bar_shown(false);
+                        control.set_bar_shown(false);
                     }
                     seen = None;
                 }
@@ -131,7 +131,7 @@ fn spawn_progress_monitor() {
 /// Runs the interactive shell until Ctrl-D. Errors are printed and the
 /// session goes on.
 pub fn run_repl(session: Session, banner: &str) -> io::Result<()> {
-    spawn_progress_monitor();
+    spawn_progress_monitor(session.control());
     let session = Rc::new(RefCell::new(session));
     let mut editor: Editor<StridedHelper, DefaultHistory> =
         Editor::new().map_err(io::Error::other)?;

@@ -60,6 +60,10 @@ pub enum WriteError {
     NotRegular {
         what: &'static str,
     },
+    /// The target lies outside the folder the session may write in.
+    Outside {
+        root: PathBuf,
+    },
     /// Cancelled (Ctrl-C) before the rename.
     Interrupted,
     /// The caller vetoed the result before the rename (see [`Checks`]).
@@ -99,6 +103,28 @@ pub struct Checks<'a> {
     pub cancelled: &'a (dyn Fn() -> bool + Sync),
     /// Whether the data must not be committed (e.g. a read faulted).
     pub veto: &'a dyn Fn() -> bool,
+    /// The folder every write must land in, when the session is confined
+    /// (a fuzzer, a service running scripts it did not write).
+    pub within: Option<&'a Path>,
+}
+
+/// Refuses a target whose folder (symbolic links resolved) is not inside
+/// `root`.
+fn check_within(dir: &Path, root: Option<&Path>) -> Result<(), WriteError> {
+    let Some(root) = root else {
+        return Ok(());
+    };
+    let inside = match (dir.canonicalize(), root.canonicalize()) {
+        (Ok(d), Ok(r)) => d.starts_with(r),
+        _ => false,
+    };
+    if inside {
+        Ok(())
+    } else {
+        Err(WriteError::Outside {
+            root: root.to_path_buf(),
+        })
+    }
 }
 
 /// Temporary files being written now, removed by [`remove_temporaries`].
@@ -198,6 +224,7 @@ pub fn write_file(
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
+    check_within(dir, checks.within)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -250,6 +277,7 @@ mod tests {
             protected,
             cancelled: &|| no(()),
             veto: &|| no(()),
+            within: None,
         }
     }
 
@@ -289,6 +317,35 @@ mod tests {
     }
 
     #[test]
+    fn a_confined_write_lands_only_inside_its_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let inside = dir.path().join("in");
+        let outside = dir.path().join("out");
+        fs::create_dir(&inside).unwrap();
+        fs::create_dir(&outside).unwrap();
+        // A link inside that leads out does not let a write out.
+        std::os::unix::fs::symlink(&outside, inside.join("escape")).unwrap();
+        let confined = Checks {
+            within: Some(&inside),
+            ..checks(&[])
+        };
+        for target in [
+            outside.join("x.npy"),
+            inside.join("escape/x.npy"),
+            inside.join("../out/x.npy"),
+        ] {
+            let r = write_file(&target, &confined, |w| w.write_all(b"x"));
+            assert!(
+                matches!(r, Err(WriteError::Outside { .. })),
+                "{target:?}: {r:?}"
+            );
+        }
+        assert!(write_file(&inside.join("x.npy"), &confined, |w| w.write_all(b"x")).is_ok());
+        assert_eq!(listing(&outside), Vec::<String>::new());
+        assert_eq!(listing(&inside), ["escape", "x.npy"]);
+    }
+
+    #[test]
     fn a_failed_or_vetoed_write_leaves_the_target_and_no_temporary_file() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.npy");
@@ -302,6 +359,7 @@ mod tests {
             protected: &[],
             cancelled: &|| false,
             veto: &|| true,
+            within: None,
         };
         let r = write_file(&out, &vetoed, |w| w.write_all(b"new"));
         assert!(matches!(r, Err(WriteError::Vetoed)), "{r:?}");
@@ -309,6 +367,7 @@ mod tests {
             protected: &[],
             cancelled: &|| true,
             veto: &|| false,
+            within: None,
         };
         let r = write_file(&out, &cancelled, |w| w.write_all(&[0; 1 << 21]));
         assert!(matches!(r, Err(WriteError::Interrupted)), "{r:?}");

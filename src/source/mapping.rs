@@ -20,8 +20,8 @@
 use memmap2::{Mmap, MmapOptions};
 use std::fs::File;
 use std::io;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Once;
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
+use std::sync::{Arc, Once};
 
 /// The bytes of a file.
 #[derive(Debug)]
@@ -83,64 +83,97 @@ pub fn page_size() -> usize {
     usize::try_from(n).ok().filter(|&n| n > 0).unwrap_or(4096)
 }
 
-const SLOTS: usize = 256;
+/// Room for every mapping a process can hold: Linux allows 65,530 map
+/// areas by default (`vm.max_map_count`), so a full table is reached only
+/// past that, and then [`map_read_only`] refuses instead of mapping
+/// unguarded. The tables are 2 MiB of zeroed static memory, touched only as
+/// far as [`HIGH`].
+const SLOTS: usize = 1 << 16;
 /// Start and length of every live mapping (0, 0 when free).
 static STARTS: [AtomicUsize; SLOTS] = [const { AtomicUsize::new(0) }; SLOTS];
 static LENS: [AtomicUsize; SLOTS] = [const { AtomicUsize::new(0) }; SLOTS];
-/// Set by the handler when it patched a fault; read by [`take_fault`].
-static FAULTED: AtomicBool = AtomicBool::new(false);
-static FAULT_SLOT: AtomicUsize = AtomicUsize::new(usize::MAX);
+/// Per slot, the flags the handler sets when it patches a fault there: the
+/// mapping's own (it holds zero pages from then on) and its session's
+/// (the statement fails). Pointers into `Arc`s the [`Slot`] keeps alive.
+static OWN_FLAGS: [AtomicPtr<AtomicBool>; SLOTS] =
+    [const { AtomicPtr::new(std::ptr::null_mut()) }; SLOTS];
+static SESSION_FLAGS: [AtomicPtr<AtomicBool>; SLOTS] =
+    [const { AtomicPtr::new(std::ptr::null_mut()) }; SLOTS];
+/// One past the highest slot ever used: the handler scans no further.
+static HIGH: AtomicUsize = AtomicUsize::new(0);
 static INSTALL: Once = Once::new();
 static mut PREVIOUS: Option<libc::sigaction> = None;
 
-/// A mapping's entry in the guard's table; freed when the mapping drops.
+/// A mapping's entry in the guard's table, with its fault flags; freed when
+/// the mapping drops.
 #[derive(Debug)]
-pub struct Slot(Option<usize>);
+pub struct Slot {
+    index: Option<usize>,
+    /// Set once a read of this mapping faulted: it holds zero pages where
+    /// the file was cut, so it is never used again.
+    faulted: Arc<AtomicBool>,
+    /// The session's flag, kept alive while the table points at it.
+    _session: Arc<AtomicBool>,
+}
+
+impl Slot {
+    pub fn faulted(&self) -> bool {
+        self.faulted.load(Ordering::SeqCst)
+    }
+}
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        if let Some(k) = self.0 {
+        if let Some(k) = self.index {
             LENS[k].store(0, Ordering::SeqCst);
+            OWN_FLAGS[k].store(std::ptr::null_mut(), Ordering::SeqCst);
+            SESSION_FLAGS[k].store(std::ptr::null_mut(), Ordering::SeqCst);
             STARTS[k].store(0, Ordering::SeqCst);
         }
     }
 }
 
-fn register(start: usize, len: usize) -> Slot {
+/// Registers a mapping; `None` when the table is full.
+fn register(start: usize, len: usize, session: &Arc<AtomicBool>) -> Option<Slot> {
+    let faulted = Arc::new(AtomicBool::new(false));
     for k in 0..SLOTS {
+        // A slot is claimed by writing its start; its length is written
+        // last, so the handler never matches a half-written entry.
         if STARTS[k]
             .compare_exchange(0, start, Ordering::SeqCst, Ordering::SeqCst)
             .is_ok()
         {
+            OWN_FLAGS[k].store(Arc::as_ptr(&faulted).cast_mut(), Ordering::SeqCst);
+            SESSION_FLAGS[k].store(Arc::as_ptr(session).cast_mut(), Ordering::SeqCst);
+            HIGH.fetch_max(k + 1, Ordering::SeqCst);
             LENS[k].store(len, Ordering::SeqCst);
-            return Slot(Some(k));
+            return Some(Slot {
+                index: Some(k),
+                faulted,
+                _session: session.clone(),
+            });
         }
     }
-    // More than SLOTS live mappings: this one reads unguarded.
-    Slot(None)
+    None
 }
 
-/// Whether a mapped read faulted since the last call (and clears it).
-pub fn take_fault() -> bool {
-    FAULTED.swap(false, Ordering::SeqCst)
-}
-
-/// Whether a mapped read faulted since [`take_fault`] last cleared it.
-pub fn fault_pending() -> bool {
-    FAULTED.load(Ordering::SeqCst)
-}
-
-/// Whether `slot` is the mapping the last fault was in.
-pub fn faulted_in(slot: &Slot) -> bool {
-    slot.0
-        .is_some_and(|k| FAULT_SLOT.load(Ordering::SeqCst) == k)
+/// Sets the flag a table entry points at, if any.
+fn raise(flag: &AtomicPtr<AtomicBool>) {
+    let p = flag.load(Ordering::SeqCst);
+    // SAFETY: a non-null pointer in the table points into an `Arc` that the
+    // registered `Slot` holds; the slot is dropped (and the pointer
+    // cleared) only when its mapping is unmapped, which cannot happen while
+    // a read of that mapping is faulting on this thread.
+    if let Some(f) = unsafe { p.as_ref() } {
+        f.store(true, Ordering::SeqCst);
+    }
 }
 
 extern "C" fn on_sigbus(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
     // SAFETY: the kernel passes a valid siginfo_t for a SA_SIGINFO handler;
     // si_addr is the faulting address for SIGBUS.
     let addr = unsafe { (*info).si_addr() } as usize;
-    for k in 0..SLOTS {
+    for k in 0..HIGH.load(Ordering::SeqCst) {
         let start = STARTS[k].load(Ordering::SeqCst);
         let len = LENS[k].load(Ordering::SeqCst);
         if start != 0 && addr >= start && addr < start + len {
@@ -162,8 +195,8 @@ extern "C" fn on_sigbus(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut 
                 ) != libc::MAP_FAILED
             };
             if ok {
-                FAULT_SLOT.store(k, Ordering::SeqCst);
-                FAULTED.store(true, Ordering::SeqCst);
+                raise(&OWN_FLAGS[k]);
+                raise(&SESSION_FLAGS[k]);
                 return;
             }
         }
@@ -234,8 +267,9 @@ pub fn set_blocking(file: &File) -> io::Result<()> {
     }
 }
 
-/// Maps all of `file` read-only, guarded against truncation.
-pub fn map_read_only(file: &File) -> io::Result<Bytes> {
+/// Maps all of `file` read-only, guarded against truncation; a fault in it
+/// raises `session` as well as the mapping's own flag.
+pub fn map_read_only(file: &File, session: &Arc<AtomicBool>) -> io::Result<Bytes> {
     if file.metadata()?.len() == 0 {
         return Ok(Bytes::Empty);
     }
@@ -249,6 +283,10 @@ pub fn map_read_only(file: &File) -> io::Result<Bytes> {
     // new end raises SIGBUS, which the guard above turns into zeros and a
     // failed statement. MAP_PRIVATE would not help: it faults the same way.
     let map = unsafe { MmapOptions::new().map(file)? };
-    let slot = register(map.as_ptr() as usize, map.len());
+    let slot = register(map.as_ptr() as usize, map.len(), session).ok_or_else(|| {
+        io::Error::other(format!(
+            "more than {SLOTS} files are mapped: close some (a mapping past that could not be guarded)"
+        ))
+    })?;
     Ok(Bytes::Mapped(map, slot))
 }

@@ -9,13 +9,14 @@
 
 mod mapping;
 
-pub use mapping::{fault_pending, page_size, take_fault};
+pub use mapping::page_size;
 
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Weak};
 
 /// Files below this size are read rather than mapped: a copy of a few
@@ -143,7 +144,7 @@ impl Source {
     /// Whether the last patched read fault was in this file's mapping.
     pub fn faulted(&self) -> bool {
         match &self.bytes {
-            mapping::Bytes::Mapped(_, slot) => mapping::faulted_in(slot),
+            mapping::Bytes::Mapped(_, slot) => slot.faulted(),
             _ => false,
         }
     }
@@ -205,12 +206,23 @@ fn classify(e: io::Error) -> OpenFailure {
 }
 
 /// The cache of open files: one [`Source`] (one mapping) per file.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Files {
     cache: HashMap<(u64, u64), Weak<Source>>,
+    /// The session's fault flag, raised by a fault in any of its mappings.
+    fault: Arc<AtomicBool>,
 }
 
 impl Files {
+    /// An empty cache whose mappings raise `fault` when a read of one of
+    /// them faults (the session's flag, see `compute::control::Control`).
+    pub fn new(fault: Arc<AtomicBool>) -> Files {
+        Files {
+            cache: HashMap::new(),
+            fault,
+        }
+    }
+
     /// Opens `path` read-only, or returns the mapping already made for the
     /// same file; the flag says whether it was already mapped. `want` is how
     /// many bytes the view needs, when the shape says: devices and FIFOs
@@ -250,7 +262,14 @@ impl Files {
             return Ok((Arc::new(source), false));
         }
         let key = (meta.dev(), meta.ino());
-        if let Some(s) = self.cache.get(&key).and_then(Weak::upgrade) {
+        // A mapping that faulted holds zero pages where the file was cut:
+        // it is never handed out again, even if the file grew back.
+        if let Some(s) = self
+            .cache
+            .get(&key)
+            .and_then(Weak::upgrade)
+            .filter(|s| !s.faulted())
+        {
             return Ok((s, true));
         }
         let mut file = File::open(path).map_err(classify)?;
@@ -277,7 +296,7 @@ impl Files {
                 .map_err(OpenFailure::Io)?;
             mapping::Bytes::Owned(v)
         } else {
-            mapping::map_read_only(&file).map_err(OpenFailure::Io)?
+            mapping::map_read_only(&file, &self.fault).map_err(OpenFailure::Io)?
         };
         let source = Arc::new(Source {
             path: path.to_path_buf(),
