@@ -119,6 +119,11 @@ impl Control {
         self.running.load(Ordering::SeqCst) && !self.cancel.swap(true, Ordering::SeqCst)
     }
 
+    /// How many computations were started so far.
+    pub fn jobs_started(&self) -> u64 {
+        self.job.load(Ordering::Relaxed)
+    }
+
     /// The running computation: its number, elements done and total.
     pub fn progress(&self) -> Option<(u64, u64, u64)> {
         self.running.load(Ordering::SeqCst).then(|| {

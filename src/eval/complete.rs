@@ -1,9 +1,15 @@
 //! Tab completion as plain logic over a [`Session`] (the REPL's rustyline
 //! helper is a thin adapter around [`complete`]): commands and names at the
 //! start of a word, fields and attributes after `NAME.`.
+//!
+//! Completion never computes: the part before a dot is evaluated only when
+//! it is a name followed by fields, attributes and basic indices written as
+//! literals (each a view or an element, O(1) to make); anything else
+//! (`mean(db(d)).`) is completed from the syntax alone, with the array
+//! attributes, so Tab answers at once on a file of any size.
 
 use super::{Session, Value, ATTRIBUTES, CONSTANTS};
-use crate::syntax::{parse::COMMANDS, parse_expression};
+use crate::syntax::{parse::COMMANDS, parse_expression, Expr, ExprKind, IndexItem};
 
 /// Completions for the word ending at byte `pos` of `line`: the byte where
 /// the replaced part starts, and the candidates, sorted.
@@ -14,10 +20,21 @@ pub fn complete(session: &Session, line: &str, pos: usize) -> (usize, Vec<String
     let word = &before[start..];
     let mut out: Vec<String> = if let Some(dot) = word.rfind('.') {
         let (base, prefix) = (&word[..dot], &word[dot + 1..]);
-        let members = match parse_expression(base)
-            .ok()
-            .and_then(|e| session.eval(&e).ok())
-        {
+        let parsed = parse_expression(base).ok();
+        let value = match &parsed {
+            Some(e) if cheap(e) => session.eval(e).ok(),
+            // A computation: what it gives is an array, not worth computing.
+            Some(_) => {
+                let keep = ATTRIBUTES
+                    .iter()
+                    .filter(|m| m.starts_with(prefix))
+                    .map(|m| m.to_string())
+                    .collect();
+                return (start + dot + 1, sorted(keep));
+            }
+            None => None,
+        };
+        let members = match value {
             Some(Value::View(v) | Value::Void(v)) => {
                 let mut m: Vec<String> = v.dtype.fields().iter().map(|f| f.name.clone()).collect();
                 m.extend(ATTRIBUTES.iter().map(|s| s.to_string()));
@@ -29,6 +46,13 @@ pub fn complete(session: &Session, line: &str, pos: usize) -> (usize, Vec<String
             Some(Value::Scalar(d, _)) => {
                 let mut m: Vec<String> = ATTRIBUTES.iter().map(|s| s.to_string()).collect();
                 if d.is_complex() {
+                    m.extend(["r".to_string(), "i".to_string()]);
+                }
+                m
+            }
+            Some(Value::Lazy(l)) => {
+                let mut m: Vec<String> = ATTRIBUTES.iter().map(|s| s.to_string()).collect();
+                if l.dtype.kind == crate::dtype::Kind::Complex {
                     m.extend(["r".to_string(), "i".to_string()]);
                 }
                 m
@@ -55,6 +79,34 @@ pub fn complete(session: &Session, line: &str, pos: usize) -> (usize, Vec<String
     };
     out = sorted(out);
     (start, out)
+}
+
+/// Whether evaluating `e` is O(1) whatever the data: a name, fields and
+/// attributes, and subscripts of literal integers, slices of literals,
+/// `...`, `None` and field names. No call, operator or array index.
+fn cheap(e: &Expr) -> bool {
+    let literal = |e: &Expr| match &e.kind {
+        ExprKind::Int(_) | ExprKind::None | ExprKind::Str(_) => true,
+        ExprKind::Unary { operand, .. } => matches!(operand.kind, ExprKind::Int(_)),
+        _ => false,
+    };
+    match &e.kind {
+        ExprKind::Name(_) => true,
+        ExprKind::Attr { base, .. } => cheap(base),
+        ExprKind::Index { base, items } => {
+            cheap(base)
+                && items.iter().all(|i| match i {
+                    IndexItem::Ellipsis(_) => true,
+                    IndexItem::Slice {
+                        start, stop, step, ..
+                    } => [start, stop, step]
+                        .iter()
+                        .all(|p| p.as_ref().is_none_or(literal)),
+                    IndexItem::Expr(x) => literal(x),
+                })
+        }
+        _ => false,
+    }
 }
 
 /// Where the postfix expression ending at the end of `text` starts:
@@ -112,5 +164,46 @@ mod tests {
             )
         );
         assert_eq!(complete(&s, "nothing.x", 9).1, Vec::<String>::new());
+    }
+
+    /// Regression: Tab after `mean(db(d)).` ran the whole reduction inside
+    /// the line editor. No completion starts a computation.
+    #[test]
+    fn completion_never_computes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.c8");
+        std::fs::write(&path, [0u8; 1 << 16]).unwrap();
+        let mut s = Session::new();
+        crate::run_line(
+            &mut s,
+            &format!(
+                "open {:?} c8 as d; m = db(d); z = d * 2",
+                path.display().to_string()
+            ),
+            &mut Vec::new(),
+        )
+        .unwrap();
+        let jobs = s.control().jobs_started();
+        for line in [
+            "mean(db(d)).sh",
+            "sum(d[d.r > 0]).",
+            "d[[1, 2]].s",
+            "m.s",
+            "(d * 2).re",
+        ] {
+            let (_, got) = complete(&s, line, line.len());
+            assert!(
+                got.iter().all(|c| ATTRIBUTES.contains(&c.as_str())),
+                "{line}: {got:?}"
+            );
+            assert!(!got.is_empty(), "{line}");
+        }
+        assert_eq!(complete(&s, "d[3:-1, ...].r", 14).1, ["r", "real"]);
+        assert_eq!(complete(&s, "m.i", 3).1, ["imag", "itemsize"]);
+        assert_eq!(complete(&s, "z.i", 3).1, ["i", "imag", "itemsize"]);
+        assert_eq!(s.control().jobs_started(), jobs, "a completion computed");
+        // Evaluating one of those lines does start a computation.
+        crate::run_line(&mut s, "mean(db(d)).shape", &mut Vec::new()).unwrap();
+        assert!(s.control().jobs_started() > jobs);
     }
 }
