@@ -70,26 +70,44 @@ pub fn run_line(session: &mut Session, line: &str, out: &mut impl Write) -> Resu
     for (stmt, span) in &stmts {
         control.reset();
         control.take_fault();
+        // Ctrl-C from here to the end of the statement's output stops the
+        // statement, never the shell.
+        let _busy = control.statement();
+        let interrupted = || LineError::Stmt(Error::new(diag::ErrorKind::Interrupted, *span));
         let output = session.execute(stmt, line).map_err(LineError::Stmt);
         if control.take_fault() {
             return Err(LineError::Stmt(session.fault_error(*span)));
         }
         let output = output?;
+        if control.cancelled() {
+            // Ctrl-C during a step that does not poll (a header parse, a
+            // `files` listing): the statement still ends as interrupted.
+            return Err(interrupted());
+        }
         let mut held = HeldBack {
             buf: Vec::new(),
             out: &mut *out,
             streaming: false,
+            control: &control,
+        };
+        // A write error after Ctrl-C is the interruption (see `HeldBack`).
+        let io = |e: std::io::Error| {
+            if control.cancelled() {
+                interrupted()
+            } else {
+                LineError::Io(e)
+            }
         };
         // Everything but a colour picture for a terminal passes through
         // `Sanitize`: no control character from a file or the input
         // reaches the terminal.
         let raw = session.settings.color && matches!(output, Output::Image(_));
         if raw {
-            render::render(&output, &session.settings, &mut held).map_err(LineError::Io)?;
+            render::render(&output, &session.settings, &mut held).map_err(io)?;
         } else {
             let mut clean = text::Sanitize::new(&mut held);
-            render::render(&output, &session.settings, &mut clean).map_err(LineError::Io)?;
-            clean.into_inner().map_err(LineError::Io)?;
+            render::render(&output, &session.settings, &mut clean).map_err(io)?;
+            clean.into_inner().map_err(io)?;
         }
         if control.take_fault() {
             let mut e = session.fault_error(*span);
@@ -109,10 +127,14 @@ pub fn run_line(session: &mut Session, line: &str, out: &mut impl Write) -> Resu
 /// Output held back until a statement is known to be good.
 pub const HOLD_BACK: usize = 4 << 20;
 
+/// The output of one statement: held back up to [`HOLD_BACK`] bytes, and
+/// failing with an error once Ctrl-C asked the statement to stop (so a
+/// csv dump of a 2 GiB view stops at once).
 struct HeldBack<'a, W: Write> {
     buf: Vec<u8>,
     out: &'a mut W,
     streaming: bool,
+    control: &'a compute::control::Control,
 }
 
 impl<W: Write> HeldBack<'_, W> {
@@ -123,6 +145,9 @@ impl<W: Write> HeldBack<'_, W> {
 
 impl<W: Write> Write for HeldBack<'_, W> {
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if self.control.cancelled() {
+            return Err(std::io::Error::other("interrupted"));
+        }
         if !self.streaming && self.buf.len() + data.len() > HOLD_BACK {
             self.out.write_all(&self.buf)?;
             self.buf = Vec::new();

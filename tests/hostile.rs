@@ -300,6 +300,66 @@ fn a_fifo_is_read_to_its_end_without_blocking_on_open() {
     assert!(text(&out.stdout).ends_with("36\n"), "{}", text(&out.stdout));
 }
 
+/// Regression: `open /dev/zero N u1` read N bytes whatever `set memory`
+/// said.
+#[test]
+fn device_reads_obey_the_memory_limit() {
+    let dir = temp();
+    let out = run_in(
+        dir.path(),
+        &[
+            "--keep-going",
+            "-c",
+            "set memory 1MiB\nopen /dev/zero 2000000 u1 as big\nopen /dev/zero 1000 u1 as small\nsmall.sum()",
+        ],
+        "",
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("reading 2000000 bytes of it would pass the memory limit of 1048576 bytes"),
+        "{err}"
+    );
+    assert!(text(&out.stdout).ends_with("0\n"), "{}", text(&out.stdout));
+}
+
+/// Regression: one Ctrl-C while `open` waited on a FIFO ended the whole
+/// run; it ends the statement now.
+#[test]
+fn ctrl_c_while_a_fifo_is_read_ends_only_the_statement() {
+    let dir = temp();
+    let fifo = dir.path().join("pipe");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    // A writer that opens the FIFO and then writes nothing: the read waits.
+    let holder = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let f = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+            std::thread::sleep(Duration::from_secs(3));
+            drop(f);
+        })
+    };
+    let mut sh = Shell::start(dir.path());
+    assert_eq!(sh.run("1 + 1"), "2\n");
+    let stdin = sh.child.stdin.as_mut().unwrap();
+    writeln!(stdin, "open pipe 4 u1").unwrap();
+    stdin.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    common::signal(&sh.child, "INT");
+    let status = sh.child.wait().unwrap();
+    holder.join().unwrap();
+    let mut err = String::new();
+    std::io::Read::read_to_string(sh.child.stderr.as_mut().unwrap(), &mut err).unwrap();
+    // A script stops at an interrupted statement (status 130), but only
+    // after reporting it where it happened.
+    assert_eq!(status.code(), Some(130), "{err}");
+    assert!(err.contains("<stdin>:3:6: error: interrupted"), "{err}");
+}
+
 #[test]
 fn offsets_and_shapes_near_the_limits_are_errors_not_crashes() {
     let dir = temp();
@@ -309,6 +369,37 @@ fn offsets_and_shapes_near_the_limits_are_errors_not_crashes() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(err.matches(": error: ").count(), 4, "{err}");
     assert!(!err.contains("panicked"), "{err}");
+}
+
+/// Regression: `strided < /dev/zero` grew one line without bound.
+#[test]
+fn a_line_without_end_is_refused_past_sixteen_mebibytes() {
+    let mut child = Command::new(common::bin())
+        .arg("--keep-going")
+        .stdin(std::fs::File::open("/dev/zero").unwrap())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // /dev/zero never ends: the run ends only because the line is refused.
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > Duration::from_secs(120) {
+            child.kill().unwrap();
+            panic!("still reading an endless line after two minutes");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("<stdin>:1:1: error: the line is longer than 16 MiB"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -84,3 +84,97 @@ fn file_formats_round_trip_with_numpy_and_sigmf_live() {
 fn every_command_prints_pure_csv_and_typed_json_live() {
     run_oracle("machine_output.py", "1");
 }
+
+/// Python's own `//` and `%` on floats, against strided's scalars and
+/// arrays (both go through the same functions). Regression: the scalar
+/// path gave `7.0 // 0.1 == 70.0` and `7.0 % 0.1 == 0.0`; Python gives
+/// 69.0 and 0.09999999999999962.
+#[test]
+fn float_floor_division_and_modulo_match_python_live() {
+    if let Err(why) = numpy_available() {
+        if std::env::var("STRIDED_REQUIRE_NUMPY").is_ok_and(|v| v == "1") {
+            panic!("STRIDED_REQUIRE_NUMPY=1 but {why}");
+        }
+        eprintln!("skipped: needs python3 with numpy: {why}");
+        return;
+    }
+    let mut pairs: Vec<(f64, f64)> = vec![
+        (7.0, 0.1),
+        (-7.0, 0.1),
+        (1.0, 0.1),
+        (7.5, -2.0),
+        (-0.0, 3.0),
+    ];
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..200 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let a = ((state % 20_000) as f64 - 10_000.0) / 7.0;
+        let b = (((state >> 20) % 2_000) as f64 - 1_000.0) / 13.0;
+        if b != 0.0 {
+            pairs.push((a, b));
+        }
+    }
+    let py_list: Vec<String> = pairs
+        .iter()
+        .map(|(a, b)| format!("({a:?}, {b:?})"))
+        .collect();
+    let python = Command::new("python3")
+        .args([
+            "-c",
+            &format!(
+                "for a, b in [{}]:\n    print(repr(a // b)); print(repr(a % b))",
+                py_list.join(", ")
+            ),
+        ])
+        .output()
+        .expect("python3");
+    assert!(python.status.success());
+    let want = common::text(&python.stdout);
+    // Scalars.
+    let lines: Vec<String> = pairs
+        .iter()
+        .map(|(a, b)| format!("{a:?} // {b:?}\n{a:?} % {b:?}"))
+        .collect();
+    let dir = common::temp();
+    let out = common::run_in(dir.path(), &[], &format!("{}\n", lines.join("\n")));
+    let got = common::text(&out.stdout);
+    for (k, (g, w)) in got.lines().zip(want.lines()).enumerate() {
+        let (a, b) = pairs[k / 2];
+        let op = if k % 2 == 0 { "//" } else { "%" };
+        assert_eq!(g, w, "{a:?} {op} {b:?}: strided {g}, Python {w}");
+    }
+    assert_eq!(
+        got.lines().count(),
+        want.lines().count(),
+        "{}",
+        common::text(&out.stderr)
+    );
+    // Arrays of float64, printed as csv (the shortest exact text, as repr).
+    let bytes = |f: fn(&(f64, f64)) -> f64| -> Vec<u8> {
+        pairs.iter().flat_map(|p| f(p).to_le_bytes()).collect()
+    };
+    std::fs::write(dir.path().join("a.f8"), bytes(|p| p.0)).unwrap();
+    std::fs::write(dir.path().join("b.f8"), bytes(|p| p.1)).unwrap();
+    let out = common::run_in(
+        dir.path(),
+        &[
+            "--format",
+            "csv",
+            "-c",
+            "open a.f8 f8 as a; open b.f8 f8 as b; a // b; a % b",
+        ],
+        "",
+    );
+    let got: Vec<String> = common::text(&out.stdout)
+        .lines()
+        .map(String::from)
+        .collect();
+    let n = pairs.len();
+    let want: Vec<&str> = want.lines().collect();
+    let q: Vec<&str> = want.iter().step_by(2).copied().collect();
+    let r: Vec<&str> = want.iter().skip(1).step_by(2).copied().collect();
+    assert_eq!(got[..n], q[..], "array //");
+    assert_eq!(got[n..], r[..], "array %");
+}

@@ -22,6 +22,8 @@ pub struct Interrupted;
 #[derive(Debug, Default)]
 pub struct Control {
     cancel: AtomicBool,
+    /// A statement is running (see [`Control::statement`]).
+    busy: AtomicBool,
     running: AtomicBool,
     job: AtomicU64,
     total: AtomicU64,
@@ -34,6 +36,15 @@ pub struct Control {
 
 /// A running computation; dropping it marks the computation done.
 pub struct Job<'a>(&'a Control);
+
+/// A running statement (see [`Control::statement`]).
+pub struct Statement<'a>(&'a Control);
+
+impl Drop for Statement<'_> {
+    fn drop(&mut self) {
+        self.0.busy.store(false, Ordering::SeqCst);
+    }
+}
 
 impl Control {
     pub fn new() -> Arc<Control> {
@@ -112,11 +123,20 @@ impl Control {
         self.cancel.store(false, Ordering::SeqCst);
     }
 
-    /// Asks the running computation to stop. Returns false when there is
+    /// Marks a statement as running until the guard drops: Ctrl-C then
+    /// stops the statement (an `open` of a slow FIFO, a save, `info`), and
+    /// never ends the shell.
+    pub fn statement(&self) -> Statement<'_> {
+        self.busy.store(true, Ordering::SeqCst);
+        Statement(self)
+    }
+
+    /// Asks the running statement to stop. Returns false when there is
     /// none to stop, or when one was already asked (a second Ctrl-C): the
     /// caller then exits.
     pub fn request_cancel(&self) -> bool {
-        self.running.load(Ordering::SeqCst) && !self.cancel.swap(true, Ordering::SeqCst)
+        (self.busy.load(Ordering::SeqCst) || self.running.load(Ordering::SeqCst))
+            && !self.cancel.swap(true, Ordering::SeqCst)
     }
 
     /// How many computations were started so far.

@@ -982,7 +982,7 @@ fn complex_map(x: &Block, f: impl Fn(num_complex::Complex64) -> num_complex::Com
     Block { re, im: Some(im) }
 }
 
-fn floor_div(a: f64, b: f64) -> f64 {
+pub(crate) fn floor_div(a: f64, b: f64) -> f64 {
     // Python/NumPy floor division: floor of the true quotient, with NumPy's
     // remainder adjustment (divmod) for floats.
     if b == 0.0 {
@@ -1008,7 +1008,7 @@ fn floor_div(a: f64, b: f64) -> f64 {
     }
 }
 
-fn py_mod(a: f64, b: f64) -> f64 {
+pub(crate) fn py_mod(a: f64, b: f64) -> f64 {
     if b == 0.0 {
         return f64::NAN;
     }
@@ -1193,6 +1193,13 @@ mod tests {
         assert_eq!(cast(2.0, t("|b1")), 1.0);
     }
 
+    /// Python's float `//` and `%` (CPython's `float_divmod`) differ from
+    /// `floor(a / b)` where the quotient rounds up to a whole number:
+    /// `7.0 // 0.1` is 69.0 (0.1 is a little more than a tenth). The values
+    /// themselves are checked against Python in `tests/cli.rs`; here, the
+    /// rules that only the right answer meets: the remainder is `fmod`'s
+    /// (exact) moved into the divisor's sign, and the quotient is whole and
+    /// consistent with it.
     #[test]
     fn float_floor_division_and_modulo_follow_python() {
         for (a, b) in [
@@ -1201,11 +1208,33 @@ mod tests {
             (7.5, -2.0),
             (-7.5, -2.0),
             (1.0, 0.1),
+            (7.0, 0.1),
+            (-7.0, 0.1),
+            (1e300, 1e-300),
+            (5.0, f64::INFINITY),
         ] {
-            let q = floor_div(a, b);
-            let r = py_mod(a, b);
-            assert!((q * b + r - a).abs() < 1e-12, "{a} {b}: {q} {r}");
-            assert!(r == 0.0 || (r < 0.0) == (b < 0.0));
+            let (q, r) = (floor_div(a, b), py_mod(a, b));
+            let m = a % b;
+            let want_r = if m != 0.0 && (m < 0.0) != (b < 0.0) {
+                m + b
+            } else {
+                m
+            };
+            if m != 0.0 {
+                assert_eq!(r, want_r, "{a} % {b}");
+            }
+            assert!(r == 0.0 || (r < 0.0) == (b < 0.0), "{a} % {b} = {r}");
+            if q.is_finite() {
+                assert_eq!(q, q.floor(), "{a} // {b} = {q} is whole");
+                // (a - r) / b is the quotient up to rounding: never more
+                // than half a unit away.
+                assert!(((a - r) / b - q).abs() <= 0.5, "{a} // {b} = {q}, r = {r}");
+            }
         }
+        assert_ne!(
+            floor_div(7.0, 0.1),
+            (7.0f64 / 0.1).floor(),
+            "the naive formula differs here"
+        );
     }
 }

@@ -103,29 +103,42 @@ fn list_array(v: &Value, span: Span) -> Result<(Vec<usize>, Vec<i64>, bool), Err
 }
 
 impl Session {
-    /// Refuses to hold `bytes` of `what` in memory above `set memory`,
-    /// before anything is allocated.
-    pub(super) fn check_memory(
+    /// An empty vector with room for `count` items of `what`: refused
+    /// above `set memory` before anything is allocated, and an error (not
+    /// an abort) when the system cannot give the memory (`ulimit -v`).
+    pub(super) fn reserve_memory<T>(
         &self,
-        bytes: u64,
+        count: usize,
         what: &str,
         instead: &str,
         span: Span,
-    ) -> Result<(), Error> {
-        if bytes <= self.settings.memory {
-            return Ok(());
+    ) -> Result<Vec<T>, Error> {
+        let bytes = (count as u64).saturating_mul(std::mem::size_of::<T>() as u64);
+        let refuse = |message: String| {
+            Error::new(
+                ErrorKind::Type {
+                    message,
+                    hint: Some(format!("raise it with `set memory 8GiB`, or {instead}")),
+                },
+                span,
+            )
+        };
+        if bytes > self.settings.memory {
+            return Err(refuse(format!(
+                "{what} needs {}, more than the memory limit of {}",
+                human_bytes(bytes),
+                human_bytes(self.settings.memory)
+            )));
         }
-        Err(Error::new(
-            ErrorKind::Type {
-                message: format!(
-                    "{what} needs {}, more than the memory limit of {}",
-                    human_bytes(bytes),
-                    human_bytes(self.settings.memory)
-                ),
-                hint: Some(format!("raise it with `set memory 8GiB`, or {instead}")),
-            },
-            span,
-        ))
+        let mut v = Vec::new();
+        v.try_reserve_exact(count).map_err(|_| {
+            refuse(format!(
+                "{what} needs {}, which the system could not give (the memory limit is {})",
+                human_bytes(bytes),
+                human_bytes(self.settings.memory)
+            ))
+        })?;
+        Ok(v)
     }
 
     /// The values of a subscript's expression items, evaluated once, when
@@ -163,9 +176,8 @@ impl Session {
     /// Materialises an array-valued index (int or bool dtype), within the
     /// memory limit.
     fn index_array(&self, l: &Lazy, span: Span) -> Result<It, Error> {
-        let bytes = l.size() as u64 * 8;
-        self.check_memory(bytes, "this index array", "index a smaller part", span)?;
-        let mut vals = Vec::with_capacity(l.size());
+        let mut vals: Vec<f64> =
+            self.reserve_memory(l.size(), "this index array", "index a smaller part", span)?;
         crate::compute::reduce::for_blocks(l, 0, l.size(), |b, _| vals.extend_from_slice(&b.re))
             .map_err(|_| Error::new(ErrorKind::Interrupted, span))?;
         match l.dtype.kind {
@@ -356,13 +368,12 @@ impl Session {
                 return Ok(Value::Lazy(Lazy::new_keep_order(node, g.shape.clone(), s)));
             }
         }
-        self.check_memory(
-            bytes,
+        let mut out: Vec<u8> = self.reserve_memory(
+            usize::try_from(bytes).unwrap_or(usize::MAX),
             "this copy",
             "index a smaller part, or pick a field (fields of that size stream)",
             span,
         )?;
-        let mut out = Vec::with_capacity(bytes as usize);
         let mut src_idx = vec![0usize; v.ndim()];
         let mut idx = vec![0usize; g.ndim()];
         for flat in 0..n {

@@ -696,6 +696,22 @@ impl Session {
         )
     }
 
+    /// Opens (or finds already mapped) a file for a value, within this
+    /// session's memory limit and cancellation.
+    fn open_file(
+        &mut self,
+        file: &Path,
+        want: Option<u64>,
+    ) -> Result<(Arc<Source>, bool), OpenFailure> {
+        let control = self.control.clone();
+        let cancelled = || control.cancelled();
+        let limits = crate::source::Limits {
+            memory: self.settings.memory,
+            cancelled: &cancelled,
+        };
+        self.files.open(file, want, &limits)
+    }
+
     /// How many bytes a device or FIFO must give for this `open`: the
     /// offset plus the shape's bytes, when both are known without the file.
     fn bytes_wanted(&self, o: &Open) -> Option<u64> {
@@ -745,15 +761,13 @@ impl Session {
     ) -> Result<Opened, Error> {
         let path = &o.path;
         let fail = |reason: String, hint: Option<String>| open_error(path, reason, hint);
-        let (source, shared) = self
-            .files
-            .open(&desc.data, None)
-            .map_err(|f: OpenFailure| {
-                fail(
-                    format!("{} (the data file {})", f.reason(), desc.data.display()),
-                    f.hint(),
-                )
-            })?;
+        let (source, shared) = self.open_file(&desc.data, None).map_err(|f| match f {
+            OpenFailure::Interrupted => Error::new(ErrorKind::Interrupted, path.span),
+            f => fail(
+                format!("{} (the data file {})", f.reason(), desc.data.display()),
+                f.hint(),
+            ),
+        })?;
         let data_span = Spanned {
             node: desc.data.display().to_string(),
             span: path.span,
@@ -846,10 +860,12 @@ impl Session {
         let path = &o.path;
         let fail = |(reason, hint): crate::formats::Failure| open_error(path, reason, hint);
         let members = crate::formats::npz::members(Path::new(&path.node)).map_err(fail)?;
-        let (source, shared) = self
-            .files
-            .open(Path::new(&path.node), None)
-            .map_err(|f: OpenFailure| fail((f.reason(), f.hint())))?;
+        let (source, shared) =
+            self.open_file(Path::new(&path.node), None)
+                .map_err(|f| match f {
+                    OpenFailure::Interrupted => Error::new(ErrorKind::Interrupted, path.span),
+                    f => fail((f.reason(), f.hint())),
+                })?;
         let mut out = Vec::new();
         for m in members {
             let ident: String = m
@@ -935,17 +951,10 @@ impl Session {
         let path = &o.path;
         let want = self.bytes_wanted(o);
         let (source, shared) =
-            self.files
-                .open(Path::new(&path.node), want)
-                .map_err(|f: OpenFailure| {
-                    Error::new(
-                        ErrorKind::Open {
-                            path: path.node.clone(),
-                            reason: f.reason(),
-                            hint: f.hint(),
-                        },
-                        path.span,
-                    )
+            self.open_file(Path::new(&path.node), want)
+                .map_err(|f| match f {
+                    OpenFailure::Interrupted => Error::new(ErrorKind::Interrupted, path.span),
+                    f => open_error(path, f.reason(), f.hint()),
                 })?;
         let file_len = source.len();
         let mut assumed = Vec::new();

@@ -194,9 +194,8 @@ impl Session {
     /// A copy laid out in `order` (NumPy's order 'A' keeps F for an
     /// F-contiguous array).
     fn copy_view_in(&self, v: &View, order: Order, span: Span) -> Result<View, Error> {
-        let bytes = v.nbytes() as u64;
-        self.check_memory(bytes, "this copy", "work on a smaller view", span)?;
-        let mut out = Vec::with_capacity(bytes as usize);
+        let mut out: Vec<u8> =
+            self.reserve_memory(v.nbytes(), "this copy", "work on a smaller view", span)?;
         let walk = if order == Order::F {
             v.transpose()
         } else {

@@ -304,9 +304,10 @@ pub fn binary(op: BinOp, a: &Value, b: &Value, span: Span) -> Result<Value, Erro
         BinOp::Div if y == 0.0 => return Err(zero("float division")),
         BinOp::Div => Value::Float(x / y),
         BinOp::FloorDiv if y == 0.0 => return Err(zero("float floor division")),
-        BinOp::FloorDiv => Value::Float((x / y).floor()),
+        // The array kernels' functions: one arithmetic for scalars and arrays.
+        BinOp::FloorDiv => Value::Float(crate::compute::floor_div(x, y)),
         BinOp::Mod if y == 0.0 => return Err(zero("float modulo")),
-        BinOp::Mod => Value::Float(x - y * (x / y).floor()),
+        BinOp::Mod => Value::Float(crate::compute::py_mod(x, y)),
         BinOp::Pow => Value::Float(x.powf(y)),
         BinOp::Lt => Value::Bool(x < y),
         BinOp::Le => Value::Bool(x <= y),

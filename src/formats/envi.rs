@@ -68,9 +68,13 @@ fn fields(text: &str) -> BTreeMap<String, String> {
         };
         let mut v = v.trim().to_string();
         if v.starts_with('{') {
-            while !v.contains('}') {
+            // Look for the closing brace in each new line only: rescanning
+            // the whole value made an unclosed `{` quadratic.
+            let mut closed = v.contains('}');
+            while !closed {
                 match lines.next() {
                     Some(more) => {
+                        closed = more.contains('}');
                         v.push(' ');
                         v.push_str(more.trim());
                     }

@@ -16,6 +16,10 @@ pub enum Outcome {
     Interrupted,
 }
 
+/// The longest line a script may hold (`strided < /dev/zero` would
+/// otherwise grow one line until memory runs out).
+pub const MAX_LINE: usize = 16 << 20;
+
 /// Runs every line read from `input`, named `name` in messages. Output goes
 /// to `out`, error reports to `err`. An error writing `out` (a closed
 /// pipe) ends the run and is returned.
@@ -32,10 +36,22 @@ pub fn run_script(
     let mut number = 0;
     loop {
         buf.clear();
-        if input.read_until(b'\n', &mut buf)? == 0 {
+        let mut line_at_most = io::Read::take(&mut *input as &mut dyn BufRead, MAX_LINE as u64 + 1);
+        if line_at_most.read_until(b'\n', &mut buf)? == 0 {
             break;
         }
         number += 1;
+        if buf.len() > MAX_LINE && buf.last() != Some(&b'\n') {
+            // The rest of the line may never end: stop reading.
+            writeln!(
+                err,
+                "{}:{number}:1: error: the line is longer than {} MiB\n  hint: split the input into lines of statements",
+                crate::text::escape(name),
+                MAX_LINE >> 20
+            )?;
+            failed += 1;
+            break;
+        }
         let line = match std::str::from_utf8(&buf) {
             Ok(s) => s,
             Err(e) => {

@@ -13,6 +13,7 @@ use crate::eval::{Format, HistReport, Note, Opened, Output, Settings, StatsRepor
 use crate::npy::shape_repr;
 use crate::number;
 use crate::report::{Field, Fields};
+use crate::text::clip;
 use crate::view::{Order, View};
 use comfy_table::{presets, CellAlignment, Table};
 use std::io::{self, Write};
@@ -129,7 +130,7 @@ fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()>
                     }
                     other => other.human(),
                 };
-                t.add_row([k.clone(), text]);
+                t.add_row([clip(k).into_owned(), clip(&text).into_owned()]);
             }
             writeln!(w, "{t}")
         }
@@ -155,7 +156,7 @@ fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()>
                     Value::View(v) | Value::Void(v) => t.add_row([
                         r.name.clone(),
                         shape_repr(&v.shape),
-                        v.dtype.short(),
+                        clip(&v.dtype.short()).into_owned(),
                         if v.source.is_copy() {
                             format!("copy, {}", crate::eval::human_bytes(v.source.len()))
                         } else {
@@ -174,9 +175,12 @@ fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()>
                             None => "computed, not stored".into(),
                         },
                     ]),
-                    other => {
-                        t.add_row([r.name.clone(), String::new(), String::new(), other.repr()])
-                    }
+                    other => t.add_row([
+                        r.name.clone(),
+                        String::new(),
+                        String::new(),
+                        clip(&other.repr()).into_owned(),
+                    ]),
                 };
             }
             writeln!(w, "{t}")
@@ -437,7 +441,7 @@ pub fn opened_text(o: &Opened) -> String {
         o.name,
         v.source.display(),
         shape_repr(&v.shape),
-        v.dtype.short(),
+        clip(&v.dtype.short()),
         describe_dtype(v),
         v.offset
     );
@@ -562,7 +566,7 @@ pub fn write_view_table(
     let mut caption = format!(
         "{text}: shape {}, dtype {}, {}",
         shape_repr(v.shape()),
-        v.dtype_text(),
+        clip(&v.dtype_text()),
         v.origin()
     );
     if elided {

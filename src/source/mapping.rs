@@ -267,6 +267,32 @@ pub fn set_blocking(file: &File) -> io::Result<()> {
     }
 }
 
+/// Waits up to `ms` milliseconds for `file` to have data (or its end);
+/// true when a read will not block. Regular files are always ready.
+pub fn wait_readable(file: &File, ms: i32) -> io::Result<bool> {
+    use std::os::unix::io::AsRawFd;
+    let mut fd = libc::pollfd {
+        fd: file.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd for a descriptor `file` owns for the whole
+    // call; poll only reads it and writes its `revents`.
+    let n = unsafe { libc::poll(&mut fd, 1, ms) };
+    match n {
+        -1 => {
+            let e = io::Error::last_os_error();
+            if e.kind() == io::ErrorKind::Interrupted {
+                Ok(false)
+            } else {
+                Err(e)
+            }
+        }
+        0 => Ok(false),
+        _ => Ok(true),
+    }
+}
+
 /// Maps all of `file` read-only, guarded against truncation; a fault in it
 /// raises `session` as well as the mapping's own flag.
 pub fn map_read_only(file: &File, session: &Arc<AtomicBool>) -> io::Result<Bytes> {

@@ -162,6 +162,13 @@ pub enum OpenFailure {
     NeedsShape(&'static str),
     /// A FIFO or size-less file longer than strided reads.
     TooLong,
+    /// A device or FIFO would give more than `set memory` allows.
+    OverMemory {
+        want: u64,
+        memory: u64,
+    },
+    /// Ctrl-C while reading.
+    Interrupted,
     Io(io::Error),
 }
 
@@ -174,6 +181,10 @@ impl OpenFailure {
             OpenFailure::NotRegular(what) => format!("it is a {what}, not a regular file"),
             OpenFailure::NeedsShape(what) => format!("it is a {what}, which has no size"),
             OpenFailure::TooLong => format!("it gives more than {} bytes", READ_LIMIT),
+            OpenFailure::OverMemory { want, memory } => {
+                format!("reading {want} bytes of it would pass the memory limit of {memory} bytes")
+            }
+            OpenFailure::Interrupted => "interrupted".into(),
             OpenFailure::Io(e) => e.to_string(),
         }
     }
@@ -191,6 +202,10 @@ impl OpenFailure {
                     .into(),
             ),
             OpenFailure::TooLong => Some("copy the data to a regular file and open that".into()),
+            OpenFailure::OverMemory { .. } => Some(
+                "give a smaller shape, raise the limit with `set memory`, or copy the data to a regular file (which is mapped, not read)".into(),
+            ),
+            OpenFailure::Interrupted => None,
             OpenFailure::Io(_) => None,
         }
     }
@@ -231,6 +246,7 @@ impl Files {
         &mut self,
         path: &Path,
         want: Option<u64>,
+        limits: &Limits,
     ) -> Result<(Arc<Source>, bool), OpenFailure> {
         let meta = std::fs::metadata(path).map_err(classify)?;
         let ft = meta.file_type();
@@ -250,7 +266,7 @@ impl Files {
             if want.is_none() && !ft.is_fifo() {
                 return Err(OpenFailure::NeedsShape(what));
             }
-            let bytes = read_stream(path, ft.is_fifo(), want)?;
+            let bytes = read_stream(path, ft.is_fifo(), want, limits)?;
             let source = Source {
                 path: path.to_path_buf(),
                 dev: meta.dev(),
@@ -275,14 +291,7 @@ impl Files {
         let mut file = File::open(path).map_err(classify)?;
         let bytes = if meta.len() == 0 {
             // Empty, or a /proc file that reports no size: read what there is.
-            let mut v = Vec::new();
-            (&mut file)
-                .take(READ_LIMIT + 1)
-                .read_to_end(&mut v)
-                .map_err(OpenFailure::Io)?;
-            if v.len() as u64 > READ_LIMIT {
-                return Err(OpenFailure::TooLong);
-            }
+            let v = read_bounded(&mut file, None, limits)?;
             if v.is_empty() {
                 mapping::Bytes::Empty
             } else {
@@ -328,27 +337,92 @@ impl Files {
     }
 }
 
+/// What reading a file into memory may take: at most `memory` bytes
+/// (`set memory`), stopping when `cancelled` says so (Ctrl-C).
+pub struct Limits<'a> {
+    pub memory: u64,
+    pub cancelled: &'a dyn Fn() -> bool,
+}
+
 /// Reads a FIFO or device: `want` bytes, or (a FIFO without a shape) to
 /// its end. A FIFO is opened without blocking on a missing writer.
-fn read_stream(path: &Path, fifo: bool, want: Option<u64>) -> Result<Vec<u8>, OpenFailure> {
+fn read_stream(
+    path: &Path,
+    fifo: bool,
+    want: Option<u64>,
+    limits: &Limits,
+) -> Result<Vec<u8>, OpenFailure> {
     use std::os::unix::fs::OpenOptionsExt;
     let mut opts = std::fs::OpenOptions::new();
     opts.read(true);
     if fifo {
         opts.custom_flags(libc::O_NONBLOCK);
     }
-    let file = opts.open(path).map_err(classify)?;
+    let mut file = opts.open(path).map_err(classify)?;
     if fifo {
         // Blocking reads from here on: wait for data, or the end when the writer closes.
         mapping::set_blocking(&file).map_err(OpenFailure::Io)?;
     }
-    let limit = want.unwrap_or(READ_LIMIT + 1);
-    let mut v = Vec::new();
-    file.take(limit)
-        .read_to_end(&mut v)
-        .map_err(OpenFailure::Io)?;
-    if want.is_none() && v.len() as u64 > READ_LIMIT {
-        return Err(OpenFailure::TooLong);
+    read_bounded(&mut file, want, limits)
+}
+
+/// Reads `want` bytes (or to the end, at most [`READ_LIMIT`]) within the
+/// memory limit, in chunks, checking for Ctrl-C between them and waiting
+/// for a FIFO's data in short polls so that Ctrl-C is seen while it waits.
+fn read_bounded(
+    file: &mut File,
+    want: Option<u64>,
+    limits: &Limits,
+) -> Result<Vec<u8>, OpenFailure> {
+    const CHUNK: usize = 1 << 20;
+    let limit = want.unwrap_or(READ_LIMIT.min(limits.memory));
+    if want.is_some_and(|w| w > limits.memory) {
+        return Err(OpenFailure::OverMemory {
+            want: limit,
+            memory: limits.memory,
+        });
+    }
+    let mut v: Vec<u8> = Vec::new();
+    loop {
+        if (limits.cancelled)() {
+            return Err(OpenFailure::Interrupted);
+        }
+        if v.len() as u64 >= limit {
+            break;
+        }
+        if !mapping::wait_readable(file, 100).map_err(OpenFailure::Io)? {
+            continue;
+        }
+        let step = CHUNK.min((limit - v.len() as u64) as usize);
+        v.try_reserve(step).map_err(|_| OpenFailure::OverMemory {
+            want: v.len() as u64 + step as u64,
+            memory: limits.memory,
+        })?;
+        let start = v.len();
+        v.resize(start + step, 0);
+        match file.read(&mut v[start..]) {
+            Ok(0) => {
+                v.truncate(start);
+                break;
+            }
+            Ok(n) => v.truncate(start + n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => v.truncate(start),
+            Err(e) => return Err(OpenFailure::Io(e)),
+        }
+    }
+    if want.is_none() && v.len() as u64 >= limit {
+        // Past what may be read: refuse rather than show a part.
+        let mut probe = [0u8; 1];
+        if file.read(&mut probe).map_err(OpenFailure::Io)? > 0 {
+            return Err(if limit < READ_LIMIT {
+                OpenFailure::OverMemory {
+                    want: limit + 1,
+                    memory: limits.memory,
+                }
+            } else {
+                OpenFailure::TooLong
+            });
+        }
     }
     Ok(v)
 }
