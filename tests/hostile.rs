@@ -545,3 +545,66 @@ fn the_guard_covers_every_mapping_however_many_are_open() {
     let err = sh.finish();
     assert!(err.contains(&format!("f{}.bin shrank", n - 1)), "{err}");
 }
+
+/// Wide and unclosed headers: a `.npy` of 16,000 fields (its dtype alone
+/// is 300 KB) made `info` print a gigabyte; an ENVI header whose `{` never
+/// closes took quadratic time. Both answer now, with bounded output, and
+/// neither file changes.
+#[test]
+fn wide_and_unclosed_headers_are_answered_with_bounded_output() {
+    let dir = temp();
+    let d = dir.path();
+    let fields: Vec<String> = (0..16_000).map(|k| format!("('f{k}', '|u1')")).collect();
+    let mut dict = format!(
+        "{{'descr': [{}], 'fortran_order': False, 'shape': (2,), }}",
+        fields.join(", ")
+    );
+    while (12 + dict.len() + 1) % 64 != 0 {
+        dict.push(' ');
+    }
+    dict.push('\n');
+    let mut npy = b"\x93NUMPY\x02\x00".to_vec();
+    npy.extend_from_slice(&(dict.len() as u32).to_le_bytes());
+    npy.extend_from_slice(dict.as_bytes());
+    npy.extend(std::iter::repeat_n(7u8, 2 * 16_000));
+    std::fs::write(d.join("wide.npy"), &npy).unwrap();
+    let mut hdr = String::from(
+        "ENVI\nsamples = 10\nlines = 10\nbands = 1\ndata type = 4\ninterleave = bsq\ndescription = {\n",
+    );
+    hdr.push_str(&"a line of a description that never ends,\n".repeat(50_000));
+    std::fs::write(d.join("cut.hdr"), &hdr).unwrap();
+    std::fs::write(d.join("cut.img"), [0u8; 400]).unwrap();
+    let before: Vec<Vec<u8>> = ["wide.npy", "cut.hdr", "cut.img"]
+        .iter()
+        .map(|f| std::fs::read(d.join(f)).unwrap())
+        .collect();
+    let out = run_in(
+        d,
+        &[
+            "-c",
+            "open wide.npy as w; info w; w[1]['f15999']; open cut.img as c; info c",
+        ],
+        "",
+    );
+    let s = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(s.len() < 1 << 20, "{} bytes of output", s.len());
+    assert!(
+        s.contains("(15936 more lines)"),
+        "the field list is cut and says so"
+    );
+    assert!(
+        s.contains("\n7\n"),
+        "the last field of the last record reads"
+    );
+    assert!(
+        s.contains("a line of a description that never ends"),
+        "{}",
+        &s[..2000.min(s.len())]
+    );
+    let after: Vec<Vec<u8>> = ["wide.npy", "cut.hdr", "cut.img"]
+        .iter()
+        .map(|f| std::fs::read(d.join(f)).unwrap())
+        .collect();
+    assert!(before == after, "an input file changed");
+}

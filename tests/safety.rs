@@ -216,32 +216,34 @@ fn a_save_during_which_the_input_shrank_leaves_the_target_alone() {
         let f = std::fs::File::create(&big).unwrap();
         f.set_len(4 << 30).unwrap();
         drop(f);
-        std::fs::write(d.join("out.npy"), b"the previous result").unwrap();
-        let target = if round % 2 == 0 {
-            "save d * 1 out.npy"
-        } else {
-            "save d out.npy"
-        };
-        let mut child = common::spawn_in(d, &["-c", &format!("open big.bin f4\n{target}")]);
-        wait_for_temporary(d, "out.npy", &mut child);
+        // Computed, copied straight from the mapping, and raw bytes.
+        let (stmt, out) = [
+            ("save d * 1 out.npy", "out.npy"),
+            ("save d out.npy", "out.npy"),
+            ("save d out.bin", "out.bin"),
+        ][round % 3];
+        std::fs::write(d.join(out), b"the previous result").unwrap();
+        let mut child = common::spawn_in(d, &["-c", &format!("open big.bin f4\n{stmt}")]);
+        wait_for_temporary(d, out, &mut child);
         std::fs::OpenOptions::new()
             .write(true)
             .open(&big)
             .unwrap()
             .set_len(4096)
             .unwrap();
-        let out = child.wait_with_output().unwrap();
-        let err = text(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{err}");
-        assert!(err.contains("big.bin shrank from 4.0 GiB"), "{err}");
-        if std::fs::read(d.join("out.npy")).unwrap() != b"the previous result" {
+        let output = child.wait_with_output().unwrap();
+        let err = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{err}");
+        assert!(err.contains("big.bin shrank from 4.0 GiB"), "{stmt}: {err}");
+        if std::fs::read(d.join(out)).unwrap() != b"the previous result" {
             replaced += 1;
         }
         assert_eq!(
             names(&snapshot(d)),
-            ["big.bin", "out.npy"],
+            ["big.bin", out],
             "no temporary file left"
         );
+        std::fs::remove_file(d.join(out)).unwrap();
     }
     assert_eq!(replaced, 0, "a failed save replaced its target");
 }
