@@ -5,7 +5,7 @@
 //! Every fallible step of the pipeline (parse, evaluate, open, save) returns
 //! [`Error`]; the front ends only ever call [`Error::render`].
 
-use crate::syntax::Span;
+use crate::span::Span;
 use std::fmt::Write as _;
 
 /// An error with the span of input it is about.

@@ -4,7 +4,8 @@
 //! decoding one element from its bytes.
 
 use crate::diag::{Error, ErrorKind};
-use crate::syntax::{Lit, LitKind, Span};
+use crate::lit::{Lit, LitKind, MAX_DEPTH};
+use crate::span::Span;
 use std::fmt;
 
 /// What kind of number an element is.
@@ -475,11 +476,9 @@ impl Dtype {
         let bad = |text: String, reason: String, span: Span| {
             Error::new(ErrorKind::BadDtype { text, reason }, span)
         };
-        if depth > crate::syntax::MAX_DEPTH {
+        if depth > MAX_DEPTH {
             return Err(Error::new(
-                ErrorKind::NestingTooDeep {
-                    limit: crate::syntax::MAX_DEPTH,
-                },
+                ErrorKind::NestingTooDeep { limit: MAX_DEPTH },
                 lit.span,
             ));
         }

@@ -17,6 +17,7 @@
 #![deny(unsafe_code)]
 
 pub mod compute;
+pub mod control;
 pub mod demo;
 pub mod diag;
 pub mod dtype;
@@ -25,13 +26,15 @@ pub mod formats;
 pub mod frontend;
 pub mod help;
 pub mod io;
+pub mod lit;
 pub mod npy;
 pub mod number;
+pub mod ops;
 pub mod picture;
 pub mod render;
 pub mod report;
-#[allow(unsafe_code)]
 pub mod source;
+pub mod span;
 pub mod syntax;
 pub mod text;
 pub mod view;
@@ -62,11 +65,23 @@ pub enum LineError {
 /// discarded; output is held back until the statement is done, up to
 /// [`HOLD_BACK`] bytes (past that, a huge csv or json dump streams).
 pub fn run_line(session: &mut Session, line: &str, out: &mut impl Write) -> Result<(), LineError> {
+    run_line_with_notes(session, line, out, &mut std::io::sink())
+}
+
+/// [`run_line`], with a second stream for what is not data in csv mode
+/// (notes, `open`'s summary, help): the front ends pass stderr, so that
+/// stdout stays pure csv. In the other formats notes go to `out`.
+pub fn run_line_with_notes(
+    session: &mut Session,
+    line: &str,
+    out: &mut impl Write,
+    notes: &mut dyn Write,
+) -> Result<(), LineError> {
     let stmts = syntax::parse_line(line).map_err(LineError::Stmt)?;
     let control = session.control();
     // Kernels on this thread and the workers they start find the session's
-    // control through `compute::control::current`.
-    let _entered = compute::control::enter(control.clone());
+    // control through `control::current`.
+    let _entered = control::enter(control.clone());
     for (stmt, span) in &stmts {
         control.reset();
         control.take_fault();
@@ -103,11 +118,13 @@ pub fn run_line(session: &mut Session, line: &str, out: &mut impl Write) -> Resu
         // reaches the terminal.
         let raw = session.settings.color && matches!(output, Output::Image(_));
         if raw {
-            render::render(&output, &session.settings, &mut held).map_err(io)?;
+            render::render(&output, &session.settings, &mut held, notes).map_err(io)?;
         } else {
             let mut clean = text::Sanitize::new(&mut held);
-            render::render(&output, &session.settings, &mut clean).map_err(io)?;
+            let mut clean_notes = text::Sanitize::new(&mut *notes);
+            render::render(&output, &session.settings, &mut clean, &mut clean_notes).map_err(io)?;
             clean.into_inner().map_err(io)?;
+            clean_notes.into_inner().map_err(io)?;
         }
         if control.take_fault() {
             let mut e = session.fault_error(*span);
@@ -134,7 +151,7 @@ struct HeldBack<'a, W: Write> {
     buf: Vec<u8>,
     out: &'a mut W,
     streaming: bool,
-    control: &'a compute::control::Control,
+    control: &'a control::Control,
 }
 
 impl<W: Write> HeldBack<'_, W> {

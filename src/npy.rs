@@ -5,6 +5,7 @@
 
 use crate::dtype::Dtype;
 use crate::syntax::{parse_py_literal, LitKind};
+use crate::text::shape_repr;
 use crate::view::Order;
 
 const MAGIC: &[u8] = b"\x93NUMPY";
@@ -110,25 +111,6 @@ pub fn read_header(bytes: &[u8]) -> Result<Header, String> {
         order,
         data_offset: end,
     })
-}
-
-/// Python's repr of a tuple of numbers: `()`, `(5,)`, `(3, 4)`.
-pub fn tuple_repr<T: std::fmt::Display>(xs: &[T]) -> String {
-    match xs {
-        [x] => format!("({x},)"),
-        _ => format!(
-            "({})",
-            xs.iter()
-                .map(|x| x.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
-}
-
-/// Python's repr of a shape tuple: `()`, `(5,)`, `(3, 4)`.
-pub fn shape_repr(shape: &[usize]) -> String {
-    tuple_repr(shape)
 }
 
 /// The bytes of a header for C-order data, of the version NumPy picks:

@@ -196,6 +196,21 @@ pub fn field_names(e: &Elem, prefix: &str, out: &mut Vec<String>) {
     }
 }
 
+/// Bytes for people: `2.0 GiB`, `1.5 MiB`, `800 bytes`.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return format!("{n} bytes");
+    }
+    let mut v = n as f64 / 1024.0;
+    let mut k = 0;
+    while v >= 1024.0 && k + 1 < UNITS.len() {
+        v /= 1024.0;
+        k += 1;
+    }
+    format!("{v:.1} {}", UNITS[k])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -87,7 +87,7 @@ impl Field {
             Field::Bool(b) => if *b { "yes" } else { "no" }.into(),
             Field::List(items) if items.iter().all(|f| matches!(f, Field::Int(_))) => {
                 let parts: Vec<String> = items.iter().map(Field::csv_text).collect();
-                crate::npy::tuple_repr(&parts)
+                crate::text::tuple_repr(&parts)
             }
             Field::List(items) => items
                 .iter()

@@ -106,12 +106,6 @@ pub fn clip(s: &str) -> Cow<'_, str> {
     Cow::Owned(out.join("\n"))
 }
 
-/// [`escape`] line by line: the text's own line breaks stay, every other
-/// control character (a line break inside a file name too) is escaped.
-pub fn escape_lines(s: &str) -> String {
-    s.split('\n').map(escape).collect::<Vec<_>>().join("\n")
-}
-
 /// [`escape`], and where each byte offset of `s` lands in the result (one
 /// entry per byte of `s`, plus its end), so spans keep pointing at the
 /// same characters after escaping.
@@ -200,6 +194,25 @@ impl<W: Write> Write for Sanitize<W> {
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
     }
+}
+
+/// Python's repr of a tuple of numbers: `()`, `(5,)`, `(3, 4)`.
+pub fn tuple_repr<T: std::fmt::Display>(xs: &[T]) -> String {
+    match xs {
+        [x] => format!("({x},)"),
+        _ => format!(
+            "({})",
+            xs.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Python's repr of a shape tuple: `()`, `(5,)`, `(3, 4)`.
+pub fn shape_repr(shape: &[usize]) -> String {
+    tuple_repr(shape)
 }
 
 #[cfg(test)]

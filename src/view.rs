@@ -16,7 +16,7 @@
 use crate::diag::{Error, ErrorKind};
 use crate::dtype::Dtype;
 use crate::source::Source;
-use crate::syntax::Span;
+use crate::span::Span;
 use ndarray::Dimension;
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -421,7 +421,7 @@ impl View {
     /// Memory stays bounded (the writer's buffer), progress is reported
     /// and Ctrl-C stops it with an `Interrupted` error.
     pub fn write_c_order(&self, w: &mut impl Write) -> io::Result<()> {
-        use crate::compute::control;
+        use crate::control;
         if self.size() == 0 {
             return Ok(());
         }

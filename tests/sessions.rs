@@ -46,7 +46,7 @@ fn run(
 }
 
 /// Waits until a session's statement is computing.
-fn wait_running(control: &strided::compute::control::Control) {
+fn wait_running(control: &strided::control::Control) {
     let start = Instant::now();
     while control.progress().is_none() {
         assert!(start.elapsed() < Duration::from_secs(60), "never started");

@@ -6,8 +6,8 @@
 //! counts the selected elements per chunk of the source, so any run of the
 //! result can be found and streamed.
 
-use super::control::{self, Interrupted};
 use super::{Block, Lazy, BLOCK};
+use crate::control::{self, Interrupted};
 
 /// How one source axis (or a new axis) is indexed.
 #[derive(Clone, Debug)]

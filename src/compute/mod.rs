@@ -8,14 +8,16 @@
 //! node's NumPy dtype after every operation, so elementwise results equal
 //! NumPy's float32/int8/... arithmetic, wrap-around included.
 
-pub mod control;
+mod elements;
 pub mod gather;
 mod kernels;
 pub mod promote;
 pub mod reduce;
 
+pub use elements::Elements;
+
 use crate::dtype::{ByteOrder, Elem, Kind, Scalar};
-use crate::syntax::BinOp;
+use crate::ops::BinOp;
 use crate::view::View;
 use ndarray::ArrayD;
 use std::sync::Arc;
@@ -164,8 +166,8 @@ pub fn broadcast(a: &[usize], b: &[usize]) -> Result<Vec<usize>, String> {
         } else {
             return Err(format!(
                 "operands could not be broadcast together with shapes {} {}",
-                crate::npy::shape_repr(a),
-                crate::npy::shape_repr(b)
+                crate::text::shape_repr(a),
+                crate::text::shape_repr(b)
             ));
         };
     }
@@ -1024,7 +1026,10 @@ pub(crate) fn py_mod(a: f64, b: f64) -> f64 {
 
 /// A complex operation in the precision of `T`, with NumPy's formulas
 /// (Smith's algorithm for division), so complex64 results match NumPy's.
-fn complex_op<T: num_traits_lite::Float>(op: BinOp, (ar, ai): (T, T), (br, bi): (T, T)) -> (T, T) {
+fn complex_op<T: num_traits::Float>(op: BinOp, (ar, ai): (T, T), (br, bi): (T, T)) -> (T, T) {
+    // f32 and f64 convert to and from f64 always (to infinity at worst).
+    let from_f64 = |x: f64| T::from(x).unwrap_or_else(T::nan);
+    let to_f64 = |x: T| x.to_f64().unwrap_or(f64::NAN);
     let zero = T::zero();
     let one = T::one();
     match op {
@@ -1049,60 +1054,14 @@ fn complex_op<T: num_traits_lite::Float>(op: BinOp, (ar, ai): (T, T), (br, bi): 
             }
         }
         BinOp::Pow => {
-            let z = num_complex::Complex64::new(ar.to_f64(), ai.to_f64())
-                .powc(num_complex::Complex64::new(br.to_f64(), bi.to_f64()));
-            (T::from_f64(z.re), T::from_f64(z.im))
+            let z = num_complex::Complex64::new(to_f64(ar), to_f64(ai))
+                .powc(num_complex::Complex64::new(to_f64(br), to_f64(bi)));
+            (from_f64(z.re), from_f64(z.im))
         }
         BinOp::Eq => (if ar == br && ai == bi { one } else { zero }, zero),
         BinOp::Ne => (if ar != br || ai != bi { one } else { zero }, zero),
-        _ => (T::from_f64(f64::NAN), zero),
+        _ => (T::nan(), zero),
     }
-}
-
-/// The little float interface `complex_op` needs, for f32 and f64.
-mod num_traits_lite {
-    pub trait Float:
-        Copy
-        + PartialOrd
-        + std::ops::Add<Output = Self>
-        + std::ops::Sub<Output = Self>
-        + std::ops::Mul<Output = Self>
-        + std::ops::Div<Output = Self>
-        + std::ops::Neg<Output = Self>
-    {
-        fn zero() -> Self;
-        fn one() -> Self;
-        fn abs(self) -> Self;
-        fn mul_add(self, a: Self, b: Self) -> Self;
-        fn to_f64(self) -> f64;
-        fn from_f64(x: f64) -> Self;
-    }
-    macro_rules! float {
-        ($t:ty) => {
-            impl Float for $t {
-                fn zero() -> $t {
-                    0.0
-                }
-                fn one() -> $t {
-                    1.0
-                }
-                fn abs(self) -> $t {
-                    <$t>::abs(self)
-                }
-                fn mul_add(self, a: $t, b: $t) -> $t {
-                    <$t>::mul_add(self, a, b)
-                }
-                fn to_f64(self) -> f64 {
-                    self as f64
-                }
-                fn from_f64(x: f64) -> $t {
-                    x as $t
-                }
-            }
-        };
-    }
-    float!(f32);
-    float!(f64);
 }
 
 fn binary_block(op: BinOp, x: &Block, y: &Block, operand: Scalar, to: Scalar) -> Block {
@@ -1166,6 +1125,42 @@ fn binary_block(op: BinOp, x: &Block, y: &Block, operand: Scalar, to: Scalar) ->
         })
         .collect();
     Block { re, im: None }
+}
+
+/// The bytes of a number as a native-order element of `dtype`.
+pub fn encode_num(n: Num, d: Scalar) -> Vec<u8> {
+    let mut bytes = encode_native(n, d);
+    if d.order != ByteOrder::NATIVE && d.size > 1 {
+        // Each part in the dtype's byte order (complex: two parts).
+        let part = if d.kind == Kind::Complex {
+            d.size / 2
+        } else {
+            d.size
+        };
+        bytes.chunks_mut(part).for_each(<[u8]>::reverse);
+    }
+    bytes
+}
+
+fn encode_native(n: Num, d: Scalar) -> Vec<u8> {
+    let re = cast(n.re, d);
+    let im = cast(n.im, d);
+    match (d.kind, d.size) {
+        (Kind::Bool, _) => vec![u8::from(re != 0.0)],
+        (Kind::Int, 1) => (re as i8).to_ne_bytes().to_vec(),
+        (Kind::Int, 2) => (re as i16).to_ne_bytes().to_vec(),
+        (Kind::Int, 4) => (re as i32).to_ne_bytes().to_vec(),
+        (Kind::Int, _) => (re as i64).to_ne_bytes().to_vec(),
+        (Kind::UInt, 1) => (re as u8).to_ne_bytes().to_vec(),
+        (Kind::UInt, 2) => (re as u16).to_ne_bytes().to_vec(),
+        (Kind::UInt, 4) => (re as u32).to_ne_bytes().to_vec(),
+        (Kind::UInt, _) => (re as u64).to_ne_bytes().to_vec(),
+        (Kind::Float, 2) => half::f16::from_f64(re).to_bits().to_ne_bytes().to_vec(),
+        (Kind::Float, 4) => (re as f32).to_ne_bytes().to_vec(),
+        (Kind::Float, _) => re.to_ne_bytes().to_vec(),
+        (Kind::Complex, 8) => [(re as f32).to_ne_bytes(), (im as f32).to_ne_bytes()].concat(),
+        (Kind::Complex, _) => [re.to_ne_bytes(), im.to_ne_bytes()].concat(),
+    }
 }
 
 #[cfg(test)]

@@ -5,9 +5,9 @@
 //! the elements into chunks that threads stream through, and merge the
 //! partial accumulators in order, so results do not depend on timing.
 
-use super::control::{self, Interrupted};
 use super::kernels::{min_max_sum, squares_and_zeros};
 use super::{Block, Lazy, BLOCK};
+use crate::control::{self, Interrupted};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 

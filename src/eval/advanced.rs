@@ -7,11 +7,12 @@
 //! of a huge file reads only what it needs and allocates no copy. Index
 //! arrays themselves are held in memory, within `set memory`.
 
-use super::{human_bytes, Session, Value};
+use super::{Session, Value};
 use crate::compute::gather::{mask_counts, Gather, Item};
 use crate::compute::{broadcast, Lazy, Node};
 use crate::diag::{Error, ErrorKind};
 use crate::dtype::{Dtype, Field, Kind, Record, Scalar};
+use crate::number::human_bytes;
 use crate::syntax::{Expr, ExprKind, IndexItem, Span};
 use crate::view::{slice_indices, View};
 use std::sync::Arc;

@@ -5,7 +5,7 @@
 use super::{Session, Value};
 use crate::compute::promote::{float_for, promote, Operand};
 use crate::compute::reduce::{reduce_all, reduce_axes, Acc};
-use crate::compute::{broadcast, cast, decode_num, Computed, Func, Lazy, Node, Num};
+use crate::compute::{broadcast, decode_num, encode_num, Computed, Func, Lazy, Node, Num};
 use crate::diag::{suggest, Error, ErrorKind};
 use crate::dtype::{ByteOrder, Dtype, Kind, Scalar};
 use crate::syntax::{Arg, BinOp, Expr, ExprKind, Span, UnaryOp};
@@ -694,42 +694,6 @@ fn unravel(mut flat: usize, shape: &[usize]) -> Value {
 pub fn scalar_value(n: Num, dtype: Scalar) -> Value {
     let dtype = sc(dtype.kind, dtype.size);
     Value::Scalar(Dtype::Scalar(dtype), encode_num(n, dtype))
-}
-
-/// The bytes of a number as a native-order element of `dtype`.
-pub fn encode_num(n: Num, d: Scalar) -> Vec<u8> {
-    let mut bytes = encode_native(n, d);
-    if d.order != crate::dtype::ByteOrder::NATIVE && d.size > 1 {
-        // Each part in the dtype's byte order (complex: two parts).
-        let part = if d.kind == Kind::Complex {
-            d.size / 2
-        } else {
-            d.size
-        };
-        bytes.chunks_mut(part).for_each(<[u8]>::reverse);
-    }
-    bytes
-}
-
-fn encode_native(n: Num, d: Scalar) -> Vec<u8> {
-    let re = cast(n.re, d);
-    let im = cast(n.im, d);
-    match (d.kind, d.size) {
-        (Kind::Bool, _) => vec![u8::from(re != 0.0)],
-        (Kind::Int, 1) => (re as i8).to_ne_bytes().to_vec(),
-        (Kind::Int, 2) => (re as i16).to_ne_bytes().to_vec(),
-        (Kind::Int, 4) => (re as i32).to_ne_bytes().to_vec(),
-        (Kind::Int, _) => (re as i64).to_ne_bytes().to_vec(),
-        (Kind::UInt, 1) => (re as u8).to_ne_bytes().to_vec(),
-        (Kind::UInt, 2) => (re as u16).to_ne_bytes().to_vec(),
-        (Kind::UInt, 4) => (re as u32).to_ne_bytes().to_vec(),
-        (Kind::UInt, _) => (re as u64).to_ne_bytes().to_vec(),
-        (Kind::Float, 2) => half::f16::from_f64(re).to_bits().to_ne_bytes().to_vec(),
-        (Kind::Float, 4) => (re as f32).to_ne_bytes().to_vec(),
-        (Kind::Float, _) => re.to_ne_bytes().to_vec(),
-        (Kind::Complex, 8) => [(re as f32).to_ne_bytes(), (im as f32).to_ne_bytes()].concat(),
-        (Kind::Complex, _) => [re.to_ne_bytes(), im.to_ne_bytes()].concat(),
-    }
 }
 
 /// `axis=` as sorted distinct axes (`None` for `axis=None`), with NumPy's errors.

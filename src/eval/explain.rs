@@ -6,8 +6,9 @@
 //! shares, the equivalent NumPy code and a map of the cells it selects.
 //! Nothing here prints: `render` draws the [`Explanation`].
 
-use super::{human_bytes, Session, Value};
+use super::{Session, Value};
 use crate::diag::Error;
+use crate::number::human_bytes;
 use crate::syntax::{Expr, ExprKind, IndexItem};
 use crate::view::View;
 
@@ -168,8 +169,8 @@ impl Session {
                 for (name, v) in reads {
                     s.why.push(format!(
                         "reads {name}: shape {}, strides {}, offset {}",
-                        crate::npy::tuple_repr(&v.shape),
-                        crate::npy::tuple_repr(&v.strides),
+                        crate::text::tuple_repr(&v.shape),
+                        crate::text::tuple_repr(&v.strides),
                         v.offset
                     ));
                 }
@@ -492,7 +493,7 @@ fn numpy_code(root_name: &str, root: &View, v: &View, chain: &[&Expr], line: &st
             "{root_name} = np.memmap('{path}', dtype={}, mode='r', offset={}, shape={}{order})",
             root.dtype.descr(),
             root.offset,
-            crate::npy::tuple_repr(&root.shape)
+            crate::text::tuple_repr(&root.shape)
         ));
         let mut expr = root_name.to_string();
         for w in chain.windows(2) {
@@ -525,10 +526,10 @@ fn numpy_code(root_name: &str, root: &View, v: &View, chain: &[&Expr], line: &st
     }
     out.push(format!(
         "np.ndarray(shape={}, dtype={}, buffer=np.memmap('{path}', dtype=np.uint8, mode='r'), offset={}, strides={})",
-        crate::npy::tuple_repr(&v.shape),
+        crate::text::tuple_repr(&v.shape),
         v.dtype.descr(),
         v.offset,
-        crate::npy::tuple_repr(&v.strides)
+        crate::text::tuple_repr(&v.strides)
     ));
     out
 }

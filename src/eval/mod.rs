@@ -12,14 +12,15 @@ pub mod info;
 pub mod reshape;
 pub mod value;
 
-pub use call::{encode_num, scalar_value, HistReport, StatsReport};
+pub use call::{scalar_value, HistReport, StatsReport};
 pub use value::Value;
 
-use crate::compute::control::Control;
+use crate::control::Control;
 use crate::diag::{suggest, Error, ErrorKind};
 use crate::dtype::Dtype;
 use crate::io::{Checks, Protected, WriteError};
 use crate::npy;
+use crate::number::human_bytes;
 use crate::source::{Files, OpenFailure, Source};
 use crate::syntax::{Expr, ExprKind, IndexItem, Open, Span, Spanned, Stmt};
 use crate::view::{Index, Order, View};
@@ -1517,21 +1518,6 @@ fn view_value(v: View) -> Value {
         return Value::Void(v);
     }
     Value::View(v)
-}
-
-/// Bytes for people: `2.0 GiB`, `1.5 MiB`, `800 bytes`.
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
-    if n < 1024 {
-        return format!("{n} bytes");
-    }
-    let mut v = n as f64 / 1024.0;
-    let mut k = 0;
-    while v >= 1024.0 && k + 1 < UNITS.len() {
-        v /= 1024.0;
-        k += 1;
-    }
-    format!("{v:.1} {}", UNITS[k])
 }
 
 impl Session {

@@ -3,7 +3,7 @@
 //! [`crate::run_line`]. The helper is a thin adapter over
 //! [`crate::eval::complete`].
 
-use crate::{run_line, LineError, Session};
+use crate::{run_line_with_notes, LineError, Session};
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
 use rustyline::error::ReadlineError;
 use rustyline::highlight::Highlighter;
@@ -75,7 +75,7 @@ fn history_path() -> Option<PathBuf> {
 
 /// Draws a progress bar on stderr for computations that run longer than
 /// half a second (only when stderr is a terminal), until the shell ends.
-fn spawn_progress_monitor(control: std::sync::Arc<crate::compute::control::Control>) {
+fn spawn_progress_monitor(control: std::sync::Arc<crate::control::Control>) {
     use std::io::IsTerminal;
     if !io::stderr().is_terminal() {
         return;
@@ -154,7 +154,12 @@ pub fn run_repl(session: Session, banner: &str) -> io::Result<()> {
                     let _ = editor.add_history_entry(line.as_str());
                 }
                 let mut out = stdout.lock();
-                match run_line(&mut session.borrow_mut(), &line, &mut out) {
+                match run_line_with_notes(
+                    &mut session.borrow_mut(),
+                    &line,
+                    &mut out,
+                    &mut io::stderr(),
+                ) {
                     Ok(()) => {}
                     Err(LineError::Stmt(e)) => {
                         let _ = out.flush();

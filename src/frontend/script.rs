@@ -2,7 +2,7 @@
 //! error is printed as `NAME:LINE:COL: error: ...` with a caret and stops
 //! the run, unless `keep_going`.
 
-use crate::{run_line, LineError, Session};
+use crate::{run_line_with_notes, LineError, Session};
 use std::io::{self, BufRead, Write};
 
 /// How a script run ended.
@@ -69,7 +69,7 @@ pub fn run_script(
                 break;
             }
         };
-        let result = run_line(session, line, out);
+        let result = run_line_with_notes(session, line, out, &mut io::stderr());
         // One line's output at a time, so a program reading our stdout
         // through a pipe sees each result as it is made.
         out.flush()?;

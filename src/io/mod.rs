@@ -2,6 +2,7 @@
 //! through (refusing the files the session reads, through a temporary file
 //! renamed into place), [`save`] the formats of `save`.
 
+pub mod csv;
 pub mod save;
 pub mod write;
 

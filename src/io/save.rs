@@ -5,12 +5,11 @@
 
 use super::write::{write_file, Checks, WriteError, Written};
 use crate::compute::reduce::for_blocks;
-use crate::compute::{Lazy, Num};
+use crate::compute::{encode_num, Lazy, Num};
 use crate::dtype::Dtype;
-use crate::eval::encode_num;
+use crate::io::csv::write_csv;
 use crate::npy;
 use crate::number::exact_cells;
-use crate::render::write_csv;
 use crate::view::View;
 use std::io::Write;
 use std::path::Path;
@@ -26,7 +25,7 @@ pub enum Data<'a> {
 /// Writes a computed array's elements in C order, native byte order.
 fn write_lazy(l: &Lazy, w: &mut dyn Write) -> std::io::Result<()> {
     let mut result = Ok(());
-    let _job = crate::compute::control::start(l.size() as u64);
+    let _job = crate::control::start(l.size() as u64);
     let whole = for_blocks(l, 0, l.size(), |b, _| {
         for k in 0..b.len() {
             if result.is_ok() {

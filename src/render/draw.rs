@@ -4,8 +4,8 @@
 
 use crate::compute::reduce::Shrink;
 use crate::eval::draw::{ImageReport, PlotReport, Written};
-use crate::eval::human_bytes;
 use crate::number;
+use crate::number::human_bytes;
 use crate::picture::unit;
 use std::io::{self, Write};
 

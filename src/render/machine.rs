@@ -5,8 +5,8 @@
 //! neither ever holds prose in a data field. json: one object a line, a
 //! command's kind as its first key (`{"stats": "d.r", "count": 10000,
 //! ...}`), notes as `{"note": "saved", ...}`. csv: a header line and one
-//! row per record; notes and `open`'s summary go to stderr so that stdout
-//! stays pure csv. Array data streams element by element in both.
+//! row per record; notes and `open`'s summary go to a second stream (the
+//! front ends pass stderr) so that stdout stays pure csv. Array data streams element by element in both.
 
 use super::{note_text, opened_text, Elements};
 use crate::dtype::Elem;
@@ -587,9 +587,9 @@ fn csv_record(fields: &Fields, header: bool, w: &mut impl Write) -> io::Result<(
     csv_line(fields.iter().map(|(_, v)| v.csv_text()), w)
 }
 
-pub fn render_csv(out: &Output, w: &mut impl Write) -> io::Result<()> {
+pub fn render_csv(out: &Output, w: &mut impl Write, notes: &mut dyn Write) -> io::Result<()> {
     match out {
-        Output::Batch(all) => all.iter().try_for_each(|o| render_csv(o, w)),
+        Output::Batch(all) => all.iter().try_for_each(|o| render_csv(o, w, notes)),
         Output::Nothing => Ok(()),
         Output::Value {
             value: Value::View(v),
@@ -618,18 +618,9 @@ pub fn render_csv(out: &Output, w: &mut impl Write) -> io::Result<()> {
         // Only data goes to stdout in csv mode; what a statement did goes
         // to stderr so that `strided --format csv -c '...' > out.csv`
         // stays pure csv.
-        Output::Opened(o) => {
-            eprintln!("{}", crate::text::escape_lines(&opened_text(o)));
-            Ok(())
-        }
-        Output::Note(n) => {
-            eprintln!("{}", crate::text::escape_lines(&note_text(n)));
-            Ok(())
-        }
-        Output::Help(h) => {
-            eprint!("{}", crate::text::escape_lines(h));
-            Ok(())
-        }
+        Output::Opened(o) => writeln!(notes, "{}", opened_text(o)),
+        Output::Note(n) => writeln!(notes, "{}", note_text(n)),
+        Output::Help(h) => write!(notes, "{h}"),
         other => match record(other) {
             Some(Record::Object(fields)) => csv_record(&fields, true, w),
             Some(Record::Rows { rows, .. } | Record::Steps { rows, .. }) => {

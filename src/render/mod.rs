@@ -7,93 +7,27 @@ mod draw;
 mod machine;
 mod teach;
 
-use crate::compute::{num_elem, Lazy};
-use crate::dtype::Elem;
+use crate::compute::Elements;
 use crate::eval::{Format, HistReport, Note, Opened, Output, Settings, StatsReport, Value};
-use crate::npy::shape_repr;
+pub use crate::io::csv::write_csv;
 use crate::number;
 use crate::report::{Field, Fields};
 use crate::text::clip;
+use crate::text::shape_repr;
 use crate::view::{Order, View};
 use comfy_table::{presets, CellAlignment, Table};
 use std::io::{self, Write};
 
-/// Anything printed element by element: a view of a file, or a computed
-/// (lazy) array. Tables, csv and json read elements only through this.
-pub trait Elements {
-    fn shape(&self) -> &[usize];
-    /// The element at a full index.
-    fn elem(&self, idx: &[usize]) -> Elem;
-    /// The dtype as a short string (`<f4`, or the record's fields).
-    fn dtype_text(&self) -> String;
-    /// Where the values come from, for captions.
-    fn origin(&self) -> String;
-    /// Whether the dtype has fields (csv names them in a header).
-    fn has_fields(&self) -> bool;
-    fn size(&self) -> usize {
-        self.shape().iter().product()
-    }
-}
-
-impl Elements for View {
-    fn shape(&self) -> &[usize] {
-        &self.shape
-    }
-    fn elem(&self, idx: &[usize]) -> Elem {
-        self.dtype.decode(self.element_bytes(idx))
-    }
-    fn dtype_text(&self) -> String {
-        self.dtype.short()
-    }
-    fn origin(&self) -> String {
-        if self.source.is_copy() {
-            return format!(
-                "copy, {} in memory, made by advanced indexing of {}",
-                crate::eval::human_bytes(self.source.len()),
-                self.source.display().trim_start_matches("copy of ")
-            );
-        }
-        format!(
-            "view of {} (offset {}, strides {})",
-            self.source.display(),
-            self.offset,
-            crate::npy::tuple_repr(&self.strides)
-        )
-    }
-    fn has_fields(&self) -> bool {
-        !self.dtype.fields().is_empty()
-    }
-}
-
-impl Elements for Lazy {
-    fn shape(&self) -> &[usize] {
-        &self.shape
-    }
-    fn elem(&self, idx: &[usize]) -> Elem {
-        num_elem(self.at(idx), self.dtype)
-    }
-    fn dtype_text(&self) -> String {
-        self.dtype.descr()
-    }
-    fn origin(&self) -> String {
-        match self.copy_kind() {
-            Some(kind) => format!(
-                "copy, {} in NumPy ({kind}); streamed here, not stored",
-                crate::eval::human_bytes((self.size() * self.dtype.size) as u64)
-            ),
-            None => "computed as it is shown (not stored)".into(),
-        }
-    }
-    fn has_fields(&self) -> bool {
-        false
-    }
-}
-
 /// Writes one statement's output.
-pub fn render(out: &Output, settings: &Settings, w: &mut impl Write) -> io::Result<()> {
+pub fn render(
+    out: &Output,
+    settings: &Settings,
+    w: &mut impl Write,
+    notes: &mut dyn Write,
+) -> io::Result<()> {
     match settings.format {
         Format::Table => render_text(out, settings, w),
-        Format::Csv => machine::render_csv(out, w),
+        Format::Csv => machine::render_csv(out, w, notes),
         Format::Json => machine::render_json(out, w),
     }
 }
@@ -121,7 +55,7 @@ fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()>
                 let text = match v {
                     // Byte counts also in KiB, MiB, ...
                     Field::Int(n) if k.ends_with("bytes") || k.contains("nbytes") => {
-                        let human = crate::eval::human_bytes(*n as u64);
+                        let human = crate::number::human_bytes(*n as u64);
                         if human.ends_with(" bytes") {
                             n.to_string()
                         } else {
@@ -158,7 +92,7 @@ fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()>
                         shape_repr(&v.shape),
                         clip(&v.dtype.short()).into_owned(),
                         if v.source.is_copy() {
-                            format!("copy, {}", crate::eval::human_bytes(v.source.len()))
+                            format!("copy, {}", crate::number::human_bytes(v.source.len()))
                         } else {
                             format!("view of {}", v.source.display())
                         },
@@ -170,7 +104,7 @@ fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()>
                         match l.copy_kind() {
                             Some(k) => format!(
                                 "copy ({k}), {} in NumPy; streamed",
-                                crate::eval::human_bytes((l.size() * l.dtype.size) as u64)
+                                crate::number::human_bytes((l.size() * l.dtype.size) as u64)
                             ),
                             None => "computed, not stored".into(),
                         },
@@ -280,7 +214,7 @@ fn write_hist(h: &HistReport, s: &Settings, w: &mut impl Write) -> io::Result<()
             f.path,
             f.width,
             f.height,
-            crate::eval::human_bytes(f.bytes)
+            crate::number::human_bytes(f.bytes)
         );
     }
     let n = h.counts.len();
@@ -345,7 +279,7 @@ fn settings_rows(s: &Settings) -> Vec<(&'static str, String)> {
         ("rows", opt(s.rows, TABLE_ROWS, 2 * s.edgeitems)),
         ("cols", opt(s.cols, TABLE_COLS, 2 * s.edgeitems)),
         ("format", s.format.name().to_string()),
-        ("memory", crate::eval::human_bytes(s.memory)),
+        ("memory", crate::number::human_bytes(s.memory)),
     ]
 }
 
@@ -683,47 +617,6 @@ fn row_cells(
         }
     }
     cells
-}
-
-/// A view as csv in the layout `np.savetxt` writes and `np.loadtxt` reads:
-/// one line per row (leading axes flattened), values separated by commas,
-/// complex as `1.5+2.0j`; record fields fill consecutive columns, named in a
-/// `#` comment line.
-pub fn write_csv(v: &dyn Elements, w: &mut impl Write) -> io::Result<()> {
-    if v.size() == 0 {
-        return Ok(());
-    }
-    let n = v.shape().len();
-    if v.has_fields() {
-        // One name per column: a row of a 2-D view holds a whole row of
-        // records, named `0.a,0.b,1.a,...` as the table names them.
-        let mut names = Vec::new();
-        number::field_names(&v.elem(&vec![0; n]), "", &mut names);
-        if n >= 2 {
-            let per_row = v.shape()[n - 1];
-            names = (0..per_row)
-                .flat_map(|j| names.iter().map(move |f| format!("{j}.{f}")))
-                .collect();
-        }
-        writeln!(w, "# {}", names.join(","))?;
-    }
-    let mut cells = Vec::new();
-    let row_len = if n == 0 { 1 } else { v.shape()[n - 1] };
-    let mut k = 0;
-    let mut result = Ok(());
-    for idx in ndarray::indices(ndarray::IxDyn(v.shape())) {
-        let idx = ndarray::Dimension::slice(&idx);
-        if result.is_err() {
-            break;
-        }
-        number::exact_cells(&v.elem(idx), &mut cells);
-        k += 1;
-        if n <= 1 || k % row_len == 0 {
-            result = writeln!(w, "{}", cells.join(","));
-            cells.clear();
-        }
-    }
-    result
 }
 
 #[cfg(test)]

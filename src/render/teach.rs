@@ -4,8 +4,8 @@
 use super::new_table;
 use crate::eval::dump::Dump;
 use crate::eval::explain::{Explanation, StepKind};
-use crate::eval::human_bytes;
 use crate::number;
+use crate::number::human_bytes;
 use std::io::{self, Write};
 
 /// Strides in elements, where each is a whole number of elements.
@@ -20,7 +20,7 @@ fn element_strides(strides: &[isize], itemsize: usize) -> String {
             }
         })
         .collect();
-    crate::npy::tuple_repr(&parts)
+    crate::text::tuple_repr(&parts)
 }
 
 pub fn write_explain(x: &Explanation, w: &mut impl Write) -> io::Result<()> {
@@ -50,10 +50,10 @@ pub fn write_explain(x: &Explanation, w: &mut impl Write) -> io::Result<()> {
             if s.what == StepKind::Value {
                 String::new()
             } else {
-                crate::npy::tuple_repr(&s.shape)
+                crate::text::tuple_repr(&s.shape)
             },
             if view {
-                crate::npy::tuple_repr(&s.strides)
+                crate::text::tuple_repr(&s.strides)
             } else {
                 String::new()
             },
@@ -143,7 +143,7 @@ pub fn write_explain(x: &Explanation, w: &mut impl Write) -> io::Result<()> {
     }
     if let Some(m) = &x.map {
         writeln!(w)?;
-        let shape = crate::npy::tuple_repr(&m.parent_shape);
+        let shape = crate::text::tuple_repr(&m.parent_shape);
         let scale = if m.cell == (1, 1) {
             "one cell per element".to_string()
         } else if m.parent_shape.len() == 1 {
@@ -195,7 +195,7 @@ pub fn write_dump(d: &Dump, precision: usize, w: &mut impl Write) -> io::Result<
     let idx_w = d
         .rows
         .iter()
-        .map(|r| crate::npy::tuple_repr(&r.index).len())
+        .map(|r| crate::text::tuple_repr(&r.index).len())
         .max()
         .unwrap_or(0);
     let off_w = d
@@ -239,7 +239,7 @@ pub fn write_dump(d: &Dump, precision: usize, w: &mut impl Write) -> io::Result<
         let index = if r.index.is_empty() {
             "()".to_string()
         } else {
-            crate::npy::tuple_repr(&r.index)
+            crate::text::tuple_repr(&r.index)
         };
         writeln!(
             w,

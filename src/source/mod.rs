@@ -7,6 +7,8 @@
 //! to, extend or truncate a file. Small files, files that report no size
 //! (`/proc`), FIFOs and devices are read into memory instead of mapped.
 
+// The one module allowed `unsafe` (each block with its `// SAFETY:` note).
+#[allow(unsafe_code)]
 mod mapping;
 
 pub use mapping::page_size;
@@ -230,7 +232,7 @@ pub struct Files {
 
 impl Files {
     /// An empty cache whose mappings raise `fault` when a read of one of
-    /// them faults (the session's flag, see `compute::control::Control`).
+    /// them faults (the session's flag, see `control::Control`).
     pub fn new(fault: Arc<AtomicBool>) -> Files {
         Files {
             cache: HashMap::new(),

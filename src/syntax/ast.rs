@@ -2,36 +2,9 @@
 //! byte span of every part, and nothing about what it *means* (names, files
 //! and values are resolved later by `eval`).
 
-use std::fmt;
-
-/// A byte range `start..end` in the text that was parsed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub struct Span {
-    pub start: usize,
-    pub end: usize,
-}
-
-impl Span {
-    pub fn new(start: usize, end: usize) -> Span {
-        Span { start, end }
-    }
-    /// The smallest span covering both.
-    pub fn to(self, other: Span) -> Span {
-        Span::new(self.start.min(other.start), self.end.max(other.end))
-    }
-    /// The same span moved `by` bytes to the right (for statements parsed
-    /// out of a longer text).
-    pub fn shift(self, by: usize) -> Span {
-        Span::new(self.start + by, self.end + by)
-    }
-}
-
-/// A value with the span it was written at.
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct Spanned<T> {
-    pub node: T,
-    pub span: Span,
-}
+pub use crate::lit::{Lit, LitKind};
+pub use crate::ops::{BinOp, UnaryOp};
+pub use crate::span::{Span, Spanned};
 
 /// One statement: a line holds zero or more, separated by `;`.
 #[derive(Clone, Debug, PartialEq)]
@@ -99,25 +72,6 @@ pub struct Open {
     pub offset: Option<Expr>,
     pub order: Option<Spanned<char>>,
     pub name: Option<Spanned<String>>,
-}
-
-/// A Python literal: NumPy's structured dtype lists and `.npy` headers are
-/// written in this form, and `{r: <f4}` records are parsed into it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Lit {
-    pub kind: LitKind,
-    pub span: Span,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum LitKind {
-    Str(String),
-    Int(i128),
-    Bool(bool),
-    None,
-    Tuple(Vec<Lit>),
-    List(Vec<Lit>),
-    Dict(Vec<(Lit, Lit)>),
 }
 
 /// An expression with its span.
@@ -197,55 +151,4 @@ impl IndexItem {
 pub struct Arg {
     pub name: Option<Spanned<String>>,
     pub value: Expr,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UnaryOp {
-    Neg,
-    Pos,
-    Invert,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BinOp {
-    Add,
-    Sub,
-    Mul,
-    Div,
-    FloorDiv,
-    Mod,
-    Pow,
-    And,
-    Or,
-    Xor,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    Eq,
-    Ne,
-}
-
-impl fmt::Display for BinOp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = match self {
-            BinOp::Add => "+",
-            BinOp::Sub => "-",
-            BinOp::Mul => "*",
-            BinOp::Div => "/",
-            BinOp::FloorDiv => "//",
-            BinOp::Mod => "%",
-            BinOp::Pow => "**",
-            BinOp::And => "&",
-            BinOp::Or => "|",
-            BinOp::Xor => "^",
-            BinOp::Lt => "<",
-            BinOp::Le => "<=",
-            BinOp::Gt => ">",
-            BinOp::Ge => ">=",
-            BinOp::Eq => "==",
-            BinOp::Ne => "!=",
-        };
-        f.write_str(s)
-    }
 }

@@ -11,10 +11,7 @@ use nom::bytes::complete::{tag, take_while, take_while1};
 use nom::IResult;
 use nom_locate::LocatedSpan;
 
-/// How deep expressions, brackets and dtype lists may nest. At this depth
-/// the parser needs a few MiB of stack in unoptimised builds, which is why
-/// the front ends run on a thread with [`crate::STACK_SIZE`] bytes.
-pub const MAX_DEPTH: usize = 256;
+pub use crate::lit::MAX_DEPTH;
 
 /// The statement keywords, for dispatch and for "did you mean" hints.
 pub const COMMANDS: &[&str] = &[
