@@ -323,6 +323,30 @@ fn device_reads_obey_the_memory_limit() {
     assert!(text(&out.stdout).ends_with("0\n"), "{}", text(&out.stdout));
 }
 
+/// Regression: under `ulimit -v`, a copy within `set memory` aborted the
+/// process (exit 134); the allocation failure is an error now.
+#[test]
+fn a_copy_the_system_cannot_hold_is_an_error_not_an_abort() {
+    let dir = temp();
+    sparse(&dir.path().join("big.bin"), 1536 << 20);
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v 2600000; exec {} --keep-going -c 'set memory 8GiB\nopen big.bin f4\nc = d.copy()\nd[0]'",
+            common::bin().display()
+        ))
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("this copy needs 1.5 GiB, which the system could not give"),
+        "{err}"
+    );
+    assert!(text(&out.stdout).ends_with("0.0\n"), "the run goes on");
+}
+
 /// Regression: one Ctrl-C while `open` waited on a FIFO ended the whole
 /// run; it ends the statement now.
 #[test]

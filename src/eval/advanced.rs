@@ -115,29 +115,36 @@ impl Session {
         span: Span,
     ) -> Result<Vec<T>, Error> {
         let bytes = (count as u64).saturating_mul(std::mem::size_of::<T>() as u64);
-        let refuse = |message: String| {
+        let refuse = |message: String, hint: String| {
             Error::new(
                 ErrorKind::Type {
                     message,
-                    hint: Some(format!("raise it with `set memory 8GiB`, or {instead}")),
+                    hint: Some(hint),
                 },
                 span,
             )
         };
         if bytes > self.settings.memory {
-            return Err(refuse(format!(
-                "{what} needs {}, more than the memory limit of {}",
-                human_bytes(bytes),
-                human_bytes(self.settings.memory)
-            )));
+            return Err(refuse(
+                format!(
+                    "{what} needs {}, more than the memory limit of {}",
+                    human_bytes(bytes),
+                    human_bytes(self.settings.memory)
+                ),
+                format!("raise it with `set memory 8GiB`, or {instead}"),
+            ));
         }
         let mut v = Vec::new();
         v.try_reserve_exact(count).map_err(|_| {
-            refuse(format!(
-                "{what} needs {}, which the system could not give (the memory limit is {})",
-                human_bytes(bytes),
-                human_bytes(self.settings.memory)
-            ))
+            refuse(
+                format!(
+                    "{what} needs {}, which the system could not give",
+                    human_bytes(bytes)
+                ),
+                format!(
+                    "the process has less memory than `set memory` says (`ulimit -v`?): {instead}"
+                ),
+            )
         })?;
         Ok(v)
     }
