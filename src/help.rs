@@ -58,7 +58,7 @@ pub const TOPICS: &[Topic] = &[
         ],
         tail: "Statements are separated by newlines or `;`; `#` starts a comment.\n\
 Help topics: open, slicing, advanced, compute, stats, explain, pictures, files, save,\n\
-set, formats.\n",
+set, formats, functions (and `help NAME` for any function, e.g. `help mean`).\n",
     },
     Topic {
         names: &["open"],
@@ -114,7 +114,7 @@ records: d.name or d['name']. `explain EXPR` shows how any view is built.\n",
 of fields of a record, rec[['a', 'c']], is a view (NumPy >= 1.16).\n",
     },
     Topic {
-        names: &["compute", "functions", "reductions"],
+        names: &["compute", "reductions"],
         head: "Arithmetic and functions follow NumPy (broadcasting, result dtypes, float32\n\
 rounding, integer wrap-around). Results are lazy: printing shows only what\n\
 fits, and a reduction streams through the file once, on every core.\n",
@@ -233,14 +233,20 @@ stats treat as complex numbers. `info` shows SigMF annotations and ENVI axes.\n"
 
 /// The names `help TOPIC` lists.
 pub fn topic_names() -> Vec<&'static str> {
-    TOPICS.iter().skip(1).map(|t| t.names[0]).collect()
+    let mut v: Vec<&'static str> = TOPICS.iter().skip(1).map(|t| t.names[0]).collect();
+    v.push("functions");
+    v
 }
 
 /// The help text for `topic` (`None` for the overview).
 pub fn topic(topic: Option<&str>) -> Option<String> {
     let name = topic.unwrap_or("overview");
+    if name == "functions" {
+        return Some(crate::builtins::listing());
+    }
     TOPICS
         .iter()
         .find(|t| t.names.contains(&name))
         .map(Topic::text)
+        .or_else(|| crate::builtins::builtin(name).map(crate::builtins::help_text))
 }

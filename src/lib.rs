@@ -16,6 +16,7 @@
 
 #![deny(unsafe_code)]
 
+pub mod builtins;
 pub mod compute;
 pub mod control;
 pub mod demo;

@@ -69,3 +69,33 @@ fn every_topic_fits_one_screen_and_is_reachable() {
         );
     }
 }
+
+/// Every built-in function and method has help and an example that runs,
+/// read from the one table that dispatch and completion read too.
+#[test]
+fn every_builtin_has_help_and_a_working_example() {
+    let dir = common::temp();
+    std::fs::write(dir.path().join("f.bin"), strided::demo::demo_bytes()).unwrap();
+    let mut script = String::from("open f.bin 100x100\n");
+    for b in strided::builtins::BUILTINS {
+        script.push_str(&format!("help {}\n{}\n", b.name, b.example));
+    }
+    let out = common::run_in(dir.path(), &[], &script);
+    assert!(
+        out.status.success(),
+        "a built-in's help or example fails:\n{}",
+        common::text(&out.stderr)
+    );
+    let listing = strided::help::topic(Some("functions")).unwrap();
+    for b in strided::builtins::BUILTINS {
+        assert!(listing.contains(b.name), "help functions omits {}", b.name);
+        // `help NAME` shows a topic of that name first (`help reshape`).
+        assert!(
+            strided::help::topic(Some(b.name)).is_some(),
+            "help {}",
+            b.name
+        );
+        let help = strided::builtins::help_text(b);
+        assert!(help.contains(b.numpy) && help.contains(b.example), "{help}");
+    }
+}

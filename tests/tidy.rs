@@ -21,9 +21,10 @@ const LAYERS: &[&str] = &[
     // codec, number text and typed facts, text made safe to print.
     "span", "text", "lit", "ops", "diag", "dtype", "number", "report",
     // A session's cancellation; files and their one mapping; views.
-    "control", "source", "view",    // Lazy expressions, kernels, reductions.
-    "compute", // Text to statements.
-    "syntax",  // File formats and pictures (read by `open`, written by `save`).
+    "control", "source",
+    "view", // Lazy expressions, kernels, reductions; the table of built-ins.
+    "compute", "builtins", // Text to statements.
+    "syntax",   // File formats and pictures (read by `open`, written by `save`).
     "npy", "formats", "picture", "help", "io",     // Statements against a session.
     "eval",   // Outputs as tables, csv, json.
     "render", // The pipe for one line, then the front ends.

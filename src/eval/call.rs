@@ -3,6 +3,7 @@
 //! functions (`mean(x, axis=0)`) and methods (`x.mean(axis=0)`).
 
 use super::{Session, Value};
+use crate::builtins::{builtin, function_names, method_names, Builtin, Does};
 use crate::compute::promote::{float_for, promote, Operand};
 use crate::compute::reduce::{reduce_all, reduce_axes, Acc};
 use crate::compute::{broadcast, decode_num, encode_num, Computed, Func, Lazy, Node, Num};
@@ -10,32 +11,6 @@ use crate::diag::{suggest, Error, ErrorKind};
 use crate::dtype::{ByteOrder, Dtype, Kind, Scalar};
 use crate::syntax::{Arg, BinOp, Expr, ExprKind, Span, UnaryOp};
 use ndarray::{ArrayD, IxDyn};
-
-/// Elementwise functions by name.
-pub const ELEMENTWISE: &[&str] = &[
-    "abs", "angle", "sqrt", "exp", "log", "log10", "db", "conj", "real", "imag", "isnan",
-    "isfinite", "clip", "where",
-];
-/// Reductions by name (also methods, but `count_nonzero` and the `nan*` ones).
-pub const REDUCTIONS: &[&str] = &[
-    "sum",
-    "mean",
-    "std",
-    "var",
-    "min",
-    "max",
-    "argmin",
-    "argmax",
-    "count_nonzero",
-    "any",
-    "all",
-    "nansum",
-    "nanmean",
-    "nanstd",
-    "nanvar",
-    "nanmin",
-    "nanmax",
-];
 
 fn sc(kind: Kind, size: usize) -> Scalar {
     Scalar::new(kind, size, ByteOrder::NATIVE)
@@ -250,10 +225,23 @@ fn func_dtype(f: Func, d: Scalar) -> Scalar {
 }
 
 impl Session {
-    /// A call: a function by name, or a method of a value.
+    /// A call: a function by name, or a method of a value, as
+    /// [`BUILTINS`](super::builtins::BUILTINS) lists them.
     pub(super) fn call(&self, func: &Expr, args: &[Arg], span: Span) -> Result<Value, Error> {
+        let unknown = |name: &str, at: Span, names: &mut dyn Iterator<Item = &'static str>| {
+            Error::new(
+                ErrorKind::UnknownName {
+                    name: name.into(),
+                    suggestion: suggest(name, names),
+                },
+                at,
+            )
+        };
         match &func.kind {
             ExprKind::Name(name) if self.get(name).is_none() => {
+                let b = builtin(name)
+                    .filter(|b| b.function)
+                    .ok_or_else(|| unknown(name, func.span, &mut function_names()))?;
                 let Some(first) = args.first().filter(|a| a.name.is_none()) else {
                     return Err(type_error(
                         format!("{name}() needs an array argument"),
@@ -262,14 +250,10 @@ impl Session {
                 };
                 let x = self.eval(&first.value)?;
                 // reshape(x, shape), transpose(x, axes), swapaxes(x, a, b), ravel(x)
-                if matches!(
-                    name.as_str(),
-                    "reshape" | "transpose" | "swapaxes" | "ravel"
-                ) && matches!(x, Value::View(_) | Value::Lazy(_))
-                {
+                if b.does == Does::Reshape && matches!(x, Value::View(_) | Value::Lazy(_)) {
                     return self.reshape_method(name, x, &args[1..], span);
                 }
-                self.apply(name, func.span, x, &args[1..], span)
+                self.apply(b, x, &args[1..], span)
             }
             ExprKind::Attr { base, name } => {
                 let x = self.eval(base)?;
@@ -278,31 +262,12 @@ impl Session {
                         return Ok(Value::Dtype(super::reshape::flip_order(d)));
                     }
                 }
-                if super::reshape::METHODS.contains(&name.node.as_str())
-                    && matches!(x, Value::View(_) | Value::Lazy(_))
-                {
+                let b = builtin(&name.node)
+                    .ok_or_else(|| unknown(&name.node, name.span, &mut method_names()))?;
+                if b.does == Does::Reshape && matches!(x, Value::View(_) | Value::Lazy(_)) {
                     return self.reshape_method(&name.node, x, args, span);
                 }
-                if matches!(
-                    name.node.as_str(),
-                    "count_nonzero"
-                        | "nansum"
-                        | "nanmean"
-                        | "nanstd"
-                        | "nanvar"
-                        | "nanmin"
-                        | "nanmax"
-                        | "db"
-                        | "isnan"
-                        | "isfinite"
-                        | "where"
-                        | "angle"
-                        | "sqrt"
-                        | "exp"
-                        | "log"
-                        | "log10"
-                        | "abs"
-                ) {
+                if !b.method {
                     return Err(type_error(
                         format!(
                             "arrays have no method `{}`; call it as {}(x)",
@@ -311,7 +276,7 @@ impl Session {
                         name.span,
                     ));
                 }
-                self.apply(&name.node, name.span, x, args, span)
+                self.apply(b, x, args, span)
             }
             _ => Err(type_error(
                 "only functions and methods can be called".into(),
@@ -320,30 +285,9 @@ impl Session {
         }
     }
 
-    fn apply(
-        &self,
-        name: &str,
-        name_span: Span,
-        x: Value,
-        rest: &[Arg],
-        span: Span,
-    ) -> Result<Value, Error> {
-        let f = match name {
-            "abs" => Some(Func::Abs),
-            "angle" => Some(Func::Angle),
-            "sqrt" => Some(Func::Sqrt),
-            "exp" => Some(Func::Exp),
-            "log" => Some(Func::Log),
-            "log10" => Some(Func::Log10),
-            "db" => Some(Func::Db),
-            "conj" | "conjugate" => Some(Func::Conj),
-            "real" => Some(Func::Real),
-            "imag" => Some(Func::Imag),
-            "isnan" => Some(Func::IsNan),
-            "isfinite" => Some(Func::IsFinite),
-            _ => None,
-        };
-        if let Some(f) = f {
+    fn apply(&self, b: &Builtin, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
+        let name = b.name;
+        if let Does::Unary(f) = b.does {
             if let Some(extra) = rest.first() {
                 return Err(type_error(
                     format!("{name}() takes one argument"),
@@ -368,8 +312,8 @@ impl Session {
             let shape = l.shape.clone();
             return Ok(Value::Lazy(Lazy::new(Node::Unary(f, l), shape, to)));
         }
-        match name {
-            "clip" => {
+        match b.does {
+            Does::Clip => {
                 let [lo, hi] = rest else {
                     return Err(type_error(
                         "clip(x, lo, hi) takes three arguments".into(),
@@ -408,7 +352,7 @@ impl Session {
                 .map_err(|m| type_error(m, span))?;
                 Ok(Value::Lazy(Lazy::new(Node::Clip(a, l, h), shape, dtype)))
             }
-            "where" => {
+            Does::Where => {
                 let [a, b] = rest else {
                     return Err(type_error(
                         "where(cond, x, y) takes three arguments".into(),
@@ -441,17 +385,12 @@ impl Session {
                     dtype,
                 )))
             }
-            _ if REDUCTIONS.contains(&name) => self.reduction(name, x, rest, span),
-            _ => {
-                let candidates = ELEMENTWISE.iter().chain(REDUCTIONS).copied();
-                Err(Error::new(
-                    ErrorKind::UnknownName {
-                        name: name.into(),
-                        suggestion: suggest(name, candidates),
-                    },
-                    name_span,
-                ))
-            }
+            Does::Reduce => self.reduction(name, x, rest, span),
+            Does::Reshape => Err(type_error(
+                format!("{name}() needs an array, not {}", x.kind_name()),
+                span,
+            )),
+            Does::Unary(_) => unreachable!("handled above"),
         }
     }
 

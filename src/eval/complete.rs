@@ -9,6 +9,7 @@
 //! attributes, so Tab answers at once on a file of any size.
 
 use super::{Session, Value, ATTRIBUTES, CONSTANTS};
+use crate::builtins::{function_names, method_names};
 use crate::syntax::{parse::COMMANDS, parse_expression, Expr, ExprKind, IndexItem};
 
 /// Completions for the word ending at byte `pos` of `line`: the byte where
@@ -25,11 +26,7 @@ pub fn complete(session: &Session, line: &str, pos: usize) -> (usize, Vec<String
             Some(e) if cheap(e) => session.eval(e).ok(),
             // A computation: what it gives is an array, not worth computing.
             Some(_) => {
-                let keep = ATTRIBUTES
-                    .iter()
-                    .filter(|m| m.starts_with(prefix))
-                    .map(|m| m.to_string())
-                    .collect();
+                let keep = array_members().filter(|m| m.starts_with(prefix)).collect();
                 return (start + dot + 1, sorted(keep));
             }
             None => None,
@@ -37,7 +34,7 @@ pub fn complete(session: &Session, line: &str, pos: usize) -> (usize, Vec<String
         let members = match value {
             Some(Value::View(v) | Value::Void(v)) => {
                 let mut m: Vec<String> = v.dtype.fields().iter().map(|f| f.name.clone()).collect();
-                m.extend(ATTRIBUTES.iter().map(|s| s.to_string()));
+                m.extend(array_members());
                 if v.dtype.is_complex() {
                     m.extend(["r".to_string(), "i".to_string()]);
                 }
@@ -51,7 +48,7 @@ pub fn complete(session: &Session, line: &str, pos: usize) -> (usize, Vec<String
                 m
             }
             Some(Value::Lazy(l)) => {
-                let mut m: Vec<String> = ATTRIBUTES.iter().map(|s| s.to_string()).collect();
+                let mut m: Vec<String> = array_members().collect();
                 if l.dtype.kind == crate::dtype::Kind::Complex {
                     m.extend(["r".to_string(), "i".to_string()]);
                 }
@@ -72,6 +69,7 @@ pub fn complete(session: &Session, line: &str, pos: usize) -> (usize, Vec<String
         let first_word = line[..start].trim().is_empty();
         let mut c: Vec<String> = session.names().map(str::to_string).collect();
         c.extend(CONSTANTS.iter().map(|s| s.to_string()));
+        c.extend(function_names().map(str::to_string));
         if first_word {
             c.extend(COMMANDS.iter().map(|s| s.to_string()));
         }
@@ -79,6 +77,15 @@ pub fn complete(session: &Session, line: &str, pos: usize) -> (usize, Vec<String
     };
     out = sorted(out);
     (start, out)
+}
+
+/// What follows `x.` for an array: its attributes and methods.
+fn array_members() -> impl Iterator<Item = String> {
+    ATTRIBUTES
+        .iter()
+        .copied()
+        .chain(method_names())
+        .map(str::to_string)
 }
 
 /// Whether evaluating `e` is O(1) whatever the data: a name, fields and
@@ -151,10 +158,16 @@ mod tests {
         )
         .unwrap();
         assert_eq!(complete(&s, "op", 2), (0, vec!["open".to_string()]));
-        assert_eq!(complete(&s, "x = re", 6), (4, vec!["rec".to_string()]));
+        assert_eq!(complete(&s, "x = re", 6).1, ["real", "rec", "reshape"]);
+        assert_eq!(complete(&s, "st", 2).1, ["stats", "std"]);
         assert_eq!(
-            complete(&s, "rec.r", 5),
-            (4, vec!["re".to_string(), "real".to_string()])
+            complete(&s, "x = st", 6).1,
+            ["std"],
+            "commands start a line"
+        );
+        assert_eq!(
+            complete(&s, "rec.r", 5).1,
+            ["ravel", "re", "real", "reshape"]
         );
         assert_eq!(
             complete(&s, "rec[0].i", 8),
@@ -193,12 +206,15 @@ mod tests {
         ] {
             let (_, got) = complete(&s, line, line.len());
             assert!(
-                got.iter().all(|c| ATTRIBUTES.contains(&c.as_str())),
+                got.iter().all(|c| array_members().any(|m| &m == c)),
                 "{line}: {got:?}"
             );
             assert!(!got.is_empty(), "{line}");
         }
-        assert_eq!(complete(&s, "d[3:-1, ...].r", 14).1, ["r", "real"]);
+        assert_eq!(
+            complete(&s, "d[3:-1, ...].r", 14).1,
+            ["r", "ravel", "real", "reshape"]
+        );
         assert_eq!(complete(&s, "m.i", 3).1, ["imag", "itemsize"]);
         assert_eq!(complete(&s, "z.i", 3).1, ["i", "imag", "itemsize"]);
         assert_eq!(s.control().jobs_started(), jobs, "a completion computed");

@@ -3,6 +3,7 @@
 //! statement returns an [`Output`] that `render` turns into text.
 
 mod advanced;
+
 mod call;
 mod complete;
 pub mod draw;

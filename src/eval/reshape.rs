@@ -23,20 +23,6 @@ fn err(message: String, span: Span) -> Error {
     )
 }
 
-/// The methods handled here.
-pub const METHODS: &[&str] = &[
-    "reshape",
-    "ravel",
-    "flatten",
-    "transpose",
-    "swapaxes",
-    "view",
-    "astype",
-    "byteswap",
-    "newbyteorder",
-    "copy",
-];
-
 /// NumPy's `_attempt_nocopy_reshape` (C order): the strides that lay
 /// `new` over the same bytes as (`shape`, `strides`), or `None` when the
 /// reshape needs a copy.
@@ -208,7 +194,7 @@ impl Session {
             .ok_or_else(|| err("the copy does not fit in memory".into(), span))
     }
 
-    /// `x.NAME(args)` for the methods in [`METHODS`].
+    /// `x.NAME(args)` for the built-ins that reshape ([`crate::builtins::Does::Reshape`]).
     pub(super) fn reshape_method(
         &self,
         name: &str,

@@ -1,0 +1,527 @@
+//! The one table of built-in functions and methods (jaq keeps its
+//! functions as such a table): how each is called, its NumPy name, a help
+//! line and an example. Dispatch (`call`), Tab completion, "did you mean"
+//! suggestions and `help NAME` all read [`BUILTINS`], so a new function is
+//! one entry and names cannot drift apart. `tests/help.rs` runs every
+//! entry's example.
+
+use crate::compute::Func;
+
+/// What a built-in does, for dispatch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Does {
+    /// An elementwise function of one array.
+    Unary(Func),
+    /// `clip(x, lo, hi)`.
+    Clip,
+    /// `where(cond, x, y)`.
+    Where,
+    /// A reduction, with `axis=` (and `ddof=` for std and var).
+    Reduce,
+    /// Reshaping, transposing, copying and reinterpreting (`eval::reshape`).
+    Reshape,
+}
+
+/// One built-in.
+#[derive(Debug)]
+pub struct Builtin {
+    pub name: &'static str,
+    /// Callable as `name(x, ...)`.
+    pub function: bool,
+    /// Callable as `x.name(...)`.
+    pub method: bool,
+    /// The arguments, as help shows them.
+    pub args: &'static str,
+    /// What NumPy calls it.
+    pub numpy: &'static str,
+    pub help: &'static str,
+    /// A statement that uses it, run by `tests/help.rs` in a session where
+    /// `d` is a 100x100 complex64 file.
+    pub example: &'static str,
+    pub does: Does,
+}
+
+const fn unary(
+    name: &'static str,
+    method: bool,
+    numpy: &'static str,
+    help: &'static str,
+    example: &'static str,
+    f: Func,
+) -> Builtin {
+    Builtin {
+        name,
+        function: true,
+        method,
+        args: "x",
+        numpy,
+        help,
+        example,
+        does: Does::Unary(f),
+    }
+}
+
+const fn reduction(
+    name: &'static str,
+    method: bool,
+    args: &'static str,
+    numpy: &'static str,
+    help: &'static str,
+    example: &'static str,
+) -> Builtin {
+    Builtin {
+        name,
+        function: true,
+        method,
+        args,
+        numpy,
+        help,
+        example,
+        does: Does::Reduce,
+    }
+}
+
+const fn reshaping(
+    name: &'static str,
+    function: bool,
+    args: &'static str,
+    numpy: &'static str,
+    help: &'static str,
+    example: &'static str,
+) -> Builtin {
+    Builtin {
+        name,
+        function,
+        method: true,
+        args,
+        numpy,
+        help,
+        example,
+        does: Does::Reshape,
+    }
+}
+
+/// Every built-in function and method.
+pub const BUILTINS: &[Builtin] = &[
+    unary(
+        "abs",
+        false,
+        "np.abs",
+        "magnitude; |x| of complex numbers is a float",
+        "abs(d[0, :3])",
+        Func::Abs,
+    ),
+    unary(
+        "angle",
+        false,
+        "np.angle",
+        "phase of complex numbers, in radians",
+        "angle(d[0, :3])",
+        Func::Angle,
+    ),
+    unary(
+        "sqrt",
+        false,
+        "np.sqrt",
+        "square root",
+        "sqrt(abs(d[0, :3]))",
+        Func::Sqrt,
+    ),
+    unary(
+        "exp",
+        false,
+        "np.exp",
+        "e to the power x",
+        "exp(d.r[0, :3])",
+        Func::Exp,
+    ),
+    unary(
+        "log",
+        false,
+        "np.log",
+        "natural logarithm",
+        "log(abs(d[0, :3]))",
+        Func::Log,
+    ),
+    unary(
+        "log10",
+        false,
+        "np.log10",
+        "base-10 logarithm",
+        "log10(abs(d[0, :3]))",
+        Func::Log10,
+    ),
+    unary(
+        "db",
+        false,
+        "20*np.log10(np.abs(x))",
+        "decibels: 20 log10 |x|",
+        "db(d[0, :3])",
+        Func::Db,
+    ),
+    unary(
+        "conj",
+        true,
+        "np.conj",
+        "complex conjugate",
+        "conj(d[0, :3])",
+        Func::Conj,
+    ),
+    unary(
+        "conjugate",
+        true,
+        "np.conjugate",
+        "complex conjugate (conj)",
+        "d[0, :3].conjugate()",
+        Func::Conj,
+    ),
+    unary(
+        "real",
+        true,
+        "np.real",
+        "real part (a view of a complex view)",
+        "real(d[0, :3])",
+        Func::Real,
+    ),
+    unary(
+        "imag",
+        true,
+        "np.imag",
+        "imaginary part",
+        "imag(d[0, :3])",
+        Func::Imag,
+    ),
+    unary(
+        "isnan",
+        false,
+        "np.isnan",
+        "True where x is NaN",
+        "isnan(d.r[0, :3])",
+        Func::IsNan,
+    ),
+    unary(
+        "isfinite",
+        false,
+        "np.isfinite",
+        "True where x is neither NaN nor infinite",
+        "isfinite(d.r[0, :3])",
+        Func::IsFinite,
+    ),
+    Builtin {
+        name: "clip",
+        function: true,
+        method: true,
+        args: "x, lo, hi",
+        numpy: "np.clip",
+        help: "x limited to [lo, hi]",
+        example: "clip(d.r[0, :3], -0.1, 0.1)",
+        does: Does::Clip,
+    },
+    Builtin {
+        name: "where",
+        function: true,
+        method: false,
+        args: "cond, x, y",
+        numpy: "np.where",
+        help: "x where cond is True, else y",
+        example: "where(d.r[0, :3] > 0, d.r[0, :3], 0)",
+        does: Does::Where,
+    },
+    reduction(
+        "sum",
+        true,
+        "x, axis=None",
+        "np.sum",
+        "sum (float64 accumulation)",
+        "sum(d.r)",
+    ),
+    reduction(
+        "mean",
+        true,
+        "x, axis=None",
+        "np.mean",
+        "arithmetic mean (float64 accumulation)",
+        "mean(abs(d), axis=0)[:3]",
+    ),
+    reduction(
+        "std",
+        true,
+        "x, axis=None, ddof=0",
+        "np.std",
+        "standard deviation",
+        "std(d.r, ddof=1)",
+    ),
+    reduction(
+        "var",
+        true,
+        "x, axis=None, ddof=0",
+        "np.var",
+        "variance",
+        "d.r.var(axis=1)[:3]",
+    ),
+    reduction(
+        "min",
+        true,
+        "x, axis=None",
+        "np.min",
+        "minimum (NaN if any is NaN)",
+        "min(d.r)",
+    ),
+    reduction(
+        "max",
+        true,
+        "x, axis=None",
+        "np.max",
+        "maximum (NaN if any is NaN)",
+        "d.r.max()",
+    ),
+    reduction(
+        "argmin",
+        true,
+        "x, axis=None",
+        "np.argmin",
+        "index of the first minimum",
+        "argmin(d.r)",
+    ),
+    reduction(
+        "argmax",
+        true,
+        "x, axis=None",
+        "np.argmax",
+        "index of the first maximum",
+        "argmax(d.r, axis=1)[:3]",
+    ),
+    reduction(
+        "any",
+        true,
+        "x, axis=None",
+        "np.any",
+        "whether any element is nonzero",
+        "any(d.r > 0.9)",
+    ),
+    reduction(
+        "all",
+        true,
+        "x, axis=None",
+        "np.all",
+        "whether every element is nonzero",
+        "all(abs(d) >= 0)",
+    ),
+    reduction(
+        "count_nonzero",
+        false,
+        "x, axis=None",
+        "np.count_nonzero",
+        "how many elements are nonzero",
+        "count_nonzero(d.r > 0)",
+    ),
+    reduction(
+        "nansum",
+        false,
+        "x, axis=None",
+        "np.nansum",
+        "sum, NaN skipped",
+        "nansum(d.r)",
+    ),
+    reduction(
+        "nanmean",
+        false,
+        "x, axis=None",
+        "np.nanmean",
+        "mean, NaN skipped",
+        "nanmean(d.r)",
+    ),
+    reduction(
+        "nanstd",
+        false,
+        "x, axis=None, ddof=0",
+        "np.nanstd",
+        "standard deviation, NaN skipped",
+        "nanstd(d.r)",
+    ),
+    reduction(
+        "nanvar",
+        false,
+        "x, axis=None, ddof=0",
+        "np.nanvar",
+        "variance, NaN skipped",
+        "nanvar(d.r)",
+    ),
+    reduction(
+        "nanmin",
+        false,
+        "x, axis=None",
+        "np.nanmin",
+        "minimum, NaN skipped",
+        "nanmin(d.r)",
+    ),
+    reduction(
+        "nanmax",
+        false,
+        "x, axis=None",
+        "np.nanmax",
+        "maximum, NaN skipped",
+        "nanmax(d.r)",
+    ),
+    reshaping(
+        "reshape",
+        true,
+        "x, shape",
+        "np.reshape",
+        "the same elements in a new shape (a view when NumPy's is)",
+        "d.reshape(50, 200).shape",
+    ),
+    reshaping(
+        "ravel",
+        true,
+        "x",
+        "np.ravel",
+        "1-D, a view when contiguous",
+        "ravel(d[:2, :3])",
+    ),
+    reshaping(
+        "transpose",
+        true,
+        "x, axes=None",
+        "np.transpose",
+        "axes reversed or permuted (a view)",
+        "d.transpose().strides",
+    ),
+    reshaping(
+        "swapaxes",
+        true,
+        "x, a, b",
+        "np.swapaxes",
+        "two axes swapped (a view)",
+        "swapaxes(d, 0, 1).strides",
+    ),
+    reshaping(
+        "flatten",
+        false,
+        "x",
+        "ndarray.flatten",
+        "a 1-D copy",
+        "d[:2, :2].flatten()",
+    ),
+    reshaping(
+        "copy",
+        false,
+        "x",
+        "ndarray.copy",
+        "a copy in memory",
+        "d[:2, :2].copy()",
+    ),
+    reshaping(
+        "view",
+        false,
+        "x, dtype",
+        "ndarray.view",
+        "the same bytes as another dtype",
+        "d[0, :2].view('<f4')",
+    ),
+    reshaping(
+        "astype",
+        false,
+        "x, dtype",
+        "ndarray.astype",
+        "values converted to another dtype",
+        "d.r[0, :3].astype('i2')",
+    ),
+    reshaping(
+        "byteswap",
+        false,
+        "x",
+        "ndarray.byteswap",
+        "a copy with each element's bytes reversed",
+        "d.r[0, :2].byteswap()",
+    ),
+    reshaping(
+        "newbyteorder",
+        false,
+        "dtype",
+        "dtype.newbyteorder",
+        "the dtype in the other byte order",
+        "d.dtype.newbyteorder()",
+    ),
+];
+
+/// The built-in of this name.
+pub fn builtin(name: &str) -> Option<&'static Builtin> {
+    BUILTINS.iter().find(|b| b.name == name)
+}
+
+/// Names callable as functions.
+pub fn function_names() -> impl Iterator<Item = &'static str> {
+    BUILTINS.iter().filter(|b| b.function).map(|b| b.name)
+}
+
+/// Names callable as methods of an array.
+pub fn method_names() -> impl Iterator<Item = &'static str> {
+    BUILTINS.iter().filter(|b| b.method).map(|b| b.name)
+}
+
+/// `help NAME` for a built-in: how it is called, what NumPy calls it,
+/// what it does, and its example.
+pub fn help_text(b: &Builtin) -> String {
+    let how = match (b.function, b.method) {
+        (true, true) => format!("{}({}), or as a method", b.name, b.args),
+        (true, false) => format!("{}({})", b.name, b.args),
+        (false, _) => format!(
+            "x.{}({})",
+            b.name,
+            b.args.trim_start_matches("x, ").trim_start_matches('x')
+        ),
+    };
+    format!(
+        "{how}\n  {}\n  NumPy: {}\n  example: {}\n",
+        b.help, b.numpy, b.example
+    )
+}
+
+/// `help functions`: every built-in by kind, wrapped to fit a screen.
+pub fn listing() -> String {
+    let mut out = String::new();
+    for (title, keep) in [
+        (
+            "elementwise",
+            &(|d: Does| matches!(d, Does::Unary(_) | Does::Clip | Does::Where))
+                as &dyn Fn(Does) -> bool,
+        ),
+        ("reductions (axis=)", &|d| d == Does::Reduce),
+        ("shapes and copies", &|d| d == Does::Reshape),
+    ] {
+        out.push_str(&format!("{title}:\n"));
+        let mut line = String::from(" ");
+        for b in BUILTINS.iter().filter(|b| keep(b.does)) {
+            if line.len() + b.name.len() + 1 > 90 {
+                out.push_str(&line);
+                out.push('\n');
+                line = String::from(" ");
+            }
+            line.push(' ');
+            line.push_str(b.name);
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out.push_str("`help NAME` shows how one is called, its NumPy name and an example.\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_every_entry_is_callable_somehow() {
+        for (k, b) in BUILTINS.iter().enumerate() {
+            assert!(b.function || b.method, "{}", b.name);
+            assert!(
+                BUILTINS[k + 1..].iter().all(|o| o.name != b.name),
+                "{} twice",
+                b.name
+            );
+            assert!(b.example.contains(b.name), "{}'s example uses it", b.name);
+        }
+    }
+}
