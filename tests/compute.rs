@@ -450,3 +450,53 @@ fn fancy_indexing_beyond_the_memory_limit_streams_the_same_values() {
         assert_eq!(c[..9], s[..9]);
     }
 }
+
+/// Axis reductions walk rows in fixed chunks merged in order: the same
+/// bits whatever the number of threads, for every kind of reduction, with
+/// NaN, infinities and ties, along every axis and tuples of axes, of a
+/// C-order, a transposed and a complex view.
+#[test]
+fn axis_reductions_give_the_same_bits_for_any_number_of_threads() {
+    let dir = temp();
+    let n = 7 * 300 * 65;
+    let mut values: Vec<f32> = (0..n)
+        .map(|k| ((k * 7919 % 10007) as f32 - 5000.0) * 0.0137)
+        .collect();
+    for k in (0..n).step_by(997) {
+        values[k] = [f32::NAN, f32::INFINITY, 3.0, -f32::INFINITY][k % 4];
+    }
+    write(dir.path(), "x.f4", f32s(&values));
+    let exprs = [
+        "mean(x, axis=0)",
+        "sum(x, axis=1)",
+        "std(x, axis=2)",
+        "var(x, axis=(0, 2), ddof=1)",
+        "nanmean(x, axis=(1, 2))",
+        "max(x, axis=1)",
+        "argmin(x, axis=0)",
+        "argmax(x.T, axis=1)",
+        "nanmin(x.transpose(1, 0, 2), axis=0)",
+        "count_nonzero(x > 1, axis=0)",
+        "mean(c, axis=0)",
+        "sum(c, axis=1)",
+    ];
+    let script = format!(
+        "open x.f4 (7, 300, 65) <f4 as x; c = x[:, :, :64].view('<c8'); {}",
+        exprs.join("; ")
+    );
+    let run = |threads: &str| {
+        let out = std::process::Command::new(common::bin())
+            .args(["--format", "csv", "-c", &script])
+            .current_dir(dir.path())
+            .env("STRIDED_THREADS", threads)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let one = run("1");
+    assert!(one.lines().count() > 10, "{one}");
+    for threads in ["2", "3", "7"] {
+        assert!(run(threads) == one, "{threads} threads give other bits");
+    }
+}

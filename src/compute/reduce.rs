@@ -161,16 +161,29 @@ impl Acc {
 
     /// Adds a block of values whose first has flat index `base`.
     pub fn push(&mut self, b: &Block, base: u64, int: bool) {
-        if b.im.is_none() && !int && self.push_finite_real(&b.re, base) {
+        self.push_strided(&b.re, b.im.as_deref(), base, 1, int);
+    }
+
+    /// Adds values whose flat indices are `base`, `base + step`, ...: a run
+    /// down a column of an axis reduction is one push.
+    pub fn push_strided(
+        &mut self,
+        re: &[f64],
+        im: Option<&[f64]>,
+        base: u64,
+        step: u64,
+        int: bool,
+    ) {
+        if im.is_none() && !int && self.push_finite_real(re, base, step) {
             return;
         }
-        self.push_general(b, base, int);
+        self.push_general(re, im, base, step, int);
     }
 
     /// The common case, fast: real values, all finite. Loops the compiler
     /// can vectorise; returns false (having changed nothing) when the block
     /// holds a NaN or an infinity, which the general path handles.
-    fn push_finite_real(&mut self, xs: &[f64], base: u64) -> bool {
+    fn push_finite_real(&mut self, xs: &[f64], base: u64, step: u64) -> bool {
         if xs.is_empty() {
             return true;
         }
@@ -182,7 +195,7 @@ impl Acc {
         let n = xs.len() as u64;
         // A block is a run along the walk's last axis, so its first
         // occurrence of a value is also its first in C order.
-        let first = |v: f64| base + xs.iter().position(|&x| x == v).unwrap_or(0) as u64;
+        let first = |v: f64| base + step * xs.iter().position(|&x| x == v).unwrap_or(0) as u64;
         if lo <= self.min || self.min_at == u64::MAX {
             self.offer_min(lo, first(lo));
         }
@@ -201,7 +214,7 @@ impl Acc {
         true
     }
 
-    fn push_general(&mut self, b: &Block, base: u64, int: bool) {
+    fn push_general(&mut self, re: &[f64], im: Option<&[f64]>, base: u64, step: u64, int: bool) {
         let mut bsum = 0.0;
         let mut bim = 0.0;
         let mut bn = 0u64;
@@ -209,13 +222,14 @@ impl Acc {
         // NaN, and the first value equal to the extreme seen so far, can
         // beat an index found in an earlier block.
         let (mut nan_seen, mut min_seen, mut max_seen) = (false, false, false);
-        for (k, &x) in b.re.iter().enumerate() {
-            let xi = b.im.as_ref().map_or(0.0, |v| v[k]);
+        for (k, &x) in re.iter().enumerate() {
+            let xi = im.map_or(0.0, |v| v[k]);
+            let pos = base + step * k as u64;
             if x.is_nan() || xi.is_nan() {
                 self.nan += 1;
                 if !nan_seen {
                     nan_seen = true;
-                    let at = self.c_index(base + k as u64);
+                    let at = self.c_index(pos);
                     if self.first_nan.is_none_or(|f| at < f) {
                         self.first_nan = Some(at);
                     }
@@ -227,11 +241,11 @@ impl Acc {
                 self.nonzero += 1;
             }
             if x < self.min || self.min_at == u64::MAX || (x == self.min && !min_seen) {
-                self.offer_min(x, base + k as u64);
+                self.offer_min(x, pos);
                 min_seen = true;
             }
             if x > self.max || self.max_at == u64::MAX || (x == self.max && !max_seen) {
-                self.offer_max(x, base + k as u64);
+                self.offer_max(x, pos);
                 max_seen = true;
             }
             if x.is_infinite() || xi.is_infinite() {
@@ -255,8 +269,8 @@ impl Acc {
         let bmean = bsum / bn as f64;
         let bim_mean = bim / bn as f64;
         let (mut m2, mut im_m2) = (0.0, 0.0);
-        for (k, &x) in b.re.iter().enumerate() {
-            let xi = b.im.as_ref().map_or(0.0, |v| v[k]);
+        for (k, &x) in re.iter().enumerate() {
+            let xi = im.map_or(0.0, |v| v[k]);
             if x.is_finite() && xi.is_finite() {
                 m2 += (x - bmean) * (x - bmean);
                 im_m2 += (xi - bim_mean) * (xi - bim_mean);
@@ -362,8 +376,17 @@ impl Acc {
     }
 }
 
-/// How many threads whole-array reductions use.
+/// How many threads reductions use: one per core (at most 16), or
+/// `STRIDED_THREADS` (for tests that check that the answer does not
+/// depend on it, and for benchmarks).
 pub fn threads() -> usize {
+    if let Some(n) = std::env::var("STRIDED_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|&n| n > 0)
+    {
+        return n.min(64);
+    }
     std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(16)
@@ -476,6 +499,15 @@ fn reduce_walk(x: &Lazy, int: bool, order: Option<Arc<Walk>>) -> Result<Acc, Int
 
 /// Reduces `x` over `axes` (sorted, distinct): one accumulator per position
 /// of the kept axes, in C order of the kept shape.
+///
+/// The rows of `x` (runs along its last axis) are walked in order, in a
+/// fixed number of chunks that threads take in turn; each chunk fills its
+/// own row of accumulators, and the chunks are merged in order, so the
+/// answer does not depend on the number of threads. When the last axis is
+/// reduced, each run is one push into its row's accumulator. When it is
+/// kept (`mean(x, axis=0)`), a tile of rows is turned on its side so that
+/// each column's values go to their accumulator in one push, instead of one
+/// push per element.
 pub fn reduce_axes(
     x: &Lazy,
     axes: &[usize],
@@ -484,43 +516,144 @@ pub fn reduce_axes(
     let n = x.ndim();
     let kept: Vec<usize> = (0..n).filter(|k| !axes.contains(k)).collect();
     let kept_shape: Vec<usize> = kept.iter().map(|&k| x.shape[k]).collect();
-    let mut accs = vec![Acc::default(); kept_shape.iter().product::<usize>()];
-    let last_kept = n > 0 && !axes.contains(&(n - 1));
-    let mut strides = vec![1usize; kept.len()];
-    for k in (0..kept.len().saturating_sub(1)).rev() {
-        strides[k] = strides[k + 1] * kept_shape[k + 1];
-    }
+    let outputs: usize = kept_shape.iter().product();
     let size = x.size();
-    let last = if n == 0 { 1 } else { x.shape[n - 1] };
-    let mut full = vec![0usize; n];
     let _job = control::start(size as u64);
-    for_blocks(x, 0, size, |b, at| {
-        let flat = at as usize;
-        let (row, col) = (flat / last, flat % last);
-        let mut r = row;
-        for k in (0..n.saturating_sub(1)).rev() {
-            full[k] = r % x.shape[k];
-            r /= x.shape[k];
+    if n == 0 || size == 0 {
+        // A 0-d array (one element, nothing to walk by rows) or no element.
+        let mut accs = vec![Acc::default(); outputs];
+        if size > 0 {
+            for_blocks(x, 0, size, |b, at| accs[0].push(b, at, int))?;
         }
-        let base: usize = kept
-            .iter()
-            .zip(&strides)
-            .filter(|(&k, _)| k != n - 1)
-            .map(|(&k, &s)| full[k] * s)
-            .sum();
-        if last_kept {
-            for j in 0..b.len() {
-                let one = Block {
-                    re: vec![b.re[j]],
-                    im: b.im.as_ref().map(|v| vec![v[j]]),
-                };
-                accs[base + col + j].push(&one, at + j as u64, int);
+        return Ok((kept_shape, accs));
+    }
+    // Where each input axis moves in the output (0 for a reduced axis).
+    let mut out_stride = vec![0usize; n];
+    let mut s = 1;
+    for (i, &k) in kept.iter().enumerate().rev() {
+        out_stride[k] = s;
+        s *= kept_shape[i];
+    }
+    let last = x.shape[n - 1];
+    let rows = size / last;
+    let lead = &x.shape[..n - 1];
+    let unravel_row = |mut row: usize, outer: &mut [usize]| {
+        let mut base = 0;
+        for k in (0..n - 1).rev() {
+            outer[k] = row % lead[k];
+            row /= lead[k];
+            base += outer[k] * out_stride[k];
+        }
+        base
+    };
+    // Partial rows of accumulators held at once stay within 64 MiB.
+    let per_partial = outputs.max(1) * std::mem::size_of::<Acc>();
+    let chunks = rows.min(16).min((64 << 20) / per_partial).max(1);
+    let per = rows.div_ceil(chunks);
+    let last_kept = out_stride[n - 1] != 0 || axes.is_empty();
+    let chunk = |c: usize| -> Result<Vec<Acc>, Interrupted> {
+        let mut accs = vec![Acc::default(); outputs];
+        let mut outer = vec![0usize; n - 1];
+        let (r0, r1) = (c * per, ((c + 1) * per).min(rows));
+        if !last_kept {
+            for row in r0..r1 {
+                let base = unravel_row(row, &mut outer);
+                for col in (0..last).step_by(BLOCK) {
+                    control::check()?;
+                    let len = BLOCK.min(last - col);
+                    let b = x.block(&outer, col, len);
+                    accs[base].push(&b, (row * last + col) as u64, int);
+                    control::advance(len as u64);
+                }
             }
-        } else {
-            accs[base].push(b, at, int);
+            return Ok(accs);
         }
-    })?;
-    Ok((kept_shape, accs))
+        // Tiles of rows that share their output row, by columns.
+        const TILE_ROWS: usize = 32;
+        const TILE_COLS: usize = 2048;
+        let complex = x.is_complex();
+        let mut re = Vec::new();
+        let mut im = Vec::new();
+        let mut row = r0;
+        while row < r1 {
+            let base = unravel_row(row, &mut outer);
+            let mut end = row + 1;
+            let mut probe = outer.clone();
+            while end < r1 && end - row < TILE_ROWS && unravel_row(end, &mut probe) == base {
+                end += 1;
+            }
+            let h = end - row;
+            for c0 in (0..last).step_by(TILE_COLS) {
+                control::check()?;
+                let w = TILE_COLS.min(last - c0);
+                re.clear();
+                re.resize(w * h, 0.0);
+                if complex {
+                    im.clear();
+                    im.resize(w * h, 0.0);
+                }
+                for i in 0..h {
+                    unravel_row(row + i, &mut outer);
+                    let b = x.block(&outer, c0, w);
+                    for (j, &v) in b.re.iter().enumerate() {
+                        re[j * h + i] = v;
+                    }
+                    if let Some(bi) = &b.im {
+                        for (j, &v) in bi.iter().enumerate() {
+                            im[j * h + i] = v;
+                        }
+                    }
+                }
+                for j in 0..w {
+                    let col = c0 + j;
+                    accs[base + col * out_stride[n - 1]].push_strided(
+                        &re[j * h..(j + 1) * h],
+                        complex.then(|| &im[j * h..(j + 1) * h]),
+                        (row * last + col) as u64,
+                        last as u64,
+                        int,
+                    );
+                }
+                control::advance((w * h) as u64);
+            }
+            row = end;
+        }
+        Ok(accs)
+    };
+    let next = AtomicUsize::new(0);
+    let parts: Mutex<Vec<Option<Vec<Acc>>>> = Mutex::new(vec![None; chunks]);
+    let workers = threads().min(chunks);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            control::spawn_scoped(s, || loop {
+                let c = next.fetch_add(1, Ordering::Relaxed);
+                if c >= chunks {
+                    break;
+                }
+                match chunk(c) {
+                    Ok(accs) => {
+                        parts.lock().expect("no thread panics holding the lock")[c] = Some(accs)
+                    }
+                    Err(Interrupted) => break,
+                }
+            });
+        }
+    });
+    control::check()?;
+    let mut parts = parts
+        .into_inner()
+        .expect("threads joined")
+        .into_iter()
+        .flatten();
+    let mut total = parts
+        .next()
+        .unwrap_or_else(|| vec![Acc::default(); outputs]);
+    for p in parts {
+        for (t, a) in total.iter_mut().zip(&p) {
+            t.merge(a);
+        }
+    }
+    Ok((kept_shape, total))
 }
 
 /// Counts per bin of the non-NaN values in `[lo, hi]` (NumPy's rule: the
