@@ -479,6 +479,11 @@ fn axis_reductions_give_the_same_bits_for_any_number_of_threads() {
         "count_nonzero(x > 1, axis=0)",
         "mean(c, axis=0)",
         "sum(c, axis=1)",
+        // Masks selecting few elements of many: chunks of a few elements.
+        "sum(x[x > 60])",
+        "argmin(x[x > 68])",
+        "nanmean(x[x > 50])",
+        "count_nonzero(x[x > 0])",
     ];
     let script = format!(
         "open x.f4 (7, 300, 65) <f4 as x; c = x[:, :, :64].view('<c8'); {}",

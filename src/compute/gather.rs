@@ -89,13 +89,36 @@ pub fn mask_counts(mask: &Lazy) -> Result<Vec<u64>, Interrupted> {
     let n = mask.size();
     let chunks = n.div_ceil(MASK_CHUNK);
     let mut counts = vec![0u64; chunks];
-    super::reduce::for_blocks(mask, 0, n, |b, at| {
-        for (k, &v) in b.re.iter().enumerate() {
-            if v != 0.0 || b.im_at(k) != 0.0 {
-                counts[(at as usize + k) / MASK_CHUNK] += 1;
-            }
-        }
-    })?;
+    // Each thread counts a run of whole chunks into its own part of `counts`.
+    let workers = super::reduce::threads().min(chunks).max(1);
+    let per = chunks.div_ceil(workers).max(1);
+    let done: Vec<Result<(), Interrupted>> = std::thread::scope(|s| {
+        let handles: Vec<_> = counts
+            .chunks_mut(per)
+            .enumerate()
+            .map(|(w, part)| {
+                control::spawn_scoped(s, move || {
+                    let first = w * per;
+                    let (from, to) = (
+                        first * MASK_CHUNK,
+                        ((first + part.len()) * MASK_CHUNK).min(n),
+                    );
+                    super::reduce::for_blocks(mask, from, to, |b, at| {
+                        for (k, &v) in b.re.iter().enumerate() {
+                            if v != 0.0 || b.im_at(k) != 0.0 {
+                                part[(at as usize + k) / MASK_CHUNK - first] += 1;
+                            }
+                        }
+                    })
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("mask threads do not panic"))
+            .collect()
+    });
+    done.into_iter().collect::<Result<Vec<()>, _>>()?;
     let mut prefix = Vec::with_capacity(chunks + 1);
     let mut total = 0;
     prefix.push(0);

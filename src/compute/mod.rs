@@ -323,6 +323,23 @@ impl Lazy {
         }
     }
 
+    /// How many elements computing all of this array reads: its size, or
+    /// the size of a boolean mask it selects through (`x[mask]` with few
+    /// selected elements still reads the whole mask).
+    pub fn scanned(&self) -> usize {
+        let inner = match &*self.node {
+            Node::Leaf(_) | Node::Const(_) | Node::Array(_) => 0,
+            Node::Unary(_, a) | Node::Cast(a) => a.scanned(),
+            Node::Gather { src, .. } | Node::Index { src, .. } => src.scanned(),
+            Node::Binary(_, a, b) | Node::Pair(a, b) => a.scanned().max(b.scanned()),
+            Node::Masked { mask, .. } => mask.size(),
+            Node::Where(a, b, c) | Node::Clip(a, b, c) => {
+                a.scanned().max(b.scanned()).max(c.scanned())
+            }
+        };
+        inner.max(self.size())
+    }
+
     /// What kind of copy NumPy would make for this array, when it is one
     /// made by indexing (not an arithmetic result).
     pub fn copy_kind(&self) -> Option<&'static str> {

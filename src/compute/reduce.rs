@@ -462,14 +462,21 @@ fn reduce_walk(x: &Lazy, int: bool, order: Option<Arc<Walk>>) -> Result<Acc, Int
     let size = x.size();
     let workers = threads();
     let _job = control::start(size as u64);
-    if size < 1 << 16 || workers == 1 {
+    // A mask selecting few elements still has all of itself to read.
+    let scanned = x.scanned();
+    if scanned < 1 << 16 || workers == 1 || size == 0 {
         let mut acc = Acc::with_order(order.clone());
         for_blocks(x, 0, size, |b, at| acc.push(b, at, int))?;
         return Ok(acc);
     }
     // Chunks of whole blocks, several per thread so that a slow thread
-    // (a cold part of the file) does not hold up the rest.
-    let chunk = (size / (workers * 8)).max(BLOCK).div_ceil(BLOCK) * BLOCK;
+    // (a cold part of the file) does not hold up the rest; for a mask that
+    // selects fewer than a block per chunk, chunks of fewer elements.
+    let chunk = if scanned > size {
+        size.div_ceil(workers * 8).max(1)
+    } else {
+        (size / (workers * 8)).max(BLOCK).div_ceil(BLOCK) * BLOCK
+    };
     let chunks = size.div_ceil(chunk);
     let next = AtomicUsize::new(0);
     let parts: Mutex<Vec<Option<Acc>>> = Mutex::new(vec![None; chunks]);
