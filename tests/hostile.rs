@@ -275,15 +275,21 @@ fn devices_fifos_and_odd_files_are_read_or_refused_clearly() {
     );
 }
 
-#[test]
-fn a_fifo_is_read_to_its_end_without_blocking_on_open() {
-    let dir = temp();
-    let fifo = dir.path().join("pipe");
+/// A FIFO named `pipe` in `dir`.
+fn mkfifo(dir: &Path) -> std::path::PathBuf {
+    let fifo = dir.join("pipe");
     assert!(Command::new("mkfifo")
         .arg(&fifo)
         .status()
         .unwrap()
         .success());
+    fifo
+}
+
+#[test]
+fn a_fifo_is_read_to_its_end_without_blocking_on_open() {
+    let dir = temp();
+    let fifo = mkfifo(dir.path());
     // A writer that opens the FIFO (blocking until strided opens it) and writes 8 bytes.
     let writer = {
         let fifo = fifo.clone();
@@ -352,12 +358,7 @@ fn a_copy_the_system_cannot_hold_is_an_error_not_an_abort() {
 #[test]
 fn ctrl_c_while_a_fifo_is_read_ends_only_the_statement() {
     let dir = temp();
-    let fifo = dir.path().join("pipe");
-    assert!(Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap()
-        .success());
+    let fifo = mkfifo(dir.path());
     // A writer that opens the FIFO and then writes nothing: the read waits.
     let holder = {
         let fifo = fifo.clone();

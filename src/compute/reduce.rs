@@ -385,6 +385,40 @@ impl Acc {
     }
 }
 
+/// Runs `work` for chunks `0..chunks` on up to [`threads`] threads, which
+/// take the next chunk as they finish one (a slow part of a file holds up
+/// no one), and returns the results in chunk order, so that merging them
+/// in that order gives the same answer however the threads ran. Stops at
+/// the first chunk that is interrupted.
+pub fn in_chunks<T: Send>(
+    chunks: usize,
+    work: impl Fn(usize) -> Result<T, Interrupted> + Sync,
+) -> Result<Vec<T>, Interrupted> {
+    let next = AtomicUsize::new(0);
+    let parts: Mutex<Vec<Option<T>>> = Mutex::new((0..chunks).map(|_| None).collect());
+    std::thread::scope(|s| {
+        for _ in 0..threads().min(chunks) {
+            control::spawn_scoped(s, || loop {
+                let c = next.fetch_add(1, Ordering::Relaxed);
+                if c >= chunks {
+                    break;
+                }
+                let Ok(part) = work(c) else {
+                    break;
+                };
+                parts.lock().expect("no thread panics holding the lock")[c] = Some(part);
+            });
+        }
+    });
+    control::check()?;
+    parts
+        .into_inner()
+        .expect("threads joined")
+        .into_iter()
+        .map(|p| p.ok_or(Interrupted))
+        .collect()
+}
+
 /// How many threads reductions use: one per core (at most 16), or
 /// `STRIDED_THREADS` (for tests that check that the answer does not
 /// depend on it, and for benchmarks).
@@ -478,37 +512,16 @@ fn reduce_walk(x: &Lazy, int: bool, order: Option<Arc<Walk>>) -> Result<Acc, Int
         (size / (workers * 8)).max(BLOCK).div_ceil(BLOCK) * BLOCK
     };
     let chunks = size.div_ceil(chunk);
-    let next = AtomicUsize::new(0);
-    let parts: Mutex<Vec<Option<Acc>>> = Mutex::new(vec![None; chunks]);
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            control::spawn_scoped(s, || loop {
-                let c = next.fetch_add(1, Ordering::Relaxed);
-                if c >= chunks {
-                    break;
-                }
-                let mut acc = Acc::with_order(order.clone());
-                let whole = for_blocks(x, c * chunk, ((c + 1) * chunk).min(size), |b, at| {
-                    acc.push(b, at, int)
-                });
-                if whole.is_err() {
-                    break;
-                }
-                parts
-                    .lock()
-                    .expect("no thread panics while holding the lock")[c] = Some(acc);
-            });
-        }
-    });
-    control::check()?;
+    let parts = in_chunks(chunks, |c| {
+        let mut acc = Acc::with_order(order.clone());
+        for_blocks(x, c * chunk, ((c + 1) * chunk).min(size), |b, at| {
+            acc.push(b, at, int)
+        })?;
+        Ok(acc)
+    })?;
     let mut total = Acc::with_order(order.clone());
-    for p in parts
-        .into_inner()
-        .expect("threads joined")
-        .into_iter()
-        .flatten()
-    {
-        total.merge(&p);
+    for p in &parts {
+        total.merge(p);
     }
     Ok(total)
 }
@@ -636,31 +649,7 @@ pub fn reduce_axes(
         }
         Ok(accs)
     };
-    let next = AtomicUsize::new(0);
-    let parts: Mutex<Vec<Option<Vec<Acc>>>> = Mutex::new(vec![None; chunks]);
-    let workers = threads().min(chunks);
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            control::spawn_scoped(s, || loop {
-                let c = next.fetch_add(1, Ordering::Relaxed);
-                if c >= chunks {
-                    break;
-                }
-                match chunk(c) {
-                    Ok(accs) => {
-                        parts.lock().expect("no thread panics holding the lock")[c] = Some(accs)
-                    }
-                    Err(Interrupted) => break,
-                }
-            });
-        }
-    });
-    control::check()?;
-    let mut parts = parts
-        .into_inner()
-        .expect("threads joined")
-        .into_iter()
-        .flatten();
+    let mut parts = in_chunks(chunks, chunk)?.into_iter();
     let mut total = parts
         .next()
         .unwrap_or_else(|| vec![Acc::default(); outputs]);
