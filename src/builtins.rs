@@ -493,7 +493,7 @@ pub fn listing() -> String {
         out.push_str(&format!("{title}:\n"));
         let mut line = String::from(" ");
         for b in BUILTINS.iter().filter(|b| keep(b.does)) {
-            if line.len() + b.name.len() + 1 > 90 {
+            if line.len() + b.name.len() + 1 > 76 {
                 out.push_str(&line);
                 out.push('\n');
                 line = String::from(" ");
