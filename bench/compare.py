@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""strided against NumPy, side by side in one run on the same file.
+"""strided against NumPy (and numexpr, where it can say the same), side by
+side in one run on the same file.
 
 Makes (once) a 2 GiB file of complex64 samples, 16384 x 16384, warms it into
 the page cache, then times whole processes, each several times, and reports
@@ -21,13 +22,29 @@ N = 16384
 NUMPY_PRE = "import numpy as np\nd = np.memmap(%r, dtype='<c8', mode='r', shape=(%d, %d))\n"
 CASES = [
     ("stats d.r", "open {f} {n}x{n}; stats d.r",
-     "r = d.real\nprint(r.min(), r.max(), r.mean(), r.std(), np.isnan(r).sum())"),
+     "r = d.real\nprint(r.min(), r.max(), r.mean(), r.std(), np.isnan(r).sum())", None),
     ("stats abs(d)", "open {f} {n}x{n}; stats abs(d)",
-     "a = np.abs(d)\nprint(a.min(), a.max(), a.mean(), a.std(), np.isnan(a).sum())"),
+     "a = np.abs(d)\nprint(a.min(), a.max(), a.mean(), a.std(), np.isnan(a).sum())", None),
     ("stats d.r[8192:, 8192:]", "open {f} {n}x{n}; stats d.r[8192:, 8192:]",
-     "q = d.real[8192:, 8192:]\nprint(q.min(), q.max(), q.mean(), q.std(), np.isnan(q).sum())"),
-    ("open + print a 5x5 corner", "open {f} {n}x{n}; d[:5, :5]", "print(d[:5, :5])"),
-    ("open only", "open {f} {n}x{n}", "pass"),
+     "q = d.real[8192:, 8192:]\nprint(q.min(), q.max(), q.mean(), q.std(), np.isnan(q).sum())", None),
+    ("mean(d.r, axis=0)", "open {f} {n}x{n}; mean(d.r, axis=0)",
+     "print(np.mean(d.real, axis=0))", None),
+    ("mean(d.r, axis=1)", "open {f} {n}x{n}; mean(d.r, axis=1)",
+     "print(np.mean(d.real, axis=1))", None),
+    ("max(abs(d), axis=1)", "open {f} {n}x{n}; max(abs(d), axis=1)",
+     "print(np.max(np.abs(d), axis=1))", None),
+    ("count_nonzero(d.r > 3)", "open {f} {n}x{n}; count_nonzero(d.r > 3)",
+     "print(np.count_nonzero(d.real > 3))",
+     "print(ne.evaluate('sum(where(real(d) > 3, 1, 0))'))"),
+    ("stats d.r[d.r > 5]", "open {f} {n}x{n}; stats d.r[d.r > 5]",
+     "x = d.real[d.real > 5]\nprint(x.min(), x.max(), x.mean(), x.std(), np.isnan(x).sum())", None),
+    ("stats db(d)", "open {f} {n}x{n}; stats db(d)",
+     "a = 20 * np.log10(np.abs(d))\nprint(a.min(), a.max(), a.mean(), a.std(), np.isnan(a).sum())",
+     "print(ne.evaluate('sum(20 * log10(abs(d)))'))"),
+    ("hist d.r bins=100", "open {f} {n}x{n}; hist d.r bins=100",
+     "print(np.histogram(d.real, bins=100))", None),
+    ("open + print a 5x5 corner", "open {f} {n}x{n}; d[:5, :5]", "print(d[:5, :5])", None),
+    ("open only", "open {f} {n}x{n}", "pass", None),
 ]
 
 
@@ -79,6 +96,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--file", default="/tmp/strided-bench.c8")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--only", help="comma-separated task names to run (default: all)")
     args = ap.parse_args()
     if not os.path.exists(STRIDED):
         sys.exit("build first: cargo build --release && cargo bench --no-run")
@@ -104,10 +122,19 @@ def main():
     print(f"read limit (plain pass summing 64-bit words, all cores): pass {limit:.3f} s = "
           f"{size / limit / 1e9:.1f} GB/s; whole process {limit_proc:.3f} s = {size / limit_proc / 1e9:.1f} GB/s\n")
     results = {}
-    print("| task | strided | NumPy | NumPy / strided | strided RssAnon | NumPy RssAnon |")
-    print("|---|---|---|---|---|---|")
-    for name, s_cmd, n_code in CASES:
-        s_times, s_mem, n_times, n_mem = [], [], [], []
+    try:
+        import numexpr  # noqa: F401
+        have_ne = True
+    except ImportError:
+        have_ne = False
+        print("(numexpr is not installed: pip install numexpr adds its column)")
+    print("| task | strided | NumPy | NumPy / strided | numexpr | numexpr / strided | strided RssAnon | NumPy RssAnon |")
+    print("|---|---|---|---|---|---|---|---|")
+    only = set(args.only.split(",")) if args.only else None
+    for name, s_cmd, n_code, ne_code in CASES:
+        if only and name not in only:
+            continue
+        s_times, s_mem, n_times, n_mem, e_times = [], [], [], [], []
         for _ in range(args.runs):
             # Alternate the tools so that drift affects both alike.
             t, m = run([STRIDED, "-c", s_cmd.format(f=args.file, n=N)])
@@ -116,9 +143,15 @@ def main():
             t, m = run([sys.executable, "-c", NUMPY_PRE % (args.file, N, N) + n_code])
             n_times.append(t)
             n_mem.append(m)
+            if ne_code and have_ne:
+                t, _ = run([sys.executable, "-c", "import numexpr as ne\n" + NUMPY_PRE % (args.file, N, N) + ne_code])
+                e_times.append(t)
         st, nt = statistics.median(s_times), statistics.median(n_times)
         results[name] = st
-        print(f"| {name} | {st:.3f} s | {nt:.3f} s | {nt / st:.1f}x | {max(s_mem) / 2**20:.1f} MiB | {max(n_mem) / 2**20:.0f} MiB |", flush=True)
+        ne_cells = (f"{statistics.median(e_times):.3f} s | {statistics.median(e_times) / st:.1f}x"
+                    if e_times else "— | —")
+        print(f"| {name} | {st:.3f} s | {nt:.3f} s | {nt / st:.1f}x | {ne_cells} | "
+              f"{max(s_mem) / 2**20:.1f} MiB | {max(n_mem) / 2**20:.0f} MiB |", flush=True)
     # open and a 5x5 corner cost the same whatever the file's size: the same
     # statement on a 64 GiB sparse file (holes read as zeros, nothing written).
     big = args.file + ".64g-sparse"
@@ -132,6 +165,8 @@ def main():
         print("\nopen + 5x5 corner: " + ", ".join(f"{k} file {v:.3f} s" for k, v in times.items()))
     finally:
         os.remove(big)
+    if "stats d.r" not in results:
+        return
     t = results["stats d.r"]
     print(f"\nstats d.r spans the whole file: {size / t / 1e9:.1f} GB/s (whole process), "
           f"{t / limit_proc:.2f}x the read limit's whole process, {t / limit:.2f}x its bare pass")
