@@ -178,3 +178,76 @@ fn float_floor_division_and_modulo_match_python_live() {
     assert_eq!(got[..n], q[..], "array //");
     assert_eq!(got[n..], r[..], "array %");
 }
+
+/// Edge cases of reductions against NumPy itself: a ddof that leaves no
+/// degree of freedom (NumPy divides by max(n - ddof, 0): infinity, or NaN
+/// with no spread), and min, max, argmin, argmax over no element, which
+/// NumPy refuses even when the result would be empty (`fmin`/`fmax` for
+/// the nan- forms). Regressions: strided gave NaN, and empty results.
+#[test]
+fn reductions_over_too_few_elements_match_numpy_live() {
+    if let Err(why) = numpy_available() {
+        if std::env::var("STRIDED_REQUIRE_NUMPY").is_ok_and(|v| v == "1") {
+            panic!("STRIDED_REQUIRE_NUMPY=1 but {why}");
+        }
+        eprintln!("skipped: needs python3 with numpy: {why}");
+        return;
+    }
+    let cases = [
+        "var(x, axis=1, ddof=5)",
+        "var(x, axis=1, ddof=7)",
+        "std(x, ddof=10)",
+        "var(x[:, :1], axis=1, ddof=1)",
+        "nanvar(x, axis=0, ddof=2)",
+        "nanstd(x, ddof=10)",
+        "max(x[:0, :0], axis=1)",
+        "min(x[:0, :0], axis=0)",
+        "nanmin(x[:0, :0], axis=1)",
+        "nanmax(x[:0])",
+        "argmax(x[:0, :0], axis=1)",
+        "argmin(x[:, :0], axis=1)",
+        "sum(x[:0, :0], axis=1)",
+        "max(x[:0], axis=1)",
+    ];
+    let dir = common::temp();
+    let values: Vec<u8> = (0..10u8)
+        .flat_map(|k| (k as f32 * 1.5).to_le_bytes())
+        .collect();
+    std::fs::write(dir.path().join("x.f4"), values).unwrap();
+    let numpy = |expr: &str| {
+        let code = format!(
+            "import numpy as np, warnings\nwarnings.simplefilter('ignore')\n\
+             from numpy import var, std, nanvar, nanstd, max, min, nanmin, nanmax, argmax, argmin, sum\n\
+             x = np.fromfile('x.f4', dtype='<f4').reshape(2, 5)\n\
+             try:\n    r = np.asarray({expr})\n    print(','.join(repr(float(v)) for v in r.ravel()))\n\
+             except ValueError as e:\n    print('error:', e)\n"
+        );
+        let out = Command::new("python3")
+            .arg("-c")
+            .arg(code)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        common::text(&out.stdout).trim().to_string()
+    };
+    for expr in cases {
+        let out = common::run_in(
+            dir.path(),
+            &[
+                "--format",
+                "csv",
+                "-c",
+                &format!("open x.f4 2x5 <f4 as x; {expr}"),
+            ],
+            "",
+        );
+        let got = if out.status.success() {
+            common::text(&out.stdout).trim().replace('\n', ",")
+        } else {
+            let err = common::text(&out.stderr);
+            let line = err.lines().find(|l| l.contains(": error: ")).unwrap_or("");
+            format!("error: {}", line.split(": error: ").nth(1).unwrap_or(&err))
+        };
+        assert_eq!(got, numpy(expr), "{expr}");
+    }
+}

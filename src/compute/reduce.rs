@@ -377,11 +377,14 @@ impl Acc {
         if (self.nan > 0 && !skipnan) || self.pinf + self.ninf > 0 {
             return f64::NAN;
         }
+        // np.var divides by max(n - ddof, 0): infinity when ddof leaves no
+        // degree of freedom (NaN when there is no spread either); np.nanvar
+        // gives NaN there.
         let c = self.finite;
-        if c <= ddof {
+        if skipnan && c <= ddof {
             return f64::NAN;
         }
-        (self.m2 + self.im_m2) / (c - ddof) as f64
+        (self.m2 + self.im_m2) / c.saturating_sub(ddof) as f64
     }
 }
 

@@ -491,6 +491,18 @@ impl Session {
                 if matches!(base, "argmin" | "argmax") && axes.len() != 1 {
                     return Err(type_error(format!("{name} takes a single axis"), axis_span));
                 }
+                // Over no element, min and max have no answer even when
+                // there are no outputs either (NumPy raises for (0, 0)).
+                let reduced: usize = axes.iter().map(|&a| l.shape[a]).product();
+                if reduced == 0 && matches!(base, "min" | "max") {
+                    return Err(no_identity(base, skip, span));
+                }
+                if reduced == 0 && matches!(base, "argmin" | "argmax") {
+                    return Err(type_error(
+                        format!("attempt to get {base} of an empty sequence"),
+                        span,
+                    ));
+                }
                 let (shape, accs) = reduce_axes(&l, &axes, int).map_err(|_| interrupted(span))?;
                 let mut re = Vec::with_capacity(accs.len());
                 let mut im = Vec::with_capacity(accs.len());
@@ -597,11 +609,7 @@ fn finish(
         "std" => Num::real(acc.variance(skip, ddof).sqrt()),
         "min" | "max" => {
             if count == 0 {
-                let full = if base == "min" { "minimum" } else { "maximum" };
-                return Err(type_error(
-                    format!("zero-size array to reduction operation {full} which has no identity"),
-                    span,
-                ));
+                return Err(no_identity(base, skip, span));
             }
             if (acc.nan > 0 && !skip) || acc.n == 0 {
                 Num::real(f64::NAN)
@@ -633,6 +641,21 @@ fn unravel(mut flat: usize, shape: &[usize]) -> Value {
 pub fn scalar_value(n: Num, dtype: Scalar) -> Value {
     let dtype = sc(dtype.kind, dtype.size);
     Value::Scalar(Dtype::Scalar(dtype), encode_num(n, dtype))
+}
+
+/// NumPy's error for min or max over no element (`nanmin`/`nanmax` reduce
+/// with `fmin`/`fmax`, and say so).
+fn no_identity(base: &str, skip: bool, span: Span) -> Error {
+    let op = match (base, skip) {
+        ("min", false) => "minimum",
+        ("max", false) => "maximum",
+        ("min", true) => "fmin",
+        _ => "fmax",
+    };
+    type_error(
+        format!("zero-size array to reduction operation {op} which has no identity"),
+        span,
+    )
 }
 
 /// `axis=` as sorted distinct axes (`None` for `axis=None`), with NumPy's errors.
