@@ -6,6 +6,7 @@
 //! that points into the text.
 
 pub mod ast;
+mod grammar;
 pub mod parse;
 pub mod print;
 

@@ -1,0 +1,437 @@
+//! Statements: `open` and its arguments, the commands and their options,
+//! and the dispatch from a line's first word.
+
+use super::*;
+
+/// `open_stmt = "open" path { open_arg }`
+pub(in crate::syntax) fn open_stmt(i: In) -> R<Stmt> {
+    let (i, _) = sp(i)?;
+    let (mut i, p) = match path(i) {
+        Ok(r) => r,
+        Err(_) => return cut_expected(i, "a file path"),
+    };
+    let mut open = Open {
+        path: p,
+        ..Open::default()
+    };
+    loop {
+        let (j, _) = sp(i)?;
+        if at_statement_end(&j) {
+            return Ok((j, Stmt::Open(open)));
+        }
+        if pos(&j) == pos(&i) {
+            return cut_expected(j, "a space before the next argument");
+        }
+        i = open_arg(j, &mut open)?.0;
+    }
+}
+
+/// `open_arg = "shape" "=" shape | "dtype" "=" dtype | "offset" "=" postfix
+///           | "order" "=" ("C" | "F") | "as" name | shape | dtype`
+pub(in crate::syntax) fn open_arg<'a>(j: In<'a>, open: &mut Open) -> R<'a, ()> {
+    let dup = |what: &str, at: &In| {
+        failure::<()>(Error::new(
+            ErrorKind::Syntax {
+                expected: format!("one {what}"),
+                found: format!("a second {what}"),
+            },
+            found_span(at),
+        ))
+    };
+    if let Ok((k, kw)) = keyword_eq(j) {
+        match kw.node.as_str() {
+            "shape" => {
+                if open.shape.is_some() {
+                    return dup("shape", &j);
+                }
+                let (k, s) = shape(k)
+                    .or_else(|_| cut_expected(k, "a shape such as 100x100 or (100, 100)"))?;
+                open.shape = Some(s);
+                return Ok((k, ()));
+            }
+            "dtype" => {
+                if open.dtype.is_some() {
+                    return dup("dtype", &j);
+                }
+                let (k, d) = dtype(k, 0).or_else(|e| match e {
+                    nom::Err::Error(_) => cut_expected(k, "a dtype"),
+                    e => Err(e),
+                })?;
+                open.dtype = Some(d);
+                return Ok((k, ()));
+            }
+            "offset" => {
+                let (k, e) = match postfix(k, 1) {
+                    Ok(r) => r,
+                    Err(nom::Err::Error(_)) => {
+                        return cut_expected(k, "a byte offset such as 4096 or (50*100*8)")
+                    }
+                    Err(e) => return Err(e),
+                };
+                open.offset = Some(e);
+                return Ok((k, ()));
+            }
+            "order" => {
+                let (k, n) = name(k).or_else(|_| cut_expected(k, "C or F"))?;
+                let c = match n.node.as_str() {
+                    "C" | "c" => 'C',
+                    "F" | "f" => 'F',
+                    _ => {
+                        return failure(Error::new(
+                            ErrorKind::Syntax {
+                                expected: "C or F".into(),
+                                found: format!("`{}`", n.node),
+                            },
+                            n.span,
+                        ))
+                    }
+                };
+                open.order = Some(Spanned {
+                    node: c,
+                    span: n.span,
+                });
+                return Ok((k, ()));
+            }
+            other => {
+                let names = ["shape", "dtype", "offset", "order"];
+                let hint = suggest(other, names).map(|s| format!("did you mean `{s}=`?"));
+                return failure(
+                    Error::new(
+                        ErrorKind::Syntax {
+                            expected: "shape=, dtype=, offset= or order=".into(),
+                            found: format!("`{other}=`"),
+                        },
+                        kw.span,
+                    )
+                    .with_hint_text(hint),
+                );
+            }
+        }
+    }
+    if j.fragment().starts_with("as ") || j.fragment().starts_with("as\t") {
+        let (k, _) = punct(j, "as")?;
+        let (k, _) = sp(k)?;
+        let (k, n) = name(k).or_else(|_| cut_expected(k, "a name after `as`"))?;
+        open.name = Some(n);
+        return Ok((k, ()));
+    }
+    let c = peek_char(&j).unwrap_or(' ');
+    if c.is_ascii_digit() || c == '-' || c == '(' {
+        if open.shape.is_some() {
+            return dup("shape", &j);
+        }
+        let (k, s) = shape(j).or_else(|e| match e {
+            nom::Err::Error(_) => cut_expected(j, "a shape such as 100x100 or (100, 100)"),
+            e => Err(e),
+        })?;
+        open.shape = Some(s);
+        return Ok((k, ()));
+    }
+    if open.dtype.is_some() {
+        return dup("dtype", &j);
+    }
+    let (k, d) = dtype(j, 0).or_else(|e| match e {
+        nom::Err::Error(_) => cut_expected(j, "a shape, a dtype, offset=, order= or `as NAME`"),
+        e => Err(e),
+    })?;
+    open.dtype = Some(d);
+    Ok((k, ()))
+}
+
+impl Error {
+    /// Attaches a free-text hint to a syntax error (used for keyword typos).
+    fn with_hint_text(mut self, hint: Option<String>) -> Error {
+        if let (ErrorKind::Syntax { expected, found }, Some(h)) = (&*self.kind, hint) {
+            let message = format!("expected {expected}, found {found}");
+            self.kind = Box::new(ErrorKind::Type {
+                message,
+                hint: Some(h),
+            });
+        }
+        self
+    }
+}
+
+/// Byte length of the statement starting at `i`: up to a `;`, `#` or the
+/// end of the line that is not inside quotes.
+pub(in crate::syntax) fn statement_len(i: &In) -> usize {
+    let mut quote = None;
+    for (k, c) in i.fragment().char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, ';' | '#' | '\n') => return k,
+            _ => {}
+        }
+    }
+    i.fragment().len()
+}
+
+/// The options of the drawing commands, each allowed where it means something.
+#[derive(Default)]
+pub(in crate::syntax) struct Options {
+    bins: Option<Expr>,
+    range: Option<(Expr, Expr)>,
+    to: Option<Spanned<String>>,
+    cmap: Option<Spanned<String>>,
+    reduce: Option<Spanned<String>>,
+}
+
+/// `options = { "bins" "=" factor | "range" "=" ( factor "," factor | "auto" )
+///            | "cmap" "=" name | "reduce" "=" name | "to" path }`;
+/// `allowed` names the ones the command takes.
+pub(in crate::syntax) fn options<'a>(mut k: In<'a>, allowed: &[&str]) -> R<'a, Options> {
+    let mut o = Options::default();
+    let expected = || {
+        allowed
+            .iter()
+            .map(|a| match *a {
+                "to" => "to FILE.png".to_string(),
+                "range" => "range=LO,HI".to_string(),
+                other => format!("{other}="),
+            })
+            .collect::<Vec<_>>()
+            .join(" or ")
+    };
+    loop {
+        let (j, _) = sp(k)?;
+        if at_statement_end(&j) {
+            return Ok((j, o));
+        }
+        // `to PATH`
+        if allowed.contains(&"to") {
+            if let Ok((after, w)) = name(j) {
+                if w.node == "to" {
+                    let (after, _) = sp(after)?;
+                    let (after, p) = path(after)
+                        .or_else(|_| cut_expected(after, "a file to write: to FILE.png"))?;
+                    o.to = Some(p);
+                    k = after;
+                    continue;
+                }
+            }
+        }
+        let (j, kw) = keyword_eq(j).or_else(|_| cut_expected(j, &expected()))?;
+        if !allowed.contains(&kw.node.as_str()) {
+            return failure(Error::new(
+                ErrorKind::Syntax {
+                    expected: expected(),
+                    found: format!("`{}=`", kw.node),
+                },
+                kw.span,
+            ));
+        }
+        match kw.node.as_str() {
+            "bins" => {
+                let (j, e) = factor(j, 1).or_else(|_| cut_expected(j, "a number of bins"))?;
+                o.bins = Some(e);
+                k = j;
+            }
+            "range" => {
+                if let Ok((after, w)) = name(j) {
+                    if w.node == "auto" {
+                        k = after;
+                        continue;
+                    }
+                }
+                let (j, lo) =
+                    factor(j, 1).or_else(|_| cut_expected(j, "the low end of the range"))?;
+                let (j, _) = sp(j)?;
+                let (j, _) = punct(j, ",")
+                    .or_else(|_| cut_expected(j, "`,` and the high end: range=LO,HI"))?;
+                let (j, _) = sp(j)?;
+                let (j, hi) =
+                    factor(j, 1).or_else(|_| cut_expected(j, "the high end of the range"))?;
+                o.range = Some((lo, hi));
+                k = j;
+            }
+            "cmap" | "reduce" => {
+                let (j, n) = name(j).or_else(|_| cut_expected(j, "a name"))?;
+                if kw.node == "cmap" {
+                    o.cmap = Some(n);
+                } else {
+                    o.reduce = Some(n);
+                }
+                k = j;
+            }
+            _ => unreachable!("checked against `allowed`"),
+        }
+    }
+}
+
+/// The expression a command works on, or a message naming what it wanted.
+pub(in crate::syntax) fn command_operand<'a>(k: In<'a>, what: &str) -> R<'a, Expr> {
+    match expression(k, 0) {
+        Ok(r) => Ok(r),
+        Err(nom::Err::Error(_)) => cut_expected(k, what),
+        Err(e) => Err(e),
+    }
+}
+
+/// `hist_stmt = "hist" expression options`
+///   (options: bins=N, range=LO,HI, to PATH)
+pub(in crate::syntax) fn hist_stmt(k: In) -> R<Stmt> {
+    let (k, expr) = command_operand(k, "the expression to draw")?;
+    let (k, o) = options(k, &["bins", "range", "to"])?;
+    Ok((
+        k,
+        Stmt::Hist {
+            expr,
+            bins: o.bins,
+            range: o.range,
+            to: o.to,
+        },
+    ))
+}
+
+/// `export_stmt = "export" name name options` (options: to PATH)
+pub(in crate::syntax) fn export_stmt(k: In) -> R<Stmt> {
+    let (k, n) = name(k).or_else(|_| cut_expected(k, "the name to export"))?;
+    let (k, _) = sp(k)?;
+    let (k, format) = name(k).or_else(|_| cut_expected(k, "a format: vrt, envi or numpy"))?;
+    let (k, o) = options(k, &["to"])?;
+    Ok((
+        k,
+        Stmt::Export {
+            name: n,
+            format,
+            to: o.to,
+        },
+    ))
+}
+
+/// `plot_stmt = "plot" expression options` (options: to PATH)
+pub(in crate::syntax) fn plot_stmt(k: In) -> R<Stmt> {
+    let (k, expr) = command_operand(k, "the 1-D expression to plot")?;
+    let (k, o) = options(k, &["to"])?;
+    Ok((k, Stmt::Plot { expr, to: o.to }))
+}
+
+/// `image_stmt = "image" expression options`
+///   (options: to PATH, cmap=NAME, range=LO,HI|auto, reduce=mean|max)
+pub(in crate::syntax) fn image_stmt(k: In) -> R<Stmt> {
+    let (k, expr) = command_operand(k, "the 2-D expression to draw")?;
+    let (k, o) = options(k, &["to", "cmap", "range", "reduce"])?;
+    Ok((
+        k,
+        Stmt::Image {
+            expr,
+            to: o.to,
+            cmap: o.cmap,
+            range: o.range,
+            reduce: o.reduce,
+        },
+    ))
+}
+
+/// `save_stmt = "save" expression path`: the path is the statement's last
+/// word, so that `save d /tmp/x.npy` does not read `/` as division.
+pub(in crate::syntax) fn save_stmt(k: In) -> R<Stmt> {
+    let text = &k.fragment()[..statement_len(&k)];
+    let trimmed = text.trim_end();
+    // The last word, or a quoted path at the end.
+    let path_start = if trimmed.ends_with(['"', '\'']) {
+        let q = trimmed.chars().last().expect("ends with a quote");
+        trimmed[..trimmed.len() - 1].rfind(q)
+    } else {
+        trimmed
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_whitespace())
+            .map(|(w, c)| w + c.len_utf8())
+    };
+    let Some(path_start) = path_start.filter(|&p| p > 0 && !trimmed[..p].trim().is_empty()) else {
+        return cut_expected(k, "an expression and a file path: save EXPR PATH");
+    };
+    let (rest, expr_part) = take_bytes(k, path_start);
+    let (after, e) = match expression(expr_part, 0) {
+        Ok(r) => r,
+        Err(nom::Err::Error(_)) => return cut_expected(expr_part, "the expression to save"),
+        Err(e) => return Err(e),
+    };
+    let (after, _) = sp(after)?;
+    if !after.fragment().is_empty() {
+        return cut_expected(after, "the end of the expression before the path");
+    }
+    let (rest, p) =
+        path(rest).or_else(|_| cut_expected(rest, "a file path (.npy, .csv or .bin)"))?;
+    Ok((rest, Stmt::Save { expr: e, path: p }))
+}
+
+/// `statement = open_stmt | close_stmt | save_stmt | set_stmt | vars_stmt
+///            | files_stmt | help_stmt | assignment | expression`
+pub(in crate::syntax) fn statement(i: In) -> R<Stmt> {
+    if let Ok((j, word)) = name(i) {
+        let (k, _) = sp(j)?;
+        let is_assign = k.fragment().starts_with('=') && !k.fragment().starts_with("==");
+        if is_assign {
+            let (k, _) = punct(k, "=")?;
+            let (k, _) = sp(k)?;
+            let (k, expr) = match expression(k, 0) {
+                Ok(r) => r,
+                Err(nom::Err::Error(_)) => return cut_expected(k, "an expression after `=`"),
+                Err(e) => return Err(e),
+            };
+            return Ok((k, Stmt::Assign { name: word, expr }));
+        }
+        let separated = pos(&k) > pos(&j) || at_statement_end(&k);
+        if separated {
+            match word.node.as_str() {
+                "open" => return open_stmt(k),
+                "close" => {
+                    let (k, n) = name(k).or_else(|_| cut_expected(k, "the name to close"))?;
+                    return Ok((k, Stmt::Close(n)));
+                }
+                "export" => return export_stmt(k),
+                "info" => {
+                    let (k, n) = name(k).or_else(|_| cut_expected(k, "the name to describe"))?;
+                    return Ok((k, Stmt::Info(n)));
+                }
+                "save" => return save_stmt(k),
+                "stats" => {
+                    let (k, e) = match expression(k, 0) {
+                        Ok(r) => r,
+                        Err(nom::Err::Error(_)) => {
+                            return cut_expected(k, "the expression to summarise")
+                        }
+                        Err(e) => return Err(e),
+                    };
+                    return Ok((k, Stmt::Stats(e)));
+                }
+                "hist" => return hist_stmt(k),
+                "plot" => return plot_stmt(k),
+                "image" => return image_stmt(k),
+                "explain" => {
+                    let (k, e) = command_operand(k, "the expression to explain")?;
+                    return Ok((k, Stmt::Explain(e)));
+                }
+                "bytes" | "dump" => {
+                    let (k, e) = command_operand(k, "the view whose bytes to show")?;
+                    return Ok((k, Stmt::Bytes(e)));
+                }
+                "set" => {
+                    if at_statement_end(&k) {
+                        return Ok((k, Stmt::Set(None)));
+                    }
+                    let (k, key) = name(k).or_else(|_| cut_expected(k, "a setting name"))?;
+                    let (k, _) = sp(k)?;
+                    let (k, value) = path(k).or_else(|_| cut_expected(k, "a value"))?;
+                    return Ok((k, Stmt::Set(Some((key, value)))));
+                }
+                "vars" if at_statement_end(&k) => return Ok((k, Stmt::Vars)),
+                "files" if at_statement_end(&k) => return Ok((k, Stmt::Files)),
+                "help" => {
+                    if at_statement_end(&k) {
+                        return Ok((k, Stmt::Help(None)));
+                    }
+                    let (k, t) = path(k)?;
+                    return Ok((k, Stmt::Help(Some(t))));
+                }
+                _ => {}
+            }
+        }
+    }
+    let (j, e) = expression(i, 0)?;
+    Ok((j, Stmt::Print(e)))
+}
