@@ -65,6 +65,8 @@ pub enum LineError {
 /// patched the fault with zeros), the statement fails and its output is
 /// discarded; output is held back until the statement is done, up to
 /// [`HOLD_BACK`] bytes (past that, a huge csv or json dump streams).
+/// In csv mode the notes (what `open`, `save`, `set` did) are dropped, so
+/// that `out` holds only csv: [`run_line_with_notes`] keeps them.
 pub fn run_line(session: &mut Session, line: &str, out: &mut impl Write) -> Result<(), LineError> {
     run_line_with_notes(session, line, out, &mut std::io::sink())
 }
