@@ -278,7 +278,10 @@ def export_cases(run, rng, k):
             want = np.asarray(v).reshape((1,) * (3 - v.ndim) + v.shape)
             if b.tobytes() != want.tobytes() or b.dtype != v.dtype or b.size != v.size:
                 problems.append("export envi of %s reads back as %s %s" % (expr, b.shape, b.dtype))
-            problems += gdal_reads(run.path("ex%d.bin" % k), v, "export envi of %s (%s)" % (expr, v.dtype))
+            # GDAL's drivers identify a file by its first bytes and pass
+            # over a one-byte file (seed 2367557517: a 1x1x1 uint8 export).
+            if v.nbytes > 1:
+                problems += gdal_reads(run.path("ex%d.bin" % k), v, "export envi of %s (%s)" % (expr, v.dtype))
         return problems
     run.expect(lines, check)
 
