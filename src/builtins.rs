@@ -20,6 +20,8 @@ pub enum Does {
     Reduce,
     /// Reshaping, transposing, copying and reinterpreting (`eval::reshape`).
     Reshape,
+    /// `unravel_index(i, shape)`: flat indices to n-d ones.
+    Unravel,
 }
 
 /// One built-in.
@@ -232,7 +234,7 @@ pub const BUILTINS: &[Builtin] = &[
         true,
         "x, axis=None",
         "np.sum",
-        "sum (float64 accumulation)",
+        "sum (accumulated in float64, in the input's float dtype)",
         "sum(d.r)",
     ),
     reduction(
@@ -240,7 +242,7 @@ pub const BUILTINS: &[Builtin] = &[
         true,
         "x, axis=None",
         "np.mean",
-        "arithmetic mean (float64 accumulation)",
+        "arithmetic mean (accumulated in float64, in the input's float dtype)",
         "mean(abs(d), axis=0)[:3]",
     ),
     reduction(
@@ -280,7 +282,7 @@ pub const BUILTINS: &[Builtin] = &[
         true,
         "x, axis=None",
         "np.argmin",
-        "index of the first minimum",
+        "flat index of the first minimum (`unravel_index` gives the n-d one)",
         "argmin(d.r)",
     ),
     reduction(
@@ -288,9 +290,19 @@ pub const BUILTINS: &[Builtin] = &[
         true,
         "x, axis=None",
         "np.argmax",
-        "index of the first maximum",
+        "flat index of the first maximum (`unravel_index` gives the n-d one)",
         "argmax(d.r, axis=1)[:3]",
     ),
+    Builtin {
+        name: "unravel_index",
+        function: true,
+        method: false,
+        args: "indices, shape, order='C'",
+        numpy: "np.unravel_index",
+        help: "the n-d index (a tuple) of flat indices into an array of that shape",
+        example: "unravel_index(argmax(abs(d)), d.shape)",
+        does: Does::Unravel,
+    },
     reduction(
         "any",
         true,
@@ -489,6 +501,7 @@ pub fn listing() -> String {
         ),
         ("reductions (axis=)", &|d| d == Does::Reduce),
         ("shapes and copies", &|d| d == Does::Reshape),
+        ("indices", &|d| d == Does::Unravel),
     ] {
         out.push_str(&format!("{title}:\n"));
         let mut line = String::from(" ");

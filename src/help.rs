@@ -127,8 +127,10 @@ fits, and a reduction streams through the file once, on every core.\n",
             ("d.r.std(axis=0)[:3]", "axis= (an int or a tuple), ddof="),
             ("nanmax(d.i)", "nansum nanmean nanstd nanvar nanmin nanmax skip NaN"),
         ],
-        tail: "Sums, means and deviations accumulate in float64 (compensated); argmin and\n\
-argmax of an n-d array give the n-d index. Ctrl-C stops a long computation.\n",
+        tail: "Sums, means and deviations accumulate in float64 (compensated) and come back\n\
+in NumPy's dtype (float32 in, float32 out). argmin and argmax without axis=\n\
+give the flat index; unravel_index(i, x.shape) the n-d one. Ctrl-C stops a\n\
+long computation.\n",
     },
     Topic {
         names: &["stats", "hist"],

@@ -20,8 +20,7 @@ pub struct Header {
     pub data_offset: usize,
 }
 
-/// The most dimensions an array may have (NumPy's `NPY_MAXDIMS`).
-pub const MAX_DIMS: usize = 64;
+pub use crate::view::MAX_DIMS;
 /// The longest header strided reads (NumPy reads 10,000 bytes unless told
 /// otherwise; records of many fields need more).
 pub const MAX_HEADER: usize = 1 << 20;

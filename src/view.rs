@@ -122,6 +122,23 @@ pub fn contiguous_strides(shape: &[usize], itemsize: usize, order: Order) -> Opt
 /// and offset that `items` select out of (`shape_in`, `strides_in`,
 /// `offset_in`), with NumPy's errors. Views use it with byte strides;
 /// computed arrays with element strides over their C-order positions.
+/// The most dimensions an array may have (NumPy's `NPY_MAXDIMS`).
+pub const MAX_DIMS: usize = 64;
+
+/// NumPy's IndexError for an index whose result would have more than
+/// [`MAX_DIMS`] dimensions.
+pub fn too_many_dims(result: usize, span: Span) -> Error {
+    Error::new(
+        ErrorKind::Type {
+            message: format!(
+                "number of dimensions must be within [0, {MAX_DIMS}], indexing result would have {result}"
+            ),
+            hint: Some("NumPy arrays have at most 64 axes".into()),
+        },
+        span,
+    )
+}
+
 pub fn index_geometry(
     shape_in: &[usize],
     strides_in: &[isize],
@@ -158,6 +175,20 @@ pub fn index_geometry(
             },
             span,
         ));
+    }
+    let ints = items.iter().filter(|i| matches!(i, Index::Int(..))).count();
+    let new_axes = items
+        .iter()
+        .filter(|i| matches!(i, Index::NewAxis(_)))
+        .count();
+    let result = shape_in.len() - ints + new_axes;
+    if result > MAX_DIMS {
+        let span = items
+            .iter()
+            .map(index_span)
+            .reduce(Span::to)
+            .unwrap_or_default();
+        return Err(too_many_dims(result, span));
     }
     let mut shape = Vec::new();
     let mut strides = Vec::new();

@@ -251,7 +251,8 @@ fn stats_of_complex_data_describe_the_magnitude() {
 fn sums_along_an_axis_keep_precision_numpys_float32_path_loses() {
     // A first row of 1e8 and 999 rows of ones, three columns. NumPy 2.4
     // sums float32 down axis 0 in float32, one rounding per row, and gives
-    // 1e8 for every column (numpy#9393); strided accumulates in f64.
+    // 1e8 for every column (numpy#9393); strided accumulates in f64 and
+    // rounds the exact 100000999 once, to float32's 100001000.
     let dir = temp();
     let mut values = vec![1.0e8f32; 3];
     values.extend(std::iter::repeat_n(1.0f32, 999 * 3));
@@ -265,17 +266,23 @@ fn sums_along_an_axis_keep_precision_numpys_float32_path_loses() {
         "",
     );
     let l = lines(&out);
-    let column: f64 = values.iter().step_by(3).map(|&v| v as f64).sum();
+    // The exact sums rounded once to float32, NumPy's result dtype.
+    let exact: f64 = values.iter().step_by(3).map(|&v| v as f64).sum();
+    let column = exact as f32 as f64;
     let n = l.len();
-    assert_eq!(l[n - 3].parse::<f64>().unwrap(), column, "along the axis");
     assert_eq!(
-        l[n - 2].parse::<f64>().unwrap(),
+        l[n - 3].parse::<f32>().unwrap() as f64,
+        column,
+        "along the axis"
+    );
+    assert_eq!(
+        l[n - 2].parse::<f32>().unwrap() as f64,
         column,
         "along the axis, last column"
     );
     assert_eq!(
-        l[n - 1].parse::<f64>().unwrap(),
-        3.0 * column,
+        l[n - 1].parse::<f32>().unwrap() as f64,
+        (3.0 * exact) as f32 as f64,
         "over everything"
     );
 }

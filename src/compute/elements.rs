@@ -34,9 +34,9 @@ impl Elements for View {
         self.dtype.short()
     }
     fn origin(&self) -> String {
-        if self.source.is_copy() {
+        if let Some(how) = self.source.made_by() {
             return format!(
-                "copy, {} in memory, made by advanced indexing of {}",
+                "copy, {} in memory, made by {how} {}",
                 human_bytes(self.source.len()),
                 self.source.display().trim_start_matches("copy of ")
             );

@@ -65,7 +65,7 @@ fn list_array(v: &Value, span: Span) -> Result<(Vec<usize>, Vec<i64>, bool), Err
         span: Span,
     ) -> Result<(), Error> {
         match v {
-            Value::List(items) => {
+            Value::List(items) | Value::Tuple(items) => {
                 if shape.len() == depth {
                     shape.push(items.len());
                 } else if shape[depth] != items.len() {
@@ -168,14 +168,20 @@ impl Session {
         let values: Vec<Option<Value>> = items
             .iter()
             .map(|i| match i {
-                IndexItem::Expr(e) => self.eval(e).map(Some),
+                IndexItem::Expr(e) => self.eval_index(e).map(Some),
                 _ => Ok(None),
             })
             .collect::<Result<_, _>>()?;
         let array = |v: &Option<Value>| {
             matches!(
                 v,
-                Some(Value::View(_) | Value::Lazy(_) | Value::List(_) | Value::Bool(_))
+                Some(
+                    Value::View(_)
+                        | Value::Lazy(_)
+                        | Value::List(_)
+                        | Value::Tuple(_)
+                        | Value::Bool(_)
+                )
             )
         };
         Ok(values.iter().any(array).then_some(values))
@@ -220,7 +226,9 @@ impl Session {
                     Value::Int(i) => It::Int(i, e.span),
                     Value::None => It::NewAxis,
                     Value::Bool(b) => It::Bools(vec![], vec![b], e.span),
-                    v @ Value::List(_) => {
+                    // A tuple inside a subscript is a sequence, as a list
+                    // (`o[:, (0,)]`).
+                    v @ (Value::List(_) | Value::Tuple(_)) => {
                         let (shape, vals, bools) = list_array(&v, e.span)?;
                         if bools {
                             It::Bools(shape, vals.iter().map(|&x| x != 0).collect(), e.span)
@@ -397,7 +405,11 @@ impl Session {
             }
             out.extend_from_slice(v.element_bytes(&src_idx));
         }
-        let source = Arc::new(crate::source::Source::copy(&v.source, out));
+        let source = Arc::new(crate::source::Source::copy(
+            &v.source,
+            out,
+            "advanced indexing of",
+        ));
         View::over_file(
             source,
             0,
@@ -426,7 +438,7 @@ fn streamable(s: Scalar) -> bool {
 }
 
 /// A view of the named fields, at their offsets, with the record's size.
-fn field_list(v: &View, names: &[Expr]) -> Result<View, Error> {
+pub(super) fn field_list(v: &View, names: &[Expr]) -> Result<View, Error> {
     let mut fields = Vec::new();
     for n in names {
         let ExprKind::Str(name) = &n.kind else {
@@ -489,6 +501,44 @@ fn gather(src: Lazy, its: Vec<It>, span: Span) -> Result<Lazy, Error> {
             expanded.push(It::Slice(None, None, None, span));
         }
     }
+    // A scalar boolean is a 0-d mask: where it stands it adds an axis of
+    // length 1 (True) or 0 (False), indexed as an advanced index (NumPy's
+    // `a[True]`, `a[..., False]`): a new axis in the source, taken by an
+    // index array of that length.
+    let mut src = src;
+    if expanded
+        .iter()
+        .any(|it| matches!(it, It::Bools(shape, ..) if shape.is_empty()))
+    {
+        let full = || crate::view::Index::Slice {
+            start: None,
+            stop: None,
+            step: None,
+            span,
+        };
+        let mut basic = Vec::new();
+        let mut out = Vec::with_capacity(expanded.len());
+        for it in expanded {
+            match it {
+                It::Bools(shape, vals, s) if shape.is_empty() => {
+                    basic.push(crate::view::Index::NewAxis(s));
+                    let n = usize::from(vals[0]);
+                    out.push(It::Ints(vec![n], vec![0; n], s));
+                }
+                It::NewAxis => out.push(It::NewAxis),
+                It::Bools(shape, vals, s) => {
+                    basic.extend(shape.iter().map(|_| full()));
+                    out.push(It::Bools(shape, vals, s));
+                }
+                other => {
+                    basic.push(full());
+                    out.push(other);
+                }
+            }
+        }
+        src = src.index(&basic)?;
+        expanded = out;
+    }
     // Booleans become integer arrays (nonzero), one per axis they cover.
     let mut items: Vec<Item> = Vec::new();
     let mut arrays: Vec<(Vec<usize>, Vec<i64>, usize, Span)> = Vec::new(); // shape, values, axis, span
@@ -531,16 +581,6 @@ fn gather(src: Lazy, its: Vec<It>, span: Span) -> Result<Lazy, Error> {
                     .filter(|(_, &b)| b)
                     .map(|(k, _)| k)
                     .collect();
-                if shape.is_empty() {
-                    // A scalar boolean: True adds an axis of 1, False of 0 (a NumPy corner).
-                    return Err(Error::new(
-                        ErrorKind::Unsupported {
-                            what: "a scalar boolean index".into(),
-                            hint: None,
-                        },
-                        s,
-                    ));
-                }
                 for k in 0..shape.len() {
                     let stride: usize = shape[k + 1..].iter().product();
                     let coords: Vec<i64> = hits
@@ -579,6 +619,18 @@ fn gather(src: Lazy, its: Vec<It>, span: Span) -> Result<Lazy, Error> {
                 span,
             )
         })?;
+    }
+    // Every index is checked against its axis, each array in turn and in
+    // full, even when the broadcast result is empty (NumPy's
+    // `a[empty, 7]` raises).
+    for (_, vals, ax, s) in &arrays {
+        let n = src.shape[*ax] as i64;
+        if let Some(v) = vals.iter().find(|&&v| v < -n || v >= n) {
+            return Err(index_error(
+                format!("index {v} is out of bounds for axis {ax} with size {n}"),
+                *s,
+            ));
+        }
     }
     let adv_size: usize = adv_shape.iter().product();
     let mut flat_arrays = Vec::with_capacity(arrays.len());
@@ -641,6 +693,10 @@ fn gather(src: Lazy, its: Vec<It>, span: Span) -> Result<Lazy, Error> {
     let mut shape = basic[..adv_at].to_vec();
     shape.extend(&adv_shape);
     shape.extend(&basic[adv_at..]);
+    if shape.len() > crate::view::MAX_DIMS {
+        return Err(crate::view::too_many_dims(shape.len(), span));
+    }
+    let ndim = src.ndim();
     let mut src_strides = vec![1usize; ndim];
     for k in (0..ndim.saturating_sub(1)).rev() {
         src_strides[k] = src_strides[k + 1] * src.shape[k + 1].max(1);

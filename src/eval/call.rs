@@ -6,7 +6,7 @@ use super::{Session, Value};
 use crate::builtins::{builtin, function_names, method_names, Builtin, Does};
 use crate::compute::promote::{float_for, promote, Operand};
 use crate::compute::reduce::{reduce_all, reduce_axes, Acc};
-use crate::compute::{broadcast, decode_num, encode_num, Computed, Func, Lazy, Node, Num};
+use crate::compute::{broadcast, cast, decode_num, encode_num, Computed, Func, Lazy, Node, Num};
 use crate::diag::{suggest, Error, ErrorKind};
 use crate::dtype::{ByteOrder, Dtype, Kind, Scalar};
 use crate::syntax::{Arg, BinOp, Expr, ExprKind, Span, UnaryOp};
@@ -386,6 +386,7 @@ impl Session {
                 )))
             }
             Does::Reduce => self.reduction(name, x, rest, span),
+            Does::Unravel => self.unravel_index(x, rest, span),
             Does::Reshape => Err(type_error(
                 format!("{name}() needs an array, not {}", x.kind_name()),
                 span,
@@ -431,7 +432,12 @@ impl Session {
             match key {
                 Some("axis") | None if axis.is_none() => {
                     let v = self.eval(&a.value)?;
-                    axis = normalize_axes(&v, l.ndim(), a.value.span)?.map(|ax| (ax, a.value.span));
+                    // NumPy's ufunc reductions (and the nan- functions) take
+                    // axis 0 or -1 of a 0-d array as no axis; mean, var and
+                    // std count the axis first and raise.
+                    let zero_d = !matches!(name, "mean" | "var" | "std");
+                    axis = normalize_axes(&v, l.ndim(), zero_d, a.value.span)?
+                        .map(|ax| (ax, a.value.span));
                 }
                 Some("ddof") if matches!(name, "std" | "var" | "nanstd" | "nanvar") => {
                     ddof = match self.eval(&a.value)? {
@@ -480,16 +486,23 @@ impl Session {
             None => {
                 let acc = reduce_all(&l, int).map_err(|_| interrupted(span))?;
                 if matches!(base, "argmin" | "argmax") {
+                    // The flat C-order index, as NumPy (`unravel_index` gives the n-d one).
                     let at = self.arg_index(&acc, base, l.size(), span)?;
-                    return Ok(unravel(at, &l.shape));
+                    return Ok(scalar_value(Num::real(at as f64), sc(Kind::Int, 8)));
                 }
                 let n = finish(base, &acc, skip, ddof, d, l.size(), name, span)?;
 
                 Ok(scalar_value(n, result_dtype))
             }
             Some((axes, axis_span)) => {
+                if matches!(base, "argmin" | "argmax") && l.ndim() == 0 && axes.is_empty() {
+                    return Ok(scalar_value(Num::real(0.0), sc(Kind::Int, 8)));
+                }
                 if matches!(base, "argmin" | "argmax") && axes.len() != 1 {
-                    return Err(type_error(format!("{name} takes a single axis"), axis_span));
+                    return Err(type_error(
+                        "'tuple' object cannot be interpreted as an integer".into(),
+                        axis_span,
+                    ));
                 }
                 // Over no element, min and max have no answer even when
                 // there are no outputs either (NumPy raises for (0, 0)).
@@ -521,14 +534,27 @@ impl Session {
                     }
                     let count = axes.iter().map(|&a| l.shape[a]).product();
                     let n = finish(base, acc, skip, ddof, d, count, name, span)?;
-                    re.push(n.re);
-                    im.push(n.im);
+                    re.push(cast(n.re, result_dtype));
+                    im.push(cast(n.im, result_dtype));
                 }
                 let dtype = if matches!(base, "argmin" | "argmax" | "count_nonzero") {
                     sc(Kind::Int, 8)
                 } else {
                     result_dtype
                 };
+                // Reduced to one element (every axis, or a 0-d array): a
+                // NumPy scalar.
+                if shape.is_empty() {
+                    let n = Num {
+                        re: re[0],
+                        im: if dtype.kind == Kind::Complex {
+                            im[0]
+                        } else {
+                            0.0
+                        },
+                    };
+                    return Ok(scalar_value(n, dtype));
+                }
                 let arr = |v: Vec<f64>| {
                     ArrayD::from_shape_vec(IxDyn(&shape), v).expect("one value per kept position")
                 };
@@ -560,17 +586,22 @@ impl Session {
     }
 }
 
-/// The dtype NumPy gives a reduction's result (see ARCHITECTURE.md: float
-/// sums, means and deviations are float64 here, accumulated exactly).
+/// The dtype NumPy gives a reduction's result: floats and complex keep
+/// their size (float32 sums, means and deviations are float32), integers
+/// sum to 64 bits and average to float64. strided accumulates in float64
+/// (compensated) whatever the dtype and rounds once to this dtype at the
+/// end, where NumPy accumulates float32 in float32 (see ARCHITECTURE.md).
 fn reduction_dtype(base: &str, d: Scalar) -> Scalar {
+    let float = matches!(d.kind, Kind::Float | Kind::Complex);
     match base {
         "sum" => match d.kind {
             Kind::Bool | Kind::Int => sc(Kind::Int, 8),
             Kind::UInt => sc(Kind::UInt, 8),
-            Kind::Float => sc(Kind::Float, 8),
-            Kind::Complex => sc(Kind::Complex, 16),
+            Kind::Float | Kind::Complex => sc(d.kind, d.size),
         },
-        "mean" if d.kind == Kind::Complex => sc(Kind::Complex, 16),
+        "mean" if float => sc(d.kind, d.size),
+        "std" | "var" if d.kind == Kind::Complex => sc(Kind::Float, d.size / 2),
+        "std" | "var" if float => sc(d.kind, d.size),
         "mean" | "std" | "var" => sc(Kind::Float, 8),
         "min" | "max" => sc(d.kind, d.size),
         "any" | "all" => sc(Kind::Bool, 1),
@@ -624,17 +655,176 @@ fn finish(
     })
 }
 
-/// An n-d index as NumPy's `unravel_index` gives it: an int for 1-D.
-fn unravel(mut flat: usize, shape: &[usize]) -> Value {
-    if shape.len() <= 1 {
-        return scalar_value(Num::real(flat as f64), sc(Kind::Int, 8));
+impl Session {
+    /// NumPy's `unravel_index(indices, shape, order='C')`: a tuple of
+    /// int64 scalars for one index, of int64 arrays for an array of them.
+    fn unravel_index(&self, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
+        let mut shape: Option<Vec<usize>> = None;
+        let mut fortran = false;
+        for (k, a) in rest.iter().enumerate() {
+            match (a.name.as_ref().map(|n| n.node.as_str()), k) {
+                (Some("shape" | "dims"), _) | (None, 0) => {
+                    let dims = match self.eval(&a.value)? {
+                        Value::Int(n) => vec![Value::Int(n)],
+                        Value::Tuple(t) | Value::List(t) => t,
+                        v => {
+                            return Err(type_error(
+                                format!("shape takes a tuple of integers, not {}", v.kind_name()),
+                                a.value.span,
+                            ))
+                        }
+                    };
+                    let mut out = Vec::new();
+                    for d in dims {
+                        match d {
+                            Value::Int(n) if n >= 0 => {
+                                out.push(usize::try_from(n).map_err(|_| {
+                                    type_error("dimensions are too large".into(), a.value.span)
+                                })?)
+                            }
+                            _ => {
+                                return Err(type_error(
+                                    "dimensions must be non-negative integers".into(),
+                                    a.value.span,
+                                ))
+                            }
+                        }
+                    }
+                    shape = Some(out);
+                }
+                (Some("order"), _) | (None, 1) => {
+                    fortran = match self.eval(&a.value)? {
+                        Value::Str(o) if o == "C" => false,
+                        Value::Str(o) if o == "F" => true,
+                        _ => {
+                            return Err(type_error(
+                                "only 'C' or 'F' order is permitted".into(),
+                                a.value.span,
+                            ))
+                        }
+                    }
+                }
+                (Some(k), _) => {
+                    return Err(type_error(
+                        format!("unravel_index() got an unexpected keyword argument '{k}'"),
+                        a.value.span,
+                    ))
+                }
+                (None, _) => {
+                    return Err(type_error(
+                        "unravel_index() takes indices, shape and order".into(),
+                        a.value.span,
+                    ))
+                }
+            }
+        }
+        let Some(shape) = shape else {
+            return Err(type_error(
+                "unravel_index() missing required argument 'shape' (pos 2)".into(),
+                span,
+            ));
+        };
+        let size = shape
+            .iter()
+            .try_fold(1usize, |a, &n| a.checked_mul(n))
+            .filter(|&n| n <= i64::MAX as usize)
+            .ok_or_else(|| type_error("dimensions are too large".into(), span))?;
+        let one = |i: i128| -> Result<Vec<usize>, Error> {
+            let Some(mut flat) = usize::try_from(i).ok().filter(|&f| f < size) else {
+                return Err(type_error(
+                    format!("index {i} is out of bounds for array with size {size}"),
+                    span,
+                ));
+            };
+            let mut idx = vec![0; shape.len()];
+            let order: Vec<usize> = if fortran {
+                (0..shape.len()).collect()
+            } else {
+                (0..shape.len()).rev().collect()
+            };
+            for k in order {
+                idx[k] = flat % shape[k];
+                flat /= shape[k];
+            }
+            Ok(idx)
+        };
+        let int64 = sc(Kind::Int, 8);
+        let scalar = match &x {
+            Value::Int(i) => Some(*i),
+            Value::Scalar(..) => match super::Session::eval_index_value(x.clone()) {
+                Value::Int(i) => Some(i),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(i) = scalar {
+            let idx = one(i)?;
+            return Ok(Value::Tuple(
+                idx.into_iter()
+                    .map(|k| scalar_value(Num::real(k as f64), int64))
+                    .collect(),
+            ));
+        }
+        let indices = match &x {
+            Value::List(_) | Value::Tuple(_) => to_lazy(&list_array(&x, span)?, int64, span)?,
+            _ => match operand(&x) {
+                Some(Operand::Array(d)) if matches!(d.kind, Kind::Int | Kind::UInt) => {
+                    to_lazy(&x, d, span)?
+                }
+                _ => return Err(type_error("only int indices permitted".into(), span)),
+            },
+        };
+        let mut flat: Vec<f64> = self.reserve_memory(
+            indices.size(),
+            "these indices",
+            "unravel fewer indices",
+            span,
+        )?;
+        crate::compute::reduce::for_blocks(&indices, 0, indices.size(), |b, _| {
+            flat.extend_from_slice(&b.re)
+        })
+        .map_err(|_| interrupted(span))?;
+        let mut parts = vec![Vec::with_capacity(flat.len()); shape.len()];
+        for &f in &flat {
+            for (k, i) in one(f as i128)?.into_iter().enumerate() {
+                parts[k].push(i as f64);
+            }
+        }
+        Ok(Value::Tuple(
+            parts
+                .into_iter()
+                .map(|p| {
+                    let re = ArrayD::from_shape_vec(IxDyn(&indices.shape), p)
+                        .expect("one value per index");
+                    Value::Lazy(Lazy::array(Computed {
+                        dtype: int64,
+                        re,
+                        im: None,
+                    }))
+                })
+                .collect(),
+        ))
     }
-    let mut idx = vec![0; shape.len()];
-    for k in (0..shape.len()).rev() {
-        idx[k] = flat % shape[k];
-        flat /= shape[k];
+}
+
+/// A Python list of integers as a computed int64 array.
+fn list_array(x: &Value, span: Span) -> Result<Value, Error> {
+    let (Value::List(items) | Value::Tuple(items)) = x else {
+        unreachable!("a list")
+    };
+    let mut vals = Vec::with_capacity(items.len());
+    for v in items {
+        match super::Session::eval_index_value(v.clone()) {
+            Value::Int(i) => vals.push(i as f64),
+            _ => return Err(type_error("only int indices permitted".into(), span)),
+        }
     }
-    Value::Tuple(idx.into_iter().map(|i| Value::Int(i as i128)).collect())
+    let re = ArrayD::from_shape_vec(IxDyn(&[vals.len()]), vals).expect("1-d");
+    Ok(Value::Lazy(Lazy::array(Computed {
+        dtype: sc(Kind::Int, 8),
+        re,
+        im: None,
+    })))
 }
 
 /// A computed number as a NumPy scalar of `dtype`.
@@ -658,8 +848,18 @@ fn no_identity(base: &str, skip: bool, span: Span) -> Error {
     )
 }
 
-/// `axis=` as sorted distinct axes (`None` for `axis=None`), with NumPy's errors.
-fn normalize_axes(v: &Value, ndim: usize, span: Span) -> Result<Option<Vec<usize>>, Error> {
+/// `axis=` as sorted distinct axes (`None` for `axis=None`), with NumPy's
+/// errors; with `zero_d`, axis 0 or -1 of a 0-d array is no axis (as
+/// NumPy's ufunc reductions take it).
+fn normalize_axes(
+    v: &Value,
+    ndim: usize,
+    zero_d: bool,
+    span: Span,
+) -> Result<Option<Vec<usize>>, Error> {
+    if zero_d && ndim == 0 && matches!(v, Value::Int(0 | -1)) {
+        return Ok(Some(vec![]));
+    }
     let list: Vec<i128> = match v {
         Value::None => return Ok(None),
         Value::Int(i) => vec![*i],

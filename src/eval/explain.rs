@@ -291,8 +291,12 @@ fn step(label: &str, x: &Expr, v: &Value, prev: Option<&View>) -> Step {
             if view.source.is_copy() && prev.is_none_or(|p| !p.source.is_copy()) {
                 s.what = StepKind::Copy(view.source.len());
                 s.why.push(
-                    "advanced indexing (an integer array or a boolean mask) copies; arrays separated by a slice put their dimensions first"
-                        .into(),
+                    match view.source.made_by() {
+                        Some("copying") => "copy, flatten, ravel of a view no strides can flatten, and reshape that no strides can express copy the elements into memory, laid out in the order= asked for (C unless said)",
+                        Some("indexing") => "a NumPy scalar indexed with `...`, None or a boolean becomes an array holding its value",
+                        _ => "advanced indexing (an integer array or a boolean mask) copies; arrays separated by a slice put their dimensions first",
+                    }
+                    .into(),
                 );
                 return s;
             }

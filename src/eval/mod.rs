@@ -16,9 +16,10 @@ pub mod value;
 pub use call::{scalar_value, HistReport, StatsReport};
 pub use value::Value;
 
+use crate::compute::Lazy;
 use crate::control::Control;
 use crate::diag::{suggest, Error, ErrorKind};
-use crate::dtype::Dtype;
+use crate::dtype::{Dtype, Elem, Kind};
 use crate::io::{Checks, Protected, WriteError};
 use crate::npy;
 use crate::number::human_bytes;
@@ -1378,7 +1379,7 @@ impl Session {
                         span: *span,
                     }
                 }
-                IndexItem::Expr(e) => match self.eval(e)? {
+                IndexItem::Expr(e) => match self.eval_index(e)? {
                     Value::Int(i) => Index::Int(i, e.span),
                     Value::None => Index::NewAxis(e.span),
                     Value::Str(_) => {
@@ -1417,6 +1418,13 @@ impl Session {
                 span,
             ));
         };
+        // rec[['a', 'c']]: a record of some of the fields (NumPy's np.void
+        // with the record's itemsize kept).
+        if let ExprKind::List(names) = &e.kind {
+            if !names.is_empty() && names.iter().all(|n| matches!(n.kind, ExprKind::Str(_))) {
+                return advanced::field_list(&v, names).map(Value::Void);
+            }
+        }
         let name = match self.eval(e)? {
             Value::Str(s) => s,
             Value::Int(i) => {
@@ -1452,7 +1460,109 @@ impl Session {
         field(&v, &name, e.span).map(view_value)
     }
 
+    /// A subscript item's value as an index: NumPy integer and boolean
+    /// scalars (`a[a[3]]`, `a[argmin(a)]`) index as Python's int and bool.
+    pub(super) fn eval_index(&self, e: &Expr) -> Result<Value, Error> {
+        Ok(Self::eval_index_value(self.eval(e)?))
+    }
+
+    /// A value as an index: an integer or boolean NumPy scalar, or 0-d
+    /// array, as Python's int or bool (NumPy indexes with a 0-d integer
+    /// array as with an integer), anything else as it is.
+    pub(super) fn eval_index_value(v: Value) -> Value {
+        let zero_d = match &v {
+            Value::View(w) if w.ndim() == 0 => {
+                w.dtype.as_scalar().map(|d| (d, Lazy::leaf(w.clone())))
+            }
+            Value::Lazy(l) if l.ndim() == 0 => Some((l.dtype, Some(l.clone()))),
+            _ => None,
+        };
+        if let Some((d, Some(l))) = zero_d {
+            if matches!(d.kind, Kind::Int | Kind::UInt | Kind::Bool) {
+                let n = l.at(&[]).re;
+                return if d.kind == Kind::Bool {
+                    Value::Bool(n != 0.0)
+                } else {
+                    Value::Int(n as i128)
+                };
+            }
+        }
+        match v {
+            Value::Scalar(Dtype::Scalar(d), b) => match Dtype::Scalar(d).decode(&b) {
+                Elem::Int(i) => Value::Int(i.into()),
+                Elem::UInt(u) => Value::Int(u.into()),
+                Elem::Bool(t) => Value::Bool(t),
+                _ => Value::Scalar(Dtype::Scalar(d), b),
+            },
+            v => v,
+        }
+    }
+
+    /// A single tuple item as the index it stands for, as NumPy unpacks it:
+    /// `a[(1, 2)]` is `a[1, 2]`, `a[()]` indexes nothing (a view of all of
+    /// `a`, or a 0-d array's scalar), and a name bound to a tuple likewise.
+    fn unpack_tuple(&self, items: &[IndexItem]) -> Result<Option<Vec<IndexItem>>, Error> {
+        let [IndexItem::Expr(e)] = items else {
+            return Ok(None);
+        };
+        match &e.kind {
+            ExprKind::Tuple(xs) => Ok(Some(xs.iter().cloned().map(IndexItem::Expr).collect())),
+            // A name, or tuple arithmetic (`(None,) * 3`): evaluated here
+            // (cheap), unpacked when a tuple.
+            ExprKind::Name(_) | ExprKind::Binary { .. }
+                if match &e.kind {
+                    ExprKind::Binary { lhs, rhs, .. } => [lhs, rhs]
+                        .iter()
+                        .any(|x| matches!(x.kind, ExprKind::Tuple(_))),
+                    _ => true,
+                } =>
+            {
+                let Value::Tuple(vs) = self.eval(e)? else {
+                    return Ok(None);
+                };
+                let literal = |v: &Value| -> Result<IndexItem, Error> {
+                    let kind = match v {
+                        Value::Int(i) => ExprKind::Int(*i),
+                        Value::None => ExprKind::None,
+                        Value::Bool(b) => ExprKind::Name(if *b { "True" } else { "False" }.into()),
+                        _ => return Err(Error::new(ErrorKind::InvalidIndex, e.span)),
+                    };
+                    Ok(IndexItem::Expr(Expr { kind, span: e.span }))
+                };
+                vs.iter().map(literal).collect::<Result<_, _>>().map(Some)
+            }
+            _ => Ok(None),
+        }
+    }
+
     fn index(&self, base: Value, items: &[IndexItem], span: Span) -> Result<Value, Error> {
+        if let Some(unpacked) = self.unpack_tuple(items)? {
+            return self.index(base, &unpacked, span);
+        }
+        // A NumPy scalar indexed by nothing but `...`, `None` and booleans
+        // is a 0-d array (`s[...]`, `s[None]`, `s[True]`); anything else is
+        // NumPy's "invalid index to scalar variable.".
+        if items.is_empty() && matches!(base, Value::Scalar(..) | Value::Void(_)) {
+            return Ok(base);
+        }
+        if let Value::Scalar(d, b) = &base {
+            let mut scalar_ok = true;
+            for item in items {
+                scalar_ok &= match item {
+                    IndexItem::Ellipsis(_) => true,
+                    IndexItem::Slice { .. } => false,
+                    IndexItem::Expr(e) => {
+                        matches!(self.eval_index(e)?, Value::None | Value::Bool(_))
+                    }
+                };
+            }
+            if scalar_ok && !items.is_empty() {
+                let source = Arc::new(Source::scalar(b.clone()));
+                if let Some(v) = View::over_file(source, 0, vec![], d.clone(), Order::C) {
+                    return self.index(Value::View(v), items, span);
+                }
+            }
+        }
         if matches!(base, Value::View(_) | Value::Lazy(_)) {
             if let Some(values) = self.advanced_values(items)? {
                 return self.advanced_index(base, items, values, span);

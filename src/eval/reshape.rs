@@ -79,6 +79,16 @@ pub fn nocopy_strides(
 
 /// The target shape of `reshape`, with one -1 inferred, or NumPy's error.
 fn target_shape(dims: &[i128], size: usize, span: Span) -> Result<Vec<usize>, Error> {
+    if dims.len() > crate::view::MAX_DIMS {
+        return Err(err(
+            format!(
+                "maximum supported dimension for an ndarray is currently {}, found {}",
+                crate::view::MAX_DIMS,
+                dims.len()
+            ),
+            span,
+        ));
+    }
     if dims.iter().filter(|&&d| d == -1).count() > 1 {
         return Err(err("can only specify one unknown dimension".into(), span));
     }
@@ -127,7 +137,99 @@ fn target_shape(dims: &[i128], size: usize, span: Span) -> Result<Vec<usize>, Er
     Ok(out)
 }
 
+/// NumPy's `order=` of `reshape`, `ravel`, `flatten` and `copy`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Layout {
+    C,
+    F,
+    /// F when the array is F-contiguous and not C-contiguous, else C.
+    A,
+    /// The order the elements lie in memory (axes by decreasing |stride|).
+    K,
+}
+
+/// The axes of `x` ordered as its bytes lie: by decreasing |stride|, ties
+/// in axis order (NumPy's order 'K'; a computed array is C order).
+fn memory_axes(x: &Value) -> Vec<usize> {
+    match x {
+        Value::View(v) => {
+            let mut axes: Vec<usize> = (0..v.ndim()).collect();
+            axes.sort_by_key(|&k| std::cmp::Reverse(v.strides[k].unsigned_abs()));
+            axes
+        }
+        Value::Lazy(l) => (0..l.ndim()).collect(),
+        _ => vec![],
+    }
+}
+
+/// 'A' and 'K' resolved against `x`: the axis permutation to read `x` in
+/// C order through (reversed for F).
+fn layout_axes(x: &Value, layout: Layout) -> Vec<usize> {
+    let ndim = match x {
+        Value::View(v) => v.ndim(),
+        Value::Lazy(l) => l.ndim(),
+        _ => 0,
+    };
+    let f_only = matches!(x, Value::View(v) if v.is_f_contiguous() && !v.is_c_contiguous());
+    match layout {
+        Layout::F => (0..ndim).rev().collect(),
+        Layout::A if f_only => (0..ndim).rev().collect(),
+        Layout::K => memory_axes(x),
+        _ => (0..ndim).collect(),
+    }
+}
+
+fn inverse(axes: &[usize]) -> Vec<usize> {
+    let mut inv = vec![0; axes.len()];
+    for (i, &a) in axes.iter().enumerate() {
+        inv[a] = i;
+    }
+    inv
+}
+
 impl Session {
+    /// Splits `order=` (or a trailing positional order string, as
+    /// `x.flatten('F')`) from the other arguments.
+    fn order_arg(&self, args: &[Arg]) -> Result<(Vec<Arg>, Layout), Error> {
+        let mut rest = Vec::new();
+        let mut layout = Layout::C;
+        for (k, a) in args.iter().enumerate() {
+            let named = a.name.as_ref().is_some_and(|n| n.node == "order");
+            let trailing_str = a.name.is_none()
+                && k + 1 == args.len()
+                && matches!(a.value.kind, crate::syntax::ExprKind::Str(_));
+            if !(named || trailing_str) {
+                rest.push(a.clone());
+                continue;
+            }
+            layout = match self.eval(&a.value)? {
+                Value::None => Layout::C,
+                Value::Str(o) => match o.as_str() {
+                    "C" | "c" => Layout::C,
+                    "F" | "f" => Layout::F,
+                    "A" | "a" => Layout::A,
+                    "K" | "k" => Layout::K,
+                    _ => {
+                        return Err(err(
+                            format!(
+                                "order must be one of 'C', 'F', 'A', or 'K' (got '{}')",
+                                crate::text::escape(&o)
+                            ),
+                            a.value.span,
+                        ))
+                    }
+                },
+                v => {
+                    return Err(err(
+                        format!("order must be str, not {}", v.kind_name()),
+                        a.value.span,
+                    ))
+                }
+            };
+        }
+        Ok((rest, layout))
+    }
+
     /// Integer arguments, as separate ints or one tuple/list.
     fn int_args(&self, args: &[Arg], span: Span) -> Result<Vec<i128>, Error> {
         let vals: Vec<Value> = args
@@ -189,7 +291,7 @@ impl Session {
         };
         walk.write_c_order(&mut out)
             .map_err(|_| Error::new(ErrorKind::Interrupted, span))?;
-        let source = Arc::new(crate::source::Source::copy(&v.source, out));
+        let source = Arc::new(crate::source::Source::copy(&v.source, out, "copying"));
         View::over_file(source, 0, v.shape.clone(), v.dtype.clone(), order)
             .ok_or_else(|| err("the copy does not fit in memory".into(), span))
     }
@@ -202,6 +304,42 @@ impl Session {
         args: &[Arg],
         span: Span,
     ) -> Result<Value, Error> {
+        if matches!(name, "reshape" | "ravel" | "flatten" | "copy") {
+            let (rest, layout) = self.order_arg(args)?;
+            if layout == Layout::K && name == "reshape" {
+                return Err(err("order 'K' is not permitted for reshaping".into(), span));
+            }
+            let axes = layout_axes(&x, layout);
+            if axes.iter().enumerate().any(|(i, &a)| i != a) {
+                let turned = permute(x, &axes);
+                return match name {
+                    // Fortran-order reshape: reshape the transpose to the
+                    // reversed shape, and transpose back.
+                    "reshape" => {
+                        let mut dims = self.int_args(&rest, span)?;
+                        dims.reverse();
+                        let dims: Vec<Arg> = dims.iter().map(|&d| int_arg(d, span)).collect();
+                        let r = self.reshape_method(name, turned, &dims, span)?;
+                        let n = match &r {
+                            Value::View(v) => v.ndim(),
+                            Value::Lazy(l) => l.ndim(),
+                            _ => 0,
+                        };
+                        Ok(permute(r, &(0..n).rev().collect::<Vec<_>>()))
+                    }
+                    // A copy laid out like the original: copied in memory
+                    // order, then turned back.
+                    "copy" => {
+                        let c = self.reshape_method(name, turned, &rest, span)?;
+                        Ok(permute(c, &inverse(&axes)))
+                    }
+                    _ => self.reshape_method(name, turned, &rest, span),
+                };
+            }
+            if rest.len() != args.len() {
+                return self.reshape_method(name, x, &rest, span);
+            }
+        }
         match (name, x) {
             ("reshape", Value::View(v)) => {
                 let dims = self.int_args(args, span)?;
@@ -234,7 +372,7 @@ impl Session {
             }
             ("ravel", x @ (Value::View(_) | Value::Lazy(_))) => {
                 if !args.is_empty() {
-                    return Err(err("ravel() takes no arguments here (C order only)".into(), span));
+                    return Err(err("ravel() takes only order=".into(), span));
                 }
                 // NumPy: a view of a C-contiguous array, else a copy (even
                 // where a strided view would do).
@@ -243,7 +381,7 @@ impl Session {
                         return self.reshape_method("flatten", x, &[], span);
                     }
                 }
-                let minus_one = [Arg { name: None, value: crate::syntax::Expr { kind: crate::syntax::ExprKind::Int(-1), span } }];
+                let minus_one = [int_arg(-1, span)];
                 self.reshape_method("reshape", x, &minus_one, span)
             }
             ("flatten" | "copy", Value::View(v)) => {
@@ -336,7 +474,7 @@ impl Session {
                                     e[off..off + size].reverse();
                                 }
                             }
-                            c.source = Arc::new(crate::source::Source::copy(&v.source, bytes));
+                            c.source = Arc::new(crate::source::Source::copy(&v.source, bytes, "copying"));
                         }
                         c.dtype = to;
                         return Ok(Value::View(c));
@@ -364,7 +502,7 @@ impl Session {
                         e[off..off + size].reverse();
                     }
                 }
-                c.source = Arc::new(crate::source::Source::copy(&v.source, bytes));
+                c.source = Arc::new(crate::source::Source::copy(&v.source, bytes, "copying"));
                 Ok(Value::View(c))
             }
             ("newbyteorder", _) => Err(err(
@@ -484,6 +622,17 @@ fn permute(x: Value, axes: &[usize]) -> Value {
             ))
         }
         other => other,
+    }
+}
+
+/// An integer as a positional argument.
+fn int_arg(i: i128, span: Span) -> Arg {
+    Arg {
+        name: None,
+        value: crate::syntax::Expr {
+            kind: crate::syntax::ExprKind::Int(i),
+            span,
+        },
     }
 }
 

@@ -226,6 +226,40 @@ pub fn binary(op: BinOp, a: &Value, b: &Value, span: Span) -> Result<Value, Erro
             span,
         )
     };
+    // Python's sequence arithmetic: `(None,) * 3`, `(1,) + shape`.
+    match (op, a, b) {
+        (BinOp::Add, Value::Tuple(x), Value::Tuple(y)) => {
+            return Ok(Value::Tuple(x.iter().chain(y).cloned().collect()))
+        }
+        (BinOp::Add, Value::List(x), Value::List(y)) => {
+            return Ok(Value::List(x.iter().chain(y).cloned().collect()))
+        }
+        (BinOp::Mul, Value::Tuple(t) | Value::List(t), n)
+        | (BinOp::Mul, n, Value::Tuple(t) | Value::List(t))
+            if as_int(n).is_some() =>
+        {
+            let times = usize::try_from(as_int(n).unwrap_or(0).max(0)).unwrap_or(usize::MAX);
+            // Sequences here are indices and shapes: a million items is plenty.
+            if t.len().saturating_mul(times) > 1 << 20 {
+                return Err(Error::new(
+                    ErrorKind::Type {
+                        message: "that sequence would be longer than 1,048,576 items".into(),
+                        hint: None,
+                    },
+                    span,
+                ));
+            }
+            let items: Vec<Value> = t.iter().cycle().take(t.len() * times).cloned().collect();
+            return Ok(
+                if matches!((a, b), (Value::List(_), _) | (_, Value::List(_))) {
+                    Value::List(items)
+                } else {
+                    Value::Tuple(items)
+                },
+            );
+        }
+        _ => {}
+    }
     if let (Some(x), Some(y)) = (as_int(a), as_int(b)) {
         if !matches!((a, b), (Value::Bool(_), Value::Bool(_)))
             || !matches!(op, BinOp::And | BinOp::Or | BinOp::Xor)

@@ -37,8 +37,9 @@ pub struct Source {
     /// Kept open so its size can be checked (fstat) before each use.
     file: Option<File>,
     bytes: mapping::Bytes,
-    /// Bytes strided copied (advanced indexing), not a file.
-    copy: bool,
+    /// Bytes strided made itself, not a file: how ("advanced indexing of",
+    /// "copying", ...), for captions.
+    made: Option<&'static str>,
 }
 
 impl Source {
@@ -49,20 +50,39 @@ impl Source {
 
     /// Bytes strided made itself (a copy by advanced indexing), named for
     /// captions as `copy of PATH`. Not in the cache of files.
-    pub fn copy(of: &Source, bytes: Vec<u8>) -> Source {
+    pub fn copy(of: &Source, bytes: Vec<u8>, how: &'static str) -> Source {
         Source {
             path: PathBuf::from(format!("copy of {}", of.path.display())),
             dev: 0,
             ino: 0,
             file: None,
             bytes: mapping::Bytes::Owned(bytes),
-            copy: true,
+            made: Some(how),
         }
+    }
+
+    /// A NumPy scalar's bytes held as a 0-d array's buffer (`s[...]`,
+    /// `s[None]`): a copy with no file behind it.
+    pub fn scalar(bytes: Vec<u8>) -> Source {
+        Source {
+            path: PathBuf::from("a scalar"),
+            dev: 0,
+            ino: 0,
+            file: None,
+            bytes: mapping::Bytes::Owned(bytes),
+            made: Some("indexing"),
+        }
+    }
+
+    /// How strided made these bytes ("advanced indexing of", "copying"), for
+    /// a copy; `None` for a file.
+    pub fn made_by(&self) -> Option<&'static str> {
+        self.made
     }
 
     /// Whether this is a copy made by strided rather than a file.
     pub fn is_copy(&self) -> bool {
-        self.copy
+        self.made.is_some()
     }
 
     /// Whether the pages under bytes `start..end` are in memory (see
@@ -275,7 +295,7 @@ impl Files {
                 ino: meta.ino(),
                 file: None,
                 bytes: mapping::Bytes::Owned(bytes),
-                copy: false,
+                made: None,
             };
             return Ok((Arc::new(source), false));
         }
@@ -315,7 +335,7 @@ impl Files {
             ino: key.1,
             file: Some(file),
             bytes,
-            copy: false,
+            made: None,
         });
         self.cache.retain(|_, w| w.strong_count() > 0);
         self.cache.insert(key, Arc::downgrade(&source));
