@@ -210,6 +210,28 @@ impl Error {
     /// Renders the error for a person: `origin` is `Some((name, line))` in
     /// scripts (giving `name:line:col: error: ...`) and `None` at the prompt.
     pub fn render(&self, origin: Option<(&str, usize)>, line: &str) -> String {
+        // A statement over several physical lines (an open bracket goes
+        // on): the error is shown on the line it falls in, numbered so.
+        let start = self.span.start.min(line.len());
+        let before = &line[..floor_boundary(line, start)];
+        let skipped = before.matches('\n').count();
+        if skipped > 0 || line.trim_end_matches(['\n', '\r']).contains('\n') {
+            let at = before.rfind('\n').map_or(0, |k| k + 1);
+            let len = line[at..].find('\n').unwrap_or(line.len() - at);
+            let shift = |s: Span| {
+                Span::new(
+                    s.start.saturating_sub(at).min(len),
+                    s.end.saturating_sub(at).min(len),
+                )
+            };
+            let mut one = self.clone();
+            one.span = shift(self.span);
+            one.related = self
+                .related
+                .filter(|(s, _)| s.start >= at && s.start <= at + len)
+                .map(|(s, l)| (shift(s), l));
+            return one.render(origin.map(|(n, k)| (n, k + skipped)), &line[at..at + len]);
+        }
         let mut out = String::new();
         let col = column(line, self.span.start);
         match origin {
@@ -252,6 +274,14 @@ impl Error {
         }
         out
     }
+}
+
+/// The largest char boundary of `s` at or below `k`.
+fn floor_boundary(s: &str, mut k: usize) -> usize {
+    while k > 0 && !s.is_char_boundary(k) {
+        k -= 1;
+    }
+    k
 }
 
 /// The part of a long line worth showing around `span`: about 100

@@ -126,6 +126,7 @@ fits, and a reduction streams through the file once, on every core.\n",
             ("mean(abs(d))", "sum mean std var min max argmin argmax any all count_nonzero"),
             ("d.r.std(axis=0)[:3]", "axis= (an int or a tuple), ddof="),
             ("nanmax(d.i)", "nansum nanmean nanstd nanvar nanmin nanmax skip NaN"),
+            ("np.mean(d.r, axis=0)[:3]", "np. or numpy. before a name is allowed; print(x), len(x), exit"),
         ],
         tail: "Sums, means and deviations accumulate in float64 (compensated) and come back\n\
 in NumPy's dtype (float32 in, float32 out). argmin and argmax without axis=\n\

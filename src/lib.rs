@@ -80,68 +80,113 @@ pub fn run_line_with_notes(
     out: &mut impl Write,
     notes: &mut dyn Write,
 ) -> Result<(), LineError> {
+    run_line_keep_going(session, line, out, notes, None)
+}
+
+/// [`run_line_with_notes`], going on past a failed statement when
+/// `keep_going` is given: each statement's error (but Ctrl-C, which ends
+/// the line) is handed to it and the next statement after `;` runs
+/// (`--keep-going`). A line that does not parse runs nothing.
+pub fn run_line_keep_going(
+    session: &mut Session,
+    line: &str,
+    out: &mut impl Write,
+    notes: &mut dyn Write,
+    mut keep_going: Option<&mut dyn FnMut(Error)>,
+) -> Result<(), LineError> {
     let stmts = syntax::parse_line(line).map_err(LineError::Stmt)?;
     let control = session.control();
     // Kernels on this thread and the workers they start find the session's
     // control through `control::current`.
     let _entered = control::enter(control.clone());
     for (stmt, span) in &stmts {
-        control.reset();
-        control.take_fault();
-        // Ctrl-C from here to the end of the statement's output stops the
-        // statement, never the shell.
-        let _busy = control.statement();
-        let interrupted = || LineError::Stmt(Error::new(diag::ErrorKind::Interrupted, *span));
-        let output = session.execute(stmt, line).map_err(LineError::Stmt);
-        if control.take_fault() {
-            return Err(LineError::Stmt(session.fault_error(*span)));
-        }
-        let output = output?;
-        if control.cancelled() {
-            // Ctrl-C during a step that does not poll (a header parse, a
-            // `files` listing): the statement still ends as interrupted.
-            return Err(interrupted());
-        }
-        let mut held = HeldBack {
-            buf: Vec::new(),
-            out: &mut *out,
-            streaming: false,
-            control: &control,
-        };
-        // A write error after Ctrl-C is the interruption (see `HeldBack`).
-        let io = |e: std::io::Error| {
-            if control.cancelled() {
-                interrupted()
-            } else {
-                LineError::Io(e)
-            }
-        };
-        // Everything but a colour picture for a terminal passes through
-        // `Sanitize`: no control character from a file or the input
-        // reaches the terminal.
-        let raw = session.settings.color && matches!(output, Output::Image(_));
-        if raw {
-            render::render(&output, &session.settings, &mut held, notes).map_err(io)?;
-        } else {
-            let mut clean = text::Sanitize::new(&mut held);
-            let mut clean_notes = text::Sanitize::new(&mut *notes);
-            render::render(&output, &session.settings, &mut clean, &mut clean_notes).map_err(io)?;
-            clean.into_inner().map_err(io)?;
-            clean_notes.into_inner().map_err(io)?;
-        }
-        if control.take_fault() {
-            let mut e = session.fault_error(*span);
-            if held.streaming {
-                // Too much output to hold back: some of it is already out.
-                if let diag::ErrorKind::FileChanged { what, .. } = &mut *e.kind {
-                    what.push_str("; the output above may hold zeros where the file was cut");
+        match run_statement(session, stmt, *span, line, out, notes, &control) {
+            Err(LineError::Stmt(e)) if *e.kind != diag::ErrorKind::Interrupted => {
+                match &mut keep_going {
+                    Some(report) => {
+                        // What the statements before printed comes first.
+                        out.flush().map_err(LineError::Io)?;
+                        report(e)
+                    }
+                    None => return Err(LineError::Stmt(e)),
                 }
             }
-            return Err(LineError::Stmt(e));
+            Err(e) => return Err(e),
+            Ok(()) => {}
         }
-        held.release().map_err(LineError::Io)?;
+        // `exit`: the statements after it on the line do not run.
+        if session.exit_requested().is_some() {
+            break;
+        }
     }
     Ok(())
+}
+
+/// One statement: executed, rendered (held back until it is known not to
+/// have read a truncated mapping).
+fn run_statement(
+    session: &mut Session,
+    stmt: &syntax::Stmt,
+    span: syntax::Span,
+    line: &str,
+    out: &mut impl Write,
+    notes: &mut dyn Write,
+    control: &std::sync::Arc<control::Control>,
+) -> Result<(), LineError> {
+    control.reset();
+    control.take_fault();
+    // Ctrl-C from here to the end of the statement's output stops the
+    // statement, never the shell.
+    let _busy = control.statement();
+    let interrupted = || LineError::Stmt(Error::new(diag::ErrorKind::Interrupted, span));
+    let output = session.execute(stmt, line).map_err(LineError::Stmt);
+    if control.take_fault() {
+        return Err(LineError::Stmt(session.fault_error(span)));
+    }
+    let output = output?;
+    if control.cancelled() {
+        // Ctrl-C during a step that does not poll (a header parse, a
+        // `files` listing): the statement still ends as interrupted.
+        return Err(interrupted());
+    }
+    let mut held = HeldBack {
+        buf: Vec::new(),
+        out: &mut *out,
+        streaming: false,
+        control,
+    };
+    // A write error after Ctrl-C is the interruption (see `HeldBack`).
+    let io = |e: std::io::Error| {
+        if control.cancelled() {
+            interrupted()
+        } else {
+            LineError::Io(e)
+        }
+    };
+    // Everything but a colour picture for a terminal passes through
+    // `Sanitize`: no control character from a file or the input
+    // reaches the terminal.
+    let raw = session.settings.color && matches!(output, Output::Image(_));
+    if raw {
+        render::render(&output, &session.settings, &mut held, notes).map_err(io)?;
+    } else {
+        let mut clean = text::Sanitize::new(&mut held);
+        let mut clean_notes = text::Sanitize::new(&mut *notes);
+        render::render(&output, &session.settings, &mut clean, &mut clean_notes).map_err(io)?;
+        clean.into_inner().map_err(io)?;
+        clean_notes.into_inner().map_err(io)?;
+    }
+    if control.take_fault() {
+        let mut e = session.fault_error(span);
+        if held.streaming {
+            // Too much output to hold back: some of it is already out.
+            if let diag::ErrorKind::FileChanged { what, .. } = &mut *e.kind {
+                what.push_str("; the output above may hold zeros where the file was cut");
+            }
+        }
+        return Err(LineError::Stmt(e));
+    }
+    held.release().map_err(LineError::Io)
 }
 
 /// Output held back until a statement is known to be good.

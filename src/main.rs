@@ -178,6 +178,7 @@ fn run_script(mut session: Session, args: &Args) -> ExitCode {
         Ok(script::Outcome::Ok) => ExitCode::SUCCESS,
         Ok(script::Outcome::Failed(_)) => ExitCode::from(1),
         Ok(script::Outcome::Interrupted) => ExitCode::from(130),
+        Ok(script::Outcome::Exit(code)) => ExitCode::from(code),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
             let _ = writeln!(io::stderr(), "strided: {e}");

@@ -491,3 +491,107 @@ fn open_and_close_leak_no_files_or_mappings() {
     drop(stdin);
     assert!(child.wait().unwrap().success());
 }
+
+#[test]
+fn python_habits_work_as_a_numpy_user_types_them() {
+    let dir = temp();
+    let values = write_seed_file(dir.path());
+    // `np.`/`numpy.` before a name is the name itself; print(x) shows x;
+    // len and shape[0] are the first axis; imports are noted, not errors.
+    let out = run_in(
+        dir.path(),
+        &["-c", "open f.bin 100x100; import numpy as np; np.max(d.r); numpy.max(d.r); max(d.r); print(d.r[3, 4]); len(d); d.shape[0]; d.astype(np.float64).dtype; np.pi; d.r[0, :2].imag[1]"],
+        "",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let o = text(&out.stdout);
+    let l: Vec<&str> = o.lines().collect();
+    let max = values.iter().map(|v| v.0).fold(f32::MIN, f32::max);
+    let n = l.len();
+    assert!(l[n - 10].contains("nothing to import"), "{o}");
+    for got in &l[n - 9..n - 6] {
+        assert_eq!(got.parse::<f32>().unwrap(), max, "{o}");
+    }
+    assert_eq!(l[n - 6].parse::<f32>().unwrap(), values[3 * 100 + 4].0);
+    assert_eq!((l[n - 5], l[n - 4]), ("100", "100"));
+    assert_eq!(l[n - 3], "dtype('float64')");
+    assert_eq!(l[n - 2].parse::<f64>().unwrap(), std::f64::consts::PI);
+    assert_eq!(l[n - 1], "0.0");
+}
+
+#[test]
+fn exit_and_quit_end_a_script_with_their_status() {
+    let dir = temp();
+    write_seed_file(dir.path());
+    let out = run_in(
+        dir.path(),
+        &[],
+        "open f.bin 100x100\nd.shape; exit(3); d.size\nd.ndim\n",
+    );
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(text(&out.stdout).lines().last(), Some("(100, 100)"));
+    for stop in ["exit", "quit()", "exit()"] {
+        let out = run_in(dir.path(), &[], &format!("d = 1\n{stop}\nd[0]\n"));
+        assert_eq!(out.status.code(), Some(0), "{stop}: {}", text(&out.stderr));
+        assert!(text(&out.stderr).is_empty(), "{stop}");
+    }
+}
+
+#[test]
+fn an_open_bracket_continues_the_statement_and_errors_point_into_its_lines() {
+    let dir = temp();
+    write_seed_file(dir.path());
+    let script = "open f.bin 100x100\nx = max(d.r,   # per column (\n        axis=0)\nx[99]\nmax(d.r,\n    axis=5)\n";
+    let out = run_in(dir.path(), &[], script);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout).lines().last(), Some("99099.0"));
+    let err = text(&out.stderr);
+    assert!(
+        err.starts_with("<stdin>:6:10: error: axis 5 is out of bounds for array of dimension 2\n6 |     axis=5)\n  |          ^"),
+        "{err}"
+    );
+}
+
+#[test]
+fn keep_going_goes_on_after_a_failed_statement_within_a_line() {
+    let dir = temp();
+    write_seed_file(dir.path());
+    let out = run_in(
+        dir.path(),
+        &["--keep-going"],
+        "open f.bin 100x100\nd[100]; d.ndim; d[::0]; d.size\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let o = text(&out.stdout);
+    assert!(
+        o.lines().any(|l| l == "2") && o.lines().any(|l| l == "10000"),
+        "{o}"
+    );
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("<stdin>:2:3:") && err.contains("<stdin>:2:19:"),
+        "{err}"
+    );
+    // Without --keep-going the line stops at its first failure.
+    let out = run_in(dir.path(), &[], "open f.bin 100x100\nd[100]; d.ndim\n");
+    assert!(!text(&out.stdout).lines().any(|l| l == "2"));
+}
+
+#[test]
+fn a_path_starting_with_a_tilde_is_in_the_home_folder() {
+    let dir = temp();
+    write_seed_file(dir.path());
+    let elsewhere = temp();
+    let out = Command::new(common::bin())
+        .args([
+            "-c",
+            "open ~/f.bin 100x100; d.r[1, 2]; save d.r[:2, :2] ~/out.npy",
+        ])
+        .current_dir(elsewhere.path())
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("1002.0"));
+    assert!(dir.path().join("out.npy").exists());
+}

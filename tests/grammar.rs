@@ -51,6 +51,7 @@ fn every_production_is_a_parser_function_of_the_same_name() {
         "stats_stmt",
         "explain_stmt",
         "bytes_stmt",
+        "import_stmt",
         "assignment",
         "slice",
         "attribute",

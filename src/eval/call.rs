@@ -237,7 +237,50 @@ impl Session {
                 at,
             )
         };
+        // np.mean(d) and numpy.mean(d) are mean(d).
+        if let ExprKind::Attr { base, name } = &func.kind {
+            if self.is_numpy(base) {
+                let plain = Expr {
+                    kind: ExprKind::Name(name.node.clone()),
+                    span: func.span,
+                };
+                if self.get(&name.node).is_none() {
+                    return self.call(&plain, args, span);
+                }
+            }
+        }
         match &func.kind {
+            // Python's print(x) shows x; len(x) is the length of its first axis.
+            ExprKind::Name(name) if name == "print" && self.get(name).is_none() => match args {
+                [a] if a.name.is_none() => self.eval(&a.value),
+                _ => Err(type_error(
+                    "print() takes one value here: print(x)".into(),
+                    span,
+                )),
+            },
+            ExprKind::Name(name) if name == "len" && self.get(name).is_none() => {
+                let [a] = args else {
+                    return Err(type_error(
+                        format!("len() takes exactly one argument ({} given)", args.len()),
+                        span,
+                    ));
+                };
+                match self.eval(&a.value)? {
+                    Value::View(v) | Value::Void(v) if v.ndim() > 0 => {
+                        Ok(Value::Int(v.shape[0] as i128))
+                    }
+                    Value::Lazy(l) if l.ndim() > 0 => Ok(Value::Int(l.shape[0] as i128)),
+                    Value::View(_) | Value::Lazy(_) => {
+                        Err(type_error("len() of unsized object".into(), span))
+                    }
+                    Value::Tuple(t) | Value::List(t) => Ok(Value::Int(t.len() as i128)),
+                    Value::Str(s) => Ok(Value::Int(s.chars().count() as i128)),
+                    other => Err(type_error(
+                        format!("object of type {} has no len()", other.kind_name()),
+                        span,
+                    )),
+                }
+            }
             ExprKind::Name(name) if self.get(name).is_none() => {
                 let b = builtin(name)
                     .filter(|b| b.function)

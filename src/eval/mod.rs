@@ -238,6 +238,8 @@ pub enum Note {
         key: String,
         value: String,
     },
+    /// `import numpy as np`: nothing to import, names are NumPy's.
+    Import,
     /// An `.npz` member stored compressed, so not mapped.
     Compressed {
         path: String,
@@ -312,6 +314,8 @@ pub struct Session {
     control: Arc<Control>,
     /// When set, every file the session writes must land in this folder.
     write_root: Option<std::path::PathBuf>,
+    /// `exit`/`quit` ran: the status the front end should end with.
+    exit: Option<u8>,
 }
 
 impl Default for Session {
@@ -325,6 +329,7 @@ impl Default for Session {
             settings: Settings::default(),
             control,
             write_root: None,
+            exit: None,
         }
     }
 }
@@ -437,8 +442,54 @@ impl Session {
     }
 
     /// Runs one statement of `line` (spans index into `line`).
+    /// The exit status asked for by `exit`/`quit` (`exit(3)`), once one
+    /// ran: the front end ends the session with it.
+    pub fn exit_requested(&self) -> Option<u8> {
+        self.exit
+    }
+
+    /// `exit`, `quit`, `exit()`, `quit(N)` as a statement (when the names
+    /// are not bound): the status to end with.
+    fn exit_statement(&self, e: &Expr) -> Result<Option<u8>, Error> {
+        let (name, args) = match &e.kind {
+            ExprKind::Name(n) => (n, &[][..]),
+            ExprKind::Call { func, args } => match &func.kind {
+                ExprKind::Name(n) => (n, &args[..]),
+                _ => return Ok(None),
+            },
+            _ => return Ok(None),
+        };
+        if !matches!(name.as_str(), "exit" | "quit") || self.get(name).is_some() {
+            return Ok(None);
+        }
+        match args {
+            [] => Ok(Some(0)),
+            [a] if a.name.is_none() => match self.eval(&a.value)? {
+                Value::Int(n) => Ok(Some(u8::try_from(n.rem_euclid(256)).unwrap_or(1))),
+                Value::None => Ok(Some(0)),
+                _ => Ok(Some(1)),
+            },
+            _ => Err(Error::new(
+                ErrorKind::Type {
+                    message: format!("{name}() takes at most one argument, the exit status"),
+                    hint: None,
+                },
+                e.span,
+            )),
+        }
+    }
+
     pub fn execute(&mut self, stmt: &Stmt, line: &str) -> Result<Output, Error> {
+        let home = with_home(stmt);
+        let stmt: &Stmt = &home;
+        if let Stmt::Print(e) = stmt {
+            if let Some(code) = self.exit_statement(e)? {
+                self.exit = Some(code);
+                return Ok(Output::Nothing);
+            }
+        }
         match stmt {
+            Stmt::Import => Ok(Output::Note(Note::Import)),
             Stmt::Open(o) => self.open(o),
             Stmt::Close(n) => match self.names.remove(&n.node) {
                 Some(v) => {
@@ -1257,6 +1308,43 @@ impl Session {
         })
     }
 
+    /// Whether `e` is `np` or `numpy` (not bound to a value): NumPy's
+    /// namespace, whose names are strided's own.
+    pub(super) fn is_numpy(&self, e: &Expr) -> bool {
+        matches!(&e.kind, ExprKind::Name(n) if (n == "np" || n == "numpy") && self.get(n).is_none())
+    }
+
+    /// `np.NAME` that is not called: a constant (`np.nan`, `np.newaxis`)
+    /// or a dtype (`np.float32`).
+    fn numpy_attribute(&self, name: &Spanned<String>) -> Result<Value, Error> {
+        let n = name.node.as_str();
+        if n == "newaxis" {
+            return Ok(Value::None);
+        }
+        if let Some(v) = constant(n) {
+            return Ok(v);
+        }
+        if let Ok(d) = Dtype::parse_str(n) {
+            return Ok(Value::Dtype(d));
+        }
+        if crate::builtins::builtin(n).is_some_and(|b| b.function) {
+            return Err(Error::new(
+                ErrorKind::Type {
+                    message: format!("np.{n} is a function"),
+                    hint: Some(format!("call it: np.{n}(x)")),
+                },
+                name.span,
+            ));
+        }
+        Err(Error::new(
+            ErrorKind::UnknownName {
+                name: format!("np.{n}"),
+                suggestion: suggest(n, crate::builtins::function_names()),
+            },
+            name.span,
+        ))
+    }
+
     /// Evaluates an expression.
     pub fn eval(&self, e: &Expr) -> Result<Value, Error> {
         match &e.kind {
@@ -1318,6 +1406,9 @@ impl Session {
                 self.index(b, items, e.span)
             }
             ExprKind::Attr { base, name } => {
+                if self.is_numpy(base) {
+                    return self.numpy_attribute(name);
+                }
                 let b = self.eval(base)?;
                 attribute(b, name, base)
             }
@@ -1661,6 +1752,44 @@ impl Session {
     }
 }
 
+/// The statement with `~/` at the start of its paths replaced by the home
+/// folder (`$HOME`), as a shell would.
+fn with_home(stmt: &Stmt) -> std::borrow::Cow<'_, Stmt> {
+    let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) else {
+        return std::borrow::Cow::Borrowed(stmt);
+    };
+    let home = home.to_string_lossy().into_owned();
+    let tilde = |p: &Spanned<String>| p.node == "~" || p.node.starts_with("~/");
+    let fix = |p: &mut Spanned<String>| {
+        if tilde(p) {
+            p.node = format!("{}{}", home.trim_end_matches('/'), &p.node[1..]);
+        }
+    };
+    let paths: Vec<&Spanned<String>> = match stmt {
+        Stmt::Open(o) => vec![&o.path],
+        Stmt::Save { path, .. } => vec![path],
+        Stmt::Export { to: Some(p), .. }
+        | Stmt::Hist { to: Some(p), .. }
+        | Stmt::Plot { to: Some(p), .. }
+        | Stmt::Image { to: Some(p), .. } => vec![p],
+        _ => vec![],
+    };
+    if !paths.into_iter().any(tilde) {
+        return std::borrow::Cow::Borrowed(stmt);
+    }
+    let mut s = stmt.clone();
+    match &mut s {
+        Stmt::Open(o) => fix(&mut o.path),
+        Stmt::Save { path, .. } => fix(path),
+        Stmt::Export { to: Some(p), .. }
+        | Stmt::Hist { to: Some(p), .. }
+        | Stmt::Plot { to: Some(p), .. }
+        | Stmt::Image { to: Some(p), .. } => fix(p),
+        _ => {}
+    }
+    std::borrow::Cow::Owned(s)
+}
+
 fn constant(name: &str) -> Option<Value> {
     Some(match name {
         "nan" => Value::Float(f64::NAN),
@@ -1762,14 +1891,19 @@ fn attribute(base: Value, name: &Spanned<String>, base_expr: &Expr) -> Result<Va
                 "size" => return Ok(Value::Int(v.size() as i128)),
                 "nbytes" => return Ok(Value::Int(v.nbytes() as i128)),
                 "itemsize" => return Ok(Value::Int(v.dtype.itemsize() as i128)),
-                "imag" => {
-                    return Err(Error::new(
-                        ErrorKind::Unsupported {
-                            what: "`.imag` of a real view (NumPy makes an array of zeros)".into(),
-                            hint: None,
-                        },
-                        name.span,
-                    ))
+                // NumPy: zeros of the same shape and dtype (read-only).
+                "imag" if v.dtype.as_scalar().is_some() => {
+                    let d = v.dtype.as_scalar().expect("checked");
+                    let zeros = Lazy::new_keep_order(
+                        crate::compute::Node::Const(crate::compute::Num::real(0.0)),
+                        v.shape.clone(),
+                        d,
+                    );
+                    return Ok(if v.ndim() == 0 {
+                        call::scalar_value(crate::compute::Num::real(0.0), d)
+                    } else {
+                        Value::Lazy(zeros)
+                    });
                 }
                 _ => {}
             }
@@ -1813,6 +1947,8 @@ fn scalar_attribute(base: Value, name: &Spanned<String>) -> Result<Value, Error>
                 "real" | "r" if d.is_complex() => Ok(part(0).expect("complex has parts")),
                 "imag" | "i" if d.is_complex() => Ok(part(1).expect("complex has parts")),
                 "real" | "T" => Ok(Value::Scalar(d, bytes)),
+                // A real scalar's imaginary part: zero of its dtype.
+                "imag" if d.as_scalar().is_some() => Ok(Value::Scalar(d, vec![0; bytes.len()])),
                 "shape" | "strides" => Ok(Value::Tuple(vec![])),
                 "dtype" => Ok(Value::Dtype(d)),
                 "ndim" => Ok(Value::Int(0)),

@@ -61,7 +61,20 @@ impl Hinter for StridedHelper {
     type Hint = String;
 }
 impl Highlighter for StridedHelper {}
-impl Validator for StridedHelper {}
+/// A statement with an open bracket goes on on the next line (Enter adds
+/// a line instead of running it), as in Python's shell.
+impl Validator for StridedHelper {
+    fn validate(
+        &self,
+        ctx: &mut rustyline::validate::ValidationContext,
+    ) -> rustyline::Result<rustyline::validate::ValidationResult> {
+        Ok(if crate::syntax::continues(ctx.input()) {
+            rustyline::validate::ValidationResult::Incomplete
+        } else {
+            rustyline::validate::ValidationResult::Valid(None)
+        })
+    }
+}
 impl Helper for StridedHelper {}
 
 /// Where history is kept: `$XDG_STATE_HOME/strided/history`, else
@@ -154,9 +167,12 @@ pub fn run_repl(session: Session, banner: &str) -> io::Result<()> {
                     let _ = editor.add_history_entry(line.as_str());
                 }
                 let mut out = stdout.lock();
+                // Lines an open bracket joined run as one; errors point
+                // into the lines as typed.
+                let joined = crate::syntax::join_lines(&line);
                 match run_line_with_notes(
                     &mut session.borrow_mut(),
-                    &line,
+                    &joined,
                     &mut out,
                     &mut io::stderr(),
                 ) {
@@ -172,6 +188,9 @@ pub fn run_repl(session: Session, banner: &str) -> io::Result<()> {
                     Err(LineError::Io(e)) => eprintln!("error: {e}"),
                 }
                 let _ = out.flush();
+                if session.borrow().exit_requested().is_some() {
+                    break;
+                }
             }
             Err(ReadlineError::Interrupted) => continue,
             Err(ReadlineError::Eof) => break,

@@ -2,7 +2,7 @@
 //! error is printed as `NAME:LINE:COL: error: ...` with a caret and stops
 //! the run, unless `keep_going`.
 
-use crate::{run_line_with_notes, LineError, Session};
+use crate::{run_line_keep_going, run_line_with_notes, LineError, Session};
 use std::io::{self, BufRead, Write};
 
 /// How a script run ended.
@@ -14,6 +14,8 @@ pub enum Outcome {
     Failed(usize),
     /// Ctrl-C stopped a statement (exit status 130).
     Interrupted,
+    /// `exit`/`quit` ended the script, with this status.
+    Exit(u8),
 }
 
 /// The longest line a script may hold (`strided < /dev/zero` would
@@ -69,12 +71,43 @@ pub fn run_script(
                 break;
             }
         };
-        let result = run_line_with_notes(session, line, out, &mut io::stderr());
+        // An open bracket goes on on the next lines, as in Python; errors
+        // point into the lines as written.
+        let first = number;
+        let mut text = line.to_string();
+        while crate::syntax::continues(&text) && text.len() <= MAX_LINE {
+            buf.clear();
+            let mut more = io::Read::take(&mut *input as &mut dyn BufRead, MAX_LINE as u64 + 1);
+            if more.read_until(b'\n', &mut buf)? == 0 {
+                break;
+            }
+            number += 1;
+            text.push_str(&String::from_utf8_lossy(&buf));
+        }
+        let joined = crate::syntax::join_lines(&text);
+        let mut report = |e: crate::Error| {
+            failed += 1;
+            let _ = write!(
+                crate::text::Sanitize::new(&mut *err),
+                "{}",
+                e.render(Some((name, first)), &text)
+            );
+        };
+        let result = if keep_going {
+            run_line_keep_going(session, &joined, out, &mut io::stderr(), Some(&mut report))
+        } else {
+            run_line_with_notes(session, &joined, out, &mut io::stderr())
+        };
         // One line's output at a time, so a program reading our stdout
         // through a pipe sees each result as it is made.
         out.flush()?;
         match result {
-            Ok(()) => {}
+            Ok(()) => {
+                if let Some(code) = session.exit_requested() {
+                    out.flush()?;
+                    return Ok(Outcome::Exit(code));
+                }
+            }
             Err(LineError::Io(e)) => return Err(e),
             Err(LineError::Stmt(e)) => {
                 out.flush()?;
@@ -82,7 +115,7 @@ pub fn run_script(
                 write!(
                     crate::text::Sanitize::new(&mut *err),
                     "{}",
-                    e.render(Some((name, number)), line)
+                    e.render(Some((name, first)), &text)
                 )?;
                 if *e.kind == crate::diag::ErrorKind::Interrupted {
                     out.flush()?;

@@ -417,6 +417,7 @@ fn note_fields(n: &crate::eval::Note) -> Fields {
             f("key", Field::Str(key.clone())),
             f("value", Field::Str(value.clone())),
         ],
+        Note::Import => vec![f("note", Field::str("nothing to import"))],
         Note::Compressed { path, member } => vec![
             f("note", Field::str("compressed member not mapped")),
             f("path", Field::Str(path.clone())),

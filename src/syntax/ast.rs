@@ -61,6 +61,9 @@ pub enum Stmt {
     Assign { name: Spanned<String>, expr: Expr },
     /// An expression alone: print it.
     Print(Expr),
+    /// `import numpy as np`, `from numpy import *`: nothing to do (names
+    /// are NumPy's already), said once.
+    Import,
 }
 
 /// The arguments of `open`.

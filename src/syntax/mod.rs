@@ -11,4 +11,4 @@ pub mod parse;
 pub mod print;
 
 pub use ast::*;
-pub use parse::{parse_expression, parse_line, parse_py_literal, MAX_DEPTH};
+pub use parse::{continues, join_lines, parse_expression, parse_line, parse_py_literal, MAX_DEPTH};

@@ -10,7 +10,7 @@ pub use crate::lit::MAX_DEPTH;
 /// The statement keywords, for dispatch and for "did you mean" hints.
 pub const COMMANDS: &[&str] = &[
     "open", "close", "save", "set", "vars", "files", "help", "stats", "hist", "plot", "image",
-    "explain", "bytes", "dump", "info", "export",
+    "explain", "bytes", "dump", "info", "export", "import",
 ];
 
 /// Parses one line: `line = [ statement ] { ";" [ statement ] } [ comment ]`.
@@ -57,6 +57,82 @@ pub fn parse_line(text: &str) -> Result<Vec<(Stmt, Span)>, Error> {
     }
 }
 
+/// Whether `text` (one or more physical lines) leaves a `(`, `[` or `{`
+/// open outside strings and comments: a statement that goes on on the next
+/// line, as in Python. Front ends join such lines with [`join_lines`].
+pub fn continues(text: &str) -> bool {
+    let mut depth = 0i64;
+    let mut quote: Option<char> = None;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(_), '\\') => {
+                chars.next();
+            }
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), '\n') => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '#') => {
+                // A comment runs to the end of its physical line.
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            (None, '(' | '[' | '{') => depth += 1,
+            (None, ')' | ']' | '}') => depth -= 1,
+            _ => {}
+        }
+    }
+    depth > 0
+}
+
+/// Several physical lines as one line of the same length in bytes:
+/// comments blanked and newlines made spaces, so a span into the result is
+/// a span into `text` too (errors point into the original lines; see
+/// [`crate::diag::Error::render`]).
+pub fn join_lines(text: &str) -> String {
+    let mut out = Vec::with_capacity(text.len());
+    let mut quote: Option<u8> = None;
+    let mut comment = false;
+    let mut escaped = false;
+    for &b in text.as_bytes() {
+        if b == b'\n' {
+            out.push(b' ');
+            comment = false;
+            quote = None;
+            continue;
+        }
+        if comment {
+            out.push(b' ');
+            continue;
+        }
+        match quote {
+            Some(_) if escaped => escaped = false,
+            Some(_) if b == b'\\' => escaped = true,
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'\'' || b == b'"' => quote = Some(b),
+            None if b == b'#' => {
+                comment = true;
+                out.push(b' ');
+                continue;
+            }
+            None => {}
+        }
+        out.push(b);
+    }
+    // The line's own end stays (the parser stops there, as before).
+    if text.ends_with('\n') {
+        out.pop();
+        out.push(b'\n');
+    }
+    // Only ASCII bytes were replaced, by ASCII: still UTF-8.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 /// Parses a single expression (for tests and tools).
 pub fn parse_expression(text: &str) -> Result<Expr, Error> {
     let i = In::new(text);
@@ -82,6 +158,23 @@ pub fn parse_py_literal(text: &str) -> Result<Lit, Error> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn open_brackets_continue_a_statement_and_joined_lines_keep_their_offsets() {
+        use super::{continues, join_lines};
+        assert!(continues("x = mean(d,"));
+        assert!(continues("d[1,\n  2"));
+        assert!(!continues("d[1,\n  2]"));
+        assert!(!continues("x = '(' # ("));
+        assert!(continues("f(a,  # a comment )\n"));
+        let text = "mean(d.r,  # the reals\n     axis=0)";
+        let joined = join_lines(text);
+        assert_eq!(joined.len(), text.len());
+        assert_eq!(joined, "mean(d.r,                   axis=0)");
+        assert_eq!(super::parse_line(&joined).unwrap().len(), 1);
+        assert_eq!(join_lines("'a#b'\n"), "'a#b'\n");
+        assert_eq!(join_lines("f(1,\n2)\n"), "f(1, 2)\n");
+    }
+
     use super::*;
 
     fn one(text: &str) -> Stmt {

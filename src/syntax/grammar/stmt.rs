@@ -419,6 +419,12 @@ pub(in crate::syntax) fn statement(i: In) -> R<Stmt> {
                     let (k, value) = path(k).or_else(|_| cut_expected(k, "a value"))?;
                     return Ok((k, Stmt::Set(Some((key, value)))));
                 }
+                // Python's imports: the rest of the statement is taken as it is.
+                "import" | "from" if !at_statement_end(&k) => {
+                    let n = statement_len(&k);
+                    let (k, _) = nom::bytes::complete::take(n)(k)?;
+                    return Ok((k, Stmt::Import));
+                }
                 "vars" if at_statement_end(&k) => return Ok((k, Stmt::Vars)),
                 "files" if at_statement_end(&k) => return Ok((k, Stmt::Files)),
                 "help" => {
