@@ -232,7 +232,7 @@ pub const BUILTINS: &[Builtin] = &[
     reduction(
         "sum",
         true,
-        "x, axis=None",
+        "x, axis=None, dtype=None, keepdims=False",
         "np.sum",
         "sum (accumulated in float64, in the input's float dtype)",
         "sum(d.r)",
@@ -240,7 +240,7 @@ pub const BUILTINS: &[Builtin] = &[
     reduction(
         "mean",
         true,
-        "x, axis=None",
+        "x, axis=None, dtype=None, keepdims=False",
         "np.mean",
         "arithmetic mean (accumulated in float64, in the input's float dtype)",
         "mean(abs(d), axis=0)[:3]",
@@ -248,7 +248,7 @@ pub const BUILTINS: &[Builtin] = &[
     reduction(
         "std",
         true,
-        "x, axis=None, ddof=0",
+        "x, axis=None, ddof=0, dtype=None, keepdims=False",
         "np.std",
         "standard deviation",
         "std(d.r, ddof=1)",
@@ -256,7 +256,7 @@ pub const BUILTINS: &[Builtin] = &[
     reduction(
         "var",
         true,
-        "x, axis=None, ddof=0",
+        "x, axis=None, ddof=0, dtype=None, keepdims=False",
         "np.var",
         "variance",
         "d.r.var(axis=1)[:3]",
@@ -264,7 +264,7 @@ pub const BUILTINS: &[Builtin] = &[
     reduction(
         "min",
         true,
-        "x, axis=None",
+        "x, axis=None, keepdims=False",
         "np.min",
         "minimum (NaN if any is NaN)",
         "min(d.r)",
@@ -272,7 +272,7 @@ pub const BUILTINS: &[Builtin] = &[
     reduction(
         "max",
         true,
-        "x, axis=None",
+        "x, axis=None, keepdims=False",
         "np.max",
         "maximum (NaN if any is NaN)",
         "d.r.max()",
@@ -280,7 +280,7 @@ pub const BUILTINS: &[Builtin] = &[
     reduction(
         "argmin",
         true,
-        "x, axis=None",
+        "x, axis=None, keepdims=False",
         "np.argmin",
         "flat index of the first minimum (`unravel_index` gives the n-d one)",
         "argmin(d.r)",
@@ -288,10 +288,18 @@ pub const BUILTINS: &[Builtin] = &[
     reduction(
         "argmax",
         true,
-        "x, axis=None",
+        "x, axis=None, keepdims=False",
         "np.argmax",
         "flat index of the first maximum (`unravel_index` gives the n-d one)",
         "argmax(d.r, axis=1)[:3]",
+    ),
+    reduction(
+        "ptp",
+        false,
+        "x, axis=None, keepdims=False",
+        "np.ptp",
+        "peak to peak: max - min, in x's dtype",
+        "ptp(d.r, axis=0)[:3]",
     ),
     Builtin {
         name: "unravel_index",
@@ -306,7 +314,7 @@ pub const BUILTINS: &[Builtin] = &[
     reduction(
         "any",
         true,
-        "x, axis=None",
+        "x, axis=None, keepdims=False",
         "np.any",
         "whether any element is nonzero",
         "any(d.r > 0.9)",
@@ -314,7 +322,7 @@ pub const BUILTINS: &[Builtin] = &[
     reduction(
         "all",
         true,
-        "x, axis=None",
+        "x, axis=None, keepdims=False",
         "np.all",
         "whether every element is nonzero",
         "all(abs(d) >= 0)",
@@ -322,7 +330,7 @@ pub const BUILTINS: &[Builtin] = &[
     reduction(
         "count_nonzero",
         false,
-        "x, axis=None",
+        "x, axis=None, keepdims=False",
         "np.count_nonzero",
         "how many elements are nonzero",
         "count_nonzero(d.r > 0)",
@@ -330,7 +338,7 @@ pub const BUILTINS: &[Builtin] = &[
     reduction(
         "nansum",
         false,
-        "x, axis=None",
+        "x, axis=None, dtype=None, keepdims=False",
         "np.nansum",
         "sum, NaN skipped",
         "nansum(d.r)",
@@ -338,7 +346,7 @@ pub const BUILTINS: &[Builtin] = &[
     reduction(
         "nanmean",
         false,
-        "x, axis=None",
+        "x, axis=None, dtype=None, keepdims=False",
         "np.nanmean",
         "mean, NaN skipped",
         "nanmean(d.r)",
@@ -346,7 +354,7 @@ pub const BUILTINS: &[Builtin] = &[
     reduction(
         "nanstd",
         false,
-        "x, axis=None, ddof=0",
+        "x, axis=None, ddof=0, dtype=None, keepdims=False",
         "np.nanstd",
         "standard deviation, NaN skipped",
         "nanstd(d.r)",
@@ -354,7 +362,7 @@ pub const BUILTINS: &[Builtin] = &[
     reduction(
         "nanvar",
         false,
-        "x, axis=None, ddof=0",
+        "x, axis=None, ddof=0, dtype=None, keepdims=False",
         "np.nanvar",
         "variance, NaN skipped",
         "nanvar(d.r)",
@@ -362,7 +370,7 @@ pub const BUILTINS: &[Builtin] = &[
     reduction(
         "nanmin",
         false,
-        "x, axis=None",
+        "x, axis=None, keepdims=False",
         "np.nanmin",
         "minimum, NaN skipped",
         "nanmin(d.r)",
@@ -370,7 +378,7 @@ pub const BUILTINS: &[Builtin] = &[
     reduction(
         "nanmax",
         false,
-        "x, axis=None",
+        "x, axis=None, keepdims=False",
         "np.nanmax",
         "maximum, NaN skipped",
         "nanmax(d.r)",

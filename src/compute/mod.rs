@@ -183,8 +183,14 @@ pub fn cast(x: f64, dtype: Scalar) -> f64 {
         (Kind::Float, _) | (Kind::Complex, _) => x,
         (Kind::Bool, _) => f64::from(u8::from(x != 0.0)),
         (Kind::Int, size) => {
+            // NaN and infinities: what x86's conversion gives NumPy (the
+            // 32-bit or 64-bit "integer indefinite", narrowed to 0 below).
             if !x.is_finite() {
-                return i64::MIN as f64;
+                return match size {
+                    8 => i64::MIN as f64,
+                    4 => i32::MIN as f64,
+                    _ => 0.0,
+                };
             }
             let v = x as i128 as i64;
             match size {
@@ -196,7 +202,11 @@ pub fn cast(x: f64, dtype: Scalar) -> f64 {
         }
         (Kind::UInt, size) => {
             if !x.is_finite() {
-                return 0.0;
+                return if size == 8 && x != f64::INFINITY {
+                    9223372036854775808.0
+                } else {
+                    0.0
+                };
             }
             let v = x as i128 as u64;
             match size {

@@ -460,7 +460,102 @@ impl Session {
         ))
     }
 
+    /// A reduction with NumPy's `keepdims=` and `dtype=`: `dtype=` casts
+    /// the input first (as NumPy's reductions do) and is the result's dtype;
+    /// `keepdims=True` leaves each reduced axis as an axis of length 1.
     fn reduction(&self, name: &str, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
+        let mut keepdims = false;
+        let mut to: Option<Scalar> = None;
+        let mut plain = Vec::with_capacity(rest.len());
+        for a in rest {
+            match a.name.as_ref().map(|n| n.node.as_str()) {
+                Some("keepdims") => {
+                    keepdims = match self.eval(&a.value)? {
+                        Value::Bool(b) => b,
+                        Value::Int(i) => i != 0,
+                        v => {
+                            return Err(type_error(
+                                format!("keepdims takes True or False, not {}", v.kind_name()),
+                                a.value.span,
+                            ))
+                        }
+                    }
+                }
+                Some("dtype") if DTYPE_REDUCTIONS.contains(&name) => {
+                    let d = self.dtype_arg(std::slice::from_ref(a), a.value.span)?;
+                    to = Some(d.as_scalar().ok_or_else(|| {
+                        type_error("dtype= takes a scalar dtype".into(), a.value.span)
+                    })?);
+                }
+                _ => plain.push(a.clone()),
+            }
+        }
+        let Some(Operand::Array(from)) = operand(&x) else {
+            return Err(type_error(
+                format!("{name}() needs an array, not {}", x.kind_name()),
+                span,
+            ));
+        };
+        let x = match to {
+            Some(t) if (t.kind, t.size) != (from.kind, from.size) => {
+                let l = to_lazy(&x, from, span)?;
+                let shape = l.shape.clone();
+                Value::Lazy(Lazy::new_keep_order(
+                    Node::Cast(l),
+                    shape,
+                    sc(t.kind, t.size),
+                ))
+            }
+            _ => x,
+        };
+        let ndim = match &x {
+            Value::View(v) => v.ndim(),
+            Value::Lazy(l) => l.ndim(),
+            _ => 0,
+        };
+        let (value, axes) = self.reduce_core(name, x, &plain, to, span)?;
+        if !keepdims {
+            return Ok(value);
+        }
+        // The reduced axes stay, with length 1 (all of them for axis=None).
+        let kept: Vec<usize> = match &value {
+            Value::Lazy(l) => l.shape.clone(),
+            _ => vec![],
+        };
+        let mut shape = Vec::with_capacity(ndim);
+        let mut rest_of = kept.into_iter();
+        for k in 0..ndim {
+            if axes.as_ref().is_none_or(|a| a.contains(&k)) {
+                shape.push(1);
+            } else {
+                shape.push(rest_of.next().unwrap_or(1));
+            }
+        }
+        Ok(match value {
+            Value::Lazy(l) => Value::Lazy(super::reshape::reshape_lazy(&l, shape)),
+            Value::Scalar(Dtype::Scalar(d), b) => {
+                let n = decode_num(d, &b);
+                let arr =
+                    |v: f64| ArrayD::from_shape_vec(IxDyn(&shape), vec![v]).expect("one element");
+                Value::Lazy(Lazy::array(Computed {
+                    dtype: d,
+                    re: arr(n.re),
+                    im: (d.kind == Kind::Complex).then(|| arr(n.im)),
+                }))
+            }
+            other => other,
+        })
+    }
+
+    /// The reduction itself; also returns the axes it reduced (`None`: all).
+    fn reduce_core(
+        &self,
+        name: &str,
+        x: Value,
+        rest: &[Arg],
+        to: Option<Scalar>,
+        span: Span,
+    ) -> Result<(Value, Option<Vec<usize>>), Error> {
         let Some(Operand::Array(d)) = operand(&x) else {
             return Err(type_error(
                 format!("{name}() needs an array, not {}", x.kind_name()),
@@ -507,10 +602,16 @@ impl Session {
                 }
             }
         }
+        if d.kind == Kind::Bool && name == "ptp" {
+            return Err(type_error(
+                "numpy boolean subtract, the `-` operator, is not supported, use the bitwise_xor, the `^` operator, or the logical_xor function instead.".into(),
+                span,
+            ));
+        }
         if d.kind == Kind::Complex
             && matches!(
                 name,
-                "min" | "max" | "argmin" | "argmax" | "nanmin" | "nanmax"
+                "min" | "max" | "argmin" | "argmax" | "nanmin" | "nanmax" | "ptp"
             )
         {
             return Err(Error::new(
@@ -524,91 +625,101 @@ impl Session {
         let int = matches!(d.kind, Kind::Int | Kind::UInt | Kind::Bool);
         let skip = name.starts_with("nan");
         let base = name.trim_start_matches("nan");
-        let result_dtype = reduction_dtype(base, d);
-        match axis {
-            None => {
-                let acc = reduce_all(&l, int).map_err(|_| interrupted(span))?;
-                if matches!(base, "argmin" | "argmax") {
-                    // The flat C-order index, as NumPy (`unravel_index` gives the n-d one).
-                    let at = self.arg_index(&acc, base, l.size(), span)?;
-                    return Ok(scalar_value(Num::real(at as f64), sc(Kind::Int, 8)));
-                }
-                let n = finish(base, &acc, skip, ddof, d, l.size(), name, span)?;
-
-                Ok(scalar_value(n, result_dtype))
-            }
-            Some((axes, axis_span)) => {
-                if matches!(base, "argmin" | "argmax") && l.ndim() == 0 && axes.is_empty() {
-                    return Ok(scalar_value(Num::real(0.0), sc(Kind::Int, 8)));
-                }
-                if matches!(base, "argmin" | "argmax") && axes.len() != 1 {
-                    return Err(type_error(
-                        "'tuple' object cannot be interpreted as an integer".into(),
-                        axis_span,
-                    ));
-                }
-                // Over no element, min and max have no answer even when
-                // there are no outputs either (NumPy raises for (0, 0)).
-                let reduced: usize = axes.iter().map(|&a| l.shape[a]).product();
-                if reduced == 0 && matches!(base, "min" | "max") {
-                    return Err(no_identity(base, skip, span));
-                }
-                if reduced == 0 && matches!(base, "argmin" | "argmax") {
-                    return Err(type_error(
-                        format!("attempt to get {base} of an empty sequence"),
-                        span,
-                    ));
-                }
-                let (shape, accs) = reduce_axes(&l, &axes, int).map_err(|_| interrupted(span))?;
-                let mut re = Vec::with_capacity(accs.len());
-                let mut im = Vec::with_capacity(accs.len());
-                // `axis=()` reduces over no axis (each element alone).
-                let along = axes.first().copied().unwrap_or(0);
-                let inner: usize = match axes.first() {
-                    Some(&a) => l.shape[a + 1..].iter().product(),
-                    None => 1,
-                };
-                for acc in &accs {
+        // With dtype= NumPy's result has that dtype (complex even for var).
+        let result_dtype = match to {
+            Some(t) => sc(t.kind, t.size),
+            None => reduction_dtype(base, d),
+        };
+        let reduced = axis.as_ref().map(|(ax, _)| ax.clone());
+        let value = (|| -> Result<Value, Error> {
+            match axis {
+                None => {
+                    let acc = reduce_all(&l, int).map_err(|_| interrupted(span))?;
                     if matches!(base, "argmin" | "argmax") {
-                        let at = self.arg_index(acc, base, l.shape[along], span)?;
-                        re.push(((at / inner.max(1)) % l.shape[along].max(1)) as f64);
-                        im.push(0.0);
-                        continue;
+                        // The flat C-order index, as NumPy (`unravel_index` gives the n-d one).
+                        let at = self.arg_index(&acc, base, l.size(), span)?;
+                        return Ok(scalar_value(Num::real(at as f64), sc(Kind::Int, 8)));
                     }
-                    let count = axes.iter().map(|&a| l.shape[a]).product();
-                    let n = finish(base, acc, skip, ddof, d, count, name, span)?;
-                    re.push(cast(n.re, result_dtype));
-                    im.push(cast(n.im, result_dtype));
+                    let n = finish(base, &acc, skip, ddof, d, l.size(), name, span)?;
+
+                    Ok(scalar_value(n, result_dtype))
                 }
-                let dtype = if matches!(base, "argmin" | "argmax" | "count_nonzero") {
-                    sc(Kind::Int, 8)
-                } else {
-                    result_dtype
-                };
-                // Reduced to one element (every axis, or a 0-d array): a
-                // NumPy scalar.
-                if shape.is_empty() {
-                    let n = Num {
-                        re: re[0],
-                        im: if dtype.kind == Kind::Complex {
-                            im[0]
-                        } else {
-                            0.0
-                        },
+                Some((axes, axis_span)) => {
+                    if matches!(base, "argmin" | "argmax") && l.ndim() == 0 && axes.is_empty() {
+                        return Ok(scalar_value(Num::real(0.0), sc(Kind::Int, 8)));
+                    }
+                    if matches!(base, "argmin" | "argmax") && axes.len() != 1 {
+                        return Err(type_error(
+                            "'tuple' object cannot be interpreted as an integer".into(),
+                            axis_span,
+                        ));
+                    }
+                    // Over no element, min and max have no answer even when
+                    // there are no outputs either (NumPy raises for (0, 0)).
+                    let reduced: usize = axes.iter().map(|&a| l.shape[a]).product();
+                    if reduced == 0 && matches!(base, "min" | "max" | "ptp") {
+                        return Err(no_identity(base, skip, span));
+                    }
+                    if reduced == 0 && matches!(base, "argmin" | "argmax") {
+                        return Err(type_error(
+                            format!("attempt to get {base} of an empty sequence"),
+                            span,
+                        ));
+                    }
+                    let (shape, accs) =
+                        reduce_axes(&l, &axes, int).map_err(|_| interrupted(span))?;
+                    let mut re = Vec::with_capacity(accs.len());
+                    let mut im = Vec::with_capacity(accs.len());
+                    // `axis=()` reduces over no axis (each element alone).
+                    let along = axes.first().copied().unwrap_or(0);
+                    let inner: usize = match axes.first() {
+                        Some(&a) => l.shape[a + 1..].iter().product(),
+                        None => 1,
                     };
-                    return Ok(scalar_value(n, dtype));
+                    for acc in &accs {
+                        if matches!(base, "argmin" | "argmax") {
+                            let at = self.arg_index(acc, base, l.shape[along], span)?;
+                            re.push(((at / inner.max(1)) % l.shape[along].max(1)) as f64);
+                            im.push(0.0);
+                            continue;
+                        }
+                        let count = axes.iter().map(|&a| l.shape[a]).product();
+                        let n = finish(base, acc, skip, ddof, d, count, name, span)?;
+                        re.push(cast(n.re, result_dtype));
+                        im.push(cast(n.im, result_dtype));
+                    }
+                    let dtype = if matches!(base, "argmin" | "argmax" | "count_nonzero") {
+                        sc(Kind::Int, 8)
+                    } else {
+                        result_dtype
+                    };
+                    // Reduced to one element (every axis, or a 0-d array): a
+                    // NumPy scalar.
+                    if shape.is_empty() {
+                        let n = Num {
+                            re: re[0],
+                            im: if dtype.kind == Kind::Complex {
+                                im[0]
+                            } else {
+                                0.0
+                            },
+                        };
+                        return Ok(scalar_value(n, dtype));
+                    }
+                    let arr = |v: Vec<f64>| {
+                        ArrayD::from_shape_vec(IxDyn(&shape), v)
+                            .expect("one value per kept position")
+                    };
+                    let computed = Computed {
+                        dtype,
+                        re: arr(re),
+                        im: (dtype.kind == Kind::Complex).then(|| arr(im)),
+                    };
+                    Ok(Value::Lazy(Lazy::array(computed)))
                 }
-                let arr = |v: Vec<f64>| {
-                    ArrayD::from_shape_vec(IxDyn(&shape), v).expect("one value per kept position")
-                };
-                let computed = Computed {
-                    dtype,
-                    re: arr(re),
-                    im: (dtype.kind == Kind::Complex).then(|| arr(im)),
-                };
-                Ok(Value::Lazy(Lazy::array(computed)))
             }
-        }
+        })()?;
+        Ok((value, reduced))
     }
 
     fn arg_index(&self, acc: &Acc, which: &str, size: usize, span: Span) -> Result<usize, Error> {
@@ -629,6 +740,11 @@ impl Session {
     }
 }
 
+/// The reductions that take NumPy's `dtype=`.
+const DTYPE_REDUCTIONS: &[&str] = &[
+    "sum", "mean", "std", "var", "nansum", "nanmean", "nanstd", "nanvar",
+];
+
 /// The dtype NumPy gives a reduction's result: floats and complex keep
 /// their size (float32 sums, means and deviations are float32), integers
 /// sum to 64 bits and average to float64. strided accumulates in float64
@@ -646,7 +762,7 @@ fn reduction_dtype(base: &str, d: Scalar) -> Scalar {
         "std" | "var" if d.kind == Kind::Complex => sc(Kind::Float, d.size / 2),
         "std" | "var" if float => sc(d.kind, d.size),
         "mean" | "std" | "var" => sc(Kind::Float, 8),
-        "min" | "max" => sc(d.kind, d.size),
+        "min" | "max" | "ptp" => sc(d.kind, d.size),
         "any" | "all" => sc(Kind::Bool, 1),
         _ => sc(Kind::Int, 8),
     }
@@ -689,6 +805,17 @@ fn finish(
                 Num::real(f64::NAN)
             } else {
                 Num::real(if base == "min" { acc.min } else { acc.max })
+            }
+        }
+        // NumPy's ptp: max - min in the input's dtype (wrapping for integers).
+        "ptp" => {
+            if count == 0 {
+                return Err(no_identity("max", false, span));
+            }
+            if acc.nan > 0 || acc.n == 0 {
+                Num::real(f64::NAN)
+            } else {
+                Num::real(crate::compute::cast(acc.max - acc.min, d))
             }
         }
         "count_nonzero" => Num::real((acc.nonzero + acc.nan) as f64),

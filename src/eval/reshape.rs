@@ -251,7 +251,7 @@ impl Session {
             .collect()
     }
 
-    fn dtype_arg(&self, args: &[Arg], span: Span) -> Result<Dtype, Error> {
+    pub(super) fn dtype_arg(&self, args: &[Arg], span: Span) -> Result<Dtype, Error> {
         let [a] = args else {
             return Err(err(
                 "this method takes one dtype, such as '<f4' or d.dtype".into(),
@@ -637,7 +637,7 @@ fn int_arg(i: i128, span: Span) -> Arg {
 }
 
 /// A computed array reshaped (C order): the same flat order, new shape.
-fn reshape_lazy(l: &Lazy, shape: Vec<usize>) -> Lazy {
+pub(super) fn reshape_lazy(l: &Lazy, shape: Vec<usize>) -> Lazy {
     let n = shape.len();
     let mut c = vec![1isize; n];
     for k in (0..n.saturating_sub(1)).rev() {

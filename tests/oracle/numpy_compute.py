@@ -93,17 +93,17 @@ def db(x):
 
 def numpy_eval(expr, d):
     """Evaluates a strided expression with NumPy, applying strided's documented rules."""
-    red = re.fullmatch(r"(\w+)\((.*?)(?:, (axis|ddof)=(.*))?\)", expr)
+    red = re.fullmatch(r"(\w+)\((.*?)((?:, \w+=.*)*)\)", expr)
     meth = re.fullmatch(r"(.*)\.(\w+)\(\)", expr)
     env = {"d": d, "abs": np.abs, "sqrt": np.sqrt, "exp": np.exp, "log": np.log, "log10": np.log10, "db": db,
            "conj": np.conj, "isnan": np.isnan, "isfinite": np.isfinite, "clip": np.clip, "where": np.where,
            "real": np.real, "imag": np.imag, "angle": np.angle, "unravel_index": np.unravel_index,
-           "argmax": np.argmax, "argmin": np.argmin}
+           "argmax": np.argmax, "argmin": np.argmin, "ptp": np.ptp}
     name, inner, kw = None, None, {}
-    if red and red.group(1) in REDUCTIONS:
+    if red and red.group(1) in REDUCTIONS + ["ptp"]:
         name, inner = red.group(1), red.group(2)
         if red.group(3):
-            kw[red.group(3)] = eval(red.group(4))
+            kw = eval("dict(%s)" % red.group(3)[2:])
     elif meth and meth.group(2) in REDUCTIONS:
         name, inner = meth.group(2), meth.group(1)
     if name is None:
@@ -111,12 +111,17 @@ def numpy_eval(expr, d):
     x = np.asarray(eval(inner, env))
     f = getattr(np, name)
     base = name.replace("nan", "") if name.startswith("nan") else name
-    if base in ("sum", "mean", "std", "var") and x.dtype.kind in "fc":
+    if base in ("sum", "mean", "std", "var"):
         natural = np.asarray(f(x, **kw)).dtype
-        wide = x.astype(np.complex128 if x.dtype.kind == "c" else np.float64)
-        return np.asarray(f(wide, **kw)).astype(natural)
-    if base in ("mean", "std", "var"):
-        return f(x, dtype=np.float64, **kw)
+        if natural.kind in "fc":
+            # strided: elements cast to dtype= first, as NumPy, then a
+            # float64 accumulation rounded once to NumPy's result dtype.
+            src = x.astype(kw["dtype"]) if "dtype" in kw else x
+            wide = src.astype(np.complex128 if src.dtype.kind == "c" else np.float64)
+            rest = {k: v for k, v in kw.items() if k != "dtype"}
+            return np.asarray(f(wide, **rest)).astype(natural)
+        if base != "sum" and "dtype" not in kw:
+            return f(x, dtype=np.float64, **kw)
     if name == "count_nonzero":
         return np.int64(f(x, **kw)) if "axis" not in kw else f(x, **kw).astype(np.int64)
     return f(x, **kw)
@@ -168,17 +173,29 @@ FIXED = [
                      "unravel_index(argmax(d), (4, 3), order='F')[1]", "unravel_index(12, d.shape)[0]",
                      "unravel_index(argmax(d, axis=1), d.shape)[1]"]),
     (">c8", [2, 3], ["sum(d)", "mean(d, axis=0)", "var(d)", "std(d, axis=1)", "nanmean(d)"]),
+    # keepdims=, dtype= (the input cast first, the result in that dtype), ptp.
+    ("<f4", [2, 3, 4], ["sum(d, axis=1, keepdims=True)", "max(d, keepdims=True)", "mean(d, axis=(0, 2), keepdims=True)",
+                        "argmax(d, axis=2, keepdims=True)", "std(d, axis=0, keepdims=True)", "sum(d, dtype='f8')",
+                        "sum(d, axis=0, dtype='i2')", "mean(d, dtype='f2')", "var(d, axis=2, dtype='c8')",
+                        "ptp(d)", "ptp(d, axis=1)", "ptp(d[:0], axis=1)", "min(d, dtype='f8')"]),
+    # Casts of NaN, infinities and out-of-range values to integers. Not to
+    # uint32/uint64: NumPy's own answer for NaN there depends on the array's
+    # length (its SIMD and scalar loops differ), and 2^64 - 3 has no float64.
+    ("<f4", [6], [f"d.astype('{t}')" for t in ("i1", "i2", "i4", "i8", "u1", "u2")],
+     [np.nan, np.inf, -np.inf, 1e6, -3.7, 40000.7]),
+    ("<i2", [3, 5], ["sum(d, dtype='i1')", "sum(d, axis=1, dtype='u1')", "mean(d, dtype='f4')", "ptp(d, axis=0)",
+                     "ptp(d * 300)", "nansum(d, axis=0, dtype='f4', keepdims=True)"]),
 ]
 
 
 def generate(seed, n):
     rng = random.Random(seed)
     cases = []
-    fixed = [(dt, shape, expr) for dt, shape, exprs in FIXED for expr in exprs]
+    fixed = [(f[0], f[1], expr, f[3] if len(f) > 3 else None) for f in FIXED for expr in f[2]]
     target = n + len(fixed)
     while len(cases) < target:
         if fixed:
-            dt, shape, expr = fixed.pop(0)
+            dt, shape, expr, given = fixed.pop(0)
             exprs = [expr]
         else:
             dt = rng.choice(DTYPES)
@@ -186,9 +203,9 @@ def generate(seed, n):
             shape = [rng.randint(1, 6) for _ in range(nd)]
             if rng.random() < 0.1:
                 shape[0] = 0 if rng.random() < 0.3 else shape[0]
-            exprs = None
+            exprs, given = None, None
         size = int(np.prod(shape))
-        data = make_data(rng, dt, size)
+        data = make_data(rng, dt, size) if given is None else np.array(given, dtype=dt)
         d = data.reshape(shape)
         for expr in exprs or expressions(rng, dt, shape):
             with warnings.catch_warnings():
