@@ -22,6 +22,8 @@ pub enum Does {
     Reshape,
     /// `unravel_index(i, shape)`: flat indices to n-d ones.
     Unravel,
+    /// Order statistics: `median`, `percentile`, `quantile` (`eval::order`).
+    Order,
 }
 
 /// One built-in.
@@ -80,6 +82,25 @@ const fn reduction(
         help,
         example,
         does: Does::Reduce,
+    }
+}
+
+const fn order(
+    name: &'static str,
+    args: &'static str,
+    numpy: &'static str,
+    help: &'static str,
+    example: &'static str,
+) -> Builtin {
+    Builtin {
+        name,
+        function: true,
+        method: false,
+        args,
+        numpy,
+        help,
+        example,
+        does: Does::Order,
     }
 }
 
@@ -301,6 +322,48 @@ pub const BUILTINS: &[Builtin] = &[
         "peak to peak: max - min, in x's dtype",
         "ptp(d.r, axis=0)[:3]",
     ),
+    order(
+        "median",
+        "x, axis=None, keepdims=False",
+        "np.median",
+        "the middle value (mean of the two middle ones), exact, for views of any size",
+        "median(d.r)",
+    ),
+    order(
+        "nanmedian",
+        "x, axis=None, keepdims=False",
+        "np.nanmedian",
+        "median, NaN skipped",
+        "nanmedian(d.r, axis=0)[:3]",
+    ),
+    order(
+        "percentile",
+        "x, q, axis=None, keepdims=False",
+        "np.percentile",
+        "q-th percentile(s), q in [0, 100] (a number or a list), NumPy's linear method",
+        "percentile(abs(d), [5, 50, 95])",
+    ),
+    order(
+        "nanpercentile",
+        "x, q, axis=None, keepdims=False",
+        "np.nanpercentile",
+        "percentile, NaN skipped",
+        "nanpercentile(d.r, 99)",
+    ),
+    order(
+        "quantile",
+        "x, q, axis=None, keepdims=False",
+        "np.quantile",
+        "quantile(s), q in [0, 1]",
+        "quantile(d.r, 0.25, axis=1)[:3]",
+    ),
+    order(
+        "nanquantile",
+        "x, q, axis=None, keepdims=False",
+        "np.nanquantile",
+        "quantile, NaN skipped",
+        "nanquantile(d.i, [0.1, 0.9])",
+    ),
     Builtin {
         name: "unravel_index",
         function: true,
@@ -508,6 +571,7 @@ pub fn listing() -> String {
                 as &dyn Fn(Does) -> bool,
         ),
         ("reductions (axis=)", &|d| d == Does::Reduce),
+        ("order statistics (exact, any size)", &|d| d == Does::Order),
         ("shapes and copies", &|d| d == Does::Reshape),
         ("indices", &|d| d == Does::Unravel),
     ] {

@@ -138,13 +138,16 @@ long computation.\n",
         head: "stats EXPR                               one pass, all cores\n\
 hist EXPR [bins=N] [range=LO,HI] [to F.png]   counts per bin, drawn with bars\n",
         examples: &[
-            ("stats d.r", "count, NaN, +inf/-inf, min and max with where they are, mean, std"),
+            ("stats d.r", "count, NaN, +inf/-inf, min and max with where they are, mean, std, quartiles"),
+            ("percentile(d.r, [1, 50, 99])", "exact order statistics of any view: median percentile quantile (nan-)"),
             ("stats d", "complex data: the statistics of the magnitude |x|"),
             ("hist d.r bins=8", "a histogram in the terminal"),
             ("hist db(d) bins=5 range=-40,10", "a fixed range; values outside are counted apart"),
         ],
         tail: "Without range=, hist makes a first pass to find the range. `set format json`\n\
-prints stats as one object: count nan inf min argmin max argmax mean std.\n",
+prints stats as one object: count nan inf min argmin max argmax mean std p25\n\
+median p75. The quartiles (of all values but NaN) come with stats up to 16 Mi\n\
+elements; above, percentile(x, [25, 50, 75]) finds them in two more passes.\n",
     },
     Topic {
         names: &["explain", "bytes", "dump", "strides"],

@@ -512,3 +512,64 @@ fn axis_reductions_give_the_same_bits_for_any_number_of_threads() {
         assert!(run(threads) == one, "{threads} threads give other bits");
     }
 }
+
+#[test]
+fn order_statistics_of_a_view_bigger_than_memory_equal_the_in_memory_answer_and_a_sort() {
+    // 200,002 float32 values (198,021 not NaN: the median is one element) with
+    // ties, both zeros, infinities and NaN. With `set memory 4KiB` every
+    // answer is found by streaming radix passes; with the default, in memory.
+    let dir = temp();
+    let mut s = 0x2545F4914F6CDD1Du64;
+    let values: Vec<f32> = (0..200_002)
+        .map(|i| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            match i % 101 {
+                0 => f32::NAN,
+                1 => -0.0,
+                2 => 0.0,
+                3 => f32::INFINITY,
+                4 => 2.5,
+                _ => ((s >> 40) as f32 / 4096.0) - 2000.0,
+            }
+        })
+        .collect();
+    write(dir.path(), "x.bin", f32s(&values));
+    let exprs = "nanpercentile(x, 1); nanpercentile(x, 75.5); nanquantile(x, 0.999); nanmedian(x); median(x[x == x]); median(x)";
+    let small = run_in(
+        dir.path(),
+        &[
+            "-c",
+            &format!("open x.bin (200002,) <f4 as x; set memory 4KiB; {exprs}"),
+        ],
+        "",
+    );
+    let big = run_in(
+        dir.path(),
+        &["-c", &format!("open x.bin (200002,) <f4 as x; {exprs}")],
+        "",
+    );
+    assert!(
+        small.status.success(),
+        "{}",
+        String::from_utf8_lossy(&small.stderr)
+    );
+    let (ls, lb) = (lines(&small), lines(&big));
+    assert!(ls.len() >= 6);
+    assert_eq!(
+        ls[ls.len() - 6..],
+        lb[lb.len() - 6..],
+        "streamed vs in memory"
+    );
+    // The median of the non-NaN values (an odd count here) is the middle
+    // one of them sorted; with NaN present median() is NaN, as NumPy's.
+    let mut finite: Vec<f32> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+    finite.sort_by(f32::total_cmp);
+    assert_eq!(finite.len() % 2, 1, "the test wants an odd count");
+    let middle = finite[finite.len() / 2];
+    let n = ls.len();
+    assert_eq!(ls[n - 3].parse::<f32>().unwrap(), middle);
+    assert_eq!(ls[n - 2].parse::<f32>().unwrap(), middle);
+    assert_eq!(ls[n - 1], "nan");
+}

@@ -11,6 +11,7 @@
 mod elements;
 pub mod gather;
 mod kernels;
+pub mod order;
 pub mod promote;
 pub mod reduce;
 

@@ -430,6 +430,7 @@ impl Session {
             }
             Does::Reduce => self.reduction(name, x, rest, span),
             Does::Unravel => self.unravel_index(x, rest, span),
+            Does::Order => self.order_statistic(name, x, rest, span),
             Does::Reshape => Err(type_error(
                 format!("{name}() needs an array, not {}", x.kind_name()),
                 span,
@@ -1021,7 +1022,7 @@ fn no_identity(base: &str, skip: bool, span: Span) -> Error {
 /// `axis=` as sorted distinct axes (`None` for `axis=None`), with NumPy's
 /// errors; with `zero_d`, axis 0 or -1 of a 0-d array is no axis (as
 /// NumPy's ufunc reductions take it).
-fn normalize_axes(
+pub(super) fn normalize_axes(
     v: &Value,
     ndim: usize,
     zero_d: bool,
@@ -1089,7 +1090,17 @@ pub struct StatsReport {
     /// float64 and spelled in NumPy's result dtype (float32 data: float32).
     pub mean: f64,
     pub std: f64,
+    /// The quartiles of the values that are not NaN (NumPy's
+    /// `nanpercentile(x, [25, 50, 75])`), exact, in the data's float dtype;
+    /// `None` above [`QUARTILES_UP_TO`] elements, where they would cost
+    /// `stats` more than its own pass (`percentile` gives them).
+    pub quartiles: Option<[f64; 3]>,
 }
+
+/// The most elements `stats` finds the quartiles of (a gather and a
+/// selection in memory, cheap next to the pass itself up to here; above,
+/// they take two more passes over the data: `percentile(x, [25, 50, 75])`).
+pub const QUARTILES_UP_TO: usize = 1 << 24;
 
 /// What `hist` counted.
 #[derive(Clone, Debug)]
@@ -1141,6 +1152,11 @@ impl Session {
         let acc = reduce_all(&l, false).map_err(|_| interrupted(e.span))?;
         let found = |at: u64| (at != u64::MAX).then(|| unravel_vec(at as usize, &l.shape));
         let finite = acc.finite > 0;
+        let quartiles = if l.size() <= QUARTILES_UP_TO {
+            Some(self.quartiles(&l, acc.n, e.span)?)
+        } else {
+            None
+        };
         Ok(StatsReport {
             text: text.to_string(),
             shape: l.shape.clone(),
@@ -1161,6 +1177,7 @@ impl Session {
             } else {
                 f64::NAN
             },
+            quartiles,
         })
     }
 

@@ -10,6 +10,7 @@ pub mod draw;
 pub mod dump;
 pub mod explain;
 pub mod info;
+mod order;
 pub mod reshape;
 pub mod value;
 

@@ -595,7 +595,7 @@ fn view_as(v: View, to: Dtype, span: Span) -> Result<View, Error> {
 
 /// A view or computed array with its axes permuted (`axes[i]` is the old
 /// axis that becomes axis `i`).
-fn permute(x: Value, axes: &[usize]) -> Value {
+pub(super) fn permute(x: Value, axes: &[usize]) -> Value {
     match x {
         Value::View(mut v) => {
             v.shape = axes.iter().map(|&k| v.shape[k]).collect();

@@ -111,6 +111,9 @@ fn record(out: &Output) -> Option<Record> {
                 f("argmax", index_field(&r.argmax)),
                 f("mean", moment(r.mean)),
                 f("std", moment(r.std)),
+                f("p25", r.quartiles.map_or(Field::Null, |q| moment(q[0]))),
+                f("median", r.quartiles.map_or(Field::Null, |q| moment(q[1]))),
+                f("p75", r.quartiles.map_or(Field::Null, |q| moment(q[2]))),
             ])
         }
         Output::Hist(h) if h.written.is_none() => {

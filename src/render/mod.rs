@@ -190,12 +190,27 @@ fn write_stats(r: &StatsReport, s: &Settings, w: &mut impl Write) -> io::Result<
     t.add_row(["max".to_string(), extreme(r.max), index_text(&r.argmax)]);
     t.add_row(["mean".to_string(), f(r.mean), String::new()]);
     t.add_row(["std".to_string(), f(r.std), String::new()]);
+    if let Some(quartiles) = r.quartiles {
+        for (name, q) in ["25%", "median", "75%"].iter().zip(quartiles) {
+            t.add_row([name.to_string(), f(q), String::new()]);
+        }
+    }
     if let Some(c) = t.column_mut(1) {
         c.set_cell_alignment(CellAlignment::Right);
     }
     writeln!(w, "{t}")?;
+    if r.quartiles.is_none() {
+        writeln!(
+            w,
+            "(quartiles: `percentile({}, [25, 50, 75])`, exact, two more passes)",
+            r.text
+        )?;
+    }
     if r.nan + r.posinf + r.neginf > 0 {
-        writeln!(w, "(mean and std are of the finite values)")?;
+        writeln!(
+            w,
+            "(mean and std are of the finite values; the quartiles of all but NaN)"
+        )?;
     }
     Ok(())
 }

@@ -143,6 +143,9 @@ def main():
         assert s["argmin"] == list(np.unravel_index(x.argmin(), x.shape))
         assert json.dumps(s["mean"]) == f32(x.astype(np.float64).mean()), s["mean"]
         assert json.dumps(s["std"]) == f32(x.astype(np.float64).std()), s["std"]
+        # The quartiles, exact: NumPy's nanpercentile in the data's dtype.
+        for key, q in (("p25", 25), ("median", 50), ("p75", 75)):
+            assert json.dumps(s[key]) == f32(np.nanpercentile(x, q)), (key, s[key], np.nanpercentile(x, q))
         header, row = parsed["csv stats d.r"]
         assert dict(zip(header, row))["min"] == f32(x.min())
         assert dict(zip(header, row))["argmin"] == json.dumps(s["argmin"], separators=(",", ":"))
@@ -150,6 +153,7 @@ def main():
         (s,) = parsed["stats d.r.astype('i2')"]
         xi = x.astype("i2")
         assert s["min"] == int(xi.min()) and isinstance(s["min"], int), s
+        assert s["median"] == float(np.median(xi)), (s["median"], np.median(xi))
 
         (m,) = parsed["min(d.r)"]
         assert json.dumps(m["value"]) == f32(x.min()) and m["dtype"] == "<f4", m

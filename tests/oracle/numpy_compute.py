@@ -83,6 +83,11 @@ def expressions(rng, dt, shape):
             reductions.append(f"{r}({x}, axis=(0, {nd - 1}))")
     if r in ("std", "var"):
         reductions.append(f"{r}({x}, ddof=1)")
+    if kind != "c" and 0 not in shape:
+        # Order statistics, exact (compared with no tolerance).
+        reductions += [f"median({x})", f"nanmedian({x}, axis={ax})", f"percentile({x}, {rng.choice([0, 12.5, 50, 99.9, 100])})",
+                       f"quantile({x}, [0.1, 0.5, 0.9], axis={ax})", f"nanpercentile({x}, 90, axis={ax}, keepdims=True)",
+                       f"nanquantile({x}, {rng.choice([0, 1, 0.3])})", f"median({x}, axis={ax})"]
     reductions.append(f"mean(abs({x} - 3))")
     return rng.choice(elementwise), rng.choice(reductions)
 
@@ -98,7 +103,9 @@ def numpy_eval(expr, d):
     env = {"d": d, "abs": np.abs, "sqrt": np.sqrt, "exp": np.exp, "log": np.log, "log10": np.log10, "db": db,
            "conj": np.conj, "isnan": np.isnan, "isfinite": np.isfinite, "clip": np.clip, "where": np.where,
            "real": np.real, "imag": np.imag, "angle": np.angle, "unravel_index": np.unravel_index,
-           "argmax": np.argmax, "argmin": np.argmin, "ptp": np.ptp}
+           "argmax": np.argmax, "argmin": np.argmin, "ptp": np.ptp, "median": np.median, "nanmedian": np.nanmedian,
+           "percentile": np.percentile, "nanpercentile": np.nanpercentile, "quantile": np.quantile,
+           "nanquantile": np.nanquantile}
     name, inner, kw = None, None, {}
     if red and red.group(1) in REDUCTIONS + ["ptp"]:
         name, inner = red.group(1), red.group(2)
@@ -183,6 +190,15 @@ FIXED = [
     # length (its SIMD and scalar loops differ), and 2^64 - 3 has no float64.
     ("<f4", [6], [f"d.astype('{t}')" for t in ("i1", "i2", "i4", "i8", "u1", "u2")],
      [np.nan, np.inf, -np.inf, 1e6, -3.7, 40000.7]),
+    # Order statistics: ties, both zeros, NaN, a Python int q, a list q, keepdims, errors.
+    ("<f4", [2, 5], ["median(d)", "nanmedian(d)", "median(d, axis=1)", "nanmedian(d, axis=0)", "quantile(d, 1)",
+                     "quantile(d, 0)", "nanquantile(d, 0.5, axis=1, keepdims=True)", "percentile(d, [25, 50, 75])",
+                     "nanpercentile(d, [0, 100], axis=0)", "percentile(d, 101)", "quantile(d[:, :0], 0.5)",
+                     "median(d[:, :0])", "nanmedian(d[1])"],
+     [-0.0, 0.0, 1.5, 1.5, np.nan, 2.0, -1.0, 7.25, 0.0, np.nan]),
+    ("<i2", [4, 3], ["median(d)", "median(d, axis=0)", "percentile(d, 30)", "quantile(d, 1)", "quantile(d, [0.5])",
+                     "nanmedian(d, axis=(0, 1))"]),
+    ("<f2", [7], ["median(d)", "percentile(d, 33)", "nanquantile(d, [0.2, 0.8])"]),
     ("<i2", [3, 5], ["sum(d, dtype='i1')", "sum(d, axis=1, dtype='u1')", "mean(d, dtype='f4')", "ptp(d, axis=0)",
                      "ptp(d * 300)", "nansum(d, axis=0, dtype='f4', keepdims=True)"]),
 ]
@@ -212,10 +228,10 @@ def generate(seed, n):
                 warnings.simplefilter("ignore")
                 try:
                     want = numpy_eval(expr, d)
-                except (ValueError, TypeError) as e:
+                except (ValueError, TypeError, IndexError) as e:
                     want = e
             if isinstance(want, Exception):
-                if any(t in str(want) for t in ("zero-size", "empty", "out of bounds")):
+                if any(t in str(want) for t in ("zero-size", "empty", "out of bounds", "must be in the range")):
                     cases.append({"dtype": dt, "shape": shape, "data": data.tobytes().hex(), "expr": expr, "error": str(want)})
                 continue
             want = np.asarray(want)
