@@ -126,7 +126,7 @@ fits, and a reduction streams through the file once, on every core.\n",
             ("mean(abs(d))", "sum mean std var min max argmin argmax any all count_nonzero"),
             ("d.r.std(axis=0)[:3]", "axis= (an int or a tuple), ddof="),
             ("nanmax(d.i)", "nansum nanmean nanstd nanvar nanmin nanmax skip NaN"),
-            ("np.mean(d.r, axis=0)[:3]", "np. or numpy. before a name is allowed; print(x), len(x), exit"),
+            ("np.mean(d.r, axis=0)[:3]", "np. and numpy. are allowed; print(x), len(x), exit"),
         ],
         tail: "Sums, means and deviations accumulate in float64 (compensated) and come back\n\
 in NumPy's dtype (float32 in, float32 out). argmin and argmax without axis=\n\
@@ -138,8 +138,8 @@ long computation.\n",
         head: "stats EXPR                               one pass, all cores\n\
 hist EXPR [bins=N] [range=LO,HI] [to F.png]   counts per bin, drawn with bars\n",
         examples: &[
-            ("stats d.r", "count, NaN, +inf/-inf, min and max with where they are, mean, std, quartiles"),
-            ("percentile(d.r, [1, 50, 99])", "exact order statistics of any view: median percentile quantile (nan-)"),
+            ("stats d.r", "count, NaN, ±inf, min, max and where, mean, std, quartiles"),
+            ("percentile(d.r, [1, 50, 99])", "exact, any size: median percentile quantile (nan-)"),
             ("stats d", "complex data: the statistics of the magnitude |x|"),
             ("hist d.r bins=8", "a histogram in the terminal"),
             ("hist db(d) bins=5 range=-40,10", "a fixed range; values outside are counted apart"),
