@@ -140,7 +140,7 @@ impl Block {
     pub fn is_empty(&self) -> bool {
         self.re.is_empty()
     }
-    fn im_at(&self, k: usize) -> f64 {
+    pub fn im_at(&self, k: usize) -> f64 {
         self.im.as_ref().map_or(0.0, |v| v[k])
     }
 }

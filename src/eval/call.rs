@@ -431,6 +431,7 @@ impl Session {
             Does::Reduce => self.reduction(name, x, rest, span),
             Does::Unravel => self.unravel_index(x, rest, span),
             Does::Order => self.order_statistic(name, x, rest, span),
+            Does::InMemory => self.in_memory(name, x, rest, span),
             Does::Reshape => Err(type_error(
                 format!("{name}() needs an array, not {}", x.kind_name()),
                 span,

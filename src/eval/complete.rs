@@ -173,7 +173,12 @@ mod tests {
             complete(&s, "rec[0].i", 8),
             (
                 7,
-                vec!["im".to_string(), "imag".to_string(), "itemsize".to_string()]
+                vec![
+                    "im".to_string(),
+                    "imag".to_string(),
+                    "item".to_string(),
+                    "itemsize".to_string()
+                ]
             )
         );
         assert_eq!(complete(&s, "nothing.x", 9).1, Vec::<String>::new());
@@ -215,8 +220,8 @@ mod tests {
             complete(&s, "d[3:-1, ...].r", 14).1,
             ["r", "ravel", "real", "reshape"]
         );
-        assert_eq!(complete(&s, "m.i", 3).1, ["imag", "itemsize"]);
-        assert_eq!(complete(&s, "z.i", 3).1, ["i", "imag", "itemsize"]);
+        assert_eq!(complete(&s, "m.i", 3).1, ["imag", "item", "itemsize"]);
+        assert_eq!(complete(&s, "z.i", 3).1, ["i", "imag", "item", "itemsize"]);
         assert_eq!(s.control().jobs_started(), jobs, "a completion computed");
         // Evaluating one of those lines does start a computation.
         crate::run_line(&mut s, "mean(db(d)).shape", &mut Vec::new()).unwrap();

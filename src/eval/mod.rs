@@ -3,6 +3,7 @@
 //! statement returns an [`Output`] that `render` turns into text.
 
 mod advanced;
+mod arrays;
 
 mod call;
 mod complete;

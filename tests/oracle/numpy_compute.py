@@ -105,7 +105,10 @@ def numpy_eval(expr, d):
            "real": np.real, "imag": np.imag, "angle": np.angle, "unravel_index": np.unravel_index,
            "argmax": np.argmax, "argmin": np.argmin, "ptp": np.ptp, "median": np.median, "nanmedian": np.nanmedian,
            "percentile": np.percentile, "nanpercentile": np.nanpercentile, "quantile": np.quantile,
-           "nanquantile": np.nanquantile}
+           "nanquantile": np.nanquantile, "cumsum": np.cumsum, "cumprod": np.cumprod, "nancumsum": np.nancumsum,
+           "nancumprod": np.nancumprod, "prod": np.prod, "nanprod": np.nanprod, "diff": np.diff, "sort": np.sort,
+           "argsort": np.argsort, "unique": np.unique, "nonzero": np.nonzero, "argwhere": np.argwhere,
+           "flatnonzero": np.flatnonzero, "squeeze": np.squeeze, "take": np.take}
     name, inner, kw = None, None, {}
     if red and red.group(1) in REDUCTIONS + ["ptp"]:
         name, inner = red.group(1), red.group(2)
@@ -199,6 +202,18 @@ FIXED = [
     ("<i2", [4, 3], ["median(d)", "median(d, axis=0)", "percentile(d, 30)", "quantile(d, 1)", "quantile(d, [0.5])",
                      "nanmedian(d, axis=(0, 1))"]),
     ("<f2", [7], ["median(d)", "percentile(d, 33)", "nanquantile(d, [0.2, 0.8])"]),
+    # Results built in memory: running sums and products (rounded at every
+    # step, as NumPy's), products, differences, sorts, unique, nonzero, take.
+    ("<f4", [3, 4], ["cumsum(d)", "cumsum(d, axis=0)", "cumprod(d, axis=1)", "nancumsum(d, axis=1)", "nancumprod(d)",
+                     "prod(d)", "prod(d, axis=0)", "nanprod(d, axis=1)", "diff(d)", "diff(d, 2, axis=0)", "diff(d, n=0)",
+                     "sort(d)", "sort(d, axis=0)", "sort(d, axis=None)", "argsort(d[0])", "unique(d)",
+                     "unique(d, return_counts=True)[1]", "nonzero(d > 0)[1]", "argwhere(d > 0)", "flatnonzero(d > 0)",
+                     "squeeze(d[:1])", "take(d, [0, 5, -1])", "take(d, [2, 0], axis=1)", "take(d, [13])",
+                     "squeeze(d, axis=0)"],
+     [0.5, -1.25, 3.0, 2.0, 1e30, np.nan, 1e30, 2.0, 0.0, -0.0, 7.5, 3.0]),
+    ("<i2", [2, 5], ["cumsum(d)", "cumprod(d, axis=1)", "prod(d, axis=1)", "diff(d)", "sort(d, axis=0)", "unique(d)",
+                     "diff(d > 0)", "cumsum(d > 0)", "prod(d * 10)", "cumprod(d * 10, axis=1)"]),
+    ("|u1", [6], ["cumsum(d)", "diff(d)", "prod(d)", "cumprod(d)"]),
     ("<i2", [3, 5], ["sum(d, dtype='i1')", "sum(d, axis=1, dtype='u1')", "mean(d, dtype='f4')", "ptp(d, axis=0)",
                      "ptp(d * 300)", "nansum(d, axis=0, dtype='f4', keepdims=True)"]),
 ]

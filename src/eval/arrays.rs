@@ -1,0 +1,774 @@
+//! NumPy's functions whose results need the values in memory: `cumsum`,
+//! `cumprod`, `nancumsum`, `diff`, `sort`, `argsort`, `unique`, `nonzero`,
+//! `argwhere`, `flatnonzero`, `prod`, `nanprod`, `item`, `tolist`, and the
+//! view-making `squeeze` and `take`. Each refuses, before allocating, a
+//! view whose values would not fit in `set memory`, and says what to do.
+//! Arithmetic follows NumPy's dtypes: running sums and products are
+//! rounded to the result dtype at every step, as NumPy's accumulations are.
+
+use super::call::{interrupted, operand, scalar_value, to_lazy, type_error};
+use super::{Session, Value};
+use crate::compute::promote::Operand;
+use crate::compute::reduce::for_blocks;
+use crate::compute::{cast, Computed, Lazy, Num};
+use crate::diag::Error;
+use crate::dtype::{ByteOrder, Kind, Scalar};
+use crate::syntax::{Arg, Expr, ExprKind, IndexItem, Span};
+use ndarray::{ArrayD, IxDyn};
+
+/// Values with one axis moved last: real parts, imaginary parts, the
+/// turned shape, and the axis order used.
+type Rows = (Vec<f64>, Vec<f64>, Vec<usize>, Vec<usize>);
+
+fn sc(kind: Kind, size: usize) -> Scalar {
+    Scalar::new(kind, size, ByteOrder::NATIVE)
+}
+
+fn int64() -> Scalar {
+    sc(Kind::Int, 8)
+}
+
+/// A computed array of `shape` from C-order values.
+fn array(shape: Vec<usize>, dtype: Scalar, re: Vec<f64>, im: Option<Vec<f64>>) -> Value {
+    let arr =
+        |v: Vec<f64>| ArrayD::from_shape_vec(IxDyn(&shape), v).expect("one value per element");
+    Value::Lazy(Lazy::array(Computed {
+        dtype,
+        re: arr(re),
+        im: if dtype.kind == Kind::Complex {
+            Some(arr(im.unwrap_or_else(|| vec![0.0; shape.iter().product()])))
+        } else {
+            None
+        },
+    }))
+}
+
+/// NumPy's dtype for a running sum or product (and for `prod`): small
+/// integers widen to 64 bits, floats keep theirs.
+fn accumulate_dtype(d: Scalar) -> Scalar {
+    match d.kind {
+        Kind::Bool | Kind::Int => int64(),
+        Kind::UInt => sc(Kind::UInt, 8),
+        _ => sc(d.kind, d.size),
+    }
+}
+
+impl Session {
+    /// The values of `l` in C order (real parts, and imaginary parts of
+    /// complex data), refused above `set memory` before anything is
+    /// allocated.
+    fn values_of(&self, l: &Lazy, name: &str, span: Span) -> Result<(Vec<f64>, Vec<f64>), Error> {
+        let complex = l.dtype.kind == Kind::Complex;
+        let instead = "slice the view first, or raise `set memory`";
+        let what = format!("{name}() of {} elements", l.size());
+        let mut re: Vec<f64> = self.reserve_memory(l.size(), &what, instead, span)?;
+        let mut im: Vec<f64> =
+            self.reserve_memory(if complex { l.size() } else { 0 }, &what, instead, span)?;
+        for_blocks(l, 0, l.size(), |b, _| {
+            re.extend_from_slice(&b.re);
+            if complex {
+                match &b.im {
+                    Some(i) => im.extend_from_slice(i),
+                    None => im.extend(std::iter::repeat_n(0.0, b.re.len())),
+                }
+            }
+        })
+        .map_err(|_| interrupted(span))?;
+        Ok((re, im))
+    }
+
+    /// `x` as a lazy array with its own dtype.
+    fn lazy_of(&self, name: &str, x: &Value, span: Span) -> Result<Lazy, Error> {
+        let Some(Operand::Array(d)) = operand(x) else {
+            return Err(type_error(
+                format!("{name}() needs an array, not {}", x.kind_name()),
+                span,
+            ));
+        };
+        to_lazy(x, d, span)
+    }
+
+    /// `axis=` (or the first positional argument) as one axis of `ndim`,
+    /// `None` when absent or None.
+    fn one_axis(
+        &self,
+        rest: &[Arg],
+        ndim: usize,
+        positional: usize,
+        span: Span,
+    ) -> Result<Option<usize>, Error> {
+        let mut seen = 0;
+        for a in rest {
+            let is_axis = match &a.name {
+                Some(n) => n.node == "axis",
+                None => {
+                    seen += 1;
+                    seen == positional
+                }
+            };
+            if !is_axis {
+                continue;
+            }
+            return match self.eval(&a.value)? {
+                Value::None => Ok(None),
+                Value::Int(k) => {
+                    let n = ndim as i128;
+                    if k < -n || k >= n {
+                        Err(type_error(
+                            format!("axis {k} is out of bounds for array of dimension {ndim}"),
+                            a.value.span,
+                        ))
+                    } else {
+                        Ok(Some(if k < 0 { (k + n) as usize } else { k as usize }))
+                    }
+                }
+                v => Err(type_error(
+                    format!("axis takes an integer, not {}", v.kind_name()),
+                    a.value.span,
+                )),
+            };
+        }
+        let _ = span;
+        Ok(None)
+    }
+
+    /// `x` with `axis` moved last, as rows of C-order values: (values,
+    /// shape with the axis last, the permutation used).
+    fn rows_along(&self, l: &Lazy, axis: usize, name: &str, span: Span) -> Result<Rows, Error> {
+        let ndim = l.ndim();
+        let order: Vec<usize> = (0..ndim).filter(|&k| k != axis).chain([axis]).collect();
+        let turned = match super::reshape::permute(Value::Lazy(l.clone()), &order) {
+            Value::Lazy(t) => t,
+            _ => unreachable!("a lazy array stays lazy"),
+        };
+        let (re, im) = self.values_of(&turned, name, span)?;
+        Ok((re, im, turned.shape.clone(), order))
+    }
+
+    /// Puts an axis moved last by [`Self::rows_along`] back.
+    fn unturn(value: Value, order: &[usize]) -> Value {
+        let mut inverse = vec![0; order.len()];
+        for (i, &a) in order.iter().enumerate() {
+            inverse[a] = i;
+        }
+        super::reshape::permute(value, &inverse)
+    }
+
+    /// The built-ins of this module.
+    pub(super) fn in_memory(
+        &self,
+        name: &str,
+        x: Value,
+        rest: &[Arg],
+        span: Span,
+    ) -> Result<Value, Error> {
+        match name {
+            "squeeze" => self.squeeze(x, rest, span),
+            "take" => self.take(x, rest, span),
+            "item" => self.item(x, rest, span),
+            "tolist" => {
+                let l = self.lazy_of(name, &x, span)?;
+                let (re, im) = self.values_of(&l, name, span)?;
+                Ok(nested(&l.shape, &re, &im, l.dtype))
+            }
+            "cumsum" | "cumprod" | "nancumsum" | "nancumprod" => {
+                self.accumulate(name, x, rest, span)
+            }
+            "prod" | "nanprod" => self.product(name, x, rest, span),
+            "diff" => self.diff(x, rest, span),
+            "sort" | "argsort" => self.sort(name, x, rest, span),
+            "unique" => self.unique(x, rest, span),
+            "nonzero" | "argwhere" | "flatnonzero" => self.nonzero(name, x, span),
+            _ => Err(type_error(format!("unknown function {name}"), span)),
+        }
+    }
+
+    fn squeeze(&self, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
+        let shape: Vec<usize> = match &x {
+            Value::View(v) => v.shape.clone(),
+            Value::Lazy(l) => l.shape.clone(),
+            other => {
+                return Err(type_error(
+                    format!("squeeze() needs an array, not {}", other.kind_name()),
+                    span,
+                ))
+            }
+        };
+        let axis = self.one_axis(rest, shape.len(), 1, span)?;
+        let drop: Vec<bool> = match axis {
+            Some(a) if shape[a] != 1 => {
+                return Err(type_error(
+                    "cannot select an axis to squeeze out which has size not equal to one".into(),
+                    span,
+                ))
+            }
+            Some(a) => (0..shape.len()).map(|k| k == a).collect(),
+            None => shape.iter().map(|&n| n == 1).collect(),
+        };
+        let keep: Vec<usize> = (0..shape.len()).filter(|&k| !drop[k]).collect();
+        Ok(match x {
+            // A view: the same bytes, the length-1 axes gone.
+            Value::View(mut v) => {
+                v.strides = keep.iter().map(|&k| v.strides[k]).collect();
+                v.shape = keep.iter().map(|&k| v.shape[k]).collect();
+                Value::View(v)
+            }
+            Value::Lazy(l) => {
+                let new: Vec<usize> = keep.iter().map(|&k| shape[k]).collect();
+                Value::Lazy(super::reshape::reshape_lazy(&l, new))
+            }
+            _ => unreachable!("checked"),
+        })
+    }
+
+    /// `take(x, indices, axis=None)`: `x.ravel()[indices]`, or `indices`
+    /// along an axis, as advanced indexing does it (the same errors).
+    fn take(&self, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
+        let Some(indices) = rest
+            .iter()
+            .find(|a| a.name.is_none() || a.name.as_ref().is_some_and(|n| n.node == "indices"))
+        else {
+            return Err(type_error(
+                "take() missing required argument 'indices'".into(),
+                span,
+            ));
+        };
+        let ndim = match &x {
+            Value::View(v) => v.ndim(),
+            Value::Lazy(l) => l.ndim(),
+            other => {
+                return Err(type_error(
+                    format!("take() needs an array, not {}", other.kind_name()),
+                    span,
+                ))
+            }
+        };
+        let axis = {
+            let kw: Vec<Arg> = rest
+                .iter()
+                .filter(|a| a.name.as_ref().is_some_and(|n| n.node == "axis"))
+                .cloned()
+                .collect();
+            let pos: Vec<Arg> = rest
+                .iter()
+                .filter(|a| a.name.is_none())
+                .skip(1)
+                .cloned()
+                .collect();
+            let mut all = pos;
+            all.extend(kw);
+            self.one_axis(&all, ndim, 1, span)?
+        };
+        let full = || IndexItem::Slice {
+            start: None,
+            stop: None,
+            step: None,
+            span,
+        };
+        let item = IndexItem::Expr(indices.value.clone());
+        match axis {
+            None => {
+                let flat = self.reshape_method(
+                    "reshape",
+                    x,
+                    &[Arg {
+                        name: None,
+                        value: Expr {
+                            kind: ExprKind::Int(-1),
+                            span,
+                        },
+                    }],
+                    span,
+                )?;
+                self.index(flat, &[item], span)
+            }
+            Some(a) => {
+                let mut items: Vec<IndexItem> = (0..a).map(|_| full()).collect();
+                items.push(item);
+                self.index(x, &items, span)
+            }
+        }
+    }
+
+    /// `x.item()` (one element) or `x.item(i)` (flat index): a Python number.
+    fn item(&self, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
+        let l = self.lazy_of("item", &x, span)?;
+        let flat = match rest {
+            [] if l.size() == 1 => 0,
+            [] => {
+                return Err(type_error(
+                    "can only convert an array of size 1 to a Python scalar".into(),
+                    span,
+                ))
+            }
+            [a] => match self.eval(&a.value)? {
+                Value::Int(i) => {
+                    let n = l.size() as i128;
+                    if i < -n || i >= n {
+                        return Err(type_error(
+                            format!("index {i} is out of bounds for size {n}"),
+                            a.value.span,
+                        ));
+                    }
+                    (if i < 0 { i + n } else { i }) as usize
+                }
+                v => {
+                    return Err(type_error(
+                        format!("item() takes an integer, not {}", v.kind_name()),
+                        a.value.span,
+                    ))
+                }
+            },
+            _ => {
+                return Err(type_error(
+                    "item() takes at most one flat index".into(),
+                    span,
+                ))
+            }
+        };
+        let mut idx = vec![0; l.ndim()];
+        let mut rest_flat = flat;
+        for k in (0..idx.len()).rev() {
+            idx[k] = rest_flat % l.shape[k];
+            rest_flat /= l.shape[k];
+        }
+        let n = l.at(&idx);
+        Ok(python_number(n, l.dtype))
+    }
+
+    /// `cumsum`, `cumprod` and the `nan` forms: running sums and products
+    /// along an axis (of the flattened array without one), rounded to the
+    /// result dtype at every step as NumPy's accumulation is.
+    fn accumulate(&self, name: &str, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
+        let l = self.lazy_of(name, &x, span)?;
+        let to = accumulate_dtype(l.dtype);
+        let skip = name.starts_with("nan");
+        let product = name.ends_with("prod");
+        let axis = self.one_axis(rest, l.ndim(), 1, span)?;
+        let flat = axis.is_none();
+        let l = if flat {
+            super::reshape::reshape_lazy(&l, vec![l.size()])
+        } else {
+            l
+        };
+        let (mut re, mut im, shape, order) = self.rows_along(&l, axis.unwrap_or(0), name, span)?;
+        let inner = *shape.last().unwrap_or(&1);
+        let complex = to.kind == Kind::Complex;
+        let ints = matches!(to.kind, Kind::Int | Kind::UInt);
+        for row in 0..shape.iter().product::<usize>() / inner.max(1) {
+            if ints {
+                // 64-bit integers, wrapping as NumPy's do.
+                let mut acc: i64 = i64::from(product);
+                for v in &mut re[row * inner..(row + 1) * inner] {
+                    acc = if product {
+                        acc.wrapping_mul(*v as i64)
+                    } else {
+                        acc.wrapping_add(*v as i64)
+                    };
+                    *v = if to.kind == Kind::UInt {
+                        acc as u64 as f64
+                    } else {
+                        acc as f64
+                    };
+                }
+                continue;
+            }
+            let (mut ar, mut ai) = if product { (1.0, 0.0) } else { (0.0, 0.0) };
+            for k in row * inner..(row + 1) * inner {
+                let (mut xr, mut xi) = (re[k], if complex { im[k] } else { 0.0 });
+                if skip && (xr.is_nan() || xi.is_nan()) {
+                    (xr, xi) = if product { (1.0, 0.0) } else { (0.0, 0.0) };
+                }
+                (ar, ai) = if product {
+                    (ar * xr - ai * xi, ar * xi + ai * xr)
+                } else {
+                    (ar + xr, ai + xi)
+                };
+                ar = wrap(cast(ar, to), to);
+                ai = cast(ai, to);
+                re[k] = ar;
+                if complex {
+                    im[k] = ai;
+                }
+            }
+        }
+        let v = array(shape, to, re, complex.then_some(im));
+        Ok(if flat { v } else { Self::unturn(v, &order) })
+    }
+
+    /// `prod` and `nanprod`, with `axis=`.
+    fn product(&self, name: &str, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
+        let l = self.lazy_of(name, &x, span)?;
+        let to = accumulate_dtype(l.dtype);
+        let axis = self.one_axis(rest, l.ndim(), 1, span)?;
+        let skip = name == "nanprod";
+        let whole = axis.is_none();
+        let l = if whole {
+            super::reshape::reshape_lazy(&l, vec![l.size()])
+        } else {
+            l
+        };
+        let (re, im, shape, order) = self.rows_along(&l, axis.unwrap_or(0), name, span)?;
+        let inner = *shape.last().unwrap_or(&1);
+        let rows = shape[..shape.len() - 1].iter().product::<usize>();
+        let complex = to.kind == Kind::Complex;
+        let (mut out_re, mut out_im) = (Vec::with_capacity(rows), Vec::with_capacity(rows));
+        for row in 0..rows {
+            let (mut ar, mut ai) = (1.0f64, 0.0f64);
+            if matches!(to.kind, Kind::Int | Kind::UInt) {
+                // 64-bit integers, wrapping as NumPy's do.
+                let p = re[row * inner..(row + 1) * inner]
+                    .iter()
+                    .fold(1i64, |p, &x| p.wrapping_mul(x as i64));
+                ar = if to.kind == Kind::UInt {
+                    p as u64 as f64
+                } else {
+                    p as f64
+                };
+            } else {
+                for k in row * inner..(row + 1) * inner {
+                    let (xr, xi) = (re[k], if complex { im[k] } else { 0.0 });
+                    if skip && (xr.is_nan() || xi.is_nan()) {
+                        continue;
+                    }
+                    (ar, ai) = (ar * xr - ai * xi, ar * xi + ai * xr);
+                }
+            }
+            out_re.push(cast(ar, to));
+            out_im.push(cast(ai, to));
+        }
+        if whole {
+            return Ok(scalar_value(
+                Num {
+                    re: out_re[0],
+                    im: out_im[0],
+                },
+                to,
+            ));
+        }
+        let _ = order;
+        let kept = shape[..shape.len() - 1].to_vec();
+        if kept.is_empty() {
+            return Ok(scalar_value(
+                Num {
+                    re: out_re[0],
+                    im: out_im[0],
+                },
+                to,
+            ));
+        }
+        Ok(array(kept, to, out_re, complex.then_some(out_im)))
+    }
+
+    /// `diff(x, n=1, axis=-1)`: differences of neighbours along an axis,
+    /// `n` times, in x's dtype (`!=` for booleans, as NumPy).
+    fn diff(&self, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
+        let l = self.lazy_of("diff", &x, span)?;
+        if l.ndim() == 0 {
+            return Err(type_error(
+                "diff requires input that is at least one dimensional".into(),
+                span,
+            ));
+        }
+        let mut n = 1usize;
+        let mut axis_args = Vec::new();
+        for (k, a) in rest.iter().enumerate() {
+            match (a.name.as_ref().map(|n| n.node.as_str()), k) {
+                (Some("n"), _) | (None, 0) => {
+                    n = match self.eval(&a.value)? {
+                        Value::Int(i) if i >= 0 => i as usize,
+                        Value::Int(i) => {
+                            return Err(type_error(
+                                format!("order must be non-negative but got {i}"),
+                                a.value.span,
+                            ))
+                        }
+                        v => {
+                            return Err(type_error(
+                                format!("n takes an integer, not {}", v.kind_name()),
+                                a.value.span,
+                            ))
+                        }
+                    }
+                }
+                (Some("axis"), _) | (None, 1) => axis_args.push(Arg {
+                    name: None,
+                    value: a.value.clone(),
+                }),
+                (Some(k), _) => {
+                    return Err(type_error(
+                        format!("diff() got an unexpected keyword argument '{k}'"),
+                        a.value.span,
+                    ))
+                }
+                _ => {
+                    return Err(type_error(
+                        "diff() takes x, n and axis".into(),
+                        a.value.span,
+                    ))
+                }
+            }
+        }
+        let axis = self
+            .one_axis(&axis_args, l.ndim(), 1, span)?
+            .unwrap_or(l.ndim() - 1);
+        if n == 0 {
+            return Ok(x);
+        }
+        let (mut re, mut im, mut shape, order) = self.rows_along(&l, axis, "diff", span)?;
+        let d = l.dtype;
+        let complex = d.kind == Kind::Complex;
+        for _ in 0..n {
+            let inner = *shape.last().expect("at least one axis");
+            let rows = shape[..shape.len() - 1].iter().product::<usize>();
+            let len = inner.saturating_sub(1);
+            let (mut nr, mut ni) = (Vec::with_capacity(rows * len), Vec::new());
+            for row in 0..rows {
+                for k in 0..len {
+                    let (a, b) = (row * inner + k, row * inner + k + 1);
+                    nr.push(if d.kind == Kind::Bool {
+                        f64::from(u8::from(re[a] != re[b]))
+                    } else {
+                        wrap(cast(re[b] - re[a], d), d)
+                    });
+                    if complex {
+                        ni.push(cast(im[b] - im[a], d));
+                    }
+                }
+            }
+            (re, im) = (nr, ni);
+            *shape.last_mut().expect("at least one axis") = len;
+        }
+        Ok(Self::unturn(
+            array(shape, d, re, complex.then_some(im)),
+            &order,
+        ))
+    }
+
+    /// `sort(x, axis=-1)` and `argsort` (stable; NaN last, as NumPy).
+    fn sort(&self, name: &str, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
+        let l = self.lazy_of(name, &x, span)?;
+        if l.dtype.kind == Kind::Complex {
+            return Err(type_error(
+                format!("{name} of complex numbers is not supported yet"),
+                span,
+            ));
+        }
+        // axis=None sorts the flattened array; the default is the last axis.
+        let explicit_none = rest.iter().any(|a| {
+            (a.name.as_ref().is_some_and(|n| n.node == "axis") || a.name.is_none())
+                && matches!(a.value.kind, ExprKind::None)
+        });
+        let flat = explicit_none || l.ndim() == 0;
+        let l = if flat {
+            super::reshape::reshape_lazy(&l, vec![l.size()])
+        } else {
+            l
+        };
+        let axis = if flat {
+            0
+        } else {
+            self.one_axis(rest, l.ndim(), 1, span)?
+                .unwrap_or(l.ndim() - 1)
+        };
+        let (re, _, shape, order) = self.rows_along(&l, axis, name, span)?;
+        let inner = *shape.last().unwrap_or(&1);
+        let rows = re.len().checked_div(inner).unwrap_or(0);
+        let mut out = Vec::with_capacity(re.len());
+        let mut idx: Vec<usize> = Vec::with_capacity(inner);
+        for row in 0..rows {
+            let vals = &re[row * inner..(row + 1) * inner];
+            idx.clear();
+            idx.extend(0..inner);
+            idx.sort_by(|&a, &b| nan_last(vals[a], vals[b]));
+            if name == "argsort" {
+                out.extend(idx.iter().map(|&k| k as f64));
+            } else {
+                out.extend(idx.iter().map(|&k| vals[k]));
+            }
+        }
+        let dtype = if name == "argsort" {
+            int64()
+        } else {
+            sc(l.dtype.kind, l.dtype.size)
+        };
+        let v = array(shape, dtype, out, None);
+        Ok(if flat { v } else { Self::unturn(v, &order) })
+    }
+
+    /// `unique(x, return_counts=False)`: the sorted distinct values of the
+    /// flattened array (NaN once, last, as NumPy 2).
+    fn unique(&self, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
+        let l = self.lazy_of("unique", &x, span)?;
+        if l.dtype.kind == Kind::Complex {
+            return Err(type_error(
+                "unique of complex numbers is not supported yet".into(),
+                span,
+            ));
+        }
+        let mut counts_too = false;
+        for a in rest {
+            match a.name.as_ref().map(|n| n.node.as_str()) {
+                Some("return_counts") => {
+                    counts_too = matches!(self.eval(&a.value)?, Value::Bool(true))
+                }
+                Some(k) => {
+                    return Err(type_error(
+                        format!("unique() got an unexpected keyword argument '{k}'"),
+                        a.value.span,
+                    ))
+                }
+                None => {
+                    return Err(type_error(
+                        "unique() takes x and return_counts=".into(),
+                        a.value.span,
+                    ))
+                }
+            }
+        }
+        let (mut re, _) = self.values_of(&l, "unique", span)?;
+        re.sort_by(|a, b| nan_last(*a, *b));
+        let (mut vals, mut counts): (Vec<f64>, Vec<f64>) = (Vec::new(), Vec::new());
+        for v in re {
+            let same = vals
+                .last()
+                .is_some_and(|&u: &f64| u == v || (u.is_nan() && v.is_nan()));
+            if same {
+                *counts.last_mut().expect("a value was pushed") += 1.0;
+            } else {
+                vals.push(v);
+                counts.push(1.0);
+            }
+        }
+        let n = vals.len();
+        let values = array(vec![n], sc(l.dtype.kind, l.dtype.size), vals, None);
+        if counts_too {
+            return Ok(Value::Tuple(vec![
+                values,
+                array(vec![n], int64(), counts, None),
+            ]));
+        }
+        Ok(values)
+    }
+
+    /// `nonzero(x)` (a tuple of index arrays), `argwhere(x)` (one row per
+    /// element) and `flatnonzero(x)` (flat indices).
+    fn nonzero(&self, name: &str, x: Value, span: Span) -> Result<Value, Error> {
+        let l = self.lazy_of(name, &x, span)?;
+        if l.ndim() == 0 && name == "nonzero" {
+            return Err(type_error(
+                "Calling nonzero on 0d arrays is not allowed. Use np.atleast_1d(scalar).nonzero() instead. If the context of this error is of the form `arr[nonzero(cond)]`, just use `arr[cond]`.".into(),
+                span,
+            ));
+        }
+        // A first pass counts, so the memory is asked for once.
+        let mut hits = 0usize;
+        for_blocks(&l, 0, l.size(), |b, _| {
+            for k in 0..b.re.len() {
+                if b.re[k] != 0.0 || b.im_at(k) != 0.0 {
+                    hits += 1;
+                }
+            }
+        })
+        .map_err(|_| interrupted(span))?;
+        let nd = l.ndim().max(1);
+        let per = if name == "flatnonzero" { 1 } else { nd };
+        let mut flat: Vec<usize> = self.reserve_memory(
+            hits.saturating_mul(per),
+            &format!("{name}() of {hits} elements"),
+            "select fewer elements, or raise `set memory`",
+            span,
+        )?;
+        for_blocks(&l, 0, l.size(), |b, at| {
+            for k in 0..b.re.len() {
+                if b.re[k] != 0.0 || b.im_at(k) != 0.0 {
+                    flat.push(at as usize + k);
+                }
+            }
+        })
+        .map_err(|_| interrupted(span))?;
+        let coords = |f: usize| {
+            let mut idx = vec![0usize; l.ndim()];
+            let mut rest = f;
+            for k in (0..idx.len()).rev() {
+                idx[k] = rest % l.shape[k];
+                rest /= l.shape[k];
+            }
+            idx
+        };
+        Ok(match name {
+            "flatnonzero" => array(
+                vec![flat.len()],
+                int64(),
+                flat.iter().map(|&f| f as f64).collect(),
+                None,
+            ),
+            "argwhere" => {
+                let mut out = Vec::with_capacity(flat.len() * l.ndim());
+                for &f in &flat {
+                    out.extend(coords(f).into_iter().map(|i| i as f64));
+                }
+                array(vec![flat.len(), l.ndim()], int64(), out, None)
+            }
+            _ => Value::Tuple(
+                (0..l.ndim())
+                    .map(|axis| {
+                        let v: Vec<f64> = flat.iter().map(|&f| coords(f)[axis] as f64).collect();
+                        array(vec![flat.len()], int64(), v, None)
+                    })
+                    .collect(),
+            ),
+        })
+    }
+}
+
+/// Integers kept in their dtype's range (NumPy's wrap-around), beyond what
+/// `cast` does for values float64 holds exactly.
+fn wrap(x: f64, d: Scalar) -> f64 {
+    if matches!(d.kind, Kind::Int | Kind::UInt) && x.is_finite() {
+        cast(x, d)
+    } else {
+        x
+    }
+}
+
+/// NumPy's sort order: NaN after everything else.
+fn nan_last(a: f64, b: f64) -> std::cmp::Ordering {
+    match (a.is_nan(), b.is_nan()) {
+        (true, true) => std::cmp::Ordering::Equal,
+        (true, false) => std::cmp::Ordering::Greater,
+        (false, true) => std::cmp::Ordering::Less,
+        _ => a.partial_cmp(&b).expect("no NaN here"),
+    }
+}
+
+/// An element as the Python number `item()` and `tolist()` give.
+fn python_number(n: Num, d: Scalar) -> Value {
+    match d.kind {
+        Kind::Bool => Value::Bool(n.re != 0.0),
+        Kind::Int | Kind::UInt => Value::Int(n.re as i128),
+        Kind::Float => Value::Float(n.re),
+        Kind::Complex => Value::Complex(n.re, n.im),
+    }
+}
+
+/// Nested Python lists of C-order values.
+fn nested(shape: &[usize], re: &[f64], im: &[f64], d: Scalar) -> Value {
+    fn go(shape: &[usize], re: &[f64], im: &[f64], at: &mut usize, d: Scalar) -> Value {
+        match shape.split_first() {
+            None => {
+                let n = Num {
+                    re: re[*at],
+                    im: im.get(*at).copied().unwrap_or(0.0),
+                };
+                *at += 1;
+                python_number(n, d)
+            }
+            Some((&len, inner)) => {
+                Value::List((0..len).map(|_| go(inner, re, im, at, d)).collect())
+            }
+        }
+    }
+    let mut at = 0;
+    go(shape, re, im, &mut at, d)
+}
