@@ -84,6 +84,10 @@ fn every_frozen_numpy_computation_gives_numpys_answer() {
         );
         let mut s = Session::new();
         run_line(&mut s, &open, &mut Vec::new()).unwrap();
+        // A view bigger than `set memory`: answers streamed, not gathered.
+        if let Some(m) = c.get("memory").and_then(Json::as_str) {
+            run_line(&mut s, &format!("set memory {m}"), &mut Vec::new()).unwrap();
+        }
         let expr = c["expr"].as_str().unwrap();
         let got = parse_expression(expr).and_then(|e| s.eval(&e));
         if let Some(msg) = c.get("error").and_then(Json::as_str) {

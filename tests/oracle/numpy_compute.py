@@ -202,6 +202,9 @@ FIXED = [
     ("<i2", [4, 3], ["median(d)", "median(d, axis=0)", "percentile(d, 30)", "quantile(d, 1)", "quantile(d, [0.5])",
                      "nanmedian(d, axis=(0, 1))"]),
     ("<f2", [7], ["median(d)", "percentile(d, 33)", "nanquantile(d, [0.2, 0.8])"]),
+    # 3,000 values under `set memory 1KiB`: streamed radix selection.
+    ("<f4", [30, 100], ["median(d)", "nanmedian(d)", "nanpercentile(d, [0.5, 25, 50, 75, 99.5])", "quantile(d, 0.3)",
+                        "nanmedian(d, axis=0)", "nanquantile(d, 0.9, axis=1)"], None, "1KiB"),
     # Results built in memory: running sums and products (rounded at every
     # step, as NumPy's), products, differences, sorts, unique, nonzero, take.
     ("<f4", [3, 4], ["cumsum(d)", "cumsum(d, axis=0)", "cumprod(d, axis=1)", "nancumsum(d, axis=1)", "nancumprod(d)",
@@ -222,11 +225,12 @@ FIXED = [
 def generate(seed, n):
     rng = random.Random(seed)
     cases = []
-    fixed = [(f[0], f[1], expr, f[3] if len(f) > 3 else None) for f in FIXED for expr in f[2]]
+    fixed = [(f[0], f[1], expr, f[3] if len(f) > 3 else None, f[4] if len(f) > 4 else None)
+             for f in FIXED for expr in f[2]]
     target = n + len(fixed)
     while len(cases) < target:
         if fixed:
-            dt, shape, expr, given = fixed.pop(0)
+            dt, shape, expr, given, memory = fixed.pop(0)
             exprs = [expr]
         else:
             dt = rng.choice(DTYPES)
@@ -234,7 +238,7 @@ def generate(seed, n):
             shape = [rng.randint(1, 6) for _ in range(nd)]
             if rng.random() < 0.1:
                 shape[0] = 0 if rng.random() < 0.3 else shape[0]
-            exprs, given = None, None
+            exprs, given, memory = None, None, None
         size = int(np.prod(shape))
         data = make_data(rng, dt, size) if given is None else np.array(given, dtype=dt)
         d = data.reshape(shape)
@@ -253,6 +257,8 @@ def generate(seed, n):
             cases.append({"dtype": dt, "shape": shape, "data": data.tobytes().hex(), "expr": expr,
                           "want_descr": want.dtype.str, "want_shape": list(want.shape),
                           "want": [str(v) for v in want.astype(np.complex128).ravel()] if want.dtype.kind == "c" else [repr(float(v)) for v in want.astype(np.float64).ravel()]})
+            if memory:
+                cases[-1]["memory"] = memory
     return cases
 
 
@@ -265,7 +271,11 @@ def run_live(binary, cases, tmp):
             f.write(bytes.fromhex(c["data"]))
         shape = "(" + "".join(f"{n}, " for n in c["shape"]) + ")"
         lines.append(f"open c{k}.bin {shape} {c['dtype']} as d")
-        lines.append(f"save {c['expr']} o{k}.npy")
+        if "memory" in c:
+            # A view bigger than `set memory`: answers streamed, not gathered.
+            lines.append(f"set memory {c['memory']}; save {c['expr']} o{k}.npy; set memory 1GiB")
+        else:
+            lines.append(f"save {c['expr']} o{k}.npy")
         where[len(lines)] = k
     with open(os.path.join(tmp, "cases.strided"), "w") as f:
         f.write("\n".join(lines) + "\n")
