@@ -27,6 +27,8 @@ pub enum Does {
     /// Results that need the values in memory, and `squeeze`/`take`
     /// (`eval::arrays`).
     InMemory,
+    /// `round(x, decimals=0)`, `around`.
+    Round,
 }
 
 /// One built-in.
@@ -233,6 +235,26 @@ pub const BUILTINS: &[Builtin] = &[
         "isfinite(d.r[0, :3])",
         Func::IsFinite,
     ),
+    Builtin {
+        name: "round",
+        function: true,
+        method: true,
+        args: "x, decimals=0",
+        numpy: "np.round",
+        help: "rounded half to even, to decimals places (negative: tens, hundreds)",
+        example: "round(d.r[0, :3], 2)",
+        does: Does::Round,
+    },
+    Builtin {
+        name: "around",
+        function: true,
+        method: false,
+        args: "x, decimals=0",
+        numpy: "np.around",
+        help: "the same as round",
+        example: "around(d.r[0, :3], 1)",
+        does: Does::Round,
+    },
     Builtin {
         name: "clip",
         function: true,
@@ -740,7 +762,7 @@ pub fn listing() -> String {
     for (title, keep) in [
         (
             "elementwise",
-            &(|d: Does| matches!(d, Does::Unary(_) | Does::Clip | Does::Where))
+            &(|d: Does| matches!(d, Does::Unary(_) | Does::Clip | Does::Where | Does::Round))
                 as &dyn Fn(Does) -> bool,
         ),
         ("reductions (axis=)", &|d| d == Does::Reduce),

@@ -39,6 +39,27 @@ impl Num {
     }
 }
 
+/// NumPy's `round`: `rint(x * 10^d) / 10^d` (or `rint(x / 10^-d) * 10^-d`),
+/// each step rounded to `d`'s float type; integers are unchanged for
+/// `decimals >= 0` and rounded to tens, hundreds, ... below.
+fn round_decimals(v: f64, decimals: i32, d: Scalar) -> f64 {
+    let r = |x: f64| if d.kind == Kind::Float { cast(x, d) } else { x };
+    if d.kind != Kind::Float {
+        if decimals >= 0 {
+            return v;
+        }
+        let p = 10f64.powi(-decimals);
+        return cast((v / p).round_ties_even() * p, d);
+    }
+    if decimals >= 0 {
+        let p = r(10f64.powi(decimals));
+        r(r(v * p).round_ties_even() / p)
+    } else {
+        let p = r(10f64.powi(-decimals));
+        r(r(v / p).round_ties_even() * p)
+    }
+}
+
 /// Elementwise functions of one argument.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Func {
@@ -58,6 +79,8 @@ pub enum Func {
     Imag,
     IsNan,
     IsFinite,
+    /// NumPy's `round(x, decimals)`: half to even, in x's dtype.
+    Round(i32),
 }
 
 /// A computed array (the result of a reduction along axes), held in memory.
@@ -988,6 +1011,18 @@ fn unary_block(f: Func, x: &Block, from: Scalar, to: Scalar) -> Block {
             }),
             im: None,
         },
+        Func::Round(decimals) => {
+            let part = if complex_in {
+                Scalar::new(Kind::Float, from.size / 2, from.order)
+            } else {
+                from
+            };
+            let f = |v: f64| round_decimals(v, decimals, part);
+            Block {
+                re: x.re.iter().map(|&v| f(v)).collect(),
+                im: x.im.as_ref().map(|im| im.iter().map(|&v| f(v)).collect()),
+            }
+        }
     }
     .with_kind(to)
 }

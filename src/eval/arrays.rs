@@ -722,6 +722,106 @@ impl Session {
     }
 }
 
+impl Session {
+    /// `min`, `max`, `argmin`, `argmax` of complex data, in NumPy's
+    /// lexicographic order (real parts, then imaginary); a NaN in either
+    /// part wins, the first one. Streamed, row by row along the axes.
+    pub(super) fn complex_extreme(
+        &self,
+        name: &str,
+        l: &Lazy,
+        axes: Option<Vec<usize>>,
+        span: Span,
+    ) -> Result<Value, Error> {
+        let ndim = l.ndim();
+        let reduced: Vec<usize> = axes.unwrap_or_else(|| (0..ndim).collect());
+        let kept: Vec<usize> = (0..ndim).filter(|k| !reduced.contains(k)).collect();
+        let order: Vec<usize> = kept.iter().chain(&reduced).copied().collect();
+        let outer_shape: Vec<usize> = kept.iter().map(|&k| l.shape[k]).collect();
+        let inner: usize = reduced.iter().map(|&k| l.shape[k]).product();
+        let outer: usize = outer_shape.iter().product();
+        let turned = match super::reshape::permute(Value::Lazy(l.clone()), &order) {
+            Value::Lazy(t) => super::reshape::reshape_lazy(&t, vec![outer, inner]),
+            _ => unreachable!("a lazy array stays lazy"),
+        };
+        let arg = name.starts_with("arg");
+        let want_max = name.ends_with("max");
+        if inner == 0 {
+            return Err(type_error(
+                if arg {
+                    format!("attempt to get {name} of an empty sequence")
+                } else {
+                    format!(
+                        "zero-size array to reduction operation {} which has no identity",
+                        if want_max { "maximum" } else { "minimum" }
+                    )
+                },
+                span,
+            ));
+        }
+        let (mut re, mut im, mut at) = (
+            Vec::with_capacity(outer),
+            Vec::with_capacity(outer),
+            Vec::with_capacity(outer),
+        );
+        for row in 0..outer {
+            let mut best: Option<(f64, f64, usize)> = None;
+            let mut nan = false;
+            for_blocks(&turned, row * inner, (row + 1) * inner, |b, from| {
+                for k in 0..b.re.len() {
+                    if nan {
+                        return;
+                    }
+                    let (r, i) = (b.re[k], b.im_at(k));
+                    let pos = from as usize + k - row * inner;
+                    if r.is_nan() || i.is_nan() {
+                        best = Some((r, i, pos));
+                        nan = true;
+                        return;
+                    }
+                    let better = match best {
+                        None => true,
+                        Some((br, bi, _)) => {
+                            let ord = r
+                                .partial_cmp(&br)
+                                .expect("no NaN")
+                                .then(i.partial_cmp(&bi).expect("no NaN"));
+                            if want_max {
+                                ord == std::cmp::Ordering::Greater
+                            } else {
+                                ord == std::cmp::Ordering::Less
+                            }
+                        }
+                    };
+                    if better {
+                        best = Some((r, i, pos));
+                    }
+                }
+            })
+            .map_err(|_| interrupted(span))?;
+            let (r, i, p) = best.expect("a row has elements");
+            re.push(r);
+            im.push(i);
+            at.push(p as f64);
+        }
+        let (dtype, re, im) = if arg {
+            (int64(), at, None)
+        } else {
+            (sc(l.dtype.kind, l.dtype.size), re, Some(im))
+        };
+        if outer_shape.is_empty() {
+            return Ok(scalar_value(
+                Num {
+                    re: re[0],
+                    im: im.as_ref().map_or(0.0, |v| v[0]),
+                },
+                dtype,
+            ));
+        }
+        Ok(array(outer_shape, dtype, re, im))
+    }
+}
+
 /// Integers kept in their dtype's range (NumPy's wrap-around), beyond what
 /// `cast` does for values float64 holds exactly.
 fn wrap(x: f64, d: Scalar) -> f64 {

@@ -221,6 +221,7 @@ fn func_dtype(f: Func, d: Scalar) -> Scalar {
         Func::Angle | Func::Sqrt | Func::Exp | Func::Log | Func::Log10 => float_for(d),
         Func::Db => float_for(if complex { part(d) } else { d }),
         Func::IsNan | Func::IsFinite => sc(Kind::Bool, 1),
+        Func::Round(_) => sc(d.kind, d.size),
     }
 }
 
@@ -330,6 +331,43 @@ impl Session {
 
     fn apply(&self, b: &Builtin, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
         let name = b.name;
+        if b.does == Does::Round {
+            let decimals = match rest {
+                [] => 0,
+                [a] if a.name.is_none()
+                    || a.name.as_ref().is_some_and(|n| n.node == "decimals") =>
+                {
+                    match self.eval(&a.value)? {
+                        Value::Int(d) => i32::try_from(d).map_err(|_| {
+                            type_error("decimals is too large".into(), a.value.span)
+                        })?,
+                        v => {
+                            return Err(type_error(
+                                format!("decimals takes an integer, not {}", v.kind_name()),
+                                a.value.span,
+                            ))
+                        }
+                    }
+                }
+                _ => {
+                    return Err(type_error(
+                        format!("{name}(x, decimals=0) takes one more argument"),
+                        span,
+                    ))
+                }
+            };
+            let f = Func::Round(decimals.clamp(-400, 400));
+            let Some(Operand::Array(d)) = operand(&x) else {
+                return self.python_scalar_func(f, &x, span);
+            };
+            let l = to_lazy(&x, d, span)?;
+            let shape = l.shape.clone();
+            return Ok(Value::Lazy(Lazy::new(
+                Node::Unary(f, l),
+                shape,
+                func_dtype(f, d),
+            )));
+        }
         if let Does::Unary(f) = b.does {
             if let Some(extra) = rest.first() {
                 return Err(type_error(
@@ -379,10 +417,19 @@ impl Session {
                 };
                 if dtype.kind == Kind::Complex {
                     return Err(type_error(
-                        "clip is not defined for complex numbers".into(),
+                        "clip of complex numbers (NumPy's lexicographic order) is not supported yet".into(),
                         span,
                     ));
                 }
+                // A None bound does not bound (NumPy 2).
+                let unbounded = |v: Value, inf: f64| match v {
+                    Value::None => Value::Float(inf),
+                    v => v,
+                };
+                let (lo, hi) = (
+                    unbounded(lo, f64::NEG_INFINITY),
+                    unbounded(hi, f64::INFINITY),
+                );
                 let (a, l, h) = (
                     to_lazy(&x, dtype, span)?,
                     to_lazy(&lo, dtype, span)?,
@@ -436,7 +483,7 @@ impl Session {
                 format!("{name}() needs an array, not {}", x.kind_name()),
                 span,
             )),
-            Does::Unary(_) => unreachable!("handled above"),
+            Does::Unary(_) | Does::Round => unreachable!("handled above"),
         }
     }
 
@@ -610,12 +657,11 @@ impl Session {
                 span,
             ));
         }
-        if d.kind == Kind::Complex
-            && matches!(
-                name,
-                "min" | "max" | "argmin" | "argmax" | "nanmin" | "nanmax" | "ptp"
-            )
-        {
+        if d.kind == Kind::Complex && matches!(name, "min" | "max" | "argmin" | "argmax") {
+            let axes = axis.map(|(a, _)| a);
+            return Ok((self.complex_extreme(name, &l, axes.clone(), span)?, axes));
+        }
+        if d.kind == Kind::Complex && matches!(name, "nanmin" | "nanmax" | "ptp") {
             return Err(Error::new(
                 ErrorKind::Unsupported {
                     what: format!("{name} of complex numbers"),

@@ -167,7 +167,7 @@ mod tests {
         );
         assert_eq!(
             complete(&s, "rec.r", 5).1,
-            ["ravel", "re", "real", "reshape"]
+            ["ravel", "re", "real", "reshape", "round"]
         );
         assert_eq!(
             complete(&s, "rec[0].i", 8),
@@ -218,7 +218,7 @@ mod tests {
         }
         assert_eq!(
             complete(&s, "d[3:-1, ...].r", 14).1,
-            ["r", "ravel", "real", "reshape"]
+            ["r", "ravel", "real", "reshape", "round"]
         );
         assert_eq!(complete(&s, "m.i", 3).1, ["imag", "item", "itemsize"]);
         assert_eq!(complete(&s, "z.i", 3).1, ["i", "imag", "item", "itemsize"]);
