@@ -1,0 +1,574 @@
+//! `open`: a file (or `.npz` member) found, mapped once and checked
+//! against the layout asked for or described: the shape (with one `-1`
+//! inferred), dtype, offset and order, with every size and offset checked
+//! before a view is made.
+
+use super::{info, open_error, Note, Opened, Output, Session, Sidecar, Value};
+use crate::diag::{Error, ErrorKind};
+use crate::dtype::Dtype;
+use crate::npy;
+use crate::source::{OpenFailure, Source};
+use crate::syntax::{Open, Span, Spanned};
+use crate::view::{Order, View};
+use std::path::Path;
+use std::sync::Arc;
+
+impl Session {
+    /// Opens (or finds already mapped) a file for a value, within this
+    /// session's memory limit and cancellation.
+    pub(super) fn open_file(
+        &mut self,
+        file: &Path,
+        want: Option<u64>,
+    ) -> Result<(Arc<Source>, bool), OpenFailure> {
+        let control = self.control.clone();
+        let cancelled = || control.cancelled();
+        let limits = crate::source::Limits {
+            memory: self.settings.memory,
+            cancelled: &cancelled,
+        };
+        self.files.open(file, want, &limits)
+    }
+
+    /// How many bytes a device or FIFO must give for this `open`: the
+    /// offset plus the shape's bytes, when both are known without the file.
+    pub(super) fn bytes_wanted(&self, o: &Open) -> Option<u64> {
+        let dims = &o.shape.as_ref()?.node;
+        if dims.iter().any(|&d| d < 0) {
+            return None;
+        }
+        let itemsize = match &o.dtype {
+            Some(l) => Dtype::from_lit(l).ok()?.itemsize(),
+            None => Dtype::default_for_open().itemsize(),
+        } as u128;
+        let offset = match &o.offset {
+            Some(e) => match self.eval(e).ok()? {
+                Value::Int(n) if n >= 0 => n as u128,
+                _ => return None,
+            },
+            None => 0,
+        };
+        let n = dims
+            .iter()
+            .try_fold(itemsize, |acc, &d| acc.checked_mul(d as u128))?;
+        u64::try_from(n.checked_add(offset)?).ok()
+    }
+
+    pub(super) fn open(&mut self, o: &Open) -> Result<Output, Error> {
+        let path = &o.path;
+        let user_layout = o.shape.is_some() || o.dtype.is_some() || o.offset.is_some();
+        let open_failure = |(reason, hint): crate::formats::Failure| open_error(path, reason, hint);
+        if !user_layout && crate::formats::npz::is_npz(Path::new(&path.node)) {
+            return self.open_npz(o);
+        }
+        if !user_layout {
+            if let Some(desc) =
+                crate::formats::describe(Path::new(&path.node)).map_err(open_failure)?
+            {
+                return self.open_described(o, desc).map(Output::Opened);
+            }
+        }
+        self.open_raw(o).map(Output::Opened)
+    }
+
+    /// `open` of a file described by a header or sidecar (SigMF, ENVI, VRT).
+    pub(super) fn open_described(
+        &mut self,
+        o: &Open,
+        desc: crate::formats::Described,
+    ) -> Result<Opened, Error> {
+        let path = &o.path;
+        let fail = |reason: String, hint: Option<String>| open_error(path, reason, hint);
+        let (source, shared) = self.open_file(&desc.data, None).map_err(|f| match f {
+            OpenFailure::Interrupted => Error::new(ErrorKind::Interrupted, path.span),
+            f => fail(
+                format!("{} (the data file {})", f.reason(), desc.data.display()),
+                f.hint(),
+            ),
+        })?;
+        let data_span = Spanned {
+            node: desc.data.display().to_string(),
+            span: path.span,
+        };
+        let view = match &desc.strides {
+            None => self.layout(
+                &source,
+                desc.offset,
+                desc.shape.clone(),
+                desc.dtype.clone(),
+                Order::C,
+                &data_span,
+                path.span,
+            )?,
+            Some(strides) => {
+                let shape: Vec<usize> = desc
+                    .shape
+                    .as_ref()
+                    .expect("strided descriptions have shapes")
+                    .iter()
+                    .map(|&n| {
+                        usize::try_from(n)
+                            .ok()
+                            .filter(|&n| isize::try_from(n).is_ok())
+                    })
+                    .collect::<Option<_>>()
+                    .ok_or_else(|| fail("the described shape is too large".into(), None))?;
+                let offset = usize::try_from(desc.offset)
+                    .map_err(|_| fail("the described offset is too large".into(), None))?;
+                View::with_strides(
+                    source.clone(),
+                    offset,
+                    shape,
+                    strides.clone(),
+                    desc.dtype.clone(),
+                )
+                .ok_or_else(|| {
+                    fail(
+                        format!(
+                            "the {} layout reaches past the end of {} ({} bytes)",
+                            desc.format,
+                            desc.data.display(),
+                            source.len()
+                        ),
+                        Some(
+                            "check the offsets and sizes in the description against the data file"
+                                .into(),
+                        ),
+                    )
+                })?
+            }
+        };
+        let name = o
+            .name
+            .as_ref()
+            .map_or_else(|| "d".to_string(), |n| n.node.clone());
+        let mut assumed = Vec::new();
+        if o.name.is_none() {
+            assumed.push("name");
+        }
+        if let Ok(m) = std::fs::metadata(&desc.described_by) {
+            use std::os::unix::fs::MetadataExt;
+            self.sidecars.retain(|s| s.of.strong_count() > 0);
+            self.sidecars.push(Sidecar {
+                of: Arc::downgrade(&view.source),
+                name: name.clone(),
+                format: format!("{} description", desc.format),
+                dev: m.dev(),
+                ino: m.ino(),
+            });
+        }
+        let mut opened = self.bind_opened(name.clone(), view, Order::C, false, shared, assumed);
+        let described = format!("{} {}", desc.format, desc.described_by.display());
+        opened.described = Some(described);
+        self.meta.insert(
+            name,
+            info::Meta {
+                format: desc.format.to_string(),
+                described_by: Some(desc.described_by.display().to_string()),
+                axes: desc.axes,
+                facts: desc.facts,
+            },
+        );
+        Ok(opened)
+    }
+
+    /// `open x.npz [as PREFIX]`: every uncompressed member mapped in place,
+    /// bound to its own name (or `PREFIX_name`).
+    pub(super) fn open_npz(&mut self, o: &Open) -> Result<Output, Error> {
+        let path = &o.path;
+        let fail = |(reason, hint): crate::formats::Failure| open_error(path, reason, hint);
+        let members = crate::formats::npz::members(Path::new(&path.node)).map_err(fail)?;
+        let (source, shared) =
+            self.open_file(Path::new(&path.node), None)
+                .map_err(|f| match f {
+                    OpenFailure::Interrupted => Error::new(ErrorKind::Interrupted, path.span),
+                    f => fail((f.reason(), f.hint())),
+                })?;
+        let mut out = Vec::new();
+        for m in members {
+            let ident: String = m
+                .name
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '_' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            let ident = if ident.starts_with(|c: char| c.is_ascii_digit()) {
+                format!("_{ident}")
+            } else {
+                ident
+            };
+            let name = match &o.name {
+                Some(p) => format!("{}_{ident}", p.node),
+                None => ident,
+            };
+            let Some(start) = m.start else {
+                out.push(Output::Note(Note::Compressed {
+                    path: path.node.clone(),
+                    member: m.name.clone(),
+                }));
+                continue;
+            };
+            let bytes = source.bytes();
+            let member = usize::try_from(start)
+                .ok()
+                .and_then(|s| bytes.get(s..s.checked_add(usize::try_from(m.len).ok()?)?))
+                .ok_or_else(|| {
+                    fail((format!("member {} lies outside the archive", m.name), None))
+                })?;
+            let h = npy::read_header(member).map_err(|reason| {
+                Error::new(
+                    ErrorKind::Npy {
+                        path: format!("{}:{}", path.node, m.name),
+                        reason,
+                    },
+                    path.span,
+                )
+            })?;
+            let view = self.layout(
+                &source,
+                start + h.data_offset as u64,
+                Some(h.shape.iter().map(|&n| n as i128).collect()),
+                h.dtype,
+                h.order,
+                path,
+                path.span,
+            )?;
+            let mut opened = self.bind_opened(
+                name.clone(),
+                view,
+                h.order,
+                true,
+                shared || !out.is_empty(),
+                Vec::new(),
+            );
+            opened.described = Some(format!(
+                "member {} of the .npz archive, stored uncompressed",
+                m.name
+            ));
+            self.meta.insert(
+                name,
+                info::Meta {
+                    format: format!(".npz member {} (stored, mapped in place)", m.name),
+                    described_by: None,
+                    axes: Vec::new(),
+                    facts: Vec::new(),
+                },
+            );
+            out.push(Output::Opened(opened));
+        }
+        Ok(Output::Batch(out))
+    }
+
+    /// `open` of a raw file, laid out as the statement says.
+    pub(super) fn open_raw(&mut self, o: &Open) -> Result<Opened, Error> {
+        let path = &o.path;
+        let want = self.bytes_wanted(o);
+        let (source, shared) =
+            self.open_file(Path::new(&path.node), want)
+                .map_err(|f| match f {
+                    OpenFailure::Interrupted => Error::new(ErrorKind::Interrupted, path.span),
+                    f => open_error(path, f.reason(), f.hint()),
+                })?;
+        let file_len = source.len();
+        let mut assumed = Vec::new();
+        let name = o
+            .name
+            .as_ref()
+            .map_or_else(|| "d".to_string(), |n| n.node.clone());
+        if o.name.is_none() {
+            assumed.push("name");
+        }
+
+        // A .npy file describes itself, unless the user overrides the layout.
+        if o.shape.is_none()
+            && o.dtype.is_none()
+            && o.offset.is_none()
+            && npy::is_npy(source.bytes())
+        {
+            let h = npy::read_header(source.bytes()).map_err(|reason| {
+                Error::new(
+                    ErrorKind::Npy {
+                        path: path.node.clone(),
+                        reason,
+                    },
+                    path.span,
+                )
+            })?;
+            let order = h.order;
+            let view = self.layout(
+                &source,
+                h.data_offset as u64,
+                Some(h.shape.iter().map(|&n| n as i128).collect()),
+                h.dtype,
+                order,
+                path,
+                path.span,
+            )?;
+            return Ok(self.bind_opened(name, view, order, true, shared, assumed));
+        }
+
+        let mut dtype_from = None;
+        let dtype = match &o.dtype {
+            Some(l) => Dtype::from_lit(l)?,
+            None => {
+                assumed.push("dtype");
+                match crate::formats::extension_dtype(Path::new(&path.node)) {
+                    Some((ext, name, d)) => {
+                        dtype_from = Some(format!("{name}, from the extension .{ext}"));
+                        d
+                    }
+                    None => Dtype::default_for_open(),
+                }
+            }
+        };
+        let offset = match &o.offset {
+            None => 0u64,
+            Some(e) => match self.eval(e)? {
+                Value::Int(n) if n >= 0 => u64::try_from(n).map_err(|_| {
+                    Error::new(
+                        ErrorKind::OffsetPastEnd {
+                            path: path.node.clone(),
+                            offset: n as u128,
+                            len: file_len,
+                        },
+                        e.span,
+                    )
+                })?,
+                v => {
+                    return Err(Error::new(
+                        ErrorKind::Type {
+                            message: format!(
+                                "offset= takes a non-negative integer, not {}",
+                                v.kind_name()
+                            ),
+                            hint: None,
+                        },
+                        e.span,
+                    ))
+                }
+            },
+        };
+        let order = match o.order {
+            Some(Spanned { node: 'F', .. }) => Order::F,
+            _ => Order::C,
+        };
+        if o.shape.is_none() {
+            assumed.push("shape");
+        }
+        let shape_span = o.shape.as_ref().map_or(path.span, |s| s.span);
+        let offset_span = o.offset.as_ref().map_or(path.span, |e| e.span);
+        let view = self
+            .layout(
+                &source,
+                offset,
+                o.shape.as_ref().map(|s| s.node.clone()),
+                dtype,
+                order,
+                path,
+                shape_span,
+            )
+            .map_err(|mut e| {
+                if matches!(*e.kind, ErrorKind::OffsetPastEnd { .. }) {
+                    e.span = offset_span;
+                }
+                e
+            })?;
+        let mut opened = self.bind_opened(name, view, order, false, shared, assumed);
+        opened.dtype_from = dtype_from;
+        Ok(opened)
+    }
+
+    /// Binds a newly opened view to `name` and describes what was done.
+    pub(super) fn bind_opened(
+        &mut self,
+        name: String,
+        view: View,
+        order: Order,
+        from_npy_header: bool,
+        shared: bool,
+        assumed: Vec<&'static str>,
+    ) -> Opened {
+        let file_len = view.source.len();
+        // The bytes after the view's last one (a strided view from a VRT
+        // may have gaps and run backwards).
+        let end = view
+            .byte_bounds()
+            .map_or(view.offset as u64, |(_, hi)| hi as u64);
+        let left_over = file_len.saturating_sub(end);
+        self.names.insert(name.clone(), Value::View(view.clone()));
+        self.meta.insert(
+            name.clone(),
+            info::Meta {
+                format: if from_npy_header {
+                    ".npy (its header)".into()
+                } else {
+                    "raw (no header)".into()
+                },
+                ..Default::default()
+            },
+        );
+        let locked = view.source.locked_by_a_writer();
+        Opened {
+            name,
+            view,
+            order,
+            file_len,
+            left_over,
+            from_npy_header,
+            shared,
+            locked,
+            assumed,
+            dtype_from: None,
+            described: None,
+        }
+    }
+
+    /// Lays `shape` (with at most one -1, or none for 1-D over the rest of
+    /// the file) elements of `dtype` over `source` from `offset`, checking
+    /// every product and the file's size.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn layout(
+        &self,
+        source: &Arc<Source>,
+        offset: u64,
+        shape: Option<Vec<i128>>,
+        dtype: Dtype,
+        order: Order,
+        path: &Spanned<String>,
+        shape_span: Span,
+    ) -> Result<View, Error> {
+        let file_len = source.len();
+        let p = path.node.clone();
+        if offset > file_len {
+            return Err(Error::new(
+                ErrorKind::OffsetPastEnd {
+                    path: p,
+                    offset: offset as u128,
+                    len: file_len,
+                },
+                path.span,
+            ));
+        }
+        let avail = file_len - offset;
+        let itemsize = dtype.itemsize() as u64;
+        let shape_text = |s: &[i128]| {
+            s.iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("x")
+        };
+        let bad_shape = |reason: String| Error::new(ErrorKind::BadShape { reason }, shape_span);
+        let trailing = || {
+            Error::new(
+                ErrorKind::TrailingBytes {
+                    path: p.clone(),
+                    available: avail,
+                    offset,
+                    itemsize: itemsize as usize,
+                    remainder: avail % itemsize,
+                },
+                path.span,
+            )
+        };
+        let dims: Vec<usize> = match shape {
+            None => {
+                if itemsize == 0 {
+                    return Err(bad_shape(
+                        "a zero-size dtype needs an explicit shape".into(),
+                    ));
+                }
+                if !avail.is_multiple_of(itemsize) {
+                    return Err(trailing());
+                }
+                vec![usize::try_from(avail / itemsize)
+                    .map_err(|_| bad_shape("too many elements".into()))?]
+            }
+            Some(dims) => {
+                let unknown = dims.iter().filter(|&&d| d == -1).count();
+                if unknown > 1 {
+                    return Err(bad_shape("only one dimension can be -1".into()));
+                }
+                if let Some(d) = dims.iter().find(|&&d| d < -1) {
+                    return Err(bad_shape(format!("negative dimension {d}")));
+                }
+                let overflow = || {
+                    Error::new(
+                        ErrorKind::ShapeOverflow {
+                            shape: shape_text(&dims),
+                            itemsize: itemsize as usize,
+                        },
+                        shape_span,
+                    )
+                };
+                let mut known: u128 = 1;
+                for &d in dims.iter().filter(|&&d| d != -1) {
+                    known = known.checked_mul(d as u128).ok_or_else(overflow)?;
+                }
+                let row_bytes = known.checked_mul(itemsize as u128).ok_or_else(overflow)?;
+                let inferred = if unknown == 1 {
+                    if row_bytes == 0 {
+                        return Err(bad_shape(
+                            "cannot infer -1 when the other dimensions multiply to 0".into(),
+                        ));
+                    }
+                    if !avail.is_multiple_of(itemsize) {
+                        return Err(trailing());
+                    }
+                    Some(avail as u128 / row_bytes)
+                } else {
+                    None
+                };
+                let mut out = Vec::with_capacity(dims.len());
+                for &d in &dims {
+                    let v = if d == -1 {
+                        inferred.unwrap_or(0)
+                    } else {
+                        d as u128
+                    };
+                    out.push(
+                        usize::try_from(v)
+                            .ok()
+                            .filter(|&v| isize::try_from(v).is_ok())
+                            .ok_or_else(overflow)?,
+                    );
+                }
+                let mut total = itemsize as u128;
+                for &d in &out {
+                    total = total.checked_mul(d as u128).ok_or_else(overflow)?;
+                }
+                if total > isize::MAX as u128 {
+                    return Err(overflow());
+                }
+                if total > avail as u128 {
+                    return Err(Error::new(
+                        ErrorKind::FileTooSmall {
+                            path: p,
+                            shape: shape_text(&dims),
+                            dtype: dtype.short(),
+                            needed: total,
+                            offset,
+                            available: avail,
+                        },
+                        shape_span,
+                    ));
+                }
+                out
+            }
+        };
+        let offset = usize::try_from(offset).map_err(|_| bad_shape("offset too large".into()))?;
+        View::over_file(source.clone(), offset, dims.clone(), dtype, order).ok_or_else(|| {
+            Error::new(
+                ErrorKind::ShapeOverflow {
+                    shape: format!("{dims:?}"),
+                    itemsize: itemsize as usize,
+                },
+                shape_span,
+            )
+        })
+    }
+}
