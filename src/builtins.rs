@@ -278,7 +278,7 @@ pub const BUILTINS: &[Builtin] = &[
     reduction(
         "sum",
         true,
-        "x, axis=None, dtype=None, keepdims=False",
+        "x, axis=None, dtype=None, keepdims=False, initial=0, where=True",
         "np.sum",
         "sum (accumulated in float64, in the input's float dtype)",
         "sum(d.r)",
@@ -286,7 +286,7 @@ pub const BUILTINS: &[Builtin] = &[
     reduction(
         "mean",
         true,
-        "x, axis=None, dtype=None, keepdims=False",
+        "x, axis=None, dtype=None, keepdims=False, where=True",
         "np.mean",
         "arithmetic mean (accumulated in float64, in the input's float dtype)",
         "mean(abs(d), axis=0)[:3]",

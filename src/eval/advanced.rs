@@ -55,7 +55,7 @@ fn shape_text(s: &[usize]) -> String {
 }
 
 /// A nested Python list of ints or bools as (shape, values, all bool).
-fn list_array(v: &Value, span: Span) -> Result<(Vec<usize>, Vec<i64>, bool), Error> {
+pub(super) fn list_array(v: &Value, span: Span) -> Result<(Vec<usize>, Vec<i64>, bool), Error> {
     fn walk(
         v: &Value,
         depth: usize,

@@ -515,9 +515,17 @@ impl Session {
     fn reduction(&self, name: &str, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
         let mut keepdims = false;
         let mut to: Option<Scalar> = None;
+        let mut mask: Option<(Value, Span)> = None;
+        let mut initial: Option<(Value, Span)> = None;
         let mut plain = Vec::with_capacity(rest.len());
         for a in rest {
             match a.name.as_ref().map(|n| n.node.as_str()) {
+                Some("where") if WHERE_REDUCTIONS.contains(&name) => {
+                    mask = Some((self.eval(&a.value)?, a.value.span));
+                }
+                Some("initial") if matches!(name, "min" | "max" | "sum" | "nansum") => {
+                    initial = Some((self.eval(&a.value)?, a.value.span));
+                }
                 Some("keepdims") => {
                     keepdims = match self.eval(&a.value)? {
                         Value::Bool(b) => b,
@@ -562,7 +570,11 @@ impl Session {
             Value::Lazy(l) => l.ndim(),
             _ => 0,
         };
-        let (value, axes) = self.reduce_core(name, x, &plain, to, span)?;
+        let (value, axes) = if mask.is_some() || initial.is_some() {
+            self.masked_reduction(name, x, &plain, to, mask, initial, span)?
+        } else {
+            self.reduce_core(name, x, &plain, to, span)?
+        };
         if !keepdims {
             return Ok(value);
         }
@@ -594,6 +606,169 @@ impl Session {
             }
             other => other,
         })
+    }
+
+    /// NumPy's `where=` (elements left out count as the reduction's
+    /// identity: 0 for sums, False for `any`, True for `all`; a mean
+    /// divides by the elements kept) and `initial=` (one more element,
+    /// required by min and max with `where=`).
+    #[allow(clippy::too_many_arguments)]
+    fn masked_reduction(
+        &self,
+        name: &str,
+        x: Value,
+        rest: &[Arg],
+        to: Option<Scalar>,
+        mask: Option<(Value, Span)>,
+        initial: Option<(Value, Span)>,
+        span: Span,
+    ) -> Result<(Value, Option<Vec<usize>>), Error> {
+        let Some(Operand::Array(d)) = operand(&x) else {
+            return Err(type_error(
+                format!("{name}() needs an array, not {}", x.kind_name()),
+                span,
+            ));
+        };
+        let l = to_lazy(&x, d, span)?;
+        let base = name.trim_start_matches("nan");
+        if matches!(base, "min" | "max") && mask.is_some() && initial.is_none() {
+            return Err(type_error(
+                format!(
+                    "reduction operation '{}' does not have an identity, so to use a where mask one has to specify 'initial'",
+                    if base == "min" { "minimum" } else { "maximum" }
+                ),
+                span,
+            ));
+        }
+        let bool_t = sc(Kind::Bool, 1);
+        let (m, shape) = match &mask {
+            Some((mv, mspan)) => {
+                // A Python list of booleans is a boolean array.
+                let listed;
+                let mv = if let Value::List(_) = mv {
+                    let (shape, vals, bools) = super::advanced::list_array(mv, *mspan)?;
+                    if !bools {
+                        return Err(type_error(
+                            "Cannot cast array data from dtype('int64') to dtype('bool') according to the rule 'safe'".into(),
+                            *mspan,
+                        ));
+                    }
+                    listed = Value::Lazy(Lazy::array(Computed {
+                        dtype: bool_t,
+                        re: ArrayD::from_shape_vec(
+                            IxDyn(&shape),
+                            vals.iter().map(|&v| v as f64).collect(),
+                        )
+                        .expect("one value per element"),
+                        im: None,
+                    }));
+                    &listed
+                } else {
+                    mv
+                };
+                let m = to_lazy(mv, bool_t, *mspan)?;
+                if m.dtype.kind != Kind::Bool {
+                    return Err(type_error("where= takes a boolean array".into(), *mspan));
+                }
+                let shape = broadcast(&l.shape, &m.shape).map_err(|e| type_error(e, *mspan))?;
+                if shape != l.shape {
+                    return Err(type_error(
+                        format!(
+                            "non-broadcastable operand with shape {} doesn't match the broadcast shape {}",
+                            crate::text::shape_repr(&l.shape),
+                            crate::text::shape_repr(&shape)
+                        ),
+                        *mspan,
+                    ));
+                }
+                (Some(m), shape)
+            }
+            None => (None, l.shape.clone()),
+        };
+        let fill = |v: f64| Lazy::constant(Num::real(v), d);
+        let kept = |fill_value: Lazy| match &m {
+            Some(m) => Value::Lazy(Lazy::new(
+                Node::Where(m.clone(), l.clone(), fill_value),
+                shape.clone(),
+                d,
+            )),
+            None => Value::Lazy(l.clone()),
+        };
+        match base {
+            "sum" | "any" | "all" | "min" | "max" => {
+                let identity = match base {
+                    "all" => 1.0,
+                    "min" | "max" => match &initial {
+                        Some((Value::Int(i), _)) => *i as f64,
+                        Some((Value::Float(f), _)) => *f,
+                        Some((_, s)) => {
+                            return Err(type_error("initial= takes a number".into(), *s))
+                        }
+                        None => 0.0,
+                    },
+                    _ => 0.0,
+                };
+                let (value, axes) = self.reduce_core(name, kept(fill(identity)), rest, to, span)?;
+                // initial joins the elements: once for sums, as a bound for
+                // min/max (NaN still wins).
+                let Some((iv, ispan)) = initial else {
+                    return Ok((value, axes));
+                };
+                let init = match iv {
+                    Value::Int(i) => i as f64,
+                    Value::Float(f) => f,
+                    _ => return Err(type_error("initial= takes a number".into(), ispan)),
+                };
+                let join = |v: f64| match base {
+                    "min" if !v.is_nan() => v.min(init),
+                    "max" if !v.is_nan() => v.max(init),
+                    "sum" => v + init,
+                    _ => v,
+                };
+                Ok((map_values(value, join), axes))
+            }
+            "mean" => {
+                // The sum of the kept elements over how many were kept
+                // (NaN left out too for nanmean).
+                let sum_name = if name.starts_with("nan") {
+                    "nansum"
+                } else {
+                    "sum"
+                };
+                let (total, axes) = self.reduce_core(sum_name, kept(fill(0.0)), rest, to, span)?;
+                // The mask broadcast to x's shape (counted per element of x).
+                let truth = |v: f64| Lazy::constant(Num::real(v), bool_t);
+                let mut valid = match &m {
+                    Some(m) => Lazy::new(
+                        Node::Where(m.clone(), truth(1.0), truth(0.0)),
+                        shape.clone(),
+                        bool_t,
+                    ),
+                    None => Lazy::new(Node::Const(Num::real(1.0)), shape.clone(), bool_t),
+                };
+                if name.starts_with("nan") {
+                    let isnan =
+                        Lazy::new(Node::Unary(Func::IsNan, l.clone()), shape.clone(), bool_t);
+                    let not = Lazy::new(Node::Unary(Func::Not, isnan), shape.clone(), bool_t);
+                    valid = Lazy::new(
+                        Node::Where(valid, not, Lazy::constant(Num::real(0.0), bool_t)),
+                        shape.clone(),
+                        bool_t,
+                    );
+                }
+                let (count, _) =
+                    self.reduce_core("count_nonzero", Value::Lazy(valid), rest, None, span)?;
+                let result = match to {
+                    Some(t) => sc(t.kind, t.size),
+                    None => reduction_dtype("mean", d),
+                };
+                Ok((divide(total, count, result), axes))
+            }
+            _ => Err(type_error(
+                format!("{name}() with where= is not supported yet"),
+                span,
+            )),
+        }
     }
 
     /// The reduction itself; also returns the axes it reduced (`None`: all).
@@ -785,6 +960,89 @@ impl Session {
         } else {
             acc.max_at
         } as usize)
+    }
+}
+
+/// The reductions that take `where=` here.
+const WHERE_REDUCTIONS: &[&str] = &[
+    "sum", "nansum", "mean", "nanmean", "any", "all", "min", "max",
+];
+
+/// A reduction's result with `f` applied to every (real) value.
+fn map_values(v: Value, f: impl Fn(f64) -> f64) -> Value {
+    match v {
+        Value::Scalar(Dtype::Scalar(d), b) => {
+            let n = decode_num(d, &b);
+            scalar_value(
+                Num {
+                    re: cast(f(n.re), d),
+                    im: n.im,
+                },
+                d,
+            )
+        }
+        Value::Lazy(l) => {
+            let d = l.dtype;
+            let mut idx = vec![0usize; l.ndim()];
+            let mut re = Vec::with_capacity(l.size());
+            for mut flat in 0..l.size() {
+                for k in (0..idx.len()).rev() {
+                    idx[k] = flat % l.shape[k];
+                    flat /= l.shape[k];
+                }
+                re.push(cast(f(l.at(&idx).re), d));
+            }
+            Value::Lazy(Lazy::array(Computed {
+                dtype: d,
+                re: ArrayD::from_shape_vec(IxDyn(&l.shape), re).expect("one per element"),
+                im: None,
+            }))
+        }
+        other => other,
+    }
+}
+
+/// A mean from its sum and count (results of the same reduction), in
+/// `dtype`: NaN where nothing was counted.
+fn divide(total: Value, count: Value, dtype: Scalar) -> Value {
+    let nums = |v: &Value| -> Vec<Num> {
+        match v {
+            Value::Scalar(Dtype::Scalar(d), b) => vec![decode_num(*d, b)],
+            Value::Lazy(l) => {
+                let mut idx = vec![0usize; l.ndim()];
+                (0..l.size())
+                    .map(|mut flat| {
+                        for k in (0..idx.len()).rev() {
+                            idx[k] = flat % l.shape[k];
+                            flat /= l.shape[k];
+                        }
+                        l.at(&idx)
+                    })
+                    .collect()
+            }
+            _ => vec![],
+        }
+    };
+    let (t, c) = (nums(&total), nums(&count));
+    let q: Vec<Num> = t
+        .iter()
+        .zip(&c)
+        .map(|(t, c)| Num {
+            re: cast(t.re / c.re, dtype),
+            im: cast(t.im / c.re, dtype),
+        })
+        .collect();
+    match total {
+        Value::Lazy(l) => {
+            let arr =
+                |v: Vec<f64>| ArrayD::from_shape_vec(IxDyn(&l.shape), v).expect("one per element");
+            Value::Lazy(Lazy::array(Computed {
+                dtype,
+                re: arr(q.iter().map(|n| n.re).collect()),
+                im: (dtype.kind == Kind::Complex).then(|| arr(q.iter().map(|n| n.im).collect())),
+            }))
+        }
+        _ => scalar_value(q[0], dtype),
     }
 }
 

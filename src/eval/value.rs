@@ -108,11 +108,67 @@ impl Value {
                     _ => format!("'{d}'"),
                 }
             ),
-            Value::View(v) => format!("<view {:?} {}>", v.shape, v.dtype),
+            Value::View(v) => match crate::compute::Lazy::leaf(v.clone()) {
+                Some(l) if l.size() <= 100 => array_repr(&l),
+                _ => format!("<view {:?} {}>", v.shape, v.dtype),
+            },
+            Value::Lazy(l) if l.size() <= 100 => array_repr(l),
             Value::Lazy(l) => format!("<computed {:?} {}>", l.shape, l.dtype.name()),
             Value::Void(v) => crate::number::scalar_text(&v.dtype.decode(v.element_bytes(&[])), 17),
             Value::Scalar(d, b) => crate::number::scalar_text(&d.decode(b), 17),
         }
+    }
+}
+
+/// A small array as NumPy's repr writes it inside a tuple:
+/// `array([1, 4])`, `array([0.5, 2. ], dtype=float32)`, with the dtype
+/// named unless it is NumPy's default for its kind.
+fn array_repr(l: &crate::compute::Lazy) -> String {
+    use crate::dtype::Kind;
+    let d = l.dtype;
+    let text = |n: crate::compute::Num| match d.kind {
+        Kind::Bool => if n.re != 0.0 { "True" } else { "False" }.to_string(),
+        Kind::Int | Kind::UInt => format!("{}", n.re as i128),
+        Kind::Float => crate::number::table_float(n.re, d.size, 8),
+        Kind::Complex => format!(
+            "{}{}{}j",
+            crate::number::table_float(n.re, d.size / 2, 8),
+            if n.im < 0.0 || (n.im == 0.0 && n.im.is_sign_negative()) {
+                ""
+            } else {
+                "+"
+            },
+            crate::number::table_float(n.im, d.size / 2, 8)
+        ),
+    };
+    fn nest(
+        l: &crate::compute::Lazy,
+        idx: &mut Vec<usize>,
+        text: &dyn Fn(crate::compute::Num) -> String,
+    ) -> String {
+        let k = idx.len();
+        if k == l.ndim() {
+            return text(l.at(idx));
+        }
+        let mut parts = Vec::with_capacity(l.shape[k]);
+        for i in 0..l.shape[k] {
+            idx.push(i);
+            parts.push(nest(l, idx, text));
+            idx.pop();
+        }
+        format!("[{}]", parts.join(", "))
+    }
+    let body = nest(l, &mut Vec::new(), &text);
+    let default = matches!(
+        (d.kind, d.size),
+        (Kind::Bool, _) | (Kind::Int, 8) | (Kind::Float, 8) | (Kind::Complex, 16)
+    );
+    let empty = l.size() == 0;
+    match (default && !empty, empty) {
+        (true, _) => format!("array({body})"),
+        (false, true) if l.ndim() == 1 => format!("array([], dtype={})", d.name()),
+        (false, true) => format!("array([], shape={:?}, dtype={})", l.shape, d.name()),
+        (false, false) => format!("array({body}, dtype={})", d.name()),
     }
 }
 

@@ -374,7 +374,7 @@ pub fn note_text(n: &Note) -> String {
             s
         }
         Note::Set { key, value } => format!("{key} = {value}"),
-        Note::Import => "nothing to import: names are NumPy's already, and `np.` or `numpy.` before one is allowed (np.mean(d) is mean(d))".into(),
+        Note::Import => "nothing to import: names are NumPy's here (np.mean(d) is mean(d))".into(),
         Note::Compressed { path, member } => format!(
             "{}: member {} is compressed (np.savez_compressed): not mapped; save it with np.savez to view it in place",
             crate::text::escape(path),
