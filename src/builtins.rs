@@ -90,6 +90,8 @@ const fn reduction(
     }
 }
 
+/// An order statistic: a function like a reduction (NumPy has no such
+/// methods).
 const fn order(
     name: &'static str,
     args: &'static str,
@@ -98,14 +100,8 @@ const fn order(
     example: &'static str,
 ) -> Builtin {
     Builtin {
-        name,
-        function: true,
-        method: false,
-        args,
-        numpy,
-        help,
-        example,
         does: Does::Order,
+        ..reduction(name, false, args, numpy, help, example)
     }
 }
 

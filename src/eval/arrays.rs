@@ -6,9 +6,8 @@
 //! Arithmetic follows NumPy's dtypes: running sums and products are
 //! rounded to the result dtype at every step, as NumPy's accumulations are.
 
-use super::call::{interrupted, operand, scalar_value, to_lazy, type_error};
+use super::call::{array_arg, interrupted, scalar_value, type_error};
 use super::{Session, Value};
-use crate::compute::promote::Operand;
 use crate::compute::reduce::for_blocks;
 use crate::compute::{cast, Computed, Lazy, Num};
 use crate::diag::Error;
@@ -75,17 +74,6 @@ impl Session {
         })
         .map_err(|_| interrupted(span))?;
         Ok((re, im))
-    }
-
-    /// `x` as a lazy array with its own dtype.
-    fn lazy_of(&self, name: &str, x: &Value, span: Span) -> Result<Lazy, Error> {
-        let Some(Operand::Array(d)) = operand(x) else {
-            return Err(type_error(
-                format!("{name}() needs an array, not {}", x.kind_name()),
-                span,
-            ));
-        };
-        to_lazy(x, d, span)
     }
 
     /// `axis=` (or the first positional argument) as one axis of `ndim`,
@@ -167,7 +155,7 @@ impl Session {
             "take" => self.take(x, rest, span),
             "item" => self.item(x, rest, span),
             "tolist" => {
-                let l = self.lazy_of(name, &x, span)?;
+                let l = array_arg(name, &x, span)?.0;
                 let (re, im) = self.values_of(&l, name, span)?;
                 Ok(nested(&l.shape, &re, &im, l.dtype))
             }
@@ -292,7 +280,7 @@ impl Session {
 
     /// `x.item()` (one element) or `x.item(i)` (flat index): a Python number.
     fn item(&self, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
-        let l = self.lazy_of("item", &x, span)?;
+        let l = array_arg("item", &x, span)?.0;
         let flat = match rest {
             [] if l.size() == 1 => 0,
             [] => {
@@ -340,7 +328,7 @@ impl Session {
     /// along an axis (of the flattened array without one), rounded to the
     /// result dtype at every step as NumPy's accumulation is.
     fn accumulate(&self, name: &str, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
-        let l = self.lazy_of(name, &x, span)?;
+        let l = array_arg(name, &x, span)?.0;
         let to = accumulate_dtype(l.dtype);
         let skip = name.starts_with("nan");
         let product = name.ends_with("prod");
@@ -398,7 +386,7 @@ impl Session {
 
     /// `prod` and `nanprod`, with `axis=`.
     fn product(&self, name: &str, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
-        let l = self.lazy_of(name, &x, span)?;
+        let l = array_arg(name, &x, span)?.0;
         let to = accumulate_dtype(l.dtype);
         let axis = self.one_axis(rest, l.ndim(), 1, span)?;
         let skip = name == "nanprod";
@@ -463,7 +451,7 @@ impl Session {
     /// `diff(x, n=1, axis=-1)`: differences of neighbours along an axis,
     /// `n` times, in x's dtype (`!=` for booleans, as NumPy).
     fn diff(&self, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
-        let l = self.lazy_of("diff", &x, span)?;
+        let l = array_arg("diff", &x, span)?.0;
         if l.ndim() == 0 {
             return Err(type_error(
                 "diff requires input that is at least one dimensional".into(),
@@ -547,7 +535,7 @@ impl Session {
 
     /// `sort(x, axis=-1)` and `argsort` (stable; NaN last, as NumPy).
     fn sort(&self, name: &str, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
-        let l = self.lazy_of(name, &x, span)?;
+        let l = array_arg(name, &x, span)?.0;
         if l.dtype.kind == Kind::Complex {
             return Err(type_error(
                 format!("{name} of complex numbers is not supported yet"),
@@ -599,7 +587,7 @@ impl Session {
     /// `unique(x, return_counts=False)`: the sorted distinct values of the
     /// flattened array (NaN once, last, as NumPy 2).
     fn unique(&self, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
-        let l = self.lazy_of("unique", &x, span)?;
+        let l = array_arg("unique", &x, span)?.0;
         if l.dtype.kind == Kind::Complex {
             return Err(type_error(
                 "unique of complex numbers is not supported yet".into(),
@@ -654,7 +642,7 @@ impl Session {
     /// `nonzero(x)` (a tuple of index arrays), `argwhere(x)` (one row per
     /// element) and `flatnonzero(x)` (flat indices).
     fn nonzero(&self, name: &str, x: Value, span: Span) -> Result<Value, Error> {
-        let l = self.lazy_of(name, &x, span)?;
+        let l = array_arg(name, &x, span)?.0;
         if l.ndim() == 0 && name == "nonzero" {
             return Err(type_error(
                 "Calling nonzero on 0d arrays is not allowed. Use np.atleast_1d(scalar).nonzero() instead. If the context of this error is of the form `arr[nonzero(cond)]`, just use `arr[cond]`.".into(),

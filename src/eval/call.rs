@@ -623,13 +623,7 @@ impl Session {
         initial: Option<(Value, Span)>,
         span: Span,
     ) -> Result<(Value, Option<Vec<usize>>), Error> {
-        let Some(Operand::Array(d)) = operand(&x) else {
-            return Err(type_error(
-                format!("{name}() needs an array, not {}", x.kind_name()),
-                span,
-            ));
-        };
-        let l = to_lazy(&x, d, span)?;
+        let (l, d) = array_arg(name, &x, span)?;
         let base = name.trim_start_matches("nan");
         if matches!(base, "min" | "max") && mask.is_some() && initial.is_none() {
             return Err(type_error(
@@ -780,13 +774,7 @@ impl Session {
         to: Option<Scalar>,
         span: Span,
     ) -> Result<(Value, Option<Vec<usize>>), Error> {
-        let Some(Operand::Array(d)) = operand(&x) else {
-            return Err(type_error(
-                format!("{name}() needs an array, not {}", x.kind_name()),
-                span,
-            ));
-        };
-        let l = to_lazy(&x, d, span)?;
+        let (l, d) = array_arg(name, &x, span)?;
         let mut axis: Option<(Vec<usize>, Span)> = None;
         let mut ddof = 0u64;
         for a in rest {
@@ -961,6 +949,18 @@ impl Session {
             acc.max_at
         } as usize)
     }
+}
+
+/// An array argument as a lazy array and its dtype, or NumPy's message
+/// for a function that needs an array.
+pub(super) fn array_arg(name: &str, x: &Value, span: Span) -> Result<(Lazy, Scalar), Error> {
+    let Some(Operand::Array(d)) = operand(x) else {
+        return Err(type_error(
+            format!("{name}() needs an array, not {}", x.kind_name()),
+            span,
+        ));
+    };
+    Ok((to_lazy(x, d, span)?, d))
 }
 
 /// The reductions that take `where=` here.

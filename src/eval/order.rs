@@ -6,10 +6,9 @@
 //! on them is reproduced in NumPy's dtypes (`_lerp`, the mean of the two
 //! middle values).
 
-use super::call::{interrupted, scalar_value, to_lazy, type_error};
+use super::call::{interrupted, scalar_value, type_error};
 use super::{Session, Value};
 use crate::compute::order::{count, select, select_in};
-use crate::compute::promote::Operand;
 use crate::compute::reduce::{for_blocks, in_chunks};
 use crate::compute::{cast, Computed, Lazy, Num};
 use crate::diag::Error;
@@ -139,12 +138,7 @@ impl Session {
         rest: &[Arg],
         span: Span,
     ) -> Result<Value, Error> {
-        let Some(Operand::Array(d)) = super::call::operand(&x) else {
-            return Err(type_error(
-                format!("{name}() needs an array, not {}", x.kind_name()),
-                span,
-            ));
-        };
+        let (l, d) = super::call::array_arg(name, &x, span)?;
         if d.kind == Kind::Complex {
             return Err(type_error(
                 format!("{name} of complex numbers is not supported (NumPy orders them lexicographically)"),
@@ -269,7 +263,6 @@ impl Session {
             result,
             skip_nan: name.starts_with("nan"),
         };
-        let l = to_lazy(&x, d, span)?;
         let ndim = l.ndim();
         let axes: Option<Vec<usize>> = match &axis {
             Value::None => None,
