@@ -536,12 +536,7 @@ impl Session {
     /// `sort(x, axis=-1)` and `argsort` (stable; NaN last, as NumPy).
     fn sort(&self, name: &str, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
         let l = array_arg(name, &x, span)?.0;
-        if l.dtype.kind == Kind::Complex {
-            return Err(type_error(
-                format!("{name} of complex numbers is not supported yet"),
-                span,
-            ));
-        }
+        let complex = l.dtype.kind == Kind::Complex;
         // axis=None sorts the flattened array; the default is the last axis.
         let explicit_none = rest.iter().any(|a| {
             (a.name.as_ref().is_some_and(|n| n.node == "axis") || a.name.is_none())
@@ -559,20 +554,30 @@ impl Session {
             self.one_axis(rest, l.ndim(), 1, span)?
                 .unwrap_or(l.ndim() - 1)
         };
-        let (re, _, shape, order) = self.rows_along(&l, axis, name, span)?;
+        let (re, im, shape, order) = self.rows_along(&l, axis, name, span)?;
         let inner = *shape.last().unwrap_or(&1);
         let rows = re.len().checked_div(inner).unwrap_or(0);
         let mut out = Vec::with_capacity(re.len());
+        let mut out_im = Vec::with_capacity(im.len());
         let mut idx: Vec<usize> = Vec::with_capacity(inner);
         for row in 0..rows {
-            let vals = &re[row * inner..(row + 1) * inner];
+            let at = row * inner;
             idx.clear();
             idx.extend(0..inner);
-            idx.sort_by(|&a, &b| nan_last(vals[a], vals[b]));
+            if complex {
+                idx.sort_by(|&a, &b| {
+                    complex_order((re[at + a], im[at + a]), (re[at + b], im[at + b]))
+                });
+            } else {
+                idx.sort_by(|&a, &b| nan_last(re[at + a], re[at + b]));
+            }
             if name == "argsort" {
                 out.extend(idx.iter().map(|&k| k as f64));
             } else {
-                out.extend(idx.iter().map(|&k| vals[k]));
+                out.extend(idx.iter().map(|&k| re[at + k]));
+                if complex {
+                    out_im.extend(idx.iter().map(|&k| im[at + k]));
+                }
             }
         }
         let dtype = if name == "argsort" {
@@ -580,7 +585,12 @@ impl Session {
         } else {
             sc(l.dtype.kind, l.dtype.size)
         };
-        let v = array(shape, dtype, out, None);
+        let v = array(
+            shape,
+            dtype,
+            out,
+            (complex && name == "sort").then_some(out_im),
+        );
         Ok(if flat { v } else { Self::unturn(v, &order) })
     }
 
@@ -818,6 +828,24 @@ fn wrap(x: f64, d: Scalar) -> f64 {
     } else {
         x
     }
+}
+
+/// NumPy's order of complex numbers: lexicographic (real part, then
+/// imaginary), then `R + nanj`, `nan + Rj`, `nan + nanj`, each by its
+/// number part.
+fn complex_order(a: (f64, f64), b: (f64, f64)) -> std::cmp::Ordering {
+    let class = |z: (f64, f64)| match (z.0.is_nan(), z.1.is_nan()) {
+        (false, false) => 0,
+        (false, true) => 1,
+        (true, false) => 2,
+        (true, true) => 3,
+    };
+    class(a).cmp(&class(b)).then_with(|| match class(a) {
+        0 => nan_last(a.0, b.0).then(nan_last(a.1, b.1)),
+        1 => nan_last(a.0, b.0),
+        2 => nan_last(a.1, b.1),
+        _ => std::cmp::Ordering::Equal,
+    })
 }
 
 /// NumPy's sort order: NaN after everything else.
