@@ -598,12 +598,7 @@ impl Session {
     /// flattened array (NaN once, last, as NumPy 2).
     fn unique(&self, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
         let l = array_arg("unique", &x, span)?.0;
-        if l.dtype.kind == Kind::Complex {
-            return Err(type_error(
-                "unique of complex numbers is not supported yet".into(),
-                span,
-            ));
-        }
+        let complex = l.dtype.kind == Kind::Complex;
         let mut counts_too = false;
         for a in rest {
             match a.name.as_ref().map(|n| n.node.as_str()) {
@@ -624,22 +619,33 @@ impl Session {
                 }
             }
         }
-        let (mut re, _) = self.values_of(&l, "unique", span)?;
-        re.sort_by(|a, b| nan_last(*a, *b));
-        let (mut vals, mut counts): (Vec<f64>, Vec<f64>) = (Vec::new(), Vec::new());
-        for v in re {
-            let same = vals
-                .last()
-                .is_some_and(|&u: &f64| u == v || (u.is_nan() && v.is_nan()));
+        let (re, im) = self.values_of(&l, "unique", span)?;
+        let mut zs: Vec<(f64, f64)> = if complex {
+            re.into_iter().zip(im).collect()
+        } else {
+            re.into_iter().map(|r| (r, 0.0)).collect()
+        };
+        zs.sort_by(|a, b| complex_order(*a, *b));
+        // Equal values are one; every value with a NaN is one too (NumPy 2's
+        // equal_nan), the first in sorted order.
+        let nan = |z: &(f64, f64)| z.0.is_nan() || z.1.is_nan();
+        let (mut vals, mut counts): (Vec<(f64, f64)>, Vec<f64>) = (Vec::new(), Vec::new());
+        for z in zs {
+            let same = vals.last().is_some_and(|u| *u == z || (nan(u) && nan(&z)));
             if same {
                 *counts.last_mut().expect("a value was pushed") += 1.0;
             } else {
-                vals.push(v);
+                vals.push(z);
                 counts.push(1.0);
             }
         }
         let n = vals.len();
-        let values = array(vec![n], sc(l.dtype.kind, l.dtype.size), vals, None);
+        let values = array(
+            vec![n],
+            sc(l.dtype.kind, l.dtype.size),
+            vals.iter().map(|z| z.0).collect(),
+            complex.then(|| vals.iter().map(|z| z.1).collect()),
+        );
         if counts_too {
             return Ok(Value::Tuple(vec![
                 values,

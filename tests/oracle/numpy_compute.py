@@ -233,7 +233,7 @@ FIXED = [
     ("<c8", [2, 3], ["max(d)", "min(d)", "argmax(d)", "argmin(d)", "max(d, axis=0)", "argmin(d, axis=1)", "round(d, 1)"],
      [1 + 2j, 3 - 1j, 3 + 0j, 1 + 5j, -2 + 0j, 3 - 1j]),
     ("<c8", [3], ["max(d)", "argmax(d)", "argmin(d)"], [1 + 2j, np.nan + 1j, 3 + 0j]),
-    ("<c8", [7], ["sort(d)", "argsort(d)"], [3 + 1j, complex(1, np.nan), 1 - 2j, complex(np.nan, 0), 1 + 0j,
+    ("<c8", [7], ["sort(d)", "argsort(d)", "unique(d)", "unique(d, return_counts=True)[1]"], [3 + 1j, complex(1, np.nan), 1 - 2j, complex(np.nan, 0), 1 + 0j,
                                               complex(np.nan, np.nan), -5 + 9j]),
     ("<i2", [3, 5], ["sum(d, dtype='i1')", "sum(d, axis=1, dtype='u1')", "mean(d, dtype='f4')", "ptp(d, axis=0)",
                      "ptp(d * 300)", "nansum(d, axis=0, dtype='f4', keepdims=True)"]),
