@@ -77,11 +77,7 @@ pub(in crate::syntax) fn record(i: In, depth: usize) -> R<Lit> {
             Err(_) => return cut_expected(j, "`:` and the field's dtype"),
         };
         let (j, _) = sp(j)?;
-        let (j, t) = match dtype(j, depth + 1) {
-            Ok(r) => r,
-            Err(nom::Err::Error(_)) => return cut_expected(j, "a dtype"),
-            Err(e) => return Err(e),
-        };
+        let (j, t) = required(j, "a dtype", dtype(j, depth + 1))?;
         let span = n.span.to(t.span);
         let name_lit = Lit {
             kind: LitKind::Str(n.node),
@@ -136,11 +132,7 @@ pub(in crate::syntax) fn shape(i: In) -> R<Spanned<Vec<i128>>> {
                 j = k;
                 break;
             }
-            let (k, d) = match dim(k) {
-                Ok(r) => r,
-                Err(nom::Err::Error(_)) => return cut_expected(k, "a dimension (an integer)"),
-                Err(e) => return Err(e),
-            };
+            let (k, d) = required(k, "a dimension (an integer)", dim(k))?;
             dims.push(d);
             let (k, _) = sp(k)?;
             if peek_char(&k) == Some(',') {
@@ -164,11 +156,7 @@ pub(in crate::syntax) fn shape(i: In) -> R<Spanned<Vec<i128>>> {
     let mut dims = vec![first];
     while peek_char(&j) == Some('x') {
         let (k, _) = punct(j, "x")?;
-        let (k, d) = match dim(k) {
-            Ok(r) => r,
-            Err(nom::Err::Error(_)) => return cut_expected(k, "a dimension after `x`"),
-            Err(e) => return Err(e),
-        };
+        let (k, d) = required(k, "a dimension after `x`", dim(k))?;
         dims.push(d);
         j = k;
     }

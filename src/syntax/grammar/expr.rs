@@ -87,11 +87,7 @@ pub(in crate::syntax) fn binary_level<'a>(
         }
         let (j, _) = nom::bytes::complete::take(n)(j)?;
         let (j, _) = sp(j)?;
-        let (j, rhs) = match next(j, depth + 1) {
-            Ok(r) => r,
-            Err(nom::Err::Error(_)) => return cut_expected(j, &format!("an operand after `{op}`")),
-            Err(e) => return Err(e),
-        };
+        let (j, rhs) = required(j, &format!("an operand after `{op}`"), next(j, depth + 1))?;
         let span = lhs.span.to(rhs.span);
         lhs = Expr {
             kind: ExprKind::Binary {
@@ -172,11 +168,7 @@ pub(in crate::syntax) fn factor(i: In, depth: usize) -> R<Expr> {
     };
     let (j, _) = nom::bytes::complete::take(1usize)(i)?;
     let (j, _) = sp(j)?;
-    let (j, operand) = match factor(j, depth + 1) {
-        Ok(r) => r,
-        Err(nom::Err::Error(_)) => return cut_expected(j, "an operand"),
-        Err(e) => return Err(e),
-    };
+    let (j, operand) = required(j, "an operand", factor(j, depth + 1))?;
     let span = Span::new(start, operand.span.end);
     Ok((
         j,
@@ -199,11 +191,7 @@ pub(in crate::syntax) fn power(i: In, depth: usize) -> R<Expr> {
     }
     let (j, _) = punct(j, "**")?;
     let (j, _) = sp(j)?;
-    let (j, exp) = match factor(j, depth + 1) {
-        Ok(r) => r,
-        Err(nom::Err::Error(_)) => return cut_expected(j, "an exponent after `**`"),
-        Err(e) => return Err(e),
-    };
+    let (j, exp) = required(j, "an exponent after `**`", factor(j, depth + 1))?;
     let span = base.span.to(exp.span);
     Ok((
         j,

@@ -72,13 +72,11 @@ pub(in crate::syntax) fn py_sequence(i: In, depth: usize, open_c: char, close_c:
                     .with_related(Span::new(pos(&j), pos(&j)), "input ended here"),
             );
         }
-        let (j, item) = match py_literal(j, depth + 1) {
-            Ok(r) => r,
-            Err(nom::Err::Error(_)) => {
-                return cut_expected(j, "a string, a number, a tuple or a list")
-            }
-            Err(e) => return Err(e),
-        };
+        let (j, item) = required(
+            j,
+            "a string, a number, a tuple or a list",
+            py_literal(j, depth + 1),
+        )?;
         items.push(item);
         let (j, _) = msp(j)?;
         trailing_comma = peek_char(&j) == Some(',');
@@ -126,22 +124,14 @@ pub(in crate::syntax) fn py_dict(i: In, depth: usize) -> R<Lit> {
             i = j;
             break;
         }
-        let (j, k) = match py_literal(j, depth + 1) {
-            Ok(r) => r,
-            Err(nom::Err::Error(_)) => return cut_expected(j, "a key"),
-            Err(e) => return Err(e),
-        };
+        let (j, k) = required(j, "a key", py_literal(j, depth + 1))?;
         let (j, _) = msp(j)?;
         let (j, _) = match punct(j, ":") {
             Ok(r) => r,
             Err(_) => return cut_expected(j, "`:`"),
         };
         let (j, _) = msp(j)?;
-        let (j, v) = match py_literal(j, depth + 1) {
-            Ok(r) => r,
-            Err(nom::Err::Error(_)) => return cut_expected(j, "a value"),
-            Err(e) => return Err(e),
-        };
+        let (j, v) = required(j, "a value", py_literal(j, depth + 1))?;
         entries.push((k, v));
         let (j, _) = msp(j)?;
         if peek_char(&j) == Some(',') {

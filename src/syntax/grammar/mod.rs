@@ -111,6 +111,15 @@ pub(in crate::syntax) fn cut_expected<'a, T>(i: In<'a>, what: &str) -> R<'a, T> 
     failure(expected_error(&i, what))
 }
 
+/// A production that must match here: its backtracking error becomes a
+/// cut ("expected WHAT" at `at`), other results pass through.
+pub(in crate::syntax) fn required<'a, T>(at: In<'a>, what: &str, r: R<'a, T>) -> R<'a, T> {
+    match r {
+        Err(nom::Err::Error(_)) => cut_expected(at, what),
+        other => other,
+    }
+}
+
 pub(in crate::syntax) fn too_deep<'a, T>(i: &In<'a>, depth: usize) -> Option<R<'a, T>> {
     (depth > MAX_DEPTH).then(|| {
         failure(Error::new(

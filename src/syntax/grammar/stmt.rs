@@ -61,13 +61,8 @@ pub(in crate::syntax) fn open_arg<'a>(j: In<'a>, open: &mut Open) -> R<'a, ()> {
                 return Ok((k, ()));
             }
             "offset" => {
-                let (k, e) = match postfix(k, 1) {
-                    Ok(r) => r,
-                    Err(nom::Err::Error(_)) => {
-                        return cut_expected(k, "a byte offset such as 4096 or (50*100*8)")
-                    }
-                    Err(e) => return Err(e),
-                };
+                let (k, e) =
+                    required(k, "a byte offset such as 4096 or (50*100*8)", postfix(k, 1))?;
                 open.offset = Some(e);
                 return Ok((k, ()));
             }
@@ -345,11 +340,11 @@ pub(in crate::syntax) fn save_stmt(k: In) -> R<Stmt> {
         return cut_expected(k, "an expression and a file path: save EXPR PATH");
     };
     let (rest, expr_part) = take_bytes(k, path_start);
-    let (after, e) = match expression(expr_part, 0) {
-        Ok(r) => r,
-        Err(nom::Err::Error(_)) => return cut_expected(expr_part, "the expression to save"),
-        Err(e) => return Err(e),
-    };
+    let (after, e) = required(
+        expr_part,
+        "the expression to save",
+        expression(expr_part, 0),
+    )?;
     let (after, _) = sp(after)?;
     if !after.fragment().is_empty() {
         return cut_expected(after, "the end of the expression before the path");
@@ -368,11 +363,7 @@ pub(in crate::syntax) fn statement(i: In) -> R<Stmt> {
         if is_assign {
             let (k, _) = punct(k, "=")?;
             let (k, _) = sp(k)?;
-            let (k, expr) = match expression(k, 0) {
-                Ok(r) => r,
-                Err(nom::Err::Error(_)) => return cut_expected(k, "an expression after `=`"),
-                Err(e) => return Err(e),
-            };
+            let (k, expr) = required(k, "an expression after `=`", expression(k, 0))?;
             return Ok((k, Stmt::Assign { name: word, expr }));
         }
         let separated = pos(&k) > pos(&j) || at_statement_end(&k);
@@ -390,13 +381,7 @@ pub(in crate::syntax) fn statement(i: In) -> R<Stmt> {
                 }
                 "save" => return save_stmt(k),
                 "stats" => {
-                    let (k, e) = match expression(k, 0) {
-                        Ok(r) => r,
-                        Err(nom::Err::Error(_)) => {
-                            return cut_expected(k, "the expression to summarise")
-                        }
-                        Err(e) => return Err(e),
-                    };
+                    let (k, e) = required(k, "the expression to summarise", expression(k, 0))?;
                     return Ok((k, Stmt::Stats(e)));
                 }
                 "hist" => return hist_stmt(k),
