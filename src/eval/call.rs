@@ -1097,6 +1097,16 @@ fn finish(
             let (re, im) = acc.total(skip);
             Num { re, im }
         }
+        // Integers add up exactly: one rounding of the exact sum, then the
+        // division, as NumPy's float64 sum of integers gives below 2^53.
+        "mean" if int && acc.count(skip) > 0 => {
+            let total = if d.kind == Kind::UInt {
+                acc.isum as u128 as f64
+            } else {
+                acc.isum as f64
+            };
+            Num::real(total / acc.count(skip) as f64)
+        }
         "mean" => {
             let (re, im) = acc.mean_value(skip);
             Num { re, im }
