@@ -83,20 +83,52 @@ pub fn flat_block(x: &Lazy, flat: usize, len: usize) -> Block {
     x.block(&idx[..idx.len() - 1], col, len.min(last - col))
 }
 
-/// Counts the true elements of `mask` per [`MASK_CHUNK`] of flat positions;
-/// returns the prefix sums (one more entry than chunks) .
-pub fn mask_counts(mask: &Lazy) -> Result<Vec<u64>, Interrupted> {
+/// Where a mask's true elements are: how many in each [`MASK_CHUNK`] of
+/// flat positions (as prefix sums, one more entry than chunks), and the
+/// mask itself packed 64 elements to a word when that takes at most
+/// [`MASK_BITS_LIMIT`] bytes, so that streaming `src[mask]` reads the bits
+/// instead of computing the mask a second time.
+#[derive(Debug)]
+pub struct MaskIndex {
+    pub prefix: Vec<u64>,
+    pub bits: Option<Vec<u64>>,
+}
+
+/// The largest packed mask kept: 32 MiB, a mask of 256 Mi elements (a
+/// 2 GiB complex64 file), half the anonymous memory a computation may hold.
+pub const MASK_BITS_LIMIT: usize = 32 << 20;
+
+impl MaskIndex {
+    /// How many elements the mask selects.
+    pub fn selected(&self) -> u64 {
+        *self.prefix.last().expect("at least one entry")
+    }
+}
+
+/// Computes the mask once, on every core: its counts per chunk and, when
+/// they fit, its packed bits.
+pub fn mask_counts(mask: &Lazy) -> Result<MaskIndex, Interrupted> {
     let n = mask.size();
     let chunks = n.div_ceil(MASK_CHUNK);
     let mut counts = vec![0u64; chunks];
-    // Each thread counts a run of whole chunks into its own part of `counts`.
+    let words = n.div_ceil(64);
+    let mut bits = (words * 8 <= MASK_BITS_LIMIT).then(|| vec![0u64; words]);
+    // Each thread counts a run of whole chunks into its own part of
+    // `counts`, and packs their bits into its own part of `bits`.
     let workers = super::reduce::threads().min(chunks).max(1);
     let per = chunks.div_ceil(workers).max(1);
+    let per_words = per * (MASK_CHUNK / 64);
+    let bit_parts: Vec<Option<&mut [u64]>> = match bits.as_mut() {
+        Some(b) => b.chunks_mut(per_words).map(Some).collect(),
+        None => Vec::new(),
+    };
+    let mut bit_parts = bit_parts.into_iter();
     let done: Vec<Result<(), Interrupted>> = std::thread::scope(|s| {
         let handles: Vec<_> = counts
             .chunks_mut(per)
             .enumerate()
             .map(|(w, part)| {
+                let mut my_bits = bit_parts.next().flatten();
                 control::spawn_scoped(s, move || {
                     let first = w * per;
                     let (from, to) = (
@@ -104,11 +136,36 @@ pub fn mask_counts(mask: &Lazy) -> Result<Vec<u64>, Interrupted> {
                         ((first + part.len()) * MASK_CHUNK).min(n),
                     );
                     super::reduce::for_blocks(mask, from, to, |b, at| {
-                        for (k, &v) in b.re.iter().enumerate() {
-                            if v != 0.0 || b.im_at(k) != 0.0 {
-                                part[(at as usize + k) / MASK_CHUNK - first] += 1;
+                        let at = at as usize;
+                        // Branch-free: a sparse or random mask costs no
+                        // mispredicted jumps.
+                        let mut count_run = |k0: usize, k1: usize| {
+                            if k0 == k1 {
+                                return;
                             }
-                        }
+                            let chunk = (at + k0) / MASK_CHUNK - first;
+                            let truth = |k: usize| match &b.im {
+                                None => u64::from(b.re[k] != 0.0),
+                                Some(im) => u64::from(b.re[k] != 0.0 || im[k] != 0.0),
+                            };
+                            let mut count = 0;
+                            match my_bits.as_deref_mut() {
+                                Some(bits) => {
+                                    for k in k0..k1 {
+                                        let (t, p) = (truth(k), at + k - from);
+                                        bits[p / 64] |= t << (p % 64);
+                                        count += t;
+                                    }
+                                }
+                                None => count = (k0..k1).map(truth).sum(),
+                            }
+                            part[chunk] += count;
+                        };
+                        // A block may straddle two chunks.
+                        let len = b.re.len();
+                        let split = (MASK_CHUNK - at % MASK_CHUNK).min(len);
+                        count_run(0, split);
+                        count_run(split, len);
                     })
                 })
             })
@@ -126,7 +183,7 @@ pub fn mask_counts(mask: &Lazy) -> Result<Vec<u64>, Interrupted> {
         total += c;
         prefix.push(total);
     }
-    Ok(prefix)
+    Ok(MaskIndex { prefix, bits })
 }
 
 /// Streams the selected elements `from..to` (positions in the result) of
@@ -135,7 +192,7 @@ pub fn mask_counts(mask: &Lazy) -> Result<Vec<u64>, Interrupted> {
 pub fn masked_stream(
     src: &Lazy,
     mask: &Lazy,
-    prefix: &[u64],
+    index: &MaskIndex,
     from: usize,
     to: usize,
     mut emit: impl FnMut(&Block, u64),
@@ -144,43 +201,66 @@ pub fn masked_stream(
         return Ok(());
     }
     // The chunk holding selected element `from`.
-    let chunk = prefix
+    let chunk = index
+        .prefix
         .partition_point(|&c| c <= from as u64)
         .saturating_sub(1);
-    let mut seen = prefix[chunk] as usize;
+    let mut seen = index.prefix[chunk] as usize;
     let mut flat = chunk * MASK_CHUNK;
     let n = mask.size();
+    let last = mask.shape.last().copied().unwrap_or(1).max(1);
     let complex = src.is_complex();
     let mut out = Block {
         re: Vec::with_capacity(BLOCK),
         im: complex.then(|| Vec::with_capacity(BLOCK)),
     };
     let mut out_at = from;
+    let mut picked: Vec<usize> = Vec::with_capacity(BLOCK);
     while flat < n && seen < to {
         control::check()?;
-        let m = flat_block(mask, flat, BLOCK);
-        let len = m.re.len();
-        let mut vals: Option<Block> = None;
-        for k in 0..len {
-            if m.re[k] == 0.0 && m.im_at(k) == 0.0 {
-                continue;
-            }
-            if seen >= from && seen < to {
-                let v = vals.get_or_insert_with(|| flat_block(src, flat, len));
-                out.re.push(v.re[k]);
-                if let Some(im) = out.im.as_mut() {
-                    im.push(v.im_at(k));
+        // A run within one row, as `flat_block` gives.
+        let len = BLOCK.min(last - flat % last).min(n - flat);
+        picked.clear();
+        match &index.bits {
+            Some(bits) => {
+                let mut p = flat;
+                while p < flat + len {
+                    let (w, b) = (p / 64, p % 64);
+                    let take = (64 - b).min(flat + len - p);
+                    let mut word = (bits[w] >> b) & (u64::MAX >> (64 - take));
+                    while word != 0 {
+                        picked.push(p - flat + word.trailing_zeros() as usize);
+                        word &= word - 1;
+                    }
+                    p += take;
                 }
-                if out.re.len() == BLOCK {
-                    emit(&out, out_at as u64);
-                    out_at += BLOCK;
-                    out.re.clear();
+            }
+            None => {
+                let m = flat_block(mask, flat, len);
+                picked.extend((0..len).filter(|&k| m.re[k] != 0.0 || m.im_at(k) != 0.0));
+            }
+        }
+        if seen + picked.len() > from && !picked.is_empty() {
+            let v = flat_block(src, flat, len);
+            for &k in &picked {
+                if seen >= from && seen < to {
+                    out.re.push(v.re[k]);
                     if let Some(im) = out.im.as_mut() {
-                        im.clear();
+                        im.push(v.im_at(k));
+                    }
+                    if out.re.len() == BLOCK {
+                        emit(&out, out_at as u64);
+                        out_at += BLOCK;
+                        out.re.clear();
+                        if let Some(im) = out.im.as_mut() {
+                            im.clear();
+                        }
                     }
                 }
+                seen += 1;
             }
-            seen += 1;
+        } else {
+            seen += picked.len();
         }
         control::advance(len as u64);
         flat += len;

@@ -120,7 +120,7 @@ pub enum Node {
     Masked {
         src: Lazy,
         mask: Lazy,
-        prefix: Arc<Vec<u64>>,
+        index: Arc<gather::MaskIndex>,
     },
     /// `x.astype(dtype)`: the values cast to the node's dtype (complex to
     /// real drops the imaginary part, as NumPy does).
@@ -200,6 +200,29 @@ pub fn broadcast(a: &[usize], b: &[usize]) -> Result<Vec<usize>, String> {
 
 /// Rounds an f64 result to what a value of `dtype` holds (float32
 /// rounding, integer wrap-around, bool as 0/1).
+/// [`cast`] of every value, with the dtype matched once: one tight loop
+/// per kind (nothing to do for float64), not a call per value.
+pub fn cast_slice(xs: &mut [f64], dtype: Scalar) {
+    match (dtype.kind, dtype.size) {
+        (Kind::Float, 8) | (Kind::Complex, 16) => {}
+        (Kind::Float, 4) | (Kind::Complex, 8) => {
+            for v in xs {
+                *v = *v as f32 as f64;
+            }
+        }
+        (Kind::Bool, _) => {
+            for v in xs {
+                *v = f64::from(u8::from(*v != 0.0));
+            }
+        }
+        _ => {
+            for v in xs {
+                *v = cast(*v, dtype);
+            }
+        }
+    }
+}
+
 pub fn cast(x: f64, dtype: Scalar) -> f64 {
     match (dtype.kind, dtype.size) {
         (Kind::Float, 4) | (Kind::Complex, 8) => x as f32 as f64,
@@ -632,12 +655,12 @@ impl Lazy {
                 }
                 return Block { re, im };
             }
-            Node::Masked { src, mask, prefix } => {
+            Node::Masked { src, mask, index } => {
                 let mut out = Block {
                     re: Vec::with_capacity(len),
                     im: complex.then(|| Vec::with_capacity(len)),
                 };
-                let _ = gather::masked_stream(src, mask, prefix, start, start + len, |b, _| {
+                let _ = gather::masked_stream(src, mask, index, start, start + len, |b, _| {
                     out.re.extend_from_slice(&b.re);
                     if let (Some(o), Some(i)) = (out.im.as_mut(), b.im.as_ref()) {
                         o.extend_from_slice(i);
@@ -683,14 +706,9 @@ impl Lazy {
                 }
             }
         };
-        let d = self.dtype;
-        for v in &mut b.re {
-            *v = cast(*v, d);
-        }
+        cast_slice(&mut b.re, self.dtype);
         if let Some(im) = &mut b.im {
-            for v in im {
-                *v = cast(*v, d);
-            }
+            cast_slice(im, self.dtype);
         }
         if complex && b.im.is_none() {
             b.im = Some(vec![0.0; len]);
@@ -1127,6 +1145,11 @@ fn complex_op<T: num_traits::Float>(op: BinOp, (ar, ai): (T, T), (br, bi): (T, T
     }
 }
 
+/// `f` of each pair, in one loop over two slices of the same length.
+fn zip_map(a: &[f64], b: &[f64], f: impl Fn(f64, f64) -> f64) -> Vec<f64> {
+    a.iter().zip(b).map(|(&a, &b)| f(a, b)).collect()
+}
+
 fn binary_block(op: BinOp, x: &Block, y: &Block, operand: Scalar, to: Scalar) -> Block {
     let n = x.len();
     let int_domain = matches!(to.kind, Kind::Int | Kind::UInt | Kind::Bool);
@@ -1150,43 +1173,46 @@ fn binary_block(op: BinOp, x: &Block, y: &Block, operand: Scalar, to: Scalar) ->
         return Block { re, im: Some(im) }.with_kind(to);
     }
     let _ = operand;
-    let re = (0..n)
-        .map(|k| {
-            let (a, b) = (x.re[k], y.re[k]);
-            match op {
-                BinOp::Add => a + b,
-                BinOp::Sub => a - b,
-                BinOp::Mul => a * b,
-                BinOp::Div => a / b,
-                BinOp::FloorDiv if int_domain => {
-                    if b == 0.0 {
-                        0.0
-                    } else {
-                        (a / b).floor()
-                    }
-                }
-                BinOp::FloorDiv => floor_div(a, b),
-                BinOp::Mod if int_domain => {
-                    if b == 0.0 {
-                        0.0
-                    } else {
-                        a - b * (a / b).floor()
-                    }
-                }
-                BinOp::Mod => py_mod(a, b),
-                BinOp::Pow => a.powf(b),
-                BinOp::And => ((a as i64) & (b as i64)) as f64,
-                BinOp::Or => ((a as i64) | (b as i64)) as f64,
-                BinOp::Xor => ((a as i64) ^ (b as i64)) as f64,
-                BinOp::Lt => f64::from(u8::from(a < b)),
-                BinOp::Le => f64::from(u8::from(a <= b)),
-                BinOp::Gt => f64::from(u8::from(a > b)),
-                BinOp::Ge => f64::from(u8::from(a >= b)),
-                BinOp::Eq => f64::from(u8::from(a == b && x.im_at(k) == y.im_at(k))),
-                BinOp::Ne => f64::from(u8::from(a != b || x.im_at(k) != y.im_at(k))),
+    let (a, b) = (&x.re[..n], &y.re[..n]);
+    // The operator matched once, then one loop the compiler can vectorise.
+    let re = match op {
+        BinOp::Add => zip_map(a, b, |a, b| a + b),
+        BinOp::Sub => zip_map(a, b, |a, b| a - b),
+        BinOp::Mul => zip_map(a, b, |a, b| a * b),
+        BinOp::Div => zip_map(a, b, |a, b| a / b),
+        BinOp::FloorDiv if int_domain => {
+            zip_map(a, b, |a, b| if b == 0.0 { 0.0 } else { (a / b).floor() })
+        }
+        BinOp::FloorDiv => zip_map(a, b, floor_div),
+        BinOp::Mod if int_domain => zip_map(a, b, |a, b| {
+            if b == 0.0 {
+                0.0
+            } else {
+                a - b * (a / b).floor()
             }
-        })
-        .collect();
+        }),
+        BinOp::Mod => zip_map(a, b, py_mod),
+        BinOp::Pow => zip_map(a, b, f64::powf),
+        BinOp::And => zip_map(a, b, |a, b| ((a as i64) & (b as i64)) as f64),
+        BinOp::Or => zip_map(a, b, |a, b| ((a as i64) | (b as i64)) as f64),
+        BinOp::Xor => zip_map(a, b, |a, b| ((a as i64) ^ (b as i64)) as f64),
+        BinOp::Lt => zip_map(a, b, |a, b| f64::from(u8::from(a < b))),
+        BinOp::Le => zip_map(a, b, |a, b| f64::from(u8::from(a <= b))),
+        BinOp::Gt => zip_map(a, b, |a, b| f64::from(u8::from(a > b))),
+        BinOp::Ge => zip_map(a, b, |a, b| f64::from(u8::from(a >= b))),
+        BinOp::Eq if x.im.is_none() && y.im.is_none() => {
+            zip_map(a, b, |a, b| f64::from(u8::from(a == b)))
+        }
+        BinOp::Ne if x.im.is_none() && y.im.is_none() => {
+            zip_map(a, b, |a, b| f64::from(u8::from(a != b)))
+        }
+        BinOp::Eq => (0..n)
+            .map(|k| f64::from(u8::from(a[k] == b[k] && x.im_at(k) == y.im_at(k))))
+            .collect(),
+        BinOp::Ne => (0..n)
+            .map(|k| f64::from(u8::from(a[k] != b[k] || x.im_at(k) != y.im_at(k))))
+            .collect(),
+    };
     Block { re, im: None }
 }
 

@@ -450,8 +450,8 @@ pub fn for_blocks(
     if from >= to {
         return Ok(());
     }
-    if let super::Node::Masked { src, mask, prefix } = &*x.node {
-        return super::gather::masked_stream(src, mask, prefix, from, to, f);
+    if let super::Node::Masked { src, mask, index } = &*x.node {
+        return super::gather::masked_stream(src, mask, index, from, to, f);
     }
     let n = x.ndim();
     if n == 0 {

@@ -320,15 +320,15 @@ impl Session {
         // A mask of the array's own shape: streamed, no index list.
         if let [It::Mask(mask, mspan)] = &its[..] {
             if mask.shape == src.shape && src.ndim() > 0 {
-                let prefix =
+                let index =
                     mask_counts(mask).map_err(|_| Error::new(ErrorKind::Interrupted, *mspan))?;
-                let n = *prefix.last().expect("at least one entry") as usize;
+                let n = index.selected() as usize;
                 let dtype = src.dtype;
                 return Ok(Value::Lazy(Lazy::new_keep_order(
                     Node::Masked {
                         src,
                         mask: mask.clone(),
-                        prefix: Arc::new(prefix),
+                        index: Arc::new(index),
                     },
                     vec![n],
                     dtype,
