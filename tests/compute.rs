@@ -573,3 +573,50 @@ fn order_statistics_of_a_view_bigger_than_memory_equal_the_in_memory_answer_and_
     assert_eq!(ls[n - 2].parse::<f32>().unwrap(), middle);
     assert_eq!(ls[n - 1], "nan");
 }
+
+/// An `axis=` reduction depends on the array, not on how its bytes lie:
+/// the column means of a C-order file, of the same array stored in Fortran
+/// order, and of either one's transpose reduced along the other axis give
+/// the same bits (values of very different sizes, so a careless order of
+/// additions would show in float32).
+#[test]
+fn axis_reductions_of_c_and_fortran_order_and_transposes_give_the_same_bits() {
+    let dir = temp();
+    let (rows, cols) = (513usize, 77usize);
+    let value = |r: usize, c: usize| {
+        let k = r * cols + c;
+        ((k * 7919 % 10007) as f32 - 5000.0) * [1e-3, 1.0, 1e4][k % 3]
+    };
+    let c_order: Vec<f32> = (0..rows * cols)
+        .map(|k| value(k / cols, k % cols))
+        .collect();
+    let f_order: Vec<f32> = (0..rows * cols)
+        .map(|k| value(k % rows, k / rows))
+        .collect();
+    write(dir.path(), "c.f4", f32s(&c_order));
+    write(dir.path(), "f.f4", f32s(&f_order));
+    let run = |expr: &str| -> String {
+        let script = format!(
+            "open c.f4 ({rows}, {cols}) <f4 as c; open f.f4 ({rows}, {cols}) <f4 order=F as f; {expr}"
+        );
+        let out = std::process::Command::new(common::bin())
+            .args(["--format", "csv", "-c", &script])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    for reduction in ["mean", "sum", "std", "nanmean"] {
+        let got = [
+            run(&format!("{reduction}(c, axis=0)")),
+            run(&format!("{reduction}(f, axis=0)")),
+            run(&format!("{reduction}(c.T, axis=1)")),
+            run(&format!("{reduction}(f.T, axis=1)")),
+        ];
+        assert_eq!(got[0].lines().count(), cols, "{}", got[0]);
+        for (k, g) in got.iter().enumerate() {
+            assert_eq!(g, &got[0], "{reduction}: way {k} differs");
+        }
+    }
+}

@@ -36,6 +36,126 @@ pub fn abs_c8_le(run: &[u8], stride: usize, out: &mut [f64]) {
     arch().dispatch(AbsC8 { run, stride, out })
 }
 
+/// Adds a run of finite values `xs` to a row of accumulators: each
+/// Neumaier-compensated sum (`sum`, `comp`), the count of values added
+/// (`seen`) and of non-zeros (`nonzero`), all of `xs`'s length.
+pub fn column_add(
+    sum: &mut [f64],
+    comp: &mut [f64],
+    seen: &mut [f64],
+    nonzero: &mut [f64],
+    xs: &[f64],
+) {
+    arch().dispatch(ColumnAdd {
+        sum,
+        comp,
+        seen,
+        nonzero,
+        xs,
+    })
+}
+
+struct ColumnAdd<'a> {
+    sum: &'a mut [f64],
+    comp: &'a mut [f64],
+    seen: &'a mut [f64],
+    nonzero: &'a mut [f64],
+    xs: &'a [f64],
+}
+
+impl WithSimd for ColumnAdd<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        let ColumnAdd {
+            sum,
+            comp,
+            seen,
+            nonzero,
+            xs,
+        } = self;
+        for ((((s, c), k), z), &v) in sum
+            .iter_mut()
+            .zip(comp.iter_mut())
+            .zip(seen.iter_mut())
+            .zip(nonzero.iter_mut())
+            .zip(xs)
+        {
+            let t = *s + v;
+            *c += if s.abs() >= v.abs() {
+                (*s - t) + v
+            } else {
+                (v - t) + *s
+            };
+            *s = t;
+            *k += 1.0;
+            *z += if v != 0.0 { 1.0 } else { 0.0 };
+        }
+    }
+}
+
+/// [`column_add`] of complex values: real parts into `sum`/`comp`,
+/// imaginary parts into `im_sum`/`im_comp`; a value is non-zero when
+/// either part is.
+#[allow(clippy::too_many_arguments)]
+pub fn column_add_complex(
+    sum: &mut [f64],
+    comp: &mut [f64],
+    im_sum: &mut [f64],
+    im_comp: &mut [f64],
+    seen: &mut [f64],
+    nonzero: &mut [f64],
+    re: &[f64],
+    im: &[f64],
+) {
+    arch().dispatch(ColumnAddComplex {
+        sums: [sum, comp, im_sum, im_comp],
+        seen,
+        nonzero,
+        re,
+        im,
+    })
+}
+
+struct ColumnAddComplex<'a> {
+    sums: [&'a mut [f64]; 4],
+    seen: &'a mut [f64],
+    nonzero: &'a mut [f64],
+    re: &'a [f64],
+    im: &'a [f64],
+}
+
+impl WithSimd for ColumnAddComplex<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        let ColumnAddComplex {
+            sums: [sum, comp, im_sum, im_comp],
+            seen,
+            nonzero,
+            re,
+            im,
+        } = self;
+        for (((k, z), &a), &b) in seen.iter_mut().zip(nonzero.iter_mut()).zip(re).zip(im) {
+            *k += 1.0;
+            *z += if a != 0.0 || b != 0.0 { 1.0 } else { 0.0 };
+        }
+        for (s, c, xs) in [(sum, comp, re), (im_sum, im_comp, im)] {
+            for ((s, c), &v) in s.iter_mut().zip(c.iter_mut()).zip(xs) {
+                let t = *s + v;
+                *c += if s.abs() >= v.abs() {
+                    (*s - t) + v
+                } else {
+                    (v - t) + *s
+                };
+                *s = t;
+            }
+        }
+    }
+}
+
 /// Plain loops the compiler vectorises once they are compiled inside
 /// `with_simd` (a closure passed to `dispatch` is not always inlined there,
 /// and then runs as SSE2 code).

@@ -5,7 +5,7 @@
 use super::{Session, Value};
 use crate::builtins::{builtin, function_names, method_names, Builtin, Does};
 use crate::compute::promote::{float_for, promote, Operand};
-use crate::compute::reduce::{reduce_all, reduce_axes, Acc};
+use crate::compute::reduce::{reduce_all, reduce_axes, Acc, Need};
 use crate::compute::{broadcast, cast, decode_num, encode_num, Computed, Func, Lazy, Node, Num};
 use crate::diag::{suggest, Error, ErrorKind};
 use crate::dtype::{ByteOrder, Dtype, Kind, Scalar};
@@ -877,8 +877,13 @@ impl Session {
                             span,
                         ));
                     }
+                    let need = if matches!(base, "sum" | "mean" | "count_nonzero" | "any" | "all") {
+                        Need::Sums
+                    } else {
+                        Need::All
+                    };
                     let (shape, accs) =
-                        reduce_axes(&l, &axes, int).map_err(|_| interrupted(span))?;
+                        reduce_axes(&l, &axes, int, need).map_err(|_| interrupted(span))?;
                     let mut re = Vec::with_capacity(accs.len());
                     let mut im = Vec::with_capacity(accs.len());
                     // `axis=()` reduces over no axis (each element alone).
