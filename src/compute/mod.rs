@@ -605,6 +605,16 @@ impl Lazy {
                 // Values are exact float32 already: no rounding pass needed.
                 return abs_c8_block(x, outer, start, len).expect("checked just above");
             }
+            // db of complex64 data: the vectorised magnitude, then log.
+            Node::Unary(Func::Db, x)
+                if self.ndim() == x.ndim()
+                    && single(self.dtype)
+                    && abs_c8_block(x, outer, start, 0).is_some() =>
+            {
+                let mut b = abs_c8_block(x, outer, start, len).expect("checked just above");
+                ln_f32(&mut b.re, Func::Db);
+                b
+            }
             Node::Unary(f, x) => {
                 unary_block(*f, &self.child(x, outer, start, len), x.dtype, self.dtype)
             }
@@ -926,6 +936,33 @@ fn abs_c8_block(x: &Lazy, outer: &[usize], start: usize, len: usize) -> Option<B
     Some(Block { re, im: None })
 }
 
+/// Whether results are float32, where the vectorised logarithm is exact
+/// enough (its float64 error is far below float32's rounding).
+fn single(to: Scalar) -> bool {
+    to.kind == Kind::Float && to.size == 4
+}
+
+/// `ln`, `log10` or `db` (`20·log10` of values already made magnitudes)
+/// in place, by the vectorised logarithm. Values it does not cover
+/// (subnormal float64, which no float32 value is) take the library call.
+fn ln_f32(xs: &mut [f64], f: Func) {
+    let scale = match f {
+        Func::Log => 1.0,
+        Func::Log10 => std::f64::consts::LOG10_E,
+        _ => 20.0 * std::f64::consts::LOG10_E,
+    };
+    let odd: Vec<(usize, f64)> = xs
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| !(x.is_normal() && x.is_sign_positive() && x.is_finite()))
+        .map(|(k, &x)| (k, x))
+        .collect();
+    kernels::scaled_ln(xs, scale);
+    for (k, x) in odd {
+        xs[k] = scale * x.ln();
+    }
+}
+
 /// A block of real values.
 fn real(re: Vec<f64>) -> Block {
     Block { re, im: None }
@@ -1011,6 +1048,15 @@ fn unary_block(f: Func, x: &Block, from: Scalar, to: Scalar) -> Block {
         Func::Exp if complex_in => complex_map(x, |z| z.exp()),
         Func::Log if complex_in => complex_map(x, |z| z.ln()),
         Func::Log10 if complex_in => complex_map(x, |z| z.log10()),
+        Func::Log | Func::Log10 | Func::Db if single(to) => {
+            let mut re = match f {
+                Func::Db if complex_in => map2(x, |r, i| magnitude(r, i, from.size == 8)),
+                Func::Db => map2(x, |r, _| r.abs()),
+                _ => x.re.clone(),
+            };
+            ln_f32(&mut re, f);
+            real(re)
+        }
         Func::Sqrt => real(map2(x, |r, _| r.sqrt())),
         Func::Exp => real(map2(x, |r, _| r.exp())),
         Func::Log => real(map2(x, |r, _| r.ln())),
