@@ -201,6 +201,61 @@ impl WithSimd for ScaledLn<'_> {
     }
 }
 
+/// The histogram bin of each value of `xs` over `bins` equal bins of
+/// `[lo, hi]` (NumPy's rule: the last bin includes `hi`), into `out`:
+/// `bins` for a value outside, `bins + 1` for NaN. The bin is
+/// `((x - lo) / (hi - lo)) · bins`, truncated, as NumPy computes it.
+pub fn bin_numbers(xs: &[f64], lo: f64, hi: f64, bins: usize, out: &mut [u32]) {
+    arch().dispatch(BinNumbers {
+        xs,
+        lo,
+        hi,
+        bins,
+        out,
+    })
+}
+
+struct BinNumbers<'a> {
+    xs: &'a [f64],
+    lo: f64,
+    hi: f64,
+    bins: usize,
+    out: &'a mut [u32],
+}
+
+impl WithSimd for BinNumbers<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        let BinNumbers {
+            xs,
+            lo,
+            hi,
+            bins,
+            out,
+        } = self;
+        let width = hi - lo;
+        let (last, nb) = ((bins - 1) as f64, bins as f64);
+        for (o, &v) in out.iter_mut().zip(xs) {
+            let k = if width > 0.0 {
+                (((v - lo) / width) * nb).min(last)
+            } else {
+                0.0
+            };
+            // f64 -> i32 is one instruction; k is in [0, bins - 1] here.
+            let k = k as i32 as u32;
+            *o = if v.is_nan() {
+                bins as u32 + 1
+            } else if v < lo || v > hi {
+                bins as u32
+            } else {
+                k
+            };
+        }
+    }
+}
+
 /// Plain loops the compiler vectorises once they are compiled inside
 /// `with_simd` (a closure passed to `dispatch` is not always inlined there,
 /// and then runs as SSE2 code).
