@@ -174,7 +174,7 @@ pub fn mask_counts(mask: &Lazy) -> Result<MaskIndex, Interrupted> {
                                     let mut k = k0;
                                     while k < k1 {
                                         let p = at + k - from;
-                                        if p % 64 == 0 && k + 64 <= k1 {
+                                        if p.is_multiple_of(64) && k + 64 <= k1 {
                                             let w = word_of(k);
                                             bits[p / 64] = w;
                                             count += u64::from(w.count_ones());
