@@ -37,19 +37,12 @@ pub fn abs_c8_le(run: &[u8], stride: usize, out: &mut [f64]) {
 }
 
 /// Adds a run of finite values `xs` to a row of accumulators: each
-/// Neumaier-compensated sum (`sum`, `comp`), the count of values added
-/// (`seen`) and of non-zeros (`nonzero`), all of `xs`'s length.
-pub fn column_add(
-    sum: &mut [f64],
-    comp: &mut [f64],
-    seen: &mut [f64],
-    nonzero: &mut [f64],
-    xs: &[f64],
-) {
+/// Neumaier-compensated sum (`sum`, `comp`) and, unless `nonzero` is
+/// empty, the count of non-zeros; all of `xs`'s length.
+pub fn column_add(sum: &mut [f64], comp: &mut [f64], nonzero: &mut [f64], xs: &[f64]) {
     arch().dispatch(ColumnAdd {
         sum,
         comp,
-        seen,
         nonzero,
         xs,
     })
@@ -58,9 +51,20 @@ pub fn column_add(
 struct ColumnAdd<'a> {
     sum: &'a mut [f64],
     comp: &'a mut [f64],
-    seen: &'a mut [f64],
     nonzero: &'a mut [f64],
     xs: &'a [f64],
+}
+
+/// `s + v` into `s`, its rounding error into `c` (Neumaier's step).
+#[inline(always)]
+fn compensated(s: &mut f64, c: &mut f64, v: f64) {
+    let t = *s + v;
+    *c += if s.abs() >= v.abs() {
+        (*s - t) + v
+    } else {
+        (v - t) + *s
+    };
+    *s = t;
 }
 
 impl WithSimd for ColumnAdd<'_> {
@@ -71,25 +75,13 @@ impl WithSimd for ColumnAdd<'_> {
         let ColumnAdd {
             sum,
             comp,
-            seen,
             nonzero,
             xs,
         } = self;
-        for ((((s, c), k), z), &v) in sum
-            .iter_mut()
-            .zip(comp.iter_mut())
-            .zip(seen.iter_mut())
-            .zip(nonzero.iter_mut())
-            .zip(xs)
-        {
-            let t = *s + v;
-            *c += if s.abs() >= v.abs() {
-                (*s - t) + v
-            } else {
-                (v - t) + *s
-            };
-            *s = t;
-            *k += 1.0;
+        for ((s, c), &v) in sum.iter_mut().zip(comp.iter_mut()).zip(xs) {
+            compensated(s, c, v);
+        }
+        for (z, &v) in nonzero.iter_mut().zip(xs) {
             *z += if v != 0.0 { 1.0 } else { 0.0 };
         }
     }
@@ -98,20 +90,17 @@ impl WithSimd for ColumnAdd<'_> {
 /// [`column_add`] of complex values: real parts into `sum`/`comp`,
 /// imaginary parts into `im_sum`/`im_comp`; a value is non-zero when
 /// either part is.
-#[allow(clippy::too_many_arguments)]
 pub fn column_add_complex(
     sum: &mut [f64],
     comp: &mut [f64],
     im_sum: &mut [f64],
     im_comp: &mut [f64],
-    seen: &mut [f64],
     nonzero: &mut [f64],
     re: &[f64],
     im: &[f64],
 ) {
     arch().dispatch(ColumnAddComplex {
         sums: [sum, comp, im_sum, im_comp],
-        seen,
         nonzero,
         re,
         im,
@@ -120,7 +109,6 @@ pub fn column_add_complex(
 
 struct ColumnAddComplex<'a> {
     sums: [&'a mut [f64]; 4],
-    seen: &'a mut [f64],
     nonzero: &'a mut [f64],
     re: &'a [f64],
     im: &'a [f64],
@@ -133,24 +121,16 @@ impl WithSimd for ColumnAddComplex<'_> {
     fn with_simd<S: Simd>(self, _: S) {
         let ColumnAddComplex {
             sums: [sum, comp, im_sum, im_comp],
-            seen,
             nonzero,
             re,
             im,
         } = self;
-        for (((k, z), &a), &b) in seen.iter_mut().zip(nonzero.iter_mut()).zip(re).zip(im) {
-            *k += 1.0;
+        for ((z, &a), &b) in nonzero.iter_mut().zip(re).zip(im) {
             *z += if a != 0.0 || b != 0.0 { 1.0 } else { 0.0 };
         }
         for (s, c, xs) in [(sum, comp, re), (im_sum, im_comp, im)] {
             for ((s, c), &v) in s.iter_mut().zip(c.iter_mut()).zip(xs) {
-                let t = *s + v;
-                *c += if s.abs() >= v.abs() {
-                    (*s - t) + v
-                } else {
-                    (v - t) + *s
-                };
-                *s = t;
+                compensated(s, c, v);
             }
         }
     }

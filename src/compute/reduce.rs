@@ -527,28 +527,87 @@ pub fn reduce_all(x: &Lazy, int: bool) -> Result<Acc, Interrupted> {
     }
 }
 
+/// How a reduction of all of `x` is split: elements per chunk, and chunks.
+/// One chunk when there is little to read or one thread; otherwise chunks
+/// of whole blocks, several per thread so that a slow thread (a cold part
+/// of the file) does not hold up the rest; for a mask that selects fewer
+/// than a block per chunk, chunks of fewer elements (a mask selecting few
+/// elements still has all of itself to read).
+pub fn walk_chunks(x: &Lazy, workers: usize) -> (usize, usize) {
+    let size = x.size();
+    let scanned = x.scanned();
+    if scanned < 1 << 16 || workers == 1 || size == 0 {
+        return (size.max(1), 1);
+    }
+    let chunk = if scanned > size {
+        size.div_ceil(workers * 8).max(1)
+    } else {
+        (size / (workers * 8)).max(BLOCK).div_ceil(BLOCK) * BLOCK
+    };
+    (chunk, size.div_ceil(chunk))
+}
+
+/// How an `axis=` reduction of `x` runs: which kernel, and in how many
+/// chunks of rows (a fixed number, merged in order: the same bits for any
+/// number of threads). The partial rows of accumulators, all held until
+/// the merge, stay within 64 MiB.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AxesPlan {
+    pub outputs: usize,
+    /// Rows: runs along the last axis.
+    pub rows: usize,
+    pub chunks: usize,
+    /// The last axis is kept: rows go into a row of accumulators.
+    pub last_kept: bool,
+    /// The column-sum kernel (see [`ColumnSums`]) rather than full
+    /// accumulators.
+    pub column_sums: bool,
+    /// Bytes of one chunk's accumulators.
+    pub per_chunk: usize,
+}
+
+pub fn axes_plan(x: &Lazy, axes: &[usize], int: bool, need: Need) -> AxesPlan {
+    let n = x.ndim();
+    let outputs: usize = (0..n)
+        .filter(|k| !axes.contains(k))
+        .map(|k| x.shape[k])
+        .product();
+    let last = x.shape.last().copied().unwrap_or(1).max(1);
+    let rows = x.size() / last;
+    let last_kept = axes.is_empty() || (n > 0 && !axes.contains(&(n - 1)));
+    let column_sums = need != Need::All && last_kept && ColumnSums::exact_for(x, int, rows);
+    let per_chunk = outputs.max(1)
+        * if column_sums {
+            ColumnSums::BYTES_PER_OUTPUT
+        } else {
+            std::mem::size_of::<Acc>()
+        };
+    let chunks = rows
+        .min(16)
+        .min((64 << 20) / outputs.max(1) / std::mem::size_of::<Acc>())
+        .max(1);
+    AxesPlan {
+        outputs,
+        rows,
+        chunks,
+        last_kept,
+        column_sums,
+        per_chunk,
+    }
+}
+
 /// Reduces all of `x` walking its elements in C order; `order` maps the
 /// walk's positions to the indices reported.
 fn reduce_walk(x: &Lazy, int: bool, order: Option<Arc<Walk>>) -> Result<Acc, Interrupted> {
     let size = x.size();
     let workers = threads();
     let _job = control::start(size as u64);
-    // A mask selecting few elements still has all of itself to read.
-    let scanned = x.scanned();
-    if scanned < 1 << 16 || workers == 1 || size == 0 {
+    let (chunk, chunks) = walk_chunks(x, workers);
+    if chunks == 1 {
         let mut acc = Acc::with_order(order.clone());
         for_blocks(x, 0, size, |b, at| acc.push(b, at, int))?;
         return Ok(acc);
     }
-    // Chunks of whole blocks, several per thread so that a slow thread
-    // (a cold part of the file) does not hold up the rest; for a mask that
-    // selects fewer than a block per chunk, chunks of fewer elements.
-    let chunk = if scanned > size {
-        size.div_ceil(workers * 8).max(1)
-    } else {
-        (size / (workers * 8)).max(BLOCK).div_ceil(BLOCK) * BLOCK
-    };
-    let chunks = size.div_ceil(chunk);
     let parts = in_chunks(chunks, |c| {
         let mut acc = Acc::with_order(order.clone());
         for_blocks(x, c * chunk, ((c + 1) * chunk).min(size), |b, at| {
@@ -613,11 +672,77 @@ pub fn reduce_axes(
         }
         base
     };
-    // Partial rows of accumulators held at once stay within 64 MiB.
-    let per_partial = outputs.max(1) * std::mem::size_of::<Acc>();
-    let chunks = rows.min(16).min((64 << 20) / per_partial).max(1);
+    let plan = axes_plan(x, axes, int, need);
+    let (chunks, last_kept) = (plan.chunks, plan.last_kept);
     let per = rows.div_ceil(chunks);
-    let last_kept = out_stride[n - 1] != 0 || axes.is_empty();
+    if plan.column_sums {
+        // Each row added to its row of outputs as it comes: one pass per
+        // element, no transposition; the chunks' columns merged in order.
+        const SUM_COLS: usize = 4096;
+        let complex = x.is_complex();
+        let counting = need == Need::Counts;
+        let parts = in_chunks(chunks, |c| {
+            let mut cols = ColumnSums::new(outputs, last, complex, counting);
+            let mut outer = vec![0usize; n - 1];
+            for row in c * per..((c + 1) * per).min(rows) {
+                let base = unravel_row(row, &mut outer);
+                for c0 in (0..last).step_by(SUM_COLS) {
+                    control::check()?;
+                    let w = SUM_COLS.min(last - c0);
+                    let b = x.block(&outer, c0, w);
+                    cols.add(base + c0, &b.re, b.im.as_deref());
+                }
+                cols.row_added(base);
+                control::advance(last as u64);
+            }
+            Ok(cols)
+        })?;
+        let mut parts = parts.into_iter();
+        let mut total = parts.next().expect("at least one chunk");
+        for p in parts {
+            total.merge(&p);
+        }
+        return Ok((kept_shape, total.into_accs(int)));
+    }
+    // Reduced axes that are the trailing ones (`axis=1` of a 2-d array,
+    // `axis=(1, 2)` of a 3-d one): each output takes a run of consecutive
+    // rows, so a chunk of rows needs accumulators only for its own run of
+    // outputs, not a full row of them.
+    let trailing = axes
+        .iter()
+        .enumerate()
+        .all(|(i, &a)| a == n - axes.len() + i);
+    if !last_kept && trailing {
+        let per_output = rows / outputs.max(1);
+        let parts = in_chunks(chunks, |c| {
+            let (r0, r1) = (c * per, ((c + 1) * per).min(rows));
+            let first = r0 / per_output.max(1);
+            let mut accs: Vec<Acc> = Vec::new();
+            let mut outer = vec![0usize; n - 1];
+            for row in r0..r1 {
+                let out = row / per_output.max(1) - first;
+                if out == accs.len() {
+                    accs.push(Acc::default());
+                }
+                unravel_row(row, &mut outer);
+                for col in (0..last).step_by(BLOCK) {
+                    control::check()?;
+                    let len = BLOCK.min(last - col);
+                    let b = x.block(&outer, col, len);
+                    accs[out].push(&b, (row * last + col) as u64, int);
+                    control::advance(len as u64);
+                }
+            }
+            Ok((first, accs))
+        })?;
+        let mut total = vec![Acc::default(); outputs];
+        for (first, accs) in parts {
+            for (t, a) in total[first..].iter_mut().zip(&accs) {
+                t.merge(a);
+            }
+        }
+        return Ok((kept_shape, total));
+    }
     let chunk = |c: usize| -> Result<Vec<Acc>, Interrupted> {
         let mut accs = vec![Acc::default(); outputs];
         let mut outer = vec![0usize; n - 1];
@@ -638,34 +763,8 @@ pub fn reduce_axes(
         // Tiles of rows that share their output row, by columns.
         const TILE_ROWS: usize = 32;
         const TILE_COLS: usize = 2048;
-        const SUM_COLS: usize = 4096;
         let complex = x.is_complex();
-        if need == Need::Sums && ColumnSums::exact_for(x, int, rows) {
-            // Each row of a tile added to its row of outputs as it comes:
-            // one pass per element, no transposition.
-            let mut cols = ColumnSums::new(outputs, complex);
-            let mut row = r0;
-            while row < r1 {
-                let base = unravel_row(row, &mut outer);
-                let mut end = row + 1;
-                let mut probe = outer.clone();
-                while end < r1 && end - row < TILE_ROWS && unravel_row(end, &mut probe) == base {
-                    end += 1;
-                }
-                for i in row..end {
-                    unravel_row(i, &mut outer);
-                    for c0 in (0..last).step_by(SUM_COLS) {
-                        control::check()?;
-                        let w = SUM_COLS.min(last - c0);
-                        let b = x.block(&outer, c0, w);
-                        cols.add(base + c0, &b.re, b.im.as_deref());
-                    }
-                    control::advance(last as u64);
-                }
-                row = end;
-            }
-            return Ok(cols.into_accs(int));
-        }
+
         let mut re = Vec::new();
         let mut im = Vec::new();
         let mut row = r0;
@@ -726,48 +825,99 @@ pub fn reduce_axes(
     Ok((kept_shape, total))
 }
 
+impl Need {
+    /// What the reduction `name` (`sum`, `nanmean`, ...) needs.
+    pub fn of(name: &str) -> Need {
+        match name.trim_start_matches("nan") {
+            "sum" | "mean" => Need::Sums,
+            "count_nonzero" | "any" | "all" => Need::Counts,
+            _ => Need::All,
+        }
+    }
+}
+
 /// What an `axis=` reduction needs from its accumulators.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Need {
     /// Everything an [`Acc`] tracks: extremes and where they are, moments.
     All,
-    /// Counts and compensated sums only: sum, mean, count_nonzero, any,
-    /// all and their nan forms.
+    /// Compensated sums and counts of NaN and infinities only: sum, mean
+    /// and their nan forms.
     Sums,
+    /// Those, and the count of non-zeros: count_nonzero, any, all.
+    Counts,
 }
 
 /// The accumulators of an `axis=` reduction that keeps the last axis, as
 /// columns: a run of input along the last axis is added to a run of
 /// outputs element by element (a vector add), with Neumaier-compensated
-/// sums and counts of NaN, infinities and non-zeros, the same quantities
-/// [`Acc::push`] records.
+/// sums and counts of NaN, infinities and (when counting) non-zeros, the
+/// same quantities [`Acc::push`] records. Every output of a row of
+/// outputs takes the same number of elements: one count per row of outputs.
 struct ColumnSums {
+    /// Outputs per row of outputs (the last axis).
+    last: usize,
     sum: Vec<f64>,
     comp: Vec<f64>,
     im_sum: Vec<f64>,
     im_comp: Vec<f64>,
-    /// Elements added, NaN, +inf, -inf, non-zero (NaN aside). The counts
-    /// the vectorised loop keeps are float64 lanes (exact below 2^53).
-    seen: Vec<f64>,
+    /// Elements added to each row of outputs.
+    rows: Vec<u64>,
     nan: Vec<u64>,
     pinf: Vec<u64>,
     ninf: Vec<u64>,
+    /// Non-zeros (NaN aside), float64 lanes for the vectorised loop (exact
+    /// below 2^53); empty when not counting.
     nonzero: Vec<f64>,
 }
 
 impl ColumnSums {
-    fn new(outputs: usize, complex: bool) -> ColumnSums {
+    /// Bytes per output at most: four float64 sums, four counts.
+    const BYTES_PER_OUTPUT: usize = 8 * 8;
+
+    fn new(outputs: usize, last: usize, complex: bool, counting: bool) -> ColumnSums {
         let z = |on: bool| if on { vec![0.0; outputs] } else { Vec::new() };
         ColumnSums {
+            last,
             sum: z(true),
             comp: z(true),
             im_sum: z(complex),
             im_comp: z(complex),
-            seen: z(true),
+            rows: vec![0; outputs / last.max(1)],
             nan: vec![0; outputs],
             pinf: vec![0; outputs],
             ninf: vec![0; outputs],
-            nonzero: z(true),
+            nonzero: z(counting),
+        }
+    }
+
+    /// A whole row of input has been added to the row of outputs at `base`.
+    fn row_added(&mut self, base: usize) {
+        self.rows[base / self.last.max(1)] += 1;
+    }
+
+    /// Adds the columns of `o`, the chunk after this one's.
+    fn merge(&mut self, o: &ColumnSums) {
+        for (s, c, os, oc) in [
+            (&mut self.sum, &mut self.comp, &o.sum, &o.comp),
+            (&mut self.im_sum, &mut self.im_comp, &o.im_sum, &o.im_comp),
+        ] {
+            for (((s, c), &os), &oc) in s.iter_mut().zip(c.iter_mut()).zip(os).zip(oc) {
+                neumaier(s, c, os + oc);
+            }
+        }
+        for (mine, theirs) in [
+            (&mut self.rows, &o.rows),
+            (&mut self.nan, &o.nan),
+            (&mut self.pinf, &o.pinf),
+            (&mut self.ninf, &o.ninf),
+        ] {
+            for (m, &t) in mine.iter_mut().zip(theirs) {
+                *m += t;
+            }
+        }
+        for (m, &t) in self.nonzero.iter_mut().zip(&o.nonzero) {
+            *m += t;
         }
     }
 
@@ -782,19 +932,25 @@ impl ColumnSums {
         let len = re.len();
         let r = at..at + len;
         let (sum, comp) = (&mut self.sum[r.clone()], &mut self.comp[r.clone()]);
-        let (seen, nan) = (&mut self.seen[r.clone()], &mut self.nan[r.clone()]);
+        let nan = &mut self.nan[r.clone()];
         let (pinf, ninf) = (&mut self.pinf[r.clone()], &mut self.ninf[r.clone()]);
-        let nonzero = &mut self.nonzero[r.clone()];
+        let counting = !self.nonzero.is_empty();
+        let nonzero: &mut [f64] = if counting {
+            &mut self.nonzero[r.clone()]
+        } else {
+            &mut []
+        };
         // As Acc::push_general: NaN if either part is NaN; otherwise
         // infinite if either part is, counted by the sign of the real part.
         let mut one = |j: usize, v: f64, vi: f64| -> bool {
             let is_nan = v.is_nan() || vi.is_nan();
             let is_inf = !is_nan && (v.is_infinite() || vi.is_infinite());
-            seen[j] += 1.0;
             nan[j] += u64::from(is_nan);
             pinf[j] += u64::from(is_inf && v > 0.0);
             ninf[j] += u64::from(is_inf && v <= 0.0);
-            nonzero[j] += f64::from(u8::from(!is_nan && (v != 0.0 || vi != 0.0)));
+            if counting {
+                nonzero[j] += f64::from(u8::from(!is_nan && (v != 0.0 || vi != 0.0)));
+            }
             let finite = !is_nan && !is_inf;
             neumaier(&mut sum[j], &mut comp[j], if finite { v } else { 0.0 });
             finite
@@ -803,7 +959,7 @@ impl ColumnSums {
             // The common case, a run of finite values: one loop of adds
             // with no branch, vectorised.
             None if re.iter().all(|v| v.is_finite()) => {
-                super::kernels::column_add(sum, comp, seen, nonzero, re);
+                super::kernels::column_add(sum, comp, nonzero, re);
             }
             None => {
                 for (j, &v) in re.iter().enumerate() {
@@ -812,7 +968,7 @@ impl ColumnSums {
             }
             Some(im) if re.iter().chain(im).all(|v| v.is_finite()) => {
                 let (isum, icomp) = (&mut self.im_sum[r.clone()], &mut self.im_comp[r]);
-                super::kernels::column_add_complex(sum, comp, isum, icomp, seen, nonzero, re, im);
+                super::kernels::column_add_complex(sum, comp, isum, icomp, nonzero, re, im);
             }
             Some(im) => {
                 let (isum, icomp) = (&mut self.im_sum[r.clone()], &mut self.im_comp[r]);
@@ -826,9 +982,9 @@ impl ColumnSums {
 
     /// One [`Acc`] per output, holding what a reduction of sums reads.
     fn into_accs(self, int: bool) -> Vec<Acc> {
-        (0..self.seen.len())
+        (0..self.sum.len())
             .map(|j| {
-                let n = self.seen[j] as u64 - self.nan[j];
+                let n = self.rows[j / self.last.max(1)] - self.nan[j];
                 let finite = n - self.pinf[j] - self.ninf[j];
                 let total = self.sum[j] + self.comp[j];
                 let im_total = self.im_sum.get(j).map_or(0.0, |s| s + self.im_comp[j]);
@@ -838,7 +994,7 @@ impl ColumnSums {
                     nan: self.nan[j],
                     pinf: self.pinf[j],
                     ninf: self.ninf[j],
-                    nonzero: self.nonzero[j] as u64,
+                    nonzero: self.nonzero.get(j).map_or(0, |&z| z as u64),
                     finite,
                     mean: mean(total),
                     sum: self.sum[j],
@@ -1184,7 +1340,8 @@ mod tests {
         }
     }
 
-    /// The column kernel of sums (`Need::Sums`) against the general
+    /// The column kernel of sums (`Need::Counts`, and `Need::Sums` against
+    /// that) against the general
     /// accumulators, on real and complex data with NaN, infinities and
     /// zeros, over every axis and a tuple of axes: the same counts, and
     /// the same sums to a few units in the last place of float64.
@@ -1221,7 +1378,12 @@ mod tests {
                 im: complex.then(|| ArrayD::from_shape_vec(&shape[..], im.clone()).unwrap()),
             });
             for axes in [vec![0], vec![1], vec![0, 1], vec![2], vec![0, 2]] {
-                let (s1, fast) = reduce_axes(&x, &axes, false, Need::Sums).unwrap();
+                let (s1, fast) = reduce_axes(&x, &axes, false, Need::Counts).unwrap();
+                let (_, sums) = reduce_axes(&x, &axes, false, Need::Sums).unwrap();
+                for (a, b) in sums.iter().zip(&fast) {
+                    assert_eq!((a.n, a.nan, a.finite), (b.n, b.nan, b.finite));
+                    assert_eq!(a.total(false).0.to_bits(), b.total(false).0.to_bits());
+                }
                 let (s2, slow) = reduce_axes(&x, &axes, false, Need::All).unwrap();
                 assert_eq!(s1, s2);
                 for (a, b) in fast.iter().zip(&slow) {

@@ -877,13 +877,8 @@ impl Session {
                             span,
                         ));
                     }
-                    let need = if matches!(base, "sum" | "mean" | "count_nonzero" | "any" | "all") {
-                        Need::Sums
-                    } else {
-                        Need::All
-                    };
-                    let (shape, accs) =
-                        reduce_axes(&l, &axes, int, need).map_err(|_| interrupted(span))?;
+                    let (shape, accs) = reduce_axes(&l, &axes, int, Need::of(base))
+                        .map_err(|_| interrupted(span))?;
                     let mut re = Vec::with_capacity(accs.len());
                     let mut im = Vec::with_capacity(accs.len());
                     // `axis=()` reduces over no axis (each element alone).
