@@ -12,6 +12,7 @@ mod elements;
 pub mod gather;
 mod kernels;
 pub mod order;
+pub mod plan;
 pub mod promote;
 pub mod reduce;
 

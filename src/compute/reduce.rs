@@ -716,7 +716,8 @@ pub fn reduce_axes(
         let per_output = rows / outputs.max(1);
         let parts = in_chunks(chunks, |c| {
             let (r0, r1) = (c * per, ((c + 1) * per).min(rows));
-            let first = r0 / per_output.max(1);
+            // The last chunks may start past the end (rows < chunks · per).
+            let first = (r0 / per_output.max(1)).min(outputs);
             let mut accs: Vec<Acc> = Vec::new();
             let mut outer = vec![0usize; n - 1];
             for row in r0..r1 {

@@ -765,6 +765,66 @@ impl Session {
         }
     }
 
+    /// The engine's plan for `e` when it is a call of a reduction
+    /// (`mean(abs(d.r) - 3, axis=0)`), worked out without running it:
+    /// what `explain` shows. `None` for anything else.
+    pub(super) fn reduction_plan(&self, e: &Expr) -> Option<crate::compute::plan::Plan> {
+        use crate::compute::plan::{plan, Goal};
+        let ExprKind::Call { func, args } = &e.kind else {
+            return None;
+        };
+        let ExprKind::Name(name) = &func.kind else {
+            return None;
+        };
+        let name = name.trim_start_matches("np.").trim_start_matches("numpy.");
+        let base = name.trim_start_matches("nan");
+        if !matches!(
+            base,
+            "sum"
+                | "mean"
+                | "std"
+                | "var"
+                | "min"
+                | "max"
+                | "argmin"
+                | "argmax"
+                | "count_nonzero"
+                | "any"
+                | "all"
+                | "ptp"
+        ) {
+            return None;
+        }
+        let first = args.first().filter(|a| a.name.is_none())?;
+        let x = self.eval(&first.value).ok()?;
+        let (l, d) = array_arg(name, &x, e.span).ok()?;
+        let mut axes = None;
+        for a in &args[1..] {
+            if matches!(
+                a.name.as_ref().map(|n| n.node.as_str()),
+                Some("axis") | None
+            ) {
+                let v = self.eval(&a.value).ok()?;
+                axes = normalize_axes(&v, l.ndim(), true, a.value.span).ok()?;
+            }
+        }
+        let itemsize = reduction_dtype(base, d).size as u64;
+        Some(match axes {
+            None => plan(&l, &Goal::All, itemsize),
+            Some(axes) => {
+                let outputs: usize = (0..l.ndim())
+                    .filter(|k| !axes.contains(k))
+                    .map(|k| l.shape[k])
+                    .product();
+                plan(
+                    &l,
+                    &Goal::Axes(axes, Need::of(base)),
+                    outputs as u64 * itemsize,
+                )
+            }
+        })
+    }
+
     /// The reduction itself; also returns the axes it reduced (`None`: all).
     fn reduce_core(
         &self,

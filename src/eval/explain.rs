@@ -23,6 +23,8 @@ pub struct Explanation {
     /// Lines of NumPy code that build the same view.
     pub numpy: Vec<String>,
     pub map: Option<SelectionMap>,
+    /// For a computation: the engine's plan (see [`crate::compute::plan`]).
+    pub plan: Option<crate::compute::plan::Plan>,
 }
 
 /// One step of the chain and the view (or value) it gives.
@@ -176,12 +178,20 @@ impl Session {
                 }
             }
         }
+        let plan = match last {
+            _ if chain.len() > 1 => None,
+            Value::Lazy(l) if !matches!(&*l.node, crate::compute::Node::Array(_)) => Some(
+                crate::compute::plan::plan(l, &crate::compute::plan::Goal::Elementwise, 0),
+            ),
+            _ => self.reduction_plan(e),
+        };
         Ok(Explanation {
             text: text(e.span.start, e.span.end),
             steps,
             footprint,
             numpy,
             map,
+            plan,
         })
     }
 

@@ -234,6 +234,54 @@ fn record(out: &Output) -> Option<Record> {
             head: vec![
                 f("explain", Field::Str(x.text.clone())),
                 f(
+                    "plan",
+                    x.plan.as_ref().map_or(Field::Null, |p| {
+                        Field::Map(vec![
+                            f("goal", Field::Str(p.goal.clone())),
+                            f("walk", Field::Str(p.walk.clone())),
+                            f("block", int(p.block)),
+                            f("chunks", int(p.chunks)),
+                            f("threads", int(p.threads)),
+                            f(
+                                "reads",
+                                Field::List(
+                                    p.reads
+                                        .iter()
+                                        .map(|r| {
+                                            Field::Map(vec![
+                                                f("file", Field::Str(r.file.clone())),
+                                                f(
+                                                    "shape",
+                                                    Field::List(
+                                                        r.shape.iter().map(|&n| int(n)).collect(),
+                                                    ),
+                                                ),
+                                                f("used", int(r.used)),
+                                                f("spanned", int(r.spanned)),
+                                            ])
+                                        })
+                                        .collect(),
+                                ),
+                            ),
+                            f("held", int(p.held)),
+                            f(
+                                "numpy",
+                                Field::List(
+                                    p.numpy
+                                        .iter()
+                                        .map(|(what, b)| {
+                                            Field::Map(vec![
+                                                f("what", Field::Str(what.clone())),
+                                                f("bytes", int(*b)),
+                                            ])
+                                        })
+                                        .collect(),
+                                ),
+                            ),
+                        ])
+                    }),
+                ),
+                f(
                     "numpy",
                     Field::List(x.numpy.iter().cloned().map(Field::Str).collect()),
                 ),

@@ -79,6 +79,9 @@ pub fn write_explain(x: &Explanation, w: &mut impl Write) -> io::Result<()> {
             writeln!(w, "  {:<12} {why}", s.expr)?;
         }
     }
+    if let Some(p) = &x.plan {
+        write_plan(p, w)?;
+    }
     if let Some(f) = &x.footprint {
         writeln!(w)?;
         let spanned = f.high - f.low;
@@ -260,4 +263,66 @@ fn group(bytes: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The engine's plan for a computation.
+fn write_plan(p: &crate::compute::plan::Plan, w: &mut impl Write) -> io::Result<()> {
+    writeln!(w)?;
+    writeln!(w, "plan: {}", p.goal)?;
+    writeln!(w, "  walk     {}", p.walk)?;
+    writeln!(
+        w,
+        "  blocks   of up to {} elements; {} on {}",
+        p.block,
+        if p.chunks == 1 {
+            "one chunk".to_string()
+        } else {
+            format!("{} chunks merged in order", p.chunks)
+        },
+        if p.threads == 1 {
+            "1 thread".to_string()
+        } else {
+            format!("{} threads", p.threads)
+        }
+    )?;
+    for r in &p.reads {
+        let amplification = if r.used == 0 {
+            String::new()
+        } else {
+            format!(
+                " (read amplification {:.2}x)",
+                r.spanned as f64 / r.used as f64
+            )
+        };
+        writeln!(
+            w,
+            "  reads    {}: shape {}, {} of the {} it spans{amplification}",
+            r.file,
+            crate::text::tuple_repr(&r.shape),
+            human_bytes(r.used),
+            human_bytes(r.spanned),
+        )?;
+    }
+    writeln!(
+        w,
+        "  holds    at most {} at once (block buffers, accumulators, masks, the result)",
+        human_bytes(p.held)
+    )?;
+    let total: u64 = p.numpy.iter().map(|(_, b)| b).sum();
+    if p.numpy.is_empty() {
+        writeln!(w, "  NumPy    allocates nothing: the expression is a view")?;
+    } else {
+        let parts: Vec<String> = p
+            .numpy
+            .iter()
+            .map(|(what, b)| format!("{what} {}", human_bytes(*b)))
+            .collect();
+        writeln!(
+            w,
+            "  NumPy    allocates {} in all: {}",
+            human_bytes(total),
+            parts.join(", ")
+        )?;
+    }
+    Ok(())
 }

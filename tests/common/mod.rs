@@ -17,8 +17,14 @@ pub fn temp() -> tempfile::TempDir {
 
 /// Runs `strided ARGS` in `dir` with `stdin` piped in.
 pub fn run_in(dir: &Path, args: &[&str], stdin: &str) -> Output {
+    run_in_with(dir, args, stdin, &[])
+}
+
+/// [`run_in`] with environment variables set for the child.
+pub fn run_in_with(dir: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
     let mut child = Command::new(bin())
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

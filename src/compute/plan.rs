@@ -1,0 +1,250 @@
+//! The engine's plan for a computation, as `explain` shows it: how the
+//! bytes are walked, in what blocks and chunks on how many threads, what is
+//! read from each file and how much more the pages bring in, the memory held
+//! at once, and the temporaries NumPy would allocate for the same
+//! expression. The numbers come from the functions the reductions
+//! themselves follow ([`walk_chunks`], [`axes_plan`], [`MaskIndex`]'s
+//! limit), not from a description kept beside them.
+
+use super::gather::MASK_BITS_LIMIT;
+use super::reduce::{axes_plan, threads, walk_chunks, Acc, Need};
+use super::{Func, Lazy, Node, BLOCK};
+
+/// What is computed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Goal {
+    /// Shown (or saved) block by block: only what is printed is computed.
+    Elementwise,
+    /// A reduction of every element (`stats`, `sum(x)`).
+    All,
+    /// A reduction along these axes (sorted), needing this much of each
+    /// accumulator.
+    Axes(Vec<usize>, Need),
+}
+
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub goal: String,
+    /// The order the elements are walked in.
+    pub walk: String,
+    /// Elements per block (a run along the last axis at most this long).
+    pub block: usize,
+    pub chunks: usize,
+    pub threads: usize,
+    pub reads: Vec<Read>,
+    /// Anonymous memory held at once: block buffers, accumulators, packed
+    /// masks, the result.
+    pub held: u64,
+    /// The arrays NumPy allocates for the same expression: what, bytes.
+    pub numpy: Vec<(String, u64)>,
+}
+
+/// One file view the computation reads.
+#[derive(Clone, Debug)]
+pub struct Read {
+    pub file: String,
+    pub shape: Vec<usize>,
+    /// Bytes of the elements themselves.
+    pub used: u64,
+    /// Bytes from the first to the last byte read: what the page cache
+    /// brings in for a dense walk.
+    pub spanned: u64,
+}
+
+pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
+    let workers = threads();
+    let complex_parts = |l: &Lazy| if l.is_complex() { 2 } else { 1 };
+    // Every node holds one block of float64 values (two for complex) per
+    // thread while a block is computed.
+    let mut nodes = Vec::new();
+    collect(x, &mut nodes);
+    let block_bytes: u64 = nodes
+        .iter()
+        .map(|l| (BLOCK * 8 * complex_parts(l)) as u64)
+        .sum();
+    let masks: u64 = nodes
+        .iter()
+        .filter_map(|l| match &*l.node {
+            Node::Masked { mask, .. } => {
+                let bits = mask.size().div_ceil(64) * 8;
+                Some(if bits <= MASK_BITS_LIMIT {
+                    bits as u64
+                } else {
+                    0
+                })
+            }
+            _ => None,
+        })
+        .sum();
+    let (goal_text, walk, chunks, accumulators) = match goal {
+        Goal::Elementwise => (
+            "computed block by block as it is shown or saved".to_string(),
+            "C order of the result, runs along the last axis".to_string(),
+            1,
+            0u64,
+        ),
+        Goal::All => {
+            let (_, chunks) = walk_chunks(x, workers);
+            let walk = match x.memory_order() {
+                Some((perm, _)) => format!(
+                    "the order the bytes lie in (axes {}), runs along the last of them",
+                    crate::text::tuple_repr(&perm)
+                ),
+                None => "C order, which is the order the bytes lie in".to_string(),
+            };
+            (
+                "reduced to one value".to_string(),
+                walk,
+                chunks,
+                (chunks * std::mem::size_of::<Acc>()) as u64,
+            )
+        }
+        Goal::Axes(axes, need) => {
+            let int = matches!(
+                x.dtype.kind,
+                crate::dtype::Kind::Int | crate::dtype::Kind::UInt | crate::dtype::Kind::Bool
+            );
+            let p = axes_plan(x, axes, int, *need);
+            let walk = if p.column_sums {
+                "rows (runs along the last axis) in order, each added to its row of \
+                 outputs by a vectorised column kernel"
+            } else if p.last_kept {
+                "tiles of 32 rows by 2048 columns, turned on their side so each \
+                 column goes to its accumulator in one push"
+            } else {
+                "rows (runs along the last axis) in order, each reduced into its output"
+            };
+            (
+                format!(
+                    "reduced along axis {} into {} outputs",
+                    crate::text::tuple_repr(axes),
+                    p.outputs
+                ),
+                walk.to_string(),
+                p.chunks,
+                (p.chunks * p.per_chunk) as u64,
+            )
+        }
+    };
+    let used_threads = workers.min(chunks).max(1);
+    let mut reads = Vec::new();
+    for l in &nodes {
+        if let Node::Leaf(v) = &*l.node {
+            let size = v.dtype.itemsize();
+            let used = (v.size() * size) as u64;
+            let spanned = v
+                .byte_bounds()
+                .map_or(used, |(lo, hi)| (hi - lo).max(0) as u64);
+            reads.push(Read {
+                file: v.source.display(),
+                shape: v.shape.clone(),
+                used,
+                spanned,
+            });
+        }
+    }
+    let mut numpy = Vec::new();
+    numpy_temporaries(x, &mut numpy);
+    if goal != &Goal::Elementwise {
+        numpy.push(("the result".into(), result_bytes));
+    }
+    Plan {
+        goal: goal_text,
+        walk,
+        block: BLOCK,
+        chunks,
+        threads: used_threads,
+        reads,
+        held: block_bytes * used_threads as u64 + accumulators + masks + result_bytes,
+        numpy,
+    }
+}
+
+/// Every node of `x`, each once, children first.
+fn collect(x: &Lazy, out: &mut Vec<Lazy>) {
+    match &*x.node {
+        Node::Leaf(_) | Node::Const(_) | Node::Array(_) => {}
+        Node::Unary(_, a) | Node::Cast(a) => collect(a, out),
+        Node::Gather { src, .. } | Node::Index { src, .. } => collect(src, out),
+        Node::Binary(_, a, b) | Node::Pair(a, b) => {
+            collect(a, out);
+            collect(b, out);
+        }
+        Node::Masked { src, mask, .. } => {
+            collect(src, out);
+            collect(mask, out);
+        }
+        Node::Where(a, b, c) | Node::Clip(a, b, c) => {
+            collect(a, out);
+            collect(b, out);
+            collect(c, out);
+        }
+    }
+    out.push(x.clone());
+}
+
+/// The arrays NumPy allocates evaluating `x` one operation at a time: each
+/// operation's full result (views of the file cost nothing).
+fn numpy_temporaries(x: &Lazy, out: &mut Vec<(String, u64)>) {
+    let bytes = (x.size() * x.dtype.size) as u64;
+    let what = match &*x.node {
+        Node::Leaf(_) | Node::Const(_) | Node::Array(_) | Node::Index { .. } => None,
+        Node::Unary(Func::Db, _) => Some("np.abs, then np.log10, then * 20 (three arrays)".into()),
+        Node::Unary(f, _) => Some(format!("np.{}", func_name(*f))),
+        Node::Binary(op, _, _) => Some(format!("the operator {op}")),
+        Node::Cast(_) => Some("astype".into()),
+        Node::Where(..) => Some("np.where".into()),
+        Node::Clip(..) => Some("np.clip".into()),
+        Node::Pair(..) => Some("the complex array".into()),
+        Node::Gather { .. } => Some("the copy made by advanced indexing".into()),
+        Node::Masked { .. } => Some("the copy made by the boolean mask".into()),
+    };
+    match &*x.node {
+        Node::Unary(_, a) | Node::Cast(a) => numpy_temporaries(a, out),
+        Node::Gather { src, .. } | Node::Index { src, .. } => numpy_temporaries(src, out),
+        Node::Binary(_, a, b) | Node::Pair(a, b) => {
+            numpy_temporaries(a, out);
+            numpy_temporaries(b, out);
+        }
+        Node::Masked { src, mask, .. } => {
+            numpy_temporaries(src, out);
+            numpy_temporaries(mask, out);
+        }
+        Node::Where(a, b, c) | Node::Clip(a, b, c) => {
+            numpy_temporaries(a, out);
+            numpy_temporaries(b, out);
+            numpy_temporaries(c, out);
+        }
+        _ => {}
+    }
+    if let Some(what) = what {
+        // db allocates the magnitude, its log and the product.
+        let times = if matches!(&*x.node, Node::Unary(Func::Db, _)) {
+            3
+        } else {
+            1
+        };
+        out.push((what, bytes * times));
+    }
+}
+
+fn func_name(f: Func) -> &'static str {
+    match f {
+        Func::Neg => "negative",
+        Func::Pos => "positive",
+        Func::Not => "invert",
+        Func::Abs => "abs",
+        Func::Angle => "angle",
+        Func::Sqrt => "sqrt",
+        Func::Exp => "exp",
+        Func::Log => "log",
+        Func::Log10 => "log10",
+        Func::Db => "log10",
+        Func::Conj => "conj",
+        Func::Real => "real",
+        Func::Imag => "imag",
+        Func::IsNan => "isnan",
+        Func::IsFinite => "isfinite",
+        Func::Round(_) => "round",
+    }
+}
