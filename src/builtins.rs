@@ -29,6 +29,8 @@ pub enum Does {
     InMemory,
     /// `round(x, decimals=0)`, `around`.
     Round,
+    /// Fourier transforms and spectra (`eval::spectral`).
+    Spectral,
 }
 
 /// One built-in.
@@ -717,6 +719,96 @@ pub const BUILTINS: &[Builtin] = &[
         "the dtype in the other byte order",
         "d.dtype.newbyteorder()",
     ),
+    Builtin {
+        name: "fft",
+        function: true,
+        method: false,
+        args: "a, n=None, axis=-1, norm=None",
+        numpy: "np.fft.fft",
+        help: "the discrete Fourier transform along an axis (in memory; complex64 for float32 data)",
+        example: "abs(fft(d[0, :8]))",
+        does: Does::Spectral,
+    },
+    Builtin {
+        name: "ifft",
+        function: true,
+        method: false,
+        args: "a, n=None, axis=-1, norm=None",
+        numpy: "np.fft.ifft",
+        help: "the inverse discrete Fourier transform along an axis",
+        example: "ifft(fft(d[0, :4]))",
+        does: Does::Spectral,
+    },
+    Builtin {
+        name: "rfft",
+        function: true,
+        method: false,
+        args: "a, n=None, axis=-1, norm=None",
+        numpy: "np.fft.rfft",
+        help: "the Fourier transform of real data: the n//2 + 1 non-negative frequencies",
+        example: "rfft(d.r[0, :8], norm='ortho')",
+        does: Does::Spectral,
+    },
+    Builtin {
+        name: "irfft",
+        function: true,
+        method: false,
+        args: "a, n=None, axis=-1, norm=None",
+        numpy: "np.fft.irfft",
+        help: "the inverse of rfft: n real points (2·(m-1) by default)",
+        example: "irfft(rfft(d.r[0, :8]))",
+        does: Does::Spectral,
+    },
+    Builtin {
+        name: "fftfreq",
+        function: true,
+        method: false,
+        args: "n, d=1.0",
+        numpy: "np.fft.fftfreq",
+        help: "the frequencies of an n-point transform's bins (sample spacing d)",
+        example: "fftfreq(8, d=0.5)",
+        does: Does::Spectral,
+    },
+    Builtin {
+        name: "rfftfreq",
+        function: true,
+        method: false,
+        args: "n, d=1.0",
+        numpy: "np.fft.rfftfreq",
+        help: "the frequencies of rfft's bins",
+        example: "rfftfreq(8)",
+        does: Does::Spectral,
+    },
+    Builtin {
+        name: "fftshift",
+        function: true,
+        method: false,
+        args: "x, axes=None",
+        numpy: "np.fft.fftshift",
+        help: "zero frequency moved to the middle (a copy)",
+        example: "fftshift(fftfreq(5))",
+        does: Does::Spectral,
+    },
+    Builtin {
+        name: "ifftshift",
+        function: true,
+        method: false,
+        args: "x, axes=None",
+        numpy: "np.fft.ifftshift",
+        help: "the inverse of fftshift",
+        example: "ifftshift(fftshift(fftfreq(5)))",
+        does: Does::Spectral,
+    },
+    Builtin {
+        name: "welch",
+        function: true,
+        method: false,
+        args: "x, fs=1.0, window='hann', nperseg=256, noverlap=None, detrend='constant', return_onesided=True, scaling='density'",
+        numpy: "scipy.signal.welch",
+        help: "Welch's power spectral density (f, Pxx) of a 1-d array of any size, streamed",
+        example: "welch(d[0], nperseg=32)[1]",
+        does: Does::Spectral,
+    },
 ];
 
 /// The built-in of this name.
@@ -766,6 +858,10 @@ pub fn listing() -> String {
         ("shapes and copies", &|d| d == Does::Reshape),
         ("indices", &|d| d == Does::Unravel),
         ("in memory (within set memory)", &|d| d == Does::InMemory),
+        (
+            "spectra (np.fft.NAME works too; welch streams any size)",
+            &|d| d == Does::Spectral,
+        ),
     ] {
         out.push_str(&format!("{title}:\n"));
         let mut line = String::from(" ");

@@ -83,6 +83,13 @@ fn explain_reports_numpys_strides_offsets_and_byte_bounds_live() {
     run_oracle("numpy_explain.py", "300");
 }
 
+/// numpy.fft and scipy.signal.welch against strided's transforms and
+/// spectra, over random dtypes, lengths, views and arguments.
+#[test]
+fn fourier_transforms_and_welch_match_numpy_and_scipy_live() {
+    run_oracle("spectral.py", "300");
+}
+
 #[test]
 fn file_formats_round_trip_with_numpy_and_sigmf_live() {
     run_oracle("formats.py", "30");

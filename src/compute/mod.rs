@@ -15,6 +15,7 @@ pub mod order;
 pub mod plan;
 pub mod promote;
 pub mod reduce;
+pub mod spectral;
 
 pub use elements::Elements;
 

@@ -28,7 +28,7 @@ fn int64() -> Scalar {
 }
 
 /// A computed array of `shape` from C-order values.
-fn array(shape: Vec<usize>, dtype: Scalar, re: Vec<f64>, im: Option<Vec<f64>>) -> Value {
+pub(super) fn array(shape: Vec<usize>, dtype: Scalar, re: Vec<f64>, im: Option<Vec<f64>>) -> Value {
     let arr =
         |v: Vec<f64>| ArrayD::from_shape_vec(IxDyn(&shape), v).expect("one value per element");
     Value::Lazy(Lazy::array(Computed {
@@ -56,7 +56,12 @@ impl Session {
     /// The values of `l` in C order (real parts, and imaginary parts of
     /// complex data), refused above `set memory` before anything is
     /// allocated.
-    fn values_of(&self, l: &Lazy, name: &str, span: Span) -> Result<(Vec<f64>, Vec<f64>), Error> {
+    pub(super) fn values_of(
+        &self,
+        l: &Lazy,
+        name: &str,
+        span: Span,
+    ) -> Result<(Vec<f64>, Vec<f64>), Error> {
         let complex = l.dtype.kind == Kind::Complex;
         let instead = "slice the view first, or raise `set memory`";
         let what = format!("{name}() of {} elements", l.size());
@@ -122,7 +127,13 @@ impl Session {
 
     /// `x` with `axis` moved last, as rows of C-order values: (values,
     /// shape with the axis last, the permutation used).
-    fn rows_along(&self, l: &Lazy, axis: usize, name: &str, span: Span) -> Result<Rows, Error> {
+    pub(super) fn rows_along(
+        &self,
+        l: &Lazy,
+        axis: usize,
+        name: &str,
+        span: Span,
+    ) -> Result<Rows, Error> {
         let ndim = l.ndim();
         let order: Vec<usize> = (0..ndim).filter(|&k| k != axis).chain([axis]).collect();
         let turned = match super::reshape::permute(Value::Lazy(l.clone()), &order) {
@@ -134,7 +145,7 @@ impl Session {
     }
 
     /// Puts an axis moved last by [`Self::rows_along`] back.
-    fn unturn(value: Value, order: &[usize]) -> Value {
+    pub(super) fn unturn(value: Value, order: &[usize]) -> Value {
         let mut inverse = vec![0; order.len()];
         for (i, &a) in order.iter().enumerate() {
             inverse[a] = i;

@@ -238,9 +238,11 @@ impl Session {
                 at,
             )
         };
-        // np.mean(d) and numpy.mean(d) are mean(d).
+        // np.mean(d) and numpy.mean(d) are mean(d); np.fft.fft(d) is fft(d).
         if let ExprKind::Attr { base, name } = &func.kind {
-            if self.is_numpy(base) {
+            let fft_module = matches!(&base.kind, ExprKind::Attr { base: np, name: m }
+                if m.node == "fft" && self.is_numpy(np));
+            if self.is_numpy(base) || fft_module {
                 let plain = Expr {
                     kind: ExprKind::Name(name.node.clone()),
                     span: func.span,
@@ -479,6 +481,7 @@ impl Session {
             Does::Unravel => self.unravel_index(x, rest, span),
             Does::Order => self.order_statistic(name, x, rest, span),
             Does::InMemory => self.in_memory(name, x, rest, span),
+            Does::Spectral => self.spectral(name, x, rest, span),
             Does::Reshape => Err(type_error(
                 format!("{name}() needs an array, not {}", x.kind_name()),
                 span,

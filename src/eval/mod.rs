@@ -15,6 +15,7 @@ pub mod info;
 mod open;
 mod order;
 pub mod reshape;
+mod spectral;
 pub mod value;
 
 pub use call::{scalar_value, HistReport, StatsReport};

@@ -1,0 +1,469 @@
+//! NumPy's `numpy.fft` functions and SciPy's `scipy.signal.welch`, with
+//! their arguments, dtypes and errors: `fft`, `ifft`, `rfft`, `irfft` of
+//! arrays within `set memory` (along one axis, `n=`, `norm=`), `fftfreq`,
+//! `rfftfreq`, `fftshift`, `ifftshift`, and `welch`, streamed over a 1-D
+//! view of any size. The arithmetic is in `compute::spectral`.
+
+use super::arrays::array;
+use super::call::{array_arg, interrupted, type_error};
+use super::{Session, Value};
+use crate::compute::spectral::{self, Norm, Welch};
+use crate::compute::Lazy;
+use crate::diag::Error;
+use crate::dtype::{ByteOrder, Kind, Scalar};
+use crate::syntax::{Arg, Span};
+
+fn sc(kind: Kind, size: usize) -> Scalar {
+    Scalar::new(kind, size, ByteOrder::NATIVE)
+}
+
+/// Arguments matched to a signature, as Python binds them: positional in
+/// order, then by keyword; an unknown keyword or one too many is an error.
+struct Bound<'a> {
+    values: Vec<Option<&'a Arg>>,
+}
+
+fn bind<'a>(name: &str, names: &[&str], args: &'a [Arg], span: Span) -> Result<Bound<'a>, Error> {
+    let mut values: Vec<Option<&Arg>> = vec![None; names.len()];
+    let mut next = 0;
+    for a in args {
+        let k = match &a.name {
+            None => {
+                let k = next;
+                next += 1;
+                if k >= names.len() {
+                    return Err(type_error(
+                        format!(
+                            "{name}() takes at most {} positional arguments",
+                            names.len()
+                        ),
+                        a.value.span,
+                    ));
+                }
+                k
+            }
+            Some(n) => names.iter().position(|&m| m == n.node).ok_or_else(|| {
+                type_error(
+                    format!("{name}() got an unexpected keyword argument '{}'", n.node),
+                    n.span,
+                )
+            })?,
+        };
+        if values[k].is_some() {
+            return Err(type_error(
+                format!("{name}() got multiple values for argument '{}'", names[k]),
+                a.value.span,
+            ));
+        }
+        values[k] = Some(a);
+    }
+    let _ = span;
+    Ok(Bound { values })
+}
+
+impl Session {
+    /// The value of bound argument `k`, `None` when absent or Python's None.
+    fn bound_value(&self, b: &Bound, k: usize) -> Result<Option<(Value, Span)>, Error> {
+        match b.values[k] {
+            None => Ok(None),
+            Some(a) => match self.eval(&a.value)? {
+                Value::None => Ok(None),
+                v => Ok(Some((v, a.value.span))),
+            },
+        }
+    }
+
+    fn bound_int(&self, b: &Bound, k: usize, what: &str) -> Result<Option<(i128, Span)>, Error> {
+        match self.bound_value(b, k)? {
+            None => Ok(None),
+            Some((Value::Int(n), s)) => Ok(Some((n, s))),
+            Some((v, s)) => Err(type_error(
+                format!("{what} takes an integer, not {}", v.kind_name()),
+                s,
+            )),
+        }
+    }
+
+    fn bound_float(&self, b: &Bound, k: usize, what: &str) -> Result<Option<(f64, Span)>, Error> {
+        match self.bound_value(b, k)? {
+            None => Ok(None),
+            Some((Value::Int(n), s)) => Ok(Some((n as f64, s))),
+            Some((Value::Float(x), s)) => Ok(Some((x, s))),
+            Some((v, s)) => Err(type_error(
+                format!("{what} takes a number, not {}", v.kind_name()),
+                s,
+            )),
+        }
+    }
+
+    fn bound_str(&self, b: &Bound, k: usize, what: &str) -> Result<Option<(String, Span)>, Error> {
+        match self.bound_value(b, k)? {
+            None => Ok(None),
+            Some((Value::Str(t), s)) => Ok(Some((t, s))),
+            Some((v, s)) => Err(type_error(
+                format!("{what} takes a string, not {}", v.kind_name()),
+                s,
+            )),
+        }
+    }
+
+    /// The built-ins of this module.
+    pub(super) fn spectral(
+        &self,
+        name: &str,
+        x: Value,
+        rest: &[Arg],
+        span: Span,
+    ) -> Result<Value, Error> {
+        match name {
+            "fft" | "ifft" | "rfft" | "irfft" => self.transform(name, x, rest, span),
+            "fftfreq" | "rfftfreq" => {
+                let b = bind(name, &["d"], rest, span)?;
+                let n = match x {
+                    Value::Int(n) if n > 0 => n as usize,
+                    Value::Int(_) => {
+                        return Err(type_error(
+                            format!("{name}() needs a positive number of points"),
+                            span,
+                        ))
+                    }
+                    other => {
+                        return Err(type_error(
+                            format!("n should be an integer, not {}", other.kind_name()),
+                            span,
+                        ))
+                    }
+                };
+                let d = self.bound_float(&b, 0, "d")?.map_or(1.0, |(d, _)| d);
+                let f = if name == "fftfreq" {
+                    spectral::fftfreq(n, d)
+                } else {
+                    spectral::rfftfreq(n, d)
+                };
+                Ok(array(vec![f.len()], sc(Kind::Float, 8), f, None))
+            }
+            "fftshift" | "ifftshift" => self.shift(name, x, rest, span),
+            "welch" => self.welch(x, rest, span),
+            _ => Err(type_error(format!("unknown function {name}"), span)),
+        }
+    }
+
+    /// `fft`, `ifft`, `rfft`, `irfft` along one axis, as NumPy 2 gives
+    /// them: float32 and complex64 in, complex64 out (float32 for irfft);
+    /// everything else complex128 (float64).
+    fn transform(&self, name: &str, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
+        let (l, d) = array_arg(name, &x, span)?;
+        let b = bind(name, &["n", "axis", "norm"], rest, span)?;
+        if l.ndim() == 0 {
+            return Err(type_error(
+                "axis -1 is out of bounds for array of dimension 0".into(),
+                span,
+            ));
+        }
+        if name == "rfft" && d.kind == Kind::Complex {
+            return Err(type_error(
+                "ufunc 'rfft_n_even' did not contain a loop with signature matching types".into(),
+                span,
+            ));
+        }
+        let ndim = l.ndim() as i128;
+        let axis = match self.bound_int(&b, 1, "axis")? {
+            None => l.ndim() - 1,
+            Some((k, s)) if k < -ndim || k >= ndim => {
+                return Err(type_error(
+                    format!("axis {k} is out of bounds for array of dimension {ndim}"),
+                    s,
+                ))
+            }
+            Some((k, _)) => (if k < 0 { k + ndim } else { k }) as usize,
+        };
+        let len = l.shape[axis];
+        if len == 0 {
+            return Err(type_error(
+                format!("Invalid number of data points (0) specified for {name}()"),
+                span,
+            ));
+        }
+        let n = match self.bound_int(&b, 0, "n")? {
+            None if name == "irfft" => 2 * len.saturating_sub(1),
+            None => len,
+            Some((n, s)) if n < 1 => {
+                return Err(type_error(
+                    format!("Invalid number of FFT data points ({n}) specified."),
+                    s,
+                ))
+            }
+            Some((n, _)) => n as usize,
+        };
+        if n < 1 {
+            return Err(type_error(
+                format!("Invalid number of FFT data points ({n}) specified."),
+                span,
+            ));
+        }
+        let norm = match self.bound_str(&b, 2, "norm")? {
+            None => Norm::Backward,
+            Some((s, at)) => Norm::parse(&s).ok_or_else(|| {
+                type_error(
+                    format!(
+                        "Invalid norm value {s}; should be \"backward\",\"ortho\" or \"forward\"."
+                    ),
+                    at,
+                )
+            })?,
+        };
+        let single = matches!(
+            (d.kind, d.size),
+            (Kind::Float, 4) | (Kind::Float, 2) | (Kind::Complex, 8)
+        );
+        let out_dtype = match (name, single) {
+            ("irfft", true) => sc(Kind::Float, 4),
+            ("irfft", false) => sc(Kind::Float, 8),
+            (_, true) => sc(Kind::Complex, 8),
+            (_, false) => sc(Kind::Complex, 16),
+        };
+        // The result's size is what must fit in memory.
+        let out_len = match name {
+            "rfft" => n / 2 + 1,
+            _ => n,
+        };
+        let rows = l.size() / len.max(1);
+        self.reserve_memory::<f64>(
+            rows.saturating_mul(out_len).saturating_mul(2),
+            &format!("{name}() of {} elements", l.size()),
+            "slice the view first, or raise `set memory`",
+            span,
+        )?;
+        let (re, im, mut shape, order) = self.rows_along(&l, axis, name, span)?;
+        let (re, im) = match name {
+            "irfft" => (spectral::irfft_rows(&re, &im, len, n, norm), Vec::new()),
+            _ => {
+                let (mut r, mut i) = spectral::fft_rows(&re, &im, len, n, name == "ifft", norm);
+                if name == "rfft" {
+                    let keep = |v: Vec<f64>| -> Vec<f64> {
+                        v.chunks(n).flat_map(|c| c[..out_len].to_vec()).collect()
+                    };
+                    r = keep(r);
+                    i = keep(i);
+                }
+                (r, i)
+            }
+        };
+        let last = shape.len() - 1;
+        shape[last] = out_len;
+        let round = |v: Vec<f64>| -> Vec<f64> {
+            if single {
+                v.into_iter().map(|x| x as f32 as f64).collect()
+            } else {
+                v
+            }
+        };
+        let value = array(shape, out_dtype, round(re), Some(round(im)));
+        Ok(Self::unturn(value, &order))
+    }
+
+    /// `fftshift` and `ifftshift`: each axis (or the given ones) rolled by
+    /// half its length, zero frequency to the middle and back. A copy, as
+    /// NumPy's `np.roll` makes.
+    fn shift(&self, name: &str, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
+        let (l, _) = array_arg(name, &x, span)?;
+        let b = bind(name, &["axes"], rest, span)?;
+        let ndim = l.ndim();
+        let norm_axis = |k: i128, s: Span| -> Result<usize, Error> {
+            let n = ndim as i128;
+            if k < -n || k >= n {
+                Err(type_error(
+                    format!("axis {k} is out of bounds for array of dimension {ndim}"),
+                    s,
+                ))
+            } else {
+                Ok((if k < 0 { k + n } else { k }) as usize)
+            }
+        };
+        let axes: Vec<usize> = match self.bound_value(&b, 0)? {
+            None => (0..ndim).collect(),
+            Some((Value::Int(k), s)) => vec![norm_axis(k, s)?],
+            Some((Value::Tuple(t) | Value::List(t), s)) => t
+                .iter()
+                .map(|v| match v {
+                    Value::Int(k) => norm_axis(*k, s),
+                    other => Err(type_error(
+                        format!("axes take integers, not {}", other.kind_name()),
+                        s,
+                    )),
+                })
+                .collect::<Result<_, _>>()?,
+            Some((v, s)) => {
+                return Err(type_error(
+                    format!("axes take an integer or a tuple, not {}", v.kind_name()),
+                    s,
+                ))
+            }
+        };
+        let (re, im) = self.values_of(&l, name, span)?;
+        let shape = l.shape.clone();
+        let mut shift = vec![0usize; ndim];
+        for &a in &axes {
+            let n = shape[a];
+            // Repeated axes roll again, as np.roll does.
+            let by = if name == "fftshift" { n / 2 } else { n - n / 2 };
+            shift[a] = (shift[a] + by) % n.max(1);
+        }
+        let size = l.size();
+        let mut out_re = vec![0.0; size];
+        let mut out_im = vec![0.0; if im.is_empty() { 0 } else { size }];
+        let mut idx = vec![0usize; ndim];
+        for flat in 0..size {
+            // Where element `flat` goes: each index moved on by the shift.
+            let mut to = 0;
+            for k in 0..ndim {
+                to = to * shape[k] + (idx[k] + shift[k]) % shape[k].max(1);
+            }
+            out_re[to] = re[flat];
+            if !im.is_empty() {
+                out_im[to] = im[flat];
+            }
+            for k in (0..ndim).rev() {
+                idx[k] += 1;
+                if idx[k] < shape[k] {
+                    break;
+                }
+                idx[k] = 0;
+            }
+        }
+        // A copy keeps the dtype, byte order included, as np.roll's does.
+        Ok(array(shape, l.dtype, out_re, Some(out_im)))
+    }
+
+    /// `scipy.signal.welch(x, fs, window, nperseg, noverlap, nfft, detrend,
+    /// return_onesided, scaling)` of a 1-D array of any size: `(f, Pxx)`.
+    fn welch(&self, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
+        let (l, d) = array_arg("welch", &x, span)?;
+        let b = bind(
+            "welch",
+            &[
+                "fs",
+                "window",
+                "nperseg",
+                "noverlap",
+                "nfft",
+                "detrend",
+                "return_onesided",
+                "scaling",
+            ],
+            rest,
+            span,
+        )?;
+        if l.ndim() != 1 {
+            return Err(type_error(
+                format!("welch() here takes a 1-d array, not {}-d", l.ndim()),
+                span,
+            ));
+        }
+        let fs = self.bound_float(&b, 0, "fs")?.map_or(1.0, |(f, _)| f);
+        let window_name = self
+            .bound_str(&b, 1, "window")?
+            .unwrap_or(("hann".into(), span));
+        let len = l.size();
+        let mut nperseg = match self.bound_int(&b, 2, "nperseg")? {
+            Some((n, s)) if n < 1 => {
+                return Err(type_error("nperseg must be a positive integer".into(), s))
+            }
+            Some((n, _)) => n as usize,
+            None => 256,
+        };
+        // SciPy: a segment longer than the signal is cut to its length.
+        nperseg = nperseg.min(len);
+        if nperseg == 0 {
+            return Err(type_error("welch() of an empty array".into(), span));
+        }
+        let noverlap = match self.bound_int(&b, 3, "noverlap")? {
+            Some((n, s)) if n < 0 || n as usize >= nperseg => {
+                return Err(type_error("noverlap must be less than nperseg.".into(), s))
+            }
+            Some((n, _)) => n as usize,
+            None => nperseg / 2,
+        };
+        if let Some((v, s)) = self.bound_value(&b, 4)? {
+            let _ = v;
+            return Err(Error::new(
+                crate::diag::ErrorKind::Unsupported {
+                    what: "nfft= (zero-padded segments)".into(),
+                    hint: Some("leave nfft out: segments are transformed at nperseg points".into()),
+                },
+                s,
+            ));
+        }
+        let detrend = match self.bound_value(&b, 5)? {
+            None => true,
+            Some((Value::Str(t), _)) if t == "constant" => true,
+            Some((Value::Bool(false), _)) => false,
+            Some((_, s)) => {
+                return Err(type_error(
+                    "detrend takes 'constant' or False here".into(),
+                    s,
+                ))
+            }
+        };
+        let onesided = match self.bound_value(&b, 6)? {
+            None => true,
+            Some((Value::Bool(t), _)) => t,
+            Some((v, s)) => {
+                return Err(type_error(
+                    format!("return_onesided takes True or False, not {}", v.kind_name()),
+                    s,
+                ))
+            }
+        } && d.kind != Kind::Complex;
+        let scaling = self
+            .bound_str(&b, 7, "scaling")?
+            .unwrap_or(("density".into(), span));
+        let window = spectral::window(&window_name.0, nperseg).ok_or_else(|| {
+            type_error(
+                format!(
+                    "unknown window '{}'; strided has hann, hamming, blackman and boxcar",
+                    window_name.0
+                ),
+                window_name.1,
+            )
+        })?;
+        let scale = match scaling.0.as_str() {
+            "density" => 1.0 / (fs * window.iter().map(|w| w * w).sum::<f64>()),
+            "spectrum" => 1.0 / window.iter().sum::<f64>().powi(2),
+            other => return Err(type_error(format!("Unknown scaling: {other}"), scaling.1)),
+        };
+        let w = Welch {
+            nperseg,
+            noverlap,
+            window,
+            detrend,
+            onesided,
+            scale,
+        };
+        let p = spectral::welch(&l, &w).map_err(|_| interrupted(span))?;
+        let f = if onesided {
+            spectral::rfftfreq(nperseg, 1.0 / fs)
+        } else {
+            spectral::fftfreq(nperseg, 1.0 / fs)
+        };
+        // SciPy's dtype: float32 for float32 and complex64 (and small
+        // integer) input, float64 otherwise; frequencies float64.
+        let single = matches!(
+            (d.kind, d.size),
+            (Kind::Float, 4) | (Kind::Float, 2) | (Kind::Complex, 8)
+        ) || (matches!(d.kind, Kind::Int | Kind::UInt | Kind::Bool) && d.size <= 2);
+        let (pdtype, p) = if single {
+            (
+                sc(Kind::Float, 4),
+                p.into_iter().map(|v| v as f32 as f64).collect(),
+            )
+        } else {
+            (sc(Kind::Float, 8), p)
+        };
+        let _: &Lazy = &l;
+        Ok(Value::Tuple(vec![
+            array(vec![f.len()], sc(Kind::Float, 8), f, None),
+            array(vec![w.bins()], pdtype, p, None),
+        ]))
+    }
+}
