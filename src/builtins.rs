@@ -809,6 +809,16 @@ pub const BUILTINS: &[Builtin] = &[
         example: "welch(d[0], nperseg=32)[1]",
         does: Does::Spectral,
     },
+    Builtin {
+        name: "spectrogram",
+        function: true,
+        method: false,
+        args: "x, fs=1.0, window=('tukey', 0.25), nperseg=256, noverlap=nperseg//8, detrend='constant', return_onesided=True, scaling='density'",
+        numpy: "scipy.signal.spectrogram",
+        help: "(f, t, Sxx): each segment's power spectral density (the result within set memory); image 10*log10(Sxx) draws it",
+        example: "spectrogram(d[0], nperseg=16)[2].shape",
+        does: Does::Spectral,
+    },
 ];
 
 /// The built-in of this name.

@@ -155,6 +155,35 @@ pub fn window(name: &str, n: usize) -> Option<Vec<f64>> {
     })
 }
 
+/// SciPy's periodic Tukey window (`get_window(('tukey', alpha), n)`): flat
+/// in the middle, cosine tapers over `alpha` of its length; SciPy's
+/// spectrogram default with `alpha = 0.25`.
+pub fn tukey(n: usize, alpha: f64) -> Vec<f64> {
+    use std::f64::consts::PI;
+    if n <= 1 || alpha <= 0.0 {
+        return vec![1.0; n];
+    }
+    if alpha >= 1.0 {
+        return window("hann", n).expect("hann is known");
+    }
+    // The symmetric window of n + 1 points, its last point dropped.
+    let m = n + 1;
+    let width = (alpha * (m - 1) as f64 / 2.0).floor() as usize;
+    let last = (m - 1) as f64;
+    (0..n)
+        .map(|k| {
+            let k = k as f64;
+            if k <= width as f64 {
+                0.5 * (1.0 + (PI * (-1.0 + 2.0 * k / alpha / last)).cos())
+            } else if k < (m - width - 1) as f64 {
+                1.0
+            } else {
+                0.5 * (1.0 + (PI * (-2.0 / alpha + 1.0 + 2.0 * k / alpha / last)).cos())
+            }
+        })
+        .collect()
+}
+
 /// What Welch's method averages, as `scipy.signal.welch` does it.
 #[derive(Clone, Debug)]
 pub struct Welch {
@@ -190,54 +219,48 @@ impl Welch {
     }
 }
 
-/// Welch's averaged periodogram of the 1-D `x`, streamed: segments read
-/// from the view, windowed, transformed and their power summed per bin, on
-/// every core, in a fixed number of chunks merged in order (the same bits
-/// for any number of threads). The mean over segments, scaled.
-pub fn welch(x: &Lazy, w: &Welch) -> Result<Vec<f64>, Interrupted> {
+/// The periodogram of segment `s` of `x` (not yet scaled or folded):
+/// read, detrended, windowed, transformed, `|X|²` added into `power`.
+fn add_segment_power(
+    x: &Lazy,
+    w: &Welch,
+    plan: &dyn rustfft::Fft<f64>,
+    s: usize,
+    buf: &mut [Complex64],
+    power: &mut [f64],
+) -> Result<(), Interrupted> {
     let n = w.nperseg;
-    let step = n - w.noverlap;
-    let segments = w.segments(x.size());
-    let plan = FftPlanner::<f64>::new().plan_fft_forward(n);
-    let chunks = segments.clamp(1, 64);
-    let per = segments.div_ceil(chunks).max(1);
-    let parts = in_chunks(chunks, |c| {
-        let mut power = vec![0.0f64; n];
-        let mut buf = vec![Complex64::default(); n];
-        for s in c * per..((c + 1) * per).min(segments) {
-            let start = s * step;
-            let mut k = 0;
-            for_blocks(x, start, start + n, |b, _| {
-                for (j, &r) in b.re.iter().enumerate() {
-                    buf[k] = Complex64::new(r, b.im.as_ref().map_or(0.0, |i| i[j]));
-                    k += 1;
-                }
-            })?;
-            if w.detrend {
-                let mean = buf.iter().sum::<Complex64>() / n as f64;
-                buf.iter_mut().for_each(|z| *z -= mean);
-            }
-            for (z, &wk) in buf.iter_mut().zip(&w.window) {
-                *z *= wk;
-            }
-            plan.process(&mut buf);
-            for (p, z) in power.iter_mut().zip(&buf) {
-                *p += z.norm_sqr();
-            }
+    let start = s * (n - w.noverlap);
+    let mut k = 0;
+    for_blocks(x, start, start + n, |b, _| {
+        for (j, &r) in b.re.iter().enumerate() {
+            buf[k] = Complex64::new(r, b.im.as_ref().map_or(0.0, |i| i[j]));
+            k += 1;
         }
-        Ok(power)
     })?;
-    let mut total = vec![0.0f64; n];
-    for p in parts {
-        for (t, v) in total.iter_mut().zip(p) {
-            *t += v;
-        }
+    if w.detrend {
+        let mean = buf.iter().sum::<Complex64>() / n as f64;
+        buf.iter_mut().for_each(|z| *z -= mean);
     }
+    for (z, &wk) in buf.iter_mut().zip(&w.window) {
+        *z *= wk;
+    }
+    plan.process(buf);
+    for (p, z) in power.iter_mut().zip(buf.iter()) {
+        *p += z.norm_sqr();
+    }
+    Ok(())
+}
+
+/// Scales a summed periodogram of `segments` segments and, one-sided,
+/// keeps the non-negative frequencies with their mirrors' power folded in
+/// (every bin but zero, and Nyquist for even n).
+fn finish_power(w: &Welch, total: &[f64], segments: usize) -> Vec<f64> {
+    let n = w.nperseg;
     let scale = w.scale / segments.max(1) as f64;
     let mut out: Vec<f64> = total.iter().map(|p| p * scale).collect();
     if w.onesided {
         out.truncate(n / 2 + 1);
-        // Every bin but zero (and Nyquist, for even n) has its mirror's power.
         let last = if n.is_multiple_of(2) {
             out.len() - 1
         } else {
@@ -247,7 +270,55 @@ pub fn welch(x: &Lazy, w: &Welch) -> Result<Vec<f64>, Interrupted> {
             *p *= 2.0;
         }
     }
-    Ok(out)
+    out
+}
+
+/// Welch's averaged periodogram of the 1-D `x`, streamed: segments read
+/// from the view, windowed, transformed and their power summed per bin, on
+/// every core, in a fixed number of chunks merged in order (the same bits
+/// for any number of threads). The mean over segments, scaled.
+pub fn welch(x: &Lazy, w: &Welch) -> Result<Vec<f64>, Interrupted> {
+    let n = w.nperseg;
+    let segments = w.segments(x.size());
+    let plan = FftPlanner::<f64>::new().plan_fft_forward(n);
+    let chunks = segments.clamp(1, 64);
+    let per = segments.div_ceil(chunks).max(1);
+    let parts = in_chunks(chunks, |c| {
+        let mut power = vec![0.0f64; n];
+        let mut buf = vec![Complex64::default(); n];
+        for s in c * per..((c + 1) * per).min(segments) {
+            add_segment_power(x, w, plan.as_ref(), s, &mut buf, &mut power)?;
+        }
+        Ok(power)
+    })?;
+    let mut total = vec![0.0f64; n];
+    for p in parts {
+        for (t, v) in total.iter_mut().zip(p) {
+            *t += v;
+        }
+    }
+    Ok(finish_power(w, &total, segments))
+}
+
+/// SciPy's `spectrogram` (mode `psd`) of the 1-D `x`: each segment's
+/// scaled periodogram, segments in order, on every core.
+pub fn spectrogram(x: &Lazy, w: &Welch) -> Result<Vec<Vec<f64>>, Interrupted> {
+    let n = w.nperseg;
+    let segments = w.segments(x.size());
+    let plan = FftPlanner::<f64>::new().plan_fft_forward(n);
+    let chunks = segments.clamp(1, 64);
+    let per = segments.div_ceil(chunks).max(1);
+    let parts = in_chunks(chunks, |c| {
+        let mut buf = vec![Complex64::default(); n];
+        let mut rows = Vec::new();
+        for s in c * per..((c + 1) * per).min(segments) {
+            let mut power = vec![0.0f64; n];
+            add_segment_power(x, w, plan.as_ref(), s, &mut buf, &mut power)?;
+            rows.push(finish_power(w, &power, 1));
+        }
+        Ok(rows)
+    })?;
+    Ok(parts.into_iter().flatten().collect())
 }
 
 /// NumPy's `fftfreq(n, d)`: the frequencies of an `n`-point transform's

@@ -61,6 +61,26 @@ fn bind<'a>(name: &str, names: &[&str], args: &'a [Arg], span: Span) -> Result<B
     Ok(Bound { values })
 }
 
+/// A signal and how to cut it into segments (welch, spectrogram).
+struct Segments {
+    x: Lazy,
+    w: Welch,
+    fs: f64,
+    freqs: Vec<f64>,
+    /// The result's dtype (float32 or float64).
+    dtype: Scalar,
+}
+
+impl Segments {
+    fn round(&self, v: Vec<f64>) -> Vec<f64> {
+        if self.dtype.size == 4 {
+            v.into_iter().map(|x| x as f32 as f64).collect()
+        } else {
+            v
+        }
+    }
+}
+
 impl Session {
     /// The value of bound argument `k`, `None` when absent or Python's None.
     fn bound_value(&self, b: &Bound, k: usize) -> Result<Option<(Value, Span)>, Error> {
@@ -144,6 +164,7 @@ impl Session {
             }
             "fftshift" | "ifftshift" => self.shift(name, x, rest, span),
             "welch" => self.welch(x, rest, span),
+            "spectrogram" => self.spectrogram(x, rest, span),
             _ => Err(type_error(format!("unknown function {name}"), span)),
         }
     }
@@ -338,32 +359,114 @@ impl Session {
     /// `scipy.signal.welch(x, fs, window, nperseg, noverlap, nfft, detrend,
     /// return_onesided, scaling)` of a 1-D array of any size: `(f, Pxx)`.
     fn welch(&self, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
-        let (l, d) = array_arg("welch", &x, span)?;
-        let b = bind(
-            "welch",
-            &[
-                "fs",
-                "window",
-                "nperseg",
-                "noverlap",
-                "nfft",
-                "detrend",
-                "return_onesided",
-                "scaling",
-            ],
-            rest,
+        let s = self.segments_args("welch", x, rest, span)?;
+        let p = spectral::welch(&s.x, &s.w).map_err(|_| interrupted(span))?;
+        Ok(Value::Tuple(vec![
+            array(
+                vec![s.freqs.len()],
+                sc(Kind::Float, 8),
+                s.freqs.clone(),
+                None,
+            ),
+            array(vec![s.w.bins()], s.dtype, s.round(p), None),
+        ]))
+    }
+
+    /// `scipy.signal.spectrogram(x, fs, window, nperseg, noverlap, nfft,
+    /// detrend, return_onesided, scaling, mode='psd')` of a 1-D array whose
+    /// result fits in `set memory`: `(f, t, Sxx)`, Sxx with a row per
+    /// frequency and a column per segment, as SciPy's.
+    fn spectrogram(&self, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
+        let s = self.segments_args("spectrogram", x, rest, span)?;
+        let segments = s.w.segments(s.x.size());
+        let bins = s.w.bins();
+        self.reserve_memory::<f64>(
+            segments.saturating_mul(bins),
+            &format!("spectrogram() of {segments} segments of {bins} bins"),
+            "take fewer samples, or a bigger nperseg, or raise `set memory`",
             span,
         )?;
+        let rows = spectral::spectrogram(&s.x, &s.w).map_err(|_| interrupted(span))?;
+        // Frequency-major, as SciPy returns it.
+        let mut sxx = Vec::with_capacity(segments * bins);
+        for b in 0..bins {
+            sxx.extend(rows.iter().map(|r| r[b]));
+        }
+        let step = (s.w.nperseg - s.w.noverlap) as f64;
+        let t: Vec<f64> = (0..segments)
+            .map(|k| (s.w.nperseg as f64 / 2.0 + k as f64 * step) / s.fs)
+            .collect();
+        Ok(Value::Tuple(vec![
+            array(
+                vec![s.freqs.len()],
+                sc(Kind::Float, 8),
+                s.freqs.clone(),
+                None,
+            ),
+            array(vec![t.len()], sc(Kind::Float, 8), t, None),
+            array(vec![bins, segments], s.dtype, s.round(sxx), None),
+        ]))
+    }
+
+    /// The arguments welch and spectrogram share, as SciPy reads them;
+    /// spectrogram's defaults differ (a Tukey window of alpha 0.25, an
+    /// eighth of overlap) and it takes `mode=`.
+    fn segments_args(
+        &self,
+        name: &str,
+        x: Value,
+        rest: &[Arg],
+        span: Span,
+    ) -> Result<Segments, Error> {
+        let (l, d) = array_arg(name, &x, span)?;
+        let mut names = vec![
+            "fs",
+            "window",
+            "nperseg",
+            "noverlap",
+            "nfft",
+            "detrend",
+            "return_onesided",
+            "scaling",
+        ];
+        let spectrogram = name == "spectrogram";
+        if spectrogram {
+            names.push("axis");
+            names.push("mode");
+        }
+        let b = bind(name, &names, rest, span)?;
         if l.ndim() != 1 {
             return Err(type_error(
-                format!("welch() here takes a 1-d array, not {}-d", l.ndim()),
+                format!("{name}() here takes a 1-d array, not {}-d", l.ndim()),
                 span,
             ));
         }
+        if spectrogram {
+            if let Some((m, at)) = self.bound_str(&b, 9, "mode")? {
+                if m != "psd" {
+                    return Err(Error::new(
+                        crate::diag::ErrorKind::Unsupported {
+                            what: format!("mode='{m}'"),
+                            hint: Some("mode='psd' (the default) is what strided computes".into()),
+                        },
+                        at,
+                    ));
+                }
+            }
+            if let Some((_, at)) = self.bound_value(&b, 8)? {
+                return Err(Error::new(
+                    crate::diag::ErrorKind::Unsupported {
+                        what: "axis= for spectrogram".into(),
+                        hint: Some("pass a 1-d array, e.g. a row: spectrogram(d[0])".into()),
+                    },
+                    at,
+                ));
+            }
+        }
         let fs = self.bound_float(&b, 0, "fs")?.map_or(1.0, |(f, _)| f);
-        let window_name = self
-            .bound_str(&b, 1, "window")?
-            .unwrap_or(("hann".into(), span));
+        if !(fs > 0.0 && fs.is_finite()) {
+            return Err(type_error("fs must be a positive number".into(), span));
+        }
         let len = l.size();
         let mut nperseg = match self.bound_int(&b, 2, "nperseg")? {
             Some((n, s)) if n < 1 => {
@@ -375,17 +478,17 @@ impl Session {
         // SciPy: a segment longer than the signal is cut to its length.
         nperseg = nperseg.min(len);
         if nperseg == 0 {
-            return Err(type_error("welch() of an empty array".into(), span));
+            return Err(type_error(format!("{name}() of an empty array"), span));
         }
         let noverlap = match self.bound_int(&b, 3, "noverlap")? {
             Some((n, s)) if n < 0 || n as usize >= nperseg => {
                 return Err(type_error("noverlap must be less than nperseg.".into(), s))
             }
             Some((n, _)) => n as usize,
+            None if spectrogram => nperseg / 8,
             None => nperseg / 2,
         };
-        if let Some((v, s)) = self.bound_value(&b, 4)? {
-            let _ = v;
+        if let Some((_, s)) = self.bound_value(&b, 4)? {
             return Err(Error::new(
                 crate::diag::ErrorKind::Unsupported {
                     what: "nfft= (zero-padded segments)".into(),
@@ -418,30 +521,35 @@ impl Session {
         let scaling = self
             .bound_str(&b, 7, "scaling")?
             .unwrap_or(("density".into(), span));
-        let window = spectral::window(&window_name.0, nperseg).ok_or_else(|| {
+        let unknown = |what: &str, at: Span| {
             type_error(
                 format!(
-                    "unknown window '{}'; strided has hann, hamming, blackman and boxcar",
-                    window_name.0
+                    "unknown window {what}; strided has hann, hamming, blackman, boxcar and ('tukey', alpha)"
                 ),
-                window_name.1,
+                at,
             )
-        })?;
+        };
+        let window = match self.bound_value(&b, 1)? {
+            None if spectrogram => spectral::tukey(nperseg, 0.25),
+            None => spectral::window("hann", nperseg).expect("hann is known"),
+            Some((Value::Str(w), at)) => {
+                spectral::window(&w, nperseg).ok_or_else(|| unknown(&format!("'{w}'"), at))?
+            }
+            Some((Value::Tuple(t), at)) => match &t[..] {
+                [Value::Str(w), Value::Float(a)] if w == "tukey" => spectral::tukey(nperseg, *a),
+                [Value::Str(w), Value::Int(a)] if w == "tukey" => {
+                    spectral::tukey(nperseg, *a as f64)
+                }
+                _ => return Err(unknown("tuple", at)),
+            },
+            Some((v, at)) => return Err(unknown(v.kind_name(), at)),
+        };
         let scale = match scaling.0.as_str() {
             "density" => 1.0 / (fs * window.iter().map(|w| w * w).sum::<f64>()),
             "spectrum" => 1.0 / window.iter().sum::<f64>().powi(2),
             other => return Err(type_error(format!("Unknown scaling: {other}"), scaling.1)),
         };
-        let w = Welch {
-            nperseg,
-            noverlap,
-            window,
-            detrend,
-            onesided,
-            scale,
-        };
-        let p = spectral::welch(&l, &w).map_err(|_| interrupted(span))?;
-        let f = if onesided {
+        let freqs = if onesided {
             spectral::rfftfreq(nperseg, 1.0 / fs)
         } else {
             spectral::fftfreq(nperseg, 1.0 / fs)
@@ -452,18 +560,23 @@ impl Session {
             (d.kind, d.size),
             (Kind::Float, 4) | (Kind::Float, 2) | (Kind::Complex, 8)
         ) || (matches!(d.kind, Kind::Int | Kind::UInt | Kind::Bool) && d.size <= 2);
-        let (pdtype, p) = if single {
-            (
-                sc(Kind::Float, 4),
-                p.into_iter().map(|v| v as f32 as f64).collect(),
-            )
-        } else {
-            (sc(Kind::Float, 8), p)
-        };
-        let _: &Lazy = &l;
-        Ok(Value::Tuple(vec![
-            array(vec![f.len()], sc(Kind::Float, 8), f, None),
-            array(vec![w.bins()], pdtype, p, None),
-        ]))
+        Ok(Segments {
+            x: l,
+            w: Welch {
+                nperseg,
+                noverlap,
+                window,
+                detrend,
+                onesided,
+                scale,
+            },
+            fs,
+            freqs,
+            dtype: if single {
+                sc(Kind::Float, 4)
+            } else {
+                sc(Kind::Float, 8)
+            },
+        })
     }
 }

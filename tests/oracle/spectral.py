@@ -86,8 +86,15 @@ def cases(seed, count):
                 args.append("detrend=False")
             if rng.random() < 0.2:
                 args.append("return_onesided=False")
-            part = rng.choice([0, 1])
-            expr = f"welch({view}, {', '.join(args)})[{part}]"
+            if rng.random() < 0.4:
+                # spectrogram: the same arguments, its own defaults, (f, t, Sxx).
+                if rng.random() < 0.3:
+                    args = [a for a in args if not a.startswith("window")] + ["window=('tukey', 0.5)"]
+                args = [a for a in args if not a.startswith("return_onesided")] if rng.random() < 0.5 else args
+                expr = f"spectrogram({view}, {', '.join(args)})[{rng.choice([0, 1, 2, 2])}]"
+            else:
+                part = rng.choice([0, 1])
+                expr = f"welch({view}, {', '.join(args)})[{part}]"
         out.append({"dtype": dt, "shape": shape, "data": data.tobytes().hex(), "expr": expr})
     # Fixed cases every seed runs: the frequencies, and np.fft. spelling.
     fixed = [("<f4", [16], e) for e in ["fftfreq(8)", "fftfreq(7, d=0.5)", "rfftfreq(9, 0.1)", "rfftfreq(1)",
@@ -108,6 +115,7 @@ def numpy_eval(expr, d):
            "fftfreq": np.fft.fftfreq, "rfftfreq": np.fft.rfftfreq}
     if HAVE_SCIPY:
         env["welch"] = scipy.signal.welch
+        env["spectrogram"] = scipy.signal.spectrogram
     return eval(expr, env)
 
 
