@@ -57,8 +57,8 @@ pub const TOPICS: &[Topic] = &[
             ("close q", "drop a name"),
         ],
         tail: "Statements are separated by newlines or `;`; `#` starts a comment.\n\
-Help topics: open, slicing, advanced, compute, stats, explain, pictures, files, save,\n\
-set, formats, functions (and `help NAME` for any function, e.g. `help mean`).\n",
+Help topics: open, slicing, advanced, compute, stats, psd, explain, pictures, files,\n\
+save, set, formats, functions (and `help NAME` for any function, e.g. `help mean`).\n",
     },
     Topic {
         names: &["open"],
@@ -148,6 +148,23 @@ hist EXPR [bins=N] [range=LO,HI] [to F.png]   counts per bin, drawn with bars\n"
 prints stats as one object: count nan inf min argmin max argmax mean std p25\n\
 median p75. The quartiles (of all values but NaN) come with stats up to 16 Mi\n\
 elements; above, percentile(x, [25, 50, 75]) finds them in two more passes.\n",
+    },
+    Topic {
+        names: &["psd", "spectra", "fft", "welch", "spectrogram"],
+        head: "psd EXPR [fs=] [nperseg=] [noverlap=] [window=] [scaling=] [to F.png]\n\
+     Welch's power spectral density of a 1-D view of any size: peaks, noise\n\
+     floor, total power and the spectrum in dB\n",
+        examples: &[
+            ("psd d[0] nperseg=32 window=hamming", "streamed over the view, drawn in dB"),
+            ("welch(d[0], nperseg=32)[1]", "(f, Pxx) as scipy.signal.welch returns them"),
+            ("abs(fft(d[0, :8]))", "numpy.fft: fft ifft rfft irfft fftfreq fftshift"),
+            ("spectrogram(d.ravel(), nperseg=64)[2].shape", "(f, t, Sxx) as SciPy's"),
+        ],
+        tail: "Results match NumPy and SciPy: complex64 transforms of float32 data,\n\
+two-sided spectra of complex data, SciPy's windows and scalings. fft and\n\
+spectrogram hold their results in memory (within set memory); welch and psd\n\
+stream. image 10*log10(fftshift(spectrogram(x)[2], axes=0)).T draws a\n\
+waterfall.\n",
     },
     Topic {
         names: &["explain", "bytes", "dump", "strides"],

@@ -47,6 +47,9 @@ pub struct PlotReport {
     /// Byte size of the plotted values' float dtype (8 for integers, whose
     /// values float64 holds).
     pub float_size: usize,
+    /// Labels of the x axis's two ends (the first and last index, or
+    /// frequencies).
+    pub x_ends: (String, String),
     pub written: Option<Written>,
 }
 
@@ -138,6 +141,20 @@ impl Session {
                 e.span,
             ));
         }
+        self.plot_lazy(&l, magnitude, None, to, text, e)
+    }
+
+    /// The plot of the 1-D `l`; `x_ends` labels the ends of the x axis
+    /// (indices by default).
+    pub(super) fn plot_lazy(
+        &self,
+        l: &crate::compute::Lazy,
+        magnitude: bool,
+        x_ends: Option<(String, String)>,
+        to: Option<&Spanned<String>>,
+        text: &str,
+        e: &Expr,
+    ) -> Result<PlotReport, Error> {
         if l.size() == 0 {
             return Err(type_error(
                 "nothing to draw: the array is empty".into(),
@@ -149,7 +166,7 @@ impl Session {
         } else {
             PLOT_CHARS * 2
         };
-        let env = envelope(&l, columns).map_err(|_| interrupted(e.span))?;
+        let env = envelope(l, columns).map_err(|_| interrupted(e.span))?;
         let (lo, hi) = value_range(env.iter().flat_map(|&(a, b)| [a, b]), e)?;
         let written = match to {
             Some(path) => {
@@ -169,6 +186,7 @@ impl Session {
             } else {
                 8
             },
+            x_ends: x_ends.unwrap_or_else(|| ("0".into(), (l.size() - 1).to_string())),
             written,
         })
     }

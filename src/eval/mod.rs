@@ -15,7 +15,7 @@ pub mod info;
 mod open;
 mod order;
 pub mod reshape;
-mod spectral;
+pub mod spectral;
 pub mod value;
 
 pub use call::{scalar_value, HistReport, StatsReport};
@@ -202,6 +202,7 @@ pub enum Output {
     Help(String),
     Stats(call::StatsReport),
     Hist(call::HistReport),
+    Psd(spectral::PsdReport),
     Explain(explain::Explanation),
     Info(info::InfoReport),
     /// Several results of one statement (`open x.npz`).
@@ -611,6 +612,10 @@ impl Session {
                 }
                 Ok(Output::Hist(h))
             }
+            Stmt::Psd { expr, args, to } => {
+                let text = line.get(expr.span.start..expr.span.end).unwrap_or("");
+                self.psd(expr, args, to.as_ref(), text).map(Output::Psd)
+            }
             Stmt::Explain(e) => self.explain(e, line).map(Output::Explain),
             Stmt::Bytes(e) => {
                 let text = line.get(e.span.start..e.span.end).unwrap_or("");
@@ -927,6 +932,7 @@ fn with_home(stmt: &Stmt) -> std::borrow::Cow<'_, Stmt> {
         Stmt::Save { path, .. } => vec![path],
         Stmt::Export { to: Some(p), .. }
         | Stmt::Hist { to: Some(p), .. }
+        | Stmt::Psd { to: Some(p), .. }
         | Stmt::Plot { to: Some(p), .. }
         | Stmt::Image { to: Some(p), .. } => vec![p],
         _ => vec![],
@@ -940,6 +946,7 @@ fn with_home(stmt: &Stmt) -> std::borrow::Cow<'_, Stmt> {
         Stmt::Save { path, .. } => fix(path),
         Stmt::Export { to: Some(p), .. }
         | Stmt::Hist { to: Some(p), .. }
+        | Stmt::Psd { to: Some(p), .. }
         | Stmt::Plot { to: Some(p), .. }
         | Stmt::Image { to: Some(p), .. } => fix(p),
         _ => {}

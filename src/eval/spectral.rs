@@ -11,7 +11,7 @@ use crate::compute::spectral::{self, Norm, Welch};
 use crate::compute::Lazy;
 use crate::diag::Error;
 use crate::dtype::{ByteOrder, Kind, Scalar};
-use crate::syntax::{Arg, Span};
+use crate::syntax::{Arg, Expr, ExprKind, Span, Spanned};
 
 fn sc(kind: Kind, size: usize) -> Scalar {
     Scalar::new(kind, size, ByteOrder::NATIVE)
@@ -61,6 +61,31 @@ fn bind<'a>(name: &str, names: &[&str], args: &'a [Arg], span: Span) -> Result<B
     Ok(Bound { values })
 }
 
+/// What `psd` shows: Welch's spectrum of a 1-D view, its strongest peaks,
+/// noise floor and total power, and a plot of it in dB.
+#[derive(Clone, Debug)]
+pub struct PsdReport {
+    pub text: String,
+    pub samples: usize,
+    pub fs: f64,
+    pub nperseg: usize,
+    pub noverlap: usize,
+    pub segments: usize,
+    /// "density" (per Hz) or "spectrum".
+    pub scaling: String,
+    /// Ascending frequencies (two-sided spectra shifted to put 0 in the
+    /// middle) and their power.
+    pub freqs: Vec<f64>,
+    pub power: Vec<f64>,
+    /// Up to five local maxima, strongest first: (frequency, dB).
+    pub peaks: Vec<(f64, f64)>,
+    /// The median bin, in dB: a robust noise floor.
+    pub floor_db: f64,
+    /// The integral of the density (or sum of the spectrum).
+    pub total: f64,
+    pub plot: super::draw::PlotReport,
+}
+
 /// A signal and how to cut it into segments (welch, spectrogram).
 struct Segments {
     x: Lazy,
@@ -69,6 +94,8 @@ struct Segments {
     freqs: Vec<f64>,
     /// The result's dtype (float32 or float64).
     dtype: Scalar,
+    /// Scaled as a density (per unit of frequency), not a spectrum.
+    density: bool,
 }
 
 impl Segments {
@@ -356,6 +383,103 @@ impl Session {
         Ok(array(shape, l.dtype, out_re, Some(out_im)))
     }
 
+    /// `psd EXPR [welch's keyword arguments] [to PATH]`.
+    pub(super) fn psd(
+        &self,
+        e: &Expr,
+        args: &[Arg],
+        to: Option<&Spanned<String>>,
+        text: &str,
+    ) -> Result<PsdReport, Error> {
+        // `window=hann`: a bare word not bound to a value is its string.
+        let args: Vec<Arg> = args
+            .iter()
+            .map(|a| match &a.value.kind {
+                ExprKind::Name(n) if self.get(n).is_none() => Arg {
+                    name: a.name.clone(),
+                    value: Expr {
+                        kind: ExprKind::Str(n.clone()),
+                        span: a.value.span,
+                    },
+                },
+                _ => a.clone(),
+            })
+            .collect();
+        let x = self.eval(e)?;
+        let s = self.segments_args("psd", x, &args, e.span)?;
+        let p = spectral::welch(&s.x, &s.w).map_err(|_| interrupted(e.span))?;
+        // Ascending frequencies: a two-sided spectrum is shifted.
+        let (freqs, power) = if s.w.onesided {
+            (s.freqs.clone(), p)
+        } else {
+            let h = s.freqs.len() / 2;
+            let turn = |v: &[f64]| -> Vec<f64> { v[h..].iter().chain(&v[..h]).copied().collect() };
+            (turn(&s.freqs), turn(&p))
+        };
+        let db: Vec<f64> = power.iter().map(|&v| 10.0 * v.log10()).collect();
+        let mut local: Vec<usize> = (0..db.len())
+            .filter(|&k| (k == 0 || db[k] > db[k - 1]) && (k + 1 == db.len() || db[k] >= db[k + 1]))
+            .collect();
+        local.sort_by(|&a, &b| db[b].total_cmp(&db[a]));
+        let mut sorted = db.clone();
+        sorted.sort_by(f64::total_cmp);
+        let floor_db = sorted[sorted.len() / 2];
+        // Peaks: local maxima 10 dB above the floor, strongest first, each
+        // at least 8 bins from a stronger one (a window's side lobes and
+        // the noise riding on a tone are not peaks of their own).
+        let mut chosen: Vec<usize> = Vec::new();
+        for k in local {
+            if chosen.len() == 5 || db[k] < floor_db + 10.0 {
+                break;
+            }
+            if chosen.iter().all(|&c| c.abs_diff(k) >= 8) {
+                chosen.push(k);
+            }
+        }
+        let peaks = chosen.iter().map(|&k| (freqs[k], db[k])).collect();
+        let density = s.density;
+        let total: f64 = power.iter().sum::<f64>()
+            * if density {
+                s.fs / s.w.nperseg as f64
+            } else {
+                1.0
+            };
+        let curve = Lazy::array(crate::compute::Computed {
+            dtype: sc(Kind::Float, 8),
+            re: ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[db.len()]), db)
+                .expect("one value per bin"),
+            im: None,
+        });
+        let label = |f: f64| crate::number::table_float(f, 8, 4).trim().to_string();
+        let ends = (
+            label(freqs[0]),
+            label(*freqs.last().expect("a bin at least")),
+        );
+        let plot = self.plot_lazy(
+            &curve,
+            false,
+            Some(ends),
+            to,
+            &format!("10*log10 of {text}'s psd"),
+            e,
+        )?;
+        Ok(PsdReport {
+            text: text.to_string(),
+            samples: s.x.size(),
+            fs: s.fs,
+            nperseg: s.w.nperseg,
+            noverlap: s.w.noverlap,
+            segments: s.w.segments(s.x.size()),
+            scaling: if density { "density" } else { "spectrum" }.into(),
+            freqs,
+            power,
+            peaks,
+            floor_db,
+            total,
+            plot,
+        })
+    }
+
     /// `scipy.signal.welch(x, fs, window, nperseg, noverlap, nfft, detrend,
     /// return_onesided, scaling)` of a 1-D array of any size: `(f, Pxx)`.
     fn welch(&self, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
@@ -572,6 +696,7 @@ impl Session {
             },
             fs,
             freqs,
+            density: scaling.0 == "density",
             dtype: if single {
                 sc(Kind::Float, 4)
             } else {

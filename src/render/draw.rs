@@ -98,12 +98,12 @@ pub fn write_plot(p: &PlotReport, precision: usize, w: &mut impl Write) -> io::R
             writeln!(w, "{g}{row}")?;
         }
         writeln!(w, "{:>gw$} └{}", "", "─".repeat(chars))?;
-        let last = (p.n - 1).to_string();
+        let (first, last) = &p.x_ends;
         writeln!(
             w,
-            "{:>gw$}  0{}{last}",
+            "{:>gw$}  {first}{}{last}",
             "",
-            " ".repeat(chars.saturating_sub(1 + last.len()))
+            " ".repeat(chars.saturating_sub(first.len() + last.len()))
         )?;
     }
     Ok(())

@@ -137,6 +137,46 @@ fn record(out: &Output) -> Option<Record> {
             }
         }
         Output::Hist(h) => written(&h.text, h.written.as_ref()?),
+        Output::Psd(p) if p.plot.written.is_none() => Record::Rows {
+            head: vec![
+                f("psd", Field::Str(p.text.clone())),
+                f("samples", int(p.samples)),
+                f("fs", Field::Float(p.fs, 8)),
+                f("nperseg", int(p.nperseg)),
+                f("noverlap", int(p.noverlap)),
+                f("segments", int(p.segments)),
+                f("scaling", Field::Str(p.scaling.clone())),
+                f("floor_db", Field::Float(p.floor_db, 8)),
+                f("total", Field::Float(p.total, 8)),
+                f(
+                    "peaks",
+                    Field::List(
+                        p.peaks
+                            .iter()
+                            .map(|&(freq, db)| {
+                                Field::Map(vec![
+                                    f("frequency", Field::Float(freq, 8)),
+                                    f("db", Field::Float(db, 8)),
+                                ])
+                            })
+                            .collect(),
+                    ),
+                ),
+            ],
+            rows: p
+                .freqs
+                .iter()
+                .zip(&p.power)
+                .map(|(&freq, &power)| {
+                    vec![
+                        f("frequency", Field::Float(freq, 8)),
+                        f("power", Field::Float(power, 8)),
+                        f("db", Field::Float(10.0 * power.log10(), 8)),
+                    ]
+                })
+                .collect(),
+        },
+        Output::Psd(p) => written(&p.text, p.plot.written.as_ref()?),
         Output::Plot(p) if p.written.is_none() => Record::Rows {
             head: vec![
                 f("plot", Field::Str(p.text.clone())),

@@ -47,6 +47,7 @@ fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()>
         Output::Document { text, .. } => write!(w, "{text}"),
         Output::Stats(r) => write_stats(r, s, w),
         Output::Hist(h) => write_hist(h, s, w),
+        Output::Psd(p) => write_psd(p, s, w),
         Output::Explain(x) => teach::write_explain(x, w),
         Output::Info(r) => {
             writeln!(w, "info {}", r.name)?;
@@ -216,6 +217,59 @@ fn write_stats(r: &StatsReport, s: &Settings, w: &mut impl Write) -> io::Result<
 }
 
 /// The `hist` chart: one line per bin with its edges, count and a bar.
+/// `psd`: what was computed, the strongest peaks, the noise floor and
+/// total power, then the spectrum in dB as a plot.
+fn write_psd(
+    p: &crate::eval::spectral::PsdReport,
+    s: &Settings,
+    w: &mut impl Write,
+) -> io::Result<()> {
+    let f = |x: f64| {
+        number::table_float(x, 8, s.precision.min(6))
+            .trim()
+            .to_string()
+    };
+    writeln!(
+        w,
+        "psd of {}: {} samples, {} segments of {} (overlap {}), fs {}\n  {} {}",
+        p.text,
+        p.samples,
+        p.segments,
+        p.nperseg,
+        p.noverlap,
+        f(p.fs),
+        if p.scaling == "density" {
+            "power per unit of frequency"
+        } else {
+            "power per bin"
+        },
+        if p.freqs.first().is_some_and(|&x| x < 0.0) {
+            "(two-sided)"
+        } else {
+            "(one-sided)"
+        }
+    )?;
+    if p.peaks.is_empty() {
+        writeln!(w, "no peak stands 10 dB above the noise floor")?;
+    }
+    let mut t = new_table();
+    t.set_header(["peak frequency", "power (dB)", "above floor (dB)"]);
+    for &(freq, db) in &p.peaks {
+        t.add_row([f(freq), f(db), f(db - p.floor_db)]);
+    }
+    right_align_from(&mut t, 0);
+    if !p.peaks.is_empty() {
+        writeln!(w, "{t}")?;
+    }
+    writeln!(
+        w,
+        "noise floor (median bin) {} dB; total power {}",
+        f(p.floor_db),
+        f(p.total)
+    )?;
+    draw::write_plot(&p.plot, s.precision, w)
+}
+
 fn write_hist(h: &HistReport, s: &Settings, w: &mut impl Write) -> io::Result<()> {
     const WIDTH: usize = 40;
     if let Some(f) = &h.written {

@@ -34,6 +34,14 @@ pub enum Stmt {
         range: Option<(Expr, Expr)>,
         to: Option<Spanned<String>>,
     },
+    /// `psd EXPR [fs=..] [nperseg=..] [noverlap=..] [window=..]
+    /// [detrend=..] [scaling=..] [to PATH]`: Welch's spectrum, summarised
+    /// and plotted.
+    Psd {
+        expr: Expr,
+        args: Vec<Arg>,
+        to: Option<Spanned<String>>,
+    },
     /// `explain EXPR`
     Explain(Expr),
     /// `bytes EXPR` (or `dump EXPR`)

@@ -43,6 +43,7 @@ COMMANDS = [
     "stats abs(d)",
     "stats d.r.astype('i2')",
     "hist d.r bins=4",
+    "psd d[0] nperseg=32 window=hamming",
     "vars",
     "files",
     "info d",
@@ -191,6 +192,19 @@ def main():
         (h,) = parsed["hist d.r bins=4"]
         assert sum(r["count"] for r in h["rows"]) == 10000 and h["nan"] == 0
         assert parsed["csv hist d.r bins=4"][0] == ["lo", "hi", "count"]
+
+        # psd: every bin typed, against SciPy where it is installed.
+        (ps,) = parsed["psd d[0] nperseg=32 window=hamming"]
+        assert len(ps["rows"]) == 32 and ps["segments"] == 5 and ps["scaling"] == "density", ps
+        assert parsed["csv psd d[0] nperseg=32 window=hamming"][0] == ["frequency", "power", "db"]
+        try:
+            import scipy.signal
+            f, p = scipy.signal.welch(d[0], nperseg=32, window="hamming")
+            order = np.argsort(f)
+            got = np.array([[r["frequency"], r["power"]] for r in ps["rows"]])
+            assert np.allclose(got[:, 0], f[order]) and np.allclose(got[:, 1], p[order], rtol=1e-5), got
+        except ImportError:
+            pass
 
         (vs,) = parsed["vars"]
         names = {r["name"]: r for r in vs["rows"]}

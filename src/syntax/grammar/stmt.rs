@@ -280,6 +280,43 @@ pub(in crate::syntax) fn hist_stmt(k: In) -> R<Stmt> {
     ))
 }
 
+/// `psd_stmt = "psd" expression { name "=" factor | "to" path }`: the
+/// keyword arguments of `welch`, a bare word standing for its string
+/// (`window=hann`).
+pub(in crate::syntax) fn psd_stmt(k: In) -> R<Stmt> {
+    let (mut k, expr) = command_operand(k, "the 1-D expression whose spectrum to draw")?;
+    let mut args = Vec::new();
+    let mut to = None;
+    loop {
+        let (j, _) = sp(k)?;
+        if at_statement_end(&j) {
+            return Ok((j, Stmt::Psd { expr, args, to }));
+        }
+        if let Ok((after, w)) = name(j) {
+            if w.node == "to" {
+                let (after, _) = sp(after)?;
+                let (after, p) =
+                    path(after).or_else(|_| cut_expected(after, "a file to write: to FILE.png"))?;
+                to = Some(p);
+                k = after;
+                continue;
+            }
+        }
+        let (j, kw) = keyword_eq(j).or_else(|_| {
+            cut_expected(
+                j,
+                "fs=, nperseg=, noverlap=, window=, detrend=, scaling= or to FILE.png",
+            )
+        })?;
+        let (j, value) = factor(j, 1).or_else(|_| cut_expected(j, "a value"))?;
+        args.push(Arg {
+            name: Some(kw),
+            value,
+        });
+        k = j;
+    }
+}
+
 /// `export_stmt = "export" name name options` (options: to PATH)
 pub(in crate::syntax) fn export_stmt(k: In) -> R<Stmt> {
     let (k, n) = name(k).or_else(|_| cut_expected(k, "the name to export"))?;
@@ -385,6 +422,7 @@ pub(in crate::syntax) fn statement(i: In) -> R<Stmt> {
                     return Ok((k, Stmt::Stats(e)));
                 }
                 "hist" => return hist_stmt(k),
+                "psd" => return psd_stmt(k),
                 "plot" => return plot_stmt(k),
                 "image" => return image_stmt(k),
                 "explain" => {
