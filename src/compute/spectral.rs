@@ -280,14 +280,10 @@ fn finish_power(w: &Welch, total: &[f64], segments: usize) -> Vec<f64> {
 pub fn welch(x: &Lazy, w: &Welch) -> Result<Vec<f64>, Interrupted> {
     let n = w.nperseg;
     let segments = w.segments(x.size());
-    let plan = FftPlanner::<f64>::new().plan_fft_forward(n);
-    let chunks = segments.clamp(1, 64);
-    let per = segments.div_ceil(chunks).max(1);
-    let parts = in_chunks(chunks, |c| {
+    let parts = by_segments(x, w, |plan, range, buf| {
         let mut power = vec![0.0f64; n];
-        let mut buf = vec![Complex64::default(); n];
-        for s in c * per..((c + 1) * per).min(segments) {
-            add_segment_power(x, w, plan.as_ref(), s, &mut buf, &mut power)?;
+        for s in range {
+            add_segment_power(x, w, plan, s, buf, &mut power)?;
         }
         Ok(power)
     })?;
@@ -303,22 +299,43 @@ pub fn welch(x: &Lazy, w: &Welch) -> Result<Vec<f64>, Interrupted> {
 /// SciPy's `spectrogram` (mode `psd`) of the 1-D `x`: each segment's
 /// scaled periodogram, segments in order, on every core.
 pub fn spectrogram(x: &Lazy, w: &Welch) -> Result<Vec<Vec<f64>>, Interrupted> {
-    let n = w.nperseg;
-    let segments = w.segments(x.size());
-    let plan = FftPlanner::<f64>::new().plan_fft_forward(n);
-    let chunks = segments.clamp(1, 64);
-    let per = segments.div_ceil(chunks).max(1);
-    let parts = in_chunks(chunks, |c| {
-        let mut buf = vec![Complex64::default(); n];
+    let parts = by_segments(x, w, |plan, range, buf| {
         let mut rows = Vec::new();
-        for s in c * per..((c + 1) * per).min(segments) {
-            let mut power = vec![0.0f64; n];
-            add_segment_power(x, w, plan.as_ref(), s, &mut buf, &mut power)?;
+        for s in range {
+            let mut power = vec![0.0f64; w.nperseg];
+            add_segment_power(x, w, plan, s, buf, &mut power)?;
             rows.push(finish_power(w, &power, 1));
         }
         Ok(rows)
     })?;
     Ok(parts.into_iter().flatten().collect())
+}
+
+/// Runs `work` over the segments of `x` in a fixed number of chunks (at
+/// most 64) on every core, each with the transform plan, its run of
+/// segment numbers and a buffer of a segment; results in chunk order.
+fn by_segments<T: Send>(
+    x: &Lazy,
+    w: &Welch,
+    work: impl Fn(
+            &dyn rustfft::Fft<f64>,
+            std::ops::Range<usize>,
+            &mut [Complex64],
+        ) -> Result<T, Interrupted>
+        + Sync,
+) -> Result<Vec<T>, Interrupted> {
+    let segments = w.segments(x.size());
+    let plan = FftPlanner::<f64>::new().plan_fft_forward(w.nperseg);
+    let chunks = segments.clamp(1, 64);
+    let per = segments.div_ceil(chunks).max(1);
+    in_chunks(chunks, |c| {
+        let mut buf = vec![Complex64::default(); w.nperseg];
+        work(
+            plan.as_ref(),
+            c * per..((c + 1) * per).min(segments),
+            &mut buf,
+        )
+    })
 }
 
 /// NumPy's `fftfreq(n, d)`: the frequencies of an `n`-point transform's

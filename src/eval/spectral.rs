@@ -120,38 +120,48 @@ impl Session {
         }
     }
 
-    fn bound_int(&self, b: &Bound, k: usize, what: &str) -> Result<Option<(i128, Span)>, Error> {
+    /// Bound argument `k` taken by `take`, or an error naming the `kind`
+    /// of value it wants.
+    fn bound_as<T>(
+        &self,
+        b: &Bound,
+        k: usize,
+        what: &str,
+        kind: &str,
+        take: impl Fn(Value) -> Result<T, Value>,
+    ) -> Result<Option<(T, Span)>, Error> {
         match self.bound_value(b, k)? {
             None => Ok(None),
-            Some((Value::Int(n), s)) => Ok(Some((n, s))),
-            Some((v, s)) => Err(type_error(
-                format!("{what} takes an integer, not {}", v.kind_name()),
-                s,
-            )),
+            Some((v, s)) => match take(v) {
+                Ok(t) => Ok(Some((t, s))),
+                Err(v) => Err(type_error(
+                    format!("{what} takes {kind}, not {}", v.kind_name()),
+                    s,
+                )),
+            },
         }
+    }
+
+    fn bound_int(&self, b: &Bound, k: usize, what: &str) -> Result<Option<(i128, Span)>, Error> {
+        self.bound_as(b, k, what, "an integer", |v| match v {
+            Value::Int(n) => Ok(n),
+            v => Err(v),
+        })
     }
 
     fn bound_float(&self, b: &Bound, k: usize, what: &str) -> Result<Option<(f64, Span)>, Error> {
-        match self.bound_value(b, k)? {
-            None => Ok(None),
-            Some((Value::Int(n), s)) => Ok(Some((n as f64, s))),
-            Some((Value::Float(x), s)) => Ok(Some((x, s))),
-            Some((v, s)) => Err(type_error(
-                format!("{what} takes a number, not {}", v.kind_name()),
-                s,
-            )),
-        }
+        self.bound_as(b, k, what, "a number", |v| match v {
+            Value::Int(n) => Ok(n as f64),
+            Value::Float(x) => Ok(x),
+            v => Err(v),
+        })
     }
 
     fn bound_str(&self, b: &Bound, k: usize, what: &str) -> Result<Option<(String, Span)>, Error> {
-        match self.bound_value(b, k)? {
-            None => Ok(None),
-            Some((Value::Str(t), s)) => Ok(Some((t, s))),
-            Some((v, s)) => Err(type_error(
-                format!("{what} takes a string, not {}", v.kind_name()),
-                s,
-            )),
-        }
+        self.bound_as(b, k, what, "a string", |v| match v {
+            Value::Str(t) => Ok(t),
+            v => Err(v),
+        })
     }
 
     /// The built-ins of this module.
