@@ -461,6 +461,20 @@ impl Session {
             }
             ("astype", x @ (Value::View(_) | Value::Lazy(_))) => {
                 let to = self.dtype_arg(args, span)?;
+                // Complex to a float of its parts' size keeps the real parts
+                // as they are, NaN payloads included, as NumPy's cast does:
+                // the real part's view, then the byte copy below.
+                let x = match (&x, to.as_scalar()) {
+                    (Value::View(v), Some(t))
+                        if t.kind == Kind::Float
+                            && v.dtype.as_scalar().is_some_and(|f| {
+                                f.kind == Kind::Complex && f.size == 2 * t.size
+                            }) =>
+                    {
+                        v.complex_part(0).map_or(x, Value::View)
+                    }
+                    _ => x,
+                };
                 // Only the byte order changes: a byte copy, swapped (exact,
                 // NaN payloads included, as NumPy's cast is).
                 if let (Value::View(v), Some(t)) = (&x, to.as_scalar()) {
