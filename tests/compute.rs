@@ -676,3 +676,54 @@ fn welch_finds_a_tone_in_noise_streaming_within_a_small_memory_limit() {
     let floor = sorted[512];
     assert!(top > 1000.0 * floor, "tone {top} vs median {floor}");
 }
+
+/// Unsigned complex samples (rtl_sdr's cu8, offset binary) compute centred:
+/// |x| of every sample equals the magnitude of (r - 127.5) + (i - 127.5)j,
+/// computed here independently, and `open` says so once; signed ones (ci8)
+/// compute as they are.
+#[test]
+fn unsigned_complex_samples_compute_centred_and_open_says_so() {
+    let dir = temp();
+    let bytes: Vec<u8> = (0..400u32).map(|k| (k * 37 % 256) as u8).collect();
+    write(dir.path(), "s.cu8", bytes.clone());
+    write(dir.path(), "t.cs8", bytes.clone());
+    let run = |script: &str| {
+        let out = std::process::Command::new(common::bin())
+            .args(["--format", "csv", "-c", script])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        (text(&out.stdout), text(&out.stderr))
+    };
+    let values =
+        |csv: &str| -> Vec<f64> { csv.lines().filter_map(|l| l.trim().parse().ok()).collect() };
+    let (out, _) = run("open s.cu8 as s; abs(s)");
+    let got = values(&out);
+    assert_eq!(got.len(), 200);
+    for (k, g) in got.iter().enumerate() {
+        let (r, i) = (bytes[2 * k] as f64 - 127.5, bytes[2 * k + 1] as f64 - 127.5);
+        let want = r.hypot(i);
+        assert!((g - want).abs() <= 1e-6 * want, "sample {k}: {g} vs {want}");
+    }
+    let (out, _) = run("open t.cs8 as t; abs(t)");
+    for (k, g) in values(&out).iter().enumerate() {
+        let (r, i) = (bytes[2 * k] as i8 as f64, bytes[2 * k + 1] as i8 as f64);
+        assert!(
+            (g - r.hypot(i)).abs() <= 1e-6 * r.hypot(i).max(1.0),
+            "signed sample {k}"
+        );
+    }
+    let (table, _) = {
+        let out = std::process::Command::new(common::bin())
+            .args(["-c", "open s.cu8 as s"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        (text(&out.stdout), ())
+    };
+    assert!(
+        table.contains("they compute centred, as (r - 127.5) + (i - 127.5)j"),
+        "{table}"
+    );
+}

@@ -62,15 +62,36 @@ fn complex_for_int(part: Scalar) -> Scalar {
     Scalar::new(Kind::Complex, size, crate::dtype::ByteOrder::NATIVE)
 }
 
+/// Where unsigned complex samples (`cu8`, `cu16`) have their zero: the
+/// middle of the range, 127.5 for 8 bits (rtl_sdr writes offset binary),
+/// so that they compute as `(r - 127.5) + (i - 127.5)j`. Signed parts are
+/// already centred.
+pub fn unsigned_centre(part: Scalar) -> Option<f64> {
+    (part.kind == Kind::UInt).then(|| 2f64.powi(8 * part.size as i32 - 1) - 0.5)
+}
+
 /// A value as a lazy array; Python scalars take `dtype` (the operation's).
 pub fn to_lazy(v: &Value, dtype: Scalar, span: Span) -> Result<Lazy, Error> {
     Ok(match v {
         Value::View(view) if view.dtype.complex_int_part().is_some() => {
+            let int = view.dtype.complex_int_part().expect("checked");
+            let to = complex_for_int(int);
+            let float = Scalar::new(Kind::Float, to.size / 2, crate::dtype::ByteOrder::NATIVE);
+            let centre = unsigned_centre(int);
             let part = |name: &str| {
-                Lazy::leaf(view.field(name).expect("complex-int records have r and i"))
-                    .expect("their fields are scalars")
+                let leaf = Lazy::leaf(view.field(name).expect("complex-int records have r and i"))
+                    .expect("their fields are scalars");
+                match centre {
+                    // Offset binary (rtl_sdr's cu8): the middle of the
+                    // range is zero.
+                    Some(c) => Lazy::new(
+                        Node::Binary(BinOp::Sub, leaf, Lazy::constant(Num::real(c), float)),
+                        view.shape.clone(),
+                        float,
+                    ),
+                    None => leaf,
+                }
             };
-            let to = complex_for_int(view.dtype.complex_int_part().expect("checked"));
             Lazy::new(Node::Pair(part("r"), part("i")), view.shape.clone(), to)
         }
         Value::View(view) => Lazy::leaf(view.clone()).ok_or_else(|| {

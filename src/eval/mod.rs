@@ -18,7 +18,7 @@ pub mod reshape;
 pub mod spectral;
 pub mod value;
 
-pub use call::{scalar_value, HistReport, StatsReport};
+pub use call::{scalar_value, unsigned_centre, HistReport, StatsReport};
 pub use value::Value;
 
 use crate::compute::Lazy;

@@ -541,6 +541,13 @@ fn opened_fields(o: &crate::eval::Opened) -> Fields {
         f("shared", Field::Bool(o.shared)),
         f("locked", Field::Bool(o.locked)),
         f(
+            "centred_by",
+            v.dtype
+                .complex_int_part()
+                .and_then(crate::eval::unsigned_centre)
+                .map_or(Field::Null, |c| Field::Float(c, 8)),
+        ),
+        f(
             "assumed",
             Field::List(o.assumed.iter().map(|a| Field::str(*a)).collect()),
         ),

@@ -469,6 +469,15 @@ pub fn opened_text(o: &Opened) -> String {
     if o.shared {
         s.push_str("; the file was already mapped: this view shares that mapping");
     }
+    if let Some(c) = v
+        .dtype
+        .complex_int_part()
+        .and_then(crate::eval::unsigned_centre)
+    {
+        s.push_str(&format!(
+            "\n  unsigned samples: they compute centred, as (r - {c}) + (i - {c})j"
+        ));
+    }
     if !o.assumed.is_empty() {
         s.push_str(&format!("\n  assumed: {}", o.assumed.iter().map(|a| match (*a, &o.dtype_from) {
             ("dtype", Some(from)) => format!("dtype {from}"),
