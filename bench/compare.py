@@ -45,6 +45,10 @@ CASES = [
      "print(ne.evaluate('sum(20 * log10(abs(d)))'))"),
     ("hist d.r bins=100", "open {f} {n}x{n}; hist d.r bins=100",
      "print(np.histogram(d.real, bins=100))", None),
+    ("psd of 64 Mi samples (nperseg 1024)", "open {f} {n}x{n}; psd d[:4096].reshape(-1) nperseg=1024",
+     "import scipy.signal\nf, p = scipy.signal.welch(d[:4096].reshape(-1), nperseg=1024)\nprint(p.max())", None),
+    ("max(abs(fft(2**20 samples)))", "open {f} {n}x{n}; max(abs(fft(d.reshape(-1)[:2**20])))",
+     "print(np.abs(np.fft.fft(d.reshape(-1)[:2**20])).max())", None),
     ("open + print a 5x5 corner", "open {f} {n}x{n}; d[:5, :5]", "print(d[:5, :5])", None),
     ("open only", "open {f} {n}x{n}", "pass", None),
 ]

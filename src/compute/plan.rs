@@ -160,6 +160,54 @@ pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
     }
 }
 
+/// The plan of Welch's method (and of a spectrogram, `each` segment kept):
+/// segments read in order from the view, each once, overlapping ones
+/// reading their shared samples again; one transform buffer per thread.
+pub fn plan_segments(x: &Lazy, w: &super::spectral::Welch, each: bool, result_bytes: u64) -> Plan {
+    let segments = w.segments(x.size());
+    let chunks = segments.clamp(1, 64);
+    let workers = threads().min(chunks).max(1);
+    let reads = plan(x, &Goal::Elementwise, 0).reads;
+    // Overlapping segments read their shared samples again (from the page
+    // cache): samples read per sample of the view.
+    let again = (segments * w.nperseg) as f64 / x.size().max(1) as f64;
+    let itemsize = (x.dtype.size as u64).max(1);
+    Plan {
+        goal: format!(
+            "{} of {segments} segments of {} samples (overlap {}, step {})",
+            if each {
+                "each segment's periodogram"
+            } else {
+                "Welch's averaged periodogram"
+            },
+            w.nperseg,
+            w.noverlap,
+            w.nperseg - w.noverlap
+        ),
+        walk: format!(
+            "segments in order, each read from the view once ({again:.2} reads per \
+             sample with the overlap), detrended, windowed and transformed (rustfft, \
+             float64), |X|^2 summed per bin"
+        ),
+        block: w.nperseg,
+        chunks,
+        threads: workers,
+        reads,
+        held: (workers * w.nperseg * 16 * 2) as u64 + result_bytes,
+        numpy: vec![
+            (
+                "SciPy's segments, detrended and windowed (a copy)".into(),
+                (segments * w.nperseg) as u64 * itemsize,
+            ),
+            (
+                "their transforms, all at once (a lower bound: SciPy also converts)".into(),
+                (segments * w.bins()) as u64 * 2 * itemsize.max(4),
+            ),
+            ("the result".into(), result_bytes),
+        ],
+    }
+}
+
 /// Every node of `x`, each once, children first.
 fn collect(x: &Lazy, out: &mut Vec<Lazy>) {
     match &*x.node {

@@ -801,6 +801,11 @@ impl Session {
             return None;
         };
         let name = name.trim_start_matches("np.").trim_start_matches("numpy.");
+        if matches!(name, "welch" | "spectrogram") {
+            let first = args.first().filter(|a| a.name.is_none())?;
+            let x = self.eval(&first.value).ok()?;
+            return self.segments_plan(name, x, &args[1..], e.span);
+        }
         let base = name.trim_start_matches("nan");
         if !matches!(
             base,

@@ -393,6 +393,26 @@ impl Session {
         Ok(array(shape, l.dtype, out_re, Some(out_im)))
     }
 
+    /// The engine's plan for `welch(...)`/`spectrogram(...)` without
+    /// running it: what `explain` shows.
+    pub(super) fn segments_plan(
+        &self,
+        name: &str,
+        x: Value,
+        rest: &[Arg],
+        span: Span,
+    ) -> Option<crate::compute::plan::Plan> {
+        let s = self.segments_args(name, x, rest, span).ok()?;
+        let each = name == "spectrogram";
+        let bins = s.w.bins() as u64;
+        let out = if each {
+            bins * s.w.segments(s.x.size()) as u64
+        } else {
+            bins
+        } * s.dtype.size as u64;
+        Some(crate::compute::plan::plan_segments(&s.x, &s.w, each, out))
+    }
+
     /// `psd EXPR [welch's keyword arguments] [to PATH]`.
     pub(super) fn psd(
         &self,
