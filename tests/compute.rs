@@ -727,3 +727,51 @@ fn unsigned_complex_samples_compute_centred_and_open_says_so() {
         "{table}"
     );
 }
+
+/// `psd` of a SigMF recording takes the sample rate from its metadata and
+/// puts the spectrum around the capture's centre frequency: a tone 100 kHz
+/// above a 915 MHz centre, sampled at 1 MHz, peaks at 915.1 MHz (within a
+/// bin); fs= given by hand overrides the metadata.
+#[test]
+fn psd_of_a_sigmf_recording_is_in_hertz_around_its_centre_frequency() {
+    let dir = temp();
+    let n = 1 << 14;
+    let mut bytes = Vec::with_capacity(n * 8);
+    for k in 0..n {
+        let phase = 2.0 * std::f64::consts::PI * 0.1 * k as f64;
+        bytes.extend_from_slice(&(phase.cos() as f32).to_le_bytes());
+        bytes.extend_from_slice(&(phase.sin() as f32).to_le_bytes());
+    }
+    write(dir.path(), "rec.sigmf-data", bytes);
+    std::fs::write(
+        dir.path().join("rec.sigmf-meta"),
+        r#"{"global": {"core:datatype": "cf32_le", "core:sample_rate": 1000000.0, "core:version": "1.0.0"},
+            "captures": [{"core:sample_start": 0, "core:frequency": 915000000.0}], "annotations": []}"#,
+    )
+    .unwrap();
+    let json = |cmd: &str| -> serde_json::Value {
+        let out = std::process::Command::new(common::bin())
+            .args([
+                "--format",
+                "json",
+                "-c",
+                &format!("open rec.sigmf-meta as s; {cmd}"),
+            ])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let last = text(&out.stdout).lines().last().unwrap().to_string();
+        serde_json::from_str(&last).unwrap()
+    };
+    let p = json("psd s nperseg=256");
+    assert_eq!(p["fs"], 1e6);
+    assert_eq!(p["fs_from_metadata"], true);
+    assert_eq!(p["centre"], 915e6);
+    let peak = p["peaks"][0]["frequency"].as_f64().unwrap();
+    assert!((peak - 915.1e6).abs() <= 1e6 / 256.0, "peak at {peak}");
+    let by_hand = json("psd s nperseg=256 fs=2.0");
+    assert_eq!(by_hand["fs_from_metadata"], false);
+    let peak = by_hand["peaks"][0]["frequency"].as_f64().unwrap();
+    assert!((peak - 0.2).abs() <= 2.0 / 256.0, "peak at {peak}");
+}

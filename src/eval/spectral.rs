@@ -68,6 +68,12 @@ pub struct PsdReport {
     pub text: String,
     pub samples: usize,
     pub fs: f64,
+    /// fs came from the recording's metadata (SigMF's sample rate).
+    pub fs_from_metadata: bool,
+    /// The recording's centre frequency, added to every frequency.
+    pub centre: Option<f64>,
+    /// Both signs of frequency (complex input).
+    pub two_sided: bool,
     pub nperseg: usize,
     pub noverlap: usize,
     pub segments: usize,
@@ -393,6 +399,34 @@ impl Session {
         Ok(array(shape, l.dtype, out_re, Some(out_im)))
     }
 
+    /// The sample rate and centre frequency of the recording `e` is a view
+    /// of (its root name's SigMF metadata), when known.
+    fn recording_rates(&self, e: &Expr) -> (Option<f64>, Option<f64>) {
+        let mut root = e;
+        while let ExprKind::Index { base, .. } | ExprKind::Attr { base, .. } = &root.kind {
+            root = base;
+        }
+        let ExprKind::Name(n) = &root.kind else {
+            return (None, None);
+        };
+        let Some(meta) = self.meta.get(n) else {
+            return (None, None);
+        };
+        let fact = |key: &str| {
+            meta.facts
+                .iter()
+                .find(|(k, _)| k == key)
+                .and_then(|(_, v)| match v {
+                    crate::report::Field::Float(x, _) => Some(*x),
+                    _ => None,
+                })
+        };
+        (
+            fact("sample rate (Hz)").filter(|r| *r > 0.0 && r.is_finite()),
+            fact("centre frequency (Hz)").filter(|c| c.is_finite()),
+        )
+    }
+
     /// The engine's plan for `welch(...)`/`spectrogram(...)` without
     /// running it: what `explain` shows.
     pub(super) fn segments_plan(
@@ -435,6 +469,26 @@ impl Session {
                 _ => a.clone(),
             })
             .collect();
+        // A SigMF recording gives the sample rate (when fs= is not given)
+        // and the centre frequency the spectrum is put around.
+        let mut args = args;
+        let (rate, centre) = self.recording_rates(e);
+        let from_metadata = rate.is_some()
+            && !args
+                .iter()
+                .any(|a| a.name.as_ref().is_some_and(|n| n.node == "fs"));
+        if let (true, Some(r)) = (from_metadata, rate) {
+            args.push(Arg {
+                name: Some(Spanned {
+                    node: "fs".into(),
+                    span: e.span,
+                }),
+                value: Expr {
+                    kind: ExprKind::Float(r),
+                    span: e.span,
+                },
+            });
+        }
         let x = self.eval(e)?;
         let s = self.segments_args("psd", x, &args, e.span)?;
         let p = spectral::welch(&s.x, &s.w).map_err(|_| interrupted(e.span))?;
@@ -445,6 +499,11 @@ impl Session {
             let h = s.freqs.len() / 2;
             let turn = |v: &[f64]| -> Vec<f64> { v[h..].iter().chain(&v[..h]).copied().collect() };
             (turn(&s.freqs), turn(&p))
+        };
+        let centre = centre.filter(|_| from_metadata);
+        let freqs: Vec<f64> = match centre {
+            Some(c) => freqs.iter().map(|f| f + c).collect(),
+            None => freqs,
         };
         let db: Vec<f64> = power.iter().map(|&v| 10.0 * v.log10()).collect();
         let mut local: Vec<usize> = (0..db.len())
@@ -480,7 +539,8 @@ impl Session {
                 .expect("one value per bin"),
             im: None,
         });
-        let label = |f: f64| crate::number::table_float(f, 8, 4).trim().to_string();
+        // Enough digits to tell bins apart around a centre of gigahertz.
+        let label = |f: f64| crate::number::table_float(f, 8, 12).trim().to_string();
         let ends = (
             label(freqs[0]),
             label(*freqs.last().expect("a bin at least")),
@@ -497,6 +557,9 @@ impl Session {
             text: text.to_string(),
             samples: s.x.size(),
             fs: s.fs,
+            fs_from_metadata: from_metadata,
+            centre,
+            two_sided: !s.w.onesided,
             nperseg: s.w.nperseg,
             noverlap: s.w.noverlap,
             segments: s.w.segments(s.x.size()),

@@ -78,6 +78,14 @@ pub fn describe(path: &Path) -> Result<Described, Failure> {
         "sample rate (Hz)",
         num(global.get("core:sample_rate")).map(|r| Field::Float(r, 8)),
     );
+    // The first capture's centre frequency: where `psd` puts zero.
+    fact(
+        "centre frequency (Hz)",
+        captures
+            .first()
+            .and_then(|c| num(c.get("core:frequency")))
+            .map(|f| Field::Float(f, 8)),
+    );
     fact(
         "channels",
         (channels > 1).then_some(Field::Int(channels as i128)),

@@ -142,6 +142,11 @@ fn record(out: &Output) -> Option<Record> {
                 f("psd", Field::Str(p.text.clone())),
                 f("samples", int(p.samples)),
                 f("fs", Field::Float(p.fs, 8)),
+                f("fs_from_metadata", Field::Bool(p.fs_from_metadata)),
+                f(
+                    "centre",
+                    p.centre.map_or(Field::Null, |c| Field::Float(c, 8)),
+                ),
                 f("nperseg", int(p.nperseg)),
                 f("noverlap", int(p.noverlap)),
                 f("segments", int(p.segments)),

@@ -231,19 +231,27 @@ fn write_psd(
     };
     writeln!(
         w,
-        "psd of {}: {} samples, {} segments of {} (overlap {}), fs {}\n  {} {}",
+        "psd of {}: {} samples, {} segments of {} (overlap {})\n  fs {}{}\n  {} {}",
         p.text,
         p.samples,
         p.segments,
         p.nperseg,
         p.noverlap,
         f(p.fs),
+        match (p.fs_from_metadata, p.centre) {
+            (true, Some(c)) => format!(
+                " Hz (SigMF), around the centre {} Hz",
+                number::table_float(c, 8, 12).trim()
+            ),
+            (true, None) => " Hz (SigMF)".to_string(),
+            _ => String::new(),
+        },
         if p.scaling == "density" {
             "power per unit of frequency"
         } else {
             "power per bin"
         },
-        if p.freqs.first().is_some_and(|&x| x < 0.0) {
+        if p.two_sided {
             "(two-sided)"
         } else {
             "(one-sided)"
@@ -254,8 +262,11 @@ fn write_psd(
     }
     let mut t = new_table();
     t.set_header(["peak frequency", "power (dB)", "above floor (dB)"]);
+    // Frequencies with enough digits to tell bins apart around a centre of
+    // gigahertz.
+    let freq_text = |x: f64| number::table_float(x, 8, 12).trim().to_string();
     for &(freq, db) in &p.peaks {
-        t.add_row([f(freq), f(db), f(db - p.floor_db)]);
+        t.add_row([freq_text(freq), f(db), f(db - p.floor_db)]);
     }
     right_align_from(&mut t, 0);
     if !p.peaks.is_empty() {
