@@ -179,3 +179,46 @@ fn the_readme_picture_is_current() {
         "docs/demo-rings.png is stale: make it again with `strided --demo -c 'image d.r to docs/demo-rings.png'`"
     );
 }
+
+/// `psd ... to FILE.png` of a tone in a sparse 64 MiB recording (a
+/// megabyte of tone among zeros): the PNG's highest ink is the tone's
+/// column, and the peak table names its frequency within a bin.
+#[test]
+fn psd_draws_a_tone_where_its_frequency_is() {
+    let dir = temp();
+    let (total, tone_len, fs, tone) = (8u64 << 20, 1u64 << 17, 1e6f64, 187_500.0f64);
+    let mut f = std::fs::File::create(dir.path().join("r.c8")).unwrap();
+    f.set_len(total * 8).unwrap();
+    f.seek(SeekFrom::Start(5_000_000 * 8)).unwrap();
+    let mut bytes = Vec::with_capacity(tone_len as usize * 8);
+    for k in 0..tone_len {
+        let phase = 2.0 * std::f64::consts::PI * tone * k as f64 / fs;
+        bytes.extend_from_slice(&(phase.cos() as f32).to_le_bytes());
+        bytes.extend_from_slice(&(phase.sin() as f32).to_le_bytes());
+    }
+    f.write_all(&bytes).unwrap();
+    drop(f);
+    let said = ok(&run_in(
+        dir.path(),
+        &[
+            "-c",
+            "open r.c8 c8 as r; psd r nperseg=1024 fs=1e6 to p.png",
+        ],
+        "",
+    ));
+    assert!(said.contains("187500"), "{said}");
+    // Two-sided, ascending: 1024 bins from -fs/2 over 800 plot columns
+    // inside a 10-pixel margin.
+    let (w, _, px) = decode(&dir.path().join("p.png"));
+    let ink = |p: [u8; 3]| p != [255, 255, 255] && p[2] > p[0];
+    let top = (0..px.len() / w)
+        .find(|&y| (10..w - 10).any(|x| ink(px[y * w + x])))
+        .expect("some ink");
+    let xs: Vec<usize> = (10..w - 10).filter(|&x| ink(px[top * w + x])).collect();
+    let bin = ((tone / fs + 0.5) * 1024.0) as usize;
+    let want = 10 + bin * 800 / 1024;
+    assert!(
+        xs.iter().all(|&x| x.abs_diff(want) <= 2),
+        "highest ink at {xs:?}, the tone's column {want}"
+    );
+}

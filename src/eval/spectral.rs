@@ -105,6 +105,16 @@ struct Segments {
 }
 
 impl Segments {
+    /// The frequencies of the bins, as the float64 array SciPy returns.
+    fn freqs_array(&self) -> Value {
+        array(
+            vec![self.freqs.len()],
+            sc(Kind::Float, 8),
+            self.freqs.clone(),
+            None,
+        )
+    }
+
     fn round(&self, v: Vec<f64>) -> Vec<f64> {
         if self.dtype.size == 4 {
             v.into_iter().map(|x| x as f32 as f64).collect()
@@ -579,12 +589,7 @@ impl Session {
         let s = self.segments_args("welch", x, rest, span)?;
         let p = spectral::welch(&s.x, &s.w).map_err(|_| interrupted(span))?;
         Ok(Value::Tuple(vec![
-            array(
-                vec![s.freqs.len()],
-                sc(Kind::Float, 8),
-                s.freqs.clone(),
-                None,
-            ),
+            s.freqs_array(),
             array(vec![s.w.bins()], s.dtype, s.round(p), None),
         ]))
     }
@@ -614,12 +619,7 @@ impl Session {
             .map(|k| (s.w.nperseg as f64 / 2.0 + k as f64 * step) / s.fs)
             .collect();
         Ok(Value::Tuple(vec![
-            array(
-                vec![s.freqs.len()],
-                sc(Kind::Float, 8),
-                s.freqs.clone(),
-                None,
-            ),
+            s.freqs_array(),
             array(vec![t.len()], sc(Kind::Float, 8), t, None),
             array(vec![bins, segments], s.dtype, s.round(sxx), None),
         ]))
