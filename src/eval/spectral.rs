@@ -190,6 +190,7 @@ impl Session {
     ) -> Result<Value, Error> {
         match name {
             "fft" | "ifft" | "rfft" | "irfft" => self.transform(name, x, rest, span),
+            "fft2" | "ifft2" | "fftn" | "ifftn" => self.transform_nd(name, x, rest, span),
             "fftfreq" | "rfftfreq" => {
                 let b = bind(name, &["d"], rest, span)?;
                 let n = match x {
@@ -286,6 +287,22 @@ impl Session {
                 )
             })?,
         };
+        self.transform_axis(name, &l, d, n, axis, norm, span)
+    }
+
+    /// The transform `name` of `l` along `axis`, at `n` points.
+    #[allow(clippy::too_many_arguments)]
+    fn transform_axis(
+        &self,
+        name: &str,
+        l: &Lazy,
+        d: Scalar,
+        n: usize,
+        axis: usize,
+        norm: Norm,
+        span: Span,
+    ) -> Result<Value, Error> {
+        let len = l.shape[axis];
         let single = matches!(
             (d.kind, d.size),
             (Kind::Float, 4) | (Kind::Float, 2) | (Kind::Complex, 8)
@@ -308,7 +325,7 @@ impl Session {
             "slice the view first, or raise `set memory`",
             span,
         )?;
-        let (re, im, mut shape, order) = self.rows_along(&l, axis, name, span)?;
+        let (re, im, mut shape, order) = self.rows_along(l, axis, name, span)?;
         let (re, im) = match name {
             "irfft" => (spectral::irfft_rows(&re, &im, len, n, norm), Vec::new()),
             _ => {
@@ -334,6 +351,101 @@ impl Session {
         };
         let value = array(shape, out_dtype, round(re), Some(round(im)));
         Ok(Self::unturn(value, &order))
+    }
+
+    /// `fft2`, `ifft2`, `fftn`, `ifftn`: the transform along each of
+    /// `axes` in turn (the last two for the 2-D forms, every axis or the
+    /// last `len(s)` for the n-D ones), each at `s`'s length, as NumPy's
+    /// `_raw_fftnd` does (last axis first).
+    fn transform_nd(&self, name: &str, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
+        let (l, d) = array_arg(name, &x, span)?;
+        let b = bind(name, &["s", "axes", "norm"], rest, span)?;
+        let ndim = l.ndim() as i128;
+        let ints = |v: Value, at: Span, what: &str| -> Result<Vec<i128>, Error> {
+            match v {
+                Value::Int(k) => Ok(vec![k]),
+                Value::Tuple(t) | Value::List(t) => t
+                    .into_iter()
+                    .map(|v| match v {
+                        Value::Int(k) => Ok(k),
+                        other => Err(type_error(
+                            format!("{what} take integers, not {}", other.kind_name()),
+                            at,
+                        )),
+                    })
+                    .collect(),
+                other => Err(type_error(
+                    format!("{what} take a tuple of integers, not {}", other.kind_name()),
+                    at,
+                )),
+            }
+        };
+        let sizes = match self.bound_value(&b, 0)? {
+            Some((v, at)) => Some((ints(v, at, "s")?, at)),
+            None => None,
+        };
+        let axes: Vec<i128> = match self.bound_value(&b, 1)? {
+            Some((v, at)) => ints(v, at, "axes")?,
+            None if name.ends_with('2') => vec![-2, -1],
+            None => match &sizes {
+                Some((s, _)) => (ndim - s.len() as i128..ndim).collect(),
+                None => (0..ndim).collect(),
+            },
+        };
+        if let Some((s, at)) = &sizes {
+            if s.len() != axes.len() {
+                return Err(type_error(
+                    "Shape and axes have different lengths.".into(),
+                    *at,
+                ));
+            }
+        }
+        let mut axes_at = Vec::with_capacity(axes.len());
+        for &k in &axes {
+            if k < -ndim || k >= ndim {
+                return Err(type_error(
+                    format!("axis {k} is out of bounds for array of dimension {ndim}"),
+                    span,
+                ));
+            }
+            axes_at.push((if k < 0 { k + ndim } else { k }) as usize);
+        }
+        let norm = match self.bound_str(&b, 2, "norm")? {
+            None => Norm::Backward,
+            Some((s, at)) => Norm::parse(&s).ok_or_else(|| {
+                type_error(
+                    format!(
+                        "Invalid norm value {s}; should be \"backward\",\"ortho\" or \"forward\"."
+                    ),
+                    at,
+                )
+            })?,
+        };
+        let one = if name.starts_with('i') { "ifft" } else { "fft" };
+        let (mut cur, mut dtype) = (l, d);
+        for (i, &axis) in axes_at.iter().enumerate().rev() {
+            let n = match &sizes {
+                Some((s, at)) if s[i] < 1 => {
+                    return Err(type_error(
+                        format!("Invalid number of FFT data points ({}) specified.", s[i]),
+                        *at,
+                    ))
+                }
+                Some((s, _)) => s[i] as usize,
+                None => cur.shape[axis],
+            };
+            if cur.shape[axis] == 0 {
+                return Err(type_error(
+                    format!("Invalid number of data points (0) specified for {name}()"),
+                    span,
+                ));
+            }
+            let v = self.transform_axis(one, &cur, dtype, n, axis, norm, span)?;
+            let (next, next_dtype) = array_arg(name, &v, span)?;
+            cur = next;
+            dtype = next_dtype;
+        }
+        Ok(Value::Lazy(cur))
     }
 
     /// `fftshift` and `ifftshift`: each axis (or the given ones) rolled by

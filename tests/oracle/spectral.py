@@ -51,7 +51,20 @@ def cases(seed, count):
         data = make(rng, dt, int(np.prod(shape)))
         view = rng.choice(["d", "d[::-1]", "d[::2]"] + (["d.T", "d[:, ::-1]"] if two_d else []))
         kind = rng.random()
-        if kind < 0.55 or (np.dtype(dt).kind != "c" and kind < 0.75):
+        if two_d and rng.random() < 0.3:
+            # The 2-D and n-D transforms: s=, axes= (repeats too), norm=.
+            f = rng.choice(["fft2", "ifft2", "fftn", "ifftn"])
+            args = []
+            axes = rng.choice([None, "(0, 1)", "(1, 0)", "(-1,)", "(0, 0)", "(1,)"])
+            if axes:
+                args.append(f"axes={axes}")
+            if rng.random() < 0.4:
+                k = len(eval(axes)) if axes else (2 if f.endswith("2") else rng.choice([1, 2]))
+                args.append("s=(" + "".join(f"{rng.choice([1, 3, 4, 8])}, " for _ in range(k)) + ")")
+            if rng.random() < 0.4:
+                args.append(f"norm='{rng.choice(['backward', 'ortho', 'forward'])}'")
+            expr = f"{f}({view}{''.join(', ' + a for a in args)})"
+        elif kind < 0.55 or (np.dtype(dt).kind != "c" and kind < 0.75):
             f = rng.choice(["fft", "ifft"] + (["rfft"] if np.dtype(dt).kind != "c" else []))
             args = []
             if rng.random() < 0.4:
@@ -111,7 +124,8 @@ def cases(seed, count):
 
 def numpy_eval(expr, d):
     env = {"d": d, "np": np, "fft": np.fft.fft, "ifft": np.fft.ifft, "rfft": np.fft.rfft,
-           "irfft": np.fft.irfft, "fftshift": np.fft.fftshift, "ifftshift": np.fft.ifftshift,
+           "irfft": np.fft.irfft, "fft2": np.fft.fft2, "ifft2": np.fft.ifft2, "fftn": np.fft.fftn,
+           "ifftn": np.fft.ifftn, "fftshift": np.fft.fftshift, "ifftshift": np.fft.ifftshift,
            "fftfreq": np.fft.fftfreq, "rfftfreq": np.fft.rfftfreq}
     if HAVE_SCIPY:
         env["welch"] = scipy.signal.welch
