@@ -180,6 +180,21 @@ impl Session {
         })
     }
 
+    /// `norm=` (bound argument `k`) as NumPy reads it, "backward" when absent.
+    fn norm_arg(&self, b: &Bound, k: usize) -> Result<Norm, Error> {
+        match self.bound_str(b, k, "norm")? {
+            None => Ok(Norm::Backward),
+            Some((s, at)) => Norm::parse(&s).ok_or_else(|| {
+                type_error(
+                    format!(
+                        "Invalid norm value {s}; should be \"backward\",\"ortho\" or \"forward\"."
+                    ),
+                    at,
+                )
+            }),
+        }
+    }
+
     /// The built-ins of this module.
     pub(super) fn spectral(
         &self,
@@ -276,17 +291,7 @@ impl Session {
                 span,
             ));
         }
-        let norm = match self.bound_str(&b, 2, "norm")? {
-            None => Norm::Backward,
-            Some((s, at)) => Norm::parse(&s).ok_or_else(|| {
-                type_error(
-                    format!(
-                        "Invalid norm value {s}; should be \"backward\",\"ortho\" or \"forward\"."
-                    ),
-                    at,
-                )
-            })?,
-        };
+        let norm = self.norm_arg(&b, 2)?;
         self.transform_axis(name, &l, d, n, axis, norm, span)
     }
 
@@ -410,17 +415,7 @@ impl Session {
             }
             axes_at.push((if k < 0 { k + ndim } else { k }) as usize);
         }
-        let norm = match self.bound_str(&b, 2, "norm")? {
-            None => Norm::Backward,
-            Some((s, at)) => Norm::parse(&s).ok_or_else(|| {
-                type_error(
-                    format!(
-                        "Invalid norm value {s}; should be \"backward\",\"ortho\" or \"forward\"."
-                    ),
-                    at,
-                )
-            })?,
-        };
+        let norm = self.norm_arg(&b, 2)?;
         let one = if name.starts_with('i') { "ifft" } else { "fft" };
         let (mut cur, mut dtype) = (l, d);
         for (i, &axis) in axes_at.iter().enumerate().rev() {
