@@ -7,6 +7,7 @@
 
 use crate::span::Span;
 use std::fmt::Write as _;
+use unicode_width::UnicodeWidthStr;
 
 /// An error with the span of input it is about.
 #[derive(Debug, Clone, PartialEq)]
@@ -247,7 +248,12 @@ impl Error {
         let full = line.trim_end_matches(['\n', '\r']);
         // A long line shows only a window around the error.
         let (shown, shift) = window(full, self.span);
-        let moved = |s: Span| Span::new(s.start.saturating_sub(shift), s.end.saturating_sub(shift));
+        // Control characters print escaped (`\x1b`), so spans move with them.
+        let (shown, at) = crate::text::escape_with_offsets(&shown);
+        let moved = |s: Span| {
+            let to = |k: usize| at[k.saturating_sub(shift).min(at.len() - 1)];
+            Span::new(to(s.start), to(s.end))
+        };
         let _ = writeln!(out, "{number} | {shown}");
         let _ = writeln!(
             out,
@@ -255,7 +261,7 @@ impl Error {
             caret_line(&shown, moved(self.span), None)
         );
         if let Some((span, label)) = self.related {
-            if span.start >= shift && span.start <= shift + shown.len() {
+            if span.start >= shift && span.start <= shift + at.len() - 1 {
                 let _ = writeln!(
                     out,
                     "{pad} | {}",
@@ -331,9 +337,16 @@ fn column(line: &str, at: usize) -> usize {
     line.get(..at).map_or(at, |s| s.chars().count()) + 1
 }
 
+/// Terminal cells that `line` takes up to byte offset `at`: a CJK character
+/// takes two, a combining mark none (`unicode-width`, as terminals count).
+fn cells(line: &str, at: usize) -> usize {
+    let at = floor_boundary(line, at.min(line.len()));
+    UnicodeWidthStr::width(&line[..at])
+}
+
 fn caret_line(line: &str, span: Span, label: Option<&str>) -> String {
-    let start = column(line, span.start) - 1;
-    let end = column(line, span.end.max(span.start)) - 1;
+    let start = cells(line, span.start);
+    let end = cells(line, span.end.max(span.start));
     // A span may end before it starts once a window moved it; never underflow.
     let width = end.saturating_sub(start).max(1);
     let mut s = " ".repeat(start);
@@ -389,6 +402,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use unicode_width::UnicodeWidthChar;
 
     #[test]
     fn suggests_a_near_name_and_nothing_for_a_far_one() {
@@ -424,6 +438,31 @@ mod tests {
         let under: String = code.chars().skip(at).take(3).collect();
         assert_eq!(under, "100", "{text}");
         assert!(lines[0].starts_with("s:1:5003:"), "{text}");
+    }
+
+    #[test]
+    fn the_caret_stands_under_its_span_after_wide_and_escaped_characters() {
+        // `*` after two CJK characters (two cells each), and after an ESC
+        // that prints as four cells, `\x1b`.
+        for line in ["x = \"中文\" + * 2", "x = \"a\x1bb\" + * 2"] {
+            let at = line.find('*').unwrap();
+            let e = Error::new(ErrorKind::SliceStepZero, Span::new(at, at + 1));
+            let text = e.render(Some(("s", 1)), line);
+            let lines: Vec<&str> = text.lines().collect();
+            let code = lines[1].split_once(" | ").unwrap().1;
+            let caret = lines[2].split_once(" | ").unwrap().1;
+            let cells = caret.find('^').unwrap();
+            let mut upto = 0;
+            let before: String = code
+                .chars()
+                .take_while(|c| {
+                    upto += UnicodeWidthChar::width(*c).unwrap_or(0);
+                    upto <= cells
+                })
+                .collect();
+            assert_eq!(code[before.len()..].chars().next(), Some('*'), "{text}");
+            assert!(!text.contains('\x1b'), "{text}");
+        }
     }
 
     #[test]
