@@ -261,7 +261,7 @@ impl Error {
             caret_line(&shown, moved(self.span), None)
         );
         if let Some((span, label)) = self.related {
-            if span.start >= shift && span.start <= shift + at.len() - 1 {
+            if span.start >= shift && span.start < shift + at.len() {
                 let _ = writeln!(
                     out,
                     "{pad} | {}",

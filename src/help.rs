@@ -214,8 +214,8 @@ maxima with reduce=max). Complex data is drawn as its magnitude.\n",
             ("close e", "drop a name; a mapping goes when no view uses it"),
         ],
         tail: "Complex integers (ci16, cu8, ...) are records (r, i) that abs, angle, db and\n\
-stats treat as complex numbers; unsigned ones (cu8) centred, (r - 127.5) +\n\
-(i - 127.5)j. `info` shows SigMF annotations and ENVI axes.\n",
+stats treat as complex numbers (.real and .imag are those parts); unsigned\n\
+ones (cu8) centred, (r - 127.5) + (i - 127.5)j. `info` shows SigMF annotations and ENVI axes.\n",
     },
     Topic {
         names: &["save"],

@@ -775,3 +775,59 @@ fn psd_of_a_sigmf_recording_is_in_hertz_around_its_centre_frequency() {
     let peak = by_hand["peaks"][0]["frequency"].as_f64().unwrap();
     assert!((peak - 0.2).abs() <= 2.0 / 256.0, "peak at {peak}");
 }
+
+/// A transform along the last axis streams row by row: rows holding a tone
+/// whose bin moves with the row (row r at bin 3r + 1), 256 rows of 4096
+/// complex64 samples, under `set memory 2MiB`, a sixteenth of what the
+/// whole transform would take. `argmax(abs(fft(d)), axis=1)` finds each
+/// row's bin and the column means peak where the tones are; along axis 0
+/// (not streamed) the same memory limit refuses with a hint.
+#[test]
+fn transforms_along_the_last_axis_stream_beyond_the_memory_limit() {
+    let dir = temp();
+    let (rows, n) = (256usize, 4096usize);
+    let mut bytes = Vec::with_capacity(rows * n * 8);
+    for r in 0..rows {
+        let bin = (3 * r + 1) as f64;
+        for k in 0..n {
+            let phase = 2.0 * std::f64::consts::PI * bin * k as f64 / n as f64;
+            bytes.extend_from_slice(&(phase.cos() as f32).to_le_bytes());
+            bytes.extend_from_slice(&(phase.sin() as f32).to_le_bytes());
+        }
+    }
+    write(dir.path(), "rows.c8", bytes);
+    let run = |script: &str| {
+        std::process::Command::new(common::bin())
+            .args(["--format", "csv", "-c", script])
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let numbers = |out: &std::process::Output| -> Vec<f64> {
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+            .lines()
+            .filter_map(|l| l.trim().parse().ok())
+            .collect()
+    };
+    let open = "open rows.c8 256x4096 c8 as d; set memory 2MiB";
+    let peaks = numbers(&run(&format!("{open}; argmax(abs(fft(d)), axis=1)")));
+    let want: Vec<f64> = (0..rows).map(|r| (3 * r + 1) as f64).collect();
+    assert_eq!(peaks, want);
+    // Each tone's bin holds n (the tone's amplitude summed over the row),
+    // so the column mean is n / rows there and ~0 elsewhere.
+    let means = numbers(&run(&format!("{open}; mean(abs(fft(d, axis=1)), axis=0)")));
+    assert_eq!(means.len(), n);
+    for (k, m) in means.iter().enumerate() {
+        let tone = k % 3 == 1 && k < 3 * rows;
+        let expect = if tone { n as f64 / rows as f64 } else { 0.0 };
+        assert!((m - expect).abs() < 1e-2, "bin {k}: {m} vs {expect}");
+    }
+    let refused = run(&format!("{open}; mean(abs(fft(d, axis=0)))"));
+    assert!(!refused.status.success());
+    let err = text(&refused.stderr);
+    assert!(
+        err.contains("more than the memory limit") && err.contains("along the last axis"),
+        "{err}"
+    );
+}

@@ -127,6 +127,12 @@ pub enum Node {
     /// `x.astype(dtype)`: the values cast to the node's dtype (complex to
     /// real drops the imaginary part, as NumPy does).
     Cast(Lazy),
+    /// One of NumPy's one-axis transforms along the last axis of `src`,
+    /// streamed row by row (`fft(d, axis=-1)` of a big view).
+    Transform {
+        src: Lazy,
+        t: Arc<spectral::RowTransform>,
+    },
     /// Basic indexing of a computed array: element `i` of the result is
     /// element `offset + Σ i·strides` (C-order position) of `src`.
     Index {
@@ -365,7 +371,9 @@ impl Lazy {
             Node::Leaf(v) => push(&v.source),
             Node::Const(_) | Node::Array(_) => {}
             Node::Unary(_, a) | Node::Cast(a) => a.sources(out),
-            Node::Gather { src, .. } | Node::Index { src, .. } => src.sources(out),
+            Node::Gather { src, .. } | Node::Index { src, .. } | Node::Transform { src, .. } => {
+                src.sources(out)
+            }
             Node::Binary(_, a, b) | Node::Pair(a, b) => {
                 a.sources(out);
                 b.sources(out);
@@ -389,7 +397,9 @@ impl Lazy {
         let inner = match &*self.node {
             Node::Leaf(_) | Node::Const(_) | Node::Array(_) => 0,
             Node::Unary(_, a) | Node::Cast(a) => a.scanned(),
-            Node::Gather { src, .. } | Node::Index { src, .. } => src.scanned(),
+            Node::Gather { src, .. } | Node::Index { src, .. } | Node::Transform { src, .. } => {
+                src.scanned()
+            }
             Node::Binary(_, a, b) | Node::Pair(a, b) => a.scanned().max(b.scanned()),
             Node::Masked { mask, .. } => mask.size(),
             Node::Where(a, b, c) | Node::Clip(a, b, c) => {
@@ -487,7 +497,7 @@ impl Lazy {
                 Node::Unary(_, a) => first_leaf(a),
                 Node::Binary(_, a, b) => first_leaf(a).or_else(|| first_leaf(b)),
                 Node::Pair(a, b) => first_leaf(a).or_else(|| first_leaf(b)),
-                Node::Gather { .. } | Node::Masked { .. } => None,
+                Node::Gather { .. } | Node::Masked { .. } | Node::Transform { .. } => None,
                 Node::Cast(a) => first_leaf(a),
                 Node::Where(a, b, c) | Node::Clip(a, b, c) => first_leaf(a)
                     .or_else(|| first_leaf(b))
@@ -542,7 +552,7 @@ impl Lazy {
             Node::Where(a, b, c) => Node::Where(same(a)?, same(b)?, same(c)?),
             Node::Clip(a, b, c) => Node::Clip(same(a)?, same(b)?, same(c)?),
             Node::Pair(a, b) => Node::Pair(same(a)?, same(b)?),
-            Node::Gather { .. } | Node::Masked { .. } => return None,
+            Node::Gather { .. } | Node::Masked { .. } | Node::Transform { .. } => return None,
             Node::Cast(a) => Node::Cast(same(a)?),
             Node::Array(_) | Node::Index { .. } => return None,
         };
@@ -686,6 +696,14 @@ impl Lazy {
                 return out;
             }
             Node::Cast(x) => x.block(outer, start, len),
+            Node::Transform { src, t } => {
+                let row = t.row_of(src, outer);
+                let part = start..start + len;
+                Block {
+                    re: row.re[part.clone()].to_vec(),
+                    im: row.im.as_ref().map(|v| v[part].to_vec()),
+                }
+            }
             Node::Pair(r, i) => {
                 let (r, i) = (
                     self.child(r, outer, start, len),

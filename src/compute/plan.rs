@@ -127,6 +127,22 @@ pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
         }
     };
     let used_threads = workers.min(chunks).max(1);
+    // Streamed transforms: each row made once, when the walk reaches it.
+    let mut walk = walk;
+    let mut transforms = 0u64;
+    for l in &nodes {
+        if let Node::Transform { src, t } = &*l.node {
+            walk.push_str(&format!(
+                "; each row of {} values goes through np.fft.{} ({} points) once, when the \
+                 walk reaches it, the last {} kept",
+                src.shape.last().copied().unwrap_or(1),
+                t.which.name(),
+                t.n,
+                t.kept_rows()
+            ));
+            transforms += t.held(used_threads);
+        }
+    }
     let mut reads = Vec::new();
     for l in &nodes {
         if let Node::Leaf(v) = &*l.node {
@@ -155,7 +171,7 @@ pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
         chunks,
         threads: used_threads,
         reads,
-        held: block_bytes * used_threads as u64 + accumulators + masks + result_bytes,
+        held: block_bytes * used_threads as u64 + accumulators + masks + transforms + result_bytes,
         numpy,
     }
 }
@@ -213,7 +229,9 @@ fn collect(x: &Lazy, out: &mut Vec<Lazy>) {
     match &*x.node {
         Node::Leaf(_) | Node::Const(_) | Node::Array(_) => {}
         Node::Unary(_, a) | Node::Cast(a) => collect(a, out),
-        Node::Gather { src, .. } | Node::Index { src, .. } => collect(src, out),
+        Node::Gather { src, .. } | Node::Index { src, .. } | Node::Transform { src, .. } => {
+            collect(src, out)
+        }
         Node::Binary(_, a, b) | Node::Pair(a, b) => {
             collect(a, out);
             collect(b, out);
@@ -246,10 +264,13 @@ fn numpy_temporaries(x: &Lazy, out: &mut Vec<(String, u64)>) {
         Node::Pair(..) => Some("the complex array".into()),
         Node::Gather { .. } => Some("the copy made by advanced indexing".into()),
         Node::Masked { .. } => Some("the copy made by the boolean mask".into()),
+        Node::Transform { t, .. } => Some(format!("np.fft.{}", t.which.name())),
     };
     match &*x.node {
         Node::Unary(_, a) | Node::Cast(a) => numpy_temporaries(a, out),
-        Node::Gather { src, .. } | Node::Index { src, .. } => numpy_temporaries(src, out),
+        Node::Gather { src, .. } | Node::Index { src, .. } | Node::Transform { src, .. } => {
+            numpy_temporaries(src, out)
+        }
         Node::Binary(_, a, b) | Node::Pair(a, b) => {
             numpy_temporaries(a, out);
             numpy_temporaries(b, out);

@@ -4,10 +4,12 @@
 //! are rounded to NumPy's dtype by the caller).
 
 use super::reduce::{for_blocks, in_chunks};
-use super::Lazy;
+use super::{Block, Lazy};
 use crate::control::Interrupted;
 use rustfft::num_complex::Complex64;
 use rustfft::FftPlanner;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// NumPy's `norm=`: which direction is scaled, and by what.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,86 +42,226 @@ impl Norm {
     }
 }
 
-/// The transform of each row of `rows` (C-order rows of `len` values, real
-/// and imaginary parts), cut or padded with zeros to `n` points: `fft` or
-/// `ifft` of each, scaled as `norm` says. Rows in parallel.
-pub fn fft_rows(
-    re: &[f64],
-    im: &[f64],
-    len: usize,
-    n: usize,
-    inverse: bool,
-    norm: Norm,
-) -> (Vec<f64>, Vec<f64>) {
-    let rows = re.len().checked_div(len).unwrap_or(0);
-    let plan = {
-        let mut planner = FftPlanner::<f64>::new();
-        if inverse {
-            planner.plan_fft_inverse(n)
-        } else {
-            planner.plan_fft_forward(n)
-        }
-    };
-    let scale = norm.factor(n, inverse);
-    // Rows in up to 64 chunks, merged in order: the same answer for any
-    // number of threads (each row is transformed alone anyway).
-    let chunks = rows.clamp(1, 64);
-    let per = rows.div_ceil(chunks).max(1);
-    let parts = in_chunks(chunks, |c| {
-        let mut out = Vec::new();
-        let mut buf = vec![Complex64::default(); n];
-        for r in c * per..((c + 1) * per).min(rows) {
-            for (k, b) in buf.iter_mut().enumerate() {
-                *b = if k < len {
-                    Complex64::new(re[r * len + k], im.get(r * len + k).copied().unwrap_or(0.0))
-                } else {
-                    Complex64::default()
-                };
-            }
-            plan.process(&mut buf);
-            out.extend(buf.iter().map(|z| z * scale));
-        }
-        Ok(out)
-    })
-    .expect("not cancellable");
-    let all: Vec<Complex64> = parts.into_iter().flatten().collect();
-    (
-        all.iter().map(|z| z.re).collect(),
-        all.iter().map(|z| z.im).collect(),
-    )
+/// Which of NumPy's one-axis transforms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Which {
+    Fft,
+    Ifft,
+    Rfft,
+    Irfft,
 }
 
-/// NumPy's `irfft` of each row of `len` half-spectrum values, to `n` real
-/// points: the input cut or padded to `n/2 + 1` bins, the spectrum made
-/// Hermitian (the imaginary parts of the zero-frequency bin, and of the
-/// Nyquist bin when `n` is even, ignored), inverted, the real part kept.
-pub fn irfft_rows(re: &[f64], im: &[f64], len: usize, n: usize, norm: Norm) -> Vec<f64> {
-    let rows = re.len().checked_div(len).unwrap_or(0);
-    let half = n / 2 + 1;
-    let mut full_re = vec![0.0; rows * n];
-    let mut full_im = vec![0.0; rows * n];
-    for r in 0..rows {
-        let at = |k: usize| {
-            if k < len {
-                (re[r * len + k], im.get(r * len + k).copied().unwrap_or(0.0))
-            } else {
-                (0.0, 0.0)
-            }
-        };
-        for k in 0..half.min(n) {
-            let (a, mut b) = at(k);
-            if k == 0 || (n.is_multiple_of(2) && k == n / 2) {
-                b = 0.0;
-            }
-            full_re[r * n + k] = a;
-            full_im[r * n + k] = b;
-            if k > 0 && n - k != k {
-                full_re[r * n + n - k] = a;
-                full_im[r * n + n - k] = -b;
-            }
+impl Which {
+    pub fn parse(name: &str) -> Option<Which> {
+        match name {
+            "fft" => Some(Which::Fft),
+            "ifft" => Some(Which::Ifft),
+            "rfft" => Some(Which::Rfft),
+            "irfft" => Some(Which::Irfft),
+            _ => None,
         }
     }
-    fft_rows(&full_re, &full_im, n, n, true, norm).0
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Which::Fft => "fft",
+            Which::Ifft => "ifft",
+            Which::Rfft => "rfft",
+            Which::Irfft => "irfft",
+        }
+    }
+}
+
+/// Rows the cache of a streamed transform keeps: enough for the tiles of
+/// an axis reduction (32 rows) on two threads, within 64 MiB.
+const KEEP_BYTES: usize = 64 << 20;
+const KEEP_ROWS: usize = 64;
+
+/// A row of a streamed transform, made by the first thread that asks.
+type RowSlot = Arc<OnceLock<Arc<Block>>>;
+
+/// One of NumPy's one-axis transforms of rows of `len` values at `n`
+/// points, planned once. It transforms rows held in memory ([`Self::rows`])
+/// or, as the node of a streamed array, one row of a [`Lazy`] at a time,
+/// keeping the last rows it made ([`Self::row_of`]).
+pub struct RowTransform {
+    pub which: Which,
+    pub len: usize,
+    pub n: usize,
+    pub norm: Norm,
+    plan: std::sync::Arc<dyn rustfft::Fft<f64>>,
+    /// The rows made last (newest at the back), each computed once even
+    /// when several threads ask for it together.
+    cache: Mutex<VecDeque<(Vec<usize>, RowSlot)>>,
+}
+
+impl std::fmt::Debug for RowTransform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}(len={}, n={}, {:?})",
+            self.which.name(),
+            self.len,
+            self.n,
+            self.norm
+        )
+    }
+}
+
+impl RowTransform {
+    pub fn new(which: Which, len: usize, n: usize, norm: Norm) -> RowTransform {
+        let mut planner = FftPlanner::<f64>::new();
+        let plan = match which {
+            Which::Ifft | Which::Irfft => planner.plan_fft_inverse(n),
+            Which::Fft | Which::Rfft => planner.plan_fft_forward(n),
+        };
+        RowTransform {
+            which,
+            len,
+            n,
+            norm,
+            plan,
+            cache: Mutex::new(VecDeque::new()),
+        }
+    }
+
+    /// Values in a row of the result: `n/2 + 1` for `rfft`, else `n`.
+    pub fn out_len(&self) -> usize {
+        match self.which {
+            Which::Rfft => self.n / 2 + 1,
+            _ => self.n,
+        }
+    }
+
+    /// Rows [`Self::row_of`] keeps: up to 64, within 64 MiB.
+    pub fn kept_rows(&self) -> usize {
+        (KEEP_BYTES / (16 * self.out_len()).max(1)).clamp(1, KEEP_ROWS)
+    }
+
+    /// Memory a streamed transform holds at most: its kept rows, and a
+    /// row's input, buffer and result on each of `threads` threads.
+    pub fn held(&self, threads: usize) -> u64 {
+        let row = 16 * self.out_len() as u64;
+        let work = 16 * (self.used() + self.n + self.out_len()) as u64;
+        self.kept_rows() as u64 * row + threads as u64 * work
+    }
+
+    /// Values of an input row that the transform uses: the row cut to `n`
+    /// (to `n/2 + 1` bins for `irfft`).
+    pub fn used(&self) -> usize {
+        match self.which {
+            Which::Irfft => self.len.min(self.n / 2 + 1),
+            _ => self.len.min(self.n),
+        }
+    }
+
+    /// The transform of one row (`re`, `im` at least [`Self::used`] values
+    /// each; `im` may be empty for real input): the result's real and
+    /// imaginary parts (no imaginary part for `irfft`), in float64.
+    pub fn row(&self, re: &[f64], im: &[f64], buf: &mut Vec<Complex64>) -> (Vec<f64>, Vec<f64>) {
+        let n = self.n;
+        buf.clear();
+        buf.resize(n, Complex64::default());
+        let at = |k: usize| Complex64::new(re[k], im.get(k).copied().unwrap_or(0.0));
+        if self.which == Which::Irfft {
+            // The spectrum made Hermitian: the imaginary parts of the zero
+            // bin, and of the Nyquist bin for even n, ignored (as pocketfft).
+            for k in 0..self.used() {
+                let mut z = at(k);
+                if k == 0 || (n.is_multiple_of(2) && k == n / 2) {
+                    z.im = 0.0;
+                }
+                buf[k] = z;
+                if k > 0 && n - k != k {
+                    buf[n - k] = z.conj();
+                }
+            }
+        } else {
+            for (k, b) in buf.iter_mut().enumerate().take(self.used()) {
+                *b = at(k);
+            }
+        }
+        let inverse = matches!(self.which, Which::Ifft | Which::Irfft);
+        self.plan.process(buf);
+        let scale = self.norm.factor(n, inverse);
+        let out = &buf[..self.out_len()];
+        let re = out.iter().map(|z| z.re * scale).collect();
+        let im = if self.which == Which::Irfft {
+            Vec::new()
+        } else {
+            out.iter().map(|z| z.im * scale).collect()
+        };
+        (re, im)
+    }
+
+    /// The transform of each row of `re`/`im` (C-order rows of `len`
+    /// values), rows in up to 64 chunks on every core, merged in order.
+    pub fn rows(&self, re: &[f64], im: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        let len = self.len;
+        let rows = re.len().checked_div(len).unwrap_or(0);
+        let chunks = rows.clamp(1, 64);
+        let per = rows.div_ceil(chunks).max(1);
+        let parts = in_chunks(chunks, |c| {
+            let (mut r, mut i) = (Vec::new(), Vec::new());
+            let mut buf = Vec::new();
+            for row in c * per..((c + 1) * per).min(rows) {
+                let span = row * len..(row + 1) * len;
+                let part_im = if im.is_empty() {
+                    &[][..]
+                } else {
+                    &im[span.clone()]
+                };
+                let (a, b) = self.row(&re[span], part_im, &mut buf);
+                r.extend(a);
+                i.extend(b);
+            }
+            Ok((r, i))
+        })
+        .expect("not cancellable");
+        let (mut r, mut i) = (Vec::new(), Vec::new());
+        for (a, b) in parts {
+            r.extend(a);
+            i.extend(b);
+        }
+        (r, i)
+    }
+
+    /// Row `outer` of the transform of `src` along its last axis, read
+    /// from `src` and transformed the first time it is asked for; the last
+    /// rows (up to 64, within 64 MiB) are kept, so a walk block by block
+    /// along rows, or in tiles of a few rows, transforms each row once.
+    pub fn row_of(&self, src: &Lazy, outer: &[usize]) -> Arc<Block> {
+        let once = {
+            let mut cache = self
+                .cache
+                .lock()
+                .expect("no thread panics holding the lock");
+            match cache.iter().position(|(k, _)| k == outer) {
+                Some(i) => cache[i].1.clone(),
+                None => {
+                    while cache.len() >= self.kept_rows() {
+                        cache.pop_front();
+                    }
+                    let once = Arc::new(OnceLock::new());
+                    cache.push_back((outer.to_vec(), once.clone()));
+                    once
+                }
+            }
+        };
+        once.get_or_init(|| {
+            let input = src.block(outer, 0, self.used());
+            let (re, im) = self.row(
+                &input.re,
+                input.im.as_deref().unwrap_or(&[]),
+                &mut Vec::new(),
+            );
+            Arc::new(Block {
+                re,
+                im: (self.which != Which::Irfft).then_some(im),
+            })
+        })
+        .clone()
+    }
 }
 
 /// SciPy's `get_window(name, n)` for spectral analysis: the periodic

@@ -403,7 +403,7 @@ impl Session {
                 if let Some(p) = v.complex_part(usize::from(f == Func::Imag)) {
                     return Ok(Value::View(p));
                 }
-                if f == Func::Real {
+                if f == Func::Real && v.dtype.complex_int_part().is_none() {
                     // np.real of a real array is the array itself.
                     return Ok(x);
                 }

@@ -973,6 +973,7 @@ fn int_tuple<T: Copy + Into<i128>>(v: &[T]) -> Value {
 fn attribute(base: Value, name: &Spanned<String>, base_expr: &Expr) -> Result<Value, Error> {
     let n = name.node.as_str();
     // Parts of a record scalar are scalars; parts of a view (even 0-d) are views.
+    let is_view = matches!(base, Value::View(_));
     let (v, wrap): (View, fn(View) -> Value) = match base {
         Value::View(v) => (v, Value::View),
         Value::Void(v) => (v, view_value),
@@ -985,6 +986,24 @@ fn attribute(base: Value, name: &Spanned<String>, base_expr: &Expr) -> Result<Va
                 return Ok(wrap(f));
             }
             let complex = v.dtype.is_complex();
+            // Complex-integer samples (ci16, cu8) compute as complex
+            // numbers: their parts are what `real(d)`/`imag(d)` compute.
+            if let (true, "real" | "imag", Some(part)) = (is_view, n, v.dtype.complex_int_part()) {
+                let l = call::to_lazy(&Value::View(v.clone()), part, name.span)?;
+                let f = if n == "real" {
+                    crate::compute::Func::Real
+                } else {
+                    crate::compute::Func::Imag
+                };
+                let to = crate::dtype::Scalar::new(
+                    crate::dtype::Kind::Float,
+                    l.dtype.size / 2,
+                    crate::dtype::ByteOrder::NATIVE,
+                );
+                let shape = l.shape.clone();
+                let node = crate::compute::Node::Unary(f, l);
+                return Ok(Value::Lazy(Lazy::new(node, shape, to)));
+            }
             match n {
                 "real" | "r" if complex => {
                     return Ok(wrap(v.complex_part(0).expect("complex dtype has parts")))

@@ -8,10 +8,15 @@ use super::arrays::array;
 use super::call::{array_arg, interrupted, type_error};
 use super::{Session, Value};
 use crate::compute::spectral::{self, Norm, Welch};
-use crate::compute::Lazy;
+use crate::compute::{Lazy, Node};
 use crate::diag::Error;
 use crate::dtype::{ByteOrder, Kind, Scalar};
 use crate::syntax::{Arg, Expr, ExprKind, Span, Spanned};
+
+/// A one-axis transform along the last axis whose result (in float64)
+/// is larger than this, or than a 32nd of `set memory`, streams row
+/// by row instead of being made at once.
+pub const STREAM_ABOVE: usize = 64 << 20;
 
 fn sc(kind: Kind, size: usize) -> Scalar {
     Scalar::new(kind, size, ByteOrder::NATIVE)
@@ -292,10 +297,15 @@ impl Session {
             ));
         }
         let norm = self.norm_arg(&b, 2)?;
-        self.transform_axis(name, &l, d, n, axis, norm, span)
+        self.transform_axis(name, &l, d, n, axis, norm, true, span)
     }
 
-    /// The transform `name` of `l` along `axis`, at `n` points.
+    /// The transform `name` of `l` along `axis`, at `n` points. Along the
+    /// last axis, a result above [`STREAM_ABOVE`] (or a 32nd of `set
+    /// memory`) is a streamed array
+    /// (`stream`): each row is transformed when a walk reaches it, and the
+    /// whole never exists in memory; otherwise the rows are transformed at
+    /// once, within `set memory`.
     #[allow(clippy::too_many_arguments)]
     fn transform_axis(
         &self,
@@ -305,46 +315,52 @@ impl Session {
         n: usize,
         axis: usize,
         norm: Norm,
+        stream: bool,
         span: Span,
     ) -> Result<Value, Error> {
+        let which = spectral::Which::parse(name).expect("a one-axis transform");
         let len = l.shape[axis];
         let single = matches!(
             (d.kind, d.size),
             (Kind::Float, 4) | (Kind::Float, 2) | (Kind::Complex, 8)
         );
-        let out_dtype = match (name, single) {
-            ("irfft", true) => sc(Kind::Float, 4),
-            ("irfft", false) => sc(Kind::Float, 8),
+        let out_dtype = match (which, single) {
+            (spectral::Which::Irfft, true) => sc(Kind::Float, 4),
+            (spectral::Which::Irfft, false) => sc(Kind::Float, 8),
             (_, true) => sc(Kind::Complex, 8),
             (_, false) => sc(Kind::Complex, 16),
         };
-        // The result's size is what must fit in memory.
-        let out_len = match name {
-            "rfft" => n / 2 + 1,
-            _ => n,
-        };
+        let t = spectral::RowTransform::new(which, len, n, norm);
+        let out_len = t.out_len();
         let rows = l.size() / len.max(1);
+        let whole = rows.saturating_mul(out_len).saturating_mul(2);
+        let above = STREAM_ABOVE.min((self.settings.memory / 32) as usize);
+        if stream && axis + 1 == l.ndim() && whole.saturating_mul(8) > above {
+            // Each thread holds a row's input, buffer and result at once.
+            let row = (t.used() + n + out_len).saturating_mul(2);
+            self.reserve_memory::<f64>(
+                row.saturating_mul(crate::compute::reduce::threads()),
+                &format!("{name}() of rows of {len} values"),
+                "transform shorter rows (reshape the view into rows along a new last axis)",
+                span,
+            )?;
+            let mut shape = l.shape.clone();
+            shape[axis] = out_len;
+            let node = Node::Transform {
+                src: l.clone(),
+                t: std::sync::Arc::new(t),
+            };
+            return Ok(Value::Lazy(Lazy::new(node, shape, out_dtype)));
+        }
+        // The result's size is what must fit in memory.
         self.reserve_memory::<f64>(
-            rows.saturating_mul(out_len).saturating_mul(2),
+            whole,
             &format!("{name}() of {} elements", l.size()),
-            "slice the view first, or raise `set memory`",
+            "slice the view first, or raise `set memory` (along the last axis, a transform streams)",
             span,
         )?;
         let (re, im, mut shape, order) = self.rows_along(l, axis, name, span)?;
-        let (re, im) = match name {
-            "irfft" => (spectral::irfft_rows(&re, &im, len, n, norm), Vec::new()),
-            _ => {
-                let (mut r, mut i) = spectral::fft_rows(&re, &im, len, n, name == "ifft", norm);
-                if name == "rfft" {
-                    let keep = |v: Vec<f64>| -> Vec<f64> {
-                        v.chunks(n).flat_map(|c| c[..out_len].to_vec()).collect()
-                    };
-                    r = keep(r);
-                    i = keep(i);
-                }
-                (r, i)
-            }
-        };
+        let (re, im) = t.rows(&re, &im);
         let last = shape.len() - 1;
         shape[last] = out_len;
         let round = |v: Vec<f64>| -> Vec<f64> {
@@ -435,7 +451,7 @@ impl Session {
                     span,
                 ));
             }
-            let v = self.transform_axis(one, &cur, dtype, n, axis, norm, span)?;
+            let v = self.transform_axis(one, &cur, dtype, n, axis, norm, false, span)?;
             let (next, next_dtype) = array_arg(name, &v, span)?;
             cur = next;
             dtype = next_dtype;
