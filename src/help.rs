@@ -150,21 +150,29 @@ median p75. The quartiles (of all values but NaN) come with stats up to 16 Mi\n\
 elements; above, percentile(x, [25, 50, 75]) finds them in two more passes.\n",
     },
     Topic {
-        names: &["psd", "spectra", "fft", "welch", "spectrogram"],
-        head: "psd EXPR [fs=] [nperseg=] [noverlap=] [window=] [scaling=] [to F.png]\n\
+        names: &["psd", "specgram", "spectra", "fft", "welch", "spectrogram"],
+        head: "psd EXPR [fs=] [nperseg=] [noverlap=] [nfft=] [window=] [scaling=] [to F.png]\n\
      Welch's power spectral density of a 1-D view of any size: peaks, noise\n\
-     floor, total power and the spectrum in dB\n",
+     floor, total power and the spectrum in dB\n\
+specgram EXPR [spectrogram's arguments] [cmap=] [reduce=mean|max]\n\
+     [range=LO,HI] [to F.png]\n\
+     a waterfall of a 1-D view of any size: time down, frequency across, dB\n",
         examples: &[
             ("psd d[0] nperseg=32 window=hamming", "streamed over the view, drawn in dB"),
+            ("specgram d.ravel() nperseg=64", "streamed; cells of many segments averaged"),
+            ("explain psd d.ravel() nperseg=64", "how the segments are walked"),
             ("welch(d[0], nperseg=32)[1]", "(f, Pxx) as scipy.signal.welch returns them"),
             ("abs(fft(d[0, :8]))", "numpy.fft: fft ifft rfft irfft fftfreq fftshift"),
+            ("rfft2(d.r[:4, :4]).shape", "fft2 ifft2 fftn ifftn rfft2 irfft2 rfftn irfftn"),
             ("spectrogram(d.ravel(), nperseg=64)[2].shape", "(f, t, Sxx) as SciPy's"),
         ],
         tail: "Results match NumPy and SciPy: complex64 transforms of float32 data,\n\
-two-sided spectra of complex data, SciPy's windows and scalings. fft and\n\
-spectrogram hold their results in memory (within set memory); welch and psd\n\
-stream. image 10*log10(fftshift(spectrogram(x)[2], axes=0)).T draws a\n\
-waterfall.\n",
+two-sided spectra of complex data (shown in ascending frequency), SciPy's\n\
+windows, scalings and defaults (specgram takes spectrogram's: a Tukey\n\
+window, an eighth overlap). welch, psd and specgram stream over any size;\n\
+fft along the last axis streams row by row (mean(abs(fft(d, axis=1)),\n\
+axis=0) of a file of any size); spectrogram() and transforms along other\n\
+axes hold their results in memory (within set memory).\n",
     },
     Topic {
         names: &["explain", "bytes", "dump", "strides"],

@@ -222,3 +222,60 @@ fn psd_draws_a_tone_where_its_frequency_is() {
         "highest ink at {xs:?}, the tone's column {want}"
     );
 }
+
+/// `specgram` of a sparse recording of 2^23 samples, silent but for 2^17
+/// samples of a tone in noise at 187.5 kHz (bin 192 of 1024 at 1 MHz) from sample
+/// 5,000,000: 8,192 segments become 1,024 rows of 8 segments, and 1,024
+/// bins in ascending frequency make 1,024 columns, the tone's at 512 + 192.
+/// In the PNG that column is lit (the top of viridis, yellow) in the rows
+/// of the tone's segments and dark everywhere else; no other column is lit
+/// (the window's main lobe, one bin either side, aside).
+#[test]
+fn specgram_draws_a_tone_in_its_column_and_only_while_it_lasts() {
+    let dir = temp();
+    let (total, start, len, fs, tone) = (8u64 << 20, 5_000_000u64, 1u64 << 17, 1e6f64, 187_500.0);
+    let mut f = std::fs::File::create(dir.path().join("r.c8")).unwrap();
+    f.set_len(total * 8).unwrap();
+    f.seek(SeekFrom::Start(start * 8)).unwrap();
+    let mut state: u64 = 0x5bec;
+    let mut noise = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        ((state >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 0.02
+    };
+    let mut bytes = Vec::with_capacity(len as usize * 8);
+    for k in 0..len {
+        let phase = 2.0 * std::f64::consts::PI * tone * k as f64 / fs;
+        bytes.extend_from_slice(&((phase.cos() + noise()) as f32).to_le_bytes());
+        bytes.extend_from_slice(&((phase.sin() + noise()) as f32).to_le_bytes());
+    }
+    f.write_all(&bytes).unwrap();
+    drop(f);
+    let said = ok(&run_in(
+        dir.path(),
+        &[
+            "-c",
+            "open r.c8 c8 as r; specgram r nperseg=1024 noverlap=0 fs=1e6 to s.png",
+        ],
+        "",
+    ));
+    assert!(said.contains("8 segments a row"), "{said}");
+    let (w, h, px) = decode(&dir.path().join("s.png"));
+    assert_eq!((w, h), (1024, 1024));
+    let lit = |p: [u8; 3]| p[0] > 200 && p[1] > 180 && p[2] < 120;
+    let column = 512 + 192;
+    let (first, last) = (start / 1024 / 8, (start + len - 1) / 1024 / 8);
+    for y in 0..h as u64 {
+        let on = lit(px[y as usize * w + column]);
+        let inside = y > first && y < last;
+        let outside = y + 1 < first || y > last + 1;
+        assert!(!inside || on, "row {y} of the tone is not lit");
+        assert!(!outside || !on, "row {y} outside the tone is lit");
+        // (The rows where the tone starts and stops splash over every
+        // frequency, as an abrupt onset does.)
+        for x in (0..w).filter(|&x| (inside || outside) && x.abs_diff(column) > 2) {
+            assert!(!lit(px[y as usize * w + x]), "({x}, {y}) is lit");
+        }
+    }
+}

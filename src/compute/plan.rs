@@ -176,10 +176,20 @@ pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
     }
 }
 
-/// The plan of Welch's method (and of a spectrogram, `each` segment kept):
-/// segments read in order from the view, each once, overlapping ones
-/// reading their shared samples again; one transform buffer per thread.
-pub fn plan_segments(x: &Lazy, w: &super::spectral::Welch, each: bool, result_bytes: u64) -> Plan {
+/// The plan of Welch's method (`per_row` None), of a spectrogram (every
+/// segment's periodogram kept, `Some(1)`) or of a waterfall (`Some(k)`: the
+/// periodograms of each k segments made one row): segments read in order
+/// from the view, each once, overlapping ones reading their shared samples
+/// again; one transform buffer per thread. `held` is the result strided
+/// keeps; SciPy's arrays are counted for the same call (`spectrogram` for
+/// a waterfall), its results `out_itemsize` bytes a value.
+pub fn plan_segments(
+    x: &Lazy,
+    w: &super::spectral::Welch,
+    per_row: Option<usize>,
+    out_itemsize: u64,
+    held: u64,
+) -> Plan {
     let segments = w.segments(x.size());
     let chunks = segments.clamp(1, 64);
     let workers = threads().min(chunks).max(1);
@@ -188,14 +198,23 @@ pub fn plan_segments(x: &Lazy, w: &super::spectral::Welch, each: bool, result_by
     // cache): samples read per sample of the view.
     let again = (segments * w.nperseg) as f64 / x.size().max(1) as f64;
     let itemsize = (x.dtype.size as u64).max(1);
+    let (goal, rows) = match per_row {
+        None => ("Welch's averaged periodogram", String::new()),
+        Some(1) => ("each segment's periodogram", String::new()),
+        Some(k) => ("a waterfall", format!(", {k} segments a row")),
+    };
+    let padded = if w.nfft > w.nperseg {
+        format!(", zero-padded to {}", w.nfft)
+    } else {
+        String::new()
+    };
+    let scipy_result = match per_row {
+        None => w.bins() as u64,
+        Some(_) => (segments * w.bins()) as u64,
+    } * out_itemsize;
     Plan {
         goal: format!(
-            "{} of {segments} segments of {} samples (overlap {}, step {})",
-            if each {
-                "each segment's periodogram"
-            } else {
-                "Welch's averaged periodogram"
-            },
+            "{goal} of {segments} segments of {} samples (overlap {}, step {}{padded}){rows}",
             w.nperseg,
             w.noverlap,
             w.nperseg - w.noverlap
@@ -209,7 +228,7 @@ pub fn plan_segments(x: &Lazy, w: &super::spectral::Welch, each: bool, result_by
         chunks,
         threads: workers,
         reads,
-        held: (workers * w.nperseg * 16 * 2) as u64 + result_bytes,
+        held: (workers * w.nfft * 16 * 2) as u64 + held,
         numpy: vec![
             (
                 "SciPy's segments, detrended and windowed (a copy)".into(),
@@ -219,7 +238,7 @@ pub fn plan_segments(x: &Lazy, w: &super::spectral::Welch, each: bool, result_by
                 "their transforms, all at once (a lower bound: SciPy also converts)".into(),
                 (segments * w.bins()) as u64 * 2 * itemsize.max(4),
             ),
-            ("the result".into(), result_bytes),
+            ("the result".into(), scipy_result),
         ],
     }
 }

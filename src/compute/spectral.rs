@@ -331,6 +331,8 @@ pub fn tukey(n: usize, alpha: f64) -> Vec<f64> {
 pub struct Welch {
     pub nperseg: usize,
     pub noverlap: usize,
+    /// Points of each transform: the segment zero-padded (`nfft=`).
+    pub nfft: usize,
     pub window: Vec<f64>,
     /// Subtract each segment's mean first (`detrend='constant'`).
     pub detrend: bool,
@@ -354,9 +356,9 @@ impl Welch {
     /// Frequency bins of the result.
     pub fn bins(&self) -> usize {
         if self.onesided {
-            self.nperseg / 2 + 1
+            self.nfft / 2 + 1
         } else {
-            self.nperseg
+            self.nfft
         }
     }
 }
@@ -381,12 +383,13 @@ fn add_segment_power(
         }
     })?;
     if w.detrend {
-        let mean = buf.iter().sum::<Complex64>() / n as f64;
-        buf.iter_mut().for_each(|z| *z -= mean);
+        let mean = buf[..n].iter().sum::<Complex64>() / n as f64;
+        buf[..n].iter_mut().for_each(|z| *z -= mean);
     }
     for (z, &wk) in buf.iter_mut().zip(&w.window) {
         *z *= wk;
     }
+    buf[n..].fill(Complex64::default());
     plan.process(buf);
     for (p, z) in power.iter_mut().zip(buf.iter()) {
         *p += z.norm_sqr();
@@ -398,7 +401,7 @@ fn add_segment_power(
 /// keeps the non-negative frequencies with their mirrors' power folded in
 /// (every bin but zero, and Nyquist for even n).
 fn finish_power(w: &Welch, total: &[f64], segments: usize) -> Vec<f64> {
-    let n = w.nperseg;
+    let n = w.nfft;
     let scale = w.scale / segments.max(1) as f64;
     let mut out: Vec<f64> = total.iter().map(|p| p * scale).collect();
     if w.onesided {
@@ -420,7 +423,7 @@ fn finish_power(w: &Welch, total: &[f64], segments: usize) -> Vec<f64> {
 /// every core, in a fixed number of chunks merged in order (the same bits
 /// for any number of threads). The mean over segments, scaled.
 pub fn welch(x: &Lazy, w: &Welch) -> Result<Vec<f64>, Interrupted> {
-    let n = w.nperseg;
+    let n = w.nfft;
     let segments = w.segments(x.size());
     let parts = by_segments(x, w, |plan, range, buf| {
         let mut power = vec![0.0f64; n];
@@ -441,14 +444,50 @@ pub fn welch(x: &Lazy, w: &Welch) -> Result<Vec<f64>, Interrupted> {
 /// SciPy's `spectrogram` (mode `psd`) of the 1-D `x`: each segment's
 /// scaled periodogram, segments in order, on every core.
 pub fn spectrogram(x: &Lazy, w: &Welch) -> Result<Vec<Vec<f64>>, Interrupted> {
-    let parts = by_segments(x, w, |plan, range, buf| {
-        let mut rows = Vec::new();
-        for s in range {
-            let mut power = vec![0.0f64; w.nperseg];
-            add_segment_power(x, w, plan, s, buf, &mut power)?;
-            rows.push(finish_power(w, &power, 1));
+    waterfall(x, w, 1, false)
+}
+
+/// The spectrogram of `x` with every `per_row` consecutive segments made
+/// into one row: their mean periodogram (Welch's average of that stretch
+/// of time) or, with `max`, each bin's largest value. Streamed over a view
+/// of any size, rows in up to 64 chunks on every core, merged in order.
+pub fn waterfall(
+    x: &Lazy,
+    w: &Welch,
+    per_row: usize,
+    max: bool,
+) -> Result<Vec<Vec<f64>>, Interrupted> {
+    let segments = w.segments(x.size());
+    let per_row = per_row.max(1);
+    let rows = segments.div_ceil(per_row);
+    let plan = FftPlanner::<f64>::new().plan_fft_forward(w.nfft);
+    let chunks = rows.clamp(1, 64);
+    let per = rows.div_ceil(chunks).max(1);
+    let parts = in_chunks(chunks, |c| {
+        let mut buf = vec![Complex64::default(); w.nfft];
+        let mut out = Vec::new();
+        for r in c * per..((c + 1) * per).min(rows) {
+            let stretch = r * per_row..((r + 1) * per_row).min(segments);
+            let count = stretch.len();
+            let mut total = vec![0.0f64; w.nfft];
+            if max {
+                let mut best = vec![f64::NEG_INFINITY; w.bins()];
+                for s in stretch {
+                    total.iter_mut().for_each(|p| *p = 0.0);
+                    add_segment_power(x, w, plan.as_ref(), s, &mut buf, &mut total)?;
+                    for (b, p) in best.iter_mut().zip(finish_power(w, &total, 1)) {
+                        *b = b.max(p);
+                    }
+                }
+                out.push(best);
+            } else {
+                for s in stretch {
+                    add_segment_power(x, w, plan.as_ref(), s, &mut buf, &mut total)?;
+                }
+                out.push(finish_power(w, &total, count));
+            }
         }
-        Ok(rows)
+        Ok(out)
     })?;
     Ok(parts.into_iter().flatten().collect())
 }
@@ -467,11 +506,11 @@ fn by_segments<T: Send>(
         + Sync,
 ) -> Result<Vec<T>, Interrupted> {
     let segments = w.segments(x.size());
-    let plan = FftPlanner::<f64>::new().plan_fft_forward(w.nperseg);
+    let plan = FftPlanner::<f64>::new().plan_fft_forward(w.nfft);
     let chunks = segments.clamp(1, 64);
     let per = segments.div_ceil(chunks).max(1);
     in_chunks(chunks, |c| {
-        let mut buf = vec![Complex64::default(); w.nperseg];
+        let mut buf = vec![Complex64::default(); w.nfft];
         work(
             plan.as_ref(),
             c * per..((c + 1) * per).min(segments),

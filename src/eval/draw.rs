@@ -102,6 +102,40 @@ impl Session {
     }
 }
 
+/// `cmap=NAME` of a picture (viridis when not given).
+pub(super) fn cmap_arg(cmap: Option<&Spanned<String>>) -> Result<Cmap, Error> {
+    match cmap {
+        None => Ok(Cmap::Viridis),
+        Some(c) => Cmap::parse(&c.node).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Type {
+                    message: format!("no colour map `{}`", c.node),
+                    hint: Some(format!("cmap= takes {}", picture::CMAPS.join(", "))),
+                },
+                c.span,
+            )
+        }),
+    }
+}
+
+/// `reduce=mean|max`: how a picture's cells of many values are made.
+pub(super) fn reduce_arg(reduce: Option<&Spanned<String>>) -> Result<Shrink, Error> {
+    match reduce {
+        None => Ok(Shrink::Mean),
+        Some(r) => match r.node.as_str() {
+            "mean" => Ok(Shrink::Mean),
+            "max" => Ok(Shrink::Max),
+            _ => Err(Error::new(
+                ErrorKind::Type {
+                    message: format!("reduce= takes mean or max, not `{}`", r.node),
+                    hint: Some("max keeps lone bright points visible; mean shows texture".into()),
+                },
+                r.span,
+            )),
+        },
+    }
+}
+
 /// The finite range of `values` (padded when flat), or an error at `e`.
 fn value_range(values: impl Iterator<Item = f64>, e: &Expr) -> Result<(f64, f64), Error> {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
@@ -217,36 +251,8 @@ impl Session {
                 e.span,
             ));
         }
-        let cmap = match cmap {
-            None => Cmap::Viridis,
-            Some(c) => Cmap::parse(&c.node).ok_or_else(|| {
-                Error::new(
-                    ErrorKind::Type {
-                        message: format!("no colour map `{}`", c.node),
-                        hint: Some(format!("cmap= takes {}", picture::CMAPS.join(", "))),
-                    },
-                    c.span,
-                )
-            })?,
-        };
-        let how = match reduce {
-            None => Shrink::Mean,
-            Some(r) => match r.node.as_str() {
-                "mean" => Shrink::Mean,
-                "max" => Shrink::Max,
-                _ => {
-                    return Err(Error::new(
-                        ErrorKind::Type {
-                            message: format!("reduce= takes mean or max, not `{}`", r.node),
-                            hint: Some(
-                                "max keeps lone bright points visible; mean shows texture".into(),
-                            ),
-                        },
-                        r.span,
-                    ))
-                }
-            },
-        };
+        let cmap = cmap_arg(cmap)?;
+        let how = reduce_arg(reduce)?;
         let (h, w) = (l.shape[0], l.shape[1]);
         let (max_w, max_h) = if to.is_some() {
             (PNG_IMAGE_MAX, PNG_IMAGE_MAX)
@@ -257,44 +263,11 @@ impl Session {
         let factor = w.div_ceil(max_w).max(h.div_ceil(max_h)).max(1);
         let (cols, rows) = (w.div_ceil(factor), h.div_ceil(factor));
         let values = shrink_2d(&l, rows, cols, how).map_err(|_| interrupted(e.span))?;
-        let (lo, hi) = match range {
-            Some((a, b)) => {
-                let number = |x: &Expr| -> Result<f64, Error> {
-                    match self.eval(x)? {
-                        super::Value::Int(i) => Ok(i as f64),
-                        super::Value::Float(f) => Ok(f),
-                        other => Err(type_error(
-                            format!("range= takes numbers, not {}", other.kind_name()),
-                            x.span,
-                        )),
-                    }
-                };
-                let (lo, hi) = (number(a)?, number(b)?);
-                if !(lo.is_finite() && hi.is_finite() && lo < hi) {
-                    return Err(type_error(
-                        "range=LO,HI needs finite LO < HI".into(),
-                        a.span.to(b.span),
-                    ));
-                }
-                (lo, hi)
-            }
+        let (lo, hi) = match self.range_arg(range)? {
+            Some(r) => r,
             None => value_range(values.iter().copied(), e)?,
         };
-        let written = match to {
-            Some(path) => {
-                let long = rows.max(cols);
-                let scale = if long >= PNG_IMAGE_MIN {
-                    1
-                } else {
-                    PNG_IMAGE_MIN.div_ceil(long)
-                };
-                Some(self.write_png(
-                    &picture::image(&values, rows, cols, lo, hi, cmap, scale),
-                    path,
-                )?)
-            }
-            None => None,
-        };
+        let written = self.image_png(&values, rows, cols, (lo, hi), cmap, to)?;
         Ok(ImageReport {
             text: text.to_string(),
             shape: (h, w),
@@ -308,6 +281,58 @@ impl Session {
             magnitude,
             written,
         })
+    }
+
+    /// `range=LO,HI` of a picture: two finite numbers, LO < HI.
+    pub(super) fn range_arg(
+        &self,
+        range: Option<&(Expr, Expr)>,
+    ) -> Result<Option<(f64, f64)>, Error> {
+        let Some((a, b)) = range else {
+            return Ok(None);
+        };
+        let number = |x: &Expr| -> Result<f64, Error> {
+            match self.eval(x)? {
+                super::Value::Int(i) => Ok(i as f64),
+                super::Value::Float(f) => Ok(f),
+                other => Err(type_error(
+                    format!("range= takes numbers, not {}", other.kind_name()),
+                    x.span,
+                )),
+            }
+        };
+        let (lo, hi) = (number(a)?, number(b)?);
+        if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+            return Err(type_error(
+                "range=LO,HI needs finite LO < HI".into(),
+                a.span.to(b.span),
+            ));
+        }
+        Ok(Some((lo, hi)))
+    }
+
+    /// The PNG of a grid of `rows` x `cols` values when `to` names one,
+    /// small grids scaled up by whole pixels to [`PNG_IMAGE_MIN`].
+    pub(super) fn image_png(
+        &self,
+        values: &[f64],
+        rows: usize,
+        cols: usize,
+        (lo, hi): (f64, f64),
+        cmap: Cmap,
+        to: Option<&Spanned<String>>,
+    ) -> Result<Option<Written>, Error> {
+        let Some(path) = to else {
+            return Ok(None);
+        };
+        let long = rows.max(cols);
+        let scale = if long >= PNG_IMAGE_MIN {
+            1
+        } else {
+            PNG_IMAGE_MIN.div_ceil(long)
+        };
+        let p = picture::image(values, rows, cols, lo, hi, cmap, scale);
+        self.write_png(&p, path).map(Some)
     }
 
     /// `hist ... to FILE.png`: the bars as a PNG.

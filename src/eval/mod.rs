@@ -203,6 +203,7 @@ pub enum Output {
     Stats(call::StatsReport),
     Hist(call::HistReport),
     Psd(spectral::PsdReport),
+    Specgram(spectral::SpecgramReport),
     Explain(explain::Explanation),
     Info(info::InfoReport),
     /// Several results of one statement (`open x.npz`).
@@ -616,7 +617,18 @@ impl Session {
                 let text = line.get(expr.span.start..expr.span.end).unwrap_or("");
                 self.psd(expr, args, to.as_ref(), text).map(Output::Psd)
             }
+            Stmt::Specgram {
+                expr,
+                args,
+                range,
+                to,
+            } => {
+                let text = line.get(expr.span.start..expr.span.end).unwrap_or("");
+                self.specgram(expr, args, range.as_ref(), to.as_ref(), text)
+                    .map(Output::Specgram)
+            }
             Stmt::Explain(e) => self.explain(e, line).map(Output::Explain),
+            Stmt::ExplainCommand(c) => self.explain_spectrum(c, line).map(Output::Explain),
             Stmt::Bytes(e) => {
                 let text = line.get(e.span.start..e.span.end).unwrap_or("");
                 dump::dump(&self.eval(e)?, e, text).map(Output::Dump)
@@ -933,6 +945,7 @@ fn with_home(stmt: &Stmt) -> std::borrow::Cow<'_, Stmt> {
         Stmt::Export { to: Some(p), .. }
         | Stmt::Hist { to: Some(p), .. }
         | Stmt::Psd { to: Some(p), .. }
+        | Stmt::Specgram { to: Some(p), .. }
         | Stmt::Plot { to: Some(p), .. }
         | Stmt::Image { to: Some(p), .. } => vec![p],
         _ => vec![],
@@ -947,6 +960,7 @@ fn with_home(stmt: &Stmt) -> std::borrow::Cow<'_, Stmt> {
         Stmt::Export { to: Some(p), .. }
         | Stmt::Hist { to: Some(p), .. }
         | Stmt::Psd { to: Some(p), .. }
+        | Stmt::Specgram { to: Some(p), .. }
         | Stmt::Plot { to: Some(p), .. }
         | Stmt::Image { to: Some(p), .. } => fix(p),
         _ => {}

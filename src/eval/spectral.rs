@@ -97,6 +97,36 @@ pub struct PsdReport {
     pub plot: super::draw::PlotReport,
 }
 
+/// What `specgram` shows: the spectrogram of a 1-D view as a waterfall,
+/// time downwards and frequency across, each cell the mean (or maximum)
+/// power of the segments and bins it stands for, in dB.
+#[derive(Clone, Debug)]
+pub struct SpecgramReport {
+    pub text: String,
+    pub samples: usize,
+    pub fs: f64,
+    pub fs_from_metadata: bool,
+    pub centre: Option<f64>,
+    pub two_sided: bool,
+    pub nperseg: usize,
+    pub noverlap: usize,
+    pub segments: usize,
+    pub scaling: String,
+    /// Segments a row stands for, bins a column stands for.
+    pub per_row: usize,
+    pub per_column: usize,
+    /// The first and last bin's frequency, the first and last segment's
+    /// time (its middle, as SciPy's `t`).
+    pub freq_ends: (f64, f64),
+    pub time_ends: (f64, f64),
+    /// Each row's time (the middle of its segments' times) and each
+    /// column's frequency (the mean of its bins').
+    pub row_times: Vec<f64>,
+    pub column_freqs: Vec<f64>,
+    /// The picture: `values` in dB, row-major.
+    pub image: super::draw::ImageReport,
+}
+
 /// A signal and how to cut it into segments (welch, spectrogram).
 struct Segments {
     x: Lazy,
@@ -110,6 +140,22 @@ struct Segments {
 }
 
 impl Segments {
+    /// Bins in ascending frequency: a two-sided spectrum (complex input)
+    /// turned as `fftshift` turns it, zero in the middle.
+    fn ascending(&self, mut bins: Vec<f64>) -> Vec<f64> {
+        if !self.w.onesided {
+            let n = bins.len();
+            bins.rotate_left(n.div_ceil(2));
+        }
+        bins
+    }
+
+    /// The frequencies of [`Self::ascending`]'s bins, around `centre`.
+    fn frequencies(&self, centre: Option<f64>) -> Vec<f64> {
+        let f = self.ascending(self.freqs.clone());
+        f.into_iter().map(|f| f + centre.unwrap_or(0.0)).collect()
+    }
+
     /// The frequencies of the bins, as the float64 array SciPy returns.
     fn freqs_array(&self) -> Value {
         array(
@@ -210,7 +256,9 @@ impl Session {
     ) -> Result<Value, Error> {
         match name {
             "fft" | "ifft" | "rfft" | "irfft" => self.transform(name, x, rest, span),
-            "fft2" | "ifft2" | "fftn" | "ifftn" => self.transform_nd(name, x, rest, span),
+            "fft2" | "ifft2" | "fftn" | "ifftn" | "rfft2" | "irfft2" | "rfftn" | "irfftn" => {
+                self.transform_nd(name, x, rest, span)
+            }
             "fftfreq" | "rfftfreq" => {
                 let b = bind(name, &["d"], rest, span)?;
                 let n = match x {
@@ -252,12 +300,6 @@ impl Session {
         if l.ndim() == 0 {
             return Err(type_error(
                 "axis -1 is out of bounds for array of dimension 0".into(),
-                span,
-            ));
-        }
-        if name == "rfft" && d.kind == Kind::Complex {
-            return Err(type_error(
-                "ufunc 'rfft_n_even' did not contain a loop with signature matching types".into(),
                 span,
             ));
         }
@@ -319,6 +361,12 @@ impl Session {
         span: Span,
     ) -> Result<Value, Error> {
         let which = spectral::Which::parse(name).expect("a one-axis transform");
+        if which == spectral::Which::Rfft && d.kind == Kind::Complex {
+            return Err(type_error(
+                "ufunc 'rfft_n_even' did not contain a loop with signature matching types".into(),
+                span,
+            ));
+        }
         let len = l.shape[axis];
         let single = matches!(
             (d.kind, d.size),
@@ -432,26 +480,73 @@ impl Session {
             axes_at.push((if k < 0 { k + ndim } else { k }) as usize);
         }
         let norm = self.norm_arg(&b, 2)?;
-        let one = if name.starts_with('i') { "ifft" } else { "fft" };
+        let last = axes_at.len().saturating_sub(1);
+        // NumPy's `_cook_nd_args`: the lengths from the input's shape (the
+        // last one 2(m - 1) for the inverse real forms), -1 for the whole axis.
+        let inverse_real = name.starts_with("irfft");
+        let lengths: Vec<(i128, Span)> = match &sizes {
+            Some((s, at)) => s
+                .iter()
+                .zip(&axes_at)
+                .map(|(&n, &axis)| (if n == -1 { l.shape[axis] as i128 } else { n }, *at))
+                .collect(),
+            None => axes_at
+                .iter()
+                .enumerate()
+                .map(|(i, &axis)| {
+                    let m = l.shape[axis] as i128;
+                    (
+                        if inverse_real && i == last {
+                            2 * (m - 1)
+                        } else {
+                            m
+                        },
+                        span,
+                    )
+                })
+                .collect(),
+        };
+        // The order NumPy takes the axes in: the last axis first (its real
+        // transform first for rfftn), or, for irfftn, the complex axes in
+        // order and the real one last.
+        let steps: Vec<(usize, &str)> = if inverse_real {
+            (0..last)
+                .map(|i| (i, "ifft"))
+                .chain([(last, "irfft")])
+                .collect()
+        } else {
+            let one = if name.starts_with('i') { "ifft" } else { "fft" };
+            (0..axes_at.len())
+                .rev()
+                .map(|i| {
+                    (
+                        i,
+                        if name.starts_with("rfft") && i == last {
+                            "rfft"
+                        } else {
+                            one
+                        },
+                    )
+                })
+                .collect()
+        };
         let (mut cur, mut dtype) = (l, d);
-        for (i, &axis) in axes_at.iter().enumerate().rev() {
-            let n = match &sizes {
-                Some((s, at)) if s[i] < 1 => {
-                    return Err(type_error(
-                        format!("Invalid number of FFT data points ({}) specified.", s[i]),
-                        *at,
-                    ))
-                }
-                Some((s, _)) => s[i] as usize,
-                None => cur.shape[axis],
-            };
+        for (i, one) in steps {
+            let axis = axes_at[i];
+            let (n, at) = lengths[i];
+            if n < 1 {
+                return Err(type_error(
+                    format!("Invalid number of FFT data points ({n}) specified."),
+                    at,
+                ));
+            }
             if cur.shape[axis] == 0 {
                 return Err(type_error(
                     format!("Invalid number of data points (0) specified for {name}()"),
                     span,
                 ));
             }
-            let v = self.transform_axis(one, &cur, dtype, n, axis, norm, false, span)?;
+            let v = self.transform_axis(one, &cur, dtype, n as usize, axis, norm, false, span)?;
             let (next, next_dtype) = array_arg(name, &v, span)?;
             cur = next;
             dtype = next_dtype;
@@ -570,26 +665,83 @@ impl Session {
         span: Span,
     ) -> Option<crate::compute::plan::Plan> {
         let s = self.segments_args(name, x, rest, span).ok()?;
-        let each = name == "spectrogram";
-        let bins = s.w.bins() as u64;
-        let out = if each {
-            bins * s.w.segments(s.x.size()) as u64
-        } else {
-            bins
-        } * s.dtype.size as u64;
-        Some(crate::compute::plan::plan_segments(&s.x, &s.w, each, out))
+        let per_row = (name == "spectrogram").then_some(1);
+        let out = s.dtype.size as u64;
+        let rows = per_row.map_or(1, |_| s.w.segments(s.x.size()) as u64);
+        Some(crate::compute::plan::plan_segments(
+            &s.x,
+            &s.w,
+            per_row,
+            out,
+            rows * s.w.bins() as u64 * out,
+        ))
     }
 
-    /// `psd EXPR [welch's keyword arguments] [to PATH]`.
-    pub(super) fn psd(
+    /// `explain psd ...` and `explain specgram ...`: the operand's steps
+    /// (its view and footprint), and the plan of the segment walk the
+    /// command makes.
+    pub(super) fn explain_spectrum(
         &self,
-        e: &Expr,
-        args: &[Arg],
-        to: Option<&Spanned<String>>,
-        text: &str,
-    ) -> Result<PsdReport, Error> {
-        // `window=hann`: a bare word not bound to a value is its string.
-        let args: Vec<Arg> = args
+        command: &crate::syntax::Stmt,
+        line: &str,
+    ) -> Result<super::explain::Explanation, Error> {
+        use crate::syntax::Stmt;
+        let (word, e, args, to) = match command {
+            Stmt::Psd { expr, args, to } => ("psd", expr, args, to),
+            Stmt::Specgram { expr, args, to, .. } => ("specgram", expr, args, to),
+            _ => unreachable!("the parser makes only these"),
+        };
+        let mut x = self.explain(e, line)?;
+        let (mut args, _, _) = self.command_args(e, args);
+        args.retain(|a| {
+            !a.name
+                .as_ref()
+                .is_some_and(|n| n.node == "cmap" || n.node == "reduce")
+        });
+        let value = self.eval(e)?;
+        let name = if word == "psd" { "psd" } else { "spectrogram" };
+        let s = self.segments_args(name, value, &args, e.span)?;
+        let out = s.dtype.size as u64;
+        let (per_row, held) = if word == "psd" {
+            (None, s.w.bins() as u64 * 8)
+        } else {
+            // The grid the waterfall reduces to (see `specgram`).
+            let (max_w, max_h) = if to.is_some() {
+                (super::draw::PNG_IMAGE_MAX, super::draw::PNG_IMAGE_MAX)
+            } else {
+                super::draw::TERM_IMAGE
+            };
+            let segments = s.w.segments(s.x.size());
+            let per_row = segments.div_ceil(max_h).max(1);
+            let cells = segments.div_ceil(per_row) * s.w.bins().min(max_w);
+            (
+                Some(per_row),
+                (segments.div_ceil(per_row) * s.w.bins() + cells) as u64 * 8,
+            )
+        };
+        x.plan = Some(crate::compute::plan::plan_segments(
+            &s.x, &s.w, per_row, out, held,
+        ));
+        let end = args
+            .iter()
+            .map(|a| a.value.span.end)
+            .chain(to.as_ref().map(|t| t.span.end))
+            .chain([e.span.end])
+            .max()
+            .unwrap_or(e.span.end);
+        x.text = format!(
+            "{word} {}",
+            line.get(e.span.start..end).unwrap_or("").trim()
+        );
+        Ok(x)
+    }
+
+    /// The keyword arguments of `psd`/`specgram` as a call's: a bare word
+    /// not bound to a value is its string (`window=hann`), and a SigMF
+    /// recording gives `fs=` (when not given) and the centre frequency the
+    /// spectrum is put around: (arguments, fs from the metadata, centre).
+    fn command_args(&self, e: &Expr, args: &[Arg]) -> (Vec<Arg>, bool, Option<f64>) {
+        let mut args: Vec<Arg> = args
             .iter()
             .map(|a| match &a.value.kind {
                 ExprKind::Name(n) if self.get(n).is_none() => Arg {
@@ -602,9 +754,6 @@ impl Session {
                 _ => a.clone(),
             })
             .collect();
-        // A SigMF recording gives the sample rate (when fs= is not given)
-        // and the centre frequency the spectrum is put around.
-        let mut args = args;
         let (rate, centre) = self.recording_rates(e);
         let from_metadata = rate.is_some()
             && !args
@@ -622,22 +771,23 @@ impl Session {
                 },
             });
         }
+        (args, from_metadata, centre.filter(|_| from_metadata))
+    }
+
+    /// `psd EXPR [welch's keyword arguments] [to PATH]`.
+    pub(super) fn psd(
+        &self,
+        e: &Expr,
+        args: &[Arg],
+        to: Option<&Spanned<String>>,
+        text: &str,
+    ) -> Result<PsdReport, Error> {
+        let (args, from_metadata, centre) = self.command_args(e, args);
         let x = self.eval(e)?;
         let s = self.segments_args("psd", x, &args, e.span)?;
         let p = spectral::welch(&s.x, &s.w).map_err(|_| interrupted(e.span))?;
-        // Ascending frequencies: a two-sided spectrum is shifted.
-        let (freqs, power) = if s.w.onesided {
-            (s.freqs.clone(), p)
-        } else {
-            let h = s.freqs.len() / 2;
-            let turn = |v: &[f64]| -> Vec<f64> { v[h..].iter().chain(&v[..h]).copied().collect() };
-            (turn(&s.freqs), turn(&p))
-        };
-        let centre = centre.filter(|_| from_metadata);
-        let freqs: Vec<f64> = match centre {
-            Some(c) => freqs.iter().map(|f| f + c).collect(),
-            None => freqs,
-        };
+        let power = s.ascending(p);
+        let freqs = s.frequencies(centre);
         let db: Vec<f64> = power.iter().map(|&v| 10.0 * v.log10()).collect();
         let mut local: Vec<usize> = (0..db.len())
             .filter(|&k| (k == 0 || db[k] > db[k - 1]) && (k + 1 == db.len() || db[k] >= db[k + 1]))
@@ -703,6 +853,140 @@ impl Session {
             floor_db,
             total,
             plot,
+        })
+    }
+
+    /// `specgram EXPR [spectrogram's keyword arguments] [cmap=] [reduce=]
+    /// [range=LO,HI] [to PATH]`: the spectrogram of a view of any size,
+    /// streamed, block-reduced to the terminal's or the PNG's size.
+    pub(super) fn specgram(
+        &self,
+        e: &Expr,
+        args: &[Arg],
+        range: Option<&(Expr, Expr)>,
+        to: Option<&Spanned<String>>,
+        text: &str,
+    ) -> Result<SpecgramReport, Error> {
+        let (mut args, from_metadata, centre) = self.command_args(e, args);
+        // The picture's own options; the rest are spectrogram()'s.
+        let mut take = |key: &str| -> Result<Option<Spanned<String>>, Error> {
+            let Some(k) = args
+                .iter()
+                .position(|a| a.name.as_ref().is_some_and(|n| n.node == key))
+            else {
+                return Ok(None);
+            };
+            let a = args.remove(k);
+            match a.value.kind {
+                ExprKind::Str(v) => Ok(Some(Spanned {
+                    node: v,
+                    span: a.value.span,
+                })),
+                _ => Err(type_error(format!("{key}= takes a name"), a.value.span)),
+            }
+        };
+        let cmap = super::draw::cmap_arg(take("cmap")?.as_ref())?;
+        let how = super::draw::reduce_arg(take("reduce")?.as_ref())?;
+        let x = self.eval(e)?;
+        let s = self.segments_args("spectrogram", x, &args, e.span)?;
+        let segments = s.w.segments(s.x.size());
+        if segments == 0 {
+            return Err(type_error(
+                format!(
+                    "nothing to draw: {} samples make no segment of {}",
+                    s.x.size(),
+                    s.w.nperseg
+                ),
+                e.span,
+            ));
+        }
+        let (max_w, max_h) = if to.is_some() {
+            (super::draw::PNG_IMAGE_MAX, super::draw::PNG_IMAGE_MAX)
+        } else {
+            super::draw::TERM_IMAGE
+        };
+        let bins = s.w.bins();
+        let (per_row, per_column) = (segments.div_ceil(max_h), bins.div_ceil(max_w));
+        let max = how == crate::compute::reduce::Shrink::Max;
+        let grid =
+            spectral::waterfall(&s.x, &s.w, per_row, max).map_err(|_| interrupted(e.span))?;
+        let (rows, cols) = (grid.len(), bins.div_ceil(per_column));
+        let mut values = Vec::with_capacity(rows * cols);
+        for row in grid {
+            for cell in s.ascending(row).chunks(per_column) {
+                let v = if max {
+                    cell.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+                } else {
+                    cell.iter().sum::<f64>() / cell.len() as f64
+                };
+                values.push(10.0 * v.log10());
+            }
+        }
+        let (lo, hi) = match self.range_arg(range)? {
+            Some(r) => r,
+            None => {
+                // From the 1st percentile (the quietest cells, a zero
+                // power's -inf aside) to the loudest cell.
+                let mut finite: Vec<f64> =
+                    values.iter().copied().filter(|v| v.is_finite()).collect();
+                finite.sort_by(f64::total_cmp);
+                match (finite.first(), finite.last()) {
+                    (Some(_), Some(&top)) => {
+                        let low = finite[finite.len() / 100];
+                        if low < top {
+                            (low, top)
+                        } else {
+                            (top - 1.0, top + 1.0)
+                        }
+                    }
+                    _ => {
+                        return Err(type_error(
+                            "nothing to draw: no finite power".into(),
+                            e.span,
+                        ))
+                    }
+                }
+            }
+        };
+        let written = self.image_png(&values, rows, cols, (lo, hi), cmap, to)?;
+        let freqs = s.frequencies(centre);
+        let step = (s.w.nperseg - s.w.noverlap) as f64;
+        let time = |k: usize| (k as f64 * step + s.w.nperseg as f64 / 2.0) / s.fs;
+        Ok(SpecgramReport {
+            text: text.to_string(),
+            samples: s.x.size(),
+            fs: s.fs,
+            fs_from_metadata: from_metadata,
+            centre,
+            two_sided: !s.w.onesided,
+            nperseg: s.w.nperseg,
+            noverlap: s.w.noverlap,
+            segments,
+            scaling: if s.density { "density" } else { "spectrum" }.into(),
+            per_row,
+            per_column,
+            freq_ends: (freqs[0], *freqs.last().expect("a bin at least")),
+            time_ends: (time(0), time(segments - 1)),
+            row_times: (0..rows)
+                .map(|r| (time(r * per_row) + time(((r + 1) * per_row).min(segments) - 1)) / 2.0)
+                .collect(),
+            column_freqs: freqs
+                .chunks(per_column)
+                .map(|c| c.iter().sum::<f64>() / c.len() as f64)
+                .collect(),
+            image: super::draw::ImageReport {
+                text: format!("10*log10 of {text}'s spectrogram"),
+                shape: (segments, bins),
+                rows,
+                cols,
+                values,
+                lo,
+                hi,
+                cmap,
+                reduced: (per_row > 1 || per_column > 1).then_some(how),
+                magnitude: false,
+                written,
+            },
         })
     }
 
@@ -828,15 +1112,23 @@ impl Session {
             None if spectrogram => nperseg / 8,
             None => nperseg / 2,
         };
-        if let Some((_, s)) = self.bound_value(&b, 4)? {
-            return Err(Error::new(
-                crate::diag::ErrorKind::Unsupported {
-                    what: "nfft= (zero-padded segments)".into(),
-                    hint: Some("leave nfft out: segments are transformed at nperseg points".into()),
-                },
-                s,
-            ));
-        }
+        let nfft = match self.bound_int(&b, 4, "nfft")? {
+            None => nperseg,
+            Some((n, s)) if n < nperseg as i128 => {
+                return Err(type_error(
+                    "nfft must be greater than or equal to nperseg.".into(),
+                    s,
+                ))
+            }
+            Some((n, _)) => usize::try_from(n).unwrap_or(usize::MAX),
+        };
+        // The transforms' buffers (nfft points a thread) must fit.
+        self.reserve_memory::<f64>(
+            nfft.saturating_mul(4 * crate::compute::reduce::threads()),
+            &format!("segments of nfft={nfft} points"),
+            "a smaller nfft",
+            span,
+        )?;
         let detrend = match self.bound_value(&b, 5)? {
             None => true,
             Some((Value::Str(t), _)) if t == "constant" => true,
@@ -890,9 +1182,9 @@ impl Session {
             other => return Err(type_error(format!("Unknown scaling: {other}"), scaling.1)),
         };
         let freqs = if onesided {
-            spectral::rfftfreq(nperseg, 1.0 / fs)
+            spectral::rfftfreq(nfft, 1.0 / fs)
         } else {
-            spectral::fftfreq(nperseg, 1.0 / fs)
+            spectral::fftfreq(nfft, 1.0 / fs)
         };
         // SciPy's dtype: float32 for float32 and complex64 (and small
         // integer) input, float64 otherwise; frequencies float64.
@@ -905,6 +1197,7 @@ impl Session {
             w: Welch {
                 nperseg,
                 noverlap,
+                nfft,
                 window,
                 detrend,
                 onesided,

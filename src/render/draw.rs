@@ -113,9 +113,10 @@ fn how(r: &ImageReport) -> String {
     match r.reduced {
         None => "one pixel per element".into(),
         Some(h) => {
-            let f = r.shape.0.div_ceil(r.rows).max(r.shape.1.div_ceil(r.cols));
+            // `image` keeps one factor for both axes; a waterfall has two.
+            let (fr, fc) = (r.shape.0.div_ceil(r.rows), r.shape.1.div_ceil(r.cols));
             format!(
-                "each pixel the {} of up to {f}x{f} elements",
+                "each pixel the {} of up to {fr}x{fc} elements",
                 if h == Shrink::Max { "maximum" } else { "mean" }
             )
         }
@@ -160,6 +161,16 @@ pub fn write_image(
         r.shape.1,
         how(r)
     )?;
+    write_pixels(r, precision, color, w)
+}
+
+/// The cells of an image (two pixel rows a line) and its colour bar.
+pub fn write_pixels(
+    r: &ImageReport,
+    precision: usize,
+    color: bool,
+    w: &mut impl Write,
+) -> io::Result<()> {
     if !color {
         return write_image_plain(r, precision, w);
     }

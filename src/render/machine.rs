@@ -182,6 +182,42 @@ fn record(out: &Output) -> Option<Record> {
                 .collect(),
         },
         Output::Psd(p) => written(&p.text, p.plot.written.as_ref()?),
+        Output::Specgram(p) if p.image.written.is_none() => Record::Rows {
+            head: vec![
+                f("specgram", Field::Str(p.text.clone())),
+                f("samples", int(p.samples)),
+                f("fs", Field::Float(p.fs, 8)),
+                f("fs_from_metadata", Field::Bool(p.fs_from_metadata)),
+                f(
+                    "centre",
+                    p.centre.map_or(Field::Null, |c| Field::Float(c, 8)),
+                ),
+                f("nperseg", int(p.nperseg)),
+                f("noverlap", int(p.noverlap)),
+                f("segments", int(p.segments)),
+                f("scaling", Field::Str(p.scaling.clone())),
+                f("segments_per_row", int(p.per_row)),
+                f("bins_per_column", int(p.per_column)),
+                f("pixels", Field::ints(&[p.image.rows, p.image.cols])),
+                f("min_db", Field::Float(p.image.lo, 8)),
+                f("max_db", Field::Float(p.image.hi, 8)),
+                f("cmap", Field::str(p.image.cmap.name())),
+            ],
+            rows: (0..p.image.rows)
+                .flat_map(|r| {
+                    (0..p.image.cols).map(move |c| {
+                        vec![
+                            f("row", int(r)),
+                            f("column", int(c)),
+                            f("time", Field::Float(p.row_times[r], 8)),
+                            f("frequency", Field::Float(p.column_freqs[c], 8)),
+                            f("db", Field::Float(p.image.values[r * p.image.cols + c], 8)),
+                        ]
+                    })
+                })
+                .collect(),
+        },
+        Output::Specgram(p) => written(&p.text, p.image.written.as_ref()?),
         Output::Plot(p) if p.written.is_none() => Record::Rows {
             head: vec![
                 f("plot", Field::Str(p.text.clone())),

@@ -48,6 +48,7 @@ fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()>
         Output::Stats(r) => write_stats(r, s, w),
         Output::Hist(h) => write_hist(h, s, w),
         Output::Psd(p) => write_psd(p, s, w),
+        Output::Specgram(p) => write_specgram(p, s, w),
         Output::Explain(x) => teach::write_explain(x, w),
         Output::Info(r) => {
             writeln!(w, "info {}", r.name)?;
@@ -217,6 +218,100 @@ fn write_stats(r: &StatsReport, s: &Settings, w: &mut impl Write) -> io::Result<
 }
 
 /// The `hist` chart: one line per bin with its edges, count and a bar.
+/// `specgram`: what was computed, the axes, then the waterfall (the
+/// picture `image` draws, or the note of the PNG written).
+fn write_specgram(
+    p: &crate::eval::spectral::SpecgramReport,
+    s: &Settings,
+    w: &mut impl Write,
+) -> io::Result<()> {
+    // Numbers as a person writes them: 6 significant digits (10 for
+    // frequencies, to tell bins apart around gigahertz), no trailing dot.
+    let digits = |x: f64, d: usize| -> String {
+        let rounded: f64 = format!("{x:.*e}", d - 1).parse().unwrap_or(x);
+        format!("{rounded}")
+    };
+    let f = |x: f64| digits(x, 6);
+    let freq = |x: f64| digits(x, 10);
+    // Seconds and hertz once a rate is known (fs=1 counts samples).
+    let units = p.fs_from_metadata || p.fs != 1.0;
+    let unit = if units { " Hz" } else { "" };
+    writeln!(
+        w,
+        "specgram of {}: {} samples, {} segments of {} (overlap {}), fs {}{}{}",
+        p.text,
+        p.samples,
+        p.segments,
+        p.nperseg,
+        p.noverlap,
+        f(p.fs),
+        unit,
+        if p.fs_from_metadata { " (SigMF)" } else { "" },
+    )?;
+    writeln!(
+        w,
+        "  time down {} to {}{}, {} segment{} a row",
+        f(p.time_ends.0),
+        f(p.time_ends.1),
+        if units { " s" } else { "" },
+        p.per_row,
+        if p.per_row == 1 { "" } else { "s" },
+    )?;
+    writeln!(
+        w,
+        "  frequency across {} to {}{}, {} bin{} a column ({}{})",
+        freq(p.freq_ends.0),
+        freq(p.freq_ends.1),
+        unit,
+        p.per_column,
+        if p.per_column == 1 { "" } else { "s" },
+        if p.two_sided {
+            "two-sided"
+        } else {
+            "one-sided"
+        },
+        match p.centre {
+            Some(c) => format!(", around the centre {} Hz", freq(c)),
+            None => String::new(),
+        }
+    )?;
+    let r = &p.image;
+    let cells = match r.reduced {
+        None => "one segment and bin a cell".to_string(),
+        Some(h) => format!(
+            "each cell the {} of its segments and bins",
+            if h == crate::compute::reduce::Shrink::Max {
+                "maximum"
+            } else {
+                "mean"
+            }
+        ),
+    };
+    if let Some(file) = &r.written {
+        return writeln!(
+            w,
+            "  wrote {}x{} cells to {} ({}x{} px, {})\n  {cells}; {} {} to {} dB",
+            r.rows,
+            r.cols,
+            crate::text::escape(&file.path),
+            file.width,
+            file.height,
+            number::human_bytes(file.bytes),
+            r.cmap.name(),
+            f(r.lo),
+            f(r.hi)
+        );
+    }
+    writeln!(
+        w,
+        "  {cells}; {} {} to {} dB",
+        r.cmap.name(),
+        f(r.lo),
+        f(r.hi)
+    )?;
+    draw::write_pixels(r, s.precision, s.color, w)
+}
+
 /// `psd`: what was computed, the strongest peaks, the noise floor and
 /// total power, then the spectrum in dB as a plot.
 fn write_psd(

@@ -42,8 +42,20 @@ pub enum Stmt {
         args: Vec<Arg>,
         to: Option<Spanned<String>>,
     },
+    /// `specgram EXPR [fs=..] [nperseg=..] [noverlap=..] [window=..]
+    /// [detrend=..] [scaling=..] [cmap=..] [reduce=mean|max]
+    /// [range=LO,HI] [to PATH]`: a waterfall of the spectrogram, streamed.
+    Specgram {
+        expr: Expr,
+        args: Vec<Arg>,
+        range: Option<(Expr, Expr)>,
+        to: Option<Spanned<String>>,
+    },
     /// `explain EXPR`
     Explain(Expr),
+    /// `explain psd ...`, `explain specgram ...`: how the command walks
+    /// the view (a `Stmt::Psd` or `Stmt::Specgram`).
+    ExplainCommand(Box<Stmt>),
     /// `bytes EXPR` (or `dump EXPR`)
     Bytes(Expr),
     /// `plot EXPR [to PATH]`

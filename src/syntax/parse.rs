@@ -9,8 +9,8 @@ pub use crate::lit::MAX_DEPTH;
 
 /// The statement keywords, for dispatch and for "did you mean" hints.
 pub const COMMANDS: &[&str] = &[
-    "open", "close", "save", "set", "vars", "files", "help", "stats", "hist", "psd", "plot",
-    "image", "explain", "bytes", "dump", "info", "export", "import",
+    "open", "close", "save", "set", "vars", "files", "help", "stats", "hist", "psd", "specgram",
+    "plot", "image", "explain", "bytes", "dump", "info", "export", "import",
 ];
 
 /// Parses one line: `line = [ statement ] { ";" [ statement ] } [ comment ]`.

@@ -21,6 +21,14 @@ import tempfile
 
 import numpy as np
 
+try:
+    import scipy.signal
+except ImportError:
+    if os.environ.get("STRIDED_REQUIRE_NUMPY") == "1":
+        sys.exit("STRIDED_REQUIRE_NUMPY=1 but scipy is not installed (pip install scipy)")
+    scipy = None
+    print("scipy is not installed: the spectra are not checked against it (pip install scipy)")
+
 SETUP = "open g.bin 100x100; open rec.npy as r"
 
 # Every command a user can type, with arguments that make it print.
@@ -44,6 +52,11 @@ COMMANDS = [
     "stats d.r.astype('i2')",
     "hist d.r bins=4",
     "psd d[0] nperseg=32 window=hamming",
+    "psd d.reshape(-1)[:3000] nperseg=31 scaling=spectrum",
+    "specgram d.reshape(-1)[:1900] nperseg=33 noverlap=3",
+    "specgram d.r[0] nperseg=16",
+    "specgram d.reshape(-1) nperseg=16 reduce=max",
+    "specgram d.reshape(-1) nperseg=16 window=hann noverlap=8",
     "vars",
     "files",
     "info d",
@@ -197,14 +210,43 @@ def main():
         (ps,) = parsed["psd d[0] nperseg=32 window=hamming"]
         assert len(ps["rows"]) == 32 and ps["segments"] == 5 and ps["scaling"] == "density", ps
         assert parsed["csv psd d[0] nperseg=32 window=hamming"][0] == ["frequency", "power", "db"]
-        try:
-            import scipy.signal
+        if scipy is not None:
             f, p = scipy.signal.welch(d[0], nperseg=32, window="hamming")
             order = np.argsort(f)
             got = np.array([[r["frequency"], r["power"]] for r in ps["rows"]])
             assert np.allclose(got[:, 0], f[order]) and np.allclose(got[:, 1], p[order], rtol=1e-5), got
-        except ImportError:
-            pass
+            # Two-sided with an odd segment: frequencies ascending as fftshift puts them.
+            (ps,) = parsed["psd d.reshape(-1)[:3000] nperseg=31 scaling=spectrum"]
+            f, p = scipy.signal.welch(d.reshape(-1)[:3000], nperseg=31, scaling="spectrum")
+            got = np.array([[r["frequency"], r["power"]] for r in ps["rows"]])
+            assert np.allclose(got[:, 0], np.fft.fftshift(f)), got[:, 0]
+            assert np.allclose(got[:, 1], np.fft.fftshift(p), rtol=1e-5), got
+            # specgram: a cell per segment and bin, or blocks of segments
+            # reduced by mean or max, against scipy.signal.spectrogram.
+            sig = d.reshape(-1)
+            for cmd, signal, kw, per_row, how in [
+                ("specgram d.reshape(-1)[:1900] nperseg=33 noverlap=3", sig[:1900],
+                 dict(nperseg=33, noverlap=3), 1, None),
+                ("specgram d.r[0] nperseg=16", d[0].real, dict(nperseg=16), 1, None),
+                ("specgram d.reshape(-1) nperseg=16 reduce=max", sig, dict(nperseg=16), 12, np.max),
+                ("specgram d.reshape(-1) nperseg=16 window=hann noverlap=8", sig,
+                 dict(nperseg=16, window="hann", noverlap=8), 20, np.mean),
+            ]:
+                (sg,) = parsed[cmd]
+                f, t, sxx = scipy.signal.spectrogram(signal, **kw)
+                if np.iscomplexobj(signal):
+                    f, sxx = np.fft.fftshift(f), np.fft.fftshift(sxx, axes=0)
+                rows = sxx.T
+                if per_row > 1:
+                    rows = np.array([how(rows[k:k + per_row], axis=0) for k in range(0, len(rows), per_row)])
+                assert sg["segments"] == len(t) and sg["segments_per_row"] == per_row, (cmd, sg["segments"])
+                assert sg["pixels"] == list(rows.shape), (cmd, sg["pixels"], rows.shape)
+                got = np.array([c["db"] for c in sg["rows"]]).reshape(rows.shape)
+                assert np.allclose(got, 10 * np.log10(rows), atol=1e-4), (cmd, np.abs(got - 10 * np.log10(rows)).max())
+                assert np.allclose([c["frequency"] for c in sg["rows"][:rows.shape[1]]], f), cmd
+                if per_row == 1:
+                    assert np.allclose([c["time"] for c in sg["rows"][::rows.shape[1]]], t), cmd
+            assert parsed["csv specgram d.r[0] nperseg=16"][0] == ["row", "column", "time", "frequency", "db"]
 
         (vs,) = parsed["vars"]
         names = {r["name"]: r for r in vs["rows"]}

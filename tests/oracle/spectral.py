@@ -73,15 +73,19 @@ def cases(seed, count):
         view = rng.choice(["d", "d[::-1]", "d[::2]"] + (["d.T", "d[:, ::-1]"] if two_d else []))
         roll = rng.random()
         if two_d and rng.random() < 0.3:
-            # The 2-D and n-D transforms: s=, axes= (repeats too), norm=.
-            f = rng.choice(["fft2", "ifft2", "fftn", "ifftn"])
+            # The 2-D and n-D transforms: s= (-1 for the whole axis), axes=
+            # (repeats too), norm=; the real forms (rfftn of complex data
+            # now and then, which NumPy refuses).
+            real = kind(dt) != "c" or rng.random() < 0.1
+            f = rng.choice(["fft2", "ifft2", "fftn", "ifftn", "irfft2", "irfftn"]
+                           + (["rfft2", "rfftn"] * 2 if real else []))
             args = []
             axes = rng.choice([None, "(0, 1)", "(1, 0)", "(-1,)", "(0, 0)", "(1,)"])
             if axes:
                 args.append(f"axes={axes}")
             if rng.random() < 0.4:
                 k = len(eval(axes)) if axes else (2 if f.endswith("2") else rng.choice([1, 2]))
-                args.append("s=(" + "".join(f"{rng.choice([1, 3, 4, 8])}, " for _ in range(k)) + ")")
+                args.append("s=(" + "".join(f"{rng.choice([1, 3, 4, 8, -1])}, " for _ in range(k)) + ")")
             if rng.random() < 0.4:
                 args.append(f"norm='{rng.choice(['backward', 'ortho', 'forward'])}'")
             expr = f"{f}({view}{''.join(', ' + a for a in args)})"
@@ -114,6 +118,8 @@ def cases(seed, count):
                 args.append(f"window='{rng.choice(['hann', 'hamming', 'blackman', 'boxcar'])}'")
             if rng.random() < 0.4:
                 args.append(f"fs={rng.choice([2.0, 1000, 48000.0])}")
+            if rng.random() < 0.25:
+                args.append(f"nfft={nperseg + rng.choice([0, 1, 7, 100])}")
             if rng.random() < 0.3:
                 args.append("scaling='spectrum'")
             if rng.random() < 0.2:
@@ -142,7 +148,7 @@ def cases(seed, count):
     # rfft of complex data.
     fixed += [("<f4", [16], e) for e in ["fft(d, n=0)", "fft(d, norm='both')", "ifft(d, axis=1)",
                                         "irfft(d, n=-2)"]]
-    fixed += [("<c8", [16], "rfft(d)")]
+    fixed += [("<c8", [16], "rfft(d)"), ("<f4", [16], "welch(d, nperseg=8, nfft=4)[1]")]
     for dt, shape, e in fixed:
         out.append({"dtype": dt, "shape": shape, "data": make(rng, dt, 16).tobytes().hex(), "expr": e})
     # Streamed transforms (rows of a result larger than a 32nd of set
@@ -163,7 +169,8 @@ def cases(seed, count):
 def numpy_eval(expr, d):
     env = {"d": d, "np": np, "fft": np.fft.fft, "ifft": np.fft.ifft, "rfft": np.fft.rfft,
            "irfft": np.fft.irfft, "fft2": np.fft.fft2, "ifft2": np.fft.ifft2, "fftn": np.fft.fftn,
-           "ifftn": np.fft.ifftn, "fftshift": np.fft.fftshift, "ifftshift": np.fft.ifftshift,
+           "ifftn": np.fft.ifftn, "rfft2": np.fft.rfft2, "irfft2": np.fft.irfft2, "rfftn": np.fft.rfftn,
+           "irfftn": np.fft.irfftn, "fftshift": np.fft.fftshift, "ifftshift": np.fft.ifftshift,
            "fftfreq": np.fft.fftfreq, "rfftfreq": np.fft.rfftfreq}
     if HAVE_SCIPY:
         env["welch"] = scipy.signal.welch

@@ -284,13 +284,47 @@ pub(in crate::syntax) fn hist_stmt(k: In) -> R<Stmt> {
 /// keyword arguments of `welch`, a bare word standing for its string
 /// (`window=hann`).
 pub(in crate::syntax) fn psd_stmt(k: In) -> R<Stmt> {
-    let (mut k, expr) = command_operand(k, "the 1-D expression whose spectrum to draw")?;
+    let (k, (expr, args, _, to)) = spectrum_stmt(k, false)?;
+    Ok((k, Stmt::Psd { expr, args, to }))
+}
+
+/// `specgram_stmt = "specgram" expression { "range" "=" factor "," factor
+/// | name "=" factor | "to" path }`: `spectrogram`'s keyword arguments,
+/// `cmap=`, `reduce=` and the colour range of `image`.
+pub(in crate::syntax) fn specgram_stmt(k: In) -> R<Stmt> {
+    let (k, (expr, args, range, to)) = spectrum_stmt(k, true)?;
+    Ok((
+        k,
+        Stmt::Specgram {
+            expr,
+            args,
+            range,
+            to,
+        },
+    ))
+}
+
+type SpectrumParts = (
+    Expr,
+    Vec<Arg>,
+    Option<(Expr, Expr)>,
+    Option<Spanned<String>>,
+);
+
+/// The operand and options of `psd` and (`waterfall`) `specgram`.
+fn spectrum_stmt(k: In, waterfall: bool) -> R<SpectrumParts> {
+    let what = if waterfall {
+        "the 1-D expression whose spectrogram to draw"
+    } else {
+        "the 1-D expression whose spectrum to draw"
+    };
+    let (mut k, expr) = command_operand(k, what)?;
     let mut args = Vec::new();
-    let mut to = None;
+    let (mut range, mut to) = (None, None);
     loop {
         let (j, _) = sp(k)?;
         if at_statement_end(&j) {
-            return Ok((j, Stmt::Psd { expr, args, to }));
+            return Ok((j, (expr, args, range, to)));
         }
         if let Ok((after, w)) = name(j) {
             if w.node == "to" {
@@ -305,10 +339,25 @@ pub(in crate::syntax) fn psd_stmt(k: In) -> R<Stmt> {
         let (j, kw) = keyword_eq(j).or_else(|_| {
             cut_expected(
                 j,
-                "fs=, nperseg=, noverlap=, window=, detrend=, scaling= or to FILE.png",
+                if waterfall {
+                    "fs=, nperseg=, noverlap=, window=, detrend=, scaling=, cmap=, reduce=, \
+                     range= or to FILE.png"
+                } else {
+                    "fs=, nperseg=, noverlap=, window=, detrend=, scaling= or to FILE.png"
+                },
             )
         })?;
         let (j, value) = factor(j, 1).or_else(|_| cut_expected(j, "a value"))?;
+        if waterfall && kw.node == "range" {
+            let (j, _) = sp(j)?;
+            let (j, _) =
+                punct(j, ",").or_else(|_| cut_expected(j, "`,` and the high end: range=LO,HI"))?;
+            let (j, _) = sp(j)?;
+            let (j, hi) = factor(j, 1).or_else(|_| cut_expected(j, "the high end of the range"))?;
+            range = Some((value, hi));
+            k = j;
+            continue;
+        }
         args.push(Arg {
             name: Some(kw),
             value,
@@ -423,9 +472,30 @@ pub(in crate::syntax) fn statement(i: In) -> R<Stmt> {
                 }
                 "hist" => return hist_stmt(k),
                 "psd" => return psd_stmt(k),
+                "specgram" => return specgram_stmt(k),
                 "plot" => return plot_stmt(k),
                 "image" => return image_stmt(k),
                 "explain" => {
+                    // `explain psd d ...`: a command word, a space and an
+                    // operand (a name `psd` alone is an expression).
+                    if let Ok((after, w)) = name(k) {
+                        let operand = after
+                            .fragment()
+                            .strip_prefix([' ', '\t'])
+                            .map(|r| r.trim_start())
+                            .is_some_and(|r| {
+                                !r.is_empty() && !r.starts_with(['=', '(', '[', '.', ';', '#'])
+                            });
+                        if operand && (w.node == "psd" || w.node == "specgram") {
+                            let (after, _) = sp(after)?;
+                            let (k, s) = if w.node == "psd" {
+                                psd_stmt(after)?
+                            } else {
+                                specgram_stmt(after)?
+                            };
+                            return Ok((k, Stmt::ExplainCommand(Box::new(s))));
+                        }
+                    }
                     let (k, e) = command_operand(k, "the expression to explain")?;
                     return Ok((k, Stmt::Explain(e)));
                 }
