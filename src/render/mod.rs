@@ -225,8 +225,8 @@ fn write_specgram(
     s: &Settings,
     w: &mut impl Write,
 ) -> io::Result<()> {
-    // Numbers as a person writes them: 6 significant digits (10 for
-    // frequencies, to tell bins apart around gigahertz), no trailing dot.
+    // Numbers as a person writes them: 6 significant digits (10 for times
+    // and frequencies, to tell bins apart around gigahertz), no trailing dot.
     let digits = |x: f64, d: usize| -> String {
         let rounded: f64 = format!("{x:.*e}", d - 1).parse().unwrap_or(x);
         format!("{rounded}")
@@ -251,8 +251,8 @@ fn write_specgram(
     writeln!(
         w,
         "  time down {} to {}{}, {} segment{} a row",
-        f(p.time_ends.0),
-        f(p.time_ends.1),
+        freq(p.time_ends.0),
+        freq(p.time_ends.1),
         if units { " s" } else { "" },
         p.per_row,
         if p.per_row == 1 { "" } else { "s" },
