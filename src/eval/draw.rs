@@ -303,8 +303,15 @@ impl Session {
         };
         let (lo, hi) = (number(a)?, number(b)?);
         if !(lo.is_finite() && hi.is_finite() && lo < hi) {
-            return Err(type_error(
-                "range=LO,HI needs finite LO < HI".into(),
+            return Err(Error::new(
+                ErrorKind::Type {
+                    message: "range=LO,HI needs finite LO < HI".into(),
+                    hint: Some(
+                        "the low end first: range=-80,-20 (dB for specgram, the values' \
+                         own units for image)"
+                            .into(),
+                    ),
+                },
                 a.span.to(b.span),
             ));
         }

@@ -66,6 +66,20 @@ fn bind<'a>(name: &str, names: &[&str], args: &'a [Arg], span: Span) -> Result<B
     Ok(Bound { values })
 }
 
+/// A spectrum with no finite, non-zero power has nothing to draw in dB.
+fn no_power(span: Span) -> Error {
+    Error::new(
+        crate::diag::ErrorKind::Type {
+            message: "nothing to draw: no finite power above zero (silent or non-finite samples)"
+                .into(),
+            hint: Some(
+                "`stats` of the view shows whether it holds non-zero, finite samples".into(),
+            ),
+        },
+        span,
+    )
+}
+
 /// What `psd` shows: Welch's spectrum of a 1-D view, its strongest peaks,
 /// noise floor and total power, and a plot of it in dB.
 #[derive(Clone, Debug)]
@@ -404,7 +418,7 @@ impl Session {
         self.reserve_memory::<f64>(
             whole,
             &format!("{name}() of {} elements", l.size()),
-            "slice the view first, or raise `set memory` (along the last axis, a transform streams)",
+            "slice the view first (along the last axis, a transform streams)",
             span,
         )?;
         let (re, im, mut shape, order) = self.rows_along(l, axis, name, span)?;
@@ -788,6 +802,9 @@ impl Session {
         let p = spectral::welch(&s.x, &s.w).map_err(|_| interrupted(e.span))?;
         let power = s.ascending(p);
         let freqs = s.frequencies(centre);
+        if !power.iter().any(|&p| p > 0.0 && p.is_finite()) {
+            return Err(no_power(e.span));
+        }
         let db: Vec<f64> = power.iter().map(|&v| 10.0 * v.log10()).collect();
         let mut local: Vec<usize> = (0..db.len())
             .filter(|&k| (k == 0 || db[k] > db[k - 1]) && (k + 1 == db.len() || db[k] >= db[k + 1]))
@@ -939,12 +956,7 @@ impl Session {
                             (top - 1.0, top + 1.0)
                         }
                     }
-                    _ => {
-                        return Err(type_error(
-                            "nothing to draw: no finite power".into(),
-                            e.span,
-                        ))
-                    }
+                    _ => return Err(no_power(e.span)),
                 }
             }
         };
@@ -1115,8 +1127,14 @@ impl Session {
         let nfft = match self.bound_int(&b, 4, "nfft")? {
             None => nperseg,
             Some((n, s)) if n < nperseg as i128 => {
-                return Err(type_error(
-                    "nfft must be greater than or equal to nperseg.".into(),
+                return Err(Error::new(
+                    crate::diag::ErrorKind::Type {
+                        message: "nfft must be greater than or equal to nperseg.".into(),
+                        hint: Some(format!(
+                            "nfft pads each segment of {nperseg} samples with zeros: give \
+                             nfft={nperseg} or more, or leave it out"
+                        )),
+                    },
                     s,
                 ))
             }
