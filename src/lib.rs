@@ -25,6 +25,7 @@ pub mod dtype;
 pub mod eval;
 pub mod formats;
 pub mod frontend;
+pub mod guess;
 pub mod help;
 pub mod io;
 pub mod lit;

@@ -10,6 +10,7 @@ mod complete;
 pub mod draw;
 pub mod dump;
 pub mod explain;
+pub mod guess;
 mod index;
 pub mod info;
 mod open;
@@ -204,6 +205,7 @@ pub enum Output {
     Hist(call::HistReport),
     Psd(spectral::PsdReport),
     Specgram(spectral::SpecgramReport),
+    Guess(guess::GuessReport),
     Explain(explain::Explanation),
     Info(info::InfoReport),
     /// Several results of one statement (`open x.npz`).
@@ -530,6 +532,7 @@ impl Session {
                 None => Err(self.unknown_name(&n.node, n.span)),
             },
             Stmt::Info(n) => self.info(n).map(Output::Info),
+            Stmt::Guess(p) => self.guess(p).map(Output::Guess),
             Stmt::Export { name, format, to } => self.export(name, format, to.as_ref()),
             Stmt::Assign { name, expr } => {
                 let v = self.eval(expr)?;
@@ -941,6 +944,7 @@ fn with_home(stmt: &Stmt) -> std::borrow::Cow<'_, Stmt> {
     };
     let paths: Vec<&Spanned<String>> = match stmt {
         Stmt::Open(o) => vec![&o.path],
+        Stmt::Guess(p) => vec![p],
         Stmt::Save { path, .. } => vec![path],
         Stmt::Export { to: Some(p), .. }
         | Stmt::Hist { to: Some(p), .. }
@@ -956,6 +960,7 @@ fn with_home(stmt: &Stmt) -> std::borrow::Cow<'_, Stmt> {
     let mut s = stmt.clone();
     match &mut s {
         Stmt::Open(o) => fix(&mut o.path),
+        Stmt::Guess(p) => fix(p),
         Stmt::Save { path, .. } => fix(path),
         Stmt::Export { to: Some(p), .. }
         | Stmt::Hist { to: Some(p), .. }

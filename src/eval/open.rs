@@ -58,6 +58,11 @@ impl Session {
         let path = &o.path;
         let user_layout = o.shape.is_some() || o.dtype.is_some() || o.offset.is_some();
         let open_failure = |(reason, hint): crate::formats::Failure| open_error(path, reason, hint);
+        if let Some(at) = o.guess {
+            if let Some(opened) = self.open_guessed(o, at, user_layout)? {
+                return Ok(Output::Opened(opened));
+            }
+        }
         if !user_layout && crate::formats::npz::is_npz(Path::new(&path.node)) {
             return self.open_npz(o);
         }
@@ -69,6 +74,73 @@ impl Session {
             }
         }
         self.open_raw(o).map(Output::Opened)
+    }
+
+    /// `open PATH guess`: the file opened as `guess`'s first layout says
+    /// (`None` when the file is a format `open` reads as it is).
+    fn open_guessed(
+        &mut self,
+        o: &Open,
+        at: Span,
+        user_layout: bool,
+    ) -> Result<Option<Opened>, Error> {
+        use crate::guess::Finding;
+        let path = &o.path;
+        if user_layout {
+            return Err(Error::new(
+                ErrorKind::Type {
+                    message: "`guess` chooses the layout; this open gives one too".into(),
+                    hint: Some("drop `guess`, or the shape, dtype and offset".into()),
+                },
+                at,
+            ));
+        }
+        let g = self.guess(path)?;
+        let candidates = match g.finding {
+            Finding::Format { opens: true, .. } => return Ok(None),
+            Finding::Format { what, hint, .. } => {
+                return Err(open_error(
+                    path,
+                    format!("it is {what}, not raw numbers"),
+                    Some(hint),
+                ))
+            }
+            Finding::Text { hint } => {
+                return Err(open_error(
+                    path,
+                    "it is text, not raw numbers".into(),
+                    Some(hint),
+                ))
+            }
+            Finding::Layouts(c) => c,
+        };
+        let Some(first) = candidates.first() else {
+            return Err(open_error(path, "guess found no layout".into(), None));
+        };
+        // The candidate's own open line, parsed, for this path and name.
+        let line = first.open_line("guessed");
+        let chosen = match crate::syntax::parse_line(&line) {
+            Ok(s) => match s.into_iter().next() {
+                Some((crate::syntax::Stmt::Open(c), _)) => c,
+                _ => unreachable!("an open line parses as open"),
+            },
+            Err(_) => unreachable!("guess writes open lines that parse"),
+        };
+        let chosen = Open {
+            path: path.clone(),
+            name: o.name.clone(),
+            guess: None,
+            ..chosen
+        };
+        let mut opened = self.open_raw(&chosen)?;
+        opened.assumed.retain(|a| *a == "name");
+        opened.described = Some(format!(
+            "guess: {} (the first of {}; `guess {}` shows them and why)",
+            line.trim_start_matches("open guessed").trim(),
+            candidates.len(),
+            crate::text::escape(&path.node)
+        ));
+        Ok(Some(opened))
     }
 
     /// `open` of a file described by a header or sidecar (SigMF, ENVI, VRT).

@@ -218,6 +218,60 @@ fn record(out: &Output) -> Option<Record> {
                 .collect(),
         },
         Output::Specgram(p) => written(&p.text, p.image.written.as_ref()?),
+        Output::Guess(g) => {
+            use crate::guess::Finding;
+            let mut fields = vec![
+                f("guess", Field::Str(g.path.clone())),
+                f("bytes", int(g.len)),
+                f("sampled", int(g.sampled)),
+            ];
+            match &g.finding {
+                Finding::Format { what, opens, hint } => {
+                    fields.push(f("format", Field::Str(what.clone())));
+                    fields.push(f("opens", Field::Bool(*opens)));
+                    fields.push(f("hint", Field::Str(hint.clone())));
+                }
+                Finding::Text { hint } => {
+                    fields.push(f("format", Field::str("text")));
+                    fields.push(f("hint", Field::Str(hint.clone())));
+                }
+                Finding::Layouts(c) => fields.push(f(
+                    "candidates",
+                    Field::List(
+                        c.iter()
+                            .zip(&g.opens)
+                            .map(|(c, open)| {
+                                Field::Map(vec![
+                                    f("open", Field::Str(open.clone())),
+                                    f(
+                                        "dtype",
+                                        if c.record.is_some() {
+                                            Field::Null
+                                        } else {
+                                            Field::Str(c.dtype.clone())
+                                        },
+                                    ),
+                                    f("record", c.record.map_or(Field::Null, int)),
+                                    f("offset", int(c.offset)),
+                                    f("row", c.row.map_or(Field::Null, int)),
+                                    f("score", Field::Float(c.score, 8)),
+                                    f(
+                                        "evidence",
+                                        Field::List(
+                                            c.evidence
+                                                .iter()
+                                                .map(|e| Field::Str(e.clone()))
+                                                .collect(),
+                                        ),
+                                    ),
+                                ])
+                            })
+                            .collect(),
+                    ),
+                )),
+            }
+            Record::Object(fields)
+        }
         Output::Plot(p) if p.written.is_none() => Record::Rows {
             head: vec![
                 f("plot", Field::Str(p.text.clone())),

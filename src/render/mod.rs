@@ -49,6 +49,7 @@ fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()>
         Output::Hist(h) => write_hist(h, s, w),
         Output::Psd(p) => write_psd(p, s, w),
         Output::Specgram(p) => write_specgram(p, s, w),
+        Output::Guess(g) => write_guess(g, w),
         Output::Explain(x) => teach::write_explain(x, w),
         Output::Info(r) => {
             writeln!(w, "info {}", r.name)?;
@@ -218,6 +219,43 @@ fn write_stats(r: &StatsReport, s: &Settings, w: &mut impl Write) -> io::Result<
 }
 
 /// The `hist` chart: one line per bin with its edges, count and a bar.
+/// `guess`: the format or text it found, or the layouts best first, each
+/// with its `open` line, score and evidence.
+fn write_guess(g: &crate::eval::guess::GuessReport, w: &mut impl Write) -> io::Result<()> {
+    use crate::guess::Finding;
+    let path = crate::text::escape(&g.path);
+    match &g.finding {
+        Finding::Format { what, opens, hint } => writeln!(
+            w,
+            "{path}: {what}{}\n  {hint}",
+            if *opens { " (strided opens it)" } else { "" }
+        ),
+        Finding::Text { hint } => writeln!(w, "{path}: text, not binary numbers\n  {hint}"),
+        Finding::Layouts(c) => {
+            writeln!(
+                w,
+                "guess {path}: {} bytes, {} sampled; the most plausible layouts, best first:",
+                g.len, g.sampled
+            )?;
+            for (k, (c, open)) in c.iter().zip(&g.opens).enumerate() {
+                writeln!(w, "{}. {open}   (score {:.2})", k + 1, c.score)?;
+                for e in &c.evidence {
+                    writeln!(w, "     {e}")?;
+                }
+            }
+            if let [a, b, ..] = &c[..] {
+                if b.score > 0.9 * a.score {
+                    writeln!(
+                        w,
+                        "The first two are close: look at a picture of each (`image` of a 2-D view, `plot` of a row) to tell them apart."
+                    )?;
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
 /// `specgram`: what was computed, the axes, then the waterfall (the
 /// picture `image` draws, or the note of the PNG written).
 fn write_specgram(

@@ -15,6 +15,8 @@ pub enum Stmt {
     Close(Spanned<String>),
     /// `info NAME`
     Info(Spanned<String>),
+    /// `guess PATH`: the most plausible layouts of a file with no header
+    Guess(Spanned<String>),
     /// `export NAME vrt|envi|numpy [to PATH]`
     Export {
         name: Spanned<String>,
@@ -95,6 +97,8 @@ pub struct Open {
     pub offset: Option<Expr>,
     pub order: Option<Spanned<char>>,
     pub name: Option<Spanned<String>>,
+    /// `guess`: the layout is `guess`'s first candidate.
+    pub guess: Option<Span>,
 }
 
 /// An expression with its span.

@@ -103,6 +103,16 @@ pub(in crate::syntax) fn open_arg<'a>(j: In<'a>, open: &mut Open) -> R<'a, ()> {
             }
         }
     }
+    let word_end = |w: &str| {
+        j.fragment()
+            .strip_prefix(w)
+            .is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t', ';', '#']))
+    };
+    if word_end("guess") {
+        let (k, w) = name(j)?;
+        open.guess = Some(w.span);
+        return Ok((k, ()));
+    }
     if j.fragment().starts_with("as ") || j.fragment().starts_with("as\t") {
         let (k, _) = punct(j, "as")?;
         let (k, _) = sp(k)?;
@@ -461,6 +471,11 @@ pub(in crate::syntax) fn statement(i: In) -> R<Stmt> {
                     return Ok((k, Stmt::Close(n)));
                 }
                 "export" => return export_stmt(k),
+                "guess" => {
+                    let (k, p) =
+                        path(k).or_else(|_| cut_expected(k, "the file to guess the layout of"))?;
+                    return Ok((k, Stmt::Guess(p)));
+                }
                 "info" => {
                     let (k, n) = name(k).or_else(|_| cut_expected(k, "the name to describe"))?;
                     return Ok((k, Stmt::Info(n)));
