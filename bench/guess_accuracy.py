@@ -34,8 +34,10 @@ def main():
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--count", type=int, default=200)
     ap.add_argument("--keep", help="write the corpus here and keep it")
+    ap.add_argument("--binary", default=STRIDED, help="the strided to run (default: the release build)")
+    ap.add_argument("--require-top3", type=float, help="exit 1 when top-3 accuracy is below this percentage")
     a = ap.parse_args()
-    if not os.path.exists(STRIDED):
+    if not os.path.exists(a.binary):
         sys.exit("build first: cargo build --release")
     folder = a.keep or tempfile.mkdtemp(prefix="guess-corpus-")
     truth = guess_corpus.make(a.seed, a.count, folder)
@@ -43,7 +45,7 @@ def main():
     for name, t in sorted(truth.items()):
         path = os.path.join(folder, name)
         start = time.perf_counter()
-        out = subprocess.run([STRIDED, "--format", "json", "-c", f"guess {path}"],
+        out = subprocess.run([a.binary, "--format", "json", "-c", f"guess {path}"],
                              capture_output=True, text=True)
         times.append(time.perf_counter() - start)
         if out.returncode != 0:
@@ -75,6 +77,8 @@ def main():
     if not a.keep:
         import shutil
         shutil.rmtree(folder)
+    if a.require_top3 is not None and 100 * total[2] / total[0] < a.require_top3:
+        sys.exit(f"top-3 accuracy {100 * total[2] / total[0]:.1f}% is below {a.require_top3}%")
 
 
 if __name__ == "__main__":

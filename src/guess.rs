@@ -43,6 +43,8 @@ pub enum Finding {
     },
     /// The file is text.
     Text { hint: String },
+    /// Every sampled byte is the same (a sparse or wiped file).
+    Constant { byte: u8 },
     /// Layouts, best first.
     Layouts(Vec<Candidate>),
 }
@@ -603,7 +605,9 @@ fn row_length(values: &[Vec<f64>], elements: u64) -> Option<(usize, f64)> {
         }
         let w = w as usize;
         let Some(c) = lag_cost(w) else { continue };
-        if c > 0.6 {
+        // Far more alike a row apart than side by side: a 1-D signal that
+        // repeats with this period, not an image.
+        if c > 0.6 || c < 0.3 * near {
             continue;
         }
         let k = (w / 8).max(2);
@@ -833,6 +837,14 @@ pub fn guess(s: &Sample) -> Finding {
             hint: "numbers written as text load with np.loadtxt, not as raw bytes".into(),
         };
     }
+    let first = s.head.first().copied().unwrap_or(0);
+    if s.head
+        .iter()
+        .chain(s.body.iter().flat_map(|(_, b)| b.iter()))
+        .all(|&b| b == first)
+    {
+        return Finding::Constant { byte: first };
+    }
     let body: Vec<(u64, &[u8])> = if s.body.is_empty() {
         vec![(0, s.head)]
     } else {
@@ -851,7 +863,7 @@ pub fn guess(s: &Sample) -> Finding {
             let mut why = Vec::new();
             let mut score = m.valid.powi(4);
             if t.num == Num::Float {
-                score *= 0.5 + 0.5 * m.cluster;
+                score *= 0.4 + 0.6 * m.cluster * m.cluster;
             }
             // The byte pattern's period must be the part's (or the
             // complex element's) size, when there is a pattern.
@@ -878,10 +890,7 @@ pub fn guess(s: &Sample) -> Finding {
                     ));
                 }
             }
-            if phase != 0 {
-                // Without other evidence, data starts at the start.
-                score *= 0.97;
-            }
+
             if t.num == Num::Float && m.valid > 0.95 {
                 why.push(format!(
                     "{:.0}% of values are finite normal floats, {:.0}% within four decades of the median magnitude",
@@ -936,6 +945,11 @@ pub fn guess(s: &Sample) -> Finding {
     }
     // Complex or real: the two parts of I/Q samples are in quadrature
     // (uncorrelated); a real signal taken in pairs correlates with itself.
+    let inner_best = found
+        .iter()
+        .filter(|f| f.1.complex && f.1.part == 1)
+        .map(|f| f.3.inner)
+        .fold(0.0f64, f64::max);
     for f in found.iter_mut() {
         let (t, m) = (&f.1, &f.3);
         if !t.complex {
@@ -958,8 +972,9 @@ pub fn guess(s: &Sample) -> Finding {
         }
         if t.part == 1 {
             // Offset binary read as signed (or the reverse) wraps the
-            // middle of the range to its ends.
-            f.0 *= 0.6 + 0.5 * m.inner;
+            // middle of the range to its ends: of ci8 and cu8, the one with
+            // less in the middle.
+            f.0 *= 0.6 + 0.4 * m.inner / inner_best.max(1e-9);
         }
     }
     found.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -974,14 +989,28 @@ pub fn guess(s: &Sample) -> Finding {
         // bytes starts to fit, or the end of leading text.
         let f = &found[0];
         let scalar = header_end(s.head, &model, 1, 0, value_fit(&f.1, f.2, &f.3));
+        let scalar = if scalar + 1024 > s.head.len() {
+            0
+        } else {
+            scalar
+        };
         let end = scalar.max(text_header_end(s.head));
-        let end = snap_down(s.head, end, &|_| true);
+        // Records give no element boundary to refine by: a round size
+        // (a multiple of 100 or 256) within 40 bytes is the better bet.
+        let end = if end == 0 {
+            0
+        } else {
+            (end.saturating_sub(40)..=end + 40)
+                .filter(|r| *r > 0 && (r % 256 == 0 || r % 100 == 0))
+                .min_by_key(|r| r.abs_diff(end))
+                .unwrap_or(end)
+        };
         out.push(Candidate {
             dtype: format!("V{period}"),
             record: Some(period),
             offset: end as u64,
             row: None,
-            count: ((s.len - end as u64) % period as u64 != 0)
+            count: (!(s.len - end as u64).is_multiple_of(period as u64))
                 .then(|| (s.len - end as u64) / period as u64 * period as u64),
             score: 1.0,
             evidence: vec![format!(
@@ -989,6 +1018,14 @@ pub fn guess(s: &Sample) -> Finding {
             )],
         });
     }
+    // Little evidence: no byte pattern, neighbours no more alike than
+    // distant values, no clustered floats: noise in every dtype.
+    let structured = found.first().is_some_and(|best| {
+        (contrast >= 0.3 && period > 1)
+            || best.3.smooth >= 0.2
+            || (best.1.num == Num::Float && best.3.valid * best.3.cluster > 0.9)
+    });
+    let text_end = text_header_end(s.head);
     for (score, t, phase, m, mut why) in found.into_iter().take(12) {
         let elem = t.part * if t.complex { 2 } else { 1 };
         let mut offset = header_end(s.head, &model, elem, phase, value_fit(&t, phase, &m));
@@ -999,8 +1036,15 @@ pub fn guess(s: &Sample) -> Finding {
                 "the first {offset} bytes do not fit the rest (a header?)"
             ));
         }
+        // Data starts at the start, or where a text header ends: another
+        // alignment needs more evidence.
+        let score = if phase != 0 && !(text_end > 0 && offset == text_end) {
+            score * 0.9
+        } else {
+            score
+        };
         let elements = s.len.saturating_sub(offset as u64) / elem as u64;
-        let row = (!t.complex).then(|| row_length(&m.values, elements)).flatten().map(|(w, c)| {
+        let row = row_length(&m.values, elements).map(|(w, c)| {
             why.push(format!(
                 "rows of {w}: values a row apart differ {:.0}% as much as distant ones, less than values a little off",
                 100.0 * c
@@ -1012,7 +1056,7 @@ pub fn guess(s: &Sample) -> Finding {
             record: None,
             offset: offset as u64,
             row,
-            count: ((s.len - offset as u64) % elem as u64 != 0).then_some(elements),
+            count: (!(s.len - offset as u64).is_multiple_of(elem as u64)).then_some(elements),
             score: (score / best_score).clamp(0.0, 1.0),
             evidence: why,
         };
@@ -1024,6 +1068,23 @@ pub fn guess(s: &Sample) -> Finding {
         }
         if out.len() == 6 {
             break;
+        }
+    }
+    let records = usize::from(out.first().is_some_and(|c| c.record.is_some()));
+    out[records..].sort_by(|a, b| b.score.total_cmp(&a.score));
+    let top = out.iter().map(|c| c.score).fold(0.0, f64::max).max(1e-12);
+    for c in &mut out {
+        c.score = (c.score / top).min(1.0);
+    }
+    if !structured {
+        if let Some(c) = out.first_mut() {
+            c.evidence.insert(
+                0,
+                "weak evidence: the bytes look like noise in every dtype tried (no byte \
+                 pattern, neighbours no more alike than distant values), so no layout \
+                 stands out"
+                    .into(),
+            );
         }
     }
     Finding::Layouts(out)
@@ -1136,6 +1197,35 @@ mod tests {
             c[0].evidence
                 .iter()
                 .any(|e| e.contains("finite normal floats")),
+            "{c:?}"
+        );
+    }
+
+    #[test]
+    fn random_bytes_say_the_evidence_is_weak_and_constant_bytes_say_so() {
+        let u: Vec<u8> = noise(400_000, 11)
+            .iter()
+            .map(|x| ((x + 0.5) * 256.0) as u8)
+            .collect();
+        let Finding::Layouts(c) = guess(&sample(&u)) else {
+            panic!("layouts")
+        };
+        assert!(c[0].evidence[0].starts_with("weak evidence"), "{c:?}");
+        let zeros = vec![0u8; 300_000];
+        assert!(matches!(
+            guess(&sample(&zeros)),
+            Finding::Constant { byte: 0 }
+        ));
+        // Float noise is not weak: its exponents cluster.
+        let f: Vec<u8> = noise(300_000, 13)
+            .iter()
+            .flat_map(|x| (*x as f32).to_le_bytes())
+            .collect();
+        let Finding::Layouts(c) = guess(&sample(&f)) else {
+            panic!("layouts")
+        };
+        assert!(
+            !c[0].evidence.iter().any(|e| e.starts_with("weak")),
             "{c:?}"
         );
     }

@@ -57,8 +57,8 @@ pub const TOPICS: &[Topic] = &[
             ("close q", "drop a name"),
         ],
         tail: "Statements are separated by newlines or `;`; `#` starts a comment.\n\
-Help topics: open, slicing, advanced, compute, stats, psd, explain, pictures, files,\n\
-save, set, formats, functions (and `help NAME` for any function, e.g. `help mean`).\n",
+Help topics: open, guess, slicing, advanced, compute, stats, psd, explain, pictures,\n\
+files, save, set, formats, functions (and `help NAME` for any function, e.g. `help mean`).\n",
     },
     Topic {
         names: &["open"],
@@ -78,7 +78,25 @@ save, set, formats, functions (and `help NAME` for any function, e.g. `help mean
         ],
         tail: "A .npy file opens from its own header; .cfile .cf32 .cs16 .cs8 .cu8 imply\n\
 their SDR type. Every open of the same file shares one read-only mapping;\n\
-nothing is ever written to it. `close NAME` drops a name.\n",
+nothing is ever written to it. `close NAME` drops a name. Layout unknown?\n\
+`help guess`.\n",
+    },
+    Topic {
+        names: &["guess"],
+        head: "guess PATH          the most plausible layouts of a file with no header\n\
+open PATH guess     open it as the first of them (and say so)\n",
+        examples: &[
+            ("guess f.bin", "dtype, byte order, complex or real, header, rows"),
+            ("open f.bin guess as g", "the first candidate; `info g` shows it"),
+        ],
+        tail: "guess reads about 1 MiB spread over the file, whatever its size. Each layout\n\
+comes with its open line, a score relative to the best, and the evidence:\n\
+floats that are finite and cluster in magnitude, neighbours that resemble\n\
+each other only in the right dtype and byte order, I/Q pairs in quadrature,\n\
+a byte pattern repeating with the element's size, rows whose vertical\n\
+neighbours match, leading bytes that are text or do not fit (a header).\n\
+Formats with a signature (.npy, zip, TIFF, HDF5, FITS, ...) and text are\n\
+named instead. When the first two are close it says what tells them apart.\n",
     },
     Topic {
         names: &["slicing", "indexing"],

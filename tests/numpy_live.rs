@@ -90,6 +90,30 @@ fn fourier_transforms_and_welch_match_numpy_and_scipy_live() {
     run_oracle("spectral.py", "300");
 }
 
+/// `guess` over a small corpus that bench/guess_corpus.py makes at test
+/// time (seed 1: 16 files of every kind, some with headers; layouts drawn
+/// at random, the truth kept from the guesser): each file's layout is
+/// among the first three candidates. The accuracy over bigger corpora is
+/// the benchmark's (bench/guess_accuracy.py).
+#[test]
+fn guess_puts_every_layout_of_a_small_random_corpus_in_its_top_three_live() {
+    if !numpy_or_skip() {
+        return;
+    }
+    let out = Command::new("python3")
+        .arg(format!(
+            "{}/bench/guess_accuracy.py",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .args(["--binary", common::bin().to_str().unwrap()])
+        .args(["--seed", "1", "--count", "16", "--require-top3", "100"])
+        .output()
+        .expect("run the guess benchmark");
+    let report = format!("{}{}", common::text(&out.stdout), common::text(&out.stderr));
+    eprintln!("{report}");
+    assert!(out.status.success(), "guess missed a layout:\n{report}");
+}
+
 #[test]
 fn file_formats_round_trip_with_numpy_and_sigmf_live() {
     run_oracle("formats.py", "30");

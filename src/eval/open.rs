@@ -105,6 +105,13 @@ impl Session {
                     Some(hint),
                 ))
             }
+            Finding::Constant { byte } => {
+                return Err(open_error(
+                    path,
+                    format!("every sampled byte is 0x{byte:02x}: nothing to guess a layout from"),
+                    Some("give the layout: open PATH SHAPE DTYPE".into()),
+                ))
+            }
             Finding::Text { hint } => {
                 return Err(open_error(
                     path,

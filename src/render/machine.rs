@@ -231,6 +231,10 @@ fn record(out: &Output) -> Option<Record> {
                     fields.push(f("opens", Field::Bool(*opens)));
                     fields.push(f("hint", Field::Str(hint.clone())));
                 }
+                Finding::Constant { byte } => {
+                    fields.push(f("format", Field::str("constant")));
+                    fields.push(f("byte", int(*byte)));
+                }
                 Finding::Text { hint } => {
                     fields.push(f("format", Field::str("text")));
                     fields.push(f("hint", Field::Str(hint.clone())));

@@ -231,6 +231,11 @@ fn write_guess(g: &crate::eval::guess::GuessReport, w: &mut impl Write) -> io::R
             if *opens { " (strided opens it)" } else { "" }
         ),
         Finding::Text { hint } => writeln!(w, "{path}: text, not binary numbers\n  {hint}"),
+        Finding::Constant { byte } => writeln!(
+            w,
+            "{path}: every sampled byte is 0x{byte:02x} ({} bytes of {}): nothing to tell a layout by",
+            g.sampled, g.len
+        ),
         Finding::Layouts(c) => {
             writeln!(
                 w,
@@ -245,10 +250,14 @@ fn write_guess(g: &crate::eval::guess::GuessReport, w: &mut impl Write) -> io::R
             }
             if let [a, b, ..] = &c[..] {
                 if b.score > 0.9 * a.score {
-                    writeln!(
-                        w,
-                        "The first two are close: look at a picture of each (`image` of a 2-D view, `plot` of a row) to tell them apart."
-                    )?;
+                    let tell = if a.dtype == b.dtype && a.row == b.row {
+                        "they differ in where the data starts: `bytes` of the first elements of each shows which reads sense"
+                    } else if a.row != b.row {
+                        "they differ in the row length: `image` of each shows which one is straight"
+                    } else {
+                        "`plot` of a stretch (or `image` of a 2-D view) of each shows which one is signal and which noise"
+                    };
+                    writeln!(w, "1 and 2 are close: {tell}.")?;
                 }
             }
             Ok(())

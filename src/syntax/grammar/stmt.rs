@@ -376,6 +376,12 @@ fn spectrum_stmt(k: In, waterfall: bool) -> R<SpectrumParts> {
     }
 }
 
+/// `guess_stmt = "guess" path`
+pub(in crate::syntax) fn guess_stmt(k: In) -> R<Stmt> {
+    let (k, p) = path(k).or_else(|_| cut_expected(k, "the file to guess the layout of"))?;
+    Ok((k, Stmt::Guess(p)))
+}
+
 /// `export_stmt = "export" name name options` (options: to PATH)
 pub(in crate::syntax) fn export_stmt(k: In) -> R<Stmt> {
     let (k, n) = name(k).or_else(|_| cut_expected(k, "the name to export"))?;
@@ -471,11 +477,7 @@ pub(in crate::syntax) fn statement(i: In) -> R<Stmt> {
                     return Ok((k, Stmt::Close(n)));
                 }
                 "export" => return export_stmt(k),
-                "guess" => {
-                    let (k, p) =
-                        path(k).or_else(|_| cut_expected(k, "the file to guess the layout of"))?;
-                    return Ok((k, Stmt::Guess(p)));
-                }
+                "guess" => return guess_stmt(k),
                 "info" => {
                     let (k, n) = name(k).or_else(|_| cut_expected(k, "the name to describe"))?;
                     return Ok((k, Stmt::Info(n)));
