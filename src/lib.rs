@@ -164,10 +164,11 @@ fn run_statement(
             LineError::Io(e)
         }
     };
-    // Everything but a colour picture for a terminal passes through
+    // Everything but a colour picture for a terminal (`image`, `specgram`,
+    // which escape their own text) passes through
     // `Sanitize`: no control character from a file or the input
     // reaches the terminal.
-    let raw = session.settings.color && matches!(output, Output::Image(_));
+    let raw = session.settings.color && matches!(output, Output::Image(_) | Output::Specgram(_));
     if raw {
         render::render(&output, &session.settings, &mut held, notes).map_err(io)?;
     } else {

@@ -286,7 +286,7 @@ fn write_specgram(
     writeln!(
         w,
         "specgram of {}: {} samples, {} segments of {} (overlap {}), fs {}{}{}",
-        p.text,
+        crate::text::escape(&p.text),
         p.samples,
         p.segments,
         p.nperseg,
