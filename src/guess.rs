@@ -885,7 +885,7 @@ pub fn guess(s: &Sample) -> Finding {
                 score *= 1.0 - (100.0 * m.jumps).min(0.8);
                 if m.jumps > 0.01 {
                     why.push(format!(
-                        "{:.1}% of neighbours jump by half the range (read with the wrong signedness?)",
+                        "{:.1}% of neighbours jump half the range (wrong signedness?)",
                         100.0 * m.jumps
                     ));
                 }
@@ -893,7 +893,7 @@ pub fn guess(s: &Sample) -> Finding {
 
             if t.num == Num::Float && m.valid > 0.95 {
                 why.push(format!(
-                    "{:.0}% of values are finite normal floats, {:.0}% within four decades of the median magnitude",
+                    "{:.0}% finite normal floats, {:.0}% within four decades of the median",
                     100.0 * m.valid,
                     100.0 * m.cluster
                 ));
@@ -905,19 +905,19 @@ pub fn guess(s: &Sample) -> Finding {
             }
             if m.smooth > 0.3 {
                 why.push(format!(
-                    "neighbouring values resemble each other ({:.0}% closer than distant ones)",
+                    "neighbours alike ({:.0}% closer than distant values)",
                     100.0 * m.smooth
                 ));
             }
             if t.complex && m.balance > 0.5 {
                 why.push(format!(
-                    "pairs balanced as I/Q samples (variance ratio {:.2}; phase turn {:.2})",
+                    "pairs balanced as I/Q (variance ratio {:.2}, phase turn {:.2})",
                     m.balance, m.turn
                 ));
             }
             if contrast >= 0.3 && period_fit == 1.0 && t.part > 1 {
                 why.push(format!(
-                    "bytes repeat a {period}-byte pattern with the quiet (most significant) byte {}",
+                    "a {period}-byte byte pattern, the quiet (high) byte {}",
                     if t.big { "first" } else { "last" }
                 ));
             }
@@ -966,7 +966,7 @@ pub fn guess(s: &Sample) -> Finding {
         f.0 *= a * (0.5 + 0.5 * m.balance);
         if a > 1.0 {
             f.4.push(format!(
-                "the two values of each pair are uncorrelated (r = {:.2}), as I/Q samples are",
+                "pairs uncorrelated (r = {:.2}), as I/Q samples in quadrature",
                 m.pair_corr
             ));
         }
@@ -1014,7 +1014,7 @@ pub fn guess(s: &Sample) -> Finding {
                 .then(|| (s.len - end as u64) / period as u64 * period as u64),
             score: 1.0,
             evidence: vec![format!(
-                "bytes repeat a {period}-byte pattern that no number of one size makes: records of {period} bytes"
+                "a {period}-byte pattern no single number makes: records of {period} bytes"
             )],
         });
     }
@@ -1046,7 +1046,7 @@ pub fn guess(s: &Sample) -> Finding {
         let elements = s.len.saturating_sub(offset as u64) / elem as u64;
         let row = row_length(&m.values, elements).map(|(w, c)| {
             why.push(format!(
-                "rows of {w}: values a row apart differ {:.0}% as much as distant ones, less than values a little off",
+                "rows of {w}: a row apart {:.0}% as different as distant values",
                 100.0 * c
             ));
             w
@@ -1080,9 +1080,8 @@ pub fn guess(s: &Sample) -> Finding {
         if let Some(c) = out.first_mut() {
             c.evidence.insert(
                 0,
-                "weak evidence: the bytes look like noise in every dtype tried (no byte \
-                 pattern, neighbours no more alike than distant values), so no layout \
-                 stands out"
+                "weak evidence: noise in every dtype tried (no byte pattern, no alike \
+                 neighbours)"
                     .into(),
             );
         }

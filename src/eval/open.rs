@@ -142,7 +142,7 @@ impl Session {
         let mut opened = self.open_raw(&chosen)?;
         opened.assumed.retain(|a| *a == "name");
         opened.described = Some(format!(
-            "guess: {} (the first of {}; `guess {}` shows them and why)",
+            "guess: {} (the first of {}; `guess {}` says why)",
             line.trim_start_matches("open guessed").trim(),
             candidates.len(),
             crate::text::escape(&path.node)

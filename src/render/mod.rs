@@ -239,7 +239,7 @@ fn write_guess(g: &crate::eval::guess::GuessReport, w: &mut impl Write) -> io::R
         Finding::Layouts(c) => {
             writeln!(
                 w,
-                "guess {path}: {} bytes, {} sampled; the most plausible layouts, best first:",
+                "guess {path}: {} bytes, {} sampled; the likeliest layouts first:",
                 g.len, g.sampled
             )?;
             for (k, (c, open)) in c.iter().zip(&g.opens).enumerate() {
@@ -251,11 +251,11 @@ fn write_guess(g: &crate::eval::guess::GuessReport, w: &mut impl Write) -> io::R
             if let [a, b, ..] = &c[..] {
                 if b.score > 0.9 * a.score {
                     let tell = if a.dtype == b.dtype && a.row == b.row {
-                        "they differ in where the data starts: `bytes` of the first elements of each shows which reads sense"
+                        "`bytes` of the first elements shows where the data starts"
                     } else if a.row != b.row {
-                        "they differ in the row length: `image` of each shows which one is straight"
+                        "`image` of each shows which row length is straight"
                     } else {
-                        "`plot` of a stretch (or `image` of a 2-D view) of each shows which one is signal and which noise"
+                        "a `plot` (or `image`) of each shows which is signal"
                     };
                     writeln!(w, "1 and 2 are close: {tell}.")?;
                 }
