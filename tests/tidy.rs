@@ -24,8 +24,8 @@ const LAYERS: &[&str] = &[
     "control", "source",
     "view", // Lazy expressions, kernels, reductions; the table of built-ins.
     "compute", "builtins", // Text to statements.
-    "syntax",   // File formats and pictures (read by `open`, written by `save`).
-    "npy", "formats", "picture", "help", "io",     // Statements against a session.
+    "syntax",   // File formats, layout guessing and pictures (read by `open`, written by `save`).
+    "npy", "formats", "guess", "picture", "help", "io",     // Statements against a session.
     "eval",   // Outputs as tables, csv, json.
     "render", // The pipe for one line, then the front ends.
     "lib", "demo", "frontend",

@@ -82,8 +82,10 @@ fn no_power(span: Span) -> Error {
 
 /// What `psd` shows: Welch's spectrum of a 1-D view, its strongest peaks,
 /// noise floor and total power, and a plot of it in dB.
+/// What a walk over segments was (`psd`, `specgram`): the signal, its
+/// rate and the segments.
 #[derive(Clone, Debug)]
-pub struct PsdReport {
+pub struct SegmentsHead {
     pub text: String,
     pub samples: usize,
     pub fs: f64,
@@ -98,6 +100,11 @@ pub struct PsdReport {
     pub segments: usize,
     /// "density" (per Hz) or "spectrum".
     pub scaling: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct PsdReport {
+    pub head: SegmentsHead,
     /// Ascending frequencies (two-sided spectra shifted to put 0 in the
     /// middle) and their power.
     pub freqs: Vec<f64>,
@@ -116,16 +123,7 @@ pub struct PsdReport {
 /// power of the segments and bins it stands for, in dB.
 #[derive(Clone, Debug)]
 pub struct SpecgramReport {
-    pub text: String,
-    pub samples: usize,
-    pub fs: f64,
-    pub fs_from_metadata: bool,
-    pub centre: Option<f64>,
-    pub two_sided: bool,
-    pub nperseg: usize,
-    pub noverlap: usize,
-    pub segments: usize,
-    pub scaling: String,
+    pub head: SegmentsHead,
     /// Segments a row stands for, bins a column stands for.
     pub per_row: usize,
     pub per_column: usize,
@@ -154,6 +152,22 @@ struct Segments {
 }
 
 impl Segments {
+    /// The walk's description for a report.
+    fn head(&self, text: &str, fs_from_metadata: bool, centre: Option<f64>) -> SegmentsHead {
+        SegmentsHead {
+            text: text.to_string(),
+            samples: self.x.size(),
+            fs: self.fs,
+            fs_from_metadata,
+            centre,
+            two_sided: !self.w.onesided,
+            nperseg: self.w.nperseg,
+            noverlap: self.w.noverlap,
+            segments: self.w.segments(self.x.size()),
+            scaling: if self.density { "density" } else { "spectrum" }.into(),
+        }
+    }
+
     /// Bins in ascending frequency: a two-sided spectrum (complex input)
     /// turned as `fftshift` turns it, zero in the middle.
     fn ascending(&self, mut bins: Vec<f64>) -> Vec<f64> {
@@ -854,16 +868,7 @@ impl Session {
             e,
         )?;
         Ok(PsdReport {
-            text: text.to_string(),
-            samples: s.x.size(),
-            fs: s.fs,
-            fs_from_metadata: from_metadata,
-            centre,
-            two_sided: !s.w.onesided,
-            nperseg: s.w.nperseg,
-            noverlap: s.w.noverlap,
-            segments: s.w.segments(s.x.size()),
-            scaling: if density { "density" } else { "spectrum" }.into(),
+            head: s.head(text, from_metadata, centre),
             freqs,
             power,
             peaks,
@@ -965,16 +970,7 @@ impl Session {
         let step = (s.w.nperseg - s.w.noverlap) as f64;
         let time = |k: usize| (k as f64 * step + s.w.nperseg as f64 / 2.0) / s.fs;
         Ok(SpecgramReport {
-            text: text.to_string(),
-            samples: s.x.size(),
-            fs: s.fs,
-            fs_from_metadata: from_metadata,
-            centre,
-            two_sided: !s.w.onesided,
-            nperseg: s.w.nperseg,
-            noverlap: s.w.noverlap,
-            segments,
-            scaling: if s.density { "density" } else { "spectrum" }.into(),
+            head: s.head(text, from_metadata, centre),
             per_row,
             per_column,
             freq_ends: (freqs[0], *freqs.last().expect("a bin at least")),

@@ -138,36 +138,27 @@ fn record(out: &Output) -> Option<Record> {
         }
         Output::Hist(h) => written(&h.text, h.written.as_ref()?),
         Output::Psd(p) if p.plot.written.is_none() => Record::Rows {
-            head: vec![
-                f("psd", Field::Str(p.text.clone())),
-                f("samples", int(p.samples)),
-                f("fs", Field::Float(p.fs, 8)),
-                f("fs_from_metadata", Field::Bool(p.fs_from_metadata)),
-                f(
-                    "centre",
-                    p.centre.map_or(Field::Null, |c| Field::Float(c, 8)),
-                ),
-                f("nperseg", int(p.nperseg)),
-                f("noverlap", int(p.noverlap)),
-                f("segments", int(p.segments)),
-                f("scaling", Field::Str(p.scaling.clone())),
-                f("floor_db", Field::Float(p.floor_db, 8)),
-                f("total", Field::Float(p.total, 8)),
-                f(
-                    "peaks",
-                    Field::List(
-                        p.peaks
-                            .iter()
-                            .map(|&(freq, db)| {
-                                Field::Map(vec![
-                                    f("frequency", Field::Float(freq, 8)),
-                                    f("db", Field::Float(db, 8)),
-                                ])
-                            })
-                            .collect(),
+            head: segments_fields("psd", &p.head)
+                .into_iter()
+                .chain([
+                    f("floor_db", Field::Float(p.floor_db, 8)),
+                    f("total", Field::Float(p.total, 8)),
+                    f(
+                        "peaks",
+                        Field::List(
+                            p.peaks
+                                .iter()
+                                .map(|&(freq, db)| {
+                                    Field::Map(vec![
+                                        f("frequency", Field::Float(freq, 8)),
+                                        f("db", Field::Float(db, 8)),
+                                    ])
+                                })
+                                .collect(),
+                        ),
                     ),
-                ),
-            ],
+                ])
+                .collect(),
             rows: p
                 .freqs
                 .iter()
@@ -181,28 +172,19 @@ fn record(out: &Output) -> Option<Record> {
                 })
                 .collect(),
         },
-        Output::Psd(p) => written(&p.text, p.plot.written.as_ref()?),
+        Output::Psd(p) => written(&p.head.text, p.plot.written.as_ref()?),
         Output::Specgram(p) if p.image.written.is_none() => Record::Rows {
-            head: vec![
-                f("specgram", Field::Str(p.text.clone())),
-                f("samples", int(p.samples)),
-                f("fs", Field::Float(p.fs, 8)),
-                f("fs_from_metadata", Field::Bool(p.fs_from_metadata)),
-                f(
-                    "centre",
-                    p.centre.map_or(Field::Null, |c| Field::Float(c, 8)),
-                ),
-                f("nperseg", int(p.nperseg)),
-                f("noverlap", int(p.noverlap)),
-                f("segments", int(p.segments)),
-                f("scaling", Field::Str(p.scaling.clone())),
-                f("segments_per_row", int(p.per_row)),
-                f("bins_per_column", int(p.per_column)),
-                f("pixels", Field::ints(&[p.image.rows, p.image.cols])),
-                f("min_db", Field::Float(p.image.lo, 8)),
-                f("max_db", Field::Float(p.image.hi, 8)),
-                f("cmap", Field::str(p.image.cmap.name())),
-            ],
+            head: segments_fields("specgram", &p.head)
+                .into_iter()
+                .chain([
+                    f("segments_per_row", int(p.per_row)),
+                    f("bins_per_column", int(p.per_column)),
+                    f("pixels", Field::ints(&[p.image.rows, p.image.cols])),
+                    f("min_db", Field::Float(p.image.lo, 8)),
+                    f("max_db", Field::Float(p.image.hi, 8)),
+                    f("cmap", Field::str(p.image.cmap.name())),
+                ])
+                .collect(),
             rows: (0..p.image.rows)
                 .flat_map(|r| {
                     (0..p.image.cols).map(move |c| {
@@ -217,7 +199,7 @@ fn record(out: &Output) -> Option<Record> {
                 })
                 .collect(),
         },
-        Output::Specgram(p) => written(&p.text, p.image.written.as_ref()?),
+        Output::Specgram(p) => written(&p.head.text, p.image.written.as_ref()?),
         Output::Guess(g) => {
             use crate::guess::Finding;
             let mut fields = vec![
@@ -543,6 +525,25 @@ fn record(out: &Output) -> Option<Record> {
 }
 
 /// A picture or histogram written to a file: a note.
+/// The fields that say what a walk over segments was (`psd`, `specgram`),
+/// the first named after the command.
+fn segments_fields(command: &str, h: &crate::eval::spectral::SegmentsHead) -> Vec<(String, Field)> {
+    vec![
+        f(command, Field::Str(h.text.clone())),
+        f("samples", int(h.samples)),
+        f("fs", Field::Float(h.fs, 8)),
+        f("fs_from_metadata", Field::Bool(h.fs_from_metadata)),
+        f(
+            "centre",
+            h.centre.map_or(Field::Null, |c| Field::Float(c, 8)),
+        ),
+        f("nperseg", int(h.nperseg)),
+        f("noverlap", int(h.noverlap)),
+        f("segments", int(h.segments)),
+        f("scaling", Field::Str(h.scaling.clone())),
+    ]
+}
+
 fn written(text: &str, w: &crate::eval::draw::Written) -> Record {
     Record::Object(vec![
         f("note", Field::str("wrote")),

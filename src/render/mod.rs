@@ -281,19 +281,23 @@ fn write_specgram(
     let f = |x: f64| digits(x, 6);
     let freq = |x: f64| digits(x, 10);
     // Seconds and hertz once a rate is known (fs=1 counts samples).
-    let units = p.fs_from_metadata || p.fs != 1.0;
+    let units = p.head.fs_from_metadata || p.head.fs != 1.0;
     let unit = if units { " Hz" } else { "" };
     writeln!(
         w,
         "specgram of {}: {} samples, {} segments of {} (overlap {}), fs {}{}{}",
-        crate::text::escape(&p.text),
-        p.samples,
-        p.segments,
-        p.nperseg,
-        p.noverlap,
-        f(p.fs),
+        crate::text::escape(&p.head.text),
+        p.head.samples,
+        p.head.segments,
+        p.head.nperseg,
+        p.head.noverlap,
+        f(p.head.fs),
         unit,
-        if p.fs_from_metadata { " (SigMF)" } else { "" },
+        if p.head.fs_from_metadata {
+            " (SigMF)"
+        } else {
+            ""
+        },
     )?;
     writeln!(
         w,
@@ -312,12 +316,12 @@ fn write_specgram(
         unit,
         p.per_column,
         if p.per_column == 1 { "" } else { "s" },
-        if p.two_sided {
+        if p.head.two_sided {
             "two-sided"
         } else {
             "one-sided"
         },
-        match p.centre {
+        match p.head.centre {
             Some(c) => format!(", around the centre {} Hz", freq(c)),
             None => String::new(),
         }
@@ -374,13 +378,13 @@ fn write_psd(
     writeln!(
         w,
         "psd of {}: {} samples, {} segments of {} (overlap {})\n  fs {}{}\n  {} {}",
-        p.text,
-        p.samples,
-        p.segments,
-        p.nperseg,
-        p.noverlap,
-        f(p.fs),
-        match (p.fs_from_metadata, p.centre) {
+        p.head.text,
+        p.head.samples,
+        p.head.segments,
+        p.head.nperseg,
+        p.head.noverlap,
+        f(p.head.fs),
+        match (p.head.fs_from_metadata, p.head.centre) {
             (true, Some(c)) => format!(
                 " Hz (SigMF), around the centre {} Hz",
                 number::table_float(c, 8, 12).trim()
@@ -388,12 +392,12 @@ fn write_psd(
             (true, None) => " Hz (SigMF)".to_string(),
             _ => String::new(),
         },
-        if p.scaling == "density" {
+        if p.head.scaling == "density" {
             "power per unit of frequency"
         } else {
             "power per bin"
         },
-        if p.two_sided {
+        if p.head.two_sided {
             "(two-sided)"
         } else {
             "(one-sided)"
