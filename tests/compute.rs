@@ -633,19 +633,7 @@ fn axis_reductions_of_c_and_fortran_order_and_transposes_give_the_same_bits() {
 fn welch_finds_a_tone_in_noise_streaming_within_a_small_memory_limit() {
     let dir = temp();
     let (n, fs, tone) = (1usize << 20, 1e6f64, 123_400.0f64);
-    let mut state: u64 = 0x5eed;
-    let mut noise = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
-    };
-    let mut bytes = Vec::with_capacity(n * 8);
-    for k in 0..n {
-        let phase = 2.0 * std::f64::consts::PI * tone * k as f64 / fs;
-        bytes.extend_from_slice(&((phase.cos() + noise()) as f32).to_le_bytes());
-        bytes.extend_from_slice(&((phase.sin() + noise()) as f32).to_le_bytes());
-    }
+    let bytes = common::tone_c8(n as u64, tone, fs, 1.0, 0x5eed);
     write(dir.path(), "tone.c8", bytes);
     let out = std::process::Command::new(common::bin())
         .args([
@@ -844,19 +832,7 @@ fn psd_of_a_sparse_2_gib_recording_finds_the_tone_and_its_power() {
     let (total, start, len, fs, tone) = (1u64 << 28, 100u64 << 20, 1u64 << 22, 1e6f64, 187_500.0);
     let mut f = std::fs::File::create(dir.path().join("r.c8")).unwrap();
     f.set_len(total * 8).unwrap();
-    let mut state: u64 = 0x70e;
-    let mut noise = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        ((state >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 0.2
-    };
-    let mut bytes = Vec::with_capacity(len as usize * 8);
-    for k in 0..len {
-        let phase = 2.0 * std::f64::consts::PI * tone * k as f64 / fs;
-        bytes.extend_from_slice(&((phase.cos() + noise()) as f32).to_le_bytes());
-        bytes.extend_from_slice(&((phase.sin() + noise()) as f32).to_le_bytes());
-    }
+    let bytes = common::tone_c8(len, tone, fs, 0.2, 0x70e);
     use std::io::{Seek, SeekFrom, Write};
     f.seek(SeekFrom::Start(start * 8)).unwrap();
     f.write_all(&bytes).unwrap();

@@ -237,19 +237,7 @@ fn specgram_draws_a_tone_in_its_column_and_only_while_it_lasts() {
     let mut f = std::fs::File::create(dir.path().join("r.c8")).unwrap();
     f.set_len(total * 8).unwrap();
     f.seek(SeekFrom::Start(start * 8)).unwrap();
-    let mut state: u64 = 0x5bec;
-    let mut noise = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        ((state >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 0.02
-    };
-    let mut bytes = Vec::with_capacity(len as usize * 8);
-    for k in 0..len {
-        let phase = 2.0 * std::f64::consts::PI * tone * k as f64 / fs;
-        bytes.extend_from_slice(&((phase.cos() + noise()) as f32).to_le_bytes());
-        bytes.extend_from_slice(&((phase.sin() + noise()) as f32).to_le_bytes());
-    }
+    let bytes = common::tone_c8(len, tone, fs, 0.02, 0x5bec);
     f.write_all(&bytes).unwrap();
     drop(f);
     let said = ok(&run_in(

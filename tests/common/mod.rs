@@ -47,6 +47,26 @@ pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// `n` complex64 samples (little-endian) of a unit tone at `tone` Hz
+/// sampled at `fs`, each part plus uniform noise in ±`noise`/2 from a
+/// xorshift stream seeded by `seed` (real part's noise first).
+pub fn tone_c8(n: u64, tone: f64, fs: f64, noise: f64, seed: u64) -> Vec<u8> {
+    let mut state = seed;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        ((state >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * noise
+    };
+    let mut bytes = Vec::with_capacity(n as usize * 8);
+    for k in 0..n {
+        let phase = 2.0 * std::f64::consts::PI * tone * k as f64 / fs;
+        bytes.extend_from_slice(&((phase.cos() + next()) as f32).to_le_bytes());
+        bytes.extend_from_slice(&((phase.sin() + next()) as f32).to_le_bytes());
+    }
+    bytes
+}
+
 /// splitmix64 outputs as little-endian bytes: the same stream as
 /// `tests/oracle/numpy_oracle.py` writes, so frozen cases need no data files.
 pub fn stream_bytes(seed: u64, len: usize) -> Vec<u8> {
