@@ -114,6 +114,10 @@ const fn ty(name: &'static str, part: usize, num: Num, complex: bool, big: bool)
     }
 }
 
+/// The dtypes tried. Not uint32 or int64: a wide integer read over 8-bit
+/// I/Q samples takes its top byte from every fourth or eighth sample, a
+/// decimated tone that looks smooth while the lower bytes are noise, and
+/// nothing here tells that apart yet.
 const TYPES: &[Ty] = &[
     ty("u1", 1, Num::UInt, false, false),
     ty("i1", 1, Num::Int, false, false),
@@ -123,6 +127,8 @@ const TYPES: &[Ty] = &[
     ty(">i2", 2, Num::Int, false, true),
     ty("<i4", 4, Num::Int, false, false),
     ty(">i4", 4, Num::Int, false, true),
+    ty("<f2", 2, Num::Float, false, false),
+    ty(">f2", 2, Num::Float, false, true),
     ty("<f4", 4, Num::Float, false, false),
     ty(">f4", 4, Num::Float, false, true),
     ty("<f8", 8, Num::Float, false, false),
@@ -134,6 +140,7 @@ const TYPES: &[Ty] = &[
     ty("<c8", 4, Num::Float, true, false),
     ty(">c8", 4, Num::Float, true, true),
     ty("<c16", 8, Num::Float, true, false),
+    ty(">c16", 8, Num::Float, true, true),
 ];
 
 /// The magic bytes of formats, and what to say.
@@ -337,14 +344,18 @@ fn decode(t: &Ty, b: &[u8]) -> f64 {
         (Num::UInt, 2) => rd!(u16, 2) as f64,
         (Num::Int, 2) => rd!(i16, 2) as f64,
         (Num::Int, 4) => rd!(i32, 4) as f64,
+        (Num::Float, 2) => half::f16::from_bits(rd!(u16, 2)).to_f64(),
         (Num::Float, 4) => rd!(f32, 4) as f64,
         (Num::Float, 8) => rd!(f64, 8),
         _ => f64::NAN,
     }
 }
 
-fn valid_float(x: f64) -> bool {
-    x == 0.0 || (x.is_finite() && x.abs() > 1e-30 && x.abs() < 1e30)
+/// A float that data holds: zero, or finite, normal and not absurd (for
+/// float16, whose range is narrow, any normal value).
+fn valid_float(x: f64, part: usize) -> bool {
+    let least = if part == 2 { 6.103_515_625e-5 } else { 1e-30 };
+    x == 0.0 || (x.is_finite() && x.abs() >= least && x.abs() < 1e30)
 }
 
 /// What the values of one dtype at one alignment look like.
@@ -352,8 +363,9 @@ fn valid_float(x: f64) -> bool {
 struct Measure {
     /// Fraction of valid values (floats: finite, normal, not absurd).
     valid: f64,
-    /// 1 - (mean neighbour difference / mean distant difference), per
-    /// channel, averaged: 0 for noise, near 1 for smooth signals.
+    /// 1 - (mean error of predicting each value from the two before it /
+    /// mean deviation from the mean), per channel, averaged: 0 for noise,
+    /// near 1 for smooth signals and tones.
     smooth: f64,
     /// Floats: fraction of non-zero values within four decades of the
     /// median magnitude.
@@ -377,9 +389,131 @@ struct Measure {
     values: Vec<Vec<f64>>,
     lo: f64,
     hi: f64,
-    /// Channel 0: mean |difference| of neighbours and of distant values.
+    /// Channel 0: mean |error| of that prediction, and mean |deviation|.
     near_abs: f64,
     far_abs: f64,
+    /// Channel 0: the 99.5th percentile of |difference| of neighbours.
+    step_q: f64,
+    /// Floats: the median of log10 |x| over non-zero values.
+    log_median: f64,
+    /// Channel 0: the predictor's coefficients (see [`predictor`]),
+    /// averaged over the runs.
+    ar: (f64, f64),
+    /// Floats: how far from uniform the top four mantissa bits are within
+    /// each exponent (bits of information, see [`mantissa_information`]).
+    mantissa_info: f64,
+}
+
+/// The coefficients of the least-squares prediction of each value from
+/// the two before it, about the run's mean `m`:
+/// `x[k] - m ≈ a1·(x[k-1] - m) + a2·(x[k-2] - m)`, as `(a1, a2, m)`; the
+/// last value (1, 0) when the run is too short or flat to fit.
+fn predictor(v: &[f64]) -> (f64, f64, f64) {
+    if v.len() < 8 {
+        return (1.0, 0.0, 0.0);
+    }
+    let m = v.iter().sum::<f64>() / v.len() as f64;
+    let (mut r11, mut r22, mut r12, mut b1, mut b2) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for w in v.windows(3) {
+        let (x2, x1, x0) = (w[0] - m, w[1] - m, w[2] - m);
+        r11 += x1 * x1;
+        r22 += x2 * x2;
+        r12 += x1 * x2;
+        b1 += x0 * x1;
+        b2 += x0 * x2;
+    }
+    let det = r11 * r22 - r12 * r12;
+    if det.is_nan() || det <= 1e-12 * r11 * r22 {
+        return (1.0, 0.0, m);
+    }
+    let a1 = (b1 * r22 - b2 * r12) / det;
+    let a2 = (b2 * r11 - b1 * r12) / det;
+    (a1, a2, m)
+}
+
+/// 1 - the mean error of predicting each value of `v` from the two
+/// before it over the mean deviation from the mean: 0 for noise, near 1
+/// for a smooth signal (see [`predictor`]).
+fn smoothness(v: &[f64]) -> f64 {
+    let (a1, a2, m) = predictor(v);
+    let (mut err, mut dev) = (0.0, 0.0);
+    for k in 2..v.len() {
+        err += (v[k] - m - a1 * (v[k - 1] - m) - a2 * (v[k - 2] - m)).abs();
+        dev += (v[k] - m).abs();
+    }
+    if dev > 0.0 {
+        (1.0 - err / dev).clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+/// [`measure`] of every reading, on every core (the threads run under
+/// the caller's control, so a fault reading the mapping is caught as in
+/// any computation), in the order given.
+fn measure_all(readings: &[(&Ty, usize)], body: &[(u64, &[u8])]) -> Vec<Measure> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let parts: Vec<Vec<Measure>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|w| {
+                crate::control::spawn_scoped(s, move || {
+                    readings
+                        .iter()
+                        .skip(w)
+                        .step_by(workers)
+                        .map(|&(t, phase)| measure(t, phase, body))
+                        .collect()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("measuring does not panic"))
+            .collect()
+    });
+    let mut parts: Vec<_> = parts.into_iter().map(Vec::into_iter).collect();
+    (0..readings.len())
+        .map(|k| parts[k % workers].next().expect("each worker's share"))
+        .collect()
+}
+
+/// How much the top four mantissa bits of floats say beyond their
+/// exponent: 4 bits less their entropy within each well-filled exponent,
+/// averaged by count. Real values have a density that changes across an
+/// octave, so their mantissas are not uniform; bytes read with the wrong
+/// order or alignment put noise (low mantissa bytes) in those bits, which
+/// makes them uniform (near 0).
+fn mantissa_information(octaves: &[[u32; 16]]) -> f64 {
+    let (mut info, mut total) = (0.0, 0.0);
+    for h in octaves {
+        let n: u32 = h.iter().sum();
+        if n < 256 {
+            continue;
+        }
+        let n = n as f64;
+        let entropy: f64 = h
+            .iter()
+            .filter(|&&c| c > 0)
+            .map(|&c| -(c as f64 / n) * (c as f64 / n).log2())
+            .sum();
+        // Less the bias of the estimate from n draws of 16 cells.
+        info += n * (4.0 - entropy - 15.0 / (2.0 * n * std::f64::consts::LN_2)).max(0.0);
+        total += n;
+    }
+    if total > 0.0 {
+        info / total
+    } else {
+        0.0
+    }
+}
+
+/// A partner for element `k` of `n` at a lag that varies from element to
+/// element: the pair is as unrelated as two values drawn at random. A
+/// fixed lag is not (a tone can be almost in phase again after it).
+fn distant(k: usize, n: usize) -> usize {
+    (k.wrapping_mul(40_503).wrapping_add(n / 2)) % n
 }
 
 fn measure(t: &Ty, phase: usize, body: &[(u64, &[u8])]) -> Measure {
@@ -393,6 +527,13 @@ fn measure(t: &Ty, phase: usize, body: &[(u64, &[u8])]) -> Measure {
     let (mut jumps, mut steps) = (0usize, 0usize);
     let (mut var, mut mean) = ([0.0f64; 2], [0.0f64; 2]);
     let mut values = Vec::new();
+    let mut steps_seen: Vec<f64> = Vec::new();
+    let (mut ar1, mut ar2, mut runs) = (0.0, 0.0, 0usize);
+    let mut octaves: Vec<[u32; 16]> = if t.num == Num::Float {
+        vec![[0; 16]; 2048]
+    } else {
+        Vec::new()
+    };
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for (at, bytes) in body {
         let skip = (phase + elem - (*at as usize % elem)) % elem;
@@ -415,11 +556,22 @@ fn measure(t: &Ty, phase: usize, body: &[(u64, &[u8])]) -> Measure {
                 if c == 0 && x.abs() < 64.0 {
                     inner += 1;
                 }
-                let good = t.num != Num::Float || valid_float(*x);
+                let good = t.num != Num::Float || valid_float(*x, t.part);
                 if good {
                     ok += usize::from(c == 0);
                     if t.num == Num::Float && *x != 0.0 && logs.len() < 200_000 {
                         logs.push(x.abs().log10());
+                        let (e, m4) = if t.part == 2 {
+                            let b = half::f16::from_f64(*x).to_bits() as u32;
+                            ((b >> 10) & 0x1f, (b >> 6) & 0xf)
+                        } else if t.part == 4 {
+                            let b = (*x as f32).to_bits();
+                            ((b >> 23) & 0xff, (b >> 19) & 0xf)
+                        } else {
+                            let b = x.to_bits();
+                            (((b >> 52) & 0x7ff) as u32, ((b >> 48) & 0xf) as u32)
+                        };
+                        octaves[e as usize][m4 as usize] += 1;
                     }
                     lo = lo.min(*x);
                     hi = hi.max(*x);
@@ -428,14 +580,25 @@ fn measure(t: &Ty, phase: usize, body: &[(u64, &[u8])]) -> Measure {
                 }
             }
             let half = v.len() / 2;
+            if c == 0 && steps_seen.len() < 1 << 18 {
+                steps_seen.extend(v.windows(2).map(|w| (w[1] - w[0]).abs()));
+            }
             if c == 0 && t.num != Num::Float {
                 let wrap = 2f64.powi(8 * t.part as i32 - 1);
                 jumps += v.windows(2).filter(|w| (w[1] - w[0]).abs() > wrap).count();
                 steps += v.len().saturating_sub(1);
             }
-            for k in 1..half {
-                near[c] += (v[k] - v[k - 1]).abs();
-                far[c] += (v[k] - v[k + half]).abs();
+            // How well each value follows from the two before it: the
+            // error of the run's best linear predictor (which follows a
+            // smooth signal, and a tone at any frequency, closely) against
+            // the error of predicting every value by the mean (noise).
+            let (a1, a2, m) = predictor(&v[..half]);
+            if c == 0 {
+                (ar1, ar2, runs) = (ar1 + a1, ar2 + a2, runs + 1);
+            }
+            for k in 2..half {
+                near[c] += (v[k] - m - a1 * (v[k - 1] - m) - a2 * (v[k - 2] - m)).abs();
+                far[c] += (v[k] - m).abs();
             }
             let m = v.iter().sum::<f64>() / v.len() as f64;
             mean[c] += m;
@@ -473,13 +636,14 @@ fn measure(t: &Ty, phase: usize, body: &[(u64, &[u8])]) -> Measure {
         })
         .sum::<f64>()
         / chans as f64;
-    let cluster = if logs.is_empty() {
-        0.0
+    let (cluster, log_median) = if logs.is_empty() {
+        (0.0, 0.0)
     } else {
         let mut s = logs.clone();
         s.sort_by(f64::total_cmp);
         let med = s[s.len() / 2];
-        s.iter().filter(|&&l| (l - med).abs() <= 4.0).count() as f64 / s.len() as f64
+        let near = s.iter().filter(|&&l| (l - med).abs() <= 4.0).count();
+        (near as f64 / s.len() as f64, med)
     };
     let balance = if t.complex && var[0].max(var[1]) > 0.0 {
         var[0].min(var[1]) / var[0].max(var[1])
@@ -509,9 +673,24 @@ fn measure(t: &Ty, phase: usize, body: &[(u64, &[u8])]) -> Measure {
     } else {
         0.0
     };
+    let step_q = if steps_seen.is_empty() {
+        0.0
+    } else {
+        let k = (steps_seen.len() as f64 * 0.995) as usize;
+        let k = k.min(steps_seen.len() - 1);
+        *steps_seen.select_nth_unstable_by(k, f64::total_cmp).1
+    };
     Measure {
         near_abs,
         far_abs,
+        step_q,
+        log_median,
+        mantissa_info: mantissa_information(&octaves),
+        ar: if runs == 0 {
+            (1.0, 0.0)
+        } else {
+            (ar1 / runs as f64, ar2 / runs as f64)
+        },
         pair_corr,
         inner: if n == 0 { 0.0 } else { inner as f64 / n as f64 },
         jumps: if steps == 0 {
@@ -558,22 +737,22 @@ fn msb_quiet(t: &Ty, phase: usize, cols: &[f64]) -> f64 {
 /// (differences growing with distance) does not show.
 fn row_length(values: &[Vec<f64>], elements: u64) -> Option<(usize, f64)> {
     let longest = values.iter().map(Vec::len).max()?;
-    // Distant values: the same positions of the next chunk (far apart in
-    // the file), or the other half of a lone chunk.
+    // Distant values: scattered positions of the next chunk (far apart in
+    // the file), or of a lone chunk itself.
     let far = {
         let (mut f, mut n) = (0.0, 0usize);
         if values.len() > 1 {
             for pair in values.windows(2) {
-                for (a, b) in pair[0].iter().zip(&pair[1]) {
-                    f += (a - b).abs();
+                let m = pair[1].len();
+                for (k, a) in pair[0].iter().enumerate().take(m) {
+                    f += (a - pair[1][distant(k, m)]).abs();
                     n += 1;
                 }
             }
         } else {
             let v = &values[0];
-            let half = v.len() / 2;
-            for k in 0..half {
-                f += (v[k] - v[k + half]).abs();
+            for k in 0..v.len() / 2 {
+                f += (v[k] - v[distant(k, v.len())]).abs();
                 n += 1;
             }
         }
@@ -597,6 +776,12 @@ fn row_length(values: &[Vec<f64>], elements: u64) -> Option<(usize, f64)> {
         // Neighbours as different as anything: nothing to tell rows by.
         return None;
     }
+    // A signal that oscillates along the file (values a few steps apart
+    // more different than random pairs: a tone) repeats at any multiple
+    // of its period, which is no row length.
+    if (2..=64).any(|lag| lag_cost(lag).is_some_and(|c| c > 1.1)) {
+        return None;
+    }
     let mut accepted: Vec<(usize, f64)> = Vec::new();
     let top = (longest / 3).min(1 << 16) as u64;
     for w in 16..=top {
@@ -605,6 +790,14 @@ fn row_length(values: &[Vec<f64>], elements: u64) -> Option<(usize, f64)> {
         }
         let w = w as usize;
         let Some(c) = lag_cost(w) else { continue };
+        // A row apart is the nearest in the image: a lag one off it (a
+        // diagonal neighbour) differs more. A 1-D signal whose period is
+        // near `w` has no reason to be closest exactly there.
+        if (w > 1 && lag_cost(w - 1).is_some_and(|l| l <= c))
+            || lag_cost(w + 1).is_some_and(|r| r <= c)
+        {
+            continue;
+        }
         // Far more alike a row apart than side by side: a 1-D signal that
         // repeats with this period, not an image.
         if c > 0.6 || c < 0.3 * near {
@@ -626,138 +819,98 @@ fn row_length(values: &[Vec<f64>], elements: u64) -> Option<(usize, f64)> {
             accepted.push((w, c));
         }
     }
-    // Rows a multiple apart are alike too: the shortest row within 5% of
-    // the best.
-    let least = accepted.iter().map(|a| a.1).fold(f64::INFINITY, f64::min);
-    accepted.into_iter().find(|a| a.1 <= 1.05 * least)
+    // Rows a multiple apart are alike too: the shortest divisor of the
+    // best row that is within 5% of it (a row a few elements off the
+    // true one is nearly as good, and no divisor of it).
+    let best = accepted
+        .iter()
+        .copied()
+        .min_by(|a, b| a.1.total_cmp(&b.1))?;
+    accepted
+        .into_iter()
+        .find(|a| best.0.is_multiple_of(a.0) && a.1 <= 1.05 * best.1)
 }
 
-/// How likely bytes are under the body's byte histogram: the mean log2
-/// probability of a 32-byte block, and a level a bit below every block
-/// of the body.
-struct ByteModel {
-    logp: [f64; 256],
-    floor: f64,
+/// Byte statistics of the body by column (file position modulo
+/// `period`): how much more surprising than its column's typical byte
+/// each byte value is, in bits.
+struct Columns {
+    surprise: Vec<[f32; 256]>,
 }
 
-fn byte_model(body: &[(u64, &[u8])]) -> ByteModel {
-    let mut h = [1u64; 256];
-    for (_, b) in body {
-        for &c in *b {
-            h[c as usize] += 1;
+fn columns(body: &[(u64, &[u8])], period: usize) -> Columns {
+    let mut h = vec![[1u64; 256]; period];
+    for (at, b) in body {
+        for (k, &c) in b.iter().enumerate() {
+            h[(*at as usize + k) % period][c as usize] += 1;
         }
     }
-    let total: u64 = h.iter().sum();
-    let mut logp = [0.0; 256];
-    for (l, &c) in logp.iter_mut().zip(&h) {
-        *l = (c as f64 / total as f64).log2();
-    }
-    let mut blocks: Vec<f64> = body
+    let surprise = h
         .iter()
-        .flat_map(|(_, b)| b.chunks_exact(32))
-        .map(|b| b.iter().map(|&c| logp[c as usize]).sum::<f64>() / 32.0)
+        .map(|col| {
+            let total: u64 = col.iter().sum();
+            let bits = col.map(|c| -(c as f64 / total as f64).log2());
+            let entropy: f64 = col
+                .iter()
+                .zip(&bits)
+                .map(|(&c, b)| c as f64 / total as f64 * b)
+                .sum();
+            bits.map(|b| (b - entropy) as f32)
+        })
         .collect();
-    blocks.sort_by(f64::total_cmp);
-    // Below every block of the body by a bit: bytes the body never shows
-    // so (a header of random or packed bytes before concentrated data).
-    let floor = blocks.first().copied().unwrap_or(f64::MIN) - 1.0;
-    ByteModel { logp, floor }
+    Columns { surprise }
 }
 
-impl ByteModel {
-    /// Bytes the body would hardly show: spread over many values (as
-    /// packed or random bytes are; a smooth run of an image is not) and
-    /// below the body's likelihood.
-    fn unlikely(&self, b: &[u8]) -> bool {
-        let mut seen = [false; 256];
-        let distinct = b
+impl Columns {
+    fn bits(&self, at: usize, bytes: &[u8]) -> f64 {
+        let p = self.surprise.len();
+        bytes
             .iter()
-            .filter(|&&c| !std::mem::replace(&mut seen[c as usize], true))
-            .count();
-        distinct * 4 >= b.len() * 3
-            && b.iter().map(|&c| self.logp[c as usize]).sum::<f64>() / (b.len() as f64) < self.floor
+            .enumerate()
+            .map(|(j, &b)| self.surprise[(at + j) % p][b as usize] as f64)
+            .sum()
     }
 }
 
-/// Where the head stops being a header: the end of a prefix of leading
-/// text, the padding after it, and bytes that the body's values (`fits`)
-/// or its byte histogram make unlikely, refined to the first element
-/// boundary (`phase` modulo `elem`) from which the bytes fit; 0 when the
-/// data starts at once.
+/// Where a header ends: the element boundary (`phase` modulo `elem`)
+/// that best splits the head into a prefix that the body makes unlikely
+/// and a rest that fits it. Each element before the boundary counts 8
+/// bits when its value does not fit the body's (`misfit`), the surprise
+/// of its bytes under the body's columns beyond 4 bits and half a bit a
+/// byte (`cols`: only bytes far less likely than the body's count, as
+/// data drifts away from the sampled body's statistics; none for a
+/// smooth body, which is told by its continuity instead), and 2 bits less
+/// as a margin; the boundary is where that sum is largest
+/// (a change point), or 0 when it carries under 32 bits of evidence.
 fn header_end(
     head: &[u8],
-    model: &ByteModel,
+    cols: Option<&Columns>,
     elem: usize,
     phase: usize,
-    fits: impl Fn(&[u8], usize) -> bool,
+    misfit: impl Fn(usize) -> bool,
 ) -> usize {
-    const BLOCK: usize = 32;
-    let texty = |b: &[u8]| {
-        b.iter()
-            .filter(|&&c| matches!(c, b'\n' | b'\r' | b'\t' | 0x20..=0x7e))
-            .count()
-            * 10
-            >= b.len() * 9
-    };
-    let limit = head.len().min(1 << 16);
-    let (mut end, mut k, mut after_text, mut fitting) = (0, 0, false, 0);
-    while k + BLOCK <= limit {
-        let b = &head[k..k + BLOCK];
-        let pad = b.iter().all(|&c| c == 0) || b.iter().all(|&c| c == b' ');
-        // Text (its padding may share the last block).
-        let inked: Vec<u8> = b.iter().copied().filter(|&c| c != 0).collect();
-        let text = inked.len() >= 8 && texty(&inked) && b.contains(&b'\n');
-        let misfit = !fits(b, k) || model.unlikely(b);
-        if text || misfit || (pad && after_text) {
-            end = k + BLOCK;
-            after_text |= text;
-            fitting = 0;
-        } else {
-            fitting += 1;
-            // The header is a prefix: three blocks of data end it.
-            if end == 0 || fitting == 3 {
-                break;
-            }
+    let (mut sum, mut best, mut end) = (0.0, 0.0, 0);
+    let mut p = phase % elem;
+    while p + elem <= head.len() {
+        let mut e = cols.map_or(0.0, |c| {
+            (c.bits(p, &head[p..p + elem]) - 4.0 - 0.5 * elem as f64).clamp(0.0, 16.0)
+        });
+        if misfit(p) {
+            e += 8.0;
         }
-        k += BLOCK;
-    }
-    if end == 0 {
-        return 0;
-    }
-    // The header ends within its last block, after its text and the
-    // padding that follows: the first element boundary from which 64
-    // bytes fit.
-    let mut e = end.saturating_sub(BLOCK);
-    if after_text {
-        while e < head.len() && (head[e] == 0 || head[e] == b' ' || texty(&head[e..e + 1])) {
-            if head[e] != 0 && head[e] != b' ' && e >= end {
-                break;
-            }
-            e += 1;
+        sum += e - 2.0;
+        if sum > best {
+            (best, end) = (sum, p + elem);
         }
+        p += elem;
     }
-    let aligned = |o: usize| (o + elem - phase % elem).is_multiple_of(elem);
-    // Headers are mostly round: a multiple of 256 near the end that the
-    // data fits from, or one a few padding bytes below.
-    let good = |o: usize| {
-        o + 64 <= head.len()
-            && aligned(o)
-            && fits(&head[o..o + 64], o)
-            && !model.unlikely(&head[o..o + 64])
-    };
-    let round =
-        (end.saturating_sub(BLOCK)..end + BLOCK).find(|&o| o > 0 && o % 256 == 0 && good(o));
-    if let Some(r) = round {
-        return r;
+    // Evidence that runs on to the end of the head is a wrong reading of
+    // the data, not a header.
+    if best < 32.0 || end + 1024 > head.len() {
+        0
+    } else {
+        end
     }
-    let mut o = e;
-    while o < end + BLOCK && o + 64 <= head.len() {
-        if good(o) {
-            return snap_down(head, o, &aligned);
-        }
-        o += 1;
-    }
-    (e..e + elem).find(|&o| aligned(o)).unwrap_or(e)
 }
 
 /// A header end `o` found a few bytes late because the data starts with
@@ -774,39 +927,87 @@ fn snap_down(head: &[u8], o: usize, aligned: &dyn Fn(usize) -> bool) -> usize {
         .unwrap_or(o)
 }
 
-/// The value test of [`header_end`] for dtype `t` at `phase`: most
-/// values valid and within the body's range (widened by half).
-fn value_fit<'a>(t: &'a Ty, phase: usize, m: &Measure) -> impl Fn(&[u8], usize) -> bool + 'a {
+/// Where a header before records of `period` bytes ends, the records
+/// starting at `first` modulo `period`: a change point as in
+/// [`header_end`], over records, each counting how much its bytes fail to
+/// repeat in the next record where the body's repeat (a naive Bayes over
+/// the columns whose byte equals the next record's more often than not in
+/// the body: exponents, high bytes, flags). Data drifting away from the
+/// sampled body still repeats from record to record; a header does not.
+fn record_header_end(head: &[u8], body: &[(u64, &[u8])], period: usize, first: usize) -> usize {
+    let (mut same, mut seen) = (vec![1u64; period], vec![2u64; period]);
+    for (at, b) in body {
+        for p in 0..b.len().saturating_sub(period) {
+            let j = (*at as usize + p) % period;
+            seen[j] += 1;
+            same[j] += u64::from(b[p] == b[p + period]);
+        }
+    }
+    let q: Vec<f64> = same
+        .iter()
+        .zip(&seen)
+        .map(|(&a, &n)| a as f64 / n as f64)
+        .collect();
+    let (mut sum, mut best, mut end) = (0.0, 0.0, 0);
+    let mut r = first;
+    while r + 2 * period <= head.len() {
+        let mut e = -1.0;
+        for j in 0..period {
+            let c = (r + j) % period;
+            if q[c] < 0.5 {
+                continue;
+            }
+            e += if head[r + j] == head[r + j + period] {
+                -(q[c] * 256.0).log2().min(8.0)
+            } else {
+                (1.0 / (1.0 - q[c])).log2().min(8.0)
+            };
+        }
+        sum += e;
+        if sum > best {
+            (best, end) = (sum, r + period);
+        }
+        r += period;
+    }
+    if best < 16.0 {
+        0
+    } else {
+        end
+    }
+}
+
+/// Whether neighbours in the body are far more alike than distant values.
+fn smooth_body(m: &Measure) -> bool {
+    m.far_abs > 0.0 && m.near_abs < 0.5 * m.far_abs
+}
+
+/// The value test of [`header_end`] for dtype `t`: whether the element
+/// at `p` of `head` is no value of the body's: an invalid float, or in a
+/// smooth body a jump to the next element larger than the body's
+/// neighbours make, or in any other a value outside the body's range
+/// (widened by half).
+fn value_misfit<'a>(t: &'a Ty, head: &'a [u8], m: &Measure) -> impl Fn(usize) -> bool + 'a {
     let elem = t.part * if t.complex { 2 } else { 1 };
     let width = (m.hi - m.lo).max(1e-300);
     let (lo, hi) = (m.lo - 0.5 * width, m.hi + 0.5 * width);
-    // A smooth body: a block whose neighbours jump as distant values
-    // differ is not of it (random bytes that happen to be in range).
-    let smooth = m.far_abs > 0.0 && m.near_abs < 0.5 * m.far_abs;
-    let (near_abs, far_abs) = (m.near_abs, m.far_abs);
-    move |b: &[u8], start: usize| -> bool {
-        let skip = (phase + elem - start % elem) % elem;
-        if b.len() < skip + elem {
+    let smooth = smooth_body(m);
+    let step = 2.0 * m.step_q;
+    let log_median = m.log_median;
+    move |p: usize| -> bool {
+        let x = decode(t, &head[p..]);
+        // A float seven decades from the body's typical magnitude is none of
+        // its values, even where it is close to them (a tiny value beside
+        // data near zero).
+        if t.num == Num::Float
+            && (!valid_float(x, t.part) || (x != 0.0 && (x.abs().log10() - log_median).abs() > 7.0))
+        {
             return true;
         }
-        let vals: Vec<f64> = b[skip..]
-            .chunks_exact(t.part)
-            .map(|c| decode(t, c))
-            .collect();
-        let good = vals
-            .iter()
-            .filter(|&&x| (t.num != Num::Float || valid_float(x)) && x >= lo && x <= hi)
-            .count();
-        let step = t.complex as usize + 1;
-        let jumpy = smooth && vals.len() > 2 * step + 2 && {
-            let d: f64 = vals
-                .windows(step + 1)
-                .map(|w| (w[step] - w[0]).abs())
-                .sum::<f64>()
-                / (vals.len() - step) as f64;
-            d > 0.8 * far_abs && d > 3.0 * near_abs
-        };
-        good as f64 >= 0.6 * vals.len() as f64 && !jumpy
+        if smooth {
+            p + 2 * elem <= head.len() && (decode(t, &head[p + elem..]) - x).abs() > step
+        } else {
+            x < lo || x > hi
+        }
     }
 }
 
@@ -816,15 +1017,19 @@ fn text_header_end(head: &[u8]) -> usize {
         .iter()
         .take_while(|&&c| matches!(c, b'\n' | b'\r' | b'\t' | 0x20..=0x7e))
         .count();
-    let text = &head[..lines];
-    if lines < 16 || !text.contains(&b'\n') {
+    // The text ends with its last line: bytes after it that happen to be
+    // printable may be the data's (a float starting with `?` or `E`).
+    let Some(last) = head[..lines].iter().rposition(|&c| c == b'\n') else {
+        return 0;
+    };
+    if lines < 16 {
         return 0;
     }
-    let pad = head[lines..]
+    let pad = head[last + 1..]
         .iter()
         .take_while(|&&c| c == 0 || c == b' ')
         .count();
-    lines + pad
+    last + 1 + pad
 }
 
 /// The most plausible layouts of the sampled file, best first.
@@ -851,77 +1056,158 @@ pub fn guess(s: &Sample) -> Finding {
         s.body.clone()
     };
     let (period, contrast, _) = structure_period(&body);
-    let model = byte_model(&body);
+    let readings: Vec<(&Ty, usize)> = TYPES
+        .iter()
+        .flat_map(|t| (0..t.part * if t.complex { 2 } else { 1 }).map(move |p| (t, p)))
+        .collect();
+    let mut measures = measure_all(&readings, &body).into_iter();
     let mut found: Vec<(f64, Ty, usize, Measure, Vec<String>)> = Vec::new();
-    for t in TYPES {
+    let mut entropies: Vec<(usize, Vec<f64>)> = Vec::new();
+    for &(t, phase) in &readings {
+        let m = measures.next().expect("one measure a reading");
         let elem = t.part * if t.complex { 2 } else { 1 };
-        for phase in 0..elem {
-            if t.complex && phase % t.part != 0 && t.part > 1 {
-                continue;
-            }
-            let m = measure(t, phase, &body);
-            let mut why = Vec::new();
-            let mut score = m.valid.powi(4);
-            if t.num == Num::Float {
-                score *= 0.4 + 0.6 * m.cluster * m.cluster;
-            }
-            // The byte pattern's period must be the part's (or the
-            // complex element's) size, when there is a pattern.
-            let period_fit = if contrast < 0.3 || period == 1 {
-                if t.part == 1 {
-                    1.0
-                } else {
-                    0.8
-                }
-            } else if period == t.part || (t.complex && period == 2 * t.part) {
+        let period_cols = elem.max(t.part);
+        if !entropies.iter().any(|(p, _)| *p == period_cols) {
+            entropies.push((period_cols, column_entropy(&body, period_cols)));
+        }
+        let cols = &entropies
+            .iter()
+            .find(|(p, _)| *p == period_cols)
+            .expect("just added")
+            .1;
+        let mut why = Vec::new();
+        let mut score = m.valid.powi(4);
+        if t.num == Num::Float {
+            score *= 0.4 + 0.6 * m.cluster * m.cluster;
+        }
+        // The byte pattern's period must be the part's (or the
+        // complex element's) size, when there is a pattern.
+        let period_fit = if contrast < 0.3 || period == 1 {
+            if t.part == 1 {
                 1.0
             } else {
-                0.35
-            };
-            let quiet = msb_quiet(t, phase, &column_entropy(&body, elem.max(t.part)));
-            let fit = 0.25 + 0.45 * m.smooth + 0.3 * quiet;
-            score *= period_fit * fit;
-            if t.num != Num::Float {
-                score *= 1.0 - (100.0 * m.jumps).min(0.8);
-                if m.jumps > 0.01 {
-                    why.push(format!(
-                        "{:.1}% of neighbours jump half the range (wrong signedness?)",
-                        100.0 * m.jumps
-                    ));
-                }
+                0.8
             }
+        } else if period == t.part || (t.complex && period == 2 * t.part) {
+            1.0
+        } else {
+            0.35
+        };
+        let quiet = msb_quiet(t, phase, cols);
+        let fit = 0.25 + 0.45 * m.smooth + 0.3 * quiet;
+        score *= period_fit * fit;
 
-            if t.num == Num::Float && m.valid > 0.95 {
-                why.push(format!(
-                    "{:.0}% finite normal floats, {:.0}% within four decades of the median",
-                    100.0 * m.valid,
-                    100.0 * m.cluster
-                ));
-            } else if t.num == Num::Float {
-                why.push(format!(
-                    "only {:.0}% of values are plausible floats",
-                    100.0 * m.valid
+        if t.num == Num::Float && m.valid > 0.95 {
+            why.push(format!(
+                "{:.0}% finite normal floats, {:.0}% within four decades of the median",
+                100.0 * m.valid,
+                100.0 * m.cluster
+            ));
+        } else if t.num == Num::Float {
+            why.push(format!(
+                "only {:.0}% of values are plausible floats",
+                100.0 * m.valid
+            ));
+        }
+        if m.smooth > 0.3 {
+            why.push(format!(
+                "neighbours alike ({:.0}% closer than distant values)",
+                100.0 * m.smooth
+            ));
+        }
+        if t.complex && m.balance > 0.5 {
+            why.push(format!(
+                "pairs balanced as I/Q (variance ratio {:.2}, phase turn {:.2})",
+                m.balance, m.turn
+            ));
+        }
+        if contrast >= 0.3 && period_fit == 1.0 && t.part > 1 {
+            why.push(format!(
+                "a {period}-byte byte pattern, the quiet (high) byte {}",
+                if t.big { "first" } else { "last" }
+            ));
+        }
+        found.push((score, *t, phase, m, why));
+    }
+    // Wrong signedness wraps the middle of the range to its ends: many
+    // neighbours half the range apart, more than in the other
+    // signedness's reading (a loud tone near the Nyquist rate jumps far
+    // in both).
+    let jumps: Vec<Option<f64>> = found
+        .iter()
+        .map(|f| {
+            let (t, phase) = (&f.1, f.2);
+            let other = match t.num {
+                Num::Int => Num::UInt,
+                Num::UInt => Num::Int,
+                Num::Float => return None,
+            };
+            found
+                .iter()
+                .find(|g| {
+                    g.2 == phase
+                        && g.1.num == other
+                        && (g.1.part, g.1.complex, g.1.big) == (t.part, t.complex, t.big)
+                })
+                .map(|g| g.3.jumps)
+        })
+        .collect();
+    for (f, twin) in found.iter_mut().zip(jumps) {
+        if f.1.num == Num::Float {
+            continue;
+        }
+        let excess = match twin {
+            Some(j) => (f.3.jumps - 2.0 * j).max(0.0),
+            None => f.3.jumps,
+        };
+        f.0 *= 1.0 - (100.0 * excess).min(0.8);
+        if excess > 0.01 {
+            f.4.push(format!(
+                "{:.1}% of neighbours jump half the range (wrong signedness?)",
+                100.0 * f.3.jumps
+            ));
+        }
+    }
+    // Pairs read one value at a time: each value follows the one two
+    // before it (its own channel), not its neighbour, which a real signal
+    // does not do (a tone at a quarter of the rate has a2 = -1).
+    for f in found.iter_mut() {
+        let (a1, a2) = f.3.ar;
+        if !f.1.complex && a2 > 0.5 && a1.abs() < 0.5 && f.3.smooth > 0.3 {
+            f.0 *= 0.6;
+            f.4.push(format!(
+                "each value follows the one two before it (a2 = {a2:.2}), not its neighbour: \
+                 interleaved pairs?"
+            ));
+        }
+    }
+    // Floats read in the wrong byte order from a neighbouring alignment
+    // (the exponent byte in place, low mantissa bytes of the next value
+    // after it) cluster as well as the right reading, but their top
+    // mantissa bits are noise: of two such readings, the one whose
+    // mantissas carry no information loses.
+    let infos: Vec<f64> = found.iter().map(|f| f.3.mantissa_info).collect();
+    for k in 0..found.len() {
+        let (t, phase) = (found[k].1, found[k].2);
+        if t.num != Num::Float {
+            continue;
+        }
+        let twin = found.iter().position(|g| {
+            g.1.num == Num::Float
+                && g.1.big != t.big
+                && (g.1.part, g.1.complex) == (t.part, t.complex)
+                && (g.2 + t.part - phase % t.part) % t.part == if t.big { 1 } else { t.part - 1 }
+        });
+        if let Some(j) = twin {
+            if infos[j] > 0.01 && infos[k] < 0.25 * infos[j] {
+                let other = found[j].1.name;
+                found[k].0 *= 0.5;
+                found[k].4.push(format!(
+                    "top mantissa bits uniform ({:.3} bits against {:.3} in {other}): \
+                     misread bytes?",
+                    infos[k], infos[j]
                 ));
             }
-            if m.smooth > 0.3 {
-                why.push(format!(
-                    "neighbours alike ({:.0}% closer than distant values)",
-                    100.0 * m.smooth
-                ));
-            }
-            if t.complex && m.balance > 0.5 {
-                why.push(format!(
-                    "pairs balanced as I/Q (variance ratio {:.2}, phase turn {:.2})",
-                    m.balance, m.turn
-                ));
-            }
-            if contrast >= 0.3 && period_fit == 1.0 && t.part > 1 {
-                why.push(format!(
-                    "a {period}-byte byte pattern, the quiet (high) byte {}",
-                    if t.big { "first" } else { "last" }
-                ));
-            }
-            found.push((score, *t, phase, m, why));
         }
     }
     // Bits that read as clustered, normal floats are floats: integers of
@@ -985,26 +1271,20 @@ pub fn guess(s: &Sample) -> Finding {
     let cols8 = column_entropy(&body, 8);
     let two_fields = period == 8 && (0..4).any(|k| cols8[k] < 4.0 && cols8[k + 4] < 4.0);
     if contrast >= 0.3 && period > 2 && (!matches!(period, 4 | 8) || two_fields) {
-        // The header before records: where the best scalar reading of the
-        // bytes starts to fit, or the end of leading text.
-        let f = &found[0];
-        let scalar = header_end(s.head, &model, 1, 0, value_fit(&f.1, f.2, &f.3));
-        let scalar = if scalar + 1024 > s.head.len() {
+        // The header before records: where records start to repeat, or
+        // the end of leading text, on a record boundary counted back from
+        // the end of the file.
+        let first = (s.len % period as u64) as usize;
+        let text = text_header_end(s.head);
+        // The padding after text may run on into records that start with
+        // zeros, never stop short of the data: the record boundary at or
+        // below its end.
+        let after_text = if text < first {
             0
         } else {
-            scalar
+            text - (text + period - first) % period
         };
-        let end = scalar.max(text_header_end(s.head));
-        // Records give no element boundary to refine by: a round size
-        // (a multiple of 100 or 256) within 40 bytes is the better bet.
-        let end = if end == 0 {
-            0
-        } else {
-            (end.saturating_sub(40)..=end + 40)
-                .filter(|r| *r > 0 && (r % 256 == 0 || r % 100 == 0))
-                .min_by_key(|r| r.abs_diff(end))
-                .unwrap_or(end)
-        };
+        let end = record_header_end(s.head, &body, period, first).max(after_text);
         out.push(Candidate {
             dtype: format!("V{period}"),
             record: Some(period),
@@ -1026,11 +1306,45 @@ pub fn guess(s: &Sample) -> Finding {
             || (best.1.num == Num::Float && best.3.valid * best.3.cluster > 0.9)
     });
     let text_end = text_header_end(s.head);
+    let mut by_elem: Vec<(usize, Columns)> = Vec::new();
     for (score, t, phase, m, mut why) in found.into_iter().take(12) {
         let elem = t.part * if t.complex { 2 } else { 1 };
-        let mut offset = header_end(s.head, &model, elem, phase, value_fit(&t, phase, &m));
-        // The first element boundary at or after the header.
+        let cols = match by_elem.iter().position(|(e, _)| *e == elem) {
+            Some(k) => &by_elem[k].1,
+            None => {
+                by_elem.push((elem, columns(&body, elem)));
+                &by_elem[by_elem.len() - 1].1
+            }
+        };
+        let cols = (!smooth_body(&m)).then_some(cols);
+        let mut found_end = header_end(s.head, cols, elem, phase, value_misfit(&t, s.head, &m));
+        // A long "header" that is itself a smooth signal is data unlike
+        // the sampled body (louder, say), not a header.
+        if found_end >= 64 * elem {
+            let vals: Vec<f64> = (phase % elem..found_end - elem)
+                .step_by(elem)
+                .map(|p| decode(&t, &s.head[p..]))
+                .collect();
+            if smoothness(&vals) >= (0.5 * m.smooth).max(0.25) {
+                found_end = 0;
+            }
+        }
+        let aligned = |o: usize| (o + elem - phase % elem).is_multiple_of(elem);
+        // The first element boundary at or after the header and its text;
+        // a text header's padding may have run into data that starts with
+        // zeros.
+        let mut offset = found_end.max(text_end);
         offset += (phase + elem - offset % elem) % elem;
+        if offset > found_end && text_end > 0 {
+            offset = snap_down(s.head, offset, &aligned);
+        } else if offset > 0 {
+            // The last bytes of a binary header can pass for data by
+            // chance: a round size (a multiple of 256 or 100) up to two
+            // elements on is the better bet.
+            offset = (offset..=offset + 2 * elem)
+                .find(|&o| aligned(o) && (o % 256 == 0 || o % 100 == 0))
+                .unwrap_or(offset);
+        }
         if offset > 0 {
             why.push(format!(
                 "the first {offset} bytes do not fit the rest (a header?)"
@@ -1169,8 +1483,8 @@ mod tests {
             .flat_map(|x| x.to_le_bytes())
             .collect();
         let body = [(0u64, &v[..])];
-        let le = measure(&TYPES[4], 0, &body);
-        let be = measure(&TYPES[5], 0, &body);
+        let le = measure(named("<i2"), 0, &body);
+        let be = measure(named(">i2"), 0, &body);
         assert!(
             le.smooth > 0.9 && be.smooth < 0.5,
             "{} {}",
@@ -1264,5 +1578,121 @@ mod tests {
             panic!("layouts")
         };
         assert_eq!((c[0].dtype.as_str(), c[0].row), ("<f4", None), "{c:?}");
+    }
+
+    fn named(name: &str) -> &'static Ty {
+        TYPES
+            .iter()
+            .find(|t| t.name == name)
+            .expect("a dtype guess tries")
+    }
+
+    /// Roughly normal noise: the sum of four uniform draws.
+    fn gaussian(n: usize, seed: u64) -> Vec<f64> {
+        noise(4 * n, seed)
+            .chunks(4)
+            .map(|c| c.iter().sum())
+            .collect()
+    }
+
+    /// Tones at `freqs` (cycles a sample) with a little noise.
+    fn tones(n: usize, freqs: &[f64], seed: u64) -> Vec<f64> {
+        noise(n, seed)
+            .iter()
+            .enumerate()
+            .map(|(k, e)| {
+                let t = k as f64 * std::f64::consts::TAU;
+                freqs.iter().map(|f| (t * f).sin()).sum::<f64>() + 0.1 * e
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_binary_header_ends_where_the_data_begins_to_the_byte() {
+        for (size, seed) in [(333usize, 21u64), (100, 22), (4096, 23)] {
+            let mut bytes: Vec<u8> = noise(size, seed)
+                .iter()
+                .map(|x| ((x + 0.5) * 256.0) as u8)
+                .collect();
+            bytes.extend(
+                tones(300_000, &[0.01317, 0.00213], seed)
+                    .iter()
+                    .flat_map(|x| (*x as f32).to_le_bytes()),
+            );
+            let Finding::Layouts(c) = guess(&sample(&bytes)) else {
+                panic!("layouts")
+            };
+            assert_eq!(
+                (c[0].dtype.as_str(), c[0].offset),
+                ("<f4", size as u64),
+                "{c:?}"
+            );
+        }
+        // The negative: the same signal with nothing before it.
+        let bytes: Vec<u8> = tones(300_000, &[0.01317, 0.00213], 24)
+            .iter()
+            .flat_map(|x| (*x as f32).to_le_bytes())
+            .collect();
+        let Finding::Layouts(c) = guess(&sample(&bytes)) else {
+            panic!("layouts")
+        };
+        assert_eq!((c[0].dtype.as_str(), c[0].offset), ("<f4", 0), "{c:?}");
+    }
+
+    #[test]
+    fn records_after_a_binary_header_start_where_records_repeat() {
+        // (u2 counter, u1 flag, u1 spare, f4 random walk): 8 bytes.
+        let walk = gaussian(60_000, 31);
+        let mut level = 100.0f32;
+        let records: Vec<u8> = walk
+            .iter()
+            .enumerate()
+            .flat_map(|(k, d)| {
+                level += *d as f32;
+                let mut r = (k as u16).to_le_bytes().to_vec();
+                r.extend([(k % 3) as u8, 0]);
+                r.extend(level.to_le_bytes());
+                r
+            })
+            .collect();
+        let body = [(0u64, &records[..])];
+        assert_eq!(record_header_end(&records, &body, 8, 0), 0);
+        let mut bytes: Vec<u8> = noise(100, 32)
+            .iter()
+            .map(|x| ((x + 0.5) * 256.0) as u8)
+            .collect();
+        bytes.extend(&records);
+        let body = [(4096u64, &bytes[4096..])];
+        assert_eq!(record_header_end(&bytes, &body, 8, 100 % 8), 100);
+    }
+
+    #[test]
+    fn mantissa_bits_tell_floats_from_their_misread_neighbour() {
+        // Little-endian float32 read big-endian three bytes on keeps each
+        // exponent byte in place; only the right reading has mantissas
+        // that follow the values' density.
+        let f: Vec<u8> = gaussian(200_000, 41)
+            .iter()
+            .flat_map(|x| (*x as f32).to_le_bytes())
+            .collect();
+        let body = [(0u64, &f[..])];
+        let right = measure(named("<f4"), 0, &body).mantissa_info;
+        let twin = measure(named(">f4"), 3, &body).mantissa_info;
+        assert!(right > 0.01 && twin < 0.25 * right, "{right} {twin}");
+    }
+
+    #[test]
+    fn a_tone_follows_from_the_two_values_before_it_and_noise_does_not() {
+        // Near the Nyquist rate, where neighbours differ most.
+        assert!(smoothness(&tones(20_000, &[0.43], 51)) > 0.85);
+        assert!(smoothness(&noise(20_000, 52)) < 0.05);
+    }
+
+    #[test]
+    fn a_tone_repeating_at_a_factor_of_the_length_is_no_image() {
+        // 1024 samples a period, and 2^18 samples: rows of 1024 would fit
+        // the file, but the values oscillate along it.
+        let sig = tones(1 << 18, &[1.0 / 1024.0, 1.0 / 64.0], 61);
+        assert_eq!(row_length(&[sig], 1 << 18), None);
     }
 }
