@@ -96,7 +96,10 @@ each other only in the right dtype and byte order, I/Q pairs in quadrature,\n\
 a byte pattern repeating with the element's size, rows whose vertical\n\
 neighbours match, leading bytes that are text or do not fit (a header).\n\
 Formats with a signature (.npy, zip, TIFF, HDF5, FITS, ...) and text are\n\
-named instead. When the first two are close it says what tells them apart.\n",
+named instead. When the first two are close it says what tells them apart.\n\
+A description beside the file (f.sigmf-meta, f.hdr) is named first and wins:\n\
+open PATH guess opens through it. A conventional extension (.cf32, .cs16,\n\
+.cu8, ...) is named, with whether the evidence agrees.\n",
     },
     Topic {
         names: &["slicing", "indexing"],

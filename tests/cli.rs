@@ -615,3 +615,44 @@ fn a_path_starting_with_a_tilde_is_in_the_home_folder() {
     assert!(text(&out.stdout).contains("1002.0"));
     assert!(dir.path().join("out.npy").exists());
 }
+
+/// `guess` says what the file's own description and name say, and `open
+/// PATH guess` opens a file that describes itself as its description
+/// says: a guess never overrides it.
+#[test]
+fn guess_names_a_sidecar_and_an_extension_and_open_guess_follows_the_sidecar() {
+    let dir = temp();
+    let samples = common::tone_c8(50_000, 1234.5, 1e5, 0.2, 7);
+    std::fs::write(dir.path().join("rec.sigmf-data"), &samples).unwrap();
+    std::fs::write(
+        dir.path().join("rec.sigmf-meta"),
+        r#"{"global": {"core:datatype": "cf32_le", "core:sample_rate": 100000, "core:version": "1.0.0"},
+            "captures": [{"core:sample_start": 0}], "annotations": []}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("cap.cf32"), &samples).unwrap();
+    let out = run_in(dir.path(), &["-c", "guess rec.sigmf-data"], "");
+    let said = text(&out.stdout);
+    assert!(
+        said.starts_with("note: rec.sigmf-meta describes this file: `open rec.sigmf-meta`"),
+        "{said}"
+    );
+    let out = run_in(dir.path(), &["-c", "guess cap.cf32"], "");
+    let said = text(&out.stdout);
+    assert!(
+        said.starts_with("note: the name's extension says <c8 by convention; the evidence agrees"),
+        "{said}"
+    );
+    let out = run_in(
+        dir.path(),
+        &["-c", "open rec.sigmf-data guess; d.shape; d.dtype"],
+        "",
+    );
+    let said = text(&out.stdout);
+    assert!(out.status.success(), "{said}{}", text(&out.stderr));
+    assert!(
+        said.contains("not guessed: a file's own description wins"),
+        "{said}"
+    );
+    assert!(said.contains("(50000,)"), "{said}");
+}

@@ -24,6 +24,72 @@ pub struct GuessReport {
     pub finding: Finding,
     /// The `open` line of each candidate, in order.
     pub opens: Vec<String>,
+    /// What the file's name and neighbours say of its layout (a sidecar
+    /// that describes it, a conventional extension), which a guess never
+    /// overrides.
+    pub notes: Vec<String>,
+}
+
+/// A file beside `path` that describes it: a SigMF `.sigmf-meta`, or an
+/// ENVI/EHdr `.hdr` (`f.hdr` or `f.img.hdr`).
+pub(super) fn sidecar(path: &Path) -> Option<std::path::PathBuf> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let mut beside = Vec::new();
+    if ext == "sigmf-data" {
+        beside.push(path.with_extension("sigmf-meta"));
+    }
+    if !matches!(ext, "hdr" | "sigmf-meta" | "sigmf") {
+        beside.push(path.with_extension("hdr"));
+        let mut full = path.as_os_str().to_owned();
+        full.push(".hdr");
+        beside.push(full.into());
+    }
+    beside.into_iter().find(|p| p.is_file() && p != path)
+}
+
+/// The layout an extension conventionally names (SDR tools, GNU Radio).
+fn extension_dtype(path: &Path) -> Option<&'static str> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "cf32" | "fc32" | "cfile" => "<c8",
+        "cf64" | "fc64" => "<c16",
+        "cs16" | "sc16" => "ci16",
+        "cs8" | "sc8" => "ci8",
+        "cu8" => "cu8",
+        "f32" => "<f4",
+        "f64" => "<f8",
+        "s16" => "<i2",
+        _ => return None,
+    })
+}
+
+/// The notes of a [`GuessReport`]: a sidecar first (whose layout is the
+/// file's own), then what the extension says and whether the evidence
+/// agrees.
+fn notes(path: &Path, finding: &Finding) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(side) = sidecar(path) {
+        out.push(format!(
+            "{} describes this file: `open {}` reads the layout it gives, which no guess overrides",
+            crate::text::escape(&side.display().to_string()),
+            crate::text::escape(&side.display().to_string()),
+        ));
+    }
+    if let Some(d) = extension_dtype(path) {
+        let agrees = match finding {
+            Finding::Layouts(c) => c.first().is_some_and(|c| c.dtype == d),
+            _ => false,
+        };
+        out.push(format!(
+            "the name's extension says {d} by convention; {}",
+            if agrees {
+                "the evidence agrees"
+            } else {
+                "the evidence below says otherwise"
+            }
+        ));
+    }
+    out
 }
 
 impl Session {
@@ -67,6 +133,7 @@ impl Session {
             path: path.node.clone(),
             len: len as u64,
             sampled: sampled.min(len as u64),
+            notes: notes(Path::new(&path.node), &finding),
             finding,
             opens,
         })

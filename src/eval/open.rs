@@ -95,6 +95,27 @@ impl Session {
                 at,
             ));
         }
+        // A file that describes itself is opened as it says, not guessed.
+        if let Some(side) = super::guess::sidecar(std::path::Path::new(&path.node)) {
+            let side = side.display().to_string();
+            let described = Open {
+                path: Spanned {
+                    node: side.clone(),
+                    span: path.span,
+                },
+                guess: None,
+                ..o.clone()
+            };
+            let fail = |(reason, hint): crate::formats::Failure| open_error(path, reason, hint);
+            if let Some(desc) = crate::formats::describe(Path::new(&side)).map_err(fail)? {
+                let mut opened = self.open_described(&described, desc)?;
+                opened.described = Some(format!(
+                    "{} (not guessed: a file's own description wins over a guess)",
+                    opened.described.as_deref().unwrap_or(&side)
+                ));
+                return Ok(Some(opened));
+            }
+        }
         let g = self.guess(path)?;
         let candidates = match g.finding {
             Finding::Format { opens: true, .. } => return Ok(None),

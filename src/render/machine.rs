@@ -206,6 +206,10 @@ fn record(out: &Output) -> Option<Record> {
                 f("guess", Field::Str(g.path.clone())),
                 f("bytes", int(g.len)),
                 f("sampled", int(g.sampled)),
+                f(
+                    "notes",
+                    Field::List(g.notes.iter().map(|n| Field::Str(n.clone())).collect()),
+                ),
             ];
             match &g.finding {
                 Finding::Format { what, opens, hint } => {

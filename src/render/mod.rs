@@ -224,6 +224,9 @@ fn write_stats(r: &StatsReport, s: &Settings, w: &mut impl Write) -> io::Result<
 fn write_guess(g: &crate::eval::guess::GuessReport, w: &mut impl Write) -> io::Result<()> {
     use crate::guess::Finding;
     let path = crate::text::escape(&g.path);
+    for n in &g.notes {
+        writeln!(w, "note: {n}")?;
+    }
     match &g.finding {
         Finding::Format { what, opens, hint } => writeln!(
             w,
