@@ -1495,10 +1495,7 @@ mod tests {
 
     #[test]
     fn white_noise_of_floats_is_found_by_its_exponents_and_noise_bytes_get_low_confidence() {
-        let f: Vec<u8> = noise(500_000, 9)
-            .iter()
-            .flat_map(|x| (*x as f32).to_le_bytes())
-            .collect();
+        let f = le_f32(&noise(500_000, 9));
         let Finding::Layouts(c) = guess(&sample(&f)) else {
             panic!("layouts")
         };
@@ -1530,10 +1527,7 @@ mod tests {
             Finding::Constant { byte: 0 }
         ));
         // Float noise is not weak: its exponents cluster.
-        let f: Vec<u8> = noise(300_000, 13)
-            .iter()
-            .flat_map(|x| (*x as f32).to_le_bytes())
-            .collect();
+        let f = le_f32(&noise(300_000, 13));
         let Finding::Layouts(c) = guess(&sample(&f)) else {
             panic!("layouts")
         };
@@ -1580,6 +1574,11 @@ mod tests {
         assert_eq!((c[0].dtype.as_str(), c[0].row), ("<f4", None), "{c:?}");
     }
 
+    /// Values as little-endian float32 bytes.
+    fn le_f32(xs: &[f64]) -> Vec<u8> {
+        xs.iter().flat_map(|x| (*x as f32).to_le_bytes()).collect()
+    }
+
     fn named(name: &str) -> &'static Ty {
         TYPES
             .iter()
@@ -1614,11 +1613,7 @@ mod tests {
                 .iter()
                 .map(|x| ((x + 0.5) * 256.0) as u8)
                 .collect();
-            bytes.extend(
-                tones(300_000, &[0.01317, 0.00213], seed)
-                    .iter()
-                    .flat_map(|x| (*x as f32).to_le_bytes()),
-            );
+            bytes.extend(le_f32(&tones(300_000, &[0.01317, 0.00213], seed)));
             let Finding::Layouts(c) = guess(&sample(&bytes)) else {
                 panic!("layouts")
             };
@@ -1629,10 +1624,7 @@ mod tests {
             );
         }
         // The negative: the same signal with nothing before it.
-        let bytes: Vec<u8> = tones(300_000, &[0.01317, 0.00213], 24)
-            .iter()
-            .flat_map(|x| (*x as f32).to_le_bytes())
-            .collect();
+        let bytes = le_f32(&tones(300_000, &[0.01317, 0.00213], 24));
         let Finding::Layouts(c) = guess(&sample(&bytes)) else {
             panic!("layouts")
         };
@@ -1671,10 +1663,7 @@ mod tests {
         // Little-endian float32 read big-endian three bytes on keeps each
         // exponent byte in place; only the right reading has mantissas
         // that follow the values' density.
-        let f: Vec<u8> = gaussian(200_000, 41)
-            .iter()
-            .flat_map(|x| (*x as f32).to_le_bytes())
-            .collect();
+        let f = le_f32(&gaussian(200_000, 41));
         let body = [(0u64, &f[..])];
         let right = measure(named("<f4"), 0, &body).mantissa_info;
         let twin = measure(named(">f4"), 3, &body).mantissa_info;
