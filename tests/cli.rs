@@ -634,13 +634,15 @@ fn guess_names_a_sidecar_and_an_extension_and_open_guess_follows_the_sidecar() {
     let out = run_in(dir.path(), &["-c", "guess rec.sigmf-data"], "");
     let said = text(&out.stdout);
     assert!(
-        said.starts_with("note: rec.sigmf-meta describes this file: `open rec.sigmf-meta`"),
+        said.starts_with(
+            "note: rec.sigmf-meta describes this file, and no guess overrides it:\n  open rec.sigmf-meta\n"
+        ),
         "{said}"
     );
     let out = run_in(dir.path(), &["-c", "guess cap.cf32"], "");
     let said = text(&out.stdout);
     assert!(
-        said.starts_with("note: the name's extension says <c8 by convention; the evidence agrees"),
+        said.starts_with("note: the extension says <c8 by convention; the evidence agrees"),
         "{said}"
     );
     let out = run_in(

@@ -69,10 +69,10 @@ fn extension_dtype(path: &Path) -> Option<&'static str> {
 fn notes(path: &Path, finding: &Finding) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(side) = sidecar(path) {
+        let shown = side.display().to_string();
+        let side = crate::text::escape(&shown);
         out.push(format!(
-            "{} describes this file: `open {}` reads the layout it gives, which no guess overrides",
-            crate::text::escape(&side.display().to_string()),
-            crate::text::escape(&side.display().to_string()),
+            "{side} describes this file, and no guess overrides it:\n  open {side}"
         ));
     }
     if let Some(d) = extension_dtype(path) {
@@ -81,11 +81,11 @@ fn notes(path: &Path, finding: &Finding) -> Vec<String> {
             _ => false,
         };
         out.push(format!(
-            "the name's extension says {d} by convention; {}",
+            "the extension says {d} by convention; {}",
             if agrees {
                 "the evidence agrees"
             } else {
-                "the evidence below says otherwise"
+                "the evidence says otherwise"
             }
         ));
     }
