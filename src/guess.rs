@@ -435,12 +435,25 @@ fn predictor(v: &[f64]) -> (f64, f64, f64) {
 /// before it over the mean deviation from the mean: 0 for noise, near 1
 /// for a smooth signal (see [`predictor`]).
 fn smoothness(v: &[f64]) -> f64 {
-    let (a1, a2, m) = predictor(v);
+    let (err, dev) = prediction_error(v, predictor(v));
+    explained(err, dev)
+}
+
+/// The summed |error| of predicting `v[k]` (k ≥ 2) by the predictor
+/// `(a1, a2, m)`, and the summed |deviation| of the same values from `m`
+/// (the error of predicting every value by the mean).
+fn prediction_error(v: &[f64], (a1, a2, m): (f64, f64, f64)) -> (f64, f64) {
     let (mut err, mut dev) = (0.0, 0.0);
-    for k in 2..v.len() {
-        err += (v[k] - m - a1 * (v[k - 1] - m) - a2 * (v[k - 2] - m)).abs();
-        dev += (v[k] - m).abs();
+    for w in v.windows(3) {
+        err += (w[2] - m - a1 * (w[1] - m) - a2 * (w[0] - m)).abs();
+        dev += (w[2] - m).abs();
     }
+    (err, dev)
+}
+
+/// The share of the deviation that a predictor explains, `1 - err/dev`
+/// in 0..=1; 0 when there is no deviation.
+fn explained(err: f64, dev: f64) -> f64 {
     if dev > 0.0 {
         (1.0 - err / dev).clamp(0.0, 1.0)
     } else {
@@ -592,14 +605,13 @@ fn measure(t: &Ty, phase: usize, body: &[(u64, &[u8])]) -> Measure {
             // error of the run's best linear predictor (which follows a
             // smooth signal, and a tone at any frequency, closely) against
             // the error of predicting every value by the mean (noise).
-            let (a1, a2, m) = predictor(&v[..half]);
+            let fit = predictor(&v[..half]);
             if c == 0 {
-                (ar1, ar2, runs) = (ar1 + a1, ar2 + a2, runs + 1);
+                (ar1, ar2, runs) = (ar1 + fit.0, ar2 + fit.1, runs + 1);
             }
-            for k in 2..half {
-                near[c] += (v[k] - m - a1 * (v[k - 1] - m) - a2 * (v[k - 2] - m)).abs();
-                far[c] += (v[k] - m).abs();
-            }
+            let (err, dev) = prediction_error(&v[..half], fit);
+            near[c] += err;
+            far[c] += dev;
             let m = v.iter().sum::<f64>() / v.len() as f64;
             mean[c] += m;
             var[c] += v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / v.len() as f64;
@@ -626,16 +638,7 @@ fn measure(t: &Ty, phase: usize, body: &[(u64, &[u8])]) -> Measure {
         }
     }
     let chans = if t.complex { 2 } else { 1 };
-    let smooth = (0..chans)
-        .map(|c| {
-            if far[c] > 0.0 {
-                (1.0 - near[c] / far[c]).clamp(0.0, 1.0)
-            } else {
-                0.0
-            }
-        })
-        .sum::<f64>()
-        / chans as f64;
+    let smooth = (0..chans).map(|c| explained(near[c], far[c])).sum::<f64>() / chans as f64;
     let (cluster, log_median) = if logs.is_empty() {
         (0.0, 0.0)
     } else {
