@@ -268,7 +268,9 @@ ones (cu8) centred, (r - 127.5) + (i - 127.5)j. `info` shows SigMF annotations a
   rows N        rows a table shows at most (default 24; 6 when summarised)\n\
   cols N        columns a table shows at most (default 10; 6 when summarised)\n\
   format F      table, csv or json\n\
-  memory SIZE   the largest copy strided makes (default a quarter of RAM)\n",
+  memory SIZE   the largest copy strided makes (default a quarter of RAM)\n\
+  width N|auto  columns output fits in (default: the terminal's, else\n\
+                $COLUMNS, else 80; --width N at start)\n",
         examples: &[("set precision 3", "shorter numbers"), ("set", "list the settings")],
         tail: "",
     },

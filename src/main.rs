@@ -40,6 +40,10 @@ struct Args {
     /// set), always, or never.
     #[arg(long, value_name = "WHEN", value_parser = ["auto", "always", "never"], default_value = "auto")]
     color: String,
+    /// Fit output to N columns (default: the terminal's width when stdout is
+    /// one, else $COLUMNS, else 80).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(30..=10000))]
+    width: Option<u16>,
     /// In scripts, go on after a failed statement (the exit status is still 1).
     #[arg(long)]
     keep_going: bool,
@@ -79,6 +83,12 @@ fn run(args: Args, mut session: Session) -> ExitCode {
             io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
+    if let Some(n) = args.width {
+        session.settings.width = usize::from(n);
+        session.settings.follow_terminal = false;
+    } else {
+        strided::frontend::follow_terminal(&mut session.settings);
+    }
     let mut banner = String::new();
     let mut demo_dir = None;
     if args.demo {

@@ -215,6 +215,86 @@ pub fn shape_repr(shape: &[usize]) -> String {
     tuple_repr(shape)
 }
 
+/// How many terminal columns `s` takes (East Asian wide characters count
+/// two, combining marks none).
+pub fn columns(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// One line of prose broken at spaces into lines of at most `width`
+/// columns; each continuation line starts with the line's own indentation
+/// and two spaces more. Spaces inside brackets break only when the
+/// bracketed part cannot fit a line of its own (`(offset 0, strides (800,
+/// 8))` stays whole), and a word longer than the room stays whole (a path
+/// is not cut in two).
+///
+/// `d = f.bin: shape (100, 100), dtype <c8 (complex64, little-endian), offset 0`
+/// at 40 columns becomes
+/// `d = f.bin: shape (100, 100), dtype <c8` and
+/// `  (complex64, little-endian), offset 0`.
+pub fn wrap(line: &str, width: usize) -> String {
+    if columns(line) <= width {
+        return line.to_string();
+    }
+    let body = line.trim_start_matches(' ');
+    let indent = &line[..line.len() - body.len()];
+    // A `label    value` line (the plan, explain's notes) continues under
+    // its value; other lines two columns in.
+    let hang = body
+        .find("  ")
+        .filter(|&k| k > 0 && k < 24)
+        .map(|k| k + body[k..].len() - body[k..].trim_start_matches(' ').len())
+        .filter(|&v| columns(indent) + v < width / 2);
+    let next = match hang {
+        Some(v) => " ".repeat(columns(indent) + columns(&body[..v])),
+        None => format!("{indent}  "),
+    };
+    let room = width.saturating_sub(columns(&next));
+    // Units: runs of text between spaces outside brackets; a unit too
+    // long for a line of its own is split at its every space.
+    let mut units: Vec<&str> = Vec::new();
+    let (mut depth, mut start) = (0i32, 0);
+    for (k, c) in body.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            ' ' if depth <= 0 => {
+                units.push(&body[start..k]);
+                start = k + 1;
+            }
+            _ => {}
+        }
+    }
+    units.push(&body[start..]);
+    let words = units.into_iter().flat_map(|u| {
+        if columns(u) > room {
+            u.split(' ').collect::<Vec<_>>()
+        } else {
+            vec![u]
+        }
+    });
+    let mut out = String::from(indent);
+    let mut used = columns(indent);
+    let mut fresh = true;
+    for word in words {
+        let w = columns(word);
+        if !fresh && used + 1 + w > width {
+            out.push('\n');
+            out.push_str(&next);
+            used = columns(&next);
+            fresh = true;
+        }
+        if !fresh {
+            out.push(' ');
+            used += 1;
+        }
+        out.push_str(word);
+        used += w;
+        fresh = false;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,6 +328,33 @@ mod tests {
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "ok\tline\n\\x1b[2Jx\\x9by \u{a0}é"
+        );
+    }
+
+    #[test]
+    fn wrap_breaks_prose_at_spaces_and_keeps_long_words_whole() {
+        let line = "d = f.bin: shape (100, 100), dtype <c8 (complex64, little-endian), offset 0";
+        let got = wrap(line, 40);
+        assert!(got.lines().all(|l| columns(l) <= 40), "{got}");
+        assert_eq!(got.replace("\n  ", " "), line);
+        assert_eq!(wrap("  ab cd", 5), "  ab\n    cd");
+        let path = "x".repeat(50);
+        assert_eq!(
+            wrap(&format!("open {path} c8"), 20),
+            format!("open\n  {path}\n  c8")
+        );
+        assert_eq!(wrap("short", 80), "short");
+        assert_eq!(
+            wrap("  walk     segments in order, each read once", 30),
+            "  walk     segments in order,\n           each read once"
+        );
+        // A bracketed part moves to the next line whole when it fits one.
+        assert_eq!(
+            wrap(
+                "i[:4]: view of f.bin (offset 0, strides (800, 4)); more",
+                40
+            ),
+            "i[:4]: view of f.bin\n  (offset 0, strides (800, 4)); more"
         );
     }
 }

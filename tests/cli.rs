@@ -36,7 +36,12 @@ fn json_lines(out: &[u8]) -> Vec<serde_json::Value> {
 fn the_design_cards_line_works_verbatim_on_the_seed_layout() {
     let dir = temp();
     write_seed_file(dir.path());
-    let out = run_in(dir.path(), &["-c", "open f.bin 100x100; d.r[50:,50:]"], "");
+    // The caption whole, on one line (it wraps at the default 80 columns).
+    let out = run_in(
+        dir.path(),
+        &["--width", "200", "-c", "open f.bin 100x100; d.r[50:,50:]"],
+        "",
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let s = text(&out.stdout);
     assert!(s.contains("d.r[50:,50:]: shape (50, 50), dtype <f4, view of f.bin (offset 40400, strides (800, 8))"), "{s}");

@@ -131,6 +131,8 @@ impl Shell {
     fn start(dir: &Path) -> Shell {
         let mut child = Command::new(common::bin())
             .arg("--keep-going")
+            // Lines as long as they are: these tests read sentences.
+            .args(["--width", "10000"])
             .current_dir(dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

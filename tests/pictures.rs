@@ -75,7 +75,7 @@ fn big_images_are_reduced_by_block_means_or_maxima() {
     let script = format!(
         "open z.bin {n}x{n} <f4 as z; image z to mean.png cmap=gray range=0,1; image z to max.png cmap=gray range=0,1 reduce=max"
     );
-    let said = ok(&run_in(dir.path(), &["-c", &script], ""));
+    let said = ok(&run_in(dir.path(), &["--width", "1000", "-c", &script], ""));
     assert!(said.contains("mean of up to 2x2 elements"), "{said}");
     assert!(said.contains("maximum of up to 2x2 elements"), "{said}");
     for (file, want) in [("mean.png", 64u8), ("max.png", 255)] {

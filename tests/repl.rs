@@ -49,3 +49,51 @@ fn the_shell_completes_recovers_from_errors_and_keeps_history() {
     }
     assert!(h.contains("d.real[0, :2]") && h.contains("d.shape"), "{h}");
 }
+
+/// Every table line on the screen is whole: it starts and ends with the
+/// table's border (a row the terminal wrapped would end mid-table).
+fn assert_tables_whole(screen: &str) {
+    for line in screen.lines() {
+        let line = line.trim_end();
+        if line.starts_with(['┌', '│', '╞', '└']) {
+            assert!(
+                line.ends_with(['┐', '│', '╡', '┘']),
+                "a table row was wrapped: {line:?} in\n{screen}"
+            );
+        }
+    }
+}
+
+#[test]
+fn tables_fit_an_80_column_terminal_and_follow_a_resize() {
+    let dir = common::temp();
+    std::fs::write(dir.path().join("demo.bin"), strided::demo::demo_bytes()).unwrap();
+    let state = dir.path().join("state");
+    let Some(t) = common::Tmux::start_sized(dir.path(), &state, "width", 80) else {
+        common::skip("tmux is not installed, so no terminal to drive the shell in");
+        return;
+    };
+    t.wait_for("strided>");
+    t.send(&["open demo.bin 100x100", "Enter"]);
+    t.wait_for("80000 of 80000 bytes viewed");
+    t.clear();
+    // Six complex64 columns would take 180 columns: two fit in 80.
+    t.send(&["d[:5]", "Enter"]);
+    let screen = t.wait_for("showing 5x2 of 500 elements");
+    assert_tables_whole(&screen);
+    t.send(&["info d", "Enter"]);
+    let screen = t.wait_for("nbytes");
+    assert_tables_whole(&screen);
+    // Wider: the same statement shows more columns, asked again of the
+    // terminal before each statement.
+    t.resize(120);
+    t.clear();
+    t.send(&["d[:5]", "Enter"]);
+    let screen = t.wait_for("showing 5x4 of 500 elements");
+    assert_tables_whole(&screen);
+    // A fixed width wins over the terminal's.
+    t.clear();
+    t.send(&["set width 80; d[:5]", "Enter"]);
+    t.wait_for("showing 5x2 of 500 elements");
+    t.send(&["C-d"]);
+}

@@ -156,7 +156,7 @@ fn writing_over_another_file_replaces_it_and_says_so() {
     symlink(d.join("victim"), d.join("out.bin")).unwrap();
     let out = run_in(
         d,
-        &[],
+        &["--width", "1000"],
         "open g.bin 100x100\nsave d.r[:2] old.npy\nsave d.r[:2] out.bin\nsave d.r[:2] new.npy\n",
     );
     let stdout = text(&out.stdout);

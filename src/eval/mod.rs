@@ -130,6 +130,12 @@ pub struct Settings {
     /// decides (`--color`, `NO_COLOR`, whether stdout is a terminal); off
     /// by default, so nothing but plain text reaches a pipe or a file.
     pub color: bool,
+    /// Terminal columns that tables, captions and notes fit in: fewer
+    /// summarised columns in a table, prose wrapped at spaces.
+    pub width: usize,
+    /// Whether the front end keeps `width` at the terminal's width (it
+    /// asks before each statement); `set width N` fixes it.
+    pub follow_terminal: bool,
 }
 
 /// A quarter of the machine's memory (1 GiB when it cannot be read).
@@ -164,6 +170,14 @@ pub fn parse_size(text: &str) -> Option<u64> {
     (v.is_finite() && v >= 1.0 && v < 2f64.powi(63)).then_some(v as u64)
 }
 
+/// The width output fits when nobody says otherwise (a pipe, a file, a
+/// script without `COLUMNS`).
+pub const DEFAULT_WIDTH: usize = 80;
+
+/// The narrowest `set width` accepts: a table of a row label and one
+/// column of complex numbers.
+pub const MIN_WIDTH: usize = 30;
+
 impl Default for Settings {
     fn default() -> Settings {
         Settings {
@@ -175,6 +189,8 @@ impl Default for Settings {
             format: Format::Table,
             memory: default_memory(),
             color: false,
+            width: DEFAULT_WIDTH,
+            follow_terminal: true,
         }
     }
 }
@@ -732,6 +748,20 @@ impl Session {
                 s.memory = parse_size(&value.node)
                     .ok_or_else(|| bad("a size such as 1GiB, 512MiB or 2G"))?
             }
+            "width" if value.node == "auto" => s.follow_terminal = true,
+            "width" => {
+                s.width = value
+                    .node
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (MIN_WIDTH..=10_000).contains(n))
+                    .ok_or_else(|| {
+                        bad(&format!(
+                            "a whole number from {MIN_WIDTH} to 10000, or auto"
+                        ))
+                    })?;
+                s.follow_terminal = false;
+            }
             other => {
                 let names = [
                     "precision",
@@ -741,6 +771,7 @@ impl Session {
                     "cols",
                     "format",
                     "memory",
+                    "width",
                 ];
                 return Err(Error::new(
                     ErrorKind::Setting {

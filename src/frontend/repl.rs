@@ -118,7 +118,7 @@ fn spawn_progress_monitor(control: std::sync::Arc<crate::control::Control>) {
                         let bar = indicatif::ProgressBar::new(total);
                         bar.set_style(
                             indicatif::ProgressStyle::with_template(
-                                "{bar:40} {percent:>3}%  {human_pos}/{human_len} elements  {eta} left (Ctrl-C stops)",
+                                "{wide_bar} {percent:>3}%  {human_pos}/{human_len}  {eta} left (Ctrl-C stops)",
                             )
                             .expect("a valid template"),
                         );
@@ -170,6 +170,7 @@ pub fn run_repl(session: Session, banner: &str) -> io::Result<()> {
                 // Lines an open bracket joined run as one; errors point
                 // into the lines as typed.
                 let joined = crate::syntax::join_lines(&line);
+                super::follow_terminal(&mut session.borrow_mut().settings);
                 match run_line_with_notes(
                     &mut session.borrow_mut(),
                     &joined,

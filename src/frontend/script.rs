@@ -93,6 +93,7 @@ pub fn run_script(
                 e.render(Some((name, first)), &text)
             );
         };
+        super::follow_terminal(&mut session.settings);
         let result = if keep_going {
             run_line_keep_going(session, &joined, out, &mut io::stderr(), Some(&mut report))
         } else {

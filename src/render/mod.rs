@@ -15,7 +15,7 @@ use crate::report::{Field, Fields};
 use crate::text::clip;
 use crate::text::shape_repr;
 use crate::view::{Order, View};
-use comfy_table::{presets, CellAlignment, Table};
+use comfy_table::{presets, CellAlignment, ContentArrangement, Table};
 use std::io::{self, Write};
 
 /// Writes one statement's output.
@@ -26,7 +26,11 @@ pub fn render(
     notes: &mut dyn Write,
 ) -> io::Result<()> {
     match settings.format {
-        Format::Table => render_text(out, settings, w),
+        Format::Table => {
+            let mut text = Vec::new();
+            render_text(out, settings, &mut text)?;
+            w.write_all(fit_prose(&String::from_utf8_lossy(&text), settings.width).as_bytes())
+        }
         Format::Csv => machine::render_csv(out, w, notes),
         Format::Json => machine::render_json(out, w),
     }
@@ -50,10 +54,10 @@ fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()>
         Output::Psd(p) => write_psd(p, s, w),
         Output::Specgram(p) => write_specgram(p, s, w),
         Output::Guess(g) => write_guess(g, w),
-        Output::Explain(x) => teach::write_explain(x, w),
+        Output::Explain(x) => teach::write_explain(x, s.width, w),
         Output::Info(r) => {
             writeln!(w, "info {}", r.name)?;
-            let mut t = new_table();
+            let mut t = new_table(s.width);
             for (k, v) in &r.rows {
                 let text = match v {
                     // Byte counts also in KiB, MiB, ...
@@ -75,7 +79,7 @@ fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()>
         Output::Plot(p) => draw::write_plot(p, s.precision, w),
         Output::Image(r) => draw::write_image(r, s.precision, s.color, w),
         Output::Settings(st) => {
-            let mut t = new_table();
+            let mut t = new_table(s.width);
             t.set_header(["setting", "value"]);
             for (k, v) in settings_rows(st) {
                 t.add_row([k.to_string(), v]);
@@ -86,7 +90,7 @@ fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()>
             if rows.is_empty() {
                 return writeln!(w, "no names yet: `open FILE` binds one");
             }
-            let mut t = new_table();
+            let mut t = new_table(s.width);
             t.set_header(["name", "shape", "dtype", "what"]);
             for r in rows {
                 match &r.value {
@@ -126,7 +130,7 @@ fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()>
             if rows.is_empty() {
                 return writeln!(w, "no files are mapped");
             }
-            let mut t = new_table();
+            let mut t = new_table(s.width);
             t.set_header(["file", "bytes", "how", "views", "note"]);
             for r in rows {
                 t.add_row([
@@ -180,7 +184,7 @@ fn write_stats(r: &StatsReport, s: &Settings, w: &mut impl Write) -> io::Result<
         None => number::table_float(x, 8, s.precision),
     };
     let f = |x: f64| number::table_float(x, r.float_size.unwrap_or(8), s.precision);
-    let mut t = new_table();
+    let mut t = new_table(s.width);
     t.set_header(["", "value", "at"]);
     t.add_row(["count".to_string(), r.count.to_string(), String::new()]);
     t.add_row(["nan".to_string(), r.nan.to_string(), String::new()]);
@@ -409,7 +413,7 @@ fn write_psd(
     if p.peaks.is_empty() {
         writeln!(w, "no peak stands 10 dB above the noise floor")?;
     }
-    let mut t = new_table();
+    let mut t = new_table(s.width);
     t.set_header(["peak frequency", "power (dB)", "above floor (dB)"]);
     // Frequencies with enough digits to tell bins apart around a centre of
     // gigahertz.
@@ -509,6 +513,14 @@ fn settings_rows(s: &Settings) -> Vec<(&'static str, String)> {
         ("cols", opt(s.cols, TABLE_COLS, 2 * s.edgeitems)),
         ("format", s.format.name().to_string()),
         ("memory", crate::number::human_bytes(s.memory)),
+        (
+            "width",
+            if s.follow_terminal {
+                format!("{} (the terminal's)", s.width)
+            } else {
+                s.width.to_string()
+            },
+        ),
     ]
 }
 
@@ -529,6 +541,7 @@ fn settings_fields(s: &Settings) -> Fields {
         opt("cols", s.cols),
         ("format".into(), Field::str(s.format.name())),
         ("memory".into(), Field::Int(s.memory as i128)),
+        n("width", s.width),
     ]
 }
 
@@ -666,10 +679,26 @@ fn describe_dtype(v: &View) -> String {
     }
 }
 
-fn new_table() -> Table {
+/// A table that fits `width` columns, wrapping text inside its cells
+/// where the content is wider.
+fn new_table(width: usize) -> Table {
+    let mut t = plain_table();
+    fit(&mut t, width);
+    t
+}
+
+/// A table drawn at its content's width (a view's table, which fits by
+/// showing fewer columns instead).
+fn plain_table() -> Table {
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED);
     t
+}
+
+/// Makes `t` fit `width` columns by wrapping inside its cells.
+fn fit(t: &mut Table, width: usize) {
+    t.set_content_arrangement(ContentArrangement::Dynamic);
+    t.set_width(u16::try_from(width).unwrap_or(u16::MAX));
 }
 
 fn right_align_from(t: &mut Table, first: usize) {
@@ -720,20 +749,41 @@ pub fn write_view_table(
     } else {
         (s.rows.unwrap_or(TABLE_ROWS), s.cols.unwrap_or(TABLE_COLS))
     };
-    let axes: Vec<Vec<Option<usize>>> = (0..n)
-        .map(|k| {
-            let keep = if k + 1 == n && n >= 2 {
-                cols
-            } else if (n >= 2 && k + 2 == n) || n == 1 {
-                rows
-            } else if summarise {
-                edge
-            } else {
-                usize::MAX
-            };
-            shown(v.shape()[k], keep)
-        })
-        .collect();
+    let axes_for = |cols: usize| -> Vec<Vec<Option<usize>>> {
+        (0..n)
+            .map(|k| {
+                let keep = if k + 1 == n && n >= 2 {
+                    cols
+                } else if (n >= 2 && k + 2 == n) || n == 1 {
+                    rows
+                } else if summarise {
+                    edge
+                } else {
+                    usize::MAX
+                };
+                shown(v.shape()[k], keep)
+            })
+            .collect()
+    };
+    // Sub-column names of one element (record fields), from the first element.
+    let mut fields = Vec::new();
+    if v.size() > 0 {
+        number::field_names(&v.elem(&vec![0; n]), "", &mut fields);
+    }
+    // Fewer columns until the widest table fits the width (NumPy's
+    // `linewidth` keeps lines short the same way); one column that still
+    // does not fit wraps inside its cells.
+    let mut axes = axes_for(cols);
+    let mut slabs = view_slabs(v, &axes, &fields, s);
+    loop {
+        let shown_cols = axes[n - 1].iter().flatten().count();
+        let widest = slabs.iter().map(|(_, t)| table_columns(t)).max();
+        if n == 1 || shown_cols <= 1 || widest.is_none_or(|w| w <= s.width) {
+            break;
+        }
+        axes = axes_for(shown_cols - 1);
+        slabs = view_slabs(v, &axes, &fields, s);
+    }
     let elided = axes.iter().any(|a| a.contains(&None));
     let shown_count: Vec<usize> = axes.iter().map(|a| a.iter().flatten().count()).collect();
     let mut caption = format!(
@@ -754,13 +804,42 @@ pub fn write_view_table(
     if v.size() == 0 {
         return writeln!(w, "(empty)");
     }
-    // Sub-column names of one element (record fields), from the first element.
-    let sample = v.elem(&vec![0; n]);
-    let mut fields = Vec::new();
-    number::field_names(&sample, "", &mut fields);
+    for (k, (label, mut t)) in slabs.into_iter().enumerate() {
+        if n > 2 && k > 0 {
+            writeln!(w)?;
+        }
+        match label {
+            Some(label) => writeln!(w, "{label}")?,
+            None if n > 2 => {
+                // A gap in a leading axis: say so once per gap.
+                writeln!(w, "…")?;
+                continue;
+            }
+            None => {}
+        }
+        if table_columns(&t) > s.width {
+            fit(&mut t, s.width);
+        }
+        writeln!(w, "{t}")?;
+    }
+    Ok(())
+}
 
+/// The tables of a view's shown elements: one for a 1-D or 2-D view, one
+/// per shown 2-D slab of a higher one, each with its label (`[0, :, :]`;
+/// `None` for a gap in a leading axis, which has no table worth showing).
+fn view_slabs(
+    v: &dyn Elements,
+    axes: &[Vec<Option<usize>>],
+    fields: &[String],
+    s: &Settings,
+) -> Vec<(Option<String>, Table)> {
+    let n = axes.len();
+    if v.size() == 0 {
+        return Vec::new();
+    }
     if n == 1 {
-        let mut t = new_table();
+        let mut t = plain_table();
         let mut header = vec![String::new()];
         if fields.is_empty() {
             header.push(String::from("value"));
@@ -769,15 +848,13 @@ pub fn write_view_table(
         }
         t.set_header(header);
         for i in &axes[0] {
-            t.add_row(row_cells(v, &[], *i, None, &fields, s));
+            t.add_row(row_cells(v, &[], *i, None, fields, s));
         }
         right_align_from(&mut t, 0);
-        return writeln!(w, "{t}");
+        return vec![(None, t)];
     }
-    let lead = &axes[..n - 2];
-    let mut first = true;
     let mut combos: Vec<Vec<Option<usize>>> = vec![vec![]];
-    for a in lead {
+    for a in &axes[..n - 2] {
         combos = combos
             .into_iter()
             .flat_map(|c| {
@@ -789,27 +866,18 @@ pub fn write_view_table(
             })
             .collect();
     }
+    let mut slabs = Vec::new();
     for combo in combos {
-        if n > 2 {
-            if !first {
-                writeln!(w)?;
-            }
-            first = false;
-            if combo.iter().any(Option::is_none) {
-                // A gap in a leading axis: say so once per gap.
-                writeln!(w, "…")?;
-                continue;
-            }
-            let label: Vec<String> = combo
-                .iter()
-                .flatten()
-                .map(|i| i.to_string())
-                .chain(["[:, :]".to_string()])
-                .collect();
-            writeln!(w, "[{}]", label.join(", ").replace(", [:, :]", ", :, :"))?;
+        let mut t = plain_table();
+        if combo.iter().any(Option::is_none) {
+            slabs.push((None, t));
+            continue;
         }
+        let label = (n > 2).then(|| {
+            let lead: Vec<String> = combo.iter().flatten().map(|i| i.to_string()).collect();
+            format!("[{}, :, :]", lead.join(", "))
+        });
         let lead_idx: Vec<usize> = combo.iter().flatten().copied().collect();
-        let mut t = new_table();
         let mut header = vec![String::new()];
         for j in &axes[n - 1] {
             match j {
@@ -820,12 +888,44 @@ pub fn write_view_table(
         }
         t.set_header(header);
         for i in &axes[n - 2] {
-            t.add_row(row_cells(v, &lead_idx, *i, Some(&axes[n - 1]), &fields, s));
+            t.add_row(row_cells(v, &lead_idx, *i, Some(&axes[n - 1]), fields, s));
         }
         right_align_from(&mut t, 0);
-        writeln!(w, "{t}")?;
+        slabs.push((label, t));
     }
-    Ok(())
+    slabs
+}
+
+/// Text output with every line of prose wider than `width` wrapped at
+/// spaces ([`crate::text::wrap`]). Tables (which fit by their own rule)
+/// and pictures (braille, half blocks, colour escapes) pass unchanged.
+fn fit_prose(text: &str, width: usize) -> String {
+    let drawn = |l: &str| {
+        l.contains('\u{1b}')
+            || l.trim_start()
+                .starts_with(|c| matches!(c, '\u{2500}'..='\u{259f}' | '\u{2800}'..='\u{28ff}'))
+    };
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let body = line.strip_suffix('\n').unwrap_or(line);
+        if crate::text::columns(body) <= width || drawn(body) {
+            out.push_str(line);
+        } else {
+            out.push_str(&crate::text::wrap(body, width));
+            if line.ends_with('\n') {
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// The columns of the widest line of a table as drawn.
+fn table_columns(t: &Table) -> usize {
+    t.lines()
+        .map(|l| crate::text::columns(&l))
+        .max()
+        .unwrap_or(0)
 }
 
 /// One table row: the row label, then each shown column's cells (`cols`

@@ -1,11 +1,11 @@
 //! Text of `explain` and `bytes`: the steps table, the byte footprint, the
 //! NumPy code, the selection map, and the dump.
 
-use super::new_table;
 use crate::eval::dump::Dump;
 use crate::eval::explain::{Explanation, StepKind};
 use crate::number;
 use crate::number::human_bytes;
+use comfy_table::Table;
 use std::io::{self, Write};
 
 /// Strides in elements, where each is a whole number of elements.
@@ -23,29 +23,30 @@ fn element_strides(strides: &[isize], itemsize: usize) -> String {
     crate::text::tuple_repr(&parts)
 }
 
-pub fn write_explain(x: &Explanation, w: &mut impl Write) -> io::Result<()> {
-    writeln!(w, "explain {}", x.text)?;
-    let mut t = new_table();
-    t.set_header([
-        "step",
-        "shape",
-        "strides (bytes)",
-        "strides (items)",
-        "offset",
-        "itemsize",
-        "dtype",
-        "contiguous",
-        "kind",
-    ]);
+/// The steps of an explanation, one row each; `full` adds the strides in
+/// items and the item size, and NumPy's allocation to the kind.
+fn explain_table(x: &Explanation, full: bool) -> Table {
+    let mut t = super::plain_table();
+    let mut header = vec!["step", "shape", "strides\n(bytes)"];
+    if full {
+        header.push("strides\n(items)");
+    }
+    header.extend(["offset"]);
+    if full {
+        header.push("item\nsize");
+    }
+    header.extend(["dtype", "contig-\nuous", "kind"]);
+    t.set_header(header);
     for s in &x.steps {
         let kind = match s.what {
             StepKind::View => "view".to_string(),
             StepKind::Copy(b) => format!("copy, {}", human_bytes(b)),
-            StepKind::Computed(b) => format!("computed ({} in NumPy)", human_bytes(b)),
+            StepKind::Computed(b) if full => format!("computed ({} in NumPy)", human_bytes(b)),
+            StepKind::Computed(_) => "computed".into(),
             StepKind::Value => "value".into(),
         };
         let view = s.what == StepKind::View;
-        t.add_row([
+        let mut row = vec![
             s.expr.clone(),
             if s.what == StepKind::Value {
                 String::new()
@@ -57,21 +58,39 @@ pub fn write_explain(x: &Explanation, w: &mut impl Write) -> io::Result<()> {
             } else {
                 String::new()
             },
-            if view {
+        ];
+        if full {
+            row.push(if view {
                 element_strides(&s.strides, s.itemsize)
             } else {
                 String::new()
-            },
-            s.offset.map_or(String::new(), |o| o.to_string()),
-            if s.itemsize > 0 {
+            });
+        }
+        row.push(s.offset.map_or(String::new(), |o| o.to_string()));
+        if full {
+            row.push(if s.itemsize > 0 {
                 s.itemsize.to_string()
             } else {
                 String::new()
-            },
-            s.dtype.clone(),
-            s.contiguity.to_string(),
-            kind,
-        ]);
+            });
+        }
+        row.extend([s.dtype.clone(), s.contiguity.to_string(), kind]);
+        t.add_row(row);
+    }
+    t
+}
+
+pub fn write_explain(x: &Explanation, width: usize, w: &mut impl Write) -> io::Result<()> {
+    writeln!(w, "explain {}", x.text)?;
+    // The whole table when it fits; else without the columns that follow
+    // from the others (strides in items = bytes / item size), and with
+    // the kind short (the notes below say what NumPy allocates).
+    let mut t = explain_table(x, true);
+    if super::table_columns(&t) > width {
+        t = explain_table(x, false);
+    }
+    if super::table_columns(&t) > width {
+        super::fit(&mut t, width);
     }
     writeln!(w, "{t}")?;
     for s in &x.steps {

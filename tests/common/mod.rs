@@ -22,8 +22,11 @@ pub fn run_in(dir: &Path, args: &[&str], stdin: &str) -> Output {
 
 /// [`run_in`] with environment variables set for the child.
 pub fn run_in_with(dir: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
+    // Output fits `$COLUMNS` when stdout is not a terminal: a developer's
+    // exported COLUMNS must not change what the tests see (80 columns).
     let mut child = Command::new(bin())
         .args(args)
+        .env_remove("COLUMNS")
         .envs(env.iter().copied())
         .current_dir(dir)
         .stdin(Stdio::piped())
@@ -122,6 +125,11 @@ pub struct Tmux {
 impl Tmux {
     /// Starts strided in `dir` with `XDG_STATE_HOME=state` (for its history).
     pub fn start(dir: &Path, state: &Path, name: &str) -> Option<Tmux> {
+        Tmux::start_sized(dir, state, name, 150)
+    }
+
+    /// [`Tmux::start`] in a terminal `columns` wide (50 lines).
+    pub fn start_sized(dir: &Path, state: &Path, name: &str, columns: u16) -> Option<Tmux> {
         Command::new("tmux").arg("-V").output().ok()?;
         let session = format!("strided-{name}-{}", std::process::id());
         let cmd = format!("XDG_STATE_HOME={} {}", state.display(), bin().display());
@@ -132,7 +140,7 @@ impl Tmux {
                 "-s",
                 &session,
                 "-x",
-                "150",
+                &columns.to_string(),
                 "-y",
                 "50",
                 "-c",
@@ -149,6 +157,28 @@ impl Tmux {
         let ok = Command::new("tmux")
             .args(["send-keys", "-t", &self.session])
             .args(keys)
+            .status()
+            .expect("tmux");
+        assert!(ok.success());
+    }
+
+    /// Resizes the terminal to `columns` x 50, as a user dragging the window.
+    pub fn resize(&self, columns: u16) {
+        let ok = Command::new("tmux")
+            .args(["resize-window", "-t", &self.session, "-x"])
+            .arg(columns.to_string())
+            .args(["-y", "50"])
+            .status()
+            .expect("tmux");
+        assert!(ok.success());
+    }
+
+    /// Clears the screen and its scrollback, so the next capture shows
+    /// only what comes after.
+    pub fn clear(&self) {
+        self.send(&["C-l"]);
+        let ok = Command::new("tmux")
+            .args(["clear-history", "-t", &self.session])
             .status()
             .expect("tmux");
         assert!(ok.success());
