@@ -169,9 +169,9 @@ fn sniff(head: &[u8]) -> Option<Finding> {
     }
     if head.len() > 262 && &head[257..262] == b"ustar" {
         return format(
-            "a tar archive (a .sigmf archive?)",
+            "a tar archive (a SigMF archive?)",
             false,
-            "extract it (tar xf) and open the .sigmf-meta or .sigmf-data inside",
+            "a SigMF archive opens as it is when its name ends in .sigmf; else extract it (tar xf)",
         );
     }
     if starts(b"II*\0") || starts(b"MM\0*") || starts(b"II+\0") || starts(b"MM\0+") {
@@ -1035,15 +1035,49 @@ fn text_header_end(head: &[u8]) -> usize {
     last + 1 + pad
 }
 
+/// What a file is when its bytes say so before any layout is tried: a
+/// format by its magic bytes, or text (the head and every sampled chunk
+/// of the body read as text).
+pub fn recognise(head: &[u8], body: &[&[u8]]) -> Option<Finding> {
+    if let Some(f) = sniff(head) {
+        return Some(f);
+    }
+    if is_text(head) && body.iter().all(|b| is_text(&b[..b.len().min(4096)])) {
+        return Some(Finding::Text {
+            hint: "numbers written as text load with np.loadtxt, not as raw bytes".into(),
+        });
+    }
+    None
+}
+
+/// The share of little-endian float32 values in `bytes` (at most 16,384
+/// of them) that no measurement holds: NaN, infinite, subnormal, or
+/// beyond 1e±20 (zero is fine). Complex64 samples from a radio have next
+/// to none; integer samples or bytes read as float32 have many.
+pub fn implausible_f32_share(bytes: &[u8]) -> f64 {
+    let values: Vec<f32> = bytes
+        .chunks_exact(4)
+        .take(1 << 14)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
+    if values.is_empty() {
+        return 0.0;
+    }
+    let odd = values
+        .iter()
+        .filter(|x| {
+            let a = x.abs();
+            !x.is_finite() || (a != 0.0 && !(1e-20..=1e20).contains(&a))
+        })
+        .count();
+    odd as f64 / values.len() as f64
+}
+
 /// The most plausible layouts of the sampled file, best first.
 pub fn guess(s: &Sample) -> Finding {
-    if let Some(f) = sniff(s.head) {
+    let chunks: Vec<&[u8]> = s.body.iter().map(|(_, b)| *b).collect();
+    if let Some(f) = recognise(s.head, &chunks) {
         return f;
-    }
-    if is_text(s.head) && s.body.iter().all(|(_, b)| is_text(&b[..b.len().min(4096)])) {
-        return Finding::Text {
-            hint: "numbers written as text load with np.loadtxt, not as raw bytes".into(),
-        };
     }
     let first = s.head.first().copied().unwrap_or(0);
     if s.head
@@ -1686,5 +1720,19 @@ mod tests {
         // the file, but the values oscillate along it.
         let sig = tones(1 << 18, &[1.0 / 1024.0, 1.0 / 64.0], 61);
         assert_eq!(row_length(&[sig], 1 << 18), None);
+    }
+
+    #[test]
+    fn implausible_float32_values_are_counted_and_plausible_ones_are_not() {
+        let smooth = le_f32(&tones(4096, &[0.01, 0.07], 3));
+        assert_eq!(implausible_f32_share(&smooth), 0.0);
+        // int16 samples read as float32: the high sample lands in the
+        // exponent, small values make subnormals.
+        let ints: Vec<u8> = (0..8192i16)
+            .flat_map(|k| ((k % 200) - 100).to_le_bytes())
+            .collect();
+        assert!(implausible_f32_share(&ints) > 0.9);
+        let nans = le_f32(&[f64::NAN, 1.0, 1e30, 0.0]);
+        assert_eq!(implausible_f32_share(&nans), 0.5);
     }
 }

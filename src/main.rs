@@ -89,6 +89,10 @@ fn run(args: Args, mut session: Session) -> ExitCode {
     } else {
         strided::frontend::follow_terminal(&mut session.settings);
     }
+    // 24-bit colour where the terminal announces it, else the 256-colour
+    // palette that every colour terminal has.
+    session.settings.truecolor = std::env::var("COLORTERM")
+        .is_ok_and(|v| matches!(v.to_ascii_lowercase().as_str(), "truecolor" | "24bit"));
     let mut banner = String::new();
     let mut demo_dir = None;
     if args.demo {

@@ -268,37 +268,45 @@ fn specgram_draws_a_tone_in_its_column_and_only_while_it_lasts() {
     }
 }
 
-/// A colour waterfall reaches the terminal as colour (24-bit escapes, not
+/// A colour waterfall reaches the terminal as colour (24-bit escapes
+/// where `COLORTERM` announces them, the 256-colour palette otherwise; not
 /// their escaped text), bypassing the sanitising writer as `image` does;
 /// every escape it writes is a colour (SGR) sequence and nothing else.
 #[test]
 fn a_colour_specgram_draws_colours_and_only_colours() {
     let dir = temp();
     std::fs::write(dir.path().join("f.bin"), strided::demo::demo_bytes()).unwrap();
-    let out = run_in(
-        dir.path(),
-        &[
-            "--color=always",
-            "-c",
-            "open f.bin 100x100; specgram d.ravel()[:5000] nperseg=64",
-        ],
-        "",
-    );
-    let said = ok(&out);
-    assert!(said.contains("\x1b[38;2;"), "no colour: {said:.400}");
-    assert!(
-        !said.contains("\\x1b[38;2;"),
-        "colours escaped as text: {said:.400}"
-    );
-    for esc in said.split('\x1b').skip(1) {
-        let sgr = esc
-            .strip_prefix('[')
-            .and_then(|r| r.split_once('m'))
-            .map(|(p, _)| p);
-        assert!(
-            sgr.is_some_and(|p| p.chars().all(|c| c.is_ascii_digit() || c == ';')),
-            "an escape that is not a colour: {:?}",
-            &esc[..esc.len().min(20)]
+    for (colorterm, want, not) in [
+        ("truecolor", "\x1b[38;2;", "\x1b[38;5;"),
+        ("", "\x1b[38;5;", "\x1b[38;2;"),
+    ] {
+        let out = common::run_in_with(
+            dir.path(),
+            &[
+                "--color=always",
+                "-c",
+                "open f.bin 100x100; specgram d.ravel()[:5000] nperseg=64",
+            ],
+            "",
+            &[("COLORTERM", colorterm)],
         );
+        let said = ok(&out);
+        assert!(said.contains(want), "no colour: {said:.400}");
+        assert!(!said.contains(not), "COLORTERM={colorterm:?}: {said:.400}");
+        assert!(
+            !said.contains(&want.replace('\x1b', "\\x1b")),
+            "colours escaped as text: {said:.400}"
+        );
+        for esc in said.split('\x1b').skip(1) {
+            let sgr = esc
+                .strip_prefix('[')
+                .and_then(|r| r.split_once('m'))
+                .map(|(p, _)| p);
+            assert!(
+                sgr.is_some_and(|p| p.chars().all(|c| c.is_ascii_digit() || c == ';')),
+                "an escape that is not a colour: {:?}",
+                &esc[..esc.len().min(20)]
+            );
+        }
     }
 }

@@ -130,6 +130,9 @@ pub struct Settings {
     /// decides (`--color`, `NO_COLOR`, whether stdout is a terminal); off
     /// by default, so nothing but plain text reaches a pipe or a file.
     pub color: bool,
+    /// Whether colour escapes may use 24-bit colour (the terminal announces
+    /// it in `COLORTERM`); else the 256-colour palette. The front end decides.
+    pub truecolor: bool,
     /// Terminal columns that tables, captions and notes fit in: fewer
     /// summarised columns in a table, prose wrapped at spaces.
     pub width: usize,
@@ -189,6 +192,7 @@ impl Default for Settings {
             format: Format::Table,
             memory: default_memory(),
             color: false,
+            truecolor: false,
             width: DEFAULT_WIDTH,
             follow_terminal: true,
         }
@@ -294,6 +298,9 @@ pub struct Opened {
     /// The description the layout was read from ("the SigMF metadata
     /// x.sigmf-meta"), when not a .npy header.
     pub described: Option<String>,
+    /// What the bytes themselves say against the layout ("the file starts
+    /// like a PNG image"; "62% of the values are NaN, ... for complex64").
+    pub warnings: Vec<String>,
 }
 
 #[derive(Clone, Debug)]

@@ -63,6 +63,19 @@ impl Session {
                 return Ok(Output::Opened(opened));
             }
         }
+        // A layout given for SigMF's JSON would read the JSON as samples.
+        if user_layout {
+            if let Some(stem) = path.node.strip_suffix(".sigmf-meta") {
+                return Err(open_error(
+                    path,
+                    "it is SigMF's description (JSON), not the samples".into(),
+                    Some(format!(
+                        "open {0}.sigmf-meta alone reads the layout from it; to override it, give yours for the data: open {0}.sigmf-data ...",
+                        crate::text::escape(stem)
+                    )),
+                ));
+            }
+        }
         if !user_layout && crate::formats::npz::is_npz(Path::new(&path.node)) {
             return self.open_npz(o);
         }
@@ -412,6 +425,46 @@ impl Session {
             return Ok(self.bind_opened(name, view, order, true, shared, assumed));
         }
 
+        // What the bytes say before any layout. A format strided does not
+        // read, or text, opened with the default dtype shows garbage: it is
+        // refused, saying what it is. With a dtype given it opens, with a
+        // warning (the user may mean to read those bytes).
+        let mut warnings = Vec::new();
+        {
+            use crate::guess::Finding;
+            let bytes = source.bytes();
+            let head = &bytes[..bytes.len().min(4096)];
+            // The first and last pages only: opening a huge file reads
+            // no more than that (`explain` shows the rest untouched).
+            let tail = &bytes[bytes.len().saturating_sub(4096)..];
+            match crate::guess::recognise(head, &[tail]) {
+                Some(Finding::Format { what, opens, hint }) => {
+                    if o.dtype.is_none() && !opens {
+                        return Err(open_error(
+                            path,
+                            format!("it is {what}, not raw numbers"),
+                            Some(format!(
+                                "{hint}; to see its bytes anyway, give a dtype: open {} u1",
+                                crate::text::escape(&path.node)
+                            )),
+                        ));
+                    }
+                    warnings.push(format!("the file starts like {what}: {hint}"));
+                }
+                Some(Finding::Text { hint }) if o.dtype.is_none() => {
+                    return Err(open_error(
+                        path,
+                        "it is text, not raw numbers".into(),
+                        Some(format!(
+                            "{hint}; to see its bytes anyway, give a dtype: open {} u1",
+                            crate::text::escape(&path.node)
+                        )),
+                    ));
+                }
+                Some(Finding::Text { .. }) => warnings.push("the file reads as text".into()),
+                _ => {}
+            }
+        }
         let mut dtype_from = None;
         let dtype = match &o.dtype {
             Some(l) => Dtype::from_lit(l)?,
@@ -478,9 +531,45 @@ impl Session {
                 }
                 e
             })?;
+        // The default complex64 checked against a sample of the data: values
+        // that no measurement holds say the bytes are something else.
+        if o.dtype.is_none() && dtype_from.is_none() && view.nbytes() > 0 {
+            // The first and last 32 KiB of the data.
+            let bytes = &source.bytes()[view.offset..];
+            let mut share = crate::guess::implausible_f32_share(&bytes[..bytes.len().min(1 << 15)]);
+            if bytes.len() > 1 << 16 {
+                let last = (bytes.len() - (1 << 15)) & !7;
+                share = share.max(crate::guess::implausible_f32_share(&bytes[last..]));
+            }
+            if share > 0.2 {
+                warnings.push(self.implausible_c8(path, share));
+            }
+        }
         let mut opened = self.bind_opened(name, view, order, false, shared, assumed);
         opened.dtype_from = dtype_from;
+        opened.warnings = warnings;
         Ok(opened)
+    }
+
+    /// The warning for bytes that read badly as complex64, with the layout
+    /// `guess` finds first when it finds one.
+    fn implausible_c8(&mut self, path: &Spanned<String>, share: f64) -> String {
+        let odd = format!(
+            "{:.0}% of the sampled float32 values are NaN, infinite or beyond 1e±20: \
+             these bytes are unlikely to be complex64",
+            100.0 * share
+        );
+        let first = self
+            .guess(path)
+            .ok()
+            .and_then(|g| g.opens.into_iter().next());
+        match first {
+            Some(line) => format!("{odd}; `guess` finds: {line}"),
+            None => format!(
+                "{odd}; `guess {}` looks for the layout",
+                crate::text::escape(&path.node)
+            ),
+        }
     }
 
     /// Binds a newly opened view to `name` and describes what was done.
@@ -525,6 +614,7 @@ impl Session {
             assumed,
             dtype_from: None,
             described: None,
+            warnings: Vec::new(),
         }
     }
 

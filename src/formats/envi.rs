@@ -11,15 +11,39 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Extensions of the data file next to a header, tried in order.
-const DATA_EXTENSIONS: &[&str] = &["", "dat", "img", "raw", "bin", "bsq", "bil", "bip"];
+const DATA_EXTENSIONS: &[&str] = &["", "dat", "img", "raw", "bin", "bsq", "bil", "bip", "flt"];
 
-/// The ENVI header beside a data file, if there is one.
+/// The ENVI or ESRI header beside a data file, if there is one.
 pub fn header_beside(data: &Path) -> Option<PathBuf> {
     let with_ext = PathBuf::from(format!("{}.hdr", data.display()));
     let replaced = data.with_extension("hdr");
     [replaced, with_ext]
         .into_iter()
-        .find(|h| h != data && is_envi(h))
+        .find(|h| h != data && (is_envi(h) || is_esri(h)))
+}
+
+/// Whether `path` is a small text file with ESRI's `NROWS` and `NCOLS`.
+fn is_esri(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() < 1 << 16)
+        && std::fs::read_to_string(path).is_ok_and(|t| super::ehdr::is_ehdr(&t))
+}
+
+/// The layout a header beside `data` gives: ENVI's when it starts with
+/// `ENVI`, else ESRI's (GDAL's EHdr).
+pub fn describe_either(header: &Path, data: &Path) -> Result<Described, Failure> {
+    if is_envi(header) {
+        describe(header, data)
+    } else if is_esri(header) {
+        super::ehdr::describe(header, data)
+    } else {
+        Err((
+            format!(
+                "{} is neither an ENVI header (it starts with ENVI) nor an ESRI one (NROWS, NCOLS, ...)",
+                header.display()
+            ),
+            None,
+        ))
+    }
 }
 
 /// Whether `path` is a file starting with `ENVI` (only those bytes read).
@@ -31,8 +55,8 @@ fn is_envi(path: &Path) -> bool {
         .is_ok_and(|()| &head == b"ENVI")
 }
 
-/// `open image.hdr`: the data file is the header's stem with one of the
-/// usual extensions.
+/// `open image.hdr` (ENVI or ESRI): the data file is the header's stem
+/// with one of the usual extensions.
 pub fn describe_header(header: &Path) -> Result<Described, Failure> {
     let stem = header.with_extension("");
     let data = DATA_EXTENSIONS
@@ -47,7 +71,7 @@ pub fn describe_header(header: &Path) -> Result<Described, Failure> {
         .find(|p| p.is_file())
         .ok_or_else(|| {
             (
-                format!("no data file beside the ENVI header {}", header.display()),
+                format!("no data file beside the header {}", header.display()),
                 Some(format!(
                     "open the data file itself; tried {} with the extensions {}",
                     stem.display(),
@@ -55,7 +79,7 @@ pub fn describe_header(header: &Path) -> Result<Described, Failure> {
                 )),
             )
         })?;
-    describe(header, &data)
+    describe_either(header, &data)
 }
 
 /// Parses `key = value` lines; values in braces may span lines.

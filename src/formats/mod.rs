@@ -1,10 +1,13 @@
 //! The file formats and naming conventions users' files come with: what
 //! their extensions imply, and the headers and sidecar files that describe
-//! raw data (SigMF, ENVI, GDAL VRT, `.npz` members). Each turns what it
-//! reads into a [`Described`] layout that `open` lays over the data file as
-//! usual. Nothing here touches a mapping: descriptions are small text files
-//! read whole; `.npz` members are located through the zip directory.
+//! raw data (SigMF and its archives, ENVI, ESRI EHdr, GDAL VRT, `.npz`
+//! members). Each turns what it reads into a [`Described`] layout that
+//! `open` lays over the data file as usual. Nothing here touches a
+//! mapping: descriptions are small text files read whole; `.npz` and
+//! SigMF archive members are located through the zip directory or the tar
+//! headers.
 
+pub mod ehdr;
 pub mod envi;
 pub mod export;
 pub mod npz;
@@ -39,8 +42,9 @@ pub struct Described {
 pub type Failure = (String, Option<String>);
 
 /// The description `path` comes with, if any: `x.sigmf-meta` or
-/// `x.sigmf-data` (SigMF), `x.vrt` (GDAL), `x.hdr` or a data file with an
-/// ENVI header beside it (`x.hdr` or `x.dat.hdr`).
+/// `x.sigmf-data` (SigMF), `x.sigmf` (a SigMF archive), `x.vrt` (GDAL),
+/// `x.hdr` or a data file with an ENVI or ESRI (GDAL EHdr) header beside
+/// it (`x.hdr` or `x.dat.hdr`).
 pub fn describe(path: &Path) -> Result<Option<Described>, Failure> {
     let name = path.to_string_lossy();
     if name.ends_with(".sigmf-meta") || name.ends_with(".sigmf-data") {
@@ -51,12 +55,13 @@ pub fn describe(path: &Path) -> Result<Option<Described>, Failure> {
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     match ext.as_deref() {
+        Some("sigmf") => return sigmf::describe_archive(path).map(Some),
         Some("vrt") => return vrt::describe(path).map(Some),
         Some("hdr") => return envi::describe_header(path).map(Some),
         _ => {}
     }
     match envi::header_beside(path) {
-        Some(h) => envi::describe(&h, path).map(Some),
+        Some(h) => envi::describe_either(&h, path).map(Some),
         None => Ok(None),
     }
 }

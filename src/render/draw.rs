@@ -123,10 +123,67 @@ fn how(r: &ImageReport) -> String {
     }
 }
 
+/// How a picture may colour the terminal: not at all (plain characters),
+/// with the 256-colour palette, or with 24-bit colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Escapes {
+    Plain,
+    Palette256,
+    TrueColor,
+}
+
+impl Escapes {
+    pub fn from_settings(s: &crate::eval::Settings) -> Escapes {
+        match (s.color, s.truecolor) {
+            (false, _) => Escapes::Plain,
+            (true, false) => Escapes::Palette256,
+            (true, true) => Escapes::TrueColor,
+        }
+    }
+
+    /// The escape's colour part for `rgb` as foreground (`38`) or
+    /// background (`48`): `38;2;R;G;B`, or `38;5;N` with N the nearest of
+    /// the palette's 6x6x6 cube and 24 greys.
+    fn colour(self, layer: u8, rgb: [u8; 3]) -> String {
+        match self {
+            Escapes::TrueColor => format!("{layer};2;{};{};{}", rgb[0], rgb[1], rgb[2]),
+            _ => format!("{layer};5;{}", palette_256(rgb)),
+        }
+    }
+}
+
+/// The xterm 256-colour index nearest to `rgb`: the 6x6x6 colour cube
+/// (levels 0, 95, 135, 175, 215, 255) or the grey ramp (8, 18, ..., 238),
+/// whichever is closer.
+pub fn palette_256(rgb: [u8; 3]) -> u8 {
+    const LEVELS: [i32; 6] = [0, 95, 135, 175, 215, 255];
+    let nearest_level = |c: u8| {
+        (0..6)
+            .min_by_key(|&k| (LEVELS[k] - i32::from(c)).abs())
+            .unwrap_or(0)
+    };
+    let [r, g, b] = rgb.map(nearest_level);
+    let cube = [LEVELS[r], LEVELS[g], LEVELS[b]];
+    let mean = (rgb.iter().map(|&c| i32::from(c)).sum::<i32>()) / 3;
+    let grey_step = ((mean - 8 + 5) / 10).clamp(0, 23);
+    let grey = 8 + 10 * grey_step;
+    let dist = |p: [i32; 3]| -> i32 {
+        rgb.iter()
+            .zip(p)
+            .map(|(&c, q)| (i32::from(c) - q).pow(2))
+            .sum()
+    };
+    if dist([grey; 3]) < dist(cube) {
+        232 + grey_step as u8
+    } else {
+        16 + 36 * r as u8 + 6 * g as u8 + b as u8
+    }
+}
+
 pub fn write_image(
     r: &ImageReport,
     precision: usize,
-    color: bool,
+    color: Escapes,
     w: &mut impl Write,
 ) -> io::Result<()> {
     // Escaped here: a colour picture bypasses the front end's Sanitize.
@@ -168,10 +225,10 @@ pub fn write_image(
 pub fn write_pixels(
     r: &ImageReport,
     precision: usize,
-    color: bool,
+    color: Escapes,
     w: &mut impl Write,
 ) -> io::Result<()> {
-    if !color {
+    if color == Escapes::Plain {
         return write_image_plain(r, precision, w);
     }
     let colour = |k: usize| r.cmap.rgb(unit(r.values[k], r.lo, r.hi));
@@ -182,11 +239,12 @@ pub fn write_pixels(
             if y + 1 < r.rows {
                 let bottom = colour((y + 1) * r.cols + x);
                 line.push_str(&format!(
-                    "\x1b[38;2;{};{};{};48;2;{};{};{}m▀",
-                    top[0], top[1], top[2], bottom[0], bottom[1], bottom[2]
+                    "\x1b[{};{}m▀",
+                    color.colour(38, top),
+                    color.colour(48, bottom)
                 ));
             } else {
-                line.push_str(&format!("\x1b[0;38;2;{};{};{}m▀", top[0], top[1], top[2]));
+                line.push_str(&format!("\x1b[0;{}m▀", color.colour(38, top)));
             }
         }
         writeln!(w, "{line}\x1b[0m")?;
@@ -195,7 +253,7 @@ pub fn write_pixels(
     let bar: String = (0..32)
         .map(|k| {
             let c = r.cmap.rgb(k as f64 / 31.0);
-            format!("\x1b[38;2;{};{};{}m█", c[0], c[1], c[2])
+            format!("\x1b[{}m█", color.colour(38, c))
         })
         .collect();
     writeln!(
@@ -239,4 +297,48 @@ fn write_image_plain(r: &ImageReport, precision: usize, w: &mut impl Write) -> i
         String::from_utf8_lossy(RAMP),
         label(r.hi, precision)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::palette_256;
+
+    /// The RGB of xterm's palette entries 16..=255, as xterm defines them.
+    fn xterm(k: u8) -> [i32; 3] {
+        const LEVELS: [i32; 6] = [0, 95, 135, 175, 215, 255];
+        if k >= 232 {
+            let g = 8 + 10 * i32::from(k - 232);
+            [g, g, g]
+        } else {
+            let c = usize::from(k - 16);
+            [LEVELS[c / 36], LEVELS[c / 6 % 6], LEVELS[c % 6]]
+        }
+    }
+
+    #[test]
+    fn the_256_colour_fallback_picks_the_nearest_palette_entry() {
+        assert_eq!(palette_256([255, 0, 0]), 196);
+        assert_eq!(palette_256([255, 255, 255]), 231);
+        assert_eq!(palette_256([128, 128, 128]), 244);
+        // Against a search of the whole palette: as near as the nearest.
+        let dist = |a: [u8; 3], b: [i32; 3]| -> i32 {
+            a.iter()
+                .zip(b)
+                .map(|(&x, y)| (i32::from(x) - y).pow(2))
+                .sum()
+        };
+        let mut state = 12345u64;
+        for _ in 0..5000 {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let rgb = [
+                (state >> 40) as u8,
+                (state >> 48) as u8,
+                (state >> 56) as u8,
+            ];
+            let best = (16..=255).map(|k| dist(rgb, xterm(k))).min().unwrap();
+            assert_eq!(dist(rgb, xterm(palette_256(rgb))), best, "{rgb:?}");
+        }
+    }
 }

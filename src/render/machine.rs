@@ -655,6 +655,10 @@ fn opened_fields(o: &crate::eval::Opened) -> Fields {
             "assumed",
             Field::List(o.assumed.iter().map(|a| Field::str(*a)).collect()),
         ),
+        f(
+            "warnings",
+            Field::List(o.warnings.iter().map(|w| Field::Str(w.clone())).collect()),
+        ),
     ]
 }
 

@@ -77,7 +77,7 @@ fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()>
         }
         Output::Dump(d) => teach::write_dump(d, s.precision, w),
         Output::Plot(p) => draw::write_plot(p, s.precision, w),
-        Output::Image(r) => draw::write_image(r, s.precision, s.color, w),
+        Output::Image(r) => draw::write_image(r, s.precision, draw::Escapes::from_settings(s), w),
         Output::Settings(st) => {
             let mut t = new_table(s.width);
             t.set_header(["setting", "value"]);
@@ -367,7 +367,7 @@ fn write_specgram(
         f(r.lo),
         f(r.hi)
     )?;
-    draw::write_pixels(r, s.precision, s.color, w)
+    draw::write_pixels(r, s.precision, draw::Escapes::from_settings(s), w)
 }
 
 /// `psd`: what was computed, the strongest peaks, the noise floor and
@@ -650,6 +650,9 @@ pub fn opened_text(o: &Opened) -> String {
         s.push_str(&format!(
             "\n  unsigned samples: they compute centred, as (r - {c}) + (i - {c})j"
         ));
+    }
+    for warning in &o.warnings {
+        s.push_str(&format!("\n  warning: {warning}"));
     }
     if !o.assumed.is_empty() {
         s.push_str(&format!("\n  assumed: {}", o.assumed.iter().map(|a| match (*a, &o.dtype_from) {

@@ -8,7 +8,11 @@ NumPy (and the `sigmf` package, when it is installed) as the other side.
   - ENVI: random data type codes, byte orders, header offsets and all three
     interleaves; strided's view must be the data in the file's own order.
   - SigMF: recordings written by the sigmf package (hand-written metadata
-    when it is missing): dtype, header bytes, channels and annotations.
+    when it is missing): dtype, header and trailing bytes, channels and
+    annotations; an archive written by sigmf's SigMFArchive.
+  - ESRI EHdr: random types, byte orders, layouts, bands, skipped bytes
+    and row padding (hand-written headers as GDAL writes them, and BIL
+    files written by GDAL's EHdr driver).
   - GDAL VRT: random raw-band layouts (offsets, steps, byte order, bands)
     against np.ndarray(buffer, offset, strides).
   - export: random views exported as VRT, ENVI (contiguous ones) and NumPy
@@ -16,6 +20,11 @@ NumPy (and the `sigmf` package, when it is installed) as the other side.
     by Python, and each must give the same array.
   - GDAL itself (rasterio's wheels, when installed) reads every VRT and
     every exported VRT and ENVI file, and must see the same values.
+  - Sniffing: files written by their own tools (GDAL's GeoTIFF, PNG, JPEG
+    and netCDF classic and netCDF-4 drivers, the sigmf package's archive,
+    np.savetxt, json) are refused by `open` without a dtype, naming what
+    they are, and open with a dtype and a warning; int16 samples written by
+    NumPy open as the default complex64 with a warning naming `<i2`.
 
     python3 tests/oracle/formats.py --live target/release/strided [--seed N]
 """
@@ -162,11 +171,14 @@ def sigmf_cases(run, rng, k):
     if raw.dtype.kind in "fc":
         raw = np.nan_to_num(raw)
     header = rng.choice([0, 0, 16])
+    trailing = rng.choice([0, 0, 24])
     stem = run.path("rec%d" % k)
     with open(stem + ".sigmf-data", "wb") as f:
-        f.write(b"\xff" * header + raw.tobytes())
+        f.write(b"\xff" * header + raw.tobytes() + b"\xee" * trailing)
     glob = {"core:datatype": kind, "core:sample_rate": 48000.0 * (k + 1), "core:num_channels": channels}
-    if SigMFFile is not None and header == 0:
+    if trailing:
+        glob["core:trailing_bytes"] = trailing
+    if SigMFFile is not None and header == 0 and trailing == 0:
         meta = SigMFFile(data_file=stem + ".sigmf-data", global_info=dict(glob, **{"core:version": "1.0.0"}))
         meta.add_capture(0, metadata={"core:frequency": 915e6})
         meta.add_annotation(3, 2, metadata={"core:label": "burst%d" % k})
@@ -193,6 +205,82 @@ def sigmf_cases(run, rng, k):
             problems.append("info does not show the sample rate of rec%d" % k)
         return problems
     run.expect(["open %s as s%d" % (opened, k), "save s%d s%d.npy" % (k, k), "info s%d" % k], check)
+
+
+# Every type GDAL's EHdr driver reads (no 64-bit pixels).
+EHDR_TYPES = {"u1": ("UNSIGNEDINT", 8), "i2": ("SIGNEDINT", 16), "u2": ("UNSIGNEDINT", 16),
+              "i4": ("SIGNEDINT", 32), "u4": ("UNSIGNEDINT", 32), "f4": ("FLOAT", 32)}
+
+
+def ehdr_cases(run, rng, k):
+    """ESRI .hdr beside .bil/.bip/.bsq: random types, byte orders, layouts,
+    bands, skipped bytes and row padding, written by NumPy with a
+    hand-written header (as GDAL's EHdr driver writes them); strided's view
+    must be the data in the file's own order, and GDAL must agree."""
+    code = rng.choice(sorted(EHDR_TYPES))
+    big = rng.random() < 0.4 and code != "u1"
+    dt = np.dtype((">" if big else "<") + code)
+    layout = rng.choice(["BIL", "BIP", "BSQ"])
+    rows, cols, bands = rng.randint(1, 9), rng.randint(1, 9), rng.randint(1, 4)
+    item = dt.itemsize
+    skip = rng.choice([0, 0, 100])
+    pad = rng.choice([0, 0, item * rng.randint(1, 3)])
+    gap = rng.choice([0, 0, 16]) if layout == "BSQ" else 0
+    if layout == "BIL":
+        band_row = cols * item + pad
+        total_row = bands * band_row + rng.choice([0, pad])
+        shape, strides = (rows, bands, cols), (total_row, band_row, item)
+    elif layout == "BIP":
+        band_row = cols * bands * item
+        total_row = band_row + pad
+        shape, strides = (rows, cols, bands), (total_row, bands * item, item)
+    else:
+        band_row = cols * item + pad
+        total_row = band_row
+        shape, strides = (bands, rows, cols), (rows * band_row + gap, band_row, item)
+    size = skip + sum((n - 1) * s for n, s in zip(shape, strides)) + item
+    buf = bytearray(rng.randbytes(size))
+    want = np.frombuffer(rng.randbytes(int(np.prod(shape)) * item), dtype=dt).reshape(shape)
+    if code[0] == "f":
+        want = np.nan_to_num(want)
+    order = ["M" if big else "I"] if big or rng.random() < 0.8 else []
+    if not order:  # GDAL reads a missing BYTEORDER as big-endian
+        dt = dt.newbyteorder(">")
+        want = want.astype(dt)
+    np.ndarray(shape, dt, buffer=buf, offset=skip, strides=strides)[...] = want
+    stem = "esri%d" % k
+    with open(run.path(stem + "." + layout.lower()), "wb") as f:
+        f.write(bytes(buf))
+    pixel, bits = EHDR_TYPES[code]
+    lines = ["BYTEORDER %s" % o for o in order] + ["LAYOUT %s" % layout, "NROWS %d" % rows, "NCOLS %d" % cols,
+             "NBANDS %d" % bands, "NBITS %d" % bits, "PIXELTYPE %s" % pixel, "BANDROWBYTES %d" % band_row,
+             "TOTALROWBYTES %d" % total_row]
+    if skip:
+        lines.append("SKIPBYTES %d" % skip)
+    if gap:
+        lines.append("BANDGAPBYTES %d" % gap)
+    rng.shuffle(lines)
+    with open(run.path(stem + ".hdr"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    opened = rng.choice([stem + ".hdr", stem + "." + layout.lower()])
+    # GDAL reads (bands, rows, columns).
+    axes = {"BIL": (1, 0, 2), "BIP": (2, 0, 1), "BSQ": (0, 1, 2)}[layout]
+
+    def check(out):
+        problems = same(run.tmp, stem + ".npy", want, "EHdr %s %s %s %s" % (layout, dt.str, shape, "padded" if pad or gap else ""))
+        if pad or gap:  # GDAL ignores BANDROWBYTES, TOTALROWBYTES and BANDGAPBYTES
+            return problems
+        return problems + gdal_reads(run.path(stem + "." + layout.lower()), want.transpose(axes), "the EHdr file %s" % stem)
+    run.expect(["open %s as %s" % (opened, stem), "save %s %s.npy" % (stem, stem)], check)
+    if rasterio is not None:
+        # One written by GDAL itself (its EHdr driver writes BIL).
+        bands_data = (np.arange(bands * rows * cols).reshape(bands, rows, cols) * 7 % 251).astype("int16")
+        with rasterio.open(run.path("gesri%d.bil" % k), "w", driver="EHdr", width=cols, height=rows, count=bands, dtype="int16") as ds:
+            ds.write(bands_data)
+
+        def check_gdal(out):
+            return same(run.tmp, "gesri%d.npy" % k, bands_data.transpose(1, 0, 2), "GDAL's EHdr BIL of %s" % (bands_data.shape,))
+        run.expect(["open gesri%d.bil as gesri%d" % (k, k), "save gesri%d gesri%d.npy" % (k, k)], check_gdal)
 
 
 def vrt_cases(run, rng, k):
@@ -286,6 +374,75 @@ def export_cases(run, rng, k):
     run.expect(lines, check)
 
 
+def sniff_cases(binary, tmp, rng):
+    """Files other tools wrote: (name, what strided must call it)."""
+    made = []
+    text = os.path.join(tmp, "table.txt")
+    np.savetxt(text, np.arange(600.0).reshape(100, 6))
+    made.append(("table.txt", "text"))
+    with open(os.path.join(tmp, "about.json"), "w") as f:
+        json.dump({"instrument": "radar", "samples": list(range(50))}, f)
+    made.append(("about.json", "JSON text"))
+    if SigMFFile is not None:
+        from sigmf import SigMFArchive
+        data = os.path.join(tmp, "cap.sigmf-data")
+        np.arange(64, dtype="<c8").tofile(data)
+        meta = SigMFFile(data_file=data, global_info={"core:datatype": "cf32_le", "core:version": "1.0.0", "core:sample_rate": 1e6})
+        meta.add_capture(0)
+        SigMFArchive(meta, name="cap", fileobj=open(os.path.join(tmp, "cap.sigmf"), "wb"))
+        # Named .sigmf it opens (checked below); any other name is a tar.
+        with open(os.path.join(tmp, "cap.sigmf"), "rb") as a, open(os.path.join(tmp, "cap.tar"), "wb") as b:
+            b.write(a.read())
+        made.append(("cap.tar", "a tar archive"))
+    if rasterio is not None:
+        from rasterio import shutil as gdal_copy
+        band = (np.arange(64 * 64).reshape(64, 64) % 251).astype("u1")
+        tif = os.path.join(tmp, "img.tif")
+        with rasterio.open(tif, "w", driver="GTiff", width=64, height=64, count=1, dtype="uint8") as ds:
+            ds.write(band, 1)
+        made.append(("img.tif", "a TIFF"))
+        # The other drivers write only by copying a dataset (CreateCopy).
+        for name, driver, opts, what in [("img.png", "PNG", {}, "a PNG image"),
+                                         ("img.jpg", "JPEG", {}, "a JPEG image"),
+                                         ("classic.nc", "netCDF", {"FORMAT": "NC"}, "a NetCDF classic file"),
+                                         ("four.nc", "netCDF", {"FORMAT": "NC4"}, "an HDF5 (or NetCDF-4) file")]:
+            gdal_copy.copy(tif, os.path.join(tmp, name), driver=driver, **opts)
+            made.append((name, what))
+    problems = []
+
+    def strided(line):
+        return subprocess.run([binary, "--width", "10000", "-c", line], cwd=tmp, capture_output=True, text=True, timeout=120)
+    for name, what in made:
+        p = strided("open %s" % name)
+        if p.returncode == 0 or ("it is %s" % what) not in p.stderr or "open %s u1" % name not in p.stderr:
+            problems.append("open %s (%s) was not refused as it should be:\n%s%s" % (name, what, p.stdout, p.stderr))
+        p = strided("open %s u1; d.shape" % name)
+        if p.returncode != 0 or "warning: the file" not in p.stdout:
+            problems.append("open %s u1 did not open with a warning:\n%s%s" % (name, p.stdout, p.stderr))
+    if SigMFFile is not None:
+        p = strided("open cap.sigmf as cap; save cap cap.npy; info cap")
+        if p.returncode != 0:
+            problems.append("open cap.sigmf failed:\n%s%s" % (p.stdout, p.stderr))
+        else:
+            problems += same(tmp, "cap.npy", np.arange(64, dtype="<c8"), "the SigMF archive's samples")
+            if "1000000" not in p.stdout.replace(",", "") and "1e+06" not in p.stdout:
+                problems.append("info of the SigMF archive shows no sample rate:\n%s" % p.stdout)
+    # Integer samples read as the default complex64: a warning that names
+    # the layout guess finds.
+    t = np.arange(1 << 16)
+    noise = np.random.default_rng(rng.getrandbits(32)).normal(0, 20, (t.size, 2))
+    iq = np.stack([1000 * np.cos(0.01 * t), 1000 * np.sin(0.01 * t)], axis=1) + noise
+    iq.astype("<i2").tofile(os.path.join(tmp, "iq.raw"))
+    p = strided("open iq.raw")
+    if p.returncode != 0 or "unlikely to be complex64" not in p.stdout or "<i2" not in p.stdout and "ci16" not in p.stdout:
+        problems.append("open iq.raw (int16 I/Q) gave no warning naming int16:\n%s%s" % (p.stdout, p.stderr))
+    np.exp(1j * 0.01 * t).astype("<c8").tofile(os.path.join(tmp, "c8.raw"))
+    p = strided("open c8.raw")
+    if p.returncode != 0 or "warning" in p.stdout:
+        problems.append("open c8.raw (complex64) warned or failed:\n%s%s" % (p.stdout, p.stderr))
+    return len(made) + 2, problems
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--live", metavar="BIN", required=True)
@@ -297,14 +454,16 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         run = Run(os.path.abspath(args.live), tmp)
         for k in range(args.cases):
-            for make in (npz_cases, envi_cases, sigmf_cases, vrt_cases, export_cases):
+            for make in (npz_cases, envi_cases, ehdr_cases, sigmf_cases, vrt_cases, export_cases):
                 make(run, rng, k)
         problems = run.go()
+        sniffed, sniff_problems = sniff_cases(os.path.abspath(args.live), tmp, rng)
+        problems += sniff_problems
     for p in problems[:20]:
         print("MISMATCH", p)
-    print("formats round trips (seed %d, numpy %s, sigmf %s, GDAL %s): %d cases, %d problems"
+    print("formats round trips (seed %d, numpy %s, sigmf %s, GDAL %s): %d cases and %d sniffed files, %d problems"
           % (seed, np.__version__, "yes" if SigMFFile else "not installed",
-             rasterio.__gdal_version__ if rasterio else "not installed", args.cases * 5, len(problems)))
+             rasterio.__gdal_version__ if rasterio else "not installed", args.cases * 6, sniffed, len(problems)))
     sys.exit(1 if problems else 0)
 
 
