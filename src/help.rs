@@ -214,23 +214,28 @@ of the span a view uses (.r of complex data uses half), and how many of its\n\
     Topic {
         names: &["pictures", "plot", "image"],
         head: "plot EXPR [to F.png]                                  a 1-D line plot\n\
-image EXPR [to F.png] [cmap=C] [range=LO,HI|auto] [reduce=mean|max]   a 2-D picture\n",
+image EXPR [to F.png] [cmap=C] [range=LO,HI|auto|minmax] [reduce=mean|max]\n\
+                                                      a 2-D picture\n",
         examples: &[
             ("plot d.r[75]", "braille dots in the terminal"),
             ("plot abs(d[:, 75]) to column.png", "the same as a PNG"),
             ("image d.r[::10, ::10]", "half-block colour characters"),
             ("image abs(d) to demo.png cmap=magma", "gray viridis magma inferno plasma turbo"),
+            ("image abs(d) range=minmax", "colours over the whole range, outliers and all"),
             ("hist d.i bins=20 to hist.png", "a histogram as a PNG"),
         ],
         tail: "Plots of long arrays show each column's min/max envelope over every sample,\n\
 so no spike is lost; big images are reduced by streaming block means (or\n\
-maxima with reduce=max). Complex data is drawn as its magnitude.\n",
+maxima with reduce=max). Complex data is drawn as its magnitude. Colours span
+the 2nd to 98th percentile of the cells unless range= says otherwise, so one
+outlier does not flatten the picture.\n",
     },
     Topic {
         names: &["files", "info", "export", "sigmf", "envi", "vrt", "npz"],
         head: "Files that describe themselves open with just `open PATH`:\n\
-  .npy and .npz (uncompressed members, mapped in place), SigMF (x.sigmf-meta\n\
-  or x.sigmf-data), ENVI (x.hdr beside the data), GDAL VRT of raw bands (x.vrt).\n\
+  .npy and .npz (uncompressed members, mapped in place), SigMF (x.sigmf-meta,\n\
+  x.sigmf-data or the archive x.sigmf), ENVI and ESRI EHdr (x.hdr beside the\n\
+  data), GDAL VRT of raw bands (x.vrt).\n\
   SDR extensions imply a type: .cfile .cf32 .cs16 .cs8 .cu8 .f32 ...\n",
         examples: &[
             ("info d", "dtype, fields and padding, strides, alignment, format"),

@@ -41,7 +41,7 @@ fn an_image_of_a_gradient_decodes_to_the_gradient() {
         dir.path(),
         &[
             "-c",
-            &format!("open g.bin {rows}x{cols} <f4 as g; image g to g.png cmap=gray"),
+            &format!("open g.bin {rows}x{cols} <f4 as g; image g to g.png cmap=gray range=minmax"),
         ],
         "",
     );
@@ -58,6 +58,78 @@ fn an_image_of_a_gradient_decodes_to_the_gradient() {
             assert_eq!(p, [want, want, want], "row {r} column {c}");
         }
     }
+}
+
+/// One outlier block no longer flattens a picture: the colour range is the
+/// 2nd to 98th percentile of the cells by default (equal to this test's
+/// own interpolation of the sorted values), the whole range with
+/// `range=minmax`; the terminal caption says which.
+#[test]
+fn the_colour_range_is_robust_to_outliers_by_default() {
+    let dir = temp();
+    let n = 40usize;
+    let mut values: Vec<f32> = (0..n * n)
+        .map(|k| ((k * 7919) % 1000) as f32 / 1000.0)
+        .collect();
+    for r in 5..9 {
+        for c in 5..9 {
+            values[r * n + c] = 1e6;
+        }
+    }
+    let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+    std::fs::write(dir.path().join("o.bin"), bytes).unwrap();
+    let json = |range: &str| -> serde_json::Value {
+        let out = run_in(
+            dir.path(),
+            &[
+                "--format",
+                "json",
+                "-c",
+                &format!("open o.bin {n}x{n} <f4 as o; image o{range}"),
+            ],
+            "",
+        );
+        let said = ok(&out);
+        serde_json::from_str(said.lines().last().unwrap()).unwrap()
+    };
+    let mut sorted: Vec<f64> = values.iter().map(|&v| f64::from(v)).collect();
+    sorted.sort_by(f64::total_cmp);
+    let percentile = |q: f64| {
+        let pos = q * (sorted.len() - 1) as f64;
+        let k = pos as usize;
+        sorted[k] + (pos - k as f64) * (sorted[k + 1] - sorted[k])
+    };
+    let auto = json("");
+    assert_eq!(auto["percentiles"], true);
+    assert!(
+        (auto["min"].as_f64().unwrap() - percentile(0.02)).abs() < 1e-9,
+        "{auto}"
+    );
+    assert!(
+        (auto["max"].as_f64().unwrap() - percentile(0.98)).abs() < 1e-9,
+        "{auto}"
+    );
+    let all = json(" range=minmax");
+    assert_eq!(all["percentiles"], false);
+    assert_eq!(all["max"].as_f64().unwrap(), 1e6);
+    let said = ok(&run_in(
+        dir.path(),
+        &[
+            "--width",
+            "200",
+            "-c",
+            &format!("open o.bin {n}x{n} <f4 as o; image o to o.png cmap=gray"),
+        ],
+        "",
+    ));
+    assert!(
+        said.contains("(2nd to 98th percentile; range=minmax for all)"),
+        "{said}"
+    );
+    // The PNG: the ordinary cells take many greys, not one.
+    let (_, _, px) = decode(&dir.path().join("o.png"));
+    let greys: std::collections::BTreeSet<u8> = px.iter().map(|p| p[0]).collect();
+    assert!(greys.len() > 100, "{} greys", greys.len());
 }
 
 #[test]

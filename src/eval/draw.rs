@@ -8,7 +8,7 @@ use super::Session;
 use crate::compute::reduce::{envelope, shrink_2d, Shrink};
 use crate::diag::{Error, ErrorKind};
 use crate::picture::{self, Cmap, Pixels};
-use crate::syntax::{Expr, Spanned};
+use crate::syntax::{Expr, PictureRange, Spanned};
 use std::path::Path;
 
 /// Columns of a plot drawn in the terminal (two braille dots each).
@@ -69,6 +69,32 @@ pub struct ImageReport {
     pub reduced: Option<Shrink>,
     pub magnitude: bool,
     pub written: Option<Written>,
+    /// Whether `lo`..`hi` are the 2nd and 98th percentiles of the cells
+    /// (the default) rather than given or their whole range.
+    pub percentiles: bool,
+}
+
+/// The 2nd and 98th percentiles of the finite `values` (NumPy's linear
+/// interpolation), so that a few outliers do not flatten a picture to one
+/// colour; their whole range when those meet (few distinct values).
+fn percentile_range(values: &[f64], e: &Expr) -> Result<(f64, f64), Error> {
+    let mut finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    if finite.is_empty() {
+        return value_range(finite.into_iter(), e);
+    }
+    finite.sort_by(f64::total_cmp);
+    let at = |q: f64| {
+        let pos = q * (finite.len() - 1) as f64;
+        let (k, frac) = (pos.floor() as usize, pos.fract());
+        let next = finite[(k + 1).min(finite.len() - 1)];
+        finite[k] + frac * (next - finite[k])
+    };
+    let (lo, hi) = (at(0.02), at(0.98));
+    if lo < hi {
+        Ok((lo, hi))
+    } else {
+        value_range(finite.into_iter(), e)
+    }
 }
 
 impl Session {
@@ -231,7 +257,7 @@ impl Session {
         e: &Expr,
         to: Option<&Spanned<String>>,
         cmap: Option<&Spanned<String>>,
-        range: Option<&(Expr, Expr)>,
+        range: &PictureRange,
         reduce: Option<&Spanned<String>>,
         text: &str,
     ) -> Result<ImageReport, Error> {
@@ -263,9 +289,10 @@ impl Session {
         let factor = w.div_ceil(max_w).max(h.div_ceil(max_h)).max(1);
         let (cols, rows) = (w.div_ceil(factor), h.div_ceil(factor));
         let values = shrink_2d(&l, rows, cols, how).map_err(|_| interrupted(e.span))?;
-        let (lo, hi) = match self.range_arg(range)? {
-            Some(r) => r,
-            None => value_range(values.iter().copied(), e)?,
+        let (lo, hi) = match range {
+            PictureRange::Between(pair) => self.range_arg(Some(pair))?.expect("a range was given"),
+            PictureRange::MinMax => value_range(values.iter().copied(), e)?,
+            PictureRange::Auto => percentile_range(&values, e)?,
         };
         let written = self.image_png(&values, rows, cols, (lo, hi), cmap, to)?;
         Ok(ImageReport {
@@ -280,6 +307,7 @@ impl Session {
             reduced: (factor > 1).then_some(how),
             magnitude,
             written,
+            percentiles: *range == PictureRange::Auto,
         })
     }
 

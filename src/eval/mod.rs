@@ -675,7 +675,7 @@ impl Session {
                     expr,
                     to.as_ref(),
                     cmap.as_ref(),
-                    range.as_ref(),
+                    range,
                     reduce.as_ref(),
                     text,
                 )

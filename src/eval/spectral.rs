@@ -994,6 +994,7 @@ impl Session {
                 reduced: (per_row > 1 || per_column > 1).then_some(how),
                 magnitude: false,
                 written,
+                percentiles: false,
             },
         })
     }

@@ -194,10 +194,15 @@ pub fn write_image(
     })
     .into_owned();
     let range = format!(
-        "{} {} to {}",
+        "{} {} to {}{}",
         r.cmap.name(),
         label(r.lo, precision),
-        label(r.hi, precision)
+        label(r.hi, precision),
+        if r.percentiles {
+            " (2nd to 98th percentile; range=minmax for all)"
+        } else {
+            ""
+        }
     );
     if let Some(f) = &r.written {
         written_note("an image", &text, f, w)?;

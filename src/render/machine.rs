@@ -292,6 +292,8 @@ fn record(out: &Output) -> Option<Record> {
             f("max", Field::Float(r.hi, 8)),
             f("cmap", Field::str(r.cmap.name())),
             f("magnitude", Field::Bool(r.magnitude)),
+            // min and max are the 2nd and 98th percentiles of the cells.
+            f("percentiles", Field::Bool(r.percentiles)),
         ]),
         Output::Image(r) => written(&r.text, r.written.as_ref()?),
         Output::Vars(rows) => Record::Rows {

@@ -65,12 +65,12 @@ pub enum Stmt {
         expr: Expr,
         to: Option<Spanned<String>>,
     },
-    /// `image EXPR [to PATH] [cmap=NAME] [range=LO,HI|auto] [reduce=mean|max]`
+    /// `image EXPR [to PATH] [cmap=NAME] [range=LO,HI|auto|minmax] [reduce=mean|max]`
     Image {
         expr: Expr,
         to: Option<Spanned<String>>,
         cmap: Option<Spanned<String>>,
-        range: Option<(Expr, Expr)>,
+        range: PictureRange,
         reduce: Option<Spanned<String>>,
     },
     /// `vars`
@@ -178,4 +178,15 @@ impl IndexItem {
 pub struct Arg {
     pub name: Option<Spanned<String>>,
     pub value: Expr,
+}
+
+/// The colour range of a picture: `range=auto` (the default: the 2nd to
+/// 98th percentile, so that a few outliers do not flatten the rest),
+/// `range=minmax`, or `range=LO,HI`.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub enum PictureRange {
+    #[default]
+    Auto,
+    MinMax,
+    Between((Expr, Expr)),
 }

@@ -178,12 +178,14 @@ pub(in crate::syntax) fn statement_len(i: &In) -> usize {
 pub(in crate::syntax) struct Options {
     bins: Option<Expr>,
     range: Option<(Expr, Expr)>,
+    /// `range=minmax` (pictures: the whole range, not percentiles).
+    minmax: bool,
     to: Option<Spanned<String>>,
     cmap: Option<Spanned<String>>,
     reduce: Option<Spanned<String>>,
 }
 
-/// `options = { "bins" "=" factor | "range" "=" ( factor "," factor | "auto" )
+/// `options = { "bins" "=" factor | "range" "=" ( factor "," factor | "auto" | "minmax" )
 ///            | "cmap" "=" name | "reduce" "=" name | "to" path }`;
 /// `allowed` names the ones the command takes.
 pub(in crate::syntax) fn options<'a>(mut k: In<'a>, allowed: &[&str]) -> R<'a, Options> {
@@ -235,7 +237,8 @@ pub(in crate::syntax) fn options<'a>(mut k: In<'a>, allowed: &[&str]) -> R<'a, O
             }
             "range" => {
                 if let Ok((after, w)) = name(j) {
-                    if w.node == "auto" {
+                    if w.node == "auto" || w.node == "minmax" {
+                        o.minmax = w.node == "minmax";
                         k = after;
                         continue;
                     }
@@ -406,7 +409,7 @@ pub(in crate::syntax) fn plot_stmt(k: In) -> R<Stmt> {
 }
 
 /// `image_stmt = "image" expression options`
-///   (options: to PATH, cmap=NAME, range=LO,HI|auto, reduce=mean|max)
+///   (options: to PATH, cmap=NAME, range=LO,HI|auto|minmax, reduce=mean|max)
 pub(in crate::syntax) fn image_stmt(k: In) -> R<Stmt> {
     let (k, expr) = command_operand(k, "the 2-D expression to draw")?;
     let (k, o) = options(k, &["to", "cmap", "range", "reduce"])?;
@@ -416,7 +419,11 @@ pub(in crate::syntax) fn image_stmt(k: In) -> R<Stmt> {
             expr,
             to: o.to,
             cmap: o.cmap,
-            range: o.range,
+            range: match (o.range, o.minmax) {
+                (Some(pair), _) => PictureRange::Between(pair),
+                (None, true) => PictureRange::MinMax,
+                (None, false) => PictureRange::Auto,
+            },
             reduce: o.reduce,
         },
     ))
