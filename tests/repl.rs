@@ -19,8 +19,24 @@ fn the_shell_completes_recovers_from_errors_and_keeps_history() {
     t.wait_for("strided>");
     t.send(&["open demo.bin 100x100", "Enter"]);
     t.wait_for("80000 of 80000 bytes viewed");
-    // `d.re` + Tab completes to `d.real`.
-    t.send(&["d.re", "Tab"]);
+    // `st` + Tab twice lists the candidates (a command and a function), as
+    // bash does: the first Tab completes what they share.
+    t.send(&["st", "Tab", "Tab"]);
+    let screen = t.wait_for("stats");
+    assert!(screen.contains("std"), "{screen}");
+    t.send(&["C-u"]);
+    // A function completes with its parenthesis, after a command too.
+    t.send(&["stats ab", "Tab"]);
+    t.wait_for("strided> stats abs(");
+    t.send(&["C-u"]);
+    // Settings and their values.
+    t.send(&["set fo", "Tab"]);
+    t.wait_for("strided> set format");
+    t.send(&[" j", "Tab"]);
+    t.wait_for("strided> set format json");
+    t.send(&["C-u"]);
+    // `d.rea` + Tab completes to `d.real`.
+    t.send(&["d.rea", "Tab"]);
     t.wait_for("strided> d.real");
     t.send(&["[0, :2]", "Enter"]);
     t.wait_for("d.real[0, :2]: shape (2,)");

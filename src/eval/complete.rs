@@ -1,6 +1,9 @@
 //! Tab completion as plain logic over a [`Session`] (the REPL's rustyline
 //! helper is a thin adapter around [`complete`]): commands and names at the
-//! start of a word, fields and attributes after `NAME.`.
+//! start of a word, fields and attributes after `NAME.`, settings and
+//! their values after `set`. Functions and methods complete with their
+//! opening parenthesis (`stats ab` → `abs(`); the shell shows candidates
+//! without it.
 //!
 //! Completion never computes: the part before a dot is evaluated only when
 //! it is a name followed by fields, attributes and basic indices written as
@@ -8,7 +11,7 @@
 //! (`mean(db(d)).`) is completed from the syntax alone, with the array
 //! attributes, so Tab answers at once on a file of any size.
 
-use super::{Session, Value, ATTRIBUTES, CONSTANTS};
+use super::{Session, Value, ATTRIBUTES, CONSTANTS, SETTINGS};
 use crate::builtins::{function_names, method_names};
 use crate::syntax::{parse::COMMANDS, parse_expression, Expr, ExprKind, IndexItem};
 
@@ -17,6 +20,9 @@ use crate::syntax::{parse::COMMANDS, parse_expression, Expr, ExprKind, IndexItem
 pub fn complete(session: &Session, line: &str, pos: usize) -> (usize, Vec<String>) {
     let pos = pos.min(line.len());
     let before = &line[..pos];
+    if let Some(done) = complete_set(before) {
+        return done;
+    }
     let start = expression_start(before);
     let word = &before[start..];
     let mut out: Vec<String> = if let Some(dot) = word.rfind('.') {
@@ -69,7 +75,7 @@ pub fn complete(session: &Session, line: &str, pos: usize) -> (usize, Vec<String
         let first_word = line[..start].trim().is_empty();
         let mut c: Vec<String> = session.names().map(str::to_string).collect();
         c.extend(CONSTANTS.iter().map(|s| s.to_string()));
-        c.extend(function_names().map(str::to_string));
+        c.extend(function_names().map(|f| format!("{f}(")));
         if first_word {
             c.extend(COMMANDS.iter().map(|s| s.to_string()));
         }
@@ -79,13 +85,40 @@ pub fn complete(session: &Session, line: &str, pos: usize) -> (usize, Vec<String
     (start, out)
 }
 
-/// What follows `x.` for an array: its attributes and methods.
+/// What follows `x.` for an array: its attributes, and its methods with
+/// their opening parenthesis.
 fn array_members() -> impl Iterator<Item = String> {
-    ATTRIBUTES
-        .iter()
-        .copied()
-        .chain(method_names())
-        .map(str::to_string)
+    ATTRIBUTES.iter().map(|a| a.to_string()).chain(
+        method_names()
+            .filter(|m| !ATTRIBUTES.contains(m))
+            .map(|m| format!("{m}(")),
+    )
+}
+
+/// `set KEY VALUE`: the settings after `set `, a setting's words after
+/// `set KEY ` (`None` for any other line).
+fn complete_set(before: &str) -> Option<(usize, Vec<String>)> {
+    let rest = before.trim_start().strip_prefix("set ")?;
+    let word_start = before.len() - before.split(' ').next_back().unwrap_or("").len();
+    let word = &before[word_start..];
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    let typing_key = words.is_empty() || (words.len() == 1 && !rest.ends_with(' '));
+    let candidates: Vec<String> = if typing_key {
+        SETTINGS.iter().map(|(k, _)| k.to_string()).collect()
+    } else if words.len() == 1 || (words.len() == 2 && !rest.ends_with(' ')) {
+        SETTINGS
+            .iter()
+            .find(|(k, _)| *k == words[0])
+            .map(|(_, values)| values.iter().map(|v| v.to_string()).collect())
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let keep = candidates
+        .into_iter()
+        .filter(|c| c.starts_with(word))
+        .collect();
+    Some((word_start, sorted(keep)))
 }
 
 /// Whether evaluating `e` is O(1) whatever the data: a name, fields and
@@ -158,17 +191,32 @@ mod tests {
         )
         .unwrap();
         assert_eq!(complete(&s, "op", 2), (0, vec!["open".to_string()]));
-        assert_eq!(complete(&s, "x = re", 6).1, ["real", "rec", "reshape"]);
-        assert_eq!(complete(&s, "st", 2).1, ["stats", "std"]);
+        assert_eq!(complete(&s, "x = re", 6).1, ["real(", "rec", "reshape("]);
+        assert_eq!(complete(&s, "st", 2).1, ["stats", "std("]);
         assert_eq!(
             complete(&s, "x = st", 6).1,
-            ["std"],
+            ["std("],
             "commands start a line"
         );
+        assert_eq!(complete(&s, "stats ab", 8), (6, vec!["abs(".to_string()]));
         assert_eq!(
             complete(&s, "rec.r", 5).1,
-            ["ravel", "re", "real", "reshape", "round"]
+            ["ravel(", "re", "real", "reshape(", "round("]
         );
+        assert_eq!(complete(&s, "set ", 4).1.len(), SETTINGS.len());
+        assert_eq!(complete(&s, "set wi", 6), (4, vec!["width".to_string()]));
+        assert_eq!(
+            complete(&s, "set format ", 11),
+            (
+                11,
+                vec!["csv".to_string(), "json".to_string(), "table".to_string()]
+            )
+        );
+        assert_eq!(
+            complete(&s, "set format j", 12),
+            (11, vec!["json".to_string()])
+        );
+        assert_eq!(complete(&s, "set precision ", 14).1, Vec::<String>::new());
         assert_eq!(
             complete(&s, "rec[0].i", 8),
             (
@@ -176,7 +224,7 @@ mod tests {
                 vec![
                     "im".to_string(),
                     "imag".to_string(),
-                    "item".to_string(),
+                    "item(".to_string(),
                     "itemsize".to_string()
                 ]
             )
@@ -218,10 +266,10 @@ mod tests {
         }
         assert_eq!(
             complete(&s, "d[3:-1, ...].r", 14).1,
-            ["r", "ravel", "real", "reshape", "round"]
+            ["r", "ravel(", "real", "reshape(", "round("]
         );
-        assert_eq!(complete(&s, "m.i", 3).1, ["imag", "item", "itemsize"]);
-        assert_eq!(complete(&s, "z.i", 3).1, ["i", "imag", "item", "itemsize"]);
+        assert_eq!(complete(&s, "m.i", 3).1, ["imag", "item(", "itemsize"]);
+        assert_eq!(complete(&s, "z.i", 3).1, ["i", "imag", "item(", "itemsize"]);
         assert_eq!(s.control().jobs_started(), jobs, "a completion computed");
         // Evaluating one of those lines does start a computation.
         crate::run_line(&mut s, "mean(db(d)).shape", &mut Vec::new()).unwrap();

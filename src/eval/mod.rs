@@ -173,6 +173,19 @@ pub fn parse_size(text: &str) -> Option<u64> {
     (v.is_finite() && v >= 1.0 && v < 2f64.powi(63)).then_some(v as u64)
 }
 
+/// The settings `set` takes, with the words their values may be (for Tab
+/// completion; numbers and sizes complete to nothing).
+pub const SETTINGS: &[(&str, &[&str])] = &[
+    ("precision", &[]),
+    ("threshold", &[]),
+    ("edgeitems", &[]),
+    ("rows", &[]),
+    ("cols", &[]),
+    ("format", &["table", "csv", "json"]),
+    ("memory", &[]),
+    ("width", &["auto"]),
+];
+
 /// The width output fits when nobody says otherwise (a pipe, a file, a
 /// script without `COLUMNS`).
 pub const DEFAULT_WIDTH: usize = 80;
@@ -770,22 +783,15 @@ impl Session {
                 s.follow_terminal = false;
             }
             other => {
-                let names = [
-                    "precision",
-                    "threshold",
-                    "edgeitems",
-                    "rows",
-                    "cols",
-                    "format",
-                    "memory",
-                    "width",
-                ];
+                let names = SETTINGS.iter().map(|(k, _)| *k);
                 return Err(Error::new(
                     ErrorKind::Setting {
                         message: format!("unknown setting `{other}`"),
-                        hint: Some(match suggest(other, names) {
+                        hint: Some(match suggest(other, names.clone()) {
                             Some(s) => format!("did you mean `{s}`?"),
-                            None => format!("the settings are {}", names.join(", ")),
+                            None => {
+                                format!("the settings are {}", names.collect::<Vec<_>>().join(", "))
+                            }
                         }),
                     },
                     key.span,

@@ -10,7 +10,7 @@ use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
 use rustyline::history::DefaultHistory;
 use rustyline::validate::Validator;
-use rustyline::{Context, Editor, Helper};
+use rustyline::{CompletionType, Config, Context, Editor, Helper};
 use std::cell::RefCell;
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -30,16 +30,24 @@ impl Completer for StridedHelper {
         pos: usize,
         ctx: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
-        // The path after `open` or the last word of `save EXPR PATH` completes file names.
+        // File names: the path after `open` or `guess`, the last word of
+        // `save EXPR PATH`, and the word after `to` (`image d to F.png`).
         let head = line[..pos].trim_start();
         let words: Vec<&str> = head.split_whitespace().collect();
-        let in_path = match words.first() {
-            Some(&"open") => {
-                words.len() == 1 && head.ends_with(' ') || words.len() == 2 && !head.ends_with(' ')
-            }
-            Some(&"save") => words.len() >= 2 && (head.ends_with(' ') || words.len() >= 3),
-            _ => false,
+        let typing = !head.ends_with(' ');
+        let previous = if typing {
+            words.len().checked_sub(2).map(|k| words[k])
+        } else {
+            words.last().copied()
         };
+        let in_path = previous == Some("to")
+            || match words.first() {
+                Some(&("open" | "guess")) => {
+                    words.len() == 1 && !typing || words.len() == 2 && typing
+                }
+                Some(&"save") => words.len() >= 2 && (!typing || words.len() >= 3),
+                _ => false,
+            };
         if in_path {
             return self.files.complete(line, pos, ctx);
         }
@@ -49,7 +57,8 @@ impl Completer for StridedHelper {
             words
                 .into_iter()
                 .map(|w| Pair {
-                    display: w.clone(),
+                    // `abs(` is inserted, `abs` listed.
+                    display: w.trim_end_matches('(').to_string(),
                     replacement: w,
                 })
                 .collect(),
@@ -146,8 +155,13 @@ fn spawn_progress_monitor(control: std::sync::Arc<crate::control::Control>) {
 pub fn run_repl(session: Session, banner: &str) -> io::Result<()> {
     spawn_progress_monitor(session.control());
     let session = Rc::new(RefCell::new(session));
+    // List mode: Tab completes the common prefix and lists the candidates
+    // (bash's way), instead of cycling through them in the line.
+    let config = Config::builder()
+        .completion_type(CompletionType::List)
+        .build();
     let mut editor: Editor<StridedHelper, DefaultHistory> =
-        Editor::new().map_err(io::Error::other)?;
+        Editor::with_config(config).map_err(io::Error::other)?;
     editor.set_helper(Some(StridedHelper {
         session: session.clone(),
         files: FilenameCompleter::new(),
