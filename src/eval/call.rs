@@ -1532,6 +1532,24 @@ impl Session {
     /// The array `stats` and `hist` work on: complex input becomes |x|.
     pub(super) fn statistic_input(&self, e: &Expr) -> Result<(Lazy, bool, String), Error> {
         let v = self.eval(e)?;
+        // A record view: say which fields could be taken (complex integer
+        // pairs `(r, i)` are numbers here, and go on).
+        if let super::Value::View(view) | super::Value::Void(view) = &v {
+            let fields = view.dtype.fields();
+            if !fields.is_empty() && view.dtype.complex_int_part().is_none() {
+                let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+                return Err(Error::new(
+                    ErrorKind::Type {
+                        message: format!(
+                            "stats, hist and pictures take numbers; {e} is a record view with fields {}",
+                            names.join(", ")
+                        ),
+                        hint: Some(format!("take one field: `{e}.{}` or `{e}['{}']`", names[0], names[0])),
+                    },
+                    e.span,
+                ));
+            }
+        }
         let Some(Operand::Array(d)) = operand(&v) else {
             return Err(type_error(
                 format!("stats and hist need an array, not {}", v.kind_name()),
