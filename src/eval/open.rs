@@ -286,7 +286,10 @@ impl Session {
     }
 
     /// `open x.npz [as PREFIX]`: every uncompressed member mapped in place,
-    /// bound to its own name (or `PREFIX_name`).
+    /// bound to its own name (or `PREFIX_name`). All readable members are
+    /// laid out before any is bound, so a member that cannot be read binds
+    /// none; a compressed member is named and left out; a member that
+    /// takes the name of an earlier value says so.
     pub(super) fn open_npz(&mut self, o: &Open) -> Result<Output, Error> {
         let path = &o.path;
         let fail = |(reason, hint): crate::formats::Failure| open_error(path, reason, hint);
@@ -298,6 +301,7 @@ impl Session {
                     f => fail((f.reason(), f.hint())),
                 })?;
         let mut out = Vec::new();
+        let mut laid = Vec::new();
         for m in members {
             let ident: String = m
                 .name
@@ -336,7 +340,7 @@ impl Session {
             let h = npy::read_header(member).map_err(|reason| {
                 Error::new(
                     ErrorKind::Npy {
-                        path: format!("{}:{}", path.node, m.name),
+                        path: format!("{}:{} (no member was bound)", path.node, m.name),
                         reason,
                     },
                     path.span,
@@ -351,10 +355,14 @@ impl Session {
                 path,
                 path.span,
             )?;
+            laid.push((m, name, view, h.order));
+        }
+        for (m, name, view, order) in laid {
+            let replaces = self.names.get(&name).map(|v| v.kind_name());
             let mut opened = self.bind_opened(
                 name.clone(),
                 view,
-                h.order,
+                order,
                 true,
                 shared || !out.is_empty(),
                 Vec::new(),
@@ -363,6 +371,11 @@ impl Session {
                 "member {} of the .npz archive, stored uncompressed",
                 m.name
             ));
+            if let Some(kind) = replaces {
+                opened.warnings.push(format!(
+                    "`{name}` named {kind} before; it is this member now (open ... as PREFIX keeps both)"
+                ));
+            }
             self.meta.insert(
                 name,
                 info::Meta {

@@ -427,6 +427,22 @@ def sniff_cases(binary, tmp, rng):
             problems += same(tmp, "cap.npy", np.arange(64, dtype="<c8"), "the SigMF archive's samples")
             if "1000000" not in p.stdout.replace(",", "") and "1e+06" not in p.stdout:
                 problems.append("info of the SigMF archive shows no sample rate:\n%s" % p.stdout)
+    # An .npz with a member that cannot be read binds none of them; a
+    # member that takes an existing name says so.
+    import io, zipfile
+    good = io.BytesIO()
+    np.save(good, np.arange(5, dtype="<i4"))
+    with zipfile.ZipFile(os.path.join(tmp, "mix.npz"), "w", zipfile.ZIP_STORED) as z:
+        z.writestr("first.npy", good.getvalue())
+        z.writestr("broken.npy", b"\x93NUMPY\x01\x00\x10\x00{'descr': what}   \n")
+    np.savez(os.path.join(tmp, "fine.npz"), first=np.arange(5, dtype="<i4"))
+    p = subprocess.run([binary, "--width", "10000", "--keep-going", "-c", "open mix.npz; first"], cwd=tmp,
+                       capture_output=True, text=True, timeout=120)
+    if p.returncode == 0 or "no member was bound" not in p.stderr or "name `first` is not defined" not in p.stderr:
+        problems.append("an .npz with a broken member bound some members:\n%s%s" % (p.stdout, p.stderr))
+    p = strided("first = 1; open fine.npz; sum(first)")
+    if p.returncode != 0 or "`first` named" not in p.stdout or not p.stdout.rstrip().endswith("10"):
+        problems.append("an .npz member replaced a name without saying so:\n%s%s" % (p.stdout, p.stderr))
     # Integer samples read as the default complex64: a warning that names
     # the layout guess finds.
     t = np.arange(1 << 16)
@@ -440,7 +456,7 @@ def sniff_cases(binary, tmp, rng):
     p = strided("open c8.raw")
     if p.returncode != 0 or "warning" in p.stdout:
         problems.append("open c8.raw (complex64) warned or failed:\n%s%s" % (p.stdout, p.stderr))
-    return len(made) + 2, problems
+    return len(made) + 4, problems
 
 
 def main():
