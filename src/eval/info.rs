@@ -122,9 +122,14 @@ impl Session {
             }
             None => return Err(self.unknown_name(&name.node, name.span)),
         };
+        let axes = self
+            .meta
+            .get(&name.node)
+            .map(|m| m.axes.clone())
+            .unwrap_or_default();
         let text = match format.node.as_str() {
-            "vrt" => export::to_vrt(view),
-            "envi" => export::to_envi(view),
+            "vrt" => export::to_vrt(view, &axes, to.map(|p| std::path::Path::new(&p.node))),
+            "envi" => export::to_envi(view, &axes),
             "numpy" => Ok(export::to_numpy(&name.node, view)),
             other => {
                 return Err(Error::new(

@@ -156,8 +156,25 @@ def envi_cases(run, rng, k):
                 "file type = ENVI Standard\ndata type = %d\ninterleave = %s\nbyte order = %d\n"
                 % (samples, lines_, bands, offset, code, interleave, 1 if big else 0))
     opened = stem + ext if ext or rng.random() < 0.5 else os.path.basename(header)
-    run.expect(["open %s as e%d" % (opened, k), "save e%d e%d.npy" % (k, k)],
-               lambda out: same(run.tmp, "e%d.npy" % k, data, "ENVI %s code %d %s" % (interleave, code, ">" if big else "<")))
+    # Exported again, the layout keeps its meaning: a VRT has the ENVI
+    # file's bands as its bands (BIL and BIP too) and names the data
+    # relative to itself; an ENVI header keeps the interleave.
+    bands_first = {"bsq": (0, 1, 2), "bil": (1, 0, 2), "bip": (2, 0, 1)}[interleave]
+    what = "ENVI %s code %d %s" % (interleave, code, ">" if big else "<")
+
+    def check(out):
+        problems = same(run.tmp, "e%d.npy" % k, data, what)
+        vrt = open(run.path("ev%d.vrt" % k)).read() if os.path.exists(run.path("ev%d.vrt" % k)) else ""
+        if 'relativeToVRT="1">%s<' % (stem + ext) not in vrt:
+            problems.append("export vrt of %s does not name %s relative to itself:\n%s" % (what, stem + ext, vrt))
+        elif code in (1, 2, 3, 4, 5, 6, 9, 12, 13):  # GDAL's VRT types
+            problems += gdal_reads(run.path("ev%d.vrt" % k), data.transpose(bands_first), "export vrt of " + what)
+        head = out.split("written by strided for %s}" % (stem + ext), 1)[-1][:400]
+        if "interleave = %s\n" % interleave not in head or "bands = %d\n" % bands not in head:
+            problems.append("export envi of %s does not keep its interleave and bands:\n%s" % (what, head))
+        return problems
+    run.expect(["open %s as e%d" % (opened, k), "save e%d e%d.npy" % (k, k),
+                "export e%d vrt to ev%d.vrt" % (k, k), "export e%d envi" % k], check)
 
 
 def sigmf_cases(run, rng, k):
