@@ -159,13 +159,39 @@ pub fn describe(vrt: &Path) -> Result<Described, Failure> {
     if bands.is_empty() {
         return Err(bad("it has no bands".into()));
     }
-    for b in &bands {
-        if b.subclass != "VRTRawRasterBand" {
-            return Err(bad(format!(
-                "a band of subClass `{}` is not raw",
-                b.subclass
-            )));
+    let base = vrt.parent().unwrap_or(Path::new(""));
+    let source = |b: &Band| -> PathBuf {
+        if b.relative {
+            base.join(&b.source)
+        } else {
+            PathBuf::from(&b.source)
         }
+    };
+    for b in &bands {
+        if b.subclass == "VRTRawRasterBand" {
+            continue;
+        }
+        // `gdal_translate -of VRT` writes bands that copy from another
+        // dataset (SimpleSource, ComplexSource): name it, it may be one
+        // strided opens as it is.
+        if b.subclass.is_empty() && !b.source.is_empty() {
+            let from = source(b);
+            return Err((
+                format!(
+                    "{}: its band copies pixels from {} (a SimpleSource or ComplexSource), it does not lay them over raw bytes",
+                    vrt.display(),
+                    from.display()
+                ),
+                Some(format!(
+                    "open {} itself: a raw file with an ENVI or ESRI .hdr, a SigMF or .npy file opens as it is; other formats need GDAL",
+                    crate::text::escape(&from.display().to_string())
+                )),
+            ));
+        }
+        return Err(bad(format!(
+            "a band of subClass `{}` is not raw",
+            b.subclass
+        )));
     }
     let first = &bands[0];
     let int = |v: &Option<String>, what: &str| -> Result<i128, Failure> {
@@ -196,14 +222,6 @@ pub fn describe(vrt: &Path) -> Result<Described, Failure> {
         l => int(l, "LineOffset")?,
     };
     let image = int(&first.image_offset, "ImageOffset")?;
-    let base = vrt.parent().unwrap_or(Path::new(""));
-    let source = |b: &Band| -> PathBuf {
-        if b.relative {
-            base.join(&b.source)
-        } else {
-            PathBuf::from(&b.source)
-        }
-    };
     // Several bands: one 3-D view when they differ only by an even step.
     let mut band_step = 0i128;
     if bands.len() > 1 {

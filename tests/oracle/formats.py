@@ -444,6 +444,15 @@ def sniff_cases(binary, tmp, rng):
             problems += same(tmp, "cap.npy", np.arange(64, dtype="<c8"), "the SigMF archive's samples")
             if "1000000" not in p.stdout.replace(",", "") and "1e+06" not in p.stdout:
                 problems.append("info of the SigMF archive shows no sample rate:\n%s" % p.stdout)
+    if rasterio is not None:
+        # `gdal_translate -of VRT` of a raw EHdr file: a SimpleSource band,
+        # refused with the file to open instead.
+        with rasterio.open(os.path.join(tmp, "raw.bil"), "w", driver="EHdr", width=8, height=4, count=1, dtype="uint8") as ds:
+            ds.write(np.arange(32, dtype="u1").reshape(4, 8), 1)
+        gdal_copy.copy(os.path.join(tmp, "raw.bil"), os.path.join(tmp, "copy.vrt"), driver="VRT")
+        p = strided("open copy.vrt")
+        if p.returncode == 0 or "copies pixels from" not in p.stderr or "open raw.bil itself" not in p.stderr:
+            problems.append("a SimpleSource VRT did not name its source file:\n%s%s" % (p.stdout, p.stderr))
     # An .npz with a member that cannot be read binds none of them; a
     # member that takes an existing name says so.
     import io, zipfile
