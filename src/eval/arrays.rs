@@ -398,6 +398,46 @@ impl Session {
     /// `prod` and `nanprod`, with `axis=`.
     fn product(&self, name: &str, x: Value, rest: &[Arg], span: Span) -> Result<Value, Error> {
         let l = array_arg(name, &x, span)?.0;
+        // `where=`: the elements left out count as 1 (the product's
+        // identity). Any other keyword but `axis` is refused rather than
+        // ignored (`prod(x, where=m)` used to give the product of all).
+        let mut l = l;
+        for a in rest {
+            match a.name.as_ref().map(|n| n.node.as_str()) {
+                None | Some("axis") => {}
+                Some("where") => {
+                    let m = super::call::where_mask(&self.eval(&a.value)?, a.value.span)?;
+                    let shape = crate::compute::broadcast(&l.shape, &m.shape)
+                        .ok()
+                        .filter(|s| *s == l.shape)
+                        .ok_or_else(|| {
+                            type_error(
+                                format!(
+                                    "non-broadcastable operand with shape {} doesn't match the broadcast shape {}",
+                                    crate::text::shape_repr(&m.shape),
+                                    crate::text::shape_repr(&l.shape)
+                                ),
+                                a.value.span,
+                            )
+                        })?;
+                    let one = Lazy::constant(Num::real(1.0), l.dtype);
+                    let d = l.dtype;
+                    l = Lazy::new(crate::compute::Node::Where(m, l, one), shape, d);
+                }
+                Some(other) => {
+                    return Err(type_error(
+                        format!("{name}() got an unexpected keyword argument '{other}'"),
+                        a.name.as_ref().map_or(span, |n| n.span),
+                    ))
+                }
+            }
+        }
+        if rest.iter().filter(|a| a.name.is_none()).count() > 1 {
+            return Err(type_error(
+                format!("{name}() takes the array and an axis here; give the rest by keyword"),
+                span,
+            ));
+        }
         let to = accumulate_dtype(l.dtype);
         let axis = self.one_axis(rest, l.ndim(), 1, span)?;
         let skip = name == "nanprod";

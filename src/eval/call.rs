@@ -661,33 +661,7 @@ impl Session {
         let bool_t = sc(Kind::Bool, 1);
         let (m, shape) = match &mask {
             Some((mv, mspan)) => {
-                // A Python list of booleans is a boolean array.
-                let listed;
-                let mv = if let Value::List(_) = mv {
-                    let (shape, vals, bools) = super::advanced::list_array(mv, *mspan)?;
-                    if !bools {
-                        return Err(type_error(
-                            "Cannot cast array data from dtype('int64') to dtype('bool') according to the rule 'safe'".into(),
-                            *mspan,
-                        ));
-                    }
-                    listed = Value::Lazy(Lazy::array(Computed {
-                        dtype: bool_t,
-                        re: ArrayD::from_shape_vec(
-                            IxDyn(&shape),
-                            vals.iter().map(|&v| v as f64).collect(),
-                        )
-                        .expect("one value per element"),
-                        im: None,
-                    }));
-                    &listed
-                } else {
-                    mv
-                };
-                let m = to_lazy(mv, bool_t, *mspan)?;
-                if m.dtype.kind != Kind::Bool {
-                    return Err(type_error("where= takes a boolean array".into(), *mspan));
-                }
+                let m = where_mask(mv, *mspan)?;
                 let shape = broadcast(&l.shape, &m.shape).map_err(|e| type_error(e, *mspan))?;
                 if shape != l.shape {
                     return Err(type_error(
@@ -1050,6 +1024,36 @@ pub(super) fn array_arg(name: &str, x: &Value, span: Span) -> Result<(Lazy, Scal
         ));
     };
     Ok((to_lazy(x, d, span)?, d))
+}
+
+/// The array of a `where=` argument: a boolean array, or a Python list of
+/// booleans.
+pub(super) fn where_mask(mv: &Value, mspan: Span) -> Result<Lazy, Error> {
+    let bool_t = sc(Kind::Bool, 1);
+    let listed;
+    let mv = if let Value::List(_) = mv {
+        let (shape, vals, bools) = super::advanced::list_array(mv, mspan)?;
+        if !bools {
+            return Err(type_error(
+                "Cannot cast array data from dtype('int64') to dtype('bool') according to the rule 'safe'".into(),
+                mspan,
+            ));
+        }
+        listed = Value::Lazy(Lazy::array(Computed {
+            dtype: bool_t,
+            re: ArrayD::from_shape_vec(IxDyn(&shape), vals.iter().map(|&v| v as f64).collect())
+                .expect("one value per element"),
+            im: None,
+        }));
+        &listed
+    } else {
+        mv
+    };
+    let m = to_lazy(mv, bool_t, mspan)?;
+    if m.dtype.kind != Kind::Bool {
+        return Err(type_error("where= takes a boolean array".into(), mspan));
+    }
+    Ok(m)
 }
 
 /// The reductions that take `where=` here.

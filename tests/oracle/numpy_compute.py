@@ -233,6 +233,11 @@ FIXED = [
                      "sum(d, axis=1, where=d > 100)", "mean(d, axis=1, keepdims=True, where=d > 1)"],
      [0.5, -1.25, 3.0, 2.0, 10.0, np.nan, 1e3, 2.0, 0.0, -0.0, 7.5, 3.0]),
     ("<i2", [2, 3], ["sum(d, where=d > 0)", "mean(d, axis=0, where=d != 3)"], [1, -2, 3, 4, 5, -6]),
+    # prod with where= (regression: the mask was ignored, giving the product of all).
+    ("<f4", [2, 3], ["prod(d, where=d > 0)", "prod(d, axis=1, where=d < 3)", "nanprod(d, where=d != 2)",
+                     "prod(d, where=[True, False, True])", "prod(d, axis=0, where=d > 100)"],
+     [0.5, -1.25, 3.0, 2.0, np.nan, 4.0]),
+    ("<i4", [4], ["prod(d, where=d > 0)", "prod(d, where=d < 0)"], [3, -2, 5, -7]),
     ("<c8", [2, 3], ["max(d)", "min(d)", "argmax(d)", "argmin(d)", "max(d, axis=0)", "argmin(d, axis=1)", "round(d, 1)"],
      [1 + 2j, 3 - 1j, 3 + 0j, 1 + 5j, -2 + 0j, 3 - 1j]),
     ("<c8", [3], ["max(d)", "argmax(d)", "argmin(d)"], [1 + 2j, np.nan + 1j, 3 + 0j]),
