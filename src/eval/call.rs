@@ -602,34 +602,7 @@ impl Session {
         if !keepdims {
             return Ok(value);
         }
-        // The reduced axes stay, with length 1 (all of them for axis=None).
-        let kept: Vec<usize> = match &value {
-            Value::Lazy(l) => l.shape.clone(),
-            _ => vec![],
-        };
-        let mut shape = Vec::with_capacity(ndim);
-        let mut rest_of = kept.into_iter();
-        for k in 0..ndim {
-            if axes.as_ref().is_none_or(|a| a.contains(&k)) {
-                shape.push(1);
-            } else {
-                shape.push(rest_of.next().unwrap_or(1));
-            }
-        }
-        Ok(match value {
-            Value::Lazy(l) => Value::Lazy(super::reshape::reshape_lazy(&l, shape)),
-            Value::Scalar(Dtype::Scalar(d), b) => {
-                let n = decode_num(d, &b);
-                let arr =
-                    |v: f64| ArrayD::from_shape_vec(IxDyn(&shape), vec![v]).expect("one element");
-                Value::Lazy(Lazy::array(Computed {
-                    dtype: d,
-                    re: arr(n.re),
-                    im: (d.kind == Kind::Complex).then(|| arr(n.im)),
-                }))
-            }
-            other => other,
-        })
+        Ok(keep_dims(value, axes.as_deref(), ndim))
     }
 
     /// NumPy's `where=` (elements left out count as the reduction's
@@ -755,6 +728,102 @@ impl Session {
                     None => reduction_dtype("mean", d),
                 };
                 Ok((divide(total, count, result), axes))
+            }
+            "var" | "std" => {
+                // NumPy's two passes over the kept elements, in float64:
+                // the mean (kept as a length-1 axis, to broadcast back),
+                // then the sum of |x - mean|² over max(n - ddof, 0).
+                let nan = name.starts_with("nan");
+                let mut ddof = 0.0;
+                let mut others = Vec::with_capacity(rest.len());
+                for a in rest {
+                    if a.name.as_ref().is_some_and(|n| n.node == "ddof") {
+                        ddof = match self.eval(&a.value)? {
+                            Value::Int(i) => i as f64,
+                            Value::Float(f) => f,
+                            v => {
+                                return Err(type_error(
+                                    format!("ddof takes a number, not {}", v.kind_name()),
+                                    a.value.span,
+                                ))
+                            }
+                        };
+                    } else {
+                        others.push(a.clone());
+                    }
+                }
+                let work = if d.kind == Kind::Complex {
+                    sc(Kind::Complex, 16)
+                } else {
+                    sc(Kind::Float, 8)
+                };
+                let xw = Value::Lazy(to_lazy(&Value::Lazy(l.clone()), work, span)?);
+                let mean_name = if nan { "nanmean" } else { "mean" };
+                let (mean, axes) = self.masked_reduction(
+                    mean_name,
+                    xw.clone(),
+                    &others,
+                    None,
+                    mask.clone(),
+                    None,
+                    span,
+                )?;
+                let mean = keep_dims(mean, axes.as_deref(), shape.len());
+                let dev = binary(BinOp::Sub, &xw, &mean, span)?;
+                let size = match &dev {
+                    Value::Lazy(v) => v.shape.clone(),
+                    _ => shape.clone(),
+                };
+                let magnitude = match (&dev, d.kind) {
+                    (Value::Lazy(v), Kind::Complex) => Value::Lazy(Lazy::new(
+                        Node::Unary(Func::Abs, v.clone()),
+                        size.clone(),
+                        sc(Kind::Float, 8),
+                    )),
+                    _ => dev,
+                };
+                let squares = binary(BinOp::Mul, &magnitude, &magnitude, span)?;
+                let sum_name = if nan { "nansum" } else { "sum" };
+                let (total, _) = self.masked_reduction(
+                    sum_name,
+                    squares,
+                    &others,
+                    None,
+                    mask.clone(),
+                    None,
+                    span,
+                )?;
+                // How many were kept (NaN left out too for the nan- forms).
+                let f8 = sc(Kind::Float, 8);
+                let one = |v: f64| Lazy::constant(Num::real(v), f8);
+                let valid = if nan {
+                    let isnan =
+                        Lazy::new(Node::Unary(Func::IsNan, l.clone()), shape.clone(), bool_t);
+                    Lazy::new(Node::Where(isnan, one(0.0), one(1.0)), shape.clone(), f8)
+                } else {
+                    Lazy::new(Node::Const(Num::real(1.0)), shape.clone(), f8)
+                };
+                let (count, _) = self.masked_reduction(
+                    "sum",
+                    Value::Lazy(valid),
+                    &others,
+                    None,
+                    mask,
+                    None,
+                    span,
+                )?;
+                let count = map_values(count, |n| (n - ddof).max(0.0));
+                let result = match to {
+                    Some(t) => sc(t.kind, t.size),
+                    None => reduction_dtype("var", d),
+                };
+                let var = divide(total, count, sc(Kind::Float, 8));
+                let value = if base == "std" {
+                    map_values(var, f64::sqrt)
+                } else {
+                    var
+                };
+                Ok((recast(value, result), axes))
             }
             _ => Err(type_error(
                 format!("{name}() with where= is not supported yet"),
@@ -1026,6 +1095,38 @@ pub(super) fn array_arg(name: &str, x: &Value, span: Span) -> Result<(Lazy, Scal
     Ok((to_lazy(x, d, span)?, d))
 }
 
+/// A reduction's result with the reduced axes kept, of length 1 (all of
+/// them for `axis=None`): `keepdims=True`, and what broadcasts back
+/// against the input.
+fn keep_dims(value: Value, axes: Option<&[usize]>, ndim: usize) -> Value {
+    let kept: Vec<usize> = match &value {
+        Value::Lazy(l) => l.shape.clone(),
+        _ => vec![],
+    };
+    let mut shape = Vec::with_capacity(ndim);
+    let mut rest_of = kept.into_iter();
+    for k in 0..ndim {
+        if axes.is_none_or(|a| a.contains(&k)) {
+            shape.push(1);
+        } else {
+            shape.push(rest_of.next().unwrap_or(1));
+        }
+    }
+    match value {
+        Value::Lazy(l) => Value::Lazy(super::reshape::reshape_lazy(&l, shape)),
+        Value::Scalar(Dtype::Scalar(d), b) => {
+            let n = decode_num(d, &b);
+            let arr = |v: f64| ArrayD::from_shape_vec(IxDyn(&shape), vec![v]).expect("one element");
+            Value::Lazy(Lazy::array(Computed {
+                dtype: d,
+                re: arr(n.re),
+                im: (d.kind == Kind::Complex).then(|| arr(n.im)),
+            }))
+        }
+        other => other,
+    }
+}
+
 /// The array of a `where=` argument: a boolean array, or a Python list of
 /// booleans.
 pub(super) fn where_mask(mv: &Value, mspan: Span) -> Result<Lazy, Error> {
@@ -1058,10 +1159,36 @@ pub(super) fn where_mask(mv: &Value, mspan: Span) -> Result<Lazy, Error> {
 
 /// The reductions that take `where=` here.
 const WHERE_REDUCTIONS: &[&str] = &[
-    "sum", "nansum", "mean", "nanmean", "any", "all", "min", "max",
+    "sum", "nansum", "mean", "nanmean", "any", "all", "min", "max", "var", "std", "nanvar",
+    "nanstd",
 ];
 
 /// A reduction's result with `f` applied to every (real) value.
+/// A real float result in another float dtype, rounded once
+/// (`var` is worked out in float64 and returned in NumPy's dtype).
+fn recast(v: Value, to: Scalar) -> Value {
+    match v {
+        Value::Scalar(Dtype::Scalar(d), b) => scalar_value(Num::real(decode_num(d, &b).re), to),
+        Value::Lazy(l) => {
+            let mut idx = vec![0usize; l.ndim()];
+            let mut re = Vec::with_capacity(l.size());
+            for mut flat in 0..l.size() {
+                for k in (0..idx.len()).rev() {
+                    idx[k] = flat % l.shape[k];
+                    flat /= l.shape[k];
+                }
+                re.push(cast(l.at(&idx).re, to));
+            }
+            Value::Lazy(Lazy::array(Computed {
+                dtype: to,
+                re: ArrayD::from_shape_vec(IxDyn(&l.shape), re).expect("one per element"),
+                im: None,
+            }))
+        }
+        other => other,
+    }
+}
+
 fn map_values(v: Value, f: impl Fn(f64) -> f64) -> Value {
     match v {
         Value::Scalar(Dtype::Scalar(d), b) => {

@@ -23,7 +23,7 @@ import numpy as np
 
 DTYPES = ["<f4", ">f4", "<f8", "<i2", ">i4", "u1", "<c8", ">c8", "<c16"]
 TRANSCENDENTAL = ("sqrt", "exp", "log", "angle", "db", "**")
-REDUCTIONS = ["sum", "mean", "std", "var", "min", "max", "nansum", "nanmean", "nanstd", "nanmin", "nanmax",
+REDUCTIONS = ["sum", "mean", "std", "var", "min", "max", "nansum", "nanmean", "nanstd", "nanvar", "nanmin", "nanmax",
               "count_nonzero", "any", "all", "argmin", "argmax"]
 
 
@@ -238,6 +238,15 @@ FIXED = [
                      "prod(d, where=[True, False, True])", "prod(d, axis=0, where=d > 100)"],
      [0.5, -1.25, 3.0, 2.0, np.nan, 4.0]),
     ("<i4", [4], ["prod(d, where=d > 0)", "prod(d, where=d < 0)"], [3, -2, 5, -7]),
+    # var and std with where= (NumPy's two passes over the kept elements).
+    ("<f4", [3, 4], ["var(d, where=d > 0)", "std(d, axis=0, where=d > 0)", "var(d, axis=1, ddof=1, where=d < 5)",
+                     "nanvar(d, where=d != 2)", "nanstd(d, axis=1, where=d > -1)", "var(d, where=d > 100)",
+                     "std(d, axis=1, keepdims=True, where=d > 1)", "var(d, ddof=2, where=[True, False, True, True])",
+                     "var(d, axis=0, ddof=3, where=d > 0)"],
+     [0.5, -1.25, 3.0, 2.0, 10.0, np.nan, 1e3, 2.0, 0.0, -0.0, 7.5, 3.0]),
+    ("<i2", [2, 3], ["var(d, where=d > 0)", "std(d, axis=0, where=d != 3)"], [1, -2, 3, 4, 5, -6]),
+    ("<c8", [2, 3], ["var(d, where=d.real > 1)", "std(d, axis=1, where=d.imag != 0)"],
+     [1 + 2j, 3 - 1j, 3 + 0j, 1 + 5j, -2 + 0j, 3 - 1j]),
     ("<c8", [2, 3], ["max(d)", "min(d)", "argmax(d)", "argmin(d)", "max(d, axis=0)", "argmin(d, axis=1)", "round(d, 1)"],
      [1 + 2j, 3 - 1j, 3 + 0j, 1 + 5j, -2 + 0j, 3 - 1j]),
     ("<c8", [3], ["max(d)", "argmax(d)", "argmin(d)"], [1 + 2j, np.nan + 1j, 3 + 0j]),
