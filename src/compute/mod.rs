@@ -720,19 +720,49 @@ impl Lazy {
                     self.child(lo, outer, start, len),
                     self.child(hi, outer, start, len),
                 );
-                Block {
-                    re: (0..len)
-                        .map(|k| {
-                            let v = x.re[k];
-                            // NumPy: clip(x, lo, hi) = minimum(maximum(x, lo), hi), NaN propagating.
-                            if v.is_nan() || lo.re[k].is_nan() || hi.re[k].is_nan() {
-                                f64::NAN
+                match (&x.im, &lo.im, &hi.im) {
+                    (Some(xi), Some(li), Some(hi_im)) => {
+                        // Complex: NumPy's lexicographic order (real part,
+                        // then imaginary), minimum(maximum(x, lo), hi); an
+                        // operand with a NaN part wins as it is.
+                        let nan = |(r, i): (f64, f64)| r.is_nan() || i.is_nan();
+                        let larger = |a: (f64, f64), b: (f64, f64), want_max: bool| {
+                            if nan(a) {
+                                a
+                            } else if nan(b) {
+                                b
                             } else {
-                                v.max(lo.re[k]).min(hi.re[k])
+                                let a_above = a.0 > b.0 || (a.0 == b.0 && a.1 > b.1);
+                                let b_above = b.0 > a.0 || (b.0 == a.0 && b.1 > a.1);
+                                match (want_max, a_above, b_above) {
+                                    (true, _, true) | (false, true, _) => b,
+                                    _ => a,
+                                }
                             }
-                        })
-                        .collect(),
-                    im: None,
+                        };
+                        let (mut re, mut im) = (Vec::with_capacity(len), Vec::with_capacity(len));
+                        for k in 0..len {
+                            let up = larger((x.re[k], xi[k]), (lo.re[k], li[k]), true);
+                            let (r, i) = larger(up, (hi.re[k], hi_im[k]), false);
+                            re.push(r);
+                            im.push(i);
+                        }
+                        Block { re, im: Some(im) }
+                    }
+                    _ => Block {
+                        re: (0..len)
+                            .map(|k| {
+                                let v = x.re[k];
+                                // NumPy: clip(x, lo, hi) = minimum(maximum(x, lo), hi), NaN propagating.
+                                if v.is_nan() || lo.re[k].is_nan() || hi.re[k].is_nan() {
+                                    f64::NAN
+                                } else {
+                                    v.max(lo.re[k]).min(hi.re[k])
+                                }
+                            })
+                            .collect(),
+                        im: None,
+                    },
                 }
             }
         };

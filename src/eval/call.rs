@@ -438,12 +438,6 @@ impl Session {
                 let Some(Some(Operand::Array(dtype))) = dtype else {
                     return Err(type_error("clip needs an array".into(), span));
                 };
-                if dtype.kind == Kind::Complex {
-                    return Err(type_error(
-                        "clip of complex numbers (NumPy's lexicographic order) is not supported yet".into(),
-                        span,
-                    ));
-                }
                 // A None bound does not bound (NumPy 2).
                 let unbounded = |v: Value, inf: f64| match v {
                     Value::None => Value::Float(inf),

@@ -238,6 +238,9 @@ FIXED = [
                      "prod(d, where=[True, False, True])", "prod(d, axis=0, where=d > 100)"],
      [0.5, -1.25, 3.0, 2.0, np.nan, 4.0]),
     ("<i4", [4], ["prod(d, where=d > 0)", "prod(d, where=d < 0)"], [3, -2, 5, -7]),
+    # clip of complex numbers: NumPy's lexicographic order, NaN parts winning.
+    ("<c8", [6], ["clip(d, 0, 1)", "clip(d, 0.5, 2)", "clip(d, 1 + 1j, 2)", "clip(d, -1, 1 - 1j)"],
+     [1 + 2j, -1 - 1j, 0.5 + 0.5j, complex(np.nan, 1), 2 + 0j, 1 - 3j]),
     # var and std with where= (NumPy's two passes over the kept elements).
     ("<f4", [3, 4], ["var(d, where=d > 0)", "std(d, axis=0, where=d > 0)", "var(d, axis=1, ddof=1, where=d < 5)",
                      "nanvar(d, where=d != 2)", "nanstd(d, axis=1, where=d > -1)", "var(d, where=d > 100)",
