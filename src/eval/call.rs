@@ -752,16 +752,11 @@ impl Session {
                     sc(Kind::Float, 8)
                 };
                 let xw = Value::Lazy(to_lazy(&Value::Lazy(l.clone()), work, span)?);
-                let mean_name = if nan { "nanmean" } else { "mean" };
-                let (mean, axes) = self.masked_reduction(
-                    mean_name,
-                    xw.clone(),
-                    &others,
-                    None,
-                    mask.clone(),
-                    None,
-                    span,
-                )?;
+                // One reduction of the kept elements, along the axes asked.
+                let over_kept = |name: &str, v: Value| {
+                    self.masked_reduction(name, v, &others, None, mask.clone(), None, span)
+                };
+                let (mean, axes) = over_kept(if nan { "nanmean" } else { "mean" }, xw.clone())?;
                 let mean = keep_dims(mean, axes.as_deref(), shape.len());
                 let dev = binary(BinOp::Sub, &xw, &mean, span)?;
                 let size = match &dev {
@@ -777,16 +772,7 @@ impl Session {
                     _ => dev,
                 };
                 let squares = binary(BinOp::Mul, &magnitude, &magnitude, span)?;
-                let sum_name = if nan { "nansum" } else { "sum" };
-                let (total, _) = self.masked_reduction(
-                    sum_name,
-                    squares,
-                    &others,
-                    None,
-                    mask.clone(),
-                    None,
-                    span,
-                )?;
+                let (total, _) = over_kept(if nan { "nansum" } else { "sum" }, squares)?;
                 // How many were kept (NaN left out too for the nan- forms).
                 let f8 = sc(Kind::Float, 8);
                 let one = |v: f64| Lazy::constant(Num::real(v), f8);
@@ -797,15 +783,7 @@ impl Session {
                 } else {
                     Lazy::new(Node::Const(Num::real(1.0)), shape.clone(), f8)
                 };
-                let (count, _) = self.masked_reduction(
-                    "sum",
-                    Value::Lazy(valid),
-                    &others,
-                    None,
-                    mask,
-                    None,
-                    span,
-                )?;
+                let (count, _) = over_kept("sum", Value::Lazy(valid))?;
                 let count = map_values(count, |n| (n - ddof).max(0.0));
                 let result = match to {
                     Some(t) => sc(t.kind, t.size),
@@ -1157,46 +1135,34 @@ const WHERE_REDUCTIONS: &[&str] = &[
     "nanstd",
 ];
 
-/// A reduction's result with `f` applied to every (real) value.
 /// A real float result in another float dtype, rounded once
 /// (`var` is worked out in float64 and returned in NumPy's dtype).
 fn recast(v: Value, to: Scalar) -> Value {
-    match v {
-        Value::Scalar(Dtype::Scalar(d), b) => scalar_value(Num::real(decode_num(d, &b).re), to),
-        Value::Lazy(l) => {
-            let mut idx = vec![0usize; l.ndim()];
-            let mut re = Vec::with_capacity(l.size());
-            for mut flat in 0..l.size() {
-                for k in (0..idx.len()).rev() {
-                    idx[k] = flat % l.shape[k];
-                    flat /= l.shape[k];
-                }
-                re.push(cast(l.at(&idx).re, to));
-            }
-            Value::Lazy(Lazy::array(Computed {
-                dtype: to,
-                re: ArrayD::from_shape_vec(IxDyn(&l.shape), re).expect("one per element"),
-                im: None,
-            }))
-        }
-        other => other,
-    }
+    map_into(v, |x| x, Some(to))
 }
 
+/// A reduction's result with `f` applied to every (real) value.
 fn map_values(v: Value, f: impl Fn(f64) -> f64) -> Value {
+    map_into(v, f, None)
+}
+
+/// `f` of every real value, in `to` (a real dtype; the imaginary parts
+/// dropped) or else the value's own dtype (imaginary parts kept).
+fn map_into(v: Value, f: impl Fn(f64) -> f64, to: Option<Scalar>) -> Value {
     match v {
         Value::Scalar(Dtype::Scalar(d), b) => {
             let n = decode_num(d, &b);
+            let out = to.unwrap_or(d);
             scalar_value(
                 Num {
-                    re: cast(f(n.re), d),
-                    im: n.im,
+                    re: cast(f(n.re), out),
+                    im: if to.is_some() { 0.0 } else { n.im },
                 },
-                d,
+                out,
             )
         }
         Value::Lazy(l) => {
-            let d = l.dtype;
+            let out = to.unwrap_or(l.dtype);
             let mut idx = vec![0usize; l.ndim()];
             let mut re = Vec::with_capacity(l.size());
             for mut flat in 0..l.size() {
@@ -1204,10 +1170,10 @@ fn map_values(v: Value, f: impl Fn(f64) -> f64) -> Value {
                     idx[k] = flat % l.shape[k];
                     flat /= l.shape[k];
                 }
-                re.push(cast(f(l.at(&idx).re), d));
+                re.push(cast(f(l.at(&idx).re), out));
             }
             Value::Lazy(Lazy::array(Computed {
-                dtype: d,
+                dtype: out,
                 re: ArrayD::from_shape_vec(IxDyn(&l.shape), re).expect("one per element"),
                 im: None,
             }))
