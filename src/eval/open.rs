@@ -450,29 +450,25 @@ impl Session {
             // The first and last pages only: opening a huge file reads
             // no more than that (`explain` shows the rest untouched).
             let tail = &bytes[bytes.len().saturating_sub(4096)..];
+            let refuse = |what: &str, hint: &str| {
+                open_error(
+                    path,
+                    format!("it is {what}, not raw numbers"),
+                    Some(format!(
+                        "{hint}; to see its bytes anyway, give a dtype: open {} u1",
+                        crate::text::escape(&path.node)
+                    )),
+                )
+            };
             match crate::guess::recognise(head, &[tail]) {
                 Some(Finding::Format { what, opens, hint }) => {
                     if o.dtype.is_none() && !opens {
-                        return Err(open_error(
-                            path,
-                            format!("it is {what}, not raw numbers"),
-                            Some(format!(
-                                "{hint}; to see its bytes anyway, give a dtype: open {} u1",
-                                crate::text::escape(&path.node)
-                            )),
-                        ));
+                        return Err(refuse(&what, &hint));
                     }
                     warnings.push(format!("the file starts like {what}: {hint}"));
                 }
                 Some(Finding::Text { hint }) if o.dtype.is_none() => {
-                    return Err(open_error(
-                        path,
-                        "it is text, not raw numbers".into(),
-                        Some(format!(
-                            "{hint}; to see its bytes anyway, give a dtype: open {} u1",
-                            crate::text::escape(&path.node)
-                        )),
-                    ));
+                    return Err(refuse("text", &hint));
                 }
                 Some(Finding::Text { .. }) => warnings.push("the file reads as text".into()),
                 _ => {}
