@@ -113,3 +113,58 @@ fn tables_fit_an_80_column_terminal_and_follow_a_resize() {
     t.wait_for("showing 5x2 of 500 elements");
     t.send(&["C-d"]);
 }
+
+/// What the shell shows at 80 columns, as a golden screen: a table of
+/// complex numbers, `info` and `explain` as a user sees them in a terminal
+/// (`STRIDED_BLESS=1` rewrites `tests/golden/repl_80.screen`).
+#[test]
+fn the_shell_at_80_columns_shows_its_golden_screen() {
+    let dir = common::temp();
+    std::fs::write(dir.path().join("demo.bin"), strided::demo::demo_bytes()).unwrap();
+    let state = dir.path().join("state");
+    let Some(t) = common::Tmux::start_sized(dir.path(), &state, "golden", 80) else {
+        common::skip("tmux is not installed, so no terminal to drive the shell in");
+        return;
+    };
+    t.wait_for("strided>");
+    t.send(&["open demo.bin 100x100", "Enter"]);
+    t.wait_for("80000 of 80000 bytes viewed");
+    // Each statement on a cleared screen, up to explain's byte footprint
+    // (how many pages are in memory depends on the machine).
+    let mut shown = Vec::new();
+    for (line, last) in [
+        ("d[:3]", "└"),
+        ("explain d.r[::2, 1:]", "mapping: demo.bin"),
+    ] {
+        t.clear();
+        t.send(&[line, "Enter"]);
+        t.wait_for(last);
+        let screen = t.screen();
+        shown.extend(
+            screen
+                .lines()
+                .map(|l| l.trim_end().to_string())
+                .take_while(|l| !l.starts_with("bytes:"))
+                .filter(|l| !l.is_empty() && l != "strided>"),
+        );
+    }
+    t.send(&["C-d"]);
+    let got = shown.join("\n") + "\n";
+    assert!(
+        got.lines().all(|l| strided::text::columns(l) <= 80),
+        "{got}"
+    );
+    let golden =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/repl_80.screen");
+    if std::env::var("STRIDED_BLESS").is_ok_and(|v| v == "1") {
+        std::fs::write(&golden, &got).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&golden).unwrap_or_default();
+    assert_eq!(
+        got,
+        want,
+        "the shell's screen differs from {} (STRIDED_BLESS=1 rewrites it)",
+        golden.display()
+    );
+}
