@@ -66,6 +66,22 @@ fn the_shell_completes_recovers_from_errors_and_keeps_history() {
     assert!(h.contains("d.real[0, :2]") && h.contains("d.shape"), "{h}");
 }
 
+/// The shell in an 80-column terminal with the demo file open as `d`
+/// (and the folder that holds it); `None`, saying why, without tmux.
+fn demo_shell_at_80(name: &str) -> Option<(tempfile::TempDir, common::Tmux)> {
+    let dir = common::temp();
+    std::fs::write(dir.path().join("demo.bin"), strided::demo::demo_bytes()).unwrap();
+    let state = dir.path().join("state");
+    let Some(t) = common::Tmux::start_sized(dir.path(), &state, name, 80) else {
+        common::skip("tmux is not installed, so no terminal to drive the shell in");
+        return None;
+    };
+    t.wait_for("strided>");
+    t.send(&["open demo.bin 100x100", "Enter"]);
+    t.wait_for("80000 of 80000 bytes viewed");
+    Some((dir, t))
+}
+
 /// Every table line on the screen is whole: it starts and ends with the
 /// table's border (a row the terminal wrapped would end mid-table).
 fn assert_tables_whole(screen: &str) {
@@ -82,16 +98,9 @@ fn assert_tables_whole(screen: &str) {
 
 #[test]
 fn tables_fit_an_80_column_terminal_and_follow_a_resize() {
-    let dir = common::temp();
-    std::fs::write(dir.path().join("demo.bin"), strided::demo::demo_bytes()).unwrap();
-    let state = dir.path().join("state");
-    let Some(t) = common::Tmux::start_sized(dir.path(), &state, "width", 80) else {
-        common::skip("tmux is not installed, so no terminal to drive the shell in");
+    let Some((_dir, t)) = demo_shell_at_80("width") else {
         return;
     };
-    t.wait_for("strided>");
-    t.send(&["open demo.bin 100x100", "Enter"]);
-    t.wait_for("80000 of 80000 bytes viewed");
     t.clear();
     // Six complex64 columns would take 180 columns: two fit in 80.
     t.send(&["d[:5]", "Enter"]);
@@ -119,16 +128,9 @@ fn tables_fit_an_80_column_terminal_and_follow_a_resize() {
 /// (`STRIDED_BLESS=1` rewrites `tests/golden/repl_80.screen`).
 #[test]
 fn the_shell_at_80_columns_shows_its_golden_screen() {
-    let dir = common::temp();
-    std::fs::write(dir.path().join("demo.bin"), strided::demo::demo_bytes()).unwrap();
-    let state = dir.path().join("state");
-    let Some(t) = common::Tmux::start_sized(dir.path(), &state, "golden", 80) else {
-        common::skip("tmux is not installed, so no terminal to drive the shell in");
+    let Some((_dir, t)) = demo_shell_at_80("golden") else {
         return;
     };
-    t.wait_for("strided>");
-    t.send(&["open demo.bin 100x100", "Enter"]);
-    t.wait_for("80000 of 80000 bytes viewed");
     // Each statement on a cleared screen, up to explain's byte footprint
     // (how many pages are in memory depends on the machine).
     let mut shown = Vec::new();
