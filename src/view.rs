@@ -15,7 +15,7 @@
 
 use crate::diag::{Error, ErrorKind};
 use crate::dtype::Dtype;
-use crate::source::Source;
+use crate::source::{Run, Source};
 use crate::span::Span;
 use ndarray::Dimension;
 use std::io::{self, Write};
@@ -31,6 +31,25 @@ pub struct View {
     /// Byte strides, one per axis; negative for reversed axes.
     pub strides: Vec<isize>,
     pub dtype: Dtype,
+}
+
+/// The bytes of one element: borrowed from a file's mapping, or (in a
+/// dataset, whose parts may be released) held with the part's mapping.
+pub enum Piece<'a> {
+    Borrowed(&'a [u8]),
+    Held(Arc<Source>, std::ops::Range<usize>),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Piece<'_> {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Piece::Borrowed(b) => b,
+            Piece::Held(s, r) => &s.bytes()[r.clone()],
+            Piece::Owned(v) => v,
+        }
+    }
 }
 
 /// One evaluated index item.
@@ -401,9 +420,19 @@ impl View {
     }
 
     /// The bytes of the element at `idx` (each `idx[k] < shape[k]`).
-    pub fn element_bytes(&self, idx: &[usize]) -> &[u8] {
+    pub fn element_bytes(&self, idx: &[usize]) -> Piece<'_> {
         let off = self.element_offset(idx);
-        &self.source.bytes()[off..off + self.dtype.itemsize()]
+        let size = self.dtype.itemsize();
+        if self.source.dataset().is_none() {
+            return Piece::Borrowed(&self.source.bytes()[off..off + size]);
+        }
+        let mut piece = Piece::Owned(vec![0; size]);
+        self.source.runs(off, 0, 1, size, |run| match run {
+            Run::In { source, base, .. } => piece = Piece::Held(source.clone(), base..base + size),
+            Run::Across(b) => piece = Piece::Owned(b.to_vec()),
+            Run::Missing(_) => {}
+        });
+        piece
     }
 
     /// Whether elements follow each other in C order with no gaps.
@@ -451,23 +480,55 @@ impl View {
     /// hold them: whole contiguous runs at a time where the layout allows.
     /// Memory stays bounded (the writer's buffer), progress is reported
     /// and Ctrl-C stops it with an `Interrupted` error.
-    pub fn write_c_order(&self, w: &mut impl Write) -> io::Result<()> {
+    pub fn write_c_order(&self, w: &mut dyn Write) -> io::Result<()> {
         use crate::control;
         if self.size() == 0 {
             return Ok(());
         }
         let stop = || io::Error::new(io::ErrorKind::Interrupted, "interrupted");
         let _job = control::start(self.size() as u64);
-        let bytes = self.source.bytes();
         let item = self.dtype.itemsize();
+        // Bytes `off..off + n` of the source, in the pieces that lie in one
+        // file each. Chunks smaller than the writer's buffer are copied by
+        // our own code (a shrunk file faults into the SIGBUS guard), never
+        // handed to write(2) straight from the mapping (which fails with
+        // EFAULT).
+        let write_range = |w: &mut dyn Write, off: usize, n: usize| -> io::Result<()> {
+            let mut res = Ok(());
+            self.source.runs(off, 1, n, 1, |run| {
+                if res.is_err() {
+                    return;
+                }
+                res = match run {
+                    Run::In {
+                        source,
+                        base,
+                        count,
+                    } => {
+                        let mut r = Ok(());
+                        for chunk in source.bytes()[base..base + count].chunks(1 << 18) {
+                            r = control::check()
+                                .map_err(|_| stop())
+                                .and_then(|_| w.write_all(chunk));
+                            if r.is_err() {
+                                break;
+                            }
+                        }
+                        r
+                    }
+                    Run::Across(b) => w.write_all(b),
+                    Run::Missing(count) => {
+                        io::copy(&mut io::Read::take(io::repeat(0), count as u64), w).map(|_| ())
+                    }
+                };
+            });
+            res
+        };
         if self.is_c_contiguous() {
-            // Chunks smaller than the writer's buffer are copied by our own
-            // code (a shrunk file faults into the SIGBUS guard), never handed
-            // to write(2) straight from the mapping (which fails with EFAULT).
-            for chunk in bytes[self.offset..self.offset + self.nbytes()].chunks(1 << 18) {
-                control::check().map_err(|_| stop())?;
-                w.write_all(chunk)?;
-                control::advance((chunk.len() / item.max(1)) as u64);
+            for start in (0..self.nbytes()).step_by(1 << 24) {
+                let n = (1 << 24).min(self.nbytes() - start);
+                write_range(w, self.offset + start, n)?;
+                control::advance((n / item.max(1)) as u64);
             }
             return Ok(());
         }
@@ -479,8 +540,7 @@ impl View {
                 control::check().map_err(|_| stop())?;
                 let mut full = idx.slice().to_vec();
                 full.push(0);
-                let off = self.element_offset(&full);
-                w.write_all(&bytes[off..off + n * item])?;
+                write_range(w, self.element_offset(&full), n * item)?;
                 control::advance(n as u64);
             }
             return Ok(());
@@ -493,7 +553,7 @@ impl View {
                 control::check().map_err(|_| stop())?;
                 control::advance(4096);
             }
-            w.write_all(self.element_bytes(idx.slice()))?;
+            w.write_all(&self.element_bytes(idx.slice()))?;
         }
         Ok(())
     }

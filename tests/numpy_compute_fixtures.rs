@@ -108,7 +108,7 @@ fn every_frozen_numpy_computation_gives_numpys_answer() {
             Value::Lazy(l) => (l.dtype.descr(), all(l)),
             Value::View(v) => {
                 let mut out = Vec::new();
-                v.for_each_index(|i| out.push(elem_pair(&v.dtype.decode(v.element_bytes(i)))));
+                v.for_each_index(|i| out.push(elem_pair(&v.dtype.decode(&v.element_bytes(i)))));
                 (v.dtype.short(), out)
             }
             other => panic!("{expr} gave {}", other.kind_name()),

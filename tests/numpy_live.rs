@@ -284,3 +284,10 @@ fn reductions_over_too_few_elements_match_numpy_live() {
         assert_eq!(got, numpy(expr), "{expr}");
     }
 }
+
+/// Datasets of many files (random splits, raw and .npy, patterns, folders
+/// and lists) against NumPy over np.concatenate of one memmap per file.
+#[test]
+fn datasets_of_many_files_match_numpys_concatenated_memmaps_live() {
+    run_oracle("datasets.py", "150");
+}

@@ -28,7 +28,7 @@ impl Elements for View {
         &self.shape
     }
     fn elem(&self, idx: &[usize]) -> Elem {
-        self.dtype.decode(self.element_bytes(idx))
+        self.dtype.decode(&self.element_bytes(idx))
     }
     fn dtype_text(&self) -> String {
         self.dtype.short()

@@ -856,16 +856,45 @@ fn decode_f32<const S: usize>(run: &[u8], out: &mut Vec<f64>) {
 }
 
 fn leaf_block(v: &View, dtype: Scalar, outer: &[usize], start: usize, len: usize) -> Block {
-    let bytes = v.source.bytes();
     let complex = dtype.kind == Kind::Complex;
     if v.ndim() == 0 {
-        let n = decode_num(dtype, v.element_bytes(&[]));
+        let n = decode_num(dtype, &v.element_bytes(&[]));
         return Block::splat(n, len, complex);
     }
     let mut idx = outer.to_vec();
     idx.push(start);
-    let base = v.element_offset(&idx) as isize;
+    let base = v.element_offset(&idx);
     let stride = v.strides[v.ndim() - 1];
+    if v.source.dataset().is_none() {
+        return leaf_run(v.source.bytes(), base, stride, len, dtype);
+    }
+    // A dataset: the run in the pieces that lie in one file each.
+    let mut out = Block {
+        re: Vec::with_capacity(len),
+        im: complex.then(|| Vec::with_capacity(len)),
+    };
+    v.source.runs(base, stride, len, dtype.size, |run| {
+        let piece = match run {
+            crate::source::Run::In {
+                source,
+                base,
+                count,
+            } => leaf_run(source.bytes(), base, stride, count, dtype),
+            crate::source::Run::Across(b) => Block::splat(decode_num(dtype, b), 1, complex),
+            crate::source::Run::Missing(count) => Block::splat(Num::real(0.0), count, complex),
+        };
+        out.re.extend_from_slice(&piece.re);
+        if let (Some(im), Some(pim)) = (out.im.as_mut(), piece.im.as_ref()) {
+            im.extend_from_slice(pim);
+        }
+    });
+    out
+}
+
+/// `len` elements of `dtype` at `base + k·stride` in `bytes`, decoded.
+fn leaf_run(bytes: &[u8], base: usize, stride: isize, len: usize, dtype: Scalar) -> Block {
+    let complex = dtype.kind == Kind::Complex;
+    let base = base as isize;
     let size = dtype.size;
     let mut re = Vec::with_capacity(len);
     let at = |k: usize| (base + k as isize * stride) as usize;
@@ -966,7 +995,12 @@ fn leaf_block(v: &View, dtype: Scalar, outer: &[usize], start: usize, len: usize
 fn abs_c8_block(x: &Lazy, outer: &[usize], start: usize, len: usize) -> Option<Block> {
     let Node::Leaf(v) = &*x.node else { return None };
     let d = x.dtype;
-    if d.kind != Kind::Complex || d.size != 8 || d.order != ByteOrder::Little || v.ndim() == 0 {
+    if d.kind != Kind::Complex
+        || d.size != 8
+        || d.order != ByteOrder::Little
+        || v.ndim() == 0
+        || v.source.dataset().is_some()
+    {
         return None;
     }
     let stride = v.strides[v.ndim() - 1];

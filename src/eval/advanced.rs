@@ -403,7 +403,7 @@ impl Session {
                 src_idx[k] = s % v.shape[k].max(1);
                 s /= v.shape[k].max(1);
             }
-            out.extend_from_slice(v.element_bytes(&src_idx));
+            out.extend_from_slice(&v.element_bytes(&src_idx));
         }
         let source = Arc::new(crate::source::Source::copy(
             &v.source,

@@ -11,6 +11,7 @@ use crate::diag::Error;
 use crate::number::human_bytes;
 use crate::syntax::{Expr, ExprKind, IndexItem};
 use crate::view::View;
+use ndarray::Dimension;
 
 /// Everything `explain` shows.
 #[derive(Clone, Debug)]
@@ -76,6 +77,21 @@ pub struct Footprint {
     pub file_len: u64,
     /// Names whose views use this file's mapping.
     pub sharing: Vec<String>,
+    /// For a dataset: the files the view touches, in order.
+    pub files: Vec<FileSpan>,
+    /// For a dataset: how many files it has, and how many are mapped now.
+    pub dataset: Option<(usize, usize)>,
+}
+
+/// The bytes a view touches in one file of a dataset.
+#[derive(Clone, Debug)]
+pub struct FileSpan {
+    pub path: String,
+    /// The first and last byte touched, as offsets in that file.
+    pub first: u64,
+    pub last: u64,
+    /// Bytes of elements in it.
+    pub used: u64,
 }
 
 /// Which cells of a 1-D or 2-D parent the final view selects, on a grid
@@ -254,6 +270,10 @@ impl Session {
             })
             .map(|(n, _)| n.clone())
             .collect();
+        let (files, dataset) = match v.source.dataset() {
+            Some(d) => (file_spans(v, d), Some((d.parts().len(), d.mapped()))),
+            None => (Vec::new(), None),
+        };
         Footprint {
             low,
             high,
@@ -264,6 +284,8 @@ impl Session {
             file: v.source.display(),
             file_len: v.source.len(),
             sharing,
+            files,
+            dataset,
         }
     }
 }
@@ -428,6 +450,59 @@ fn plural(n: usize, what: &str) -> String {
 }
 
 /// The distinct pages holding a byte of some element, sorted.
+/// The files of dataset `d` that view `v` touches, with the bytes of each:
+/// the view's runs split at file boundaries (arithmetic only, nothing read).
+fn file_spans(v: &View, d: &crate::source::Dataset) -> Vec<FileSpan> {
+    use crate::source::PartPiece;
+    use std::collections::BTreeMap;
+    let size = v.dtype.itemsize();
+    let mut spans: BTreeMap<usize, (u64, u64, u64)> = BTreeMap::new();
+    let mut add = |part: usize, a: u64, b: u64, used: u64| {
+        let e = spans.entry(part).or_insert((a, b, 0));
+        e.0 = e.0.min(a);
+        e.1 = e.1.max(b);
+        e.2 += used;
+    };
+    let n = v.ndim();
+    let (len, stride) = if n == 0 {
+        (1, 0)
+    } else {
+        (v.shape[n - 1], v.strides[n - 1])
+    };
+    let outer = if n == 0 { &[][..] } else { &v.shape[..n - 1] };
+    if v.size() > 0 {
+        for idx in ndarray::indices(ndarray::IxDyn(outer)) {
+            let mut full = idx.slice().to_vec();
+            if n > 0 {
+                full.push(0);
+            }
+            d.pieces(v.element_offset(&full), stride, len, size, |p| match p {
+                PartPiece::Whole { part, at, count } => {
+                    let end = at as i128 + (count as i128 - 1) * stride as i128;
+                    let (a, b) = (at.min(end as u64), at.max(end as u64) + size as u64 - 1);
+                    add(part, a, b, (count * size) as u64);
+                }
+                PartPiece::Straddle { at } => {
+                    add(d.part_at(at), at, at + size as u64 - 1, size as u64);
+                }
+            });
+        }
+    }
+    spans
+        .into_iter()
+        .map(|(k, (a, b, used))| {
+            let p = &d.parts()[k];
+            let local = |x: u64| x.saturating_sub(p.base) + p.start;
+            FileSpan {
+                path: crate::text::escape(&p.path.display().to_string()).into_owned(),
+                first: local(a),
+                last: local(b.min(p.base + p.len - 1)),
+                used,
+            }
+        })
+        .collect()
+}
+
 fn touched_pages(v: &View, page: usize) -> Vec<u64> {
     if v.size() == 0 {
         return Vec::new();
@@ -484,6 +559,9 @@ fn touched_pages(v: &View, page: usize) -> Vec<u64> {
 /// NumPy code that builds the same view: the memmap `open` corresponds to
 /// and the index expression, then the single `np.ndarray` form.
 fn numpy_code(root_name: &str, root: &View, v: &View, chain: &[&Expr], line: &str) -> Vec<String> {
+    if let Some(d) = root.source.dataset() {
+        return dataset_code(root_name, root, d, chain, line);
+    }
     let path = root
         .source
         .display()
@@ -545,6 +623,76 @@ fn numpy_code(root_name: &str, root: &View, v: &View, chain: &[&Expr], line: &st
         v.offset,
         crate::text::tuple_repr(&v.strides)
     ));
+    out
+}
+
+/// NumPy's code for a view of a dataset: each file mapped, the maps
+/// concatenated (NumPy has no view across files, so that is a copy of
+/// every file into memory), then the same indexing.
+fn dataset_code(
+    root_name: &str,
+    root: &View,
+    d: &crate::source::Dataset,
+    chain: &[&Expr],
+    line: &str,
+) -> Vec<String> {
+    let quote = |p: &std::path::Path| {
+        format!(
+            "'{}'",
+            p.display()
+                .to_string()
+                .replace('\\', "\\\\")
+                .replace('\'', "\\'")
+        )
+    };
+    let parts = d.parts();
+    let row: usize = root.shape[1..].iter().product::<usize>() * root.dtype.itemsize();
+    let mut out = vec![
+        "# NumPy has no view across files: np.concatenate copies them all into memory".to_string(),
+    ];
+    let items: Vec<String> = parts
+        .iter()
+        .take(12)
+        .map(|p| {
+            format!(
+                "({}, {}, {})",
+                quote(&p.path),
+                p.start,
+                p.len / row.max(1) as u64
+            )
+        })
+        .collect();
+    let more = if parts.len() > 12 {
+        format!(", ...  # and {} more files", parts.len() - 12)
+    } else {
+        String::new()
+    };
+    out.push(format!("parts = [{}{more}]", items.join(", ")));
+    let trailing: String = root.shape[1..].iter().map(|n| format!(", {n}")).collect();
+    out.push(format!(
+        "{root_name} = np.concatenate([np.memmap(f, dtype={}, mode='r', offset=o, shape=(n{trailing})) for f, o, n in parts])[:{}]",
+        root.dtype.descr(),
+        root.shape[0]
+    ));
+    let named = chain
+        .first()
+        .is_some_and(|e| matches!(e.kind, ExprKind::Name(_)));
+    if named && chain.len() > 1 {
+        let mut expr = root_name.to_string();
+        for w in chain.windows(2) {
+            let (prev, x) = (w[0], w[1]);
+            match &x.kind {
+                ExprKind::Attr { name, .. } => match name.node.as_str() {
+                    n if root_field(root, n) => expr.push_str(&format!("['{n}']")),
+                    "r" | "real" => expr.push_str(".real"),
+                    "i" | "imag" => expr.push_str(".imag"),
+                    other => expr.push_str(&format!(".{other}")),
+                },
+                _ => expr.push_str(line.get(prev.span.end..x.span.end).unwrap_or("").trim()),
+            }
+        }
+        out.push(expr);
+    }
     out
 }
 

@@ -310,7 +310,7 @@ impl Session {
 pub(super) fn view_value(v: View) -> Value {
     if v.ndim() == 0 {
         if v.dtype.as_scalar().is_some() {
-            let (d, b) = v.dtype.to_native(v.element_bytes(&[]));
+            let (d, b) = v.dtype.to_native(&v.element_bytes(&[]));
             return Value::Scalar(d, b);
         }
         return Value::Void(v);

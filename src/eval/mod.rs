@@ -7,6 +7,7 @@ mod arrays;
 
 mod call;
 mod complete;
+mod dataset;
 pub mod draw;
 pub mod dump;
 pub mod explain;
@@ -441,11 +442,23 @@ impl Session {
             } else {
                 format!("`{}` views {}", users.join("`, `"), source.display())
             };
-            out.push(Protected {
-                dev: source.dev,
-                ino: source.ino,
-                why,
-            });
+            match source.dataset() {
+                // Every file of a dataset, mapped now or not.
+                Some(d) => out.extend(d.parts().iter().map(|p| Protected {
+                    dev: p.dev,
+                    ino: p.ino,
+                    why: format!(
+                        "{why} (a dataset of {} files, {} among them)",
+                        d.parts().len(),
+                        crate::text::escape(&p.path.display().to_string())
+                    ),
+                })),
+                None => out.push(Protected {
+                    dev: source.dev,
+                    ino: source.ino,
+                    why,
+                }),
+            }
         }
         for s in &self.sidecars {
             if let Some(of) = s.of.upgrade() {
@@ -948,6 +961,13 @@ impl Session {
     /// under it): the error to report instead of its result.
     pub fn fault_error(&self, span: Span) -> Error {
         let live = self.files.live();
+        // A dataset's file that could not be read when a statement needed it.
+        if let Some((path, what)) = live
+            .iter()
+            .find_map(|(s, _)| s.dataset().and_then(|d| d.take_failure()))
+        {
+            return Error::new(ErrorKind::FileChanged { path, what }, span);
+        }
         let culprit = live
             .iter()
             .find(|(s, _)| s.faulted())
@@ -987,7 +1007,7 @@ fn with_home(stmt: &Stmt) -> std::borrow::Cow<'_, Stmt> {
         }
     };
     let paths: Vec<&Spanned<String>> = match stmt {
-        Stmt::Open(o) => vec![&o.path],
+        Stmt::Open(o) => std::iter::once(&o.path).chain(&o.list).collect(),
         Stmt::Guess(p) => vec![p],
         Stmt::Save { path, .. } => vec![path],
         Stmt::Export { to: Some(p), .. }
@@ -1003,7 +1023,10 @@ fn with_home(stmt: &Stmt) -> std::borrow::Cow<'_, Stmt> {
     }
     let mut s = stmt.clone();
     match &mut s {
-        Stmt::Open(o) => fix(&mut o.path),
+        Stmt::Open(o) => {
+            fix(&mut o.path);
+            o.list.iter_mut().for_each(fix);
+        }
         Stmt::Guess(p) => fix(p),
         Stmt::Save { path, .. } => fix(path),
         Stmt::Export { to: Some(p), .. }

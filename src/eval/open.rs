@@ -58,6 +58,9 @@ impl Session {
         let path = &o.path;
         let user_layout = o.shape.is_some() || o.dtype.is_some() || o.offset.is_some();
         let open_failure = |(reason, hint): crate::formats::Failure| open_error(path, reason, hint);
+        if let Some(paths) = self.dataset_paths(o)? {
+            return self.open_dataset(o, paths).map(Output::Opened);
+        }
         if let Some(at) = o.guess {
             if let Some(opened) = self.open_guessed(o, at, user_layout)? {
                 return Ok(Output::Opened(opened));

@@ -114,7 +114,9 @@ impl Value {
             },
             Value::Lazy(l) if l.size() <= 100 => array_repr(l),
             Value::Lazy(l) => format!("<computed {:?} {}>", l.shape, l.dtype.name()),
-            Value::Void(v) => crate::number::scalar_text(&v.dtype.decode(v.element_bytes(&[])), 17),
+            Value::Void(v) => {
+                crate::number::scalar_text(&v.dtype.decode(&v.element_bytes(&[])), 17)
+            }
             Value::Scalar(d, b) => crate::number::scalar_text(&d.decode(b), 17),
         }
     }

@@ -74,7 +74,7 @@ fn value_field(v: &Value) -> Field {
         Value::None => Field::Null,
         Value::Tuple(t) | Value::List(t) => Field::List(t.iter().map(value_field).collect()),
         Value::Dtype(d) => Field::Str(d.short()),
-        Value::Void(v) => elem_field(&v.dtype.decode(v.element_bytes(&[]))),
+        Value::Void(v) => elem_field(&v.dtype.decode(&v.element_bytes(&[]))),
         Value::Scalar(d, b) => elem_field(&d.decode(b)),
         Value::View(_) | Value::Lazy(_) => Field::Null,
     }
@@ -428,6 +428,30 @@ fn record(out: &Output) -> Option<Record> {
                                 "sharing",
                                 Field::List(fp.sharing.iter().cloned().map(Field::Str).collect()),
                             ),
+                            f(
+                                "dataset_files",
+                                fp.dataset.map_or(Field::Null, |(n, _)| int(n)),
+                            ),
+                            f(
+                                "mapped_now",
+                                fp.dataset.map_or(Field::Null, |(_, m)| int(m)),
+                            ),
+                            f(
+                                "files",
+                                Field::List(
+                                    fp.files
+                                        .iter()
+                                        .map(|s| {
+                                            Field::Map(vec![
+                                                f("path", Field::Str(s.path.clone())),
+                                                f("first", int(s.first)),
+                                                f("last", int(s.last)),
+                                                f("used", int(s.used)),
+                                            ])
+                                        })
+                                        .collect(),
+                                ),
+                            ),
                         ])
                     }),
                 ),
@@ -713,7 +737,7 @@ pub fn render_json(out: &Output, w: &mut impl Write) -> io::Result<()> {
             let mut o = object(&vec![f("expr", Field::Str(text.clone()))]);
             let v = match value {
                 Value::Scalar(d, b) => elem_json(&d.decode(b)),
-                Value::Void(v) => elem_json(&v.dtype.decode(v.element_bytes(&[]))),
+                Value::Void(v) => elem_json(&v.dtype.decode(&v.element_bytes(&[]))),
                 other => value_field(other).to_json(),
             };
             o["value"] = v;

@@ -126,17 +126,47 @@ pub fn write_explain(x: &Explanation, width: usize, w: &mut impl Write) -> io::R
                 }
             )?;
         }
-        let resident = match f.resident {
-            Some(r) => format!("{r} of them in memory now"),
-            None => "read into memory, not mapped".into(),
-        };
-        writeln!(
-            w,
-            "pages: {} of {} touched; {resident}",
-            f.pages,
-            human_bytes(f.page_size as u64)
-        )?;
-        if f.file.starts_with("copy of ") {
+        if let Some((files, mapped)) = f.dataset {
+            writeln!(
+                w,
+                "dataset: {} ({}) in {files} files, {mapped} of them mapped now, each once{}",
+                f.file,
+                human_bytes(f.file_len),
+                match f.sharing.len() {
+                    0 => String::new(),
+                    1 => format!("; viewed by {}", f.sharing[0]),
+                    _ => format!("; shared by the views {}", f.sharing.join(", ")),
+                }
+            )?;
+            writeln!(w, "files touched: {} of {files}", f.files.len())?;
+            const SHOWN: usize = 8;
+            for s in f.files.iter().take(SHOWN) {
+                writeln!(
+                    w,
+                    "  {}: bytes {} to {}, uses {}",
+                    s.path,
+                    s.first,
+                    s.last,
+                    human_bytes(s.used)
+                )?;
+            }
+            if f.files.len() > SHOWN {
+                writeln!(w, "  ... and {} more files", f.files.len() - SHOWN)?;
+            }
+        } else {
+            let resident = match f.resident {
+                Some(r) => format!("{r} of them in memory now"),
+                None => "read into memory, not mapped".into(),
+            };
+            writeln!(
+                w,
+                "pages: {} of {} touched; {resident}",
+                f.pages,
+                human_bytes(f.page_size as u64)
+            )?;
+        }
+        if f.dataset.is_some() {
+        } else if f.file.starts_with("copy of ") {
             writeln!(
                 w,
                 "memory: a {} ({}) held by strided",

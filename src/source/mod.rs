@@ -11,6 +11,9 @@
 #[allow(unsafe_code)]
 mod mapping;
 
+mod dataset;
+
+pub use dataset::{Dataset, Part, Piece as PartPiece, Run};
 pub use mapping::page_size;
 
 use std::collections::HashMap;
@@ -19,7 +22,12 @@ use std::io::{self, Read};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, Mutex, Weak};
+
+/// The files mapped now, by (device, inode): shared by a session's
+/// [`Files`] and its datasets, so a file has one mapping however it is
+/// reached.
+pub(crate) type Cache = Arc<Mutex<HashMap<(u64, u64), Weak<Source>>>>;
 
 /// Files below this size are read rather than mapped: a copy of a few
 /// pages costs less than a mapping and cannot fault.
@@ -40,11 +48,16 @@ pub struct Source {
     /// Bytes strided made itself, not a file: how ("advanced indexing of",
     /// "copying", ...), for captions.
     made: Option<&'static str>,
+    /// Many files as one: then `bytes` is empty and reads go through
+    /// [`Source::runs`].
+    dataset: Option<Box<Dataset>>,
 }
 
 impl Source {
-    /// All bytes of the file as mapped.
+    /// All bytes of the file as mapped. A dataset has none of its own:
+    /// its bytes are read through [`Source::runs`].
     pub fn bytes(&self) -> &[u8] {
+        debug_assert!(self.dataset.is_none(), "bytes() of a dataset");
         self.bytes.as_slice()
     }
 
@@ -58,6 +71,7 @@ impl Source {
             file: None,
             bytes: mapping::Bytes::Owned(bytes),
             made: Some(how),
+            dataset: None,
         }
     }
 
@@ -71,6 +85,7 @@ impl Source {
             file: None,
             bytes: mapping::Bytes::Owned(bytes),
             made: Some("indexing"),
+            dataset: None,
         }
     }
 
@@ -91,13 +106,17 @@ impl Source {
         self.bytes.resident(start, end)
     }
 
-    /// The file's length in bytes when it was mapped.
+    /// The file's length in bytes when it was mapped (a dataset's: the
+    /// data of all its parts).
     pub fn len(&self) -> u64 {
-        self.bytes().len() as u64
+        match &self.dataset {
+            Some(d) => d.len(),
+            None => self.bytes.as_slice().len() as u64,
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.bytes().is_empty()
+        self.len() == 0
     }
 
     /// The path for messages and captions, control characters escaped
@@ -191,6 +210,8 @@ pub enum OpenFailure {
     },
     /// Ctrl-C while reading.
     Interrupted,
+    /// A dataset's file is not the one `open` saw (replaced, shrunk).
+    Changed(String),
     Io(io::Error),
 }
 
@@ -207,6 +228,7 @@ impl OpenFailure {
                 format!("reading {want} bytes of it would pass the memory limit of {memory} bytes")
             }
             OpenFailure::Interrupted => "interrupted".into(),
+            OpenFailure::Changed(what) => what.clone(),
             OpenFailure::Io(e) => e.to_string(),
         }
     }
@@ -227,6 +249,7 @@ impl OpenFailure {
             OpenFailure::OverMemory { .. } => Some(
                 "give a smaller shape, raise the limit with `set memory`, or copy the data to a regular file (which is mapped, not read)".into(),
             ),
+            OpenFailure::Changed(_) => Some("open the dataset again".into()),
             OpenFailure::Interrupted => None,
             OpenFailure::Io(_) => None,
         }
@@ -245,9 +268,71 @@ fn classify(e: io::Error) -> OpenFailure {
 /// The cache of open files: one [`Source`] (one mapping) per file.
 #[derive(Debug)]
 pub struct Files {
-    cache: HashMap<(u64, u64), Weak<Source>>,
+    cache: Cache,
+    /// The datasets opened, while some value uses them.
+    datasets: Vec<Weak<Source>>,
     /// The session's fault flag, raised by a fault in any of its mappings.
     fault: Arc<AtomicBool>,
+}
+
+/// The live, unfaulted mapping of file `key` in `cache`, if there is one.
+/// A mapping that faulted holds zero pages where the file was cut: it is
+/// never handed out again, even if the file grew back.
+fn cached(cache: &Cache, key: (u64, u64)) -> Option<Arc<Source>> {
+    let c = cache.lock().unwrap_or_else(|e| e.into_inner());
+    c.get(&key).and_then(Weak::upgrade).filter(|s| !s.faulted())
+}
+
+/// Maps the regular file at `path` (or reads it, when small), or returns
+/// its mapping from `cache`. `expect` is the (device, inode) the file must
+/// still have: a dataset's part replaced since `open` is refused.
+pub(crate) fn map_regular(
+    cache: &Cache,
+    fault: &Arc<AtomicBool>,
+    path: &Path,
+    expect: Option<(u64, u64)>,
+) -> Result<Arc<Source>, OpenFailure> {
+    if let Some(s) = expect.and_then(|key| cached(cache, key)) {
+        return Ok(s);
+    }
+    let mut file = File::open(path).map_err(classify)?;
+    let meta = file.metadata().map_err(OpenFailure::Io)?;
+    let key = (meta.dev(), meta.ino());
+    if expect.is_some_and(|e| e != key) {
+        return Err(OpenFailure::Changed(
+            "was replaced by another file since the dataset was opened".into(),
+        ));
+    }
+    if let Some(s) = cached(cache, key) {
+        return Ok(s);
+    }
+    let bytes = if meta.len() < READ_BELOW {
+        let mut v = Vec::with_capacity(meta.len() as usize);
+        (&mut file)
+            .take(READ_BELOW)
+            .read_to_end(&mut v)
+            .map_err(OpenFailure::Io)?;
+        if v.is_empty() {
+            mapping::Bytes::Empty
+        } else {
+            mapping::Bytes::Owned(v)
+        }
+    } else {
+        mapping::map_read_only(&file, fault).map_err(OpenFailure::Io)?
+    };
+    let source = Arc::new(Source {
+        path: path.to_path_buf(),
+        dev: key.0,
+        ino: key.1,
+        file: Some(file),
+        bytes,
+        made: None,
+        dataset: None,
+    });
+    let mut c = cache.lock().unwrap_or_else(|e| e.into_inner());
+    c.retain(|_, w| w.strong_count() > 0);
+    c.insert(key, Arc::downgrade(&source));
+    Ok(source)
 }
 
 impl Files {
@@ -255,7 +340,8 @@ impl Files {
     /// them faults (the session's flag, see `control::Control`).
     pub fn new(fault: Arc<AtomicBool>) -> Files {
         Files {
-            cache: HashMap::new(),
+            cache: Arc::default(),
+            datasets: Vec::new(),
             fault,
         }
     }
@@ -296,57 +382,63 @@ impl Files {
                 file: None,
                 bytes: mapping::Bytes::Owned(bytes),
                 made: None,
+                dataset: None,
             };
             return Ok((Arc::new(source), false));
         }
         let key = (meta.dev(), meta.ino());
-        // A mapping that faulted holds zero pages where the file was cut:
-        // it is never handed out again, even if the file grew back.
-        if let Some(s) = self
-            .cache
-            .get(&key)
-            .and_then(Weak::upgrade)
-            .filter(|s| !s.faulted())
-        {
+        if let Some(s) = cached(&self.cache, key) {
             return Ok((s, true));
         }
-        let mut file = File::open(path).map_err(classify)?;
-        let bytes = if meta.len() == 0 {
+        if meta.len() == 0 {
             // Empty, or a /proc file that reports no size: read what there is.
+            let mut file = File::open(path).map_err(classify)?;
             let v = read_bounded(&mut file, None, limits)?;
-            if v.is_empty() {
-                mapping::Bytes::Empty
-            } else {
-                mapping::Bytes::Owned(v)
-            }
-        } else if meta.len() < READ_BELOW {
-            let mut v = Vec::with_capacity(meta.len() as usize);
-            (&mut file)
-                .take(READ_BELOW)
-                .read_to_end(&mut v)
-                .map_err(OpenFailure::Io)?;
-            mapping::Bytes::Owned(v)
-        } else {
-            mapping::map_read_only(&file, &self.fault).map_err(OpenFailure::Io)?
-        };
-        let source = Arc::new(Source {
-            path: path.to_path_buf(),
-            dev: key.0,
-            ino: key.1,
-            file: Some(file),
-            bytes,
-            made: None,
-        });
-        self.cache.retain(|_, w| w.strong_count() > 0);
-        self.cache.insert(key, Arc::downgrade(&source));
-        Ok((source, false))
+            let source = Arc::new(Source {
+                path: path.to_path_buf(),
+                dev: key.0,
+                ino: key.1,
+                file: Some(file),
+                bytes: if v.is_empty() {
+                    mapping::Bytes::Empty
+                } else {
+                    mapping::Bytes::Owned(v)
+                },
+                made: None,
+                dataset: None,
+            });
+            let mut c = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            c.insert(key, Arc::downgrade(&source));
+            return Ok((source, false));
+        }
+        Ok((map_regular(&self.cache, &self.fault, path, None)?, false))
     }
 
-    /// The files that are mapped now, with how many views hold each.
+    /// A dataset of `parts` named `name` (the pattern or folder the user
+    /// gave): nothing is mapped until a read needs a part.
+    pub fn dataset(&mut self, name: PathBuf, parts: Vec<Part>) -> Arc<Source> {
+        let d = Dataset::new(parts, self.cache.clone(), self.fault.clone());
+        let source = Arc::new(Source {
+            path: name,
+            dev: 0,
+            ino: 0,
+            file: None,
+            bytes: mapping::Bytes::Empty,
+            made: None,
+            dataset: Some(Box::new(d)),
+        });
+        self.datasets.retain(|w| w.strong_count() > 0);
+        self.datasets.push(Arc::downgrade(&source));
+        source
+    }
+
+    /// The files that are mapped now, and the datasets in use, with how
+    /// many views hold each.
     pub fn live(&self) -> Vec<(Arc<Source>, usize)> {
-        let mut v: Vec<_> = self
-            .cache
+        let c = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        let mut v: Vec<_> = c
             .values()
+            .chain(&self.datasets)
             .filter_map(|w| {
                 w.upgrade().map(|s| {
                     let n = Arc::strong_count(&s) - 1;

@@ -91,7 +91,10 @@ pub enum Stmt {
 /// The arguments of `open`.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Open {
+    /// The path; for a list of files, the list's text and span.
     pub path: Spanned<String>,
+    /// `open [a.bin, b.bin] ...`: the files of a dataset (empty otherwise).
+    pub list: Vec<Spanned<String>>,
     pub shape: Option<Spanned<Vec<i128>>>,
     pub dtype: Option<Lit>,
     pub offset: Option<Expr>,

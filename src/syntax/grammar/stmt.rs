@@ -3,15 +3,19 @@
 
 use super::*;
 
-/// `open_stmt = "open" path { open_arg }`
+/// `open_stmt = "open" ( path | path_list ) { open_arg }`
 pub(in crate::syntax) fn open_stmt(i: In) -> R<Stmt> {
     let (i, _) = sp(i)?;
-    let (mut i, p) = match path(i) {
-        Ok(r) => r,
-        Err(_) => return cut_expected(i, "a file path"),
+    let (mut i, p, list) = match path_list(i) {
+        Ok((j, (p, list))) => (j, p, list),
+        Err(_) => match path(i) {
+            Ok((j, p)) => (j, p, Vec::new()),
+            Err(_) => return cut_expected(i, "a file path"),
+        },
     };
     let mut open = Open {
         path: p,
+        list,
         ..Open::default()
     };
     loop {
@@ -24,6 +28,73 @@ pub(in crate::syntax) fn open_stmt(i: In) -> R<Stmt> {
         }
         i = open_arg(j, &mut open)?.0;
     }
+}
+
+/// `path_list = "[" list_item { "," list_item } [ "," ] "]"`: the files
+/// of a dataset, in order; a bare path here stops at `,` and `]`. Gives
+/// the whole list's text and span, and each path.
+fn path_list(i: In) -> R<(Spanned<String>, Vec<Spanned<String>>)> {
+    let start = pos(&i);
+    let (mut i, _) = punct(i, "[")?;
+    let mut list = Vec::new();
+    loop {
+        let (j, _) = sp(i)?;
+        if let Ok((k, _)) = punct(j, "]") {
+            i = k;
+            break;
+        }
+        let (j, p) = list_item(j)?;
+        list.push(p);
+        let (j, _) = sp(j)?;
+        match punct(j, ",") {
+            Ok((k, _)) => i = k,
+            Err(_) => {
+                let (k, _) = punct(j, "]")?;
+                i = k;
+                break;
+            }
+        }
+    }
+    if list.is_empty() {
+        return expected(i, "a file path");
+    }
+    let span = Span::new(start, pos(&i));
+    let text = list
+        .iter()
+        .map(|p| p.node.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    Ok((
+        i,
+        (
+            Spanned {
+                node: format!("[{text}]"),
+                span,
+            },
+            list,
+        ),
+    ))
+}
+
+/// `list_item = string | bare_word`: a bare word stops at `,` and `]`.
+fn list_item(j: In) -> R<Spanned<String>> {
+    if matches!(peek_char(&j), Some('\'' | '"')) {
+        return string(j);
+    }
+    let at = pos(&j);
+    let (k, w) =
+        take_while(|c: char| !c.is_whitespace() && !matches!(c, ',' | ']' | ';' | '#'))(j)?;
+    if w.fragment().is_empty() {
+        return expected(j, "a file path");
+    }
+    let span = Span::new(at, pos(&k));
+    Ok((
+        k,
+        Spanned {
+            node: w.fragment().to_string(),
+            span,
+        },
+    ))
 }
 
 /// `open_arg = "shape" "=" shape | "dtype" "=" dtype | "offset" "=" postfix
