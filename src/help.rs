@@ -58,7 +58,8 @@ pub const TOPICS: &[Topic] = &[
         ],
         tail: "Statements are separated by newlines or `;`; `#` starts a comment.\n\
 Help topics: open, guess, slicing, advanced, compute, stats, psd, explain, pictures,\n\
-files, save, set, formats, functions (and `help NAME` for any function, e.g. `help mean`).\n",
+files, datasets, save, set, formats, functions (and `help NAME` for any function, e.g.\n\
+`help mean`).\n",
     },
     Topic {
         names: &["open"],
@@ -250,6 +251,24 @@ outlier does not flatten the picture.\n",
         tail: "Complex integers (ci16, cu8, ...) are records (r, i) that abs, angle, db and\n\
 stats treat as complex numbers (.real and .imag are those parts); unsigned\n\
 ones (cu8) centred, (r - 127.5) + (i - 127.5)j. `info` shows SigMF annotations and ENVI axes.\n",
+    },
+    Topic {
+        names: &["datasets", "dataset", "dask", "cluster", "many"],
+        head: "Many files as one array, stacked along axis 0 (a dataset): a list, a folder,\n\
+  or a pattern, in natural order (capture_10 after capture_9). Each file is\n\
+  mapped only when read; .npy headers and SigMF descriptions are per file.\n\
+    open \"capture_*.cf32\" -1x1024     open parts/ c8     open [a.bin, b.bin] f4\n",
+        examples: &[
+            ("open [f.bin, f.bin] -1x100 as two", "two files as one (200, 100) array"),
+            ("two[95:105, 0]", "a slice across the boundary: a view, no copy"),
+            ("explain two[95:105, 0]", "which files a view touches, bytes in each"),
+            ("export mean(two.r, axis=0) dask", "the same computation as a Dask program"),
+            ("export stats two dask", "stats too (and hist); add `to F.py` to write it"),
+        ],
+        tail: "A layout given with open applies to each file (offset= is each file's header);\n\
+every file must give the same dtype and row shape. The Dask program maps each\n\
+file per chunk on the worker and accumulates in float64 as strided does; it\n\
+takes --scheduler tcp://HOST:8786 or starts a LocalCluster.\n",
     },
     Topic {
         names: &["save"],

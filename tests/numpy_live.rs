@@ -291,3 +291,28 @@ fn reductions_over_too_few_elements_match_numpy_live() {
 fn datasets_of_many_files_match_numpys_concatenated_memmaps_live() {
     run_oracle("datasets.py", "150");
 }
+
+/// `export ... dask`: about 75 statements over three multi-file datasets
+/// (views, elementwise expressions, reductions with and without `axis=`,
+/// `stats`, `hist`) exported as programs and run on a Dask LocalCluster of
+/// two workers, each printed result against strided's `--format json`.
+/// Needs dask and distributed (`.ci/run` installs them); without them it
+/// says why it skips, unless STRIDED_REQUIRE_NUMPY=1.
+#[test]
+fn dask_programs_compute_what_strided_computes_live() {
+    if !numpy_or_skip() {
+        return;
+    }
+    let has_dask = Command::new("python3")
+        .args(["-c", "import dask.array, distributed"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_dask {
+        if std::env::var("STRIDED_REQUIRE_NUMPY").is_ok_and(|v| v == "1") {
+            panic!("STRIDED_REQUIRE_NUMPY=1 but python3 cannot import dask.array and distributed");
+        }
+        eprintln!("skipped: needs dask and distributed (pip install 'dask[array]' distributed)");
+        return;
+    }
+    run_oracle("dask_export.py", "0");
+}

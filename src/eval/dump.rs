@@ -37,6 +37,8 @@ pub struct DumpRow {
     pub index: Vec<usize>,
     /// Byte offset of the element in the file.
     pub offset: usize,
+    /// For a dataset: the file that holds the element (`offset` is in it).
+    pub file: Option<String>,
     pub bytes: Vec<u8>,
     /// One decoded value per part.
     pub values: Vec<Elem>,
@@ -107,9 +109,21 @@ pub fn dump(v: &Value, e: &Expr, text: &str) -> Result<Dump, Error> {
             .iter()
             .map(|p| Dtype::Scalar(p.dtype).decode(&bytes[p.offset..p.offset + p.size]))
             .collect();
+        let at = view.element_offset(idx);
+        let (offset, file) = match view.source.dataset() {
+            Some(d) => {
+                let p = &d.parts()[d.part_at(at as u64).min(d.parts().len() - 1)];
+                (
+                    (at as u64 - p.base + p.start) as usize,
+                    Some(crate::text::escape(&p.path.display().to_string()).into_owned()),
+                )
+            }
+            None => (at, None),
+        };
         rows.push(DumpRow {
             index: idx.to_vec(),
-            offset: view.element_offset(idx),
+            offset,
+            file,
             bytes,
             values,
         });

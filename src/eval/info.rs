@@ -97,14 +97,44 @@ fn byte_order(d: &Dtype) -> String {
 }
 
 impl Session {
-    /// `export NAME vrt|envi|numpy [to PATH]`: the text, printed or written.
+    /// `export NAME vrt|envi|numpy [to PATH]` and `export ... dask [to
+    /// PATH]`: the text, printed or written.
     pub(super) fn export(
         &self,
-        name: &Spanned<String>,
+        what: &crate::syntax::Exported,
         format: &Spanned<String>,
         to: Option<&Spanned<String>>,
+        line: &str,
     ) -> Result<super::Output, Error> {
         use crate::formats::export;
+        use crate::syntax::{Exported, ExprKind};
+        if format.node == "dask" {
+            return self.export_dask(what, to, line);
+        }
+        let name = match what {
+            Exported::Expr(crate::syntax::Expr {
+                kind: ExprKind::Name(n),
+                span,
+            }) => Spanned {
+                node: n.clone(),
+                span: *span,
+            },
+            Exported::Expr(e) | Exported::Stats(e) | Exported::Hist { expr: e, .. } => {
+                return Err(Error::new(
+                    crate::diag::ErrorKind::Type {
+                        message: format!(
+                            "export ... {} describes a named view of a file",
+                            format.node
+                        ),
+                        hint: Some(
+                            "name the view (x = EXPR), or export any expression, stats or hist as a Dask program: export EXPR dask".into(),
+                        ),
+                    },
+                    e.span,
+                ))
+            }
+        };
+        let name = &name;
         let view = match self.names.get(&name.node) {
             Some(Value::View(v)) => v,
             Some(other) => {
@@ -135,7 +165,7 @@ impl Session {
                 return Err(Error::new(
                     crate::diag::ErrorKind::Type {
                         message: format!("no export format `{other}`"),
-                        hint: Some(format!("formats: {}", export::FORMATS.join(", "))),
+                        hint: Some(format!("formats: {}, dask", export::FORMATS.join(", "))),
                     },
                     format.span,
                 ))
@@ -171,6 +201,131 @@ impl Session {
             bytes: written.bytes,
             replaced: written.replaced,
             data: view.source.display(),
+        }))
+    }
+
+    /// `export [stats|hist] EXPR dask [to PATH]`: a Python program that
+    /// computes the same statement with dask.array (`formats::dask`).
+    fn export_dask(
+        &self,
+        what: &crate::syntax::Exported,
+        to: Option<&Spanned<String>>,
+        line: &str,
+    ) -> Result<super::Output, Error> {
+        use crate::formats::dask::{program, Job};
+        use crate::syntax::Exported;
+        let text_of =
+            |e: &crate::syntax::Expr| line.get(e.span.start..e.span.end).unwrap_or("").to_string();
+        let number = |x: &crate::syntax::Expr| -> Result<f64, Error> {
+            match self.eval(x)? {
+                Value::Int(i) => Ok(i as f64),
+                Value::Float(f) => Ok(f),
+                other => Err(Error::new(
+                    crate::diag::ErrorKind::Type {
+                        message: format!("expected a number, not {}", other.kind_name()),
+                        hint: None,
+                    },
+                    x.span,
+                )),
+            }
+        };
+        let (job, expr) = match what {
+            Exported::Expr(e) => (Job::Value(e), e),
+            Exported::Stats(e) => (Job::Stats(e), e),
+            Exported::Hist { expr, bins, range } => {
+                let bins = match bins {
+                    Some(b) => number(b)?,
+                    None => 10.0,
+                };
+                let range = match range {
+                    Some((a, b)) => Some((number(a)?, number(b)?)),
+                    None => None,
+                };
+                (
+                    Job::Hist {
+                        expr,
+                        bins: bins as usize,
+                        range,
+                    },
+                    expr,
+                )
+            }
+        };
+        // The statement must make sense here first: the same errors as strided's own.
+        self.eval(expr)?;
+        let mut names: Vec<(String, View)> = Vec::new();
+        let mut stack = vec![expr];
+        while let Some(x) = stack.pop() {
+            use crate::syntax::ExprKind as K;
+            match &x.kind {
+                K::Name(n) => {
+                    if let Some(Value::View(v)) = self.names.get(n) {
+                        if !names.iter().any(|(m, _)| m == n) {
+                            names.push((n.clone(), v.clone()));
+                        }
+                    }
+                }
+                K::Index { base, items } => {
+                    stack.push(base);
+                    for i in items {
+                        match i {
+                            crate::syntax::IndexItem::Expr(e) => stack.push(e),
+                            crate::syntax::IndexItem::Slice {
+                                start, stop, step, ..
+                            } => stack.extend([start, stop, step].into_iter().flatten()),
+                            crate::syntax::IndexItem::Ellipsis(_) => {}
+                        }
+                    }
+                }
+                K::Attr { base, .. } => stack.push(base),
+                K::Call { func, args } => {
+                    stack.push(func);
+                    stack.extend(args.iter().map(|a| &a.value));
+                }
+                K::Unary { operand, .. } => stack.push(operand),
+                K::Binary { lhs, rhs, .. } => {
+                    stack.push(lhs);
+                    stack.push(rhs);
+                }
+                K::Tuple(items) | K::List(items) => stack.extend(items),
+                _ => {}
+            }
+        }
+        let text = program(&job, &text_of(expr), &names).map_err(|message| {
+            Error::new(
+                crate::diag::ErrorKind::Type {
+                    message,
+                    hint: None,
+                },
+                expr.span,
+            )
+        })?;
+        let label = text_of(expr);
+        let Some(path) = to else {
+            return Ok(super::Output::Document {
+                name: label,
+                format: "dask".into(),
+                text,
+            });
+        };
+        let written = self
+            .write_checked(|c| {
+                crate::io::write_file(std::path::Path::new(&path.node), c, |w| {
+                    w.write_all(text.as_bytes())
+                })
+            })
+            .map_err(|e| self.write_failure(path, e, path.span))?;
+        Ok(super::Output::Note(super::Note::Exported {
+            name: label,
+            format: "dask".into(),
+            path: path.node.clone(),
+            bytes: written.bytes,
+            replaced: written.replaced,
+            data: names
+                .iter()
+                .map(|(_, v)| v.source.display())
+                .collect::<Vec<_>>()
+                .join(", "),
         }))
     }
 

@@ -328,8 +328,8 @@ pub struct FileRow {
     pub path: String,
     pub len: u64,
     pub views: usize,
-    /// Whether the bytes are mapped (or were read into memory).
-    pub mapped: bool,
+    /// "mapped", "read" (into memory) or "dataset" (many files as one).
+    pub how: &'static str,
     /// What happened to the file since it was opened, if anything.
     pub note: Option<String>,
 }
@@ -582,7 +582,7 @@ impl Session {
             },
             Stmt::Info(n) => self.info(n).map(Output::Info),
             Stmt::Guess(p) => self.guess(p).map(Output::Guess),
-            Stmt::Export { name, format, to } => self.export(name, format, to.as_ref()),
+            Stmt::Export { what, format, to } => self.export(what, format, to.as_ref(), line),
             Stmt::Assign { name, expr } => {
                 let v = self.eval(expr)?;
                 self.meta.remove(&name.node);
@@ -726,8 +726,18 @@ impl Session {
                         path: s.display(),
                         len: s.len(),
                         views: n,
-                        mapped: s.is_mapped(),
-                        note: s.status(),
+                        how: if s.dataset().is_some() {
+                            "dataset"
+                        } else if s.is_mapped() {
+                            "mapped"
+                        } else {
+                            "read"
+                        },
+                        note: s.status().or_else(|| {
+                            s.dataset().map(|d| {
+                                format!("{} files, {} mapped now", d.parts().len(), d.mapped())
+                            })
+                        }),
                     })
                     .collect(),
             )),

@@ -7,6 +7,7 @@
 //! SigMF archive members are located through the zip directory or the tar
 //! headers.
 
+pub mod dask;
 pub mod ehdr;
 pub mod envi;
 pub mod export;

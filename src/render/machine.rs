@@ -335,7 +335,7 @@ fn record(out: &Output) -> Option<Record> {
                     vec![
                         f("path", Field::Str(r.path.clone())),
                         f("bytes", int(r.len)),
-                        f("how", Field::str(if r.mapped { "mapped" } else { "read" })),
+                        f("how", Field::str(r.how)),
                         f("views", int(r.views)),
                         f("note", Field::opt_str(r.note.clone())),
                     ]
@@ -540,6 +540,7 @@ fn record(out: &Output) -> Option<Record> {
                     let mut row = vec![
                         f("index", Field::ints(&r.index)),
                         f("offset", int(r.offset)),
+                        f("file", Field::opt_str(r.file.clone())),
                         f("hex", Field::Str(hex)),
                     ];
                     for (p, v) in d.parts.iter().zip(&r.values) {

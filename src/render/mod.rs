@@ -136,7 +136,7 @@ fn render_text(out: &Output, s: &Settings, w: &mut impl Write) -> io::Result<()>
                 t.add_row([
                     r.path.clone(),
                     r.len.to_string(),
-                    if r.mapped { "mapped" } else { "read" }.to_string(),
+                    r.how.to_string(),
                     r.views.to_string(),
                     r.note.clone().unwrap_or_default(),
                 ]);
@@ -584,8 +584,13 @@ pub fn note_text(n: &Note) -> String {
             replaced,
             data,
         } => {
+            let what = if format == "dask" {
+                format!("a Dask program that computes {name}")
+            } else {
+                format!("the {format} layout of {name}")
+            };
             let mut s = format!(
-                "wrote the {format} layout of {name} to {} ({bytes} bytes){}",
+                "wrote {what} to {} ({bytes} bytes){}",
                 crate::text::escape(path),
                 if *replaced {
                     ", replacing the file that was there"
@@ -596,6 +601,12 @@ pub fn note_text(n: &Note) -> String {
             if format == "envi" {
                 s.push_str(&format!(
                     "; ENVI looks for the header beside the data file, as {data}.hdr"
+                ));
+            }
+            if format == "dask" {
+                s.push_str(&format!(
+                    "; run it with python3 {} [--scheduler tcp://HOST:8786] (without one it starts a LocalCluster)",
+                    crate::text::escape(path)
                 ));
             }
             s

@@ -257,6 +257,12 @@ pub fn write_dump(d: &Dump, precision: usize, w: &mut impl Write) -> io::Result<
         .max()
         .unwrap_or(1)
         .max(8);
+    let file_w = d
+        .rows
+        .iter()
+        .map(|r| r.file.as_ref().map_or(0, |f| f.chars().count() + 1))
+        .max()
+        .unwrap_or(0);
     for r in &d.rows {
         // Hex bytes, a `|` between parts, `..` groups for padding.
         let mut hex = String::new();
@@ -293,9 +299,10 @@ pub fn write_dump(d: &Dump, precision: usize, w: &mut impl Write) -> io::Result<
         } else {
             crate::text::tuple_repr(&r.index)
         };
+        let file = r.file.as_ref().map_or(String::new(), |f| format!("{f}:"));
         writeln!(
             w,
-            "{index:<idx_w$}  {:0off_w$x}  {hex}   {}",
+            "{index:<idx_w$}  {file:>file_w$}{:0off_w$x}  {hex}   {}",
             r.offset,
             values.join("  ")
         )?;

@@ -17,9 +17,10 @@ pub enum Stmt {
     Info(Spanned<String>),
     /// `guess PATH`: the most plausible layouts of a file with no header
     Guess(Spanned<String>),
-    /// `export NAME vrt|envi|numpy [to PATH]`
+    /// `export NAME vrt|envi|numpy [to PATH]`,
+    /// `export [stats|hist] EXPR dask [bins=N] [range=LO,HI] [to PATH]`
     Export {
-        name: Spanned<String>,
+        what: Exported,
         format: Spanned<String>,
         to: Option<Spanned<String>>,
     },
@@ -102,6 +103,19 @@ pub struct Open {
     pub name: Option<Spanned<String>>,
     /// `guess`: the layout is `guess`'s first candidate.
     pub guess: Option<Span>,
+}
+
+/// What `export` writes out: a view or expression, or a `stats` or
+/// `hist` statement (for `dask`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Exported {
+    Expr(Expr),
+    Stats(Expr),
+    Hist {
+        expr: Expr,
+        bins: Option<Expr>,
+        range: Option<(Expr, Expr)>,
+    },
 }
 
 /// An expression with its span.

@@ -458,18 +458,61 @@ pub(in crate::syntax) fn guess_stmt(k: In) -> R<Stmt> {
 
 /// `export_stmt = "export" name name options` (options: to PATH)
 pub(in crate::syntax) fn export_stmt(k: In) -> R<Stmt> {
-    let (k, n) = name(k).or_else(|_| cut_expected(k, "the name to export"))?;
+    // `stats EXPR` or `hist EXPR`, unless `stats`/`hist` is itself the name
+    // exported (`export stats vrt`).
     let (k, _) = sp(k)?;
-    let (k, format) = name(k).or_else(|_| cut_expected(k, "a format: vrt, envi or numpy"))?;
-    let (k, o) = options(k, &["to"])?;
+    let (k, what) = match name(k) {
+        Ok((after, w)) if matches!(w.node.as_str(), "stats" | "hist") && !format_follows(after) => {
+            let (after, _) = sp(after)?;
+            let (after, expr) = command_operand(after, "the expression")?;
+            let what = if w.node == "stats" {
+                Exported::Stats(expr)
+            } else {
+                Exported::Hist {
+                    expr,
+                    bins: None,
+                    range: None,
+                }
+            };
+            (after, what)
+        }
+        _ => {
+            let (k, expr) = command_operand(k, "the name or expression to export")?;
+            (k, Exported::Expr(expr))
+        }
+    };
+    let (k, _) = sp(k)?;
+    let (k, format) = name(k).or_else(|_| cut_expected(k, "a format: vrt, envi, numpy or dask"))?;
+    let (k, o) = options(k, &["to", "bins", "range"])?;
+    let what = match what {
+        Exported::Hist { expr, .. } => Exported::Hist {
+            expr,
+            bins: o.bins,
+            range: o.range,
+        },
+        w => w,
+    };
     Ok((
         k,
         Stmt::Export {
-            name: n,
+            what,
             format,
             to: o.to,
         },
     ))
+}
+
+/// Whether the input goes on with a bare format name and ends (or goes on
+/// with options): `export stats vrt` names `stats`.
+fn format_follows(k: In) -> bool {
+    let Ok((k, _)) = sp(k) else { return false };
+    match name(k) {
+        Ok((k, n)) => {
+            matches!(n.node.as_str(), "vrt" | "envi" | "numpy" | "dask")
+                && sp(k).is_ok_and(|(k, _)| at_statement_end(&k) || name(k).is_ok())
+        }
+        Err(_) => false,
+    }
 }
 
 /// `plot_stmt = "plot" expression options` (options: to PATH)
