@@ -168,3 +168,105 @@ fn no_write_replaces_a_file_of_a_dataset_even_one_never_mapped() {
     );
     assert_eq!(std::fs::read(tmp.path().join("f_3.bin")).unwrap(), before);
 }
+
+/// The SIGBUS guard holds for every file of a dataset: a file cut short
+/// while `stats` reads across all of them fails the statement, naming
+/// that file, and never kills the process.
+#[test]
+fn a_file_of_a_dataset_truncated_during_stats_fails_the_statement_not_the_process() {
+    use std::os::unix::process::ExitStatusExt;
+    let tmp = common::temp();
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let (mut caught, mut finished) = (0, 0);
+    for run in 0..30 {
+        for k in 0..8 {
+            let f = File::create(tmp.path().join(format!("part_{k}.bin"))).unwrap();
+            f.set_len(16 << 20).unwrap();
+        }
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let victim = 1 + state % 7;
+        let child = Command::new(common::bin())
+            .args(["-c", "open \"part_*.bin\" c8\nstats sqrt(abs(d - 1)) * 2"])
+            .current_dir(tmp.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20 + state % 200));
+        File::options()
+            .write(true)
+            .open(tmp.path().join(format!("part_{victim}.bin")))
+            .unwrap()
+            .set_len((state % 8) << 20)
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let err = common::text(&out.stderr);
+        assert_eq!(out.status.signal(), None, "run {run}: killed\n{err}");
+        match out.status.code() {
+            Some(0) => finished += 1,
+            Some(1) => {
+                assert!(
+                    err.contains(&format!("part_{victim}.bin shrank")),
+                    "run {run}: {err}"
+                );
+                assert!(!common::text(&out.stdout).contains("stats of"));
+                caught += 1;
+            }
+            other => panic!("run {run}: exit {other:?}\n{err}"),
+        }
+    }
+    eprintln!("30 truncations: {caught} caught mid-read, {finished} finished first");
+    assert!(caught >= 5, "too few runs hit the truncation ({caught})");
+}
+
+/// SigMF recordings, each with its own header bytes, as one dataset:
+/// every file's samples after its header, in natural order.
+#[test]
+fn sigmf_recordings_with_their_own_headers_stack_into_one_dataset() {
+    let tmp = common::temp();
+    let mut want = Vec::new();
+    for k in 0..11u32 {
+        let header = 4 * (k as usize % 3) * 8;
+        let n = 5 + k as usize;
+        let mut bytes = vec![0xAB; header];
+        for j in 0..n {
+            let v = (k * 100 + j as u32) as f32;
+            bytes.extend_from_slice(&v.to_le_bytes());
+            bytes.extend_from_slice(&(-v).to_le_bytes());
+            want.push(v);
+        }
+        std::fs::write(tmp.path().join(format!("rec_{k}.sigmf-data")), bytes).unwrap();
+        let meta = serde_json::json!({
+            "global": {"core:datatype": "cf32_le", "core:version": "1.0.0"},
+            "captures": [{"core:sample_start": 0, "core:header_bytes": header}],
+            "annotations": []
+        });
+        std::fs::write(
+            tmp.path().join(format!("rec_{k}.sigmf-meta")),
+            meta.to_string(),
+        )
+        .unwrap();
+    }
+    let out = common::run_in(
+        tmp.path(),
+        &[
+            "--format",
+            "json",
+            "-c",
+            "open \"rec_*.sigmf-meta\"; d.r[::-1]; sum(d.i)",
+        ],
+        "",
+    );
+    let stdout = common::text(&out.stdout);
+    assert!(out.status.success(), "{}", common::text(&out.stderr));
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let reversed: Vec<f64> = want.iter().rev().map(|&v| v as f64).collect();
+    assert_eq!(lines[1]["data"], serde_json::json!(reversed));
+    let sum: f64 = want.iter().map(|&v| -(v as f64)).sum();
+    assert_eq!(lines[2]["value"].as_f64(), Some(sum));
+}

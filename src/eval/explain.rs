@@ -379,10 +379,17 @@ fn rules(x: &Expr, v: &View, prev: Option<&View>) -> Vec<String> {
             "F" => "F order",
             _ => "C order",
         };
-        why.push(format!(
-            "a view of the file's one mapping, {layout}, starting at byte {}",
-            v.offset
-        ));
+        why.push(match v.source.dataset() {
+            Some(d) => format!(
+                "a view of {} files laid end to end (each mapped once, when read), {layout}, starting at byte {}",
+                d.parts().len(),
+                v.offset
+            ),
+            None => format!(
+                "a view of the file's one mapping, {layout}, starting at byte {}",
+                v.offset
+            ),
+        });
         return why;
     };
     let moved = v.offset as i128 - p.offset as i128;
