@@ -270,3 +270,52 @@ fn sigmf_recordings_with_their_own_headers_stack_into_one_dataset() {
     let sum: f64 = want.iter().map(|&v| -(v as f64)).sum();
     assert_eq!(lines[2]["value"].as_f64(), Some(sum));
 }
+
+/// A SigMF recording whose later captures have their own header bytes
+/// (`core:header_bytes` of each capture): the samples are read around every
+/// header, as one array of all captures' samples.
+#[test]
+fn every_sigmf_capture_skips_its_own_header_bytes() {
+    let tmp = common::temp();
+    // Captures from samples 0, 5 and 12 (20 in all), headers of 16, 8 and 24 bytes.
+    let captures = [(0u64, 16usize), (5, 8), (12, 24)];
+    let mut bytes = Vec::new();
+    let mut want = Vec::new();
+    for (k, &(start, header)) in captures.iter().enumerate() {
+        bytes.extend(std::iter::repeat_n(0xEE, header));
+        let end = captures.get(k + 1).map_or(20, |c| c.0);
+        for s in start..end {
+            let v = s as f32 * 1.5;
+            bytes.extend_from_slice(&v.to_le_bytes());
+            bytes.extend_from_slice(&(v + 0.25).to_le_bytes());
+            want.push(v as f64);
+        }
+    }
+    bytes.extend(std::iter::repeat_n(0xEE, 8)); // trailing bytes
+    std::fs::write(tmp.path().join("rec.sigmf-data"), &bytes).unwrap();
+    let meta = serde_json::json!({
+        "global": {"core:datatype": "cf32_le", "core:version": "1.0.0", "core:trailing_bytes": 8},
+        "captures": captures.iter().map(|&(s, h)| serde_json::json!(
+            {"core:sample_start": s, "core:header_bytes": h})).collect::<Vec<_>>(),
+        "annotations": []
+    });
+    std::fs::write(tmp.path().join("rec.sigmf-meta"), meta.to_string()).unwrap();
+    let out = common::run_in(
+        tmp.path(),
+        &[
+            "--format",
+            "json",
+            "-c",
+            "open rec.sigmf-meta; d.r; d.i[4:6] - d.r[4:6]",
+        ],
+        "",
+    );
+    let stdout = common::text(&out.stdout);
+    assert!(out.status.success(), "{}", common::text(&out.stderr));
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[1]["data"], serde_json::json!(want));
+    assert_eq!(lines[2]["data"], serde_json::json!([0.25, 0.25]));
+}

@@ -268,6 +268,50 @@ impl Session {
         Ok(opened)
     }
 
+    /// A view of `segments` (byte ranges of `source`'s file, in order) as
+    /// one array of `shape` (1-D, or samples x channels): a dataset whose
+    /// parts are pieces of one file, which keeps its one mapping.
+    pub(super) fn segmented_view(
+        &mut self,
+        source: &std::sync::Arc<crate::source::Source>,
+        segments: &[(u64, u64)],
+        shape: Option<&[i128]>,
+        dtype: &Dtype,
+    ) -> Result<View, String> {
+        let mut base = 0;
+        let parts: Vec<Part> = segments
+            .iter()
+            .map(|&(start, len)| {
+                let p = Part {
+                    path: source.path.clone(),
+                    dev: source.dev,
+                    ino: source.ino,
+                    file_len: source.len(),
+                    start,
+                    len,
+                    base,
+                };
+                base += len;
+                p
+            })
+            .collect();
+        if segments.iter().any(|&(s, l)| s + l > source.len()) {
+            return Err("the captures' samples run past the end of the data file".into());
+        }
+        let shape: Vec<usize> = match shape {
+            Some(s) => s
+                .iter()
+                .map(|&n| {
+                    usize::try_from(n).map_err(|_| "the described shape is not known".to_string())
+                })
+                .collect::<Result<_, _>>()?,
+            None => vec![(base / dtype.itemsize().max(1) as u64) as usize],
+        };
+        let data = self.files.dataset(source.path.clone(), parts);
+        View::over_file(data, 0, shape, dtype.clone(), Order::C)
+            .ok_or_else(|| "the captures' samples do not fill the described shape".to_string())
+    }
+
     /// Each file laid out as the open says (raw): the dtype (given, from the
     /// first file's extension, or complex64), `offset=` skipped in each, and
     /// whole rows of the shape after its first axis.

@@ -206,8 +206,11 @@ impl Session {
             node: desc.data.display().to_string(),
             span: path.span,
         };
-        let view = match &desc.strides {
-            None => self.layout(
+        let view = match (&desc.strides, &desc.segments) {
+            (None, Some(segments)) => self
+                .segmented_view(&source, segments, desc.shape.as_deref(), &desc.dtype)
+                .map_err(|reason| fail(reason, None))?,
+            (None, None) => self.layout(
                 &source,
                 desc.offset,
                 desc.shape.clone(),
@@ -216,7 +219,7 @@ impl Session {
                 &data_span,
                 path.span,
             )?,
-            Some(strides) => {
+            (Some(strides), _) => {
                 let shape: Vec<usize> = desc
                     .shape
                     .as_ref()

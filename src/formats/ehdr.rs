@@ -212,6 +212,7 @@ pub fn describe(header: &Path, data: &Path) -> Result<Described, Failure> {
             Some(to_isize(&strides)?)
         },
         axes: axes.iter().map(|a| a.to_string()).collect(),
+        segments: None,
         facts,
     })
 }

@@ -223,6 +223,7 @@ pub fn describe(header: &Path, data: &Path) -> Result<Described, Failure> {
         shape: Some(shape),
         offset,
         strides: None,
+        segments: None,
         axes,
         facts,
     })

@@ -33,6 +33,10 @@ pub struct Described {
     pub offset: u64,
     /// Byte strides when the layout is not C-contiguous (VRT).
     pub strides: Option<Vec<isize>>,
+    /// Where the samples lie when headers interrupt them (SigMF captures
+    /// with their own `core:header_bytes`): byte ranges `(start, len)` of
+    /// the data file, in order, read as one array (a dataset of one file).
+    pub segments: Option<Vec<(u64, u64)>>,
     /// Names of the axes, outermost first.
     pub axes: Vec<String>,
     /// Other facts worth showing with `info`.

@@ -2,7 +2,8 @@
 //! both sit in `x.sigmf`, an uncompressed tar archive whose data member is
 //! mapped in place. `core:datatype` gives the dtype (`cf32_le`, `ci16_le`,
 //! `ru8`, ...), `core:num_channels` interleaved channels a second axis,
-//! the first capture's `core:header_bytes` the offset and
+//! the first capture's `core:header_bytes` the offset (later captures'
+//! header bytes make `segments`: the samples read around each header) and
 //! `core:trailing_bytes` what the samples stop short of; sample rate,
 //! frequency, times and annotations are kept for `info`.
 
@@ -327,11 +328,12 @@ fn describe_text(
         }
         fact(&format!("capture {k}"), Some(Field::Str(parts.join(", "))));
     }
-    if captures.iter().skip(1).any(|c| header(c) > 0) {
+    let later_headers = captures.iter().skip(1).any(|c| header(c) > 0);
+    if later_headers {
         fact(
             "note",
             Some(Field::str(
-                "later captures have header bytes inside the data: the view runs over them",
+                "later captures have their own header bytes: the samples are read around them",
             )),
         );
     }
@@ -405,6 +407,55 @@ fn describe_text(
         }
         _ => None,
     };
+    // Captures with their own header bytes: each capture's samples (from
+    // its sample_start to the next one's, the last to the end) after its
+    // header, as byte ranges of the data.
+    let per = dtype.itemsize() as u64 * channels.max(1);
+    let mut segments = None;
+    let mut samples = samples;
+    if later_headers {
+        let len = match data_len {
+            Some(len) => len,
+            None => {
+                return Err((
+                    format!("{}: the data file is missing", meta_path.display()),
+                    None,
+                ))
+            }
+        };
+        let end = data_start + len - trailing.min(len);
+        let start_of = |c: &Value| {
+            c.get("core:sample_start")
+                .and_then(Value::as_u64)
+                .unwrap_or(0)
+        };
+        let mut pos = data_start;
+        let mut list = Vec::new();
+        for (k, c) in captures.iter().enumerate() {
+            pos = pos.saturating_add(header(c));
+            let bytes = match captures.get(k + 1) {
+                Some(next) => start_of(next)
+                    .checked_sub(start_of(c))
+                    .and_then(|n| n.checked_mul(per)),
+                None => end.checked_sub(pos).map(|n| n / per * per),
+            };
+            let bytes = bytes.filter(|&b| pos.checked_add(b).is_some_and(|e| e <= end));
+            let Some(bytes) = bytes else {
+                return Err((
+                    format!(
+                        "{}: capture {k}'s samples (after {} header bytes) do not fit in the data's {len} bytes, or its sample_start goes backwards",
+                        meta_path.display(),
+                        header(c)
+                    ),
+                    Some("check core:sample_start and core:header_bytes of the captures against the data file".into()),
+                ));
+            };
+            list.push((pos, bytes));
+            pos += bytes;
+        }
+        samples = Some(i128::from(list.iter().map(|s| s.1).sum::<u64>() / per));
+        segments = Some(list);
+    }
     let (shape, axes) = match (channels > 1, samples) {
         (true, n) => (
             Some(vec![n.unwrap_or(-1), channels as i128]),
@@ -421,6 +472,7 @@ fn describe_text(
         shape,
         offset,
         strides: None,
+        segments,
         axes,
         facts,
     })

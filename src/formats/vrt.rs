@@ -268,6 +268,7 @@ pub fn describe(vrt: &Path) -> Result<Described, Failure> {
         shape: Some(shape),
         offset,
         strides: Some(strides),
+        segments: None,
         axes,
         facts: vec![
             ("GDAL dataType".into(), Field::Str(first.data_type.clone())),
