@@ -82,6 +82,13 @@ impl Session {
         if !user_layout && crate::formats::npz::is_npz(Path::new(&path.node)) {
             return self.open_npz(o);
         }
+        if !user_layout && path.node.ends_with(".sigmf") && Path::new(&path.node).is_file() {
+            let all = crate::formats::sigmf::archive_recordings(Path::new(&path.node))
+                .map_err(open_failure)?;
+            if all.len() > 1 {
+                return self.open_recordings(o, all);
+            }
+        }
         if !user_layout {
             if let Some(desc) =
                 crate::formats::describe(Path::new(&path.node)).map_err(open_failure)?
@@ -309,22 +316,7 @@ impl Session {
         let mut out = Vec::new();
         let mut laid = Vec::new();
         for m in members {
-            let ident: String = m
-                .name
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '_' {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            let ident = if ident.starts_with(|c: char| c.is_ascii_digit()) {
-                format!("_{ident}")
-            } else {
-                ident
-            };
+            let ident = identifier(&m.name);
             let name = match &o.name {
                 Some(p) => format!("{}_{ident}", p.node),
                 None => ident,
@@ -392,6 +384,54 @@ impl Session {
                 },
             );
             out.push(Output::Opened(opened));
+        }
+        Ok(Output::Batch(out))
+    }
+
+    /// `open x.sigmf [as PREFIX]` of an archive of several recordings: each
+    /// bound to its own name (the recording's name, or `PREFIX_name`), all
+    /// or none.
+    fn open_recordings(
+        &mut self,
+        o: &Open,
+        all: Vec<(String, crate::formats::Described)>,
+    ) -> Result<Output, Error> {
+        let names: Vec<String> = all
+            .iter()
+            .map(|(stem, _)| {
+                let ident = identifier(stem);
+                match &o.name {
+                    Some(p) => format!("{}_{ident}", p.node),
+                    None => ident,
+                }
+            })
+            .collect();
+        let before: Vec<(String, Option<Value>)> = names
+            .iter()
+            .map(|n| (n.clone(), self.names.get(n).cloned()))
+            .collect();
+        let mut out = Vec::new();
+        for ((_, desc), name) in all.into_iter().zip(&names) {
+            let one = Open {
+                name: Some(Spanned {
+                    node: name.clone(),
+                    span: o.path.span,
+                }),
+                ..o.clone()
+            };
+            match self.open_described(&one, desc) {
+                Ok(opened) => out.push(Output::Opened(opened)),
+                Err(e) => {
+                    // None bound: what the names held before comes back.
+                    for (n, v) in before {
+                        match v {
+                            Some(v) => self.names.insert(n, v),
+                            None => self.names.remove(&n),
+                        };
+                    }
+                    return Err(e);
+                }
+            }
         }
         Ok(Output::Batch(out))
     }
@@ -775,5 +815,25 @@ impl Session {
                 shape_span,
             )
         })
+    }
+}
+
+/// A name from a member's or recording's name: letters, digits and `_`
+/// kept, anything else `_`, and a leading digit prefixed with `_`.
+fn identifier(name: &str) -> String {
+    let ident: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if ident.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{ident}")
+    } else {
+        ident
     }
 }

@@ -37,6 +37,22 @@ const META_MAX: u64 = 16 << 20;
 /// and the `.sigmf-data` member of the same stem), its data mapped in
 /// place from the archive. Other recordings are named in the facts.
 pub fn describe_archive(path: &Path) -> Result<Described, Failure> {
+    let mut all = archive_recordings(path)?;
+    let names: Vec<String> = all.iter().skip(1).map(|(stem, _)| stem.clone()).collect();
+    let (_, mut d) = all.swap_remove(0);
+    if !names.is_empty() {
+        d.facts.push((
+            "other recordings in the archive".into(),
+            Field::List(names.into_iter().map(Field::Str).collect()),
+        ));
+    }
+    Ok(d)
+}
+
+/// Every recording of the archive `x.sigmf` (each `.sigmf-meta` member
+/// with the `.sigmf-data` member of the same stem), in the archive's
+/// order, with its stem; the data of each mapped in place.
+pub fn archive_recordings(path: &Path) -> Result<Vec<(String, Described)>, Failure> {
     use std::io::{Read, Seek, SeekFrom};
     let members = tar_members(path)?;
     let stem_of = |name: &str, ext: &str| name.strip_suffix(ext).map(str::to_string);
@@ -44,69 +60,64 @@ pub fn describe_archive(path: &Path) -> Result<Described, Failure> {
         .iter()
         .filter(|m| m.name.ends_with(".sigmf-meta"))
         .collect();
-    let Some(meta) = metas.first() else {
+    if metas.is_empty() {
         return Err((
             format!("{} holds no .sigmf-meta member", path.display()),
             Some("a SigMF archive is a tar of x.sigmf-meta and x.sigmf-data".into()),
         ));
-    };
-    let stem = stem_of(&meta.name, ".sigmf-meta").unwrap_or_default();
-    let data = members
-        .iter()
-        .find(|m| stem_of(&m.name, ".sigmf-data").as_deref() == Some(stem.as_str()))
-        .ok_or_else(|| {
-            (
+    }
+    let mut out = Vec::new();
+    for meta in metas {
+        let stem = stem_of(&meta.name, ".sigmf-meta").unwrap_or_default();
+        let data = members
+            .iter()
+            .find(|m| stem_of(&m.name, ".sigmf-data").as_deref() == Some(stem.as_str()))
+            .ok_or_else(|| {
+                (
+                    format!(
+                        "{} has {} but no {stem}.sigmf-data",
+                        path.display(),
+                        meta.name
+                    ),
+                    None,
+                )
+            })?;
+        if meta.len > META_MAX {
+            return Err((
                 format!(
-                    "{} has {} but no {stem}.sigmf-data",
-                    path.display(),
-                    meta.name
+                    "{} in {} is too large to be metadata",
+                    meta.name,
+                    path.display()
                 ),
                 None,
-            )
-        })?;
-    if meta.len > META_MAX {
-        return Err((
-            format!(
-                "{} in {} is too large to be metadata",
-                meta.name,
-                path.display()
-            ),
-            None,
-        ));
-    }
-    let mut text = String::new();
-    let mut f = std::fs::File::open(path)
-        .map_err(|e| (format!("cannot read {}: {e}", path.display()), None))?;
-    f.seek(SeekFrom::Start(meta.start))
-        .and_then(|_| f.take(meta.len).read_to_string(&mut text))
-        .map_err(|e| {
+            ));
+        }
+        let mut text = String::new();
+        let mut f = std::fs::File::open(path)
+            .map_err(|e| (format!("cannot read {}: {e}", path.display()), None))?;
+        f.seek(SeekFrom::Start(meta.start))
+            .and_then(|_| f.take(meta.len).read_to_string(&mut text))
+            .map_err(|e| {
+                (
+                    format!("cannot read {} in {}: {e}", meta.name, path.display()),
+                    None,
+                )
+            })?;
+        let label = Path::new(&format!("{}:{}", path.display(), meta.name)).to_path_buf();
+        let mut d = describe_text(&text, &label, path, data.start, Some(data.len), true)?;
+        d.described_by = path.to_path_buf();
+        d.facts.insert(
+            0,
             (
-                format!("cannot read {} in {}: {e}", meta.name, path.display()),
-                None,
-            )
-        })?;
-    let label = Path::new(&format!("{}:{}", path.display(), meta.name)).to_path_buf();
-    let mut d = describe_text(&text, &label, path, data.start, Some(data.len), true)?;
-    d.described_by = path.to_path_buf();
-    d.facts.insert(
-        0,
-        (
-            "archive members".into(),
-            Field::Str(format!("{} (mapped in place) and {}", data.name, meta.name)),
-        ),
-    );
-    if metas.len() > 1 {
-        d.facts.push((
-            "other recordings in the archive (not opened)".into(),
-            Field::List(
-                metas[1..]
-                    .iter()
-                    .map(|m| Field::Str(m.name.clone()))
-                    .collect(),
+                "archive members".into(),
+                Field::Str(format!("{} (mapped in place) and {}", data.name, meta.name)),
             ),
-        ));
+        );
+        // The name a recording is bound to: its file name without folders.
+        let short = stem.rsplit('/').next().unwrap_or(&stem).to_string();
+        out.push((short, d));
     }
-    Ok(d)
+    Ok(out)
 }
 
 /// A member of a tar archive: its name and where its bytes lie.

@@ -444,6 +444,25 @@ def sniff_cases(binary, tmp, rng):
             problems += same(tmp, "cap.npy", np.arange(64, dtype="<c8"), "the SigMF archive's samples")
             if "1000000" not in p.stdout.replace(",", "") and "1e+06" not in p.stdout:
                 problems.append("info of the SigMF archive shows no sample rate:\n%s" % p.stdout)
+    # An archive of several recordings (written with tarfile, as the SigMF
+    # spec describes it): each recording bound to its own name.
+    import io, tarfile
+    recs = {"rec_a": np.arange(10, dtype="<c8"), "rec-b": (np.arange(7) * 1j).astype("<c8")}
+    with tarfile.open(os.path.join(tmp, "multi.sigmf"), "w", format=tarfile.USTAR_FORMAT) as t:
+        for stem, samples in recs.items():
+            for name, blob in [(f"multi/{stem}.sigmf-meta", json.dumps(
+                    {"global": {"core:datatype": "cf32_le", "core:version": "1.0.0"},
+                     "captures": [{"core:sample_start": 0}], "annotations": []}).encode()),
+                               (f"multi/{stem}.sigmf-data", samples.tobytes())]:
+                info = tarfile.TarInfo(name)
+                info.size = len(blob)
+                t.addfile(info, io.BytesIO(blob))
+    p = strided("open multi.sigmf as m; save m_rec_a a.npy; save m_rec_b b.npy")
+    if p.returncode != 0:
+        problems.append("open multi.sigmf failed:\n%s%s" % (p.stdout, p.stderr))
+    else:
+        problems += same(tmp, "a.npy", recs["rec_a"], "the first recording of a SigMF archive")
+        problems += same(tmp, "b.npy", recs["rec-b"], "the second recording of a SigMF archive")
     if rasterio is not None:
         # `gdal_translate -of VRT` of a raw EHdr file: a SimpleSource band,
         # refused with the file to open instead.
