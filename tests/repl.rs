@@ -170,3 +170,46 @@ fn the_shell_at_80_columns_shows_its_golden_screen() {
         golden.display()
     );
 }
+
+/// The progress bar of a long statement fits an 80-column terminal while
+/// it runs and leaves nothing behind when the result comes (its numbers
+/// move, so its shape is checked rather than a golden screen).
+#[test]
+fn the_progress_bar_fits_80_columns_and_leaves_no_fragments() {
+    let dir = common::temp();
+    // 2 GiB of holes: every page is a fault to serve, so the statement
+    // runs for seconds without the disk.
+    let f = std::fs::File::create(dir.path().join("big.bin")).unwrap();
+    f.set_len(2 << 30).unwrap();
+    let state = dir.path().join("state");
+    let Some(t) = common::Tmux::start_sized(dir.path(), &state, "progress", 80) else {
+        common::skip("tmux is not installed, so no terminal to drive the shell in");
+        return;
+    };
+    t.wait_for("strided>");
+    t.send(&["open big.bin c8", "Enter"]);
+    t.wait_for("bytes viewed");
+    t.clear();
+    t.send(&["stats sqrt(abs(d - 1)) * 2", "Enter"]);
+    let screen = t.wait_for("(Ctrl-C stops)");
+    let bar = screen
+        .lines()
+        .find(|l| l.contains("(Ctrl-C stops)"))
+        .unwrap()
+        .trim_end();
+    assert!(
+        strided::text::columns(bar) <= 80 && bar.contains('%') && bar.contains("left"),
+        "{bar:?}"
+    );
+    t.wait_for("│ std");
+    let screen = t.wait_for("└");
+    assert!(
+        !screen.contains("Ctrl-C stops"),
+        "the bar was left behind:\n{screen}"
+    );
+    assert!(
+        screen.lines().all(|l| strided::text::columns(l) <= 80),
+        "{screen}"
+    );
+    t.send(&["C-d"]);
+}
