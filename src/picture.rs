@@ -123,11 +123,10 @@ impl Pixels {
 
 const WHITE: [u8; 3] = [255, 255, 255];
 const FRAME: [u8; 3] = [160, 160, 160];
-const GRID: [u8; 3] = [230, 230, 230];
 const INK: [u8; 3] = [31, 119, 180];
 
 /// Margin around plots, in pixels.
-const MARGIN: usize = 10;
+pub const MARGIN: usize = 10;
 
 /// A cell grid (`rows` x `cols` values, row-major) coloured by `cmap` over
 /// `lo..=hi`, each cell drawn as a `scale` x `scale` square.
@@ -163,17 +162,13 @@ fn plot_y(v: f64, lo: f64, hi: f64, height: usize) -> usize {
 }
 
 /// A line plot of a min/max envelope, `width` pixel columns wide (an
-/// envelope shorter than that is stretched), in a frame with horizontal
-/// grid lines at the quarters. Each column is drawn from its minimum to its
+/// envelope shorter than that is stretched), in a thin frame (`framed`
+/// adds the axes). Each column is drawn from its minimum to its
 /// maximum and joined to the column before, so a lone spike shows as a
 /// full-height line.
 pub fn plot(env: &[(f64, f64)], lo: f64, hi: f64, width: usize, height: usize) -> Pixels {
     let w = width.max(1);
     let mut p = Pixels::new(w + 2 * MARGIN, height + 2 * MARGIN, WHITE);
-    for q in 1..4 {
-        let y = MARGIN + q * (height - 1) / 4;
-        p.hline(MARGIN, MARGIN + w - 1, y, GRID);
-    }
     let mut prev: Option<(usize, usize)> = None;
     for x in 0..w {
         let (a, b) = env[x * env.len() / w];
@@ -262,4 +257,218 @@ mod tests {
         assert_eq!(p.at(x, MARGIN), INK, "the spike reaches the top row");
         assert_ne!(p.at(MARGIN + 5, MARGIN), INK, "the flat part does not");
     }
+}
+
+/// The font of titles and tick labels, bundled so that every machine draws
+/// the same pixels: DejaVu Sans Mono (Bitstream Vera licence,
+/// `assets/DejaVu-LICENSE.txt`).
+static FONT: &[u8] = include_bytes!("../assets/DejaVuSansMono.ttf");
+const FONT_NAME: &str = "strided-mono";
+
+/// Pixels left of the data picture in a framed PNG (tick labels of y).
+pub const FRAME_LEFT: usize = 90;
+/// Pixels above the data picture (the title).
+pub const FRAME_TOP: usize = 36;
+/// Pixels below the data picture (tick labels of x, its name).
+pub const FRAME_BOTTOM: usize = 52;
+/// Pixels right of the data picture (of the colour bar, when there is one).
+pub const FRAME_RIGHT: usize = 24;
+/// Width of a colour bar, and what its labels take beside it.
+pub const BAR_GAP: usize = 16;
+pub const BAR_WIDTH: usize = 22;
+pub const BAR_LABELS: usize = 84;
+
+/// Where the data picture lies in a framed PNG of `width` x `height`
+/// (with a colour bar or not): its left, top, width and height.
+pub fn data_rect(width: usize, height: usize, bar: bool) -> (usize, usize, usize, usize) {
+    let extra = if bar {
+        BAR_GAP + BAR_WIDTH + BAR_LABELS
+    } else {
+        0
+    };
+    (
+        FRAME_LEFT,
+        FRAME_TOP,
+        width.saturating_sub(FRAME_LEFT + FRAME_RIGHT + extra),
+        height.saturating_sub(FRAME_TOP + FRAME_BOTTOM),
+    )
+}
+
+/// What a PNG's frame says around the data picture: a title, the data
+/// units at the picture's edges (ticks and numbers), the axes' names and,
+/// for an image, a colour bar.
+#[derive(Clone, Debug)]
+pub struct Frame {
+    pub title: String,
+    /// The x value at the left and right edges of the data area.
+    pub x: (f64, f64),
+    /// The y value at the bottom and top edges of the data area (an
+    /// image's rows count down: `(rows, 0)`).
+    pub y: (f64, f64),
+    pub x_name: String,
+    pub y_name: String,
+    /// Pixels between the picture's edge and its data area (a plot's
+    /// margin); 0 for an image.
+    pub inset: usize,
+    /// An image's colour map and the values at its ends.
+    pub bar: Option<(Cmap, f64, f64)>,
+}
+
+/// About five round tick values within `a..=b` (either order).
+pub fn ticks(a: f64, b: f64) -> Vec<f64> {
+    let (lo, hi) = (a.min(b), a.max(b));
+    if !(lo.is_finite() && hi.is_finite()) || hi <= lo {
+        return if lo.is_finite() { vec![lo] } else { Vec::new() };
+    }
+    let raw = (hi - lo) / 5.0;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|&s| s >= raw)
+        .unwrap_or(10.0 * mag);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    (first..=last).map(|k| k as f64 * step).collect()
+}
+
+/// A tick value as text: as few digits as the step needs.
+fn tick_text(v: f64, step: f64) -> String {
+    let v = if v.abs() < step * 1e-9 { 0.0 } else { v };
+    if v != 0.0 && (v.abs() >= 1e6 || v.abs() < 1e-3) {
+        return format!("{v:.2e}");
+    }
+    // The fewest decimals that write the step exactly (0.25: two).
+    let decimals = (0..10)
+        .find(|&d| {
+            let x = step * 10f64.powi(d);
+            (x - x.round()).abs() < 1e-6 * x.abs().max(1.0)
+        })
+        .unwrap_or(10) as usize;
+    format!("{v:.decimals$}")
+}
+
+/// `data` (a plot, histogram or image as drawn for the numbers) inside a
+/// frame: the title above, ticks with numbers in data units on the left and
+/// below, the axes' names, and a colour bar with its range for an image.
+/// The data picture keeps its pixels, at (`FRAME_LEFT`, `FRAME_TOP`).
+pub fn framed(data: &Pixels, f: &Frame) -> Pixels {
+    use plotters::prelude::*;
+    use plotters::style::text_anchor::{HPos, Pos, VPos};
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // The bundled font parses: a failure here would be a broken build.
+        let _ = plotters::style::register_font(FONT_NAME, FontStyle::Normal, FONT);
+    });
+    let bar_extra = if f.bar.is_some() {
+        BAR_GAP + BAR_WIDTH + BAR_LABELS
+    } else {
+        0
+    };
+    let width = FRAME_LEFT + data.width + FRAME_RIGHT + bar_extra;
+    let height = FRAME_TOP + data.height + FRAME_BOTTOM;
+    let mut out = Pixels::new(width, height, self::WHITE);
+    // The data area: where the numbers' edges lie in the frame.
+    let (x0, x1) = (
+        FRAME_LEFT + f.inset,
+        FRAME_LEFT + data.width - 1 - f.inset.min(data.width - 1),
+    );
+    let (y_top, y_bottom) = (
+        FRAME_TOP + f.inset,
+        FRAME_TOP + data.height - 1 - f.inset.min(data.height - 1),
+    );
+    let along = |v: f64, (a, b): (f64, f64), p0: usize, p1: usize| -> Option<i32> {
+        let t = (v - a) / (b - a);
+        (t.is_finite() && (-1e-9..=1.0 + 1e-9).contains(&t))
+            .then(|| (p0 as f64 + t * (p1 as f64 - p0 as f64)).round() as i32)
+    };
+    {
+        let root = BitMapBackend::with_buffer(&mut out.rgb, (width as u32, height as u32))
+            .into_drawing_area();
+        let ink = RGBColor(40, 40, 40);
+        let small = (FONT_NAME, 13).into_font().color(&ink);
+        let title = (FONT_NAME, 16).into_font().color(&ink);
+        let at = |h, v| Pos::new(h, v);
+        let _ = root.draw(&Text::new(
+            f.title.clone(),
+            ((FRAME_LEFT + data.width / 2) as i32, 8),
+            title.pos(at(HPos::Center, VPos::Top)),
+        ));
+        // The axes: lines along the picture's left and bottom edges.
+        let left = FRAME_LEFT as i32 - 1;
+        let bottom = (FRAME_TOP + data.height) as i32;
+        let line = |a: (i32, i32), b: (i32, i32)| PathElement::new(vec![a, b], ink);
+        let _ = root.draw(&line((left, FRAME_TOP as i32), (left, bottom)));
+        let _ = root.draw(&line(
+            (left, bottom),
+            ((FRAME_LEFT + data.width) as i32, bottom),
+        ));
+        let xt = ticks(f.x.0, f.x.1);
+        let xstep = xt.get(1).map_or(1.0, |b| b - xt[0]);
+        for v in &xt {
+            if let Some(x) = along(*v, f.x, x0, x1) {
+                let _ = root.draw(&line((x, bottom), (x, bottom + 5)));
+                let _ = root.draw(&Text::new(
+                    tick_text(*v, xstep),
+                    (x, bottom + 8),
+                    small.clone().pos(at(HPos::Center, VPos::Top)),
+                ));
+            }
+        }
+        let yt = ticks(f.y.0, f.y.1);
+        let ystep = yt.get(1).map_or(1.0, |b| b - yt[0]);
+        for v in &yt {
+            if let Some(y) = along(*v, f.y, y_bottom, y_top) {
+                let _ = root.draw(&line((left - 5, y), (left, y)));
+                let _ = root.draw(&Text::new(
+                    tick_text(*v, ystep),
+                    (left - 8, y),
+                    small.clone().pos(at(HPos::Right, VPos::Center)),
+                ));
+            }
+        }
+        let _ = root.draw(&Text::new(
+            f.x_name.clone(),
+            ((FRAME_LEFT + data.width / 2) as i32, bottom + 28),
+            small.clone().pos(at(HPos::Center, VPos::Top)),
+        ));
+        let _ = root.draw(&Text::new(
+            f.y_name.clone(),
+            (6, FRAME_TOP as i32 - 16),
+            small.clone().pos(at(HPos::Left, VPos::Top)),
+        ));
+        if let Some((_, lo, hi)) = f.bar {
+            let bx = (FRAME_LEFT + data.width + BAR_GAP + BAR_WIDTH) as i32;
+            let bt = ticks(lo, hi);
+            let bstep = bt.get(1).map_or(1.0, |b| b - bt[0]);
+            for v in &bt {
+                if let Some(y) = along(*v, (lo, hi), FRAME_TOP + data.height - 1, FRAME_TOP) {
+                    let _ = root.draw(&line((bx, y), (bx + 4, y)));
+                    let _ = root.draw(&Text::new(
+                        tick_text(*v, bstep),
+                        (bx + 7, y),
+                        small.clone().pos(at(HPos::Left, VPos::Center)),
+                    ));
+                }
+            }
+        }
+        let _ = root.present();
+    }
+    // The numbers' own pixels, unchanged, and the colour bar's colours.
+    for y in 0..data.height {
+        let from = y * data.width * 3;
+        let to = ((FRAME_TOP + y) * width + FRAME_LEFT) * 3;
+        out.rgb[to..to + data.width * 3].copy_from_slice(&data.rgb[from..from + data.width * 3]);
+    }
+    if let Some((cmap, _, _)) = f.bar {
+        let bx = FRAME_LEFT + data.width + BAR_GAP;
+        for y in 0..data.height {
+            let t = 1.0 - y as f64 / (data.height.max(2) - 1) as f64;
+            let c = cmap.rgb(t);
+            for x in bx..bx + BAR_WIDTH {
+                out.set(x, FRAME_TOP + y, c);
+            }
+        }
+    }
+    out
 }

@@ -24,6 +24,18 @@ fn decode(path: &Path) -> (usize, usize, Vec<[u8; 3]>) {
     (info.width as usize, info.height as usize, px)
 }
 
+/// The data picture inside a framed PNG (title, axes and, for an image
+/// or spectrogram, a colour bar around it), and the frame's pixels apart.
+fn decode_data(path: &Path, bar: bool) -> (usize, usize, Vec<[u8; 3]>) {
+    let (w, h, px) = decode(path);
+    let (x0, y0, dw, dh) = strided::picture::data_rect(w, h, bar);
+    let mut out = Vec::with_capacity(dw * dh);
+    for y in y0..y0 + dh {
+        out.extend_from_slice(&px[y * w + x0..y * w + x0 + dw]);
+    }
+    (dw, dh, out)
+}
+
 fn ok(out: &std::process::Output) -> String {
     assert!(out.status.success(), "{}", text(&out.stderr));
     text(&out.stdout)
@@ -47,7 +59,7 @@ fn an_image_of_a_gradient_decodes_to_the_gradient() {
     );
     let said = ok(&out);
     assert!(said.contains("wrote an image of g to g.png"), "{said}");
-    let (w, h, px) = decode(&dir.path().join("g.png"));
+    let (w, h, px) = decode_data(&dir.path().join("g.png"), true);
     // Small images are scaled up by whole pixels to at least 400 a side.
     let scale = 400usize.div_ceil(cols);
     assert_eq!((w, h), (cols * scale, rows * scale));
@@ -127,7 +139,7 @@ fn the_colour_range_is_robust_to_outliers_by_default() {
         "{said}"
     );
     // The PNG: the ordinary cells take many greys, not one.
-    let (_, _, px) = decode(&dir.path().join("o.png"));
+    let (_, _, px) = decode_data(&dir.path().join("o.png"), true);
     let greys: std::collections::BTreeSet<u8> = px.iter().map(|p| p[0]).collect();
     assert!(greys.len() > 100, "{} greys", greys.len());
 }
@@ -151,7 +163,7 @@ fn big_images_are_reduced_by_block_means_or_maxima() {
     assert!(said.contains("mean of up to 2x2 elements"), "{said}");
     assert!(said.contains("maximum of up to 2x2 elements"), "{said}");
     for (file, want) in [("mean.png", 64u8), ("max.png", 255)] {
-        let (w, h, px) = decode(&dir.path().join(file));
+        let (w, h, px) = decode_data(&dir.path().join(file), true);
         assert_eq!((w, h), (1024, 1024), "{file}");
         // The 1 is a quarter of its block's mean: 0.25 * 255 rounds to 64.
         assert_eq!(px[500 * w + 750], [want, want, want], "{file}");
@@ -187,7 +199,7 @@ fn a_spike_in_1e8_samples_shows_in_the_terminal_and_in_the_png() {
     let column = (at as u128 * 128 / n as u128) as usize / 2;
     assert_eq!(lit, vec![column], "the spike's character in the top row");
     // The PNG: 800 envelope columns inside a 10-pixel margin.
-    let (w, _, px) = decode(&dir.path().join("s.png"));
+    let (w, _, px) = decode_data(&dir.path().join("s.png"), false);
     let x = 10 + (at as u128 * 800 / n as u128) as usize;
     let ink = |p: [u8; 3]| p != [255, 255, 255] && p[2] > p[0];
     let top_row: Vec<usize> = (0..w).filter(|&k| ink(px[10 * w + k])).collect();
@@ -216,7 +228,7 @@ fn hist_writes_one_bar_per_bin() {
         "",
     ));
     assert!(said.contains("wrote a histogram of h (10 bins"), "{said}");
-    let (w, h, px) = decode(&dir.path().join("h.png"));
+    let (w, h, px) = decode_data(&dir.path().join("h.png"), false);
     let bar = 80;
     assert_eq!(w, 10 * bar + 20);
     let heights: Vec<usize> = (0..10)
@@ -281,7 +293,7 @@ fn psd_draws_a_tone_where_its_frequency_is() {
     assert!(said.contains("187500"), "{said}");
     // Two-sided, ascending: 1024 bins from -fs/2 over 800 plot columns
     // inside a 10-pixel margin.
-    let (w, _, px) = decode(&dir.path().join("p.png"));
+    let (w, _, px) = decode_data(&dir.path().join("p.png"), false);
     let ink = |p: [u8; 3]| p != [255, 255, 255] && p[2] > p[0];
     let top = (0..px.len() / w)
         .find(|&y| (10..w - 10).any(|x| ink(px[y * w + x])))
@@ -321,7 +333,7 @@ fn specgram_draws_a_tone_in_its_column_and_only_while_it_lasts() {
         "",
     ));
     assert!(said.contains("8 segments a row"), "{said}");
-    let (w, h, px) = decode(&dir.path().join("s.png"));
+    let (w, h, px) = decode_data(&dir.path().join("s.png"), true);
     assert_eq!((w, h), (1024, 1024));
     let lit = |p: [u8; 3]| p[0] > 200 && p[1] > 180 && p[2] < 120;
     let column = 512 + 192;
@@ -378,6 +390,60 @@ fn a_colour_specgram_draws_colours_and_only_colours() {
                 sgr.is_some_and(|p| p.chars().all(|c| c.is_ascii_digit() || c == ';')),
                 "an escape that is not a colour: {:?}",
                 &esc[..esc.len().min(20)]
+            );
+        }
+    }
+}
+
+/// Every PNG is framed: a title above, tick labels beside and below the
+/// data (dark pixels in the margins, where the data never draws), and an
+/// image's colour bar running from the map's top colour to its bottom one.
+#[test]
+fn pngs_have_a_title_tick_labels_and_an_image_a_colour_bar() {
+    let dir = temp();
+    std::fs::write(dir.path().join("demo.bin"), strided::demo::demo_bytes()).unwrap();
+    ok(&run_in(
+        dir.path(),
+        &[
+            "-c",
+            "open demo.bin 100x100; image d.r to i.png cmap=gray; plot d.r[3] to p.png; hist d.i to h.png",
+        ],
+        "",
+    ));
+    let dark = |p: [u8; 3]| p.iter().all(|&c| c < 120);
+    for (file, bar) in [("i.png", true), ("p.png", false), ("h.png", false)] {
+        let (w, h, px) = decode(&dir.path().join(file));
+        let (x0, y0, dw, dh) = strided::picture::data_rect(w, h, bar);
+        let count = |xs: std::ops::Range<usize>, ys: std::ops::Range<usize>| {
+            ys.flat_map(|y| xs.clone().map(move |x| (x, y)))
+                .filter(|&(x, y)| dark(px[y * w + x]))
+                .count()
+        };
+        // The title, the y tick labels, the x tick labels.
+        assert!(count(0..w, 0..y0 - 12) > 20, "{file}: no title");
+        assert!(
+            count(0..x0 - 10, y0..y0 + dh) > 40,
+            "{file}: no y tick labels"
+        );
+        assert!(
+            count(x0..x0 + dw, y0 + dh + 8..y0 + dh + 24) > 40,
+            "{file}: no x tick labels"
+        );
+        if bar {
+            let bx = x0 + dw + strided::picture::BAR_GAP + strided::picture::BAR_WIDTH / 2;
+            assert_eq!(
+                px[y0 * w + bx],
+                [255, 255, 255],
+                "{file}: the bar's top is the map's top"
+            );
+            assert_eq!(
+                px[(y0 + dh - 1) * w + bx],
+                [0, 0, 0],
+                "{file}: the bar's bottom"
+            );
+            assert!(
+                count(bx + strided::picture::BAR_WIDTH..w, y0..y0 + dh) > 20,
+                "{file}: no labels on the colour bar"
             );
         }
     }

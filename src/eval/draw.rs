@@ -33,6 +33,23 @@ pub struct Written {
     pub height: usize,
 }
 
+/// A plot's x axis when it is not the index: the labels of its ends (for
+/// the terminal), its range in data units and its name (for the PNG).
+pub struct XAxis {
+    pub ends: (String, String),
+    pub range: (f64, f64),
+    pub name: &'static str,
+}
+
+/// The frame of an image's PNG: its title and what its edges are in data
+/// units (x left to right, y bottom to top), with the axes' names.
+pub struct ImageAxes {
+    pub title: String,
+    pub x: (f64, f64),
+    pub y: (f64, f64),
+    pub names: (&'static str, &'static str),
+}
+
 #[derive(Clone, Debug)]
 pub struct PlotReport {
     pub text: String,
@@ -204,13 +221,14 @@ impl Session {
         self.plot_lazy(&l, magnitude, None, to, text, e)
     }
 
-    /// The plot of the 1-D `l`; `x_ends` labels the ends of the x axis
-    /// (indices by default).
+    /// The plot of the 1-D `l`; `x_axis` says what the x axis is (indices
+    /// by default): its end labels for the terminal, its range and name for
+    /// the PNG.
     pub(super) fn plot_lazy(
         &self,
         l: &crate::compute::Lazy,
         magnitude: bool,
-        x_ends: Option<(String, String)>,
+        x_axis: Option<XAxis>,
         to: Option<&Spanned<String>>,
         text: &str,
         e: &Expr,
@@ -230,7 +248,28 @@ impl Session {
         let (lo, hi) = value_range(env.iter().flat_map(|&(a, b)| [a, b]), e)?;
         let written = match to {
             Some(path) => {
-                Some(self.write_png(&picture::plot(&env, lo, hi, PNG_PLOT.0, PNG_PLOT.1), path)?)
+                let (x, x_name) = x_axis
+                    .as_ref()
+                    .map_or(((0.0, (l.size() - 1) as f64), "index"), |a| {
+                        (a.range, a.name)
+                    });
+                let frame = picture::Frame {
+                    title: format!("plot of {text}"),
+                    x,
+                    y: (lo, hi),
+                    x_name: x_name.to_string(),
+                    y_name: if x_axis.is_some() {
+                        "dB".into()
+                    } else if magnitude {
+                        "|value|".into()
+                    } else {
+                        "value".into()
+                    },
+                    inset: picture::MARGIN,
+                    bar: None,
+                };
+                let data = picture::plot(&env, lo, hi, PNG_PLOT.0, PNG_PLOT.1);
+                Some(self.write_png(&picture::framed(&data, &frame), path)?)
             }
             None => None,
         };
@@ -246,7 +285,7 @@ impl Session {
             } else {
                 8
             },
-            x_ends: x_ends.unwrap_or_else(|| ("0".into(), (l.size() - 1).to_string())),
+            x_ends: x_axis.map_or_else(|| ("0".into(), (l.size() - 1).to_string()), |a| a.ends),
             written,
         })
     }
@@ -294,7 +333,13 @@ impl Session {
             PictureRange::MinMax => value_range(values.iter().copied(), e)?,
             PictureRange::Auto => percentile_range(&values, e)?,
         };
-        let written = self.image_png(&values, rows, cols, (lo, hi), cmap, to)?;
+        let axes = ImageAxes {
+            title: format!("image of {text}"),
+            x: (0.0, w as f64),
+            y: (h as f64, 0.0),
+            names: ("column", "row"),
+        };
+        let written = self.image_png(&values, rows, cols, (cmap, lo, hi), to, axes)?;
         Ok(ImageReport {
             text: text.to_string(),
             shape: (h, w),
@@ -353,9 +398,9 @@ impl Session {
         values: &[f64],
         rows: usize,
         cols: usize,
-        (lo, hi): (f64, f64),
-        cmap: Cmap,
+        (cmap, lo, hi): (Cmap, f64, f64),
         to: Option<&Spanned<String>>,
+        axes: ImageAxes,
     ) -> Result<Option<Written>, Error> {
         let Some(path) = to else {
             return Ok(None);
@@ -367,7 +412,16 @@ impl Session {
             PNG_IMAGE_MIN.div_ceil(long)
         };
         let p = picture::image(values, rows, cols, lo, hi, cmap, scale);
-        self.write_png(&p, path).map(Some)
+        let frame = picture::Frame {
+            title: axes.title,
+            x: axes.x,
+            y: axes.y,
+            x_name: axes.names.0.to_string(),
+            y_name: axes.names.1.to_string(),
+            inset: 0,
+            bar: Some((cmap, lo, hi)),
+        };
+        self.write_png(&picture::framed(&p, &frame), path).map(Some)
     }
 
     /// `hist ... to FILE.png`: the bars as a PNG.
@@ -377,6 +431,16 @@ impl Session {
         path: &Spanned<String>,
     ) -> Result<Written, Error> {
         let bar = (PNG_PLOT.0 / h.counts.len().max(1)).max(1);
-        self.write_png(&picture::hist(&h.counts, bar, PNG_PLOT.1), path)
+        let frame = picture::Frame {
+            title: format!("histogram of {}", h.text),
+            x: (h.lo, h.hi),
+            y: (0.0, h.counts.iter().copied().max().unwrap_or(0) as f64),
+            x_name: "value".into(),
+            y_name: "count".into(),
+            inset: picture::MARGIN,
+            bar: None,
+        };
+        let data = picture::hist(&h.counts, bar, PNG_PLOT.1);
+        self.write_png(&picture::framed(&data, &frame), path)
     }
 }

@@ -862,7 +862,11 @@ impl Session {
         let plot = self.plot_lazy(
             &curve,
             false,
-            Some(ends),
+            Some(super::draw::XAxis {
+                ends,
+                range: (freqs[0], *freqs.last().expect("a bin at least")),
+                name: "frequency (Hz)",
+            }),
             to,
             &format!("10*log10 of {text}'s psd"),
             e,
@@ -965,10 +969,16 @@ impl Session {
                 }
             }
         };
-        let written = self.image_png(&values, rows, cols, (lo, hi), cmap, to)?;
         let freqs = s.frequencies(centre);
         let step = (s.w.nperseg - s.w.noverlap) as f64;
         let time = |k: usize| (k as f64 * step + s.w.nperseg as f64 / 2.0) / s.fs;
+        let axes = super::draw::ImageAxes {
+            title: format!("spectrogram of {text} (dB)"),
+            x: (freqs[0], *freqs.last().expect("a bin at least")),
+            y: (time(segments.saturating_sub(1)), time(0)),
+            names: ("frequency (Hz)", "time (s)"),
+        };
+        let written = self.image_png(&values, rows, cols, (cmap, lo, hi), to, axes)?;
         Ok(SpecgramReport {
             head: s.head(text, from_metadata, centre),
             per_row,
