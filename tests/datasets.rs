@@ -33,6 +33,17 @@ fn sparse_files(dir: &Path, n: u64) {
     }
 }
 
+/// The json lines `strided --format json -c SCRIPT` prints in `dir`, which
+/// must succeed.
+fn json_lines(dir: &Path, script: &str) -> Vec<serde_json::Value> {
+    let out = common::run_in(dir, &["--format", "json", "-c", script], "");
+    assert!(out.status.success(), "{}", common::text(&out.stderr));
+    common::text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect()
+}
+
 #[test]
 fn ten_thousand_files_are_one_array_within_256_descriptors_and_64_mappings() {
     let tmp = common::temp();
@@ -249,22 +260,7 @@ fn sigmf_recordings_with_their_own_headers_stack_into_one_dataset() {
         )
         .unwrap();
     }
-    let out = common::run_in(
-        tmp.path(),
-        &[
-            "--format",
-            "json",
-            "-c",
-            "open \"rec_*.sigmf-meta\"; d.r[::-1]; sum(d.i)",
-        ],
-        "",
-    );
-    let stdout = common::text(&out.stdout);
-    assert!(out.status.success(), "{}", common::text(&out.stderr));
-    let lines: Vec<serde_json::Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(tmp.path(), "open \"rec_*.sigmf-meta\"; d.r[::-1]; sum(d.i)");
     let reversed: Vec<f64> = want.iter().rev().map(|&v| v as f64).collect();
     assert_eq!(lines[1]["data"], serde_json::json!(reversed));
     let sum: f64 = want.iter().map(|&v| -(v as f64)).sum();
@@ -300,22 +296,7 @@ fn every_sigmf_capture_skips_its_own_header_bytes() {
         "annotations": []
     });
     std::fs::write(tmp.path().join("rec.sigmf-meta"), meta.to_string()).unwrap();
-    let out = common::run_in(
-        tmp.path(),
-        &[
-            "--format",
-            "json",
-            "-c",
-            "open rec.sigmf-meta; d.r; d.i[4:6] - d.r[4:6]",
-        ],
-        "",
-    );
-    let stdout = common::text(&out.stdout);
-    assert!(out.status.success(), "{}", common::text(&out.stderr));
-    let lines: Vec<serde_json::Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(tmp.path(), "open rec.sigmf-meta; d.r; d.i[4:6] - d.r[4:6]");
     assert_eq!(lines[1]["data"], serde_json::json!(want));
     assert_eq!(lines[2]["data"], serde_json::json!([0.25, 0.25]));
 }

@@ -15,13 +15,18 @@ mod common;
 use std::process::Command;
 
 fn numpy_available() -> Result<(), String> {
+    python_imports("numpy")
+}
+
+/// Whether python3 can import `modules` (`import numpy`, ...), or why not.
+fn python_imports(modules: &str) -> Result<(), String> {
     match Command::new("python3")
-        .args(["-c", "import numpy"])
+        .args(["-c", &format!("import {modules}")])
         .output()
     {
         Ok(o) if o.status.success() => Ok(()),
         Ok(o) => Err(format!(
-            "python3 cannot import numpy ({})",
+            "python3 cannot import {modules} ({})",
             common::text(&o.stderr).lines().last().unwrap_or("")
         )),
         Err(e) => Err(format!("python3 is not available ({e})")),
@@ -303,15 +308,11 @@ fn dask_programs_compute_what_strided_computes_live() {
     if !numpy_or_skip() {
         return;
     }
-    let has_dask = Command::new("python3")
-        .args(["-c", "import dask.array, distributed"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_dask {
+    if let Err(why) = python_imports("dask.array, distributed") {
         if std::env::var("STRIDED_REQUIRE_NUMPY").is_ok_and(|v| v == "1") {
-            panic!("STRIDED_REQUIRE_NUMPY=1 but python3 cannot import dask.array and distributed");
+            panic!("STRIDED_REQUIRE_NUMPY=1 but {why}");
         }
-        eprintln!("skipped: needs dask and distributed (pip install 'dask[array]' distributed)");
+        eprintln!("skipped: {why} (pip install 'dask[array]' distributed)");
         return;
     }
     run_oracle("dask_export.py", "0");

@@ -11,7 +11,8 @@
 //! header, and the shape's first dimension (`-1`, or fewer rows than
 //! there are) counts rows over all files.
 
-use super::{info, open_error, Opened, Session, Value};
+use super::open::bound_name;
+use super::{info, open_error, Opened, Session};
 use crate::diag::{Error, ErrorKind};
 use crate::dtype::Dtype;
 use crate::report::Field;
@@ -232,13 +233,7 @@ impl Session {
         shape.extend(&trailing);
         let view = View::over_file(source, 0, shape, dtype, Order::C)
             .ok_or_else(|| open_error(path, "the dataset is too large to address".into(), None))?;
-        let name = o
-            .name
-            .as_ref()
-            .map_or_else(|| "d".to_string(), |n| n.node.clone());
-        if o.name.is_none() {
-            assumed.push("name");
-        }
+        let name = bound_name(o, &mut assumed);
         let mut opened = self.bind_opened(name.clone(), view, Order::C, false, false, assumed);
         opened.described = Some(format!(
             "a dataset of {n_files} files stacked along axis 0, {} to {} (each {from})",
@@ -332,21 +327,9 @@ impl Session {
         };
         let offset = match &o.offset {
             None => 0u64,
-            Some(e) => match self.eval(e)? {
-                Value::Int(n) if n >= 0 && n <= u64::MAX as i128 => n as u64,
-                v => {
-                    return Err(Error::new(
-                        ErrorKind::Type {
-                            message: format!(
-                                "offset= takes a non-negative integer, not {}",
-                                v.kind_name()
-                            ),
-                            hint: None,
-                        },
-                        e.span,
-                    ))
-                }
-            },
+            Some(e) => u64::try_from(self.offset_arg(e)?).map_err(|_| {
+                open_error(path, "offset= is past the end of every file".into(), None)
+            })?,
         };
         let trailing: Vec<usize> = match &o.shape {
             None => Vec::new(),

@@ -657,18 +657,7 @@ fn dataset_code(
     let mut out = vec![
         "# NumPy has no view across files: np.concatenate copies them all into memory".to_string(),
     ];
-    let items: Vec<String> = parts
-        .iter()
-        .take(12)
-        .map(|p| {
-            format!(
-                "({}, {}, {})",
-                quote(&p.path),
-                p.start,
-                p.len / row.max(1) as u64
-            )
-        })
-        .collect();
+    let items = crate::formats::dask::part_tuples(&parts[..parts.len().min(12)], row, quote);
     let more = if parts.len() > 12 {
         format!(", ...  # and {} more files", parts.len() - 12)
     } else {

@@ -180,10 +180,28 @@ impl Session {
                 name.span,
             )
         })?;
+        self.exported(
+            name.node.clone(),
+            &format.node,
+            text,
+            to,
+            view.source.display(),
+        )
+    }
+
+    /// An export's text printed (no `to`) or written to `to`, and what was done.
+    fn exported(
+        &self,
+        name: String,
+        format: &str,
+        text: String,
+        to: Option<&Spanned<String>>,
+        data: String,
+    ) -> Result<super::Output, Error> {
         let Some(path) = to else {
             return Ok(super::Output::Document {
-                name: name.node.clone(),
-                format: format.node.clone(),
+                name,
+                format: format.to_string(),
                 text,
             });
         };
@@ -195,12 +213,12 @@ impl Session {
             })
             .map_err(|e| self.write_failure(path, e, path.span))?;
         Ok(super::Output::Note(super::Note::Exported {
-            name: name.node.clone(),
-            format: format.node.clone(),
+            name,
+            format: format.to_string(),
             path: path.node.clone(),
             bytes: written.bytes,
             replaced: written.replaced,
-            data: view.source.display(),
+            data,
         }))
     }
 
@@ -300,33 +318,12 @@ impl Session {
                 expr.span,
             )
         })?;
-        let label = text_of(expr);
-        let Some(path) = to else {
-            return Ok(super::Output::Document {
-                name: label,
-                format: "dask".into(),
-                text,
-            });
-        };
-        let written = self
-            .write_checked(|c| {
-                crate::io::write_file(std::path::Path::new(&path.node), c, |w| {
-                    w.write_all(text.as_bytes())
-                })
-            })
-            .map_err(|e| self.write_failure(path, e, path.span))?;
-        Ok(super::Output::Note(super::Note::Exported {
-            name: label,
-            format: "dask".into(),
-            path: path.node.clone(),
-            bytes: written.bytes,
-            replaced: written.replaced,
-            data: names
-                .iter()
-                .map(|(_, v)| v.source.display())
-                .collect::<Vec<_>>()
-                .join(", "),
-        }))
+        let data = names
+            .iter()
+            .map(|(_, v)| v.source.display())
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.exported(text_of(expr), "dask", text, to, data)
     }
 
     pub(super) fn info(&self, name: &Spanned<String>) -> Result<InfoReport, Error> {

@@ -264,14 +264,8 @@ impl Session {
                 })?
             }
         };
-        let name = o
-            .name
-            .as_ref()
-            .map_or_else(|| "d".to_string(), |n| n.node.clone());
         let mut assumed = Vec::new();
-        if o.name.is_none() {
-            assumed.push("name");
-        }
+        let name = bound_name(o, &mut assumed);
         if let Ok(m) = std::fs::metadata(&desc.described_by) {
             use std::os::unix::fs::MetadataExt;
             self.sidecars.retain(|s| s.of.strong_count() > 0);
@@ -448,13 +442,7 @@ impl Session {
                 })?;
         let file_len = source.len();
         let mut assumed = Vec::new();
-        let name = o
-            .name
-            .as_ref()
-            .map_or_else(|| "d".to_string(), |n| n.node.clone());
-        if o.name.is_none() {
-            assumed.push("name");
-        }
+        let name = bound_name(o, &mut assumed);
 
         // A .npy file describes itself, unless the user overrides the layout.
         if o.shape.is_none()
@@ -536,8 +524,9 @@ impl Session {
         };
         let offset = match &o.offset {
             None => 0u64,
-            Some(e) => match self.eval(e)? {
-                Value::Int(n) if n >= 0 => u64::try_from(n).map_err(|_| {
+            Some(e) => {
+                let n = self.offset_arg(e)?;
+                u64::try_from(n).map_err(|_| {
                     Error::new(
                         ErrorKind::OffsetPastEnd {
                             path: path.node.clone(),
@@ -546,20 +535,8 @@ impl Session {
                         },
                         e.span,
                     )
-                })?,
-                v => {
-                    return Err(Error::new(
-                        ErrorKind::Type {
-                            message: format!(
-                                "offset= takes a non-negative integer, not {}",
-                                v.kind_name()
-                            ),
-                            hint: None,
-                        },
-                        e.span,
-                    ))
-                }
-            },
+                })?
+            }
         };
         let order = match o.order {
             Some(Spanned { node: 'F', .. }) => Order::F,
@@ -604,6 +581,23 @@ impl Session {
         opened.dtype_from = dtype_from;
         opened.warnings = warnings;
         Ok(opened)
+    }
+
+    /// The value of `offset=`: a non-negative integer.
+    pub(super) fn offset_arg(&self, e: &crate::syntax::Expr) -> Result<i128, Error> {
+        match self.eval(e)? {
+            Value::Int(n) if n >= 0 => Ok(n),
+            v => Err(Error::new(
+                ErrorKind::Type {
+                    message: format!(
+                        "offset= takes a non-negative integer, not {}",
+                        v.kind_name()
+                    ),
+                    hint: None,
+                },
+                e.span,
+            )),
+        }
     }
 
     /// The warning for bytes that read badly as complex64, with the layout
@@ -835,5 +829,16 @@ fn identifier(name: &str) -> String {
         format!("_{ident}")
     } else {
         ident
+    }
+}
+
+/// The name an `open` binds: `as NAME`, or `d` (said as assumed).
+pub(super) fn bound_name(o: &Open, assumed: &mut Vec<&'static str>) -> String {
+    match &o.name {
+        Some(n) => n.node.clone(),
+        None => {
+            assumed.push("name");
+            "d".to_string()
+        }
     }
 }

@@ -305,18 +305,7 @@ fn leaf(v: &View) -> Result<String, String> {
         )
     };
     let parts: Vec<String> = match v.source.dataset() {
-        Some(d) => d
-            .parts()
-            .iter()
-            .map(|p| {
-                format!(
-                    "({}, {}, {})",
-                    quote(&p.path),
-                    p.start,
-                    p.len / row.max(1) as u64
-                )
-            })
-            .collect(),
+        Some(d) => part_tuples(d.parts(), row, quote),
         None => {
             if v.source.is_copy() {
                 return Err("export dask reads files; this value is a copy strided made".into());
@@ -341,6 +330,26 @@ fn leaf(v: &View) -> Result<String, String> {
         shape[0],
         if f { ".T" } else { "" }
     ))
+}
+
+/// Each file of a dataset as Python's `(path, byte offset, rows)`, rows of
+/// `row` bytes, the path spelled by `quote`.
+pub fn part_tuples(
+    parts: &[crate::source::Part],
+    row: usize,
+    quote: impl Fn(&std::path::Path) -> String,
+) -> Vec<String> {
+    parts
+        .iter()
+        .map(|p| {
+            format!(
+                "({}, {}, {})",
+                quote(&p.path),
+                p.start,
+                p.len / row.max(1) as u64
+            )
+        })
+        .collect()
 }
 
 /// A dtype as `np.dtype(...)` takes it.

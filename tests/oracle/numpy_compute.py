@@ -138,6 +138,15 @@ def numpy_eval(expr, d):
     return f(x, **kw)
 
 
+def scale_of(d):
+    """The largest finite magnitude in d (0 when there is none): the scale
+    that cancellation errors are measured against."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        finite = np.abs(d[np.isfinite(d)]) if d.size else np.zeros(0)
+    return float(finite.max()) if finite.size else 0.0
+
+
 def compare(expr, got, want, complex_input=False, scale=0.0):
     """None if strided's answer `got` agrees with NumPy's `want`, else why not.
     `scale` is the largest finite magnitude in the input: a sum's rounding
@@ -340,9 +349,7 @@ def run_live(binary, cases, tmp):
             d = np.frombuffer(bytes.fromhex(c["data"]), dtype=c["dtype"]).reshape(c["shape"])
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                finite = np.abs(d[np.isfinite(d)]) if d.size else np.zeros(0)
-                scale = float(finite.max()) if finite.size else 0.0
-                problem = compare(c["expr"], got, numpy_eval(c["expr"], d), np.dtype(c["dtype"]).kind == "c", scale)
+                problem = compare(c["expr"], got, numpy_eval(c["expr"], d), np.dtype(c["dtype"]).kind == "c", scale_of(d))
         if problem:
             failed += 1
             if failed <= 25:
