@@ -448,3 +448,45 @@ fn pngs_have_a_title_tick_labels_and_an_image_a_colour_bar() {
         }
     }
 }
+
+/// Pictures are the same whatever the number of threads: the picture
+/// reductions split their work into a fixed number of chunks, and an
+/// image's cells are each summed by one chunk, in order.
+#[test]
+fn pictures_do_not_depend_on_the_number_of_threads() {
+    let dir = temp();
+    let (rows, cols) = (1500usize, 2100usize);
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let values: Vec<u8> = (0..rows * cols)
+        .flat_map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            ((state >> 40) as f32 / 1e5 - 80.0).to_le_bytes()
+        })
+        .collect();
+    std::fs::write(dir.path().join("n.bin"), values).unwrap();
+    let mut pngs = Vec::new();
+    for threads in ["1", "3"] {
+        let script = format!(
+            "open n.bin {rows}x{cols} f4; image d to i{threads}.png; plot d.reshape(-1) to p{threads}.png; hist d bins=50 to h{threads}.png"
+        );
+        let out = common::run_in_with(
+            dir.path(),
+            &["-c", &script],
+            "",
+            &[("STRIDED_THREADS", threads)],
+        );
+        ok(&out);
+        pngs.push(
+            ["i", "p", "h"]
+                .map(|k| std::fs::read(dir.path().join(format!("{k}{threads}.png"))).unwrap()),
+        );
+    }
+    for (k, name) in ["image", "plot", "hist"].iter().enumerate() {
+        assert!(
+            pngs[0][k] == pngs[1][k],
+            "the {name} differs with 1 and 3 threads"
+        );
+    }
+}
