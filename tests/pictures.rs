@@ -246,22 +246,34 @@ fn hist_writes_one_bar_per_bin() {
     }
 }
 
-/// The README's picture is what `image d.r` of the demo data makes now.
+/// The README's pictures are what `image d.r`, `plot d.r[75]` and
+/// `hist abs(d) bins=40` of the demo data make now.
 #[test]
-fn the_readme_picture_is_current() {
+fn the_readme_pictures_are_current() {
     let dir = temp();
     std::fs::write(dir.path().join("demo.bin"), strided::demo::demo_bytes()).unwrap();
-    ok(&run_in(
-        dir.path(),
-        &["-c", "open demo.bin 100x100; image d.r to rings.png"],
-        "",
-    ));
-    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/demo-rings.png");
-    assert_eq!(
-        decode(&dir.path().join("rings.png")),
-        decode(&committed),
-        "docs/demo-rings.png is stale: make it again with `strided --demo -c 'image d.r to docs/demo-rings.png'`"
-    );
+    let made = [
+        ("image d.r", "demo-rings.png"),
+        ("plot d.r[75]", "demo-plot.png"),
+        ("hist abs(d) bins=40", "demo-hist.png"),
+    ];
+    for (statement, file) in made {
+        ok(&run_in(
+            dir.path(),
+            &[
+                "-c",
+                &format!("open demo.bin 100x100; {statement} to {file}"),
+            ],
+            "",
+        ));
+        let committed = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("docs")
+            .join(file);
+        assert!(
+            decode(&dir.path().join(file)) == decode(&committed),
+            "docs/{file} is stale: make it again with `strided --demo -c '{statement} to docs/{file}'`"
+        );
+    }
 }
 
 /// `psd ... to FILE.png` of a tone in a sparse 64 MiB recording (a
