@@ -164,9 +164,15 @@ impl Session {
             self.raw_parts(o, &paths, &mut assumed)?
         } else {
             assumed.push("layout");
+            // The first file, and any with another extension, are looked
+            // at (4 KiB) before being read as raw numbers: a README or a
+            // picture in the folder is named, not read as complex64.
+            let ext = |p: &Path| p.extension().map(|e| e.to_os_string());
+            let first_ext = ext(&paths[0]);
             paths
                 .iter()
-                .map(|p| described_part(path, p))
+                .enumerate()
+                .map(|(k, p)| described_part(path, p, k == 0 || ext(p) != first_ext))
                 .collect::<Result<Vec<_>, _>>()?
         };
         // Every file like the first.
@@ -431,7 +437,7 @@ fn stat(path: &Spanned<String>, p: &Path) -> Result<(u64, u64, u64), Error> {
 
 /// One file as it describes itself: a SigMF or ENVI description, a `.npy`
 /// header, or else raw (its extension's dtype, or complex64), 1-D.
-fn described_part(path: &Spanned<String>, p: &Path) -> Result<PartLayout, Error> {
+fn described_part(path: &Spanned<String>, p: &Path, sniff: bool) -> Result<PartLayout, Error> {
     let shown = crate::text::escape(&p.display().to_string()).into_owned();
     let fail = |reason: String| {
         open_error(
@@ -469,6 +475,9 @@ fn described_part(path: &Spanned<String>, p: &Path) -> Result<PartLayout, Error>
                     )
                 }
                 None => {
+                    if sniff {
+                        refuse_foreign(path, p)?;
+                    }
                     let dtype = crate::formats::extension_dtype(p)
                         .map_or_else(Dtype::default_for_open, |(_, _, d)| d);
                     (p.to_path_buf(), 0, dtype, None, "raw".into())
@@ -530,6 +539,32 @@ fn described_part(path: &Spanned<String>, p: &Path) -> Result<PartLayout, Error>
         rows,
         from,
     })
+}
+
+/// Refuses a file of another format, or text, met where raw numbers are
+/// assumed (as `open` of one file does): what it is, and how to leave it out.
+fn refuse_foreign(path: &Spanned<String>, p: &Path) -> Result<(), Error> {
+    use crate::guess::Finding;
+    use std::io::Read;
+    let mut head = Vec::new();
+    if let Ok(f) = std::fs::File::open(p) {
+        let _ = f.take(4096).read_to_end(&mut head);
+    }
+    let what = match crate::guess::recognise(&head, &[]) {
+        Some(Finding::Format {
+            what, opens: false, ..
+        }) => what,
+        Some(Finding::Text { .. }) => "text".to_string(),
+        _ => return Ok(()),
+    };
+    Err(open_error(
+        path,
+        format!(
+            "{} is {what}, not raw numbers",
+            crate::text::escape(&p.display().to_string())
+        ),
+        Some(DATASET_HINT.into()),
+    ))
 }
 
 /// The `.npy` header of `p`, if it starts like one (only the header is read).
