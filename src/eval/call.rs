@@ -111,10 +111,24 @@ pub fn to_lazy(v: &Value, dtype: Scalar, span: Span) -> Result<Lazy, Error> {
             Lazy::constant(decode_num(s, b), s)
         }
         Value::Lazy(l) => l.clone(),
+        // A Python number takes the array's dtype first (NEP 50's weak
+        // scalars): `x * pi` of float32 multiplies by float32(pi), as NumPy.
+        Value::Int(i) if matches!(dtype.kind, Kind::Float | Kind::Complex) => {
+            Lazy::constant(Num::real(crate::compute::cast(*i as f64, dtype)), dtype)
+        }
         Value::Int(i) => Lazy::constant(Num::real(*i as f64), dtype),
+        Value::Float(f) if matches!(dtype.kind, Kind::Float | Kind::Complex) => {
+            Lazy::constant(Num::real(crate::compute::cast(*f, dtype)), dtype)
+        }
         Value::Float(f) => Lazy::constant(Num::real(*f), dtype),
         Value::Bool(b) => Lazy::constant(Num::real(f64::from(u8::from(*b))), dtype),
-        Value::Complex(re, im) => Lazy::constant(Num { re: *re, im: *im }, dtype),
+        Value::Complex(re, im) => Lazy::constant(
+            Num {
+                re: crate::compute::cast(*re, dtype),
+                im: crate::compute::cast(*im, dtype),
+            },
+            dtype,
+        ),
         other => {
             return Err(type_error(
                 format!("{} has no arithmetic", other.kind_name()),

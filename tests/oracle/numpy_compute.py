@@ -109,7 +109,7 @@ def numpy_eval(expr, d):
            "nancumprod": np.nancumprod, "prod": np.prod, "nanprod": np.nanprod, "diff": np.diff, "sort": np.sort,
            "argsort": np.argsort, "unique": np.unique, "nonzero": np.nonzero, "argwhere": np.argwhere,
            "flatnonzero": np.flatnonzero, "squeeze": np.squeeze, "take": np.take, "round": np.round,
-           "around": np.around}
+           "around": np.around, "pi": np.pi}
     name, inner, kw = None, None, {}
     if red and red.group(1) in REDUCTIONS + ["ptp"]:
         name, inner = red.group(1), red.group(2)
@@ -188,6 +188,10 @@ def compare(expr, got, want, complex_input=False, scale=0.0):
 # reductions take axis 0 or -1 of a 0-d array, mean/var/std raise), axis=(),
 # and flat argmin/argmax turned back into n-d indices by unravel_index.
 FIXED = [
+    # Python floats take the array's dtype before the operation (NEP 50):
+    # float32 times float32(pi), not pi.
+    ("<f4", [7], ["d * pi", "d * 0.1", "d + 1e-3", "d / 3.3", "d > 0.1", "d - 16777217", "mean(d * pi)"]),
+    ("<c8", [5], ["d * (0.1 + 0.3j)", "d * pi", "d + 1e-3j"]),
     ("<f4", [], ["sum(d, axis=0)", "min(d, axis=-1)", "max(d, axis=0)", "any(d, axis=0)", "all(d, axis=-1)",
                  "argmax(d, axis=0)", "nansum(d, axis=0)", "nanmax(d, axis=-1)", "count_nonzero(d, axis=0)",
                  "mean(d, axis=0)", "var(d, axis=-1)", "std(d, axis=0)", "sum(d, axis=1)", "sum(d, axis=())"]),
