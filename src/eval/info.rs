@@ -269,20 +269,27 @@ impl Session {
                 )
             }
         };
-        // The statement must make sense here first: the same errors as strided's own.
-        self.eval(expr)?;
         let mut names: Vec<(String, View)> = Vec::new();
+        // Whether evaluating the expression here would compute it (a
+        // reduction, an order statistic, a transform): then it is left to
+        // the cluster, which is the point of exporting it.
+        let mut computes = false;
         let mut stack = vec![expr];
         while let Some(x) = stack.pop() {
             use crate::syntax::ExprKind as K;
             match &x.kind {
-                K::Name(n) => {
-                    if let Some(Value::View(v)) = self.names.get(n) {
-                        if !names.iter().any(|(m, _)| m == n) {
-                            names.push((n.clone(), v.clone()));
-                        }
+                K::Name(n) => match self.names.get(n) {
+                    Some(Value::View(v)) if !names.iter().any(|(m, _)| m == n) => {
+                        names.push((n.clone(), v.clone()));
                     }
-                }
+                    None if crate::builtins::builtin(n).is_none()
+                        && !matches!(n.as_str(), "np" | "numpy")
+                        && self.eval(x).is_err() =>
+                    {
+                        return Err(self.unknown_name(n, x.span));
+                    }
+                    _ => {}
+                },
                 K::Index { base, items } => {
                     stack.push(base);
                     for i in items {
@@ -297,6 +304,18 @@ impl Session {
                 }
                 K::Attr { base, .. } => stack.push(base),
                 K::Call { func, args } => {
+                    let name = match &func.kind {
+                        K::Name(n) => Some(n.as_str()),
+                        K::Attr { name, .. } => Some(name.node.as_str()),
+                        _ => None,
+                    };
+                    use crate::builtins::Does;
+                    computes |= name.and_then(crate::builtins::builtin).is_some_and(|b| {
+                        !matches!(
+                            b.does,
+                            Does::Unary(_) | Does::Clip | Does::Where | Does::Round
+                        )
+                    });
                     stack.push(func);
                     stack.extend(args.iter().map(|a| &a.value));
                 }
@@ -308,6 +327,11 @@ impl Session {
                 K::Tuple(items) | K::List(items) => stack.extend(items),
                 _ => {}
             }
+        }
+        // Otherwise the statement must make sense here first: the same
+        // errors as strided's own, before a cluster is asked.
+        if !computes {
+            self.eval(expr)?;
         }
         let text = program(&job, &text_of(expr), &names).map_err(|message| {
             Error::new(

@@ -364,6 +364,8 @@ fn py(e: &Expr, names: &[(String, View)]) -> Result<String, String> {
         ExprKind::Name(n) => {
             if names.iter().any(|(m, _)| m == n) {
                 n.clone()
+            } else if matches!(n.as_str(), "pi" | "e" | "inf" | "nan") {
+                format!("np.{n}")
             } else {
                 return Err(format!(
                     "`{n}` is not a view of a file, which export dask needs"
@@ -454,6 +456,10 @@ fn call(func: &Expr, args: &[Arg], names: &[(String, View)]) -> Result<String, S
     // `x.name(...)` is `name(x, ...)`.
     let (name, mut list): (&str, Vec<String>) = match &func.kind {
         ExprKind::Name(n) => (n.as_str(), Vec::new()),
+        // `np.sum(x)` and `numpy.sum(x)` are `sum(x)`.
+        ExprKind::Attr { base, name } if matches!(&base.kind, ExprKind::Name(m) if m == "np" || m == "numpy") => {
+            (name.node.as_str(), Vec::new())
+        }
         ExprKind::Attr { base, name } => (name.node.as_str(), vec![py(base, names)?]),
         _ => return Err("export dask translates calls of built-in functions only".into()),
     };

@@ -37,7 +37,7 @@ def statements(rng, kind):
     stats = ["stats d", "stats d[::2]", f"stats {base}[5:]"]
     hist = ["hist d[isfinite(d)] bins=7" if kind == "f" else "hist d bins=7", f"hist {base} bins=5 range=-1,1"]
     chosen = rng.sample(views, 3) + rng.sample(parts, min(3, len(parts))) + rng.sample(elem, 4) \
-        + rng.sample(reductions, 12) + stats + hist
+        + rng.sample(reductions, 12) + stats + hist + [f"np.mean({base} * pi, axis=0)"]
     return chosen
 
 
