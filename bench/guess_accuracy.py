@@ -20,7 +20,7 @@ STRIDED = os.path.join(ROOT, "target", "release", "strided")
 
 
 def right(c, t):
-    if c.get("offset") != t["offset"]:
+    if c.get("offset") != t["offset"] or c.get("planar", False) != t.get("planar", False):
         return False
     if t["dtype"] == "record":
         return c.get("record") == t["record"]

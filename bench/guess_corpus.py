@@ -2,7 +2,8 @@
 """A corpus of headerless binary files of known layout, for `guess`.
 
 Every file's layout is drawn at random from the seed: complex baseband with
-tones and noise (cf32, ci16, ci8, cu8), real audio-like signals (i2, f4),
+tones and noise (cf32, ci16, ci8, cu8, or f4/i2 in two planes: every I
+value, then every Q value), real audio-like signals (i2, f4),
 images and raster bands (u1, u2, i2, f4, several row widths, both byte
 orders), simulation fields (f4, f8, smooth 2-D and 3-D), records of mixed
 fields, and any of these after a header (text or binary) of several sizes.
@@ -15,19 +16,36 @@ import argparse, json, os, random
 
 import numpy as np
 
-KINDS = ["baseband", "audio", "image", "field", "records"]
+KINDS = ["baseband", "audio", "image", "field", "records", "planar"]
 WIDTHS = [300, 512, 640, 1000, 1024, 1500, 2048]
 
 
-def baseband(rng, g):
-    n = rng.choice([1 << 18, 1 << 19, 3 << 18, 1 << 20])
+def iq_signal(rng, g, n):
+    """Complex baseband: one to three tones and noise at an SNR of -5 to 30 dB."""
     t = np.arange(n)
     x = np.zeros(n, np.complex128)
     for _ in range(rng.randint(1, 3)):
         x += rng.uniform(0.2, 1.0) * np.exp(2j * np.pi * (rng.uniform(-0.45, 0.45) * t + rng.random()))
     snr = rng.uniform(-5, 30)
     sigma = 10 ** (-snr / 20)
-    x += sigma * (g.standard_normal(n) + 1j * g.standard_normal(n)) / np.sqrt(2)
+    return x + sigma * (g.standard_normal(n) + 1j * g.standard_normal(n)) / np.sqrt(2)
+
+
+def planar(rng, g):
+    """The same baseband stored as two planes: every I value, then every Q."""
+    n = rng.choice([1 << 18, 1 << 19, 3 << 18])
+    x = iq_signal(rng, g, n)
+    dtype = rng.choice(["<f4", "<i2"])
+    if dtype == "<f4":
+        planes = np.stack([x.real, x.imag]) * rng.choice([1e-3, 1.0, 1e3])
+    else:
+        planes = np.round(np.stack([x.real, x.imag]) / np.abs(x).max() * rng.uniform(500, 30000))
+    return {"dtype": dtype, "row": n, "planar": True}, planes.astype(dtype).tobytes()
+
+
+def baseband(rng, g):
+    n = rng.choice([1 << 18, 1 << 19, 3 << 18, 1 << 20])
+    x = iq_signal(rng, g, n)
     dtype = rng.choice(["<c8", "ci16", "ci8", "cu8"])
     if dtype == "<c8":
         data = (x * rng.choice([1e-3, 1.0, 1e3])).astype(np.complex64).tobytes()
@@ -138,7 +156,7 @@ def make(seed, count, out):
         kind = rng.choice(KINDS)
         g = np.random.default_rng(rng.getrandbits(32))
         t, data = {"baseband": baseband, "audio": audio, "image": image, "field": field,
-                   "records": records}[kind](rng, g)
+                   "records": records, "planar": planar}[kind](rng, g)
         t["kind"] = kind
         t["offset"] = 0
         if rng.random() < 0.25:

@@ -18,6 +18,11 @@
 //!   values of a signal or an image resemble each other far more than
 //!   distant ones (in the right dtype and byte order only); complex
 //!   samples show as balanced pairs whose phase turns steadily.
+//! - **Planes**: complex samples stored as all I values then all Q
+//!   values. Each value of the first half paired with the value half the
+//!   data on puts every tone on one side of the spectrum, most at that
+//!   pairing, as I/Q samples do and two halves of a real signal rarely
+//!   do; the same numbers read as interleaved pairs must be less so.
 //! - **Rows**: among the factors of the element count, a row length whose
 //!   vertical neighbours resemble each other more than the diagonal ones.
 //! - **Headers**: leading bytes that are text, padding, or do not fit the
@@ -29,7 +34,19 @@ pub struct Sample<'a> {
     pub len: u64,
     pub head: &'a [u8],
     pub body: Vec<(u64, &'a [u8])>,
+    /// Chunks half the file on from body chunks of the first half (a little
+    /// earlier and longer, so that any header up to [`PARTNER_MARGIN`]
+    /// twice over still pairs them): each value of the first half with
+    /// its counterpart in the second, for complex data stored as two
+    /// planes.
+    pub partners: Vec<(u64, &'a [u8])>,
 }
+
+/// The one-sidedness above which two planes are taken for I and Q.
+const PLANAR_ONE_SIDED: f64 = 0.7;
+
+/// How much earlier than exactly half the file on a partner chunk starts.
+pub const PARTNER_MARGIN: usize = 4096;
 
 /// What `guess` found.
 #[derive(Clone, Debug)]
@@ -57,6 +74,10 @@ pub struct Candidate {
     pub record: Option<usize>,
     pub offset: u64,
     pub row: Option<usize>,
+    /// Complex samples stored as two planes, all I values then all Q values
+    /// (`row` is the plane's length): the open line makes the two planes
+    /// axis 0, and `d[0] + 1j*d[1]` is the signal.
+    pub planar: bool,
     /// Whole elements after the offset, when bytes are left over at the
     /// end (the open line then gives the shape).
     pub count: Option<u64>,
@@ -77,6 +98,7 @@ impl Candidate {
             None => format!("-1x{w}"),
         };
         match (self.record, self.row, self.count) {
+            (None, Some(w), _) if self.planar => s.push_str(&format!(" 2x{w} {}", self.dtype)),
             (Some(r), _, _) => s.push_str(&format!(" {} u1", rows(r))),
             (None, Some(w), _) => s.push_str(&format!(" {} {}", rows(w), self.dtype)),
             (None, None, Some(n)) => s.push_str(&format!(" {n} {}", self.dtype)),
@@ -84,6 +106,77 @@ impl Candidate {
         }
         s
     }
+}
+
+/// When the first two layouts are close (the second scores above 0.9 of
+/// the first), what tells them apart: the statement to run and what to
+/// look for, chosen by how the two differ.
+pub fn close_call(c: &[Candidate]) -> Option<String> {
+    let [a, b, ..] = c else { return None };
+    if b.score <= 0.9 * a.score {
+        return None;
+    }
+    let name = |c: &Candidate| match c.record {
+        Some(r) => format!("{r}-byte records"),
+        None if c.planar => format!("{} in two planes", c.dtype),
+        None => c.dtype.clone(),
+    };
+    let (na, nb) = (name(a), name(b));
+    let pair = if na == nb {
+        String::new()
+    } else {
+        format!(" ({na} vs {nb})")
+    };
+    let tell = if a.record.is_some() != b.record.is_some() {
+        "`bytes` of the first elements shows whether a pattern repeats every record \
+         (records) or every number"
+            .to_string()
+    } else if a.offset != b.offset && a.dtype == b.dtype {
+        format!(
+            "`bytes` of the first elements shows whether the data starts at byte {} or {}",
+            a.offset, b.offset
+        )
+    } else if a.planar != b.planar {
+        "`psd` of each complex reading (`d[0] + 1j*d[1]` for the planes): the \
+         right one puts every tone on one side"
+            .to_string()
+    } else if a.row != b.row {
+        "`image` of each shows which row length gives straight edges (a wrong one \
+         shears the picture)"
+            .to_string()
+    } else {
+        let (ta, tb) = (named(&a.dtype), named(&b.dtype));
+        match (ta, tb) {
+            (Some(x), Some(y)) if x.complex != y.complex => "`psd` of the complex reading \
+                shows tones on one side only when the pairs are I/Q; a real signal read \
+                in pairs mirrors every tone"
+                .to_string(),
+            (Some(x), Some(y)) if x.part == y.part && x.num == y.num && x.big != y.big => {
+                "`stats` of each: the wrong byte order gives absurd extremes, and `plot` \
+                 of it is ragged"
+                    .to_string()
+            }
+            (Some(x), Some(y))
+                if x.part == y.part && x.num != Num::Float && y.num != Num::Float =>
+            {
+                "`hist` of each: the wrong signedness splits the values to both ends of \
+                 the range"
+                    .to_string()
+            }
+            (Some(x), Some(y)) if x.part == y.part => "`image` (or `plot`) of each: the \
+                integer and the float reading both fit; the wrong one is jagged or flat"
+                .to_string(),
+            _ => "`stats` and `plot` of each: the wrong size gives absurd values or a \
+                ragged line"
+                .to_string(),
+        }
+    };
+    Some(format!("1 and 2 are close{pair}: {tell}."))
+}
+
+/// A dtype of [`TYPES`] by its spelling.
+fn named(name: &str) -> Option<&'static Ty> {
+    TYPES.iter().find(|t| t.name == name)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -459,6 +552,184 @@ fn explained(err: f64, dev: f64) -> f64 {
     } else {
         0.0
     }
+}
+
+/// The shifts (in elements) at which Q is paired with a later or an
+/// earlier value to see whether the true pairing is the most one-sided.
+const SHIFTS: [isize; 21] = [
+    0, 1, -1, 2, -2, 3, -3, 5, -5, 8, -8, 13, -13, 21, -21, 34, -34, 55, -55, 89, -89,
+];
+/// The largest shift: Q runs start this many values before their I run.
+const REACH: usize = 89;
+
+/// How one-sided the spectrum of `I + jQ` is over runs of (I values, Q
+/// values from [`REACH`] before the first I value to `REACH` after the
+/// last). I/Q samples put each tone
+/// at +f or -f, not both: |S(f) - S(-f)| / (S(f) + S(-f)) is near 1 in the
+/// bins that stand above the noise, and largest at the true pairing
+/// (pairing Q with the value `d` later turns a tone out of quadrature).
+/// Values that are not I and Q of one instant (two halves of a real
+/// signal, neighbours of one channel) share tones at an arbitrary phase:
+/// one-sided by chance at some shift, rarely most at none, and not alike
+/// at shifts either way (a tone's I/Q one-sidedness is |cos| of the
+/// shift's phase, the same both ways). Returns the
+/// `None` with too few values or no bin standing out.
+/// What [`one_sidedness`] finds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Sided {
+    /// One-sidedness at the true pairing, 0..1.
+    at_pairing: f64,
+    /// The largest one-sidedness at another pairing.
+    shifted: f64,
+    /// How far pairing with the value before fails to mirror the spectrum:
+    /// about 0 for neighbours of one real channel, about 1 and more for
+    /// I/Q.
+    unmirrored: f64,
+}
+
+impl Sided {
+    /// One-sided as I/Q samples are, and most at the true pairing.
+    fn as_iq(&self, least: f64) -> bool {
+        self.at_pairing >= least && self.at_pairing + 0.02 >= self.shifted
+    }
+}
+
+fn one_sidedness(runs: &[(Vec<f64>, Vec<f64>)]) -> Option<Sided> {
+    const N: usize = 256;
+    let mut fft = rustfft::FftPlanner::<f64>::new();
+    let fft = fft.plan_fft_forward(N);
+    let mut plus = vec![vec![0.0; N / 2]; SHIFTS.len()];
+    let mut minus = plus.clone();
+    let mut blocks = 0usize;
+    for (i, q) in runs {
+        if i.iter().chain(q).any(|x| !x.is_finite()) {
+            return None;
+        }
+        for (k, bi) in i.chunks_exact(N).enumerate() {
+            for (d, &shift) in SHIFTS.iter().enumerate() {
+                let from = (k * N + REACH).wrapping_add_signed(shift);
+                let Some(bq) = q.get(from..from + N) else {
+                    continue;
+                };
+                let (mi, mq) = (
+                    bi.iter().sum::<f64>() / N as f64,
+                    bq.iter().sum::<f64>() / N as f64,
+                );
+                let mut z: Vec<rustfft::num_complex::Complex64> = bi
+                    .iter()
+                    .zip(bq)
+                    .map(|(x, y)| rustfft::num_complex::Complex64::new(x - mi, y - mq))
+                    .collect();
+                fft.process(&mut z);
+                for f in 1..N / 2 {
+                    plus[d][f] += z[f].norm_sqr();
+                    minus[d][f] += z[N - f].norm_sqr();
+                }
+            }
+            blocks += 1;
+        }
+    }
+    if blocks < 8 {
+        return None;
+    }
+    // The bins that stand out: four times the median power and more.
+    let power: Vec<f64> = (1..N / 2).map(|f| plus[0][f] + minus[0][f]).collect();
+    let mut sorted = power.clone();
+    sorted.sort_by(f64::total_cmp);
+    let floor = 4.0 * sorted[sorted.len() / 2];
+    let loud: Vec<usize> = (1..N / 2).filter(|&f| power[f - 1] > floor).collect();
+    if loud.is_empty() {
+        return None;
+    }
+    let sided = |d: usize| {
+        let total: f64 = loud.iter().map(|&f| plus[d][f] + minus[d][f]).sum();
+        let diff: f64 = loud.iter().map(|&f| (plus[d][f] - minus[d][f]).abs()).sum();
+        if total > 0.0 {
+            diff / total
+        } else {
+            0.0
+        }
+    };
+    let shifted = (1..SHIFTS.len()).map(sided).fold(0.0, f64::max);
+    // Neighbours of one real channel read as pairs: pairing with the
+    // value before instead of after mirrors every bin (S(f) - S(-f) turns
+    // sign, same size); a tone's I and Q do not (the difference shrinks
+    // by the cosine of the tone's phase step instead).
+    let d = |k: usize, f: usize| plus[k][f] - minus[k][f];
+    let unmirrored = loud.iter().map(|&f| (d(0, f) + d(2, f)).abs()).sum::<f64>()
+        / loud
+            .iter()
+            .map(|&f| d(0, f).abs())
+            .sum::<f64>()
+            .max(f64::MIN_POSITIVE);
+    Some(Sided {
+        at_pairing: sided(0),
+        shifted,
+        unmirrored,
+    })
+}
+
+/// Runs of (I, Q) for complex samples stored as two planes of dtype `t`:
+/// each value of the first half (after `offset`) and the value half the
+/// data on. Empty when the data does not split into two planes.
+fn planar_runs(t: &Ty, s: &Sample, offset: u64) -> Vec<(Vec<f64>, Vec<f64>)> {
+    let e = t.part as u64;
+    let Some(data) = s.len.checked_sub(offset) else {
+        return Vec::new();
+    };
+    if data % (2 * e) != 0 {
+        return Vec::new();
+    }
+    let plane = data / 2;
+    let reach = REACH as u64;
+    let mut runs = Vec::new();
+    for &(a, chunk) in &s.body {
+        // The first element boundary in this chunk with `REACH` elements
+        // before its partner, and the partner.
+        let first = a.max(offset + reach * e);
+        let first = first + (e - (first - offset) % e) % e;
+        let from = first + plane - reach * e;
+        let Some(&(b, other)) = s
+            .partners
+            .iter()
+            .find(|(b, o)| *b <= from && first + plane < b + o.len() as u64)
+        else {
+            continue;
+        };
+        let n = ((a + chunk.len() as u64).saturating_sub(first) / e)
+            .min((b + other.len() as u64 - first - plane) / e)
+            .min(plane / e)
+            .saturating_sub(reach);
+        if n == 0 {
+            continue;
+        }
+        let at = |p: u64, base: u64, bytes: &[u8]| decode(t, &bytes[(p - base) as usize..]);
+        let i = (0..n).map(|k| at(first + k * e, a, chunk)).collect();
+        let q = (0..n + 2 * reach)
+            .map(|k| at(from + k * e, b, other))
+            .collect();
+        runs.push((i, q));
+    }
+    runs
+}
+
+/// Runs of (I, Q) for interleaved complex samples of dtype `t` (complex)
+/// whose elements start at `phase` in the sampled chunks.
+fn interleaved_runs(t: &Ty, s: &Sample, phase: usize) -> Vec<(Vec<f64>, Vec<f64>)> {
+    let (p, e) = (t.part, 2 * t.part);
+    s.body
+        .iter()
+        .map(|&(a, chunk)| {
+            let start = (phase + e - (a as usize) % e) % e;
+            let els: Vec<&[u8]> = chunk.get(start..).unwrap_or(&[]).chunks_exact(e).collect();
+            let inner = els
+                .get(REACH..els.len().saturating_sub(REACH))
+                .unwrap_or(&[]);
+            let i = inner.iter().map(|b| decode(t, b)).collect();
+            let q = els.iter().map(|b| decode(t, &b[p..])).collect();
+            (i, q)
+        })
+        .collect()
 }
 
 /// [`measure`] of every reading, on every core (the threads run under
@@ -1327,6 +1598,7 @@ pub fn guess(s: &Sample) -> Finding {
             record: Some(period),
             offset: end as u64,
             row: None,
+            planar: false,
             count: (!(s.len - end as u64).is_multiple_of(period as u64))
                 .then(|| (s.len - end as u64) / period as u64 * period as u64),
             score: 1.0,
@@ -1344,6 +1616,12 @@ pub fn guess(s: &Sample) -> Finding {
     });
     let text_end = text_header_end(s.head);
     let mut by_elem: Vec<(usize, Columns)> = Vec::new();
+    // Real readings tried as two planes (the best three: the best may be
+    // a byte-shifted twin), and whether a planar layout was found.
+    let (mut tried_planar, mut found_planar) = (0, false);
+    // The best complex reading: two planes must not be interleaved I/Q
+    // read the wrong way.
+    let best_complex = found.iter().find(|f| f.1.complex).map(|f| (f.1, f.2));
     for (score, t, phase, m, mut why) in found.into_iter().take(12) {
         let elem = t.part * if t.complex { 2 } else { 1 };
         let cols = match by_elem.iter().position(|(e, _)| *e == elem) {
@@ -1407,17 +1685,94 @@ pub fn guess(s: &Sample) -> Finding {
             record: None,
             offset: offset as u64,
             row,
+            planar: false,
             count: (!(s.len - offset as u64).is_multiple_of(elem as u64)).then_some(elements),
             score: (score / best_score).clamp(0.0, 1.0),
             evidence: why,
         };
+        // The best real reading may be two planes of I and Q: one-sided
+        // most at the true pairing, and (to come first) more one-sided
+        // than the same numbers read as interleaved pairs.
+        // The header found, or a round size near it (a header's last
+        // bytes can pass for data and shift the planes' middle).
+        let offsets = std::iter::once(offset as u64).chain(
+            [100u64, 256, 512, 1024, 2048, 4096]
+                .into_iter()
+                .filter(|&o| offset > 0 && o != offset as u64 && o.abs_diff(offset as u64) <= 128),
+        );
+        let planar = (!t.complex && tried_planar < 3 && !found_planar)
+            .then(|| {
+                offsets
+                    .filter_map(|o| Some((one_sidedness(&planar_runs(&t, s, o))?, o)))
+                    .find(|(p, _)| p.as_iq(PLANAR_ONE_SIDED))
+            })
+            .flatten()
+            .map(|(p, at)| {
+                let twin = TYPES
+                    .iter()
+                    .find(|x| x.complex && (x.part, x.num, x.big) == (t.part, t.num, t.big));
+                let pairs = twin.and_then(|x| one_sidedness(&interleaved_runs(x, s, phase)));
+                // The same numbers read as interleaved pairs: I/Q samples
+                // (not mirrored by pairing with the value before), or
+                // neighbours of one real channel (mirrored).
+                let iq = |v: Option<Sided>| {
+                    v.is_some_and(|v| v.at_pairing >= 0.7 && v.unmirrored >= 0.3)
+                };
+                let interleaved = iq(pairs)
+                    || best_complex.is_some_and(|(x, phase)| {
+                        iq(one_sidedness(&interleaved_runs(&x, s, phase)))
+                    });
+                (p.at_pairing, at, interleaved)
+            });
+        tried_planar += usize::from(!t.complex);
+        found_planar |= planar.is_some();
+        let planar = planar.map(|(u, at, interleaved)| {
+            let plane = (s.len - at) / 2 / t.part as u64;
+            let mut evidence = vec![format!(
+                "two planes of {plane} values: I from the first paired with Q from the \
+                 second puts {:.0}% of the spectrum's power on one side, as I/Q samples \
+                 do (the signal is d[0] + 1j*d[1])",
+                100.0 * u
+            )];
+            evidence.extend(
+                c.evidence
+                    .iter()
+                    .filter(|e| !e.starts_with("the first "))
+                    .cloned(),
+            );
+            if at > 0 {
+                evidence.push(format!(
+                    "the first {at} bytes do not fit the rest (a header?)"
+                ));
+            }
+            Candidate {
+                offset: at,
+                row: Some(plane as usize),
+                planar: true,
+                count: None,
+                // First when the interleaved reading of the same numbers
+                // is no I/Q and the real reading itself fits; after the
+                // real reading when the interleaved one is I/Q; else
+                // second.
+                score: if interleaved {
+                    0.9 * c.score
+                } else if u >= 0.9 && c.score >= 0.5 {
+                    1.0 + 0.1 * u
+                } else {
+                    0.95
+                },
+                evidence,
+                ..c.clone()
+            }
+        });
         if !out
             .iter()
             .any(|o| o.dtype == c.dtype && o.offset == c.offset && o.row == c.row)
         {
             out.push(c);
         }
-        if out.len() == 6 {
+        out.extend(planar);
+        if out.len() >= 6 {
             break;
         }
     }
@@ -1453,10 +1808,23 @@ mod tests {
                 (at as u64, &bytes[at..(at + 65536).min(bytes.len())])
             })
             .collect();
+        let half = bytes.len() / 2;
+        let partners = body
+            .iter()
+            .filter(|(at, b)| *at as usize + b.len() + PARTNER_MARGIN <= half)
+            .map(|&(at, b)| {
+                let p = at as usize + half - PARTNER_MARGIN;
+                (
+                    p as u64,
+                    &bytes[p..(p + b.len() + 2 * PARTNER_MARGIN).min(bytes.len())],
+                )
+            })
+            .collect();
         Sample {
             len: bytes.len() as u64,
             head,
             body,
+            partners,
         }
     }
 
@@ -1617,10 +1985,127 @@ mod tests {
     }
 
     fn named(name: &str) -> &'static Ty {
-        TYPES
+        super::named(name).expect("a dtype guess tries")
+    }
+
+    /// A complex tone with noise, as (I, Q) values.
+    fn iq_tone(n: usize, f: f64, noise_level: f64, seed: u64) -> (Vec<f64>, Vec<f64>) {
+        let (ni, nq) = (noise(n, seed), noise(n, seed + 1));
+        (0..n)
+            .map(|k| {
+                let p = std::f64::consts::TAU * f * k as f64;
+                (
+                    1000.0 * (p.cos() + noise_level * ni[k]),
+                    1000.0 * (p.sin() + noise_level * nq[k]),
+                )
+            })
+            .unzip()
+    }
+
+    #[test]
+    fn i_and_q_are_one_sided_at_their_own_pairing_and_real_halves_are_not() {
+        let (i, q) = iq_tone(40_000, 0.13, 0.3, 21);
+        let run = |i: &[f64], q: &[f64]| vec![(i[REACH..i.len() - REACH].to_vec(), q.to_vec())];
+        let iq = one_sidedness(&run(&i, &q)).expect("a tone stands out");
+        assert!(iq.as_iq(0.95) && iq.unmirrored > 0.5, "{iq:?}");
+        // The same tone's I paired with itself (two halves of a real
+        // signal in phase): both sides alike.
+        let same = one_sidedness(&run(&i, &i)).expect("a tone stands out");
+        assert!(same.at_pairing < 0.1, "{same:?}");
+        // Neighbours of one real channel as pairs: one-sided, but pairing
+        // with the value before mirrors it.
+        let (even, odd): (Vec<f64>, Vec<f64>) = i.chunks_exact(2).map(|p| (p[0], p[1])).unzip();
+        let pairs = one_sidedness(&run(&even, &odd)).expect("a tone stands out");
+        assert!(pairs.unmirrored < 0.1, "{pairs:?}");
+        // Noise alone: no bin stands out.
+        let (a, b) = (noise(40_000, 3), noise(40_000, 4));
+        assert_eq!(one_sidedness(&run(&a, &b)), None);
+    }
+
+    #[test]
+    fn complex_samples_in_two_planes_are_found_as_planes_and_interleaved_ones_are_not() {
+        let (i, q) = iq_tone(300_000, -0.21, 0.5, 5);
+        let planes: Vec<u8> = i
             .iter()
-            .find(|t| t.name == name)
-            .expect("a dtype guess tries")
+            .chain(&q)
+            .flat_map(|x| (*x as i16).to_le_bytes())
+            .collect();
+        let Finding::Layouts(c) = guess(&sample(&planes)) else {
+            panic!("layouts")
+        };
+        assert!(c[0].planar && c[0].dtype == "<i2", "{c:?}");
+        assert_eq!(c[0].row, Some(300_000));
+        assert!(c[0].open_line("x").ends_with(" 2x300000 <i2"), "{c:?}");
+        let pairs: Vec<u8> = i
+            .iter()
+            .zip(&q)
+            .flat_map(|(a, b)| [*a as i16, *b as i16])
+            .flat_map(i16::to_le_bytes)
+            .collect();
+        let Finding::Layouts(c) = guess(&sample(&pairs)) else {
+            panic!("layouts")
+        };
+        assert!(!c[0].planar && c[0].dtype == "ci16", "{c:?}");
+    }
+
+    #[test]
+    fn planes_are_paired_only_where_both_runs_fit() {
+        // A partner that ends a few values after the pairing point leaves
+        // no room for the shifted runs: no run, and nothing read past the
+        // chunk (an image behind a 100-byte header found this).
+        let bytes: Vec<u8> = (0..100_000u32)
+            .flat_map(|k| (k as i16).to_le_bytes())
+            .collect();
+        let half = bytes.len() / 2;
+        let reach = 2 * REACH;
+        let s = Sample {
+            len: bytes.len() as u64,
+            head: &bytes[..4096],
+            body: vec![(0, &bytes[..4096])],
+            partners: vec![(half as u64, &bytes[half..half + reach + 10])],
+        };
+        assert!(planar_runs(named("<i2"), &s, 0).is_empty());
+    }
+
+    #[test]
+    fn close_layouts_are_told_apart_by_how_they_differ() {
+        let cand = |dtype: &str, offset: u64, row: Option<usize>, planar: bool| Candidate {
+            dtype: dtype.into(),
+            record: None,
+            offset,
+            row,
+            planar,
+            count: None,
+            score: 1.0,
+            evidence: Vec::new(),
+        };
+        let tell = |a: Candidate, b: Candidate| close_call(&[a, b]).expect("close");
+        assert!(
+            tell(cand("<i2", 0, None, false), cand(">i2", 0, None, false)).contains("byte order")
+        );
+        assert!(
+            tell(cand("<u2", 0, None, false), cand("<i2", 0, None, false)).contains("signedness")
+        );
+        assert!(tell(cand("ci16", 0, None, false), cand("<i2", 0, None, false)).contains("psd"));
+        assert!(
+            tell(cand("<f4", 0, Some(9), true), cand("<f4", 0, None, false)).contains("planes")
+        );
+        assert!(tell(
+            cand("<f4", 0, Some(640), false),
+            cand("<f4", 0, Some(320), false)
+        )
+        .contains("image"));
+        assert!(
+            tell(cand("<f4", 0, None, false), cand("<f4", 512, None, false))
+                .contains("byte 0 or 512")
+        );
+        assert!(
+            tell(cand("<i2", 0, None, false), cand("<f2", 0, None, false))
+                .contains("integer and the float")
+        );
+        let mut far = cand(">i2", 0, None, false);
+        far.score = 0.5;
+        assert_eq!(close_call(&[cand("<i2", 0, None, false), far]), None);
     }
 
     /// Roughly normal noise: the sum of four uniform draws.

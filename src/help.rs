@@ -90,14 +90,17 @@ open PATH guess     open it as the first of them (and say so)\n",
             ("guess f.bin", "dtype, byte order, complex or real, header, rows"),
             ("open f.bin guess as g", "the first candidate; `info g` shows it"),
         ],
-        tail: "guess reads about 1 MiB spread over the file, whatever its size. Each layout\n\
-comes with its open line, a score relative to the best, and the evidence:\n\
+        tail: "guess reads about 1.3 MiB spread over the file, whatever its size. Each\n\
+layout comes with its open line, a score relative to the best, and the evidence:\n\
 floats that are finite and cluster in magnitude, neighbours that resemble\n\
 each other only in the right dtype and byte order, I/Q pairs in quadrature,\n\
 a byte pattern repeating with the element's size, rows whose vertical\n\
-neighbours match, leading bytes that are text or do not fit (a header).\n\
+neighbours match, leading bytes that are text or do not fit (a header),\n\
+complex samples in two planes (all I, then all Q: open as 2xN, then\n\
+d[0] + 1j*d[1]) whose pairs put each tone on one side of the spectrum.\n\
 Formats with a signature (.npy, zip, TIFF, HDF5, FITS, ...) and text are\n\
-named instead. When the first two are close it says what tells them apart.\n\
+named instead. When the first two are close it says what tells them apart\n\
+(byte order, signedness, integer or float, complex or real, rows, header).\n\
 A description beside the file (f.sigmf-meta, f.hdr) is named first and wins:\n\
 open PATH guess opens through it. A conventional extension (.cf32, .cs16,\n\
 .cu8, ...) is named, with whether the evidence agrees.\n",

@@ -28,6 +28,8 @@ pub struct GuessReport {
     /// that describes it, a conventional extension), which a guess never
     /// overrides.
     pub notes: Vec<String>,
+    /// When the first two layouts are close, what tells them apart.
+    pub close: Option<String>,
 }
 
 /// A file beside `path` that describes it: a SigMF `.sigmf-meta`, or an
@@ -119,11 +121,32 @@ impl Session {
                 })
                 .collect()
         };
-        let sampled = head.len() as u64 + body.iter().map(|(_, b)| b.len() as u64).sum::<u64>();
+        // Partners half the data on from up to four chunks of the first
+        // half, for complex samples stored as two planes.
+        let margin = crate::guess::PARTNER_MARGIN;
+        let partners: Vec<(u64, &[u8])> = if body.len() == 1 {
+            vec![(0, bytes)]
+        } else {
+            body.iter()
+                .filter(|(at, b)| (*at as usize) + b.len() + margin <= len / 2)
+                .take(4)
+                .map(|&(at, b)| {
+                    let p = at as usize + len / 2 - margin;
+                    (p as u64, &bytes[p..(p + b.len() + 2 * margin).min(len)])
+                })
+                .collect()
+        };
+        let sampled = head.len() as u64
+            + body
+                .iter()
+                .chain(&partners)
+                .map(|(_, b)| b.len() as u64)
+                .sum::<u64>();
         let finding = crate::guess::guess(&Sample {
             len: len as u64,
             head,
             body,
+            partners,
         });
         let opens = match &finding {
             Finding::Layouts(c) => c.iter().map(|c| c.open_line(&path.node)).collect(),
@@ -134,6 +157,10 @@ impl Session {
             len: len as u64,
             sampled: sampled.min(len as u64),
             notes: notes(Path::new(&path.node), &finding),
+            close: match &finding {
+                Finding::Layouts(c) => crate::guess::close_call(c),
+                _ => None,
+            },
             finding,
             opens,
         })

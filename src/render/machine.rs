@@ -244,6 +244,7 @@ fn record(out: &Output) -> Option<Record> {
                                     f("record", c.record.map_or(Field::Null, int)),
                                     f("offset", int(c.offset)),
                                     f("row", c.row.map_or(Field::Null, int)),
+                                    f("planar", Field::Bool(c.planar)),
                                     f("score", Field::Float(c.score, 8)),
                                     f(
                                         "evidence",
@@ -259,6 +260,9 @@ fn record(out: &Output) -> Option<Record> {
                             .collect(),
                     ),
                 )),
+            }
+            if let Some(close) = &g.close {
+                fields.push(f("close", Field::Str(close.clone())));
             }
             Record::Object(fields)
         }

@@ -255,17 +255,8 @@ fn write_guess(g: &crate::eval::guess::GuessReport, w: &mut impl Write) -> io::R
                     writeln!(w, "     {e}")?;
                 }
             }
-            if let [a, b, ..] = &c[..] {
-                if b.score > 0.9 * a.score {
-                    let tell = if a.dtype == b.dtype && a.row == b.row {
-                        "`bytes` of the first elements shows where the data starts"
-                    } else if a.row != b.row {
-                        "`image` of each shows which row length is straight"
-                    } else {
-                        "a `plot` (or `image`) of each shows which is signal"
-                    };
-                    writeln!(w, "1 and 2 are close: {tell}.")?;
-                }
+            if let Some(close) = &g.close {
+                writeln!(w, "{close}")?;
             }
             Ok(())
         }
