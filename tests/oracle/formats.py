@@ -287,6 +287,8 @@ def ehdr_cases(run, rng, k):
         problems = same(run.tmp, stem + ".npy", want, "EHdr %s %s %s %s" % (layout, dt.str, shape, "padded" if pad or gap else ""))
         if pad or gap:  # GDAL ignores BANDROWBYTES, TOTALROWBYTES and BANDGAPBYTES
             return problems
+        if len(buf) < 2:  # GDAL 3.10 does not open a one-byte data file at all
+            return problems
         return problems + gdal_reads(run.path(stem + "." + layout.lower()), want.transpose(axes), "the EHdr file %s" % stem)
     run.expect(["open %s as %s" % (opened, stem), "save %s %s.npy" % (stem, stem)], check)
     if rasterio is not None:
