@@ -669,6 +669,19 @@ fn one_sidedness(runs: &[(Vec<f64>, Vec<f64>)]) -> Option<Sided> {
     })
 }
 
+/// Whether interleaved pairs of `t` at `phase` read as I/Q samples: one-
+/// sided, and not mirrored by pairing with the value before (as
+/// neighbours of one real channel are).
+fn interleaved_iq(t: &Ty, s: &Sample, phase: usize) -> bool {
+    one_sidedness(&interleaved_runs(t, s, phase))
+        .is_some_and(|v| v.at_pairing >= 0.7 && v.unmirrored >= 0.3)
+}
+
+/// The evidence line of a header of `at` bytes.
+fn header_evidence(at: u64) -> String {
+    format!("the first {at} bytes do not fit the rest (a header?)")
+}
+
 /// Runs of (I, Q) for complex samples stored as two planes of dtype `t`:
 /// each value of the first half (after `offset`) and the value half the
 /// data on. Empty when the data does not split into two planes.
@@ -1622,6 +1635,7 @@ pub fn guess(s: &Sample) -> Finding {
     // The best complex reading: two planes must not be interleaved I/Q
     // read the wrong way.
     let best_complex = found.iter().find(|f| f.1.complex).map(|f| (f.1, f.2));
+    let mut best_complex_iq: Option<bool> = None;
     for (score, t, phase, m, mut why) in found.into_iter().take(12) {
         let elem = t.part * if t.complex { 2 } else { 1 };
         let cols = match by_elem.iter().position(|(e, _)| *e == elem) {
@@ -1661,9 +1675,7 @@ pub fn guess(s: &Sample) -> Finding {
                 .unwrap_or(offset);
         }
         if offset > 0 {
-            why.push(format!(
-                "the first {offset} bytes do not fit the rest (a header?)"
-            ));
+            why.push(header_evidence(offset as u64));
         }
         // Data starts at the start, or where a text header ends: another
         // alignment needs more evidence.
@@ -1711,18 +1723,16 @@ pub fn guess(s: &Sample) -> Finding {
                 let twin = TYPES
                     .iter()
                     .find(|x| x.complex && (x.part, x.num, x.big) == (t.part, t.num, t.big));
-                let pairs = twin.and_then(|x| one_sidedness(&interleaved_runs(x, s, phase)));
-                // The same numbers read as interleaved pairs: I/Q samples
-                // (not mirrored by pairing with the value before), or
-                // neighbours of one real channel (mirrored).
-                let iq = |v: Option<Sided>| {
-                    v.is_some_and(|v| v.at_pairing >= 0.7 && v.unmirrored >= 0.3)
-                };
-                let interleaved = iq(pairs)
-                    || best_complex.is_some_and(|(x, phase)| {
-                        iq(one_sidedness(&interleaved_runs(&x, s, phase)))
-                    });
-                (p.at_pairing, at, interleaved)
+                // The same numbers read as interleaved pairs, or the best
+                // complex reading (once per file), as I/Q samples.
+                let twin_iq = twin.is_some_and(|x| {
+                    best_complex.is_none_or(|(b, bp)| (b.name, bp) != (x.name, phase))
+                        && interleaved_iq(x, s, phase)
+                });
+                let best_iq = *best_complex_iq.get_or_insert_with(|| {
+                    best_complex.is_some_and(|(x, bp)| interleaved_iq(&x, s, bp))
+                });
+                (p.at_pairing, at, twin_iq || best_iq)
             });
         tried_planar += usize::from(!t.complex);
         found_planar |= planar.is_some();
@@ -1737,13 +1747,11 @@ pub fn guess(s: &Sample) -> Finding {
             evidence.extend(
                 c.evidence
                     .iter()
-                    .filter(|e| !e.starts_with("the first "))
+                    .filter(|e| **e != header_evidence(c.offset))
                     .cloned(),
             );
             if at > 0 {
-                evidence.push(format!(
-                    "the first {at} bytes do not fit the rest (a header?)"
-                ));
+                evidence.push(header_evidence(at));
             }
             Candidate {
                 offset: at,
