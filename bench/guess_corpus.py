@@ -5,8 +5,10 @@ Every file's layout is drawn at random from the seed: complex baseband with
 tones and noise (cf32, ci16, ci8, cu8, or f4/i2 in two planes: every I
 value, then every Q value), real audio-like signals (i2, f4),
 images and raster bands (u1, u2, i2, f4, several row widths, both byte
-orders), simulation fields (f4, f8, smooth 2-D and 3-D), records of mixed
-fields, and any of these after a header (text or binary) of several sizes.
+orders), simulation fields (f4, f8, smooth 2-D and 3-D), integers wider
+than 16 bits (fields and counts in i4/u4/i8/u8 of both byte orders, 32-bit
+PCM audio, 64-bit timestamps), records of mixed fields, and any of these
+after a header (text or binary) of several sizes.
 The truth goes to `truth.json` beside the files; `guess_accuracy.py`
 reads it only to score what `guess` said, never to help it.
 
@@ -16,7 +18,7 @@ import argparse, json, os, random
 
 import numpy as np
 
-KINDS = ["baseband", "audio", "image", "field", "records", "planar"]
+KINDS = ["baseband", "audio", "image", "field", "records", "planar", "wide"]
 WIDTHS = [300, 512, 640, 1000, 1024, 1500, 2048]
 
 
@@ -62,14 +64,17 @@ def baseband(rng, g):
     return {"dtype": dtype, "row": None}, data
 
 
-def audio(rng, g):
-    n = rng.choice([1 << 18, 1 << 19, 1 << 20])
+def tones(rng, g, n):
     t = np.arange(n) / 48000.0
     x = np.zeros(n)
     for _ in range(rng.randint(1, 6)):
         x += rng.uniform(0.05, 0.5) * np.sin(2 * np.pi * rng.uniform(50, 4000) * t + rng.random() * 6)
     x *= 0.5 + 0.5 * np.sin(2 * np.pi * rng.uniform(0.1, 2) * t)
-    x += rng.uniform(0.001, 0.05) * g.standard_normal(n)
+    return x + rng.uniform(0.001, 0.05) * g.standard_normal(n)
+
+
+def audio(rng, g):
+    x = tones(rng, g, rng.choice([1 << 18, 1 << 19, 1 << 20]))
     dtype = rng.choice(["<i2", "<f4"])
     if dtype == "<i2":
         data = np.round(x / np.abs(x).max() * rng.uniform(3000, 32000)).astype("<i2").tobytes()
@@ -115,6 +120,28 @@ def field(rng, g):
     return {"dtype": dtype, "row": w}, f.astype(dtype).tobytes()
 
 
+def wide(rng, g):
+    what = rng.choice(["field", "field", "pcm32", "stamps"])
+    if what == "pcm32":
+        x = tones(rng, g, rng.choice([1 << 17, 1 << 18]))
+        a = np.round(x / np.abs(x).max() * rng.uniform(2.0**28, 2.0**31 - 1)).astype("<i4")
+        return {"dtype": "<i4", "row": None}, a.tobytes()
+    if what == "stamps":
+        n = rng.choice([1 << 16, 1 << 17])
+        step = rng.choice([1000, 20833, 1_000_000])
+        t = rng.randint(15 * 10**17, 18 * 10**17) + np.arange(n, dtype=np.int64) * step
+        t += g.integers(0, step // 10, n)
+        dtype = rng.choice(["<i8", "<u8", ">i8"])
+        return {"dtype": dtype, "row": None}, t.astype(dtype).tobytes()
+    w = rng.choice(WIDTHS[:5])
+    f = smooth_field(rng, g, rng.randint(100, 400), w)
+    f = (f - f.min()) / (f.max() - f.min())
+    dtype = rng.choice(["<i4", ">i4", "<u4", ">u4", "<i8", ">i8", "<u8"])
+    scale = 10 ** rng.uniform(5, 9) if dtype[2] == "4" else 10 ** rng.uniform(6, 15)
+    f = f - 0.3 if dtype[1] == "i" else f
+    return {"dtype": dtype, "row": w}, np.round(f * scale).astype(dtype).tobytes()
+
+
 def records(rng, g):
     layouts = [
         [("t", "<f8"), ("x", "<f4"), ("y", "<f4")],
@@ -135,7 +162,11 @@ def records(rng, g):
             a[name] = t % np.iinfo(dt[name]).max
         else:
             a[name] = g.integers(0, 4, n)
-    return {"dtype": "record", "record": dt.itemsize, "row": None}, a.tobytes()
+    truth = {"dtype": "record", "record": dt.itemsize, "row": None}
+    # Fields all of one type are as well an array of rows of them.
+    if len({dt[name] for name in dt.names}) == 1:
+        truth["also"] = {"dtype": dt[dt.names[0]].str, "row": len(dt.names)}
+    return truth, a.tobytes()
 
 
 def header(rng, g):
@@ -156,9 +187,15 @@ def make(seed, count, out):
         kind = rng.choice(KINDS)
         g = np.random.default_rng(rng.getrandbits(32))
         t, data = {"baseband": baseband, "audio": audio, "image": image, "field": field,
-                   "records": records, "planar": planar}[kind](rng, g)
+                   "records": records, "planar": planar, "wide": wide}[kind](rng, g)
         t["kind"] = kind
         t["offset"] = 0
+        # An integer layout whose values never set the top bit reads the
+        # same numbers in the other signedness: either is right.
+        if t["dtype"][-2] in "iu" and not t["dtype"].startswith("c"):
+            a = np.frombuffer(data, t["dtype"])
+            if a.min() >= 0 and a.max() < 2 ** (8 * a.itemsize - 1):
+                t["same"] = t["dtype"][:-2] + {"i": "u", "u": "i"}[t["dtype"][-2]] + t["dtype"][-1]
         if rng.random() < 0.25:
             h = header(rng, g)
             t["offset"] = len(h)
