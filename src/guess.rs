@@ -207,10 +207,10 @@ const fn ty(name: &'static str, part: usize, num: Num, complex: bool, big: bool)
     }
 }
 
-/// The dtypes tried. Not uint32 or int64: a wide integer read over 8-bit
-/// I/Q samples takes its top byte from every fourth or eighth sample, a
-/// decimated tone that looks smooth while the lower bytes are noise, and
-/// nothing here tells that apart yet.
+/// The dtypes tried. Where both signednesses read alike (no value with its
+/// top bit set) the first of the two here comes first: unsigned up to 4
+/// bytes (counts, pixels), signed for 8 (NumPy's default integer, and
+/// datetime64).
 const TYPES: &[Ty] = &[
     ty("u1", 1, Num::UInt, false, false),
     ty("i1", 1, Num::Int, false, false),
@@ -218,8 +218,14 @@ const TYPES: &[Ty] = &[
     ty(">u2", 2, Num::UInt, false, true),
     ty("<i2", 2, Num::Int, false, false),
     ty(">i2", 2, Num::Int, false, true),
+    ty("<u4", 4, Num::UInt, false, false),
+    ty(">u4", 4, Num::UInt, false, true),
     ty("<i4", 4, Num::Int, false, false),
     ty(">i4", 4, Num::Int, false, true),
+    ty("<i8", 8, Num::Int, false, false),
+    ty(">i8", 8, Num::Int, false, true),
+    ty("<u8", 8, Num::UInt, false, false),
+    ty(">u8", 8, Num::UInt, false, true),
     ty("<f2", 2, Num::Float, false, false),
     ty(">f2", 2, Num::Float, false, true),
     ty("<f4", 4, Num::Float, false, false),
@@ -437,6 +443,9 @@ fn decode(t: &Ty, b: &[u8]) -> f64 {
         (Num::UInt, 2) => rd!(u16, 2) as f64,
         (Num::Int, 2) => rd!(i16, 2) as f64,
         (Num::Int, 4) => rd!(i32, 4) as f64,
+        (Num::UInt, 4) => rd!(u32, 4) as f64,
+        (Num::Int, 8) => rd!(i64, 8) as f64,
+        (Num::UInt, 8) => rd!(u64, 8) as f64,
         (Num::Float, 2) => half::f16::from_bits(rd!(u16, 2)).to_f64(),
         (Num::Float, 4) => rd!(f32, 4) as f64,
         (Num::Float, 8) => rd!(f64, 8),
@@ -451,6 +460,10 @@ fn valid_float(x: f64, part: usize) -> bool {
     x == 0.0 || (x.is_finite() && x.abs() >= least && x.abs() < 1e30)
 }
 
+/// A reading while it is scored: score, dtype, alignment, measure, and
+/// the evidence in words.
+type Reading = (f64, Ty, usize, Measure, Vec<String>);
+
 /// What the values of one dtype at one alignment look like.
 #[derive(Clone, Debug, Default)]
 struct Measure {
@@ -460,6 +473,9 @@ struct Measure {
     /// mean deviation from the mean), per channel, averaged: 0 for noise,
     /// near 1 for smooth signals and tones.
     smooth: f64,
+    /// The same, of the channel that fits worse (of the one channel of a
+    /// real reading).
+    smooth_least: f64,
     /// Floats: fraction of non-zero values within four decades of the
     /// median magnitude.
     cluster: f64,
@@ -923,6 +939,9 @@ fn measure(t: &Ty, phase: usize, body: &[(u64, &[u8])]) -> Measure {
     }
     let chans = if t.complex { 2 } else { 1 };
     let smooth = (0..chans).map(|c| explained(near[c], far[c])).sum::<f64>() / chans as f64;
+    let smooth_least = (0..chans)
+        .map(|c| explained(near[c], far[c]))
+        .fold(f64::INFINITY, f64::min);
     let (cluster, log_median) = if logs.is_empty() {
         (0.0, 0.0)
     } else {
@@ -987,6 +1006,7 @@ fn measure(t: &Ty, phase: usize, body: &[(u64, &[u8])]) -> Measure {
         },
         valid: if n == 0 { 0.0 } else { ok as f64 / n as f64 },
         smooth,
+        smooth_least,
         cluster,
         turn,
         balance,
@@ -1064,9 +1084,11 @@ fn row_length(values: &[Vec<f64>], elements: u64) -> Option<(usize, f64)> {
         return None;
     }
     // A signal that oscillates along the file (values a few steps apart
-    // more different than random pairs: a tone) repeats at any multiple
-    // of its period, which is no row length.
-    if (2..=64).any(|lag| lag_cost(lag).is_some_and(|c| c > 1.1)) {
+    // more different than random pairs, and alike again a little further
+    // on: a tone) repeats at any multiple of its period, which is no row
+    // length. (An image whose rows rise steeply differs more a few steps
+    // apart too, but does not come back until the next row.)
+    if oscillates(&lag_cost) {
         return None;
     }
     let mut accepted: Vec<(usize, f64)> = Vec::new();
@@ -1118,11 +1140,62 @@ fn row_length(values: &[Vec<f64>], elements: u64) -> Option<(usize, f64)> {
         .find(|a| best.0.is_multiple_of(a.0) && a.1 <= 1.05 * best.1)
 }
 
+/// Whether values a few steps apart differ more than random pairs (a
+/// cost above 1.1, relative to them, at a lag up to 64) and are alike
+/// again a little further on (under half that cost at a lag up to 160): a
+/// tone, not an image whose rows rise steeply.
+fn oscillates(cost: &dyn Fn(usize) -> Option<f64>) -> bool {
+    (2..=64)
+        .find(|&lag| cost(lag).is_some_and(|c| c > 1.1))
+        .is_some_and(|peak| {
+            let top = cost(peak).unwrap_or(0.0);
+            (peak + 1..=160).any(|l| cost(l).is_some_and(|c| c < 0.5 * top))
+        })
+}
+
+/// Interleaved channels (or records of a few same-typed fields): the
+/// fewest `k` in 3..=8 at which each value is far
+/// closer to the one `k` before it than to its neighbour, and closer
+/// than at every lag that is no multiple of `k`. Returns `k` and the
+/// ratio of the two differences. (Pairs are complex or real readings'
+/// business; a row of 16 or more is [`row_length`]'s.)
+fn channels(values: &[Vec<f64>]) -> Option<(usize, f64)> {
+    // The first 32768 values or so tell.
+    let mut seen = 0;
+    let values: Vec<&[f64]> = values
+        .iter()
+        .take_while(|v| {
+            seen += v.len();
+            seen - v.len() < 1 << 15
+        })
+        .map(|v| &v[..v.len().min(1 << 15)])
+        .collect();
+    let cost = |lag: usize| -> Option<f64> {
+        let (mut d, mut n) = (0.0, 0usize);
+        for v in &values {
+            for k in lag..v.len() {
+                d += (v[k] - v[k - lag]).abs();
+                n += 1;
+            }
+        }
+        (n > 64).then(|| d / n as f64)
+    };
+    let near = cost(1).filter(|&c| c > 0.0)?;
+    (3..=8usize).find_map(|k| {
+        let c = cost(k).filter(|&c| c < 0.5 * near)?;
+        (1..2 * k)
+            .filter(|j| j % k != 0)
+            .all(|j| cost(j).is_some_and(|o| o > 2.0 * c))
+            .then_some((k, c / near))
+    })
+}
+
 /// Byte statistics of the body by column (file position modulo
 /// `period`): how much more surprising than its column's typical byte
 /// each byte value is, in bits.
 struct Columns {
     surprise: Vec<[f32; 256]>,
+    entropy: Vec<f64>,
 }
 
 fn columns(body: &[(u64, &[u8])], period: usize) -> Columns {
@@ -1132,7 +1205,7 @@ fn columns(body: &[(u64, &[u8])], period: usize) -> Columns {
             h[(*at as usize + k) % period][c as usize] += 1;
         }
     }
-    let surprise = h
+    let (surprise, entropy) = h
         .iter()
         .map(|col| {
             let total: u64 = col.iter().sum();
@@ -1142,13 +1215,23 @@ fn columns(body: &[(u64, &[u8])], period: usize) -> Columns {
                 .zip(&bits)
                 .map(|(&c, b)| c as f64 / total as f64 * b)
                 .sum();
-            bits.map(|b| (b - entropy) as f32)
+            (bits.map(|b| (b - entropy) as f32), entropy)
         })
-        .collect();
-    Columns { surprise }
+        .unzip();
+    Columns { surprise, entropy }
 }
 
 impl Columns {
+    /// How much likelier the bytes are as random bytes than as the
+    /// body's (bits; negative where they fit the body).
+    fn odds(&self, at: usize, bytes: &[u8]) -> f64 {
+        let p = self.entropy.len();
+        self.bits(at, bytes)
+            + (0..bytes.len())
+                .map(|j| self.entropy[(at + j) % p] - 8.0)
+                .sum::<f64>()
+    }
+
     fn bits(&self, at: usize, bytes: &[u8]) -> f64 {
         let p = self.surprise.len();
         bytes
@@ -1169,9 +1252,14 @@ impl Columns {
 /// smooth body, which is told by its continuity instead), and 2 bits less
 /// as a margin; the boundary is where that sum is largest
 /// (a change point), or 0 when it carries under 32 bits of evidence.
+/// When the body is `stationary` (its statistics hold everywhere), the
+/// bytes count by their odds of being random against being the body's
+/// instead, negative where they fit: a noisy body's own bytes then
+/// count against a header reaching into it.
 fn header_end(
     head: &[u8],
     cols: Option<&Columns>,
+    stationary: bool,
     elem: usize,
     phase: usize,
     misfit: impl Fn(usize) -> bool,
@@ -1180,7 +1268,12 @@ fn header_end(
     let mut p = phase % elem;
     while p + elem <= head.len() {
         let mut e = cols.map_or(0.0, |c| {
-            (c.bits(p, &head[p..p + elem]) - 4.0 - 0.5 * elem as f64).clamp(0.0, 16.0)
+            let bytes = &head[p..p + elem];
+            if stationary {
+                c.odds(p, bytes).clamp(-8.0, 16.0) + 2.0
+            } else {
+                (c.bits(p, bytes) - 4.0 - 0.5 * elem as f64).clamp(0.0, 16.0)
+            }
         });
         if misfit(p) {
             e += 8.0;
@@ -1201,15 +1294,17 @@ fn header_end(
 }
 
 /// A header end `o` found a few bytes late because the data starts with
-/// zeros: the multiple of 100 or 256 at most 8 bytes below, when only
-/// zero bytes lie between and it is an element boundary.
-fn snap_down(head: &[u8], o: usize, aligned: &dyn Fn(usize) -> bool) -> usize {
+/// zeros (or the bytes of the padding): the multiple of 100 or 256 at
+/// most 8 bytes below, when it is an element boundary and only padding
+/// lies between it and the padding's end `pad_end`.
+fn snap_down(head: &[u8], o: usize, pad_end: usize, aligned: &dyn Fn(usize) -> bool) -> usize {
     (o.saturating_sub(8)..o)
         .find(|&r| {
             r > 0
+                && r <= pad_end
                 && (r % 100 == 0 || r % 256 == 0)
                 && aligned(r)
-                && head[r..o].iter().all(|&c| c == 0)
+                && head[r..pad_end].iter().all(|&c| c == 0 || c == b' ')
         })
         .unwrap_or(o)
 }
@@ -1268,16 +1363,100 @@ fn smooth_body(m: &Measure) -> bool {
     m.far_abs > 0.0 && m.near_abs < 0.5 * m.far_abs
 }
 
+/// A wide integer read over narrow samples (8-bit I/Q, say) takes its
+/// high byte from every fourth or eighth of them: a decimated signal,
+/// which can look smoother than the samples themselves (a tone near a
+/// multiple of the rate over four aliases to a slow one). Real wide
+/// integers read narrow interleave their noisy low bytes with the high
+/// ones and fit badly; when a narrower reading fits about as well, the
+/// wide one is the decimation.
+fn demote_decimations(found: &mut [Reading]) {
+    let narrow_best: Vec<Option<(f64, &'static str)>> = found
+        .iter()
+        .map(|f| {
+            if f.1.num == Num::Float || f.1.part < 4 {
+                return None;
+            }
+            // A narrower reading that fits: each of its channels alike
+            // from value to value, and not one value in two (a real
+            // reading of a wide integer's high and low halves).
+            let interleaved = |g: &Measure| g.ar.1 > 0.5 && g.ar.0.abs() < 0.5;
+            found
+                .iter()
+                .filter(|g| {
+                    g.1.part < f.1.part
+                        && g.3.smooth_least >= 0.2
+                        && (g.1.complex || !interleaved(&g.3))
+                })
+                .map(|g| (g.0, g.1.name))
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+        })
+        .collect();
+    for (f, narrow) in found.iter_mut().zip(narrow_best) {
+        if let Some((score, name)) = narrow.filter(|(score, _)| *score >= 0.7 * f.0) {
+            f.0 *= 0.5;
+            f.4.push(format!(
+                "the bytes fit as {name} about as well ({score:.2}): a {}-byte integer \
+                 over them takes its high byte from every {}th byte",
+                f.1.part, f.1.part
+            ));
+        }
+    }
+}
+
+/// Whether every stretch of 1024 sampled values spans most of the range
+/// of all of them (noise, tones), unlike a drift or a field, whose start
+/// may lie beyond every value sampled further on.
+fn stationary(m: &Measure) -> bool {
+    let span = |v: &[f64]| {
+        let (lo, hi) = v
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                (a.min(x), b.max(x))
+            });
+        hi - lo
+    };
+    let pieces = || m.values.iter().flat_map(|v| v.chunks_exact(1024));
+    let whole = m
+        .values
+        .iter()
+        .map(|v| span(v))
+        .fold(0.0, f64::max)
+        .max(span(
+            &m.values.iter().flatten().copied().collect::<Vec<_>>(),
+        ));
+    whole > 0.0
+        && pieces().count() >= 4
+        && pieces().filter(|v| span(v) >= 0.5 * whole).count() * 4 >= pieces().count() * 3
+}
+
 /// The value test of [`header_end`] for dtype `t`: whether the element
-/// at `p` of `head` is no value of the body's: an invalid float, or in a
-/// smooth body a jump to the next element larger than the body's
-/// neighbours make, or in any other a value outside the body's range
-/// (widened by half).
+/// at `p` of `head` is no value of the body's: an invalid float, a
+/// value outside the body's range (see below), or in a smooth body a
+/// jump to the next element larger than the body's neighbours make.
 fn value_misfit<'a>(t: &'a Ty, head: &'a [u8], m: &Measure) -> impl Fn(usize) -> bool + 'a {
     let elem = t.part * if t.complex { 2 } else { 1 };
-    let width = (m.hi - m.lo).max(1e-300);
-    let (lo, hi) = (m.lo - 0.5 * width, m.hi + 0.5 * width);
     let smooth = smooth_body(m);
+    let stationary = stationary(m);
+    // The range of a stationary body without its rarest tenth of a
+    // percent at either end, widened by a tenth: random header bytes over
+    // noisy samples fall outside it often, the body's own values almost
+    // never. Otherwise the sampled range widened by half, and nothing for
+    // a smooth drift (its jumps tell).
+    let (lo, hi) = if stationary {
+        let mut all: Vec<f64> = m.values.iter().flatten().copied().collect();
+        let mut quantile = |q: f64| {
+            let k = ((all.len() - 1) as f64 * q) as usize;
+            *all.select_nth_unstable_by(k, f64::total_cmp).1
+        };
+        let (a, b) = (quantile(0.001), quantile(0.999));
+        (a - 0.1 * (b - a), b + 0.1 * (b - a))
+    } else if !smooth {
+        let width = m.hi - m.lo;
+        (m.lo - 0.5 * width, m.hi + 0.5 * width)
+    } else {
+        (f64::NEG_INFINITY, f64::INFINITY)
+    };
     let step = 2.0 * m.step_q;
     let log_median = m.log_median;
     move |p: usize| -> bool {
@@ -1290,11 +1469,11 @@ fn value_misfit<'a>(t: &'a Ty, head: &'a [u8], m: &Measure) -> impl Fn(usize) ->
         {
             return true;
         }
-        if smooth {
-            p + 2 * elem <= head.len() && (decode(t, &head[p + elem..]) - x).abs() > step
-        } else {
-            x < lo || x > hi
-        }
+        x < lo
+            || x > hi
+            || smooth
+                && p + 2 * elem <= head.len()
+                && (decode(t, &head[p + elem..]) - x).abs() > step
     }
 }
 
@@ -1382,7 +1561,7 @@ pub fn guess(s: &Sample) -> Finding {
         .flat_map(|t| (0..t.part * if t.complex { 2 } else { 1 }).map(move |p| (t, p)))
         .collect();
     let mut measures = measure_all(&readings, &body).into_iter();
-    let mut found: Vec<(f64, Ty, usize, Measure, Vec<String>)> = Vec::new();
+    let mut found: Vec<Reading> = Vec::new();
     let mut entropies: Vec<(usize, Vec<f64>)> = Vec::new();
     for &(t, phase) in &readings {
         let m = measures.next().expect("one measure a reading");
@@ -1454,7 +1633,7 @@ pub fn guess(s: &Sample) -> Finding {
     // neighbours half the range apart, more than in the other
     // signedness's reading (a loud tone near the Nyquist rate jumps far
     // in both).
-    let jumps: Vec<Option<f64>> = found
+    let twins: Vec<Option<(f64, f64, &'static str)>> = found
         .iter()
         .map(|f| {
             let (t, phase) = (&f.1, f.2);
@@ -1470,15 +1649,18 @@ pub fn guess(s: &Sample) -> Finding {
                         && g.1.num == other
                         && (g.1.part, g.1.complex, g.1.big) == (t.part, t.complex, t.big)
                 })
-                .map(|g| g.3.jumps)
+                .map(|g| (g.3.jumps, g.3.smooth, g.1.name))
         })
         .collect();
-    for (f, twin) in found.iter_mut().zip(jumps) {
+    for (f, twin) in found.iter_mut().zip(twins) {
         if f.1.num == Num::Float {
             continue;
         }
+        // A loud tone near the Nyquist rate jumps far in both readings,
+        // but only the right one still follows from the values before.
         let excess = match twin {
-            Some(j) => (f.3.jumps - 2.0 * j).max(0.0),
+            Some((_, smooth, _)) if f.3.smooth > smooth + 0.3 => 0.0,
+            Some((j, _, _)) => (f.3.jumps - 2.0 * j).max(0.0),
             None => f.3.jumps,
         };
         f.0 *= 1.0 - (100.0 * excess).min(0.8);
@@ -1487,6 +1669,33 @@ pub fn guess(s: &Sample) -> Finding {
                 "{:.1}% of neighbours jump half the range (wrong signedness?)",
                 100.0 * f.3.jumps
             ));
+        }
+        // No value with its top bit set: both signednesses read alike
+        // (and the first in TYPES comes first). Every value with it set:
+        // negative numbers, more likely than values all in the top half
+        // of the unsigned range.
+        if let Some((_, _, other)) = twin.filter(|_| !f.1.complex) {
+            let top = 2f64.powi(8 * f.1.part as i32 - 1);
+            if f.3.lo >= 0.0 && f.3.hi < top {
+                f.4.push(format!(
+                    "no sampled value has its top bit set: {other} reads the same"
+                ));
+            } else if f.1.num == Num::UInt && f.3.lo >= top {
+                f.0 *= 0.98;
+                f.4.push(format!(
+                    "every sampled value has its top bit set: negative numbers ({other})?"
+                ));
+            }
+        }
+    }
+    // Interleaved channels of a real reading: its values follow the
+    // ones a channel before, which the fit of neighbours (smoothness)
+    // above misses; credit the channels' own likeness when it is close
+    // (a misaligned reading whose top byte is the channels' exponents
+    // follows them loosely).
+    for f in found.iter_mut() {
+        if let Some((_, r)) = channels(&f.3.values).filter(|(_, r)| !f.1.complex && *r < 0.15) {
+            f.0 *= 1.0 + 0.8 * (1.0 - r - f.3.smooth).max(0.0);
         }
     }
     // Pairs read one value at a time: each value follows the one two
@@ -1532,22 +1741,34 @@ pub fn guess(s: &Sample) -> Finding {
         }
     }
     // Bits that read as clustered, normal floats are floats: integers of
-    // the same size lose to them.
-    let floaty = |part: usize| {
-        found
-            .iter()
-            .filter(|f| f.1.num == Num::Float && f.1.part == part)
-            .map(|f| f.3.valid * f.3.cluster)
-            .fold(0.0f64, f64::max)
-    };
-    let float_parts: Vec<(usize, f64)> = [4usize, 8].iter().map(|&p| (p, floaty(p))).collect();
-    for f in found.iter_mut() {
-        if f.1.num != Num::Float {
-            if let Some(&(_, q)) = float_parts.iter().find(|(p, _)| *p == f.1.part) {
-                if q > 0.95 {
-                    f.0 *= 0.6;
-                }
+    // their size or wider lose to them at their alignment, and in the
+    // other byte order at any (a misread), unless the float reading fits
+    // far worse on the whole or is less alike from value to value (the
+    // halves of 8-byte timestamps cluster as float32, but alternate high
+    // and low).
+    let floats: Vec<f64> = found
+        .iter()
+        .map(|f| {
+            if f.1.num == Num::Float || f.1.part < 4 {
+                return 0.0;
             }
+            found
+                .iter()
+                .filter(|g| {
+                    g.1.num == Num::Float
+                        && g.1.part >= 4
+                        && g.1.part <= f.1.part
+                        && (g.1.big != f.1.big || g.2 % g.1.part == f.2 % g.1.part)
+                        && g.0 >= 0.5 * f.0
+                        && g.3.smooth >= f.3.smooth - 0.1
+                })
+                .map(|g| g.3.valid * g.3.cluster)
+                .fold(0.0f64, f64::max)
+        })
+        .collect();
+    for (f, q) in found.iter_mut().zip(floats) {
+        if q > 0.95 {
+            f.0 *= 0.6;
         }
     }
     // Complex or real: the two parts of I/Q samples are in quadrature
@@ -1584,13 +1805,32 @@ pub fn guess(s: &Sample) -> Finding {
             f.0 *= 0.6 + 0.4 * m.inner / inner_best.max(1e-9);
         }
     }
+    demote_decimations(&mut found);
+    // Data starts at the start, or where a text header ends: another
+    // alignment needs more evidence.
+    let text_end = text_header_end(s.head);
+    for f in found.iter_mut() {
+        let elem = f.1.part * if f.1.complex { 2 } else { 1 };
+        if f.2 != 0 && f.2 != text_end % elem {
+            f.0 *= 0.9;
+        }
+    }
     found.sort_by(|a, b| b.0.total_cmp(&a.0));
     let best_score = found.first().map_or(1.0, |f| f.0).max(1e-12);
     let mut out: Vec<Candidate> = Vec::new();
     // Records: a byte pattern that is no scalar's size, or 8 bytes with
     // two quiet (most significant) bytes 4 apart: two 4-byte fields.
     let cols8 = column_entropy(&body, 8);
-    let two_fields = period == 8 && (0..4).any(|k| cols8[k] < 4.0 && cols8[k + 4] < 4.0);
+    // (Quiet bytes in two groups: one 8-byte integer's quiet top bytes
+    // are one run.)
+    let busy_between = |a: usize, b: usize| (a + 1..b).any(|j| cols8[j % 8] >= 4.0);
+    let two_fields = period == 8
+        && (0..4).any(|k| {
+            cols8[k] < 4.0
+                && cols8[k + 4] < 4.0
+                && busy_between(k, k + 4)
+                && busy_between(k + 4, k + 8)
+        });
     if contrast >= 0.3 && period > 2 && (!matches!(period, 4 | 8) || two_fields) {
         // The header before records: where records start to repeat, or
         // the end of leading text, on a record boundary counted back from
@@ -1627,7 +1867,6 @@ pub fn guess(s: &Sample) -> Finding {
             || best.3.smooth >= 0.2
             || (best.1.num == Num::Float && best.3.valid * best.3.cluster > 0.9)
     });
-    let text_end = text_header_end(s.head);
     let mut by_elem: Vec<(usize, Columns)> = Vec::new();
     // Real readings tried as two planes (the best three: the best may be
     // a byte-shifted twin), and whether a planar layout was found.
@@ -1645,11 +1884,16 @@ pub fn guess(s: &Sample) -> Finding {
                 &by_elem[by_elem.len() - 1].1
             }
         };
-        let cols = (!smooth_body(&m)).then_some(cols);
-        let mut found_end = header_end(s.head, cols, elem, phase, value_misfit(&t, s.head, &m));
-        // A long "header" that is itself a smooth signal is data unlike
-        // the sampled body (louder, say), not a header.
-        if found_end >= 64 * elem {
+        // Byte statistics tell a header where they hold everywhere, or at
+        // least do not drift smoothly away from the sample.
+        let still = stationary(&m);
+        let cols = (!smooth_body(&m) || still).then_some(cols);
+        let misfit = value_misfit(&t, s.head, &m);
+        let mut found_end = header_end(s.head, cols, still, elem, phase, misfit);
+        // A "header" that is itself a smooth signal is data unlike the
+        // sampled body (louder, or the corner of a field that holds its
+        // extremes), not a header.
+        if found_end >= 16 * elem {
             let vals: Vec<f64> = (phase % elem..found_end - elem)
                 .step_by(elem)
                 .map(|p| decode(&t, &s.head[p..]))
@@ -1665,33 +1909,52 @@ pub fn guess(s: &Sample) -> Finding {
         let mut offset = found_end.max(text_end);
         offset += (phase + elem - offset % elem) % elem;
         if offset > found_end && text_end > 0 {
-            offset = snap_down(s.head, offset, &aligned);
+            // The padding ran on into the data's first zero bytes (or
+            // spaces) when the element boundary below its end holds a
+            // value that fits the body.
+            let down = offset.saturating_sub(elem);
+            if offset > text_end && down >= found_end && !value_misfit(&t, s.head, &m)(down) {
+                offset = down;
+            }
+            offset = snap_down(s.head, offset, text_end, &aligned);
         } else if offset > 0 {
             // The last bytes of a binary header can pass for data by
-            // chance: a round size (a multiple of 256 or 100) up to two
-            // elements on is the better bet.
+            // chance, and the first values of noisy data for random bytes:
+            // a round size (a multiple of 256 or 100) up to two elements
+            // on, or up to 8 bytes and four elements back, is the better
+            // bet.
+            let round = |o: &usize| aligned(*o) && (o.is_multiple_of(256) || o.is_multiple_of(100));
             offset = (offset..=offset + 2 * elem)
-                .find(|&o| aligned(o) && (o % 256 == 0 || o % 100 == 0))
+                .find(round)
+                .or_else(|| {
+                    (offset.saturating_sub(8.min(4 * elem))..offset)
+                        .rev()
+                        .find(round)
+                })
                 .unwrap_or(offset);
         }
         if offset > 0 {
             why.push(header_evidence(offset as u64));
         }
-        // Data starts at the start, or where a text header ends: another
-        // alignment needs more evidence.
-        let score = if phase != 0 && !(text_end > 0 && offset == text_end) {
-            score * 0.9
-        } else {
-            score
-        };
         let elements = s.len.saturating_sub(offset as u64) / elem as u64;
-        let row = row_length(&m.values, elements).map(|(w, c)| {
-            why.push(format!(
-                "rows of {w}: a row apart {:.0}% as different as distant values",
-                100.0 * c
-            ));
-            w
-        });
+        let row = row_length(&m.values, elements)
+            .map(|(w, c)| {
+                why.push(format!(
+                    "rows of {w}: a row apart {:.0}% as different as distant values",
+                    100.0 * c
+                ));
+                w
+            })
+            .or_else(|| {
+                let (k, r) = channels(&m.values)
+                    .filter(|(k, _)| !t.complex && elements.is_multiple_of(*k as u64))?;
+                why.push(format!(
+                    "each value follows the one {k} before it ({:.0}% as different as its \
+                     neighbour): {k} interleaved channels (or records of {k} fields)",
+                    100.0 * r
+                ));
+                Some(k)
+            });
         let c = Candidate {
             dtype: t.name.to_string(),
             record: None,
@@ -2227,5 +2490,149 @@ mod tests {
         assert!(implausible_f32_share(&ints) > 0.9);
         let nans = le_f32(&[f64::NAN, 1.0, 1e30, 0.0]);
         assert_eq!(implausible_f32_share(&nans), 0.5);
+    }
+
+    fn layouts(bytes: &[u8]) -> Vec<Candidate> {
+        match guess(&sample(bytes)) {
+            Finding::Layouts(c) => c,
+            other => panic!("layouts, not {other:?}"),
+        }
+    }
+
+    /// The readings of bench/guess_corpus.py seed 9001 f125.bin (noisy ci8
+    /// I/Q), as measured: <i8 at byte 5 (a top byte every eighth, aliased
+    /// to a slow tone) fitted better than ci8 itself, and came first.
+    #[test]
+    fn wide_integers_over_narrow_samples_lose_to_the_samples() {
+        let reading = |name: &str, phase, score, smooth, least, ar| -> Reading {
+            let m = Measure {
+                smooth,
+                smooth_least: least,
+                ar,
+                ..Measure::default()
+            };
+            (score, *named(name), phase, m, Vec::new())
+        };
+        let mut found = vec![
+            reading("<i8", 5, 0.6226, 0.84, 0.84, (1.65, -0.95)),
+            reading("ci8", 0, 0.6169, 0.303, 0.30, (0.94, -0.42)),
+        ];
+        demote_decimations(&mut found);
+        assert!(found[0].0 < found[1].0, "{found:?}");
+        assert!(found[0].4[0].contains("ci8"), "{found:?}");
+        // 32-bit PCM read as ci16: one channel is the high halves (smooth),
+        // the other the low halves (noise): no narrower fit.
+        let mut found = vec![
+            reading("<i4", 0, 0.9, 0.99, 0.99, (1.9, -0.95)),
+            reading("ci16", 2, 0.9, 0.5, 0.0, (1.9, -0.95)),
+        ];
+        demote_decimations(&mut found);
+        assert_eq!(found[0].0, 0.9, "{found:?}");
+    }
+
+    #[test]
+    fn wide_integers_are_found_in_their_own_size_and_signedness() {
+        // 32-bit PCM near full scale.
+        let pcm: Vec<u8> = tones(300_000, &[0.0113, 0.0021], 51)
+            .iter()
+            .flat_map(|x| ((x * 7e8) as i32).to_le_bytes())
+            .collect();
+        let c = layouts(&pcm);
+        assert_eq!((c[0].dtype.as_str(), c[0].row), ("<i4", None), "{c:?}");
+        // Nanosecond timestamps a millisecond apart, big-endian: signed
+        // first (NumPy's datetime64), and said to read alike unsigned.
+        let stamps: Vec<u8> = noise(200_000, 52)
+            .iter()
+            .enumerate()
+            .flat_map(|(k, e)| {
+                (1_700_000_000_000_000_000i64 + k as i64 * 1_000_000 + (e * 1e4) as i64)
+                    .to_be_bytes()
+            })
+            .collect();
+        let c = layouts(&stamps);
+        assert_eq!((c[0].dtype.as_str(), c[0].record), (">i8", None), "{c:?}");
+        assert!(
+            c[0].evidence
+                .iter()
+                .any(|e| e.contains(">u8 reads the same")),
+            "{c:?}"
+        );
+        // Counts across 2^31: the signed reading wraps, the unsigned one
+        // does not.
+        let counts: Vec<u8> = (0..300_000)
+            .flat_map(|k| ((3e9 + 1e9 * (k as f64 * 0.0007).sin()) as u32).to_le_bytes())
+            .collect();
+        let c = layouts(&counts);
+        assert_eq!(c[0].dtype, "<u4", "{c:?}");
+    }
+
+    #[test]
+    fn interleaved_channels_of_floats_are_rows_of_them() {
+        let (x, y, z) = (
+            tones(120_000, &[0.0011], 61),
+            tones(120_000, &[0.0007, 0.0002], 62),
+            tones(120_000, &[0.0031], 63),
+        );
+        let xyz: Vec<f64> = (0..x.len())
+            .flat_map(|k| [30.0 * x[k], 20.0 * y[k] + 5.0, 25.0 * z[k] - 2.0])
+            .collect();
+        // The fields' byte patterns may show records of 12 bytes first.
+        let c = layouts(&le_f32(&xyz));
+        let rows = c
+            .iter()
+            .position(|c| (c.dtype.as_str(), c.row) == ("<f4", Some(3)));
+        assert!(
+            rows.is_some_and(|k| k == 0 || k == 1 && c[0].record == Some(12)),
+            "{c:?}"
+        );
+    }
+
+    #[test]
+    fn a_random_header_before_loud_noisy_iq_is_found() {
+        let mut bytes: Vec<u8> = noise(1024, 71)
+            .iter()
+            .map(|x| ((x + 0.5) * 256.0) as u8)
+            .collect();
+        let (i, q) = iq_tone(400_000, 0.41, 0.5, 72);
+        bytes.extend(
+            i.iter()
+                .zip(&q)
+                .flat_map(|(a, b)| [(a * 7.0) as i16, (b * 7.0) as i16])
+                .flat_map(i16::to_le_bytes),
+        );
+        let c = layouts(&bytes);
+        assert_eq!((c[0].dtype.as_str(), c[0].offset), ("ci16", 1024), "{c:?}");
+    }
+
+    /// Steep rows differ more a few steps along than random pairs do, as
+    /// a tone does; but they do not come back until the next row.
+    #[test]
+    fn a_tone_comes_back_within_a_few_periods_and_steep_rows_do_not() {
+        // |v[k] - v[k - lag]| of a tone of period 20, against random pairs.
+        let tone = |lag: usize| Some((std::f64::consts::PI * lag as f64 / 20.0).sin().abs() * 1.6);
+        assert!(oscillates(&tone));
+        // Rows of 300 that rise steeply: growing with the lag until 300.
+        let rows = |lag: usize| Some(lag.min(300) as f64 / 40.0);
+        assert!(!oscillates(&rows));
+    }
+
+    #[test]
+    fn negative_numbers_read_signed_and_small_ones_unsigned() {
+        let ramp = |sign: f64| -> Vec<u8> {
+            (0..300_000)
+                .flat_map(|k| {
+                    ((sign * (2e5 + 1e5 * (k as f64 * 0.0007).sin())) as i32).to_le_bytes()
+                })
+                .collect()
+        };
+        assert_eq!(layouts(&ramp(-1.0))[0].dtype, "<i4");
+        let c = layouts(&ramp(1.0));
+        assert_eq!(c[0].dtype, "<u4", "{c:?}");
+        assert!(
+            c[0].evidence
+                .iter()
+                .any(|e| e.contains("<i4 reads the same")),
+            "{c:?}"
+        );
     }
 }

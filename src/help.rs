@@ -97,7 +97,11 @@ each other only in the right dtype and byte order, I/Q pairs in quadrature,\n\
 a byte pattern repeating with the element's size, rows whose vertical\n\
 neighbours match, leading bytes that are text or do not fit (a header),\n\
 complex samples in two planes (all I, then all Q: open as 2xN, then\n\
-d[0] + 1j*d[1]) whose pairs put each tone on one side of the spectrum.\n\
+d[0] + 1j*d[1]) whose pairs put each tone on one side of the spectrum,\n\
+interleaved channels (each value like the one 3 to 8 before: rows of them).\n\
+It tries u1 i1 u2 i2 u4 i4 u8 i8 f2 f4 f8 and cu8 ci8 ci16 c8 c16 in both\n\
+byte orders at every alignment; where both signednesses read the same\n\
+numbers (no value with its top bit set) it says so.\n\
 Formats with a signature (.npy, zip, TIFF, HDF5, FITS, ...) and text are\n\
 named instead. When the first two are close it says what tells them apart\n\
 (byte order, signedness, integer or float, complex or real, rows, header).\n\
