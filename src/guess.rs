@@ -157,6 +157,16 @@ pub fn close_call(c: &[Candidate]) -> Option<String> {
                     .to_string()
             }
             (Some(x), Some(y))
+                if x.part == y.part
+                    && x.num != Num::Float
+                    && y.num != Num::Float
+                    && a.evidence.iter().any(|e| e.contains(&same_numbers(y.name))) =>
+            {
+                "both read the same numbers here (no value sets the top bit): either \
+                 is right"
+                    .to_string()
+            }
+            (Some(x), Some(y))
                 if x.part == y.part && x.num != Num::Float && y.num != Num::Float =>
             {
                 "`hist` of each: the wrong signedness splits the values to both ends of \
@@ -172,6 +182,11 @@ pub fn close_call(c: &[Candidate]) -> Option<String> {
         }
     };
     Some(format!("1 and 2 are close{pair}: {tell}."))
+}
+
+/// The evidence that the other signedness reads the same numbers.
+fn same_numbers(other: &str) -> String {
+    format!("{other} reads the same")
 }
 
 /// A dtype of [`TYPES`] by its spelling.
@@ -1678,7 +1693,8 @@ pub fn guess(s: &Sample) -> Finding {
             let top = 2f64.powi(8 * f.1.part as i32 - 1);
             if f.3.lo >= 0.0 && f.3.hi < top {
                 f.4.push(format!(
-                    "no sampled value has its top bit set: {other} reads the same"
+                    "no sampled value has its top bit set: {}",
+                    same_numbers(other)
                 ));
             } else if f.1.num == Num::UInt && f.3.lo >= top {
                 f.0 *= 0.98;
@@ -2374,6 +2390,12 @@ mod tests {
             tell(cand("<i2", 0, None, false), cand("<f2", 0, None, false))
                 .contains("integer and the float")
         );
+        let mut alike = cand("<u2", 0, None, false);
+        alike.evidence = vec![format!(
+            "no sampled value has its top bit set: {}",
+            same_numbers("<i2")
+        )];
+        assert!(tell(alike, cand("<i2", 0, None, false)).contains("either is right"));
         let mut far = cand(">i2", 0, None, false);
         far.score = 0.5;
         assert_eq!(close_call(&[cand("<i2", 0, None, false), far]), None);
