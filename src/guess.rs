@@ -511,6 +511,9 @@ struct Measure {
     /// The values of the first channel of the first chunks, in order (for
     /// rows), and every value's range.
     values: Vec<Vec<f64>>,
+    /// Interleaved channels in `values`, and how alike a channel apart
+    /// ([`channels`]).
+    channels: Option<(usize, f64)>,
     lo: f64,
     hi: f64,
     /// Channel 0: mean |error| of that prediction, and mean |deviation|.
@@ -1025,6 +1028,7 @@ fn measure(t: &Ty, phase: usize, body: &[(u64, &[u8])]) -> Measure {
         cluster,
         turn,
         balance,
+        channels: if t.complex { None } else { channels(&values) },
         values,
         lo,
         hi,
@@ -1083,16 +1087,7 @@ fn row_length(values: &[Vec<f64>], elements: u64) -> Option<(usize, f64)> {
         }
         f / n as f64
     };
-    let lag_cost = |lag: usize| -> Option<f64> {
-        let (mut d, mut n) = (0.0, 0usize);
-        for v in values {
-            for k in lag..v.len() {
-                d += (v[k] - v[k - lag]).abs();
-                n += 1;
-            }
-        }
-        (n > 64).then(|| d / n as f64 / far)
-    };
+    let lag_cost = |lag: usize| lag_difference(values, lag).map(|d| d / far);
     let near = lag_cost(1)?;
     if near > 0.7 {
         // Neighbours as different as anything: nothing to tell rows by.
@@ -1155,6 +1150,20 @@ fn row_length(values: &[Vec<f64>], elements: u64) -> Option<(usize, f64)> {
         .find(|a| best.0.is_multiple_of(a.0) && a.1 <= 1.05 * best.1)
 }
 
+/// The mean |difference| of values `lag` apart within each run (none
+/// from fewer than 65 pairs).
+fn lag_difference(values: &[impl AsRef<[f64]>], lag: usize) -> Option<f64> {
+    let (mut d, mut n) = (0.0, 0usize);
+    for v in values {
+        let v = v.as_ref();
+        for k in lag..v.len() {
+            d += (v[k] - v[k - lag]).abs();
+            n += 1;
+        }
+    }
+    (n > 64).then(|| d / n as f64)
+}
+
 /// Whether values a few steps apart differ more than random pairs (a
 /// cost above 1.1, relative to them, at a lag up to 64) and are alike
 /// again a little further on (under half that cost at a lag up to 160): a
@@ -1185,16 +1194,7 @@ fn channels(values: &[Vec<f64>]) -> Option<(usize, f64)> {
         })
         .map(|v| &v[..v.len().min(1 << 15)])
         .collect();
-    let cost = |lag: usize| -> Option<f64> {
-        let (mut d, mut n) = (0.0, 0usize);
-        for v in &values {
-            for k in lag..v.len() {
-                d += (v[k] - v[k - lag]).abs();
-                n += 1;
-            }
-        }
-        (n > 64).then(|| d / n as f64)
-    };
+    let cost = |lag: usize| lag_difference(&values, lag);
     let near = cost(1).filter(|&c| c > 0.0)?;
     (3..=8usize).find_map(|k| {
         let c = cost(k).filter(|&c| c < 0.5 * near)?;
@@ -1432,14 +1432,7 @@ fn stationary(m: &Measure) -> bool {
         hi - lo
     };
     let pieces = || m.values.iter().flat_map(|v| v.chunks_exact(1024));
-    let whole = m
-        .values
-        .iter()
-        .map(|v| span(v))
-        .fold(0.0, f64::max)
-        .max(span(
-            &m.values.iter().flatten().copied().collect::<Vec<_>>(),
-        ));
+    let whole = span(&m.values.concat());
     whole > 0.0
         && pieces().count() >= 4
         && pieces().filter(|v| span(v) >= 0.5 * whole).count() * 4 >= pieces().count() * 3
@@ -1449,10 +1442,14 @@ fn stationary(m: &Measure) -> bool {
 /// at `p` of `head` is no value of the body's: an invalid float, a
 /// value outside the body's range (see below), or in a smooth body a
 /// jump to the next element larger than the body's neighbours make.
-fn value_misfit<'a>(t: &'a Ty, head: &'a [u8], m: &Measure) -> impl Fn(usize) -> bool + 'a {
+fn value_misfit<'a>(
+    t: &'a Ty,
+    head: &'a [u8],
+    m: &Measure,
+    stationary: bool,
+) -> impl Fn(usize) -> bool + 'a {
     let elem = t.part * if t.complex { 2 } else { 1 };
     let smooth = smooth_body(m);
-    let stationary = stationary(m);
     // The range of a stationary body without its rarest tenth of a
     // percent at either end, widened by a tenth: random header bytes over
     // noisy samples fall outside it often, the body's own values almost
@@ -1710,7 +1707,7 @@ pub fn guess(s: &Sample) -> Finding {
     // (a misaligned reading whose top byte is the channels' exponents
     // follows them loosely).
     for f in found.iter_mut() {
-        if let Some((_, r)) = channels(&f.3.values).filter(|(_, r)| !f.1.complex && *r < 0.15) {
+        if let Some((_, r)) = f.3.channels.filter(|(_, r)| *r < 0.15) {
             f.0 *= 1.0 + 0.8 * (1.0 - r - f.3.smooth).max(0.0);
         }
     }
@@ -1904,8 +1901,8 @@ pub fn guess(s: &Sample) -> Finding {
         // least do not drift smoothly away from the sample.
         let still = stationary(&m);
         let cols = (!smooth_body(&m) || still).then_some(cols);
-        let misfit = value_misfit(&t, s.head, &m);
-        let mut found_end = header_end(s.head, cols, still, elem, phase, misfit);
+        let misfit = value_misfit(&t, s.head, &m, still);
+        let mut found_end = header_end(s.head, cols, still, elem, phase, &misfit);
         // A "header" that is itself a smooth signal is data unlike the
         // sampled body (louder, or the corner of a field that holds its
         // extremes), not a header.
@@ -1929,7 +1926,7 @@ pub fn guess(s: &Sample) -> Finding {
             // spaces) when the element boundary below its end holds a
             // value that fits the body.
             let down = offset.saturating_sub(elem);
-            if offset > text_end && down >= found_end && !value_misfit(&t, s.head, &m)(down) {
+            if offset > text_end && down >= found_end && !misfit(down) {
                 offset = down;
             }
             offset = snap_down(s.head, offset, text_end, &aligned);
@@ -1962,8 +1959,9 @@ pub fn guess(s: &Sample) -> Finding {
                 w
             })
             .or_else(|| {
-                let (k, r) = channels(&m.values)
-                    .filter(|(k, _)| !t.complex && elements.is_multiple_of(*k as u64))?;
+                let (k, r) = m
+                    .channels
+                    .filter(|(k, _)| elements.is_multiple_of(*k as u64))?;
                 why.push(format!(
                     "each value follows the one {k} before it ({:.0}% as different as its \
                      neighbour): {k} interleaved channels (or records of {k} fields)",
