@@ -1341,6 +1341,22 @@ fn binary_block(op: BinOp, x: &Block, y: &Block, operand: Scalar, to: Scalar) ->
         BinOp::And => zip_map(a, b, |a, b| ((a as i64) & (b as i64)) as f64),
         BinOp::Or => zip_map(a, b, |a, b| ((a as i64) | (b as i64)) as f64),
         BinOp::Xor => zip_map(a, b, |a, b| ((a as i64) ^ (b as i64)) as f64),
+        // NumPy orders complex numbers by real part, then imaginary part
+        // (its CLT/CLE/CGT/CGE: a NaN imaginary part makes a real-part
+        // decision false).
+        BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge if complex => (0..n)
+            .map(|k| {
+                let (xr, xi, yr, yi) = (a[k], x.im_at(k), b[k], y.im_at(k));
+                let parts = !xi.is_nan() && !yi.is_nan();
+                let r = match op {
+                    BinOp::Lt => (xr < yr && parts) || (xr == yr && xi < yi),
+                    BinOp::Le => (xr < yr && parts) || (xr == yr && xi <= yi),
+                    BinOp::Gt => (xr > yr && parts) || (xr == yr && xi > yi),
+                    _ => (xr > yr && parts) || (xr == yr && xi >= yi),
+                };
+                f64::from(u8::from(r))
+            })
+            .collect(),
         BinOp::Lt => zip_map(a, b, |a, b| f64::from(u8::from(a < b))),
         BinOp::Le => zip_map(a, b, |a, b| f64::from(u8::from(a <= b))),
         BinOp::Gt => zip_map(a, b, |a, b| f64::from(u8::from(a > b))),

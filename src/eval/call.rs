@@ -183,12 +183,7 @@ pub fn binary(op: BinOp, a: &Value, b: &Value, span: Span) -> Result<Value, Erro
         }
         _ => common,
     };
-    if common.kind == Kind::Complex
-        && matches!(
-            op,
-            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::FloorDiv | BinOp::Mod
-        )
-    {
+    if common.kind == Kind::Complex && matches!(op, BinOp::FloorDiv | BinOp::Mod) {
         return Err(type_error(
             format!("`{op}` is not defined for complex numbers"),
             span,

@@ -200,6 +200,10 @@ FIXED = [
                      "unravel_index(argmax(d), (4, 3), order='F')[1]", "unravel_index(12, d.shape)[0]",
                      "unravel_index(argmax(d, axis=1), d.shape)[1]"]),
     (">c8", [2, 3], ["sum(d)", "mean(d, axis=0)", "var(d)", "std(d, axis=1)", "nanmean(d)"]),
+    # Complex numbers order by real part, then imaginary part; a NaN part
+    # makes a real-part decision false.
+    ("<c16", [6], ["d > 0", "d <= d[::-1]", "d < 1j", "d >= (1+1j)", "d[d > 1]"],
+     [1 + 1j, 1 + 2j, complex(np.nan, 1), complex(1, np.nan), 2 + 0j, 0j]),
     # keepdims=, dtype= (the input cast first, the result in that dtype), ptp.
     ("<f4", [2, 3, 4], ["sum(d, axis=1, keepdims=True)", "max(d, keepdims=True)", "mean(d, axis=(0, 2), keepdims=True)",
                         "argmax(d, axis=2, keepdims=True)", "std(d, axis=0, keepdims=True)", "sum(d, dtype='f8')",
