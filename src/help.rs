@@ -57,17 +57,19 @@ pub const TOPICS: &[Topic] = &[
             ("close q", "drop a name"),
         ],
         tail: "Statements are separated by newlines or `;`; `#` starts a comment.\n\
-Help topics: open, guess, slicing, advanced, compute, stats, psd, explain, pictures,\n\
-files, datasets, save, set, formats, functions (and `help NAME` for any function, e.g.\n\
+Help topics: open, guess, slicing, advanced, writes, compute, stats, psd, explain,\n\
+pictures, files, datasets, save, set, formats, functions (and `help NAME` for any function, e.g.\n\
 `help mean`).\n",
     },
     Topic {
         names: &["open"],
-        head: "open PATH [SHAPE] [DTYPE] [offset=N] [order=C|F] [as NAME]\n\n\
+        head: "open PATH [SHAPE] [DTYPE] [offset=N] [order=C|F] [mode=r|c|r+] [as NAME]\n\n\
   SHAPE   100x100, (100, 100), -1x100 (one -1 is inferred), or none: 1-D\n\
   DTYPE   <f4 >i2 u1 c8 complex64 ..., NumPy's list [(\"r\", \"<f4\"), (\"i\", \"<f4\")],\n\
           or a record {r: <f4, i: <f4}; without one, c8 (complex64) is assumed\n\
   offset= bytes to skip: offset=4096 or offset=(50*100*8)\n\
+  mode=   r (read-only, the default), c (writes change this session's copy of\n\
+          the pages), r+ (writes reach the file): NumPy's memmap modes\n\
   as NAME the name to bind (default d)\n",
         examples: &[
             ("open f.bin 100x100", "complex64, the default"),
@@ -79,8 +81,8 @@ files, datasets, save, set, formats, functions (and `help NAME` for any function
         ],
         tail: "A .npy file opens from its own header; .cfile .cf32 .cs16 .cs8 .cu8 imply\n\
 their SDR type. Every open of the same file shares one read-only mapping;\n\
-nothing is ever written to it. `close NAME` drops a name. Layout unknown?\n\
-`help guess`.\n",
+nothing is written to it unless it was opened with mode=r+ (`help writes`).\n\
+`close NAME` drops a name. Layout unknown? `help guess`.\n",
     },
     Topic {
         names: &["guess"],
@@ -123,6 +125,31 @@ open PATH guess opens through it. A conventional extension (.cf32, .cs16,\n\
         ],
         tail: "Attributes: shape strides dtype ndim size nbytes itemsize. Fields of\n\
 records: d.name or d['name']. `explain EXPR` shows how any view is built.\n",
+    },
+    Topic {
+        names: &["writes", "assignment", "mode", "flush"],
+        head: "Writes, as NumPy's memmap modes and item assignment make them. Files open\n\
+read-only; mode=c writes into this session's copy of the pages (the file\n\
+never changes), mode=r+ into the file itself.\n",
+        examples: &[
+            ("open f.bin 100x100 mode=c as w", "copy-on-write: as np.memmap(..., mode='c')"),
+            ("w[0, :3] = 7", "basic indexing: the value broadcasts, is cast as NumPy casts"),
+            ("v = w[::2]; v[0, 0] = -1", "a write through a view shows in w..."),
+            ("c = w.copy(); c[0] = 0", "...a write into a copy does not"),
+            ("w.r[[1, 2], [3, 4]] = [5, 6]", "integer arrays: those elements"),
+            ("w.r[w.r > 2] = 2", "a boolean mask"),
+            ("w.i *= 2", "in-place operators: += -= *= /= //= %= **= &= |= ^="),
+            ("explain w[1:]", "where a write through a view would go"),
+            ("flush", "a mode=r+ file's changes synced to disk (msync)"),
+        ],
+        tail: "NumPy's rules and errors: Python numbers convert as Python converts them\n\
+(300 into uint8, NaN into integers and complex into floats are errors);\n\
+arrays cast unsafely; `x += 1.5` on integers is refused (same_kind); one\n\
+element (`x[0, 1] = v`) takes only a scalar. A value that views the array\n\
+being written is read whole first (NumPy's boolean-mask assignment reads it\n\
+while writing). A computed name that reads the bytes a write changes is\n\
+computed into memory first, keeping the values NumPy gave it. Nothing else\n\
+writes a file: `save` and `export` still refuse any file a view reads.\n",
     },
     Topic {
         names: &["advanced", "copies", "reshape", "fancy", "masks"],

@@ -40,6 +40,12 @@ fn check_folder(folder: &str, extra_args: &[&str]) {
         // A fixed number of threads: `explain` prints the plan's threads,
         // which would otherwise be the machine's core count.
         let out = common::run_in_with(dir.path(), &args, "", &[("STRIDED_THREADS", "2")]);
+        // Every script opens demo.bin; none may change it (mode=c writes
+        // stay in the session's pages).
+        assert!(
+            std::fs::read(dir.path().join("demo.bin")).unwrap() == strided::demo::demo_bytes(),
+            "{name} changed demo.bin"
+        );
         let mut got = common::text(&out.stdout);
         let err = common::text(&out.stderr);
         if !err.is_empty() {

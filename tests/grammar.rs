@@ -53,6 +53,8 @@ fn every_production_is_a_parser_function_of_the_same_name() {
         "bytes_stmt",
         "import_stmt",
         "assignment",
+        "item_assignment",
+        "flush_stmt",
         "slice",
         "attribute",
         "argument",

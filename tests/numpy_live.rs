@@ -83,6 +83,16 @@ fn random_computations_match_numpy_live() {
     run_oracle("numpy_compute.py", "400");
 }
 
+/// Random item assignments and in-place operators on a file opened with
+/// `mode=c` or `mode=r+`, against NumPy on `np.memmap` with the same mode:
+/// the same statements fail, the arrays (and a view and a copy taken
+/// before) end equal, `mode=c` leaves the file alone and `mode=r+` leaves
+/// NumPy's bytes in it.
+#[test]
+fn writes_match_numpy_memmap_live() {
+    run_oracle("writes.py", "300");
+}
+
 #[test]
 fn explain_reports_numpys_strides_offsets_and_byte_bounds_live() {
     run_oracle("numpy_explain.py", "300");

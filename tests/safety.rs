@@ -395,3 +395,122 @@ fn control_characters_from_files_and_input_are_printed_escaped() {
         assert_eq!(out.status.code(), Some(1), "{format}: the last line fails");
     }
 }
+
+/// Without `mode=`, no assignment, in-place operator or `flush` changes a
+/// file (or any file beside it), and each says how to open it writable;
+/// `mode=c` changes only the session's pages; `mode=r+` is refused on a
+/// file the user may not write, before anything is mapped.
+#[test]
+fn files_change_only_when_opened_with_mode_r_plus() {
+    let dir = common::temp();
+    let d = dir.path();
+    std::fs::write(d.join("g.bin"), common::stream_bytes(3, 80_000)).unwrap();
+    std::fs::write(d.join("small.bin"), common::stream_bytes(4, 800)).unwrap();
+    std::fs::write(d.join("locked.bin"), common::stream_bytes(5, 800)).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(d.join("locked.bin"), std::fs::Permissions::from_mode(0o444)).unwrap();
+    let before = snapshot(d);
+    let attempts = [
+        "d[0, 0] = 1",
+        "d.r[:] = 0",
+        "d += 1",
+        "d[d.r > 0] *= 2",
+        "d[[1, 2]] = d[0, :100]",
+        "s[:] = 0",
+        "s.T[0] = 7",
+    ];
+    let script = format!(
+        "open g.bin 100x100\nopen small.bin u1 as s\n{}\nflush\nflush d\n",
+        attempts.join("\n")
+    );
+    let out = run_in(d, &["--keep-going"], &script);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(
+        err.matches("is open read-only").count(),
+        attempts.len(),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("open it with mode=c").count(),
+        attempts.len(),
+        "{err}"
+    );
+    assert_eq!(snapshot(d), before, "no file changed");
+
+    // mode=c: every write lands in the session's pages only.
+    let out = run_in(
+        d,
+        &[],
+        "open g.bin 100x100 mode=c\nd[:] = 7\nd += 1\nflush\nmean(d.r)\nopen small.bin u1 mode=c as s\ns[:] = 9\ns.sum()\n",
+    );
+    let got = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(got.contains("8.0") && got.contains("7200"), "{got}");
+    assert_eq!(snapshot(d), before, "mode=c changed no file");
+
+    // mode=r+ on a file the user may only read: refused, with the way out.
+    let out = run_in(d, &[], "open locked.bin u1 mode=r+\n");
+    let err = text(&out.stderr);
+    if unsafe_root() {
+        // Root may write any file: the open succeeds, as NumPy's would.
+        assert!(out.status.success(), "{err}");
+    } else {
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains("not writable by you") && err.contains("mode=c"),
+            "{err}"
+        );
+    }
+    // `save` still refuses a file open with mode=r+, and a dataset takes no mode.
+    let out = run_in(
+        d,
+        &["--keep-going"],
+        "open g.bin 100x100 mode=r+\nsave d g.bin\nopen [g.bin, small.bin] u1 mode=c as m\n",
+    );
+    let err = text(&out.stderr);
+    assert!(err.contains("cannot save to"), "{err}");
+    assert!(err.contains("mode=c for a dataset"), "{err}");
+    assert_eq!(snapshot(d), before, "nothing written");
+}
+
+/// Whether the tests run as root (who may write a read-only file).
+fn unsafe_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+}
+
+/// `mode=r+` writes reach the file: after `flush`, and after the session
+/// ends, a second process reads the new bytes; views see them at once,
+/// copies never.
+#[test]
+fn mode_r_plus_writes_reach_the_file_and_every_view() {
+    let dir = common::temp();
+    let d = dir.path();
+    let mut data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(d.join("w.bin"), &data).unwrap();
+    let out = run_in(
+        d,
+        &["--format", "csv"],
+        "open w.bin u1 mode=r+\nv = d[::2]\nc = d.copy()\nr = d.reshape(-1, 100)\nd[:4] = [9, 8, 7, 6]\nd[[10, 10]] = [1, 2]\nd[d == 250] += 1\nflush\nv[:3]\nc[:3]\nr[0, :3]\n",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let got = text(&out.stdout);
+    data[..4].copy_from_slice(&[9, 8, 7, 6]);
+    data[10] = 2;
+    for b in data.iter_mut() {
+        if *b == 250 {
+            *b = 251;
+        }
+    }
+    assert_eq!(std::fs::read(d.join("w.bin")).unwrap(), data);
+    // v = d[::2] shows the writes; the copy does not; the reshape does.
+    let lines: Vec<&str> = got.lines().collect();
+    assert_eq!(
+        lines,
+        ["9", "7", "4", "0", "1", "2", "9", "8", "7"],
+        "{got}"
+    );
+}

@@ -351,24 +351,7 @@ impl Session {
     /// element positions come from the same plan as the lazy gather, over
     /// the element indices of the view.
     fn copy_gather(&self, v: &View, items: Vec<It>, span: Span) -> Result<Value, Error> {
-        // The plan, over a stand-in with the view's shape (its values are
-        // never read: only positions are).
-        let stand_in = Lazy::new_keep_order(
-            Node::Const(crate::compute::Num::real(0.0)),
-            v.shape.clone(),
-            Scalar::new(Kind::Float, 8, crate::dtype::ByteOrder::NATIVE),
-        );
-        let mut its = Vec::new();
-        for it in items {
-            its.push(match it {
-                It::Mask(l, s) => self.index_array(&l, s)?,
-                other => other,
-            });
-        }
-        let g = gather(stand_in, its, span)?;
-        let Node::Gather { plan, .. } = &*g.node else {
-            unreachable!("gather builds a Gather")
-        };
+        let (plan, g) = self.plan_over(&v.shape, items, span)?;
         let size = v.dtype.itemsize();
         let n: usize = g.shape.iter().product();
         let bytes = (n as u64).saturating_mul(size as u64);
@@ -377,10 +360,7 @@ impl Session {
         if bytes > self.settings.memory {
             if let Some(s) = v.dtype.as_scalar().filter(|s| streamable(*s)) {
                 let src = Lazy::leaf(v.clone()).expect("a scalar dtype");
-                let node = Node::Gather {
-                    src,
-                    plan: plan.clone(),
-                };
+                let node = Node::Gather { src, plan };
                 return Ok(Value::Lazy(Lazy::new_keep_order(node, g.shape.clone(), s)));
             }
         }
@@ -426,6 +406,69 @@ impl Session {
                 },
                 span,
             )
+        })
+    }
+}
+
+/// Where `v[items] = ...` writes, for an advanced index.
+pub(super) struct AssignmentPlan {
+    /// The flat C-order index in `v` of each element of the indexed result.
+    pub plan: Arc<Gather>,
+    /// The indexed result's shape.
+    pub shape: Vec<usize>,
+    /// For a lone boolean array of one or more dimensions: how many
+    /// elements it selects (NumPy words its errors for that case
+    /// differently).
+    pub selected: Option<usize>,
+}
+
+impl Session {
+    /// The plan of an advanced index over an array of `shape`, made over a
+    /// stand-in of that shape (its values are never read: only positions
+    /// are), and the gathered result's shape.
+    fn plan_over(
+        &self,
+        shape: &[usize],
+        items: Vec<It>,
+        span: Span,
+    ) -> Result<(Arc<Gather>, Lazy), Error> {
+        let stand_in = Lazy::new_keep_order(
+            Node::Const(crate::compute::Num::real(0.0)),
+            shape.to_vec(),
+            Scalar::new(Kind::Float, 8, crate::dtype::ByteOrder::NATIVE),
+        );
+        let mut its = Vec::new();
+        for it in items {
+            its.push(match it {
+                It::Mask(l, s) => self.index_array(&l, s)?,
+                other => other,
+            });
+        }
+        let g = gather(stand_in, its, span)?;
+        let Node::Gather { plan, .. } = &*g.node else {
+            unreachable!("gather builds a Gather")
+        };
+        Ok((plan.clone(), g))
+    }
+
+    /// Where `v[items] = ...` writes, for an advanced index.
+    pub(super) fn assignment_plan(
+        &self,
+        v: &View,
+        items: &[IndexItem],
+        values: Vec<Option<Value>>,
+        span: Span,
+    ) -> Result<AssignmentPlan, Error> {
+        let its = self.items(items, values)?;
+        let lone_mask = matches!(&its[..], [It::Mask(..)] | [It::Bools(..)])
+            && matches!(&its[0], It::Mask(l, _) if l.ndim() > 0)
+            || matches!(&its[..], [It::Bools(shape, ..)] if !shape.is_empty());
+        let (plan, g) = self.plan_over(&v.shape, its, span)?;
+        let selected = lone_mask.then(|| g.shape.first().copied().unwrap_or(0));
+        Ok(AssignmentPlan {
+            plan,
+            shape: g.shape.clone(),
+            selected,
         })
     }
 }

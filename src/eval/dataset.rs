@@ -141,6 +141,15 @@ impl Session {
     /// `open` of `paths` as one array stacked along axis 0.
     pub(super) fn open_dataset(&mut self, o: &Open, paths: Vec<PathBuf>) -> Result<Opened, Error> {
         let path = &o.path;
+        if let Some(m) = o.mode.as_ref().filter(|m| m.node != "r") {
+            return Err(Error::new(
+                ErrorKind::Unsupported {
+                    what: format!("mode={} for a dataset of many files", m.node),
+                    hint: Some("open the one file to change with mode= of its own".into()),
+                },
+                m.span,
+            ));
+        }
         if o.guess.is_some() {
             return Err(open_error(
                 path,

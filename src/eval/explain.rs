@@ -81,6 +81,8 @@ pub struct Footprint {
     pub files: Vec<FileSpan>,
     /// For a dataset: how many files it has, and how many are mapped now.
     pub dataset: Option<(usize, usize)>,
+    /// Where a write through this view goes (`x[...] = v`).
+    pub writes: &'static str,
 }
 
 /// The bytes a view touches in one file of a dataset.
@@ -286,6 +288,23 @@ impl Session {
             sharing,
             files,
             dataset,
+            writes: writes_to(&v.source),
+        }
+    }
+}
+
+/// Where a write through a view of `source` goes, in words.
+fn writes_to(source: &crate::source::Source) -> &'static str {
+    use crate::source::Mode;
+    if source.dataset().is_some() {
+        "read-only (a dataset of many files)"
+    } else if source.is_copy() {
+        "into this copy only, never into what it was copied from"
+    } else {
+        match source.mode {
+            Mode::Write => "into the file (mode=r+), seen at once by every view of it",
+            Mode::Copy => "into this session's copy of the pages (mode=c), seen by every view of them; the file stays as it is",
+            Mode::Read => "refused: the file is open read-only (mode=c or mode=r+ to write)",
         }
     }
 }
@@ -589,8 +608,9 @@ fn numpy_code(root_name: &str, root: &View, v: &View, chain: &[&Expr], line: &st
             ""
         };
         out.push(format!(
-            "{root_name} = np.memmap('{path}', dtype={}, mode='r', offset={}, shape={}{order})",
+            "{root_name} = np.memmap('{path}', dtype={}, mode='{}', offset={}, shape={}{order})",
             root.dtype.descr(),
+            root.source.mode.name(),
             root.offset,
             crate::text::tuple_repr(&root.shape)
         ));
@@ -624,9 +644,10 @@ fn numpy_code(root_name: &str, root: &View, v: &View, chain: &[&Expr], line: &st
         return out;
     }
     out.push(format!(
-        "np.ndarray(shape={}, dtype={}, buffer=np.memmap('{path}', dtype=np.uint8, mode='r'), offset={}, strides={})",
+        "np.ndarray(shape={}, dtype={}, buffer=np.memmap('{path}', dtype=np.uint8, mode='{}'), offset={}, strides={})",
         crate::text::tuple_repr(&v.shape),
         v.dtype.descr(),
+        v.source.mode.name(),
         v.offset,
         crate::text::tuple_repr(&v.strides)
     ));

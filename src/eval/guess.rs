@@ -97,7 +97,7 @@ fn notes(path: &Path, finding: &Finding) -> Vec<String> {
 impl Session {
     pub(super) fn guess(&mut self, path: &Spanned<String>) -> Result<GuessReport, Error> {
         let (source, _) = self
-            .open_file(Path::new(&path.node), None)
+            .open_file(Path::new(&path.node), None, crate::source::Mode::Read)
             .map_err(|f| match f {
                 OpenFailure::Interrupted => Error::new(ErrorKind::Interrupted, path.span),
                 f => super::open_error(path, f.reason(), f.hint()),

@@ -88,6 +88,22 @@ impl Session {
         items: &[IndexItem],
         span: Span,
     ) -> Result<Value, Error> {
+        let (view, list) = self.void_item(v, items, span)?;
+        Ok(if list {
+            Value::Void(view)
+        } else {
+            view_value(view)
+        })
+    }
+
+    /// The view `rec[item]` picks: one field (0-d), or a record of some
+    /// fields for a field list (`true`).
+    pub(super) fn void_item(
+        &self,
+        v: View,
+        items: &[IndexItem],
+        span: Span,
+    ) -> Result<(View, bool), Error> {
         let [IndexItem::Expr(e)] = items else {
             return Err(Error::new(
                 ErrorKind::Type {
@@ -101,7 +117,7 @@ impl Session {
         // with the record's itemsize kept).
         if let ExprKind::List(names) = &e.kind {
             if !names.is_empty() && names.iter().all(|n| matches!(n.kind, ExprKind::Str(_))) {
-                return advanced::field_list(&v, names).map(Value::Void);
+                return advanced::field_list(&v, names).map(|w| (w, true));
             }
         }
         let name = match self.eval(e)? {
@@ -136,7 +152,7 @@ impl Session {
                 ))
             }
         };
-        field(&v, &name, e.span).map(view_value)
+        field(&v, &name, e.span).map(|w| (w, false))
     }
 
     /// A subscript item's value as an index: NumPy integer and boolean
@@ -318,7 +334,7 @@ pub(super) fn view_value(v: View) -> Value {
     Value::View(v)
 }
 
-fn field(view: &View, name: &str, span: Span) -> Result<View, Error> {
+pub(super) fn field(view: &View, name: &str, span: Span) -> Result<View, Error> {
     view.field(name).ok_or_else(|| {
         Error::new(
             ErrorKind::UnknownField {

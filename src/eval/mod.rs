@@ -4,6 +4,7 @@
 
 mod advanced;
 mod arrays;
+mod assign;
 
 mod call;
 mod complete;
@@ -283,6 +284,11 @@ pub enum Note {
     },
     /// `import numpy as np`: nothing to import, names are NumPy's.
     Import,
+    /// A write changed bytes that these names' computed values read: they
+    /// were computed into memory first, keeping their values.
+    Kept {
+        names: Vec<String>,
+    },
     /// An `.npz` member stored compressed, so not mapped.
     Compressed {
         path: String,
@@ -589,6 +595,8 @@ impl Session {
                 self.names.insert(name.node.clone(), v);
                 Ok(Output::Nothing)
             }
+            Stmt::SetItem { target, op, value } => self.set_item(target, op.as_ref(), value),
+            Stmt::Flush(name) => self.flush(name.as_ref()),
             Stmt::Print(expr) => {
                 let value = self.eval(expr)?;
                 Ok(Output::Value {

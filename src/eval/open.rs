@@ -7,7 +7,7 @@ use super::{info, open_error, Note, Opened, Output, Session, Sidecar, Value};
 use crate::diag::{Error, ErrorKind};
 use crate::dtype::Dtype;
 use crate::npy;
-use crate::source::{OpenFailure, Source};
+use crate::source::{Mode, OpenFailure, Source};
 use crate::syntax::{Open, Span, Spanned};
 use crate::view::{Order, View};
 use std::path::Path;
@@ -20,6 +20,7 @@ impl Session {
         &mut self,
         file: &Path,
         want: Option<u64>,
+        mode: Mode,
     ) -> Result<(Arc<Source>, bool), OpenFailure> {
         let control = self.control.clone();
         let cancelled = || control.cancelled();
@@ -27,7 +28,7 @@ impl Session {
             memory: self.settings.memory,
             cancelled: &cancelled,
         };
-        self.files.open(file, want, &limits)
+        self.files.open(file, want, &limits, mode)
     }
 
     /// How many bytes a device or FIFO must give for this `open`: the
@@ -202,13 +203,15 @@ impl Session {
     ) -> Result<Opened, Error> {
         let path = &o.path;
         let fail = |reason: String, hint: Option<String>| open_error(path, reason, hint);
-        let (source, shared) = self.open_file(&desc.data, None).map_err(|f| match f {
-            OpenFailure::Interrupted => Error::new(ErrorKind::Interrupted, path.span),
-            f => fail(
-                format!("{} (the data file {})", f.reason(), desc.data.display()),
-                f.hint(),
-            ),
-        })?;
+        let (source, shared) =
+            self.open_file(&desc.data, None, mode_of(o))
+                .map_err(|f| match f {
+                    OpenFailure::Interrupted => Error::new(ErrorKind::Interrupted, path.span),
+                    f => fail(
+                        format!("{} (the data file {})", f.reason(), desc.data.display()),
+                        f.hint(),
+                    ),
+                })?;
         let data_span = Spanned {
             node: desc.data.display().to_string(),
             span: path.span,
@@ -301,12 +304,12 @@ impl Session {
         let path = &o.path;
         let fail = |(reason, hint): crate::formats::Failure| open_error(path, reason, hint);
         let members = crate::formats::npz::members(Path::new(&path.node)).map_err(fail)?;
-        let (source, shared) =
-            self.open_file(Path::new(&path.node), None)
-                .map_err(|f| match f {
-                    OpenFailure::Interrupted => Error::new(ErrorKind::Interrupted, path.span),
-                    f => fail((f.reason(), f.hint())),
-                })?;
+        let (source, shared) = self
+            .open_file(Path::new(&path.node), None, mode_of(o))
+            .map_err(|f| match f {
+                OpenFailure::Interrupted => Error::new(ErrorKind::Interrupted, path.span),
+                f => fail((f.reason(), f.hint())),
+            })?;
         let mut out = Vec::new();
         let mut laid = Vec::new();
         for m in members {
@@ -434,12 +437,12 @@ impl Session {
     pub(super) fn open_raw(&mut self, o: &Open) -> Result<Opened, Error> {
         let path = &o.path;
         let want = self.bytes_wanted(o);
-        let (source, shared) =
-            self.open_file(Path::new(&path.node), want)
-                .map_err(|f| match f {
-                    OpenFailure::Interrupted => Error::new(ErrorKind::Interrupted, path.span),
-                    f => open_error(path, f.reason(), f.hint()),
-                })?;
+        let (source, shared) = self
+            .open_file(Path::new(&path.node), want, mode_of(o))
+            .map_err(|f| match f {
+                OpenFailure::Interrupted => Error::new(ErrorKind::Interrupted, path.span),
+                f => open_error(path, f.reason(), f.hint()),
+            })?;
         let file_len = source.len();
         let mut assumed = Vec::new();
         let name = bound_name(o, &mut assumed);
@@ -840,5 +843,14 @@ pub(super) fn bound_name(o: &Open, assumed: &mut Vec<&'static str>) -> String {
             assumed.push("name");
             "d".to_string()
         }
+    }
+}
+
+/// The mode `open ... mode=` asked for (checked by the parser).
+pub(super) fn mode_of(o: &Open) -> Mode {
+    match o.mode.as_ref().map(|m| m.node.as_str()) {
+        Some("r+") => Mode::Write,
+        Some("c") => Mode::Copy,
+        _ => Mode::Read,
     }
 }

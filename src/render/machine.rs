@@ -432,6 +432,7 @@ fn record(out: &Output) -> Option<Record> {
                                 "sharing",
                                 Field::List(fp.sharing.iter().cloned().map(Field::Str).collect()),
                             ),
+                            f("writes", Field::str(fp.writes)),
                             f(
                                 "dataset_files",
                                 fp.dataset.map_or(Field::Null, |(n, _)| int(n)),
@@ -644,6 +645,13 @@ fn note_fields(n: &crate::eval::Note) -> Fields {
             f("value", Field::Str(value.clone())),
         ],
         Note::Import => vec![f("note", Field::str("nothing to import"))],
+        Note::Kept { names } => vec![
+            f("note", Field::str("computed before the write")),
+            f(
+                "names",
+                Field::List(names.iter().map(|n| Field::Str(n.clone())).collect()),
+            ),
+        ],
         Note::Compressed { path, member } => vec![
             f("note", Field::str("compressed member not mapped")),
             f("path", Field::Str(path.clone())),
@@ -675,6 +683,7 @@ fn opened_fields(o: &crate::eval::Opened) -> Fields {
         f("npy_header", Field::Bool(o.from_npy_header)),
         f("shared", Field::Bool(o.shared)),
         f("locked", Field::Bool(o.locked)),
+        f("mode", Field::str(v.source.mode.name())),
         f(
             "centred_by",
             v.dtype

@@ -604,6 +604,13 @@ pub fn note_text(n: &Note) -> String {
         }
         Note::Set { key, value } => format!("{key} = {value}"),
         Note::Import => "nothing to import: names are NumPy's here (np.mean(d) is mean(d))".into(),
+        Note::Kept { names } => format!(
+            "{} {} the bytes this wrote: computed into memory first, {} the values NumPy gave {} when assigned",
+            names.join(", "),
+            if names.len() == 1 { "reads" } else { "read" },
+            if names.len() == 1 { "it keeps" } else { "they keep" },
+            if names.len() == 1 { "it" } else { "them" }
+        ),
         Note::Compressed { path, member } => format!(
             "{}: member {} is compressed (np.savez_compressed): not mapped; save it with np.savez to view it in place",
             crate::text::escape(path),
@@ -643,6 +650,15 @@ pub fn opened_text(o: &Opened) -> String {
     }
     if o.shared {
         s.push_str("; the file was already mapped: this view shares that mapping");
+    }
+    match v.source.mode {
+        crate::source::Mode::Write => s.push_str(
+            "\n  mode=r+: assignments write to the file (`flush` syncs it to disk)",
+        ),
+        crate::source::Mode::Copy => s.push_str(
+            "\n  mode=c: assignments change this session's copy of the pages; the file stays as it is",
+        ),
+        crate::source::Mode::Read => {}
     }
     if let Some(c) = v
         .dtype

@@ -186,6 +186,7 @@ pub fn write_explain(x: &Explanation, width: usize, w: &mut impl Write) -> io::R
                 }
             )?;
         }
+        writeln!(w, "writes: {}", f.writes)?;
     }
     if !x.numpy.is_empty() {
         writeln!(w, "\nNumPy:")?;

@@ -3,8 +3,18 @@
 //! the process.
 //!
 //! Policy: every file is opened read-only and mapped read-only and shared
-//! (`PROT_READ`, `MAP_SHARED`), once per file. An empty file is not mapped
-//! (a zero-length mapping is an error on Linux); it reads as no bytes.
+//! (`PROT_READ`, `MAP_SHARED`), once per file, unless the user asked for a
+//! writable mapping with `open ... mode=r+` (shared: writes reach the file)
+//! or `mode=c` (private copy-on-write pages: the file never changes), as
+//! NumPy's memmap modes. An empty file is not mapped (a zero-length mapping
+//! is an error on Linux); it reads as no bytes. Copies strided makes are
+//! [`Heap`] buffers, writable as NumPy's copies are.
+//!
+//! Writes: bytes are written only by [`Bytes::write`], which eval's item
+//! assignment calls between statements' reads: the value to write is
+//! computed into memory of its own first, and no `&[u8]` handed out by
+//! [`Bytes::as_slice`] lives across that call (readers borrow the bytes
+//! only while they evaluate, on threads that have joined before a write).
 //!
 //! The guard: reading a mapped page past the end of a file that another
 //! process truncated raises SIGBUS (NumPy dies there, numpy#21964). Every
@@ -17,7 +27,7 @@
 //! as it would have). `STRIDED_NO_SIGBUS_GUARD=1` leaves the guard out, so
 //! tests can show that it is what saves the process.
 
-use memmap2::{Mmap, MmapOptions};
+use memmap2::{Mmap, MmapOptions, MmapRaw};
 use std::fs::File;
 use std::io;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
@@ -27,18 +37,118 @@ use std::sync::{Arc, Once};
 #[derive(Debug)]
 pub enum Bytes {
     Mapped(Mmap, Slot),
+    /// A writable mapping: shared (`mode=r+`, `true`) or private
+    /// copy-on-write (`mode=c`, `false`).
+    Writable(MmapRaw, Slot, bool),
     /// Read into memory: small files, and files that cannot be mapped
     /// (FIFOs, devices, `/proc` files that report no size).
     Owned(Vec<u8>),
+    /// Bytes strided made (a copy), writable.
+    Heap(Heap),
     Empty,
 }
+
+/// A buffer strided made, read through shared slices and written through
+/// [`Bytes::write`] (a `Box<[u8]>` held as a raw pointer, so that a write
+/// does not need `&mut` to a buffer that views share).
+pub struct Heap {
+    ptr: std::ptr::NonNull<u8>,
+    len: usize,
+}
+
+impl Heap {
+    pub fn new(v: Vec<u8>) -> Heap {
+        let b = v.into_boxed_slice();
+        let len = b.len();
+        let ptr =
+            std::ptr::NonNull::new(Box::into_raw(b).cast::<u8>()).expect("a box is never null");
+        Heap { ptr, len }
+    }
+}
+
+impl Drop for Heap {
+    fn drop(&mut self) {
+        // SAFETY: `ptr` and `len` came from `Box::into_raw` of a `Box<[u8]>`
+        // of `len` bytes in `Heap::new`, and this is the only place that
+        // turns them back into the box, once.
+        unsafe {
+            drop(Box::from_raw(std::ptr::slice_from_raw_parts_mut(
+                self.ptr.as_ptr(),
+                self.len,
+            )))
+        }
+    }
+}
+
+impl std::fmt::Debug for Heap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Heap({} bytes)", self.len)
+    }
+}
+
+// SAFETY: a `Heap` owns its buffer as a `Box<[u8]>` would (which is Send
+// and Sync); shared slices of it are read from any thread, and it is
+// written only by `Bytes::write`, under the rule in this module's head (no
+// reader is running and no slice of it is alive).
+unsafe impl Send for Heap {}
+// SAFETY: as for Send.
+unsafe impl Sync for Heap {}
 
 impl Bytes {
     pub fn as_slice(&self) -> &[u8] {
         match self {
             Bytes::Mapped(m, _) => m,
+            // SAFETY: the mapping is `len()` bytes from `as_ptr()` and lives
+            // as long as `self`; it is written only by `Bytes::write`, never
+            // while a slice handed out here is alive (the rule in this
+            // module's head).
+            Bytes::Writable(m, ..) => unsafe { std::slice::from_raw_parts(m.as_ptr(), m.len()) },
             Bytes::Owned(v) => v,
+            // SAFETY: as for a writable mapping: `len` bytes from `ptr`,
+            // owned by the `Heap`, written only by `Bytes::write`.
+            Bytes::Heap(h) => unsafe { std::slice::from_raw_parts(h.ptr.as_ptr(), h.len) },
             Bytes::Empty => &[],
+        }
+    }
+
+    /// Whether [`Bytes::write`] can change these bytes.
+    pub fn writable(&self) -> bool {
+        matches!(self, Bytes::Writable(..) | Bytes::Heap(_))
+    }
+
+    /// Writes `data` at byte `at`; false (and nothing written) when the
+    /// bytes are read-only, the range does not lie inside them, or `data`
+    /// overlaps them (it must be memory of its own, computed first).
+    ///
+    /// The caller keeps the rule in this module's head: no slice from
+    /// [`Bytes::as_slice`] of these bytes is alive during the call.
+    pub fn write(&self, at: usize, data: &[u8]) -> bool {
+        let (ptr, len) = match self {
+            Bytes::Writable(m, ..) => (m.as_mut_ptr(), m.len()),
+            Bytes::Heap(h) => (h.ptr.as_ptr(), h.len),
+            _ => return false,
+        };
+        let Some(end) = at.checked_add(data.len()) else {
+            return false;
+        };
+        let (start, stop) = (ptr as usize, ptr as usize + len);
+        let (d0, d1) = (data.as_ptr() as usize, data.as_ptr() as usize + data.len());
+        if end > len || (d0 < stop && start < d1) {
+            return false;
+        }
+        // SAFETY: `at..end` lies inside the `len` writable bytes from `ptr`
+        // (checked above), `data` does not overlap them (checked above), and
+        // by this function's contract no shared slice of them is alive.
+        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), ptr.add(at), data.len()) };
+        true
+    }
+
+    /// Writes a shared writable mapping's changed pages to the file
+    /// (`msync`); nothing to do for other bytes.
+    pub fn flush(&self) -> io::Result<()> {
+        match self {
+            Bytes::Writable(m, _, true) => m.flush(),
+            _ => Ok(()),
         }
     }
 }
@@ -48,11 +158,13 @@ impl Bytes {
     /// it is in memory now (`mincore`): what `explain` reports as pages
     /// already cached. `None` when the bytes are not mapped.
     pub fn resident(&self, start: usize, end: usize) -> Option<(usize, Vec<bool>)> {
-        let Bytes::Mapped(map, _) = self else {
-            return None;
+        let (ptr, map_len) = match self {
+            Bytes::Mapped(map, _) => (map.as_ptr(), map.len()),
+            Bytes::Writable(map, ..) => (map.as_ptr(), map.len()),
+            _ => return None,
         };
         let page = page_size();
-        let end = end.min(map.len());
+        let end = end.min(map_len);
         if start >= end {
             return Some((page, Vec::new()));
         }
@@ -67,7 +179,7 @@ impl Bytes {
         // call only reads the page tables.
         let ok = unsafe {
             libc::mincore(
-                map.as_ptr().add(first) as *mut libc::c_void,
+                ptr.add(first) as *mut libc::c_void,
                 end - first,
                 vec.as_mut_ptr(),
             ) == 0
@@ -99,6 +211,9 @@ static OWN_FLAGS: [AtomicPtr<AtomicBool>; SLOTS] =
     [const { AtomicPtr::new(std::ptr::null_mut()) }; SLOTS];
 static SESSION_FLAGS: [AtomicPtr<AtomicBool>; SLOTS] =
     [const { AtomicPtr::new(std::ptr::null_mut()) }; SLOTS];
+/// Per slot, whether the mapping is writable: its patched page must take
+/// the faulting write too.
+static WRITABLE: [AtomicBool; SLOTS] = [const { AtomicBool::new(false) }; SLOTS];
 /// One past the highest slot ever used: the handler scans no further.
 static HIGH: AtomicUsize = AtomicUsize::new(0);
 static INSTALL: Once = Once::new();
@@ -128,13 +243,14 @@ impl Drop for Slot {
             LENS[k].store(0, Ordering::SeqCst);
             OWN_FLAGS[k].store(std::ptr::null_mut(), Ordering::SeqCst);
             SESSION_FLAGS[k].store(std::ptr::null_mut(), Ordering::SeqCst);
+            WRITABLE[k].store(false, Ordering::SeqCst);
             STARTS[k].store(0, Ordering::SeqCst);
         }
     }
 }
 
 /// Registers a mapping; `None` when the table is full.
-fn register(start: usize, len: usize, session: &Arc<AtomicBool>) -> Option<Slot> {
+fn register(start: usize, len: usize, writable: bool, session: &Arc<AtomicBool>) -> Option<Slot> {
     let faulted = Arc::new(AtomicBool::new(false));
     for k in 0..SLOTS {
         // A slot is claimed by writing its start; its length is written
@@ -145,6 +261,7 @@ fn register(start: usize, len: usize, session: &Arc<AtomicBool>) -> Option<Slot>
         {
             OWN_FLAGS[k].store(Arc::as_ptr(&faulted).cast_mut(), Ordering::SeqCst);
             SESSION_FLAGS[k].store(Arc::as_ptr(session).cast_mut(), Ordering::SeqCst);
+            WRITABLE[k].store(writable, Ordering::SeqCst);
             HIGH.fetch_max(k + 1, Ordering::SeqCst);
             LENS[k].store(len, Ordering::SeqCst);
             return Some(Slot {
@@ -180,15 +297,21 @@ extern "C" fn on_sigbus(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut 
             // SAFETY: sysconf is async-signal-safe; the page we replace lies
             // inside a mapping strided owns (registered above), which only
             // strided's own reads use. MAP_FIXED swaps that one page for a
-            // private page of zeros, so the faulting read can complete; the
-            // rest of the mapping is untouched and unmapped as a whole later.
+            // private page of zeros, so the faulting read (or, in a writable
+            // mapping, write) can complete; the rest of the mapping is
+            // untouched and unmapped as a whole later.
+            let prot = if WRITABLE[k].load(Ordering::SeqCst) {
+                libc::PROT_READ | libc::PROT_WRITE
+            } else {
+                libc::PROT_READ
+            };
             let ok = unsafe {
                 let page = libc::sysconf(libc::_SC_PAGESIZE) as usize;
                 let at = addr & !(page - 1);
                 libc::mmap(
                     at as *mut libc::c_void,
                     page,
-                    libc::PROT_READ,
+                    prot,
                     libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED,
                     -1,
                     0,
@@ -309,10 +432,37 @@ pub fn map_read_only(file: &File, session: &Arc<AtomicBool>) -> io::Result<Bytes
     // new end raises SIGBUS, which the guard above turns into zeros and a
     // failed statement. MAP_PRIVATE would not help: it faults the same way.
     let map = unsafe { MmapOptions::new().map(file)? };
-    let slot = register(map.as_ptr() as usize, map.len(), session).ok_or_else(|| {
-        io::Error::other(format!(
-            "more than {SLOTS} files are mapped: close some (a mapping past that could not be guarded)"
-        ))
-    })?;
+    let slot = register(map.as_ptr() as usize, map.len(), false, session).ok_or_else(full)?;
     Ok(Bytes::Mapped(map, slot))
+}
+
+fn full() -> io::Error {
+    io::Error::other(format!(
+        "more than {SLOTS} files are mapped: close some (a mapping past that could not be guarded)"
+    ))
+}
+
+/// Maps all of `file` writable, guarded against truncation as
+/// [`map_read_only`]: `shared` (`mode=r+`, the file opened for writing)
+/// writes reach the file; otherwise (`mode=c`) pages are copied on their
+/// first write and the file never changes.
+pub fn map_writable(file: &File, shared: bool, session: &Arc<AtomicBool>) -> io::Result<Bytes> {
+    if file.metadata()?.len() == 0 {
+        return Ok(Bytes::Empty);
+    }
+    install_guard();
+    // SAFETY: the mapping is held as an `MmapRaw` and read and written only
+    // through `Bytes::as_slice` and `Bytes::write`, under the rule in this
+    // module's head. Other processes may still change or truncate the file,
+    // as for read-only mappings (the guard covers truncation; the patched
+    // page of a writable mapping is writable too).
+    let map: MmapRaw = unsafe {
+        if shared {
+            MmapOptions::new().map_raw(file)?
+        } else {
+            MmapOptions::new().map_copy(file)?.into()
+        }
+    };
+    let slot = register(map.as_ptr() as usize, map.len(), true, session).ok_or_else(full)?;
+    Ok(Bytes::Writable(map, slot, shared))
 }

@@ -3,9 +3,11 @@
 //! or dtype, gets the same [`Source`], and so the same mapping. A mapping
 //! lives as long as some view uses it.
 //!
-//! Files are opened read-only and mapped read-only; nothing here can write
-//! to, extend or truncate a file. Small files, files that report no size
-//! (`/proc`), FIFOs and devices are read into memory instead of mapped.
+//! Files are opened read-only and mapped read-only, unless `open ... mode=`
+//! asks for a writable mapping ([`Mode`]); nothing here can extend or
+//! truncate a file, and only [`Source::write`] of a `mode=r+` source
+//! writes to one. Small files, files that report no size (`/proc`), FIFOs
+//! and devices are read into memory instead of mapped (read-only only).
 
 // The one module allowed `unsafe` (each block with its `// SAFETY:` note).
 #[allow(unsafe_code)]
@@ -35,6 +37,39 @@ pub const READ_BELOW: u64 = 64 << 10;
 /// The most strided reads from a FIFO or a size-less file.
 pub const READ_LIMIT: u64 = 1 << 30;
 
+/// How a file is opened, as NumPy's memmap modes: `r` (the default),
+/// `r+` (writes reach the file) or `c` (copy-on-write: writes stay in this
+/// session's pages).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Mode {
+    #[default]
+    Read,
+    Write,
+    Copy,
+}
+
+impl Mode {
+    /// NumPy's spelling: `r`, `r+`, `c`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Read => "r",
+            Mode::Write => "r+",
+            Mode::Copy => "c",
+        }
+    }
+}
+
+/// Why a write into a source was not made.
+#[derive(Debug, PartialEq, Eq)]
+pub enum WriteRefused {
+    /// Opened without `mode=`: read-only.
+    ReadOnly,
+    /// The file is shorter than when it was mapped.
+    Shrunk(u64, u64),
+    /// A dataset of many files.
+    Dataset,
+}
+
 /// One open file and its bytes (a read-only mapping, or a copy).
 #[derive(Debug)]
 pub struct Source {
@@ -51,6 +86,8 @@ pub struct Source {
     /// Many files as one: then `bytes` is empty and reads go through
     /// [`Source::runs`].
     dataset: Option<Box<Dataset>>,
+    /// How the file was opened.
+    pub mode: Mode,
 }
 
 impl Source {
@@ -69,9 +106,25 @@ impl Source {
             dev: 0,
             ino: 0,
             file: None,
-            bytes: mapping::Bytes::Owned(bytes),
+            bytes: mapping::Bytes::Heap(mapping::Heap::new(bytes)),
             made: Some(how),
             dataset: None,
+            mode: Mode::Read,
+        }
+    }
+
+    /// A computed array's values held in memory (to be written into, or
+    /// kept before a write changes what it reads).
+    pub fn held(bytes: Vec<u8>) -> Source {
+        Source {
+            path: PathBuf::from("copy of an expression"),
+            dev: 0,
+            ino: 0,
+            file: None,
+            bytes: mapping::Bytes::Heap(mapping::Heap::new(bytes)),
+            made: Some("computing"),
+            dataset: None,
+            mode: Mode::Read,
         }
     }
 
@@ -83,9 +136,10 @@ impl Source {
             dev: 0,
             ino: 0,
             file: None,
-            bytes: mapping::Bytes::Owned(bytes),
+            bytes: mapping::Bytes::Heap(mapping::Heap::new(bytes)),
             made: Some("indexing"),
             dataset: None,
+            mode: Mode::Read,
         }
     }
 
@@ -144,7 +198,39 @@ impl Source {
 
     /// Whether the bytes are a mapping (rather than a copy).
     pub fn is_mapped(&self) -> bool {
-        matches!(self.bytes, mapping::Bytes::Mapped(..))
+        matches!(
+            self.bytes,
+            mapping::Bytes::Mapped(..) | mapping::Bytes::Writable(..)
+        )
+    }
+
+    /// Whether item assignment may change these bytes: a copy strided
+    /// made, or a file opened with `mode=r+` or `mode=c`.
+    pub fn writable(&self) -> Result<(), WriteRefused> {
+        if self.dataset.is_some() {
+            return Err(WriteRefused::Dataset);
+        }
+        if !self.bytes.writable() && !self.bytes.as_slice().is_empty() {
+            return Err(WriteRefused::ReadOnly);
+        }
+        if let Some((then, now)) = self.shrunk() {
+            return Err(WriteRefused::Shrunk(then, now));
+        }
+        Ok(())
+    }
+
+    /// Writes `data` at byte `at` of these bytes: false when they are
+    /// read-only or the range is outside them. Call [`Source::writable`]
+    /// first (it checks the file's size once). The caller computes `data`
+    /// into memory of its own first and holds no slice of these bytes (see
+    /// `mapping`'s rule).
+    pub fn write(&self, at: usize, data: &[u8]) -> bool {
+        self.bytes.write(at, data)
+    }
+
+    /// `flush`: a `mode=r+` file's changed pages written to the file.
+    pub fn flush(&self) -> io::Result<()> {
+        self.bytes.flush()
     }
 
     /// The file's size now, for a mapped file (fstat on the open file).
@@ -185,7 +271,9 @@ impl Source {
     /// Whether the last patched read fault was in this file's mapping.
     pub fn faulted(&self) -> bool {
         match &self.bytes {
-            mapping::Bytes::Mapped(_, slot) => slot.faulted(),
+            mapping::Bytes::Mapped(_, slot) | mapping::Bytes::Writable(_, slot, _) => {
+                slot.faulted()
+            }
             _ => false,
         }
     }
@@ -196,6 +284,8 @@ impl Source {
 pub enum OpenFailure {
     NotFound,
     PermissionDenied,
+    /// `mode=r+` of a file this user may read but not write.
+    NotWritable,
     IsDirectory,
     /// A socket, or a device or FIFO opened without a shape where one is needed.
     NotRegular(&'static str),
@@ -220,6 +310,7 @@ impl OpenFailure {
         match self {
             OpenFailure::NotFound => "no such file".into(),
             OpenFailure::PermissionDenied => "permission denied".into(),
+            OpenFailure::NotWritable => "it is not writable by you (mode=r+)".into(),
             OpenFailure::IsDirectory => "it is a directory".into(),
             OpenFailure::NotRegular(what) => format!("it is a {what}, not a regular file"),
             OpenFailure::NeedsShape(what) => format!("it is a {what}, which has no size"),
@@ -239,6 +330,9 @@ impl OpenFailure {
                 Some("check the path; it is relative to the folder strided was started in".into())
             }
             OpenFailure::PermissionDenied => Some("the file must be readable by you".into()),
+            OpenFailure::NotWritable => Some(
+                "mode=c changes a private copy of its pages instead; or make the file writable (chmod u+w)".into(),
+            ),
             OpenFailure::IsDirectory => Some("name a file inside it".into()),
             OpenFailure::NotRegular(_) => Some("copy the data to a regular file first".into()),
             OpenFailure::NeedsShape(_) => Some(
@@ -271,6 +365,8 @@ pub struct Files {
     cache: Cache,
     /// The datasets opened, while some value uses them.
     datasets: Vec<Weak<Source>>,
+    /// The files opened with `mode=r+`, one mapping each.
+    writable: HashMap<(u64, u64), Weak<Source>>,
     /// The session's fault flag, raised by a fault in any of its mappings.
     fault: Arc<AtomicBool>,
 }
@@ -328,6 +424,7 @@ pub(crate) fn map_regular(
         bytes,
         made: None,
         dataset: None,
+        mode: Mode::Read,
     });
     let mut c = cache.lock().unwrap_or_else(|e| e.into_inner());
     c.retain(|_, w| w.strong_count() > 0);
@@ -342,6 +439,7 @@ impl Files {
         Files {
             cache: Arc::default(),
             datasets: Vec::new(),
+            writable: HashMap::new(),
             fault,
         }
     }
@@ -355,11 +453,15 @@ impl Files {
         path: &Path,
         want: Option<u64>,
         limits: &Limits,
+        mode: Mode,
     ) -> Result<(Arc<Source>, bool), OpenFailure> {
         let meta = std::fs::metadata(path).map_err(classify)?;
         let ft = meta.file_type();
         if ft.is_dir() {
             return Err(OpenFailure::IsDirectory);
+        }
+        if mode != Mode::Read {
+            return self.open_writable(path, mode);
         }
         if !ft.is_file() {
             let what = if ft.is_fifo() {
@@ -383,6 +485,7 @@ impl Files {
                 bytes: mapping::Bytes::Owned(bytes),
                 made: None,
                 dataset: None,
+                mode: Mode::Read,
             };
             return Ok((Arc::new(source), false));
         }
@@ -406,12 +509,62 @@ impl Files {
                 },
                 made: None,
                 dataset: None,
+                mode: Mode::Read,
             });
             let mut c = self.cache.lock().unwrap_or_else(|e| e.into_inner());
             c.insert(key, Arc::downgrade(&source));
             return Ok((source, false));
         }
         Ok((map_regular(&self.cache, &self.fault, path, None)?, false))
+    }
+
+    /// `open ... mode=r+|c`: a regular file mapped writable, whatever its
+    /// size. `r+` has one mapping per file (kept apart from the read-only
+    /// ones, whose pages it shares, so its writes show in them too); every
+    /// `mode=c` open has private pages of its own, as each NumPy memmap
+    /// with `mode='c'` has.
+    fn open_writable(
+        &mut self,
+        path: &Path,
+        mode: Mode,
+    ) -> Result<(Arc<Source>, bool), OpenFailure> {
+        let meta = std::fs::metadata(path).map_err(classify)?;
+        if !meta.file_type().is_file() {
+            return Err(OpenFailure::NotRegular("device, FIFO or socket"));
+        }
+        let key = (meta.dev(), meta.ino());
+        let shared = mode == Mode::Write;
+        if shared {
+            self.writable.retain(|_, w| w.strong_count() > 0);
+            if let Some(s) = self.writable.get(&key).and_then(Weak::upgrade) {
+                if !s.faulted() {
+                    return Ok((s, true));
+                }
+            }
+        }
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(shared)
+            .open(path)
+            .map_err(|e| match e.kind() {
+                io::ErrorKind::PermissionDenied if shared => OpenFailure::NotWritable,
+                _ => classify(e),
+            })?;
+        let bytes = mapping::map_writable(&file, shared, &self.fault).map_err(OpenFailure::Io)?;
+        let source = Arc::new(Source {
+            path: path.to_path_buf(),
+            dev: key.0,
+            ino: key.1,
+            file: Some(file),
+            bytes,
+            made: None,
+            dataset: None,
+            mode,
+        });
+        if shared {
+            self.writable.insert(key, Arc::downgrade(&source));
+        }
+        Ok((source, false))
     }
 
     /// A dataset of `parts` named `name` (the pattern or folder the user
@@ -426,6 +579,7 @@ impl Files {
             bytes: mapping::Bytes::Empty,
             made: None,
             dataset: Some(Box::new(d)),
+            mode: Mode::Read,
         });
         self.datasets.retain(|w| w.strong_count() > 0);
         self.datasets.push(Arc::downgrade(&source));
@@ -439,6 +593,7 @@ impl Files {
         let mut v: Vec<_> = c
             .values()
             .chain(&self.datasets)
+            .chain(self.writable.values())
             .filter_map(|w| {
                 w.upgrade().map(|s| {
                     let n = Arc::strong_count(&s) - 1;

@@ -82,6 +82,16 @@ pub enum Stmt {
     Help(Option<Spanned<String>>),
     /// `NAME = EXPR`
     Assign { name: Spanned<String>, expr: Expr },
+    /// `TARGET = EXPR` (item assignment, `x[idx] = v`) and `TARGET OP= EXPR`
+    /// (`x += 1`, `x[idx] *= 2`): writes into the array the target views.
+    SetItem {
+        target: Expr,
+        /// The operator of an augmented assignment.
+        op: Option<Spanned<BinOp>>,
+        value: Expr,
+    },
+    /// `flush [NAME]`: a `mode=r+` file's changes written out (`msync`).
+    Flush(Option<Spanned<String>>),
     /// An expression alone: print it.
     Print(Expr),
     /// `import numpy as np`, `from numpy import *`: nothing to do (names
@@ -103,6 +113,9 @@ pub struct Open {
     pub name: Option<Spanned<String>>,
     /// `guess`: the layout is `guess`'s first candidate.
     pub guess: Option<Span>,
+    /// `mode=r|r+|c` (NumPy's memmap modes, also by their long names
+    /// `readonly`, `readwrite`, `copyonwrite`), as `r`, `r+` or `c`.
+    pub mode: Option<Spanned<String>>,
 }
 
 /// What `export` writes out: a view or expression, or a `stats` or

@@ -10,7 +10,7 @@ pub use crate::lit::MAX_DEPTH;
 /// The statement keywords, for dispatch and for "did you mean" hints.
 pub const COMMANDS: &[&str] = &[
     "open", "close", "save", "set", "vars", "files", "help", "stats", "hist", "psd", "specgram",
-    "plot", "image", "explain", "bytes", "dump", "info", "export", "import", "guess",
+    "plot", "image", "explain", "bytes", "dump", "info", "export", "import", "guess", "flush",
 ];
 
 /// Parses one line: `line = [ statement ] { ";" [ statement ] } [ comment ]`.

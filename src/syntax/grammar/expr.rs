@@ -81,6 +81,10 @@ pub(in crate::syntax) fn binary_level<'a>(
         let Some((op, n)) = ops(j.fragment()) else {
             return Ok((i, lhs));
         };
+        // `x += 1`: an augmented assignment's operator, not this one.
+        if j.fragment()[n..].starts_with('=') {
+            return Ok((i, lhs));
+        }
         depth += 1;
         if let Some(e) = too_deep(&j, depth) {
             return e;
@@ -186,7 +190,7 @@ pub(in crate::syntax) fn factor(i: In, depth: usize) -> R<Expr> {
 pub(in crate::syntax) fn power(i: In, depth: usize) -> R<Expr> {
     let (i, base) = postfix(i, depth)?;
     let (j, _) = sp(i)?;
-    if !j.fragment().starts_with("**") {
+    if !j.fragment().starts_with("**") || j.fragment().starts_with("**=") {
         return Ok((i, base));
     }
     let (j, _) = punct(j, "**")?;

@@ -97,8 +97,54 @@ fn list_item(j: In) -> R<Spanned<String>> {
     ))
 }
 
+/// `mode = "r" | "r+" | "c" | "readonly" | "readwrite" | "copyonwrite"`,
+/// bare or quoted, as NumPy's memmap takes them; `w+` (create or
+/// overwrite) is refused: `open` never creates or truncates a file.
+fn open_mode(k: In) -> R<Spanned<String>> {
+    let start = pos(&k);
+    let (k, word) = match string(k) {
+        Ok((k, w)) => (k, w.node),
+        Err(_) => {
+            let (k, w) = take_while1(|c: char| c.is_alphanumeric() || c == '+')(k)
+                .or_else(|_: nom::Err<PErr>| cut_expected(k, "r, r+ or c"))?;
+            (k, w.fragment().to_string())
+        }
+    };
+    let span = Span::new(start, pos(&k));
+    let node = match word.as_str() {
+        "r" | "readonly" => "r",
+        "r+" | "readwrite" => "r+",
+        "c" | "copyonwrite" => "c",
+        "w+" | "write" => {
+            return failure(Error::new(
+                ErrorKind::Syntax {
+                    expected: "r, r+ or c".into(),
+                    found: format!("`{word}`: open never creates or overwrites a file"),
+                },
+                span,
+            ))
+        }
+        _ => {
+            return failure(Error::new(
+                ErrorKind::Syntax {
+                    expected: "r, r+ or c (NumPy's memmap modes)".into(),
+                    found: format!("`{word}`"),
+                },
+                span,
+            ))
+        }
+    };
+    Ok((
+        k,
+        Spanned {
+            node: node.into(),
+            span,
+        },
+    ))
+}
+
 /// `open_arg = "shape" "=" shape | "dtype" "=" dtype | "offset" "=" postfix
-///           | "order" "=" ("C" | "F") | "as" name | shape | dtype`
+///           | "order" "=" ("C" | "F") | "mode" "=" mode | "as" name | shape | dtype`
 pub(in crate::syntax) fn open_arg<'a>(j: In<'a>, open: &mut Open) -> R<'a, ()> {
     let dup = |what: &str, at: &In| {
         failure::<()>(Error::new(
@@ -158,13 +204,21 @@ pub(in crate::syntax) fn open_arg<'a>(j: In<'a>, open: &mut Open) -> R<'a, ()> {
                 });
                 return Ok((k, ()));
             }
+            "mode" => {
+                if open.mode.is_some() {
+                    return dup("mode", &j);
+                }
+                let (k, m) = open_mode(k)?;
+                open.mode = Some(m);
+                return Ok((k, ()));
+            }
             other => {
-                let names = ["shape", "dtype", "offset", "order"];
+                let names = ["shape", "dtype", "offset", "order", "mode"];
                 let hint = suggest(other, names).map(|s| format!("did you mean `{s}=`?"));
                 return failure(
                     Error::new(
                         ErrorKind::Syntax {
-                            expected: "shape=, dtype=, offset= or order=".into(),
+                            expected: "shape=, dtype=, offset=, order= or mode=".into(),
                             found: format!("`{other}=`"),
                         },
                         kw.span,
@@ -657,6 +711,11 @@ pub(in crate::syntax) fn statement(i: In) -> R<Stmt> {
                     return Ok((k, Stmt::Import));
                 }
                 "vars" if at_statement_end(&k) => return Ok((k, Stmt::Vars)),
+                "flush" if at_statement_end(&k) => return Ok((k, Stmt::Flush(None))),
+                "flush" if name(k).is_ok() => {
+                    let (k, n) = name(k)?;
+                    return Ok((k, Stmt::Flush(Some(n))));
+                }
                 "files" if at_statement_end(&k) => return Ok((k, Stmt::Files)),
                 "help" => {
                     if at_statement_end(&k) {
@@ -670,5 +729,50 @@ pub(in crate::syntax) fn statement(i: In) -> R<Stmt> {
         }
     }
     let (j, e) = expression(i, 0)?;
+    let (k, _) = sp(j)?;
+    if let Some((op, n)) = assign_op(k.fragment()) {
+        let start = pos(&k);
+        let (k, _) = nom::bytes::complete::take(n)(k)?;
+        let op = op.map(|op| Spanned {
+            node: op,
+            span: Span::new(start, start + n),
+        });
+        let (k, _) = sp(k)?;
+        let (k, value) = required(k, "an expression after the assignment", expression(k, 0))?;
+        return Ok((
+            k,
+            Stmt::SetItem {
+                target: e,
+                op,
+                value,
+            },
+        ));
+    }
     Ok((j, Stmt::Print(e)))
+}
+
+/// `assign_op = "=" | "+=" | "-=" | "*=" | "/=" | "//=" | "%=" | "**="
+///            | "&=" | "|=" | "^="`: the operator and its length.
+fn assign_op(s: &str) -> Option<(Option<BinOp>, usize)> {
+    if s.starts_with("==") {
+        return None;
+    }
+    if s.starts_with('=') {
+        return Some((None, 1));
+    }
+    let ops = [
+        ("**=", BinOp::Pow),
+        ("//=", BinOp::FloorDiv),
+        ("+=", BinOp::Add),
+        ("-=", BinOp::Sub),
+        ("*=", BinOp::Mul),
+        ("/=", BinOp::Div),
+        ("%=", BinOp::Mod),
+        ("&=", BinOp::And),
+        ("|=", BinOp::Or),
+        ("^=", BinOp::Xor),
+    ];
+    ops.iter()
+        .find(|(t, _)| s.starts_with(t))
+        .map(|&(t, op)| (Some(op), t.len()))
 }

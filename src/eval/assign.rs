@@ -1,0 +1,1003 @@
+//! Writes, as NumPy's `__setitem__`, in-place operators and memmap modes
+//! make them: item assignment (`x[idx] = v` with basic, advanced and
+//! boolean indices, the value broadcast to the indexed shape and cast as
+//! NumPy's setitem casts it), in-place operators (`x += v`, `x[idx] *= 2`,
+//! refused where NumPy's `same_kind` rule refuses), and `flush`.
+//!
+//! Only bytes strided made (copies) and files opened with `mode=r+` or
+//! `mode=c` are written; a file opened without `mode=` is read-only and
+//! the error says how to open it writable. A write through a view shows in
+//! every view of the same bytes, a write into a copy in none. A computed
+//! (lazy) value bound to a name that reads bytes about to change is first
+//! computed into memory, so that it keeps the values NumPy gave it when it
+//! was assigned.
+//!
+//! The order of work keeps `source::mapping`'s rule for writes: the new
+//! bytes are computed into memory of their own first, then written, with
+//! no reader of the source running.
+
+use super::call::{binary, to_lazy};
+use super::{Note, Output, Session, Value};
+use crate::compute::gather::Gather;
+use crate::compute::{decode_num, encode_num, Lazy, Num};
+use crate::diag::{Error, ErrorKind};
+use crate::dtype::{ByteOrder, Dtype, Elem, Kind, Scalar};
+use crate::source::{Source, WriteRefused};
+use crate::syntax::{BinOp, Expr, ExprKind, IndexItem, Span, Spanned};
+use crate::view::View;
+use std::sync::Arc;
+
+/// Where an assignment writes: the elements of a view, or the elements an
+/// advanced index picks from one.
+enum Dest {
+    View(View),
+    Gather {
+        view: View,
+        plan: Arc<Gather>,
+        shape: Vec<usize>,
+        /// For a lone boolean array: how many elements it selects.
+        selected: Option<usize>,
+    },
+}
+
+impl Dest {
+    fn view(&self) -> &View {
+        match self {
+            Dest::View(v) | Dest::Gather { view: v, .. } => v,
+        }
+    }
+
+    fn shape(&self) -> &[usize] {
+        match self {
+            Dest::View(v) => &v.shape,
+            Dest::Gather { shape, .. } => shape,
+        }
+    }
+}
+
+/// The new bytes, each element in the destination's dtype and byte order,
+/// in C order of `shape` (broadcast to the destination when written).
+struct Fill {
+    shape: Vec<usize>,
+    bytes: Vec<u8>,
+    /// Came from a Python list (NumPy words a too-deep list differently).
+    from_list: bool,
+}
+
+fn value_error(message: String, span: Span) -> Error {
+    Error::new(
+        ErrorKind::Type {
+            message,
+            hint: None,
+        },
+        span,
+    )
+}
+
+/// NumPy's shape text in its C-level messages: `(2,3)`, `(3,)`.
+fn shape_text(s: &[usize]) -> String {
+    match s {
+        [n] => format!("({n},)"),
+        _ => format!(
+            "({})",
+            s.iter().map(usize::to_string).collect::<Vec<_>>().join(",")
+        ),
+    }
+}
+
+/// The value NumPy's scalar setitem takes for one element: a 0-d value as
+/// it is; a bool element takes a list's truth (a non-empty list is True)
+/// and a one-element array's; anything else with dimensions is refused,
+/// in NumPy's words.
+fn scalar_value(v: Value, dtype: &Dtype, span: Span) -> Result<Value, Error> {
+    let kind = dtype.as_scalar().map(|s| s.kind);
+    let list = matches!(v, Value::List(_) | Value::Tuple(_));
+    let dims = shape_of(&v);
+    if !list && dims.is_empty() {
+        return Ok(v);
+    }
+    match kind {
+        Some(Kind::Bool) => match &v {
+            Value::List(items) | Value::Tuple(items) => Ok(Value::Bool(!items.is_empty())),
+            _ if dims.iter().product::<usize>() == 1 => {
+                let idx = vec![crate::view::Index::Int(0, span); dims.len()];
+                Ok(match v {
+                    Value::View(w) => Value::View(w.index(&idx)?),
+                    Value::Lazy(l) => Value::Lazy(l.index(&idx)?),
+                    other => other,
+                })
+            }
+            _ => Err(value_error(
+                "setting an array element with a sequence.".into(),
+                span,
+            )),
+        },
+        Some(Kind::Complex) if list => {
+            Err(value_error("must be real number, not list".into(), span))
+        }
+        Some(Kind::Complex) => Err(value_error(
+            "only 0-dimensional arrays can be converted to Python scalars".into(),
+            span,
+        )),
+        _ => Err(value_error(
+            "setting an array element with a sequence.".into(),
+            span,
+        )),
+    }
+}
+
+/// An array value's shape (a scalar's is `()`).
+fn shape_of(v: &Value) -> Vec<usize> {
+    match v {
+        Value::View(w) | Value::Void(w) => w.shape.clone(),
+        Value::Lazy(l) => l.shape.clone(),
+        _ => Vec::new(),
+    }
+}
+
+/// NumPy's ufunc name of an in-place operator, for its casting error.
+fn ufunc_name(op: BinOp) -> &'static str {
+    match op {
+        BinOp::Add => "add",
+        BinOp::Sub => "subtract",
+        BinOp::Mul => "multiply",
+        BinOp::Div => "divide",
+        BinOp::FloorDiv => "floor_divide",
+        BinOp::Mod => "remainder",
+        BinOp::Pow => "power",
+        BinOp::And => "bitwise_and",
+        BinOp::Or => "bitwise_or",
+        BinOp::Xor => "bitwise_xor",
+        _ => "comparison",
+    }
+}
+
+/// NumPy's `can_cast(from, to, 'same_kind')`: a cast to a kind no lower in
+/// bool < unsigned < signed < float < complex.
+pub fn same_kind(from: Scalar, to: Scalar) -> bool {
+    let rank = |k: Kind| match k {
+        Kind::Bool => 0,
+        Kind::UInt => 1,
+        Kind::Int => 2,
+        Kind::Float => 3,
+        Kind::Complex => 4,
+    };
+    rank(to.kind) >= rank(from.kind)
+}
+
+/// An integer's bytes as `s` holds it, wrapping as C casts do.
+fn int_bytes(i: i128, s: Scalar) -> Vec<u8> {
+    let mut b = i.to_le_bytes()[..s.size].to_vec();
+    if s.order == ByteOrder::Big {
+        b.reverse();
+    }
+    b
+}
+
+/// A Python int written into an element of `s` (NumPy 2: out-of-bounds
+/// integers raise rather than wrap).
+fn py_int(i: i128, s: Scalar) -> Result<Vec<u8>, String> {
+    match s.kind {
+        Kind::Int | Kind::UInt => {
+            let bits = 8 * s.size as u32;
+            let (lo, hi) = if s.kind == Kind::Int {
+                (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
+            } else {
+                (0, (1i128 << bits) - 1)
+            };
+            if (lo..=hi).contains(&i) {
+                Ok(int_bytes(i, s))
+            } else if !(-(1i128 << 63)..(1i128 << 64)).contains(&i) {
+                Err("Python int too large to convert to C long".into())
+            } else {
+                Err(format!("Python integer {i} out of bounds for {}", s.name()))
+            }
+        }
+        Kind::Bool => Ok(vec![u8::from(i != 0)]),
+        Kind::Float | Kind::Complex => {
+            let f = i as f64;
+            if f.is_infinite() {
+                return Err("int too large to convert to float".into());
+            }
+            Ok(encode_num(Num::real(f), s))
+        }
+    }
+}
+
+/// A Python float written into an element of `s`: integers take
+/// `int(f)`, with Python's errors for NaN and infinity.
+fn py_float(f: f64, s: Scalar) -> Result<Vec<u8>, String> {
+    match s.kind {
+        Kind::Int | Kind::UInt => {
+            if f.is_nan() {
+                Err("cannot convert float NaN to integer".into())
+            } else if f.is_infinite() {
+                Err("cannot convert float infinity to integer".into())
+            } else {
+                py_int(f.trunc() as i128, s)
+            }
+        }
+        Kind::Bool => Ok(vec![u8::from(f != 0.0)]),
+        Kind::Float | Kind::Complex => Ok(encode_num(Num::real(f), s)),
+    }
+}
+
+/// A Python complex written into an element of `s`.
+fn py_complex(re: f64, im: f64, s: Scalar) -> Result<Vec<u8>, String> {
+    match s.kind {
+        Kind::Complex => Ok(encode_num(Num { re, im }, s)),
+        Kind::Bool => Ok(vec![u8::from(re != 0.0 || im != 0.0)]),
+        Kind::Int | Kind::UInt => Err(
+            "int() argument must be a string, a bytes-like object or a real number, not 'complex'"
+                .into(),
+        ),
+        Kind::Float => {
+            Err("float() argument must be a string or a real number, not 'complex'".into())
+        }
+    }
+}
+
+/// A NumPy scalar's bytes cast to `s` as NumPy's unsafe cast does:
+/// integers to integers exactly (wrapping), anything else through its
+/// number.
+fn cast_element(from: Scalar, b: &[u8], to: Scalar) -> Vec<u8> {
+    let int = |k: Kind| matches!(k, Kind::Int | Kind::UInt | Kind::Bool);
+    if int(from.kind) && int(to.kind) && to.kind != Kind::Bool {
+        let i = match Dtype::Scalar(from).decode(b) {
+            Elem::Int(i) => i128::from(i),
+            Elem::UInt(u) => i128::from(u),
+            Elem::Bool(x) => i128::from(x),
+            _ => 0,
+        };
+        return int_bytes(i, to);
+    }
+    encode_num(decode_num(from, b), to)
+}
+
+impl Session {
+    /// `TARGET = VALUE` and `TARGET OP= VALUE`.
+    pub(super) fn set_item(
+        &mut self,
+        target: &Expr,
+        op: Option<&Spanned<BinOp>>,
+        value: &Expr,
+    ) -> Result<Output, Error> {
+        let (dest, base) = self.destination(target)?;
+        if let Err(why) = dest.view().source.writable() {
+            return Err(self.read_only(target, &dest, why));
+        }
+        let rhs = self.eval(value)?;
+        let dtype = dest.view().dtype.clone();
+        // `x[0, 1]` names one element: NumPy's scalar setitem, which takes
+        // only a 0-d value, and `x[0, 1] += v` is no in-place operation
+        // (Python computes x[0, 1] + v, a NumPy scalar, and sets it).
+        let scalar = match (&base, &target.kind) {
+            (Some(b), ExprKind::Index { items, .. }) => {
+                matches!(
+                    self.index(b.clone(), items, target.span)?,
+                    Value::Scalar(..)
+                )
+            }
+            _ => false,
+        };
+        let new = match op {
+            None => rhs,
+            Some(op) if scalar => {
+                let (Some(b), ExprKind::Index { items, .. }) = (&base, &target.kind) else {
+                    unreachable!("a scalar destination is a subscript")
+                };
+                let current = self.index(b.clone(), items, target.span)?;
+                binary(op.node, &current, &rhs, op.span.to(value.span))?
+            }
+            Some(op) => {
+                // Python: x[i] += v is x[i] = x[i].__iadd__(v), an in-place
+                // ufunc whose output must cast by NumPy's `same_kind` rule.
+                let current = match (&base, target) {
+                    (
+                        Some(b),
+                        Expr {
+                            kind: ExprKind::Index { items, .. },
+                            ..
+                        },
+                    ) => self.index(b.clone(), items, target.span)?,
+                    _ => Value::View(dest.view().clone()),
+                };
+                let result = binary(op.node, &current, &rhs, op.span.to(value.span))?;
+                // An in-place ufunc's output does not broadcast.
+                let (had, got) = (shape_of(&current), shape_of(&result));
+                if had != got {
+                    return Err(value_error(
+                        format!(
+                            "non-broadcastable output operand with shape {} doesn't match the broadcast shape {}",
+                            shape_text(&had),
+                            shape_text(&got)
+                        ),
+                        op.span.to(value.span),
+                    ));
+                }
+                let to = dtype.as_scalar();
+                let from = super::call::operand(&result).and_then(|o| match o {
+                    crate::compute::promote::Operand::Array(s) => Some(s),
+                    _ => None,
+                });
+                if let (Some(from), Some(to)) = (from, to) {
+                    if !same_kind(from, to) {
+                        return Err(value_error(
+                            format!(
+                                "Cannot cast ufunc '{}' output from dtype('{}') to dtype('{}') with casting rule 'same_kind'",
+                                ufunc_name(op.node),
+                                from.name(),
+                                to.name()
+                            ),
+                            op.span,
+                        ));
+                    }
+                }
+                result
+            }
+        };
+        let new = if scalar {
+            scalar_value(new, &dtype, value.span)?
+        } else {
+            new
+        };
+        let source = dest.view().source.clone();
+        let outside = |at: usize| {
+            value_error(
+                format!("byte {at} lies outside the bytes of {}", source.display()),
+                target.span,
+            )
+        };
+        let fill = match self.fill(&new, &dtype, value.span) {
+            Ok(f) => f,
+            // NumPy writes a list into a view element by element: what came
+            // before the element that failed stays written.
+            Err((e, Some(partial))) => {
+                if let Dest::View(v) = &dest {
+                    if partial.shape == v.shape {
+                        self.keep_values(&source, target.span)?;
+                        let strides = broadcast_into(&partial, &dest, value.span)?;
+                        write(&dest, &partial, &strides, &source).map_err(outside)?;
+                    }
+                }
+                return Err(e);
+            }
+            Err((e, None)) => return Err(e),
+        };
+        let value_index = broadcast_into(&fill, &dest, value.span)?;
+        let kept = self.keep_values(&source, target.span)?;
+        write(&dest, &fill, &value_index, &source).map_err(outside)?;
+        Ok(if kept.is_empty() {
+            Output::Nothing
+        } else {
+            Output::Note(Note::Kept { names: kept })
+        })
+    }
+
+    /// The elements the target names, and for a subscript its base's value
+    /// (read again by an in-place operator).
+    fn destination(&mut self, target: &Expr) -> Result<(Dest, Option<Value>), Error> {
+        if let ExprKind::Index { base, items } = &target.kind {
+            let b = self.eval(base)?;
+            let b = self.writable_value(base, b)?;
+            return self
+                .indexed(b.clone(), items, target.span)
+                .map(|d| (d, Some(b)));
+        }
+        let v = self.eval(target)?;
+        match self.writable_value(target, v)? {
+            Value::View(v) | Value::Void(v) => Ok((Dest::View(v), None)),
+            _ => unreachable!("writable_value gives views"),
+        }
+    }
+
+    /// A value that can be written into: a view or a record; a computed
+    /// value bound to a name is computed into memory first (as NumPy holds
+    /// it) and bound again.
+    fn writable_value(&mut self, e: &Expr, v: Value) -> Result<Value, Error> {
+        match v {
+            Value::View(_) | Value::Void(_) => Ok(v),
+            Value::Lazy(l) => match &e.kind {
+                ExprKind::Name(n) => {
+                    let held = Value::View(self.hold(&l, e.span)?);
+                    self.names.insert(n.clone(), held.clone());
+                    Ok(held)
+                }
+                _ => Err(Error::new(
+                    ErrorKind::Type {
+                        message: "this is computed, not stored: a write into it would be lost".into(),
+                        hint: Some("bind it to a name first (y = ...), then write into y".into()),
+                    },
+                    e.span,
+                )),
+            },
+            Value::Scalar(d, _) => Err(value_error(
+                format!(
+                    "'numpy.{}' object does not support item assignment",
+                    d.as_scalar().map_or("void".into(), |s| s.name())
+                ),
+                e.span,
+            )),
+            other => Err(Error::new(
+                ErrorKind::Type {
+                    message: format!("cannot write into {}", other.kind_name()),
+                    hint: Some("assignments write into views and arrays (x[0] = 1, x += 1); bind a new value with NAME = EXPR".into()),
+                },
+                e.span,
+            )),
+        }
+    }
+
+    /// The elements `base[items]` names, as NumPy's `__setitem__` finds
+    /// them (a scalar-valued index still names its one element).
+    fn indexed(&self, base: Value, items: &[IndexItem], span: Span) -> Result<Dest, Error> {
+        if let Some(unpacked) = self.unpack_tuple(items)? {
+            return self.indexed(base, &unpacked, span);
+        }
+        let v = match base {
+            Value::Void(v) => return self.void_item(v, items, span).map(|(w, _)| Dest::View(w)),
+            Value::View(v) => v,
+            _ => unreachable!("writable_value gives views"),
+        };
+        if let [IndexItem::Expr(Expr {
+            kind: ExprKind::Str(name),
+            span,
+        })] = items
+        {
+            return super::index::field(&v, name, *span).map(Dest::View);
+        }
+        if let Some(values) = self.advanced_values(items)? {
+            if let [IndexItem::Expr(Expr {
+                kind: ExprKind::List(names),
+                ..
+            })] = items
+            {
+                if !names.is_empty() && names.iter().all(|n| matches!(n.kind, ExprKind::Str(_))) {
+                    return super::advanced::field_list(&v, names).map(Dest::View);
+                }
+            }
+            let p = self.assignment_plan(&v, items, values, span)?;
+            return Ok(Dest::Gather {
+                view: v,
+                plan: p.plan,
+                shape: p.shape,
+                selected: p.selected,
+            });
+        }
+        let idx = self.index_items(items)?;
+        Ok(Dest::View(v.index(&idx)?))
+    }
+
+    /// The error for a write the bytes refuse, saying how to open the file
+    /// writable.
+    fn read_only(&self, target: &Expr, dest: &Dest, why: WriteRefused) -> Error {
+        let source = &dest.view().source;
+        let (message, hint) = match why {
+            WriteRefused::ReadOnly => (
+                format!("{} is open read-only", source.display()),
+                format!(
+                    "open it with mode=c to change this session's copy of its pages (the file stays as it is), or mode=r+ to write to the file: open {} ... mode=c",
+                    crate::text::escape(&source.path.display().to_string())
+                ),
+            ),
+            WriteRefused::Dataset => (
+                "a dataset of many files cannot be written".into(),
+                "open the one file to change with mode=r+ or mode=c".into(),
+            ),
+            WriteRefused::Shrunk(then, now) => (
+                format!(
+                    "{} shrank from {then} to {now} bytes since it was opened",
+                    source.display()
+                ),
+                "open it again".into(),
+            ),
+        };
+        Error::new(
+            ErrorKind::Type {
+                message,
+                hint: Some(hint),
+            },
+            target.span,
+        )
+    }
+
+    /// A computed array's values in memory, as a C-order view of a copy.
+    fn hold(&self, l: &Lazy, span: Span) -> Result<View, Error> {
+        let size = l.dtype.size;
+        let mut out: Vec<u8> = self.reserve_memory(
+            l.size().saturating_mul(size),
+            "holding this computed array",
+            "work on a smaller part",
+            span,
+        )?;
+        let native = Scalar::new(l.dtype.kind, size, ByteOrder::NATIVE);
+        crate::compute::reduce::for_blocks(l, 0, l.size(), |b, _| {
+            for k in 0..b.re.len() {
+                let n = Num {
+                    re: b.re[k],
+                    im: b.im.as_ref().map_or(0.0, |v| v[k]),
+                };
+                out.extend_from_slice(&encode_num(n, native));
+            }
+        })
+        .map_err(|_| Error::new(ErrorKind::Interrupted, span))?;
+        let source = Arc::new(Source::held(out));
+        View::over_file(
+            source,
+            0,
+            l.shape.clone(),
+            Dtype::Scalar(native),
+            crate::view::Order::C,
+        )
+        .ok_or_else(|| value_error("the array does not fit in memory".into(), span))
+    }
+
+    /// Computes into memory every computed value bound to a name that
+    /// reads `source`, before a write changes it; the names.
+    fn keep_values(&mut self, source: &Arc<Source>, span: Span) -> Result<Vec<String>, Error> {
+        let reads = |v: &Value| {
+            let mut s = Vec::new();
+            v.sources(&mut s);
+            s.iter().any(|s| Arc::ptr_eq(s, source))
+        };
+        let names: Vec<String> = self
+            .names
+            .iter()
+            .filter(|(_, v)| matches!(v, Value::Lazy(_) | Value::Tuple(_)) && reads(v))
+            .map(|(k, _)| k.clone())
+            .collect();
+        // Every value first, then the bindings: nothing changes if one
+        // does not fit.
+        let mut held = Vec::new();
+        for n in &names {
+            held.push(self.held_value(&self.names[n], span)?);
+        }
+        for (n, v) in names.iter().zip(held) {
+            self.names.insert(n.clone(), v);
+        }
+        Ok(names)
+    }
+
+    fn held_value(&self, v: &Value, span: Span) -> Result<Value, Error> {
+        Ok(match v {
+            Value::Lazy(l) => Value::View(self.hold(l, span)?),
+            Value::Tuple(t) => Value::Tuple(
+                t.iter()
+                    .map(|x| self.held_value(x, span))
+                    .collect::<Result<_, _>>()?,
+            ),
+            other => other.clone(),
+        })
+    }
+
+    /// The value to write, in the destination's dtype: Python scalars and
+    /// lists by Python's conversions (NumPy raises on an out-of-range
+    /// integer or a NaN into integers), arrays by NumPy's unsafe cast.
+    fn fill(
+        &self,
+        value: &Value,
+        dtype: &Dtype,
+        span: Span,
+    ) -> Result<Fill, (Error, Option<Fill>)> {
+        self.fill_all(value, dtype, span).map_err(|e| {
+            // A list whose element failed: the elements before it.
+            let (Some(s), Value::List(_) | Value::Tuple(_)) = (dtype.as_scalar(), value) else {
+                return (e, None);
+            };
+            let mut shape = Vec::new();
+            let mut bytes = Vec::new();
+            let structure = list_fill(value, 0, &mut shape, &mut Vec::new(), None);
+            if structure.is_err() {
+                return (e, None);
+            }
+            let _ = list_fill(value, 0, &mut Vec::new(), &mut bytes, Some(s));
+            (
+                e,
+                Some(Fill {
+                    shape,
+                    bytes,
+                    from_list: true,
+                }),
+            )
+        })
+    }
+
+    /// [`Session::fill`] when every element converts.
+    fn fill_all(&self, value: &Value, dtype: &Dtype, span: Span) -> Result<Fill, Error> {
+        let err = |m: String| value_error(m, span);
+        let one = |bytes: Vec<u8>| Fill {
+            shape: Vec::new(),
+            bytes,
+            from_list: false,
+        };
+        let Some(s) = dtype.as_scalar() else {
+            // Records take records of the same dtype, byte for byte.
+            return match value {
+                Value::View(w) | Value::Void(w) if w.dtype == *dtype => Ok(Fill {
+                    shape: w.shape.clone(),
+                    bytes: self.c_order_bytes(w, span)?,
+                    from_list: false,
+                }),
+                _ => Err(Error::new(
+                    ErrorKind::Type {
+                        message: format!(
+                            "{} cannot be written into records of {}",
+                            value.kind_name(),
+                            dtype.short()
+                        ),
+                        hint: Some(
+                            "write a field: w['name'][...] = value (w.r for complex integers)"
+                                .into(),
+                        ),
+                    },
+                    span,
+                )),
+            };
+        };
+        match value {
+            Value::Int(i) => py_int(*i, s).map(one).map_err(err),
+            Value::Bool(b) => py_int(i128::from(*b), s).map(one).map_err(err),
+            Value::Float(f) => py_float(*f, s).map(one).map_err(err),
+            Value::Complex(re, im) => py_complex(*re, *im, s).map(one).map_err(err),
+            Value::Scalar(d, b) => match d.as_scalar() {
+                Some(from) => Ok(one(cast_element(from, b, s))),
+                None => Err(err("a record cannot be written into numbers".into())),
+            },
+            Value::List(_) | Value::Tuple(_) => {
+                let mut shape = Vec::new();
+                let mut bytes = Vec::new();
+                list_fill(value, 0, &mut shape, &mut bytes, Some(s)).map_err(err)?;
+                Ok(Fill {
+                    shape,
+                    bytes,
+                    from_list: true,
+                })
+            }
+            Value::View(w) if w.dtype.as_scalar().is_some() => {
+                let from = w.dtype.as_scalar().expect("checked");
+                let raw = self.c_order_bytes(w, span)?;
+                let bytes = if from.kind == s.kind && from.size == s.size {
+                    let mut raw = raw;
+                    if from.order != s.order && s.size > 1 {
+                        let part = if s.kind == Kind::Complex {
+                            s.size / 2
+                        } else {
+                            s.size
+                        };
+                        raw.chunks_mut(part).for_each(<[u8]>::reverse);
+                    }
+                    raw
+                } else {
+                    raw.chunks(from.size)
+                        .flat_map(|b| cast_element(from, b, s))
+                        .collect()
+                };
+                Ok(Fill {
+                    shape: w.shape.clone(),
+                    bytes,
+                    from_list: false,
+                })
+            }
+            Value::View(_) | Value::Lazy(_) => {
+                let l = to_lazy(value, s, span)?;
+                let mut bytes: Vec<u8> = self.reserve_memory(
+                    l.size().saturating_mul(s.size),
+                    "the values to write",
+                    "write a smaller part at a time",
+                    span,
+                )?;
+                crate::compute::reduce::for_blocks(&l, 0, l.size(), |b, _| {
+                    for k in 0..b.re.len() {
+                        let n = Num {
+                            re: b.re[k],
+                            im: b.im.as_ref().map_or(0.0, |v| v[k]),
+                        };
+                        bytes.extend_from_slice(&encode_num(n, s));
+                    }
+                })
+                .map_err(|_| Error::new(ErrorKind::Interrupted, span))?;
+                Ok(Fill {
+                    shape: l.shape.clone(),
+                    bytes,
+                    from_list: false,
+                })
+            }
+            other => Err(err(format!(
+                "{} cannot be written into an array of {}",
+                other.kind_name(),
+                s.name()
+            ))),
+        }
+    }
+
+    /// A view's bytes in C order, in memory, within `set memory`.
+    fn c_order_bytes(&self, w: &View, span: Span) -> Result<Vec<u8>, Error> {
+        let mut out: Vec<u8> = self.reserve_memory(
+            w.nbytes(),
+            "the values to write",
+            "write a smaller part at a time",
+            span,
+        )?;
+        w.write_c_order(&mut out)
+            .map_err(|_| Error::new(ErrorKind::Interrupted, span))?;
+        Ok(out)
+    }
+
+    /// `flush [NAME]`: the changed pages of `mode=r+` files written out.
+    pub(super) fn flush(&self, name: Option<&Spanned<String>>) -> Result<Output, Error> {
+        let sources: Vec<Arc<Source>> = match name {
+            Some(n) => {
+                let v = self
+                    .names
+                    .get(&n.node)
+                    .ok_or_else(|| self.unknown_name(&n.node, n.span))?;
+                let mut s = Vec::new();
+                v.sources(&mut s);
+                s
+            }
+            None => self.files.live().into_iter().map(|(s, _)| s).collect(),
+        };
+        let span = name.map_or(Span::new(0, 5), |n| n.span);
+        for s in sources {
+            s.flush()
+                .map_err(|e| value_error(format!("could not flush {}: {e}", s.display()), span))?;
+        }
+        Ok(Output::Nothing)
+    }
+}
+
+/// A Python list's elements, each converted as a Python scalar (`s`), or
+/// only its structure checked (`None`). Stops at the first element that
+/// does not convert, the ones before it in `out`.
+fn list_fill(
+    v: &Value,
+    depth: usize,
+    shape: &mut Vec<usize>,
+    out: &mut Vec<u8>,
+    s: Option<Scalar>,
+) -> Result<(), String> {
+    let Some(s) = s else {
+        return match v {
+            Value::List(items) | Value::Tuple(items) => {
+                if shape.len() == depth {
+                    shape.push(items.len());
+                } else if shape.len() < depth || shape[depth] != items.len() {
+                    return Err("inhomogeneous".into());
+                }
+                items
+                    .iter()
+                    .try_for_each(|x| list_fill(x, depth + 1, shape, out, None))
+            }
+            _ if shape.len() != depth => Err("inhomogeneous".into()),
+            _ => Ok(()),
+        };
+    };
+    match v {
+        Value::List(items) | Value::Tuple(items) => {
+            if shape.len() == depth {
+                if depth > 0 && !out.is_empty() {
+                    return Err("setting an array element with a sequence. The requested array has an inhomogeneous shape".into());
+                }
+                shape.push(items.len());
+            } else if shape.len() < depth || shape[depth] != items.len() {
+                return Err("setting an array element with a sequence. The requested array has an inhomogeneous shape".into());
+            }
+            items
+                .iter()
+                .try_for_each(|x| list_fill(x, depth + 1, shape, out, Some(s)))
+        }
+        _ if shape.len() != depth => Err(
+            "setting an array element with a sequence. The requested array has an inhomogeneous shape".into(),
+        ),
+        Value::Int(i) => py_int(*i, s).map(|b| out.extend(b)),
+        Value::Bool(b) => py_int(i128::from(*b), s).map(|b| out.extend(b)),
+        Value::Float(f) => py_float(*f, s).map(|b| out.extend(b)),
+        Value::Complex(re, im) => py_complex(*re, *im, s).map(|b| out.extend(b)),
+        Value::Scalar(d, b) => match d.as_scalar() {
+            Some(from) => {
+                out.extend(cast_element(from, b, s));
+                Ok(())
+            }
+            None => Err("a record cannot be written into numbers".into()),
+        },
+        other => Err(format!(
+            "{} cannot be written into an array of {}",
+            other.kind_name(),
+            s.name()
+        )),
+    }
+}
+
+/// For each destination axis, the stride (in elements) of the value along
+/// it: the value's shape set against the destination's from the right,
+/// its leading axes of length 1 dropped, length-1 axes broadcast (stride
+/// 0). NumPy's errors where it does not fit.
+fn broadcast_into(fill: &Fill, dest: &Dest, span: Span) -> Result<Vec<usize>, Error> {
+    let to = dest.shape();
+    let err = |m: String| Err(value_error(m, span));
+    if let Dest::Gather {
+        selected: Some(n), ..
+    } = dest
+    {
+        match fill.shape.len() {
+            0 => {}
+            1 if fill.shape[0] == 1 || fill.shape[0] == *n => {}
+            1 => {
+                return err(format!(
+                    "NumPy boolean array indexing assignment cannot assign {} input values to the {n} output values where the mask is true",
+                    fill.shape[0]
+                ))
+            }
+            d if to.len() <= 1 => {
+                return err(format!(
+                    "NumPy boolean array indexing assignment requires a 0 or 1-dimensional input, input has {d} dimensions"
+                ))
+            }
+            _ => {}
+        }
+    }
+    let mut from: &[usize] = &fill.shape;
+    if from.len() > to.len() {
+        if fill.from_list {
+            return err(if to.is_empty() {
+                "setting an array element with a sequence.".into()
+            } else {
+                format!("setting an array element with a sequence. The requested array would exceed the maximum number of dimension of {}.", to.len())
+            });
+        }
+        while from.len() > to.len() && from[0] == 1 {
+            from = &from[1..];
+        }
+    }
+    let fits = from.len() <= to.len()
+        && from
+            .iter()
+            .rev()
+            .zip(to.iter().rev())
+            .all(|(&a, &b)| a == b || a == 1);
+    if !fits {
+        return err(match dest {
+            Dest::Gather { .. } => format!(
+                "shape mismatch: value array of shape {} could not be broadcast to indexing result of shape {}",
+                shape_text(&fill.shape),
+                shape_text(to)
+            ),
+            Dest::View(_) => format!(
+                "could not broadcast input array from shape {} into shape {}",
+                shape_text(&fill.shape),
+                shape_text(to)
+            ),
+        });
+    }
+    let mut strides = vec![0usize; to.len()];
+    let mut acc = 1usize;
+    for (k, &n) in from.iter().enumerate().rev() {
+        let axis = to.len() - from.len() + k;
+        strides[axis] = if n == 1 { 0 } else { acc };
+        acc = acc.saturating_mul(n);
+    }
+    Ok(strides)
+}
+
+/// Writes `fill` into the destination, element by element in C order (a
+/// repeated index is written more than once: the last value stays, as in
+/// NumPy). On failure, the byte offset that did not fit.
+fn write(dest: &Dest, fill: &Fill, strides: &[usize], source: &Source) -> Result<(), usize> {
+    let view = dest.view();
+    let size = view.dtype.itemsize();
+    let shape = dest.shape();
+    let n: usize = shape.iter().product();
+    if n == 0 || fill.bytes.is_empty() {
+        return Ok(());
+    }
+    let mut idx = vec![0usize; shape.len()];
+    let mut src_idx = vec![0usize; view.ndim()];
+    for _ in 0..n {
+        let at = match dest {
+            Dest::View(v) => offset_of(v, &idx),
+            Dest::Gather { plan, .. } => {
+                let mut s = plan.source(&idx);
+                for k in (0..src_idx.len()).rev() {
+                    src_idx[k] = s % view.shape[k].max(1);
+                    s /= view.shape[k].max(1);
+                }
+                offset_of(view, &src_idx)
+            }
+        };
+        let from: usize = idx.iter().zip(strides).map(|(i, s)| i * s).sum();
+        // A list cut short by an element that failed (in C order, its
+        // shape the destination's): nothing more to write.
+        let Some(bytes) = fill.bytes.get(from * size..from * size + size) else {
+            break;
+        };
+        if !source.write(at, bytes) {
+            return Err(at);
+        }
+        for k in (0..idx.len()).rev() {
+            idx[k] += 1;
+            if idx[k] < shape[k] {
+                break;
+            }
+            idx[k] = 0;
+        }
+    }
+    Ok(())
+}
+
+/// The byte offset of element `idx` of a view (inside its bytes: views are
+/// checked when built).
+fn offset_of(v: &View, idx: &[usize]) -> usize {
+    let mut at = v.offset as isize;
+    for (i, s) in idx.iter().zip(&v.strides) {
+        at += *i as isize * s;
+    }
+    at as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sc(kind: Kind, size: usize) -> Scalar {
+        Scalar::new(kind, size, ByteOrder::Little)
+    }
+
+    #[test]
+    fn same_kind_follows_numpy_can_cast() {
+        // np.can_cast(a, b, 'same_kind') for these pairs.
+        let i8_ = sc(Kind::Int, 8);
+        let u1 = sc(Kind::UInt, 1);
+        let u8_ = sc(Kind::UInt, 8);
+        let i1 = sc(Kind::Int, 1);
+        let f8 = sc(Kind::Float, 8);
+        let f2 = sc(Kind::Float, 2);
+        let c8 = sc(Kind::Complex, 8);
+        let b = sc(Kind::Bool, 1);
+        assert!(!same_kind(i8_, u1));
+        assert!(same_kind(u8_, i1));
+        assert!(same_kind(f8, f2));
+        assert!(!same_kind(c8, f8));
+        assert!(!same_kind(f8, i8_));
+        assert!(same_kind(b, u1));
+        assert!(!same_kind(i1, b));
+    }
+
+    #[test]
+    fn python_numbers_convert_as_python_does() {
+        let u1 = sc(Kind::UInt, 1);
+        assert_eq!(py_int(255, u1), Ok(vec![255]));
+        assert_eq!(
+            py_int(300, u1).unwrap_err(),
+            "Python integer 300 out of bounds for uint8"
+        );
+        assert_eq!(
+            py_float(300.7, u1).unwrap_err(),
+            "Python integer 300 out of bounds for uint8"
+        );
+        assert_eq!(py_float(-0.9, u1), Ok(vec![0]));
+        assert!(py_float(f64::NAN, u1).unwrap_err().contains("NaN"));
+        assert_eq!(
+            py_int(1 << 70, sc(Kind::Int, 8)).unwrap_err(),
+            "Python int too large to convert to C long"
+        );
+        assert_eq!(
+            py_int(-2, Scalar::new(Kind::Int, 2, ByteOrder::Big)),
+            Ok(vec![0xff, 0xfe])
+        );
+        assert!(py_complex(1.0, 2.0, sc(Kind::Float, 4)).is_err());
+    }
+
+    #[test]
+    fn integers_cast_exactly_and_wrap() {
+        let i8_ = sc(Kind::Int, 8);
+        let big = (1i64 << 60) + 1;
+        assert_eq!(
+            cast_element(i8_, &big.to_le_bytes(), i8_),
+            big.to_le_bytes().to_vec()
+        );
+        assert_eq!(
+            cast_element(i8_, &300i64.to_le_bytes(), sc(Kind::UInt, 1)),
+            vec![44]
+        );
+    }
+}
