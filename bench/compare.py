@@ -54,6 +54,12 @@ CASES = [
      "print(np.mean(np.abs(np.fft.fft(d, axis=1)), axis=0))", None),
     ("max(abs(fft(2**20 samples)))", "open {f} {n}x{n}; max(abs(fft(d.reshape(-1)[:2**20])))",
      "print(np.abs(np.fft.fft(d.reshape(-1)[:2**20])).max())", None),
+    # Writes on copy-on-write pages (the file never changes): NumPy's
+    # memmap opened again with mode='c'.
+    ("d += 1 (mode=c)", "open {f} {n}x{n} mode=c; d += 1; d[0, 0]",
+     "d = np.memmap(d.filename, dtype='<c8', mode='c', shape=d.shape)\nd += 1\nprint(d[0, 0])", None),
+    ("d.r[d.r > 3] = 0 (mode=c)", "open {f} {n}x{n} mode=c; d.r[d.r > 3] = 0; d[0, 0]",
+     "d = np.memmap(d.filename, dtype='<c8', mode='c', shape=d.shape)\nd.real[d.real > 3] = 0\nprint(d[0, 0])", None),
     ("open + print a 5x5 corner", "open {f} {n}x{n}; d[:5, :5]", "print(d[:5, :5])", None),
     ("open only", "open {f} {n}x{n}", "pass", None),
 ]

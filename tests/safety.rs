@@ -432,7 +432,7 @@ fn files_change_only_when_opened_with_mode_r_plus() {
         "{err}"
     );
     assert_eq!(
-        err.matches("open it with mode=c").count(),
+        err.matches("mode=c keeps changes in this session").count(),
         attempts.len(),
         "{err}"
     );

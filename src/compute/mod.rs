@@ -1377,9 +1377,18 @@ fn binary_block(op: BinOp, x: &Block, y: &Block, operand: Scalar, to: Scalar) ->
     Block { re, im: None }
 }
 
-/// The bytes of a number as a native-order element of `dtype`.
+/// The bytes of a number as an element of `dtype` (in its byte order).
 pub fn encode_num(n: Num, d: Scalar) -> Vec<u8> {
-    let mut bytes = encode_native(n, d);
+    let mut out = Vec::with_capacity(d.size);
+    encode_num_into(n, d, &mut out);
+    out
+}
+
+/// [`encode_num`] appended to `out`, without a buffer of its own (the
+/// loops that write millions of elements).
+pub fn encode_num_into(n: Num, d: Scalar, out: &mut Vec<u8>) {
+    let start = out.len();
+    encode_native(n, d, out);
     if d.order != ByteOrder::NATIVE && d.size > 1 {
         // Each part in the dtype's byte order (complex: two parts).
         let part = if d.kind == Kind::Complex {
@@ -1387,29 +1396,75 @@ pub fn encode_num(n: Num, d: Scalar) -> Vec<u8> {
         } else {
             d.size
         };
-        bytes.chunks_mut(part).for_each(<[u8]>::reverse);
+        out[start..].chunks_mut(part).for_each(<[u8]>::reverse);
     }
-    bytes
 }
 
-fn encode_native(n: Num, d: Scalar) -> Vec<u8> {
+/// A block's values as elements of `d`, appended to `out`: the common
+/// native float kinds in one loop each, the rest element by element.
+pub fn encode_block_into(b: &Block, d: Scalar, out: &mut Vec<u8>) {
+    let native = d.order == ByteOrder::NATIVE || d.size == 1;
+    match (d.kind, d.size, &b.im) {
+        (Kind::Float, 4, _) if native => {
+            out.reserve(b.re.len() * 4);
+            b.re.iter()
+                .for_each(|&x| out.extend_from_slice(&(x as f32).to_ne_bytes()));
+        }
+        (Kind::Float, 8, _) if native => {
+            out.reserve(b.re.len() * 8);
+            b.re.iter()
+                .for_each(|x| out.extend_from_slice(&x.to_ne_bytes()));
+        }
+        (Kind::Complex, 8, Some(im)) if native => {
+            out.reserve(b.re.len() * 8);
+            for (&r, &i) in b.re.iter().zip(im) {
+                out.extend_from_slice(&(r as f32).to_ne_bytes());
+                out.extend_from_slice(&(i as f32).to_ne_bytes());
+            }
+        }
+        (Kind::Complex, 16, Some(im)) if native => {
+            out.reserve(b.re.len() * 16);
+            for (r, i) in b.re.iter().zip(im) {
+                out.extend_from_slice(&r.to_ne_bytes());
+                out.extend_from_slice(&i.to_ne_bytes());
+            }
+        }
+        _ => {
+            for k in 0..b.re.len() {
+                let n = Num {
+                    re: b.re[k],
+                    im: b.im_at(k),
+                };
+                encode_num_into(n, d, out);
+            }
+        }
+    }
+}
+
+fn encode_native(n: Num, d: Scalar, out: &mut Vec<u8>) {
     let re = cast(n.re, d);
     let im = cast(n.im, d);
     match (d.kind, d.size) {
-        (Kind::Bool, _) => vec![u8::from(re != 0.0)],
-        (Kind::Int, 1) => (re as i8).to_ne_bytes().to_vec(),
-        (Kind::Int, 2) => (re as i16).to_ne_bytes().to_vec(),
-        (Kind::Int, 4) => (re as i32).to_ne_bytes().to_vec(),
-        (Kind::Int, _) => (re as i64).to_ne_bytes().to_vec(),
-        (Kind::UInt, 1) => (re as u8).to_ne_bytes().to_vec(),
-        (Kind::UInt, 2) => (re as u16).to_ne_bytes().to_vec(),
-        (Kind::UInt, 4) => (re as u32).to_ne_bytes().to_vec(),
-        (Kind::UInt, _) => (re as u64).to_ne_bytes().to_vec(),
-        (Kind::Float, 2) => half::f16::from_f64(re).to_bits().to_ne_bytes().to_vec(),
-        (Kind::Float, 4) => (re as f32).to_ne_bytes().to_vec(),
-        (Kind::Float, _) => re.to_ne_bytes().to_vec(),
-        (Kind::Complex, 8) => [(re as f32).to_ne_bytes(), (im as f32).to_ne_bytes()].concat(),
-        (Kind::Complex, _) => [re.to_ne_bytes(), im.to_ne_bytes()].concat(),
+        (Kind::Bool, _) => out.push(u8::from(re != 0.0)),
+        (Kind::Int, 1) => out.extend_from_slice(&(re as i8).to_ne_bytes()),
+        (Kind::Int, 2) => out.extend_from_slice(&(re as i16).to_ne_bytes()),
+        (Kind::Int, 4) => out.extend_from_slice(&(re as i32).to_ne_bytes()),
+        (Kind::Int, _) => out.extend_from_slice(&(re as i64).to_ne_bytes()),
+        (Kind::UInt, 1) => out.extend_from_slice(&(re as u8).to_ne_bytes()),
+        (Kind::UInt, 2) => out.extend_from_slice(&(re as u16).to_ne_bytes()),
+        (Kind::UInt, 4) => out.extend_from_slice(&(re as u32).to_ne_bytes()),
+        (Kind::UInt, _) => out.extend_from_slice(&(re as u64).to_ne_bytes()),
+        (Kind::Float, 2) => out.extend_from_slice(&half::f16::from_f64(re).to_bits().to_ne_bytes()),
+        (Kind::Float, 4) => out.extend_from_slice(&(re as f32).to_ne_bytes()),
+        (Kind::Float, _) => out.extend_from_slice(&re.to_ne_bytes()),
+        (Kind::Complex, 8) => {
+            out.extend_from_slice(&(re as f32).to_ne_bytes());
+            out.extend_from_slice(&(im as f32).to_ne_bytes());
+        }
+        (Kind::Complex, _) => {
+            out.extend_from_slice(&re.to_ne_bytes());
+            out.extend_from_slice(&im.to_ne_bytes());
+        }
     }
 }
 

@@ -19,7 +19,7 @@
 use super::call::{binary, to_lazy};
 use super::{Note, Output, Session, Value};
 use crate::compute::gather::Gather;
-use crate::compute::{decode_num, encode_num, Lazy, Num};
+use crate::compute::{decode_num, encode_block_into, encode_num, encode_num_into, Lazy, Num};
 use crate::diag::{Error, ErrorKind};
 use crate::dtype::{ByteOrder, Dtype, Elem, Kind, Scalar};
 use crate::source::{Source, WriteRefused};
@@ -262,17 +262,31 @@ impl Session {
         op: Option<&Spanned<BinOp>>,
         value: &Expr,
     ) -> Result<Output, Error> {
+        // Python evaluates the value of `x[i] = v` first.
+        let early = if op.is_none() {
+            Some(self.eval(value)?)
+        } else {
+            None
+        };
+        if let Some(done) = self.masked_fill(target, early.as_ref(), value.span)? {
+            return Ok(done);
+        }
         let (dest, base) = self.destination(target)?;
         if let Err(why) = dest.view().source.writable() {
             return Err(self.read_only(target, &dest, why));
         }
-        let rhs = self.eval(value)?;
+        let rhs = match early {
+            Some(v) => v,
+            None => self.eval(value)?,
+        };
+        let rhs_value = rhs.clone();
         let dtype = dest.view().dtype.clone();
         // `x[0, 1]` names one element: NumPy's scalar setitem, which takes
         // only a 0-d value, and `x[0, 1] += v` is no in-place operation
         // (Python computes x[0, 1] + v, a NumPy scalar, and sets it).
         let scalar = match (&base, &target.kind) {
-            (Some(b), ExprKind::Index { items, .. }) => {
+            (Some(b), ExprKind::Index { items, .. }) if matches!(&dest, Dest::View(v) if v.ndim() == 0) =>
+            {
                 matches!(
                     self.index(b.clone(), items, target.span)?,
                     Value::Scalar(..)
@@ -342,6 +356,28 @@ impl Session {
             new
         };
         let source = dest.view().source.clone();
+        // A computed value of the destination's own shape whose operand
+        // reads none of its bytes (`x += 1`, `x[:] = other * 2`): computed
+        // and written a run at a time, never held whole. A value that reads
+        // the destination elsewhere is computed whole first (NumPy's
+        // buffering of overlapping operands).
+        if let (Dest::View(dv), Value::Lazy(l), Some(s)) = (&dest, &new, dtype.as_scalar()) {
+            let reads_dest = |v: &Value| {
+                let mut s = Vec::new();
+                v.sources(&mut s);
+                s.iter().any(|s| Arc::ptr_eq(s, &source))
+            };
+            let operand = if op.is_some() { &rhs_value } else { &new };
+            if l.shape == dv.shape && !reads_dest(operand) {
+                let kept = self.keep_values(&source, target.span)?;
+                self.stream_into(dv, l, s, &source, target.span)?;
+                return Ok(if kept.is_empty() {
+                    Output::Nothing
+                } else {
+                    Output::Note(Note::Kept { names: kept })
+                });
+            }
+        }
         let outside = |at: usize| {
             value_error(
                 format!("byte {at} lies outside the bytes of {}", source.display()),
@@ -372,6 +408,99 @@ impl Session {
         } else {
             Output::Note(Note::Kept { names: kept })
         })
+    }
+
+    /// `x[mask] = v` with a boolean mask of x's own shape and one value:
+    /// the mask computed a run at a time and the value written where it
+    /// is true, with no index list (NumPy's most common masked write,
+    /// `d[d > 3] = 0`, over a file of any size). `None` when the statement
+    /// is not of that form.
+    fn masked_fill(
+        &mut self,
+        target: &Expr,
+        value: Option<&Value>,
+        span: Span,
+    ) -> Result<Option<Output>, Error> {
+        let (Some(value), ExprKind::Index { base, items }) = (value, &target.kind) else {
+            return Ok(None);
+        };
+        let ([IndexItem::Expr(e)], ExprKind::Name(_) | ExprKind::Attr { .. }) =
+            (&items[..], &base.kind)
+        else {
+            return Ok(None);
+        };
+        if !matches!(
+            value,
+            Value::Int(_)
+                | Value::Float(_)
+                | Value::Complex(..)
+                | Value::Bool(_)
+                | Value::Scalar(..)
+        ) || matches!(
+            e.kind,
+            ExprKind::List(_) | ExprKind::Int(_) | ExprKind::Str(_)
+        ) {
+            return Ok(None);
+        }
+        let Value::View(v) = self.eval(base)? else {
+            return Ok(None);
+        };
+        let mask = match self.eval(e)? {
+            Value::Lazy(m) if m.dtype.kind == Kind::Bool && m.shape == v.shape => m,
+            Value::View(m)
+                if m.shape == v.shape
+                    && m.dtype.as_scalar().is_some_and(|s| s.kind == Kind::Bool) =>
+            {
+                Lazy::leaf(m).expect("a scalar dtype")
+            }
+            _ => return Ok(None),
+        };
+        let dest = Dest::View(v.clone());
+        if let Err(why) = v.source.writable() {
+            return Err(self.read_only(target, &dest, why));
+        }
+        let fill = self.fill(value, &v.dtype, span).map_err(|(e, _)| e)?;
+        let kept = self.keep_values(&v.source, target.span)?;
+        const RUN: usize = 1 << 20;
+        let n = v.size();
+        let _job = crate::control::start(n as u64);
+        let mut hits = Vec::new();
+        let mut first = 0;
+        while first < n {
+            let len = RUN.min(n - first);
+            hits.clear();
+            crate::compute::reduce::for_blocks(&mask, first, first + len, |b, at| {
+                let at = at as usize;
+                hits.extend(
+                    b.re.iter()
+                        .enumerate()
+                        .filter(|(_, &x)| x != 0.0)
+                        .map(|(k, _)| at + k),
+                );
+            })
+            .map_err(|_| Error::new(ErrorKind::Interrupted, span))?;
+            let mut idx = vec![0usize; v.ndim()];
+            for &flat in &hits {
+                let mut rest = flat;
+                for k in (0..idx.len()).rev() {
+                    idx[k] = rest % v.shape[k].max(1);
+                    rest /= v.shape[k].max(1);
+                }
+                let at = offset_of(&v, &idx);
+                if !v.source.write(at, &fill.bytes) {
+                    return Err(value_error(
+                        format!("byte {at} lies outside the bytes of {}", v.source.display()),
+                        target.span,
+                    ));
+                }
+            }
+            first += len;
+        }
+        Ok(Some(if kept.is_empty() {
+            Output::Nothing
+        } else {
+            Output::Note(Note::Kept { names: kept })
+        }))
     }
 
     /// The elements the target names, and for a subscript its base's value
@@ -476,7 +605,7 @@ impl Session {
             WriteRefused::ReadOnly => (
                 format!("{} is open read-only", source.display()),
                 format!(
-                    "open it with mode=c to change this session's copy of its pages (the file stays as it is), or mode=r+ to write to the file: open {} ... mode=c",
+                    "mode=c keeps changes in this session, mode=r+ writes them to the file: open {} ... mode=c",
                     crate::text::escape(&source.path.display().to_string())
                 ),
             ),
@@ -517,7 +646,7 @@ impl Session {
                     re: b.re[k],
                     im: b.im.as_ref().map_or(0.0, |v| v[k]),
                 };
-                out.extend_from_slice(&encode_num(n, native));
+                encode_num_into(n, native, &mut out);
             }
         })
         .map_err(|_| Error::new(ErrorKind::Interrupted, span))?;
@@ -626,7 +755,7 @@ impl Session {
                             dtype.short()
                         ),
                         hint: Some(
-                            "write a field: w['name'][...] = value (w.r for complex integers)"
+                            "write one field at a time: w['name'][...] = value (complex integers: w['r'], w['i'])"
                                 .into(),
                         ),
                     },
@@ -692,7 +821,7 @@ impl Session {
                             re: b.re[k],
                             im: b.im.as_ref().map_or(0.0, |v| v[k]),
                         };
-                        bytes.extend_from_slice(&encode_num(n, s));
+                        encode_num_into(n, s, &mut bytes);
                     }
                 })
                 .map_err(|_| Error::new(ErrorKind::Interrupted, span))?;
@@ -708,6 +837,48 @@ impl Session {
                 s.name()
             ))),
         }
+    }
+
+    /// Computes `l` a run at a time and writes each run into the view:
+    /// groups of runs computed on every core, then written in order (the
+    /// threads have joined before a byte is written).
+    fn stream_into(
+        &self,
+        view: &View,
+        l: &Lazy,
+        s: Scalar,
+        source: &Source,
+        span: Span,
+    ) -> Result<(), Error> {
+        const RUN: usize = 1 << 18;
+        const GROUP: usize = 8;
+        let n = view.size();
+        let _job = crate::control::start(n as u64);
+        let runs = n.div_ceil(RUN);
+        let mut g = 0;
+        while g < runs {
+            let k = GROUP.min(runs - g);
+            let parts = crate::compute::reduce::in_chunks(k, |c| {
+                let first = (g + c) * RUN;
+                let len = RUN.min(n - first);
+                let mut bytes = Vec::with_capacity(len * s.size);
+                crate::compute::reduce::for_blocks(l, first, first + len, |b, _| {
+                    encode_block_into(b, s, &mut bytes)
+                })?;
+                Ok(bytes)
+            })
+            .map_err(|_| Error::new(ErrorKind::Interrupted, span))?;
+            for (c, bytes) in parts.iter().enumerate() {
+                write_run(view, (g + c) * RUN, bytes, source).map_err(|at| {
+                    value_error(
+                        format!("byte {at} lies outside the bytes of {}", source.display()),
+                        span,
+                    )
+                })?;
+            }
+            g += k;
+        }
+        Ok(())
     }
 
     /// A view's bytes in C order, in memory, within `set memory`.
@@ -916,6 +1087,50 @@ fn write(dest: &Dest, fill: &Fill, strides: &[usize], source: &Source) -> Result
         for k in (0..idx.len()).rev() {
             idx[k] += 1;
             if idx[k] < shape[k] {
+                break;
+            }
+            idx[k] = 0;
+        }
+    }
+    Ok(())
+}
+
+/// Writes `bytes` (whole elements of the view's dtype) into the view's
+/// elements from C-order position `first` on.
+fn write_run(view: &View, first: usize, bytes: &[u8], source: &Source) -> Result<(), usize> {
+    let size = view.dtype.itemsize();
+    let mut idx = vec![0usize; view.ndim()];
+    let mut rest = first;
+    for k in (0..idx.len()).rev() {
+        idx[k] = rest % view.shape[k].max(1);
+        rest /= view.shape[k].max(1);
+    }
+    let Some(last) = idx.len().checked_sub(1) else {
+        // A 0-d view: its one element.
+        return match bytes.get(..size) {
+            Some(b) if !source.write(view.offset, b) => Err(view.offset),
+            _ => Ok(()),
+        };
+    };
+    // Along a row whose elements lie side by side, one write per row.
+    let packed = view.strides[last] == size as isize;
+    let mut done = 0;
+    while done < bytes.len() {
+        let at = offset_of(view, &idx);
+        let row = view.shape[last] - idx[last];
+        let take = if packed {
+            row.min((bytes.len() - done) / size)
+        } else {
+            1
+        };
+        if !source.write(at, &bytes[done..done + take * size]) {
+            return Err(at);
+        }
+        done += take * size;
+        idx[last] += take - 1;
+        for k in (0..idx.len()).rev() {
+            idx[k] += 1;
+            if idx[k] < view.shape[k] {
                 break;
             }
             idx[k] = 0;
