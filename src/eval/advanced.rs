@@ -41,7 +41,8 @@ fn index_error(message: String, span: Span) -> Error {
     )
 }
 
-fn shape_text(s: &[usize]) -> String {
+/// NumPy's shape text in its C-level messages: `(2,3)`, `(3,)`.
+pub(super) fn shape_text(s: &[usize]) -> String {
     match s {
         [n] => format!("({n},)"),
         _ => format!(

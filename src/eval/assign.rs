@@ -16,7 +16,8 @@
 //! bytes are computed into memory of their own first, then written, with
 //! no reader of the source running.
 
-use super::call::{binary, to_lazy};
+use super::advanced::shape_text;
+use super::call::{binary, to_lazy, type_error as value_error};
 use super::{Note, Output, Session, Value};
 use crate::compute::gather::Gather;
 use crate::compute::{decode_num, encode_block_into, encode_num, encode_num_into, Lazy, Num};
@@ -62,27 +63,6 @@ struct Fill {
     bytes: Vec<u8>,
     /// Came from a Python list (NumPy words a too-deep list differently).
     from_list: bool,
-}
-
-fn value_error(message: String, span: Span) -> Error {
-    Error::new(
-        ErrorKind::Type {
-            message,
-            hint: None,
-        },
-        span,
-    )
-}
-
-/// NumPy's shape text in its C-level messages: `(2,3)`, `(3,)`.
-fn shape_text(s: &[usize]) -> String {
-    match s {
-        [n] => format!("({n},)"),
-        _ => format!(
-            "({})",
-            s.iter().map(usize::to_string).collect::<Vec<_>>().join(",")
-        ),
-    }
 }
 
 /// The value NumPy's scalar setitem takes for one element: a 0-d value as

@@ -91,6 +91,27 @@ pub struct Source {
 }
 
 impl Source {
+    /// A regular file's source: its path, (device, inode), the open file
+    /// and its bytes.
+    fn of_file(
+        path: &Path,
+        key: (u64, u64),
+        file: File,
+        bytes: mapping::Bytes,
+        mode: Mode,
+    ) -> Source {
+        Source {
+            path: path.to_path_buf(),
+            dev: key.0,
+            ino: key.1,
+            file: Some(file),
+            bytes,
+            made: None,
+            dataset: None,
+            mode,
+        }
+    }
+
     /// All bytes of the file as mapped. A dataset has none of its own:
     /// its bytes are read through [`Source::runs`].
     pub fn bytes(&self) -> &[u8] {
@@ -416,16 +437,7 @@ pub(crate) fn map_regular(
     } else {
         mapping::map_read_only(&file, fault).map_err(OpenFailure::Io)?
     };
-    let source = Arc::new(Source {
-        path: path.to_path_buf(),
-        dev: key.0,
-        ino: key.1,
-        file: Some(file),
-        bytes,
-        made: None,
-        dataset: None,
-        mode: Mode::Read,
-    });
+    let source = Arc::new(Source::of_file(path, key, file, bytes, Mode::Read));
     let mut c = cache.lock().unwrap_or_else(|e| e.into_inner());
     c.retain(|_, w| w.strong_count() > 0);
     c.insert(key, Arc::downgrade(&source));
@@ -551,16 +563,7 @@ impl Files {
                 _ => classify(e),
             })?;
         let bytes = mapping::map_writable(&file, shared, &self.fault).map_err(OpenFailure::Io)?;
-        let source = Arc::new(Source {
-            path: path.to_path_buf(),
-            dev: key.0,
-            ino: key.1,
-            file: Some(file),
-            bytes,
-            made: None,
-            dataset: None,
-            mode,
-        });
+        let source = Arc::new(Source::of_file(path, key, file, bytes, mode));
         if shared {
             self.writable.insert(key, Arc::downgrade(&source));
         }
