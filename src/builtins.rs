@@ -31,6 +31,8 @@ pub enum Does {
     Round,
     /// Fourier transforms and spectra (`eval::spectral`).
     Spectral,
+    /// `x.flush()`: a `mode=r+` file's changes synced (`eval::assign`).
+    Flush,
 }
 
 /// One built-in.
@@ -679,6 +681,16 @@ pub const BUILTINS: &[Builtin] = &[
         "a 1-D copy",
         "d[:2, :2].flatten()",
     ),
+    Builtin {
+        name: "flush",
+        function: false,
+        method: true,
+        args: "x",
+        numpy: "memmap.flush",
+        help: "write a mode=r+ file's changes to disk (as the `flush` command)",
+        example: "d.flush()",
+        does: Does::Flush,
+    },
     reshaping(
         "copy",
         false,
@@ -945,7 +957,9 @@ pub fn listing() -> String {
         ),
         ("reductions (axis=)", &|d| d == Does::Reduce),
         ("order statistics (exact, any size)", &|d| d == Does::Order),
-        ("shapes and copies", &|d| d == Does::Reshape),
+        ("shapes, copies and files", &|d| {
+            d == Does::Reshape || d == Does::Flush
+        }),
         ("indices", &|d| d == Does::Unravel),
         ("in memory (within set memory)", &|d| d == Does::InMemory),
         (

@@ -212,6 +212,38 @@ fn a_file_that_shrank_between_statements_is_refused_and_regrown_reads_again() {
     );
 }
 
+/// A file opened writable (`mode=r+`, `mode=c`) and cut by another
+/// program: writes are refused, not faulted, and the file keeps the size
+/// the other program gave it.
+#[test]
+fn a_writable_file_that_shrank_refuses_writes() {
+    for mode in ["r+", "c"] {
+        let dir = temp();
+        let path = dir.path().join("f.bin");
+        f32_file(&path, 7.5, 1 << 18);
+        let mut sh = Shell::start(dir.path());
+        sh.run(&format!("open f.bin <f4 mode={mode}"));
+        sh.run("d[:4] = 1");
+        assert_eq!(sh.run("d[3]"), "1.0\n");
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(1 << 10)
+            .unwrap();
+        assert_eq!(sh.run("d[-1] = 2"), "", "refused");
+        assert_eq!(sh.run("d += 1"), "", "refused");
+        let err = sh.finish();
+        assert_eq!(
+            err.matches("f.bin shrank from 1.0 MiB to 1.0 KiB since it was opened")
+                .count(),
+            2,
+            "{err}"
+        );
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), 1 << 10, "{mode}");
+    }
+}
+
 #[test]
 fn deleted_and_replaced_files_keep_their_old_contents_until_opened_again() {
     let dir = temp();

@@ -420,7 +420,7 @@ fn files_change_only_when_opened_with_mode_r_plus() {
         "s.T[0] = 7",
     ];
     let script = format!(
-        "open g.bin 100x100\nopen small.bin u1 as s\n{}\nflush\nflush d\n",
+        "open g.bin 100x100\nopen small.bin u1 as s\n{}\nflush\nflush d\nd.flush()\n",
         attempts.join("\n")
     );
     let out = run_in(d, &["--keep-going"], &script);

@@ -876,25 +876,37 @@ impl Session {
 
     /// `flush [NAME]`: the changed pages of `mode=r+` files written out.
     pub(super) fn flush(&self, name: Option<&Spanned<String>>) -> Result<Output, Error> {
-        let sources: Vec<Arc<Source>> = match name {
+        match name {
             Some(n) => {
                 let v = self
                     .names
                     .get(&n.node)
                     .ok_or_else(|| self.unknown_name(&n.node, n.span))?;
-                let mut s = Vec::new();
-                v.sources(&mut s);
-                s
+                self.flush_value(v, n.span)?;
             }
-            None => self.files.live().into_iter().map(|(s, _)| s).collect(),
-        };
-        let span = name.map_or(Span::new(0, 5), |n| n.span);
-        for s in sources {
-            s.flush()
-                .map_err(|e| value_error(format!("could not flush {}: {e}", s.display()), span))?;
+            None => {
+                let live: Vec<Arc<Source>> =
+                    self.files.live().into_iter().map(|(s, _)| s).collect();
+                flush_all(&live, Span::new(0, 5))?;
+            }
         }
         Ok(Output::Nothing)
     }
+
+    /// `x.flush()`, `flush x`: the files `x` reads, synced.
+    pub(super) fn flush_value(&self, v: &Value, span: Span) -> Result<(), Error> {
+        let mut s = Vec::new();
+        v.sources(&mut s);
+        flush_all(&s, span)
+    }
+}
+
+fn flush_all(sources: &[Arc<Source>], span: Span) -> Result<(), Error> {
+    for s in sources {
+        s.flush()
+            .map_err(|e| value_error(format!("could not flush {}: {e}", s.display()), span))?;
+    }
+    Ok(())
 }
 
 /// A Python list's elements, each converted as a Python scalar (`s`), or

@@ -506,6 +506,7 @@ impl Session {
             Does::Order => self.order_statistic(name, x, rest, span),
             Does::InMemory => self.in_memory(name, x, rest, span),
             Does::Spectral => self.spectral(name, x, rest, span),
+            Does::Flush => self.flush_value(&x, span).map(|()| Value::None),
             Does::Reshape => Err(type_error(
                 format!("{name}() needs an array, not {}", x.kind_name()),
                 span,

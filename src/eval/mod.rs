@@ -334,7 +334,8 @@ pub struct FileRow {
     pub path: String,
     pub len: u64,
     pub views: usize,
-    /// "mapped", "read" (into memory) or "dataset" (many files as one).
+    /// "mapped" (with `mode=r+` or `mode=c` when writable), "read" (into
+    /// memory) or "dataset" (many files as one).
     pub how: &'static str,
     /// What happened to the file since it was opened, if anything.
     pub note: Option<String>,
@@ -599,6 +600,12 @@ impl Session {
             Stmt::Flush(name) => self.flush(name.as_ref()),
             Stmt::Print(expr) => {
                 let value = self.eval(expr)?;
+                // A method that returns None (`d.flush()`): nothing to
+                // show, as in Python's shell.
+                let method = matches!(&expr.kind, ExprKind::Call { func, .. } if matches!(func.kind, ExprKind::Attr { .. }));
+                if method && matches!(value, Value::None) {
+                    return Ok(Output::Nothing);
+                }
                 Ok(Output::Value {
                     text: line
                         .get(expr.span.start..expr.span.end)
@@ -736,6 +743,10 @@ impl Session {
                         views: n,
                         how: if s.dataset().is_some() {
                             "dataset"
+                        } else if s.mode == crate::source::Mode::Write {
+                            "mapped, mode=r+"
+                        } else if s.mode == crate::source::Mode::Copy {
+                            "mapped, mode=c"
                         } else if s.is_mapped() {
                             "mapped"
                         } else {

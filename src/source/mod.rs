@@ -388,6 +388,8 @@ pub struct Files {
     datasets: Vec<Weak<Source>>,
     /// The files opened with `mode=r+`, one mapping each.
     writable: HashMap<(u64, u64), Weak<Source>>,
+    /// The `mode=c` opens, each with private pages of its own.
+    private: Vec<Weak<Source>>,
     /// The session's fault flag, raised by a fault in any of its mappings.
     fault: Arc<AtomicBool>,
 }
@@ -452,6 +454,7 @@ impl Files {
             cache: Arc::default(),
             datasets: Vec::new(),
             writable: HashMap::new(),
+            private: Vec::new(),
             fault,
         }
     }
@@ -566,6 +569,9 @@ impl Files {
         let source = Arc::new(Source::of_file(path, key, file, bytes, mode));
         if shared {
             self.writable.insert(key, Arc::downgrade(&source));
+        } else {
+            self.private.retain(|w| w.strong_count() > 0);
+            self.private.push(Arc::downgrade(&source));
         }
         Ok((source, false))
     }
@@ -597,6 +603,7 @@ impl Files {
             .values()
             .chain(&self.datasets)
             .chain(self.writable.values())
+            .chain(&self.private)
             .filter_map(|w| {
                 w.upgrade().map(|s| {
                     let n = Arc::strong_count(&s) - 1;
