@@ -49,6 +49,57 @@ pub struct Field {
     pub name: String,
     pub offset: usize,
     pub dtype: Dtype,
+    /// A sub-array field's shape (`('iq', '<c8', (256,))`): its elements
+    /// lie side by side in C order, and the field's view gains these as
+    /// trailing axes, as in NumPy. Empty for a plain field.
+    pub shape: Vec<usize>,
+}
+
+impl Field {
+    /// A plain field (no sub-array).
+    pub fn new(name: String, offset: usize, dtype: Dtype) -> Field {
+        Field {
+            name,
+            offset,
+            dtype,
+            shape: Vec::new(),
+        }
+    }
+
+    /// Bytes the field takes in its record (all of a sub-array).
+    pub fn size(&self) -> usize {
+        self.shape
+            .iter()
+            .fold(self.dtype.itemsize(), |a, &n| a.saturating_mul(n))
+    }
+
+    /// NumPy's description of the field's type: `'<c8'`, or
+    /// `('<c8', (256,))` for a sub-array.
+    fn type_descr(&self) -> String {
+        if self.shape.is_empty() {
+            self.dtype.descr()
+        } else {
+            format!(
+                "({}, {})",
+                self.dtype.descr(),
+                crate::text::tuple_repr(&self.shape)
+            )
+        }
+    }
+}
+
+/// The elements of a sub-array field, decoded as nested records named by
+/// their index (a table shows them as columns `iq.0`, `iq.1`, ...).
+fn decode_sub(dtype: &Dtype, shape: &[usize], bytes: &[u8]) -> Elem {
+    let Some((&n, rest)) = shape.split_first() else {
+        return dtype.decode(bytes);
+    };
+    let step = rest.iter().fold(dtype.itemsize(), |a, &m| a * m);
+    Elem::Record(
+        (0..n)
+            .map(|k| (k.to_string(), decode_sub(dtype, rest, &bytes[k * step..])))
+            .collect(),
+    )
 }
 
 /// A record (NumPy's structured dtype): named fields at byte offsets.
@@ -229,12 +280,20 @@ impl Dtype {
                     let parts: Vec<String> = r
                         .fields
                         .iter()
-                        .map(|f| format!("({}, {})", py_str(&f.name), f.dtype.descr()))
+                        .map(|f| match f.shape.is_empty() {
+                            true => format!("({}, {})", py_str(&f.name), f.dtype.descr()),
+                            false => format!(
+                                "({}, {}, {})",
+                                py_str(&f.name),
+                                f.dtype.descr(),
+                                crate::text::tuple_repr(&f.shape)
+                            ),
+                        })
                         .collect();
                     format!("[{}]", parts.join(", "))
                 } else {
                     let names: Vec<String> = r.fields.iter().map(|f| py_str(&f.name)).collect();
-                    let formats: Vec<String> = r.fields.iter().map(|f| f.dtype.descr()).collect();
+                    let formats: Vec<String> = r.fields.iter().map(Field::type_descr).collect();
                     let offsets: Vec<String> =
                         r.fields.iter().map(|f| f.offset.to_string()).collect();
                     format!(
@@ -265,8 +324,17 @@ impl Dtype {
             if f.offset > at {
                 parts.push(format!("('', '|V{}')", f.offset - at));
             }
-            parts.push(format!("({}, {})", py_str(&f.name), f.dtype.npy_descr()));
-            at = f.offset + f.dtype.itemsize();
+            if f.shape.is_empty() {
+                parts.push(format!("({}, {})", py_str(&f.name), f.dtype.npy_descr()));
+            } else {
+                parts.push(format!(
+                    "({}, {}, {})",
+                    py_str(&f.name),
+                    f.dtype.npy_descr(),
+                    crate::text::tuple_repr(&f.shape)
+                ));
+            }
+            at = f.offset + f.size();
         }
         if r.itemsize > at {
             parts.push(format!("('', '|V{}')", r.itemsize - at));
@@ -315,7 +383,12 @@ impl Dtype {
             Dtype::Record(r) => Elem::Record(
                 r.fields
                     .iter()
-                    .map(|f| (f.name.clone(), f.dtype.decode(&bytes[f.offset..])))
+                    .map(|f| {
+                        (
+                            f.name.clone(),
+                            decode_sub(&f.dtype, &f.shape, &bytes[f.offset..]),
+                        )
+                    })
                     .collect(),
             ),
         }
@@ -431,16 +504,8 @@ impl Dtype {
         let p = Dtype::Scalar(part);
         Dtype::Record(Record {
             fields: vec![
-                Field {
-                    name: "r".into(),
-                    offset: 0,
-                    dtype: p.clone(),
-                },
-                Field {
-                    name: "i".into(),
-                    offset: part.size,
-                    dtype: p,
-                },
+                Field::new("r".into(), 0, p.clone()),
+                Field::new("i".into(), part.size, p),
             ],
             itemsize: 2 * part.size,
         })
@@ -451,7 +516,13 @@ impl Dtype {
     pub fn complex_int_part(&self) -> Option<Scalar> {
         let Dtype::Record(r) = self else { return None };
         match &r.fields[..] {
-            [a, b] if a.name == "r" && b.name == "i" && a.offset == 0 => {
+            [a, b]
+                if a.name == "r"
+                    && b.name == "i"
+                    && a.offset == 0
+                    && a.shape.is_empty()
+                    && b.shape.is_empty() =>
+            {
                 let (Dtype::Scalar(x), Dtype::Scalar(y)) = (&a.dtype, &b.dtype) else {
                     return None;
                 };
@@ -502,10 +573,41 @@ impl Dtype {
                             item.span,
                         ));
                     };
-                    if parts.len() == 3 {
-                        return Err(Error::new(ErrorKind::Unsupported { what: "a sub-array field (name, type, shape)".into(), hint: Some("describe each element as its own field, or open the file with a shape".into()) }, parts[2].span));
-                    }
-                    if parts.len() != 2 {
+                    // (name, type, shape): a sub-array field.
+                    let shape = match parts.get(2).map(|p| &p.kind) {
+                        None => Vec::new(),
+                        Some(LitKind::Int(n)) => vec![*n],
+                        Some(LitKind::Tuple(dims)) => dims
+                            .iter()
+                            .map(|d| match d.kind {
+                                LitKind::Int(n) => Ok(n),
+                                _ => Err(bad(
+                                    "shape".into(),
+                                    "a sub-array's shape is a tuple of integers".into(),
+                                    d.span,
+                                )),
+                            })
+                            .collect::<Result<_, _>>()?,
+                        Some(_) => {
+                            return Err(bad(
+                                "shape".into(),
+                                "a sub-array's shape is an integer or a tuple of integers".into(),
+                                parts[2].span,
+                            ))
+                        }
+                    };
+                    let shape: Vec<usize> = shape
+                        .iter()
+                        .map(|&n| usize::try_from(n).ok().filter(|&n| n < 1 << 32))
+                        .collect::<Option<_>>()
+                        .ok_or_else(|| {
+                            bad(
+                                "shape".into(),
+                                "a sub-array's sizes are non-negative".into(),
+                                parts[2].span,
+                            )
+                        })?;
+                    if parts.len() != 2 && parts.len() != 3 {
                         return Err(bad(
                             "field".into(),
                             "each field is a tuple (name, type)".into(),
@@ -543,12 +645,18 @@ impl Dtype {
                         ));
                     }
                     let dtype = Dtype::from_lit_depth(&parts[1], depth + 1)?;
-                    let size = dtype.itemsize();
-                    fields.push(Field {
+                    let field = Field {
                         name,
                         offset,
                         dtype,
-                    });
+                        shape,
+                    };
+                    let size = field
+                        .shape
+                        .iter()
+                        .try_fold(field.dtype.itemsize(), |a, &n| a.checked_mul(n))
+                        .ok_or_else(|| bad("record".into(), "too large".into(), item.span))?;
+                    fields.push(field);
                     offset = offset
                         .checked_add(size)
                         .ok_or_else(|| bad("record".into(), "too large".into(), item.span))?;
@@ -624,11 +732,7 @@ impl Dtype {
                     next = off
                         .checked_add(dtype.itemsize())
                         .ok_or_else(|| bad("record".into(), "too large".into(), lit.span))?;
-                    fields.push(Field {
-                        name: name.clone(),
-                        offset: off,
-                        dtype,
-                    });
+                    fields.push(Field::new(name.clone(), off, dtype));
                 }
                 let end = fields
                     .iter()
@@ -671,7 +775,7 @@ impl Record {
             if f.offset != next {
                 return false;
             }
-            next += f.dtype.itemsize();
+            next += f.size();
         }
         next == self.itemsize
     }

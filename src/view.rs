@@ -378,10 +378,18 @@ impl View {
     /// The view of one field of a record dtype, keeping the record stride.
     pub fn field(&self, name: &str) -> Option<View> {
         let f = self.dtype.field(name)?;
+        // A sub-array field's elements add trailing axes (C order inside
+        // the record), as NumPy's `d['iq']` of `('iq', '<c8', (256,))`.
+        let mut shape = self.shape.clone();
+        let mut strides = self.strides.clone();
+        shape.extend(&f.shape);
+        strides.extend(contiguous_strides(&f.shape, f.dtype.itemsize(), Order::C)?);
         Some(
             View {
                 offset: self.offset + f.offset,
                 dtype: f.dtype.clone(),
+                shape,
+                strides,
                 ..self.clone()
             }
             .checked(),

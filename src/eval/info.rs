@@ -52,8 +52,13 @@ fn fields(d: &Dtype, prefix: &str, base: usize, out: &mut Vec<String>) {
             ));
         }
         if f.dtype.fields().is_empty() {
+            let sub = if f.shape.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", crate::text::tuple_repr(&f.shape))
+            };
             out.push(format!(
-                "{prefix}{}: {} at +{}",
+                "{prefix}{}: {}{sub} at +{}",
                 f.name,
                 f.dtype.short(),
                 base + f.offset
@@ -66,7 +71,7 @@ fn fields(d: &Dtype, prefix: &str, base: usize, out: &mut Vec<String>) {
                 out,
             );
         }
-        at = at.max(f.offset + f.dtype.itemsize());
+        at = at.max(f.offset + f.size());
     }
     if d.itemsize() > at && !d.fields().is_empty() {
         out.push(format!(

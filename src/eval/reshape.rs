@@ -538,10 +538,13 @@ fn scalar_parts(d: &Dtype) -> Vec<(usize, usize)> {
                 out.push((base + s.size / 2, s.size / 2));
             }
             Dtype::Scalar(s) => out.push((base, s.size)),
-            Dtype::Record(r) => r
-                .fields
-                .iter()
-                .for_each(|f| walk(&f.dtype, base + f.offset, out)),
+            Dtype::Record(r) => r.fields.iter().for_each(|f| {
+                // Every element of a sub-array field.
+                let n: usize = f.shape.iter().product();
+                for k in 0..n {
+                    walk(&f.dtype, base + f.offset + k * f.dtype.itemsize(), out)
+                }
+            }),
         }
     }
     let mut out = Vec::new();

@@ -55,6 +55,8 @@ RECORDS = [
     [("a", "<i2"), ("b", "<f8")],
     [("a", ">u2"), ("b", "u1"), ("c", ">f4")],
     [("p", [("x", "<f4"), ("y", ">i2")]), ("t", "<u2")],
+    # Sub-array fields: trailing axes of the field's view.
+    [("t", "<f8"), ("iq", "<c8", (3,)), ("m", ">i2", (2, 2))],
 ]
 
 
@@ -64,10 +66,18 @@ def dtype_text(rng, spec):
         return rng.choice([spec, "'%s'" % spec, '"%s"' % spec, "dtype=%s" % spec])
     q = rng.choice(["'", '"'])
     def lst(fields):
-        return "[" + ", ".join("(%s%s%s, %s)" % (q, n, q, lst(t) if isinstance(t, list) else q + t + q) for n, t in fields) + "]"
+        def one(f):
+            n, t = f[0], f[1]
+            sub = ", %s" % (f[2],) if len(f) == 3 else ""
+            return "(%s%s%s, %s%s)" % (q, n, q, lst(t) if isinstance(t, list) else q + t + q, sub)
+        return "[" + ", ".join(one(f) for f in fields) + "]"
     def rec(fields):
-        return "{" + ", ".join("%s: %s" % (n, rec(t) if isinstance(t, list) else t) for n, t in fields) + "}"
-    return rng.choice([lst(spec), "dtype=" + lst(spec), rec(spec)])
+        return "{" + ", ".join("%s: %s" % (f[0], rec(f[1]) if isinstance(f[1], list) else f[1]) for f in fields) + "}"
+    # The short record form has no way to write a sub-array.
+    forms = [lst(spec), "dtype=" + lst(spec)]
+    if all(len(f) == 2 for f in spec):
+        forms.append(rec(spec))
+    return rng.choice(forms)
 
 
 def shape_text(rng, shape, may_infer):
