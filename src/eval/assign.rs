@@ -20,7 +20,7 @@ use super::advanced::shape_text;
 use super::call::{binary, to_lazy, type_error as value_error};
 use super::{Note, Output, Session, Value};
 use crate::compute::gather::Gather;
-use crate::compute::{decode_num, encode_block_into, encode_num, encode_num_into, Lazy, Num};
+use crate::compute::{decode_num, encode_block_into, encode_num, Lazy, Num};
 use crate::diag::{Error, ErrorKind};
 use crate::dtype::{ByteOrder, Dtype, Elem, Kind, Scalar};
 use crate::source::{Source, WriteRefused};
@@ -621,13 +621,7 @@ impl Session {
         )?;
         let native = Scalar::new(l.dtype.kind, size, ByteOrder::NATIVE);
         crate::compute::reduce::for_blocks(l, 0, l.size(), |b, _| {
-            for k in 0..b.re.len() {
-                let n = Num {
-                    re: b.re[k],
-                    im: b.im.as_ref().map_or(0.0, |v| v[k]),
-                };
-                encode_num_into(n, native, &mut out);
-            }
+            encode_block_into(b, native, &mut out)
         })
         .map_err(|_| Error::new(ErrorKind::Interrupted, span))?;
         let source = Arc::new(Source::held(out));
@@ -796,13 +790,7 @@ impl Session {
                     span,
                 )?;
                 crate::compute::reduce::for_blocks(&l, 0, l.size(), |b, _| {
-                    for k in 0..b.re.len() {
-                        let n = Num {
-                            re: b.re[k],
-                            im: b.im.as_ref().map_or(0.0, |v| v[k]),
-                        };
-                        encode_num_into(n, s, &mut bytes);
-                    }
+                    encode_block_into(b, s, &mut bytes)
                 })
                 .map_err(|_| Error::new(ErrorKind::Interrupted, span))?;
                 Ok(Fill {
