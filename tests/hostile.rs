@@ -53,12 +53,7 @@ fn truncation_during_stats_never_kills_the_process() {
         let child = spawn_stats(dir.path(), true);
         std::thread::sleep(delay);
         sparse(&path, 0);
-        std::fs::OpenOptions::new()
-            .write(true)
-            .open(&path)
-            .unwrap()
-            .set_len((state % 64) << 20)
-            .unwrap();
+        set_len(&path, (state % 64) << 20);
         let out = child.wait_with_output().unwrap();
         let err = text(&out.stderr);
         assert_eq!(
@@ -100,12 +95,7 @@ fn without_the_guard_the_same_truncation_kills_with_sigbus() {
         sparse(&path, 128 << 20);
         let child = spawn_stats(dir.path(), false);
         std::thread::sleep(Duration::from_millis(100));
-        std::fs::OpenOptions::new()
-            .write(true)
-            .open(&path)
-            .unwrap()
-            .set_len(0)
-            .unwrap();
+        set_len(&path, 0);
         let out = child.wait_with_output().unwrap();
         if out.status.signal() == Some(libc_sigbus()) {
             killed += 1;
@@ -171,6 +161,17 @@ impl Shell {
     }
 }
 
+/// Cuts or extends the file at `path` to `len` bytes, as another program
+/// would.
+fn set_len(path: &Path, len: u64) {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_len(len)
+        .unwrap();
+}
+
 fn f32_file(path: &Path, value: f32, n: usize) {
     std::fs::write(
         path,
@@ -189,20 +190,10 @@ fn a_file_that_shrank_between_statements_is_refused_and_regrown_reads_again() {
     let mut sh = Shell::start(dir.path());
     sh.run("open f.bin <f4");
     assert_eq!(sh.run("d[-1]"), "7.5\n");
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(&path)
-        .unwrap()
-        .set_len(1 << 10)
-        .unwrap();
+    set_len(&path, 1 << 10);
     assert_eq!(sh.run("d[0]"), "", "refused");
     // Regrown to its old size: readable again; the cut part is now zeros.
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(&path)
-        .unwrap()
-        .set_len(1 << 20)
-        .unwrap();
+    set_len(&path, 1 << 20);
     assert_eq!(sh.run("d[0]"), "7.5\n");
     assert_eq!(sh.run("d[-1]"), "0.0\n");
     let err = sh.finish();
@@ -225,12 +216,7 @@ fn a_writable_file_that_shrank_refuses_writes() {
         sh.run(&format!("open f.bin <f4 mode={mode}"));
         sh.run("d[:4] = 1");
         assert_eq!(sh.run("d[3]"), "1.0\n");
-        std::fs::OpenOptions::new()
-            .write(true)
-            .open(&path)
-            .unwrap()
-            .set_len(1 << 10)
-            .unwrap();
+        set_len(&path, 1 << 10);
         assert_eq!(sh.run("d[-1] = 2"), "", "refused");
         assert_eq!(sh.run("d += 1"), "", "refused");
         let err = sh.finish();
@@ -549,12 +535,7 @@ fn a_mapping_a_read_faulted_in_is_never_read_again() {
     // A computed value is not checked by name before it reads, so the
     // read itself faults (and the guard patches it).
     sh.run("m = d * 1");
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(&path)
-        .unwrap()
-        .set_len(0)
-        .unwrap();
+    set_len(&path, 0);
     assert_eq!(sh.run("sum(m)"), "", "a sum over a cut file is refused");
     // The same inode gets its old bytes back.
     let mut f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
@@ -593,12 +574,7 @@ fn the_guard_covers_every_mapping_however_many_are_open() {
     sh.run(&opens.join("; "));
     assert!(sh.run("files").contains(&format!("f{}.bin", n - 1)));
     sh.run(&format!("m = x{} * 1", n - 1));
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(dir.path().join(format!("f{}.bin", n - 1)))
-        .unwrap()
-        .set_len(0)
-        .unwrap();
+    set_len(&dir.path().join(format!("f{}.bin", n - 1)), 0);
     assert_eq!(sh.run("sum(m)"), "");
     assert_eq!(sh.run("sum(x0)"), "0.0\n", "the shell goes on");
     let err = sh.finish();
