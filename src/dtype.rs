@@ -109,11 +109,77 @@ pub struct Record {
     pub itemsize: usize,
 }
 
+/// NumPy's fixed-length string types: `S10` (bytes, one byte a
+/// character, NUL-padded) and `U10` (str, one UTF-32 code unit of 4 bytes
+/// a character, in the given byte order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Text {
+    pub unicode: bool,
+    /// Characters (NumPy's `S10`/`U10` length), at least 1.
+    pub chars: usize,
+    pub order: ByteOrder,
+}
+
+impl Text {
+    pub fn itemsize(&self) -> usize {
+        if self.unicode {
+            self.chars * 4
+        } else {
+            self.chars
+        }
+    }
+
+    /// NumPy's type string: `|S10`, `<U10`.
+    pub fn descr(&self) -> String {
+        if self.unicode {
+            let o = if self.order == ByteOrder::Little {
+                '<'
+            } else {
+                '>'
+            };
+            format!("{o}U{}", self.chars)
+        } else {
+            format!("|S{}", self.chars)
+        }
+    }
+
+    /// What NumPy reads from the bytes: trailing NULs dropped; a `U` code
+    /// unit that is no character reads as U+FFFD (NumPy raises on it).
+    fn decode(&self, b: &[u8]) -> Elem {
+        let b = &b[..self.itemsize()];
+        if !self.unicode {
+            let end = b.iter().rposition(|&c| c != 0).map_or(0, |k| k + 1);
+            return Elem::Bytes(b[..end].to_vec());
+        }
+        let units: Vec<u32> = b
+            .chunks_exact(4)
+            .map(|c| {
+                let a = [c[0], c[1], c[2], c[3]];
+                match self.order {
+                    ByteOrder::Little => u32::from_le_bytes(a),
+                    ByteOrder::Big => u32::from_be_bytes(a),
+                }
+            })
+            .collect();
+        let end = units.iter().rposition(|&c| c != 0).map_or(0, |k| k + 1);
+        Elem::Str(
+            units[..end]
+                .iter()
+                .map(|&u| char::from_u32(u).unwrap_or(char::REPLACEMENT_CHARACTER))
+                .collect(),
+        )
+    }
+}
+
 /// An element type.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Dtype {
     Scalar(Scalar),
     Record(Record),
+    /// A fixed-length string (`S10`, `U10`): shown, indexed, sliced,
+    /// saved and compared by bytes, but no arithmetic (NumPy has none
+    /// either).
+    Text(Text),
 }
 
 /// One decoded element.
@@ -128,6 +194,10 @@ pub enum Elem {
     /// A complex number and the size of each part in bytes.
     Complex(f64, f64, usize),
     Record(Vec<(String, Elem)>),
+    /// An `S` element: its bytes up to the trailing NULs.
+    Bytes(Vec<u8>),
+    /// A `U` element: its characters up to the trailing NULs.
+    Str(String),
 }
 
 impl Scalar {
@@ -229,20 +299,31 @@ impl Dtype {
         match self {
             Dtype::Scalar(s) => s.size,
             Dtype::Record(r) => r.itemsize,
+            Dtype::Text(t) => t.itemsize(),
         }
     }
 
     pub fn as_scalar(&self) -> Option<Scalar> {
         match self {
             Dtype::Scalar(s) => Some(*s),
-            Dtype::Record(_) => None,
+            Dtype::Record(_) | Dtype::Text(_) => None,
         }
     }
 
     pub fn fields(&self) -> &[Field] {
         match self {
             Dtype::Record(r) => &r.fields,
-            Dtype::Scalar(_) => &[],
+            Dtype::Scalar(_) | Dtype::Text(_) => &[],
+        }
+    }
+
+    /// Whether this is a string type or a record with a string field
+    /// anywhere inside.
+    pub fn has_text(&self) -> bool {
+        match self {
+            Dtype::Text(_) => true,
+            Dtype::Scalar(_) => false,
+            Dtype::Record(r) => r.fields.iter().any(|f| f.dtype.has_text()),
         }
     }
 
@@ -275,6 +356,7 @@ impl Dtype {
     pub fn descr(&self) -> String {
         match self {
             Dtype::Scalar(s) => format!("'{}'", s.descr()),
+            Dtype::Text(t) => format!("'{}'", t.descr()),
             Dtype::Record(r) => {
                 if r.is_packed() {
                     let parts: Vec<String> = r
@@ -346,6 +428,7 @@ impl Dtype {
     pub fn short(&self) -> String {
         match self {
             Dtype::Scalar(s) => s.descr(),
+            Dtype::Text(t) => t.descr(),
             Dtype::Record(_) => self.to_string(),
         }
     }
@@ -371,8 +454,37 @@ impl Dtype {
                     out,
                 )
             }
+            Dtype::Text(t) if t.unicode && t.order != ByteOrder::NATIVE => {
+                for chunk in out.chunks_mut(4) {
+                    chunk.reverse();
+                }
+                (
+                    Dtype::Text(Text {
+                        order: ByteOrder::NATIVE,
+                        ..*t
+                    }),
+                    out,
+                )
+            }
             _ => (self.clone(), out),
         }
+    }
+
+    /// The NumPy scalar that indexing one element yields: numbers in the
+    /// machine's byte order ([`Dtype::to_native`]); a string as
+    /// `np.bytes_`/`np.str_`, whose dtype is as long as the text without
+    /// its trailing NULs (`S2` for `b'ab'` from an `S6` array, at least 1).
+    pub fn scalar_of(&self, bytes: &[u8]) -> (Dtype, Vec<u8>) {
+        let (d, mut b) = self.to_native(bytes);
+        let Dtype::Text(t) = d else { return (d, b) };
+        let unit = if t.unicode { 4 } else { 1 };
+        let used = b
+            .chunks_exact(unit)
+            .rposition(|c| c.iter().any(|&x| x != 0))
+            .map_or(0, |k| k + 1);
+        let chars = used.max(1);
+        b.truncate(chars * unit);
+        (Dtype::Text(Text { chars, ..t }), b)
     }
 
     /// Decodes one element from the start of `bytes` (which holds at least
@@ -380,6 +492,7 @@ impl Dtype {
     pub fn decode(&self, bytes: &[u8]) -> Elem {
         match self {
             Dtype::Scalar(s) => s.decode(bytes),
+            Dtype::Text(t) => t.decode(bytes),
             Dtype::Record(r) => Elem::Record(
                 r.fields
                     .iter()
@@ -440,8 +553,30 @@ impl Dtype {
             return Ok(Dtype::Scalar(Scalar::new(kind, size, order_or_native)));
         }
         let first = rest.chars().next();
+        if let Some(c @ ('S' | 'a' | 'U')) = first {
+            let unicode = c == 'U';
+            return match rest[1..].parse::<usize>() {
+                Ok(chars) if chars > 0 && chars < 1 << 31 => Ok(Dtype::Text(Text {
+                    unicode,
+                    chars,
+                    order: if unicode {
+                        order_or_native
+                    } else {
+                        ByteOrder::Little
+                    },
+                })),
+                Ok(_) if !rest[1..].is_empty() => Err(format!(
+                    "a string type holds 1 to 2147483647 characters ({c}10, say)"
+                )),
+                _ if rest[1..].is_empty() => Err(format!(
+                    "a string type in a file needs its length in characters ({c}10, say)"
+                )),
+                _ => Err(format!(
+                    "expected a string type such as S10 or U8, not {rest}"
+                )),
+            };
+        }
         Err(match first {
-            Some('S' | 'a' | 'U') => "string dtypes are not supported".into(),
             Some('V') => {
                 "void dtypes are not supported; describe the record's fields instead".into()
             }
@@ -796,6 +931,7 @@ impl fmt::Display for Dtype {
                 f.write_str(&s.name())
             }
             Dtype::Scalar(s) => f.write_str(&s.descr()),
+            Dtype::Text(t) => f.write_str(&t.descr()),
             Dtype::Record(_) => f.write_str(&self.descr()),
         }
     }
@@ -831,7 +967,9 @@ mod tests {
             assert_eq!(d.as_scalar().unwrap().descr(), descr, "{text}");
         }
         assert!(Dtype::parse_str("f5").is_err());
-        assert!(Dtype::parse_str("S10").unwrap_err().contains("string"));
+        assert_eq!(Dtype::parse_str("S10").unwrap().descr(), "'|S10'");
+        assert_eq!(Dtype::parse_str(">U3").unwrap().itemsize(), 12);
+        assert!(Dtype::parse_str("S").unwrap_err().contains("length"));
     }
 
     #[test]

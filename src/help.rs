@@ -67,7 +67,7 @@ pictures, files, datasets, save, set, formats, functions (and `help NAME` for an
             "open PATH [SHAPE] [DTYPE] [offset=N] [order=C|F] [mode=r|c|r+] [as NAME]\n\n",
             "  SHAPE   100x100, (100, 100), -1x100 (one -1 is inferred), or none: 1-D\n",
             "  DTYPE   <f4 >i2 u1 c8 complex64 ..., NumPy's list [(\"r\", \"<f4\"), (\"i\", \"<f4\")]\n",
-            "          (sub-arrays too: (\"iq\", \"<c8\", (256,))), or a record\n",
+            "          (sub-arrays too: (\"iq\", \"<c8\", (256,)); strings S10, <U8), or a record\n",
             "          {r: <f4, i: <f4}; without one, c8 (complex64) is assumed\n",
             "  offset= bytes to skip: offset=4096 or offset=(50*100*8)\n",
             "  mode=   r (read-only, the default), c (writes change this session's\n",

@@ -123,6 +123,22 @@ pub fn table_cells(e: &Elem, precision: usize, out: &mut Vec<String>) {
                 table_cells(f, precision, out);
             }
         }
+        // As NumPy prints them in an array: `b'abc'`, `'abc'`.
+        Elem::Bytes(b) => out.push(crate::text::py_bytes_repr(b)),
+        Elem::Str(s) => out.push(crate::text::py_str_repr(s)),
+    }
+}
+
+/// A string as a csv cell: the text itself with control characters made
+/// visible (`\n`, `\x00`: one line a row), in double quotes (and `"`
+/// doubled) where it holds a comma or a quote, as RFC 4180 and pandas
+/// read it. Bytes that are not UTF-8 are written as Python escapes them.
+fn csv_text(s: &str) -> String {
+    let s = crate::text::escape(s);
+    if s.contains([',', '"']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.into_owned()
     }
 }
 
@@ -143,6 +159,11 @@ pub fn exact_cells(e: &Elem, out: &mut Vec<String>) {
                 exact_cells(f, out);
             }
         }
+        Elem::Bytes(b) => out.push(csv_text(&match std::str::from_utf8(b) {
+            Ok(s) => s.to_string(),
+            Err(_) => crate::text::py_bytes_inner(b),
+        })),
+        Elem::Str(s) => out.push(csv_text(s)),
     }
 }
 
@@ -163,12 +184,18 @@ pub fn scalar_text(e: &Elem, precision: usize) -> String {
             format!("({r}{sign}{i}j)")
         }
         Elem::Record(fields) => {
+            // Inside the tuple each field prints as its repr (`'abc'`).
             let parts: Vec<String> = fields
                 .iter()
-                .map(|(_, f)| scalar_text(f, precision))
+                .map(|(_, f)| match f {
+                    Elem::Str(s) => crate::text::py_str_repr(s),
+                    f => scalar_text(f, precision),
+                })
                 .collect();
             format!("({})", parts.join(", "))
         }
+        // `str(np.str_('abc'))` is `abc`; `str(np.bytes_(b'abc'))` is `b'abc'`.
+        Elem::Str(s) => crate::text::escape(s).into_owned(),
         other => {
             let mut v = Vec::new();
             table_cells(other, precision, &mut v);

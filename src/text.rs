@@ -59,6 +59,69 @@ pub fn py_escape(s: &str) -> String {
     out
 }
 
+/// Python's choice of quote for a str or bytes repr: `'` unless the text
+/// holds `'` and no `"`.
+fn py_quote(has_single: bool, has_double: bool) -> char {
+    if has_single && !has_double {
+        '"'
+    } else {
+        '\''
+    }
+}
+
+/// Python's `repr` of a str: `'abc'`, `"it's"`, `'a\nb'`.
+pub fn py_str_repr(s: &str) -> String {
+    let q = py_quote(s.contains('\''), s.contains('"'));
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(q);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            c if c == q => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if is_unsafe(c) => push_escape(&mut out, c, true),
+            c => out.push(c),
+        }
+    }
+    out.push(q);
+    out
+}
+
+/// The inside of Python's `repr` of bytes (no `b'...'`): printable ASCII
+/// as it is, `\n`, `\t`, `\r`, `\\`, and `\xNN` for every other byte.
+pub fn py_bytes_inner(b: &[u8]) -> String {
+    py_bytes_escaped(b, '\'')
+}
+
+fn py_bytes_escaped(b: &[u8], q: char) -> String {
+    let mut out = String::with_capacity(b.len() + 2);
+    for &c in b {
+        match c {
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            c if c as char == q => {
+                out.push('\\');
+                out.push(q);
+            }
+            0x20..=0x7e => out.push(c as char),
+            c => {
+                let _ = write!(out, "\\x{c:02x}");
+            }
+        }
+    }
+    out
+}
+
+/// Python's `repr` of bytes: `b'abc'`, `b"it's"`, `b'\x00\xff'`.
+pub fn py_bytes_repr(b: &[u8]) -> String {
+    let q = py_quote(b.contains(&b'\''), b.contains(&b'"'));
+    format!("b{q}{}{q}", py_bytes_escaped(b, q))
+}
+
 /// `s` with every control character escaped, newlines and tabs included.
 pub fn escape(s: &str) -> Cow<'_, str> {
     if !s.chars().any(is_unsafe) {

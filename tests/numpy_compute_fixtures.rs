@@ -47,7 +47,9 @@ fn elem_pair(e: &Elem) -> (f64, f64) {
         Elem::UInt(u) => (u as f64, 0.0),
         Elem::Float(x, _) => (x, 0.0),
         Elem::Complex(r, i, _) => (r, i),
-        Elem::Record(_) => panic!("no records in computations"),
+        Elem::Record(_) | Elem::Bytes(_) | Elem::Str(_) => {
+            panic!("no records or strings in computations")
+        }
     }
 }
 

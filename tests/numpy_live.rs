@@ -93,6 +93,14 @@ fn writes_match_numpy_memmap_live() {
     run_oracle("writes.py", "300");
 }
 
+/// String fields (`S`, `U`) in records and alone: each element printed as
+/// NumPy's `str()` and each table cell as its array printing, and saved
+/// fields and elements with NumPy's dtype and bytes.
+#[test]
+fn strings_print_and_save_as_numpy_does_live() {
+    run_oracle("strings.py", "40");
+}
+
 #[test]
 fn explain_reports_numpys_strides_offsets_and_byte_bounds_live() {
     run_oracle("numpy_explain.py", "300");

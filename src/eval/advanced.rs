@@ -461,9 +461,13 @@ impl Session {
         span: Span,
     ) -> Result<AssignmentPlan, Error> {
         let its = self.items(items, values)?;
-        let lone_mask = matches!(&its[..], [It::Mask(..)] | [It::Bools(..)])
-            && matches!(&its[0], It::Mask(l, _) if l.ndim() > 0)
-            || matches!(&its[..], [It::Bools(shape, ..)] if !shape.is_empty());
+        // NumPy's own path for a lone mask as deep as the array (its
+        // messages); a shallower mask is an index like any other.
+        let lone_mask = match &its[..] {
+            [It::Mask(l, _)] => l.ndim() > 0 && l.ndim() == v.ndim(),
+            [It::Bools(shape, ..)] => !shape.is_empty() && shape.len() == v.ndim(),
+            _ => false,
+        };
         let (plan, g) = self.plan_over(&v.shape, its, span)?;
         let selected = lone_mask.then(|| g.shape.first().copied().unwrap_or(0));
         Ok(AssignmentPlan {

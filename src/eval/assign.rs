@@ -22,7 +22,7 @@ use super::{Note, Output, Session, Value};
 use crate::compute::gather::Gather;
 use crate::compute::{decode_num, encode_block_into, encode_num, Lazy, Num};
 use crate::diag::{Error, ErrorKind};
-use crate::dtype::{ByteOrder, Dtype, Elem, Kind, Scalar};
+use crate::dtype::{ByteOrder, Dtype, Elem, Kind, Scalar, Text};
 use crate::source::{Source, WriteRefused};
 use crate::syntax::{BinOp, Expr, ExprKind, IndexItem, Span, Spanned};
 use crate::view::View;
@@ -113,6 +113,35 @@ fn shape_of(v: &Value) -> Vec<usize> {
         Value::Lazy(l) => l.shape.clone(),
         _ => Vec::new(),
     }
+}
+
+/// One string as the bytes of a `t` element: NUL-padded, cut to the
+/// length; `S` takes ASCII only, as NumPy encodes a str into bytes.
+fn encode_text(s: &str, t: Text) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(t.itemsize());
+    if t.unicode {
+        for c in s.chars().take(t.chars) {
+            let u = c as u32;
+            out.extend(match t.order {
+                ByteOrder::Little => u.to_le_bytes(),
+                ByteOrder::Big => u.to_be_bytes(),
+            });
+        }
+    } else {
+        if let Some((k, c)) = s.chars().enumerate().find(|(_, c)| !c.is_ascii()) {
+            return Err(format!(
+                "'ascii' codec can't encode character '{}' in position {k}: ordinal not in range(128)",
+                match c as u32 {
+                    u @ ..=0xff => format!("\\x{u:02x}"),
+                    u @ ..=0xffff => format!("\\u{u:04x}"),
+                    u => format!("\\U{u:08x}"),
+                }
+            ));
+        }
+        out.extend(s.bytes().take(t.chars));
+    }
+    out.resize(t.itemsize(), 0);
+    Ok(out)
 }
 
 /// NumPy's ufunc name of an in-place operator, for its casting error.
@@ -713,6 +742,9 @@ impl Session {
             bytes,
             from_list: false,
         };
+        if let Dtype::Text(t) = dtype {
+            return self.text_fill(value, *t, span);
+        }
         let Some(s) = dtype.as_scalar() else {
             // Records take records of the same dtype, byte for byte.
             return match value {
@@ -847,6 +879,103 @@ impl Session {
             g += k;
         }
         Ok(())
+    }
+
+    /// The value to write into strings (`S`, `U`), as NumPy converts it:
+    /// a str (and a Python number, by its `str`), an array or list of
+    /// strings element by element; too long a string is cut to the
+    /// length, a shorter one padded with NULs.
+    fn text_fill(&self, value: &Value, t: Text, span: Span) -> Result<Fill, Error> {
+        let err = |m: String| value_error(m, span);
+        let one = |s: &str| -> Result<Fill, Error> {
+            Ok(Fill {
+                shape: Vec::new(),
+                bytes: encode_text(s, t).map_err(err)?,
+                from_list: false,
+            })
+        };
+        match value {
+            Value::Str(s) => one(s),
+            Value::Int(_) | Value::Float(_) | Value::Bool(_) => one(&value.repr()),
+            Value::Scalar(d, b) => match d.decode(b) {
+                Elem::Str(s) => one(&s),
+                Elem::Bytes(b) => one(&String::from_utf8_lossy(&b)),
+                _ => Err(err(format!(
+                    "write strings into {}: numbers are not converted here",
+                    t.descr()
+                ))),
+            },
+            Value::View(w) | Value::Void(w) if matches!(w.dtype, Dtype::Text(_)) => {
+                let mut bytes = Vec::with_capacity(w.size().saturating_mul(t.itemsize()));
+                let mut res = Ok(());
+                w.for_each_index(|idx| {
+                    if res.is_err() {
+                        return;
+                    }
+                    let s = match w.dtype.decode(&w.element_bytes(idx)) {
+                        Elem::Str(s) => s,
+                        Elem::Bytes(b) => String::from_utf8_lossy(&b).into_owned(),
+                        _ => unreachable!("a text dtype decodes as text"),
+                    };
+                    match encode_text(&s, t) {
+                        Ok(b) => bytes.extend(b),
+                        Err(m) => res = Err(err(m)),
+                    }
+                });
+                res?;
+                Ok(Fill {
+                    shape: w.shape.clone(),
+                    bytes,
+                    from_list: false,
+                })
+            }
+            Value::List(_) | Value::Tuple(_) => {
+                fn walk(
+                    v: &Value,
+                    depth: usize,
+                    t: Text,
+                    shape: &mut Vec<usize>,
+                    out: &mut Vec<u8>,
+                ) -> Result<(), String> {
+                    match v {
+                        Value::List(items) | Value::Tuple(items) => {
+                            if shape.len() == depth {
+                                shape.push(items.len());
+                            } else if shape.get(depth) != Some(&items.len()) {
+                                return Err("setting an array element with a sequence. The requested array has an inhomogeneous shape".into());
+                            }
+                            items.iter().try_for_each(|x| walk(x, depth + 1, t, shape, out))
+                        }
+                        _ if shape.len() > depth => Err("setting an array element with a sequence. The requested array has an inhomogeneous shape".into()),
+                        Value::Str(s) => {
+                            out.extend(encode_text(s, t)?);
+                            Ok(())
+                        }
+                        Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
+                            out.extend(encode_text(&v.repr(), t)?);
+                            Ok(())
+                        }
+                        other => Err(format!(
+                            "{} cannot be written into strings ({})",
+                            other.kind_name(),
+                            t.descr()
+                        )),
+                    }
+                }
+                let (mut shape, mut bytes) = (Vec::new(), Vec::new());
+                walk(value, 0, t, &mut shape, &mut bytes).map_err(err)?;
+                Ok(Fill {
+                    shape,
+                    bytes,
+                    from_list: true,
+                })
+            }
+            other => Err(err(format!(
+                "{} cannot be written into strings ({}): write a string",
+                other.kind_name(),
+                t.descr()
+            ))),
+        }
     }
 
     /// A view's bytes in C order, in memory, within `set memory`.

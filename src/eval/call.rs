@@ -507,10 +507,7 @@ impl Session {
             Does::InMemory => self.in_memory(name, x, rest, span),
             Does::Spectral => self.spectral(name, x, rest, span),
             Does::Flush => self.flush_value(&x, span).map(|()| Value::None),
-            Does::Reshape => Err(type_error(
-                format!("{name}() needs an array, not {}", x.kind_name()),
-                span,
-            )),
+            Does::Reshape => Err(type_error(needs_array(name, &x), span)),
             Does::Unary(_) | Does::Round => unreachable!("handled above"),
         }
     }
@@ -576,10 +573,7 @@ impl Session {
             }
         }
         let Some(Operand::Array(from)) = operand(&x) else {
-            return Err(type_error(
-                format!("{name}() needs an array, not {}", x.kind_name()),
-                span,
-            ));
+            return Err(type_error(needs_array(name, &x), span));
         };
         let x = match to {
             Some(t) if (t.kind, t.size) != (from.kind, from.size) => {
@@ -1065,14 +1059,27 @@ impl Session {
     }
 }
 
+/// What a function that needs an array of numbers says of `x`: strings
+/// and records hold no numbers to compute with (NumPy finds no loop for
+/// them).
+pub(super) fn needs_array(name: &str, x: &Value) -> String {
+    match x {
+        Value::View(v) | Value::Void(v) if v.dtype.as_scalar().is_none() => {
+            format!(
+                "{name}() takes numbers; this is {} ({})",
+                x.kind_name(),
+                v.dtype.short()
+            )
+        }
+        _ => format!("{name}() needs an array, not {}", x.kind_name()),
+    }
+}
+
 /// An array argument as a lazy array and its dtype, or NumPy's message
 /// for a function that needs an array.
 pub(super) fn array_arg(name: &str, x: &Value, span: Span) -> Result<(Lazy, Scalar), Error> {
     let Some(Operand::Array(d)) = operand(x) else {
-        return Err(type_error(
-            format!("{name}() needs an array, not {}", x.kind_name()),
-            span,
-        ));
+        return Err(type_error(needs_array(name, x), span));
     };
     Ok((to_lazy(x, d, span)?, d))
 }
@@ -1637,8 +1644,28 @@ impl Session {
         // pairs `(r, i)` are numbers here, and go on).
         if let super::Value::View(view) | super::Value::Void(view) = &v {
             let fields = view.dtype.fields();
+            if let Dtype::Text(_) = view.dtype {
+                return Err(type_error(
+                    format!(
+                        "stats, hist and pictures take numbers; {e} holds strings ({})",
+                        view.dtype.short()
+                    ),
+                    e.span,
+                ));
+            }
+            // The fields that hold numbers (not strings).
+            let names: Vec<&str> = fields
+                .iter()
+                .filter(|f| !f.dtype.has_text())
+                .map(|f| f.name.as_str())
+                .collect();
+            if !fields.is_empty() && view.dtype.complex_int_part().is_none() && names.is_empty() {
+                return Err(type_error(
+                    format!("stats, hist and pictures take numbers; {e} has none in its fields"),
+                    e.span,
+                ));
+            }
             if !fields.is_empty() && view.dtype.complex_int_part().is_none() {
-                let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
                 return Err(Error::new(
                     ErrorKind::Type {
                         message: format!(

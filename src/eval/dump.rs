@@ -29,7 +29,8 @@ pub struct Part {
     pub name: String,
     pub offset: usize,
     pub size: usize,
-    pub dtype: Scalar,
+    /// A number, or a whole string (`S10`, `U4`).
+    pub dtype: Dtype,
 }
 
 #[derive(Clone, Debug)]
@@ -54,15 +55,15 @@ fn parts(d: &Dtype, prefix: &str, base: usize, out: &mut Vec<Part>) {
                     name: format!("{prefix}{n}"),
                     offset: base + k * s.size / 2,
                     size: s.size / 2,
-                    dtype: half,
+                    dtype: Dtype::Scalar(half),
                 });
             }
         }
-        Dtype::Scalar(s) => out.push(Part {
+        Dtype::Scalar(_) | Dtype::Text(_) => out.push(Part {
             name: prefix.trim_end_matches('.').to_string(),
             offset: base,
-            size: s.size,
-            dtype: *s,
+            size: d.itemsize(),
+            dtype: d.clone(),
         }),
         Dtype::Record(_) => {
             for f in d.fields() {
@@ -116,7 +117,7 @@ pub fn dump(v: &Value, e: &Expr, text: &str) -> Result<Dump, Error> {
         let bytes = view.element_bytes(idx).to_vec();
         let values = ps
             .iter()
-            .map(|p| Dtype::Scalar(p.dtype).decode(&bytes[p.offset..p.offset + p.size]))
+            .map(|p| p.dtype.decode(&bytes[p.offset..p.offset + p.size]))
             .collect();
         let at = view.element_offset(idx);
         let (offset, file) = match view.source.dataset() {

@@ -322,11 +322,12 @@ impl Session {
 
 /// A view as NumPy hands back the result of integer indexing (or a field
 /// of a record scalar): one element becomes a scalar, a copy in native byte
-/// order, or for records an `np.void` that still views the file.
+/// order (a string as long as its text), or for records an `np.void` that
+/// still views the file.
 pub(super) fn view_value(v: View) -> Value {
     if v.ndim() == 0 {
-        if v.dtype.as_scalar().is_some() {
-            let (d, b) = v.dtype.to_native(&v.element_bytes(&[]));
+        if v.dtype.as_scalar().is_some() || matches!(v.dtype, Dtype::Text(_)) {
+            let (d, b) = v.dtype.scalar_of(&v.element_bytes(&[]));
             return Value::Scalar(d, b);
         }
         return Value::Void(v);

@@ -37,7 +37,9 @@ fn alignment(d: &Dtype) -> usize {
     match d {
         Dtype::Scalar(s) if s.kind == Kind::Complex => s.size / 2,
         Dtype::Scalar(s) => s.size,
-        Dtype::Record(_) => 1,
+        // NumPy: 1 for S, 4 for U.
+        Dtype::Text(t) if t.unicode => 4,
+        Dtype::Text(_) | Dtype::Record(_) => 1,
     }
 }
 
@@ -88,7 +90,8 @@ fn byte_order(d: &Dtype) -> String {
     while let Some(d) = visit.pop() {
         match d {
             Dtype::Scalar(s) if s.size > 1 => orders.push(s.order),
-            Dtype::Scalar(_) => {}
+            Dtype::Text(t) if t.unicode => orders.push(t.order),
+            Dtype::Scalar(_) | Dtype::Text(_) => {}
             Dtype::Record(r) => visit.extend(r.fields.into_iter().map(|f| f.dtype)),
         }
     }

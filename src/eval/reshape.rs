@@ -495,10 +495,16 @@ impl Session {
                     }
                 }
                 let Some(s) = to.as_scalar() else {
-                    return Err(err("astype to a record dtype is not supported".into(), span));
+                    let what = if matches!(to, Dtype::Text(_)) { "strings" } else { "a record dtype" };
+                    return Err(err(format!("astype to {what} is not supported"), span));
                 };
                 let Some(crate::compute::promote::Operand::Array(from)) = super::call::operand(&x) else {
-                    return Err(err("astype of records is not supported: pick a field".into(), span));
+                    return Err(err(match &x {
+                        Value::View(v) if matches!(v.dtype, Dtype::Text(_)) => {
+                            format!("astype of strings ({}) is not supported", v.dtype.short())
+                        }
+                        _ => "astype of records is not supported: pick a field".into(),
+                    }, span));
                 };
                 let l = to_lazy(&x, from, span)?;
                 let shape = l.shape.clone();
@@ -538,6 +544,9 @@ fn scalar_parts(d: &Dtype) -> Vec<(usize, usize)> {
                 out.push((base + s.size / 2, s.size / 2));
             }
             Dtype::Scalar(s) => out.push((base, s.size)),
+            // Each UTF-32 code unit of a `U` string; `S` bytes stay.
+            Dtype::Text(t) if t.unicode => (0..t.chars).for_each(|k| out.push((base + 4 * k, 4))),
+            Dtype::Text(_) => {}
             Dtype::Record(r) => r.fields.iter().for_each(|f| {
                 // Every element of a sub-array field.
                 let n: usize = f.shape.iter().product();
@@ -563,7 +572,15 @@ pub fn flip_order(d: &Dtype) -> Dtype {
             };
             Dtype::Scalar(crate::dtype::Scalar::new(s.kind, s.size, order))
         }
-        Dtype::Scalar(_) => d.clone(),
+        Dtype::Text(t) if t.unicode => Dtype::Text(crate::dtype::Text {
+            order: if t.order == ByteOrder::Little {
+                ByteOrder::Big
+            } else {
+                ByteOrder::Little
+            },
+            ..*t
+        }),
+        Dtype::Scalar(_) | Dtype::Text(_) => d.clone(),
         Dtype::Record(r) => {
             let mut r = r.clone();
             for f in &mut r.fields {

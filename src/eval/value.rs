@@ -52,8 +52,14 @@ impl Value {
     /// A word for messages: "a view", "an int", ...
     pub fn kind_name(&self) -> &'static str {
         match self {
-            Value::View(_) => "a view",
+            Value::View(v) => match v.dtype {
+                Dtype::Scalar(_) => "a view",
+                Dtype::Record(_) => "a view of records",
+                Dtype::Text(_) => "a view of strings",
+            },
+            Value::Void(v) if matches!(v.dtype, Dtype::Text(_)) => "a string scalar",
             Value::Void(_) => "a record",
+            Value::Scalar(Dtype::Text(_), _) => "a string scalar",
             Value::Lazy(_) => "a computed array",
             Value::Scalar(..) => "a scalar",
             Value::Int(_) => "an int",

@@ -696,7 +696,19 @@ fn describe_dtype(v: &View) -> String {
             };
             format!("{}{order}", sc.name())
         }
-        None => format!("record of {} bytes", v.dtype.itemsize()),
+        None => match &v.dtype {
+            crate::dtype::Dtype::Text(t) if t.unicode => format!(
+                "str of {} characters, {}",
+                t.chars,
+                if t.order == crate::dtype::ByteOrder::Little {
+                    "little-endian"
+                } else {
+                    "big-endian"
+                }
+            ),
+            crate::dtype::Dtype::Text(t) => format!("bytes of {} characters", t.chars),
+            _ => format!("record of {} bytes", v.dtype.itemsize()),
+        },
     }
 }
 

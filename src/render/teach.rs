@@ -237,7 +237,7 @@ pub fn write_dump(d: &Dump, precision: usize, w: &mut impl Write) -> io::Result<
                 " ({})",
                 d.parts
                     .iter()
-                    .map(|p| format!("{} at +{}: {}", p.name, p.offset, p.dtype.descr()))
+                    .map(|p| format!("{} at +{}: {}", p.name, p.offset, p.dtype.short()))
                     .collect::<Vec<_>>()
                     .join(", ")
             )
@@ -287,7 +287,11 @@ pub fn write_dump(d: &Dump, precision: usize, w: &mut impl Write) -> io::Result<
             .iter()
             .zip(&r.values)
             .map(|(p, v)| {
-                let v = number::scalar_text(v, precision);
+                // Text in quotes, so that its spaces and emptiness show.
+                let v = match v {
+                    crate::dtype::Elem::Str(s) => crate::text::py_str_repr(s),
+                    v => number::scalar_text(v, precision),
+                };
                 if p.name.is_empty() {
                     v
                 } else {

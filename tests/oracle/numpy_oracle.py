@@ -49,7 +49,7 @@ def fnv1a64(data):
     return "%016x" % h
 
 
-SCALARS = ["<f4", ">f4", "<f8", ">f8", "<f2", "<i2", ">i2", "<i4", ">i8", "u1", "i1", "<u2", ">u4", "|b1", "<c8", ">c8", "<c16"]
+SCALARS = ["<f4", ">f4", "<f8", ">f8", "<f2", "<i2", ">i2", "<i4", ">i8", "u1", "i1", "<u2", ">u4", "|b1", "<c8", ">c8", "<c16", "S3", ">U2"]
 RECORDS = [
     [("r", "<f4"), ("i", "<f4")],
     [("a", "<i2"), ("b", "<f8")],
@@ -57,6 +57,8 @@ RECORDS = [
     [("p", [("x", "<f4"), ("y", ">i2")]), ("t", "<u2")],
     # Sub-array fields: trailing axes of the field's view.
     [("t", "<f8"), ("iq", "<c8", (3,)), ("m", ">i2", (2, 2))],
+    # Strings: bytes (S) and UTF-32 (U) beside numbers.
+    [("s", "S5"), ("x", "<f4"), ("u", "<U3")],
 ]
 
 
@@ -233,6 +235,9 @@ def rand_reshape(rng, a):
     if c == "view":
         return ".view(%r)" % rng.choice(["<f4", ">i2", "u1", "<c8", ">u4", "<f8", "|b1"])
     # (Not from float16: NumPy and the half crate widen NaN payloads differently.)
+    # (Not from strings: NumPy parses them as numbers, strided does not.)
+    if a.dtype.kind in "SU":
+        return ".byteswap()"
     if a.dtype.names is None and a.dtype.itemsize != 2 or a.dtype.kind in "iu":
         return ".astype(%r)" % rng.choice(["<f8", "<f4", ">f8", "<c16"])
     return ".byteswap()"

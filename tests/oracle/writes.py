@@ -21,11 +21,15 @@ by strided on a file opened with `mode=c` or `mode=r+` and by NumPy on
 import argparse, hashlib, os, random, re, shutil, subprocess, sys, tempfile, warnings
 import numpy as np
 
-DTYPES = ["<f4", ">f4", "<f8", "<i2", ">i4", "u1", "<u2", "<i8", "<c8", ">c16", "|b1"]
+DTYPES = ["<f4", ">f4", "<f8", "<i2", ">i4", "u1", "<u2", "<i8", "<c8", ">c16", "|b1", "S4", "<U3", ">U2"]
+WORDS = ["", "a", "ab", "abc", "abcd", "abcdef", "ü", "xéy", "it's", "7"]
 
 
 def make_data(g, dt, n):
     dt = np.dtype(dt)
+    if dt.kind in "SU":
+        words = [w for w in WORDS if dt.kind == "U" or w.isascii()]
+        return np.array([words[i] for i in g.integers(0, len(words), n)], dtype=dt)
     if dt.kind == "b":
         return g.random(n) < 0.5
     if dt.kind == "f":
@@ -42,6 +46,10 @@ def make_data(g, dt, n):
 def scalar(rng, kind):
     """A Python literal: mostly in range for the dtype, sometimes not."""
     r = rng.random()
+    if kind in "SU":
+        # Strings (too long ones are cut; S takes ASCII only), and numbers
+        # written as their str.
+        return repr(rng.choice(WORDS)) if r < 0.85 else rng.choice(["5", "1.5", "True", "-3"])
     if r < 0.45:
         return str(rng.randint(-3, 120))
     if r < 0.7:
@@ -53,7 +61,7 @@ def scalar(rng, kind):
     return f"({rng.randint(-5, 5)}+{rng.randint(1, 5)}j)"
 
 
-def index(rng, shape):
+def index(rng, shape, kind="f"):
     """A subscript over `shape`: basic, an integer list, or a mask."""
     nd = len(shape)
     r = rng.random()
@@ -78,13 +86,17 @@ def index(rng, shape):
         if nd > 1 and rng.random() < 0.5:
             return f"{idx}, {rng.randrange(shape[1])}" if shape[1] else f"{idx}"
         return f"{idx}"
+    if r < 0.8 and kind in "SU":
+        return "[" + ", ".join(rng.choice(["True", "False"]) for _ in range(shape[0])) + "]"
     if r < 0.8:
-        return rng.choice(["d > 0", "d != d", "abs(d) < 20"]) if True else ""
+        return rng.choice(["d > 0", "d != d", "abs(d) < 20"])
     return "..."
 
 
 def value(rng, kind, shape):
     r = rng.random()
+    if kind in "SU" and r >= 0.7:
+        return rng.choice(["d[0]", "d[::-1]", "d.T[0]" if len(shape) > 1 else "d[::-2]", "d[..., :1]"])
     if r < 0.55:
         return scalar(rng, kind)
     if r < 0.7 and shape:
@@ -97,20 +109,22 @@ def statements(rng, dt, shape):
     kind = np.dtype(dt).kind
     out = []
     for _ in range(rng.randint(2, 7)):
-        r = rng.random()
+        # Strings have no arithmetic or comparisons in strided (NumPy's
+        # string ufuncs are not built): only assignments.
+        r = rng.random() * (0.45 if kind in "SU" else 1)
         if r < 0.45:
-            out.append(f"d[{index(rng, shape)}] = {value(rng, kind, shape)}")
+            out.append(f"d[{index(rng, shape, kind)}] = {value(rng, kind, shape)}")
         elif r < 0.7:
             op = rng.choice(["+=", "-=", "*=", "//=", "%=", "/=", "|=", "&="])
             rhs = rng.choice([str(rng.randint(1, 5)), "1.5", "d[0]", "3"])
             if rng.random() < 0.5:
-                out.append(f"d[{index(rng, shape)}] {op} {rhs}")
+                out.append(f"d[{index(rng, shape, kind)}] {op} {rhs}")
             else:
                 out.append(f"d {op} {rhs}")
         elif r < 0.85:
-            out.append(f"v[{index(rng, shape)}] = {scalar(rng, kind)}")
+            out.append(f"v[{index(rng, shape, kind)}] = {scalar(rng, kind)}")
         else:
-            out.append(f"c[{index(rng, shape)}] = {scalar(rng, kind)}")
+            out.append(f"c[{index(rng, shape, kind)}] = {scalar(rng, kind)}")
     return out
 
 
@@ -146,11 +160,24 @@ def same(a, b):
     return np.array_equal(a, b)
 
 
-def run_case(rng, binary, tmp, k):
+# Cases that once differed, run before the random ones: (dtype, shape,
+# statements).
+REGRESSIONS = [
+    # A mask shallower than the array is an index like any other: the
+    # value broadcasts to the selection (strided used the lone-mask rule).
+    ("<f4", (2, 3), ["d[[True, True]] = [1, 2, 3]", "d[[False, True]] = [[5], [6]]"]),
+    ("<U3", (1, 1, 2), ["d[[True]] = ['ab', 'abc']"]),
+    ("<i2", (3,), ["d[[True, False, True]] = [1, 2, 3]", "d[[True, False, True]] = [[1, 2]]"]),
+]
+
+
+def run_case(rng, binary, tmp, k, fixed=None):
     g = np.random.default_rng(rng.getrandbits(32))
     dt = rng.choice(DTYPES)
     nd = rng.randint(1, 3)
     shape = tuple(rng.randint(1, 6) for _ in range(nd))
+    if fixed:
+        dt, shape = fixed[0], fixed[1]
     mode = rng.choice(["c", "r+"])
     data = make_data(g, dt, int(np.prod(shape))).reshape(shape)
     ours = os.path.join(tmp, f"s{k}.bin")
@@ -158,7 +185,7 @@ def run_case(rng, binary, tmp, k):
     data.tofile(ours)
     shutil.copy(ours, theirs)
     before = hashlib.sha256(open(ours, "rb").read()).hexdigest()
-    stmts = statements(rng, dt, shape)
+    stmts = fixed[2] if fixed else statements(rng, dt, shape)
     failed, nd_, nv, nc = numpy_run(theirs, mode, dt, shape, stmts)
     shape_text = "x".join(map(str, shape))
     script = [f"open {ours} {shape_text} {np.dtype(dt).str} mode={mode} as d", "v = d[::2]", "c = d.copy()"]
@@ -211,13 +238,17 @@ def main():
     print(f"writes oracle: seed {seed}, {a.cases} cases")
     bad = []
     with tempfile.TemporaryDirectory() as tmp:
+        for k, fixed in enumerate(REGRESSIONS):
+            r = run_case(rng, a.live, tmp, 10**6 + k, fixed)
+            if r:
+                bad.append(r)
         for k in range(a.cases):
             r = run_case(rng, a.live, tmp, k)
             if r:
                 bad.append(r)
     for b in bad[:10]:
         print(b, "\n")
-    print(f"{a.cases - len(bad)} passed, {len(bad)} failed")
+    print(f"{a.cases + len(REGRESSIONS) - len(bad)} passed, {len(bad)} failed")
     sys.exit(1 if bad else 0)
 
 
