@@ -14,8 +14,9 @@ beside numbers, and plain string arrays of either byte order.
                  * `save x.npy` of a field and of one element reads back
                    with NumPy's dtype (`S2` for `b'ab'` out of `S6`) and bytes.
 """
-import argparse, os, random, re, subprocess, sys, tempfile
+import os, re, subprocess, sys, tempfile
 import numpy as np
+import oracle_cli
 
 PIECES = ["a", "Z", "'", '"', "\\", " ", "\t", "\n", "\x1b", "\x7f", "\u00fc", "\u00e9", "\u4e2d", "0", ",", "\x00"]
 
@@ -52,14 +53,7 @@ def cells(table):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--live", required=True)
-    ap.add_argument("--cases", type=int, default=40)
-    ap.add_argument("--seed", type=int)
-    args = ap.parse_args()
-    seed = args.seed if args.seed is not None else random.randrange(1 << 30)
-    rng = random.Random(seed)
-    print("strings oracle: seed %d, %d files" % (seed, args.cases))
+    args, rng = oracle_cli.parse("strings", 40, "files")
     bad = []
     checked = 0
     with tempfile.TemporaryDirectory() as tmp:

@@ -18,7 +18,8 @@ by strided on a file opened with `mode=c` or `mode=r+` and by NumPy on
                    flush, once after `flush` and again after the session
                    ends.
 """
-import argparse, hashlib, os, random, re, shutil, subprocess, sys, tempfile, warnings
+import hashlib, os, re, shutil, subprocess, sys, tempfile, warnings
+import oracle_cli
 import numpy as np
 
 DTYPES = ["<f4", ">f4", "<f8", "<i2", ">i4", "u1", "<u2", "<i8", "<c8", ">c16", "|b1", "S4", "<U3", ">U2"]
@@ -137,8 +138,9 @@ def numpy_run(path, mode, dt, shape, stmts):
         # NumPy's boolean-mask assignment reads a value that views the
         # array while it writes (no overlap check, unlike its other
         # assignments); strided takes the value first, as if copied, and
-        # says so in `help writes`. NumPy is asked for that here.
-        m = re.fullmatch(r"(\w)\[(d > 0|d != d|abs\(d\) < 20)\] = (d.*|-d)", s)
+        # says so in `help writes`. NumPy is asked for that here (masks
+        # written as a list of bools too).
+        m = re.fullmatch(r"(\w)\[(d > 0|d != d|abs\(d\) < 20|\[(?:True|False)(?:, (?:True|False))*\])\] = (d.*|-d)", s)
         if m:
             s = f"{m.group(1)}[{m.group(2)}] = np.array({m.group(3)})"
         with warnings.catch_warnings():
@@ -228,14 +230,7 @@ def run_case(rng, binary, tmp, k, fixed=None):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--live", required=True)
-    ap.add_argument("--cases", type=int, default=200)
-    ap.add_argument("--seed", type=int)
-    a = ap.parse_args()
-    seed = a.seed if a.seed is not None else random.randrange(1 << 30)
-    rng = random.Random(seed)
-    print(f"writes oracle: seed {seed}, {a.cases} cases")
+    a, rng = oracle_cli.parse("writes", 200)
     bad = []
     with tempfile.TemporaryDirectory() as tmp:
         for k, fixed in enumerate(REGRESSIONS):
