@@ -1290,6 +1290,35 @@ fn complex_op<T: num_traits::Float>(op: BinOp, (ar, ai): (T, T), (br, bi): (T, T
     }
 }
 
+/// `x + y` or `x - y` of complex blocks, part by part in loops the
+/// compiler vectorises (the general complex loop matches the operator per
+/// element). `single`: complex64, each part rounded to float32 before and
+/// after, as NumPy adds in float32. A missing imaginary part is a zero
+/// that still takes part (`-0.0 + 0.0` is `0.0`, as in NumPy).
+fn complex_add_sub(sub: bool, x: &Block, y: &Block, single: bool) -> Block {
+    let n = x.len();
+    let part = |a: &[f64], b: &[f64]| -> Vec<f64> {
+        match (single, sub) {
+            (true, false) => zip_map(a, b, |a, b| ((a as f32) + (b as f32)) as f64),
+            (true, true) => zip_map(a, b, |a, b| ((a as f32) - (b as f32)) as f64),
+            (false, false) => zip_map(a, b, |a, b| a + b),
+            (false, true) => zip_map(a, b, |a, b| a - b),
+        }
+    };
+    let zeros;
+    let (xi, yi) = match (x.im.as_deref(), y.im.as_deref()) {
+        (Some(a), Some(b)) => (a, b),
+        (a, b) => {
+            zeros = vec![0.0; n];
+            (a.unwrap_or(&zeros), b.unwrap_or(&zeros))
+        }
+    };
+    Block {
+        re: part(&x.re[..n], &y.re[..n]),
+        im: Some(part(&xi[..n], &yi[..n])),
+    }
+}
+
 /// `f` of each pair, in one loop over two slices of the same length.
 fn zip_map(a: &[f64], b: &[f64], f: impl Fn(f64, f64) -> f64) -> Vec<f64> {
     a.iter().zip(b).map(|(&a, &b)| f(a, b)).collect()
@@ -1299,6 +1328,9 @@ fn binary_block(op: BinOp, x: &Block, y: &Block, operand: Scalar, to: Scalar) ->
     let n = x.len();
     let int_domain = matches!(to.kind, Kind::Int | Kind::UInt | Kind::Bool);
     let complex = x.im.is_some() || y.im.is_some() || to.kind == Kind::Complex;
+    if complex && matches!(op, BinOp::Add | BinOp::Sub) && to.kind == Kind::Complex {
+        return complex_add_sub(op == BinOp::Sub, x, y, to.size == 8);
+    }
     if complex && !matches!(op, BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge) {
         let mut re = Vec::with_capacity(n);
         let mut im = Vec::with_capacity(n);
@@ -1406,9 +1438,11 @@ pub fn encode_block_into(b: &Block, d: Scalar, out: &mut Vec<u8>) {
     let native = d.order == ByteOrder::NATIVE || d.size == 1;
     match (d.kind, d.size, &b.im) {
         (Kind::Float, 4, _) if native => {
-            out.reserve(b.re.len() * 4);
-            b.re.iter()
-                .for_each(|&x| out.extend_from_slice(&(x as f32).to_ne_bytes()));
+            let at = out.len();
+            out.resize(at + b.re.len() * 4, 0);
+            for (o, &x) in out[at..].chunks_exact_mut(4).zip(&b.re) {
+                o.copy_from_slice(&(x as f32).to_ne_bytes());
+            }
         }
         (Kind::Float, 8, _) if native => {
             out.reserve(b.re.len() * 8);
@@ -1416,10 +1450,13 @@ pub fn encode_block_into(b: &Block, d: Scalar, out: &mut Vec<u8>) {
                 .for_each(|x| out.extend_from_slice(&x.to_ne_bytes()));
         }
         (Kind::Complex, 8, Some(im)) if native => {
-            out.reserve(b.re.len() * 8);
-            for (&r, &i) in b.re.iter().zip(im) {
-                out.extend_from_slice(&(r as f32).to_ne_bytes());
-                out.extend_from_slice(&(i as f32).to_ne_bytes());
+            // Into the grown buffer in place: one store a part, no
+            // per-element capacity checks.
+            let at = out.len();
+            out.resize(at + b.re.len() * 8, 0);
+            for ((o, &r), &i) in out[at..].chunks_exact_mut(8).zip(&b.re).zip(im) {
+                o[..4].copy_from_slice(&(r as f32).to_ne_bytes());
+                o[4..].copy_from_slice(&(i as f32).to_ne_bytes());
             }
         }
         (Kind::Complex, 16, Some(im)) if native => {

@@ -1,6 +1,7 @@
-//! The one place in strided that uses `unsafe`: mapping a file, and the
+//! The one place in strided that uses `unsafe`: mapping a file, the
 //! SIGBUS guard that keeps a file shrinking under its mapping from killing
-//! the process.
+//! the process, and malloc's policy for the engine's block buffers
+//! ([`keep_freed_memory`]).
 //!
 //! Policy: every file is opened read-only and mapped read-only and shared
 //! (`PROT_READ`, `MAP_SHARED`), once per file, unless the user asked for a
@@ -369,6 +370,36 @@ fn install_guard() {
                 *std::ptr::addr_of_mut!(PREVIOUS) = Some(old);
                 libc::sigaction(libc::SIGBUS, &new, std::ptr::null_mut());
             }
+        }
+    });
+}
+
+static KEEP: Once = Once::new();
+
+/// Asks glibc's malloc to keep up to 64 MiB of freed memory at the top of
+/// each heap instead of handing it back to the kernel at 128 KiB (its
+/// default trim threshold), and to serve requests under 32 MiB from its
+/// heaps. The engine frees and takes again a few hundred KiB of block
+/// buffers every 4096 elements; with the default, every one of those
+/// pages was faulted in and cleared again: 539,147
+/// page faults and 2.5 s of kernel time for `sum(d * 1)` over a 2 GiB
+/// complex64 file, against 14,851 and 0.1 s with this (the same as
+/// `GLIBC_TUNABLES=glibc.malloc.trim_threshold=67108864`). Only what was
+/// freed is kept, and no address space is reserved (an allocator such as
+/// mimalloc reserves 1 GiB up front, which fails under the `ulimit -v`
+/// of cluster queues). Other C libraries are left as they are.
+pub fn keep_freed_memory() {
+    KEEP.call_once(|| {
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        // SAFETY: mallopt only sets a malloc parameter (under malloc's own
+        // lock); both take any non-negative byte count.
+        unsafe {
+            libc::mallopt(libc::M_TRIM_THRESHOLD, 64 << 20);
+            // Setting one threshold stops glibc from raising the other by
+            // itself: without this, every buffer of 128 KiB or more (an FFT
+            // row) would be a fresh mmap, faulted in and unmapped again.
+            // 32 MiB is the most glibc would raise it to on its own.
+            libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
         }
     });
 }

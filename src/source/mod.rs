@@ -16,7 +16,7 @@ mod mapping;
 mod dataset;
 
 pub use dataset::{Dataset, Part, Piece as PartPiece, Run};
-pub use mapping::page_size;
+pub use mapping::{keep_freed_memory, page_size};
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -450,6 +450,8 @@ impl Files {
     /// An empty cache whose mappings raise `fault` when a read of one of
     /// them faults (the session's flag, see `control::Control`).
     pub fn new(fault: Arc<AtomicBool>) -> Files {
+        // Every session computes in blocks: set malloc's policy once.
+        keep_freed_memory();
         Files {
             cache: Arc::default(),
             datasets: Vec::new(),
