@@ -60,7 +60,7 @@ pub fn write_demo() -> io::Result<(tempfile::TempDir, PathBuf)> {
 /// What the shell prints after opening the demo.
 pub const SUGGESTIONS: &str = "\
 Try:
-  d.r[50:, 50:]          the bottom-right quadrant of the real parts (a view, no copy)
+  d.r[50:, 50:]          the bottom-right quadrant of the real parts (a view)
   d[:50, :50].i          the top-left quadrant of the imaginary parts
   d.r[75, 68:82]         a row through the bright square
   d[::-10, ::10].shape   strides and negative steps

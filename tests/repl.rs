@@ -140,6 +140,9 @@ fn the_shell_at_80_columns_shows_its_golden_screen() {
     for (line, last) in [
         ("d[:3]", "└"),
         ("explain d.r[::2, 1:]", "mapping: demo.bin"),
+        // An error whose hint is longer than the terminal: broken at a
+        // space by the shell, not mid-word by the terminal.
+        ("dd[0]", "the names"),
     ] {
         t.clear();
         t.send(&[line, "Enter"]);

@@ -185,6 +185,7 @@ pub fn run_repl(session: Session, banner: &str) -> io::Result<()> {
                 // into the lines as typed.
                 let joined = crate::syntax::join_lines(&line);
                 super::follow_terminal(&mut session.borrow_mut().settings);
+                let width = session.borrow().settings.width;
                 match run_line_with_notes(
                     &mut session.borrow_mut(),
                     &joined,
@@ -197,7 +198,7 @@ pub fn run_repl(session: Session, banner: &str) -> io::Result<()> {
                         let _ = write!(
                             crate::text::Sanitize::new(io::stderr()),
                             "{}",
-                            e.render(None, &line)
+                            fit_error(&e.render(None, &line), width)
                         );
                     }
                     Err(LineError::Io(e)) => eprintln!("error: {e}"),
@@ -219,4 +220,22 @@ pub fn run_repl(session: Session, banner: &str) -> io::Result<()> {
         let _ = editor.save_history(h);
     }
     Ok(())
+}
+
+/// An error as the shell shows it: the message and its notes and hints
+/// broken at spaces to the terminal's width (a hint cut mid-word by the
+/// terminal reads badly), the echoed line and its carets left as they are
+/// (they must stay aligned). Scripts keep one line a message, for grep.
+fn fit_error(text: &str, width: usize) -> String {
+    text.lines()
+        .map(|l| {
+            let t = l.trim_start_matches(' ');
+            if l.starts_with("error:") || t.starts_with("= hint:") || t.starts_with("= note:") {
+                crate::text::wrap(l, width)
+            } else {
+                l.to_string()
+            }
+        })
+        .map(|l| l + "\n")
+        .collect()
 }
