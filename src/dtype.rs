@@ -33,6 +33,14 @@ impl ByteOrder {
     } else {
         ByteOrder::Little
     };
+
+    /// The other order.
+    pub fn flipped(self) -> ByteOrder {
+        match self {
+            ByteOrder::Little => ByteOrder::Big,
+            ByteOrder::Big => ByteOrder::Little,
+        }
+    }
 }
 
 /// A scalar type: kind, size in bytes, byte order.
@@ -71,6 +79,27 @@ impl Field {
         self.shape
             .iter()
             .fold(self.dtype.itemsize(), |a, &n| a.saturating_mul(n))
+    }
+
+    /// Where each element of the field lies in its record: one offset for
+    /// a plain field, one per element (C order) for a sub-array.
+    pub fn element_offsets(&self) -> impl Iterator<Item = usize> + '_ {
+        let n: usize = self.shape.iter().product();
+        (0..n).map(move |k| self.offset + k * self.dtype.itemsize())
+    }
+
+    /// The field as an entry of NumPy's list form, its type described by
+    /// `descr`: `('iq', '<c8')`, or `('iq', '<c8', (256,))`.
+    fn list_entry(&self, descr: String) -> String {
+        if self.shape.is_empty() {
+            format!("({}, {descr})", py_str(&self.name))
+        } else {
+            format!(
+                "({}, {descr}, {})",
+                py_str(&self.name),
+                crate::text::tuple_repr(&self.shape)
+            )
+        }
     }
 
     /// NumPy's description of the field's type: `'<c8'`, or
@@ -362,15 +391,7 @@ impl Dtype {
                     let parts: Vec<String> = r
                         .fields
                         .iter()
-                        .map(|f| match f.shape.is_empty() {
-                            true => format!("({}, {})", py_str(&f.name), f.dtype.descr()),
-                            false => format!(
-                                "({}, {}, {})",
-                                py_str(&f.name),
-                                f.dtype.descr(),
-                                crate::text::tuple_repr(&f.shape)
-                            ),
-                        })
+                        .map(|f| f.list_entry(f.dtype.descr()))
                         .collect();
                     format!("[{}]", parts.join(", "))
                 } else {
@@ -406,16 +427,7 @@ impl Dtype {
             if f.offset > at {
                 parts.push(format!("('', '|V{}')", f.offset - at));
             }
-            if f.shape.is_empty() {
-                parts.push(format!("({}, {})", py_str(&f.name), f.dtype.npy_descr()));
-            } else {
-                parts.push(format!(
-                    "({}, {}, {})",
-                    py_str(&f.name),
-                    f.dtype.npy_descr(),
-                    crate::text::tuple_repr(&f.shape)
-                ));
-            }
+            parts.push(f.list_entry(f.dtype.npy_descr()));
             at = f.offset + f.size();
         }
         if r.itemsize > at {

@@ -132,7 +132,7 @@ pub fn table_cells(e: &Elem, precision: usize, out: &mut Vec<String>) {
 /// A string as a csv cell: the text itself with control characters made
 /// visible (`\n`, `\x00`: one line a row), in double quotes (and `"`
 /// doubled) where it holds a comma or a quote, as RFC 4180 and pandas
-/// read it. Bytes that are not UTF-8 are written as Python escapes them.
+/// read it.
 fn csv_text(s: &str) -> String {
     let s = crate::text::escape(s);
     if s.contains([',', '"']) {
@@ -159,10 +159,7 @@ pub fn exact_cells(e: &Elem, out: &mut Vec<String>) {
                 exact_cells(f, out);
             }
         }
-        Elem::Bytes(b) => out.push(csv_text(&match std::str::from_utf8(b) {
-            Ok(s) => s.to_string(),
-            Err(_) => crate::text::py_bytes_inner(b),
-        })),
+        Elem::Bytes(b) => out.push(csv_text(&crate::text::bytes_text(b))),
         Elem::Str(s) => out.push(csv_text(s)),
     }
 }
@@ -184,13 +181,9 @@ pub fn scalar_text(e: &Elem, precision: usize) -> String {
             format!("({r}{sign}{i}j)")
         }
         Elem::Record(fields) => {
-            // Inside the tuple each field prints as its repr (`'abc'`).
             let parts: Vec<String> = fields
                 .iter()
-                .map(|(_, f)| match f {
-                    Elem::Str(s) => crate::text::py_str_repr(s),
-                    f => scalar_text(f, precision),
-                })
+                .map(|(_, f)| repr_text(f, precision))
                 .collect();
             format!("({})", parts.join(", "))
         }
@@ -201,6 +194,16 @@ pub fn scalar_text(e: &Elem, precision: usize) -> String {
             table_cells(other, precision, &mut v);
             v.join(", ")
         }
+    }
+}
+
+/// An element as it prints inside a tuple or beside a name: as
+/// [`scalar_text`], but text in quotes (`'abc'`, Python's repr), so that
+/// its spaces and emptiness show.
+pub fn repr_text(e: &Elem, precision: usize) -> String {
+    match e {
+        Elem::Str(s) => crate::text::py_str_repr(s),
+        e => scalar_text(e, precision),
     }
 }
 

@@ -116,6 +116,16 @@ fn py_bytes_escaped(b: &[u8], q: char) -> String {
     out
 }
 
+/// Bytes as text for csv and json: the text they spell where they are
+/// UTF-8 (most files hold ASCII names), else Python's escaped form
+/// without `b'...'`.
+pub fn bytes_text(b: &[u8]) -> String {
+    match std::str::from_utf8(b) {
+        Ok(s) => s.to_string(),
+        Err(_) => py_bytes_inner(b),
+    }
+}
+
 /// Python's `repr` of bytes: `b'abc'`, `b"it's"`, `b'\x00\xff'`.
 pub fn py_bytes_repr(b: &[u8]) -> String {
     let q = py_quote(b.contains(&b'\''), b.contains(&b'"'));

@@ -1296,26 +1296,24 @@ fn complex_op<T: num_traits::Float>(op: BinOp, (ar, ai): (T, T), (br, bi): (T, T
 /// after, as NumPy adds in float32. A missing imaginary part is a zero
 /// that still takes part (`-0.0 + 0.0` is `0.0`, as in NumPy).
 fn complex_add_sub(sub: bool, x: &Block, y: &Block, single: bool) -> Block {
-    let n = x.len();
-    let part = |a: &[f64], b: &[f64]| -> Vec<f64> {
-        match (single, sub) {
-            (true, false) => zip_map(a, b, |a, b| ((a as f32) + (b as f32)) as f64),
-            (true, true) => zip_map(a, b, |a, b| ((a as f32) - (b as f32)) as f64),
-            (false, false) => zip_map(a, b, |a, b| a + b),
-            (false, true) => zip_map(a, b, |a, b| a - b),
+    fn parts(x: &Block, y: &Block, g: impl Fn(f64, f64) -> f64 + Copy) -> Block {
+        let n = x.len();
+        let im = match (x.im.as_deref(), y.im.as_deref()) {
+            (Some(a), Some(b)) => zip_map(&a[..n], &b[..n], g),
+            (Some(a), None) => a[..n].iter().map(|&a| g(a, 0.0)).collect(),
+            (None, Some(b)) => b[..n].iter().map(|&b| g(0.0, b)).collect(),
+            (None, None) => vec![g(0.0, 0.0); n],
+        };
+        Block {
+            re: zip_map(&x.re[..n], &y.re[..n], g),
+            im: Some(im),
         }
-    };
-    let zeros;
-    let (xi, yi) = match (x.im.as_deref(), y.im.as_deref()) {
-        (Some(a), Some(b)) => (a, b),
-        (a, b) => {
-            zeros = vec![0.0; n];
-            (a.unwrap_or(&zeros), b.unwrap_or(&zeros))
-        }
-    };
-    Block {
-        re: part(&x.re[..n], &y.re[..n]),
-        im: Some(part(&xi[..n], &yi[..n])),
+    }
+    match (single, sub) {
+        (true, false) => parts(x, y, |a, b| ((a as f32) + (b as f32)) as f64),
+        (true, true) => parts(x, y, |a, b| ((a as f32) - (b as f32)) as f64),
+        (false, false) => parts(x, y, |a, b| a + b),
+        (false, true) => parts(x, y, |a, b| a - b),
     }
 }
 

@@ -144,6 +144,33 @@ fn encode_text(s: &str, t: Text) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
+/// A str, or a Python number by its `str`, as bytes of a `t` element.
+fn text_leaf(v: &Value, t: Text, out: &mut Vec<u8>) -> Result<(), String> {
+    let text = match v {
+        Value::Str(s) => s.clone(),
+        Value::Int(_) | Value::Float(_) | Value::Bool(_) => v.repr(),
+        other => {
+            return Err(format!(
+                "{} cannot be written into strings ({})",
+                other.kind_name(),
+                t.descr()
+            ))
+        }
+    };
+    out.extend(encode_text(&text, t)?);
+    Ok(())
+}
+
+/// The text of a decoded string element (bytes read as UTF-8, as far as
+/// they are); `None` for a number or a record.
+fn elem_text(e: Elem) -> Option<String> {
+    match e {
+        Elem::Str(s) => Some(s),
+        Elem::Bytes(b) => Some(String::from_utf8_lossy(&b).into_owned()),
+        _ => None,
+    }
+}
+
 /// NumPy's ufunc name of an in-place operator, for its casting error.
 fn ufunc_name(op: BinOp) -> &'static str {
     match op {
@@ -718,11 +745,13 @@ impl Session {
             };
             let mut shape = Vec::new();
             let mut bytes = Vec::new();
-            let structure = list_fill(value, 0, &mut shape, &mut Vec::new(), None);
+            let structure = list_fill(value, 0, &mut shape, &mut Vec::new(), &|_, _| Ok(()));
             if structure.is_err() {
                 return (e, None);
             }
-            let _ = list_fill(value, 0, &mut Vec::new(), &mut bytes, Some(s));
+            let _ = list_fill(value, 0, &mut Vec::new(), &mut bytes, &|v, out| {
+                number_leaf(v, s, out)
+            });
             (
                 e,
                 Some(Fill {
@@ -770,18 +799,22 @@ impl Session {
             };
         };
         match value {
-            Value::Int(i) => py_int(*i, s).map(one).map_err(err),
-            Value::Bool(b) => py_int(i128::from(*b), s).map(one).map_err(err),
-            Value::Float(f) => py_float(*f, s).map(one).map_err(err),
-            Value::Complex(re, im) => py_complex(*re, *im, s).map(one).map_err(err),
-            Value::Scalar(d, b) => match d.as_scalar() {
-                Some(from) => Ok(one(cast_element(from, b, s))),
-                None => Err(err("a record cannot be written into numbers".into())),
-            },
+            Value::Int(_)
+            | Value::Bool(_)
+            | Value::Float(_)
+            | Value::Complex(..)
+            | Value::Scalar(..) => {
+                let mut bytes = Vec::new();
+                number_leaf(value, s, &mut bytes).map_err(err)?;
+                Ok(one(bytes))
+            }
             Value::List(_) | Value::Tuple(_) => {
                 let mut shape = Vec::new();
                 let mut bytes = Vec::new();
-                list_fill(value, 0, &mut shape, &mut bytes, Some(s)).map_err(err)?;
+                list_fill(value, 0, &mut shape, &mut bytes, &|v, out| {
+                    number_leaf(v, s, out)
+                })
+                .map_err(err)?;
                 Ok(Fill {
                     shape,
                     bytes,
@@ -900,20 +933,20 @@ impl Session {
     /// length, a shorter one padded with NULs.
     fn text_fill(&self, value: &Value, t: Text, span: Span) -> Result<Fill, Error> {
         let err = |m: String| value_error(m, span);
-        let one = |s: &str| -> Result<Fill, Error> {
-            Ok(Fill {
-                shape: Vec::new(),
-                bytes: encode_text(s, t).map_err(err)?,
-                from_list: false,
-            })
+        let fill = |shape: Vec<usize>, bytes: Vec<u8>, from_list: bool| Fill {
+            shape,
+            bytes,
+            from_list,
         };
         match value {
-            Value::Str(s) => one(s),
-            Value::Int(_) | Value::Float(_) | Value::Bool(_) => one(&value.repr()),
-            Value::Scalar(d, b) => match d.decode(b) {
-                Elem::Str(s) => one(&s),
-                Elem::Bytes(b) => one(&String::from_utf8_lossy(&b)),
-                _ => Err(err(format!(
+            Value::Str(_) | Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
+                let mut bytes = Vec::new();
+                text_leaf(value, t, &mut bytes).map_err(err)?;
+                Ok(fill(Vec::new(), bytes, false))
+            }
+            Value::Scalar(d, b) => match elem_text(d.decode(b)) {
+                Some(s) => Ok(fill(Vec::new(), encode_text(&s, t).map_err(err)?, false)),
+                None => Err(err(format!(
                     "write strings into {}: numbers are not converted here",
                     t.descr()
                 ))),
@@ -922,66 +955,22 @@ impl Session {
                 let mut bytes = Vec::with_capacity(w.size().saturating_mul(t.itemsize()));
                 let mut res = Ok(());
                 w.for_each_index(|idx| {
-                    if res.is_err() {
-                        return;
-                    }
-                    let s = match w.dtype.decode(&w.element_bytes(idx)) {
-                        Elem::Str(s) => s,
-                        Elem::Bytes(b) => String::from_utf8_lossy(&b).into_owned(),
-                        _ => unreachable!("a text dtype decodes as text"),
-                    };
-                    match encode_text(&s, t) {
-                        Ok(b) => bytes.extend(b),
-                        Err(m) => res = Err(err(m)),
+                    if res.is_ok() {
+                        let s = elem_text(w.dtype.decode(&w.element_bytes(idx)))
+                            .expect("a text dtype decodes as text");
+                        res = encode_text(&s, t).map(|b| bytes.extend(b));
                     }
                 });
-                res?;
-                Ok(Fill {
-                    shape: w.shape.clone(),
-                    bytes,
-                    from_list: false,
-                })
+                res.map_err(err)?;
+                Ok(fill(w.shape.clone(), bytes, false))
             }
             Value::List(_) | Value::Tuple(_) => {
-                fn walk(
-                    v: &Value,
-                    depth: usize,
-                    t: Text,
-                    shape: &mut Vec<usize>,
-                    out: &mut Vec<u8>,
-                ) -> Result<(), String> {
-                    match v {
-                        Value::List(items) | Value::Tuple(items) => {
-                            if shape.len() == depth {
-                                shape.push(items.len());
-                            } else if shape.get(depth) != Some(&items.len()) {
-                                return Err("setting an array element with a sequence. The requested array has an inhomogeneous shape".into());
-                            }
-                            items.iter().try_for_each(|x| walk(x, depth + 1, t, shape, out))
-                        }
-                        _ if shape.len() > depth => Err("setting an array element with a sequence. The requested array has an inhomogeneous shape".into()),
-                        Value::Str(s) => {
-                            out.extend(encode_text(s, t)?);
-                            Ok(())
-                        }
-                        Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
-                            out.extend(encode_text(&v.repr(), t)?);
-                            Ok(())
-                        }
-                        other => Err(format!(
-                            "{} cannot be written into strings ({})",
-                            other.kind_name(),
-                            t.descr()
-                        )),
-                    }
-                }
                 let (mut shape, mut bytes) = (Vec::new(), Vec::new());
-                walk(value, 0, t, &mut shape, &mut bytes).map_err(err)?;
-                Ok(Fill {
-                    shape,
-                    bytes,
-                    from_list: true,
+                list_fill(value, 0, &mut shape, &mut bytes, &|v, out| {
+                    text_leaf(v, t, out)
                 })
+                .map_err(err)?;
+                Ok(fill(shape, bytes, true))
             }
             other => Err(err(format!(
                 "{} cannot be written into strings ({}): write a string",
@@ -1039,49 +1028,47 @@ fn flush_all(sources: &[Arc<Source>], span: Span) -> Result<(), Error> {
     Ok(())
 }
 
-/// A Python list's elements, each converted as a Python scalar (`s`), or
-/// only its structure checked (`None`). Stops at the first element that
-/// does not convert, the ones before it in `out`.
+/// How [`list_fill`] writes one scalar of a list: its bytes appended, or
+/// the message of why it does not convert.
+type Leaf<'a> = dyn Fn(&Value, &mut Vec<u8>) -> Result<(), String> + 'a;
+
+/// A Python list's elements, each written by `leaf` (a leaf that writes
+/// nothing checks only the structure), with NumPy's message for lists of
+/// uneven shape. Stops at the first element that does not convert, the
+/// ones before it in `out`.
 fn list_fill(
     v: &Value,
     depth: usize,
     shape: &mut Vec<usize>,
     out: &mut Vec<u8>,
-    s: Option<Scalar>,
+    leaf: &Leaf<'_>,
 ) -> Result<(), String> {
-    let Some(s) = s else {
-        return match v {
-            Value::List(items) | Value::Tuple(items) => {
-                if shape.len() == depth {
-                    shape.push(items.len());
-                } else if shape.len() < depth || shape[depth] != items.len() {
-                    return Err("inhomogeneous".into());
-                }
-                items
-                    .iter()
-                    .try_for_each(|x| list_fill(x, depth + 1, shape, out, None))
-            }
-            _ if shape.len() != depth => Err("inhomogeneous".into()),
-            _ => Ok(()),
-        };
-    };
+    const INHOMOGENEOUS: &str =
+        "setting an array element with a sequence. The requested array has an inhomogeneous shape";
     match v {
         Value::List(items) | Value::Tuple(items) => {
             if shape.len() == depth {
+                // A deeper list after a scalar at this depth.
                 if depth > 0 && !out.is_empty() {
-                    return Err("setting an array element with a sequence. The requested array has an inhomogeneous shape".into());
+                    return Err(INHOMOGENEOUS.into());
                 }
                 shape.push(items.len());
             } else if shape.len() < depth || shape[depth] != items.len() {
-                return Err("setting an array element with a sequence. The requested array has an inhomogeneous shape".into());
+                return Err(INHOMOGENEOUS.into());
             }
             items
                 .iter()
-                .try_for_each(|x| list_fill(x, depth + 1, shape, out, Some(s)))
+                .try_for_each(|x| list_fill(x, depth + 1, shape, out, leaf))
         }
-        _ if shape.len() != depth => Err(
-            "setting an array element with a sequence. The requested array has an inhomogeneous shape".into(),
-        ),
+        _ if shape.len() != depth => Err(INHOMOGENEOUS.into()),
+        x => leaf(x, out),
+    }
+}
+
+/// One Python or NumPy scalar of a list as bytes of `s`, by Python's
+/// conversions (NumPy's unsafe cast for NumPy scalars).
+fn number_leaf(v: &Value, s: Scalar, out: &mut Vec<u8>) -> Result<(), String> {
+    match v {
         Value::Int(i) => py_int(*i, s).map(|b| out.extend(b)),
         Value::Bool(b) => py_int(i128::from(*b), s).map(|b| out.extend(b)),
         Value::Float(f) => py_float(*f, s).map(|b| out.extend(b)),

@@ -1653,19 +1653,21 @@ impl Session {
                     e.span,
                 ));
             }
-            // The fields that hold numbers (not strings).
-            let names: Vec<&str> = fields
-                .iter()
-                .filter(|f| !f.dtype.has_text())
-                .map(|f| f.name.as_str())
-                .collect();
-            if !fields.is_empty() && view.dtype.complex_int_part().is_none() && names.is_empty() {
-                return Err(type_error(
-                    format!("stats, hist and pictures take numbers; {e} has none in its fields"),
-                    e.span,
-                ));
-            }
             if !fields.is_empty() && view.dtype.complex_int_part().is_none() {
+                // The fields that hold numbers (not strings).
+                let names: Vec<&str> = fields
+                    .iter()
+                    .filter(|f| !f.dtype.has_text())
+                    .map(|f| f.name.as_str())
+                    .collect();
+                if names.is_empty() {
+                    return Err(type_error(
+                        format!(
+                            "stats, hist and pictures take numbers; {e} has none in its fields"
+                        ),
+                        e.span,
+                    ));
+                }
                 return Err(Error::new(
                     ErrorKind::Type {
                         message: format!(

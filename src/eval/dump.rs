@@ -68,19 +68,13 @@ fn parts(d: &Dtype, prefix: &str, base: usize, out: &mut Vec<Part>) {
         Dtype::Record(_) => {
             for f in d.fields() {
                 // A sub-array field: each of its elements, named by index.
-                let n: usize = f.shape.iter().product();
-                for k in 0..n {
+                for (k, at) in f.element_offsets().enumerate() {
                     let name = if f.shape.is_empty() {
                         format!("{prefix}{}.", f.name)
                     } else {
                         format!("{prefix}{}[{k}].", f.name)
                     };
-                    parts(
-                        &f.dtype,
-                        &name,
-                        base + f.offset + k * f.dtype.itemsize(),
-                        out,
-                    );
+                    parts(&f.dtype, &name, base + at, out);
                 }
             }
         }

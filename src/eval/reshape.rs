@@ -8,7 +8,7 @@ use super::call::to_lazy;
 use super::{Session, Value};
 use crate::compute::{Lazy, Node};
 use crate::diag::{Error, ErrorKind};
-use crate::dtype::{ByteOrder, Dtype, Kind};
+use crate::dtype::{Dtype, Kind};
 use crate::syntax::{Arg, Span};
 use crate::view::{Order, View};
 use std::sync::Arc;
@@ -547,12 +547,10 @@ fn scalar_parts(d: &Dtype) -> Vec<(usize, usize)> {
             // Each UTF-32 code unit of a `U` string; `S` bytes stay.
             Dtype::Text(t) if t.unicode => (0..t.chars).for_each(|k| out.push((base + 4 * k, 4))),
             Dtype::Text(_) => {}
+            // Every element of a sub-array field.
             Dtype::Record(r) => r.fields.iter().for_each(|f| {
-                // Every element of a sub-array field.
-                let n: usize = f.shape.iter().product();
-                for k in 0..n {
-                    walk(&f.dtype, base + f.offset + k * f.dtype.itemsize(), out)
-                }
+                f.element_offsets()
+                    .for_each(|at| walk(&f.dtype, base + at, out))
             }),
         }
     }
@@ -565,19 +563,10 @@ fn scalar_parts(d: &Dtype) -> Vec<(usize, usize)> {
 pub fn flip_order(d: &Dtype) -> Dtype {
     match d {
         Dtype::Scalar(s) if s.size > 1 => {
-            let order = if s.order == ByteOrder::Little {
-                ByteOrder::Big
-            } else {
-                ByteOrder::Little
-            };
-            Dtype::Scalar(crate::dtype::Scalar::new(s.kind, s.size, order))
+            Dtype::Scalar(crate::dtype::Scalar::new(s.kind, s.size, s.order.flipped()))
         }
         Dtype::Text(t) if t.unicode => Dtype::Text(crate::dtype::Text {
-            order: if t.order == ByteOrder::Little {
-                ByteOrder::Big
-            } else {
-                ByteOrder::Little
-            },
+            order: t.order.flipped(),
             ..*t
         }),
         Dtype::Scalar(_) | Dtype::Text(_) => d.clone(),

@@ -57,12 +57,7 @@ fn elem_field(e: &Elem) -> Field {
                 .collect(),
         ),
         Elem::Str(s) => Field::Str(s.clone()),
-        // Bytes as the text they spell where it is UTF-8 (most files hold
-        // ASCII names), else Python's escaped form without b'...'.
-        Elem::Bytes(b) => Field::Str(match std::str::from_utf8(b) {
-            Ok(s) => s.to_string(),
-            Err(_) => crate::text::py_bytes_inner(b),
-        }),
+        Elem::Bytes(b) => Field::Str(crate::text::bytes_text(b)),
     }
 }
 

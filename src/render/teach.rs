@@ -287,11 +287,7 @@ pub fn write_dump(d: &Dump, precision: usize, w: &mut impl Write) -> io::Result<
             .iter()
             .zip(&r.values)
             .map(|(p, v)| {
-                // Text in quotes, so that its spaces and emptiness show.
-                let v = match v {
-                    crate::dtype::Elem::Str(s) => crate::text::py_str_repr(s),
-                    v => number::scalar_text(v, precision),
-                };
+                let v = number::repr_text(v, precision);
                 if p.name.is_empty() {
                     v
                 } else {
