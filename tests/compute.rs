@@ -876,3 +876,141 @@ fn psd_of_a_sparse_2_gib_recording_finds_the_tone_and_its_power() {
     let want = 10.0 * ((len / 1024) as f64 / (total / 1024) as f64).log10();
     assert!((db - want).abs() <= 0.5, "peak {db} dB, want {want} dB");
 }
+
+/// The engine's float32 lanes against its general float64 path
+/// (`STRIDED_LANES=0`), on one thread and on three: the same bytes for
+/// every elementwise expression saved, and the same printed reductions.
+/// The values hold NaN, both infinities, both zeros, subnormals and values
+/// near float32's largest (so products overflow); the views are
+/// contiguous, strided, reversed and transposed, complex64, big-endian and
+/// int16; the expressions use every operation the lanes compute and the
+/// ones that leave them for the general path (broadcast operands, masks,
+/// floor division, float64).
+#[test]
+fn float32_lanes_give_the_general_paths_bits_on_any_number_of_threads() {
+    let dir = temp();
+    let shape = (6, 257, 64);
+    let mut s = 0x9E37_79B9_7F4A_7C15u64;
+    let values: Vec<f32> = (0..shape.0 * shape.1 * shape.2)
+        .map(|k| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            let u = (s >> 40) as f32 / (1u64 << 24) as f32;
+            match k % 1013 {
+                0 => f32::NAN,
+                1 => f32::INFINITY,
+                2 => f32::NEG_INFINITY,
+                3 => -0.0,
+                4 => 0.0,
+                5 => f32::from_bits(1 + (s >> 50) as u32),
+                6 | 500 => f32::MAX * (u - 0.5),
+                7 | 600 => 1e-30 * u,
+                _ => (u - 0.3) * 40.0,
+            }
+        })
+        .collect();
+    let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+    std::fs::write(dir.path().join("x.f4"), bytes).unwrap();
+    let elementwise = [
+        "x + 1.5",
+        "x * x - 3",
+        "x / 7 > 0.25",
+        "0.1 - x",
+        "x == x",
+        "x != x",
+        "x.T * 2",
+        "x[:, ::-1, ::-3] + x[:, :, ::3]",
+        "abs(c)",
+        "db(c)",
+        "log10(abs(x))",
+        "log(x)",
+        "exp(x / 100)",
+        "sqrt(x)",
+        "c * c",
+        "c / (c + 1)",
+        "c - x[..., :32]",
+        "conj(c) + 1",
+        "-c",
+        "c.imag * 2",
+        "c.real - c.imag",
+        "x.imag + x",
+        "isnan(c)",
+        "isfinite(x) & (x > 0)",
+        "~(x > 0)",
+        "(x > 0) | isnan(x)",
+        "(x > 0) ^ (x > 1)",
+        "where(x > 0, x, -x)",
+        "where(c.real > 0, c, 2j)",
+        "where(x > 0, x, x[:, :1])",
+        "x + h",
+        "x * b",
+        "x - mean(x, axis=0)",
+        "x // 3 + 1",
+        "x ** 2 + 1",
+        "x.astype('f8') + 1",
+        "clip(x, -1, 1) * 2",
+        "round(x, 2) + 1",
+        "x[x > 1] + 1",
+    ];
+    let reductions = [
+        "sum(x * 2)",
+        "mean(abs(c), axis=0)[:3]",
+        "std(db(c), axis=1)[0, :3]",
+        "min(x - 1, axis=(0, 2))[:3]",
+        "max(abs(c) + 0, axis=2)[0, :3]",
+        "argmax(x * 3)",
+        "count_nonzero(x > 3)",
+        "count_nonzero(c.real > 0, axis=1)[:, :3]",
+        "stats abs(c)",
+        "stats x[x > 5]",
+        "stats log10(abs(x))",
+        "hist db(c) bins=10 range=-100,800",
+    ];
+    let mut script = String::from(
+        "open x.f4 (6, 257, 64) <f4 as x; open x.f4 (6, 257, 64) >f4 as b; \
+         c = x.view('<c8'); h = x.view('<i2')[..., :64]",
+    );
+    for (k, e) in elementwise.iter().enumerate() {
+        script.push_str(&format!("; save {e} e{k}.npy"));
+    }
+    for e in reductions {
+        script.push_str(&format!("; {e}"));
+    }
+    let run = |lanes: &str, threads: &str| {
+        for k in 0..elementwise.len() {
+            let _ = std::fs::remove_file(dir.path().join(format!("e{k}.npy")));
+        }
+        let out = std::process::Command::new(common::bin())
+            .args(["--format", "csv", "-c", &script])
+            .current_dir(dir.path())
+            .env("STRIDED_LANES", lanes)
+            .env("STRIDED_THREADS", threads)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let saved: Vec<Vec<u8>> = (0..elementwise.len())
+            .map(|k| std::fs::read(dir.path().join(format!("e{k}.npy"))).unwrap())
+            .collect();
+        (text(&out.stdout), saved)
+    };
+    let (general, general_saved) = run("0", "1");
+    assert!(general.lines().count() > 25, "{general}");
+    for (lanes, threads) in [("1", "1"), ("1", "3")] {
+        let (printed, saved) = run(lanes, threads);
+        for (a, b) in printed.lines().zip(general.lines()) {
+            assert_eq!(
+                a, b,
+                "lanes {lanes}, {threads} threads, against the general path"
+            );
+        }
+        assert_eq!(printed.lines().count(), general.lines().count());
+        for (k, (a, b)) in saved.iter().zip(&general_saved).enumerate() {
+            assert!(
+                a == b,
+                "`{}` differs from the general path ({threads} threads)",
+                elementwise[k]
+            );
+        }
+    }
+}

@@ -71,18 +71,6 @@ impl Gather {
 /// Source elements per chunk of a mask's counts.
 pub const MASK_CHUNK: usize = 1 << 16;
 
-/// A run of `x` starting at C-order flat position `flat`, up to `len`
-/// elements and never past the end of the row.
-pub fn flat_block(x: &Lazy, flat: usize, len: usize) -> Block {
-    if x.ndim() == 0 {
-        return x.block(&[], 0, 1);
-    }
-    let last = x.shape[x.ndim() - 1].max(1);
-    let idx = x.unravel(flat);
-    let col = flat % last;
-    x.block(&idx[..idx.len() - 1], col, len.min(last - col))
-}
-
 /// Where a mask's true elements are: how many in each [`MASK_CHUNK`] of
 /// flat positions (as prefix sums, one more entry than chunks), and the
 /// mask itself packed 64 elements to a word when that takes at most
@@ -246,9 +234,10 @@ pub fn masked_stream(
     };
     let mut out_at = from;
     let mut picked: Vec<usize> = Vec::with_capacity(BLOCK);
+    let (mut src_eval, mut mask_eval) = (super::Fused::new(src), super::Fused::new(mask));
     while flat < n && seen < to {
         control::check()?;
-        // A run within one row, as `flat_block` gives.
+        // A run within one row, as `Fused::flat_block` gives.
         let len = BLOCK.min(last - flat % last).min(n - flat);
         picked.clear();
         match &index.bits {
@@ -266,12 +255,12 @@ pub fn masked_stream(
                 }
             }
             None => {
-                let m = flat_block(mask, flat, len);
+                let m = mask_eval.flat_block(flat, len);
                 picked.extend((0..len).filter(|&k| m.re[k] != 0.0 || m.im_at(k) != 0.0));
             }
         }
         if seen + picked.len() > from && !picked.is_empty() {
-            let v = flat_block(src, flat, len);
+            let v = src_eval.flat_block(flat, len);
             for &k in &picked {
                 if seen >= from && seen < to {
                     out.re.push(v.re[k]);

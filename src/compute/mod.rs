@@ -9,6 +9,7 @@
 //! NumPy's float32/int8/... arithmetic, wrap-around included.
 
 mod elements;
+mod fused;
 pub mod gather;
 mod kernels;
 pub mod order;
@@ -18,6 +19,7 @@ pub mod reduce;
 pub mod spectral;
 
 pub use elements::Elements;
+pub use fused::Fused;
 
 use crate::dtype::{ByteOrder, Elem, Kind, Scalar};
 use crate::ops::BinOp;
@@ -1027,24 +1029,14 @@ fn single(to: Scalar) -> bool {
 }
 
 /// `ln`, `log10` or `db` (`20·log10` of values already made magnitudes)
-/// in place, by the vectorised logarithm. Values it does not cover
-/// (subnormal float64, which no float32 value is) take the library call.
+/// in place, by the vectorised logarithm.
 fn ln_f32(xs: &mut [f64], f: Func) {
     let scale = match f {
         Func::Log => 1.0,
         Func::Log10 => std::f64::consts::LOG10_E,
         _ => 20.0 * std::f64::consts::LOG10_E,
     };
-    let odd: Vec<(usize, f64)> = xs
-        .iter()
-        .enumerate()
-        .filter(|(_, x)| !(x.is_normal() && x.is_sign_positive() && x.is_finite()))
-        .map(|(k, &x)| (k, x))
-        .collect();
     kernels::scaled_ln(xs, scale);
-    for (k, x) in odd {
-        xs[k] = scale * x.ln();
-    }
 }
 
 /// A block of real values.

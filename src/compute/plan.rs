@@ -29,6 +29,8 @@ pub struct Plan {
     pub walk: String,
     /// Elements per block (a run along the last axis at most this long).
     pub block: usize,
+    /// How each block is computed ([`super::Fused::describe`]).
+    pub lanes: String,
     pub chunks: usize,
     pub threads: usize,
     pub reads: Vec<Read>,
@@ -58,10 +60,19 @@ pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
     // thread while a block is computed.
     let mut nodes = Vec::new();
     collect(x, &mut nodes);
-    let block_bytes: u64 = nodes
-        .iter()
-        .map(|l| (BLOCK * 8 * complex_parts(l)) as u64)
-        .sum();
+    // The evaluator's own buffers: float32 lanes, and float64 blocks for
+    // every node when any subtree takes the general path (an upper bound).
+    let fused = super::Fused::new(x);
+    let (lane_bytes, general) = fused.held();
+    let block_bytes: u64 = lane_bytes
+        + if general {
+            nodes
+                .iter()
+                .map(|l| (BLOCK * 8 * complex_parts(l)) as u64)
+                .sum()
+        } else {
+            0
+        };
     let masks: u64 = nodes
         .iter()
         .filter_map(|l| match &*l.node {
@@ -168,6 +179,7 @@ pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
         goal: goal_text,
         walk,
         block: BLOCK,
+        lanes: fused.describe(),
         chunks,
         threads: used_threads,
         reads,
@@ -225,6 +237,7 @@ pub fn plan_segments(
              float64), |X|^2 summed per bin"
         ),
         block: w.nperseg,
+        lanes: super::Fused::new(x).describe(),
         chunks,
         threads: workers,
         reads,

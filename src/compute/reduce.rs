@@ -6,7 +6,7 @@
 //! partial accumulators in order, so results do not depend on timing.
 
 use super::kernels::{min_max_sum, squares_and_zeros};
-use super::{Block, Lazy, BLOCK};
+use super::{Block, Fused, Lazy, BLOCK};
 use crate::control::{self, Interrupted};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -494,6 +494,7 @@ pub fn for_blocks(
     }
     let last = x.shape[n - 1];
     let outer_shape = &x.shape[..n - 1];
+    let mut eval = Fused::new(x);
     let mut flat = from;
     let mut outer = vec![0usize; n - 1];
     while flat < to {
@@ -506,7 +507,7 @@ pub fn for_blocks(
         }
         let len = BLOCK.min(last - col).min(to - flat);
         control::check()?;
-        f(&x.block(&outer, col, len), flat as u64);
+        f(eval.block(&outer, col, len), flat as u64);
         control::advance(len as u64);
         flat += len;
     }
@@ -683,13 +684,14 @@ pub fn reduce_axes(
         let counting = need == Need::Counts;
         let parts = in_chunks(chunks, |c| {
             let mut cols = ColumnSums::new(outputs, last, complex, counting);
+            let mut eval = Fused::new(x);
             let mut outer = vec![0usize; n - 1];
             for row in c * per..((c + 1) * per).min(rows) {
                 let base = unravel_row(row, &mut outer);
                 for c0 in (0..last).step_by(SUM_COLS) {
                     control::check()?;
                     let w = SUM_COLS.min(last - c0);
-                    let b = x.block(&outer, c0, w);
+                    let b = eval.block(&outer, c0, w);
                     cols.add(base + c0, &b.re, b.im.as_deref());
                 }
                 cols.row_added(base);
@@ -719,6 +721,7 @@ pub fn reduce_axes(
             // The last chunks may start past the end (rows < chunks · per).
             let first = (r0 / per_output.max(1)).min(outputs);
             let mut accs: Vec<Acc> = Vec::new();
+            let mut eval = Fused::new(x);
             let mut outer = vec![0usize; n - 1];
             for row in r0..r1 {
                 let out = row / per_output.max(1) - first;
@@ -729,8 +732,8 @@ pub fn reduce_axes(
                 for col in (0..last).step_by(BLOCK) {
                     control::check()?;
                     let len = BLOCK.min(last - col);
-                    let b = x.block(&outer, col, len);
-                    accs[out].push(&b, (row * last + col) as u64, int);
+                    let b = eval.block(&outer, col, len);
+                    accs[out].push(b, (row * last + col) as u64, int);
                     control::advance(len as u64);
                 }
             }
@@ -746,6 +749,7 @@ pub fn reduce_axes(
     }
     let chunk = |c: usize| -> Result<Vec<Acc>, Interrupted> {
         let mut accs = vec![Acc::default(); outputs];
+        let mut eval = Fused::new(x);
         let mut outer = vec![0usize; n - 1];
         let (r0, r1) = (c * per, ((c + 1) * per).min(rows));
         if !last_kept {
@@ -754,8 +758,8 @@ pub fn reduce_axes(
                 for col in (0..last).step_by(BLOCK) {
                     control::check()?;
                     let len = BLOCK.min(last - col);
-                    let b = x.block(&outer, col, len);
-                    accs[base].push(&b, (row * last + col) as u64, int);
+                    let b = eval.block(&outer, col, len);
+                    accs[base].push(b, (row * last + col) as u64, int);
                     control::advance(len as u64);
                 }
             }
@@ -788,7 +792,7 @@ pub fn reduce_axes(
                 }
                 for i in 0..h {
                     unravel_row(row + i, &mut outer);
-                    let b = x.block(&outer, c0, w);
+                    let b = eval.block(&outer, c0, w);
                     for (j, &v) in b.re.iter().enumerate() {
                         re[j * h + i] = v;
                     }

@@ -249,7 +249,8 @@ impl RowTransform {
             }
         };
         once.get_or_init(|| {
-            let input = src.block(outer, 0, self.used());
+            let mut eval = super::Fused::new(src);
+            let input = eval.block(outer, 0, self.used());
             let (re, im) = self.row(
                 &input.re,
                 input.im.as_deref().unwrap_or(&[]),

@@ -373,6 +373,7 @@ fn record(out: &Output) -> Option<Record> {
                             f("goal", Field::Str(p.goal.clone())),
                             f("walk", Field::Str(p.walk.clone())),
                             f("block", int(p.block)),
+                            f("compute", Field::Str(p.lanes.clone())),
                             f("chunks", int(p.chunks)),
                             f("threads", int(p.threads)),
                             f(

@@ -342,6 +342,7 @@ fn write_plan(p: &crate::compute::plan::Plan, w: &mut impl Write) -> io::Result<
             format!("{} threads", p.threads)
         }
     )?;
+    writeln!(w, "  compute  {}", p.lanes)?;
     for r in &p.reads {
         let amplification = if r.used == 0 {
             String::new()
