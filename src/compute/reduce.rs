@@ -43,6 +43,9 @@ pub struct Acc {
     /// reported in `min_at`, `max_at` and `first_nan` (`None`: the walk is
     /// in C order).
     pub order: Option<Arc<Walk>>,
+    /// What is read from this accumulator: the fast paths skip the rest
+    /// (the moments for a `max`, the extremes for a `mean`).
+    pub need: Need,
 }
 
 /// A walk over an array with its axes permuted (see [`reduce_all`]).
@@ -102,6 +105,7 @@ impl Default for Acc {
             max_at: u64::MAX,
             first_nan: None,
             order: None,
+            need: Need::All,
         }
     }
 }
@@ -135,6 +139,14 @@ impl Acc {
     fn with_order(order: Option<Arc<Walk>>) -> Acc {
         Acc {
             order,
+            ..Acc::default()
+        }
+    }
+
+    /// An accumulator whose reader needs only `need`.
+    pub fn needing(need: Need) -> Acc {
+        Acc {
+            need,
             ..Acc::default()
         }
     }
@@ -202,15 +214,20 @@ impl Acc {
         }
         let n = im.len() as u64;
         let mean = sum / n as f64;
-        let (m2, _) = squares_and_zeros(im, mean);
+        let m2 = match self.need {
+            Need::All => squares_and_zeros(im, mean).0,
+            _ => 0.0,
+        };
         (self.im_mean, self.im_m2) = merge_moments(finite, im_mean, im_m2, n, mean, m2);
         neumaier(&mut self.im_sum, &mut self.im_comp, sum);
-        let nz = re
-            .iter()
-            .zip(im)
-            .filter(|&(&a, &b)| a != 0.0 || b != 0.0)
-            .count();
-        self.nonzero = nonzero + nz as u64;
+        if matches!(self.need, Need::All | Need::Counts) {
+            let nz = re
+                .iter()
+                .zip(im)
+                .filter(|&(&a, &b)| a != 0.0 || b != 0.0)
+                .count();
+            self.nonzero = nonzero + nz as u64;
+        }
         true
     }
 
@@ -236,14 +253,19 @@ impl Acc {
         // A block is a run along the walk's last axis, so its first
         // occurrence of a value is also its first in C order.
         let first = |v: f64| base + step * xs.iter().position(|&x| x == v).unwrap_or(0) as u64;
-        if lo <= self.min || self.min_at == u64::MAX {
+        let extremes = matches!(self.need, Need::All | Need::Extremes);
+        if extremes && (lo <= self.min || self.min_at == u64::MAX) {
             self.offer_min(lo, first(lo));
         }
-        if hi >= self.max || self.max_at == u64::MAX {
+        if extremes && (hi >= self.max || self.max_at == u64::MAX) {
             self.offer_max(hi, first(hi));
         }
         let mean = sum / n as f64;
-        let (m2, zeros) = squares_and_zeros(xs, mean);
+        let (m2, zeros) = match self.need {
+            Need::All | Need::Counts => squares_and_zeros(xs, mean),
+            // Not read: the moments of a min or a max, non-zeros of a sum.
+            Need::Sums | Need::Extremes => (0.0, 0),
+        };
         (self.mean, self.m2) = merge_moments(self.finite, self.mean, self.m2, n, mean, m2);
         let (im_mean, im_m2) = merge_moments(self.finite, self.im_mean, self.im_m2, n, 0.0, 0.0);
         (self.im_mean, self.im_m2) = (im_mean, im_m2);
@@ -576,7 +598,9 @@ pub fn axes_plan(x: &Lazy, axes: &[usize], int: bool, need: Need) -> AxesPlan {
     let last = x.shape.last().copied().unwrap_or(1).max(1);
     let rows = x.size() / last;
     let last_kept = axes.is_empty() || (n > 0 && !axes.contains(&(n - 1)));
-    let column_sums = need != Need::All && last_kept && ColumnSums::exact_for(x, int, rows);
+    let column_sums = matches!(need, Need::Sums | Need::Counts)
+        && last_kept
+        && ColumnSums::exact_for(x, int, rows);
     let per_chunk = outputs.max(1)
         * if column_sums {
             ColumnSums::BYTES_PER_OUTPUT
@@ -726,7 +750,7 @@ pub fn reduce_axes(
             for row in r0..r1 {
                 let out = row / per_output.max(1) - first;
                 if out == accs.len() {
-                    accs.push(Acc::default());
+                    accs.push(Acc::needing(need));
                 }
                 unravel_row(row, &mut outer);
                 for col in (0..last).step_by(BLOCK) {
@@ -748,7 +772,7 @@ pub fn reduce_axes(
         return Ok((kept_shape, total));
     }
     let chunk = |c: usize| -> Result<Vec<Acc>, Interrupted> {
-        let mut accs = vec![Acc::default(); outputs];
+        let mut accs = vec![Acc::needing(need); outputs];
         let mut eval = Fused::new(x);
         let mut outer = vec![0usize; n - 1];
         let (r0, r1) = (c * per, ((c + 1) * per).min(rows));
@@ -836,6 +860,7 @@ impl Need {
         match name.trim_start_matches("nan") {
             "sum" | "mean" => Need::Sums,
             "count_nonzero" | "any" | "all" => Need::Counts,
+            "min" | "max" | "argmin" | "argmax" | "ptp" => Need::Extremes,
             _ => Need::All,
         }
     }
@@ -851,6 +876,9 @@ pub enum Need {
     Sums,
     /// Those, and the count of non-zeros: count_nonzero, any, all.
     Counts,
+    /// The extremes and where they are, and counts of NaN: min, max,
+    /// argmin, argmax, ptp and their nan forms.
+    Extremes,
 }
 
 /// The accumulators of an `axis=` reduction that keeps the last axis, as
@@ -1300,6 +1328,75 @@ mod tests {
     }
 
     /// The column kernel of sums (`Need::Counts`, and `Need::Sums` against
+    /// Accumulators that skip what their reader does not need (the moments
+    /// of a `max`, the extremes of a `mean`) against full ones, along axes
+    /// that include the last (the accumulator paths), on real and complex
+    /// data, with blocks of finite values (the fast paths) and with NaN and
+    /// infinities: the same extremes and positions, the same sums and means
+    /// bit for bit.
+    #[test]
+    fn lighter_accumulators_give_what_they_are_read_for_unchanged() {
+        use crate::compute::Computed;
+        use ndarray::ArrayD;
+        let shape = [4usize, 9, 5000];
+        let n: usize = shape.iter().product();
+        let mut state: u64 = 0x9e37_79b9;
+        let mut value = |k: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            match (k >= n / 2, state % 3000) {
+                (true, 0) => f64::NAN,
+                (true, 1) => f64::INFINITY,
+                (_, m) => (m % 97) as f64 - 48.0 + (state % 7) as f64 * 0.25,
+            }
+        };
+        let re: Vec<f64> = (0..n).map(&mut value).collect();
+        let im: Vec<f64> = (0..n).map(&mut value).collect();
+        for complex in [false, true] {
+            let dtype = crate::dtype::Dtype::parse_str(if complex { "<c16" } else { "<f8" })
+                .unwrap()
+                .as_scalar()
+                .unwrap();
+            let x = Lazy::array(Computed {
+                dtype,
+                re: ArrayD::from_shape_vec(&shape[..], re.clone()).unwrap(),
+                im: complex.then(|| ArrayD::from_shape_vec(&shape[..], im.clone()).unwrap()),
+            });
+            for axes in [vec![2], vec![1, 2], vec![0, 2], vec![0]] {
+                let (_, all) = reduce_axes(&x, &axes, false, Need::All).unwrap();
+                let (_, ext) = reduce_axes(&x, &axes, false, Need::Extremes).unwrap();
+                let (_, sums) = reduce_axes(&x, &axes, false, Need::Sums).unwrap();
+                // Outputs of NaN blocks and of finite ones, both.
+                assert!(all.iter().any(|a| a.nan > 0));
+                assert!(axes != [2] || all.iter().any(|a| a.nan == 0));
+                for ((a, e), s) in all.iter().zip(&ext).zip(&sums) {
+                    let extremes = |a: &Acc| {
+                        (
+                            a.min.to_bits(),
+                            a.min_at,
+                            a.max.to_bits(),
+                            a.max_at,
+                            a.first_nan,
+                        )
+                    };
+                    assert_eq!(extremes(a), extremes(e), "{axes:?} complex {complex}");
+                    assert_eq!((a.n, a.nan, a.pinf, a.ninf), (e.n, e.nan, e.pinf, e.ninf));
+                    let bits = |a: &Acc| {
+                        let (t, m) = (a.total(false), a.mean_value(true));
+                        [t.0, t.1, m.0, m.1].map(f64::to_bits)
+                    };
+                    // (With the last axis kept, sums take the column kernel,
+                    // which `column_sums_agree_with_the_general_accumulators`
+                    // checks.)
+                    if axes.contains(&2) {
+                        assert_eq!(bits(a), bits(s), "{axes:?} complex {complex}");
+                    }
+                }
+            }
+        }
+    }
+
     /// that) against the general
     /// accumulators, on real and complex data with NaN, infinities and
     /// zeros, over every axis and a tuple of axes: the same counts, and
