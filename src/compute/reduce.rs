@@ -540,13 +540,13 @@ pub fn for_blocks(
 /// elements in the order their bytes lie in the file (see
 /// [`Lazy::memory_order`]). Indices in the result are C-order flat indices
 /// of `x`, first occurrences as NumPy reports them.
-pub fn reduce_all(x: &Lazy, int: bool) -> Result<Acc, Interrupted> {
+pub fn reduce_all(x: &Lazy, int: bool, need: Need) -> Result<Acc, Interrupted> {
     match x.memory_order() {
         Some((perm, y)) => {
             let walk = Arc::new(Walk::new(&x.shape, &perm));
-            reduce_walk(&y, int, Some(walk))
+            reduce_walk(&y, int, Some(walk), need)
         }
-        None => reduce_walk(x, int, None),
+        None => reduce_walk(x, int, None, need),
     }
 }
 
@@ -623,24 +623,38 @@ pub fn axes_plan(x: &Lazy, axes: &[usize], int: bool, need: Need) -> AxesPlan {
 
 /// Reduces all of `x` walking its elements in C order; `order` maps the
 /// walk's positions to the indices reported.
-fn reduce_walk(x: &Lazy, int: bool, order: Option<Arc<Walk>>) -> Result<Acc, Interrupted> {
+fn reduce_walk(
+    x: &Lazy,
+    int: bool,
+    order: Option<Arc<Walk>>,
+    need: Need,
+) -> Result<Acc, Interrupted> {
     let size = x.size();
     let workers = threads();
     let _job = control::start(size as u64);
     let (chunk, chunks) = walk_chunks(x, workers);
     if chunks == 1 {
-        let mut acc = Acc::with_order(order.clone());
+        let mut acc = Acc {
+            need,
+            ..Acc::with_order(order.clone())
+        };
         for_blocks(x, 0, size, |b, at| acc.push(b, at, int))?;
         return Ok(acc);
     }
     let parts = in_chunks(chunks, |c| {
-        let mut acc = Acc::with_order(order.clone());
+        let mut acc = Acc {
+            need,
+            ..Acc::with_order(order.clone())
+        };
         for_blocks(x, c * chunk, ((c + 1) * chunk).min(size), |b, at| {
             acc.push(b, at, int)
         })?;
         Ok(acc)
     })?;
-    let mut total = Acc::with_order(order.clone());
+    let mut total = Acc {
+        need,
+        ..Acc::with_order(order.clone())
+    };
     for p in &parts {
         total.merge(p);
     }

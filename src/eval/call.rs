@@ -953,7 +953,7 @@ impl Session {
         let value = (|| -> Result<Value, Error> {
             match axis {
                 None => {
-                    let acc = reduce_all(&l, int).map_err(|_| interrupted(span))?;
+                    let acc = reduce_all(&l, int, Need::of(base)).map_err(|_| interrupted(span))?;
                     if matches!(base, "argmin" | "argmax") {
                         // The flat C-order index, as NumPy (`unravel_index` gives the n-d one).
                         let at = self.arg_index(&acc, base, l.size(), span)?;
@@ -1701,7 +1701,7 @@ impl Session {
 
     pub(super) fn stats(&self, e: &Expr, text: &str) -> Result<StatsReport, Error> {
         let (l, magnitude, dtype) = self.statistic_input(e)?;
-        let acc = reduce_all(&l, false).map_err(|_| interrupted(e.span))?;
+        let acc = reduce_all(&l, false, Need::All).map_err(|_| interrupted(e.span))?;
         let found = |at: u64| (at != u64::MAX).then(|| unravel_vec(at as usize, &l.shape));
         let finite = acc.finite > 0;
         let quartiles = if l.size() <= QUARTILES_UP_TO {
@@ -1781,7 +1781,8 @@ impl Session {
                 (lo, hi, None)
             }
             None => {
-                let acc = reduce_all(&l, false).map_err(|_| interrupted(e.span))?;
+                // The range: the extremes, and whether any is infinite.
+                let acc = reduce_all(&l, false, Need::Extremes).map_err(|_| interrupted(e.span))?;
                 if acc.n == 0 {
                     return Err(type_error(
                         "nothing to count: the array is empty or all NaN".into(),
