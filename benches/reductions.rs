@@ -68,3 +68,18 @@ fn c_order(b: divan::Bencher, statement: &str) {
 fn f_order(b: divan::Bencher, statement: &str) {
     bench(b, "F", statement);
 }
+
+/// Issue 12's workloads, in-process: axis reductions, comparisons, masks,
+/// logarithms and the histogram.
+#[divan::bench(args = [
+    "mean(d.r, axis=0)",
+    "mean(d.r, axis=1)",
+    "max(abs(d), axis=1)",
+    "count_nonzero(d.r > 0.5)",
+    "stats d.r[d.r > 0.9]",
+    "stats db(d)",
+    "hist d.r bins=100",
+])]
+fn engine(b: divan::Bencher, statement: &str) {
+    bench(b, "C", statement);
+}

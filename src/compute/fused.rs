@@ -464,7 +464,7 @@ fn complex_binary(op: BinOp, a: &Slot<'_>, b: &Slot<'_>, re: &mut [f32], im: &mu
             for k in 0..re.len() {
                 let x = (at(a.real(), k), at(a.imag(), k));
                 let y = (at(b.real(), k), at(b.imag(), k));
-                (re[k], im[k]) = super::complex_op(op, x, y);
+                (re[k], im[k]) = super::elementwise::complex_op(op, x, y);
             }
         }
     }

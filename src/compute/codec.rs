@@ -1,0 +1,339 @@
+//! The one codec between bytes and numbers: an element of any scalar
+//! dtype decoded to a [`Num`] (`decode_num`, and runs of them into a
+//! [`Block`]: `leaf_run`, with vector loops for little-endian float32 and
+//! complex64), a float64 result rounded to what its dtype holds (`cast`:
+//! float32 rounding, integer wrap-around, NumPy's values for NaN), and
+//! numbers encoded back into bytes (`encode_num`, `encode_block_into`).
+
+use super::{kernels, Block, Num};
+use crate::dtype::{ByteOrder, Elem, Kind, Scalar};
+
+/// Rounds an f64 result to what a value of `dtype` holds (float32
+/// rounding, integer wrap-around, bool as 0/1).
+/// [`cast`] of every value, with the dtype matched once: one tight loop
+/// per kind (nothing to do for float64), not a call per value.
+pub fn cast_slice(xs: &mut [f64], dtype: Scalar) {
+    match (dtype.kind, dtype.size) {
+        (Kind::Float, 8) | (Kind::Complex, 16) => {}
+        (Kind::Float, 4) | (Kind::Complex, 8) => {
+            for v in xs {
+                *v = *v as f32 as f64;
+            }
+        }
+        (Kind::Bool, _) => {
+            for v in xs {
+                *v = f64::from(u8::from(*v != 0.0));
+            }
+        }
+        _ => {
+            for v in xs {
+                *v = cast(*v, dtype);
+            }
+        }
+    }
+}
+
+pub fn cast(x: f64, dtype: Scalar) -> f64 {
+    match (dtype.kind, dtype.size) {
+        (Kind::Float, 4) | (Kind::Complex, 8) => x as f32 as f64,
+        (Kind::Float, 2) => half::f16::from_f64(x).to_f64(),
+        (Kind::Float, _) | (Kind::Complex, _) => x,
+        (Kind::Bool, _) => f64::from(u8::from(x != 0.0)),
+        (Kind::Int, size) => {
+            // NaN and infinities: what x86's conversion gives NumPy (the
+            // 32-bit or 64-bit "integer indefinite", narrowed to 0 below).
+            if !x.is_finite() {
+                return match size {
+                    8 => i64::MIN as f64,
+                    4 => i32::MIN as f64,
+                    _ => 0.0,
+                };
+            }
+            let v = x as i128 as i64;
+            match size {
+                1 => v as i8 as f64,
+                2 => v as i16 as f64,
+                4 => v as i32 as f64,
+                _ => v as f64,
+            }
+        }
+        (Kind::UInt, size) => {
+            if !x.is_finite() {
+                return if size == 8 && x != f64::INFINITY {
+                    9223372036854775808.0
+                } else {
+                    0.0
+                };
+            }
+            let v = x as i128 as u64;
+            match size {
+                1 => v as u8 as f64,
+                2 => v as u16 as f64,
+                4 => v as u32 as f64,
+                _ => v as f64,
+            }
+        }
+    }
+}
+
+/// Decodes one element of a scalar dtype as a number.
+pub fn decode_num(s: Scalar, b: &[u8]) -> Num {
+    let big = s.order == ByteOrder::Big;
+    macro_rules! rd {
+        ($t:ty, $n:expr, $at:expr) => {{
+            let mut a = [0u8; $n];
+            a.copy_from_slice(&b[$at..$at + $n]);
+            if big {
+                <$t>::from_be_bytes(a)
+            } else {
+                <$t>::from_le_bytes(a)
+            }
+        }};
+    }
+    match (s.kind, s.size) {
+        (Kind::Float, 4) => Num::real(rd!(f32, 4, 0) as f64),
+        (Kind::Float, 8) => Num::real(rd!(f64, 8, 0)),
+        (Kind::Complex, 8) => Num {
+            re: rd!(f32, 4, 0) as f64,
+            im: rd!(f32, 4, 4) as f64,
+        },
+        (Kind::Complex, _) => Num {
+            re: rd!(f64, 8, 0),
+            im: rd!(f64, 8, 8),
+        },
+        (Kind::Float, _) => Num::real(half::f16::from_bits(rd!(u16, 2, 0)).to_f64()),
+        (Kind::Bool, _) => Num::real(f64::from(u8::from(b[0] != 0))),
+        (Kind::Int, 1) => Num::real(b[0] as i8 as f64),
+        (Kind::Int, 2) => Num::real(rd!(i16, 2, 0) as f64),
+        (Kind::Int, 4) => Num::real(rd!(i32, 4, 0) as f64),
+        (Kind::Int, _) => Num::real(rd!(i64, 8, 0) as f64),
+        (Kind::UInt, 1) => Num::real(b[0] as f64),
+        (Kind::UInt, 2) => Num::real(rd!(u16, 2, 0) as f64),
+        (Kind::UInt, 4) => Num::real(rd!(u32, 4, 0) as f64),
+        (Kind::UInt, _) => Num::real(rd!(u64, 8, 0) as f64),
+    }
+}
+
+/// The element a number is, as printed for `dtype`.
+pub fn num_elem(n: Num, dtype: Scalar) -> Elem {
+    match dtype.kind {
+        Kind::Bool => Elem::Bool(n.re != 0.0),
+        Kind::Int => Elem::Int(n.re as i64),
+        Kind::UInt => Elem::UInt(n.re as u64),
+        Kind::Float => Elem::Float(n.re, dtype.size),
+        Kind::Complex => Elem::Complex(n.re, n.im, dtype.size / 2),
+    }
+}
+
+/// Little-endian float32 values every `S` bytes of `run` (which ends with
+/// the last value's 4 bytes), as f64.
+pub(super) fn decode_f32<const S: usize>(run: &[u8], out: &mut Vec<f64>) {
+    let chunks = run.chunks_exact(S);
+    let last = chunks.remainder();
+    let start = out.len();
+    out.resize(start + chunks.len(), 0.0);
+    kernels::decode_f32_le::<S>(run, &mut out[start..]);
+    if last.len() >= 4 {
+        out.push(f32::from_le_bytes([last[0], last[1], last[2], last[3]]) as f64);
+    }
+}
+
+/// `len` elements of `dtype` at `base + k·stride` in `bytes`, decoded.
+pub(super) fn leaf_run(
+    bytes: &[u8],
+    base: usize,
+    stride: isize,
+    len: usize,
+    dtype: Scalar,
+) -> Block {
+    let complex = dtype.kind == Kind::Complex;
+    let base = base as isize;
+    let size = dtype.size;
+    let mut re = Vec::with_capacity(len);
+    let at = |k: usize| (base + k as isize * stride) as usize;
+    // Forward strides: walk the run as fixed-size chunks, which the compiler
+    // turns into a tight loop without per-element bounds checks.
+    if stride >= size as isize && len > 0 {
+        let stride = stride as usize;
+        let run = &bytes[base as usize..base as usize + (len - 1) * stride + size];
+        let le_f32 =
+            |c: &[u8], o: usize| f32::from_le_bytes([c[o], c[o + 1], c[o + 2], c[o + 3]]) as f64;
+        match (dtype.kind, dtype.size, dtype.order) {
+            (Kind::Float, 4, ByteOrder::Little) => {
+                // The strides of contiguous data, of one part of complex64
+                // and of one field of 16-byte records get loops of a known
+                // step, which compile to straight vector code.
+                match stride {
+                    4 => decode_f32::<4>(run, &mut re),
+                    8 => decode_f32::<8>(run, &mut re),
+                    16 => decode_f32::<16>(run, &mut re),
+                    _ => re.extend(run.chunks(stride).map(|c| le_f32(c, 0))),
+                }
+                return Block { re, im: None };
+            }
+            (Kind::Float, 8, ByteOrder::Little) => {
+                re.extend(
+                    run.chunks(stride).map(|c| {
+                        f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])
+                    }),
+                );
+                return Block { re, im: None };
+            }
+            (Kind::Complex, 8, ByteOrder::Little) => {
+                // Contiguous complex64 (and every other one): both parts
+                // through the vector decoder, the imaginary run 4 bytes on.
+                let mut im = Vec::with_capacity(len);
+                match stride {
+                    8 => {
+                        decode_f32::<8>(run, &mut re);
+                        decode_f32::<8>(&run[4..], &mut im);
+                    }
+                    16 => {
+                        decode_f32::<16>(run, &mut re);
+                        decode_f32::<16>(&run[4..], &mut im);
+                    }
+                    _ => {
+                        re.extend(run.chunks(stride).map(|c| le_f32(c, 0)));
+                        im.extend(run.chunks(stride).map(|c| le_f32(c, 4)));
+                    }
+                }
+                return Block { re, im: Some(im) };
+            }
+            _ => {}
+        }
+    }
+    // Fast paths for the common little-endian floats; the rest decode generally.
+    match (dtype.kind, dtype.size, dtype.order) {
+        (Kind::Float, 4, ByteOrder::Little) => {
+            for k in 0..len {
+                let o = at(k);
+                re.push(
+                    f32::from_le_bytes([bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3]]) as f64,
+                );
+            }
+            Block { re, im: None }
+        }
+        (Kind::Complex, 8, ByteOrder::Little) => {
+            let mut im = Vec::with_capacity(len);
+            for k in 0..len {
+                let o = at(k);
+                re.push(
+                    f32::from_le_bytes([bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3]]) as f64,
+                );
+                im.push(
+                    f32::from_le_bytes([bytes[o + 4], bytes[o + 5], bytes[o + 6], bytes[o + 7]])
+                        as f64,
+                );
+            }
+            Block { re, im: Some(im) }
+        }
+        _ => {
+            let mut im = complex.then(|| Vec::with_capacity(len));
+            for k in 0..len {
+                let o = at(k);
+                let n = decode_num(dtype, &bytes[o..o + size]);
+                re.push(n.re);
+                if let Some(im) = im.as_mut() {
+                    im.push(n.im);
+                }
+            }
+            Block { re, im }
+        }
+    }
+}
+
+/// The bytes of a number as an element of `dtype` (in its byte order).
+pub fn encode_num(n: Num, d: Scalar) -> Vec<u8> {
+    let mut out = Vec::with_capacity(d.size);
+    encode_num_into(n, d, &mut out);
+    out
+}
+
+/// [`encode_num`] appended to `out`, without a buffer of its own (the
+/// loops that write millions of elements).
+pub fn encode_num_into(n: Num, d: Scalar, out: &mut Vec<u8>) {
+    let start = out.len();
+    encode_native(n, d, out);
+    if d.order != ByteOrder::NATIVE && d.size > 1 {
+        // Each part in the dtype's byte order (complex: two parts).
+        let part = if d.kind == Kind::Complex {
+            d.size / 2
+        } else {
+            d.size
+        };
+        out[start..].chunks_mut(part).for_each(<[u8]>::reverse);
+    }
+}
+
+/// A block's values as elements of `d`, appended to `out`: the common
+/// native float kinds in one loop each, the rest element by element.
+pub fn encode_block_into(b: &Block, d: Scalar, out: &mut Vec<u8>) {
+    let native = d.order == ByteOrder::NATIVE || d.size == 1;
+    match (d.kind, d.size, &b.im) {
+        (Kind::Float, 4, _) if native => {
+            let at = out.len();
+            out.resize(at + b.re.len() * 4, 0);
+            for (o, &x) in out[at..].chunks_exact_mut(4).zip(&b.re) {
+                o.copy_from_slice(&(x as f32).to_ne_bytes());
+            }
+        }
+        (Kind::Float, 8, _) if native => {
+            out.reserve(b.re.len() * 8);
+            b.re.iter()
+                .for_each(|x| out.extend_from_slice(&x.to_ne_bytes()));
+        }
+        (Kind::Complex, 8, Some(im)) if native => {
+            // Into the grown buffer in place: one store a part, no
+            // per-element capacity checks.
+            let at = out.len();
+            out.resize(at + b.re.len() * 8, 0);
+            for ((o, &r), &i) in out[at..].chunks_exact_mut(8).zip(&b.re).zip(im) {
+                o[..4].copy_from_slice(&(r as f32).to_ne_bytes());
+                o[4..].copy_from_slice(&(i as f32).to_ne_bytes());
+            }
+        }
+        (Kind::Complex, 16, Some(im)) if native => {
+            out.reserve(b.re.len() * 16);
+            for (r, i) in b.re.iter().zip(im) {
+                out.extend_from_slice(&r.to_ne_bytes());
+                out.extend_from_slice(&i.to_ne_bytes());
+            }
+        }
+        _ => {
+            for k in 0..b.re.len() {
+                let n = Num {
+                    re: b.re[k],
+                    im: b.im_at(k),
+                };
+                encode_num_into(n, d, out);
+            }
+        }
+    }
+}
+
+fn encode_native(n: Num, d: Scalar, out: &mut Vec<u8>) {
+    let re = cast(n.re, d);
+    let im = cast(n.im, d);
+    match (d.kind, d.size) {
+        (Kind::Bool, _) => out.push(u8::from(re != 0.0)),
+        (Kind::Int, 1) => out.extend_from_slice(&(re as i8).to_ne_bytes()),
+        (Kind::Int, 2) => out.extend_from_slice(&(re as i16).to_ne_bytes()),
+        (Kind::Int, 4) => out.extend_from_slice(&(re as i32).to_ne_bytes()),
+        (Kind::Int, _) => out.extend_from_slice(&(re as i64).to_ne_bytes()),
+        (Kind::UInt, 1) => out.extend_from_slice(&(re as u8).to_ne_bytes()),
+        (Kind::UInt, 2) => out.extend_from_slice(&(re as u16).to_ne_bytes()),
+        (Kind::UInt, 4) => out.extend_from_slice(&(re as u32).to_ne_bytes()),
+        (Kind::UInt, _) => out.extend_from_slice(&(re as u64).to_ne_bytes()),
+        (Kind::Float, 2) => out.extend_from_slice(&half::f16::from_f64(re).to_bits().to_ne_bytes()),
+        (Kind::Float, 4) => out.extend_from_slice(&(re as f32).to_ne_bytes()),
+        (Kind::Float, _) => out.extend_from_slice(&re.to_ne_bytes()),
+        (Kind::Complex, 8) => {
+            out.extend_from_slice(&(re as f32).to_ne_bytes());
+            out.extend_from_slice(&(im as f32).to_ne_bytes());
+        }
+        (Kind::Complex, _) => {
+            out.extend_from_slice(&re.to_ne_bytes());
+            out.extend_from_slice(&im.to_ne_bytes());
+        }
+    }
+}

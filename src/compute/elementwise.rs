@@ -1,0 +1,417 @@
+//! The general path's elementwise operations on float64 blocks: NumPy's
+//! unary functions (`unary_block`) and binary operators (`binary_block`),
+//! Python's floor division and modulo, complex arithmetic in the precision
+//! of the dtype (`complex_op`, Smith's division), NumPy's magnitude
+//! formula, `round` with `decimals`, and the vectorised logarithm applied
+//! to float32 results. The float32 lanes (`fused`) use the same complex
+//! and magnitude functions, so both paths give the same bits.
+
+use super::codec::cast;
+use super::{kernels, Block, Func};
+use crate::dtype::{Kind, Scalar};
+use crate::ops::BinOp;
+
+/// NumPy's `round`: `rint(x * 10^d) / 10^d` (or `rint(x / 10^-d) * 10^-d`),
+/// each step rounded to `d`'s float type; integers are unchanged for
+/// `decimals >= 0` and rounded to tens, hundreds, ... below.
+pub(super) fn round_decimals(v: f64, decimals: i32, d: Scalar) -> f64 {
+    let r = |x: f64| if d.kind == Kind::Float { cast(x, d) } else { x };
+    if d.kind != Kind::Float {
+        if decimals >= 0 {
+            return v;
+        }
+        let p = 10f64.powi(-decimals);
+        return cast((v / p).round_ties_even() * p, d);
+    }
+    if decimals >= 0 {
+        let p = r(10f64.powi(decimals));
+        r(r(v * p).round_ties_even() / p)
+    } else {
+        let p = r(10f64.powi(-decimals));
+        r(r(v / p).round_ties_even() * p)
+    }
+}
+
+/// Whether results are float32, where the vectorised logarithm is exact
+/// enough (its float64 error is far below float32's rounding).
+pub(super) fn single(to: Scalar) -> bool {
+    to.kind == Kind::Float && to.size == 4
+}
+
+/// `ln`, `log10` or `db` (`20·log10` of values already made magnitudes)
+/// in place, by the vectorised logarithm.
+pub(super) fn ln_f32(xs: &mut [f64], f: Func) {
+    let scale = match f {
+        Func::Log => 1.0,
+        Func::Log10 => std::f64::consts::LOG10_E,
+        _ => 20.0 * std::f64::consts::LOG10_E,
+    };
+    kernels::scaled_ln(xs, scale);
+}
+
+/// A block of real values.
+pub(super) fn real(re: Vec<f64>) -> Block {
+    Block { re, im: None }
+}
+
+/// `g(re, im)` of every element, statically dispatched so the loop inlines.
+#[inline]
+pub(super) fn map2(x: &Block, g: impl Fn(f64, f64) -> f64) -> Vec<f64> {
+    match &x.im {
+        Some(im) => x.re.iter().zip(im).map(|(&r, &i)| g(r, i)).collect(),
+        None => x.re.iter().map(|&r| g(r, 0.0)).collect(),
+    }
+}
+
+/// |re + i·im| as NumPy's complex `absolute` computes it (its SIMD loop:
+/// larger · sqrt(fma(q, q, 1)) with q = smaller / larger), in float32 for
+/// complex64, so that results agree bit for bit.
+pub(super) fn magnitude(re: f64, im: f64, single: bool) -> f64 {
+    if single {
+        return magnitude32(re as f32, im as f32) as f64;
+    }
+    let (a, b) = (re.abs(), im.abs());
+    let (m, n) = (if a > b { a } else { b }, if a > b { b } else { a });
+    let q = n / m;
+    let r = if m == 0.0 {
+        0.0
+    } else {
+        m * q.mul_add(q, 1.0).sqrt()
+    };
+    if a.is_infinite() || b.is_infinite() {
+        f64::INFINITY
+    } else if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        r
+    }
+}
+
+/// The float32 magnitude, branch-free so that loops over it vectorise. The
+/// fused multiply-add is done in f64, where q·q + 1 is exact (q has 24
+/// significant bits), so no FMA instruction (or slow libm `fmaf`) is needed.
+#[inline(always)]
+pub(crate) fn magnitude32(re: f32, im: f32) -> f32 {
+    let (a, b) = (re.abs(), im.abs());
+    let (m, n) = (if a > b { a } else { b }, if a > b { b } else { a });
+    let q = (n / m) as f64;
+    let r = m * ((q * q + 1.0) as f32).sqrt();
+    let r = if m == 0.0 { 0.0 } else { r };
+    let r = if a.is_nan() || b.is_nan() {
+        f32::NAN
+    } else {
+        r
+    };
+    if a == f32::INFINITY || b == f32::INFINITY {
+        f32::INFINITY
+    } else {
+        r
+    }
+}
+
+pub(super) fn unary_block(f: Func, x: &Block, from: Scalar, to: Scalar) -> Block {
+    let complex_in = from.kind == Kind::Complex;
+    match f {
+        Func::Pos => x.clone(),
+        Func::Neg => Block {
+            re: map2(x, |r, _| -r),
+            im: x.im.as_ref().map(|v| v.iter().map(|i| -i).collect()),
+        },
+        Func::Not => Block {
+            re: map2(x, |r, _| {
+                if from.kind == Kind::Bool {
+                    f64::from(u8::from(r == 0.0))
+                } else {
+                    !(r as i64) as f64
+                }
+            }),
+            im: None,
+        },
+        Func::Abs if complex_in => real(map2(x, |r, i| magnitude(r, i, from.size == 8))),
+        Func::Abs => real(map2(x, |r, _| r.abs())),
+        Func::Angle => real(map2(x, |r, i| i.atan2(r))),
+        Func::Sqrt if complex_in => complex_map(x, |z| z.sqrt()),
+        Func::Exp if complex_in => complex_map(x, |z| z.exp()),
+        Func::Log if complex_in => complex_map(x, |z| z.ln()),
+        Func::Log10 if complex_in => complex_map(x, |z| z.log10()),
+        Func::Log | Func::Log10 | Func::Db if single(to) => {
+            let mut re = match f {
+                Func::Db if complex_in => map2(x, |r, i| magnitude(r, i, from.size == 8)),
+                Func::Db => map2(x, |r, _| r.abs()),
+                _ => x.re.clone(),
+            };
+            ln_f32(&mut re, f);
+            real(re)
+        }
+        Func::Sqrt => real(map2(x, |r, _| r.sqrt())),
+        Func::Exp => real(map2(x, |r, _| r.exp())),
+        Func::Log => real(map2(x, |r, _| r.ln())),
+        Func::Log10 => real(map2(x, |r, _| r.log10())),
+        Func::Db => Block {
+            re: map2(x, |r, i| {
+                20.0 * (if complex_in {
+                    magnitude(r, i, from.size == 8)
+                } else {
+                    r.abs()
+                })
+                .log10()
+            }),
+            im: None,
+        },
+        Func::Conj => Block {
+            re: x.re.clone(),
+            im: x.im.as_ref().map(|v| v.iter().map(|i| -i).collect()),
+        },
+        Func::Real => Block {
+            re: x.re.clone(),
+            im: None,
+        },
+        Func::Imag => real(map2(x, |_, i| i)),
+        Func::IsNan => real(map2(x, |r, i| {
+            f64::from(u8::from(r.is_nan() || i.is_nan()))
+        })),
+        Func::IsFinite => Block {
+            re: map2(x, |r, i| {
+                f64::from(u8::from(r.is_finite() && i.is_finite()))
+            }),
+            im: None,
+        },
+        Func::Round(decimals) => {
+            let part = if complex_in {
+                Scalar::new(Kind::Float, from.size / 2, from.order)
+            } else {
+                from
+            };
+            let f = |v: f64| round_decimals(v, decimals, part);
+            Block {
+                re: x.re.iter().map(|&v| f(v)).collect(),
+                im: x.im.as_ref().map(|im| im.iter().map(|&v| f(v)).collect()),
+            }
+        }
+    }
+    .with_kind(to)
+}
+
+impl Block {
+    pub(super) fn with_kind(mut self, to: Scalar) -> Block {
+        if to.kind != Kind::Complex {
+            self.im = None;
+        }
+        self
+    }
+}
+
+pub(super) fn complex_map(
+    x: &Block,
+    f: impl Fn(num_complex::Complex64) -> num_complex::Complex64,
+) -> Block {
+    let mut re = Vec::with_capacity(x.len());
+    let mut im = Vec::with_capacity(x.len());
+    for k in 0..x.len() {
+        let z = f(num_complex::Complex64::new(x.re[k], x.im_at(k)));
+        re.push(z.re);
+        im.push(z.im);
+    }
+    Block { re, im: Some(im) }
+}
+
+pub(crate) fn floor_div(a: f64, b: f64) -> f64 {
+    // Python/NumPy floor division: floor of the true quotient, with NumPy's
+    // remainder adjustment (divmod) for floats.
+    if b == 0.0 {
+        return if a == 0.0 || a.is_nan() {
+            f64::NAN
+        } else {
+            a / b
+        };
+    }
+    let m = a % b;
+    let mut div = (a - m) / b;
+    if m != 0.0 && ((b < 0.0) != (m < 0.0)) {
+        div -= 1.0;
+    }
+    if div == 0.0 {
+        return 0.0f64.copysign(a / b);
+    }
+    let f = div.floor();
+    if div - f > 0.5 {
+        f + 1.0
+    } else {
+        f
+    }
+}
+
+pub(crate) fn py_mod(a: f64, b: f64) -> f64 {
+    if b == 0.0 {
+        return f64::NAN;
+    }
+    let m = a % b;
+    if m != 0.0 && ((b < 0.0) != (m < 0.0)) {
+        m + b
+    } else if m == 0.0 {
+        0.0f64.copysign(b)
+    } else {
+        m
+    }
+}
+
+/// A complex operation in the precision of `T`, with NumPy's formulas
+/// (Smith's algorithm for division), so complex64 results match NumPy's.
+pub(super) fn complex_op<T: num_traits::Float>(
+    op: BinOp,
+    (ar, ai): (T, T),
+    (br, bi): (T, T),
+) -> (T, T) {
+    // f32 and f64 convert to and from f64 always (to infinity at worst).
+    let from_f64 = |x: f64| T::from(x).unwrap_or_else(T::nan);
+    let to_f64 = |x: T| x.to_f64().unwrap_or(f64::NAN);
+    let zero = T::zero();
+    let one = T::one();
+    match op {
+        BinOp::Add => (ar + br, ai + bi),
+        BinOp::Sub => (ar - br, ai - bi),
+        // NumPy's SIMD loop contracts these to fused multiply-adds.
+        BinOp::Mul => (ar.mul_add(br, -(ai * bi)), ar.mul_add(bi, ai * br)),
+        BinOp::Div => {
+            let (abs_br, abs_bi) = (br.abs(), bi.abs());
+            if abs_br >= abs_bi {
+                if abs_br == zero && abs_bi == zero {
+                    (ar / abs_br, ai / abs_bi)
+                } else {
+                    let rat = bi / br;
+                    let scl = one / (br + bi * rat);
+                    ((ar + ai * rat) * scl, (ai - ar * rat) * scl)
+                }
+            } else {
+                let rat = br / bi;
+                let scl = one / (bi + br * rat);
+                ((ar * rat + ai) * scl, (ai * rat - ar) * scl)
+            }
+        }
+        BinOp::Pow => {
+            let z = num_complex::Complex64::new(to_f64(ar), to_f64(ai))
+                .powc(num_complex::Complex64::new(to_f64(br), to_f64(bi)));
+            (from_f64(z.re), from_f64(z.im))
+        }
+        BinOp::Eq => (if ar == br && ai == bi { one } else { zero }, zero),
+        BinOp::Ne => (if ar != br || ai != bi { one } else { zero }, zero),
+        _ => (T::nan(), zero),
+    }
+}
+
+/// `x + y` or `x - y` of complex blocks, part by part in loops the
+/// compiler vectorises (the general complex loop matches the operator per
+/// element). `single`: complex64, each part rounded to float32 before and
+/// after, as NumPy adds in float32. A missing imaginary part is a zero
+/// that still takes part (`-0.0 + 0.0` is `0.0`, as in NumPy).
+pub(super) fn complex_add_sub(sub: bool, x: &Block, y: &Block, single: bool) -> Block {
+    fn parts(x: &Block, y: &Block, g: impl Fn(f64, f64) -> f64 + Copy) -> Block {
+        let n = x.len();
+        let im = match (x.im.as_deref(), y.im.as_deref()) {
+            (Some(a), Some(b)) => zip_map(&a[..n], &b[..n], g),
+            (Some(a), None) => a[..n].iter().map(|&a| g(a, 0.0)).collect(),
+            (None, Some(b)) => b[..n].iter().map(|&b| g(0.0, b)).collect(),
+            (None, None) => vec![g(0.0, 0.0); n],
+        };
+        Block {
+            re: zip_map(&x.re[..n], &y.re[..n], g),
+            im: Some(im),
+        }
+    }
+    match (single, sub) {
+        (true, false) => parts(x, y, |a, b| ((a as f32) + (b as f32)) as f64),
+        (true, true) => parts(x, y, |a, b| ((a as f32) - (b as f32)) as f64),
+        (false, false) => parts(x, y, |a, b| a + b),
+        (false, true) => parts(x, y, |a, b| a - b),
+    }
+}
+
+/// `f` of each pair, in one loop over two slices of the same length.
+pub(super) fn zip_map(a: &[f64], b: &[f64], f: impl Fn(f64, f64) -> f64) -> Vec<f64> {
+    a.iter().zip(b).map(|(&a, &b)| f(a, b)).collect()
+}
+
+pub(super) fn binary_block(op: BinOp, x: &Block, y: &Block, operand: Scalar, to: Scalar) -> Block {
+    let n = x.len();
+    let int_domain = matches!(to.kind, Kind::Int | Kind::UInt | Kind::Bool);
+    let complex = x.im.is_some() || y.im.is_some() || to.kind == Kind::Complex;
+    if complex && matches!(op, BinOp::Add | BinOp::Sub) && to.kind == Kind::Complex {
+        return complex_add_sub(op == BinOp::Sub, x, y, to.size == 8);
+    }
+    if complex && !matches!(op, BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge) {
+        let mut re = Vec::with_capacity(n);
+        let mut im = Vec::with_capacity(n);
+        let single = to.kind == Kind::Complex && to.size == 8;
+        for k in 0..n {
+            let (a, b) = ((x.re[k], x.im_at(k)), (y.re[k], y.im_at(k)));
+            let r = if single {
+                let f = |v: (f64, f64)| (v.0 as f32, v.1 as f32);
+                let (p, q) = complex_op(op, f(a), f(b));
+                (p as f64, q as f64)
+            } else {
+                complex_op(op, a, b)
+            };
+            re.push(r.0);
+            im.push(r.1);
+        }
+        return Block { re, im: Some(im) }.with_kind(to);
+    }
+    let _ = operand;
+    let (a, b) = (&x.re[..n], &y.re[..n]);
+    // The operator matched once, then one loop the compiler can vectorise.
+    let re = match op {
+        BinOp::Add => zip_map(a, b, |a, b| a + b),
+        BinOp::Sub => zip_map(a, b, |a, b| a - b),
+        BinOp::Mul => zip_map(a, b, |a, b| a * b),
+        BinOp::Div => zip_map(a, b, |a, b| a / b),
+        BinOp::FloorDiv if int_domain => {
+            zip_map(a, b, |a, b| if b == 0.0 { 0.0 } else { (a / b).floor() })
+        }
+        BinOp::FloorDiv => zip_map(a, b, floor_div),
+        BinOp::Mod if int_domain => zip_map(a, b, |a, b| {
+            if b == 0.0 {
+                0.0
+            } else {
+                a - b * (a / b).floor()
+            }
+        }),
+        BinOp::Mod => zip_map(a, b, py_mod),
+        BinOp::Pow => zip_map(a, b, f64::powf),
+        BinOp::And => zip_map(a, b, |a, b| ((a as i64) & (b as i64)) as f64),
+        BinOp::Or => zip_map(a, b, |a, b| ((a as i64) | (b as i64)) as f64),
+        BinOp::Xor => zip_map(a, b, |a, b| ((a as i64) ^ (b as i64)) as f64),
+        // NumPy orders complex numbers by real part, then imaginary part
+        // (its CLT/CLE/CGT/CGE: a NaN imaginary part makes a real-part
+        // decision false).
+        BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge if complex => (0..n)
+            .map(|k| {
+                let (xr, xi, yr, yi) = (a[k], x.im_at(k), b[k], y.im_at(k));
+                let parts = !xi.is_nan() && !yi.is_nan();
+                let r = match op {
+                    BinOp::Lt => (xr < yr && parts) || (xr == yr && xi < yi),
+                    BinOp::Le => (xr < yr && parts) || (xr == yr && xi <= yi),
+                    BinOp::Gt => (xr > yr && parts) || (xr == yr && xi > yi),
+                    _ => (xr > yr && parts) || (xr == yr && xi >= yi),
+                };
+                f64::from(u8::from(r))
+            })
+            .collect(),
+        BinOp::Lt => zip_map(a, b, |a, b| f64::from(u8::from(a < b))),
+        BinOp::Le => zip_map(a, b, |a, b| f64::from(u8::from(a <= b))),
+        BinOp::Gt => zip_map(a, b, |a, b| f64::from(u8::from(a > b))),
+        BinOp::Ge => zip_map(a, b, |a, b| f64::from(u8::from(a >= b))),
+        BinOp::Eq if x.im.is_none() && y.im.is_none() => {
+            zip_map(a, b, |a, b| f64::from(u8::from(a == b)))
+        }
+        BinOp::Ne if x.im.is_none() && y.im.is_none() => {
+            zip_map(a, b, |a, b| f64::from(u8::from(a != b)))
+        }
+        BinOp::Eq => (0..n)
+            .map(|k| f64::from(u8::from(a[k] == b[k] && x.im_at(k) == y.im_at(k))))
+            .collect(),
+        BinOp::Ne => (0..n)
+            .map(|k| f64::from(u8::from(a[k] != b[k] || x.im_at(k) != y.im_at(k))))
+            .collect(),
+    };
+    Block { re, im: None }
+}
