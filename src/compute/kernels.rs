@@ -48,6 +48,27 @@ pub fn column_add(sum: &mut [f64], comp: &mut [f64], nonzero: &mut [f64], xs: &[
     })
 }
 
+/// Whether every value is finite (no NaN, no infinity), in one pass
+/// without an early exit, which vectorises (a short-circuiting `all` does
+/// not).
+pub fn all_finite(xs: &[f64]) -> bool {
+    arch().dispatch(AllFinite(xs))
+}
+
+struct AllFinite<'a>(&'a [f64]);
+
+impl WithSimd for AllFinite<'_> {
+    type Output = bool;
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) -> bool {
+        // |v| < inf is false for NaN and for both infinities.
+        self.0
+            .iter()
+            .fold(true, |all, v| all & (v.abs() < f64::INFINITY))
+    }
+}
+
 struct ColumnAdd<'a> {
     sum: &'a mut [f64],
     comp: &'a mut [f64],

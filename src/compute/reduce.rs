@@ -1005,7 +1005,7 @@ impl ColumnSums {
         match im {
             // The common case, a run of finite values: one loop of adds
             // with no branch, vectorised.
-            None if re.iter().all(|v| v.is_finite()) => {
+            None if super::kernels::all_finite(re) => {
                 super::kernels::column_add(sum, comp, nonzero, re);
             }
             None => {
@@ -1013,7 +1013,7 @@ impl ColumnSums {
                     one(j, v, 0.0);
                 }
             }
-            Some(im) if re.iter().chain(im).all(|v| v.is_finite()) => {
+            Some(im) if super::kernels::all_finite(re) && super::kernels::all_finite(im) => {
                 let (isum, icomp) = (&mut self.im_sum[r.clone()], &mut self.im_comp[r]);
                 super::kernels::column_add_complex(sum, comp, isum, icomp, nonzero, re, im);
             }
