@@ -53,14 +53,8 @@ pub(in crate::syntax) fn dtype(i: In, depth: usize) -> R<Lit> {
 /// short form of a structured dtype, turned into NumPy's list of tuples.
 pub(in crate::syntax) fn record(i: In, depth: usize) -> R<Lit> {
     let start = pos(&i);
-    let (mut i, open) = punct(i, "{")?;
-    let mut fields = Vec::new();
-    loop {
-        let (j, _) = sp(i)?;
-        if peek_char(&j) == Some('}') {
-            i = j;
-            break;
-        }
+    let (i, open) = punct(i, "{")?;
+    let (i, (fields, _)) = comma_list(i, '}', sp, |j| {
         let (j, n) = match name(j).or_else(|_| string(j)) {
             Ok(r) => r,
             Err(_) if at_statement_end(&j) => {
@@ -83,19 +77,12 @@ pub(in crate::syntax) fn record(i: In, depth: usize) -> R<Lit> {
             kind: LitKind::Str(n.node),
             span: n.span,
         };
-        fields.push(Lit {
+        let field = Lit {
             kind: LitKind::Tuple(vec![name_lit, t]),
             span,
-        });
-        let (j, _) = sp(j)?;
-        if peek_char(&j) == Some(',') {
-            let (j, _) = punct(j, ",")?;
-            i = j;
-            continue;
-        }
-        i = j;
-        break;
-    }
+        };
+        Ok((j, field))
+    })?;
     let (i, end) = close_bracket(i, open, '{', "`,` or `}`")?;
     Ok((
         i,
@@ -124,25 +111,10 @@ pub(in crate::syntax) fn dim(j: In) -> R<i128> {
 pub(in crate::syntax) fn shape(i: In) -> R<Spanned<Vec<i128>>> {
     let start = pos(&i);
     if peek_char(&i) == Some('(') {
-        let (mut j, open) = punct(i, "(")?;
-        let mut dims = Vec::new();
-        loop {
-            let (k, _) = sp(j)?;
-            if peek_char(&k) == Some(')') {
-                j = k;
-                break;
-            }
-            let (k, d) = required(k, "a dimension (an integer)", dim(k))?;
-            dims.push(d);
-            let (k, _) = sp(k)?;
-            if peek_char(&k) == Some(',') {
-                let (k, _) = punct(k, ",")?;
-                j = k;
-                continue;
-            }
-            j = k;
-            break;
-        }
+        let (j, open) = punct(i, "(")?;
+        let (j, (dims, _)) = comma_list(j, ')', sp, |k| {
+            required(k, "a dimension (an integer)", dim(k))
+        })?;
         let (j, end) = close_bracket(j, open, '(', "`,` or `)`")?;
         return Ok((
             j,

@@ -271,42 +271,40 @@ pub(in crate::syntax) fn postfix(i: In, depth: usize) -> R<Expr> {
 /// `call = "(" [ argument { "," argument } [ "," ] ] ")"`,
 /// `argument = [ name "=" ] expression`
 pub(in crate::syntax) fn call(i: In, depth: usize) -> R<(Vec<Arg>, usize)> {
-    let (mut i, open) = punct(i, "(")?;
-    let mut args = Vec::new();
-    loop {
-        let (j, _) = sp(i)?;
-        if j.fragment().starts_with(')') {
-            i = j;
-            break;
-        }
-        let (j, kw) = match keyword_eq(j) {
+    let (i, open) = punct(i, "(")?;
+    let (i, (args, _)) = comma_list(i, ')', sp, |j| {
+        let (j, name) = match keyword_eq(j) {
             Ok((k, n)) => (k, Some(n)),
             Err(_) => (j, None),
         };
-        let (j, value) = match expression(j, depth + 1) {
-            Ok(r) => r,
-            Err(nom::Err::Error(_)) if at_statement_end(&j) => {
-                let end = pos(&j);
-                return failure(
-                    Error::new(ErrorKind::Unclosed { open: '(' }, open)
-                        .with_related(Span::new(end, end), "input ended here"),
-                );
-            }
-            Err(nom::Err::Error(_)) => return cut_expected(j, "an argument"),
-            Err(e) => return Err(e),
-        };
-        args.push(Arg { name: kw, value });
-        let (j, _) = sp(j)?;
-        if j.fragment().starts_with(',') {
-            let (j, _) = punct(j, ",")?;
-            i = j;
-            continue;
-        }
-        i = j;
-        break;
-    }
+        let (j, value) = item_or(expression(j, depth + 1), j, open, '(', "an argument")?;
+        Ok((j, Arg { name, value }))
+    })?;
     let (i, end) = close_bracket(i, open, '(', "`,` or `)`")?;
     Ok((i, (args, end)))
+}
+
+/// An entry of a bracketed list as `parse` left it: at the end of the
+/// statement, a missing entry means the bracket opened at `open` is never
+/// closed; elsewhere, that `what` was expected.
+pub(in crate::syntax) fn item_or<'a, T>(
+    parse: R<'a, T>,
+    at: In<'a>,
+    open: Span,
+    bracket: char,
+    what: &str,
+) -> R<'a, T> {
+    match parse {
+        Err(nom::Err::Error(_)) if at_statement_end(&at) => {
+            let end = pos(&at);
+            failure(
+                Error::new(ErrorKind::Unclosed { open: bracket }, open)
+                    .with_related(Span::new(end, end), "input ended here"),
+            )
+        }
+        Err(nom::Err::Error(_)) => cut_expected(at, what),
+        other => other,
+    }
 }
 
 /// `atom = number | string | "None" | name | "(" expression ")" | tuple`
@@ -345,37 +343,15 @@ pub(in crate::syntax) fn atom(i: In, depth: usize) -> R<Expr> {
 /// The comma-separated expressions after an opening bracket, up to (not
 /// including) `close`: the items, and whether a comma ended them.
 pub(in crate::syntax) fn bracket_items<'a>(
-    mut i: In<'a>,
+    i: In<'a>,
     open: Span,
     close: char,
     depth: usize,
 ) -> R<'a, (Vec<Expr>, bool)> {
-    let mut items = Vec::new();
-    loop {
-        let (j, _) = sp(i)?;
-        if j.fragment().starts_with(close) {
-            return Ok((j, (items, true)));
-        }
-        let (j, e) = match expression(j, depth + 1) {
-            Ok(r) => r,
-            Err(nom::Err::Error(_)) if at_statement_end(&j) => {
-                let end = pos(&j);
-                let bracket = if close == ']' { '[' } else { '(' };
-                return failure(
-                    Error::new(ErrorKind::Unclosed { open: bracket }, open)
-                        .with_related(Span::new(end, end), "input ended here"),
-                );
-            }
-            Err(nom::Err::Error(_)) => return cut_expected(j, "an expression"),
-            Err(e) => return Err(e),
-        };
-        items.push(e);
-        let (j, _) = sp(j)?;
-        if !j.fragment().starts_with(',') {
-            return Ok((j, (items, false)));
-        }
-        i = punct(j, ",")?.0;
-    }
+    let bracket = if close == ']' { '[' } else { '(' };
+    comma_list(i, close, sp, |j| {
+        item_or(expression(j, depth + 1), j, open, bracket, "an expression")
+    })
 }
 
 /// `list = "[" [ expression { "," expression } [ "," ] ] "]"`

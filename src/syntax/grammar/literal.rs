@@ -56,38 +56,21 @@ pub(in crate::syntax) fn py_literal(i: In, depth: usize) -> R<Lit> {
 
 pub(in crate::syntax) fn py_sequence(i: In, depth: usize, open_c: char, close_c: char) -> R<Lit> {
     let start = pos(&i);
-    let (mut i, _) = nom::bytes::complete::take(1usize)(i)?;
+    let (i, _) = nom::bytes::complete::take(1usize)(i)?;
     let open = Span::new(start, start + 1);
-    let mut items = Vec::new();
-    let mut trailing_comma = false;
-    loop {
-        let (j, _) = msp(i)?;
-        if peek_char(&j) == Some(close_c) {
-            i = j;
-            break;
-        }
+    let (i, (mut items, trailing_comma)) = comma_list(i, close_c, msp, |j| {
         if j.fragment().is_empty() {
             return failure(
                 Error::new(ErrorKind::Unclosed { open: open_c }, open)
                     .with_related(Span::new(pos(&j), pos(&j)), "input ended here"),
             );
         }
-        let (j, item) = required(
+        required(
             j,
             "a string, a number, a tuple or a list",
             py_literal(j, depth + 1),
-        )?;
-        items.push(item);
-        let (j, _) = msp(j)?;
-        trailing_comma = peek_char(&j) == Some(',');
-        if trailing_comma {
-            let (j, _) = punct(j, ",")?;
-            i = j;
-            continue;
-        }
-        i = j;
-        break;
-    }
+        )
+    })?;
     let (i, _) = msp(i)?;
     if peek_char(&i) != Some(close_c) {
         if i.fragment().is_empty() || at_statement_end(&i) {
@@ -116,14 +99,8 @@ pub(in crate::syntax) fn py_sequence(i: In, depth: usize, open_c: char, close_c:
 
 pub(in crate::syntax) fn py_dict(i: In, depth: usize) -> R<Lit> {
     let start = pos(&i);
-    let (mut i, open) = punct(i, "{")?;
-    let mut entries = Vec::new();
-    loop {
-        let (j, _) = msp(i)?;
-        if peek_char(&j) == Some('}') {
-            i = j;
-            break;
-        }
+    let (i, open) = punct(i, "{")?;
+    let (i, (entries, _)) = comma_list(i, '}', msp, |j| {
         let (j, k) = required(j, "a key", py_literal(j, depth + 1))?;
         let (j, _) = msp(j)?;
         let (j, _) = match punct(j, ":") {
@@ -132,16 +109,8 @@ pub(in crate::syntax) fn py_dict(i: In, depth: usize) -> R<Lit> {
         };
         let (j, _) = msp(j)?;
         let (j, v) = required(j, "a value", py_literal(j, depth + 1))?;
-        entries.push((k, v));
-        let (j, _) = msp(j)?;
-        if peek_char(&j) == Some(',') {
-            let (j, _) = punct(j, ",")?;
-            i = j;
-            continue;
-        }
-        i = j;
-        break;
-    }
+        Ok((j, (k, v)))
+    })?;
     let (i, _) = msp(i)?;
     if peek_char(&i) != Some('}') {
         if i.fragment().is_empty() {

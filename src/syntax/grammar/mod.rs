@@ -141,3 +141,37 @@ pub(in crate::syntax) fn into_error(e: nom::Err<PErr>, end: usize) -> Error {
         ),
     }
 }
+
+/// `item { "," item } [ "," ]` up to (not including) the `close` bracket:
+/// the shape of every bracketed list in the grammar (calls, lists and
+/// tuples, subscripts, Python literals). The items, and whether a comma
+/// (or nothing at all) came last. `space` skips what may lie between
+/// tokens; `item` parses one entry and turns its own failures into the
+/// production's errors (an unclosed bracket, the entry it expected).
+///
+/// A loop rather than nom's `separated_list0` and `opt(tag(","))`: the
+/// trailing comma means an item may be absent only before `close`, and
+/// each production reports a missing item with its own bracket's span;
+/// said with combinators that is a `cut` and an error mapping per item,
+/// longer than the loop.
+pub(in crate::syntax) fn comma_list<'a, T>(
+    mut i: In<'a>,
+    close: char,
+    space: fn(In<'a>) -> R<'a, ()>,
+    mut item: impl FnMut(In<'a>) -> R<'a, T>,
+) -> R<'a, (Vec<T>, bool)> {
+    let mut items = Vec::new();
+    loop {
+        let (j, _) = space(i)?;
+        if peek_char(&j) == Some(close) {
+            return Ok((j, (items, true)));
+        }
+        let (j, x) = item(j)?;
+        items.push(x);
+        let (j, _) = space(j)?;
+        if peek_char(&j) != Some(',') {
+            return Ok((j, (items, false)));
+        }
+        i = punct(j, ",")?.0;
+    }
+}

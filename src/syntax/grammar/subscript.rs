@@ -34,40 +34,18 @@ pub(in crate::syntax) fn subscript(i: In, depth: usize) -> R<(Vec<IndexItem>, us
     if let Some(e) = too_deep(&i, depth) {
         return e;
     }
-    let (mut i, open) = punct(i, "[")?;
-    let mut items = Vec::new();
-    loop {
-        let (j, _) = sp(i)?;
-        if j.fragment().starts_with(']') && !items.is_empty() {
-            i = j;
-            break;
-        }
-        if j.fragment().starts_with(']') {
-            return cut_expected(j, "an index");
-        }
-        let (j, item) = match index_item(j, depth) {
-            Ok(r) => r,
-            Err(nom::Err::Error(_)) if at_statement_end(&j) => {
-                let end = pos(&j);
-                return failure(
-                    Error::new(ErrorKind::Unclosed { open: '[' }, open)
-                        .with_related(Span::new(end, end), "input ended here"),
-                );
-            }
-            Err(nom::Err::Error(_)) => {
-                return cut_expected(j, "an index, a slice, `...` or `None`")
-            }
-            Err(e) => return Err(e),
-        };
-        items.push(item);
-        let (j, _) = sp(j)?;
-        if j.fragment().starts_with(',') {
-            let (j, _) = punct(j, ",")?;
-            i = j;
-            continue;
-        }
-        i = j;
-        break;
+    let (i, open) = punct(i, "[")?;
+    let (i, (items, _)) = comma_list(i, ']', sp, |j| {
+        item_or(
+            index_item(j, depth),
+            j,
+            open,
+            '[',
+            "an index, a slice, `...` or `None`",
+        )
+    })?;
+    if items.is_empty() {
+        return cut_expected(i, "an index");
     }
     let (i, end) = close_bracket(i, open, '[', "`,` or `]`")?;
     Ok((i, (items, end)))
