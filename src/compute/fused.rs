@@ -253,8 +253,9 @@ impl Slot<'_> {
             Op::Leaf(_) => "read".to_string(),
             Op::General { .. } => "general".to_string(),
             Op::Unary(Func::Neg, c) => format!("-{}", c.describe(true)),
+            Op::Unary(Func::Pos, c) => format!("+{}", c.describe(true)),
             Op::Unary(Func::Not, c) => format!("~{}", c.describe(true)),
-            Op::Unary(f, c) => format!("{}({})", func_name(*f), c.describe(false)),
+            Op::Unary(f, c) => format!("{}({})", f.name(), c.describe(false)),
             Op::Binary(op, a, b) => {
                 let e = format!("{} {op} {}", a.describe(true), b.describe(true));
                 if nested {
@@ -369,27 +370,6 @@ impl Slot<'_> {
                 }
             }
         }
-    }
-}
-
-fn func_name(f: Func) -> &'static str {
-    match f {
-        Func::Neg => "-",
-        Func::Pos => "+",
-        Func::Not => "~",
-        Func::Abs => "abs",
-        Func::Angle => "angle",
-        Func::Sqrt => "sqrt",
-        Func::Exp => "exp",
-        Func::Log => "log",
-        Func::Log10 => "log10",
-        Func::Db => "db",
-        Func::Conj => "conj",
-        Func::Real => "real",
-        Func::Imag => "imag",
-        Func::IsNan => "isnan",
-        Func::IsFinite => "isfinite",
-        Func::Round(_) => "round",
     }
 }
 

@@ -77,6 +77,31 @@ pub enum Func {
     Round(i32),
 }
 
+impl Func {
+    /// The function's name, NumPy's (`negative`, `positive` and `invert`
+    /// for `-x`, `+x` and `~x`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Func::Neg => "negative",
+            Func::Pos => "positive",
+            Func::Not => "invert",
+            Func::Abs => "abs",
+            Func::Angle => "angle",
+            Func::Sqrt => "sqrt",
+            Func::Exp => "exp",
+            Func::Log => "log",
+            Func::Log10 => "log10",
+            Func::Db => "db",
+            Func::Conj => "conj",
+            Func::Real => "real",
+            Func::Imag => "imag",
+            Func::IsNan => "isnan",
+            Func::IsFinite => "isfinite",
+            Func::Round(_) => "round",
+        }
+    }
+}
+
 /// A computed array (the result of a reduction along axes), held in memory.
 #[derive(Debug)]
 pub struct Computed {

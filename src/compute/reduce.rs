@@ -1342,6 +1342,21 @@ mod tests {
     }
 
     /// The column kernel of sums (`Need::Counts`, and `Need::Sums` against
+    /// A float64 (or, with `im`, complex128) array of `shape` in memory.
+    fn computed(shape: &[usize], re: &[f64], im: Option<&[f64]>) -> Lazy {
+        use crate::compute::Computed;
+        use ndarray::ArrayD;
+        let name = if im.is_some() { "<c16" } else { "<f8" };
+        Lazy::array(Computed {
+            dtype: crate::dtype::Dtype::parse_str(name)
+                .unwrap()
+                .as_scalar()
+                .unwrap(),
+            re: ArrayD::from_shape_vec(shape, re.to_vec()).unwrap(),
+            im: im.map(|v| ArrayD::from_shape_vec(shape, v.to_vec()).unwrap()),
+        })
+    }
+
     /// Accumulators that skip what their reader does not need (the moments
     /// of a `max`, the extremes of a `mean`) against full ones, along axes
     /// that include the last (the accumulator paths), on real and complex
@@ -1350,8 +1365,6 @@ mod tests {
     /// bit for bit.
     #[test]
     fn lighter_accumulators_give_what_they_are_read_for_unchanged() {
-        use crate::compute::Computed;
-        use ndarray::ArrayD;
         let shape = [4usize, 9, 5000];
         let n: usize = shape.iter().product();
         let mut state: u64 = 0x9e37_79b9;
@@ -1368,15 +1381,7 @@ mod tests {
         let re: Vec<f64> = (0..n).map(&mut value).collect();
         let im: Vec<f64> = (0..n).map(&mut value).collect();
         for complex in [false, true] {
-            let dtype = crate::dtype::Dtype::parse_str(if complex { "<c16" } else { "<f8" })
-                .unwrap()
-                .as_scalar()
-                .unwrap();
-            let x = Lazy::array(Computed {
-                dtype,
-                re: ArrayD::from_shape_vec(&shape[..], re.clone()).unwrap(),
-                im: complex.then(|| ArrayD::from_shape_vec(&shape[..], im.clone()).unwrap()),
-            });
+            let x = computed(&shape, &re, complex.then_some(&im[..]));
             for axes in [vec![2], vec![1, 2], vec![0, 2], vec![0]] {
                 let (_, all) = reduce_axes(&x, &axes, false, Need::All).unwrap();
                 let (_, ext) = reduce_axes(&x, &axes, false, Need::Extremes).unwrap();
@@ -1417,8 +1422,6 @@ mod tests {
     /// the same sums to a few units in the last place of float64.
     #[test]
     fn column_sums_agree_with_the_general_accumulators() {
-        use crate::compute::Computed;
-        use ndarray::ArrayD;
         let shape = [5usize, 37, 300];
         let n: usize = shape.iter().product();
         let mut state: u64 = 0x2545_f491;
@@ -1438,15 +1441,7 @@ mod tests {
         let re: Vec<f64> = (0..n).map(|_| value()).collect();
         let im: Vec<f64> = (0..n).map(|_| value()).collect();
         for complex in [false, true] {
-            let dtype = crate::dtype::Dtype::parse_str(if complex { "<c16" } else { "<f8" })
-                .unwrap()
-                .as_scalar()
-                .unwrap();
-            let x = Lazy::array(Computed {
-                dtype,
-                re: ArrayD::from_shape_vec(&shape[..], re.clone()).unwrap(),
-                im: complex.then(|| ArrayD::from_shape_vec(&shape[..], im.clone()).unwrap()),
-            });
+            let x = computed(&shape, &re, complex.then_some(&im[..]));
             for axes in [vec![0], vec![1], vec![0, 1], vec![2], vec![0, 2]] {
                 let (s1, fast) = reduce_axes(&x, &axes, false, Need::Counts).unwrap();
                 let (_, sums) = reduce_axes(&x, &axes, false, Need::Sums).unwrap();
