@@ -49,12 +49,6 @@ impl<'a> Fused<'a> {
         }
     }
 
-    /// Whether the expression computes in float32 lanes (for `explain`
-    /// and tests); otherwise every block takes the general path.
-    pub fn in_lanes(&self) -> bool {
-        self.plan.is_some()
-    }
-
     /// How blocks are computed, for `explain`: the float32 lanes' tree
     /// (`read` a file's values, `general` a subtree on the general path),
     /// or the general path.
