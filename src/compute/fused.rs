@@ -321,9 +321,15 @@ impl Slot<'_> {
                 let at = v.element_offset(&idx);
                 let stride = v.strides[v.ndim() - 1];
                 let bytes = v.source.bytes();
-                decode_part(bytes, at, stride, re);
-                if *complex {
-                    decode_part(bytes, at + 4, stride, im);
+                let len = re.len();
+                if *complex && stride == 8 && len > 0 {
+                    // Contiguous complex64: both parts in one pass.
+                    kernels::decode_pairs(&bytes[at..at + len * 8], re, im);
+                } else {
+                    decode_part(bytes, at, stride, re);
+                    if *complex {
+                        decode_part(bytes, at + 4, stride, im);
+                    }
                 }
             }
             Op::General { parent, child } => {

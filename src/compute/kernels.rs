@@ -573,6 +573,31 @@ impl WithSimd for Narrow<'_> {
     }
 }
 
+/// The real and imaginary parts of contiguous little-endian complex64
+/// values in `run`, into `re` and `im`, as far as all go.
+pub fn decode_pairs(run: &[u8], re: &mut [f32], im: &mut [f32]) {
+    arch().dispatch(DecodePairs { run, re, im })
+}
+
+struct DecodePairs<'a> {
+    run: &'a [u8],
+    re: &'a mut [f32],
+    im: &'a mut [f32],
+}
+
+impl WithSimd for DecodePairs<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        let DecodePairs { run, re, im } = self;
+        for ((c, r), i) in run.chunks_exact(8).zip(re.iter_mut()).zip(im.iter_mut()) {
+            *r = f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+            *i = f32::from_le_bytes([c[4], c[5], c[6], c[7]]);
+        }
+    }
+}
+
 /// The little-endian float32 in the first four bytes of each `S`-byte
 /// chunk of `run`, into `out`, as far as both go.
 pub fn decode_lanes<const S: usize>(run: &[u8], out: &mut [f32]) {
