@@ -132,7 +132,7 @@ pub(super) fn decode_f32<const S: usize>(run: &[u8], out: &mut Vec<f64>) {
     let last = chunks.remainder();
     let start = out.len();
     out.resize(start + chunks.len(), 0.0);
-    kernels::decode_f32_le::<S>(run, &mut out[start..]);
+    kernels::decode_f32_le::<S, f64>(run, &mut out[start..]);
     if last.len() >= 4 {
         out.push(f32::from_le_bytes([last[0], last[1], last[2], last[3]]) as f64);
     }

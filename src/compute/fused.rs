@@ -80,11 +80,11 @@ impl<'a> Fused<'a> {
         };
         plan.eval(outer, start, len);
         self.out.re.resize(len, 0.0);
-        kernels::widen(&plan.re[..len], &mut self.out.re);
+        kernels::convert(&plan.re[..len], &mut self.out.re);
         if plan.complex {
             let im = self.out.im.get_or_insert_with(Vec::new);
             im.resize(len, 0.0);
-            kernels::widen(&plan.im[..len], im);
+            kernels::convert(&plan.im[..len], im);
         } else {
             self.out.im = None;
         }
@@ -334,9 +334,9 @@ impl Slot<'_> {
             }
             Op::General { parent, child } => {
                 let b = parent.child(child, outer, start, len);
-                kernels::narrow(&b.re, re);
+                kernels::convert(&b.re, re);
                 if let (true, Some(bi)) = (*complex, b.im.as_ref()) {
-                    kernels::narrow(bi, im);
+                    kernels::convert(bi, im);
                 }
             }
             Op::Unary(f, c) => {
@@ -385,9 +385,9 @@ fn decode_part(bytes: &[u8], at: usize, stride: isize, out: &mut [f32]) {
         let s = stride as usize;
         let run = &bytes[at..at + (len - 1) * s + 4];
         match s {
-            4 => kernels::decode_lanes::<4>(run, out),
-            8 => kernels::decode_lanes::<8>(run, out),
-            16 => kernels::decode_lanes::<16>(run, out),
+            4 => kernels::decode_f32_le::<4, f32>(run, out),
+            8 => kernels::decode_f32_le::<8, f32>(run, out),
+            16 => kernels::decode_f32_le::<16, f32>(run, out),
             _ => {
                 for (o, c) in out.iter_mut().zip(run.chunks(s)) {
                     *o = f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
@@ -478,12 +478,12 @@ fn unary(f: Func, c: &Slot<'_>, re: &mut [f32], im: &mut [f32], wide: &mut Vec<f
     }
     if matches!(f, Func::Log | Func::Log10 | Func::Db | Func::Exp) {
         wide.resize(re.len(), 0.0);
-        k::widen(re, wide);
+        k::convert(re, wide);
         match f {
             Func::Exp => wide.iter_mut().for_each(|v| *v = v.exp()),
             _ => super::ln_f32(wide, f),
         }
-        k::narrow(wide, re);
+        k::convert(wide, re);
     }
 }
 

@@ -25,9 +25,10 @@ pub fn squares_and_zeros(xs: &[f64], mean: f64) -> (f64, u64) {
 }
 
 /// Decodes the first four bytes of each `S`-byte chunk of `run` (a
-/// little-endian f32) into `out`, one value per chunk, as far as both go.
-pub fn decode_f32_le<const S: usize>(run: &[u8], out: &mut [f64]) {
-    arch().dispatch(DecodeF32::<S>(run, out))
+/// little-endian f32) into `out`, one value per chunk, as far as both go:
+/// as float32 (the lanes) or widened to float64 (the general path).
+pub fn decode_f32_le<const S: usize, T: From<f32>>(run: &[u8], out: &mut [T]) {
+    arch().dispatch(DecodeF32::<S, T>(run, out))
 }
 
 /// NumPy's float32 magnitude of each little-endian complex64 in `run`
@@ -315,15 +316,15 @@ impl WithSimd for AbsC8<'_> {
     }
 }
 
-struct DecodeF32<'a, const S: usize>(&'a [u8], &'a mut [f64]);
+struct DecodeF32<'a, const S: usize, T>(&'a [u8], &'a mut [T]);
 
-impl<const S: usize> WithSimd for DecodeF32<'_, S> {
+impl<const S: usize, T: From<f32>> WithSimd for DecodeF32<'_, S, T> {
     type Output = ();
 
     #[inline(always)]
-    fn with_simd<T: Simd>(self, _: T) {
+    fn with_simd<V: Simd>(self, _: V) {
         for (o, c) in self.1.iter_mut().zip(self.0.chunks_exact(S)) {
-            *o = f32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64;
+            *o = T::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]]));
         }
     }
 }
@@ -537,38 +538,25 @@ impl WithSimd for Magnitudes<'_> {
     }
 }
 
-/// Float32 lanes widened to float64 (exactly).
-pub fn widen(xs: &[f32], out: &mut [f64]) {
-    arch().dispatch(Widen(xs, out))
+/// Each value of `xs` as a `B` (`as`: float32 to float64 exactly, float64
+/// to float32 rounded to nearest), into `out`.
+pub fn convert<A, B>(xs: &[A], out: &mut [B])
+where
+    A: num_traits::AsPrimitive<B>,
+    B: Copy + 'static,
+{
+    arch().dispatch(Convert(xs, out))
 }
 
-struct Widen<'a>(&'a [f32], &'a mut [f64]);
+struct Convert<'a, A, B>(&'a [A], &'a mut [B]);
 
-impl WithSimd for Widen<'_> {
+impl<A: num_traits::AsPrimitive<B>, B: Copy + 'static> WithSimd for Convert<'_, A, B> {
     type Output = ();
 
     #[inline(always)]
     fn with_simd<S: Simd>(self, _: S) {
         for (o, &x) in self.1.iter_mut().zip(self.0) {
-            *o = x as f64;
-        }
-    }
-}
-
-/// Float64 values rounded to float32 (to nearest, as a cast does).
-pub fn narrow(xs: &[f64], out: &mut [f32]) {
-    arch().dispatch(Narrow(xs, out))
-}
-
-struct Narrow<'a>(&'a [f64], &'a mut [f32]);
-
-impl WithSimd for Narrow<'_> {
-    type Output = ();
-
-    #[inline(always)]
-    fn with_simd<S: Simd>(self, _: S) {
-        for (o, &x) in self.1.iter_mut().zip(self.0) {
-            *o = x as f32;
+            *o = x.as_();
         }
     }
 }
@@ -594,25 +582,6 @@ impl WithSimd for DecodePairs<'_> {
         for ((c, r), i) in run.chunks_exact(8).zip(re.iter_mut()).zip(im.iter_mut()) {
             *r = f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
             *i = f32::from_le_bytes([c[4], c[5], c[6], c[7]]);
-        }
-    }
-}
-
-/// The little-endian float32 in the first four bytes of each `S`-byte
-/// chunk of `run`, into `out`, as far as both go.
-pub fn decode_lanes<const S: usize>(run: &[u8], out: &mut [f32]) {
-    arch().dispatch(DecodeLanes::<S>(run, out))
-}
-
-struct DecodeLanes<'a, const S: usize>(&'a [u8], &'a mut [f32]);
-
-impl<const S: usize> WithSimd for DecodeLanes<'_, S> {
-    type Output = ();
-
-    #[inline(always)]
-    fn with_simd<T: Simd>(self, _: T) {
-        for (o, c) in self.1.iter_mut().zip(self.0.chunks_exact(S)) {
-            *o = f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
         }
     }
 }
