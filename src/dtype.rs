@@ -172,6 +172,36 @@ impl Text {
         }
     }
 
+    /// One string as the bytes of an element: NUL-padded, cut to the
+    /// length; `S` takes ASCII only, as NumPy encodes a str into bytes
+    /// (the error is Python's `UnicodeEncodeError` message).
+    pub fn encode(&self, s: &str) -> Result<Vec<u8>, String> {
+        let mut out = Vec::with_capacity(self.itemsize());
+        if self.unicode {
+            for c in s.chars().take(self.chars) {
+                let u = c as u32;
+                out.extend(match self.order {
+                    ByteOrder::Little => u.to_le_bytes(),
+                    ByteOrder::Big => u.to_be_bytes(),
+                });
+            }
+        } else {
+            if let Some((k, c)) = s.chars().enumerate().find(|(_, c)| !c.is_ascii()) {
+                return Err(format!(
+                "'ascii' codec can't encode character '{}' in position {k}: ordinal not in range(128)",
+                match c as u32 {
+                    u @ ..=0xff => format!("\\x{u:02x}"),
+                    u @ ..=0xffff => format!("\\u{u:04x}"),
+                    u => format!("\\U{u:08x}"),
+                }
+            ));
+            }
+            out.extend(s.bytes().take(self.chars));
+        }
+        out.resize(self.itemsize(), 0);
+        Ok(out)
+    }
+
     /// What NumPy reads from the bytes: trailing NULs dropped; a `U` code
     /// unit that is no character reads as U+FFFD (NumPy raises on it).
     fn decode(&self, b: &[u8]) -> Elem {
@@ -269,7 +299,10 @@ impl Scalar {
         }
     }
 
-    fn decode(&self, b: &[u8]) -> Elem {
+    /// The one reader of a number's bytes (at the start of `b`, in this
+    /// dtype's byte order); `compute::decode_num` and the block decoders'
+    /// general path go through it.
+    pub fn decode(&self, b: &[u8]) -> Elem {
         let big = self.order == ByteOrder::Big;
         macro_rules! num {
             ($t:ty, $n:expr) => {{

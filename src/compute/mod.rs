@@ -25,7 +25,8 @@ pub mod spectral;
 
 use codec::leaf_run;
 pub use codec::{
-    cast, cast_slice, decode_num, encode_block_into, encode_num, encode_num_into, num_elem,
+    cast, cast_slice, decode_num, encode_block_into, encode_int, encode_num, encode_num_into,
+    num_elem,
 };
 pub use elements::Elements;
 use elementwise::{binary_block, ln_f32, single, unary_block};
@@ -35,7 +36,7 @@ pub use fused::Fused;
 use crate::dtype::{ByteOrder, Kind, Scalar};
 use crate::ops::BinOp;
 use crate::view::View;
-use ndarray::ArrayD;
+use ndarray::{ArrayD, Axis, Slice};
 use std::sync::Arc;
 
 /// Elements evaluated together along the last axis.
@@ -495,21 +496,25 @@ impl Lazy {
             Node::Const(n) => return Block::splat(*n, len, complex),
             Node::Leaf(v) => return leaf_block(v, self.dtype, outer, start, len),
             Node::Array(c) => {
-                let mut idx = outer.to_vec();
-                idx.push(0);
-                let mut re = Vec::with_capacity(len);
-                let mut im = complex.then(|| Vec::with_capacity(len));
-                for j in start..start + len {
-                    if let Some(last) = idx.last_mut() {
-                        *last = j;
+                // The row `outer` of the held array as an ndarray view (one
+                // axis fixed at a time), its run along the last axis copied.
+                let run = |a: &ArrayD<f64>| -> Vec<f64> {
+                    if a.ndim() == 0 {
+                        return a.iter().copied().cycle().take(len).collect();
                     }
-                    let i = if c.re.ndim() == 0 { &[][..] } else { &idx[..] };
-                    re.push(c.re[i]);
-                    if let (Some(im), Some(ci)) = (im.as_mut(), c.im.as_ref()) {
-                        im.push(ci[i]);
+                    let mut row = a.view();
+                    for &i in outer {
+                        row.index_axis_inplace(Axis(0), i);
                     }
-                }
-                return Block { re, im };
+                    row.slice_axis(Axis(0), Slice::from(start..start + len))
+                        .iter()
+                        .copied()
+                        .collect()
+                };
+                return Block {
+                    re: run(&c.re),
+                    im: complex.then(|| c.im.as_ref().map_or_else(|| vec![0.0; len], run)),
+                };
             }
             Node::Unary(Func::Abs, x)
                 if self.ndim() == x.ndim() && abs_c8_block(x, outer, start, 0).is_some() =>

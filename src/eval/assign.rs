@@ -20,7 +20,7 @@ use super::advanced::shape_text;
 use super::call::{binary, to_lazy, type_error as value_error};
 use super::{Note, Output, Session, Value};
 use crate::compute::gather::Gather;
-use crate::compute::{decode_num, encode_block_into, encode_num, Lazy, Num};
+use crate::compute::{decode_num, encode_block_into, encode_int, encode_num, Lazy, Num};
 use crate::diag::{Error, ErrorKind};
 use crate::dtype::{ByteOrder, Dtype, Elem, Kind, Scalar, Text};
 use crate::source::{Source, WriteRefused};
@@ -115,35 +115,6 @@ fn shape_of(v: &Value) -> Vec<usize> {
     }
 }
 
-/// One string as the bytes of a `t` element: NUL-padded, cut to the
-/// length; `S` takes ASCII only, as NumPy encodes a str into bytes.
-fn encode_text(s: &str, t: Text) -> Result<Vec<u8>, String> {
-    let mut out = Vec::with_capacity(t.itemsize());
-    if t.unicode {
-        for c in s.chars().take(t.chars) {
-            let u = c as u32;
-            out.extend(match t.order {
-                ByteOrder::Little => u.to_le_bytes(),
-                ByteOrder::Big => u.to_be_bytes(),
-            });
-        }
-    } else {
-        if let Some((k, c)) = s.chars().enumerate().find(|(_, c)| !c.is_ascii()) {
-            return Err(format!(
-                "'ascii' codec can't encode character '{}' in position {k}: ordinal not in range(128)",
-                match c as u32 {
-                    u @ ..=0xff => format!("\\x{u:02x}"),
-                    u @ ..=0xffff => format!("\\u{u:04x}"),
-                    u => format!("\\U{u:08x}"),
-                }
-            ));
-        }
-        out.extend(s.bytes().take(t.chars));
-    }
-    out.resize(t.itemsize(), 0);
-    Ok(out)
-}
-
 /// A str, or a Python number by its `str`, as bytes of a `t` element.
 fn text_leaf(v: &Value, t: Text, out: &mut Vec<u8>) -> Result<(), String> {
     let text = match v {
@@ -157,7 +128,7 @@ fn text_leaf(v: &Value, t: Text, out: &mut Vec<u8>) -> Result<(), String> {
             ))
         }
     };
-    out.extend(encode_text(&text, t)?);
+    out.extend(t.encode(&text)?);
     Ok(())
 }
 
@@ -201,15 +172,6 @@ pub fn same_kind(from: Scalar, to: Scalar) -> bool {
     rank(to.kind) >= rank(from.kind)
 }
 
-/// An integer's bytes as `s` holds it, wrapping as C casts do.
-fn int_bytes(i: i128, s: Scalar) -> Vec<u8> {
-    let mut b = i.to_le_bytes()[..s.size].to_vec();
-    if s.order == ByteOrder::Big {
-        b.reverse();
-    }
-    b
-}
-
 /// A Python int written into an element of `s` (NumPy 2: out-of-bounds
 /// integers raise rather than wrap).
 fn py_int(i: i128, s: Scalar) -> Result<Vec<u8>, String> {
@@ -222,7 +184,7 @@ fn py_int(i: i128, s: Scalar) -> Result<Vec<u8>, String> {
                 (0, (1i128 << bits) - 1)
             };
             if (lo..=hi).contains(&i) {
-                Ok(int_bytes(i, s))
+                Ok(encode_int(i, s))
             } else if !(-(1i128 << 63)..(1i128 << 64)).contains(&i) {
                 Err("Python int too large to convert to C long".into())
             } else {
@@ -285,7 +247,7 @@ fn cast_element(from: Scalar, b: &[u8], to: Scalar) -> Vec<u8> {
             Elem::Bool(x) => i128::from(x),
             _ => 0,
         };
-        return int_bytes(i, to);
+        return encode_int(i, to);
     }
     encode_num(decode_num(from, b), to)
 }
@@ -945,7 +907,7 @@ impl Session {
                 Ok(fill(Vec::new(), bytes, false))
             }
             Value::Scalar(d, b) => match elem_text(d.decode(b)) {
-                Some(s) => Ok(fill(Vec::new(), encode_text(&s, t).map_err(err)?, false)),
+                Some(s) => Ok(fill(Vec::new(), t.encode(&s).map_err(err)?, false)),
                 None => Err(err(format!(
                     "write strings into {}: numbers are not converted here",
                     t.descr()
@@ -958,7 +920,7 @@ impl Session {
                     if res.is_ok() {
                         let s = elem_text(w.dtype.decode(&w.element_bytes(idx)))
                             .expect("a text dtype decodes as text");
-                        res = encode_text(&s, t).map(|b| bytes.extend(b));
+                        res = t.encode(&s).map(|b| bytes.extend(b));
                     }
                 });
                 res.map_err(err)?;
