@@ -28,6 +28,8 @@
 //! - **Headers**: leading bytes that are text, padding, or do not fit the
 //!   body's values, up to the first element boundary after them.
 
+use crate::control::Interrupted;
+
 /// What `guess` reads of a file: its length, its first bytes, and chunks
 /// spread over the rest (offset, bytes).
 pub struct Sample<'a> {
@@ -779,35 +781,18 @@ fn interleaved_runs(t: &Ty, s: &Sample, phase: usize) -> Vec<(Vec<f64>, Vec<f64>
         .collect()
 }
 
-/// [`measure`] of every reading, on every core (the threads run under
-/// the caller's control, so a fault reading the mapping is caught as in
-/// any computation), in the order given.
-fn measure_all(readings: &[(&Ty, usize)], body: &[(u64, &[u8])]) -> Vec<Measure> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    let parts: Vec<Vec<Measure>> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..workers)
-            .map(|w| {
-                crate::control::spawn_scoped(s, move || {
-                    readings
-                        .iter()
-                        .skip(w)
-                        .step_by(workers)
-                        .map(|&(t, phase)| measure(t, phase, body))
-                        .collect()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("measuring does not panic"))
-            .collect()
-    });
-    let mut parts: Vec<_> = parts.into_iter().map(Vec::into_iter).collect();
-    (0..readings.len())
-        .map(|k| parts[k % workers].next().expect("each worker's share"))
-        .collect()
+/// [`measure`] of every reading, on every core (the pool's threads run
+/// under the caller's control, so Ctrl-C stops them and a fault reading
+/// the mapping is caught as in any computation), in the order given.
+fn measure_all(
+    readings: &[(&Ty, usize)],
+    body: &[(u64, &[u8])],
+) -> Result<Vec<Measure>, Interrupted> {
+    crate::control::in_chunks(readings.len(), |k| {
+        crate::control::check()?;
+        let (t, phase) = readings[k];
+        Ok(measure(t, phase, body))
+    })
 }
 
 /// How much the top four mantissa bits of floats say beyond their
@@ -1549,10 +1534,10 @@ pub fn implausible_f32_share(bytes: &[u8]) -> f64 {
 }
 
 /// The most plausible layouts of the sampled file, best first.
-pub fn guess(s: &Sample) -> Finding {
+pub fn guess(s: &Sample) -> Result<Finding, Interrupted> {
     let chunks: Vec<&[u8]> = s.body.iter().map(|(_, b)| *b).collect();
     if let Some(f) = recognise(s.head, &chunks) {
-        return f;
+        return Ok(f);
     }
     let first = s.head.first().copied().unwrap_or(0);
     if s.head
@@ -1560,7 +1545,7 @@ pub fn guess(s: &Sample) -> Finding {
         .chain(s.body.iter().flat_map(|(_, b)| b.iter()))
         .all(|&b| b == first)
     {
-        return Finding::Constant { byte: first };
+        return Ok(Finding::Constant { byte: first });
     }
     let body: Vec<(u64, &[u8])> = if s.body.is_empty() {
         vec![(0, s.head)]
@@ -1572,7 +1557,7 @@ pub fn guess(s: &Sample) -> Finding {
         .iter()
         .flat_map(|t| (0..t.part * if t.complex { 2 } else { 1 }).map(move |p| (t, p)))
         .collect();
-    let mut measures = measure_all(&readings, &body).into_iter();
+    let mut measures = measure_all(&readings, &body)?.into_iter();
     let mut found: Vec<Reading> = Vec::new();
     let mut entropies: Vec<(usize, Vec<f64>)> = Vec::new();
     for &(t, phase) in &readings {
@@ -2077,12 +2062,17 @@ pub fn guess(s: &Sample) -> Finding {
             );
         }
     }
-    Finding::Layouts(out)
+    Ok(Finding::Layouts(out))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`super::guess`] outside any statement, which nothing cancels.
+    fn guess(s: &Sample) -> Finding {
+        super::guess(s).expect("nothing cancels a test")
+    }
 
     fn sample(bytes: &[u8]) -> Sample<'_> {
         let head = &bytes[..bytes.len().min(65536)];

@@ -364,7 +364,11 @@ mod tests {
                 let s = size as isize;
                 for stride in [s, 2 * s, 16.max(s), 3 * s + 1, -s, -2 * s] {
                     let len = 100;
-                    let base = if stride < 0 { (-stride as usize) * len } else { 0 };
+                    let base = if stride < 0 {
+                        (-stride as usize) * len
+                    } else {
+                        0
+                    };
                     let block = leaf_run(&bytes, base, stride, len, dtype);
                     for k in 0..len {
                         let o = (base as isize + k as isize * stride) as usize;

@@ -8,6 +8,7 @@
 
 use super::{Block, Lazy, BLOCK};
 use crate::control::{self, Interrupted};
+use std::sync::Mutex;
 
 /// How one source axis (or a new axis) is indexed.
 #[derive(Clone, Debug)]
@@ -93,6 +94,9 @@ impl MaskIndex {
     }
 }
 
+/// One group of mask chunks: its counts and, when kept, its packed bits.
+type Group<'a> = (&'a mut [u64], Option<&'a mut [u64]>);
+
 /// Computes the mask once, on every core: its counts per chunk and, when
 /// they fit, its packed bits.
 pub fn mask_counts(mask: &Lazy) -> Result<MaskIndex, Interrupted> {
@@ -101,99 +105,92 @@ pub fn mask_counts(mask: &Lazy) -> Result<MaskIndex, Interrupted> {
     let mut counts = vec![0u64; chunks];
     let words = n.div_ceil(64);
     let mut bits = (words * 8 <= MASK_BITS_LIMIT).then(|| vec![0u64; words]);
-    // Each thread counts a run of whole chunks into its own part of
-    // `counts`, and packs their bits into its own part of `bits`.
-    let workers = super::reduce::threads().min(chunks).max(1);
-    let per = chunks.div_ceil(workers).max(1);
+    // Each group of chunks is counted into its own part of `counts` and
+    // packs its bits into its own part of `bits`; the pool's threads take
+    // the groups in turn.
+    let groups = (super::reduce::threads() * 4).min(chunks).max(1);
+    let per = chunks.div_ceil(groups).max(1);
     let per_words = per * (MASK_CHUNK / 64);
-    let bit_parts: Vec<Option<&mut [u64]>> = match bits.as_mut() {
+    let mut bit_parts: Vec<Option<&mut [u64]>> = match bits.as_mut() {
         Some(b) => b.chunks_mut(per_words).map(Some).collect(),
         None => Vec::new(),
     };
-    let mut bit_parts = bit_parts.into_iter();
-    let done: Vec<Result<(), Interrupted>> = std::thread::scope(|s| {
-        let handles: Vec<_> = counts
-            .chunks_mut(per)
-            .enumerate()
-            .map(|(w, part)| {
-                let mut my_bits = bit_parts.next().flatten();
-                control::spawn_scoped(s, move || {
-                    let first = w * per;
-                    let (from, to) = (
-                        first * MASK_CHUNK,
-                        ((first + part.len()) * MASK_CHUNK).min(n),
-                    );
-                    super::reduce::for_blocks(mask, from, to, |b, at| {
-                        let at = at as usize;
-                        // Whole words of 64 elements at a time where the
-                        // run allows: a compare-and-pack loop the compiler
-                        // vectorises, and a popcount.
-                        let mut count_run = |k0: usize, k1: usize| {
-                            if k0 == k1 {
-                                return;
+    bit_parts.resize_with(counts.len().div_ceil(per), || None);
+    let parts: Vec<Mutex<Group>> = counts
+        .chunks_mut(per)
+        .zip(bit_parts)
+        .map(Mutex::new)
+        .collect();
+    control::in_chunks(parts.len(), |w| {
+        let mut guard = parts[w].lock().expect("each group is taken once");
+        let (part, my_bits) = &mut *guard;
+        let first = w * per;
+        let (from, to) = (
+            first * MASK_CHUNK,
+            ((first + part.len()) * MASK_CHUNK).min(n),
+        );
+        super::reduce::for_blocks(mask, from, to, |b, at| {
+            let at = at as usize;
+            // Whole words of 64 elements at a time where the
+            // run allows: a compare-and-pack loop the compiler
+            // vectorises, and a popcount.
+            let mut count_run = |k0: usize, k1: usize| {
+                if k0 == k1 {
+                    return;
+                }
+                let chunk = (at + k0) / MASK_CHUNK - first;
+                let truth = |k: usize| match &b.im {
+                    None => u64::from(b.re[k] != 0.0),
+                    Some(im) => u64::from(b.re[k] != 0.0 || im[k] != 0.0),
+                };
+                let word_of = |k: usize| -> u64 {
+                    let re = &b.re[k..k + 64];
+                    let mut w = 0u64;
+                    match &b.im {
+                        None => {
+                            for (i, &v) in re.iter().enumerate() {
+                                w |= u64::from(v != 0.0) << i;
                             }
-                            let chunk = (at + k0) / MASK_CHUNK - first;
-                            let truth = |k: usize| match &b.im {
-                                None => u64::from(b.re[k] != 0.0),
-                                Some(im) => u64::from(b.re[k] != 0.0 || im[k] != 0.0),
-                            };
-                            let word_of = |k: usize| -> u64 {
-                                let re = &b.re[k..k + 64];
-                                let mut w = 0u64;
-                                match &b.im {
-                                    None => {
-                                        for (i, &v) in re.iter().enumerate() {
-                                            w |= u64::from(v != 0.0) << i;
-                                        }
-                                    }
-                                    Some(im) => {
-                                        for (i, (&v, &u)) in
-                                            re.iter().zip(&im[k..k + 64]).enumerate()
-                                        {
-                                            w |= u64::from(v != 0.0 || u != 0.0) << i;
-                                        }
-                                    }
-                                }
-                                w
-                            };
-                            let mut count = 0;
-                            match my_bits.as_deref_mut() {
-                                Some(bits) => {
-                                    let mut k = k0;
-                                    while k < k1 {
-                                        let p = at + k - from;
-                                        if p.is_multiple_of(64) && k + 64 <= k1 {
-                                            let w = word_of(k);
-                                            bits[p / 64] = w;
-                                            count += u64::from(w.count_ones());
-                                            k += 64;
-                                        } else {
-                                            let t = truth(k);
-                                            bits[p / 64] |= t << (p % 64);
-                                            count += t;
-                                            k += 1;
-                                        }
-                                    }
-                                }
-                                None => count = (k0..k1).map(truth).sum(),
+                        }
+                        Some(im) => {
+                            for (i, (&v, &u)) in re.iter().zip(&im[k..k + 64]).enumerate() {
+                                w |= u64::from(v != 0.0 || u != 0.0) << i;
                             }
-                            part[chunk] += count;
-                        };
-                        // A block may straddle two chunks.
-                        let len = b.re.len();
-                        let split = (MASK_CHUNK - at % MASK_CHUNK).min(len);
-                        count_run(0, split);
-                        count_run(split, len);
-                    })
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("mask threads do not panic"))
-            .collect()
-    });
-    done.into_iter().collect::<Result<Vec<()>, _>>()?;
+                        }
+                    }
+                    w
+                };
+                let mut count = 0;
+                match my_bits.as_deref_mut() {
+                    Some(bits) => {
+                        let mut k = k0;
+                        while k < k1 {
+                            let p = at + k - from;
+                            if p.is_multiple_of(64) && k + 64 <= k1 {
+                                let w = word_of(k);
+                                bits[p / 64] = w;
+                                count += u64::from(w.count_ones());
+                                k += 64;
+                            } else {
+                                let t = truth(k);
+                                bits[p / 64] |= t << (p % 64);
+                                count += t;
+                                k += 1;
+                            }
+                        }
+                    }
+                    None => count = (k0..k1).map(truth).sum(),
+                }
+                part[chunk] += count;
+            };
+            // A block may straddle two chunks.
+            let len = b.re.len();
+            let split = (MASK_CHUNK - at % MASK_CHUNK).min(len);
+            count_run(0, split);
+            count_run(split, len);
+        })
+    })?;
+    drop(parts);
     let mut prefix = Vec::with_capacity(chunks + 1);
     let mut total = 0;
     prefix.push(0);

@@ -8,8 +8,8 @@
 use super::kernels::{min_max_sum, squares_and_zeros};
 use super::{Block, Fused, Lazy, BLOCK};
 use crate::control::{self, Interrupted};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+pub use crate::control::{in_chunks, threads};
+use std::sync::Arc;
 
 /// Partial statistics of a run of values.
 #[derive(Clone, Debug)]
@@ -442,56 +442,6 @@ impl Acc {
         }
         (self.m2 + self.im_m2) / c.saturating_sub(ddof) as f64
     }
-}
-
-/// Runs `work` for chunks `0..chunks` on up to [`threads`] threads, which
-/// take the next chunk as they finish one (a slow part of a file holds up
-/// no one), and returns the results in chunk order, so that merging them
-/// in that order gives the same answer however the threads ran. Stops at
-/// the first chunk that is interrupted.
-pub fn in_chunks<T: Send>(
-    chunks: usize,
-    work: impl Fn(usize) -> Result<T, Interrupted> + Sync,
-) -> Result<Vec<T>, Interrupted> {
-    let next = AtomicUsize::new(0);
-    let parts: Mutex<Vec<Option<T>>> = Mutex::new((0..chunks).map(|_| None).collect());
-    std::thread::scope(|s| {
-        for _ in 0..threads().min(chunks) {
-            control::spawn_scoped(s, || loop {
-                let c = next.fetch_add(1, Ordering::Relaxed);
-                if c >= chunks {
-                    break;
-                }
-                let Ok(part) = work(c) else {
-                    break;
-                };
-                parts.lock().expect("no thread panics holding the lock")[c] = Some(part);
-            });
-        }
-    });
-    control::check()?;
-    parts
-        .into_inner()
-        .expect("threads joined")
-        .into_iter()
-        .map(|p| p.ok_or(Interrupted))
-        .collect()
-}
-
-/// How many threads reductions use: one per core (at most 16), or
-/// `STRIDED_THREADS` (for tests that check that the answer does not
-/// depend on it, and for benchmarks).
-pub fn threads() -> usize {
-    if let Some(n) = std::env::var("STRIDED_THREADS")
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-        .filter(|&n| n > 0)
-    {
-        return n.min(64);
-    }
-    std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(16)
 }
 
 /// Calls `f` with every block of `x` in C order within flat elements

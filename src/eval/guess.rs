@@ -147,7 +147,8 @@ impl Session {
             head,
             body,
             partners,
-        });
+        })
+        .map_err(|_| Error::new(ErrorKind::Interrupted, path.span))?;
         let opens = match &finding {
             Finding::Layouts(c) => c.iter().map(|c| c.open_line(&path.node)).collect(),
             _ => Vec::new(),
