@@ -724,7 +724,7 @@ fn new_table(width: usize) -> Table {
 /// showing fewer columns instead).
 fn plain_table() -> Table {
     let mut t = Table::new();
-    t.load_preset(presets::UTF8_FULL_CONDENSED);
+    t.load_style(presets::UTF8_FULL_CONDENSED);
     t
 }
 
