@@ -2,7 +2,13 @@
 //! constants (`nan`, `pi`, `True`) and NumPy's namespace (`np.float32`,
 //! `np.newaxis`).
 
-use super::*;
+use super::index::view_value;
+use super::{call, Session, Value};
+use crate::compute::Lazy;
+use crate::diag::{suggest, Error, ErrorKind};
+use crate::dtype::Dtype;
+use crate::syntax::{Expr, ExprKind, Spanned};
+use crate::view::View;
 
 pub(super) const ATTRIBUTES: &[&str] = &[
     "T", "shape", "dtype", "strides", "ndim", "size", "nbytes", "itemsize", "real", "imag",

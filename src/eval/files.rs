@@ -3,8 +3,14 @@
 //! failure told, what `close`, `save` and `files` do, the error for a file
 //! that shrank under a read, and `~/` in paths.
 
-use super::*;
+use super::{FileRow, Note, Output, Session, Value};
+use crate::diag::{Error, ErrorKind};
 use crate::io::{Checks, Protected, WriteError};
+use crate::number::human_bytes;
+use crate::source::Source;
+use crate::syntax::{Expr, Span, Spanned, Stmt};
+use std::path::Path;
+use std::sync::{Arc, Weak};
 
 /// The error for a file strided could not write (`save`, PNGs, `export`);
 /// Ctrl-C (the temporary file removed, the target untouched) points at

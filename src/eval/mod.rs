@@ -31,18 +31,13 @@ pub use output::{FileRow, Note, Opened, Output, VarRow};
 pub use settings::{parse_size, Format, Settings, DEFAULT_WIDTH, MIN_WIDTH, SETTINGS};
 pub use value::Value;
 
-use crate::compute::Lazy;
 use crate::control::Control;
 use crate::diag::{suggest, Error, ErrorKind};
-use crate::dtype::Dtype;
 use crate::number::human_bytes;
-use crate::source::{Files, Source};
-use crate::syntax::{Expr, ExprKind, Span, Spanned, Stmt};
-use crate::view::{Order, View};
-use index::view_value;
+use crate::source::Files;
+use crate::syntax::{Expr, ExprKind, Span, Stmt};
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 
 /// Names, open files and settings: the state a script or shell builds up.
 #[derive(Debug)]

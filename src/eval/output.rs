@@ -1,7 +1,8 @@
 //! What a statement returns for `render` to show: an [`Output`], typed
 //! per command, with no prose built here.
 
-use super::*;
+use super::{call, draw, dump, explain, guess, info, spectral, Settings, Value};
+use crate::view::{Order, View};
 
 /// What a statement produced, for `render` to show.
 #[derive(Clone, Debug)]

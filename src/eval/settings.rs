@@ -1,7 +1,9 @@
 //! Printing and memory settings (`set NAME VALUE`), their defaults
 //! (NumPy's where NumPy has one) and how `set` checks a value.
 
-use super::*;
+use super::{Note, Output, Session};
+use crate::diag::{suggest, Error, ErrorKind};
+use crate::syntax::Spanned;
 
 /// How results are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
