@@ -406,7 +406,7 @@ impl Session {
             match a.name.as_ref().map(|n| n.node.as_str()) {
                 None | Some("axis") => {}
                 Some("where") => {
-                    let m = super::call::where_mask(&self.eval(&a.value)?, a.value.span)?;
+                    let m = super::reduction::where_mask(&self.eval(&a.value)?, a.value.span)?;
                     let shape = crate::compute::broadcast(&l.shape, &m.shape)
                         .ok()
                         .filter(|s| *s == l.shape)

@@ -17,7 +17,8 @@
 //! no reader of the source running.
 
 use super::advanced::shape_text;
-use super::call::{binary, to_lazy, type_error as value_error};
+use super::call::type_error as value_error;
+use super::operators::{binary, to_lazy};
 use super::{Note, Output, Session, Value};
 use crate::compute::gather::Gather;
 use crate::compute::{decode_num, encode_block_into, encode_int, encode_num, Lazy, Num};
@@ -328,7 +329,7 @@ impl Session {
                     ));
                 }
                 let to = dtype.as_scalar();
-                let from = super::call::operand(&result).and_then(|o| match o {
+                let from = super::operators::operand(&result).and_then(|o| match o {
                     crate::compute::promote::Operand::Array(s) => Some(s),
                     _ => None,
                 });

@@ -3,7 +3,7 @@
 //! `np.newaxis`).
 
 use super::index::view_value;
-use super::{call, Session, Value};
+use super::{call, operators, Session, Value};
 use crate::compute::Lazy;
 use crate::diag::{suggest, Error, ErrorKind};
 use crate::dtype::Dtype;
@@ -91,7 +91,7 @@ pub(super) fn attribute(
             // Complex-integer samples (ci16, cu8) compute as complex
             // numbers: their parts are what `real(d)`/`imag(d)` compute.
             if let (true, "real" | "imag", Some(part)) = (is_view, n, v.dtype.complex_int_part()) {
-                let l = call::to_lazy(&Value::View(v.clone()), part, name.span)?;
+                let l = operators::to_lazy(&Value::View(v.clone()), part, name.span)?;
                 let f = if n == "real" {
                     crate::compute::Func::Real
                 } else {

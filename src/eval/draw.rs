@@ -3,7 +3,8 @@
 //! per column, a mean or maximum per cell), and the PNG file when the
 //! statement says `to FILE.png`. The terminal drawings are `render`'s.
 
-use super::call::{interrupted, type_error, HistReport};
+use super::call::{interrupted, type_error};
+use super::stats::HistReport;
 use super::Session;
 use crate::compute::reduce::{envelope, shrink_2d, Shrink};
 use crate::diag::{Error, ErrorKind};

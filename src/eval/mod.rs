@@ -17,18 +17,23 @@ pub mod guess;
 mod index;
 pub mod info;
 mod open;
+mod operators;
 mod order;
 mod output;
+mod reduction;
 pub mod reshape;
 mod settings;
 pub mod spectral;
+mod stats;
 pub mod value;
 
 use attribute::{attribute, constant, ATTRIBUTES, CONSTANTS};
-pub use call::{scalar_value, unsigned_centre, HistReport, StatsReport};
+pub use call::scalar_value;
 use files::{open_error, with_home, Sidecar};
+pub use operators::unsigned_centre;
 pub use output::{FileRow, Note, Opened, Output, VarRow};
 pub use settings::{parse_size, Format, Settings, DEFAULT_WIDTH, MIN_WIDTH, SETTINGS};
+pub use stats::{HistReport, StatsReport};
 pub use value::Value;
 
 use crate::control::Control;
@@ -359,16 +364,16 @@ impl Session {
             ExprKind::Call { func, args } => self.call(func, args, e.span),
             ExprKind::Unary { op, operand } => {
                 let v = self.eval(operand)?;
-                if call::is_array(&v) {
-                    return call::unary(*op, &v, e.span);
+                if operators::is_array(&v) {
+                    return operators::unary(*op, &v, e.span);
                 }
                 value::unary(*op, &v, e.span)
             }
             ExprKind::Binary { op, lhs, rhs } => {
                 let a = self.eval(lhs)?;
                 let b = self.eval(rhs)?;
-                if call::is_array(&a) || call::is_array(&b) {
-                    return call::binary(*op, &a, &b, e.span);
+                if operators::is_array(&a) || operators::is_array(&b) {
+                    return operators::binary(*op, &a, &b, e.span);
                 }
                 value::binary(*op, &a, &b, e.span)
             }

@@ -267,7 +267,7 @@ impl Session {
         let axes: Option<Vec<usize>> = match &axis {
             Value::None => None,
             Value::Int(_) | Value::Tuple(_) => {
-                super::call::normalize_axes(&axis, ndim, false, span)?
+                super::reduction::normalize_axes(&axis, ndim, false, span)?
             }
             v => {
                 return Err(type_error(

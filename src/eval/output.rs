@@ -1,7 +1,7 @@
 //! What a statement returns for `render` to show: an [`Output`], typed
 //! per command, with no prose built here.
 
-use super::{call, draw, dump, explain, guess, info, spectral, Settings, Value};
+use super::{draw, dump, explain, guess, info, spectral, stats, Settings, Value};
 use crate::view::{Order, View};
 
 /// What a statement produced, for `render` to show.
@@ -26,8 +26,8 @@ pub enum Output {
     Files(Vec<FileRow>),
     Settings(Settings),
     Help(String),
-    Stats(call::StatsReport),
-    Hist(call::HistReport),
+    Stats(stats::StatsReport),
+    Hist(stats::HistReport),
     Psd(spectral::PsdReport),
     Specgram(spectral::SpecgramReport),
     Guess(guess::GuessReport),

@@ -4,7 +4,7 @@
 //! NumPy 2's answer to `newbyteorder`. Copies of views are byte-for-byte,
 //! in memory, within `set memory`; computed arrays stay lazy.
 
-use super::call::to_lazy;
+use super::operators::to_lazy;
 use super::{Session, Value};
 use crate::compute::{Lazy, Node};
 use crate::diag::{Error, ErrorKind};
@@ -498,7 +498,7 @@ impl Session {
                     let what = if matches!(to, Dtype::Text(_)) { "strings" } else { "a record dtype" };
                     return Err(err(format!("astype to {what} is not supported"), span));
                 };
-                let Some(crate::compute::promote::Operand::Array(from)) = super::call::operand(&x) else {
+                let Some(crate::compute::promote::Operand::Array(from)) = super::operators::operand(&x) else {
                     return Err(err(match &x {
                         Value::View(v) if matches!(v.dtype, Dtype::Text(_)) => {
                             format!("astype of strings ({}) is not supported", v.dtype.short())

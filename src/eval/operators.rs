@@ -1,0 +1,236 @@
+//! Arithmetic on arrays: operands and NumPy's result dtypes
+//! (`promote`), values made lazy expressions (`to_lazy`), broadcast binary
+//! and unary operators, and the dtype each elementwise function returns.
+
+use super::call::{sc, type_error};
+use super::Value;
+use crate::compute::promote::{float_for, promote, Operand};
+use crate::compute::{broadcast, decode_num, Func, Lazy, Node, Num};
+use crate::diag::Error;
+use crate::dtype::{Kind, Scalar};
+use crate::syntax::{BinOp, Span, UnaryOp};
+
+/// Whether a value takes part in array arithmetic.
+pub fn is_array(v: &Value) -> bool {
+    matches!(
+        v,
+        Value::View(_) | Value::Void(_) | Value::Scalar(..) | Value::Lazy(_)
+    )
+}
+
+pub(super) fn operand(v: &Value) -> Option<Operand> {
+    Some(match v {
+        Value::Bool(_) => Operand::PyBool,
+        Value::Int(_) => Operand::PyInt,
+        Value::Float(_) => Operand::PyFloat,
+        Value::Complex(..) => Operand::PyComplex,
+        Value::View(v) => Operand::Array(match v.dtype.complex_int_part() {
+            Some(part) => complex_for_int(part),
+            None => v.dtype.as_scalar()?,
+        }),
+        Value::Scalar(d, _) => Operand::Array(d.as_scalar()?),
+        Value::Lazy(l) => Operand::Array(l.dtype),
+        _ => return None,
+    })
+}
+
+/// The complex dtype a complex-integer record computes as: complex64 when
+/// float32 holds every value of the parts exactly (8- and 16-bit), else
+/// complex128.
+fn complex_for_int(part: Scalar) -> Scalar {
+    let size = if part.size <= 2 { 8 } else { 16 };
+    Scalar::new(Kind::Complex, size, crate::dtype::ByteOrder::NATIVE)
+}
+
+/// Where unsigned complex samples (`cu8`, `cu16`) have their zero: the
+/// middle of the range, 127.5 for 8 bits (rtl_sdr writes offset binary),
+/// so that they compute as `(r - 127.5) + (i - 127.5)j`. Signed parts are
+/// already centred.
+pub fn unsigned_centre(part: Scalar) -> Option<f64> {
+    (part.kind == Kind::UInt).then(|| 2f64.powi(8 * part.size as i32 - 1) - 0.5)
+}
+
+/// A value as a lazy array; Python scalars take `dtype` (the operation's).
+pub fn to_lazy(v: &Value, dtype: Scalar, span: Span) -> Result<Lazy, Error> {
+    Ok(match v {
+        Value::View(view) if view.dtype.complex_int_part().is_some() => {
+            let int = view.dtype.complex_int_part().expect("checked");
+            let to = complex_for_int(int);
+            let float = Scalar::new(Kind::Float, to.size / 2, crate::dtype::ByteOrder::NATIVE);
+            let centre = unsigned_centre(int);
+            let part = |name: &str| {
+                let leaf = Lazy::leaf(view.field(name).expect("complex-int records have r and i"))
+                    .expect("their fields are scalars");
+                match centre {
+                    // Offset binary (rtl_sdr's cu8): the middle of the
+                    // range is zero.
+                    Some(c) => Lazy::new(
+                        Node::Binary(BinOp::Sub, leaf, Lazy::constant(Num::real(c), float)),
+                        view.shape.clone(),
+                        float,
+                    ),
+                    None => leaf,
+                }
+            };
+            Lazy::new(Node::Pair(part("r"), part("i")), view.shape.clone(), to)
+        }
+        Value::View(view) => Lazy::leaf(view.clone()).ok_or_else(|| {
+            type_error(
+                "records have no arithmetic: pick a field (d.r, d['r'])".into(),
+                span,
+            )
+        })?,
+        Value::Void(_) => {
+            return Err(type_error(
+                "records have no arithmetic: pick a field".into(),
+                span,
+            ))
+        }
+        Value::Scalar(d, b) => {
+            let s = d.as_scalar().expect("scalars have scalar dtypes");
+            Lazy::constant(decode_num(s, b), s)
+        }
+        Value::Lazy(l) => l.clone(),
+        // A Python number takes the array's dtype first (NEP 50's weak
+        // scalars): `x * pi` of float32 multiplies by float32(pi), as NumPy.
+        Value::Int(i) if matches!(dtype.kind, Kind::Float | Kind::Complex) => {
+            Lazy::constant(Num::real(crate::compute::cast(*i as f64, dtype)), dtype)
+        }
+        Value::Int(i) => Lazy::constant(Num::real(*i as f64), dtype),
+        Value::Float(f) if matches!(dtype.kind, Kind::Float | Kind::Complex) => {
+            Lazy::constant(Num::real(crate::compute::cast(*f, dtype)), dtype)
+        }
+        Value::Float(f) => Lazy::constant(Num::real(*f), dtype),
+        Value::Bool(b) => Lazy::constant(Num::real(f64::from(u8::from(*b))), dtype),
+        Value::Complex(re, im) => Lazy::constant(
+            Num {
+                re: crate::compute::cast(*re, dtype),
+                im: crate::compute::cast(*im, dtype),
+            },
+            dtype,
+        ),
+        other => {
+            return Err(type_error(
+                format!("{} has no arithmetic", other.kind_name()),
+                span,
+            ))
+        }
+    })
+}
+
+fn shape_of(l: &Lazy) -> &[usize] {
+    &l.shape
+}
+
+/// `a OP b` where one side is an array.
+pub fn binary(op: BinOp, a: &Value, b: &Value, span: Span) -> Result<Value, Error> {
+    let (oa, ob) = match (operand(a), operand(b)) {
+        (Some(x), Some(y)) => (x, y),
+        _ => {
+            return Err(type_error(
+                format!(
+                    "unsupported operand types for {op}: {} and {}",
+                    a.kind_name(),
+                    b.kind_name()
+                ),
+                span,
+            ))
+        }
+    };
+    let common = promote(oa, ob).expect("one side is an array");
+    let integral = |s: Scalar| matches!(s.kind, Kind::Bool | Kind::Int | Kind::UInt);
+    let dtype = match op {
+        BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne => sc(Kind::Bool, 1),
+        BinOp::Div if integral(common) => sc(Kind::Float, 8),
+        BinOp::And | BinOp::Or | BinOp::Xor => {
+            if !integral(common) {
+                return Err(type_error(
+                    format!("`{op}` takes booleans or integers, not {}", common.name()),
+                    span,
+                ));
+            }
+            common
+        }
+        BinOp::Sub if common.kind == Kind::Bool => {
+            return Err(type_error(
+                "numpy boolean subtract, the `-` operator, is not supported; use `^`".into(),
+                span,
+            ))
+        }
+        BinOp::Add | BinOp::Mul if common.kind == Kind::Bool => common,
+        BinOp::Div | BinOp::FloorDiv | BinOp::Mod | BinOp::Pow if common.kind == Kind::Bool => {
+            sc(Kind::Int, 1)
+        }
+        _ => common,
+    };
+    if common.kind == Kind::Complex && matches!(op, BinOp::FloorDiv | BinOp::Mod) {
+        return Err(type_error(
+            format!("`{op}` is not defined for complex numbers"),
+            span,
+        ));
+    }
+    let operand_dtype = if matches!(
+        op,
+        BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne
+    ) {
+        common
+    } else {
+        dtype
+    };
+    let la = to_lazy(a, operand_dtype, span)?;
+    let lb = to_lazy(b, operand_dtype, span)?;
+    let shape = broadcast(shape_of(&la), shape_of(&lb)).map_err(|m| type_error(m, span))?;
+    Ok(Value::Lazy(Lazy::new(
+        Node::Binary(op, la, lb),
+        shape,
+        dtype,
+    )))
+}
+
+/// `-x`, `+x`, `~x` on an array.
+pub fn unary(op: UnaryOp, v: &Value, span: Span) -> Result<Value, Error> {
+    let Some(Operand::Array(d)) = operand(v) else {
+        return Err(type_error(
+            format!("bad operand for unary operator: {}", v.kind_name()),
+            span,
+        ));
+    };
+    let f = match op {
+        UnaryOp::Neg if d.kind == Kind::Bool => {
+            return Err(type_error(
+                "the numpy boolean negative, the `-` operator, is not supported; use `~`".into(),
+                span,
+            ))
+        }
+        UnaryOp::Neg => Func::Neg,
+        UnaryOp::Pos => Func::Pos,
+        UnaryOp::Invert if matches!(d.kind, Kind::Bool | Kind::Int | Kind::UInt) => Func::Not,
+        UnaryOp::Invert => {
+            return Err(type_error(
+                format!("`~` takes booleans or integers, not {}", d.name()),
+                span,
+            ))
+        }
+    };
+    let x = to_lazy(v, d, span)?;
+    let shape = x.shape.clone();
+    Ok(Value::Lazy(Lazy::new(Node::Unary(f, x), shape, d)))
+}
+
+fn part(d: Scalar) -> Scalar {
+    sc(Kind::Float, d.size / 2)
+}
+
+/// The result dtype of an elementwise function of one argument.
+pub(super) fn func_dtype(f: Func, d: Scalar) -> Scalar {
+    let complex = d.kind == Kind::Complex;
+    match f {
+        Func::Abs | Func::Real | Func::Imag if complex => part(d),
+        Func::Abs | Func::Real | Func::Imag | Func::Conj | Func::Neg | Func::Pos | Func::Not => d,
+        Func::Angle if complex => part(d),
+        Func::Angle | Func::Sqrt | Func::Exp | Func::Log | Func::Log10 => float_for(d),
+        Func::Db => float_for(if complex { part(d) } else { d }),
+        Func::IsNan | Func::IsFinite => sc(Kind::Bool, 1),
+        Func::Round(_) => sc(d.kind, d.size),
+    }
+}
