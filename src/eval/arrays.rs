@@ -6,7 +6,7 @@
 //! Arithmetic follows NumPy's dtypes: running sums and products are
 //! rounded to the result dtype at every step, as NumPy's accumulations are.
 
-use super::call::{array_arg, interrupted, scalar_value, type_error};
+use super::call::{array_arg, interrupted, scalar_value, type_error, unexpected_keyword};
 use super::{Session, Value};
 use crate::compute::reduce::for_blocks;
 use crate::compute::{cast, Computed, Lazy, Num};
@@ -425,8 +425,9 @@ impl Session {
                     l = Lazy::new(crate::compute::Node::Where(m, l, one), shape, d);
                 }
                 Some(other) => {
-                    return Err(type_error(
-                        format!("{name}() got an unexpected keyword argument '{other}'"),
+                    return Err(unexpected_keyword(
+                        name,
+                        other,
                         a.name.as_ref().map_or(span, |n| n.span),
                     ))
                 }
@@ -534,12 +535,7 @@ impl Session {
                     name: None,
                     value: a.value.clone(),
                 }),
-                (Some(k), _) => {
-                    return Err(type_error(
-                        format!("diff() got an unexpected keyword argument '{k}'"),
-                        a.value.span,
-                    ))
-                }
+                (Some(k), _) => return Err(unexpected_keyword("diff", k, a.value.span)),
                 _ => {
                     return Err(type_error(
                         "diff() takes x, n and axis".into(),
@@ -656,12 +652,7 @@ impl Session {
                 Some("return_counts") => {
                     counts_too = matches!(self.eval(&a.value)?, Value::Bool(true))
                 }
-                Some(k) => {
-                    return Err(type_error(
-                        format!("unique() got an unexpected keyword argument '{k}'"),
-                        a.value.span,
-                    ))
-                }
+                Some(k) => return Err(unexpected_keyword("unique", k, a.value.span)),
                 None => {
                     return Err(type_error(
                         "unique() takes x and return_counts=".into(),

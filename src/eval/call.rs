@@ -32,6 +32,14 @@ pub(super) fn type_error(message: String, span: Span) -> Error {
     )
 }
 
+/// Python's error for a keyword argument `func` does not take.
+pub(super) fn unexpected_keyword(func: &str, key: &str, span: Span) -> Error {
+    type_error(
+        format!("{func}() got an unexpected keyword argument '{key}'"),
+        span,
+    )
+}
+
 impl Session {
     /// A call: a function by name, or a method of a value, as
     /// [`BUILTINS`](super::builtins::BUILTINS) lists them.
@@ -386,12 +394,7 @@ impl Session {
                         }
                     }
                 }
-                (Some(k), _) => {
-                    return Err(type_error(
-                        format!("unravel_index() got an unexpected keyword argument '{k}'"),
-                        a.value.span,
-                    ))
-                }
+                (Some(k), _) => return Err(unexpected_keyword("unravel_index", k, a.value.span)),
                 (None, _) => {
                     return Err(type_error(
                         "unravel_index() takes indices, shape and order".into(),

@@ -6,7 +6,7 @@
 //! on them is reproduced in NumPy's dtypes (`_lerp`, the mean of the two
 //! middle values).
 
-use super::call::{interrupted, scalar_value, type_error};
+use super::call::{interrupted, scalar_value, type_error, unexpected_keyword};
 use super::{Session, Value};
 use crate::compute::order::{count, select, select_in};
 use crate::compute::reduce::{for_blocks, in_chunks};
@@ -189,12 +189,7 @@ impl Session {
                         a.value.span,
                     ))
                 }
-                k => {
-                    return Err(type_error(
-                        format!("{name}() got an unexpected keyword argument '{k}'"),
-                        a.value.span,
-                    ))
-                }
+                k => return Err(unexpected_keyword(name, k, a.value.span)),
             }
         }
         let float_in = d.kind == Kind::Float;

@@ -4,7 +4,9 @@
 //! rounded once to NumPy's dtype), errors, masked reductions and the
 //! engine's plan for `explain`.
 
-use super::call::{array_arg, interrupted, needs_array, sc, scalar_value, type_error};
+use super::call::{
+    array_arg, interrupted, needs_array, sc, scalar_value, type_error, unexpected_keyword,
+};
 use super::operators::{binary, operand, to_lazy};
 use super::{Session, Value};
 use crate::compute::promote::Operand;
@@ -396,12 +398,7 @@ impl Session {
                         }
                     };
                 }
-                Some(k) => {
-                    return Err(type_error(
-                        format!("{name}() got an unexpected keyword argument '{k}'"),
-                        a.value.span,
-                    ))
-                }
+                Some(k) => return Err(unexpected_keyword(name, k, a.value.span)),
                 None => {
                     return Err(type_error(
                         format!("{name}() takes at most one positional argument (the axis)"),

@@ -5,7 +5,7 @@
 //! view of any size. The arithmetic is in `compute::spectral`.
 
 use super::arrays::array;
-use super::call::{array_arg, interrupted, type_error};
+use super::call::{array_arg, interrupted, type_error, unexpected_keyword};
 use super::{Session, Value};
 use crate::compute::spectral::{self, Norm, Welch};
 use crate::compute::{Lazy, Node};
@@ -47,12 +47,10 @@ fn bind<'a>(name: &str, names: &[&str], args: &'a [Arg], span: Span) -> Result<B
                 }
                 k
             }
-            Some(n) => names.iter().position(|&m| m == n.node).ok_or_else(|| {
-                type_error(
-                    format!("{name}() got an unexpected keyword argument '{}'", n.node),
-                    n.span,
-                )
-            })?,
+            Some(n) => names
+                .iter()
+                .position(|&m| m == n.node)
+                .ok_or_else(|| unexpected_keyword(name, &n.node, n.span))?,
         };
         if values[k].is_some() {
             return Err(type_error(
