@@ -24,16 +24,7 @@ pub(in crate::syntax) fn dtype(i: In, depth: usize) -> R<Lit> {
         return e;
     }
     match peek_char(&i) {
-        Some('\'' | '"') => {
-            let (j, s) = string(i)?;
-            Ok((
-                j,
-                Lit {
-                    kind: LitKind::Str(s.node),
-                    span: s.span,
-                },
-            ))
-        }
+        Some('\'' | '"') => string_literal(i),
         Some('[') => py_sequence(i, depth + 1, '[', ']'),
         Some('{') => {
             // NumPy's dict form {'names': [...], 'formats': [...], ...}

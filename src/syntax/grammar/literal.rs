@@ -3,6 +3,19 @@
 
 use super::*;
 
+/// A quoted string (`string`) as a literal: a dtype string or a Python
+/// str.
+pub(in crate::syntax) fn string_literal(i: In) -> R<Lit> {
+    let (j, s) = string(i)?;
+    Ok((
+        j,
+        Lit {
+            kind: LitKind::Str(s.node),
+            span: s.span,
+        },
+    ))
+}
+
 /// `py_literal = string | int | "True" | "False" | "None" | py_tuple | py_list | py_dict`
 pub(in crate::syntax) fn py_literal(i: In, depth: usize) -> R<Lit> {
     if let Some(e) = too_deep(&i, depth) {
@@ -10,16 +23,7 @@ pub(in crate::syntax) fn py_literal(i: In, depth: usize) -> R<Lit> {
     }
     let start = pos(&i);
     match peek_char(&i) {
-        Some('\'' | '"') => {
-            let (j, s) = string(i)?;
-            Ok((
-                j,
-                Lit {
-                    kind: LitKind::Str(s.node),
-                    span: s.span,
-                },
-            ))
-        }
+        Some('\'' | '"') => string_literal(i),
         Some(c) if c.is_ascii_digit() || c == '-' || c == '+' => {
             let (j, sign) = take_while(|c| c == '-' || c == '+')(i)?;
             let neg = sign.fragment().matches('-').count() % 2 == 1;
