@@ -11,6 +11,8 @@
 //! after every operation (`codec`), so elementwise results equal NumPy's
 //! float32/int8/... arithmetic, wrap-around included.
 
+pub mod axes;
+pub mod bins;
 mod codec;
 mod elements;
 mod elementwise;

@@ -6,8 +6,9 @@
 //! themselves follow ([`walk_chunks`], [`axes_plan`], [`MaskIndex`]'s
 //! limit), not from a description kept beside them.
 
+use super::axes::axes_plan;
 use super::gather::MASK_BITS_LIMIT;
-use super::reduce::{axes_plan, threads, walk_chunks, Acc, Need};
+use super::reduce::{threads, walk_chunks, Acc, Need};
 use super::{Func, Lazy, Node, BLOCK};
 
 /// What is computed.

@@ -6,7 +6,7 @@
 use super::call::{interrupted, type_error};
 use super::stats::HistReport;
 use super::Session;
-use crate::compute::reduce::{envelope, shrink_2d, Shrink};
+use crate::compute::bins::{envelope, shrink_2d, Shrink};
 use crate::diag::{Error, ErrorKind};
 use crate::picture::{self, Cmap, Pixels};
 use crate::syntax::{Expr, PictureRange, Spanned};

@@ -9,8 +9,9 @@ use super::call::{
 };
 use super::operators::{binary, operand, to_lazy};
 use super::{Session, Value};
+use crate::compute::axes::reduce_axes;
 use crate::compute::promote::Operand;
-use crate::compute::reduce::{reduce_all, reduce_axes, Acc, Need};
+use crate::compute::reduce::{reduce_all, Acc, Need};
 use crate::compute::{broadcast, cast, decode_num, Computed, Func, Lazy, Node, Num};
 use crate::diag::{Error, ErrorKind};
 use crate::dtype::{Dtype, Kind, Scalar};

@@ -931,7 +931,7 @@ impl Session {
         };
         let bins = s.w.bins();
         let (per_row, per_column) = (segments.div_ceil(max_h), bins.div_ceil(max_w));
-        let max = how == crate::compute::reduce::Shrink::Max;
+        let max = how == crate::compute::bins::Shrink::Max;
         let grid =
             spectral::waterfall(&s.x, &s.w, per_row, max).map_err(|_| interrupted(e.span))?;
         let (rows, cols) = (grid.len(), bins.div_ceil(per_column));

@@ -238,7 +238,7 @@ impl Session {
             }
         };
         let (counts, outside) =
-            crate::compute::reduce::histogram(&l, bins, lo, hi).map_err(|_| interrupted(e.span))?;
+            crate::compute::bins::histogram(&l, bins, lo, hi).map_err(|_| interrupted(e.span))?;
         let nan = nan.unwrap_or_else(|| {
             let total: u64 = counts.iter().sum::<u64>() + outside;
             l.size() as u64 - total

@@ -2,7 +2,7 @@
 //! characters with 24-bit colour, and the notes for pictures written to
 //! PNG files.
 
-use crate::compute::reduce::Shrink;
+use crate::compute::bins::Shrink;
 use crate::eval::draw::{ImageReport, PlotReport, Written};
 use crate::number;
 use crate::number::human_bytes;

@@ -332,7 +332,7 @@ fn write_specgram(
         None => "one segment and bin a cell".to_string(),
         Some(h) => format!(
             "each cell the {} of its segments and bins",
-            if h == crate::compute::reduce::Shrink::Max {
+            if h == crate::compute::bins::Shrink::Max {
                 "maximum"
             } else {
                 "mean"

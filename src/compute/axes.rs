@@ -1,0 +1,431 @@
+//! `axis=` reductions in memory order: [`axes_plan`] chooses the kernel
+//! and a fixed number of chunks of rows; [`reduce_axes`] walks the bytes in
+//! the order they lie, adding each run along the last axis into a row of
+//! accumulators ([`ColumnSums`], a vector add per row, when the last axis
+//! is kept and only sums or counts are wanted), on every core, and merges
+//! the chunks' partial rows in order, so the bits do not depend on the
+//! number of threads.
+
+use super::reduce::{for_blocks, in_chunks, neumaier, Acc, Need};
+use super::{Fused, Lazy, BLOCK};
+use crate::control::{self, Interrupted};
+
+/// How an `axis=` reduction of `x` runs: which kernel, and in how many
+/// chunks of rows (a fixed number, merged in order: the same bits for any
+/// number of threads). The partial rows of accumulators, all held until
+/// the merge, stay within 64 MiB.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AxesPlan {
+    pub outputs: usize,
+    /// Rows: runs along the last axis.
+    pub rows: usize,
+    pub chunks: usize,
+    /// The last axis is kept: rows go into a row of accumulators.
+    pub last_kept: bool,
+    /// The column-sum kernel (see [`ColumnSums`]) rather than full
+    /// accumulators.
+    pub column_sums: bool,
+    /// Bytes of one chunk's accumulators.
+    pub per_chunk: usize,
+}
+
+pub fn axes_plan(x: &Lazy, axes: &[usize], int: bool, need: Need) -> AxesPlan {
+    let n = x.ndim();
+    let outputs: usize = (0..n)
+        .filter(|k| !axes.contains(k))
+        .map(|k| x.shape[k])
+        .product();
+    let last = x.shape.last().copied().unwrap_or(1).max(1);
+    let rows = x.size() / last;
+    let last_kept = axes.is_empty() || (n > 0 && !axes.contains(&(n - 1)));
+    let column_sums = matches!(need, Need::Sums | Need::Counts)
+        && last_kept
+        && ColumnSums::exact_for(x, int, rows);
+    let per_chunk = outputs.max(1)
+        * if column_sums {
+            ColumnSums::BYTES_PER_OUTPUT
+        } else {
+            std::mem::size_of::<Acc>()
+        };
+    let chunks = rows
+        .min(16)
+        .min((64 << 20) / outputs.max(1) / std::mem::size_of::<Acc>())
+        .max(1);
+    AxesPlan {
+        outputs,
+        rows,
+        chunks,
+        last_kept,
+        column_sums,
+        per_chunk,
+    }
+}
+
+/// Reduces `x` over `axes` (sorted, distinct): one accumulator per position
+/// of the kept axes, in C order of the kept shape.
+///
+/// The rows of `x` (runs along its last axis) are walked in order, in a
+/// fixed number of chunks that threads take in turn; each chunk fills its
+/// own row of accumulators, and the chunks are merged in order, so the
+/// answer does not depend on the number of threads. When the last axis is
+/// reduced, each run is one push into its row's accumulator. When it is
+/// kept (`mean(x, axis=0)`), a tile of rows is turned on its side so that
+/// each column's values go to their accumulator in one push, instead of one
+/// push per element.
+pub fn reduce_axes(
+    x: &Lazy,
+    axes: &[usize],
+    int: bool,
+    need: Need,
+) -> Result<(Vec<usize>, Vec<Acc>), Interrupted> {
+    let n = x.ndim();
+    let kept: Vec<usize> = (0..n).filter(|k| !axes.contains(k)).collect();
+    let kept_shape: Vec<usize> = kept.iter().map(|&k| x.shape[k]).collect();
+    let outputs: usize = kept_shape.iter().product();
+    let size = x.size();
+    let _job = control::start(size as u64);
+    if n == 0 || size == 0 {
+        // A 0-d array (one element, nothing to walk by rows) or no element.
+        let mut accs = vec![Acc::default(); outputs];
+        if size > 0 {
+            for_blocks(x, 0, size, |b, at| accs[0].push(b, at, int))?;
+        }
+        return Ok((kept_shape, accs));
+    }
+    // Where each input axis moves in the output (0 for a reduced axis).
+    let mut out_stride = vec![0usize; n];
+    let mut s = 1;
+    for (i, &k) in kept.iter().enumerate().rev() {
+        out_stride[k] = s;
+        s *= kept_shape[i];
+    }
+    let last = x.shape[n - 1];
+    let rows = size / last;
+    let lead = &x.shape[..n - 1];
+    let unravel_row = |mut row: usize, outer: &mut [usize]| {
+        let mut base = 0;
+        for k in (0..n - 1).rev() {
+            outer[k] = row % lead[k];
+            row /= lead[k];
+            base += outer[k] * out_stride[k];
+        }
+        base
+    };
+    let plan = axes_plan(x, axes, int, need);
+    let (chunks, last_kept) = (plan.chunks, plan.last_kept);
+    let per = rows.div_ceil(chunks);
+    if plan.column_sums {
+        // Each row added to its row of outputs as it comes: one pass per
+        // element, no transposition; the chunks' columns merged in order.
+        const SUM_COLS: usize = 4096;
+        let complex = x.is_complex();
+        let counting = need == Need::Counts;
+        let parts = in_chunks(chunks, |c| {
+            let mut cols = ColumnSums::new(outputs, last, complex, counting);
+            let mut eval = Fused::new(x);
+            let mut outer = vec![0usize; n - 1];
+            for row in c * per..((c + 1) * per).min(rows) {
+                let base = unravel_row(row, &mut outer);
+                for c0 in (0..last).step_by(SUM_COLS) {
+                    control::check()?;
+                    let w = SUM_COLS.min(last - c0);
+                    let b = eval.block(&outer, c0, w);
+                    cols.add(base + c0, &b.re, b.im.as_deref());
+                }
+                cols.row_added(base);
+                control::advance(last as u64);
+            }
+            Ok(cols)
+        })?;
+        let mut parts = parts.into_iter();
+        let mut total = parts.next().expect("at least one chunk");
+        for p in parts {
+            total.merge(&p);
+        }
+        return Ok((kept_shape, total.into_accs(int)));
+    }
+    // Reduced axes that are the trailing ones (`axis=1` of a 2-d array,
+    // `axis=(1, 2)` of a 3-d one): each output takes a run of consecutive
+    // rows, so a chunk of rows needs accumulators only for its own run of
+    // outputs, not a full row of them.
+    let trailing = axes
+        .iter()
+        .enumerate()
+        .all(|(i, &a)| a == n - axes.len() + i);
+    if !last_kept && trailing {
+        let per_output = rows / outputs.max(1);
+        let parts = in_chunks(chunks, |c| {
+            let (r0, r1) = (c * per, ((c + 1) * per).min(rows));
+            // The last chunks may start past the end (rows < chunks · per).
+            let first = (r0 / per_output.max(1)).min(outputs);
+            let mut accs: Vec<Acc> = Vec::new();
+            let mut eval = Fused::new(x);
+            let mut outer = vec![0usize; n - 1];
+            for row in r0..r1 {
+                let out = row / per_output.max(1) - first;
+                if out == accs.len() {
+                    accs.push(Acc::needing(need));
+                }
+                unravel_row(row, &mut outer);
+                for col in (0..last).step_by(BLOCK) {
+                    control::check()?;
+                    let len = BLOCK.min(last - col);
+                    let b = eval.block(&outer, col, len);
+                    accs[out].push(b, (row * last + col) as u64, int);
+                    control::advance(len as u64);
+                }
+            }
+            Ok((first, accs))
+        })?;
+        let mut total = vec![Acc::default(); outputs];
+        for (first, accs) in parts {
+            for (t, a) in total[first..].iter_mut().zip(&accs) {
+                t.merge(a);
+            }
+        }
+        return Ok((kept_shape, total));
+    }
+    let chunk = |c: usize| -> Result<Vec<Acc>, Interrupted> {
+        let mut accs = vec![Acc::needing(need); outputs];
+        let mut eval = Fused::new(x);
+        let mut outer = vec![0usize; n - 1];
+        let (r0, r1) = (c * per, ((c + 1) * per).min(rows));
+        if !last_kept {
+            for row in r0..r1 {
+                let base = unravel_row(row, &mut outer);
+                for col in (0..last).step_by(BLOCK) {
+                    control::check()?;
+                    let len = BLOCK.min(last - col);
+                    let b = eval.block(&outer, col, len);
+                    accs[base].push(b, (row * last + col) as u64, int);
+                    control::advance(len as u64);
+                }
+            }
+            return Ok(accs);
+        }
+        // Tiles of rows that share their output row, by columns.
+        const TILE_ROWS: usize = 32;
+        const TILE_COLS: usize = 2048;
+        let complex = x.is_complex();
+
+        let mut re = Vec::new();
+        let mut im = Vec::new();
+        let mut row = r0;
+        while row < r1 {
+            let base = unravel_row(row, &mut outer);
+            let mut end = row + 1;
+            let mut probe = outer.clone();
+            while end < r1 && end - row < TILE_ROWS && unravel_row(end, &mut probe) == base {
+                end += 1;
+            }
+            let h = end - row;
+            for c0 in (0..last).step_by(TILE_COLS) {
+                control::check()?;
+                let w = TILE_COLS.min(last - c0);
+                re.clear();
+                re.resize(w * h, 0.0);
+                if complex {
+                    im.clear();
+                    im.resize(w * h, 0.0);
+                }
+                for i in 0..h {
+                    unravel_row(row + i, &mut outer);
+                    let b = eval.block(&outer, c0, w);
+                    for (j, &v) in b.re.iter().enumerate() {
+                        re[j * h + i] = v;
+                    }
+                    if let Some(bi) = &b.im {
+                        for (j, &v) in bi.iter().enumerate() {
+                            im[j * h + i] = v;
+                        }
+                    }
+                }
+                for j in 0..w {
+                    let col = c0 + j;
+                    accs[base + col * out_stride[n - 1]].push_strided(
+                        &re[j * h..(j + 1) * h],
+                        complex.then(|| &im[j * h..(j + 1) * h]),
+                        (row * last + col) as u64,
+                        last as u64,
+                        int,
+                    );
+                }
+                control::advance((w * h) as u64);
+            }
+            row = end;
+        }
+        Ok(accs)
+    };
+    let mut parts = in_chunks(chunks, chunk)?.into_iter();
+    let mut total = parts
+        .next()
+        .unwrap_or_else(|| vec![Acc::default(); outputs]);
+    for p in parts {
+        for (t, a) in total.iter_mut().zip(&p) {
+            t.merge(a);
+        }
+    }
+    Ok((kept_shape, total))
+}
+
+/// The accumulators of an `axis=` reduction that keeps the last axis, as
+/// columns: a run of input along the last axis is added to a run of
+/// outputs element by element (a vector add), with Neumaier-compensated
+/// sums and counts of NaN, infinities and (when counting) non-zeros, the
+/// same quantities [`Acc::push`] records. Every output of a row of
+/// outputs takes the same number of elements: one count per row of outputs.
+struct ColumnSums {
+    /// Outputs per row of outputs (the last axis).
+    last: usize,
+    sum: Vec<f64>,
+    comp: Vec<f64>,
+    im_sum: Vec<f64>,
+    im_comp: Vec<f64>,
+    /// Elements added to each row of outputs.
+    rows: Vec<u64>,
+    nan: Vec<u64>,
+    pinf: Vec<u64>,
+    ninf: Vec<u64>,
+    /// Non-zeros (NaN aside), float64 lanes for the vectorised loop (exact
+    /// below 2^53); empty when not counting.
+    nonzero: Vec<f64>,
+}
+
+impl ColumnSums {
+    /// Bytes per output at most: four float64 sums, four counts.
+    const BYTES_PER_OUTPUT: usize = 8 * 8;
+
+    fn new(outputs: usize, last: usize, complex: bool, counting: bool) -> ColumnSums {
+        let z = |on: bool| if on { vec![0.0; outputs] } else { Vec::new() };
+        ColumnSums {
+            last,
+            sum: z(true),
+            comp: z(true),
+            im_sum: z(complex),
+            im_comp: z(complex),
+            rows: vec![0; outputs / last.max(1)],
+            nan: vec![0; outputs],
+            pinf: vec![0; outputs],
+            ninf: vec![0; outputs],
+            nonzero: z(counting),
+        }
+    }
+
+    /// A whole row of input has been added to the row of outputs at `base`.
+    fn row_added(&mut self, base: usize) {
+        self.rows[base / self.last.max(1)] += 1;
+    }
+
+    /// Adds the columns of `o`, the chunk after this one's.
+    fn merge(&mut self, o: &ColumnSums) {
+        for (s, c, os, oc) in [
+            (&mut self.sum, &mut self.comp, &o.sum, &o.comp),
+            (&mut self.im_sum, &mut self.im_comp, &o.im_sum, &o.im_comp),
+        ] {
+            for (((s, c), &os), &oc) in s.iter_mut().zip(c.iter_mut()).zip(os).zip(oc) {
+                neumaier(s, c, os + oc);
+            }
+        }
+        for (mine, theirs) in [
+            (&mut self.rows, &o.rows),
+            (&mut self.nan, &o.nan),
+            (&mut self.pinf, &o.pinf),
+            (&mut self.ninf, &o.ninf),
+        ] {
+            for (m, &t) in mine.iter_mut().zip(theirs) {
+                *m += t;
+            }
+        }
+        for (m, &t) in self.nonzero.iter_mut().zip(&o.nonzero) {
+            *m += t;
+        }
+    }
+
+    /// Whether float64 sums of `x` are exact integer sums where `int` asks
+    /// for them: integers of at most 4 bytes over fewer than 2^21 rows
+    /// stay below 2^53. Floats are always fine.
+    fn exact_for(x: &Lazy, int: bool, rows: usize) -> bool {
+        !int || (x.dtype.size <= 4 && rows < 1 << 21)
+    }
+
+    fn add(&mut self, at: usize, re: &[f64], im: Option<&[f64]>) {
+        let len = re.len();
+        let r = at..at + len;
+        let (sum, comp) = (&mut self.sum[r.clone()], &mut self.comp[r.clone()]);
+        let nan = &mut self.nan[r.clone()];
+        let (pinf, ninf) = (&mut self.pinf[r.clone()], &mut self.ninf[r.clone()]);
+        let counting = !self.nonzero.is_empty();
+        let nonzero: &mut [f64] = if counting {
+            &mut self.nonzero[r.clone()]
+        } else {
+            &mut []
+        };
+        // As Acc::push_general: NaN if either part is NaN; otherwise
+        // infinite if either part is, counted by the sign of the real part.
+        let mut one = |j: usize, v: f64, vi: f64| -> bool {
+            let is_nan = v.is_nan() || vi.is_nan();
+            let is_inf = !is_nan && (v.is_infinite() || vi.is_infinite());
+            nan[j] += u64::from(is_nan);
+            pinf[j] += u64::from(is_inf && v > 0.0);
+            ninf[j] += u64::from(is_inf && v <= 0.0);
+            if counting {
+                nonzero[j] += f64::from(u8::from(!is_nan && (v != 0.0 || vi != 0.0)));
+            }
+            let finite = !is_nan && !is_inf;
+            neumaier(&mut sum[j], &mut comp[j], if finite { v } else { 0.0 });
+            finite
+        };
+        match im {
+            // The common case, a run of finite values: one loop of adds
+            // with no branch, vectorised.
+            None if super::kernels::all_finite(re) => {
+                super::kernels::column_add(sum, comp, nonzero, re);
+            }
+            None => {
+                for (j, &v) in re.iter().enumerate() {
+                    one(j, v, 0.0);
+                }
+            }
+            Some(im) if super::kernels::all_finite(re) && super::kernels::all_finite(im) => {
+                let (isum, icomp) = (&mut self.im_sum[r.clone()], &mut self.im_comp[r]);
+                super::kernels::column_add_complex(sum, comp, isum, icomp, nonzero, re, im);
+            }
+            Some(im) => {
+                let (isum, icomp) = (&mut self.im_sum[r.clone()], &mut self.im_comp[r]);
+                for (j, (&v, &vi)) in re.iter().zip(im).enumerate() {
+                    let finite = one(j, v, vi);
+                    neumaier(&mut isum[j], &mut icomp[j], if finite { vi } else { 0.0 });
+                }
+            }
+        }
+    }
+
+    /// One [`Acc`] per output, holding what a reduction of sums reads.
+    fn into_accs(self, int: bool) -> Vec<Acc> {
+        (0..self.sum.len())
+            .map(|j| {
+                let n = self.rows[j / self.last.max(1)] - self.nan[j];
+                let finite = n - self.pinf[j] - self.ninf[j];
+                let total = self.sum[j] + self.comp[j];
+                let im_total = self.im_sum.get(j).map_or(0.0, |s| s + self.im_comp[j]);
+                let mean = |t: f64| if finite > 0 { t / finite as f64 } else { 0.0 };
+                Acc {
+                    n,
+                    nan: self.nan[j],
+                    pinf: self.pinf[j],
+                    ninf: self.ninf[j],
+                    nonzero: self.nonzero.get(j).map_or(0, |&z| z as u64),
+                    finite,
+                    mean: mean(total),
+                    sum: self.sum[j],
+                    comp: self.comp[j],
+                    im_mean: mean(im_total),
+                    im_sum: self.im_sum.get(j).copied().unwrap_or(0.0),
+                    im_comp: self.im_comp.get(j).copied().unwrap_or(0.0),
+                    isum: if int { total as i128 } else { 0 },
+                    ..Acc::default()
+                }
+            })
+            .collect()
+    }
+}
