@@ -12,6 +12,7 @@ mod dataset;
 pub mod draw;
 pub mod dump;
 pub mod explain;
+mod fft;
 mod files;
 pub mod guess;
 mod index;
@@ -26,6 +27,7 @@ mod settings;
 pub mod spectral;
 mod stats;
 pub mod value;
+pub mod welch;
 
 use attribute::{attribute, constant, ATTRIBUTES, CONSTANTS};
 pub use call::scalar_value;

@@ -1,7 +1,7 @@
 //! What a statement returns for `render` to show: an [`Output`], typed
 //! per command, with no prose built here.
 
-use super::{draw, dump, explain, guess, info, spectral, stats, Settings, Value};
+use super::{draw, dump, explain, guess, info, stats, welch, Settings, Value};
 use crate::view::{Order, View};
 
 /// What a statement produced, for `render` to show.
@@ -28,8 +28,8 @@ pub enum Output {
     Help(String),
     Stats(stats::StatsReport),
     Hist(stats::HistReport),
-    Psd(spectral::PsdReport),
-    Specgram(spectral::SpecgramReport),
+    Psd(welch::PsdReport),
+    Specgram(welch::SpecgramReport),
     Guess(guess::GuessReport),
     Explain(explain::Explanation),
     Info(info::InfoReport),

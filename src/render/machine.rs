@@ -566,7 +566,7 @@ fn record(out: &Output) -> Option<Record> {
 /// A picture or histogram written to a file: a note.
 /// The fields that say what a walk over segments was (`psd`, `specgram`),
 /// the first named after the command.
-fn segments_fields(command: &str, h: &crate::eval::spectral::SegmentsHead) -> Vec<(String, Field)> {
+fn segments_fields(command: &str, h: &crate::eval::welch::SegmentsHead) -> Vec<(String, Field)> {
     vec![
         f(command, Field::Str(h.text.clone())),
         f("samples", int(h.samples)),

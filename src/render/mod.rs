@@ -269,7 +269,7 @@ fn write_guess(g: &crate::eval::guess::GuessReport, w: &mut impl Write) -> io::R
 /// `specgram`: what was computed, the axes, then the waterfall (the
 /// picture `image` draws, or the note of the PNG written).
 fn write_specgram(
-    p: &crate::eval::spectral::SpecgramReport,
+    p: &crate::eval::welch::SpecgramReport,
     s: &Settings,
     w: &mut impl Write,
 ) -> io::Result<()> {
@@ -367,7 +367,7 @@ fn write_specgram(
 /// `psd`: what was computed, the strongest peaks, the noise floor and
 /// total power, then the spectrum in dB as a plot.
 fn write_psd(
-    p: &crate::eval::spectral::PsdReport,
+    p: &crate::eval::welch::PsdReport,
     s: &Settings,
     w: &mut impl Write,
 ) -> io::Result<()> {
