@@ -113,6 +113,14 @@ fn fourier_transforms_and_welch_match_numpy_and_scipy_live() {
     run_oracle("spectral.py", "300");
 }
 
+/// `hist` against np.histogram: counts and bin edges over random dtypes,
+/// views, bin counts and ranges, with values placed on the edges where
+/// NumPy's bin arithmetic and its correction step decide.
+#[test]
+fn histograms_match_numpy_live() {
+    run_oracle("histogram.py", "200");
+}
+
 /// `guess` over a small corpus that bench/guess_corpus.py makes at test
 /// time (seed 1: 16 files of every kind, some with headers; layouts drawn
 /// at random, the truth kept from the guesser): each file's layout is

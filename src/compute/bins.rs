@@ -5,6 +5,8 @@
 //! `PICTURE_CHUNKS` fixed chunks merged in order: the same pixels for any
 //! number of threads.
 
+use super::kernels;
+pub use super::kernels::{BinMath, BinParams};
 use super::reduce::{for_blocks, in_chunks};
 use super::{Lazy, BLOCK};
 use crate::control::{self, Interrupted};
@@ -14,33 +16,139 @@ use crate::control::{self, Interrupted};
 /// so the answer does not depend on how many threads ran.
 const PICTURE_CHUNKS: usize = 32;
 
-/// Counts per bin of the non-NaN values in `[lo, hi]` (NumPy's rule: the
-/// last bin includes `hi`), and how many values fell outside.
-pub fn histogram(x: &Lazy, bins: usize, lo: f64, hi: f64) -> Result<(Vec<u64>, u64), Interrupted> {
+/// NumPy's `bin_edges` and bin arithmetic for `bins` equal bins over
+/// `[first, last]`, as `np.histogram` makes them. `own`: the range is the
+/// data's own minimum and maximum (NumPy scalars of its dtype, so a
+/// float32 array's edges are computed in float32); else it was given as
+/// Python floats (edges computed in float64, then rounded). `size`: the
+/// bins' float size, the data's own (2, 4 or 8), 8 for integers.
+/// Equal ends are widened by 0.5 each way, as NumPy widens them.
+pub fn numpy_bins(
+    first: f64,
+    last: f64,
+    bins: usize,
+    own: bool,
+    size: usize,
+) -> Result<(BinParams, Vec<f64>), String> {
+    let r = |v: f64| match size {
+        2 => half::f16::from_f64(v).to_f64(),
+        4 => v as f32 as f64,
+        _ => v,
+    };
+    // Arithmetic in the bins' own float type (NumPy scalars of float16 or
+    // float32 data); integers' own scalars compute in float64.
+    let typed = own && size < 8;
+    let (first, last) = match (first == last, typed) {
+        (true, true) => (r(first - 0.5), r(last + 0.5)),
+        (true, false) => (first - 0.5, last + 0.5),
+        _ => (first, last),
+    };
+    // np.linspace(first, last, bins + 1, dtype=bin_type).
+    let div = bins as f64;
+    let mut edges: Vec<f64> = if typed {
+        let delta = r(last - first);
+        let step = r(delta / div);
+        (0..bins)
+            .map(|k| {
+                let k = k as f64;
+                let y = if step == 0.0 {
+                    r(r(k / div) * delta)
+                } else {
+                    r(k * step)
+                };
+                r(y + first)
+            })
+            .collect()
+    } else {
+        let delta = last - first;
+        let step = delta / div;
+        (0..bins)
+            .map(|k| {
+                let k = k as f64;
+                let y = if step == 0.0 {
+                    k / div * delta
+                } else {
+                    k * step
+                };
+                r(y + first)
+            })
+            .collect()
+    };
+    edges.push(r(last));
+    if edges.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(format!(
+            "Too many bins for data range. Cannot create {bins} finite-sized bins."
+        ));
+    }
+    let math = match (size, typed) {
+        (4, true) => BinMath::Single,
+        (4, false) => BinMath::SingleDiff,
+        (2, true) => BinMath::Half,
+        (2, false) => BinMath::HalfDiff,
+        _ => BinMath::Double,
+    };
+    let params = BinParams {
+        first: r(first),
+        // Python floats compared with the data convert to its dtype.
+        lo: r(first),
+        hi: r(last),
+        denom: if typed { r(last - first) } else { last - first },
+        bins,
+        math,
+    };
+    Ok((params, edges))
+}
+
+/// Counts per bin of the non-NaN values in `[p.lo, p.hi]`, and how many
+/// values fell outside, exactly as NumPy's `histogram` bins them: its
+/// estimate in its own arithmetic ([`BinParams`]), then one step down
+/// where the value is below its bin's left edge and one step up where it
+/// is at or past the right edge (the last bin includes its right edge).
+/// `edges` are NumPy's `bin_edges`, `p.bins + 1` of them.
+pub fn histogram(x: &Lazy, p: &BinParams, edges: &[f64]) -> Result<(Vec<u64>, u64), Interrupted> {
+    let bins = p.bins;
+    assert_eq!(edges.len(), bins + 1, "one edge more than bins");
     let size = x.size();
     let _job = control::start(size as u64);
     let chunk = size.div_ceil(PICTURE_CHUNKS).max(BLOCK);
+    // Each bin's left edge, and its right edge where a value at it moves
+    // up (not the last bin's), NaN past the bins.
+    let lower: Vec<f64> = edges[..bins].iter().copied().chain([f64::NAN; 2]).collect();
+    let upper: Vec<f64> = edges[1..bins]
+        .iter()
+        .copied()
+        .chain([f64::NAN; 3])
+        .collect();
     let results = in_chunks(size.div_ceil(chunk), |c| {
-        // Bin numbers for a block first, in a loop without branches
-        // (vectorised); then the tallies, in four sub-histograms taken in
-        // turn so that runs of values in one bin do not wait on each
-        // other's increments. Bin `bins` counts values outside, `bins + 1`
-        // NaN.
-        let mut counts = vec![[0u64; 4]; bins + 2];
+        // Bins for a block first, in a loop without branches (vectorised);
+        // then the tallies, in four sub-histograms taken in turn so that
+        // runs of values in one bin do not wait on each other's increments.
+        // Bin `bins` counts values outside, `bins + 1` NaN.
+        let mut counts = [(); 4].map(|_| vec![0u64; bins + 2]);
         let mut index = Vec::with_capacity(BLOCK);
         for_blocks(x, c * chunk, ((c + 1) * chunk).min(size), |b, _| {
             index.resize(b.re.len(), 0);
-            super::kernels::bin_numbers(&b.re, lo, hi, bins, &mut index);
-            for (j, &k) in index.iter().enumerate() {
-                let c = &mut counts[k as usize][j % 4];
-                *c = c.wrapping_add(1);
+            kernels::bin_numbers(&b.re, p, &mut index);
+            // NumPy's correction, without a branch: the two moves exclude
+            // each other, and NaN edges move nothing.
+            let bin = |k: u32, v: f64| {
+                let k = k as usize;
+                k + usize::from(v >= upper[k]) - usize::from(v < lower[k])
+            };
+            let (ks, vs) = (index.chunks_exact(4), b.re.chunks_exact(4));
+            let (k_rest, v_rest) = (ks.remainder(), vs.remainder());
+            for (k, v) in ks.zip(vs) {
+                for q in 0..4 {
+                    counts[q][bin(k[q], v[q])] += 1;
+                }
+            }
+            for (&k, &v) in k_rest.iter().zip(v_rest) {
+                counts[0][bin(k, v)] += 1;
             }
         })?;
-        let outside: u64 = counts[bins].iter().sum();
-        let counts = counts[..bins]
-            .iter()
-            .map(|c| c.iter().sum())
-            .collect::<Vec<u64>>();
+        let total = |k: usize| counts.iter().map(|c| c[k]).sum::<u64>();
+        let outside = total(bins);
+        let counts = (0..bins).map(total).collect::<Vec<u64>>();
         Ok((counts, outside))
     })?;
     let mut counts = vec![0u64; bins];

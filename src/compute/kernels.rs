@@ -225,25 +225,49 @@ impl WithSimd for ScaledLn<'_> {
     }
 }
 
-/// The histogram bin of each value of `xs` over `bins` equal bins of
-/// `[lo, hi]` (NumPy's rule: the last bin includes `hi`), into `out`:
-/// `bins` for a value outside, `bins + 1` for NaN. The bin is
-/// `((x - lo) / (hi - lo)) · bins`, truncated, as NumPy computes it.
-pub fn bin_numbers(xs: &[f64], lo: f64, hi: f64, bins: usize, out: &mut [u32]) {
-    arch().dispatch(BinNumbers {
-        xs,
-        lo,
-        hi,
-        bins,
-        out,
-    })
+/// The arithmetic NumPy's `histogram` estimates a value's bin with, which
+/// depends on where its range came from (see `bins::histogram`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinMath {
+    /// float64 throughout (float64 data, integers).
+    Double,
+    /// The difference `x - first` rounded to float32, the division and the
+    /// product in float64: float32 data with a range of Python floats.
+    SingleDiff,
+    /// Every step rounded to float32: float32 data and its own range.
+    Single,
+    /// The difference rounded to float16, the rest in float64: float16
+    /// data with a range of Python floats.
+    HalfDiff,
+    /// Every step rounded to float16: float16 data and its own range.
+    Half,
+}
+
+/// What NumPy's `histogram` computes each bin estimate from: the first
+/// edge, the range the values must lie in (in the bins' dtype), the
+/// denominator `last - first`, the number of bins and the arithmetic.
+#[derive(Clone, Copy, Debug)]
+pub struct BinParams {
+    pub first: f64,
+    pub lo: f64,
+    pub hi: f64,
+    pub denom: f64,
+    pub bins: usize,
+    pub math: BinMath,
+}
+
+/// NumPy's first estimate of each value's bin (`((x - first) / denom) *
+/// bins`, truncated, in `p.math`'s arithmetic; `bins` itself becomes the
+/// last bin), into `out`: `bins` for a value outside `[lo, hi]`, `bins + 1`
+/// for NaN. `bins::histogram` then moves an estimate by one where the bin
+/// edges say so, as NumPy does.
+pub fn bin_numbers(xs: &[f64], p: &BinParams, out: &mut [u32]) {
+    arch().dispatch(BinNumbers { xs, p: *p, out })
 }
 
 struct BinNumbers<'a> {
     xs: &'a [f64],
-    lo: f64,
-    hi: f64,
-    bins: usize,
+    p: BinParams,
     out: &'a mut [u32],
 }
 
@@ -252,30 +276,53 @@ impl WithSimd for BinNumbers<'_> {
 
     #[inline(always)]
     fn with_simd<S: Simd>(self, _: S) {
-        let BinNumbers {
-            xs,
-            lo,
-            hi,
-            bins,
-            out,
-        } = self;
-        let width = hi - lo;
-        let (last, nb) = ((bins - 1) as f64, bins as f64);
-        for (o, &v) in out.iter_mut().zip(xs) {
-            let k = if width > 0.0 {
-                (((v - lo) / width) * nb).min(last)
-            } else {
-                0.0
-            };
-            // f64 -> i32 is one instruction; k is in [0, bins - 1] here.
-            let k = k as i32 as u32;
-            *o = if v.is_nan() {
-                bins as u32 + 1
-            } else if v < lo || v > hi {
-                bins as u32
-            } else {
+        let BinNumbers { xs, p, out } = self;
+        let (n, last) = (p.bins as f64, (p.bins - 1) as f64);
+        let (outside, nan) = (p.bins as u32, p.bins as u32 + 1);
+        // Truncation of an estimate clamped to [0, bins - 1]: floor, then
+        // the integer read from the low bits of 2^52 + k (a float-to-int
+        // conversion that vectorises, unlike `as`).
+        let bin =
+            |t: f64| (t.max(0.0).min(last).floor() + 4_503_599_627_370_496.0).to_bits() as u32;
+        let code = |x: f64, k: u32| {
+            if x.is_nan() {
+                nan
+            } else if x >= p.lo && x <= p.hi {
                 k
-            };
+            } else {
+                outside
+            }
+        };
+        let f32_ = |v: f64| v as f32 as f64;
+        let f16_ = |v: f64| half::f16::from_f64(v).to_f64();
+        // One loop per arithmetic, so that each compiles to straight
+        // vector code.
+        match p.math {
+            BinMath::Double => {
+                for (o, &x) in out.iter_mut().zip(xs) {
+                    *o = code(x, bin((x - p.first) / p.denom * n));
+                }
+            }
+            BinMath::SingleDiff => {
+                for (o, &x) in out.iter_mut().zip(xs) {
+                    *o = code(x, bin(f32_(x - p.first) / p.denom * n));
+                }
+            }
+            BinMath::Single => {
+                for (o, &x) in out.iter_mut().zip(xs) {
+                    *o = code(x, bin(f32_(f32_(f32_(x - p.first) / p.denom) * n)));
+                }
+            }
+            BinMath::HalfDiff => {
+                for (o, &x) in out.iter_mut().zip(xs) {
+                    *o = code(x, bin(f16_(x - p.first) / p.denom * n));
+                }
+            }
+            BinMath::Half => {
+                for (o, &x) in out.iter_mut().zip(xs) {
+                    *o = code(x, bin(f16_(f16_(f16_(x - p.first) / p.denom) * n)));
+                }
+            }
         }
     }
 }

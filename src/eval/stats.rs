@@ -5,6 +5,7 @@
 use super::call::{interrupted, type_error};
 use super::operators::{func_dtype, operand, to_lazy};
 use super::{Session, Value};
+use crate::compute::bins::{histogram, numpy_bins};
 use crate::compute::promote::Operand;
 use crate::compute::reduce::{reduce_all, Need};
 use crate::compute::{Func, Lazy, Node};
@@ -54,6 +55,11 @@ pub struct HistReport {
     pub text: String,
     pub lo: f64,
     pub hi: f64,
+    /// NumPy's `bin_edges`, one more than the bins, in the bins' dtype.
+    pub edges: Vec<f64>,
+    /// The bins' float size (float32 data: 4, so edges print as float32
+    /// values; 8 for integers, as NumPy's float64 bins).
+    pub edge_size: usize,
     pub counts: Vec<u64>,
     pub outside: u64,
     pub nan: u64,
@@ -203,7 +209,7 @@ impl Session {
             }
         };
         // Without a range, a first pass finds it (as NumPy does).
-        let (lo, hi, nan) = match range {
+        let (lo, hi, nan, own) = match range {
             Some((a, b)) => {
                 let (lo, hi) = (number(a)?, number(b)?);
                 if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
@@ -212,7 +218,7 @@ impl Session {
                         a.span.to(b.span),
                     ));
                 }
-                (lo, hi, None)
+                (lo, hi, None, false)
             }
             None => {
                 // The range: the extremes, and whether any is infinite.
@@ -229,24 +235,28 @@ impl Session {
                         e.span,
                     ));
                 }
-                let (lo, hi) = if acc.min == acc.max {
-                    (acc.min - 0.5, acc.max + 0.5)
-                } else {
-                    (acc.min, acc.max)
-                };
-                (lo, hi, Some(acc.nan))
+                (acc.min, acc.max, Some(acc.nan), true)
             }
         };
-        let (counts, outside) =
-            crate::compute::bins::histogram(&l, bins, lo, hi).map_err(|_| interrupted(e.span))?;
+        // NumPy's bins: in the data's own float type (integers: float64).
+        let edge_size = match l.dtype.kind {
+            Kind::Float => l.dtype.size,
+            _ => 8,
+        };
+        let span = range.map_or(e.span, |(a, b)| a.span.to(b.span));
+        let (params, edges) =
+            numpy_bins(lo, hi, bins, own, edge_size).map_err(|m| type_error(m, span))?;
+        let (counts, outside) = histogram(&l, &params, &edges).map_err(|_| interrupted(e.span))?;
         let nan = nan.unwrap_or_else(|| {
             let total: u64 = counts.iter().sum::<u64>() + outside;
             l.size() as u64 - total
         });
         Ok(HistReport {
             text,
-            lo,
-            hi,
+            lo: edges[0],
+            hi: edges[bins],
+            edges,
+            edge_size,
             counts,
             outside,
             nan,

@@ -237,26 +237,30 @@ const STATS: &str = r#"    if any(math.isnan(n) for n in x.shape):
 "#;
 
 /// `hist`: NumPy's bins over the range given, or over the values' own
-/// range found in a first pass (complex data: |x|).
+/// range found in a first pass (complex data: |x|), made as `np.histogram`
+/// makes them: in the data's own float type (float32 edges for float32
+/// data; float64 for integers), counted by those edges.
 const HIST: &str = r#"    if any(math.isnan(n) for n in x.shape):
         x = x.compute_chunk_sizes()  # a boolean mask's result: its length is known after a pass
     if x.dtype.kind == "c":
         x, text = np.abs(x), "|" + text + "|"
-    f = x.ravel().astype(np.float64)
-    ok = ~np.isnan(f)
+    f = x.ravel()
+    if f.dtype.kind != "f":
+        f = f.astype(np.float64)  # NumPy's bins for integers
+    ok = ~da.isnan(f)
     nan = int((~ok).sum().compute())
     if given is None:
-        lo, hi = (float(v) for v in dask.compute(da.nanmin(f), da.nanmax(f)))
-        if lo == hi:
-            lo, hi = lo - 0.5, hi + 0.5
+        # NumPy scalars of the data's dtype, as np.histogram finds them.
+        lo, hi = (np.asarray(v)[()] for v in dask.compute(da.nanmin(f), da.nanmax(f)))
     else:
         lo, hi = given
-    counts, edges = da.histogram(f[ok], bins=bins, range=(lo, hi))
+    edges = np.histogram_bin_edges(np.empty(0, f.dtype), bins=bins, range=(lo, hi))
+    counts, _ = da.histogram(f[ok], bins=edges)
     counts = counts.compute()
     inside = int(counts.sum())
     outside = int(ok.sum().compute()) - inside
     return {"hist": text, "outside": outside, "nan": nan,
-            "rows": [{"lo": float(edges[k]), "hi": float(edges[k + 1]), "count": int(c)} for k, c in enumerate(counts)]}
+            "rows": [{"lo": js(edges[k]), "hi": js(edges[k + 1]), "count": int(c)} for k, c in enumerate(counts)]}
 "#;
 
 /// A Python string literal.

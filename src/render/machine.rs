@@ -120,7 +120,7 @@ fn record(out: &Output) -> Option<Record> {
         }
         Output::Hist(h) if h.written.is_none() => {
             let n = h.counts.len();
-            let edge = |k: usize| Field::Float(h.lo + (h.hi - h.lo) * k as f64 / n as f64, 8);
+            let edge = |k: usize| Field::Float(h.edges[k], h.edge_size);
             Record::Rows {
                 head: vec![
                     f("hist", Field::Str(h.text.clone())),

@@ -436,8 +436,8 @@ fn write_hist(h: &HistReport, s: &Settings, w: &mut impl Write) -> io::Result<()
             "wrote a histogram of {} ({} bins over [{}, {}]) to {} ({}x{} px, {})",
             h.text,
             h.counts.len(),
-            number::table_float(h.lo, 8, s.precision.min(6)),
-            number::table_float(h.hi, 8, s.precision.min(6)),
+            number::table_float(h.lo, h.edge_size, s.precision.min(6)),
+            number::table_float(h.hi, h.edge_size, s.precision.min(6)),
             f.path,
             f.width,
             f.height,
@@ -446,8 +446,8 @@ fn write_hist(h: &HistReport, s: &Settings, w: &mut impl Write) -> io::Result<()
     }
     let n = h.counts.len();
     let top = h.counts.iter().copied().max().unwrap_or(0).max(1);
-    let edge = |k: usize| h.lo + (h.hi - h.lo) * k as f64 / n as f64;
-    let f = |x: f64| number::table_float(x, 8, s.precision.min(6));
+    let edge = |k: usize| h.edges[k];
+    let f = |x: f64| number::table_float(x, h.edge_size, s.precision.min(6));
     let labels: Vec<String> = (0..n)
         .map(|k| {
             format!(
