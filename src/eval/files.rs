@@ -131,6 +131,13 @@ impl Session {
         out
     }
 
+    /// Refuses at once a destination the session reads (`hist ... to
+    /// g.bin` fails before counting, not after).
+    pub(crate) fn refuse_protected(&self, path: &Spanned<String>) -> Result<(), Error> {
+        crate::io::write::refuse_protected(Path::new(&path.node), &self.protected())
+            .map_err(|e| write_error(path, e, path.span))
+    }
+
     /// Writes `path` through [`crate::io::write_file`] with this session's
     /// protections, cancellation and read-fault veto.
     pub(crate) fn write_checked<R>(&self, run: impl FnOnce(&Checks) -> R) -> R {

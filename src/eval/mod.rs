@@ -203,6 +203,9 @@ impl Session {
                 to,
             } => {
                 let text = line.get(expr.span.start..expr.span.end).unwrap_or("");
+                if let Some(path) = to {
+                    self.refuse_protected(path)?;
+                }
                 let mut h = self.hist(expr, bins.as_ref(), range.as_ref(), text)?;
                 if let Some(path) = to {
                     h.written = Some(self.hist_png(&h, path)?);
@@ -210,6 +213,9 @@ impl Session {
                 Ok(Output::Hist(h))
             }
             Stmt::Psd { expr, args, to } => {
+                if let Some(path) = to {
+                    self.refuse_protected(path)?;
+                }
                 let text = line.get(expr.span.start..expr.span.end).unwrap_or("");
                 self.psd(expr, args, to.as_ref(), text).map(Output::Psd)
             }
@@ -219,6 +225,9 @@ impl Session {
                 range,
                 to,
             } => {
+                if let Some(path) = to {
+                    self.refuse_protected(path)?;
+                }
                 let text = line.get(expr.span.start..expr.span.end).unwrap_or("");
                 self.specgram(expr, args, range.as_ref(), to.as_ref(), text)
                     .map(Output::Specgram)
@@ -230,6 +239,9 @@ impl Session {
                 dump::dump(&self.eval(e)?, e, text).map(Output::Dump)
             }
             Stmt::Plot { expr, to } => {
+                if let Some(path) = to {
+                    self.refuse_protected(path)?;
+                }
                 let text = line.get(expr.span.start..expr.span.end).unwrap_or("");
                 self.plot(expr, to.as_ref(), text).map(Output::Plot)
             }
@@ -240,6 +252,9 @@ impl Session {
                 range,
                 reduce,
             } => {
+                if let Some(path) = to {
+                    self.refuse_protected(path)?;
+                }
                 let text = line.get(expr.span.start..expr.span.end).unwrap_or("");
                 self.image(
                     expr,

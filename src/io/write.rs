@@ -198,6 +198,15 @@ fn protection<'a>(path: &Path, protected: &'a [Protected]) -> Option<&'a Protect
         .find(|p| p.dev == meta.dev() && p.ino == meta.ino())
 }
 
+/// Refuses a target the session reads, before any work is done for it
+/// (a picture or a save is refused at once, not after its computation).
+pub fn refuse_protected(path: &Path, protected: &[Protected]) -> Result<(), WriteError> {
+    match protection(path, protected) {
+        Some(p) => Err(WriteError::Protected { why: p.why.clone() }),
+        None => Ok(()),
+    }
+}
+
 /// Checks the target before and again just before the rename.
 fn check_target(path: &Path, protected: &[Protected]) -> Result<bool, WriteError> {
     if let Some(p) = protection(path, protected) {
