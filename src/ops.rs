@@ -30,6 +30,16 @@ pub enum BinOp {
     Ne,
 }
 
+impl BinOp {
+    /// `<`, `<=`, `>`, `>=`, `==`, `!=`: a boolean result.
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne
+        )
+    }
+}
+
 impl fmt::Display for BinOp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = match self {

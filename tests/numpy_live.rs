@@ -121,6 +121,14 @@ fn histograms_match_numpy_live() {
     run_oracle("histogram.py", "200");
 }
 
+/// int64 and uint64 values past 2^53 (which float64 cannot all hold)
+/// against NumPy: elementwise results saved to .npy byte for byte, and the
+/// whole-array sum/min/max/ptp/argmin/argmax and `stats` extremes.
+#[test]
+fn wide_integers_are_exact_as_in_numpy_live() {
+    run_oracle("wide_ints.py", "200");
+}
+
 /// `guess` over a small corpus that bench/guess_corpus.py makes at test
 /// time (seed 1: 16 files of every kind, some with headers; layouts drawn
 /// at random, the truth kept from the guesser): each file's layout is

@@ -76,6 +76,49 @@ pub fn cast(x: f64, dtype: Scalar) -> f64 {
     }
 }
 
+/// int64 and uint64: the dtypes whose values are not all f64s (past
+/// 2^53), so a [`Block`] of them also holds them exactly in `ints`.
+pub fn wide(d: Scalar) -> bool {
+    matches!(d.kind, Kind::Int | Kind::UInt) && d.size == 8
+}
+
+/// An exact integer as an element of the integer (or bool) dtype `d`
+/// holds it: wrapped around, as NumPy's integer arithmetic and casts do.
+pub fn wrap_int(v: i128, d: Scalar) -> i128 {
+    match (d.kind, d.size) {
+        (Kind::Bool, _) => i128::from(v != 0),
+        (Kind::Int, 1) => (v as i8).into(),
+        (Kind::Int, 2) => (v as i16).into(),
+        (Kind::Int, 4) => (v as i32).into(),
+        (Kind::Int, _) => (v as i64).into(),
+        (Kind::UInt, 1) => (v as u8).into(),
+        (Kind::UInt, 2) => (v as u16).into(),
+        (Kind::UInt, 4) => (v as u32).into(),
+        (Kind::UInt, _) => (v as u64).into(),
+        _ => v,
+    }
+}
+
+/// An exact integer as a float of `d` (correctly rounded once, as C's
+/// conversion from int64 is).
+pub fn int_to_float(v: i128, d: Scalar) -> f64 {
+    match d.size {
+        2 => half::f16::from_f64(v as f64).to_f64(),
+        4 | 8 if d.kind == Kind::Complex => v as f32 as f64,
+        4 => v as f32 as f64,
+        _ => v as f64,
+    }
+}
+
+/// One element of a 64-bit integer dtype, exactly.
+pub fn decode_wide(s: Scalar, b: &[u8]) -> i128 {
+    match s.decode(b) {
+        Elem::Int(i) => i.into(),
+        Elem::UInt(u) => u.into(),
+        other => unreachable!("a 64-bit integer dtype decodes to an integer, not {other:?}"),
+    }
+}
+
 /// Decodes one element of a scalar dtype as a number, by the one reader
 /// of bytes ([`Scalar::decode`]).
 pub fn decode_num(s: Scalar, b: &[u8]) -> Num {
@@ -126,6 +169,17 @@ pub(super) fn leaf_run(
     let size = dtype.size;
     let mut re = Vec::with_capacity(len);
     let at = |k: usize| (base + k as isize * stride) as usize;
+    if wide(dtype) {
+        let ints: Vec<i128> = (0..len)
+            .map(|k| decode_wide(dtype, &bytes[at(k)..at(k) + 8]))
+            .collect();
+        re.extend(ints.iter().map(|&v| v as f64));
+        return Block {
+            re,
+            im: None,
+            ints: Some(ints),
+        };
+    }
     // Forward strides: walk the run as fixed-size chunks, which the compiler
     // turns into a tight loop without per-element bounds checks.
     if stride >= size as isize && len > 0 {
@@ -144,7 +198,11 @@ pub(super) fn leaf_run(
                     16 => decode_f32::<16>(run, &mut re),
                     _ => re.extend(run.chunks(stride).map(|c| le_f32(c, 0))),
                 }
-                return Block { re, im: None };
+                return Block {
+                    re,
+                    im: None,
+                    ints: None,
+                };
             }
             (Kind::Float, 8, ByteOrder::Little) => {
                 re.extend(
@@ -152,7 +210,11 @@ pub(super) fn leaf_run(
                         f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])
                     }),
                 );
-                return Block { re, im: None };
+                return Block {
+                    re,
+                    im: None,
+                    ints: None,
+                };
             }
             (Kind::Complex, 8, ByteOrder::Little) => {
                 // Contiguous complex64 (and every other one): both parts
@@ -172,7 +234,11 @@ pub(super) fn leaf_run(
                         im.extend(run.chunks(stride).map(|c| le_f32(c, 4)));
                     }
                 }
-                return Block { re, im: Some(im) };
+                return Block {
+                    re,
+                    im: Some(im),
+                    ints: None,
+                };
             }
             _ => {}
         }
@@ -186,7 +252,11 @@ pub(super) fn leaf_run(
                     f32::from_le_bytes([bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3]]) as f64,
                 );
             }
-            Block { re, im: None }
+            Block {
+                re,
+                im: None,
+                ints: None,
+            }
         }
         (Kind::Complex, 8, ByteOrder::Little) => {
             let mut im = Vec::with_capacity(len);
@@ -200,7 +270,11 @@ pub(super) fn leaf_run(
                         as f64,
                 );
             }
-            Block { re, im: Some(im) }
+            Block {
+                re,
+                im: Some(im),
+                ints: None,
+            }
         }
         _ => {
             let mut im = complex.then(|| Vec::with_capacity(len));
@@ -212,7 +286,7 @@ pub(super) fn leaf_run(
                     im.push(n.im);
                 }
             }
-            Block { re, im }
+            Block { re, im, ints: None }
         }
     }
 }
@@ -281,6 +355,11 @@ pub fn encode_block_into(b: &Block, d: Scalar, out: &mut Vec<u8>) {
             for (r, i) in b.re.iter().zip(im) {
                 out.extend_from_slice(&r.to_ne_bytes());
                 out.extend_from_slice(&i.to_ne_bytes());
+            }
+        }
+        (Kind::Int | Kind::UInt, _, _) if b.ints.is_some() => {
+            for k in 0..b.re.len() {
+                out.extend(encode_int(b.int_at(k), d));
             }
         }
         _ => {

@@ -2,7 +2,7 @@
 //! saving, a view of a file or a computed (lazy) array alike.
 
 use super::{num_elem, Lazy};
-use crate::dtype::Elem;
+use crate::dtype::{Elem, Kind};
 use crate::number::human_bytes;
 use crate::view::View;
 
@@ -58,7 +58,12 @@ impl Elements for Lazy {
         &self.shape
     }
     fn elem(&self, idx: &[usize]) -> Elem {
-        num_elem(self.at(idx), self.dtype)
+        match self.dtype.kind {
+            // Exactly: int64 and uint64 values are not all f64s.
+            Kind::Int => Elem::Int(self.exact_at(idx).1 as i64),
+            Kind::UInt => Elem::UInt(self.exact_at(idx).1 as u64),
+            _ => num_elem(self.at(idx), self.dtype),
+        }
     }
     fn dtype_text(&self) -> String {
         self.dtype.descr()

@@ -51,7 +51,11 @@ pub(super) fn ln_f32(xs: &mut [f64], f: Func) {
 
 /// A block of real values.
 pub(super) fn real(re: Vec<f64>) -> Block {
-    Block { re, im: None }
+    Block {
+        re,
+        im: None,
+        ints: None,
+    }
 }
 
 /// `g(re, im)` of every element, statically dispatched so the loop inlines.
@@ -116,6 +120,7 @@ pub(super) fn unary_block(f: Func, x: &Block, from: Scalar, to: Scalar) -> Block
         Func::Neg => Block {
             re: map2(x, |r, _| -r),
             im: x.im.as_ref().map(|v| v.iter().map(|i| -i).collect()),
+            ints: None,
         },
         Func::Not => Block {
             re: map2(x, |r, _| {
@@ -126,6 +131,7 @@ pub(super) fn unary_block(f: Func, x: &Block, from: Scalar, to: Scalar) -> Block
                 }
             }),
             im: None,
+            ints: None,
         },
         Func::Abs if complex_in => real(map2(x, |r, i| magnitude(r, i, from.size == 8))),
         Func::Abs => real(map2(x, |r, _| r.abs())),
@@ -157,14 +163,17 @@ pub(super) fn unary_block(f: Func, x: &Block, from: Scalar, to: Scalar) -> Block
                 .log10()
             }),
             im: None,
+            ints: None,
         },
         Func::Conj => Block {
             re: x.re.clone(),
             im: x.im.as_ref().map(|v| v.iter().map(|i| -i).collect()),
+            ints: None,
         },
         Func::Real => Block {
             re: x.re.clone(),
             im: None,
+            ints: None,
         },
         Func::Imag => real(map2(x, |_, i| i)),
         Func::IsNan => real(map2(x, |r, i| {
@@ -175,6 +184,7 @@ pub(super) fn unary_block(f: Func, x: &Block, from: Scalar, to: Scalar) -> Block
                 f64::from(u8::from(r.is_finite() && i.is_finite()))
             }),
             im: None,
+            ints: None,
         },
         Func::Round(decimals) => {
             let part = if complex_in {
@@ -186,6 +196,7 @@ pub(super) fn unary_block(f: Func, x: &Block, from: Scalar, to: Scalar) -> Block
             Block {
                 re: x.re.iter().map(|&v| f(v)).collect(),
                 im: x.im.as_ref().map(|im| im.iter().map(|&v| f(v)).collect()),
+                ints: None,
             }
         }
     }
@@ -212,7 +223,11 @@ pub(super) fn complex_map(
         re.push(z.re);
         im.push(z.im);
     }
-    Block { re, im: Some(im) }
+    Block {
+        re,
+        im: Some(im),
+        ints: None,
+    }
 }
 
 pub(crate) fn floor_div(a: f64, b: f64) -> f64 {
@@ -316,6 +331,7 @@ pub(super) fn complex_add_sub(sub: bool, x: &Block, y: &Block, single: bool) -> 
         Block {
             re: zip_map(&x.re[..n], &y.re[..n], g),
             im: Some(im),
+            ints: None,
         }
     }
     match (single, sub) {
@@ -354,7 +370,12 @@ pub(super) fn binary_block(op: BinOp, x: &Block, y: &Block, operand: Scalar, to:
             re.push(r.0);
             im.push(r.1);
         }
-        return Block { re, im: Some(im) }.with_kind(to);
+        return Block {
+            re,
+            im: Some(im),
+            ints: None,
+        }
+        .with_kind(to);
     }
     let _ = operand;
     let (a, b) = (&x.re[..n], &y.re[..n]);
@@ -413,5 +434,9 @@ pub(super) fn binary_block(op: BinOp, x: &Block, y: &Block, operand: Scalar, to:
             .map(|k| f64::from(u8::from(a[k] != b[k] || x.im_at(k) != y.im_at(k))))
             .collect(),
     };
-    Block { re, im: None }
+    Block {
+        re,
+        im: None,
+        ints: None,
+    }
 }

@@ -228,6 +228,7 @@ pub fn masked_stream(
     let mut out = Block {
         re: Vec::with_capacity(BLOCK),
         im: complex.then(|| Vec::with_capacity(BLOCK)),
+        ints: None,
     };
     let mut out_at = from;
     let mut picked: Vec<usize> = Vec::with_capacity(BLOCK);
@@ -302,6 +303,7 @@ mod tests {
             dtype,
             re: ArrayD::from_shape_vec(shape, values).unwrap(),
             im: None,
+            ints: None,
         })
     }
 

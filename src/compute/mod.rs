@@ -25,11 +25,11 @@ pub mod promote;
 pub mod reduce;
 pub mod spectral;
 
-use codec::leaf_run;
 pub use codec::{
-    cast, cast_slice, decode_num, encode_block_into, encode_int, encode_num, encode_num_into,
-    num_elem,
+    cast, cast_slice, decode_num, decode_wide, encode_block_into, encode_int, encode_num,
+    encode_num_into, num_elem, wide, wrap_int,
 };
+use codec::{int_to_float, leaf_run};
 pub use elements::Elements;
 use elementwise::{binary_block, ln_f32, single, unary_block};
 pub(crate) use elementwise::{floor_div, magnitude32, py_mod};
@@ -111,6 +111,8 @@ pub struct Computed {
     pub dtype: Scalar,
     pub re: ArrayD<f64>,
     pub im: Option<ArrayD<f64>>,
+    /// The exact values of a 64-bit integer dtype (as [`Block::ints`]).
+    pub ints: Option<ArrayD<i128>>,
 }
 
 /// A node of an elementwise expression.
@@ -171,11 +173,15 @@ pub struct Lazy {
     pub dtype: Scalar,
 }
 
-/// A run of computed values (`im` only for complex dtypes).
+/// A run of computed values (`im` only for complex dtypes). Values of a
+/// 64-bit integer dtype are also held exactly in `ints` (`re` holds them
+/// rounded to f64, for what reads floats): int64 and uint64 values past
+/// 2^53 are not all floats. See [`wide`].
 #[derive(Clone, Debug, Default)]
 pub struct Block {
     pub re: Vec<f64>,
     pub im: Option<Vec<f64>>,
+    pub ints: Option<Vec<i128>>,
 }
 
 impl Block {
@@ -183,6 +189,24 @@ impl Block {
         Block {
             re: vec![n.re; len],
             im: complex.then(|| vec![n.im; len]),
+            ints: None,
+        }
+    }
+    /// Element `k` as an exact integer: from `ints` where the block holds
+    /// them, else from `re` (exact for every integer dtype narrower than
+    /// 64 bits).
+    pub fn int_at(&self, k: usize) -> i128 {
+        match &self.ints {
+            Some(v) => v[k],
+            None => self.re[k] as i128,
+        }
+    }
+    /// A block of one element, that element `len` times.
+    fn repeated(self, len: usize) -> Block {
+        Block {
+            re: vec![self.re[0]; len],
+            im: self.im.map(|v| vec![v[0]; len]),
+            ints: self.ints.map(|v| vec![v[0]; len]),
         }
     }
     pub fn len(&self) -> usize {
@@ -240,6 +264,20 @@ impl Lazy {
 
     pub fn constant(n: Num, dtype: Scalar) -> Lazy {
         Lazy::new(Node::Const(n), vec![], dtype)
+    }
+
+    /// An integer constant of `dtype`, exactly (a Python int or a NumPy
+    /// scalar past 2^53 in int64 or uint64 arithmetic).
+    pub fn int_constant(i: i128, dtype: Scalar) -> Lazy {
+        if !wide(dtype) {
+            return Lazy::constant(Num::real(i as f64), dtype);
+        }
+        Lazy::array(Computed {
+            dtype,
+            re: ndarray::arr0(i as f64).into_dyn(),
+            im: None,
+            ints: Some(ndarray::arr0(i).into_dyn()),
+        })
     }
 
     pub fn array(c: Computed) -> Lazy {
@@ -477,6 +515,21 @@ impl Lazy {
         idx
     }
 
+    /// One element, at a full index, and the same element as an exact
+    /// integer (meaningful for integer dtypes: see [`Block::int_at`]).
+    pub fn exact_at(&self, idx: &[usize]) -> (Num, i128) {
+        let (outer, start) = match idx.split_last() {
+            Some((last, outer)) => (outer, *last),
+            None => (idx, 0),
+        };
+        let b = self.block(outer, start, 1);
+        let n = Num {
+            re: b.re[0],
+            im: b.im_at(0),
+        };
+        (n, b.int_at(0))
+    }
+
     /// One element, at a full index.
     pub fn at(&self, idx: &[usize]) -> Num {
         let (outer, start) = match idx.split_last() {
@@ -495,7 +548,13 @@ impl Lazy {
     pub fn block(&self, outer: &[usize], start: usize, len: usize) -> Block {
         let complex = self.is_complex();
         let mut b = match &*self.node {
-            Node::Const(n) => return Block::splat(*n, len, complex),
+            Node::Const(n) => {
+                let mut b = Block::splat(*n, len, complex);
+                if wide(self.dtype) {
+                    b.ints = Some(vec![n.re as i128; len]);
+                }
+                return b;
+            }
             Node::Leaf(v) => return leaf_block(v, self.dtype, outer, start, len),
             Node::Array(c) => {
                 // The row `outer` of the held array as an ndarray view (one
@@ -513,9 +572,23 @@ impl Lazy {
                         .copied()
                         .collect()
                 };
+                let ints = c.ints.as_ref().map(|a| {
+                    let mut row = a.view();
+                    if row.ndim() == 0 {
+                        return vec![row[[]]; len];
+                    }
+                    for &i in outer {
+                        row.index_axis_inplace(Axis(0), i);
+                    }
+                    row.slice_axis(Axis(0), Slice::from(start..start + len))
+                        .iter()
+                        .copied()
+                        .collect()
+                });
                 return Block {
                     re: run(&c.re),
                     im: complex.then(|| c.im.as_ref().map_or_else(|| vec![0.0; len], run)),
+                    ints,
                 };
             }
             Node::Unary(Func::Abs, x)
@@ -533,6 +606,22 @@ impl Lazy {
                 let mut b = abs_c8_block(x, outer, start, len).expect("checked just above");
                 ln_f32(&mut b.re, Func::Db);
                 b
+            }
+            // 64-bit integers exactly (the f64 path below rounds past 2^53).
+            Node::Unary(f, x) if wide(self.dtype) && is_int(x.dtype) => {
+                exact_unary(*f, &self.child(x, outer, start, len))
+            }
+            Node::Binary(op, x, y)
+                if is_int(x.dtype)
+                    && is_int(y.dtype)
+                    && (wide(self.dtype)
+                        || (op.is_comparison() && (wide(x.dtype) || wide(y.dtype)))) =>
+            {
+                exact_binary(
+                    *op,
+                    &self.child(x, outer, start, len),
+                    &self.child(y, outer, start, len),
+                )
             }
             Node::Unary(f, x) => {
                 unary_block(*f, &self.child(x, outer, start, len), x.dtype, self.dtype)
@@ -556,7 +645,13 @@ impl Lazy {
                     self.child(y, outer, start, len),
                 );
                 let pick = |k: usize| c.re[k] != 0.0 || c.im_at(k) != 0.0;
+                let ints = wide(self.dtype).then(|| {
+                    (0..len)
+                        .map(|k| if pick(k) { x.int_at(k) } else { y.int_at(k) })
+                        .collect()
+                });
                 Block {
+                    ints,
                     re: (0..len)
                         .map(|k| if pick(k) { x.re[k] } else { y.re[k] })
                         .collect(),
@@ -572,26 +667,34 @@ impl Lazy {
                 idx.push(0);
                 let mut re = Vec::with_capacity(len);
                 let mut im = complex.then(|| Vec::with_capacity(len));
+                let mut ints = wide(self.dtype).then(|| Vec::with_capacity(len));
                 for j in start..start + len {
                     if let Some(last) = idx.last_mut() {
                         *last = j;
                     }
-                    let v = src.at(&src.unravel(plan.source(&idx)));
+                    let (v, i) = src.exact_at(&src.unravel(plan.source(&idx)));
                     re.push(v.re);
                     if let Some(im) = im.as_mut() {
                         im.push(v.im);
                     }
+                    if let Some(ints) = ints.as_mut() {
+                        ints.push(i);
+                    }
                 }
-                return Block { re, im };
+                return Block { re, im, ints };
             }
             Node::Masked { src, mask, index } => {
                 let mut out = Block {
                     re: Vec::with_capacity(len),
                     im: complex.then(|| Vec::with_capacity(len)),
+                    ints: wide(self.dtype).then(|| Vec::with_capacity(len)),
                 };
                 let _ = gather::masked_stream(src, mask, index, start, start + len, |b, _| {
                     out.re.extend_from_slice(&b.re);
                     if let (Some(o), Some(i)) = (out.im.as_mut(), b.im.as_ref()) {
+                        o.extend_from_slice(i);
+                    }
+                    if let (Some(o), Some(i)) = (out.ints.as_mut(), b.ints.as_ref()) {
                         o.extend_from_slice(i);
                     }
                 });
@@ -609,6 +712,7 @@ impl Lazy {
                 Block {
                     re: row.re[part.clone()].to_vec(),
                     im: row.im.as_ref().map(|v| v[part].to_vec()),
+                    ints: None,
                 }
             }
             Node::Pair(r, i) => {
@@ -619,6 +723,7 @@ impl Lazy {
                 Block {
                     re: r.re,
                     im: Some(i.re),
+                    ints: None,
                 }
             }
             Node::Clip(x, lo, hi) => {
@@ -654,7 +759,11 @@ impl Lazy {
                             re.push(r);
                             im.push(i);
                         }
-                        Block { re, im: Some(im) }
+                        Block {
+                            re,
+                            im: Some(im),
+                            ints: None,
+                        }
                     }
                     _ => Block {
                         re: (0..len)
@@ -669,11 +778,40 @@ impl Lazy {
                             })
                             .collect(),
                         im: None,
+                        // NumPy's clip of integers compares them exactly.
+                        ints: wide(self.dtype).then(|| {
+                            (0..len)
+                                .map(|k| x.int_at(k).max(lo.int_at(k)).min(hi.int_at(k)))
+                                .collect()
+                        }),
                     },
                 }
             }
         };
-        cast_slice(&mut b.re, self.dtype);
+        match b.ints.take() {
+            // Exact integers: wrapped into an integer dtype, or rounded once
+            // into a float one.
+            Some(mut ints) => match self.dtype.kind {
+                Kind::Int | Kind::UInt | Kind::Bool => {
+                    for (v, r) in ints.iter_mut().zip(b.re.iter_mut()) {
+                        *v = wrap_int(*v, self.dtype);
+                        *r = *v as f64;
+                    }
+                    b.ints = wide(self.dtype).then_some(ints);
+                }
+                _ => {
+                    for (v, r) in ints.iter().zip(b.re.iter_mut()) {
+                        *r = int_to_float(*v, self.dtype);
+                    }
+                }
+            },
+            None => {
+                cast_slice(&mut b.re, self.dtype);
+                if wide(self.dtype) {
+                    b.ints = Some(b.re.iter().map(|&v| v as i128).collect());
+                }
+            }
+        }
         if let Some(im) = &mut b.im {
             cast_slice(im, self.dtype);
         }
@@ -691,17 +829,7 @@ impl Lazy {
         let pn = self.ndim();
         let cn = c.ndim();
         // One element of the child, repeated along the run (broadcasting).
-        let repeated = |outer: &[usize]| {
-            let one = c.block(outer, 0, 1);
-            Block::splat(
-                Num {
-                    re: one.re[0],
-                    im: one.im_at(0),
-                },
-                len,
-                c.is_complex(),
-            )
-        };
+        let repeated = |outer: &[usize]| c.block(outer, 0, 1).repeated(len);
         if cn == 0 {
             return repeated(&[]);
         }
@@ -739,21 +867,24 @@ fn index_block(
     }
     let mut re = Vec::with_capacity(len);
     let mut im = src.is_complex().then(|| Vec::with_capacity(len));
+    let mut ints = wide(src.dtype).then(|| Vec::with_capacity(len));
     for j in 0..len as i128 {
-        let v = src.at(&src.unravel((base + j * step) as usize));
+        let (v, i) = src.exact_at(&src.unravel((base + j * step) as usize));
         re.push(v.re);
         if let Some(im) = im.as_mut() {
             im.push(v.im);
         }
+        if let Some(ints) = ints.as_mut() {
+            ints.push(i);
+        }
     }
-    Block { re, im }
+    Block { re, im, ints }
 }
 
 fn leaf_block(v: &View, dtype: Scalar, outer: &[usize], start: usize, len: usize) -> Block {
     let complex = dtype.kind == Kind::Complex;
     if v.ndim() == 0 {
-        let n = decode_num(dtype, &v.element_bytes(&[]));
-        return Block::splat(n, len, complex);
+        return leaf_run(&v.element_bytes(&[]), 0, 0, 1, dtype).repeated(len);
     }
     let mut idx = outer.to_vec();
     idx.push(start);
@@ -766,6 +897,7 @@ fn leaf_block(v: &View, dtype: Scalar, outer: &[usize], start: usize, len: usize
     let mut out = Block {
         re: Vec::with_capacity(len),
         im: complex.then(|| Vec::with_capacity(len)),
+        ints: None,
     };
     v.source.runs(base, stride, len, dtype.size, |run| {
         let piece = match run {
@@ -774,15 +906,106 @@ fn leaf_block(v: &View, dtype: Scalar, outer: &[usize], start: usize, len: usize
                 base,
                 count,
             } => leaf_run(source.bytes(), base, stride, count, dtype),
-            crate::source::Run::Across(b) => Block::splat(decode_num(dtype, b), 1, complex),
-            crate::source::Run::Missing(count) => Block::splat(Num::real(0.0), count, complex),
+            crate::source::Run::Across(b) => leaf_run(b, 0, 0, 1, dtype),
+            crate::source::Run::Missing(count) => {
+                leaf_run(&vec![0; dtype.size], 0, 0, 1, dtype).repeated(count)
+            }
         };
         out.re.extend_from_slice(&piece.re);
         if let (Some(im), Some(pim)) = (out.im.as_mut(), piece.im.as_ref()) {
             im.extend_from_slice(pim);
         }
+        if let Some(pints) = piece.ints.as_ref() {
+            out.ints
+                .get_or_insert_with(Vec::new)
+                .extend_from_slice(pints);
+        }
     });
     out
+}
+
+/// Integer dtypes (bool aside), whose values the exact path takes.
+fn is_int(d: Scalar) -> bool {
+    matches!(d.kind, Kind::Int | Kind::UInt)
+}
+
+/// A function of 64-bit integers, exactly (wrapped by the caller into the
+/// result's dtype).
+fn exact_unary(f: Func, x: &Block) -> Block {
+    let g = |h: fn(i128) -> i128| Block {
+        re: Vec::new(),
+        im: None,
+        ints: Some((0..x.len()).map(|k| h(x.int_at(k))).collect()),
+    };
+    let mut b = match f {
+        Func::Neg => g(|v| -v),
+        Func::Not => g(|v| !v),
+        Func::Abs => g(i128::abs),
+        Func::Imag => g(|_| 0),
+        Func::Pos | Func::Conj | Func::Real | Func::Round(_) => g(|v| v),
+        // Functions with float results never have a wide integer dtype.
+        _ => unreachable!("{} of integers is a float", f.name()),
+    };
+    b.re = vec![0.0; x.len()];
+    b
+}
+
+/// An operator on integers (at least one of them 64-bit), exactly in
+/// i128 and wrapped by the caller into the result's dtype: NumPy's
+/// integer loops, whose wrap-around is modulo 2^64 (or the comparison of
+/// the exact values, int64 against uint64 included).
+fn exact_binary(op: BinOp, x: &Block, y: &Block) -> Block {
+    let n = x.len();
+    let ints = (0..n)
+        .map(|k| {
+            let (a, b) = (x.int_at(k), y.int_at(k));
+            match op {
+                BinOp::Add => a.wrapping_add(b),
+                BinOp::Sub => a.wrapping_sub(b),
+                BinOp::Mul => a.wrapping_mul(b),
+                // NumPy: division by zero gives 0 (with a warning).
+                BinOp::FloorDiv if b == 0 => 0,
+                BinOp::FloorDiv => a.div_euclid(b) - i128::from(b < 0 && a.rem_euclid(b) != 0),
+                BinOp::Mod if b == 0 => 0,
+                BinOp::Mod => {
+                    let r = a.rem_euclid(b);
+                    if b < 0 && r != 0 {
+                        r + b
+                    } else {
+                        r
+                    }
+                }
+                BinOp::Pow => {
+                    // Modulo 2^64 by squaring (negative exponents are
+                    // refused before evaluation).
+                    let (mut base, mut e, mut acc) = (a as u64, b.max(0) as u128, 1u64);
+                    while e > 0 {
+                        if e & 1 == 1 {
+                            acc = acc.wrapping_mul(base);
+                        }
+                        base = base.wrapping_mul(base);
+                        e >>= 1;
+                    }
+                    i128::from(acc)
+                }
+                BinOp::And => a & b,
+                BinOp::Or => a | b,
+                BinOp::Xor => a ^ b,
+                BinOp::Lt => i128::from(a < b),
+                BinOp::Le => i128::from(a <= b),
+                BinOp::Gt => i128::from(a > b),
+                BinOp::Ge => i128::from(a >= b),
+                BinOp::Eq => i128::from(a == b),
+                BinOp::Ne => i128::from(a != b),
+                BinOp::Div => unreachable!("true division of integers is a float"),
+            }
+        })
+        .collect();
+    Block {
+        re: vec![0.0; n],
+        im: None,
+        ints: Some(ints),
+    }
 }
 
 /// `abs` of a little-endian complex64 view walked forward, fused with the
@@ -813,7 +1036,11 @@ fn abs_c8_block(x: &Lazy, outer: &[usize], start: usize, len: usize) -> Option<B
     let run = &v.source.bytes()[base..base + (len - 1) * stride + 8];
     let mut re = vec![0.0; len];
     kernels::abs_c8_le(run, stride, &mut re);
-    Some(Block { re, im: None })
+    Some(Block {
+        re,
+        im: None,
+        ints: None,
+    })
 }
 
 #[cfg(test)]

@@ -260,6 +260,7 @@ mod tests {
             dtype: Scalar::new(Kind::Float, 8, ByteOrder::NATIVE),
             re: ArrayD::from_shape_vec(IxDyn(&[values.len()]), values.to_vec()).unwrap(),
             im: None,
+            ints: None,
         })
     }
 

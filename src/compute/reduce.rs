@@ -34,6 +34,11 @@ pub struct Acc {
     pub im_comp: f64,
     /// Exact sum for integer input.
     pub isum: i128,
+    /// The extremes exactly, for 64-bit integer input (whose blocks hold
+    /// [`Block::ints`]): `min` and `max` are then these, rounded.
+    pub exact: bool,
+    pub imin: i128,
+    pub imax: i128,
     pub min: f64,
     pub min_at: u64,
     pub max: f64,
@@ -99,6 +104,9 @@ impl Default for Acc {
             im_sum: 0.0,
             im_comp: 0.0,
             isum: 0,
+            exact: false,
+            imin: 0,
+            imax: 0,
             min: f64::INFINITY,
             min_at: u64::MAX,
             max: f64::NEG_INFINITY,
@@ -173,7 +181,49 @@ impl Acc {
 
     /// Adds a block of values whose first has flat index `base`.
     pub fn push(&mut self, b: &Block, base: u64, int: bool) {
-        self.push_strided(&b.re, b.im.as_deref(), base, 1, int);
+        match &b.ints {
+            Some(ints) => self.push_ints(ints, base),
+            None => self.push_strided(&b.re, b.im.as_deref(), base, 1, int),
+        }
+    }
+
+    /// 64-bit integers, exactly: the count, non-zeros, exact sum and
+    /// extremes, and the moments from their f64 values.
+    fn push_ints(&mut self, ints: &[i128], base: u64) {
+        if ints.is_empty() {
+            return;
+        }
+        self.exact = true;
+        let (mut lo, mut lo_k, mut hi, mut hi_k) = (ints[0], 0, ints[0], 0);
+        for (k, &v) in ints.iter().enumerate() {
+            if v < lo {
+                (lo, lo_k) = (v, k);
+            }
+            if v > hi {
+                (hi, hi_k) = (v, k);
+            }
+            self.isum += v;
+        }
+        let (at_lo, at_hi) = (
+            self.c_index(base + lo_k as u64),
+            self.c_index(base + hi_k as u64),
+        );
+        if self.min_at == u64::MAX || lo < self.imin || (lo == self.imin && at_lo < self.min_at) {
+            (self.imin, self.min, self.min_at) = (lo, lo as f64, at_lo);
+        }
+        if self.max_at == u64::MAX || hi > self.imax || (hi == self.imax && at_hi < self.max_at) {
+            (self.imax, self.max, self.max_at) = (hi, hi as f64, at_hi);
+        }
+        let xs: Vec<f64> = ints.iter().map(|&v| v as f64).collect();
+        let n = xs.len() as u64;
+        let sum: f64 = xs.iter().sum();
+        let mean = sum / n as f64;
+        let (m2, zeros) = squares_and_zeros(&xs, mean);
+        (self.mean, self.m2) = merge_moments(self.finite, self.mean, self.m2, n, mean, m2);
+        self.finite += n;
+        self.n += n;
+        self.nonzero += n - zeros;
+        neumaier(&mut self.sum, &mut self.comp, sum);
     }
 
     /// Adds values whose flat indices are `base`, `base + step`, ...: a run
@@ -357,13 +407,29 @@ impl Acc {
                     || (if lt { v < best } else { v > best })
                     || (v == best && at < best_at))
         };
-        if better(o.min, o.min_at, self.min, self.min_at, true) {
-            self.min = o.min;
-            self.min_at = o.min_at;
-        }
-        if better(o.max, o.max_at, self.max, self.max_at, false) {
-            self.max = o.max;
-            self.max_at = o.max_at;
+        let exact = |v: i128, at: u64, best: i128, best_at: u64, lt: bool| {
+            at != u64::MAX
+                && (best_at == u64::MAX
+                    || (if lt { v < best } else { v > best })
+                    || (v == best && at < best_at))
+        };
+        if o.exact || self.exact {
+            if exact(o.imin, o.min_at, self.imin, self.min_at, true) {
+                (self.imin, self.min, self.min_at) = (o.imin, o.min, o.min_at);
+            }
+            if exact(o.imax, o.max_at, self.imax, self.max_at, false) {
+                (self.imax, self.max, self.max_at) = (o.imax, o.max, o.max_at);
+            }
+            self.exact = true;
+        } else {
+            if better(o.min, o.min_at, self.min, self.min_at, true) {
+                self.min = o.min;
+                self.min_at = o.min_at;
+            }
+            if better(o.max, o.max_at, self.max, self.max_at, false) {
+                self.max = o.max;
+                self.max_at = o.max_at;
+            }
         }
         (self.mean, self.m2) =
             merge_moments(self.finite, self.mean, self.m2, o.finite, o.mean, o.m2);
@@ -687,6 +753,7 @@ mod tests {
             &Block {
                 re: values[..split].to_vec(),
                 im: None,
+                ints: None,
             },
             0,
             false,
@@ -696,6 +763,7 @@ mod tests {
             &Block {
                 re: values[split..].to_vec(),
                 im: None,
+                ints: None,
             },
             split as u64,
             false,
@@ -741,6 +809,7 @@ mod tests {
                 .unwrap(),
             re: ArrayD::from_shape_vec(shape, re.to_vec()).unwrap(),
             im: im.map(|v| ArrayD::from_shape_vec(shape, v.to_vec()).unwrap()),
+            ints: None,
         })
     }
 

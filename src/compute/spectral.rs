@@ -259,6 +259,7 @@ impl RowTransform {
             Arc::new(Block {
                 re,
                 im: (self.which != Which::Irfft).then_some(im),
+                ints: None,
             })
         })
         .clone()

@@ -39,6 +39,7 @@ pub(super) fn array(shape: Vec<usize>, dtype: Scalar, re: Vec<f64>, im: Option<V
         } else {
             None
         },
+        ints: None,
     }))
 }
 

@@ -313,10 +313,7 @@ impl Session {
         };
         let l = to_lazy(x, d, span)?;
         let to = func_dtype(f, d);
-        Ok(scalar_value(
-            Lazy::new(Node::Unary(f, l), vec![], to).at(&[]),
-            to,
-        ))
+        Ok(lazy_scalar(&Lazy::new(Node::Unary(f, l), vec![], to)))
     }
 }
 
@@ -485,6 +482,7 @@ impl Session {
                         dtype: int64,
                         re,
                         im: None,
+                        ints: None,
                     }))
                 })
                 .collect(),
@@ -509,10 +507,24 @@ fn list_array(x: &Value, span: Span) -> Result<Value, Error> {
         dtype: sc(Kind::Int, 8),
         re,
         im: None,
+        ints: None,
     })))
 }
 
 /// A computed number as a NumPy scalar of `dtype`.
+/// The one element of a 0-d computed array as a NumPy scalar (integers
+/// exactly: int64 and uint64 values are not all f64s).
+pub fn lazy_scalar(l: &Lazy) -> Value {
+    let (n, i) = l.exact_at(&[]);
+    match l.dtype.kind {
+        Kind::Int | Kind::UInt => {
+            let dtype = sc(l.dtype.kind, l.dtype.size);
+            Value::Scalar(Dtype::Scalar(dtype), crate::compute::encode_int(i, dtype))
+        }
+        _ => scalar_value(n, l.dtype),
+    }
+}
+
 pub fn scalar_value(n: Num, dtype: Scalar) -> Value {
     let dtype = sc(dtype.kind, dtype.size);
     Value::Scalar(Dtype::Scalar(dtype), encode_num(n, dtype))

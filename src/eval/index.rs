@@ -4,7 +4,7 @@
 //! records and record scalars, NumPy scalars indexed with `...`/`None`,
 //! and the hand-over to advanced indexing (`eval::advanced`).
 
-use super::{advanced, scalar_value, Session, Value};
+use super::{advanced, lazy_scalar, Session, Value};
 use crate::compute::Lazy;
 use crate::diag::{Error, ErrorKind};
 use crate::dtype::{Dtype, Elem, Kind};
@@ -288,7 +288,7 @@ impl Session {
                 let idx = self.index_items(items)?;
                 let r = l.index(&idx)?;
                 if r.ndim() == 0 && !idx.iter().any(|i| matches!(i, Index::Ellipsis(_))) {
-                    return Ok(scalar_value(r.at(&[]), r.dtype));
+                    return Ok(lazy_scalar(&r));
                 }
                 return Ok(Value::Lazy(r));
             }

@@ -30,7 +30,7 @@ pub mod value;
 pub mod welch;
 
 use attribute::{attribute, constant, ATTRIBUTES, CONSTANTS};
-pub use call::scalar_value;
+pub use call::{lazy_scalar, scalar_value};
 use files::{open_error, with_home, Sidecar};
 pub use operators::unsigned_centre;
 pub use output::{FileRow, Note, Opened, Output, VarRow};

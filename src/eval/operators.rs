@@ -88,7 +88,11 @@ pub fn to_lazy(v: &Value, dtype: Scalar, span: Span) -> Result<Lazy, Error> {
         }
         Value::Scalar(d, b) => {
             let s = d.as_scalar().expect("scalars have scalar dtypes");
-            Lazy::constant(decode_num(s, b), s)
+            if crate::compute::wide(s) {
+                Lazy::int_constant(crate::compute::decode_wide(s, b), s)
+            } else {
+                Lazy::constant(decode_num(s, b), s)
+            }
         }
         Value::Lazy(l) => l.clone(),
         // A Python number takes the array's dtype first (NEP 50's weak
@@ -96,7 +100,7 @@ pub fn to_lazy(v: &Value, dtype: Scalar, span: Span) -> Result<Lazy, Error> {
         Value::Int(i) if matches!(dtype.kind, Kind::Float | Kind::Complex) => {
             Lazy::constant(Num::real(crate::compute::cast(*i as f64, dtype)), dtype)
         }
-        Value::Int(i) => Lazy::constant(Num::real(*i as f64), dtype),
+        Value::Int(i) => Lazy::int_constant(*i, dtype),
         Value::Float(f) if matches!(dtype.kind, Kind::Float | Kind::Complex) => {
             Lazy::constant(Num::real(crate::compute::cast(*f, dtype)), dtype)
         }
@@ -116,6 +120,24 @@ pub fn to_lazy(v: &Value, dtype: Scalar, span: Span) -> Result<Lazy, Error> {
             ))
         }
     })
+}
+
+/// NumPy's OverflowError for a Python int that integer dtype `s` cannot
+/// hold, or `None`.
+fn out_of_bounds(i: i128, s: Scalar) -> Option<String> {
+    let bits = 8 * s.size as u32;
+    let (lo, hi) = if s.kind == Kind::Int {
+        (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
+    } else {
+        (0, (1i128 << bits) - 1)
+    };
+    if (lo..=hi).contains(&i) {
+        None
+    } else if i64::try_from(i).is_err() {
+        Some("Python int too large to convert to C long".into())
+    } else {
+        Some(format!("Python integer {i} out of bounds for {}", s.name()))
+    }
 }
 
 fn shape_of(l: &Lazy) -> &[usize] {
@@ -177,6 +199,26 @@ pub fn binary(op: BinOp, a: &Value, b: &Value, span: Span) -> Result<Value, Erro
     } else {
         dtype
     };
+    // NEP 50: a Python int in integer arithmetic must fit the array's
+    // dtype (comparisons compare the exact values instead).
+    if !op.is_comparison() && matches!(operand_dtype.kind, Kind::Int | Kind::UInt) {
+        for v in [a, b] {
+            if let Value::Int(i) = v {
+                if let Some(message) = out_of_bounds(*i, operand_dtype) {
+                    return Err(Error::new(
+                        crate::diag::ErrorKind::Type {
+                            message,
+                            hint: Some(format!(
+                                "NumPy 2 keeps the array's dtype ({}) and refuses a Python int it cannot hold (NEP 50): cast the array first, x.astype('int64'), or use a float",
+                                operand_dtype.name()
+                            )),
+                        },
+                        span,
+                    ));
+                }
+            }
+        }
+    }
     let la = to_lazy(a, operand_dtype, span)?;
     let lb = to_lazy(b, operand_dtype, span)?;
     let shape = broadcast(shape_of(&la), shape_of(&lb)).map_err(|m| type_error(m, span))?;

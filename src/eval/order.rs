@@ -388,6 +388,7 @@ impl Session {
             dtype: result,
             re,
             im: None,
+            ints: None,
         })))
     }
 }

@@ -445,8 +445,24 @@ impl Session {
                         let at = self.arg_index(&acc, base, l.size(), span)?;
                         return Ok(scalar_value(Num::real(at as f64), sc(Kind::Int, 8)));
                     }
+                    // 64-bit integers exactly (their f64 values round past 2^53).
+                    let exact = match base {
+                        "sum" => Some(acc.isum),
+                        "min" => Some(acc.imin),
+                        "max" => Some(acc.imax),
+                        "ptp" => Some(acc.imax - acc.imin),
+                        _ => None,
+                    };
+                    if let (true, Some(v), Kind::Int | Kind::UInt) =
+                        (acc.exact, exact, result_dtype.kind)
+                    {
+                        let v = crate::compute::wrap_int(v, result_dtype);
+                        return Ok(Value::Scalar(
+                            Dtype::Scalar(result_dtype),
+                            crate::compute::encode_int(v, result_dtype),
+                        ));
+                    }
                     let n = finish(base, &acc, skip, ddof, d, l.size(), name, span)?;
-
                     Ok(scalar_value(n, result_dtype))
                 }
                 Some((axes, axis_span)) => {
@@ -519,6 +535,7 @@ impl Session {
                         dtype,
                         re: arr(re),
                         im: (dtype.kind == Kind::Complex).then(|| arr(im)),
+                        ints: None,
                     };
                     Ok(Value::Lazy(Lazy::array(computed)))
                 }
@@ -571,6 +588,7 @@ fn keep_dims(value: Value, axes: Option<&[usize]>, ndim: usize) -> Value {
                 dtype: d,
                 re: arr(n.re),
                 im: (d.kind == Kind::Complex).then(|| arr(n.im)),
+                ints: None,
             }))
         }
         other => other,
@@ -595,6 +613,7 @@ pub(super) fn where_mask(mv: &Value, mspan: Span) -> Result<Lazy, Error> {
             re: ArrayD::from_shape_vec(IxDyn(&shape), vals.iter().map(|&v| v as f64).collect())
                 .expect("one value per element"),
             im: None,
+            ints: None,
         }));
         &listed
     } else {
@@ -654,6 +673,7 @@ fn map_into(v: Value, f: impl Fn(f64) -> f64, to: Option<Scalar>) -> Value {
                 dtype: out,
                 re: ArrayD::from_shape_vec(IxDyn(&l.shape), re).expect("one per element"),
                 im: None,
+                ints: None,
             }))
         }
         other => other,
@@ -698,6 +718,7 @@ fn divide(total: Value, count: Value, dtype: Scalar) -> Value {
                 dtype,
                 re: arr(q.iter().map(|n| n.re).collect()),
                 im: (dtype.kind == Kind::Complex).then(|| arr(q.iter().map(|n| n.im).collect())),
+                ints: None,
             }))
         }
         _ => scalar_value(q[0], dtype),

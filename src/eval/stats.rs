@@ -33,6 +33,9 @@ pub struct StatsReport {
     pub argmin: Option<Vec<usize>>,
     pub max: f64,
     pub argmax: Option<Vec<usize>>,
+    /// min and max exactly, for int64 and uint64 data (past 2^53 `min`
+    /// and `max` are rounded).
+    pub exact: Option<(i128, i128)>,
     /// Mean and standard deviation of the finite values, accumulated in
     /// float64 and spelled in NumPy's result dtype (float32 data: float32).
     pub mean: f64,
@@ -163,6 +166,7 @@ impl Session {
             argmin: found(acc.min_at),
             max: if acc.n > 0 { acc.max } else { f64::NAN },
             argmax: found(acc.max_at),
+            exact: acc.exact.then_some((acc.imin, acc.imax)),
             mean: if finite { acc.mean } else { f64::NAN },
             std: if finite {
                 (acc.m2 / acc.finite as f64).sqrt()

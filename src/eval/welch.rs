@@ -339,6 +339,7 @@ impl Session {
             re: ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[db.len()]), db)
                 .expect("one value per bin"),
             im: None,
+            ints: None,
         });
         // Enough digits to tell bins apart around a centre of gigahertz.
         let label = |f: f64| crate::number::table_float(f, 8, 12).trim().to_string();

@@ -5,7 +5,7 @@
 
 use super::write::{write_file, Checks, WriteError, Written};
 use crate::compute::reduce::for_blocks;
-use crate::compute::{encode_num, Lazy, Num};
+use crate::compute::{encode_block_into, Lazy};
 use crate::dtype::Dtype;
 use crate::io::csv::write_csv;
 use crate::npy;
@@ -26,15 +26,12 @@ pub enum Data<'a> {
 fn write_lazy(l: &Lazy, w: &mut dyn Write) -> std::io::Result<()> {
     let mut result = Ok(());
     let _job = crate::control::start(l.size() as u64);
+    let mut bytes = Vec::new();
     let whole = for_blocks(l, 0, l.size(), |b, _| {
-        for k in 0..b.len() {
-            if result.is_ok() {
-                let n = Num {
-                    re: b.re[k],
-                    im: b.im.as_ref().map_or(0.0, |v| v[k]),
-                };
-                result = w.write_all(&encode_num(n, l.dtype));
-            }
+        if result.is_ok() {
+            bytes.clear();
+            encode_block_into(b, l.dtype, &mut bytes);
+            result = w.write_all(&bytes);
         }
     });
     if whole.is_err() {

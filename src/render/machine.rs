@@ -107,9 +107,15 @@ fn record(out: &Output) -> Option<Record> {
                 f("nan", int(r.nan)),
                 f("posinf", int(r.posinf)),
                 f("neginf", int(r.neginf)),
-                f("min", extreme(r.min)),
+                f(
+                    "min",
+                    r.exact.map_or_else(|| extreme(r.min), |e| Field::Int(e.0)),
+                ),
                 f("argmin", index_field(&r.argmin)),
-                f("max", extreme(r.max)),
+                f(
+                    "max",
+                    r.exact.map_or_else(|| extreme(r.max), |e| Field::Int(e.1)),
+                ),
                 f("argmax", index_field(&r.argmax)),
                 f("mean", moment(r.mean)),
                 f("std", moment(r.std)),

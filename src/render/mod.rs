@@ -196,8 +196,12 @@ fn write_stats(r: &StatsReport, s: &Settings, w: &mut impl Write) -> io::Result<
         format!("{} / {}", r.posinf, r.neginf),
         String::new(),
     ]);
-    t.add_row(["min".to_string(), extreme(r.min), index_text(&r.argmin)]);
-    t.add_row(["max".to_string(), extreme(r.max), index_text(&r.argmax)]);
+    let (min, max) = match r.exact {
+        Some((lo, hi)) => (lo.to_string(), hi.to_string()),
+        None => (extreme(r.min), extreme(r.max)),
+    };
+    t.add_row(["min".to_string(), min, index_text(&r.argmin)]);
+    t.add_row(["max".to_string(), max, index_text(&r.argmax)]);
     t.add_row(["mean".to_string(), f(r.mean), String::new()]);
     t.add_row(["std".to_string(), f(r.std), String::new()]);
     if let Some(quartiles) = r.quartiles {

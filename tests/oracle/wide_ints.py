@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""NumPy as the oracle for int64 and uint64 values past 2^53, which float64
+cannot all hold: elementwise arithmetic, comparisons, casts, where/clip,
+indexing, and the whole-array sum/min/max/ptp/argmin/argmax and `stats`
+extremes must be exact, with NumPy's wrap-around.
+
+Random files of int64 and uint64 (both byte orders) hold values near 2^53,
+2^62, the dtype's ends and small ones. Each case saves one expression to
+.npy (the bytes must equal NumPy's) or prints one reduction as json (the
+value must equal NumPy's).
+
+    python3 tests/oracle/wide_ints.py --live target/release/strided [--seed N] [--cases N]
+"""
+import json, os, subprocess, sys, tempfile, warnings
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import oracle_cli
+
+DTYPES = ["<i8", ">i8", "<u8", ">u8"]
+N = 12
+
+
+def values(rng, dt):
+    info = np.iinfo(dt)
+    pool = [0, 1, 2, 3, 7, 2**53 - 1, 2**53, 2**53 + 1, 2**53 + 3, 2**62 + 5,
+            info.max, info.max - 1, info.min, info.min + 1, 10**18 + 1]
+    if dt.kind == "i":
+        pool += [-1, -7, -(2**53) - 1, -(2**62) - 3]
+    out = []
+    for _ in range(N):
+        if rng.random() < 0.3:
+            out.append(rng.randrange(int(info.min), int(info.max) + 1))
+        else:
+            out.append(rng.choice(pool))
+    return np.array([v for v in out if info.min <= v <= info.max], dtype=dt)
+
+
+def constant(rng, dt):
+    # Python ints NumPy takes in arithmetic with dt (NEP 50: within range).
+    info = np.iinfo(dt)
+    c = rng.choice([1, 3, 7, 2**53 + 1, 2**62 + 1, 10**18 + 7, int(info.max)])
+    if dt.kind == "i" and rng.random() < 0.3:
+        c = -c
+    return c
+
+
+def expression(rng, dt):
+    c = constant(rng, dt)
+    e = rng.choice([
+        "x + {c}", "x - {c}", "x * {c}", "x * x", "x - x[::-1]", "x // {c}",
+        "x % {c}", "x // x[::-1]", "x % x[::-1]", "-x", "abs(x)", "~x",
+        "x & {c}", "x | x[::-1]", "x ^ {c}", "x ** 3", "x == {c}",
+        "x < x[::-1]", "x >= {c}", "x.astype('i8')", "x.astype('u8')",
+        "x.astype('i4')", "x.astype('f8')", "x.astype('f4')",
+        "where(x > {c}, x, x[::-1])", "clip(x, {c}, {c2})", "x[[3, 0, 5]]",
+        "x[x > {c}]", "x[3] - x[0]", "x[1:] - x[:-1]", "x == x[2]",
+    ])
+    c2 = constant(rng, dt)
+    lo, hi = sorted([c, c2])
+    if "clip" in e:
+        return e.replace("{c}", str(lo)).replace("{c2}", str(hi))
+    return e.format(c=c)
+
+
+def numpy_eval(e, x):
+    ns = {"x": x, "abs": np.abs, "where": np.where, "clip": np.clip}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return np.asarray(eval(e, ns))
+
+
+def main():
+    args, rng = oracle_cli.parse("wide ints", 300)
+    bad = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for case in range(args.cases):
+            dt = np.dtype(rng.choice(DTYPES))
+            x = values(rng, dt)
+            path = os.path.join(tmp, "x.bin")
+            x.tofile(path)
+            opened = "open %s %d %s; x = d" % (path, len(x), dt.str)
+            if rng.random() < 0.35:
+                red = rng.choice(["sum", "min", "max", "ptp", "argmin", "argmax", "stats"])
+                view = rng.choice(["x", "x[::-1]", "x[::2]", "x + 1"])
+                if red == "stats":
+                    stmt = "stats " + view
+                else:
+                    stmt = "%s(%s)" % (red, view)
+                out = subprocess.run(
+                    [args.live, "--format", "json", "-c", opened + "; " + stmt],
+                    capture_output=True, text=True)
+                lines = out.stdout.strip().splitlines()
+                v = numpy_eval(view, x)
+                if red == "stats":
+                    got = json.loads(lines[-1])
+                    got = (got["min"], got["max"])
+                    want = (int(v.min()), int(v.max()))
+                else:
+                    got = json.loads(lines[-1])["value"] if out.returncode == 0 else out.stderr
+                    f = {"ptp": np.ptp}.get(red) or getattr(np, red)
+                    want = int(f(v))
+                if got != want:
+                    bad += 1
+                    print("MISMATCH %s %s: strided %s, NumPy %s" % (dt.str, stmt, got, want))
+                continue
+            e = expression(rng, dt)
+            want = numpy_eval(e, x)
+            out_path = os.path.join(tmp, "out.npy")
+            if os.path.exists(out_path):
+                os.remove(out_path)
+            res = subprocess.run(
+                [args.live, "-c", "%s; save %s %s" % (opened, e, out_path)],
+                capture_output=True, text=True)
+            if res.returncode != 0:
+                bad += 1
+                print("MISMATCH %s %s on %s: strided failed: %s" % (dt.str, e, x.tolist(), res.stderr.strip()))
+                continue
+            got = np.load(out_path)
+            same = got.dtype == want.dtype.newbyteorder("=") or got.dtype == want.dtype
+            if not same or got.shape != want.shape or got.tobytes() != want.astype(got.dtype).tobytes():
+                bad += 1
+                print("MISMATCH %s %s on %s:\n  strided %s %s\n  NumPy   %s %s"
+                      % (dt.str, e, x.tolist(), got.dtype, got.tolist(), want.dtype, want.tolist()))
+    print("wide ints oracle: %d of %d cases equal to NumPy" % (args.cases - bad, args.cases))
+    sys.exit(1 if bad else 0)
+
+
+if __name__ == "__main__":
+    main()
