@@ -203,6 +203,24 @@ pub fn reduce_axes(
             }
             return Ok(accs);
         }
+        if crate::compute::wide(x.dtype) {
+            // int64 and uint64 exactly: each element to its output (no
+            // vector path to keep; such reductions are rare).
+            for row in r0..r1 {
+                let base = unravel_row(row, &mut outer);
+                for c0 in (0..last).step_by(BLOCK) {
+                    control::check()?;
+                    let w = BLOCK.min(last - c0);
+                    let b = eval.block(&outer, c0, w);
+                    for j in 0..w {
+                        let at = (row * last + c0 + j) as u64;
+                        accs[base + (c0 + j) * out_stride[n - 1]].push_ints(&[b.int_at(j)], at);
+                    }
+                    control::advance(w as u64);
+                }
+            }
+            return Ok(accs);
+        }
         // Tiles of rows that share their output row, by columns.
         const TILE_ROWS: usize = 32;
         const TILE_COLS: usize = 2048;

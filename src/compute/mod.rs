@@ -559,7 +559,12 @@ impl Lazy {
             Node::Array(c) => {
                 // The row `outer` of the held array as an ndarray view (one
                 // axis fixed at a time), its run along the last axis copied.
-                let run = |a: &ArrayD<f64>| -> Vec<f64> {
+                fn run<T: Copy>(
+                    a: &ArrayD<T>,
+                    outer: &[usize],
+                    start: usize,
+                    len: usize,
+                ) -> Vec<T> {
                     if a.ndim() == 0 {
                         return a.iter().copied().cycle().take(len).collect();
                     }
@@ -571,23 +576,14 @@ impl Lazy {
                         .iter()
                         .copied()
                         .collect()
-                };
-                let ints = c.ints.as_ref().map(|a| {
-                    let mut row = a.view();
-                    if row.ndim() == 0 {
-                        return vec![row[[]]; len];
-                    }
-                    for &i in outer {
-                        row.index_axis_inplace(Axis(0), i);
-                    }
-                    row.slice_axis(Axis(0), Slice::from(start..start + len))
-                        .iter()
-                        .copied()
-                        .collect()
-                });
+                }
+                let ints = c.ints.as_ref().map(|a| run(a, outer, start, len));
                 return Block {
-                    re: run(&c.re),
-                    im: complex.then(|| c.im.as_ref().map_or_else(|| vec![0.0; len], run)),
+                    re: run(&c.re, outer, start, len),
+                    im: complex.then(|| {
+                        c.im.as_ref()
+                            .map_or_else(|| vec![0.0; len], |a| run(a, outer, start, len))
+                    }),
                     ints,
                 };
             }

@@ -188,8 +188,9 @@ impl Acc {
     }
 
     /// 64-bit integers, exactly: the count, non-zeros, exact sum and
-    /// extremes, and the moments from their f64 values.
-    fn push_ints(&mut self, ints: &[i128], base: u64) {
+    /// extremes, and the moments from their f64 values (walk positions
+    /// `base`, `base + 1`, ...).
+    pub(super) fn push_ints(&mut self, ints: &[i128], base: u64) {
         if ints.is_empty() {
             return;
         }
@@ -214,11 +215,11 @@ impl Acc {
         if self.max_at == u64::MAX || hi > self.imax || (hi == self.imax && at_hi < self.max_at) {
             (self.imax, self.max, self.max_at) = (hi, hi as f64, at_hi);
         }
-        let xs: Vec<f64> = ints.iter().map(|&v| v as f64).collect();
-        let n = xs.len() as u64;
-        let sum: f64 = xs.iter().sum();
+        let n = ints.len() as u64;
+        let sum: f64 = ints.iter().map(|&v| v as f64).sum();
         let mean = sum / n as f64;
-        let (m2, zeros) = squares_and_zeros(&xs, mean);
+        let m2: f64 = ints.iter().map(|&v| (v as f64 - mean).powi(2)).sum();
+        let zeros = ints.iter().filter(|&&v| v == 0).count() as u64;
         (self.mean, self.m2) = merge_moments(self.finite, self.mean, self.m2, n, mean, m2);
         self.finite += n;
         self.n += n;

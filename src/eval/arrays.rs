@@ -9,15 +9,26 @@
 use super::call::{array_arg, interrupted, scalar_value, type_error, unexpected_keyword};
 use super::{Session, Value};
 use crate::compute::reduce::for_blocks;
-use crate::compute::{cast, Computed, Lazy, Num};
+use crate::compute::{cast, encode_int, wide, wrap_int, Computed, Lazy, Num};
 use crate::diag::Error;
 use crate::dtype::{ByteOrder, Kind, Scalar};
 use crate::syntax::{Arg, Expr, ExprKind, IndexItem, Span};
 use ndarray::{ArrayD, IxDyn};
 
 /// Values with one axis moved last: real parts, imaginary parts, the
-/// turned shape, and the axis order used.
-type Rows = (Vec<f64>, Vec<f64>, Vec<usize>, Vec<usize>);
+/// exact integers of a 64-bit integer dtype, the turned shape, and the
+/// axis order used.
+type Rows = (
+    Vec<f64>,
+    Vec<f64>,
+    Option<Vec<i128>>,
+    Vec<usize>,
+    Vec<usize>,
+);
+
+/// C-order values as `values_of` reads them: real parts, imaginary parts
+/// and, for int64/uint64 (whose values are not all f64s), the exact ones.
+type Values = (Vec<f64>, Vec<f64>, Option<Vec<i128>>);
 
 fn sc(kind: Kind, size: usize) -> Scalar {
     Scalar::new(kind, size, ByteOrder::NATIVE)
@@ -25,6 +36,20 @@ fn sc(kind: Kind, size: usize) -> Scalar {
 
 fn int64() -> Scalar {
     sc(Kind::Int, 8)
+}
+
+/// A computed array of an integer dtype from exact C-order values
+/// (int64 and uint64 keep them exactly, see `Block::ints`).
+fn array_ints(shape: Vec<usize>, dtype: Scalar, ints: Vec<i128>) -> Value {
+    let re = ints.iter().map(|&v| v as f64).collect();
+    let arr = |v| ArrayD::from_shape_vec(IxDyn(&shape), v).expect("one value per element");
+    Value::Lazy(Lazy::array(Computed {
+        dtype,
+        re: arr(re),
+        im: None,
+        ints: wide(dtype)
+            .then(|| ArrayD::from_shape_vec(IxDyn(&shape), ints).expect("one value per element")),
+    }))
 }
 
 /// A computed array of `shape` from C-order values.
@@ -57,20 +82,23 @@ impl Session {
     /// The values of `l` in C order (real parts, and imaginary parts of
     /// complex data), refused above `set memory` before anything is
     /// allocated.
-    pub(super) fn values_of(
-        &self,
-        l: &Lazy,
-        name: &str,
-        span: Span,
-    ) -> Result<(Vec<f64>, Vec<f64>), Error> {
+    pub(super) fn values_of(&self, l: &Lazy, name: &str, span: Span) -> Result<Values, Error> {
         let complex = l.dtype.kind == Kind::Complex;
         let instead = "slice the view first, or raise `set memory`";
         let what = format!("{name}() of {} elements", l.size());
         let mut re: Vec<f64> = self.reserve_memory(l.size(), &what, instead, span)?;
         let mut im: Vec<f64> =
             self.reserve_memory(if complex { l.size() } else { 0 }, &what, instead, span)?;
+        let mut ints: Option<Vec<i128>> = if wide(l.dtype) {
+            Some(self.reserve_memory(2 * l.size(), &what, instead, span)?)
+        } else {
+            None
+        };
         for_blocks(l, 0, l.size(), |b, _| {
             re.extend_from_slice(&b.re);
+            if let Some(ints) = ints.as_mut() {
+                ints.extend((0..b.len()).map(|k| b.int_at(k)));
+            }
             if complex {
                 match &b.im {
                     Some(i) => im.extend_from_slice(i),
@@ -79,7 +107,7 @@ impl Session {
             }
         })
         .map_err(|_| interrupted(span))?;
-        Ok((re, im))
+        Ok((re, im, ints))
     }
 
     /// `axis=` (or the first positional argument) as one axis of `ndim`,
@@ -141,8 +169,8 @@ impl Session {
             Value::Lazy(t) => t,
             _ => unreachable!("a lazy array stays lazy"),
         };
-        let (re, im) = self.values_of(&turned, name, span)?;
-        Ok((re, im, turned.shape.clone(), order))
+        let (re, im, ints) = self.values_of(&turned, name, span)?;
+        Ok((re, im, ints, turned.shape.clone(), order))
     }
 
     /// Puts an axis moved last by [`Self::rows_along`] back.
@@ -168,8 +196,8 @@ impl Session {
             "item" => self.item(x, rest, span),
             "tolist" => {
                 let l = array_arg(name, &x, span)?.0;
-                let (re, im) = self.values_of(&l, name, span)?;
-                Ok(nested(&l.shape, &re, &im, l.dtype))
+                let (re, im, ints) = self.values_of(&l, name, span)?;
+                Ok(nested(&l.shape, &re, &im, ints.as_deref(), l.dtype))
             }
             "cumsum" | "cumprod" | "nancumsum" | "nancumprod" => {
                 self.accumulate(name, x, rest, span)
@@ -332,8 +360,11 @@ impl Session {
             idx[k] = rest_flat % l.shape[k];
             rest_flat /= l.shape[k];
         }
-        let n = l.at(&idx);
-        Ok(python_number(n, l.dtype))
+        let (n, exact) = l.exact_at(&idx);
+        Ok(match l.dtype.kind {
+            Kind::Int | Kind::UInt => Value::Int(exact),
+            _ => python_number(n, l.dtype),
+        })
     }
 
     /// `cumsum`, `cumprod` and the `nan` forms: running sums and products
@@ -351,25 +382,24 @@ impl Session {
         } else {
             l
         };
-        let (mut re, mut im, shape, order) = self.rows_along(&l, axis.unwrap_or(0), name, span)?;
+        let (mut re, mut im, exact, shape, order) =
+            self.rows_along(&l, axis.unwrap_or(0), name, span)?;
         let inner = *shape.last().unwrap_or(&1);
         let complex = to.kind == Kind::Complex;
         let ints = matches!(to.kind, Kind::Int | Kind::UInt);
+        let mut out_ints: Vec<i128> = Vec::with_capacity(if ints { re.len() } else { 0 });
         for row in 0..shape.iter().product::<usize>() / inner.max(1) {
             if ints {
-                // 64-bit integers, wrapping as NumPy's do.
+                // 64-bit integers, exactly, wrapping as NumPy's do.
                 let mut acc: i64 = i64::from(product);
-                for v in &mut re[row * inner..(row + 1) * inner] {
+                for k in row * inner..(row + 1) * inner {
+                    let x = exact.as_ref().map_or(re[k] as i128, |v| v[k]) as i64;
                     acc = if product {
-                        acc.wrapping_mul(*v as i64)
+                        acc.wrapping_mul(x)
                     } else {
-                        acc.wrapping_add(*v as i64)
+                        acc.wrapping_add(x)
                     };
-                    *v = if to.kind == Kind::UInt {
-                        acc as u64 as f64
-                    } else {
-                        acc as f64
-                    };
+                    out_ints.push(wrap_int(acc.into(), to));
                 }
                 continue;
             }
@@ -392,7 +422,11 @@ impl Session {
                 }
             }
         }
-        let v = array(shape, to, re, complex.then_some(im));
+        let v = if ints {
+            array_ints(shape, to, out_ints)
+        } else {
+            array(shape, to, re, complex.then_some(im))
+        };
         Ok(if flat { v } else { Self::unturn(v, &order) })
     }
 
@@ -449,23 +483,21 @@ impl Session {
         } else {
             l
         };
-        let (re, im, shape, order) = self.rows_along(&l, axis.unwrap_or(0), name, span)?;
+        let (re, im, exact, shape, order) = self.rows_along(&l, axis.unwrap_or(0), name, span)?;
         let inner = *shape.last().unwrap_or(&1);
         let rows = shape[..shape.len() - 1].iter().product::<usize>();
         let complex = to.kind == Kind::Complex;
+        let ints = matches!(to.kind, Kind::Int | Kind::UInt);
         let (mut out_re, mut out_im) = (Vec::with_capacity(rows), Vec::with_capacity(rows));
+        let mut out_ints: Vec<i128> = Vec::with_capacity(if ints { rows } else { 0 });
         for row in 0..rows {
             let (mut ar, mut ai) = (1.0f64, 0.0f64);
-            if matches!(to.kind, Kind::Int | Kind::UInt) {
-                // 64-bit integers, wrapping as NumPy's do.
-                let p = re[row * inner..(row + 1) * inner]
-                    .iter()
-                    .fold(1i64, |p, &x| p.wrapping_mul(x as i64));
-                ar = if to.kind == Kind::UInt {
-                    p as u64 as f64
-                } else {
-                    p as f64
-                };
+            if ints {
+                // 64-bit integers, exactly, wrapping as NumPy's do.
+                let p = (row * inner..(row + 1) * inner).fold(1i64, |p, k| {
+                    p.wrapping_mul(exact.as_ref().map_or(re[k] as i128, |v| v[k]) as i64)
+                });
+                out_ints.push(wrap_int(p.into(), to));
             } else {
                 for k in row * inner..(row + 1) * inner {
                     let (xr, xi) = (re[k], if complex { im[k] } else { 0.0 });
@@ -478,6 +510,17 @@ impl Session {
             out_re.push(cast(ar, to));
             out_im.push(cast(ai, to));
         }
+        let kept = shape[..shape.len() - 1].to_vec();
+        if ints && (whole || kept.is_empty()) {
+            let to = sc(to.kind, to.size);
+            return Ok(Value::Scalar(
+                crate::dtype::Dtype::Scalar(to),
+                encode_int(out_ints[0], to),
+            ));
+        }
+        if ints {
+            return Ok(array_ints(kept, to, out_ints));
+        }
         if whole {
             return Ok(scalar_value(
                 Num {
@@ -488,7 +531,6 @@ impl Session {
             ));
         }
         let _ = order;
-        let kept = shape[..shape.len() - 1].to_vec();
         if kept.is_empty() {
             return Ok(scalar_value(
                 Num {
@@ -551,9 +593,26 @@ impl Session {
         if n == 0 {
             return Ok(x);
         }
-        let (mut re, mut im, mut shape, order) = self.rows_along(&l, axis, "diff", span)?;
+        let (mut re, mut im, exact, mut shape, order) = self.rows_along(&l, axis, "diff", span)?;
         let d = l.dtype;
         let complex = d.kind == Kind::Complex;
+        if let Some(mut ints) = exact {
+            // int64 and uint64, exactly, wrapping as NumPy's do.
+            for _ in 0..n {
+                let inner = *shape.last().expect("at least one axis");
+                let rows = shape[..shape.len() - 1].iter().product::<usize>();
+                let len = inner.saturating_sub(1);
+                ints = (0..rows)
+                    .flat_map(|row| (0..len).map(move |k| (row * inner + k, row * inner + k + 1)))
+                    .map(|(a, b)| wrap_int(ints[b] - ints[a], d))
+                    .collect();
+                *shape.last_mut().expect("at least one axis") = len;
+            }
+            return Ok(Self::unturn(
+                array_ints(shape, sc(d.kind, d.size), ints),
+                &order,
+            ));
+        }
         for _ in 0..n {
             let inner = *shape.last().expect("at least one axis");
             let rows = shape[..shape.len() - 1].iter().product::<usize>();
@@ -602,9 +661,32 @@ impl Session {
             self.one_axis(rest, l.ndim(), 1, span)?
                 .unwrap_or(l.ndim() - 1)
         };
-        let (re, im, shape, order) = self.rows_along(&l, axis, name, span)?;
+        let (re, im, exact, shape, order) = self.rows_along(&l, axis, name, span)?;
         let inner = *shape.last().unwrap_or(&1);
         let rows = re.len().checked_div(inner).unwrap_or(0);
+        if let Some(ints) = exact {
+            // int64 and uint64, by their exact values.
+            let mut out = Vec::with_capacity(ints.len());
+            let mut idx: Vec<usize> = Vec::with_capacity(inner);
+            for row in 0..rows {
+                let at = row * inner;
+                idx.clear();
+                idx.extend(0..inner);
+                idx.sort_by_key(|&a| ints[at + a]);
+                if name == "argsort" {
+                    out.extend(idx.iter().map(|&k| k as i128));
+                } else {
+                    out.extend(idx.iter().map(|&k| ints[at + k]));
+                }
+            }
+            let dtype = if name == "argsort" {
+                int64()
+            } else {
+                sc(l.dtype.kind, l.dtype.size)
+            };
+            let v = array_ints(shape, dtype, out);
+            return Ok(if flat { v } else { Self::unturn(v, &order) });
+        }
         let mut out = Vec::with_capacity(re.len());
         let mut out_im = Vec::with_capacity(im.len());
         let mut idx: Vec<usize> = Vec::with_capacity(inner);
@@ -662,7 +744,29 @@ impl Session {
                 }
             }
         }
-        let (re, im) = self.values_of(&l, "unique", span)?;
+        let (re, im, exact) = self.values_of(&l, "unique", span)?;
+        if let Some(mut ints) = exact {
+            // int64 and uint64, by their exact values.
+            ints.sort_unstable();
+            let (mut vals, mut counts): (Vec<i128>, Vec<i128>) = (Vec::new(), Vec::new());
+            for v in ints {
+                if vals.last() == Some(&v) {
+                    *counts.last_mut().expect("a value was pushed") += 1;
+                } else {
+                    vals.push(v);
+                    counts.push(1);
+                }
+            }
+            let n = vals.len();
+            let values = array_ints(vec![n], sc(l.dtype.kind, l.dtype.size), vals);
+            if counts_too {
+                return Ok(Value::Tuple(vec![
+                    values,
+                    array_ints(vec![n], int64(), counts),
+                ]));
+            }
+            return Ok(values);
+        }
         let mut zs: Vec<(f64, f64)> = if complex {
             re.into_iter().zip(im).collect()
         } else {
@@ -917,23 +1021,27 @@ fn python_number(n: Num, d: Scalar) -> Value {
     }
 }
 
-/// Nested Python lists of C-order values.
-fn nested(shape: &[usize], re: &[f64], im: &[f64], d: Scalar) -> Value {
-    fn go(shape: &[usize], re: &[f64], im: &[f64], at: &mut usize, d: Scalar) -> Value {
+/// Nested Python lists of C-order values (`ints`: exactly, int64/uint64).
+fn nested(shape: &[usize], re: &[f64], im: &[f64], ints: Option<&[i128]>, d: Scalar) -> Value {
+    let go_one = |at: usize| match ints {
+        Some(v) => Value::Int(v[at]),
+        None => python_number(
+            Num {
+                re: re[at],
+                im: im.get(at).copied().unwrap_or(0.0),
+            },
+            d,
+        ),
+    };
+    fn go(shape: &[usize], at: &mut usize, one: &dyn Fn(usize) -> Value) -> Value {
         match shape.split_first() {
             None => {
-                let n = Num {
-                    re: re[*at],
-                    im: im.get(*at).copied().unwrap_or(0.0),
-                };
                 *at += 1;
-                python_number(n, d)
+                one(*at - 1)
             }
-            Some((&len, inner)) => {
-                Value::List((0..len).map(|_| go(inner, re, im, at, d)).collect())
-            }
+            Some((&len, inner)) => Value::List((0..len).map(|_| go(inner, at, one)).collect()),
         }
     }
     let mut at = 0;
-    go(shape, re, im, &mut at, d)
+    go(shape, &mut at, &go_one)
 }

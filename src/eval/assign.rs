@@ -177,21 +177,10 @@ pub fn same_kind(from: Scalar, to: Scalar) -> bool {
 /// integers raise rather than wrap).
 fn py_int(i: i128, s: Scalar) -> Result<Vec<u8>, String> {
     match s.kind {
-        Kind::Int | Kind::UInt => {
-            let bits = 8 * s.size as u32;
-            let (lo, hi) = if s.kind == Kind::Int {
-                (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
-            } else {
-                (0, (1i128 << bits) - 1)
-            };
-            if (lo..=hi).contains(&i) {
-                Ok(encode_int(i, s))
-            } else if !(-(1i128 << 63)..(1i128 << 64)).contains(&i) {
-                Err("Python int too large to convert to C long".into())
-            } else {
-                Err(format!("Python integer {i} out of bounds for {}", s.name()))
-            }
-        }
+        Kind::Int | Kind::UInt => match super::operators::out_of_bounds(i, s) {
+            None => Ok(encode_int(i, s)),
+            Some(message) => Err(message),
+        },
         Kind::Bool => Ok(vec![u8::from(i != 0)]),
         Kind::Float | Kind::Complex => {
             let f = i as f64;

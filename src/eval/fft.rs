@@ -137,7 +137,7 @@ impl Session {
             "slice the view first (along the last axis, a transform streams)",
             span,
         )?;
-        let (re, im, mut shape, order) = self.rows_along(l, axis, name, span)?;
+        let (re, im, _, mut shape, order) = self.rows_along(l, axis, name, span)?;
         let (re, im) = t.rows(&re, &im);
         let last = shape.len() - 1;
         shape[last] = out_len;
@@ -334,7 +334,7 @@ impl Session {
                 ))
             }
         };
-        let (re, im) = self.values_of(&l, name, span)?;
+        let (re, im, _) = self.values_of(&l, name, span)?;
         let shape = l.shape.clone();
         let mut shift = vec![0usize; ndim];
         for &a in &axes {

@@ -123,8 +123,8 @@ pub fn to_lazy(v: &Value, dtype: Scalar, span: Span) -> Result<Lazy, Error> {
 }
 
 /// NumPy's OverflowError for a Python int that integer dtype `s` cannot
-/// hold, or `None`.
-fn out_of_bounds(i: i128, s: Scalar) -> Option<String> {
+/// hold, or `None` (the arithmetic's and setitem's rule alike).
+pub(super) fn out_of_bounds(i: i128, s: Scalar) -> Option<String> {
     let bits = 8 * s.size as u32;
     let (lo, hi) = if s.kind == Kind::Int {
         (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)

@@ -446,17 +446,9 @@ impl Session {
                         return Ok(scalar_value(Num::real(at as f64), sc(Kind::Int, 8)));
                     }
                     // 64-bit integers exactly (their f64 values round past 2^53).
-                    let exact = match base {
-                        "sum" => Some(acc.isum),
-                        "min" => Some(acc.imin),
-                        "max" => Some(acc.imax),
-                        "ptp" => Some(acc.imax - acc.imin),
-                        _ => None,
-                    };
-                    if let (true, Some(v), Kind::Int | Kind::UInt) =
-                        (acc.exact, exact, result_dtype.kind)
+                    if let Some(mut v) = exact_ints(base, std::slice::from_ref(&acc), result_dtype)
                     {
-                        let v = crate::compute::wrap_int(v, result_dtype);
+                        let v = v.next().expect("one accumulator");
                         return Ok(Value::Scalar(
                             Dtype::Scalar(result_dtype),
                             crate::compute::encode_int(v, result_dtype),
@@ -489,6 +481,28 @@ impl Session {
                     }
                     let (shape, accs) = reduce_axes(&l, &axes, int, Need::of(base))
                         .map_err(|_| interrupted(span))?;
+                    if let Some(ints) = exact_ints(base, &accs, result_dtype) {
+                        let ints = ints.collect::<Vec<i128>>();
+                        if shape.is_empty() {
+                            return Ok(Value::Scalar(
+                                Dtype::Scalar(result_dtype),
+                                crate::compute::encode_int(ints[0], result_dtype),
+                            ));
+                        }
+                        let arr = |v| {
+                            ArrayD::from_shape_vec(IxDyn(&shape), v)
+                                .expect("one value per kept position")
+                        };
+                        return Ok(Value::Lazy(Lazy::array(Computed {
+                            dtype: result_dtype,
+                            re: arr(ints.iter().map(|&v| v as f64).collect()),
+                            im: None,
+                            ints: crate::compute::wide(result_dtype).then(|| {
+                                ArrayD::from_shape_vec(IxDyn(&shape), ints)
+                                    .expect("one value per kept position")
+                            }),
+                        })));
+                    }
                     let mut re = Vec::with_capacity(accs.len());
                     let mut im = Vec::with_capacity(accs.len());
                     // `axis=()` reduces over no axis (each element alone).
@@ -817,6 +831,28 @@ fn finish(
         "any" => Num::real(f64::from(u8::from(acc.nonzero + acc.nan > 0))),
         "all" => Num::real(f64::from(u8::from(acc.nonzero + acc.nan == count as u64))),
         _ => return Err(type_error(format!("unknown reduction {name}"), span)),
+    })
+}
+
+/// The exact results of `sum`, `min`, `max` or `ptp` of int64/uint64
+/// input, one per accumulator, wrapped into `to`; `None` for other
+/// reductions and input.
+fn exact_ints<'a>(
+    base: &str,
+    accs: &'a [Acc],
+    to: Scalar,
+) -> Option<impl Iterator<Item = i128> + 'a> {
+    let pick: fn(&Acc) -> i128 = match base {
+        "sum" => |a| a.isum,
+        "min" => |a| a.imin,
+        "max" => |a| a.imax,
+        "ptp" => |a| a.imax - a.imin,
+        _ => return None,
+    };
+    let exact = matches!(to.kind, Kind::Int | Kind::UInt) && accs.iter().all(|a| a.exact);
+    exact.then(|| {
+        accs.iter()
+            .map(move |a| crate::compute::wrap_int(pick(a), to))
     })
 }
 

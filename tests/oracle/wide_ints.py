@@ -55,6 +55,13 @@ def expression(rng, dt):
         "x.astype('i4')", "x.astype('f8')", "x.astype('f4')",
         "where(x > {c}, x, x[::-1])", "clip(x, {c}, {c2})", "x[[3, 0, 5]]",
         "x[x > {c}]", "x[3] - x[0]", "x[1:] - x[:-1]", "x == x[2]",
+        "sort(x)", "argsort(x)", "unique(x)", "cumsum(x)", "cumprod(x)",
+        "diff(x)", "diff(x, n=2)", "sort(x.reshape(3, 4), axis=0)",
+        "cumsum(x.reshape(3, 4), axis=1)", "prod(x.reshape(3, 4), axis=1)",
+        "sum(x.reshape(3, 4), axis=0)", "sum(x.reshape(3, 4), axis=1)",
+        "max(x.reshape(3, 4), axis=0)", "min(x.reshape(3, 4), axis=1)",
+        "ptp(x.reshape(3, 4), axis=0)", "argmax(x.reshape(3, 4), axis=0)",
+        "argmin(x.reshape(2, 6), axis=1)", "sum(x.reshape(2, 2, 3), axis=(0, 2))",
     ])
     c2 = constant(rng, dt)
     lo, hi = sorted([c, c2])
@@ -64,7 +71,12 @@ def expression(rng, dt):
 
 
 def numpy_eval(e, x):
-    ns = {"x": x, "abs": np.abs, "where": np.where, "clip": np.clip}
+    ns = {"x": x, "abs": np.abs, "where": np.where, "clip": np.clip,
+          "sort": lambda a, axis=-1: np.sort(a, axis=axis, kind="stable"),
+          "argsort": lambda a: np.argsort(a, kind="stable"),
+          "unique": np.unique, "cumsum": np.cumsum, "cumprod": np.cumprod,
+          "diff": np.diff, "prod": np.prod, "sum": np.sum, "max": np.max,
+          "min": np.min, "ptp": np.ptp, "argmax": np.argmax, "argmin": np.argmin}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return np.asarray(eval(e, ns))
@@ -81,10 +93,14 @@ def main():
             x.tofile(path)
             opened = "open %s %d %s; x = d" % (path, len(x), dt.str)
             if rng.random() < 0.35:
-                red = rng.choice(["sum", "min", "max", "ptp", "argmin", "argmax", "stats"])
+                red = rng.choice(["sum", "min", "max", "ptp", "argmin", "argmax",
+                                  "prod", "stats", "item", "tolist"])
                 view = rng.choice(["x", "x[::-1]", "x[::2]", "x + 1"])
                 if red == "stats":
                     stmt = "stats " + view
+                elif red in ("item", "tolist"):
+                    stmt = "%s.%s(%s)" % (view if view == "x" else "(%s)" % view, red,
+                                          "3" if red == "item" else "")
                 else:
                     stmt = "%s(%s)" % (red, view)
                 out = subprocess.run(
@@ -96,6 +112,9 @@ def main():
                     got = json.loads(lines[-1])
                     got = (got["min"], got["max"])
                     want = (int(v.min()), int(v.max()))
+                elif red in ("item", "tolist"):
+                    got = json.loads(lines[-1])["value"] if out.returncode == 0 else out.stderr
+                    want = v.item(3) if red == "item" else v.tolist()
                 else:
                     got = json.loads(lines[-1])["value"] if out.returncode == 0 else out.stderr
                     f = {"ptp": np.ptp}.get(red) or getattr(np, red)
