@@ -641,6 +641,22 @@ pub const BUILTINS: &[Builtin] = &[
         "maximum, NaN skipped",
         "nanmax(d.r)",
     ),
+    reduction(
+        "nanargmin",
+        false,
+        "x, axis=None, keepdims=False",
+        "np.nanargmin",
+        "flat index of the first minimum, NaN skipped (all NaN: an error)",
+        "nanargmin(d.r)",
+    ),
+    reduction(
+        "nanargmax",
+        false,
+        "x, axis=None, keepdims=False",
+        "np.nanargmax",
+        "flat index of the first maximum, NaN skipped (all NaN: an error)",
+        "nanargmax(d.r, axis=1)[:3]",
+    ),
     reshaping(
         "reshape",
         true,

@@ -173,11 +173,13 @@ pub fn scalar_text(e: &Elem, precision: usize) -> String {
             let (r, i) = (exact_float(*re, *size), exact_float(im.abs(), *size));
             let r = r.strip_suffix(".0").unwrap_or(&r).to_string();
             let i = i.strip_suffix(".0").unwrap_or(&i).to_string();
-            let sign = if *im < 0.0 || (im.is_nan() && im.is_sign_negative()) {
-                '-'
-            } else {
-                '+'
-            };
+            // Python's and NumPy's rule: NaN has no sign here (`(1+nanj)`
+            // whatever its sign bit), and a +0 real part is left out (`1j`).
+            let negative = *im < 0.0 || (*im == 0.0 && im.is_sign_negative());
+            let sign = if negative { '-' } else { '+' };
+            if *re == 0.0 && re.is_sign_positive() {
+                return format!("{}{i}j", if negative { "-" } else { "" });
+            }
             format!("({r}{sign}{i}j)")
         }
         Elem::Record(fields) => {

@@ -307,6 +307,10 @@ struct ColumnSums {
     /// Non-zeros (NaN aside), float64 lanes for the vectorised loop (exact
     /// below 2^53); empty when not counting.
     nonzero: Vec<f64>,
+    /// Complex input: per output, the parts of elements with an infinite
+    /// part and of elements with a NaN part ([`Acc`]'s `inf_re`, `inf_im`,
+    /// `nan_re`, `nan_im`); empty until such an element comes.
+    specials: Vec<[f64; 4]>,
 }
 
 impl ColumnSums {
@@ -326,6 +330,7 @@ impl ColumnSums {
             pinf: vec![0; outputs],
             ninf: vec![0; outputs],
             nonzero: z(counting),
+            specials: Vec::new(),
         }
     }
 
@@ -336,6 +341,16 @@ impl ColumnSums {
 
     /// Adds the columns of `o`, the chunk after this one's.
     fn merge(&mut self, o: &ColumnSums) {
+        if !o.specials.is_empty() {
+            if self.specials.is_empty() {
+                self.specials = vec![[0.0; 4]; self.sum.len()];
+            }
+            for (m, t) in self.specials.iter_mut().zip(&o.specials) {
+                for k in 0..4 {
+                    m[k] += t[k];
+                }
+            }
+        }
         for (s, c, os, oc) in [
             (&mut self.sum, &mut self.comp, &o.sum, &o.comp),
             (&mut self.im_sum, &mut self.im_comp, &o.im_sum, &o.im_comp),
@@ -369,6 +384,11 @@ impl ColumnSums {
     fn add(&mut self, at: usize, re: &[f64], im: Option<&[f64]>) {
         let len = re.len();
         let r = at..at + len;
+        let special = im
+            .is_some_and(|im| !(super::kernels::all_finite(re) && super::kernels::all_finite(im)));
+        if special && self.specials.is_empty() {
+            self.specials = vec![[0.0; 4]; self.sum.len()];
+        }
         let (sum, comp) = (&mut self.sum[r.clone()], &mut self.comp[r.clone()]);
         let nan = &mut self.nan[r.clone()];
         let (pinf, ninf) = (&mut self.pinf[r.clone()], &mut self.ninf[r.clone()]);
@@ -378,11 +398,21 @@ impl ColumnSums {
         } else {
             &mut []
         };
+        let specials: &mut [[f64; 4]] = if special {
+            &mut self.specials[r.clone()]
+        } else {
+            &mut []
+        };
         // As Acc::push_general: NaN if either part is NaN; otherwise
         // infinite if either part is, counted by the sign of the real part.
         let mut one = |j: usize, v: f64, vi: f64| -> bool {
             let is_nan = v.is_nan() || vi.is_nan();
             let is_inf = !is_nan && (v.is_infinite() || vi.is_infinite());
+            if !specials.is_empty() && (is_nan || is_inf) {
+                let at = if is_nan { 2 } else { 0 };
+                specials[j][at] += v;
+                specials[j][at + 1] += vi;
+            }
             nan[j] += u64::from(is_nan);
             pinf[j] += u64::from(is_inf && v > 0.0);
             ninf[j] += u64::from(is_inf && v <= 0.0);
@@ -440,6 +470,11 @@ impl ColumnSums {
                     im_mean: mean(im_total),
                     im_sum: self.im_sum.get(j).copied().unwrap_or(0.0),
                     im_comp: self.im_comp.get(j).copied().unwrap_or(0.0),
+                    complex: !self.im_sum.is_empty(),
+                    inf_re: self.specials.get(j).map_or(0.0, |s| s[0]),
+                    inf_im: self.specials.get(j).map_or(0.0, |s| s[1]),
+                    nan_re: self.specials.get(j).map_or(0.0, |s| s[2]),
+                    nan_im: self.specials.get(j).map_or(0.0, |s| s[3]),
                     isum: if int { total as i128 } else { 0 },
                     ..Acc::default()
                 }

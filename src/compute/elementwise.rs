@@ -303,6 +303,45 @@ pub(super) fn complex_op<T: num_traits::Float>(
                 ((ar * rat + ai) * scl, (ai * rat - ar) * scl)
             }
         }
+        // NumPy's npy_cpow: x**0 is 1, 0**b is 0 or NaN, whole exponents
+        // below 100 in magnitude by repeated multiplication (then 1/r for
+        // a negative one), the rest through the logarithm.
+        BinOp::Pow if br == zero && bi == zero => (one, zero),
+        BinOp::Pow if ar == zero && ai == zero => {
+            if br > zero {
+                (zero, zero)
+            } else {
+                (T::nan(), T::nan())
+            }
+        }
+        BinOp::Pow if bi == zero && br.abs() < from_f64(100.0) && br == br.trunc() => {
+            let mul = |(a, b): (T, T), (c, d): (T, T)| (a * c - b * d, a * d + b * c);
+            let a = (ar, ai);
+            let n = br.to_i64().unwrap_or(0);
+            match n {
+                1 => a,
+                2 => mul(a, a),
+                3 => mul(a, mul(a, a)),
+                _ => {
+                    let (mut left, mut acc, mut p) = (n.unsigned_abs(), (one, zero), a);
+                    loop {
+                        if left & 1 == 1 {
+                            acc = mul(acc, p);
+                        }
+                        left >>= 1;
+                        if left == 0 {
+                            break;
+                        }
+                        p = mul(p, p);
+                    }
+                    if n < 0 {
+                        complex_op(BinOp::Div, (one, zero), acc)
+                    } else {
+                        acc
+                    }
+                }
+            }
+        }
         BinOp::Pow => {
             let z = num_complex::Complex64::new(to_f64(ar), to_f64(ai))
                 .powc(num_complex::Complex64::new(to_f64(br), to_f64(bi)));

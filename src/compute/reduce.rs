@@ -32,6 +32,15 @@ pub struct Acc {
     pub im_m2: f64,
     pub im_sum: f64,
     pub im_comp: f64,
+    /// Complex input: the parts of the elements left out of the finite
+    /// sums, added as IEEE adds them (NumPy sums each part on its own, so
+    /// `sum([nan+2j, 1+1j])` is `nan+3j`): of elements with an infinite
+    /// part, and of elements with a NaN part (left out by `nansum`).
+    pub complex: bool,
+    pub inf_re: f64,
+    pub inf_im: f64,
+    pub nan_re: f64,
+    pub nan_im: f64,
     /// Exact sum for integer input.
     pub isum: i128,
     /// The extremes exactly, for 64-bit integer input (whose blocks hold
@@ -103,6 +112,11 @@ impl Default for Acc {
             im_m2: 0.0,
             im_sum: 0.0,
             im_comp: 0.0,
+            complex: false,
+            inf_re: 0.0,
+            inf_im: 0.0,
+            nan_re: 0.0,
+            nan_im: 0.0,
             isum: 0,
             exact: false,
             imin: 0,
@@ -237,6 +251,7 @@ impl Acc {
         step: u64,
         int: bool,
     ) {
+        self.complex |= im.is_some();
         match im {
             None if self.push_finite_real(re, base, step, int) => return,
             Some(im) if self.push_finite_complex(re, im, base, step) => return,
@@ -343,6 +358,10 @@ impl Acc {
             let pos = base + step * k as u64;
             if x.is_nan() || xi.is_nan() {
                 self.nan += 1;
+                if im.is_some() {
+                    self.nan_re += x;
+                    self.nan_im += xi;
+                }
                 if !nan_seen {
                     nan_seen = true;
                     let at = self.c_index(pos);
@@ -365,6 +384,10 @@ impl Acc {
                 max_seen = true;
             }
             if x.is_infinite() || xi.is_infinite() {
+                if im.is_some() {
+                    self.inf_re += x;
+                    self.inf_im += xi;
+                }
                 if x > 0.0 {
                     self.pinf += 1;
                 } else {
@@ -451,6 +474,9 @@ impl Acc {
         self.isum += o.isum;
         neumaier(&mut self.sum, &mut self.comp, o.sum + o.comp);
         neumaier(&mut self.im_sum, &mut self.im_comp, o.im_sum + o.im_comp);
+        self.complex |= o.complex;
+        (self.inf_re, self.inf_im) = (self.inf_re + o.inf_re, self.inf_im + o.inf_im);
+        (self.nan_re, self.nan_im) = (self.nan_re + o.nan_re, self.nan_im + o.nan_im);
         if let Some(f) = o.first_nan {
             if self.first_nan.is_none_or(|s| f < s) {
                 self.first_nan = Some(f);
@@ -461,6 +487,16 @@ impl Acc {
     /// The sum as NumPy defines it (NaN and infinities propagate), or the
     /// sum of the non-NaN values (`skipnan`). Real and imaginary parts.
     pub fn total(&self, skipnan: bool) -> (f64, f64) {
+        if self.complex {
+            let (mut re, mut im) = (
+                self.sum + self.comp + self.inf_re,
+                self.im_sum + self.im_comp + self.inf_im,
+            );
+            if !skipnan {
+                (re, im) = (re + self.nan_re, im + self.nan_im);
+            }
+            return (re, im);
+        }
         if self.nan > 0 && !skipnan {
             return (f64::NAN, f64::NAN);
         }
@@ -491,6 +527,12 @@ impl Acc {
         if re.is_finite() && self.finite == c {
             // The running mean is more accurate than sum / n.
             return (self.mean, self.im_mean);
+        }
+        if self.complex {
+            // NumPy divides by the count as a complex number (Smith's
+            // division by n + 0j): an infinite part makes the other NaN.
+            let scale = 1.0 / c as f64;
+            return ((re + im * 0.0) * scale, (im - re * 0.0) * scale);
         }
         (re / c as f64, im / c as f64)
     }

@@ -175,7 +175,7 @@ pub fn binary(op: BinOp, a: &Value, b: &Value, span: Span) -> Result<Value, Erro
         }
         BinOp::Sub if common.kind == Kind::Bool => {
             return Err(type_error(
-                "numpy boolean subtract, the `-` operator, is not supported; use `^`".into(),
+                "numpy boolean subtract, the `-` operator, is not supported, use the bitwise_xor, the `^` operator, or the logical_xor function instead.".into(),
                 span,
             ))
         }
@@ -240,7 +240,7 @@ pub fn unary(op: UnaryOp, v: &Value, span: Span) -> Result<Value, Error> {
     let f = match op {
         UnaryOp::Neg if d.kind == Kind::Bool => {
             return Err(type_error(
-                "the numpy boolean negative, the `-` operator, is not supported; use `~`".into(),
+                "The numpy boolean negative, the `-` operator, is not supported, use the `~` operator or the logical_not function instead.".into(),
                 span,
             ))
         }

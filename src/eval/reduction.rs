@@ -418,7 +418,12 @@ impl Session {
             let axes = axis.map(|(a, _)| a);
             return Ok((self.complex_extreme(name, &l, axes.clone(), span)?, axes));
         }
-        if d.kind == Kind::Complex && matches!(name, "nanmin" | "nanmax" | "ptp") {
+        if d.kind == Kind::Complex
+            && matches!(
+                name,
+                "nanmin" | "nanmax" | "nanargmin" | "nanargmax" | "ptp"
+            )
+        {
             return Err(Error::new(
                 ErrorKind::Unsupported {
                     what: format!("{name} of complex numbers"),
@@ -442,7 +447,7 @@ impl Session {
                     let acc = reduce_all(&l, int, Need::of(base)).map_err(|_| interrupted(span))?;
                     if matches!(base, "argmin" | "argmax") {
                         // The flat C-order index, as NumPy (`unravel_index` gives the n-d one).
-                        let at = self.arg_index(&acc, base, l.size(), span)?;
+                        let at = self.arg_index(&acc, base, skip, l.size(), span)?;
                         return Ok(scalar_value(Num::real(at as f64), sc(Kind::Int, 8)));
                     }
                     // 64-bit integers exactly (their f64 values round past 2^53).
@@ -513,7 +518,7 @@ impl Session {
                     };
                     for acc in &accs {
                         if matches!(base, "argmin" | "argmax") {
-                            let at = self.arg_index(acc, base, l.shape[along], span)?;
+                            let at = self.arg_index(acc, base, skip, l.shape[along], span)?;
                             re.push(((at / inner.max(1)) % l.shape[along].max(1)) as f64);
                             im.push(0.0);
                             continue;
@@ -558,14 +563,26 @@ impl Session {
         Ok((value, reduced))
     }
 
-    fn arg_index(&self, acc: &Acc, which: &str, size: usize, span: Span) -> Result<usize, Error> {
+    /// The flat index argmin/argmax report (`skip`: nanargmin/nanargmax,
+    /// which pass over NaN and refuse a slice of NaN only).
+    fn arg_index(
+        &self,
+        acc: &Acc,
+        which: &str,
+        skip: bool,
+        size: usize,
+        span: Span,
+    ) -> Result<usize, Error> {
         if size == 0 || (acc.n == 0 && acc.first_nan.is_none()) {
             return Err(type_error(
                 format!("attempt to get {which} of an empty sequence"),
                 span,
             ));
         }
-        if let Some(k) = acc.first_nan {
+        if skip && acc.n == 0 {
+            return Err(type_error("All-NaN slice encountered".into(), span));
+        }
+        if let (Some(k), false) = (acc.first_nan, skip) {
             return Ok(k as usize);
         }
         Ok(if which == "argmin" {

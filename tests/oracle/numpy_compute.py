@@ -103,7 +103,8 @@ def numpy_eval(expr, d):
     env = {"d": d, "abs": np.abs, "sqrt": np.sqrt, "exp": np.exp, "log": np.log, "log10": np.log10, "db": db,
            "conj": np.conj, "isnan": np.isnan, "isfinite": np.isfinite, "clip": np.clip, "where": np.where,
            "real": np.real, "imag": np.imag, "angle": np.angle, "unravel_index": np.unravel_index,
-           "argmax": np.argmax, "argmin": np.argmin, "ptp": np.ptp, "median": np.median, "nanmedian": np.nanmedian,
+           "argmax": np.argmax, "argmin": np.argmin, "nanargmax": np.nanargmax, "nanargmin": np.nanargmin,
+           "ptp": np.ptp, "median": np.median, "nanmedian": np.nanmedian,
            "percentile": np.percentile, "nanpercentile": np.nanpercentile, "quantile": np.quantile,
            "nanquantile": np.nanquantile, "cumsum": np.cumsum, "cumprod": np.cumprod, "nancumsum": np.nancumsum,
            "nancumprod": np.nancumprod, "prod": np.prod, "nanprod": np.nanprod, "diff": np.diff, "sort": np.sort,
@@ -278,6 +279,21 @@ FIXED = [
      [-69, 59, 69, 97, 49, 67, 25, 1, -42, -80, -61, 5, -91, 9, -38]),
     ("<i2", [3, 5], ["sum(d, dtype='i1')", "sum(d, axis=1, dtype='u1')", "mean(d, dtype='f4')", "ptp(d, axis=0)",
                      "ptp(d * 300)", "nansum(d, axis=0, dtype='f4', keepdims=True)"]),
+    # Whole complex powers below 100 by repeated multiplication, as NumPy's
+    # npy_cpow (not through the logarithm: (-1+0j)**2 is 1-0j, not 1-2e-16j).
+    ("<c8", [5], ["d ** 2", "d ** 3", "d ** 5", "d ** -1", "d ** -2", "d ** 0", "d ** 1", "d ** 99"],
+     [-3 - 2j, -1 + 0j, 1 + 2j, 0j, 0.5 - 0.25j]),
+    ("<c16", [4], ["d ** 2", "d ** 7", "d ** -3", "d ** 4.0"], [-1 + 0j, 2 - 1j, 1e-3 + 1j, -0.5 + 0j]),
+    # Complex sums add each part on its own (sum([nan+2j, 1+1j]) is nan+3j),
+    # and a mean divides as a complex number (inf+2j over 2 is inf+nanj).
+    ("<c8", [6], ["sum(d)", "sum(d[:2])", "mean(d[:2])", "nansum(d)", "nanmean(d)", "sum(d[:5])", "mean(d[3:5])",
+                  "sum(d.reshape(2, 3), axis=0)", "mean(d.reshape(3, 2), axis=0)", "nansum(d.reshape(2, 3), axis=1)",
+                  "sum(d.reshape(3, 2), axis=1)"],
+     [complex(np.inf, 1), 1 + 1j, complex(2, np.inf), complex(np.nan, 2), complex(3, np.nan), complex(-np.inf, 0)]),
+    # nanargmin/nanargmax: NaN passed over; a slice of NaN only is an error.
+    ("<f4", [2, 3], ["nanargmax(d)", "nanargmin(d, axis=1)", "nanargmax(d, axis=0)", "nanargmin(d[0])",
+                     "nanargmax(d[:, 1:])"],
+     [np.nan, 1.0, 2.0, np.nan, np.nan, 0.0]),
 ]
 
 
