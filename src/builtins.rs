@@ -271,7 +271,7 @@ pub const BUILTINS: &[Builtin] = &[
         method: false,
         args: "cond, x, y",
         numpy: "np.where",
-        help: "x where cond is True, else y",
+        help: "x where cond is True, else y (cond alone: its nonzero indices)",
         example: "where(d.r[0, :3] > 0, d.r[0, :3], 0)",
         does: Does::Where,
     },

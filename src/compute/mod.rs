@@ -31,7 +31,7 @@ pub use codec::{
 };
 use codec::{int_to_float, leaf_run};
 pub use elements::Elements;
-use elementwise::{binary_block, ln_f32, single, unary_block};
+use elementwise::{binary_block, exact_binary, exact_unary, ln_f32, single, unary_block};
 pub(crate) use elementwise::{floor_div, magnitude32, py_mod};
 pub use fused::Fused;
 
@@ -923,85 +923,6 @@ fn leaf_block(v: &View, dtype: Scalar, outer: &[usize], start: usize, len: usize
 /// Integer dtypes (bool aside), whose values the exact path takes.
 fn is_int(d: Scalar) -> bool {
     matches!(d.kind, Kind::Int | Kind::UInt)
-}
-
-/// A function of 64-bit integers, exactly (wrapped by the caller into the
-/// result's dtype).
-fn exact_unary(f: Func, x: &Block) -> Block {
-    let g = |h: fn(i128) -> i128| Block {
-        re: Vec::new(),
-        im: None,
-        ints: Some((0..x.len()).map(|k| h(x.int_at(k))).collect()),
-    };
-    let mut b = match f {
-        Func::Neg => g(|v| -v),
-        Func::Not => g(|v| !v),
-        Func::Abs => g(i128::abs),
-        Func::Imag => g(|_| 0),
-        Func::Pos | Func::Conj | Func::Real | Func::Round(_) => g(|v| v),
-        // Functions with float results never have a wide integer dtype.
-        _ => unreachable!("{} of integers is a float", f.name()),
-    };
-    b.re = vec![0.0; x.len()];
-    b
-}
-
-/// An operator on integers (at least one of them 64-bit), exactly in
-/// i128 and wrapped by the caller into the result's dtype: NumPy's
-/// integer loops, whose wrap-around is modulo 2^64 (or the comparison of
-/// the exact values, int64 against uint64 included).
-fn exact_binary(op: BinOp, x: &Block, y: &Block) -> Block {
-    let n = x.len();
-    let ints = (0..n)
-        .map(|k| {
-            let (a, b) = (x.int_at(k), y.int_at(k));
-            match op {
-                BinOp::Add => a.wrapping_add(b),
-                BinOp::Sub => a.wrapping_sub(b),
-                BinOp::Mul => a.wrapping_mul(b),
-                // NumPy: division by zero gives 0 (with a warning).
-                BinOp::FloorDiv if b == 0 => 0,
-                BinOp::FloorDiv => a.div_euclid(b) - i128::from(b < 0 && a.rem_euclid(b) != 0),
-                BinOp::Mod if b == 0 => 0,
-                BinOp::Mod => {
-                    let r = a.rem_euclid(b);
-                    if b < 0 && r != 0 {
-                        r + b
-                    } else {
-                        r
-                    }
-                }
-                BinOp::Pow => {
-                    // Modulo 2^64 by squaring (negative exponents are
-                    // refused before evaluation).
-                    let (mut base, mut e, mut acc) = (a as u64, b.max(0) as u128, 1u64);
-                    while e > 0 {
-                        if e & 1 == 1 {
-                            acc = acc.wrapping_mul(base);
-                        }
-                        base = base.wrapping_mul(base);
-                        e >>= 1;
-                    }
-                    i128::from(acc)
-                }
-                BinOp::And => a & b,
-                BinOp::Or => a | b,
-                BinOp::Xor => a ^ b,
-                BinOp::Lt => i128::from(a < b),
-                BinOp::Le => i128::from(a <= b),
-                BinOp::Gt => i128::from(a > b),
-                BinOp::Ge => i128::from(a >= b),
-                BinOp::Eq => i128::from(a == b),
-                BinOp::Ne => i128::from(a != b),
-                BinOp::Div => unreachable!("true division of integers is a float"),
-            }
-        })
-        .collect();
-    Block {
-        re: vec![0.0; n],
-        im: None,
-        ints: Some(ints),
-    }
 }
 
 /// `abs` of a little-endian complex64 view walked forward, fused with the

@@ -804,7 +804,7 @@ impl Session {
 
     /// `nonzero(x)` (a tuple of index arrays), `argwhere(x)` (one row per
     /// element) and `flatnonzero(x)` (flat indices).
-    fn nonzero(&self, name: &str, x: Value, span: Span) -> Result<Value, Error> {
+    pub(super) fn nonzero(&self, name: &str, x: Value, span: Span) -> Result<Value, Error> {
         let l = array_arg(name, &x, span)?.0;
         if l.ndim() == 0 && name == "nonzero" {
             return Err(type_error(

@@ -253,10 +253,12 @@ impl Session {
                 .map_err(|m| type_error(m, span))?;
                 Ok(Value::Lazy(Lazy::new(Node::Clip(a, l, h), shape, dtype)))
             }
+            // where(cond) alone is nonzero(cond), as NumPy's.
+            Does::Where if rest.is_empty() => self.nonzero("nonzero", x, span),
             Does::Where => {
                 let [a, b] = rest else {
                     return Err(type_error(
-                        "where(cond, x, y) takes three arguments".into(),
+                        "where(cond, x, y) takes one or three arguments".into(),
                         span,
                     ));
                 };

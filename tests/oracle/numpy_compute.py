@@ -290,6 +290,8 @@ FIXED = [
                   "sum(d.reshape(2, 3), axis=0)", "mean(d.reshape(3, 2), axis=0)", "nansum(d.reshape(2, 3), axis=1)",
                   "sum(d.reshape(3, 2), axis=1)"],
      [complex(np.inf, 1), 1 + 1j, complex(2, np.inf), complex(np.nan, 2), complex(3, np.nan), complex(-np.inf, 0)]),
+    # where(cond) alone is nonzero(cond).
+    ("<i2", [2, 3], ["where(d > 0)[1]", "where(d)[0]"], [1, -2, 0, 4, 0, -6]),
     # nanargmin/nanargmax: NaN passed over; a slice of NaN only is an error.
     ("<f4", [2, 3], ["nanargmax(d)", "nanargmin(d, axis=1)", "nanargmax(d, axis=0)", "nanargmin(d[0])",
                      "nanargmax(d[:, 1:])"],
