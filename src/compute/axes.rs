@@ -7,7 +7,7 @@
 //! number of threads.
 
 use super::reduce::{for_blocks, in_chunks, neumaier, Acc, Need};
-use super::{Fused, Lazy, BLOCK};
+use super::{Block, Fused, Lazy, BLOCK};
 use crate::control::{self, Interrupted};
 
 /// How an `axis=` reduction of `x` runs: which kernel, and in how many
@@ -167,13 +167,10 @@ pub fn reduce_axes(
                     accs.push(Acc::needing(need));
                 }
                 unravel_row(row, &mut outer);
-                for col in (0..last).step_by(BLOCK) {
-                    control::check()?;
-                    let len = BLOCK.min(last - col);
-                    let b = eval.block(&outer, col, len);
-                    accs[out].push(b, (row * last + col) as u64, int);
-                    control::advance(len as u64);
-                }
+                let acc = &mut accs[out];
+                row_blocks(&mut eval, &outer, last, |b, col| {
+                    acc.push(b, (row * last + col) as u64, int)
+                })?;
             }
             Ok((first, accs))
         })?;
@@ -193,13 +190,10 @@ pub fn reduce_axes(
         if !last_kept {
             for row in r0..r1 {
                 let base = unravel_row(row, &mut outer);
-                for col in (0..last).step_by(BLOCK) {
-                    control::check()?;
-                    let len = BLOCK.min(last - col);
-                    let b = eval.block(&outer, col, len);
-                    accs[base].push(b, (row * last + col) as u64, int);
-                    control::advance(len as u64);
-                }
+                let acc = &mut accs[base];
+                row_blocks(&mut eval, &outer, last, |b, col| {
+                    acc.push(b, (row * last + col) as u64, int)
+                })?;
             }
             return Ok(accs);
         }
@@ -208,16 +202,12 @@ pub fn reduce_axes(
             // vector path to keep; such reductions are rare).
             for row in r0..r1 {
                 let base = unravel_row(row, &mut outer);
-                for c0 in (0..last).step_by(BLOCK) {
-                    control::check()?;
-                    let w = BLOCK.min(last - c0);
-                    let b = eval.block(&outer, c0, w);
-                    for j in 0..w {
+                row_blocks(&mut eval, &outer, last, |b, c0| {
+                    for j in 0..b.len() {
                         let at = (row * last + c0 + j) as u64;
                         accs[base + (c0 + j) * out_stride[n - 1]].push_ints(&[b.int_at(j)], at);
                     }
-                    control::advance(w as u64);
-                }
+                })?;
             }
             return Ok(accs);
         }
@@ -284,6 +274,24 @@ pub fn reduce_axes(
         }
     }
     Ok((kept_shape, total))
+}
+
+/// The blocks of one row of `x` (a run along its last axis, of length
+/// `last`), each with its first column: cancellable between blocks, and
+/// counted by the progress bar.
+fn row_blocks(
+    eval: &mut Fused,
+    outer: &[usize],
+    last: usize,
+    mut f: impl FnMut(&Block, usize),
+) -> Result<(), Interrupted> {
+    for col in (0..last).step_by(BLOCK) {
+        control::check()?;
+        let len = BLOCK.min(last - col);
+        f(eval.block(outer, col, len), col);
+        control::advance(len as u64);
+    }
+    Ok(())
 }
 
 /// The accumulators of an `axis=` reduction that keeps the last axis, as
