@@ -532,15 +532,7 @@ impl Lazy {
 
     /// One element, at a full index.
     pub fn at(&self, idx: &[usize]) -> Num {
-        let (outer, start) = match idx.split_last() {
-            Some((last, outer)) => (outer, *last),
-            None => (idx, 0),
-        };
-        let b = self.block(outer, start, 1);
-        Num {
-            re: b.re[0],
-            im: b.im_at(0),
-        }
+        self.exact_at(idx).0
     }
 
     /// Elements `outer ++ [start .. start + len]` (for 0-d: the one element,

@@ -6,10 +6,12 @@
 //! Arithmetic follows NumPy's dtypes: running sums and products are
 //! rounded to the result dtype at every step, as NumPy's accumulations are.
 
-use super::call::{array_arg, interrupted, scalar_value, type_error, unexpected_keyword};
+use super::call::{
+    array_arg, int_scalar, interrupted, scalar_value, type_error, unexpected_keyword,
+};
 use super::{Session, Value};
 use crate::compute::reduce::for_blocks;
-use crate::compute::{cast, encode_int, wide, wrap_int, Computed, Lazy, Num};
+use crate::compute::{cast, wide, wrap_int, Computed, Lazy, Num};
 use crate::diag::Error;
 use crate::dtype::{ByteOrder, Kind, Scalar};
 use crate::syntax::{Arg, Expr, ExprKind, IndexItem, Span};
@@ -40,7 +42,7 @@ fn int64() -> Scalar {
 
 /// A computed array of an integer dtype from exact C-order values
 /// (int64 and uint64 keep them exactly, see `Block::ints`).
-fn array_ints(shape: Vec<usize>, dtype: Scalar, ints: Vec<i128>) -> Value {
+pub(super) fn array_ints(shape: Vec<usize>, dtype: Scalar, ints: Vec<i128>) -> Value {
     let re = ints.iter().map(|&v| v as f64).collect();
     let arr = |v| ArrayD::from_shape_vec(IxDyn(&shape), v).expect("one value per element");
     Value::Lazy(Lazy::array(Computed {
@@ -84,13 +86,13 @@ impl Session {
     /// allocated.
     pub(super) fn values_of(&self, l: &Lazy, name: &str, span: Span) -> Result<Values, Error> {
         let complex = l.dtype.kind == Kind::Complex;
-        let instead = "slice the view first, or raise `set memory`";
+        let instead = "slice the view first";
         let what = format!("{name}() of {} elements", l.size());
         let mut re: Vec<f64> = self.reserve_memory(l.size(), &what, instead, span)?;
         let mut im: Vec<f64> =
             self.reserve_memory(if complex { l.size() } else { 0 }, &what, instead, span)?;
         let mut ints: Option<Vec<i128>> = if wide(l.dtype) {
-            Some(self.reserve_memory(2 * l.size(), &what, instead, span)?)
+            Some(self.reserve_memory(l.size(), &what, instead, span)?)
         } else {
             None
         };
@@ -512,11 +514,7 @@ impl Session {
         }
         let kept = shape[..shape.len() - 1].to_vec();
         if ints && (whole || kept.is_empty()) {
-            let to = sc(to.kind, to.size);
-            return Ok(Value::Scalar(
-                crate::dtype::Dtype::Scalar(to),
-                encode_int(out_ints[0], to),
-            ));
+            return Ok(int_scalar(out_ints[0], to));
         }
         if ints {
             return Ok(array_ints(kept, to, out_ints));

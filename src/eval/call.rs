@@ -519,12 +519,15 @@ fn list_array(x: &Value, span: Span) -> Result<Value, Error> {
 pub fn lazy_scalar(l: &Lazy) -> Value {
     let (n, i) = l.exact_at(&[]);
     match l.dtype.kind {
-        Kind::Int | Kind::UInt => {
-            let dtype = sc(l.dtype.kind, l.dtype.size);
-            Value::Scalar(Dtype::Scalar(dtype), crate::compute::encode_int(i, dtype))
-        }
+        Kind::Int | Kind::UInt => int_scalar(i, l.dtype),
         _ => scalar_value(n, l.dtype),
     }
+}
+
+/// An exact integer as a NumPy scalar of the integer dtype `dtype`.
+pub fn int_scalar(i: i128, dtype: Scalar) -> Value {
+    let dtype = sc(dtype.kind, dtype.size);
+    Value::Scalar(Dtype::Scalar(dtype), crate::compute::encode_int(i, dtype))
 }
 
 pub fn scalar_value(n: Num, dtype: Scalar) -> Value {

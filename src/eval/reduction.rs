@@ -5,7 +5,8 @@
 //! engine's plan for `explain`.
 
 use super::call::{
-    array_arg, interrupted, needs_array, sc, scalar_value, type_error, unexpected_keyword,
+    array_arg, int_scalar, interrupted, needs_array, sc, scalar_value, type_error,
+    unexpected_keyword,
 };
 use super::operators::{binary, operand, to_lazy};
 use super::{Session, Value};
@@ -453,11 +454,7 @@ impl Session {
                     // 64-bit integers exactly (their f64 values round past 2^53).
                     if let Some(mut v) = exact_ints(base, std::slice::from_ref(&acc), result_dtype)
                     {
-                        let v = v.next().expect("one accumulator");
-                        return Ok(Value::Scalar(
-                            Dtype::Scalar(result_dtype),
-                            crate::compute::encode_int(v, result_dtype),
-                        ));
+                        return Ok(int_scalar(v.next().expect("one accumulator"), result_dtype));
                     }
                     let n = finish(base, &acc, skip, ddof, d, l.size(), name, span)?;
                     Ok(scalar_value(n, result_dtype))
@@ -489,24 +486,9 @@ impl Session {
                     if let Some(ints) = exact_ints(base, &accs, result_dtype) {
                         let ints = ints.collect::<Vec<i128>>();
                         if shape.is_empty() {
-                            return Ok(Value::Scalar(
-                                Dtype::Scalar(result_dtype),
-                                crate::compute::encode_int(ints[0], result_dtype),
-                            ));
+                            return Ok(int_scalar(ints[0], result_dtype));
                         }
-                        let arr = |v| {
-                            ArrayD::from_shape_vec(IxDyn(&shape), v)
-                                .expect("one value per kept position")
-                        };
-                        return Ok(Value::Lazy(Lazy::array(Computed {
-                            dtype: result_dtype,
-                            re: arr(ints.iter().map(|&v| v as f64).collect()),
-                            im: None,
-                            ints: crate::compute::wide(result_dtype).then(|| {
-                                ArrayD::from_shape_vec(IxDyn(&shape), ints)
-                                    .expect("one value per kept position")
-                            }),
-                        })));
+                        return Ok(super::arrays::array_ints(shape, result_dtype, ints));
                     }
                     let mut re = Vec::with_capacity(accs.len());
                     let mut im = Vec::with_capacity(accs.len());
