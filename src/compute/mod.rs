@@ -603,6 +603,7 @@ impl Lazy {
                 if is_int(x.dtype)
                     && is_int(y.dtype)
                     && (wide(self.dtype)
+                        || *op == BinOp::Pow
                         || (op.is_comparison() && (wide(x.dtype) || wide(y.dtype)))) =>
             {
                 exact_binary(

@@ -5,6 +5,7 @@
 use super::call::{sc, type_error};
 use super::Value;
 use crate::compute::promote::{float_for, promote, Operand};
+use crate::compute::reduce::Need;
 use crate::compute::{broadcast, decode_num, Func, Lazy, Node, Num};
 use crate::diag::Error;
 use crate::dtype::{Kind, Scalar};
@@ -221,6 +222,21 @@ pub fn binary(op: BinOp, a: &Value, b: &Value, span: Span) -> Result<Value, Erro
     }
     let la = to_lazy(a, operand_dtype, span)?;
     let lb = to_lazy(b, operand_dtype, span)?;
+    // NumPy's integer power refuses a negative exponent anywhere in the
+    // exponent (one pass over it, as NumPy's loop would make).
+    if op == BinOp::Pow && matches!(dtype.kind, Kind::Int | Kind::UInt) {
+        let acc = crate::compute::reduce::reduce_all(&lb, true, Need::Extremes)
+            .map_err(|_| super::call::interrupted(span))?;
+        if acc.n > 0 && acc.min < 0.0 {
+            return Err(Error::new(
+                crate::diag::ErrorKind::Type {
+                    message: "Integers to negative integer powers are not allowed.".into(),
+                    hint: Some("make the base a float first: x.astype('f8') ** n".into()),
+                },
+                span,
+            ));
+        }
+    }
     let shape = broadcast(shape_of(&la), shape_of(&lb)).map_err(|m| type_error(m, span))?;
     Ok(Value::Lazy(Lazy::new(
         Node::Binary(op, la, lb),
