@@ -151,8 +151,10 @@ arrays cast unsafely; `x += 1.5` on integers is refused (same_kind); one\n\
 element (`x[0, 1] = v`) takes only a scalar. A value that views the array\n\
 being written is read whole first (NumPy's boolean-mask assignment reads it\n\
 while writing). A computed name that reads the bytes a write changes is\n\
-computed into memory first, keeping the values NumPy gave it. Nothing else\n\
-writes a file: `save` and `export` still refuse any file a view reads.\n",
+computed into memory first, keeping the values NumPy gave it. An assignment\n\
+that fails writes nothing (NumPy may leave the elements before a string it\n\
+cannot encode written). Nothing else writes a file: `save` and `export`\n\
+still refuse any file a view reads.\n",
     },
     Topic {
         names: &["advanced", "copies", "reshape", "fancy", "masks"],

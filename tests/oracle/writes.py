@@ -143,12 +143,20 @@ def numpy_run(path, mode, dt, shape, stmts):
         m = re.fullmatch(r"(\w)\[(d > 0|d != d|abs\(d\) < 20|\[(?:True|False)(?:, (?:True|False))*\])\] = (d.*|-d)", s)
         if m:
             s = f"{m.group(1)}[{m.group(2)}] = np.array({m.group(3)})"
+        # An assignment that fails writes nothing in strided; NumPy may
+        # leave the elements before a string it cannot encode written (it
+        # encodes a list element by element into the array). The README
+        # and `help writes` say so; NumPy's state is put back here.
+        kept = {n: np.array(env[n]) for n in ("d", "c")} if d.dtype.kind in "SU" else {}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
                 exec(s, env)
             except Exception as e:
                 failed.append((k, f"{type(e).__name__}: {e}"))
+                if isinstance(e, UnicodeEncodeError):
+                    for n, a in kept.items():
+                        env[n][...] = a
     if mode == "r+":
         d.flush()
     return failed, np.array(env["d"]), np.array(env["v"]), np.array(env["c"])
