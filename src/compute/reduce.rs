@@ -142,6 +142,16 @@ pub(super) fn neumaier(sum: &mut f64, comp: &mut f64, x: f64) {
     *sum = t;
 }
 
+/// Whether extreme `v` found at C index `at` beats `best` found at
+/// `best_at` (`lt`: a minimum): found at all, and smaller (larger), or
+/// equal and earlier in C order.
+fn wins<T: PartialOrd>(v: T, at: u64, best: T, best_at: u64, lt: bool) -> bool {
+    at != u64::MAX
+        && (best_at == u64::MAX
+            || (if lt { v < best } else { v > best })
+            || (v == best && at < best_at))
+}
+
 /// Chan et al.: merges (n, mean, M2) of two disjoint sets.
 fn merge_moments(na: u64, ma: f64, m2a: f64, nb: u64, mb: f64, m2b: f64) -> (f64, f64) {
     if nb == 0 {
@@ -425,36 +435,25 @@ impl Acc {
 
     /// Merges the accumulator of the values that come after this one's.
     pub fn merge(&mut self, o: &Acc) {
-        let better = |v: f64, at: u64, best: f64, best_at: u64, lt: bool| {
-            at != u64::MAX
-                && (best_at == u64::MAX
-                    || (if lt { v < best } else { v > best })
-                    || (v == best && at < best_at))
-        };
-        let exact = |v: i128, at: u64, best: i128, best_at: u64, lt: bool| {
-            at != u64::MAX
-                && (best_at == u64::MAX
-                    || (if lt { v < best } else { v > best })
-                    || (v == best && at < best_at))
-        };
-        if o.exact || self.exact {
-            if exact(o.imin, o.min_at, self.imin, self.min_at, true) {
-                (self.imin, self.min, self.min_at) = (o.imin, o.min, o.min_at);
-            }
-            if exact(o.imax, o.max_at, self.imax, self.max_at, false) {
-                (self.imax, self.max, self.max_at) = (o.imax, o.max, o.max_at);
-            }
-            self.exact = true;
+        // 64-bit integers compare exactly; the rest by their f64 values.
+        let exact = o.exact || self.exact;
+        let min_wins = if exact {
+            wins(o.imin, o.min_at, self.imin, self.min_at, true)
         } else {
-            if better(o.min, o.min_at, self.min, self.min_at, true) {
-                self.min = o.min;
-                self.min_at = o.min_at;
-            }
-            if better(o.max, o.max_at, self.max, self.max_at, false) {
-                self.max = o.max;
-                self.max_at = o.max_at;
-            }
+            wins(o.min, o.min_at, self.min, self.min_at, true)
+        };
+        if min_wins {
+            (self.imin, self.min, self.min_at) = (o.imin, o.min, o.min_at);
         }
+        let max_wins = if exact {
+            wins(o.imax, o.max_at, self.imax, self.max_at, false)
+        } else {
+            wins(o.max, o.max_at, self.max, self.max_at, false)
+        };
+        if max_wins {
+            (self.imax, self.max, self.max_at) = (o.imax, o.max, o.max_at);
+        }
+        self.exact = exact;
         (self.mean, self.m2) =
             merge_moments(self.finite, self.mean, self.m2, o.finite, o.mean, o.m2);
         (self.im_mean, self.im_m2) = merge_moments(
