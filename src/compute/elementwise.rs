@@ -518,16 +518,9 @@ pub(super) fn exact_binary(op: BinOp, x: &Block, y: &Block) -> Block {
                 BinOp::Mul => a.wrapping_mul(b),
                 // NumPy: division by zero gives 0 (with a warning).
                 BinOp::FloorDiv if b == 0 => 0,
-                BinOp::FloorDiv => a.div_euclid(b) - i128::from(b < 0 && a.rem_euclid(b) != 0),
+                BinOp::FloorDiv => int_floor_div(a, b),
                 BinOp::Mod if b == 0 => 0,
-                BinOp::Mod => {
-                    let r = a.rem_euclid(b);
-                    if b < 0 && r != 0 {
-                        r + b
-                    } else {
-                        r
-                    }
-                }
+                BinOp::Mod => int_mod(a, b),
                 BinOp::Pow => {
                     // Modulo 2^64 by squaring (negative exponents are
                     // refused before evaluation).
@@ -558,5 +551,22 @@ pub(super) fn exact_binary(op: BinOp, x: &Block, y: &Block) -> Block {
         re: vec![0.0; n],
         im: None,
         ints: Some(ints),
+    }
+}
+
+/// Python's (and NumPy's) integer `a // b`: the quotient rounded down
+/// (`b` not zero). The array path and Python scalars both use it.
+pub(crate) fn int_floor_div(a: i128, b: i128) -> i128 {
+    a.div_euclid(b) - i128::from(b < 0 && a.rem_euclid(b) != 0)
+}
+
+/// Python's integer `a % b`: the remainder with the divisor's sign (`b`
+/// not zero).
+pub(crate) fn int_mod(a: i128, b: i128) -> i128 {
+    let r = a.rem_euclid(b);
+    if b < 0 && r != 0 {
+        r + b
+    } else {
+        r
     }
 }

@@ -32,7 +32,7 @@ pub use codec::{
 use codec::{int_to_float, leaf_run};
 pub use elements::Elements;
 use elementwise::{binary_block, exact_binary, exact_unary, ln_f32, single, unary_block};
-pub(crate) use elementwise::{floor_div, magnitude32, py_mod};
+pub(crate) use elementwise::{floor_div, int_floor_div, int_mod, magnitude32, py_mod};
 pub use fused::Fused;
 
 use crate::dtype::{ByteOrder, Kind, Scalar};

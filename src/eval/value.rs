@@ -337,13 +337,9 @@ pub fn binary(op: BinOp, a: &Value, b: &Value, span: Span) -> Result<Value, Erro
                 BinOp::FloorDiv | BinOp::Mod if y == 0 => {
                     return Err(zero("integer division or modulo"))
                 }
-                BinOp::FloorDiv => {
-                    Value::Int(x.div_euclid(y) - i128::from(y < 0 && x.rem_euclid(y) != 0))
-                }
-                BinOp::Mod => {
-                    let r = x.rem_euclid(y);
-                    Value::Int(if y < 0 && r != 0 { r + y } else { r })
-                }
+                // The array kernels' functions: one arithmetic for scalars and arrays.
+                BinOp::FloorDiv => Value::Int(crate::compute::int_floor_div(x, y)),
+                BinOp::Mod => Value::Int(crate::compute::int_mod(x, y)),
                 BinOp::Pow if y < 0 => Value::Float((x as f64).powf(y as f64)),
                 BinOp::Pow => Value::Int(
                     u32::try_from(y)
