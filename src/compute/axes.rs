@@ -6,6 +6,7 @@
 //! the chunks' partial rows in order, so the bits do not depend on the
 //! number of threads.
 
+use super::kernels;
 use super::reduce::{for_blocks, in_chunks, neumaier, Acc, Need};
 use super::{Block, Fused, Lazy, BLOCK};
 use crate::control::{self, Interrupted};
@@ -116,24 +117,40 @@ pub fn reduce_axes(
     let per = rows.div_ceil(chunks);
     if plan.column_sums {
         // Each row added to its row of outputs as it comes: one pass per
-        // element, no transposition; the chunks' columns merged in order.
-        const SUM_COLS: usize = 4096;
+        // element, no transposition; rows that share their row of outputs
+        // go in fours (one evaluator each), so that the sums are read and
+        // written once per four rows; the chunks' columns merged in order.
+        const SUM_COLS: usize = 1024;
+        const GROUP: usize = 4;
         let complex = x.is_complex();
         let counting = need == Need::Counts;
         let parts = in_chunks(chunks, |c| {
             let mut cols = ColumnSums::new(outputs, last, complex, counting);
-            let mut eval = Fused::new(x);
-            let mut outer = vec![0usize; n - 1];
-            for row in c * per..((c + 1) * per).min(rows) {
-                let base = unravel_row(row, &mut outer);
+            let mut evals: Vec<Fused> = (0..GROUP).map(|_| Fused::new(x)).collect();
+            let mut outers = vec![vec![0usize; n - 1]; GROUP];
+            let (r0, r1) = (c * per, ((c + 1) * per).min(rows));
+            let mut row = r0;
+            while row < r1 {
+                let base = unravel_row(row, &mut outers[0]);
+                let mut h = 1;
+                while h < GROUP && row + h < r1 && unravel_row(row + h, &mut outers[h]) == base {
+                    h += 1;
+                }
                 for c0 in (0..last).step_by(SUM_COLS) {
                     control::check()?;
                     let w = SUM_COLS.min(last - c0);
-                    let b = eval.block(&outer, c0, w);
-                    cols.add(base + c0, &b.re, b.im.as_deref());
+                    let mut blocks: [Option<&Block>; GROUP] = [None; GROUP];
+                    for (b, (e, o)) in blocks.iter_mut().zip(evals.iter_mut().zip(&outers)).take(h)
+                    {
+                        *b = Some(e.block(o, c0, w));
+                    }
+                    cols.add_rows(base + c0, &blocks[..h]);
+                    control::advance((w * h) as u64);
                 }
-                cols.row_added(base);
-                control::advance(last as u64);
+                for _ in 0..h {
+                    cols.row_added(base);
+                }
+                row += h;
             }
             Ok(cols)
         })?;
@@ -389,11 +406,36 @@ impl ColumnSums {
         !int || (x.dtype.size <= 4 && rows < 1 << 21)
     }
 
+    /// Adds runs of input from up to four rows that share their row of
+    /// outputs, each starting at output `at`: four real runs of finite
+    /// values in one vector loop ([`kernels::column_add4`]), anything else
+    /// run by run.
+    fn add_rows(&mut self, at: usize, blocks: &[Option<&Block>]) {
+        let real =
+            |b: &Option<&Block>| b.is_some_and(|b| b.im.is_none() && kernels::all_finite(&b.re));
+        if let [Some(a), Some(b), Some(c), Some(d)] = blocks {
+            if blocks.iter().all(real) {
+                let r = at..at + a.re.len();
+                let counting = !self.nonzero.is_empty();
+                let nonzero: &mut [f64] = if counting {
+                    &mut self.nonzero[r.clone()]
+                } else {
+                    &mut []
+                };
+                let (sum, comp) = (&mut self.sum[r.clone()], &mut self.comp[r]);
+                kernels::column_add4(sum, comp, nonzero, [&a.re, &b.re, &c.re, &d.re]);
+                return;
+            }
+        }
+        for b in blocks.iter().flatten() {
+            self.add(at, &b.re, b.im.as_deref());
+        }
+    }
+
     fn add(&mut self, at: usize, re: &[f64], im: Option<&[f64]>) {
         let len = re.len();
         let r = at..at + len;
-        let special = im
-            .is_some_and(|im| !(super::kernels::all_finite(re) && super::kernels::all_finite(im)));
+        let special = im.is_some_and(|im| !(kernels::all_finite(re) && kernels::all_finite(im)));
         if special && self.specials.is_empty() {
             self.specials = vec![[0.0; 4]; self.sum.len()];
         }
@@ -434,17 +476,17 @@ impl ColumnSums {
         match im {
             // The common case, a run of finite values: one loop of adds
             // with no branch, vectorised.
-            None if super::kernels::all_finite(re) => {
-                super::kernels::column_add(sum, comp, nonzero, re);
+            None if kernels::all_finite(re) => {
+                kernels::column_add(sum, comp, nonzero, re);
             }
             None => {
                 for (j, &v) in re.iter().enumerate() {
                     one(j, v, 0.0);
                 }
             }
-            Some(im) if super::kernels::all_finite(re) && super::kernels::all_finite(im) => {
+            Some(im) if kernels::all_finite(re) && kernels::all_finite(im) => {
                 let (isum, icomp) = (&mut self.im_sum[r.clone()], &mut self.im_comp[r]);
-                super::kernels::column_add_complex(sum, comp, isum, icomp, nonzero, re, im);
+                kernels::column_add_complex(sum, comp, isum, icomp, nonzero, re, im);
             }
             Some(im) => {
                 let (isum, icomp) = (&mut self.im_sum[r.clone()], &mut self.im_comp[r]);

@@ -5,7 +5,7 @@
 //! `PICTURE_CHUNKS` fixed chunks merged in order: the same pixels for any
 //! number of threads.
 
-use super::kernels;
+use super::kernels::{self, NEAR_EDGE};
 pub use super::kernels::{BinMath, BinParams};
 use super::reduce::{for_blocks, in_chunks};
 use super::{Lazy, BLOCK};
@@ -111,14 +111,7 @@ pub fn histogram(x: &Lazy, p: &BinParams, edges: &[f64]) -> Result<(Vec<u64>, u6
     let size = x.size();
     let _job = control::start(size as u64);
     let chunk = size.div_ceil(PICTURE_CHUNKS).max(BLOCK);
-    // Each bin's left edge, and its right edge where a value at it moves
-    // up (not the last bin's), NaN past the bins.
-    let lower: Vec<f64> = edges[..bins].iter().copied().chain([f64::NAN; 2]).collect();
-    let upper: Vec<f64> = edges[1..bins]
-        .iter()
-        .copied()
-        .chain([f64::NAN; 3])
-        .collect();
+    let settle = Settle::new(p, edges);
     let results = in_chunks(size.div_ceil(chunk), |c| {
         // Bins for a block first, in a loop without branches (vectorised);
         // then the tallies, in four sub-histograms taken in turn so that
@@ -128,13 +121,8 @@ pub fn histogram(x: &Lazy, p: &BinParams, edges: &[f64]) -> Result<(Vec<u64>, u6
         let mut index = Vec::with_capacity(BLOCK);
         for_blocks(x, c * chunk, ((c + 1) * chunk).min(size), |b, _| {
             index.resize(b.re.len(), 0);
-            kernels::bin_numbers(&b.re, p, &mut index);
-            // NumPy's correction, without a branch: the two moves exclude
-            // each other, and NaN edges move nothing.
-            let bin = |k: u32, v: f64| {
-                let k = k as usize;
-                k + usize::from(v >= upper[k]) - usize::from(v < lower[k])
-            };
+            kernels::bin_numbers(&b.re, p, settle.near, &mut index);
+            let bin = |k: u32, v: f64| settle.bin(k, v);
             let (ks, vs) = (index.chunks_exact(4), b.re.chunks_exact(4));
             let (k_rest, v_rest) = (ks.remainder(), vs.remainder());
             for (k, v) in ks.zip(vs) {
@@ -160,6 +148,74 @@ pub fn histogram(x: &Lazy, p: &BinParams, edges: &[f64]) -> Result<(Vec<u64>, u6
         outside += o;
     }
     Ok((counts, outside))
+}
+
+/// NumPy's correction of a bin estimate by the edges.
+struct Settle {
+    /// Each bin's left edge, NaN past the bins.
+    lower: Vec<f64>,
+    /// Each bin's right edge where a value at it moves up (not the last
+    /// bin's), NaN past the bins.
+    upper: Vec<f64>,
+    /// The margin [`kernels::bin_numbers`] marks estimates within.
+    near: f64,
+}
+
+impl Settle {
+    fn new(p: &BinParams, edges: &[f64]) -> Settle {
+        let bins = p.bins;
+        Settle {
+            lower: edges[..bins].iter().copied().chain([f64::NAN; 2]).collect(),
+            upper: edges[1..bins]
+                .iter()
+                .copied()
+                .chain([f64::NAN; 3])
+                .collect(),
+            near: near_edge(p, edges),
+        }
+    }
+
+    /// The bin of value `v` from its estimate `k`: as it is unless marked
+    /// near an edge (rarely: the branch is predicted), else one step down
+    /// where `v` is below its bin's left edge, one up where it is at or
+    /// past the right edge (the two exclude each other; NaN edges move
+    /// nothing).
+    #[inline(always)]
+    fn bin(&self, k: u32, v: f64) -> usize {
+        if k & NEAR_EDGE == 0 {
+            return k as usize;
+        }
+        let k = (k & !NEAR_EDGE) as usize;
+        k + usize::from(v >= self.upper[k]) - usize::from(v < self.lower[k])
+    }
+}
+
+/// How near (in bins) to a bin boundary an estimate of
+/// [`kernels::bin_numbers`] must fall for the edges to be consulted: four
+/// times a bound on how far the estimate can be from the value's true
+/// position (three roundings of a number up to `bins`) plus how far an
+/// edge can be from its ideal place (linspace's roundings, up to the
+/// largest edge's ulp). Outside that margin the estimate's bin is the
+/// value's bin, so NumPy's correction would move nothing. 0.5 (every
+/// value consults the edges) when the bound is not small: float16 bins,
+/// or edges too close for their magnitude.
+fn near_edge(p: &BinParams, edges: &[f64]) -> f64 {
+    let eps = match p.math {
+        BinMath::Double => f64::EPSILON / 2.0,
+        BinMath::Single | BinMath::SingleDiff => f32::EPSILON as f64 / 2.0,
+        BinMath::Half | BinMath::HalfDiff => 1.0 / 2048.0,
+    };
+    let (first, last) = (edges[0], edges[edges.len() - 1]);
+    let bins = p.bins as f64;
+    let width = (last - first) / bins;
+    let largest = first.abs().max(last.abs());
+    let near = 4.0 * (5.1 * bins * eps + largest * eps / width);
+    // NaN (an infinite edge) takes the wide margin too.
+    if near < 0.25 {
+        near
+    } else {
+        0.5
+    }
 }
 
 /// The min/max envelope of a 1-D array in `bins` columns: column `c`
@@ -258,4 +314,96 @@ pub fn shrink_2d(x: &Lazy, rows: usize, cols: usize, how: Shrink) -> Result<Vec<
             .collect::<Vec<f64>>())
     })?;
     Ok(parts.into_iter().flatten().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The marked estimates, settled by the edges, give the bins that
+    /// settling every estimate gives (the scalar reference), for values on
+    /// every edge and one float step either side of it, and uniform ones,
+    /// in each arithmetic; and few uniform values need the edges.
+    #[test]
+    fn settling_only_marked_estimates_gives_every_estimates_bins() {
+        let mut s = 0x2545_F491_4F6C_DD1Du64;
+        let mut uniform = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let cases = [
+            (-5.2, 4.9, 100, true, 4),
+            (0.0, 1.0, 7, false, 4),
+            (1e6, 1e6 + 3.0, 20, true, 4),
+            (1e4, 1e4 + 300.0, 30, false, 4),
+            (-3.5, 1e-3, 1000, false, 8),
+            (-1e300, 1e300, 64, true, 8),
+            (2.0, 9.0, 10, true, 2),
+            (-1.0, 1.0, 2000, true, 4),
+        ];
+        for (lo, hi, bins, own, size) in cases {
+            let (p, edges) = numpy_bins(lo, hi, bins, own, size).unwrap();
+            let round = |v: f64| match size {
+                2 => half::f16::from_f64(v).to_f64(),
+                4 => v as f32 as f64,
+                _ => v,
+            };
+            let step = |v: f64, up: bool| match size {
+                2 => {
+                    let h = half::f16::from_f64(v);
+                    let b = h.to_bits() as i32 + if (v >= 0.0) == up { 1 } else { -1 };
+                    half::f16::from_bits(b as u16).to_f64()
+                }
+                4 => f64::from(if up {
+                    (v as f32).next_up()
+                } else {
+                    (v as f32).next_down()
+                }),
+                _ => {
+                    if up {
+                        v.next_up()
+                    } else {
+                        v.next_down()
+                    }
+                }
+            };
+            let mut xs: Vec<f64> = edges
+                .iter()
+                .flat_map(|&e| [e, step(e, true), step(e, false)])
+                .collect();
+            let spread = p.hi - p.lo;
+            let random: Vec<f64> = (0..20_000)
+                .map(|_| round(p.lo + uniform() * spread))
+                .collect();
+            xs.extend(&random);
+            let settle = Settle::new(&p, &edges);
+            let everything = Settle {
+                near: 0.5,
+                ..Settle::new(&p, &edges)
+            };
+            let bins_of = |s: &Settle, xs: &[f64]| {
+                let mut k = vec![0; xs.len()];
+                kernels::bin_numbers(xs, &p, s.near, &mut k);
+                let marked = k.iter().filter(|&&k| k & NEAR_EDGE != 0).count();
+                let bins: Vec<usize> = k.iter().zip(xs).map(|(&k, &v)| s.bin(k, v)).collect();
+                (bins, marked)
+            };
+            let case = format!("{lo}..{hi} in {bins} bins, own {own}, {size} bytes");
+            let (fast, all) = (bins_of(&settle, &xs).0, bins_of(&everything, &xs).0);
+            if let Some(i) = (0..xs.len()).find(|&i| fast[i] != all[i]) {
+                panic!("{case}: {} in bin {}, not {}", xs[i], fast[i], all[i]);
+            }
+            let (_, marked) = bins_of(&settle, &random);
+            let (_, all) = bins_of(&everything, &random);
+            assert_eq!(
+                all,
+                random.iter().filter(|&&v| v >= p.lo && v <= p.hi).count()
+            );
+            if size > 2 && lo.abs() < 1e5 {
+                assert!(marked * 100 < random.len(), "{case}: {marked} marked");
+            }
+        }
+    }
 }

@@ -109,6 +109,51 @@ impl WithSimd for ColumnAdd<'_> {
     }
 }
 
+/// [`column_add`] of four rows at once: each column's four values summed
+/// in pairs, `(a + b) + (c + d)`, and that added to the compensated sum,
+/// so the row of sums is read and written once per four rows of input.
+/// The pair sums round (by at most half a float64 ulp of their size each),
+/// which the compensated sum of float32 or small-integer input never
+/// shows; integers below 2^53 add exactly.
+pub fn column_add4(sum: &mut [f64], comp: &mut [f64], nonzero: &mut [f64], rows: [&[f64]; 4]) {
+    arch().dispatch(ColumnAdd4 {
+        sum,
+        comp,
+        nonzero,
+        rows,
+    })
+}
+
+struct ColumnAdd4<'a> {
+    sum: &'a mut [f64],
+    comp: &'a mut [f64],
+    nonzero: &'a mut [f64],
+    rows: [&'a [f64]; 4],
+}
+
+impl WithSimd for ColumnAdd4<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        let ColumnAdd4 {
+            sum,
+            comp,
+            nonzero,
+            rows: [a, b, c, d],
+        } = self;
+        let quads = a.iter().zip(b).zip(c.iter().zip(d));
+        for ((s, k), ((&a, &b), (&c, &d))) in sum.iter_mut().zip(comp.iter_mut()).zip(quads) {
+            compensated(s, k, (a + b) + (c + d));
+        }
+        let quads = a.iter().zip(b).zip(c.iter().zip(d));
+        let one = |v: f64| if v != 0.0 { 1.0 } else { 0.0 };
+        for (z, ((&a, &b), (&c, &d))) in nonzero.iter_mut().zip(quads) {
+            *z += (one(a) + one(b)) + (one(c) + one(d));
+        }
+    }
+}
+
 /// [`column_add`] of complex values: real parts into `sum`/`comp`,
 /// imaginary parts into `im_sum`/`im_comp`; a value is non-zero when
 /// either part is.
@@ -256,18 +301,30 @@ pub struct BinParams {
     pub math: BinMath,
 }
 
+/// Marks a bin number in [`bin_numbers`]' output that the bin edges must
+/// settle: the estimate fell within `near` of a bin boundary.
+pub const NEAR_EDGE: u32 = 1 << 31;
+
 /// NumPy's first estimate of each value's bin (`((x - first) / denom) *
 /// bins`, truncated, in `p.math`'s arithmetic; `bins` itself becomes the
 /// last bin), into `out`: `bins` for a value outside `[lo, hi]`, `bins + 1`
-/// for NaN. `bins::histogram` then moves an estimate by one where the bin
-/// edges say so, as NumPy does.
-pub fn bin_numbers(xs: &[f64], p: &BinParams, out: &mut [u32]) {
-    arch().dispatch(BinNumbers { xs, p: *p, out })
+/// for NaN. An estimate whose fraction lies within `near` (in bins) of a
+/// whole number is marked [`NEAR_EDGE`]: only those can be off by one, and
+/// `bins::histogram` moves them where the bin edges say so, as NumPy does.
+/// `near` at or above 0.5 marks every value inside the range.
+pub fn bin_numbers(xs: &[f64], p: &BinParams, near: f64, out: &mut [u32]) {
+    arch().dispatch(BinNumbers {
+        xs,
+        p: *p,
+        near,
+        out,
+    })
 }
 
 struct BinNumbers<'a> {
     xs: &'a [f64],
     p: BinParams,
+    near: f64,
     out: &'a mut [u32],
 }
 
@@ -276,14 +333,20 @@ impl WithSimd for BinNumbers<'_> {
 
     #[inline(always)]
     fn with_simd<S: Simd>(self, _: S) {
-        let BinNumbers { xs, p, out } = self;
+        let BinNumbers { xs, p, near, out } = self;
         let (n, last) = (p.bins as f64, (p.bins - 1) as f64);
         let (outside, nan) = (p.bins as u32, p.bins as u32 + 1);
         // Truncation of an estimate clamped to [0, bins - 1]: floor, then
         // the integer read from the low bits of 2^52 + k (a float-to-int
-        // conversion that vectorises, unlike `as`).
-        let bin =
-            |t: f64| (t.max(0.0).min(last).floor() + 4_503_599_627_370_496.0).to_bits() as u32;
+        // conversion that vectorises, unlike `as`); marked when the
+        // unclamped estimate is near a whole number.
+        let bin = |t: f64| {
+            let whole = t.floor();
+            let k = (whole.max(0.0).min(last) + 4_503_599_627_370_496.0).to_bits() as u32;
+            let frac = t - whole;
+            let edge = frac < near || frac >= 1.0 - near;
+            k | if edge { NEAR_EDGE } else { 0 }
+        };
         let code = |x: f64, k: u32| {
             if x.is_nan() {
                 nan

@@ -328,7 +328,7 @@ impl Acc {
         let n = xs.len() as u64;
         // A block is a run along the walk's last axis, so its first
         // occurrence of a value is also its first in C order.
-        let first = |v: f64| base + step * xs.iter().position(|&x| x == v).unwrap_or(0) as u64;
+        let first = |v: f64| base + step * first_equal(xs, v) as u64;
         let extremes = matches!(self.need, Need::All | Need::Extremes);
         if extremes && (lo <= self.min || self.min_at == u64::MAX) {
             self.offer_min(lo, first(lo));
@@ -667,6 +667,19 @@ fn reduce_walk(
     }
     Ok(total)
 }
+/// The index of the first value of `xs` equal to `v` (0 if none): a
+/// branch-free test over 64 values at a time (vectorised), then a search
+/// within the 64 that hold it. A block's extremes are looked up once per
+/// new extreme, which for `max(x, axis=1)` is several times a row.
+fn first_equal(xs: &[f64], v: f64) -> usize {
+    for (i, c) in xs.chunks(64).enumerate() {
+        if c.iter().fold(false, |any, &x| any | (x == v)) {
+            return i * 64 + c.iter().position(|&x| x == v).unwrap_or(0);
+        }
+    }
+    0
+}
+
 impl Need {
     /// What the reduction `name` (`sum`, `nanmean`, ...) needs.
     pub fn of(name: &str) -> Need {
