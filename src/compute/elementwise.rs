@@ -34,8 +34,8 @@ pub(super) fn round_decimals(v: f64, decimals: i32, d: Scalar) -> f64 {
     }
 }
 
-/// Whether results are float32, where the vectorised logarithm is exact
-/// enough (its float64 error is far below float32's rounding).
+/// Whether results are float32, where the vectorised logarithm and `exp`
+/// are exact enough (their float64 error is far below float32's rounding).
 pub(super) fn single(to: Scalar) -> bool {
     to.kind == Kind::Float && to.size == 4
 }
@@ -149,6 +149,11 @@ pub(super) fn unary_block(f: Func, x: &Block, from: Scalar, to: Scalar) -> Block
                 _ => x.re.clone(),
             };
             ln_f32(&mut re, f);
+            real(re)
+        }
+        Func::Exp if single(to) => {
+            let mut re = x.re.clone();
+            kernels::exp_in_place(&mut re);
             real(re)
         }
         Func::Sqrt => real(map2(x, |r, _| r.sqrt())),

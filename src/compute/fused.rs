@@ -17,7 +17,7 @@
 //! path in float64, and enters a float32 region as an operand only when
 //! its dtype's values are exact in float32. Logarithms and `exp` of
 //! float32 values widen a block to float64, take the vectorised logarithm
-//! (or `exp`) there, and round once, as the general path does.
+//! or `exp` there, and round once, as the general path does.
 
 use super::kernels::{self, LaneOp, Operand};
 use super::{Block, Func, Lazy, Node};
@@ -480,7 +480,7 @@ fn unary(f: Func, c: &Slot<'_>, re: &mut [f32], im: &mut [f32], wide: &mut Vec<f
         wide.resize(re.len(), 0.0);
         k::convert(re, wide);
         match f {
-            Func::Exp => wide.iter_mut().for_each(|v| *v = v.exp()),
+            Func::Exp => k::exp_in_place(wide),
             _ => super::ln_f32(wide, f),
         }
         k::convert(wide, re);
