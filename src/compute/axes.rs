@@ -7,8 +7,9 @@
 //! number of threads.
 
 use super::kernels;
+use super::kernels::Lane;
 use super::reduce::{for_blocks, in_chunks, neumaier, Acc, Need};
-use super::{Block, Fused, Lazy, BLOCK};
+use super::{Fused, Lazy, Values, BLOCK};
 use crate::control::{self, Interrupted};
 
 /// How an `axis=` reduction of `x` runs: which kernel, and in how many
@@ -28,7 +29,15 @@ pub struct AxesPlan {
     pub column_sums: bool,
     /// Bytes of one chunk's accumulators.
     pub per_chunk: usize,
+    /// Elements per block: a run along the last axis at most this long.
+    pub block: usize,
 }
+
+/// The column kernel's runs: [`GROUP`] rows of this many columns at once,
+/// 32 KiB of float64 (L1).
+const SUM_COLS: usize = 1024;
+/// Rows the column kernel adds in one pass over its row of sums.
+const GROUP: usize = 4;
 
 pub fn axes_plan(x: &Lazy, axes: &[usize], int: bool, need: Need) -> AxesPlan {
     let n = x.ndim();
@@ -59,6 +68,7 @@ pub fn axes_plan(x: &Lazy, axes: &[usize], int: bool, need: Need) -> AxesPlan {
         last_kept,
         column_sums,
         per_chunk,
+        block: if column_sums { SUM_COLS } else { BLOCK },
     }
 }
 
@@ -120,8 +130,6 @@ pub fn reduce_axes(
         // element, no transposition; rows that share their row of outputs
         // go in fours (one evaluator each), so that the sums are read and
         // written once per four rows; the chunks' columns merged in order.
-        const SUM_COLS: usize = 1024;
-        const GROUP: usize = 4;
         let complex = x.is_complex();
         let counting = need == Need::Counts;
         let parts = in_chunks(chunks, |c| {
@@ -139,10 +147,10 @@ pub fn reduce_axes(
                 for c0 in (0..last).step_by(SUM_COLS) {
                     control::check()?;
                     let w = SUM_COLS.min(last - c0);
-                    let mut blocks: [Option<&Block>; GROUP] = [None; GROUP];
+                    let mut blocks: [Option<Values>; GROUP] = [None; GROUP];
                     for (b, (e, o)) in blocks.iter_mut().zip(evals.iter_mut().zip(&outers)).take(h)
                     {
-                        *b = Some(e.block(o, c0, w));
+                        *b = Some(e.values(o, c0, w));
                     }
                     cols.add_rows(base + c0, &blocks[..h]);
                     control::advance((w * h) as u64);
@@ -185,8 +193,8 @@ pub fn reduce_axes(
                 }
                 unravel_row(row, &mut outer);
                 let acc = &mut accs[out];
-                row_blocks(&mut eval, &outer, last, |b, col| {
-                    acc.push(b, (row * last + col) as u64, int)
+                row_values(&mut eval, &outer, last, |v, col| {
+                    acc.push_values(v, (row * last + col) as u64, int)
                 })?;
             }
             Ok((first, accs))
@@ -208,8 +216,8 @@ pub fn reduce_axes(
             for row in r0..r1 {
                 let base = unravel_row(row, &mut outer);
                 let acc = &mut accs[base];
-                row_blocks(&mut eval, &outer, last, |b, col| {
-                    acc.push(b, (row * last + col) as u64, int)
+                row_values(&mut eval, &outer, last, |v, col| {
+                    acc.push_values(v, (row * last + col) as u64, int)
                 })?;
             }
             return Ok(accs);
@@ -219,7 +227,10 @@ pub fn reduce_axes(
             // vector path to keep; such reductions are rare).
             for row in r0..r1 {
                 let base = unravel_row(row, &mut outer);
-                row_blocks(&mut eval, &outer, last, |b, c0| {
+                row_values(&mut eval, &outer, last, |v, c0| {
+                    let Values::Block(b) = v else {
+                        unreachable!("64-bit integers never take float32 lanes")
+                    };
                     for j in 0..b.len() {
                         let at = (row * last + c0 + j) as u64;
                         accs[base + (c0 + j) * out_stride[n - 1]].push_ints(&[b.int_at(j)], at);
@@ -293,19 +304,20 @@ pub fn reduce_axes(
     Ok((kept_shape, total))
 }
 
-/// The blocks of one row of `x` (a run along its last axis, of length
-/// `last`), each with its first column: cancellable between blocks, and
-/// counted by the progress bar.
-fn row_blocks(
+/// The values of one row of `x` (a run along its last axis, of length
+/// `last`) block by block, each with its first column, in float32 lanes
+/// where the expression computes in them ([`Fused::values`]): cancellable
+/// between blocks, and counted by the progress bar.
+fn row_values(
     eval: &mut Fused,
     outer: &[usize],
     last: usize,
-    mut f: impl FnMut(&Block, usize),
+    mut f: impl FnMut(Values<'_>, usize),
 ) -> Result<(), Interrupted> {
     for col in (0..last).step_by(BLOCK) {
         control::check()?;
         let len = BLOCK.min(last - col);
-        f(eval.block(outer, col, len), col);
+        f(eval.values(outer, col, len), col);
         control::advance(len as u64);
     }
     Ok(())
@@ -408,27 +420,52 @@ impl ColumnSums {
 
     /// Adds runs of input from up to four rows that share their row of
     /// outputs, each starting at output `at`: four real runs of finite
-    /// values in one vector loop ([`kernels::column_add4`]), anything else
-    /// run by run.
-    fn add_rows(&mut self, at: usize, blocks: &[Option<&Block>]) {
-        let real =
-            |b: &Option<&Block>| b.is_some_and(|b| b.im.is_none() && kernels::all_finite(&b.re));
-        if let [Some(a), Some(b), Some(c), Some(d)] = blocks {
-            if blocks.iter().all(real) {
-                let r = at..at + a.re.len();
-                let counting = !self.nonzero.is_empty();
-                let nonzero: &mut [f64] = if counting {
-                    &mut self.nonzero[r.clone()]
-                } else {
-                    &mut []
-                };
-                let (sum, comp) = (&mut self.sum[r.clone()], &mut self.comp[r]);
-                kernels::column_add4(sum, comp, nonzero, [&a.re, &b.re, &c.re, &d.re]);
-                return;
+    /// values in one vector loop ([`kernels::column_add4`]), float32 lanes
+    /// read as they are, anything else run by run.
+    fn add_rows(&mut self, at: usize, rows: &[Option<Values<'_>>]) {
+        use Values::{Block as B, Lanes as L};
+        let finite = |v: &Option<Values<'_>>| match v {
+            Some(B(b)) => b.im.is_none() && kernels::all_finite(&b.re),
+            Some(L(xs)) => kernels::all_finite(xs),
+            None => false,
+        };
+        match rows {
+            [Some(L(a)), Some(L(b)), Some(L(c)), Some(L(d))] if rows.iter().all(finite) => {
+                self.add4(at, [a, b, c, d]);
+            }
+            [Some(B(a)), Some(B(b)), Some(B(c)), Some(B(d))] if rows.iter().all(finite) => {
+                self.add4(at, [&a.re, &b.re, &c.re, &d.re]);
+            }
+            _ => {
+                for v in rows.iter().flatten() {
+                    match v {
+                        B(b) => self.add(at, &b.re, b.im.as_deref()),
+                        L(xs) if kernels::all_finite(xs) => self.add4(at, [xs, &[], &[], &[]]),
+                        L(xs) => {
+                            let wide: Vec<f64> = xs.iter().map(|&x| f64::from(x)).collect();
+                            self.add(at, &wide, None);
+                        }
+                    }
+                }
             }
         }
-        for b in blocks.iter().flatten() {
-            self.add(at, &b.re, b.im.as_deref());
+    }
+
+    /// Runs of finite real values from up to four rows (the first the
+    /// longest, the rest as long or empty) to the outputs from `at`.
+    fn add4<T: Lane>(&mut self, at: usize, rows: [&[T]; 4]) {
+        let r = at..at + rows[0].len();
+        let counting = !self.nonzero.is_empty();
+        let nonzero: &mut [f64] = if counting {
+            &mut self.nonzero[r.clone()]
+        } else {
+            &mut []
+        };
+        let (sum, comp) = (&mut self.sum[r.clone()], &mut self.comp[r]);
+        if rows[1..].iter().all(|x| x.is_empty()) {
+            kernels::column_add(sum, comp, nonzero, rows[0]);
+        } else {
+            kernels::column_add4(sum, comp, nonzero, rows);
         }
     }
 

@@ -5,10 +5,10 @@
 //! `PICTURE_CHUNKS` fixed chunks merged in order: the same pixels for any
 //! number of threads.
 
-use super::kernels::{self, NEAR_EDGE};
+use super::kernels::{self, Lane, NEAR_EDGE};
 pub use super::kernels::{BinMath, BinParams};
-use super::reduce::{for_blocks, in_chunks};
-use super::{Lazy, BLOCK};
+use super::reduce::{for_blocks, for_values, in_chunks};
+use super::{Lazy, Values, BLOCK};
 use crate::control::{self, Interrupted};
 
 /// Chunks the picture reductions split their work into: a fixed number
@@ -113,26 +113,12 @@ pub fn histogram(x: &Lazy, p: &BinParams, edges: &[f64]) -> Result<(Vec<u64>, u6
     let chunk = size.div_ceil(PICTURE_CHUNKS).max(BLOCK);
     let settle = Settle::new(p, edges);
     let results = in_chunks(size.div_ceil(chunk), |c| {
-        // Bins for a block first, in a loop without branches (vectorised);
-        // then the tallies, in four sub-histograms taken in turn so that
-        // runs of values in one bin do not wait on each other's increments.
         // Bin `bins` counts values outside, `bins + 1` NaN.
         let mut counts = [(); 4].map(|_| vec![0u64; bins + 2]);
         let mut index = Vec::with_capacity(BLOCK);
-        for_blocks(x, c * chunk, ((c + 1) * chunk).min(size), |b, _| {
-            index.resize(b.re.len(), 0);
-            kernels::bin_numbers(&b.re, p, settle.near, &mut index);
-            let bin = |k: u32, v: f64| settle.bin(k, v);
-            let (ks, vs) = (index.chunks_exact(4), b.re.chunks_exact(4));
-            let (k_rest, v_rest) = (ks.remainder(), vs.remainder());
-            for (k, v) in ks.zip(vs) {
-                for q in 0..4 {
-                    counts[q][bin(k[q], v[q])] += 1;
-                }
-            }
-            for (&k, &v) in k_rest.iter().zip(v_rest) {
-                counts[0][bin(k, v)] += 1;
-            }
+        for_values(x, c * chunk, ((c + 1) * chunk).min(size), |v, _| match v {
+            Values::Lanes(xs) => tally(xs, p, &settle, &mut index, &mut counts),
+            Values::Block(b) => tally(&b.re, p, &settle, &mut index, &mut counts),
         })?;
         let total = |k: usize| counts.iter().map(|c| c[k]).sum::<u64>();
         let outside = total(bins);
@@ -148,6 +134,31 @@ pub fn histogram(x: &Lazy, p: &BinParams, edges: &[f64]) -> Result<(Vec<u64>, u6
         outside += o;
     }
     Ok((counts, outside))
+}
+
+/// Adds a block of values to the four sub-histograms, taken in turn so
+/// that runs of values in one bin do not wait on each other's increments:
+/// bin numbers for the whole block first, in a loop without branches
+/// (vectorised), then the tallies.
+fn tally<T: Lane>(
+    xs: &[T],
+    p: &BinParams,
+    settle: &Settle,
+    index: &mut Vec<u32>,
+    counts: &mut [Vec<u64>; 4],
+) {
+    index.resize(xs.len(), 0);
+    kernels::bin_numbers(xs, p, settle.near, index);
+    let (ks, vs) = (index.chunks_exact(4), xs.chunks_exact(4));
+    let (k_rest, v_rest) = (ks.remainder(), vs.remainder());
+    for (k, v) in ks.zip(vs) {
+        for q in 0..4 {
+            counts[q][settle.bin(k[q], v[q].wide())] += 1;
+        }
+    }
+    for (&k, &v) in k_rest.iter().zip(v_rest) {
+        counts[0][settle.bin(k, v.wide())] += 1;
+    }
 }
 
 /// NumPy's correction of a bin estimate by the edges.

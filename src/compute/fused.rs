@@ -30,14 +30,26 @@ use std::sync::OnceLock;
 pub struct Fused<'a> {
     x: &'a Lazy,
     plan: Option<Slot<'a>>,
+    /// `x` is a bare leaf: [`Fused::block`] decodes it straight into
+    /// float64 rather than through lanes (nothing to fuse).
+    bare_leaf: bool,
     out: Block,
+}
+
+/// A block's values as the evaluator has them, for the reductions that
+/// read float32 lanes as they are ([`super::kernels::Lane`]).
+#[derive(Clone, Copy)]
+pub enum Values<'b> {
+    /// Real values computed in float32 lanes (float32 and boolean nodes).
+    Lanes(&'b [f32]),
+    /// Anything else, as [`Lazy::block`] gives it.
+    Block(&'b Block),
 }
 
 impl<'a> Fused<'a> {
     pub fn new(x: &'a Lazy) -> Fused<'a> {
-        // A bare leaf decodes straight into float64: nothing to fuse.
         let bare_leaf = matches!(&*x.node, Node::Leaf(_));
-        let plan = if lanes_on() && x.ndim() > 0 && lanes(x.dtype) && !bare_leaf {
+        let plan = if lanes_on() && x.ndim() > 0 && lanes(x.dtype) {
             compile(x)
         } else {
             None
@@ -45,19 +57,34 @@ impl<'a> Fused<'a> {
         Fused {
             x,
             plan,
+            bare_leaf,
             out: Block::default(),
         }
+    }
+
+    /// Elements `outer ++ [start .. start + len]`: real float32 lanes where
+    /// the expression computes in them, else as [`Fused::block`] gives
+    /// them.
+    pub fn values(&mut self, outer: &[usize], start: usize, len: usize) -> Values<'_> {
+        if self.plan.as_ref().is_some_and(|p| !p.complex) {
+            let plan = self.plan.as_mut().expect("checked above");
+            plan.eval(outer, start, len);
+            return Values::Lanes(&plan.re[..len]);
+        }
+        Values::Block(self.block(outer, start, len))
     }
 
     /// How blocks are computed, for `explain`: the float32 lanes' tree
     /// (`read` a file's values, `general` a subtree on the general path),
     /// or the general path.
-    pub fn describe(&self) -> String {
+    pub fn describe(&self, reads_lanes: bool) -> String {
         match &self.plan {
-            Some(s) => format!("in float32 lanes, fused per block: {}", s.describe(false)),
-            None if matches!(&*self.x.node, Node::Leaf(_)) => {
-                "decoded straight into float64 blocks".to_string()
+            Some(_) if self.bare_leaf && reads_lanes => {
+                "read straight into float32 lanes".to_string()
             }
+            Some(_) if self.bare_leaf => "decoded straight into float64 blocks".to_string(),
+            Some(s) => format!("in float32 lanes, fused per block: {}", s.describe(false)),
+            None if self.bare_leaf => "decoded straight into float64 blocks".to_string(),
             None => "in float64 blocks, node by node (the general path)".to_string(),
         }
     }
@@ -74,7 +101,8 @@ impl<'a> Fused<'a> {
     /// Elements `outer ++ [start .. start + len]`, as [`Lazy::block`] gives
     /// them, in a buffer that the next call reuses.
     pub fn block(&mut self, outer: &[usize], start: usize, len: usize) -> &Block {
-        let Some(plan) = self.plan.as_mut() else {
+        let plan = self.plan.as_mut().filter(|_| !self.bare_leaf);
+        let Some(plan) = plan else {
             self.out = self.x.block(outer, start, len);
             return &self.out;
         };

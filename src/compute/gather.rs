@@ -6,7 +6,8 @@
 //! counts the selected elements per chunk of the source, so any run of the
 //! result can be found and streamed.
 
-use super::{Block, Lazy, BLOCK};
+use super::kernels::Lane;
+use super::{Block, Lazy, Values, BLOCK};
 use crate::control::{self, Interrupted};
 use std::sync::Mutex;
 
@@ -129,65 +130,15 @@ pub fn mask_counts(mask: &Lazy) -> Result<MaskIndex, Interrupted> {
             first * MASK_CHUNK,
             ((first + part.len()) * MASK_CHUNK).min(n),
         );
-        super::reduce::for_blocks(mask, from, to, |b, at| {
+        super::reduce::for_values(mask, from, to, |v, at| {
             let at = at as usize;
-            // Whole words of 64 elements at a time where the
-            // run allows: a compare-and-pack loop the compiler
-            // vectorises, and a popcount.
-            let mut count_run = |k0: usize, k1: usize| {
-                if k0 == k1 {
-                    return;
+            let mut bits = my_bits.as_deref_mut();
+            match v {
+                Values::Lanes(re) => count_block(re, None, at, from, first, part, &mut bits),
+                Values::Block(b) => {
+                    count_block(&b.re, b.im.as_deref(), at, from, first, part, &mut bits)
                 }
-                let chunk = (at + k0) / MASK_CHUNK - first;
-                let truth = |k: usize| match &b.im {
-                    None => u64::from(b.re[k] != 0.0),
-                    Some(im) => u64::from(b.re[k] != 0.0 || im[k] != 0.0),
-                };
-                let word_of = |k: usize| -> u64 {
-                    let re = &b.re[k..k + 64];
-                    let mut w = 0u64;
-                    match &b.im {
-                        None => {
-                            for (i, &v) in re.iter().enumerate() {
-                                w |= u64::from(v != 0.0) << i;
-                            }
-                        }
-                        Some(im) => {
-                            for (i, (&v, &u)) in re.iter().zip(&im[k..k + 64]).enumerate() {
-                                w |= u64::from(v != 0.0 || u != 0.0) << i;
-                            }
-                        }
-                    }
-                    w
-                };
-                let mut count = 0;
-                match my_bits.as_deref_mut() {
-                    Some(bits) => {
-                        let mut k = k0;
-                        while k < k1 {
-                            let p = at + k - from;
-                            if p.is_multiple_of(64) && k + 64 <= k1 {
-                                let w = word_of(k);
-                                bits[p / 64] = w;
-                                count += u64::from(w.count_ones());
-                                k += 64;
-                            } else {
-                                let t = truth(k);
-                                bits[p / 64] |= t << (p % 64);
-                                count += t;
-                                k += 1;
-                            }
-                        }
-                    }
-                    None => count = (k0..k1).map(truth).sum(),
-                }
-                part[chunk] += count;
-            };
-            // A block may straddle two chunks.
-            let len = b.re.len();
-            let split = (MASK_CHUNK - at % MASK_CHUNK).min(len);
-            count_run(0, split);
-            count_run(split, len);
+            }
         })
     })?;
     drop(parts);
@@ -199,6 +150,76 @@ pub fn mask_counts(mask: &Lazy) -> Result<MaskIndex, Interrupted> {
         prefix.push(total);
     }
     Ok(MaskIndex { prefix, bits })
+}
+
+/// Counts the true values of one block of a mask (a value is true when
+/// either part is non-zero), starting at flat position `at`, into the
+/// counts of its group (`part`, chunks from `first`), and packs them into
+/// the group's bits (which start at position `from`) when kept. Whole
+/// words of 64 values at a time where the run allows: a compare-and-pack
+/// loop the compiler vectorises, and a popcount.
+fn count_block<T: Lane>(
+    re: &[T],
+    im: Option<&[T]>,
+    at: usize,
+    from: usize,
+    first: usize,
+    part: &mut [u64],
+    bits: &mut Option<&mut [u64]>,
+) {
+    let truth = |k: usize| match im {
+        None => u64::from(re[k].wide() != 0.0),
+        Some(im) => u64::from(re[k].wide() != 0.0 || im[k].wide() != 0.0),
+    };
+    let word_of = |k: usize| -> u64 {
+        let mut w = 0u64;
+        match im {
+            None => {
+                for (i, &v) in re[k..k + 64].iter().enumerate() {
+                    w |= u64::from(v.wide() != 0.0) << i;
+                }
+            }
+            Some(im) => {
+                for (i, (&v, &u)) in re[k..k + 64].iter().zip(&im[k..k + 64]).enumerate() {
+                    w |= u64::from(v.wide() != 0.0 || u.wide() != 0.0) << i;
+                }
+            }
+        }
+        w
+    };
+    let mut count_run = |k0: usize, k1: usize| {
+        if k0 == k1 {
+            return;
+        }
+        let chunk = (at + k0) / MASK_CHUNK - first;
+        let mut count = 0;
+        match bits.as_deref_mut() {
+            Some(bits) => {
+                let mut k = k0;
+                while k < k1 {
+                    let p = at + k - from;
+                    if p.is_multiple_of(64) && k + 64 <= k1 {
+                        let w = word_of(k);
+                        bits[p / 64] = w;
+                        count += u64::from(w.count_ones());
+                        k += 64;
+                    } else {
+                        let t = truth(k);
+                        bits[p / 64] |= t << (p % 64);
+                        count += t;
+                        k += 1;
+                    }
+                }
+            }
+            None => count = (k0..k1).map(truth).sum(),
+        }
+        part[chunk] += count;
+    };
+    // A block may straddle two chunks.
+    let len = re.len();
+    let split = (MASK_CHUNK - at % MASK_CHUNK).min(len);
+    count_run(0, split);
+    count_run(split, len);
 }
 
 /// Streams the selected elements `from..to` (positions in the result) of

@@ -13,14 +13,85 @@ fn arch() -> Arch {
     *ARCH.get_or_init(Arch::new)
 }
 
+/// The values a reduction kernel reads: float64 blocks, or float32 lanes
+/// straight from the block evaluator, widened to float64 (exactly) as
+/// they are read, so that no float64 copy of a block is written first.
+///
+/// Kernels walk `xs` in pieces ([`Lane::piece`]): float64 in one piece (a
+/// multiple of [`PIECE`] values, then the rest), float32 [`PIECE`] values
+/// at a time widened into a buffer that stays in L1. Every piece but the
+/// last holds a multiple of [`PIECE`] values, so a kernel that walks each
+/// piece in groups of vectors adds in the same order for either type: the
+/// same bits. (No closures here: a closure the compiler does not inline
+/// loses the vector instructions of the function around it.)
+pub trait Lane: Copy + Send + Sync + 'static {
+    /// The longest piece.
+    const SPAN: usize;
+
+    fn wide(self) -> f64;
+
+    /// Values `at .. at + len` of `xs` as float64: a slice of `xs`
+    /// itself, or widened into `buf` (`len` at most [`PIECE`]).
+    fn piece<'a>(xs: &'a [Self], at: usize, len: usize, buf: &'a mut [f64; PIECE]) -> &'a [f64];
+}
+
+/// Values per piece of [`Lane::piece`]: a multiple of every kernel's
+/// group of four vectors (32 float64 with AVX-512).
+pub const PIECE: usize = 64;
+// Four vectors of 8 float64 (AVX-512), the widest group a kernel takes.
+const _: () = assert!(PIECE % 32 == 0);
+
+impl Lane for f64 {
+    const SPAN: usize = usize::MAX;
+
+    #[inline(always)]
+    fn wide(self) -> f64 {
+        self
+    }
+
+    #[inline(always)]
+    fn piece<'a>(xs: &'a [f64], at: usize, len: usize, _: &'a mut [f64; PIECE]) -> &'a [f64] {
+        &xs[at..at + len]
+    }
+}
+
+impl Lane for f32 {
+    const SPAN: usize = PIECE;
+
+    #[inline(always)]
+    fn wide(self) -> f64 {
+        f64::from(self)
+    }
+
+    #[inline(always)]
+    fn piece<'a>(xs: &'a [f32], at: usize, len: usize, buf: &'a mut [f64; PIECE]) -> &'a [f64] {
+        for (b, &x) in buf.iter_mut().zip(&xs[at..at + len]) {
+            *b = f64::from(x);
+        }
+        &buf[..len]
+    }
+}
+
+/// The pieces of `n` values: `(at, len, last)` for each, the last piece
+/// (shorter than [`PIECE`], perhaps empty) marked.
+#[inline(always)]
+fn pieces<T: Lane>(n: usize) -> impl Iterator<Item = (usize, usize, bool)> {
+    let whole = n - n % PIECE;
+    let span = T::SPAN.min(whole.max(1));
+    (0..whole)
+        .step_by(span)
+        .map(move |at| (at, span.min(whole - at), false))
+        .chain(std::iter::once((whole, n - whole, true)))
+}
+
 /// Minimum, maximum and sum of `xs`. Only meaningful when the block holds
 /// no NaN: the caller checks the sum, which a NaN makes NaN.
-pub fn min_max_sum(xs: &[f64]) -> (f64, f64, f64) {
+pub fn min_max_sum<T: Lane>(xs: &[T]) -> (f64, f64, f64) {
     arch().dispatch(MinMaxSum(xs))
 }
 
 /// Sum of squared deviations from `mean`, and the number of zeros.
-pub fn squares_and_zeros(xs: &[f64], mean: f64) -> (f64, u64) {
+pub fn squares_and_zeros<T: Lane>(xs: &[T], mean: f64) -> (f64, u64) {
     arch().dispatch(SquaresAndZeros(xs, mean))
 }
 
@@ -40,7 +111,7 @@ pub fn abs_c8_le(run: &[u8], stride: usize, out: &mut [f64]) {
 /// Adds a run of finite values `xs` to a row of accumulators: each
 /// Neumaier-compensated sum (`sum`, `comp`) and, unless `nonzero` is
 /// empty, the count of non-zeros; all of `xs`'s length.
-pub fn column_add(sum: &mut [f64], comp: &mut [f64], nonzero: &mut [f64], xs: &[f64]) {
+pub fn column_add<T: Lane>(sum: &mut [f64], comp: &mut [f64], nonzero: &mut [f64], xs: &[T]) {
     arch().dispatch(ColumnAdd {
         sum,
         comp,
@@ -52,13 +123,13 @@ pub fn column_add(sum: &mut [f64], comp: &mut [f64], nonzero: &mut [f64], xs: &[
 /// Whether every value is finite (no NaN, no infinity), in one pass
 /// without an early exit, which vectorises (a short-circuiting `all` does
 /// not).
-pub fn all_finite(xs: &[f64]) -> bool {
+pub fn all_finite<T: Lane>(xs: &[T]) -> bool {
     arch().dispatch(AllFinite(xs))
 }
 
-struct AllFinite<'a>(&'a [f64]);
+struct AllFinite<'a, T>(&'a [T]);
 
-impl WithSimd for AllFinite<'_> {
+impl<T: Lane> WithSimd for AllFinite<'_, T> {
     type Output = bool;
 
     #[inline(always)]
@@ -66,15 +137,15 @@ impl WithSimd for AllFinite<'_> {
         // |v| < inf is false for NaN and for both infinities.
         self.0
             .iter()
-            .fold(true, |all, v| all & (v.abs() < f64::INFINITY))
+            .fold(true, |all, v| all & (v.wide().abs() < f64::INFINITY))
     }
 }
 
-struct ColumnAdd<'a> {
+struct ColumnAdd<'a, T> {
     sum: &'a mut [f64],
     comp: &'a mut [f64],
     nonzero: &'a mut [f64],
-    xs: &'a [f64],
+    xs: &'a [T],
 }
 
 /// `s + v` into `s`, its rounding error into `c` (Neumaier's step).
@@ -89,7 +160,7 @@ fn compensated(s: &mut f64, c: &mut f64, v: f64) {
     *s = t;
 }
 
-impl WithSimd for ColumnAdd<'_> {
+impl<T: Lane> WithSimd for ColumnAdd<'_, T> {
     type Output = ();
 
     #[inline(always)]
@@ -101,10 +172,10 @@ impl WithSimd for ColumnAdd<'_> {
             xs,
         } = self;
         for ((s, c), &v) in sum.iter_mut().zip(comp.iter_mut()).zip(xs) {
-            compensated(s, c, v);
+            compensated(s, c, v.wide());
         }
         for (z, &v) in nonzero.iter_mut().zip(xs) {
-            *z += if v != 0.0 { 1.0 } else { 0.0 };
+            *z += if v.wide() != 0.0 { 1.0 } else { 0.0 };
         }
     }
 }
@@ -115,7 +186,12 @@ impl WithSimd for ColumnAdd<'_> {
 /// The pair sums round (by at most half a float64 ulp of their size each),
 /// which the compensated sum of float32 or small-integer input never
 /// shows; integers below 2^53 add exactly.
-pub fn column_add4(sum: &mut [f64], comp: &mut [f64], nonzero: &mut [f64], rows: [&[f64]; 4]) {
+pub fn column_add4<T: Lane>(
+    sum: &mut [f64],
+    comp: &mut [f64],
+    nonzero: &mut [f64],
+    rows: [&[T]; 4],
+) {
     arch().dispatch(ColumnAdd4 {
         sum,
         comp,
@@ -124,14 +200,14 @@ pub fn column_add4(sum: &mut [f64], comp: &mut [f64], nonzero: &mut [f64], rows:
     })
 }
 
-struct ColumnAdd4<'a> {
+struct ColumnAdd4<'a, T> {
     sum: &'a mut [f64],
     comp: &'a mut [f64],
     nonzero: &'a mut [f64],
-    rows: [&'a [f64]; 4],
+    rows: [&'a [T]; 4],
 }
 
-impl WithSimd for ColumnAdd4<'_> {
+impl<T: Lane> WithSimd for ColumnAdd4<'_, T> {
     type Output = ();
 
     #[inline(always)]
@@ -144,10 +220,10 @@ impl WithSimd for ColumnAdd4<'_> {
         } = self;
         let quads = a.iter().zip(b).zip(c.iter().zip(d));
         for ((s, k), ((&a, &b), (&c, &d))) in sum.iter_mut().zip(comp.iter_mut()).zip(quads) {
-            compensated(s, k, (a + b) + (c + d));
+            compensated(s, k, (a.wide() + b.wide()) + (c.wide() + d.wide()));
         }
         let quads = a.iter().zip(b).zip(c.iter().zip(d));
-        let one = |v: f64| if v != 0.0 { 1.0 } else { 0.0 };
+        let one = |v: T| if v.wide() != 0.0 { 1.0 } else { 0.0 };
         for (z, ((&a, &b), (&c, &d))) in nonzero.iter_mut().zip(quads) {
             *z += (one(a) + one(b)) + (one(c) + one(d));
         }
@@ -369,7 +445,7 @@ pub const NEAR_EDGE: u32 = 1 << 31;
 /// whole number is marked [`NEAR_EDGE`]: only those can be off by one, and
 /// `bins::histogram` moves them where the bin edges say so, as NumPy does.
 /// `near` at or above 0.5 marks every value inside the range.
-pub fn bin_numbers(xs: &[f64], p: &BinParams, near: f64, out: &mut [u32]) {
+pub fn bin_numbers<T: Lane>(xs: &[T], p: &BinParams, near: f64, out: &mut [u32]) {
     arch().dispatch(BinNumbers {
         xs,
         p: *p,
@@ -378,14 +454,14 @@ pub fn bin_numbers(xs: &[f64], p: &BinParams, near: f64, out: &mut [u32]) {
     })
 }
 
-struct BinNumbers<'a> {
-    xs: &'a [f64],
+struct BinNumbers<'a, T> {
+    xs: &'a [T],
     p: BinParams,
     near: f64,
     out: &'a mut [u32],
 }
 
-impl WithSimd for BinNumbers<'_> {
+impl<T: Lane> WithSimd for BinNumbers<'_, T> {
     type Output = ();
 
     #[inline(always)]
@@ -419,27 +495,27 @@ impl WithSimd for BinNumbers<'_> {
         // vector code.
         match p.math {
             BinMath::Double => {
-                for (o, &x) in out.iter_mut().zip(xs) {
+                for (o, x) in out.iter_mut().zip(xs.iter().map(|x| x.wide())) {
                     *o = code(x, bin((x - p.first) / p.denom * n));
                 }
             }
             BinMath::SingleDiff => {
-                for (o, &x) in out.iter_mut().zip(xs) {
+                for (o, x) in out.iter_mut().zip(xs.iter().map(|x| x.wide())) {
                     *o = code(x, bin(f32_(x - p.first) / p.denom * n));
                 }
             }
             BinMath::Single => {
-                for (o, &x) in out.iter_mut().zip(xs) {
+                for (o, x) in out.iter_mut().zip(xs.iter().map(|x| x.wide())) {
                     *o = code(x, bin(f32_(f32_(f32_(x - p.first) / p.denom) * n)));
                 }
             }
             BinMath::HalfDiff => {
-                for (o, &x) in out.iter_mut().zip(xs) {
+                for (o, x) in out.iter_mut().zip(xs.iter().map(|x| x.wide())) {
                     *o = code(x, bin(f16_(x - p.first) / p.denom * n));
                 }
             }
             BinMath::Half => {
-                for (o, &x) in out.iter_mut().zip(xs) {
+                for (o, x) in out.iter_mut().zip(xs.iter().map(|x| x.wide())) {
                     *o = code(x, bin(f16_(f16_(f16_(x - p.first) / p.denom) * n)));
                 }
             }
@@ -496,59 +572,66 @@ impl<const S: usize, T: From<f32>> WithSimd for DecodeF32<'_, S, T> {
     }
 }
 
-struct MinMaxSum<'a>(&'a [f64]);
+struct MinMaxSum<'a, T>(&'a [T]);
 
-impl WithSimd for MinMaxSum<'_> {
+impl<T: Lane> WithSimd for MinMaxSum<'_, T> {
     type Output = (f64, f64, f64);
 
     #[inline(always)]
     fn with_simd<S: Simd>(self, simd: S) -> Self::Output {
-        let (head, tail) = S::as_simd_f64s(self.0);
         // Four accumulators of each kind, so the loop is bound by
         // throughput rather than by the latency of one chain.
-        let (quads, rest) = pulp::as_arrays::<4, _>(head);
         let mut lo = [simd.splat_f64s(f64::INFINITY); 4];
         let mut hi = [simd.splat_f64s(f64::NEG_INFINITY); 4];
         let mut sum = [simd.splat_f64s(0.0); 4];
-        for q in quads {
-            for k in 0..4 {
-                lo[k] = simd.min_f64s(lo[k], q[k]);
-                hi[k] = simd.max_f64s(hi[k], q[k]);
-                sum[k] = simd.add_f64s(sum[k], q[k]);
+        let mut buf = [0.0; PIECE];
+        let mut out = (f64::INFINITY, f64::NEG_INFINITY, 0.0);
+        for (at, len, last) in pieces::<T>(self.0.len()) {
+            let xs = T::piece(self.0, at, len, &mut buf);
+            let (head, tail) = S::as_simd_f64s(xs);
+            let (quads, rest) = pulp::as_arrays::<4, _>(head);
+            for q in quads {
+                for k in 0..4 {
+                    lo[k] = simd.min_f64s(lo[k], q[k]);
+                    hi[k] = simd.max_f64s(hi[k], q[k]);
+                    sum[k] = simd.add_f64s(sum[k], q[k]);
+                }
             }
+            if !last {
+                continue;
+            }
+            for &x in rest {
+                lo[0] = simd.min_f64s(lo[0], x);
+                hi[0] = simd.max_f64s(hi[0], x);
+                sum[0] = simd.add_f64s(sum[0], x);
+            }
+            let l = simd.min_f64s(simd.min_f64s(lo[0], lo[1]), simd.min_f64s(lo[2], lo[3]));
+            let h = simd.max_f64s(simd.max_f64s(hi[0], hi[1]), simd.max_f64s(hi[2], hi[3]));
+            let s = simd.add_f64s(simd.add_f64s(sum[0], sum[1]), simd.add_f64s(sum[2], sum[3]));
+            let (mut l, mut h, mut s) = (
+                simd.reduce_min_f64s(l),
+                simd.reduce_max_f64s(h),
+                simd.reduce_sum_f64s(s),
+            );
+            for &x in tail {
+                l = l.min(x);
+                h = h.max(x);
+                s += x;
+            }
+            out = (l, h, s);
         }
-        for &x in rest {
-            lo[0] = simd.min_f64s(lo[0], x);
-            hi[0] = simd.max_f64s(hi[0], x);
-            sum[0] = simd.add_f64s(sum[0], x);
-        }
-        let lo = simd.min_f64s(simd.min_f64s(lo[0], lo[1]), simd.min_f64s(lo[2], lo[3]));
-        let hi = simd.max_f64s(simd.max_f64s(hi[0], hi[1]), simd.max_f64s(hi[2], hi[3]));
-        let sum = simd.add_f64s(simd.add_f64s(sum[0], sum[1]), simd.add_f64s(sum[2], sum[3]));
-        let (mut lo, mut hi, mut sum) = (
-            simd.reduce_min_f64s(lo),
-            simd.reduce_max_f64s(hi),
-            simd.reduce_sum_f64s(sum),
-        );
-        for &x in tail {
-            lo = lo.min(x);
-            hi = hi.max(x);
-            sum += x;
-        }
-        (lo, hi, sum)
+        out
     }
 }
 
-struct SquaresAndZeros<'a>(&'a [f64], f64);
+struct SquaresAndZeros<'a, T>(&'a [T], f64);
 
-impl WithSimd for SquaresAndZeros<'_> {
+impl<T: Lane> WithSimd for SquaresAndZeros<'_, T> {
     type Output = (f64, u64);
 
     #[inline(always)]
     fn with_simd<S: Simd>(self, simd: S) -> Self::Output {
-        let SquaresAndZeros(xs, mean) = self;
-        let (head, tail) = S::as_simd_f64s(xs);
-        let (quads, rest) = pulp::as_arrays::<4, _>(head);
+        let SquaresAndZeros(values, mean) = self;
         let (m, zero, one) = (
             simd.splat_f64s(mean),
             simd.splat_f64s(0.0),
@@ -556,31 +639,42 @@ impl WithSimd for SquaresAndZeros<'_> {
         );
         let mut sq = [zero; 4];
         let mut zeros = [zero; 4];
-        let mut step = |k: usize, x: S::f64s| {
-            let d = simd.sub_f64s(x, m);
-            sq[k] = simd.mul_add_e_f64s(d, d, sq[k]);
-            let is_zero = simd.equal_f64s(x, zero);
-            zeros[k] = simd.add_f64s(zeros[k], simd.select_f64s(is_zero, one, zero));
-        };
-        for q in quads {
-            for (k, &x) in q.iter().enumerate() {
-                step(k, x);
+        let mut buf = [0.0; PIECE];
+        let mut out = (0.0, 0);
+        for (at, len, last) in pieces::<T>(values.len()) {
+            let xs = T::piece(values, at, len, &mut buf);
+            let (head, tail) = S::as_simd_f64s(xs);
+            let (quads, rest) = pulp::as_arrays::<4, _>(head);
+            let mut step = |k: usize, x: S::f64s| {
+                let d = simd.sub_f64s(x, m);
+                sq[k] = simd.mul_add_e_f64s(d, d, sq[k]);
+                let is_zero = simd.equal_f64s(x, zero);
+                zeros[k] = simd.add_f64s(zeros[k], simd.select_f64s(is_zero, one, zero));
+            };
+            for q in quads {
+                for (k, &x) in q.iter().enumerate() {
+                    step(k, x);
+                }
             }
+            if !last {
+                continue;
+            }
+            for &x in rest {
+                step(0, x);
+            }
+            let total = |v: [S::f64s; 4]| {
+                simd.reduce_sum_f64s(
+                    simd.add_f64s(simd.add_f64s(v[0], v[1]), simd.add_f64s(v[2], v[3])),
+                )
+            };
+            let (mut s, mut z) = (total(sq), total(zeros));
+            for &x in tail {
+                s += (x - mean) * (x - mean);
+                z += if x == 0.0 { 1.0 } else { 0.0 };
+            }
+            out = (s, z as u64);
         }
-        for &x in rest {
-            step(0, x);
-        }
-        let total = |v: [S::f64s; 4]| {
-            simd.reduce_sum_f64s(
-                simd.add_f64s(simd.add_f64s(v[0], v[1]), simd.add_f64s(v[2], v[3])),
-            )
-        };
-        let (mut sq, mut zeros) = (total(sq), total(zeros));
-        for &x in tail {
-            sq += (x - mean) * (x - mean);
-            zeros += if x == 0.0 { 1.0 } else { 0.0 };
-        }
-        (sq, zeros as u64)
+        out
     }
 }
 
@@ -762,6 +856,64 @@ mod tests {
     /// answer is small, and at the powers of two where `m` is halved: its
     /// error stays below 4 units in the last place of float64, so the
     /// float32 results it feeds round to the same value or a neighbour.
+    /// The reduction kernels read float32 lanes as they read the same
+    /// values widened to float64 first: the same bits, for lengths around
+    /// the pieces' and vectors' sizes; and against a scalar reference
+    /// (extremes exact, sums to rounding).
+    #[test]
+    fn float32_lanes_and_float64_blocks_give_the_same_bits() {
+        let mut state: u64 = 0x0dd_ba11;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            ((state >> 40) as f32 / (1u64 << 24) as f32 - 0.4)
+                * [1.0, 1e-3, 1e4][state as usize % 3]
+        };
+        for len in [0, 1, 7, 31, 63, 64, 65, 100, 1000, 4095, 4096] {
+            let narrow: Vec<f32> = (0..len)
+                .map(|k| if k % 17 == 3 { 0.0 } else { next() })
+                .collect();
+            let wide: Vec<f64> = narrow.iter().map(|&x| f64::from(x)).collect();
+            let (lo, hi, sum) = min_max_sum(&narrow);
+            assert_eq!((lo.to_bits(), hi.to_bits(), sum.to_bits()), {
+                let (l, h, s) = min_max_sum(&wide);
+                (l.to_bits(), h.to_bits(), s.to_bits())
+            });
+            let mean = sum / len.max(1) as f64;
+            let (sq, zeros) = squares_and_zeros(&narrow, mean);
+            let (sq64, zeros64) = squares_and_zeros(&wide, mean);
+            assert_eq!((sq.to_bits(), zeros), (sq64.to_bits(), zeros64), "{len}");
+            // The scalar reference.
+            let lo_ref = wide.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi_ref = wide.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let sum_ref: f64 = wide.iter().sum();
+            let scale: f64 = wide.iter().map(|v| v.abs()).sum::<f64>() * 1e-13;
+            assert_eq!((lo, hi), (lo_ref, hi_ref), "{len}");
+            assert!(
+                (sum - sum_ref).abs() <= scale,
+                "{len}: {sum} against {sum_ref}"
+            );
+            assert_eq!(zeros, wide.iter().filter(|&&v| v == 0.0).count() as u64);
+            // Four rows into compensated columns, and one.
+            let rows = [&narrow[..], &narrow[..], &narrow[..], &narrow[..]];
+            let wide_rows = [&wide[..], &wide[..], &wide[..], &wide[..]];
+            let fresh = || (vec![0.5; len], vec![0.0; len], vec![0.0; len]);
+            let (mut s1, mut c1, mut z1) = fresh();
+            let (mut s2, mut c2, mut z2) = fresh();
+            column_add4(&mut s1, &mut c1, &mut z1, rows);
+            column_add4(&mut s2, &mut c2, &mut z2, wide_rows);
+            column_add(&mut s1, &mut c1, &mut z1, &narrow);
+            column_add(&mut s2, &mut c2, &mut z2, &wide);
+            assert_eq!((&s1, &c1, &z1), (&s2, &c2, &z2), "{len}");
+            for j in 0..len {
+                let want = 0.5 + 5.0 * wide[j];
+                assert!((s1[j] + c1[j] - want).abs() <= want.abs() * 1e-15, "{len}");
+                assert_eq!(z1[j], if wide[j] != 0.0 { 5.0 } else { 0.0 });
+            }
+        }
+    }
+
     /// The vectorised `exp` against the library's over the whole range
     /// (subnormal results, overflow, the ends) and the special values:
     /// within 2 ulp (of the smallest normal below it); every result

@@ -33,7 +33,7 @@ use codec::{int_to_float, leaf_run};
 pub use elements::Elements;
 use elementwise::{binary_block, exact_binary, exact_unary, ln_f32, single, unary_block};
 pub(crate) use elementwise::{floor_div, int_floor_div, int_mod, magnitude32, py_mod};
-pub use fused::Fused;
+pub use fused::{Fused, Values};
 
 use crate::dtype::{ByteOrder, Kind, Scalar};
 use crate::ops::BinOp;

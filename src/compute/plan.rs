@@ -88,12 +88,16 @@ pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
             _ => None,
         })
         .sum();
-    let (goal_text, walk, chunks, accumulators) = match goal {
+    // The last of each: whether the walk reads float32 lanes as they are
+    // (the tiles turned on their side take float64 blocks).
+    let (goal_text, walk, chunks, accumulators, reads_lanes, block) = match goal {
         Goal::Elementwise => (
             "computed block by block as it is shown or saved".to_string(),
             "C order of the result, runs along the last axis".to_string(),
             1,
             0u64,
+            false,
+            BLOCK,
         ),
         Goal::All => {
             let (_, chunks) = walk_chunks(x, workers);
@@ -109,6 +113,8 @@ pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
                 walk,
                 chunks,
                 (chunks * std::mem::size_of::<Acc>()) as u64,
+                true,
+                BLOCK,
             )
         }
         Goal::Axes(axes, need) => {
@@ -118,8 +124,9 @@ pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
             );
             let p = axes_plan(x, axes, int, *need);
             let walk = if p.column_sums {
-                "rows (runs along the last axis) in order, each added to its row of \
-                 outputs by a vectorised column kernel"
+                "rows (runs along the last axis) in order, four at a time (one \
+                 evaluator each), added to their row of outputs by a vectorised \
+                 column kernel"
             } else if p.last_kept {
                 "tiles of 32 rows by 2048 columns, turned on their side so each \
                  column goes to its accumulator in one push"
@@ -135,9 +142,12 @@ pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
                 walk.to_string(),
                 p.chunks,
                 (p.chunks * p.per_chunk) as u64,
+                p.column_sums || !p.last_kept,
+                p.block,
             )
         }
     };
+
     let used_threads = workers.min(chunks).max(1);
     // Streamed transforms: each row made once, when the walk reaches it.
     let mut walk = walk;
@@ -179,8 +189,8 @@ pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
     Plan {
         goal: goal_text,
         walk,
-        block: BLOCK,
-        lanes: fused.describe(),
+        block,
+        lanes: fused.describe(reads_lanes),
         chunks,
         threads: used_threads,
         reads,
@@ -238,7 +248,7 @@ pub fn plan_segments(
              float64), |X|^2 summed per bin"
         ),
         block: w.nperseg,
-        lanes: super::Fused::new(x).describe(),
+        lanes: super::Fused::new(x).describe(false),
         chunks,
         threads: workers,
         reads,

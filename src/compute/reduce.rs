@@ -5,8 +5,8 @@
 //! the elements into chunks that threads stream through, and merge the
 //! partial accumulators in order, so results do not depend on timing.
 
-use super::kernels::{min_max_sum, squares_and_zeros};
-use super::{Block, Fused, Lazy, BLOCK};
+use super::kernels::{min_max_sum, squares_and_zeros, Lane};
+use super::{Block, Fused, Lazy, Values, BLOCK};
 use crate::control::{self, Interrupted};
 pub use crate::control::{in_chunks, threads};
 use std::sync::Arc;
@@ -203,6 +203,20 @@ impl Acc {
         }
     }
 
+    /// Adds a block of values (float32 lanes or a block) whose first has
+    /// flat index `base`.
+    pub fn push_values(&mut self, v: Values<'_>, base: u64, int: bool) {
+        match v {
+            Values::Block(b) => self.push(b, base, int),
+            Values::Lanes(xs) => {
+                if !self.push_finite_real(xs, base, 1, int) {
+                    let wide: Vec<f64> = xs.iter().map(|&x| f64::from(x)).collect();
+                    self.push_general(&wide, None, base, 1, int);
+                }
+            }
+        }
+    }
+
     /// Adds a block of values whose first has flat index `base`.
     pub fn push(&mut self, b: &Block, base: u64, int: bool) {
         match &b.ints {
@@ -310,7 +324,7 @@ impl Acc {
     /// The common case, fast: real values, all finite. Loops the compiler
     /// can vectorise; returns false (having changed nothing) when the block
     /// holds a NaN or an infinity, which the general path handles.
-    fn push_finite_real(&mut self, xs: &[f64], base: u64, step: u64, int: bool) -> bool {
+    fn push_finite_real<T: Lane>(&mut self, xs: &[T], base: u64, step: u64, int: bool) -> bool {
         if xs.is_empty() {
             return true;
         }
@@ -561,15 +575,42 @@ pub fn for_blocks(
     to: usize,
     mut f: impl FnMut(&Block, u64),
 ) -> Result<(), Interrupted> {
+    walk(x, from, to, false, |v, at| match v {
+        Values::Block(b) => f(b, at),
+        Values::Lanes(_) => unreachable!("walk gives lanes only when asked"),
+    })
+}
+
+/// As [`for_blocks`], with the values in float32 lanes where the
+/// expression computes in them ([`Fused::values`]): for the kernels that
+/// read float32 as it is.
+pub fn for_values(
+    x: &Lazy,
+    from: usize,
+    to: usize,
+    f: impl FnMut(Values<'_>, u64),
+) -> Result<(), Interrupted> {
+    walk(x, from, to, true, f)
+}
+
+fn walk(
+    x: &Lazy,
+    from: usize,
+    to: usize,
+    lanes: bool,
+    mut f: impl FnMut(Values<'_>, u64),
+) -> Result<(), Interrupted> {
     if from >= to {
         return Ok(());
     }
     if let super::Node::Masked { src, mask, index } = &*x.node {
-        return super::gather::masked_stream(src, mask, index, from, to, f);
+        return super::gather::masked_stream(src, mask, index, from, to, |b, at| {
+            f(Values::Block(b), at)
+        });
     }
     let n = x.ndim();
     if n == 0 {
-        f(&x.block(&[], 0, 1), 0);
+        f(Values::Block(&x.block(&[], 0, 1)), 0);
         return Ok(());
     }
     let last = x.shape[n - 1];
@@ -587,7 +628,12 @@ pub fn for_blocks(
         }
         let len = BLOCK.min(last - col).min(to - flat);
         control::check()?;
-        f(eval.block(&outer, col, len), flat as u64);
+        let v = if lanes {
+            eval.values(&outer, col, len)
+        } else {
+            Values::Block(eval.block(&outer, col, len))
+        };
+        f(v, flat as u64);
         control::advance(len as u64);
         flat += len;
     }
@@ -645,7 +691,7 @@ fn reduce_walk(
             need,
             ..Acc::with_order(order.clone())
         };
-        for_blocks(x, 0, size, |b, at| acc.push(b, at, int))?;
+        for_values(x, 0, size, |v, at| acc.push_values(v, at, int))?;
         return Ok(acc);
     }
     let parts = in_chunks(chunks, |c| {
@@ -653,8 +699,8 @@ fn reduce_walk(
             need,
             ..Acc::with_order(order.clone())
         };
-        for_blocks(x, c * chunk, ((c + 1) * chunk).min(size), |b, at| {
-            acc.push(b, at, int)
+        for_values(x, c * chunk, ((c + 1) * chunk).min(size), |v, at| {
+            acc.push_values(v, at, int)
         })?;
         Ok(acc)
     })?;
@@ -671,10 +717,10 @@ fn reduce_walk(
 /// branch-free test over 64 values at a time (vectorised), then a search
 /// within the 64 that hold it. A block's extremes are looked up once per
 /// new extreme, which for `max(x, axis=1)` is several times a row.
-fn first_equal(xs: &[f64], v: f64) -> usize {
+fn first_equal<T: Lane>(xs: &[T], v: f64) -> usize {
     for (i, c) in xs.chunks(64).enumerate() {
-        if c.iter().fold(false, |any, &x| any | (x == v)) {
-            return i * 64 + c.iter().position(|&x| x == v).unwrap_or(0);
+        if c.iter().fold(false, |any, &x| any | (x.wide() == v)) {
+            return i * 64 + c.iter().position(|&x| x.wide() == v).unwrap_or(0);
         }
     }
     0
