@@ -39,7 +39,7 @@ pub trait Lane: Copy + Send + Sync + 'static {
 /// group of four vectors (32 float64 with AVX-512).
 pub const PIECE: usize = 64;
 // Four vectors of 8 float64 (AVX-512), the widest group a kernel takes.
-const _: () = assert!(PIECE % 32 == 0);
+const _: () = assert!(PIECE.is_multiple_of(32));
 
 impl Lane for f64 {
     const SPAN: usize = usize::MAX;
