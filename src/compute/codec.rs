@@ -1,9 +1,10 @@
 //! The one codec between bytes and numbers: an element of any scalar
 //! dtype decoded to a [`Num`] (`decode_num`, and runs of them into a
-//! [`Block`]: `leaf_run`, with vector loops for little-endian float32 and
-//! complex64), a float64 result rounded to what its dtype holds (`cast`:
-//! float32 rounding, integer wrap-around, NumPy's values for NaN), and
-//! numbers encoded back into bytes (`encode_num`, `encode_block_into`).
+//! [`Block`]: `leaf_run`, with a loop of each dtype's own type, vector
+//! loops where the elements are contiguous), a float64 result rounded to
+//! what its dtype holds (`cast`: float32 rounding, integer wrap-around,
+//! NumPy's values for NaN), and numbers encoded back into bytes
+//! (`encode_num`, `encode_block_into`).
 
 use super::{kernels, Block, Num};
 use crate::dtype::{ByteOrder, Elem, Kind, Scalar};
@@ -156,6 +157,69 @@ pub(super) fn decode_f32<const S: usize>(run: &[u8], out: &mut Vec<f64>) {
     }
 }
 
+/// `len` elements of `dtype` every `stride` bytes of `run` (which ends
+/// with the last element), decoded by the loop of the dtype's own type
+/// ([`kernels::decode_run`]): every integer of up to 4 bytes, float16,
+/// float32 and float64 in either byte order, complex parts likewise. None
+/// for the dtypes `leaf_run` decodes itself.
+fn typed_run(run: &[u8], stride: usize, len: usize, dtype: Scalar) -> Option<Block> {
+    fn part(
+        run: &[u8],
+        stride: usize,
+        len: usize,
+        kind: Kind,
+        size: usize,
+        big: bool,
+    ) -> Option<Vec<f64>> {
+        let mut out = vec![0.0; len];
+        macro_rules! with {
+            ($t:ty, $n:literal, $wide:expr) => {{
+                let wide = $wide;
+                if big {
+                    kernels::decode_run::<$n, _>(run, stride, &mut out, move |b| {
+                        wide(<$t>::from_be_bytes(b))
+                    });
+                } else {
+                    kernels::decode_run::<$n, _>(run, stride, &mut out, move |b| {
+                        wide(<$t>::from_le_bytes(b))
+                    });
+                }
+            }};
+        }
+        match (kind, size) {
+            (Kind::Bool, 1) => with!(u8, 1, |v: u8| f64::from(u8::from(v != 0))),
+            (Kind::Int, 1) => with!(i8, 1, f64::from),
+            (Kind::UInt, 1) => with!(u8, 1, f64::from),
+            (Kind::Int, 2) => with!(i16, 2, f64::from),
+            (Kind::UInt, 2) => with!(u16, 2, f64::from),
+            (Kind::Int, 4) => with!(i32, 4, f64::from),
+            (Kind::UInt, 4) => with!(u32, 4, f64::from),
+            (Kind::Float, 2) => with!(u16, 2, |v: u16| half::f16::from_bits(v).to_f64()),
+            (Kind::Float, 4) => with!(f32, 4, f64::from),
+            (Kind::Float, 8) => with!(f64, 8, |v: f64| v),
+            _ => return None,
+        }
+        Some(out)
+    }
+    let big = dtype.order == ByteOrder::Big && dtype.size > 1;
+    if dtype.kind == Kind::Complex {
+        let half = dtype.size / 2;
+        let re = part(run, stride, len, Kind::Float, half, big)?;
+        let im = part(&run[half..], stride, len, Kind::Float, half, big)?;
+        return Some(Block {
+            re,
+            im: Some(im),
+            ints: None,
+        });
+    }
+    let re = part(run, stride, len, dtype.kind, dtype.size, big)?;
+    Some(Block {
+        re,
+        im: None,
+        ints: None,
+    })
+}
+
 /// `len` elements of `dtype` at `base + k·stride` in `bytes`, decoded.
 pub(super) fn leaf_run(
     bytes: &[u8],
@@ -204,18 +268,6 @@ pub(super) fn leaf_run(
                     ints: None,
                 };
             }
-            (Kind::Float, 8, ByteOrder::Little) => {
-                re.extend(
-                    run.chunks(stride).map(|c| {
-                        f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])
-                    }),
-                );
-                return Block {
-                    re,
-                    im: None,
-                    ints: None,
-                };
-            }
             (Kind::Complex, 8, ByteOrder::Little) => {
                 // Contiguous complex64 (and every other one): both parts
                 // through the vector decoder, the imaginary run 4 bytes on.
@@ -241,6 +293,9 @@ pub(super) fn leaf_run(
                 };
             }
             _ => {}
+        }
+        if let Some(b) = typed_run(run, stride, len, dtype) {
+            return b;
         }
     }
     // Fast paths for the common little-endian floats; the rest decode generally.
@@ -405,8 +460,9 @@ fn encode_native(n: Num, d: Scalar, out: &mut Vec<u8>) {
 mod tests {
     use super::*;
 
-    /// Every block decoder (the vector paths for little-endian float32,
-    /// float64 and complex64, the scalar loops, the general path) gives
+    /// Every block decoder (the vector paths for little-endian float32
+    /// and complex64, each dtype's own loop of `typed_run`, the scalar
+    /// loops, the general path) gives
     /// what the one element reader gives, for every scalar dtype in both
     /// byte orders, forward, wide and reversed strides.
     #[test]

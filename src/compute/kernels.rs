@@ -367,9 +367,10 @@ impl WithSimd for Exp<'_> {
         // ln 2 in two parts: n·LN2_HI is exact for |n| < 2^11.
         const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
         const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
-        const ROUND: f64 = 6_755_399_441_055_744.0; // 1.5 · 2^52
-                                                    // 2^k for a whole k in [-1022, 1023] held as a float: k + 1023 in
-                                                    // the low bits of 2^52 + (k + 1023), moved to the exponent field.
+        // 1.5 · 2^52: adding and taking it away rounds to a whole number.
+        const ROUND: f64 = 6_755_399_441_055_744.0;
+        // 2^k for a whole k in [-1022, 1023] held as a float: k + 1023 in
+        // the low bits of 2^52 + (k + 1023), moved to the exponent field.
         let pow2 =
             |k: f64| f64::from_bits(((k + 1023.0) + 4_503_599_627_370_496.0).to_bits() << 52);
         for x in self.0.iter_mut() {
@@ -555,6 +556,43 @@ impl WithSimd for AbsC8<'_> {
         }
         for ((o, &a), &b) in out.iter_mut().zip(&r).zip(&i) {
             *o = super::magnitude32(a, b) as f64;
+        }
+    }
+}
+
+/// Decodes the `N`-byte number at the start of each `step`-byte chunk of
+/// `run` (which ends with the last number's `N` bytes) with `f`, into
+/// `out` as far as both go: every dtype's own loop (a vector loop where
+/// the numbers are contiguous) instead of a dtype match per element.
+pub fn decode_run<const N: usize, F>(run: &[u8], step: usize, out: &mut [f64], f: F)
+where
+    F: Fn([u8; N]) -> f64 + Copy,
+{
+    arch().dispatch(DecodeRun::<N, F> { run, step, out, f })
+}
+
+struct DecodeRun<'a, const N: usize, F> {
+    run: &'a [u8],
+    step: usize,
+    out: &'a mut [f64],
+    f: F,
+}
+
+impl<const N: usize, F: Fn([u8; N]) -> f64 + Copy> WithSimd for DecodeRun<'_, N, F> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        let DecodeRun { run, step, out, f } = self;
+        let bytes = |c: &[u8]| -> [u8; N] { c[..N].try_into().expect("N bytes") };
+        if step == N {
+            for (o, c) in out.iter_mut().zip(run.chunks_exact(N)) {
+                *o = f(bytes(c));
+            }
+        } else {
+            for (o, c) in out.iter_mut().zip(run.chunks(step)) {
+                *o = f(bytes(c));
+            }
         }
     }
 }
