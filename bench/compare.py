@@ -2,8 +2,8 @@
 """strided against NumPy (and numexpr, where it can say the same), side by
 side in one run on the same file.
 
-Makes (once) a 2 GiB file of complex64 samples, 16384 x 16384, warms it into
-the page cache, then times whole processes, each several times, and reports
+Makes (once) a 2 GiB file of complex64 samples, 16384 x 16384 (and a 2 GiB
+float64 file beside it for the float64 rows), warms it into the page cache, then times whole processes, each several times, and reports
 medians, ratios and the peak anonymous memory (RssAnon, sampled every few
 milliseconds while the process runs; max RSS would count the file's cached
 pages, which both tools share).
@@ -54,6 +54,30 @@ CASES = [
      "print(np.mean(np.abs(np.fft.fft(d, axis=1)), axis=0))", None),
     ("max(abs(fft(2**20 samples)))", "open {f} {n}x{n}; max(abs(fft(d.reshape(-1)[:2**20])))",
      "print(np.abs(np.fft.fft(d.reshape(-1)[:2**20])).max())", None),
+    # Other dtypes: the same bytes as int16 (16384 x 65536), and a 2 GiB
+    # float64 file of normal values (16384 x 16384) made beside the first.
+    ("int16: stats x", "open {f} {n}x65536 i2 as x; stats x",
+     "x = np.memmap(d.filename, dtype='<i2', mode='r', shape=(16384, 65536))\n"
+     "print(x.min(), x.max(), x.mean(), x.std())", None),
+    ("int16: mean(x, axis=0)", "open {f} {n}x65536 i2 as x; mean(x, axis=0)",
+     "x = np.memmap(d.filename, dtype='<i2', mode='r', shape=(16384, 65536))\n"
+     "print(np.mean(x, axis=0))", None),
+    ("float64: stats x", "open {f8} {n}x{n} f8 as x; stats x",
+     "x = np.memmap('{f8}', dtype='<f8', mode='r', shape=(16384, 16384))\n"
+     "print(x.min(), x.max(), x.mean(), x.std(), np.isnan(x).sum())", None),
+    ("float64: mean(x, axis=0)", "open {f8} {n}x{n} f8 as x; mean(x, axis=0)",
+     "x = np.memmap('{f8}', dtype='<f8', mode='r', shape=(16384, 16384))\nprint(np.mean(x, axis=0))",
+     "x = np.memmap('{f8}', dtype='<f8', mode='r', shape=(16384, 16384))\n"
+     "print(ne.evaluate('sum(x, axis=0)') / x.shape[0])"),
+    ("float64: mean(x, axis=1)", "open {f8} {n}x{n} f8 as x; mean(x, axis=1)",
+     "x = np.memmap('{f8}', dtype='<f8', mode='r', shape=(16384, 16384))\nprint(np.mean(x, axis=1))",
+     "x = np.memmap('{f8}', dtype='<f8', mode='r', shape=(16384, 16384))\n"
+     "print(ne.evaluate('sum(x, axis=1)') / x.shape[1])"),
+    ("float64: count_nonzero(x > 3)", "open {f8} {n}x{n} f8 as x; count_nonzero(x > 3)",
+     "x = np.memmap('{f8}', dtype='<f8', mode='r', shape=(16384, 16384))\n"
+     "print(np.count_nonzero(x > 3))",
+     "x = np.memmap('{f8}', dtype='<f8', mode='r', shape=(16384, 16384))\n"
+     "print(ne.evaluate('sum(where(x > 3, 1, 0))'))"),
     # Writes on copy-on-write pages (the file never changes): NumPy's
     # memmap opened again with mode='c'.
     ("d += 1 (mode=c)", "open {f} {n}x{n} mode=c; d += 1; d[0, 0]",
@@ -99,13 +123,14 @@ def run(cmd):
     return elapsed, peak[0]
 
 
-def make_file(path):
+def make_file(path, dtype="float32", what="complex64 noise"):
     if os.path.exists(path) and os.path.getsize(path) == N * N * 8:
         return
-    print(f"writing {path} (2 GiB of complex64 noise)...", flush=True)
+    print(f"writing {path} (2 GiB of {what})...", flush=True)
+    values = N * N * 8 // 16 // {"float32": 4, "float64": 8}[dtype]
     code = ("import numpy as np\ng = np.random.default_rng(0)\n"
             f"with open({path!r}, 'wb') as f:\n"
-            f"    for _ in range(16): g.standard_normal({N * N // 16 * 2}).astype(np.float32).tofile(f)\n")
+            f"    for _ in range(16): g.standard_normal({values}).astype(np.{dtype}).tofile(f)\n")
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -118,6 +143,10 @@ def main():
     if not os.path.exists(STRIDED):
         sys.exit("build first: cargo build --release && cargo bench --no-run")
     make_file(args.file)
+    f8 = args.file + ".f8"
+    only = set(args.only.split("|")) if args.only else None
+    if any(name.startswith("float64") and (not only or name in only) for name, *_ in CASES):
+        make_file(f8, "float64", "float64 noise")
     # Warm the page cache, and measure the machine's read limit: the pass
     # itself (as the program times it) and the whole process (as strided is
     # timed below: start, map, fault the pages in, pass, unmap, exit).
@@ -125,6 +154,8 @@ def main():
                            check=True, capture_output=True, text=True).stderr
     limit_exe = os.path.join(ROOT, built.rsplit("(", 1)[1].split(")", 1)[0])
     subprocess.run([limit_exe, args.file], check=True, capture_output=True)
+    if os.path.exists(f8):
+        subprocess.run([limit_exe, f8], check=True, capture_output=True)
     limits, limit_procs = [], []
     for _ in range(args.runs):
         out = subprocess.run([limit_exe, args.file], check=True, capture_output=True, text=True).stdout.split()
@@ -147,21 +178,21 @@ def main():
         print("(numexpr is not installed: pip install numexpr adds its column)")
     print("| task | strided | NumPy | NumPy / strided | numexpr | numexpr / strided | strided / read limit | strided RssAnon | NumPy RssAnon |")
     print("|---|---|---|---|---|---|---|---|---|")
-    only = set(args.only.split("|")) if args.only else None
     for name, s_cmd, n_code, ne_code in CASES:
         if only and name not in only:
             continue
         s_times, s_mem, n_times, n_mem, e_times = [], [], [], [], []
         for _ in range(args.runs):
             # Alternate the tools so that drift affects both alike.
-            t, m = run([STRIDED, "-c", s_cmd.format(f=args.file, n=N)])
+            t, m = run([STRIDED, "-c", s_cmd.format(f=args.file, n=N, f8=f8)])
             s_times.append(t)
             s_mem.append(m)
-            t, m = run([sys.executable, "-c", NUMPY_PRE % (args.file, N, N) + n_code])
+            t, m = run([sys.executable, "-c", NUMPY_PRE % (args.file, N, N) + n_code.replace("{f8}", f8)])
             n_times.append(t)
             n_mem.append(m)
             if ne_code and have_ne:
-                t, _ = run([sys.executable, "-c", "import numexpr as ne\n" + NUMPY_PRE % (args.file, N, N) + ne_code])
+                t, _ = run([sys.executable, "-c", "import numexpr as ne\n" + NUMPY_PRE % (args.file, N, N)
+                            + ne_code.replace("{f8}", f8)])
                 e_times.append(t)
         st, nt = statistics.median(s_times), statistics.median(n_times)
         results[name] = st
