@@ -159,65 +159,83 @@ pub(super) fn decode_f32<const S: usize>(run: &[u8], out: &mut Vec<f64>) {
 
 /// `len` elements of `dtype` every `stride` bytes of `run` (which ends
 /// with the last element), decoded by the loop of the dtype's own type
-/// ([`kernels::decode_run`]): every integer of up to 4 bytes, float16,
-/// float32 and float64 in either byte order, complex parts likewise. None
-/// for the dtypes `leaf_run` decodes itself.
-fn typed_run(run: &[u8], stride: usize, len: usize, dtype: Scalar) -> Option<Block> {
-    fn part(
-        run: &[u8],
-        stride: usize,
-        len: usize,
-        kind: Kind,
-        size: usize,
-        big: bool,
-    ) -> Option<Vec<f64>> {
-        let mut out = vec![0.0; len];
+/// ([`kernels::decode_run`]) into `out`, whose buffers are reused: every
+/// integer of up to 4 bytes, float16, float32 and float64 in either byte
+/// order, complex parts likewise. False (nothing written) for the dtypes
+/// `leaf_run` decodes itself.
+fn typed_run_into(run: &[u8], stride: usize, len: usize, dtype: Scalar, out: &mut Block) -> bool {
+    fn part(run: &[u8], stride: usize, kind: Kind, size: usize, big: bool, out: &mut [f64]) {
         macro_rules! with {
             ($t:ty, $n:literal, $wide:expr) => {{
                 let wide = $wide;
                 if big {
-                    kernels::decode_run::<$n, _>(run, stride, &mut out, move |b| {
+                    kernels::decode_run::<$n, _>(run, stride, out, move |b| {
                         wide(<$t>::from_be_bytes(b))
                     });
                 } else {
-                    kernels::decode_run::<$n, _>(run, stride, &mut out, move |b| {
+                    kernels::decode_run::<$n, _>(run, stride, out, move |b| {
                         wide(<$t>::from_le_bytes(b))
                     });
                 }
             }};
         }
         match (kind, size) {
-            (Kind::Bool, 1) => with!(u8, 1, |v: u8| f64::from(u8::from(v != 0))),
+            (Kind::Bool, _) => with!(u8, 1, |v: u8| f64::from(u8::from(v != 0))),
             (Kind::Int, 1) => with!(i8, 1, f64::from),
             (Kind::UInt, 1) => with!(u8, 1, f64::from),
             (Kind::Int, 2) => with!(i16, 2, f64::from),
             (Kind::UInt, 2) => with!(u16, 2, f64::from),
-            (Kind::Int, 4) => with!(i32, 4, f64::from),
-            (Kind::UInt, 4) => with!(u32, 4, f64::from),
+            (Kind::Int, _) => with!(i32, 4, f64::from),
+            (Kind::UInt, _) => with!(u32, 4, f64::from),
             (Kind::Float, 2) => with!(u16, 2, |v: u16| half::f16::from_bits(v).to_f64()),
             (Kind::Float, 4) => with!(f32, 4, f64::from),
-            (Kind::Float, 8) => with!(f64, 8, |v: f64| v),
-            _ => return None,
+            _ => with!(f64, 8, |v: f64| v),
         }
-        Some(out)
+    }
+    let typed = matches!(
+        (dtype.kind, dtype.size),
+        (Kind::Bool, 1)
+            | (Kind::Int | Kind::UInt, 1 | 2 | 4)
+            | (Kind::Float, 2 | 4 | 8)
+            | (Kind::Complex, 8 | 16)
+    );
+    if !typed {
+        return false;
     }
     let big = dtype.order == ByteOrder::Big && dtype.size > 1;
+    out.ints = None;
+    out.re.resize(len, 0.0);
     if dtype.kind == Kind::Complex {
         let half = dtype.size / 2;
-        let re = part(run, stride, len, Kind::Float, half, big)?;
-        let im = part(&run[half..], stride, len, Kind::Float, half, big)?;
-        return Some(Block {
-            re,
-            im: Some(im),
-            ints: None,
-        });
+        part(run, stride, Kind::Float, half, big, &mut out.re);
+        let im = out.im.get_or_insert_with(Vec::new);
+        im.resize(len, 0.0);
+        part(&run[half..], stride, Kind::Float, half, big, im);
+    } else {
+        out.im = None;
+        part(run, stride, dtype.kind, dtype.size, big, &mut out.re);
     }
-    let re = part(run, stride, len, dtype.kind, dtype.size, big)?;
-    Some(Block {
-        re,
-        im: None,
-        ints: None,
-    })
+    true
+}
+
+/// [`leaf_run`] into `out`, reusing its buffers, where the run goes
+/// forward and the dtype has its own loop; false (nothing written)
+/// otherwise.
+pub(super) fn leaf_run_into(
+    bytes: &[u8],
+    base: usize,
+    stride: isize,
+    len: usize,
+    dtype: Scalar,
+    out: &mut Block,
+) -> bool {
+    let size = dtype.size;
+    if stride < size as isize || len == 0 || wide(dtype) {
+        return false;
+    }
+    let stride = stride as usize;
+    let run = &bytes[base..base + (len - 1) * stride + size];
+    typed_run_into(run, stride, len, dtype, out)
 }
 
 /// `len` elements of `dtype` at `base + k·stride` in `bytes`, decoded.
@@ -294,7 +312,8 @@ pub(super) fn leaf_run(
             }
             _ => {}
         }
-        if let Some(b) = typed_run(run, stride, len, dtype) {
+        let mut b = Block::default();
+        if typed_run_into(run, stride, len, dtype, &mut b) {
             return b;
         }
     }
@@ -459,6 +478,39 @@ fn encode_native(n: Num, d: Scalar, out: &mut Vec<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Decoding into one block again and again (as an evaluator does,
+    /// reusing its buffers) gives what a fresh block gets, whatever the
+    /// block held before: longer, shorter, complex or real.
+    #[test]
+    fn decoding_into_a_reused_block_gives_a_fresh_blocks_values() {
+        let bytes: Vec<u8> = (0..4096u64)
+            .map(|k| (k * 2_654_435_761 >> 13) as u8)
+            .collect();
+        let mut out = Block::default();
+        let steps = [
+            ("<c8", 100, 8),
+            (">i2", 50, 2),
+            ("<f8", 300, 8),
+            ("<c16", 70, 32),
+            ("|u1", 7, 3),
+        ];
+        for (descr, len, stride) in steps {
+            let dtype = crate::dtype::Dtype::parse_str(descr)
+                .unwrap()
+                .as_scalar()
+                .unwrap();
+            assert!(leaf_run_into(&bytes, 16, stride, len, dtype, &mut out));
+            let fresh = leaf_run(&bytes, 16, stride, len, dtype);
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<u64>>();
+            assert_eq!(bits(&out.re), bits(&fresh.re), "{descr}");
+            assert_eq!(
+                out.im.as_deref().map(bits),
+                fresh.im.as_deref().map(bits),
+                "{descr}"
+            );
+        }
+    }
 
     /// Every block decoder (the vector paths for little-endian float32
     /// and complex64, each dtype's own loop of `typed_run`, the scalar

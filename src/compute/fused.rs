@@ -103,7 +103,7 @@ impl<'a> Fused<'a> {
     pub fn block(&mut self, outer: &[usize], start: usize, len: usize) -> &Block {
         let plan = self.plan.as_mut().filter(|_| !self.bare_leaf);
         let Some(plan) = plan else {
-            self.out = self.x.block(outer, start, len);
+            self.x.block_into(outer, start, len, &mut self.out);
             return &self.out;
         };
         plan.eval(outer, start, len);

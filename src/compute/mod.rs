@@ -537,6 +537,17 @@ impl Lazy {
 
     /// Elements `outer ++ [start .. start + len]` (for 0-d: the one element,
     /// `len` must be 1).
+    /// As [`Lazy::block`], into `out`: a bare leaf of one file reuses
+    /// `out`'s buffers (no allocation per block).
+    pub fn block_into(&self, outer: &[usize], start: usize, len: usize, out: &mut Block) {
+        if let Node::Leaf(v) = &*self.node {
+            if leaf_block_into(v, self.dtype, outer, start, len, out) {
+                return;
+            }
+        }
+        *out = self.block(outer, start, len);
+    }
+
     pub fn block(&self, outer: &[usize], start: usize, len: usize) -> Block {
         let complex = self.is_complex();
         let mut b = match &*self.node {
@@ -868,6 +879,26 @@ fn index_block(
         }
     }
     Block { re, im, ints }
+}
+
+/// [`leaf_block`] into `out`, reusing its buffers where the view is of
+/// one file and its dtype decodes by its own loop; false otherwise.
+fn leaf_block_into(
+    v: &View,
+    dtype: Scalar,
+    outer: &[usize],
+    start: usize,
+    len: usize,
+    out: &mut Block,
+) -> bool {
+    if v.ndim() == 0 || v.source.dataset().is_some() {
+        return false;
+    }
+    let mut idx = outer.to_vec();
+    idx.push(start);
+    let base = v.element_offset(&idx);
+    let stride = v.strides[v.ndim() - 1];
+    codec::leaf_run_into(v.source.bytes(), base, stride, len, dtype, out)
 }
 
 fn leaf_block(v: &View, dtype: Scalar, outer: &[usize], start: usize, len: usize) -> Block {
