@@ -485,7 +485,7 @@ mod tests {
     #[test]
     fn decoding_into_a_reused_block_gives_a_fresh_blocks_values() {
         let bytes: Vec<u8> = (0..4096u64)
-            .map(|k| (k * 2_654_435_761 >> 13) as u8)
+            .map(|k| ((k * 2_654_435_761) >> 13) as u8)
             .collect();
         let mut out = Block::default();
         let steps = [
