@@ -6,8 +6,7 @@
 //! the chunks' partial rows in order, so the bits do not depend on the
 //! number of threads.
 
-use super::kernels;
-use super::kernels::Lane;
+use super::kernels::{self, Lane};
 use super::reduce::{for_blocks, in_chunks, neumaier, Acc, Need};
 use super::{Fused, Lazy, Values, BLOCK};
 use crate::control::{self, Interrupted};
@@ -431,16 +430,16 @@ impl ColumnSums {
         };
         match rows {
             [Some(L(a)), Some(L(b)), Some(L(c)), Some(L(d))] if rows.iter().all(finite) => {
-                self.add4(at, [a, b, c, d]);
+                self.add_finite(at, &[a, b, c, d]);
             }
             [Some(B(a)), Some(B(b)), Some(B(c)), Some(B(d))] if rows.iter().all(finite) => {
-                self.add4(at, [&a.re, &b.re, &c.re, &d.re]);
+                self.add_finite(at, &[&a.re, &b.re, &c.re, &d.re]);
             }
             _ => {
                 for v in rows.iter().flatten() {
                     match v {
                         B(b) => self.add(at, &b.re, b.im.as_deref()),
-                        L(xs) if kernels::all_finite(xs) => self.add4(at, [xs, &[], &[], &[]]),
+                        L(xs) if kernels::all_finite(xs) => self.add_finite(at, &[xs]),
                         L(xs) => {
                             let wide: Vec<f64> = xs.iter().map(|&x| f64::from(x)).collect();
                             self.add(at, &wide, None);
@@ -451,9 +450,9 @@ impl ColumnSums {
         }
     }
 
-    /// Runs of finite real values from up to four rows (the first the
-    /// longest, the rest as long or empty) to the outputs from `at`.
-    fn add4<T: Lane>(&mut self, at: usize, rows: [&[T]; 4]) {
+    /// Runs of finite real values, of one row or of four (of one length),
+    /// to the outputs from `at`.
+    fn add_finite<T: Lane>(&mut self, at: usize, rows: &[&[T]]) {
         let r = at..at + rows[0].len();
         let counting = !self.nonzero.is_empty();
         let nonzero: &mut [f64] = if counting {
@@ -462,10 +461,10 @@ impl ColumnSums {
             &mut []
         };
         let (sum, comp) = (&mut self.sum[r.clone()], &mut self.comp[r]);
-        if rows[1..].iter().all(|x| x.is_empty()) {
-            kernels::column_add(sum, comp, nonzero, rows[0]);
-        } else {
-            kernels::column_add4(sum, comp, nonzero, rows);
+        match *rows {
+            [a, b, c, d] => kernels::column_add4(sum, comp, nonzero, [a, b, c, d]),
+            [xs] => kernels::column_add(sum, comp, nonzero, xs),
+            _ => unreachable!("one row or four"),
         }
     }
 
