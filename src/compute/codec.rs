@@ -144,19 +144,6 @@ pub fn num_elem(n: Num, dtype: Scalar) -> Elem {
     }
 }
 
-/// Little-endian float32 values every `S` bytes of `run` (which ends with
-/// the last value's 4 bytes), as f64.
-pub(super) fn decode_f32<const S: usize>(run: &[u8], out: &mut Vec<f64>) {
-    let chunks = run.chunks_exact(S);
-    let last = chunks.remainder();
-    let start = out.len();
-    out.resize(start + chunks.len(), 0.0);
-    kernels::decode_f32_le::<S, f64>(run, &mut out[start..]);
-    if last.len() >= 4 {
-        out.push(f32::from_le_bytes([last[0], last[1], last[2], last[3]]) as f64);
-    }
-}
-
 /// `len` elements of `dtype` every `stride` bytes of `run` (which ends
 /// with the last element), decoded by the loop of the dtype's own type
 /// ([`kernels::decode_run`]) into `out`, whose buffers are reused: every
@@ -246,6 +233,11 @@ pub(super) fn leaf_run(
     len: usize,
     dtype: Scalar,
 ) -> Block {
+    // Forward strides: each dtype's own loop over the run.
+    let mut b = Block::default();
+    if leaf_run_into(bytes, base, stride, len, dtype, &mut b) {
+        return b;
+    }
     let complex = dtype.kind == Kind::Complex;
     let base = base as isize;
     let size = dtype.size;
@@ -261,61 +253,6 @@ pub(super) fn leaf_run(
             im: None,
             ints: Some(ints),
         };
-    }
-    // Forward strides: walk the run as fixed-size chunks, which the compiler
-    // turns into a tight loop without per-element bounds checks.
-    if stride >= size as isize && len > 0 {
-        let stride = stride as usize;
-        let run = &bytes[base as usize..base as usize + (len - 1) * stride + size];
-        let le_f32 =
-            |c: &[u8], o: usize| f32::from_le_bytes([c[o], c[o + 1], c[o + 2], c[o + 3]]) as f64;
-        match (dtype.kind, dtype.size, dtype.order) {
-            (Kind::Float, 4, ByteOrder::Little) => {
-                // The strides of contiguous data, of one part of complex64
-                // and of one field of 16-byte records get loops of a known
-                // step, which compile to straight vector code.
-                match stride {
-                    4 => decode_f32::<4>(run, &mut re),
-                    8 => decode_f32::<8>(run, &mut re),
-                    16 => decode_f32::<16>(run, &mut re),
-                    _ => re.extend(run.chunks(stride).map(|c| le_f32(c, 0))),
-                }
-                return Block {
-                    re,
-                    im: None,
-                    ints: None,
-                };
-            }
-            (Kind::Complex, 8, ByteOrder::Little) => {
-                // Contiguous complex64 (and every other one): both parts
-                // through the vector decoder, the imaginary run 4 bytes on.
-                let mut im = Vec::with_capacity(len);
-                match stride {
-                    8 => {
-                        decode_f32::<8>(run, &mut re);
-                        decode_f32::<8>(&run[4..], &mut im);
-                    }
-                    16 => {
-                        decode_f32::<16>(run, &mut re);
-                        decode_f32::<16>(&run[4..], &mut im);
-                    }
-                    _ => {
-                        re.extend(run.chunks(stride).map(|c| le_f32(c, 0)));
-                        im.extend(run.chunks(stride).map(|c| le_f32(c, 4)));
-                    }
-                }
-                return Block {
-                    re,
-                    im: Some(im),
-                    ints: None,
-                };
-            }
-            _ => {}
-        }
-        let mut b = Block::default();
-        if typed_run_into(run, stride, len, dtype, &mut b) {
-            return b;
-        }
     }
     // Fast paths for the common little-endian floats; the rest decode generally.
     match (dtype.kind, dtype.size, dtype.order) {

@@ -82,9 +82,8 @@ impl<'a> Fused<'a> {
             Some(_) if self.bare_leaf && reads_lanes => {
                 "read straight into float32 lanes".to_string()
             }
-            Some(_) if self.bare_leaf => "decoded straight into float64 blocks".to_string(),
+            _ if self.bare_leaf => "decoded straight into float64 blocks".to_string(),
             Some(s) => format!("in float32 lanes, fused per block: {}", s.describe(false)),
-            None if self.bare_leaf => "decoded straight into float64 blocks".to_string(),
             None => "in float64 blocks, node by node (the general path)".to_string(),
         }
     }

@@ -584,15 +584,40 @@ impl<const N: usize, F: Fn([u8; N]) -> f64 + Copy> WithSimd for DecodeRun<'_, N,
     #[inline(always)]
     fn with_simd<S: Simd>(self, _: S) {
         let DecodeRun { run, step, out, f } = self;
-        let bytes = |c: &[u8]| -> [u8; N] { c[..N].try_into().expect("N bytes") };
+        // Steps of one, two and four elements (contiguous data, one part of
+        // complex data, one field of small records) get loops of a known
+        // step, which compile to straight vector code.
         if step == N {
-            for (o, c) in out.iter_mut().zip(run.chunks_exact(N)) {
-                *o = f(bytes(c));
-            }
+            decode_steps::<N, F>(run, N, out, f);
+        } else if step == 2 * N {
+            decode_steps::<N, F>(run, 2 * N, out, f);
+        } else if step == 4 * N {
+            decode_steps::<N, F>(run, 4 * N, out, f);
         } else {
-            for (o, c) in out.iter_mut().zip(run.chunks(step)) {
-                *o = f(bytes(c));
-            }
+            decode_steps::<N, F>(run, step, out, f);
+        }
+    }
+}
+
+/// [`decode_run`]'s loop for one step (a constant where it is inlined):
+/// whole steps, then the last element, whose step the run need not hold.
+#[inline(always)]
+fn decode_steps<const N: usize, F: Fn([u8; N]) -> f64>(
+    run: &[u8],
+    step: usize,
+    out: &mut [f64],
+    f: F,
+) {
+    let bytes = |c: &[u8]| -> [u8; N] { c[..N].try_into().expect("N bytes") };
+    let whole = run.chunks_exact(step);
+    let last = whole.remainder();
+    let n = whole.len();
+    for (o, c) in out.iter_mut().zip(whole) {
+        *o = f(bytes(c));
+    }
+    if last.len() >= N {
+        if let Some(o) = out.get_mut(n) {
+            *o = f(bytes(last));
         }
     }
 }

@@ -535,8 +535,6 @@ impl Lazy {
         self.exact_at(idx).0
     }
 
-    /// Elements `outer ++ [start .. start + len]` (for 0-d: the one element,
-    /// `len` must be 1).
     /// As [`Lazy::block`], into `out`: a bare leaf of one file reuses
     /// `out`'s buffers (no allocation per block).
     pub fn block_into(&self, outer: &[usize], start: usize, len: usize, out: &mut Block) {
@@ -548,6 +546,8 @@ impl Lazy {
         *out = self.block(outer, start, len);
     }
 
+    /// Elements `outer ++ [start .. start + len]` (for 0-d: the one element,
+    /// `len` must be 1).
     pub fn block(&self, outer: &[usize], start: usize, len: usize) -> Block {
         let complex = self.is_complex();
         let mut b = match &*self.node {
@@ -894,11 +894,16 @@ fn leaf_block_into(
     if v.ndim() == 0 || v.source.dataset().is_some() {
         return false;
     }
+    let (base, stride) = run_start(v, outer, start);
+    codec::leaf_run_into(v.source.bytes(), base, stride, len, dtype, out)
+}
+
+/// The byte offset of element `outer ++ [start]` of `v` (not 0-d), and
+/// the step between elements along its last axis.
+fn run_start(v: &View, outer: &[usize], start: usize) -> (usize, isize) {
     let mut idx = outer.to_vec();
     idx.push(start);
-    let base = v.element_offset(&idx);
-    let stride = v.strides[v.ndim() - 1];
-    codec::leaf_run_into(v.source.bytes(), base, stride, len, dtype, out)
+    (v.element_offset(&idx), v.strides[v.ndim() - 1])
 }
 
 fn leaf_block(v: &View, dtype: Scalar, outer: &[usize], start: usize, len: usize) -> Block {
@@ -906,10 +911,7 @@ fn leaf_block(v: &View, dtype: Scalar, outer: &[usize], start: usize, len: usize
     if v.ndim() == 0 {
         return leaf_run(&v.element_bytes(&[]), 0, 0, 1, dtype).repeated(len);
     }
-    let mut idx = outer.to_vec();
-    idx.push(start);
-    let base = v.element_offset(&idx);
-    let stride = v.strides[v.ndim() - 1];
+    let (base, stride) = run_start(v, outer, start);
     if v.source.dataset().is_none() {
         return leaf_run(v.source.bytes(), base, stride, len, dtype);
     }
