@@ -100,7 +100,7 @@ pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
             BLOCK,
         ),
         Goal::All => {
-            let (_, chunks) = walk_chunks(x, workers);
+            let (_, chunks) = walk_chunks(x);
             let walk = match x.memory_order() {
                 Some((perm, _)) => format!(
                     "the order the bytes lie in (axes {}), runs along the last of them",

@@ -654,22 +654,28 @@ pub fn reduce_all(x: &Lazy, int: bool, need: Need) -> Result<Acc, Interrupted> {
     }
 }
 
+/// Chunks a reduction of all of an array is split into, when it is large:
+/// several for each thread of up to 16 (so that a slow thread, on a cold
+/// part of the file, does not hold up the rest), and a fixed number, so
+/// that the partial moments merge the same way, to the same bits, for any
+/// number of threads.
+pub const WALK_CHUNKS: usize = 64;
+
 /// How a reduction of all of `x` is split: elements per chunk, and chunks.
-/// One chunk when there is little to read or one thread; otherwise chunks
-/// of whole blocks, several per thread so that a slow thread (a cold part
-/// of the file) does not hold up the rest; for a mask that selects fewer
-/// than a block per chunk, chunks of fewer elements (a mask selecting few
-/// elements still has all of itself to read).
-pub fn walk_chunks(x: &Lazy, workers: usize) -> (usize, usize) {
+/// One chunk when there is little to read; otherwise [`WALK_CHUNKS`]
+/// chunks of whole blocks; for a mask that selects fewer than a block per
+/// chunk, chunks of fewer elements (a mask selecting few elements still
+/// has all of itself to read). Never a function of the number of threads.
+pub fn walk_chunks(x: &Lazy) -> (usize, usize) {
     let size = x.size();
     let scanned = x.scanned();
-    if scanned < 1 << 16 || workers == 1 || size == 0 {
+    if scanned < 1 << 16 || size == 0 {
         return (size.max(1), 1);
     }
     let chunk = if scanned > size {
-        size.div_ceil(workers * 8).max(1)
+        size.div_ceil(WALK_CHUNKS).max(1)
     } else {
-        (size / (workers * 8)).max(BLOCK).div_ceil(BLOCK) * BLOCK
+        (size / WALK_CHUNKS).max(BLOCK).div_ceil(BLOCK) * BLOCK
     };
     (chunk, size.div_ceil(chunk))
 }
@@ -683,9 +689,8 @@ fn reduce_walk(
     need: Need,
 ) -> Result<Acc, Interrupted> {
     let size = x.size();
-    let workers = threads();
     let _job = control::start(size as u64);
-    let (chunk, chunks) = walk_chunks(x, workers);
+    let (chunk, chunks) = walk_chunks(x);
     if chunks == 1 {
         let mut acc = Acc {
             need,
