@@ -877,17 +877,18 @@ fn psd_of_a_sparse_2_gib_recording_finds_the_tone_and_its_power() {
     assert!((db - want).abs() <= 0.5, "peak {db} dB, want {want} dB");
 }
 
-/// The engine's float32 lanes against its general float64 path
-/// (`STRIDED_LANES=0`), on one thread and on three: the same bytes for
+/// The engine's float32 and float64 lanes against its general float64
+/// path (`STRIDED_LANES=0`), on one thread and on three: the same bytes for
 /// every elementwise expression saved, and the same printed reductions.
 /// The values hold NaN, both infinities, both zeros, subnormals and values
 /// near float32's largest (so products overflow); the views are
-/// contiguous, strided, reversed and transposed, complex64, big-endian and
-/// int16; the expressions use every operation the lanes compute and the
-/// ones that leave them for the general path (broadcast operands, masks,
-/// floor division, float64).
+/// contiguous, strided, reversed and transposed, complex64, big-endian,
+/// int16, int64 and float64 (with complex128 made from it); the expressions
+/// use every operation the lanes compute and the ones that leave them for
+/// the general path (broadcast operands, masks, floor division, casts,
+/// 64-bit integer comparisons).
 #[test]
-fn float32_lanes_give_the_general_paths_bits_on_any_number_of_threads() {
+fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
     let dir = temp();
     let shape = (6, 257, 64);
     let mut s = 0x9E37_79B9_7F4A_7C15u64;
@@ -912,6 +913,12 @@ fn float32_lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         .collect();
     let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
     std::fs::write(dir.path().join("x.f4"), bytes).unwrap();
+    // Float64 values that float32 does not hold, with the same specials.
+    let wide: Vec<u8> = values
+        .iter()
+        .flat_map(|&v| (f64::from(v) * 1.1).to_le_bytes())
+        .collect();
+    std::fs::write(dir.path().join("w.f8"), wide).unwrap();
     let elementwise = [
         "x + 1.5",
         "x * x - 3",
@@ -952,6 +959,33 @@ fn float32_lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "clip(x, -1, 1) * 2",
         "round(x, 2) + 1",
         "x[x > 1] + 1",
+        "w * 1.1 - 3",
+        "w / x > 0.25",
+        "wb - w",
+        "x * 2 + w",
+        "(x > 0) & (w < 1)",
+        "where(w > 0, w, x)",
+        "where(x > 0, w, 2)",
+        "abs(w) + h",
+        "log(w)",
+        "log10(abs(w))",
+        "exp(w / 100)",
+        "db(w)",
+        "sqrt(w)",
+        "isnan(w) | (w > 1)",
+        "~(w > 0)",
+        "-w",
+        "w.T * w.T",
+        "w[:, ::-1, ::-3] + w[:, :, ::3]",
+        "(w + 1j) * w",
+        "abs(w + 1j)",
+        "db(w - 2j)",
+        "(w + 1j) / (w - 2j)",
+        "conj(w + 1j) - w",
+        "isfinite(w * 1j)",
+        "x.view('<i8') > 3",
+        "x.view('<i8') + 0.5",
+        "x.view('<i4') * 0.5",
     ];
     let reductions = [
         "sum(x * 2)",
@@ -966,10 +1000,18 @@ fn float32_lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "stats x[x > 5]",
         "stats log10(abs(x))",
         "hist db(c) bins=10 range=-100,800",
+        "count_nonzero(w > 3)",
+        "sum(w * 2)",
+        "mean(w - x, axis=0)[:3]",
+        "max(abs(w + 1j), axis=2)[0, :3]",
+        "stats db(w)",
+        "stats w[w > 5]",
+        "hist w * 2 bins=10 range=-50,50",
     ];
     let mut script = String::from(
         "open x.f4 (6, 257, 64) <f4 as x; open x.f4 (6, 257, 64) >f4 as b; \
-         c = x.view('<c8'); h = x.view('<i2')[..., :64]",
+         c = x.view('<c8'); h = x.view('<i2')[..., :64]; \
+         open w.f8 (6, 257, 64) <f8 as w; open w.f8 (6, 257, 64) >f8 as wb",
     );
     for (k, e) in elementwise.iter().enumerate() {
         script.push_str(&format!("; save {e} e{k}.npy"));

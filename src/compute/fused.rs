@@ -19,7 +19,7 @@
 //! float32 values widen a block to float64, take the vectorised logarithm
 //! or `exp` there, and round once, as the general path does.
 
-use super::kernels::{self, LaneOp, Operand};
+use super::kernels::{self, LaneOp, Operand, Real};
 use super::{Block, Func, Lazy, Node};
 use crate::dtype::{ByteOrder, Kind, Scalar};
 use crate::ops::BinOp;
@@ -29,11 +29,17 @@ use std::sync::OnceLock;
 /// Evaluates blocks of one expression; one per thread.
 pub struct Fused<'a> {
     x: &'a Lazy,
-    plan: Option<Slot<'a>>,
+    plan: Option<Plan<'a>>,
     /// `x` is a bare leaf: [`Fused::block`] decodes it straight into
     /// float64 rather than through lanes (nothing to fuse).
     bare_leaf: bool,
     out: Block,
+}
+
+/// The compiled tree, in the lanes of its root's type.
+enum Plan<'a> {
+    Single(Slot<'a, f32>),
+    Double(Slot<'a, f64>),
 }
 
 /// A block's values as the evaluator has them, for the reductions that
@@ -49,8 +55,12 @@ pub enum Values<'b> {
 impl<'a> Fused<'a> {
     pub fn new(x: &'a Lazy) -> Fused<'a> {
         let bare_leaf = matches!(&*x.node, Node::Leaf(_));
-        let plan = if lanes_on() && x.ndim() > 0 && lanes(x.dtype) {
-            compile(x)
+        let plan = if lanes_on() && x.ndim() > 0 {
+            let single = f32::lanes(x.dtype).then(|| compile::<f32>(x)).flatten();
+            single.map(Plan::Single).or_else(|| {
+                let double = f64::lanes(x.dtype).then(|| compile::<f64>(x)).flatten();
+                double.map(Plan::Double)
+            })
         } else {
             None
         };
@@ -66,24 +76,31 @@ impl<'a> Fused<'a> {
     /// the expression computes in them, else as [`Fused::block`] gives
     /// them.
     pub fn values(&mut self, outer: &[usize], start: usize, len: usize) -> Values<'_> {
-        if self.plan.as_ref().is_some_and(|p| !p.complex) {
-            let plan = self.plan.as_mut().expect("checked above");
-            plan.eval(outer, start, len);
-            return Values::Lanes(&plan.re[..len]);
+        if !matches!(&self.plan, Some(Plan::Single(p)) if !p.complex) {
+            return Values::Block(self.block(outer, start, len));
         }
-        Values::Block(self.block(outer, start, len))
+        let Some(Plan::Single(plan)) = self.plan.as_mut() else {
+            unreachable!("checked above")
+        };
+        plan.eval(outer, start, len);
+        Values::Lanes(&plan.re[..len])
     }
 
-    /// How blocks are computed, for `explain`: the float32 lanes' tree
-    /// (`read` a file's values, `general` a subtree on the general path),
-    /// or the general path.
+    /// How blocks are computed, for `explain`: the lanes' tree (`read` a
+    /// file's values, `general` a subtree on the general path, `f4(…)` a
+    /// float32 subtree of a float64 one), or the general path.
     pub fn describe(&self, reads_lanes: bool) -> String {
         match &self.plan {
-            Some(_) if self.bare_leaf && reads_lanes => {
+            Some(Plan::Single(_)) if self.bare_leaf && reads_lanes => {
                 "read straight into float32 lanes".to_string()
             }
             _ if self.bare_leaf => "decoded straight into float64 blocks".to_string(),
-            Some(s) => format!("in float32 lanes, fused per block: {}", s.describe(false)),
+            Some(Plan::Single(s)) => {
+                format!("in float32 lanes, fused per block: {}", s.describe(false))
+            }
+            Some(Plan::Double(s)) => {
+                format!("in float64 lanes, fused per block: {}", s.describe(false))
+            }
             None => "in float64 blocks, node by node (the general path)".to_string(),
         }
     }
@@ -92,7 +109,11 @@ impl<'a> Fused<'a> {
     /// takes the general path (whose float64 blocks are counted apart).
     pub fn held(&self) -> (u64, bool) {
         let mut general = self.plan.is_none();
-        let lanes = self.plan.as_ref().map_or(0, |s| s.held(&mut general));
+        let lanes = match &self.plan {
+            Some(Plan::Single(s)) => s.held(&mut general),
+            Some(Plan::Double(s)) => s.held(&mut general),
+            None => 0,
+        };
         let parts = if self.x.is_complex() { 2 } else { 1 };
         (lanes + (super::BLOCK * 8 * parts) as u64, general)
     }
@@ -100,20 +121,34 @@ impl<'a> Fused<'a> {
     /// Elements `outer ++ [start .. start + len]`, as [`Lazy::block`] gives
     /// them, in a buffer that the next call reuses.
     pub fn block(&mut self, outer: &[usize], start: usize, len: usize) -> &Block {
-        let plan = self.plan.as_mut().filter(|_| !self.bare_leaf);
-        let Some(plan) = plan else {
-            self.x.block_into(outer, start, len, &mut self.out);
-            return &self.out;
-        };
-        plan.eval(outer, start, len);
-        self.out.re.resize(len, 0.0);
-        kernels::convert(&plan.re[..len], &mut self.out.re);
-        if plan.complex {
-            let im = self.out.im.get_or_insert_with(Vec::new);
-            im.resize(len, 0.0);
-            kernels::convert(&plan.im[..len], im);
-        } else {
-            self.out.im = None;
+        let out = &mut self.out;
+        match self.plan.as_mut().filter(|_| !self.bare_leaf) {
+            None => self.x.block_into(outer, start, len, out),
+            Some(Plan::Single(plan)) => {
+                plan.eval(outer, start, len);
+                out.re.resize(len, 0.0);
+                kernels::convert(&plan.re[..len], &mut out.re);
+                if plan.complex {
+                    let im = out.im.get_or_insert_with(Vec::new);
+                    im.resize(len, 0.0);
+                    kernels::convert(&plan.im[..len], im);
+                } else {
+                    out.im = None;
+                }
+                out.ints = None;
+            }
+            Some(Plan::Double(plan)) => {
+                // The root's lanes are the block: traded, not copied (the
+                // root takes the block's old buffers for the next one).
+                plan.eval(outer, start, len);
+                std::mem::swap(&mut out.re, &mut plan.re);
+                if plan.complex {
+                    std::mem::swap(out.im.get_or_insert_with(Vec::new), &mut plan.im);
+                } else {
+                    out.im = None;
+                }
+                out.ints = None;
+            }
         }
         &self.out
     }
@@ -140,50 +175,201 @@ fn lanes_on() -> bool {
     *ON.get_or_init(|| std::env::var("STRIDED_LANES").map_or(true, |v| v != "0"))
 }
 
-/// Dtypes whose nodes compute in float32 lanes.
-fn lanes(d: Scalar) -> bool {
-    matches!(
-        (d.kind, d.size),
-        (Kind::Float, 4) | (Kind::Complex, 8) | (Kind::Bool, _)
-    )
-}
-
-/// Dtypes whose every value float32 holds exactly.
-fn exact_in_f32(d: Scalar) -> bool {
-    lanes(d) || matches!((d.kind, d.size), (Kind::Int | Kind::UInt, 1 | 2))
-}
-
 fn is_complex(d: Scalar) -> bool {
     d.kind == Kind::Complex
 }
 
+/// 64-bit integers, which the general path computes exactly (not in
+/// float64) when both operands are integers.
+fn wide_int(d: Scalar) -> bool {
+    matches!(d.kind, Kind::Int | Kind::UInt) && d.size == 8
+}
+
+/// What differs between the two lane types: which nodes compute in them,
+/// how operands enter them and the functions that are not one IEEE
+/// operation.
+trait Width: Real + std::fmt::Display {
+    const NAME: &'static str;
+
+    /// Dtypes whose nodes compute in these lanes.
+    fn lanes(d: Scalar) -> bool;
+
+    /// Dtypes whose every value these lanes hold exactly, so that a
+    /// subtree of that dtype can enter them from the general path.
+    fn exact(d: Scalar) -> bool;
+
+    /// `d` of a file's bytes, decoded by the lanes themselves.
+    fn reads(d: Scalar) -> bool;
+
+    /// The general path's values `from` into `to` (already `from`'s length);
+    /// `from`'s buffer may be traded for `to`'s.
+    fn take(from: &mut Vec<f64>, to: &mut Vec<Self>);
+
+    /// Float32 values (exact in either type).
+    fn widen(xs: &[f32], out: &mut [Self]);
+
+    /// Values of `d` (where [`Width::reads`]) every `stride` bytes from
+    /// `at` of a file's `bytes`, both parts of complex ones.
+    fn read(
+        bytes: &[u8],
+        at: usize,
+        stride: isize,
+        complex: bool,
+        re: &mut [Self],
+        im: &mut [Self],
+    );
+
+    /// NumPy's magnitude of each complex value, in this precision.
+    fn magnitudes(re: Operand<'_, Self>, im: Operand<'_, Self>, out: &mut [Self]);
+
+    /// `log`, `log10`, `db` (of values already magnitudes) or `exp` in
+    /// place, as the general path computes them for a result of this type.
+    fn transcend(f: Func, re: &mut [Self], wide: &mut Vec<f64>);
+}
+
+impl Width for f32 {
+    const NAME: &'static str = "f4";
+
+    fn lanes(d: Scalar) -> bool {
+        matches!(
+            (d.kind, d.size),
+            (Kind::Float, 4) | (Kind::Complex, 8) | (Kind::Bool, _)
+        )
+    }
+
+    fn exact(d: Scalar) -> bool {
+        Self::lanes(d) || matches!((d.kind, d.size), (Kind::Int | Kind::UInt, 1 | 2))
+    }
+
+    fn reads(d: Scalar) -> bool {
+        d.order == ByteOrder::Little
+            && matches!((d.kind, d.size), (Kind::Float, 4) | (Kind::Complex, 8))
+    }
+
+    fn take(from: &mut Vec<f64>, to: &mut Vec<f32>) {
+        kernels::convert(from, to);
+    }
+
+    fn widen(xs: &[f32], out: &mut [f32]) {
+        out.copy_from_slice(xs);
+    }
+
+    fn read(bytes: &[u8], at: usize, stride: isize, complex: bool, re: &mut [f32], im: &mut [f32]) {
+        let len = re.len();
+        if complex && stride == 8 && len > 0 {
+            // Contiguous complex64: both parts in one pass.
+            kernels::decode_pairs(&bytes[at..at + len * 8], re, im);
+        } else {
+            decode_part(bytes, at, stride, re);
+            if complex {
+                decode_part(bytes, at + 4, stride, im);
+            }
+        }
+    }
+
+    fn magnitudes(re: Operand<'_, f32>, im: Operand<'_, f32>, out: &mut [f32]) {
+        match (re, im) {
+            (Operand::Run(a), Operand::Run(b)) => kernels::magnitudes(a, b, out),
+            (a, b) => out.fill(super::magnitude32(at(a, 0), at(b, 0))),
+        }
+    }
+
+    fn transcend(f: Func, re: &mut [f32], wide: &mut Vec<f64>) {
+        // Widened, the vectorised logarithm or exp in float64, rounded once.
+        wide.resize(re.len(), 0.0);
+        kernels::convert(re, wide);
+        match f {
+            Func::Exp => kernels::exp_in_place(wide),
+            _ => super::ln_f32(wide, f),
+        }
+        kernels::convert(wide, re);
+    }
+}
+
+impl Width for f64 {
+    const NAME: &'static str = "f8";
+
+    fn lanes(d: Scalar) -> bool {
+        matches!(
+            (d.kind, d.size),
+            (Kind::Float, 8) | (Kind::Complex, 16) | (Kind::Bool, _)
+        )
+    }
+
+    fn exact(_: Scalar) -> bool {
+        // Every dtype, 64-bit integers too: the general path reads them
+        // rounded to float64 wherever a float64 node uses them.
+        true
+    }
+
+    fn reads(_: Scalar) -> bool {
+        false
+    }
+
+    fn take(from: &mut Vec<f64>, to: &mut Vec<f64>) {
+        std::mem::swap(from, to);
+    }
+
+    fn widen(xs: &[f32], out: &mut [f64]) {
+        kernels::convert(xs, out);
+    }
+
+    fn read(_: &[u8], _: usize, _: isize, _: bool, _: &mut [f64], _: &mut [f64]) {
+        unreachable!("float64 lanes read files through the general path's decoders")
+    }
+
+    fn magnitudes(re: Operand<'_, f64>, im: Operand<'_, f64>, out: &mut [f64]) {
+        for (k, o) in out.iter_mut().enumerate() {
+            *o = super::elementwise::magnitude(at(re, k), at(im, k), false);
+        }
+    }
+
+    fn transcend(f: Func, re: &mut [f64], _: &mut Vec<f64>) {
+        // glibc's, element by element, as the general path takes them.
+        let g: fn(f64) -> f64 = match f {
+            Func::Exp => f64::exp,
+            Func::Log => f64::ln,
+            Func::Log10 => f64::log10,
+            _ => |v| 20.0 * v.log10(),
+        };
+        for v in re {
+            *v = g(*v);
+        }
+    }
+}
+
 /// One node's values for the current block.
-struct Slot<'a> {
-    op: Op<'a>,
+struct Slot<'a, T> {
+    op: Op<'a, T>,
     complex: bool,
-    re: Vec<f32>,
-    im: Vec<f32>,
-    /// A float64 copy of the block, for logarithms and `exp`.
+    re: Vec<T>,
+    im: Vec<T>,
+    /// A float64 copy of the block, for logarithms and `exp` of float32.
     wide: Vec<f64>,
 }
 
-enum Op<'a> {
+enum Op<'a, T> {
     /// The same value everywhere: a constant or a 0-d operand.
-    All(f32, f32),
+    All(T, T),
     /// Little-endian float32 or complex64 values in one mapping.
     Leaf(&'a View),
-    /// A subtree the general path evaluates, broadcast to the parent's
-    /// shape; its values are exact in float32.
+    /// A subtree the general path evaluates (a file's values among them),
+    /// broadcast to the parent's shape; its values are exact in `T`. The
+    /// block is reused from block to block where the general path can.
     General {
         parent: &'a Lazy,
         child: &'a Lazy,
+        block: Block,
     },
-    Unary(Func, Box<Slot<'a>>),
-    Binary(BinOp, Box<Slot<'a>>, Box<Slot<'a>>),
-    Where(Box<Slot<'a>>, Box<Slot<'a>>, Box<Slot<'a>>),
+    /// A float32 subtree of a float64 tree, computed in float32 lanes (as
+    /// NumPy rounds it) and widened.
+    Single(Box<Slot<'a, f32>>),
+    Unary(Func, Box<Slot<'a, T>>),
+    Binary(BinOp, Box<Slot<'a, T>>, Box<Slot<'a, T>>),
+    Where(Box<Slot<'a, T>>, Box<Slot<'a, T>>, Box<Slot<'a, T>>),
 }
 
-fn slot(op: Op<'_>, complex: bool) -> Slot<'_> {
+fn slot<T>(op: Op<'_, T>, complex: bool) -> Slot<'_, T> {
     Slot {
         op,
         complex,
@@ -193,28 +379,25 @@ fn slot(op: Op<'_>, complex: bool) -> Slot<'_> {
     }
 }
 
-/// `x` itself in lanes, when its operation has a float32 form.
-fn compile(x: &Lazy) -> Option<Slot<'_>> {
+/// `x` itself in `T` lanes, when its operation has a form there.
+fn compile<T: Width>(x: &Lazy) -> Option<Slot<'_, T>> {
     let complex = is_complex(x.dtype);
     let op = match &*x.node {
         Node::Leaf(v) => {
-            let little = v.dtype.as_scalar()?.order == ByteOrder::Little;
-            let own = matches!(
-                (x.dtype.kind, x.dtype.size),
-                (Kind::Float, 4) | (Kind::Complex, 8)
-            );
-            (little && own && v.source.dataset().is_none()).then_some(Op::Leaf(v))?
+            let d = v.dtype.as_scalar()?;
+            (T::reads(d) && T::reads(x.dtype) && v.source.dataset().is_none())
+                .then_some(Op::Leaf(v))?
         }
         Node::Unary(f, c) => {
             let c_complex = is_complex(c.dtype);
-            let single = x.dtype.kind == Kind::Float && x.dtype.size == 4;
+            let own = x.dtype.kind == Kind::Float && T::lanes(x.dtype);
             let fits = match f {
                 Func::Neg | Func::Pos | Func::Abs | Func::Real | Func::Imag | Func::Conj => true,
                 Func::IsNan | Func::IsFinite => true,
                 Func::Sqrt => !c_complex,
                 Func::Not => c.dtype.kind == Kind::Bool,
-                Func::Log | Func::Log10 | Func::Exp => single && !c_complex,
-                Func::Db => single,
+                Func::Log | Func::Log10 | Func::Exp => own && !c_complex,
+                Func::Db => own,
                 Func::Angle | Func::Round(_) => false,
             };
             fits.then_some(())?;
@@ -223,11 +406,16 @@ fn compile(x: &Lazy) -> Option<Slot<'_>> {
         Node::Binary(op, a, b) => {
             let real = !is_complex(a.dtype) && !is_complex(b.dtype);
             let arith = matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div);
+            // Two integer operands of which one is 64-bit compare exactly
+            // on the general path.
+            let exact = wide_int(a.dtype) || wide_int(b.dtype);
             let fits = match x.dtype.kind {
                 Kind::Float => arith && real,
                 Kind::Complex => arith,
                 _ => match op {
-                    BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne => real,
+                    BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne => {
+                        real && !exact
+                    }
                     BinOp::And | BinOp::Or | BinOp::Xor => {
                         a.dtype.kind == Kind::Bool && b.dtype.kind == Kind::Bool
                     }
@@ -247,32 +435,55 @@ fn compile(x: &Lazy) -> Option<Slot<'_>> {
     Some(slot(op, complex))
 }
 
-/// Child `c` of `parent` as an operand in lanes: one value, its own
-/// lanes, or the general path's values (exact in float32), broadcast.
-fn operand<'a>(parent: &'a Lazy, c: &'a Lazy) -> Option<Slot<'a>> {
+/// Child `c` of `parent` as an operand in `T` lanes: one value, its own
+/// lanes, float32 lanes widened, or the general path's values (exact in
+/// `T`), broadcast.
+fn operand<'a, T: Width>(parent: &'a Lazy, c: &'a Lazy) -> Option<Slot<'a, T>> {
     let complex = is_complex(c.dtype);
     if c.ndim() == 0 {
         let v = c.at(&[]);
-        let (re, im) = (v.re as f32, v.im as f32);
-        let exact = |a: f32, b: f64| a as f64 == b || (a.is_nan() && b.is_nan());
+        let (re, im) = (T::from(v.re)?, T::from(v.im)?);
+        let exact = |a: T, b: f64| {
+            num_traits::AsPrimitive::<f64>::as_(a) == b || (a.is_nan() && b.is_nan())
+        };
         return (exact(re, v.re) && exact(im, v.im)).then(|| slot(Op::All(re, im), complex));
     }
     if c.shape == parent.shape {
-        if let Some(s) = lanes(c.dtype).then(|| compile(c)).flatten() {
+        if let Some(s) = T::lanes(c.dtype).then(|| compile(c)).flatten() {
             return Some(s);
         }
+        if T::NAME != f32::NAME && f32::lanes(c.dtype) && !matches!(&*c.node, Node::Leaf(_)) {
+            if let Some(s) = compile::<f32>(c) {
+                return Some(slot(Op::Single(Box::new(s)), complex));
+            }
+        }
     }
-    exact_in_f32(c.dtype).then(|| slot(Op::General { parent, child: c }, complex))
+    T::exact(c.dtype).then(|| {
+        let block = Block::default();
+        slot(
+            Op::General {
+                parent,
+                child: c,
+                block,
+            },
+            complex,
+        )
+    })
 }
 
-impl Slot<'_> {
+impl<T: Width> Slot<'_, T> {
     /// The tree as an expression; `nested` inside an operator.
     fn describe(&self, nested: bool) -> String {
         match &self.op {
             Op::All(re, im) if self.complex => format!("({re}{im:+}j)"),
             Op::All(re, _) => format!("{re}"),
             Op::Leaf(_) => "read".to_string(),
+            // A file's values, by the general path's decoder for its dtype.
+            Op::General { child, .. } if matches!(&*child.node, Node::Leaf(_)) => {
+                "read".to_string()
+            }
             Op::General { .. } => "general".to_string(),
+            Op::Single(s) => format!("{}({})", f32::NAME, s.describe(false)),
             Op::Unary(Func::Neg, c) => format!("-{}", c.describe(true)),
             Op::Unary(Func::Pos, c) => format!("+{}", c.describe(true)),
             Op::Unary(Func::Not, c) => format!("~{}", c.describe(true)),
@@ -295,7 +506,8 @@ impl Slot<'_> {
     }
 
     fn held(&self, general: &mut bool) -> u64 {
-        let own = (super::BLOCK * 4 * if self.complex { 2 } else { 1 }) as u64;
+        let width = std::mem::size_of::<T>() * if self.complex { 2 } else { 1 };
+        let own = (super::BLOCK * width) as u64;
         own + match &self.op {
             Op::All(..) => 0,
             Op::Leaf(_) => 0,
@@ -303,8 +515,10 @@ impl Slot<'_> {
                 *general = true;
                 0
             }
+            Op::Single(s) => s.held(general),
             Op::Unary(f, c) => {
                 let wide = matches!(f, Func::Log | Func::Log10 | Func::Db | Func::Exp);
+                let wide = wide && std::mem::size_of::<T>() == 4;
                 c.held(general) + if wide { super::BLOCK as u64 * 8 } else { 0 }
             }
             Op::Binary(_, a, b) => a.held(general) + b.held(general),
@@ -312,7 +526,7 @@ impl Slot<'_> {
         }
     }
 
-    fn real(&self) -> Operand<'_> {
+    fn real(&self) -> Operand<'_, T> {
         match self.op {
             Op::All(re, _) => Operand::All(re),
             _ => Operand::Run(&self.re),
@@ -320,11 +534,11 @@ impl Slot<'_> {
     }
 
     /// The imaginary parts (zeros for a real operand).
-    fn imag(&self) -> Operand<'_> {
+    fn imag(&self) -> Operand<'_, T> {
         match self.op {
             Op::All(_, im) => Operand::All(im),
             _ if self.complex => Operand::Run(&self.im),
-            _ => Operand::All(0.0),
+            _ => Operand::All(T::zero()),
         }
     }
 
@@ -336,9 +550,9 @@ impl Slot<'_> {
             im,
             wide,
         } = self;
-        re.resize(len, 0.0);
+        re.resize(len, T::zero());
         if *complex {
-            im.resize(len, 0.0);
+            im.resize(len, T::zero());
         }
         match op {
             Op::All(..) => {}
@@ -347,23 +561,29 @@ impl Slot<'_> {
                 idx.push(start);
                 let at = v.element_offset(&idx);
                 let stride = v.strides[v.ndim() - 1];
-                let bytes = v.source.bytes();
-                let len = re.len();
-                if *complex && stride == 8 && len > 0 {
-                    // Contiguous complex64: both parts in one pass.
-                    kernels::decode_pairs(&bytes[at..at + len * 8], re, im);
+                T::read(v.source.bytes(), at, stride, *complex, re, im);
+            }
+            Op::General {
+                parent,
+                child,
+                block,
+            } => {
+                if child.shape == parent.shape {
+                    // Same shape: the child's own run, into the reused block.
+                    child.block_into(outer, start, len, block);
                 } else {
-                    decode_part(bytes, at, stride, re);
-                    if *complex {
-                        decode_part(bytes, at + 4, stride, im);
-                    }
+                    *block = parent.child(child, outer, start, len);
+                }
+                T::take(&mut block.re, re);
+                if let (true, Some(bi)) = (*complex, block.im.as_mut()) {
+                    T::take(bi, im);
                 }
             }
-            Op::General { parent, child } => {
-                let b = parent.child(child, outer, start, len);
-                kernels::convert(&b.re, re);
-                if let (true, Some(bi)) = (*complex, b.im.as_ref()) {
-                    kernels::convert(bi, im);
+            Op::Single(s) => {
+                s.eval(outer, start, len);
+                T::widen(&s.re, re);
+                if *complex {
+                    T::widen(&s.im, im);
                 }
             }
             Op::Unary(f, c) => {
@@ -383,12 +603,8 @@ impl Slot<'_> {
                 for s in [&mut *c, &mut *a, &mut *b] {
                     s.eval(outer, start, len);
                 }
-                let at = |o: Operand<'_>, k: usize| match o {
-                    Operand::Run(v) => v[k],
-                    Operand::All(v) => v,
-                };
                 for k in 0..len {
-                    let pick = at(c.real(), k) != 0.0 || at(c.imag(), k) != 0.0;
+                    let pick = at(c.real(), k) != T::zero() || at(c.imag(), k) != T::zero();
                     let from = if pick { &a } else { &b };
                     re[k] = at(from.real(), k);
                     if *complex {
@@ -430,9 +646,9 @@ fn decode_part(bytes: &[u8], at: usize, stride: isize, out: &mut [f32]) {
     }
 }
 
-fn binary(op: BinOp, a: Operand<'_>, b: Operand<'_>, out: &mut [f32]) {
+fn binary<T: Real>(op: BinOp, a: Operand<'_, T>, b: Operand<'_, T>, out: &mut [T]) {
     use kernels as k;
-    fn go<O: LaneOp>(o: O, a: Operand<'_>, b: Operand<'_>, out: &mut [f32]) {
+    fn go<O: LaneOp, T: Real>(o: O, a: Operand<'_, T>, b: Operand<'_, T>, out: &mut [T]) {
         k::zip_lanes(o, a, b, out)
     }
     match op {
@@ -455,19 +671,31 @@ fn binary(op: BinOp, a: Operand<'_>, b: Operand<'_>, out: &mut [f32]) {
     }
 }
 
-/// Complex64 `a op b` (`+ - * /`), NumPy's float32 arithmetic; a real
-/// operand is a complex one with a zero imaginary part.
-fn complex_binary(op: BinOp, a: &Slot<'_>, b: &Slot<'_>, re: &mut [f32], im: &mut [f32]) {
+/// Element `k` of an operand.
+#[inline(always)]
+fn at<T: Copy>(o: Operand<'_, T>, k: usize) -> T {
+    match o {
+        Operand::Run(v) => v[k],
+        Operand::All(v) => v,
+    }
+}
+
+/// Complex `a op b` (`+ - * /`) in `T`, NumPy's arithmetic for complex64
+/// (`f32`) and complex128 (`f64`); a real operand is a complex one with a
+/// zero imaginary part.
+fn complex_binary<T: Width>(
+    op: BinOp,
+    a: &Slot<'_, T>,
+    b: &Slot<'_, T>,
+    re: &mut [T],
+    im: &mut [T],
+) {
     match op {
         BinOp::Add | BinOp::Sub => {
             binary(op, a.real(), b.real(), re);
             binary(op, a.imag(), b.imag(), im);
         }
         _ => {
-            let at = |o: Operand<'_>, k: usize| match o {
-                Operand::Run(v) => v[k],
-                Operand::All(v) => v,
-            };
             for k in 0..re.len() {
                 let x = (at(a.real(), k), at(a.imag(), k));
                 let y = (at(b.real(), k), at(b.imag(), k));
@@ -477,9 +705,9 @@ fn complex_binary(op: BinOp, a: &Slot<'_>, b: &Slot<'_>, re: &mut [f32], im: &mu
     }
 }
 
-fn unary(f: Func, c: &Slot<'_>, re: &mut [f32], im: &mut [f32], wide: &mut Vec<f64>) {
+fn unary<T: Width>(f: Func, c: &Slot<'_, T>, re: &mut [T], im: &mut [T], wide: &mut Vec<f64>) {
     use kernels as k;
-    let (x, y, zero) = (c.real(), c.imag(), Operand::All(0.0));
+    let (x, y, zero) = (c.real(), c.imag(), Operand::All(T::zero()));
     match f {
         // Copies, not `x + 0`, which would turn -0.0 into 0.0.
         Func::Pos | Func::Real | Func::Conj | Func::Log | Func::Log10 | Func::Exp => copy(x, re),
@@ -489,10 +717,7 @@ fn unary(f: Func, c: &Slot<'_>, re: &mut [f32], im: &mut [f32], wide: &mut Vec<f
         Func::Sqrt => k::zip_lanes(k::Sqrt, x, zero, re),
         Func::IsNan => k::zip_lanes(k::EitherNan, x, y, re),
         Func::IsFinite => k::zip_lanes(k::BothFinite, x, y, re),
-        Func::Abs | Func::Db if c.complex => match (x, y) {
-            (Operand::Run(a), Operand::Run(b)) => k::magnitudes(a, b, re),
-            (a, b) => re.fill(super::magnitude32(one(a), one(b))),
-        },
+        Func::Abs | Func::Db if c.complex => T::magnitudes(x, y, re),
         Func::Abs | Func::Db => k::zip_lanes(k::Abs, x, zero, re),
         Func::Angle | Func::Round(_) => unreachable!("compile keeps {f:?} on the general path"),
     }
@@ -504,26 +729,12 @@ fn unary(f: Func, c: &Slot<'_>, re: &mut [f32], im: &mut [f32], wide: &mut Vec<f
         }
     }
     if matches!(f, Func::Log | Func::Log10 | Func::Db | Func::Exp) {
-        wide.resize(re.len(), 0.0);
-        k::convert(re, wide);
-        match f {
-            Func::Exp => k::exp_in_place(wide),
-            _ => super::ln_f32(wide, f),
-        }
-        k::convert(wide, re);
-    }
-}
-
-/// The first value of an operand.
-fn one(x: Operand<'_>) -> f32 {
-    match x {
-        Operand::Run(v) => v.first().copied().unwrap_or(0.0),
-        Operand::All(v) => v,
+        T::transcend(f, re, wide);
     }
 }
 
 /// An operand's values into `out`.
-fn copy(x: Operand<'_>, out: &mut [f32]) {
+fn copy<T: Copy>(x: Operand<'_, T>, out: &mut [T]) {
     match x {
         Operand::Run(v) => out.copy_from_slice(&v[..out.len()]),
         Operand::All(v) => out.fill(v),

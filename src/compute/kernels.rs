@@ -741,16 +741,35 @@ impl<T: Lane> WithSimd for SquaresAndZeros<'_, T> {
     }
 }
 
-/// One operand of a lane loop: a run of values, or one value for all.
-#[derive(Clone, Copy)]
-pub enum Operand<'a> {
-    Run(&'a [f32]),
-    All(f32),
+/// The element types the block evaluator computes in: float32 lanes for
+/// float32, complex64 and boolean nodes, float64 lanes for float64 and
+/// complex128 ones (see `fused`).
+pub trait Real: Lane + num_traits::Float + num_traits::AsPrimitive<f64> + Default {
+    /// 1 for true, 0 for false: how a boolean lane holds its value.
+    #[inline(always)]
+    fn truth(b: bool) -> Self {
+        if b {
+            Self::one()
+        } else {
+            Self::zero()
+        }
+    }
 }
 
-/// An operation on float32 lanes, compiled into each loop that uses it.
+impl Real for f32 {}
+impl Real for f64 {}
+
+/// One operand of a lane loop: a run of values, or one value for all.
+#[derive(Clone, Copy)]
+pub enum Operand<'a, T> {
+    Run(&'a [T]),
+    All(T),
+}
+
+/// An operation on lanes of either type, compiled into each loop that
+/// uses it.
 pub trait LaneOp: Copy {
-    fn apply(self, a: f32, b: f32) -> f32;
+    fn apply<T: Real>(self, a: T, b: T) -> T;
 }
 
 macro_rules! lane_ops {
@@ -760,21 +779,11 @@ macro_rules! lane_ops {
         pub struct $name;
         impl LaneOp for $name {
             #[inline(always)]
-            fn apply(self, $a: f32, $b: f32) -> f32 {
+            fn apply<T: Real>(self, $a: T, $b: T) -> T {
                 $e
             }
         }
     )*};
-}
-
-/// 1 for true, 0 for false: how a boolean lane holds its value.
-#[inline(always)]
-fn truth(b: bool) -> f32 {
-    if b {
-        1.0
-    } else {
-        0.0
-    }
 }
 
 lane_ops! {
@@ -782,38 +791,38 @@ lane_ops! {
     Sub: |a, b| a - b;
     Mul: |a, b| a * b;
     Div: |a, b| a / b;
-    Lt: |a, b| truth(a < b);
-    Le: |a, b| truth(a <= b);
-    Gt: |a, b| truth(a > b);
-    Ge: |a, b| truth(a >= b);
-    Eq: |a, b| truth(a == b);
-    Ne: |a, b| truth(a != b);
-    And: |a, b| truth(a != 0.0 && b != 0.0);
-    Or: |a, b| truth(a != 0.0 || b != 0.0);
-    Xor: |a, b| truth((a != 0.0) != (b != 0.0));
+    Lt: |a, b| T::truth(a < b);
+    Le: |a, b| T::truth(a <= b);
+    Gt: |a, b| T::truth(a > b);
+    Ge: |a, b| T::truth(a >= b);
+    Eq: |a, b| T::truth(a == b);
+    Ne: |a, b| T::truth(a != b);
+    And: |a, b| T::truth(a != T::zero() && b != T::zero());
+    Or: |a, b| T::truth(a != T::zero() || b != T::zero());
+    Xor: |a, b| T::truth((a != T::zero()) != (b != T::zero()));
     /// `b` is ignored by the one-argument operations.
     Neg: |a, _b| -a;
     Abs: |a, _b| a.abs();
     Sqrt: |a, _b| a.sqrt();
-    Not: |a, _b| truth(a == 0.0);
+    Not: |a, _b| T::truth(a == T::zero());
     /// For complex values: `a` the real part, `b` the imaginary part.
-    EitherNan: |a, b| truth(a.is_nan() || b.is_nan());
-    BothFinite: |a, b| truth(a.is_finite() && b.is_finite());
+    EitherNan: |a, b| T::truth(a.is_nan() || b.is_nan());
+    BothFinite: |a, b| T::truth(a.is_finite() && b.is_finite());
 }
 
 /// `op(a, b)` of each element into `out` (as long as the runs).
-pub fn zip_lanes<O: LaneOp>(op: O, a: Operand<'_>, b: Operand<'_>, out: &mut [f32]) {
+pub fn zip_lanes<O: LaneOp, T: Real>(op: O, a: Operand<'_, T>, b: Operand<'_, T>, out: &mut [T]) {
     arch().dispatch(ZipLanes { op, a, b, out })
 }
 
-struct ZipLanes<'a, O> {
+struct ZipLanes<'a, O, T> {
     op: O,
-    a: Operand<'a>,
-    b: Operand<'a>,
-    out: &'a mut [f32],
+    a: Operand<'a, T>,
+    b: Operand<'a, T>,
+    out: &'a mut [T],
 }
 
-impl<O: LaneOp> WithSimd for ZipLanes<'_, O> {
+impl<O: LaneOp, T: Real> WithSimd for ZipLanes<'_, O, T> {
     type Output = ();
 
     #[inline(always)]
