@@ -7,7 +7,7 @@
 
 use super::kernels::{self, Lane, NEAR_EDGE};
 pub use super::kernels::{BinMath, BinParams};
-use super::reduce::{for_blocks, for_values, in_chunks};
+use super::reduce::{for_values, in_chunks};
 use super::{Lazy, Values, BLOCK};
 use crate::control::{self, Interrupted};
 
@@ -244,28 +244,102 @@ pub fn envelope(x: &Lazy, bins: usize) -> Result<Vec<(f64, f64)>, Interrupted> {
         let (c0, c1) = ((k * per).min(bins), ((k + 1) * per).min(bins));
         let mut out = vec![(f64::NAN, f64::NAN); c1 - c0];
         let mut col = c0;
-        for_blocks(x, first(c0), first(c1), |b, at| {
-            for (j, &v) in b.re.iter().enumerate() {
-                let i = at as usize + j;
-                while col + 1 < c1 && i >= first(col + 1) {
-                    col += 1;
+        // Each block in the runs that fall in one column, each run's
+        // extremes by the vector kernel.
+        fn columns<T: Lane>(
+            xs: &[T],
+            at: usize,
+            col: &mut usize,
+            c1: usize,
+            first: impl Fn(usize) -> usize,
+            out: &mut [(f64, f64)],
+            c0: usize,
+        ) {
+            let mut j = 0;
+            while j < xs.len() {
+                while *col + 1 < c1 && at + j >= first(*col + 1) {
+                    *col += 1;
                 }
-                if v.is_nan() {
-                    continue;
+                let end = if *col + 1 < c1 {
+                    (first(*col + 1) - at).min(xs.len())
+                } else {
+                    xs.len()
+                };
+                if let Some((lo, hi)) = run_stats(&xs[j..end]).extremes {
+                    let e = &mut out[*col - c0];
+                    // A column's first value replaces the NaN it starts as.
+                    if e.0.is_nan() || lo < e.0 {
+                        e.0 = lo;
+                    }
+                    if e.1.is_nan() || hi > e.1 {
+                        e.1 = hi;
+                    }
                 }
-                let e = &mut out[col - c0];
-                // A column's first value replaces the NaN it starts as.
-                if e.0.is_nan() || v < e.0 {
-                    e.0 = v;
-                }
-                if e.1.is_nan() || v > e.1 {
-                    e.1 = v;
-                }
+                j = end;
+            }
+        }
+        for_values(x, first(c0), first(c1), |v, at| {
+            let at = at as usize;
+            match v {
+                Values::Lanes(xs) => columns(xs, at, &mut col, c1, first, &mut out, c0),
+                Values::Block(b) => columns(&b.re, at, &mut col, c1, first, &mut out, c0),
             }
         })?;
         Ok(out)
     })?;
     Ok(parts.into_iter().flatten().collect())
+}
+
+/// What a picture keeps of a run of values: the extremes, the sum and the
+/// count of those that are not NaN (`None` and 0 when there is none).
+struct RunStats {
+    extremes: Option<(f64, f64)>,
+    sum: f64,
+    count: u64,
+}
+
+#[inline(always)]
+/// [`RunStats`] of `xs`: by the vector kernel for a long run (unless it
+/// meets a NaN, which makes its sum NaN), else value by value (a short
+/// run, the cells of a picture shrunk by a small factor, costs less so
+/// than a call of the kernel).
+fn run_stats<T: Lane>(xs: &[T]) -> RunStats {
+    if xs.len() >= kernels::PIECE {
+        let (lo, hi, sum) = kernels::min_max_sum(xs);
+        if !sum.is_nan() {
+            return RunStats {
+                extremes: Some((lo, hi)),
+                sum,
+                count: xs.len() as u64,
+            };
+        }
+    }
+    // Four independent accumulators of each kind, so that the loop is not
+    // bound by the latency of one chain of additions.
+    let (mut lo, mut hi) = ([f64::INFINITY; 4], [f64::NEG_INFINITY; 4]);
+    let (mut sums, mut counts) = ([0.0; 4], [0u64; 4]);
+    let quads = xs.chunks_exact(4);
+    let rest = quads.remainder();
+    for q in quads.chain(std::iter::once(rest)) {
+        for (k, x) in q.iter().enumerate() {
+            let v = x.wide();
+            // NaN is neither below nor above anything, and adds nothing.
+            let number = !v.is_nan();
+            lo[k] = if v < lo[k] { v } else { lo[k] };
+            hi[k] = if v > hi[k] { v } else { hi[k] };
+            sums[k] += if number { v } else { 0.0 };
+            counts[k] += u64::from(number);
+        }
+    }
+    let lo = lo.into_iter().fold(f64::INFINITY, f64::min);
+    let hi = hi.into_iter().fold(f64::NEG_INFINITY, f64::max);
+    let sum = (sums[0] + sums[1]) + (sums[2] + sums[3]);
+    let count: u64 = counts.iter().sum();
+    RunStats {
+        extremes: (count > 0).then_some((lo, hi)),
+        sum,
+        count,
+    }
 }
 
 /// How [`shrink_2d`] combines the elements of a cell.
@@ -284,6 +358,10 @@ pub fn shrink_2d(x: &Lazy, rows: usize, cols: usize, how: Shrink) -> Result<Vec<
     let _job = control::start(x.size() as u64);
     let cell_row: Vec<usize> = (0..h).map(|r| r * rows / h.max(1)).collect();
     let cell_col: Vec<usize> = (0..w).map(|c| c * cols / w.max(1)).collect();
+    // The first data column of each cell column, and `w` after the last.
+    let col_first: Vec<usize> = (0..=cols)
+        .map(|c| cell_col.partition_point(|&k| k < c))
+        .collect();
     // Chunks own whole rows of cells (the data rows that fall in them), so
     // each cell is summed by one chunk in order: no merge, the same bits
     // for any number of threads, and memory for the cells once.
@@ -296,24 +374,23 @@ pub fn shrink_2d(x: &Lazy, rows: usize, cols: usize, how: Shrink) -> Result<Vec<
         } else {
             0.0
         };
-        let mut acc = vec![init; (r1 - r0) * cols];
-        let mut count = vec![0u64; (r1 - r0) * cols];
-        for_blocks(x, first_row(r0) * w, first_row(r1) * w, |b, at| {
+        let mut cells = Cells {
+            w,
+            cell_col: &cell_col,
+            col_first: &col_first,
+            how,
+            acc: vec![init; (r1 - r0) * cols],
+            count: vec![0u64; (r1 - r0) * cols],
+        };
+        for_values(x, first_row(r0) * w, first_row(r1) * w, |v, at| {
             let at = at as usize;
-            let (r, c0) = (at / w, at % w);
-            let base = (cell_row[r] - r0) * cols;
-            for (j, &v) in b.re.iter().enumerate() {
-                if v.is_nan() {
-                    continue;
-                }
-                let cell = base + cell_col[c0 + j];
-                match how {
-                    Shrink::Mean => acc[cell] += v,
-                    Shrink::Max => acc[cell] = acc[cell].max(v),
-                }
-                count[cell] += 1;
+            let base = (cell_row[at / w] - r0) * cols;
+            match v {
+                Values::Lanes(xs) => cells.add(xs, at, base),
+                Values::Block(b) => cells.add(&b.re, at, base),
             }
         })?;
+        let Cells { acc, count, .. } = cells;
         Ok(acc
             .iter()
             .zip(&count)
@@ -327,9 +404,144 @@ pub fn shrink_2d(x: &Lazy, rows: usize, cols: usize, how: Shrink) -> Result<Vec<
     Ok(parts.into_iter().flatten().collect())
 }
 
+/// One chunk's cells of [`shrink_2d`]: their sums (or maxima) and counts.
+struct Cells<'a> {
+    w: usize,
+    cell_col: &'a [usize],
+    col_first: &'a [usize],
+    how: Shrink,
+    acc: Vec<f64>,
+    count: Vec<u64>,
+}
+
+impl Cells<'_> {
+    /// A block starting at flat position `at`, which lies in one data row
+    /// whose cells start at `base`: its runs of columns that fall in one
+    /// cell, each by the vector kernel.
+    fn add<T: Lane>(&mut self, xs: &[T], at: usize, base: usize) {
+        struct Add<'c, 'a, T> {
+            cells: &'c mut Cells<'a>,
+            xs: &'c [T],
+            at: usize,
+            base: usize,
+        }
+        impl<T: Lane> pulp::WithSimd for Add<'_, '_, T> {
+            type Output = ();
+            #[inline(always)]
+            fn with_simd<S: pulp::Simd>(self, _: S) {
+                self.cells.add_runs(self.xs, self.at, self.base)
+            }
+        }
+        kernels::dispatch(Add {
+            cells: self,
+            xs,
+            at,
+            base,
+        })
+    }
+
+    #[inline(always)]
+    fn add_runs<T: Lane>(&mut self, xs: &[T], at: usize, base: usize) {
+        let c0 = at % self.w;
+        let mut j = 0;
+        while j < xs.len() {
+            let c = self.cell_col[c0 + j];
+            let end = (self.col_first[c + 1] - c0).min(xs.len());
+            let r = run_stats(&xs[j..end]);
+            let cell = base + c;
+            match (self.how, r.extremes) {
+                (Shrink::Mean, _) => self.acc[cell] += r.sum,
+                (Shrink::Max, Some((_, hi))) => self.acc[cell] = self.acc[cell].max(hi),
+                (Shrink::Max, None) => {}
+            }
+            self.count[cell] += r.count;
+            j = end;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compute::computed;
+
+    /// Values with NaN runs, lone NaNs and both infinities among normal
+    /// ones, so that runs take the vector kernel, its NaN fallback and the
+    /// short-run loop.
+    fn picture_values(n: usize) -> Vec<f64> {
+        let mut s = 0x9E37_79B9_7F4A_7C15u64;
+        (0..n)
+            .map(|k| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                match (k % 997, k / 3000) {
+                    (_, 1) if k % 3000 < 700 => f64::NAN,
+                    (5, _) => f64::NAN,
+                    (77, _) => f64::INFINITY,
+                    (78, _) => f64::NEG_INFINITY,
+                    _ => (s >> 11) as f64 / (1u64 << 53) as f64 - 0.5,
+                }
+            })
+            .collect()
+    }
+
+    /// NaN-skipping extremes, sum and count of `xs`, element by element.
+    fn reference(xs: &[f64]) -> (f64, f64, f64, u64) {
+        let numbers: Vec<f64> = xs.iter().copied().filter(|v| !v.is_nan()).collect();
+        (
+            numbers.iter().copied().fold(f64::NAN, f64::min),
+            numbers.iter().copied().fold(f64::NAN, f64::max),
+            numbers.iter().sum(),
+            numbers.len() as u64,
+        )
+    }
+
+    /// Plot envelopes and image cells, reduced run by run (the vector
+    /// kernel for long runs, a loop for short ones), against each element
+    /// taken in turn: columns and cells of one element to thousands, with
+    /// NaN-only ones among them.
+    #[test]
+    fn pictures_reduce_runs_as_element_by_element() {
+        let same = |a: f64, b: f64| a == b || (a.is_nan() && b.is_nan());
+        let xs = picture_values(20_011);
+        let x = computed(&[xs.len()], &xs, None);
+        for bins in [1, 3, 7, 64, 600, 3000, 20_011] {
+            let env = envelope(&x, bins).unwrap();
+            assert_eq!(env.len(), bins);
+            let first = |c: usize| c * xs.len() / bins;
+            for (c, &(lo, hi)) in env.iter().enumerate() {
+                let (rlo, rhi, _, _) = reference(&xs[first(c)..first(c + 1)]);
+                assert!(same(lo, rlo) && same(hi, rhi), "{bins} bins, column {c}");
+            }
+        }
+        let (h, w) = (31, 20_011 / 31);
+        let x = computed(&[h, w], &xs[..h * w], None);
+        for (rows, cols) in [(31, 645), (10, 7), (3, 100), (31, 20), (1, 1)] {
+            let mean = shrink_2d(&x, rows, cols, Shrink::Mean).unwrap();
+            let max = shrink_2d(&x, rows, cols, Shrink::Max).unwrap();
+            for (cell, (&m, &top)) in mean.iter().zip(&max).enumerate() {
+                let (r, c) = (cell / cols, cell % cols);
+                let inside: Vec<f64> = (0..h)
+                    .filter(|i| i * rows / h == r)
+                    .flat_map(|i| (0..w).filter(|j| j * cols / w == c).map(move |j| (i, j)))
+                    .map(|(i, j)| xs[i * w + j])
+                    .collect();
+                let (_, rhi, sum, count) = reference(&inside);
+                let rmean = if count == 0 {
+                    f64::NAN
+                } else {
+                    sum / count as f64
+                };
+                let close = (m - rmean).abs() <= 1e-12 * rmean.abs().max(1.0);
+                assert!(
+                    same(m, rmean) || close,
+                    "{rows}x{cols} cell {cell}: {m} {rmean}"
+                );
+                assert!(same(top, rhi), "{rows}x{cols} cell {cell}: max {top} {rhi}");
+            }
+        }
+    }
 
     /// The marked estimates, settled by the edges, give the bins that
     /// settling every estimate gives (the scalar reference), for values on

@@ -13,6 +13,12 @@ fn arch() -> Arch {
     *ARCH.get_or_init(Arch::new)
 }
 
+/// Runs a loop written elsewhere compiled for the CPU's widest vectors:
+/// what it calls must be `#[inline(always)]` to be compiled so.
+pub fn dispatch<W: WithSimd>(w: W) -> W::Output {
+    arch().dispatch(w)
+}
+
 /// The values a reduction kernel reads: float64 blocks, or float32 lanes
 /// straight from the block evaluator, widened to float64 (exactly) as
 /// they are read, so that no float64 copy of a block is written first.

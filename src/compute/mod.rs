@@ -986,6 +986,23 @@ fn abs_c8_block(x: &Lazy, outer: &[usize], start: usize, len: usize) -> Option<B
     })
 }
 
+/// A float64 (or, with `im`, complex128) array of `shape` in memory.
+#[cfg(test)]
+pub(crate) fn computed(shape: &[usize], re: &[f64], im: Option<&[f64]>) -> Lazy {
+    use crate::compute::Computed;
+    use ndarray::ArrayD;
+    let name = if im.is_some() { "<c16" } else { "<f8" };
+    Lazy::array(Computed {
+        dtype: crate::dtype::Dtype::parse_str(name)
+            .unwrap()
+            .as_scalar()
+            .unwrap(),
+        re: ArrayD::from_shape_vec(shape, re.to_vec()).unwrap(),
+        im: im.map(|v| ArrayD::from_shape_vec(shape, v.to_vec()).unwrap()),
+        ints: None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

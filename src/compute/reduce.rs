@@ -762,6 +762,7 @@ pub enum Need {
 mod tests {
     use super::*;
     use crate::compute::axes::reduce_axes;
+    use crate::compute::computed;
 
     /// The vectorised path for integer blocks against the scalar one, on
     /// small values, values near the exactness bound, and mixed signs.
@@ -903,22 +904,6 @@ mod tests {
     }
 
     /// The column kernel of sums (`Need::Counts`, and `Need::Sums` against
-    /// A float64 (or, with `im`, complex128) array of `shape` in memory.
-    fn computed(shape: &[usize], re: &[f64], im: Option<&[f64]>) -> Lazy {
-        use crate::compute::Computed;
-        use ndarray::ArrayD;
-        let name = if im.is_some() { "<c16" } else { "<f8" };
-        Lazy::array(Computed {
-            dtype: crate::dtype::Dtype::parse_str(name)
-                .unwrap()
-                .as_scalar()
-                .unwrap(),
-            re: ArrayD::from_shape_vec(shape, re.to_vec()).unwrap(),
-            im: im.map(|v| ArrayD::from_shape_vec(shape, v.to_vec()).unwrap()),
-            ints: None,
-        })
-    }
-
     /// Accumulators that skip what their reader does not need (the moments
     /// of a `max`, the extremes of a `mean`) against full ones, along axes
     /// that include the last (the accumulator paths), on real and complex
