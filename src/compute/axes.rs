@@ -132,7 +132,8 @@ pub fn reduce_axes(
         let complex = x.is_complex();
         let counting = need == Need::Counts;
         let parts = in_chunks(chunks, |c| {
-            let mut cols = ColumnSums::new(outputs, last, complex, counting);
+            let plain = ColumnSums::plain_for(x, rows);
+            let mut cols = ColumnSums::new(outputs, last, complex, counting, plain);
             let mut evals: Vec<Fused> = (0..GROUP).map(|_| Fused::new(x)).collect();
             let mut outers = vec![vec![0usize; n - 1]; GROUP];
             let (r0, r1) = (c * per, ((c + 1) * per).min(rows));
@@ -343,6 +344,10 @@ struct ColumnSums {
     /// Non-zeros (NaN aside), float64 lanes for the vectorised loop (exact
     /// below 2^53); empty when not counting.
     nonzero: Vec<f64>,
+    /// Integer input whose sums float64 holds exactly ([`ColumnSums::plain_for`]):
+    /// runs of it add without the compensation, which would stay zero,
+    /// so that only `sum` is read and written.
+    plain: bool,
     /// Complex input: per output, the parts of elements with an infinite
     /// part and of elements with a NaN part ([`Acc`]'s `inf_re`, `inf_im`,
     /// `nan_re`, `nan_im`); empty until such an element comes.
@@ -353,7 +358,7 @@ impl ColumnSums {
     /// Bytes per output at most: four float64 sums, four counts.
     const BYTES_PER_OUTPUT: usize = 8 * 8;
 
-    fn new(outputs: usize, last: usize, complex: bool, counting: bool) -> ColumnSums {
+    fn new(outputs: usize, last: usize, complex: bool, counting: bool, plain: bool) -> ColumnSums {
         let z = |on: bool| if on { vec![0.0; outputs] } else { Vec::new() };
         ColumnSums {
             last,
@@ -366,6 +371,7 @@ impl ColumnSums {
             pinf: vec![0; outputs],
             ninf: vec![0; outputs],
             nonzero: z(counting),
+            plain,
             specials: Vec::new(),
         }
     }
@@ -417,6 +423,14 @@ impl ColumnSums {
         !int || (x.dtype.size <= 4 && rows < 1 << 21)
     }
 
+    /// Whether `x` holds integers (of at most 4 bytes) whose sums over its
+    /// `rows` float64 adds exactly: below 2^32 each, fewer than 2^21 rows.
+    fn plain_for(x: &Lazy, rows: usize) -> bool {
+        use crate::dtype::Kind;
+        let integers = matches!(x.dtype.kind, Kind::Int | Kind::UInt | Kind::Bool);
+        integers && x.dtype.size <= 4 && rows < 1 << 21
+    }
+
     /// Adds runs of input from up to four rows that share their row of
     /// outputs, each starting at output `at`: four real runs of finite
     /// values in one vector loop ([`kernels::column_add4`]), float32 lanes
@@ -460,7 +474,12 @@ impl ColumnSums {
         } else {
             &mut []
         };
-        let (sum, comp) = (&mut self.sum[r.clone()], &mut self.comp[r]);
+        let sum = &mut self.sum[r.clone()];
+        let comp: &mut [f64] = if self.plain {
+            &mut []
+        } else {
+            &mut self.comp[r]
+        };
         match *rows {
             [a, b, c, d] => kernels::column_add4(sum, comp, nonzero, [a, b, c, d]),
             [xs] => kernels::column_add(sum, comp, nonzero, xs),

@@ -116,7 +116,9 @@ pub fn abs_c8_le(run: &[u8], stride: usize, out: &mut [f64]) {
 
 /// Adds a run of finite values `xs` to a row of accumulators: each
 /// Neumaier-compensated sum (`sum`, `comp`) and, unless `nonzero` is
-/// empty, the count of non-zeros; all of `xs`'s length.
+/// empty, the count of non-zeros; all of `xs`'s length. An empty `comp`
+/// asks for plain sums, for integers whose every sum float64 holds
+/// exactly (so a compensation would stay zero, and is not read or written).
 pub fn column_add<T: Lane>(sum: &mut [f64], comp: &mut [f64], nonzero: &mut [f64], xs: &[T]) {
     arch().dispatch(ColumnAdd {
         sum,
@@ -177,6 +179,11 @@ impl<T: Lane> WithSimd for ColumnAdd<'_, T> {
             nonzero,
             xs,
         } = self;
+        if comp.is_empty() {
+            for (s, &v) in sum.iter_mut().zip(xs) {
+                *s += v.wide();
+            }
+        }
         for ((s, c), &v) in sum.iter_mut().zip(comp.iter_mut()).zip(xs) {
             compensated(s, c, v.wide());
         }
@@ -191,7 +198,8 @@ impl<T: Lane> WithSimd for ColumnAdd<'_, T> {
 /// so the row of sums is read and written once per four rows of input.
 /// The pair sums round (by at most half a float64 ulp of their size each),
 /// which the compensated sum of float32 or small-integer input never
-/// shows; integers below 2^53 add exactly.
+/// shows; integers below 2^53 add exactly (and with an empty `comp`, as
+/// in [`column_add`], without the compensation).
 pub fn column_add4<T: Lane>(
     sum: &mut [f64],
     comp: &mut [f64],
@@ -225,6 +233,11 @@ impl<T: Lane> WithSimd for ColumnAdd4<'_, T> {
             rows: [a, b, c, d],
         } = self;
         let quads = a.iter().zip(b).zip(c.iter().zip(d));
+        if comp.is_empty() {
+            for (s, ((&a, &b), (&c, &d))) in sum.iter_mut().zip(quads.clone()) {
+                *s += (a.wide() + b.wide()) + (c.wide() + d.wide());
+            }
+        }
         for ((s, k), ((&a, &b), (&c, &d))) in sum.iter_mut().zip(comp.iter_mut()).zip(quads) {
             compensated(s, k, (a.wide() + b.wide()) + (c.wide() + d.wide()));
         }
@@ -988,6 +1001,21 @@ mod tests {
                 let want = 0.5 + 5.0 * wide[j];
                 assert!((s1[j] + c1[j] - want).abs() <= want.abs() * 1e-15, "{len}");
                 assert_eq!(z1[j], if wide[j] != 0.0 { 5.0 } else { 0.0 });
+            }
+            // Integers: plain sums (an empty compensation) give the
+            // compensated ones, whose compensation stays zero.
+            let ints: Vec<f64> = wide.iter().map(|v| (v * 1e3).round()).collect();
+            let int_rows = [&ints[..]; 4];
+            let (mut s3, mut c3, mut z3) = fresh();
+            let (mut s4, _, mut z4) = fresh();
+            column_add4(&mut s3, &mut c3, &mut z3, int_rows);
+            column_add(&mut s3, &mut c3, &mut z3, &ints);
+            column_add4(&mut s4, &mut [], &mut z4, int_rows);
+            column_add(&mut s4, &mut [], &mut z4, &ints);
+            assert_eq!((&s3, &z3), (&s4, &z4), "{len}");
+            assert!(c3.iter().all(|&c| c == 0.0), "{len}");
+            for j in 0..len {
+                assert_eq!(s4[j], 0.5 + 5.0 * ints[j], "{len}");
             }
         }
     }
