@@ -68,6 +68,59 @@ impl Gather {
         }
         flat
     }
+
+    /// The source's C-order flat indices of result elements `idx` with
+    /// its last index `start .. start + len`, into `out`: linear in the
+    /// last index when the result's last axis is a slice's (two sources
+    /// computed), else each element's.
+    pub fn source_run(&self, idx: &mut [usize], start: usize, len: usize, out: &mut Vec<usize>) {
+        out.clear();
+        let Some(last) = idx.len().checked_sub(1) else {
+            out.push(self.source(idx));
+            return;
+        };
+        let adv_last = self.adv_at + self.adv_shape.len() == idx.len();
+        if !adv_last && len > 1 {
+            idx[last] = start;
+            let first = self.source(idx);
+            idx[last] = start + 1;
+            // Positions within the source, so the step fits in an isize.
+            let step = self.source(idx) as isize - first as isize;
+            out.extend((0..len as isize).map(|j| (first as isize + j * step) as usize));
+            return;
+        }
+        if len == 0 {
+            return;
+        }
+        // The last axis is the index arrays' last: the arrays' position
+        // steps by one along it, and only their terms change.
+        idx[last] = start;
+        let a0 = self
+            .adv_shape
+            .iter()
+            .enumerate()
+            .fold(0, |a, (k, &n)| a * n + idx[self.adv_at + k]);
+        let mut terms = Vec::new();
+        let mut axis = 0;
+        for item in &self.items {
+            match item {
+                Item::Array(j) => {
+                    terms.push((&self.arrays[*j][a0..a0 + len], self.src_strides[axis]));
+                    axis += 1;
+                }
+                Item::Slice { .. } => axis += 1,
+                Item::NewAxis => {}
+            }
+        }
+        let at_a0: usize = terms.iter().map(|(a, s)| a[0] * s).sum();
+        let base = self.source(idx) - at_a0;
+        out.resize(len, base);
+        for (a, s) in terms {
+            for (o, &i) in out.iter_mut().zip(a) {
+                *o += i * s;
+            }
+        }
+    }
 }
 
 /// Source elements per chunk of a mask's counts.
@@ -327,6 +380,97 @@ mod tests {
     use super::*;
     use crate::compute::Computed;
     use ndarray::ArrayD;
+
+    /// A run's source positions against each element's, for index arrays
+    /// last, first, between slices, broadcast to two dimensions, and
+    /// beside a new axis and reversed slices.
+    #[test]
+    fn a_runs_sources_are_each_elements() {
+        // Source shape (4, 5, 6): C-order strides 30, 6, 1.
+        let src_strides = vec![30, 6, 1];
+        let rows = vec![3, 0, 3, 1];
+        let cols = vec![5, 0, 2, 2, 4];
+        let slice = |start, step, len| Item::Slice { start, step, len };
+        let plans = [
+            // x[1:4, ::-2, cols]
+            (
+                vec![slice(1, 1, 3), slice(4, -2, 3), Item::Array(0)],
+                vec![cols.clone()],
+                vec![5],
+                2,
+            ),
+            // x[rows, 1:, ::-1]
+            (
+                vec![Item::Array(0), slice(1, 1, 4), slice(5, -1, 6)],
+                vec![rows.clone()],
+                vec![4],
+                0,
+            ),
+            // x[:, rows, cols[:4]] with rows and cols broadcast to (4,)
+            (
+                vec![slice(0, 1, 4), Item::Array(0), Item::Array(1)],
+                vec![rows.clone(), cols[..4].to_vec()],
+                vec![4],
+                1,
+            ),
+            // x[None, rows2d, :, 3] with arrays broadcast to (2, 4)
+            (
+                vec![
+                    Item::NewAxis,
+                    Item::Array(0),
+                    slice(0, 1, 5),
+                    Item::Array(1),
+                ],
+                vec![
+                    [rows.clone(), rows.iter().rev().copied().collect()].concat(),
+                    vec![3; 8],
+                ],
+                vec![2, 4],
+                1,
+            ),
+        ];
+        for (items, arrays, adv_shape, adv_at) in plans {
+            let mut shape = Vec::new();
+            let mut basic = items.iter().filter_map(|i| match i {
+                Item::Slice { len, .. } => Some(*len),
+                Item::NewAxis => Some(1),
+                Item::Array(_) => None,
+            });
+            shape.extend(basic.by_ref().take(adv_at));
+            shape.extend(&adv_shape);
+            shape.extend(basic);
+            let g = Gather {
+                items,
+                adv_shape,
+                adv_at,
+                arrays,
+                src_strides: src_strides.clone(),
+                shape: shape.clone(),
+            };
+            let n = shape.len();
+            let last = shape[n - 1];
+            let outer: usize = shape[..n - 1].iter().product();
+            let mut out = Vec::new();
+            for row in 0..outer {
+                let mut idx = vec![0; n];
+                let mut rest = row;
+                for k in (0..n - 1).rev() {
+                    idx[k] = rest % shape[k];
+                    rest /= shape[k];
+                }
+                for (start, len) in [(0, last), (1, last - 1), (last - 1, 1), (0, 0)] {
+                    g.source_run(&mut idx.clone(), start, len, &mut out);
+                    let each: Vec<usize> = (start..start + len)
+                        .map(|j| {
+                            idx[n - 1] = j;
+                            g.source(&idx)
+                        })
+                        .collect();
+                    assert_eq!(out, each, "{:?}, row {row}, {start}+{len}", g.items);
+                }
+            }
+        }
+    }
 
     fn lazy(values: Vec<f64>, shape: &[usize], dtype: &str) -> Lazy {
         let dtype = crate::dtype::Dtype::parse_str(dtype)

@@ -665,23 +665,52 @@ impl Lazy {
             Node::Gather { src, plan } => {
                 let mut idx = outer.to_vec();
                 idx.push(0);
-                let mut re = Vec::with_capacity(len);
-                let mut im = complex.then(|| Vec::with_capacity(len));
-                let mut ints = wide(self.dtype).then(|| Vec::with_capacity(len));
-                for j in start..start + len {
-                    if let Some(last) = idx.last_mut() {
-                        *last = j;
+                let mut flats = Vec::with_capacity(len);
+                plan.source_run(&mut idx, start, len, &mut flats);
+                let mut out = Block {
+                    re: Vec::with_capacity(len),
+                    im: complex.then(|| Vec::with_capacity(len)),
+                    ints: wide(self.dtype).then(|| Vec::with_capacity(len)),
+                };
+                // Consecutive source elements along a row of the source
+                // (`d[:, i]` with sorted columns, `d[i]` of whole rows) are
+                // read as one run, by the source's own block; a lone one
+                // element by element.
+                let src_last = src.shape.last().copied().unwrap_or(1).max(1);
+                let mut k = 0;
+                while k < len {
+                    let f = flats[k];
+                    let mut run = 1;
+                    while k + run < len
+                        && flats[k + run] == f + run
+                        && f % src_last + run < src_last
+                    {
+                        run += 1;
                     }
-                    let (v, i) = src.exact_at(&src.unravel(plan.source(&idx)));
-                    re.push(v.re);
-                    if let Some(im) = im.as_mut() {
-                        im.push(v.im);
+                    let at = src.unravel(f);
+                    if run > 1 {
+                        let (row, col) = at.split_at(at.len() - 1);
+                        let b = src.block(row, col[0], run);
+                        out.re.extend_from_slice(&b.re);
+                        if let Some(im) = out.im.as_mut() {
+                            im.extend((0..run).map(|j| b.im_at(j)));
+                        }
+                        if let Some(ints) = out.ints.as_mut() {
+                            ints.extend((0..run).map(|j| b.int_at(j)));
+                        }
+                    } else {
+                        let (v, i) = src.exact_at(&at);
+                        out.re.push(v.re);
+                        if let Some(im) = out.im.as_mut() {
+                            im.push(v.im);
+                        }
+                        if let Some(ints) = out.ints.as_mut() {
+                            ints.push(i);
+                        }
                     }
-                    if let Some(ints) = ints.as_mut() {
-                        ints.push(i);
-                    }
+                    k += run;
                 }
-                return Block { re, im, ints };
+                return out;
             }
             Node::Masked { src, mask, index } => {
                 let mut out = Block {

@@ -371,20 +371,52 @@ impl Session {
             "index a smaller part, or pick a field (fields of that size stream)",
             span,
         )?;
-        let mut src_idx = vec![0usize; v.ndim()];
+        // Row by row of the result: its source positions, then each run
+        // of them that is consecutive along a row of the view copied at
+        // once (one slice when the view's row is contiguous).
+        let row_len = g.shape.last().copied().unwrap_or(1).max(1);
+        let src_last = v.shape.last().copied().unwrap_or(1).max(1);
+        let step = v.strides.last().copied().unwrap_or(0);
         let mut idx = vec![0usize; g.ndim()];
-        for flat in 0..n {
-            let mut rest = flat;
-            for k in (0..idx.len()).rev() {
+        let mut flats = Vec::with_capacity(row_len);
+        let mut src_idx = vec![0usize; v.ndim()];
+        for row in 0..n / row_len {
+            let mut rest = row;
+            for k in (0..idx.len().saturating_sub(1)).rev() {
                 idx[k] = rest % g.shape[k].max(1);
                 rest /= g.shape[k].max(1);
             }
-            let mut s = plan.source(&idx);
-            for k in (0..src_idx.len()).rev() {
-                src_idx[k] = s % v.shape[k].max(1);
-                s /= v.shape[k].max(1);
+            plan.source_run(&mut idx, 0, row_len, &mut flats);
+            let mut k = 0;
+            while k < flats.len() {
+                let f = flats[k];
+                let mut run = 1;
+                while k + run < flats.len()
+                    && flats[k + run] == f + run
+                    && f % src_last + run < src_last
+                {
+                    run += 1;
+                }
+                let mut s = f;
+                for j in (0..src_idx.len()).rev() {
+                    src_idx[j] = s % v.shape[j].max(1);
+                    s /= v.shape[j].max(1);
+                }
+                let at = v.element_offset(&src_idx);
+                if v.source.dataset().is_some() {
+                    for _ in 0..run {
+                        out.extend_from_slice(&v.element_bytes(&src_idx));
+                        if let Some(last) = src_idx.last_mut() {
+                            *last += 1;
+                        }
+                    }
+                } else if step == size as isize {
+                    out.extend_from_slice(&v.source.bytes()[at..at + run * size]);
+                } else {
+                    copy_strided(v.source.bytes(), at, step, run, size, &mut out);
+                }
+                k += run;
             }
-            out.extend_from_slice(&v.element_bytes(&src_idx));
         }
         let source = Arc::new(crate::source::Source::copy(
             &v.source,
@@ -408,6 +440,42 @@ impl Session {
                 span,
             )
         })
+    }
+}
+
+/// `run` elements of `size` bytes, `step` bytes apart from `at` in
+/// `bytes`, appended to `out`: each element's copy of a size known to the
+/// compiler for the common sizes.
+fn copy_strided(bytes: &[u8], at: usize, step: isize, run: usize, size: usize, out: &mut Vec<u8>) {
+    fn fixed<const S: usize>(bytes: &[u8], at: usize, step: isize, run: usize, out: &mut Vec<u8>) {
+        let from = out.len();
+        out.resize(from + run * S, 0);
+        let dst = out[from..].chunks_exact_mut(S);
+        if step > 0 {
+            // The run's span, one chunk of `step` bytes per element.
+            let span = &bytes[at..at + (run - 1) * step as usize + S];
+            for (d, e) in dst.zip(span.chunks(step as usize)) {
+                d.copy_from_slice(&e[..S]);
+            }
+        } else {
+            for (t, d) in dst.enumerate() {
+                let o = (at as isize + t as isize * step) as usize;
+                d.copy_from_slice(&bytes[o..o + S]);
+            }
+        }
+    }
+    match size {
+        1 => fixed::<1>(bytes, at, step, run, out),
+        2 => fixed::<2>(bytes, at, step, run, out),
+        4 => fixed::<4>(bytes, at, step, run, out),
+        8 => fixed::<8>(bytes, at, step, run, out),
+        16 => fixed::<16>(bytes, at, step, run, out),
+        _ => {
+            for t in 0..run {
+                let o = (at as isize + t as isize * step) as usize;
+                out.extend_from_slice(&bytes[o..o + size]);
+            }
+        }
     }
 }
 
