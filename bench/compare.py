@@ -40,6 +40,10 @@ CASES = [
      "print(ne.evaluate('sum(where(real(d) > 3, 1, 0))'))"),
     ("stats d.r[d.r > 5]", "open {f} {n}x{n}; stats d.r[d.r > 5]",
      "x = d.real[d.real > 5]\nprint(x.min(), x.max(), x.mean(), x.std(), np.isnan(x).sum())", None),
+    ("stats d.r[:, i] (i: columns where row 0 > 0)",
+     "open {f} {n}x{n}; i = flatnonzero(d.r[0] > 0); stats d.r[:, i]",
+     "i = np.flatnonzero(d.real[0] > 0)\nx = d.real[:, i]\n"
+     "print(x.min(), x.max(), x.mean(), x.std(), np.isnan(x).sum())", None),
     ("stats db(d)", "open {f} {n}x{n}; stats db(d)",
      "a = 20 * np.log10(np.abs(d))\nprint(a.min(), a.max(), a.mean(), a.std(), np.isnan(a).sum())",
      "print(ne.evaluate('sum(20 * log10(abs(d)))'))"),
