@@ -990,6 +990,10 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "x.view('<i8') > 3",
         "x.view('<i8') + 0.5",
         "x.view('<i4') * 0.5",
+        "h > 100",
+        "(h > 0) & (x > 0)",
+        "x.view('>i2')[..., ::-1] < 0",
+        "where(x.view('<u2')[..., ::2] > 30000, x, 0)",
     ];
     let reductions = [
         "sum(x * 2)",
@@ -1011,6 +1015,12 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "stats db(w)",
         "stats w[w > 5]",
         "hist w * 2 bins=10 range=-50,50",
+        "stats h",
+        "stats x.view('>i2')[:, ::-2]",
+        "mean(x.view('u1'), axis=0)[0, :3]",
+        "stats x.view('<f2')",
+        "count_nonzero(x.view('i1') > 3)",
+        "sum(x.view('<i2'), axis=1)[0, :3]",
     ];
     let mut script = String::from(
         "open x.f4 (6, 257, 64) <f4 as x; open x.f4 (6, 257, 64) >f4 as b; \

@@ -134,7 +134,7 @@ pub fn reduce_axes(
         let parts = in_chunks(chunks, |c| {
             let plain = ColumnSums::plain_for(x, rows);
             let mut cols = ColumnSums::new(outputs, last, complex, counting, plain);
-            let mut evals: Vec<Fused> = (0..GROUP).map(|_| Fused::new(x)).collect();
+            let mut evals: Vec<Fused> = (0..GROUP).map(|_| Fused::narrow_leaves(x)).collect();
             let mut outers = vec![vec![0usize; n - 1]; GROUP];
             let (r0, r1) = (c * per, ((c + 1) * per).min(rows));
             let mut row = r0;

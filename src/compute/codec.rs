@@ -144,6 +144,65 @@ pub fn num_elem(n: Num, dtype: Scalar) -> Elem {
     }
 }
 
+/// Where decoded values go: float64 (the general path's blocks) or float32
+/// (the lanes, for dtypes whose values float32 holds exactly).
+pub(super) trait Decoded: Copy + 'static {
+    fn of(v: f64) -> Self;
+}
+
+impl Decoded for f64 {
+    #[inline(always)]
+    fn of(v: f64) -> f64 {
+        v
+    }
+}
+
+impl Decoded for f32 {
+    #[inline(always)]
+    fn of(v: f64) -> f32 {
+        v as f32
+    }
+}
+
+/// The real values of `kind` and `size` (a complex dtype's part: a float)
+/// at the start of each `stride`-byte chunk of `run` (which ends with the
+/// last value), by the loop of their own type ([`kernels::decode_run`]).
+pub(super) fn decode_part<O: Decoded>(
+    run: &[u8],
+    stride: usize,
+    kind: Kind,
+    size: usize,
+    big: bool,
+    out: &mut [O],
+) {
+    macro_rules! with {
+        ($t:ty, $n:literal, $wide:expr) => {{
+            let wide = $wide;
+            if big {
+                kernels::decode_run::<$n, O, _>(run, stride, out, move |b| {
+                    O::of(wide(<$t>::from_be_bytes(b)))
+                });
+            } else {
+                kernels::decode_run::<$n, O, _>(run, stride, out, move |b| {
+                    O::of(wide(<$t>::from_le_bytes(b)))
+                });
+            }
+        }};
+    }
+    match (kind, size) {
+        (Kind::Bool, _) => with!(u8, 1, |v: u8| f64::from(u8::from(v != 0))),
+        (Kind::Int, 1) => with!(i8, 1, f64::from),
+        (Kind::UInt, 1) => with!(u8, 1, f64::from),
+        (Kind::Int, 2) => with!(i16, 2, f64::from),
+        (Kind::UInt, 2) => with!(u16, 2, f64::from),
+        (Kind::Int, _) => with!(i32, 4, f64::from),
+        (Kind::UInt, _) => with!(u32, 4, f64::from),
+        (Kind::Float, 2) => with!(u16, 2, |v: u16| half::f16::from_bits(v).to_f64()),
+        (Kind::Float, 4) => with!(f32, 4, f64::from),
+        _ => with!(f64, 8, |v: f64| v),
+    }
+}
+
 /// `len` elements of `dtype` every `stride` bytes of `run` (which ends
 /// with the last element), decoded by the loop of the dtype's own type
 /// ([`kernels::decode_run`]) into `out`, whose buffers are reused: every
@@ -151,34 +210,6 @@ pub fn num_elem(n: Num, dtype: Scalar) -> Elem {
 /// order, complex parts likewise. False (nothing written) for the dtypes
 /// `leaf_run` decodes itself.
 fn typed_run_into(run: &[u8], stride: usize, len: usize, dtype: Scalar, out: &mut Block) -> bool {
-    fn part(run: &[u8], stride: usize, kind: Kind, size: usize, big: bool, out: &mut [f64]) {
-        macro_rules! with {
-            ($t:ty, $n:literal, $wide:expr) => {{
-                let wide = $wide;
-                if big {
-                    kernels::decode_run::<$n, _>(run, stride, out, move |b| {
-                        wide(<$t>::from_be_bytes(b))
-                    });
-                } else {
-                    kernels::decode_run::<$n, _>(run, stride, out, move |b| {
-                        wide(<$t>::from_le_bytes(b))
-                    });
-                }
-            }};
-        }
-        match (kind, size) {
-            (Kind::Bool, _) => with!(u8, 1, |v: u8| f64::from(u8::from(v != 0))),
-            (Kind::Int, 1) => with!(i8, 1, f64::from),
-            (Kind::UInt, 1) => with!(u8, 1, f64::from),
-            (Kind::Int, 2) => with!(i16, 2, f64::from),
-            (Kind::UInt, 2) => with!(u16, 2, f64::from),
-            (Kind::Int, _) => with!(i32, 4, f64::from),
-            (Kind::UInt, _) => with!(u32, 4, f64::from),
-            (Kind::Float, 2) => with!(u16, 2, |v: u16| half::f16::from_bits(v).to_f64()),
-            (Kind::Float, 4) => with!(f32, 4, f64::from),
-            _ => with!(f64, 8, |v: f64| v),
-        }
-    }
     let typed = matches!(
         (dtype.kind, dtype.size),
         (Kind::Bool, 1)
@@ -194,13 +225,13 @@ fn typed_run_into(run: &[u8], stride: usize, len: usize, dtype: Scalar, out: &mu
     out.re.resize(len, 0.0);
     if dtype.kind == Kind::Complex {
         let half = dtype.size / 2;
-        part(run, stride, Kind::Float, half, big, &mut out.re);
+        decode_part(run, stride, Kind::Float, half, big, &mut out.re);
         let im = out.im.get_or_insert_with(Vec::new);
         im.resize(len, 0.0);
-        part(&run[half..], stride, Kind::Float, half, big, im);
+        decode_part(&run[half..], stride, Kind::Float, half, big, im);
     } else {
         out.im = None;
-        part(run, stride, dtype.kind, dtype.size, big, &mut out.re);
+        decode_part(run, stride, dtype.kind, dtype.size, big, &mut out.re);
     }
     true
 }

@@ -101,13 +101,6 @@ pub fn squares_and_zeros<T: Lane>(xs: &[T], mean: f64) -> (f64, u64) {
     arch().dispatch(SquaresAndZeros(xs, mean))
 }
 
-/// Decodes the first four bytes of each `S`-byte chunk of `run` (a
-/// little-endian f32) into `out`, one value per chunk, as far as both go:
-/// as float32 (the lanes) or widened to float64 (the general path).
-pub fn decode_f32_le<const S: usize, T: From<f32>>(run: &[u8], out: &mut [T]) {
-    arch().dispatch(DecodeF32::<S, T>(run, out))
-}
-
 /// NumPy's float32 magnitude of each little-endian complex64 in `run`
 /// (elements `stride` bytes apart), into `out` as f64.
 pub fn abs_c8_le(run: &[u8], stride: usize, out: &mut [f64]) {
@@ -582,22 +575,23 @@ impl WithSimd for AbsC8<'_> {
 /// Decodes the `N`-byte number at the start of each `step`-byte chunk of
 /// `run` (which ends with the last number's `N` bytes) with `f`, into
 /// `out` as far as both go: every dtype's own loop (a vector loop where
-/// the numbers are contiguous) instead of a dtype match per element.
-pub fn decode_run<const N: usize, F>(run: &[u8], step: usize, out: &mut [f64], f: F)
+/// the numbers are contiguous) instead of a dtype match per element; into
+/// float64 (the general path) or float32 lanes (values exact in float32).
+pub fn decode_run<const N: usize, O: Copy, F>(run: &[u8], step: usize, out: &mut [O], f: F)
 where
-    F: Fn([u8; N]) -> f64 + Copy,
+    F: Fn([u8; N]) -> O + Copy,
 {
-    arch().dispatch(DecodeRun::<N, F> { run, step, out, f })
+    arch().dispatch(DecodeRun::<N, O, F> { run, step, out, f })
 }
 
-struct DecodeRun<'a, const N: usize, F> {
+struct DecodeRun<'a, const N: usize, O, F> {
     run: &'a [u8],
     step: usize,
-    out: &'a mut [f64],
+    out: &'a mut [O],
     f: F,
 }
 
-impl<const N: usize, F: Fn([u8; N]) -> f64 + Copy> WithSimd for DecodeRun<'_, N, F> {
+impl<const N: usize, O: Copy, F: Fn([u8; N]) -> O + Copy> WithSimd for DecodeRun<'_, N, O, F> {
     type Output = ();
 
     #[inline(always)]
@@ -607,13 +601,13 @@ impl<const N: usize, F: Fn([u8; N]) -> f64 + Copy> WithSimd for DecodeRun<'_, N,
         // complex data, one field of small records) get loops of a known
         // step, which compile to straight vector code.
         if step == N {
-            decode_steps::<N, F>(run, N, out, f);
+            decode_steps::<N, O, F>(run, N, out, f);
         } else if step == 2 * N {
-            decode_steps::<N, F>(run, 2 * N, out, f);
+            decode_steps::<N, O, F>(run, 2 * N, out, f);
         } else if step == 4 * N {
-            decode_steps::<N, F>(run, 4 * N, out, f);
+            decode_steps::<N, O, F>(run, 4 * N, out, f);
         } else {
-            decode_steps::<N, F>(run, step, out, f);
+            decode_steps::<N, O, F>(run, step, out, f);
         }
     }
 }
@@ -621,10 +615,10 @@ impl<const N: usize, F: Fn([u8; N]) -> f64 + Copy> WithSimd for DecodeRun<'_, N,
 /// [`decode_run`]'s loop for one step (a constant where it is inlined):
 /// whole steps, then the last element, whose step the run need not hold.
 #[inline(always)]
-fn decode_steps<const N: usize, F: Fn([u8; N]) -> f64>(
+fn decode_steps<const N: usize, O, F: Fn([u8; N]) -> O>(
     run: &[u8],
     step: usize,
-    out: &mut [f64],
+    out: &mut [O],
     f: F,
 ) {
     let bytes = |c: &[u8]| -> [u8; N] { c[..N].try_into().expect("N bytes") };
@@ -637,19 +631,6 @@ fn decode_steps<const N: usize, F: Fn([u8; N]) -> f64>(
     if last.len() >= N {
         if let Some(o) = out.get_mut(n) {
             *o = f(bytes(last));
-        }
-    }
-}
-
-struct DecodeF32<'a, const S: usize, T>(&'a [u8], &'a mut [T]);
-
-impl<const S: usize, T: From<f32>> WithSimd for DecodeF32<'_, S, T> {
-    type Output = ();
-
-    #[inline(always)]
-    fn with_simd<V: Simd>(self, _: V) {
-        for (o, c) in self.1.iter_mut().zip(self.0.chunks_exact(S)) {
-            *o = T::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]]));
         }
     }
 }

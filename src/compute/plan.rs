@@ -54,6 +54,12 @@ pub struct Read {
     pub spanned: u64,
 }
 
+/// Whether `x` holds integers (booleans included), as `axes_plan` asks.
+fn integers(x: &Lazy) -> bool {
+    use crate::dtype::Kind;
+    matches!(x.dtype.kind, Kind::Int | Kind::UInt | Kind::Bool)
+}
+
 pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
     let workers = threads();
     let complex_parts = |l: &Lazy| if l.is_complex() { 2 } else { 1 };
@@ -63,7 +69,16 @@ pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
     collect(x, &mut nodes);
     // The evaluator's own buffers: float32 lanes, and float64 blocks for
     // every node when any subtree takes the general path (an upper bound).
-    let fused = super::Fused::new(x);
+    // The column kernel reads a bare integer leaf into float32 lanes.
+    let columns = match goal {
+        Goal::Axes(axes, need) => axes_plan(x, axes, integers(x), *need).column_sums,
+        _ => false,
+    };
+    let fused = if columns {
+        super::Fused::narrow_leaves(x)
+    } else {
+        super::Fused::new(x)
+    };
     let (lane_bytes, general) = fused.held();
     let block_bytes: u64 = lane_bytes
         + if general {
@@ -118,11 +133,7 @@ pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
             )
         }
         Goal::Axes(axes, need) => {
-            let int = matches!(
-                x.dtype.kind,
-                crate::dtype::Kind::Int | crate::dtype::Kind::UInt | crate::dtype::Kind::Bool
-            );
-            let p = axes_plan(x, axes, int, *need);
+            let p = axes_plan(x, axes, integers(x), *need);
             let walk = if p.column_sums {
                 "rows (runs along the last axis) in order, four at a time (one \
                  evaluator each), added to their row of outputs by a vectorised \
