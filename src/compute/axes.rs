@@ -423,12 +423,12 @@ impl ColumnSums {
         !int || (x.dtype.size <= 4 && rows < 1 << 21)
     }
 
-    /// Whether `x` holds integers (of at most 4 bytes) whose sums over its
-    /// `rows` float64 adds exactly: below 2^32 each, fewer than 2^21 rows.
+    /// Whether `x` holds integers whose float64 sums over its `rows` are
+    /// exact ([`ColumnSums::exact_for`]).
     fn plain_for(x: &Lazy, rows: usize) -> bool {
         use crate::dtype::Kind;
         let integers = matches!(x.dtype.kind, Kind::Int | Kind::UInt | Kind::Bool);
-        integers && x.dtype.size <= 4 && rows < 1 << 21
+        integers && Self::exact_for(x, true, rows)
     }
 
     /// Adds runs of input from up to four rows that share their row of

@@ -2,22 +2,27 @@
 //!
 //! A [`Lazy`] tree is compiled once per thread into slots that own their
 //! buffers, which are reused from block to block: no allocation, no
-//! broadcast constant and no dispatch per element. The part of the tree
-//! whose values are float32, complex64 or booleans computes in float32
-//! lanes, in loops compiled for the CPU's widest vectors
-//! ([`kernels::zip_lanes`]). That is exact, not an approximation: IEEE
-//! +, −, ×, ÷ and √ of float32 operands in float32 give the bits that
-//! float64-then-round gives (float64 has more than twice float32's
-//! precision, so double rounding is innocuous), and comparisons of float32
-//! values are the same in either width. So the values are NumPy's, and the
-//! general path's ([`Lazy::block`]), bit for bit; a test compares them.
+//! broadcast constant and no dispatch per element. A tree whose values are
+//! float32, complex64 or booleans computes in float32 lanes; one of
+//! float64, complex128 or booleans over them in float64 lanes; both in
+//! loops compiled for the CPU's widest vectors ([`kernels::zip_lanes`]).
+//! That is exact, not an approximation: IEEE +, −, ×, ÷ and √ of float32
+//! operands in float32 give the bits that float64-then-round gives
+//! (float64 has more than twice float32's precision, so double rounding is
+//! innocuous), comparisons of float32 values are the same in either width,
+//! and the float64 lanes do the general path's own float64 operations. So
+//! the values are NumPy's, and the general path's ([`Lazy::block`]), bit
+//! for bit; a test compares them.
 //!
-//! Everything else (integers, float64, gathers, transforms, operands
-//! broadcast along an axis) is evaluated by [`Lazy::block`], the general
-//! path in float64, and enters a float32 region as an operand only when
-//! its dtype's values are exact in float32. Logarithms and `exp` of
-//! float32 values widen a block to float64, take the vectorised logarithm
-//! or `exp` there, and round once, as the general path does.
+//! Files are read into the lanes by each dtype's own decoding loop (float32
+//! lanes: every dtype they hold exactly); a float32 subtree of a float64
+//! tree computes in float32 lanes and is widened. Everything else
+//! (integer arithmetic, gathers, transforms, operands broadcast along an
+//! axis) is evaluated by [`Lazy::block`], the general path in float64, and
+//! enters the lanes as an operand when its values are exact there.
+//! Logarithms and `exp` of float32 values widen a block to float64, take
+//! the vectorised logarithm or `exp` there, and round once, as the general
+//! path does; of float64 values, the library's, as the general path.
 
 use super::kernels::{self, LaneOp, Operand, Real};
 use super::{Block, Func, Lazy, Node};

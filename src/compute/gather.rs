@@ -123,6 +123,26 @@ impl Gather {
     }
 }
 
+/// The runs of `flats` (source C-order flat indices) that are consecutive
+/// elements of one row of a source whose rows are `row_len` long: `(k,
+/// len)` for `flats[k..k + len]`, in order, covering all of `flats`.
+pub fn consecutive_runs(
+    flats: &[usize],
+    row_len: usize,
+) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let row_len = row_len.max(1);
+    let mut k = 0;
+    std::iter::from_fn(move || {
+        let f = *flats.get(k)?;
+        let mut run = 1;
+        while k + run < flats.len() && flats[k + run] == f + run && f % row_len + run < row_len {
+            run += 1;
+        }
+        k += run;
+        Some((k - run, run))
+    })
+}
+
 /// Source elements per chunk of a mask's counts.
 pub const MASK_CHUNK: usize = 1 << 16;
 

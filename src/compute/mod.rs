@@ -676,18 +676,9 @@ impl Lazy {
                 // (`d[:, i]` with sorted columns, `d[i]` of whole rows) are
                 // read as one run, by the source's own block; a lone one
                 // element by element.
-                let src_last = src.shape.last().copied().unwrap_or(1).max(1);
-                let mut k = 0;
-                while k < len {
-                    let f = flats[k];
-                    let mut run = 1;
-                    while k + run < len
-                        && flats[k + run] == f + run
-                        && f % src_last + run < src_last
-                    {
-                        run += 1;
-                    }
-                    let at = src.unravel(f);
+                let src_last = src.shape.last().copied().unwrap_or(1);
+                for (k, run) in gather::consecutive_runs(&flats, src_last) {
+                    let at = src.unravel(flats[k]);
                     if run > 1 {
                         let (row, col) = at.split_at(at.len() - 1);
                         let b = src.block(row, col[0], run);
@@ -708,7 +699,6 @@ impl Lazy {
                             ints.push(i);
                         }
                     }
-                    k += run;
                 }
                 return out;
             }

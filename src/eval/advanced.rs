@@ -8,7 +8,7 @@
 //! arrays themselves are held in memory, within `set memory`.
 
 use super::{Session, Value};
-use crate::compute::gather::{mask_counts, Gather, Item};
+use crate::compute::gather::{consecutive_runs, mask_counts, Gather, Item};
 use crate::compute::{broadcast, Lazy, Node};
 use crate::diag::{Error, ErrorKind};
 use crate::dtype::{Dtype, Field, Kind, Record, Scalar};
@@ -375,7 +375,7 @@ impl Session {
         // of them that is consecutive along a row of the view copied at
         // once (one slice when the view's row is contiguous).
         let row_len = g.shape.last().copied().unwrap_or(1).max(1);
-        let src_last = v.shape.last().copied().unwrap_or(1).max(1);
+        let src_last = v.shape.last().copied().unwrap_or(1);
         let step = v.strides.last().copied().unwrap_or(0);
         let mut idx = vec![0usize; g.ndim()];
         let mut flats = Vec::with_capacity(row_len);
@@ -387,17 +387,8 @@ impl Session {
                 rest /= g.shape[k].max(1);
             }
             plan.source_run(&mut idx, 0, row_len, &mut flats);
-            let mut k = 0;
-            while k < flats.len() {
-                let f = flats[k];
-                let mut run = 1;
-                while k + run < flats.len()
-                    && flats[k + run] == f + run
-                    && f % src_last + run < src_last
-                {
-                    run += 1;
-                }
-                let mut s = f;
+            for (k, run) in consecutive_runs(&flats, src_last) {
+                let mut s = flats[k];
                 for j in (0..src_idx.len()).rev() {
                     src_idx[j] = s % v.shape[j].max(1);
                     s /= v.shape[j].max(1);
@@ -415,7 +406,6 @@ impl Session {
                 } else {
                     copy_strided(v.source.bytes(), at, step, run, size, &mut out);
                 }
-                k += run;
             }
         }
         let source = Arc::new(crate::source::Source::copy(
