@@ -610,11 +610,14 @@ impl Lazy {
             Node::Unary(f, x) if wide(self.dtype) && is_int(x.dtype) => {
                 exact_unary(*f, &self.child(x, outer, start, len))
             }
+            // 32-bit products too: past 2^53 float64 drops their low bits,
+            // which are what wraps into the dtype.
             Node::Binary(op, x, y)
                 if is_int(x.dtype)
                     && is_int(y.dtype)
                     && (wide(self.dtype)
                         || *op == BinOp::Pow
+                        || (*op == BinOp::Mul && self.dtype.size >= 4)
                         || (op.is_comparison() && (wide(x.dtype) || wide(y.dtype)))) =>
             {
                 exact_binary(
@@ -723,6 +726,17 @@ impl Lazy {
                     im.resize(len, f64::NAN);
                 }
                 return out;
+            }
+            // Integers cast to 64 bits, as exact integers: a negative one
+            // wraps into uint64 exactly (2^64 - 7 is not a float64).
+            Node::Cast(x)
+                if wide(self.dtype) && (is_int(x.dtype) || x.dtype.kind == Kind::Bool) =>
+            {
+                let mut b = x.block(outer, start, len);
+                if b.ints.is_none() {
+                    b.ints = Some(b.re.iter().map(|&v| v as i128).collect());
+                }
+                b
             }
             Node::Cast(x) => x.block(outer, start, len),
             Node::Transform { src, t } => {

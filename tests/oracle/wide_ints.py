@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""NumPy as the oracle for int64 and uint64 values past 2^53, which float64
-cannot all hold: elementwise arithmetic, comparisons, casts, where/clip,
-indexing, and the whole-array sum/min/max/ptp/argmin/argmax and `stats`
-extremes must be exact, with NumPy's wrap-around.
+"""NumPy as the oracle for integers whose values, or whose products, float64
+cannot all hold: int64 and uint64 values past 2^53, and int32/uint32
+products past 2^53: elementwise arithmetic, comparisons, casts,
+where/clip, indexing, and the whole-array sum/min/max/ptp/argmin/argmax and
+`stats` extremes must be exact, with NumPy's wrap-around.
 
-Random files of int64 and uint64 (both byte orders) hold values near 2^53,
-2^62, the dtype's ends and small ones. Each case saves one expression to
+Random files of int64, uint64, int32 and uint32 (both byte orders) hold
+values near 2^27 (squares past 2^53), 2^31, 2^53, 2^62, the dtype's ends
+and small ones. Each case saves one expression to
 .npy (the bytes must equal NumPy's) or prints one reduction as json (the
 value must equal NumPy's).
 
@@ -17,16 +19,18 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle_cli
 
-DTYPES = ["<i8", ">i8", "<u8", ">u8"]
+DTYPES = ["<i8", ">i8", "<u8", ">u8", "<i4", ">i4", "<u4", ">u4"]
 N = 12
 
 
 def values(rng, dt):
     info = np.iinfo(dt)
     pool = [0, 1, 2, 3, 7, 2**53 - 1, 2**53, 2**53 + 1, 2**53 + 3, 2**62 + 5,
-            info.max, info.max - 1, info.min, info.min + 1, 10**18 + 1]
+            info.max, info.max - 1, info.min, info.min + 1, 10**18 + 1,
+            2**27 + 1, 2**30 + 3, 123456789]
     if dt.kind == "i":
-        pool += [-1, -7, -(2**53) - 1, -(2**62) - 3]
+        pool += [-1, -7, -(2**53) - 1, -(2**62) - 3, -(2**29) - 7]
+    pool = [v for v in pool if info.min <= v <= info.max]
     out = []
     for _ in range(N):
         if rng.random() < 0.3:
@@ -39,7 +43,8 @@ def values(rng, dt):
 def constant(rng, dt):
     # Python ints NumPy takes in arithmetic with dt (NEP 50: within range).
     info = np.iinfo(dt)
-    c = rng.choice([1, 3, 7, 2**53 + 1, 2**62 + 1, 10**18 + 7, int(info.max)])
+    c = rng.choice([c for c in [1, 3, 7, 2**27 + 1, 2**53 + 1, 2**62 + 1, 10**18 + 7,
+                                int(info.max)] if c <= info.max])
     if dt.kind == "i" and rng.random() < 0.3:
         c = -c
     return c
