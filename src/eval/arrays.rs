@@ -632,8 +632,9 @@ impl Session {
             (re, im) = (nr, ni);
             *shape.last_mut().expect("at least one axis") = len;
         }
+        // A ufunc's result, in native byte order whatever the input's.
         Ok(Self::unturn(
-            array(shape, d, re, complex.then_some(im)),
+            array(shape, sc(d.kind, d.size), re, complex.then_some(im)),
             &order,
         ))
     }
