@@ -298,11 +298,11 @@ struct RunStats {
     count: u64,
 }
 
-#[inline(always)]
 /// [`RunStats`] of `xs`: by the vector kernel for a long run (unless it
 /// meets a NaN, which makes its sum NaN), else value by value (a short
 /// run, the cells of a picture shrunk by a small factor, costs less so
 /// than a call of the kernel).
+#[inline(always)]
 fn run_stats<T: Lane>(xs: &[T]) -> RunStats {
     if xs.len() >= kernels::PIECE {
         let (lo, hi, sum) = kernels::min_max_sum(xs);

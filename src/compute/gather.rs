@@ -79,7 +79,9 @@ impl Gather {
             out.push(self.source(idx));
             return;
         };
-        let adv_last = self.adv_at + self.adv_shape.len() == idx.len();
+        // (0-d index arrays place no axis: the last is then a slice's.)
+        let adv_last =
+            !self.adv_shape.is_empty() && self.adv_at + self.adv_shape.len() == idx.len();
         if !adv_last && len > 1 {
             idx[last] = start;
             let first = self.source(idx);
@@ -431,6 +433,13 @@ mod tests {
                 vec![slice(0, 1, 4), Item::Array(0), Item::Array(1)],
                 vec![rows.clone(), cols[..4].to_vec()],
                 vec![4],
+                1,
+            ),
+            // x[2:4, 1, 0-d array 3]: no axis for the arrays, the slice's last
+            (
+                vec![slice(2, 1, 2), Item::Array(0), Item::Array(1)],
+                vec![vec![1], vec![3]],
+                vec![],
                 1,
             ),
             // x[None, rows2d, :, 3] with arrays broadcast to (2, 4)
