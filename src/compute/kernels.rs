@@ -176,9 +176,10 @@ impl<T: Lane> WithSimd for ColumnAdd<'_, T> {
             for (s, &v) in sum.iter_mut().zip(xs) {
                 *s += v.wide();
             }
-        }
-        for ((s, c), &v) in sum.iter_mut().zip(comp.iter_mut()).zip(xs) {
-            compensated(s, c, v.wide());
+        } else {
+            for ((s, c), &v) in sum.iter_mut().zip(comp.iter_mut()).zip(xs) {
+                compensated(s, c, v.wide());
+            }
         }
         for (z, &v) in nonzero.iter_mut().zip(xs) {
             *z += if v.wide() != 0.0 { 1.0 } else { 0.0 };
@@ -227,12 +228,13 @@ impl<T: Lane> WithSimd for ColumnAdd4<'_, T> {
         } = self;
         let quads = a.iter().zip(b).zip(c.iter().zip(d));
         if comp.is_empty() {
-            for (s, ((&a, &b), (&c, &d))) in sum.iter_mut().zip(quads.clone()) {
+            for (s, ((&a, &b), (&c, &d))) in sum.iter_mut().zip(quads) {
                 *s += (a.wide() + b.wide()) + (c.wide() + d.wide());
             }
-        }
-        for ((s, k), ((&a, &b), (&c, &d))) in sum.iter_mut().zip(comp.iter_mut()).zip(quads) {
-            compensated(s, k, (a.wide() + b.wide()) + (c.wide() + d.wide()));
+        } else {
+            for ((s, k), ((&a, &b), (&c, &d))) in sum.iter_mut().zip(comp.iter_mut()).zip(quads) {
+                compensated(s, k, (a.wide() + b.wide()) + (c.wide() + d.wide()));
+            }
         }
         let quads = a.iter().zip(b).zip(c.iter().zip(d));
         let one = |v: T| if v.wide() != 0.0 { 1.0 } else { 0.0 };

@@ -70,11 +70,11 @@ pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
     // The evaluator's own buffers: float32 lanes, and float64 blocks for
     // every node when any subtree takes the general path (an upper bound).
     // The column kernel reads a bare integer leaf into float32 lanes.
-    let columns = match goal {
-        Goal::Axes(axes, need) => axes_plan(x, axes, integers(x), *need).column_sums,
-        _ => false,
+    let along = match goal {
+        Goal::Axes(axes, need) => Some(axes_plan(x, axes, integers(x), *need)),
+        _ => None,
     };
-    let fused = if columns {
+    let fused = if along.as_ref().is_some_and(|p| p.column_sums) {
         super::Fused::narrow_leaves(x)
     } else {
         super::Fused::new(x)
@@ -132,8 +132,8 @@ pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
                 BLOCK,
             )
         }
-        Goal::Axes(axes, need) => {
-            let p = axes_plan(x, axes, integers(x), *need);
+        Goal::Axes(axes, _) => {
+            let p = along.as_ref().expect("planned above for an axes goal");
             let walk = if p.column_sums {
                 "rows (runs along the last axis) in order, four at a time (one \
                  evaluator each), added to their row of outputs by a vectorised \
