@@ -205,7 +205,8 @@ hist EXPR [bins=N] [range=LO,HI] [to F.png]   counts per bin, drawn with bars\n"
             ("hist d.r bins=8", "a histogram in the terminal"),
             ("hist db(d) bins=5 range=-40,10", "a fixed range; values outside are counted apart"),
         ],
-        tail: "Without range=, hist makes a first pass to find the range. `set format json`\n\
+        tail: "Without range=, hist makes a first pass to find the range; range=(LO, HI),\n\
+as NumPy spells it, is the same as range=LO,HI. `set format json`\n\
 prints stats as one object: count nan inf min argmin max argmax mean std p25\n\
 median p75. The quartiles (of all values but NaN) come with stats up to 16 Mi\n\
 elements; above, percentile(x, [25, 50, 75]) finds them in two more passes.\n",

@@ -298,12 +298,15 @@ fn hist_counts_every_value_once() {
             "--format",
             "json",
             "-c",
-            "open x.bin <f4 as x; hist x bins=5 range=0,10",
+            "open x.bin <f4 as x; hist x bins=5 range=0,10; hist x bins=5 range=( 0, 10 )",
         ],
         "",
     );
     let l = lines(&out);
     let h: serde_json::Value = serde_json::from_str(&l[1]).unwrap();
+    // NumPy's spelling of the range gives the same histogram.
+    assert_eq!(l.len(), 3);
+    assert_eq!(l[2], l[1]);
     let want: Vec<u64> = (0..5)
         .map(|b| values.iter().filter(|&&v| (v / 2.0) as usize == b).count() as u64)
         .collect();

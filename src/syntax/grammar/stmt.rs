@@ -310,7 +310,7 @@ pub(in crate::syntax) struct Options {
     reduce: Option<Spanned<String>>,
 }
 
-/// `options = { "bins" "=" factor | "range" "=" ( factor "," factor | "auto" | "minmax" )
+/// `options = { "bins" "=" factor | "range" "=" ( range_pair | "auto" | "minmax" )
 ///            | "cmap" "=" name | "reduce" "=" name | "to" path }`;
 /// `allowed` names the ones the command takes.
 pub(in crate::syntax) fn options<'a>(mut k: In<'a>, allowed: &[&str]) -> R<'a, Options> {
@@ -368,15 +368,8 @@ pub(in crate::syntax) fn options<'a>(mut k: In<'a>, allowed: &[&str]) -> R<'a, O
                         continue;
                     }
                 }
-                let (j, lo) =
-                    factor(j, 1).or_else(|_| cut_expected(j, "the low end of the range"))?;
-                let (j, _) = sp(j)?;
-                let (j, _) = punct(j, ",")
-                    .or_else(|_| cut_expected(j, "`,` and the high end: range=LO,HI"))?;
-                let (j, _) = sp(j)?;
-                let (j, hi) =
-                    factor(j, 1).or_else(|_| cut_expected(j, "the high end of the range"))?;
-                o.range = Some((lo, hi));
+                let (j, pair) = range_pair(j)?;
+                o.range = Some(pair);
                 k = j;
             }
             "cmap" | "reduce" => {
@@ -426,7 +419,7 @@ pub(in crate::syntax) fn psd_stmt(k: In) -> R<Stmt> {
     Ok((k, Stmt::Psd { expr, args, to }))
 }
 
-/// `specgram_stmt = "specgram" expression { "range" "=" factor "," factor
+/// `specgram_stmt = "specgram" expression { "range" "=" range_pair
 /// | name "=" factor | "to" path }`: `spectrogram`'s keyword arguments,
 /// `cmap=`, `reduce=` and the colour range of `image`.
 pub(in crate::syntax) fn specgram_stmt(k: In) -> R<Stmt> {
@@ -448,6 +441,26 @@ type SpectrumParts = (
     Option<(Expr, Expr)>,
     Option<Spanned<String>>,
 );
+
+/// `range_pair = factor "," factor | "(" factor "," factor ")"`: the ends
+/// of a range, also as NumPy's `range=(lo, hi)` spells them.
+fn range_pair(j: In) -> R<(Expr, Expr)> {
+    let (j, open) = match punct(j, "(") {
+        Ok((after, _)) => (sp(after)?.0, true),
+        Err(_) => (j, false),
+    };
+    let (j, lo) = factor(j, 1).or_else(|_| cut_expected(j, "the low end of the range"))?;
+    let (j, _) = sp(j)?;
+    let (j, _) = punct(j, ",").or_else(|_| cut_expected(j, "`,` and the high end: range=LO,HI"))?;
+    let (j, _) = sp(j)?;
+    let (j, hi) = factor(j, 1).or_else(|_| cut_expected(j, "the high end of the range"))?;
+    if !open {
+        return Ok((j, (lo, hi)));
+    }
+    let (j, _) = sp(j)?;
+    let (j, _) = punct(j, ")").or_else(|_| cut_expected(j, "`)` closing range=(LO, HI)"))?;
+    Ok((j, (lo, hi)))
+}
 
 /// The operand and options of `psd` and (`waterfall`) `specgram`.
 fn spectrum_stmt(k: In, waterfall: bool) -> R<SpectrumParts> {
@@ -485,17 +498,13 @@ fn spectrum_stmt(k: In, waterfall: bool) -> R<SpectrumParts> {
                 },
             )
         })?;
-        let (j, value) = factor(j, 1).or_else(|_| cut_expected(j, "a value"))?;
         if waterfall && kw.node == "range" {
-            let (j, _) = sp(j)?;
-            let (j, _) =
-                punct(j, ",").or_else(|_| cut_expected(j, "`,` and the high end: range=LO,HI"))?;
-            let (j, _) = sp(j)?;
-            let (j, hi) = factor(j, 1).or_else(|_| cut_expected(j, "the high end of the range"))?;
-            range = Some((value, hi));
+            let (j, pair) = range_pair(j)?;
+            range = Some(pair);
             k = j;
             continue;
         }
+        let (j, value) = factor(j, 1).or_else(|_| cut_expected(j, "a value"))?;
         args.push(Arg {
             name: Some(kw),
             value,
