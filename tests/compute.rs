@@ -997,6 +997,46 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "(h > 0) & (x > 0)",
         "x.view('>i2')[..., ::-1] < 0",
         "where(x.view('<u2')[..., ::2] > 30000, x, 0)",
+        // Integer arithmetic (the integer lanes), wrapping in each dtype.
+        "h + 1",
+        "h * 3 - 7",
+        "h * h",
+        "-h",
+        "abs(h)",
+        "~h",
+        "h // 7",
+        "h % -5",
+        "h // (h % 3)",
+        "h % (h & 3)",
+        "(h & 255) | 3",
+        "h ^ 21845",
+        "i + i",
+        "i - 5",
+        "i * 3",
+        "i // 1000",
+        "i % -1000",
+        "u + u",
+        "u - 200",
+        "u * 3",
+        "~u",
+        "u + h",
+        "v + h",
+        "v * v",
+        "k * k",
+        "-k",
+        "(h > 3) + h",
+        "where(h > 0, h, -h)",
+        "where(x > 0, h, 0)",
+        "h.astype('i1') + 1",
+        "h.astype('u2') * 2",
+        "u.astype('i2') - 300",
+        "(h > 0).astype('u1') * u",
+        "h - h[:1]",
+        "g + 1",
+        "(h - 3) * 0.5",
+        "h * 2 > 100",
+        "(i + 1) > 0",
+        "h ** 2",
     ];
     let reductions = [
         "sum(x * 2)",
@@ -1024,10 +1064,20 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "stats x.view('<f2')",
         "count_nonzero(x.view('i1') > 3)",
         "sum(x.view('<i2'), axis=1)[0, :3]",
+        "sum(h * 3 - 7)",
+        "mean(i % 1000, axis=0)[:3]",
+        "stats u + u",
+        "count_nonzero(h // 7 > 2)",
+        "hist h * 2 bins=10",
+        "max(abs(h), axis=2)[0, :3]",
+        "argmin(u - 1)",
+        "sum(i * 3, axis=(0, 2))[:3]",
     ];
     let mut script = String::from(
         "open x.f4 (6, 257, 64) <f4 as x; open x.f4 (6, 257, 64) >f4 as b; \
-         c = x.view('<c8'); h = x.view('<i2')[..., :64]; \
+         c = x.view('<c8'); h = x.view('<i2')[..., :64]; i = x.view('<i4'); \
+         u = x.view('u1')[..., :64]; v = x.view('<u2')[..., :64]; k = x.view('i1')[..., ::4]; \
+         g = x.view('>i2')[..., ::-2]; \
          open w.f8 (6, 257, 64) <f8 as w; open w.f8 (6, 257, 64) >f8 as wb",
     );
     for (k, e) in elementwise.iter().enumerate() {

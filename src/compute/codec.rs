@@ -144,10 +144,14 @@ pub fn num_elem(n: Num, dtype: Scalar) -> Elem {
     }
 }
 
-/// Where decoded values go: float64 (the general path's blocks) or float32
-/// (the lanes, for dtypes whose values float32 holds exactly).
+/// Where decoded values go: float64 (the general path's blocks), float32
+/// (the lanes, for dtypes whose values float32 holds exactly) or 64-bit
+/// integers (the integer lanes, for integers of up to 32 bits).
 pub(super) trait Decoded: Copy + 'static {
     fn of(v: f64) -> Self;
+
+    /// An integer or boolean of up to 32 bits.
+    fn of_int(v: i64) -> Self;
 }
 
 impl Decoded for f64 {
@@ -155,12 +159,35 @@ impl Decoded for f64 {
     fn of(v: f64) -> f64 {
         v
     }
+
+    #[inline(always)]
+    fn of_int(v: i64) -> f64 {
+        v as f64
+    }
 }
 
 impl Decoded for f32 {
     #[inline(always)]
     fn of(v: f64) -> f32 {
         v as f32
+    }
+
+    #[inline(always)]
+    fn of_int(v: i64) -> f32 {
+        v as f32
+    }
+}
+
+impl Decoded for i64 {
+    /// Floats are never decoded into integer lanes.
+    #[inline(always)]
+    fn of(v: f64) -> i64 {
+        v as i64
+    }
+
+    #[inline(always)]
+    fn of_int(v: i64) -> i64 {
+        v
     }
 }
 
@@ -189,14 +216,30 @@ pub(super) fn decode_part<O: Decoded>(
             }
         }};
     }
+    // Integers convert straight into the output type (exactly: float32
+    // output only for those of up to 16 bits).
+    macro_rules! int {
+        ($t:ty, $n:literal, $wide:expr) => {{
+            let wide = $wide;
+            if big {
+                kernels::decode_run::<$n, O, _>(run, stride, out, move |b| {
+                    O::of_int(wide(<$t>::from_be_bytes(b)))
+                });
+            } else {
+                kernels::decode_run::<$n, O, _>(run, stride, out, move |b| {
+                    O::of_int(wide(<$t>::from_le_bytes(b)))
+                });
+            }
+        }};
+    }
     match (kind, size) {
-        (Kind::Bool, _) => with!(u8, 1, |v: u8| f64::from(u8::from(v != 0))),
-        (Kind::Int, 1) => with!(i8, 1, f64::from),
-        (Kind::UInt, 1) => with!(u8, 1, f64::from),
-        (Kind::Int, 2) => with!(i16, 2, f64::from),
-        (Kind::UInt, 2) => with!(u16, 2, f64::from),
-        (Kind::Int, _) => with!(i32, 4, f64::from),
-        (Kind::UInt, _) => with!(u32, 4, f64::from),
+        (Kind::Bool, _) => int!(u8, 1, |v: u8| i64::from(v != 0)),
+        (Kind::Int, 1) => int!(i8, 1, i64::from),
+        (Kind::UInt, 1) => int!(u8, 1, i64::from),
+        (Kind::Int, 2) => int!(i16, 2, i64::from),
+        (Kind::UInt, 2) => int!(u16, 2, i64::from),
+        (Kind::Int, _) => int!(i32, 4, i64::from),
+        (Kind::UInt, _) => int!(u32, 4, i64::from),
         (Kind::Float, 2) => with!(u16, 2, |v: u16| half::f16::from_bits(v).to_f64()),
         (Kind::Float, 4) => with!(f32, 4, f64::from),
         _ => with!(f64, 8, |v: f64| v),

@@ -16,14 +16,18 @@
 //!
 //! Files are read into the lanes by each dtype's own decoding loop (float32
 //! lanes: every dtype they hold exactly); a float32 subtree of a float64
-//! tree computes in float32 lanes and is widened. Everything else
-//! (integer arithmetic, gathers, transforms, operands broadcast along an
-//! axis) is evaluated by [`Lazy::block`], the general path in float64, and
-//! enters the lanes as an operand when its values are exact there.
+//! tree computes in float32 lanes and is widened; integer arithmetic of up
+//! to 32 bits computes in integer lanes ([`super::ints`]) and enters as an
+//! operand where its dtype is exact in the lanes (or is the plan itself,
+//! for an integer root). Everything else (gathers, transforms, operands
+//! broadcast along an axis, 64-bit integers) is evaluated by
+//! [`Lazy::block`], the general path in float64, and enters the lanes as an
+//! operand when its values are exact there.
 //! Logarithms and `exp` of float32 values widen a block to float64, take
 //! the vectorised logarithm or `exp` there, and round once, as the general
 //! path does; of float64 values, the library's, as the general path.
 
+use super::ints::{self, IntSlot};
 use super::kernels::{self, LaneOp, Operand, Real};
 use super::{Block, Func, Lazy, Node};
 use crate::dtype::{ByteOrder, Kind, Scalar};
@@ -45,6 +49,8 @@ pub struct Fused<'a> {
 enum Plan<'a> {
     Single(Slot<'a, f32>),
     Double(Slot<'a, f64>),
+    /// Integer arithmetic of up to 32 bits.
+    Int(IntSlot<'a>),
 }
 
 /// A block's values as the evaluator has them, for the reductions that
@@ -78,10 +84,13 @@ impl<'a> Fused<'a> {
             let narrow = narrow_leaves && bare_leaf && f32::reads(x.dtype);
             let single = f32::lanes(x.dtype) || narrow;
             let single = single.then(|| compile::<f32>(x)).flatten();
-            single.map(Plan::Single).or_else(|| {
-                let double = f64::lanes(x.dtype).then(|| compile::<f64>(x)).flatten();
-                double.map(Plan::Double)
-            })
+            single
+                .map(Plan::Single)
+                .or_else(|| {
+                    let double = f64::lanes(x.dtype).then(|| compile::<f64>(x)).flatten();
+                    double.map(Plan::Double)
+                })
+                .or_else(|| ints::compile(x).map(Plan::Int))
         } else {
             None
         };
@@ -122,6 +131,9 @@ impl<'a> Fused<'a> {
             Some(Plan::Double(s)) => {
                 format!("in float64 lanes, fused per block: {}", s.describe(false))
             }
+            Some(Plan::Int(s)) => {
+                format!("in integer lanes, fused per block: {}", s.describe(false))
+            }
             None => "in float64 blocks, node by node (the general path)".to_string(),
         }
     }
@@ -133,6 +145,7 @@ impl<'a> Fused<'a> {
         let lanes = match &self.plan {
             Some(Plan::Single(s)) => s.held(&mut general),
             Some(Plan::Double(s)) => s.held(&mut general),
+            Some(Plan::Int(s)) => s.held(&mut general),
             None => 0,
         };
         let parts = if self.x.is_complex() { 2 } else { 1 };
@@ -169,6 +182,14 @@ impl<'a> Fused<'a> {
                     out.im = None;
                 }
                 out.ints = None;
+            }
+            Some(Plan::Int(plan)) => {
+                out.re.resize(len, 0.0);
+                let re = &mut out.re;
+                plan.pieces(outer, start, len, |xs, at| {
+                    kernels::convert(xs, &mut re[at..at + xs.len()]);
+                });
+                (out.im, out.ints) = (None, None);
             }
         }
         &self.out
@@ -229,12 +250,22 @@ trait Width: Real + std::fmt::Display {
     /// Float32 values (exact in either type).
     fn widen(xs: &[f32], out: &mut [Self]);
 
+    /// Integer lanes' values (exact here: their dtype is [`Width::exact`]).
+    fn from_ints(xs: &[i64], out: &mut [Self]);
+
     /// Values of `d` (where [`Width::reads`]) every `stride` bytes from
     /// `at` of a file's `bytes`, both parts of complex ones.
     fn read(bytes: &[u8], at: usize, stride: isize, d: Scalar, re: &mut [Self], im: &mut [Self]);
 
     /// NumPy's magnitude of each complex value, in this precision.
     fn magnitudes(re: Operand<'_, Self>, im: Operand<'_, Self>, out: &mut [Self]);
+
+    /// The magnitudes of the complex values [`Width::read`] would read,
+    /// into `out`, in one loop over the bytes where this width has one for
+    /// `d` and `stride` (false: none; read, then [`Width::magnitudes`]).
+    /// One loop lets the arithmetic run while the next bytes arrive.
+    fn read_magnitudes(bytes: &[u8], at: usize, stride: isize, d: Scalar, out: &mut [Self])
+        -> bool;
 
     /// `log`, `log10`, `db` (of values already magnitudes) or `exp` in
     /// place, as the general path computes them for a result of this type.
@@ -273,6 +304,10 @@ impl Width for f32 {
         out.copy_from_slice(xs);
     }
 
+    fn from_ints(xs: &[i64], out: &mut [f32]) {
+        kernels::convert(xs, out);
+    }
+
     fn read(bytes: &[u8], at: usize, stride: isize, d: Scalar, re: &mut [f32], im: &mut [f32]) {
         let len = re.len();
         let complex = d.kind == Kind::Complex;
@@ -293,6 +328,15 @@ impl Width for f32 {
             (Operand::Run(a), Operand::Run(b)) => kernels::magnitudes(a, b, out),
             (a, b) => out.fill(super::magnitude32(at(a, 0), at(b, 0))),
         }
+    }
+
+    fn read_magnitudes(bytes: &[u8], at: usize, stride: isize, d: Scalar, out: &mut [f32]) -> bool {
+        let contiguous =
+            (d.kind, d.size, d.order, stride) == (Kind::Complex, 8, ByteOrder::Little, 8);
+        if contiguous && !out.is_empty() {
+            kernels::magnitudes_c8(&bytes[at..at + out.len() * 8], out);
+        }
+        contiguous
     }
 
     fn transcend(f: Func, re: &mut [f32], wide: &mut Vec<f64>) {
@@ -335,6 +379,10 @@ impl Width for f64 {
         kernels::convert(xs, out);
     }
 
+    fn from_ints(xs: &[i64], out: &mut [f64]) {
+        kernels::convert(xs, out);
+    }
+
     fn read(_: &[u8], _: usize, _: isize, _: Scalar, _: &mut [f64], _: &mut [f64]) {
         unreachable!("float64 lanes read files through the general path's decoders")
     }
@@ -343,6 +391,10 @@ impl Width for f64 {
         for (k, o) in out.iter_mut().enumerate() {
             *o = super::elementwise::magnitude(at(re, k), at(im, k), false);
         }
+    }
+
+    fn read_magnitudes(_: &[u8], _: usize, _: isize, _: Scalar, _: &mut [f64]) -> bool {
+        false
     }
 
     fn transcend(f: Func, re: &mut [f64], _: &mut Vec<f64>) {
@@ -385,6 +437,8 @@ enum Op<'a, T> {
     /// A float32 subtree of a float64 tree, computed in float32 lanes (as
     /// NumPy rounds it) and widened.
     Single(Box<Slot<'a, f32>>),
+    /// An integer subtree whose values these lanes hold exactly.
+    Int(Box<IntSlot<'a>>),
     Unary(Func, Box<Slot<'a, T>>),
     Binary(BinOp, Box<Slot<'a, T>>, Box<Slot<'a, T>>),
     Where(Box<Slot<'a, T>>, Box<Slot<'a, T>>, Box<Slot<'a, T>>),
@@ -480,6 +534,11 @@ fn operand<'a, T: Width>(parent: &'a Lazy, c: &'a Lazy) -> Option<Slot<'a, T>> {
                 return Some(slot(Op::Single(Box::new(s)), complex));
             }
         }
+        if T::exact(c.dtype) {
+            if let Some(s) = ints::compile(c) {
+                return Some(slot(Op::Int(Box::new(s)), complex));
+            }
+        }
     }
     T::exact(c.dtype).then(|| {
         let block = Block::default();
@@ -507,6 +566,7 @@ impl<T: Width> Slot<'_, T> {
             }
             Op::General { .. } => "general".to_string(),
             Op::Single(s) => format!("{}({})", f32::NAME, s.describe(false)),
+            Op::Int(s) => format!("{}({})", s.dtype_name(), s.describe(false)),
             Op::Unary(Func::Neg, c) => format!("-{}", c.describe(true)),
             Op::Unary(Func::Pos, c) => format!("+{}", c.describe(true)),
             Op::Unary(Func::Not, c) => format!("~{}", c.describe(true)),
@@ -539,6 +599,7 @@ impl<T: Width> Slot<'_, T> {
                 0
             }
             Op::Single(s) => s.held(general),
+            Op::Int(s) => s.held(general),
             Op::Unary(f, c) => {
                 let wide = matches!(f, Func::Log | Func::Log10 | Func::Db | Func::Exp);
                 let wide = wide && std::mem::size_of::<T>() == 4;
@@ -580,12 +641,19 @@ impl<T: Width> Slot<'_, T> {
         match op {
             Op::All(..) => {}
             Op::Leaf(v) => {
-                let mut idx = outer.to_vec();
-                idx.push(start);
-                let at = v.element_offset(&idx);
-                let stride = v.strides[v.ndim() - 1];
-                let d = v.dtype.as_scalar().expect("compile reads scalar dtypes");
+                let (at, stride, d) = leaf_run(v, outer, start);
                 T::read(v.source.bytes(), at, stride, d, re, im);
+            }
+            Op::Unary(f @ (Func::Abs | Func::Db), c)
+                if c.complex
+                    && matches!(&c.op, Op::Leaf(v) if {
+                        let (at, stride, d) = leaf_run(v, outer, start);
+                        T::read_magnitudes(v.source.bytes(), at, stride, d, re)
+                    }) =>
+            {
+                if *f == Func::Db {
+                    T::transcend(*f, re, wide);
+                }
             }
             Op::General {
                 parent,
@@ -603,6 +671,9 @@ impl<T: Width> Slot<'_, T> {
                     T::take(bi, im);
                 }
             }
+            Op::Int(s) => s.pieces(outer, start, len, |xs, at| {
+                T::from_ints(xs, &mut re[at..at + xs.len()]);
+            }),
             Op::Single(s) => {
                 s.eval(outer, start, len);
                 T::widen(&s.re, re);
@@ -640,10 +711,26 @@ impl<T: Width> Slot<'_, T> {
     }
 }
 
+/// Where a leaf's run of a block starts: its byte offset, its step in
+/// bytes and its dtype.
+pub(super) fn leaf_run(v: &View, outer: &[usize], start: usize) -> (usize, isize, Scalar) {
+    // `element_offset` of `outer ++ [start]`, without making that index.
+    let stride = v.strides[v.ndim() - 1];
+    let at = (v.element_offset(outer) as isize + start as isize * stride) as usize;
+    let d = v.dtype.as_scalar().expect("compile reads scalar dtypes");
+    (at, stride, d)
+}
+
 /// Values of the real dtype `d` (exact in float32) every `stride` bytes
 /// from `at` of `bytes` into `out`, by its own decoding loop; a backward
 /// run decoded forward from its last element, then reversed.
-fn read_part(bytes: &[u8], at: usize, stride: isize, d: Scalar, out: &mut [f32]) {
+pub(super) fn read_part<O: super::codec::Decoded>(
+    bytes: &[u8],
+    at: usize,
+    stride: isize,
+    d: Scalar,
+    out: &mut [O],
+) {
     let (len, size) = (out.len(), d.size);
     if len == 0 {
         return;

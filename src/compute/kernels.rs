@@ -926,6 +926,31 @@ impl WithSimd for Magnitudes<'_> {
     }
 }
 
+/// NumPy's float32 magnitude of each contiguous little-endian complex64
+/// in `run`, into `out` (as far as both go): [`decode_pairs`] and
+/// [`magnitudes`] in one loop.
+pub fn magnitudes_c8(run: &[u8], out: &mut [f32]) {
+    arch().dispatch(MagnitudesC8 { run, out })
+}
+
+struct MagnitudesC8<'a> {
+    run: &'a [u8],
+    out: &'a mut [f32],
+}
+
+impl WithSimd for MagnitudesC8<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        for (c, o) in self.run.chunks_exact(8).zip(self.out.iter_mut()) {
+            let re = f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+            let im = f32::from_le_bytes([c[4], c[5], c[6], c[7]]);
+            *o = super::magnitude32(re, im);
+        }
+    }
+}
+
 /// Each value of `xs` as a `B` (`as`: float32 to float64 exactly, float64
 /// to float32 rounded to nearest), into `out`.
 pub fn convert<A, B>(xs: &[A], out: &mut [B])

@@ -18,6 +18,7 @@ mod elements;
 mod elementwise;
 mod fused;
 pub mod gather;
+mod ints;
 mod kernels;
 pub mod order;
 pub mod plan;

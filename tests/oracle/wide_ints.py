@@ -7,7 +7,8 @@ where/clip, indexing, and the whole-array sum/min/max/ptp/argmin/argmax and
 
 Random files of int64, uint64, int32 and uint32 (both byte orders) hold
 values near 2^27 (squares past 2^53), 2^31, 2^53, 2^62, the dtype's ends
-and small ones. Each case saves one expression to
+and small ones; int16, uint16, int8 and uint8 ones (the integer lanes,
+which wrap every result into its dtype) their ends and small ones. Each case saves one expression to
 .npy (the bytes must equal NumPy's) or prints one reduction as json (the
 value must equal NumPy's).
 
@@ -19,7 +20,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle_cli
 
-DTYPES = ["<i8", ">i8", "<u8", ">u8", "<i4", ">i4", "<u4", ">u4"]
+DTYPES = ["<i8", ">i8", "<u8", ">u8", "<i4", ">i4", "<u4", ">u4", "<i2", ">i2", "<u2", "|i1", "|u1"]
 N = 12
 
 

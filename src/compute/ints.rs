@@ -1,0 +1,439 @@
+//! Integer lanes: the block evaluator's form for integer arithmetic on
+//! integers and booleans of up to 32 bits ([`IntSlot`]).
+//!
+//! Each node computes its block in 64-bit lanes and then wraps the values
+//! into its own dtype, which is NumPy's arithmetic exactly: its operands
+//! are promoted without loss to the result's dtype and the result wraps
+//! modulo 2^bits, and +, −, ×, &, |, ^ modulo 2^64 followed by that wrap
+//! give the same bits (32-bit operands cannot overflow 64 bits in //, %
+//! and comparisons). Division by zero gives 0, as NumPy's integer loops
+//! do. The general path computes the same values in float64 (exact below
+//! 2^53) and through `exact_binary` (32-bit products); a test compares the
+//! two.
+//!
+//! An integer subtree enters a float tree (`fused`) as an operand when its
+//! dtype is exact in that tree's lanes, and an integer root is a plan of
+//! its own. Subtrees the lanes have no form for (broadcast operands,
+//! powers, gathers) come from the general path, exact as 64-bit integers.
+
+use super::kernels;
+use super::{Block, Func, Lazy, Node};
+use crate::dtype::{Kind, Scalar};
+use crate::ops::BinOp;
+use crate::view::View;
+use pulp::{Simd, WithSimd};
+
+/// A compiled integer node and its buffer, reused from block to block.
+pub(super) struct IntSlot<'a> {
+    op: IntOp<'a>,
+    dtype: Scalar,
+    pub(super) out: Vec<i64>,
+}
+
+enum IntOp<'a> {
+    /// One value for every element (a 0-d operand).
+    All(i64),
+    /// A file's values, decoded straight into the lanes.
+    Leaf(&'a View),
+    /// A subtree the lanes have no form for, by the general path (its
+    /// values exact in float64: integers of up to 32 bits).
+    General {
+        parent: &'a Lazy,
+        child: &'a Lazy,
+        block: Block,
+    },
+    Unary(Func, Box<IntSlot<'a>>),
+    Binary(BinOp, Box<IntSlot<'a>>, Box<IntSlot<'a>>),
+    /// `astype` from another integer or boolean dtype.
+    Cast(Box<IntSlot<'a>>),
+    Where(Box<IntSlot<'a>>, Box<IntSlot<'a>>, Box<IntSlot<'a>>),
+}
+
+/// Integers and booleans of up to 32 bits: the dtypes these lanes compute.
+pub(super) fn lanes(d: Scalar) -> bool {
+    matches!(
+        (d.kind, d.size),
+        (Kind::Int | Kind::UInt, 1 | 2 | 4) | (Kind::Bool, 1)
+    )
+}
+
+/// `x` in integer lanes, when it is integer arithmetic: an integer node
+/// (not a bare file, which the callers read themselves) of up to 32 bits
+/// whose operation has a form here.
+pub(super) fn compile(x: &Lazy) -> Option<IntSlot<'_>> {
+    let int = matches!(x.dtype.kind, Kind::Int | Kind::UInt);
+    let arithmetic = !matches!(&*x.node, Node::Leaf(_) | Node::Const(_));
+    (int && lanes(x.dtype) && arithmetic && x.ndim() > 0).then_some(())?;
+    node(x)
+}
+
+fn node(x: &Lazy) -> Option<IntSlot<'_>> {
+    let op = match &*x.node {
+        Node::Leaf(v) => {
+            let d = v.dtype.as_scalar()?;
+            (lanes(d) && d == x.dtype && v.source.dataset().is_none()).then_some(IntOp::Leaf(v))?
+        }
+        Node::Unary(f, c) => {
+            let fits = matches!(
+                f,
+                Func::Neg
+                    | Func::Pos
+                    | Func::Abs
+                    | Func::Real
+                    | Func::Conj
+                    | Func::Imag
+                    | Func::Not
+            );
+            fits.then_some(())?;
+            IntOp::Unary(*f, Box::new(operand(x, c)?))
+        }
+        Node::Binary(op, a, b) => {
+            let fits = !matches!(op, BinOp::Div | BinOp::Pow);
+            fits.then_some(())?;
+            IntOp::Binary(*op, Box::new(operand(x, a)?), Box::new(operand(x, b)?))
+        }
+        Node::Cast(c) => IntOp::Cast(Box::new(operand(x, c)?)),
+        Node::Where(c, a, b) => IntOp::Where(
+            Box::new(operand(x, c)?),
+            Box::new(operand(x, a)?),
+            Box::new(operand(x, b)?),
+        ),
+        _ => return None,
+    };
+    Some(IntSlot {
+        op,
+        dtype: x.dtype,
+        out: Vec::new(),
+    })
+}
+
+/// Child `c` of `parent` as integer lanes: one value, its own lanes, or the
+/// general path's (broadcast) values; `None` for a child that is not an
+/// integer or boolean of up to 32 bits.
+fn operand<'a>(parent: &'a Lazy, c: &'a Lazy) -> Option<IntSlot<'a>> {
+    lanes(c.dtype).then_some(())?;
+    let slot = |op| IntSlot {
+        op,
+        dtype: c.dtype,
+        out: Vec::new(),
+    };
+    if c.ndim() == 0 {
+        return Some(slot(IntOp::All(c.at(&[]).re as i64)));
+    }
+    if c.shape == parent.shape {
+        if let Some(s) = node(c) {
+            return Some(s);
+        }
+    }
+    Some(slot(IntOp::General {
+        parent,
+        child: c,
+        block: Block::default(),
+    }))
+}
+
+/// Elements per piece of [`IntSlot::pieces`]: 4 KiB per buffer.
+const PIECE: usize = 512;
+
+/// One operand of an integer loop: a run of values, or one value for all.
+#[derive(Clone, Copy)]
+enum Ints<'a> {
+    Run(&'a [i64]),
+    All(i64),
+}
+
+impl IntSlot<'_> {
+    fn values(&self) -> Ints<'_> {
+        match self.op {
+            IntOp::All(v) => Ints::All(v),
+            _ => Ints::Run(&self.out),
+        }
+    }
+
+    /// NumPy's name of the node's dtype, for `explain`.
+    pub(super) fn dtype_name(&self) -> String {
+        self.dtype.name()
+    }
+
+    /// Elements `outer ++ [start .. start + len]`, handed to `f` a piece at
+    /// a time with the position of the piece's first: pieces of [`PIECE`]
+    /// elements, so that every buffer of the tree stays in L1 (a block of
+    /// 64-bit lanes would fill it alone, and the loops would wait on their
+    /// stores).
+    pub(super) fn pieces(
+        &mut self,
+        outer: &[usize],
+        start: usize,
+        len: usize,
+        mut f: impl FnMut(&[i64], usize),
+    ) {
+        for at in (0..len).step_by(PIECE) {
+            let n = PIECE.min(len - at);
+            self.eval(outer, start + at, n);
+            f(&self.out[..n], at);
+        }
+    }
+
+    /// Elements `outer ++ [start .. start + len]` into `self.out`.
+    fn eval(&mut self, outer: &[usize], start: usize, len: usize) {
+        let IntSlot { op, dtype, out } = self;
+        out.resize(len, 0);
+        match op {
+            IntOp::All(_) => return,
+            IntOp::Leaf(v) => {
+                let (at, stride, d) = super::fused::leaf_run(v, outer, start);
+                super::fused::read_part(v.source.bytes(), at, stride, d, out);
+                return;
+            }
+            IntOp::General {
+                parent,
+                child,
+                block,
+            } => {
+                if child.shape == parent.shape {
+                    child.block_into(outer, start, len, block);
+                } else {
+                    *block = parent.child(child, outer, start, len);
+                }
+                // Integers of up to 32 bits: exact in float64.
+                kernels::convert(&block.re, out);
+                return;
+            }
+            IntOp::Unary(f, c) => {
+                c.eval(outer, start, len);
+                let x = c.values();
+                let bool_in = c.dtype.kind == Kind::Bool;
+                match f {
+                    Func::Neg => zip(Neg, x, Ints::All(0), out),
+                    Func::Abs => zip(Abs, x, Ints::All(0), out),
+                    Func::Imag => out.fill(0),
+                    Func::Not if bool_in => zip(Eq, x, Ints::All(0), out),
+                    Func::Not => zip(Invert, x, Ints::All(0), out),
+                    _ => copy(x, out),
+                }
+            }
+            IntOp::Binary(op, a, b) => {
+                a.eval(outer, start, len);
+                b.eval(outer, start, len);
+                binary(*op, a.values(), b.values(), out);
+            }
+            IntOp::Cast(c) => {
+                c.eval(outer, start, len);
+                copy(c.values(), out);
+            }
+            IntOp::Where(c, a, b) => {
+                for s in [&mut *c, &mut *a, &mut *b] {
+                    s.eval(outer, start, len);
+                }
+                let (c, a, b) = (c.values(), a.values(), b.values());
+                for (k, o) in out.iter_mut().enumerate() {
+                    *o = if at(c, k) != 0 { at(a, k) } else { at(b, k) };
+                }
+            }
+        }
+        wrap(*dtype, out);
+    }
+
+    /// The tree as an expression (`read` a file's values, `general` a
+    /// subtree on the general path); `nested` inside an operator.
+    pub(super) fn describe(&self, nested: bool) -> String {
+        match &self.op {
+            IntOp::All(v) => v.to_string(),
+            IntOp::Leaf(_) => "read".to_string(),
+            IntOp::General { child, .. } if matches!(&*child.node, Node::Leaf(_)) => {
+                "read".to_string()
+            }
+            IntOp::General { .. } => "general".to_string(),
+            IntOp::Unary(Func::Neg, c) => format!("-{}", c.describe(true)),
+            IntOp::Unary(Func::Pos, c) => format!("+{}", c.describe(true)),
+            IntOp::Unary(Func::Not, c) => format!("~{}", c.describe(true)),
+            IntOp::Unary(f, c) => format!("{}({})", f.name(), c.describe(false)),
+            IntOp::Binary(op, a, b) => {
+                let e = format!("{} {op} {}", a.describe(true), b.describe(true));
+                if nested {
+                    format!("({e})")
+                } else {
+                    e
+                }
+            }
+            IntOp::Cast(c) => format!("{}({})", self.dtype.name(), c.describe(false)),
+            IntOp::Where(c, a, b) => format!(
+                "where({}, {}, {})",
+                c.describe(false),
+                a.describe(false),
+                b.describe(false)
+            ),
+        }
+    }
+
+    /// Bytes of the buffers the tree holds; `general` set where a subtree
+    /// takes the general path.
+    pub(super) fn held(&self, general: &mut bool) -> u64 {
+        let own = (super::BLOCK * 8) as u64;
+        own + match &self.op {
+            IntOp::All(_) | IntOp::Leaf(_) => 0,
+            IntOp::General { .. } => {
+                *general = true;
+                0
+            }
+            IntOp::Unary(_, c) | IntOp::Cast(c) => c.held(general),
+            IntOp::Binary(_, a, b) => a.held(general) + b.held(general),
+            IntOp::Where(c, a, b) => c.held(general) + a.held(general) + b.held(general),
+        }
+    }
+}
+
+#[inline(always)]
+fn at(x: Ints<'_>, k: usize) -> i64 {
+    match x {
+        Ints::Run(v) => v[k],
+        Ints::All(v) => v,
+    }
+}
+
+fn copy(x: Ints<'_>, out: &mut [i64]) {
+    match x {
+        Ints::Run(v) => out.copy_from_slice(&v[..out.len()]),
+        Ints::All(v) => out.fill(v),
+    }
+}
+
+fn binary(op: BinOp, a: Ints<'_>, b: Ints<'_>, out: &mut [i64]) {
+    match op {
+        BinOp::Add => zip(Add, a, b, out),
+        BinOp::Sub => zip(Sub, a, b, out),
+        BinOp::Mul => zip(Mul, a, b, out),
+        BinOp::And => zip(And, a, b, out),
+        BinOp::Or => zip(Or, a, b, out),
+        BinOp::Xor => zip(Xor, a, b, out),
+        BinOp::Lt => zip(Lt, a, b, out),
+        BinOp::Le => zip(Le, a, b, out),
+        BinOp::Gt => zip(Gt, a, b, out),
+        BinOp::Ge => zip(Ge, a, b, out),
+        BinOp::Eq => zip(Eq, a, b, out),
+        BinOp::Ne => zip(Ne, a, b, out),
+        // No vector division of integers: element by element.
+        BinOp::FloorDiv | BinOp::Mod => {
+            for (k, o) in out.iter_mut().enumerate() {
+                let (x, y) = (i128::from(at(a, k)), i128::from(at(b, k)));
+                *o = match (op, y) {
+                    (_, 0) => 0,
+                    (BinOp::FloorDiv, _) => super::elementwise::int_floor_div(x, y) as i64,
+                    _ => super::elementwise::int_mod(x, y) as i64,
+                };
+            }
+        }
+        BinOp::Div | BinOp::Pow => unreachable!("compile keeps {op} off the integer lanes"),
+    }
+}
+
+/// An operation on 64-bit lanes, compiled into each loop that uses it.
+trait IntOpFn: Copy {
+    fn apply(self, a: i64, b: i64) -> i64;
+}
+
+macro_rules! int_ops {
+    ($($name:ident: |$a:ident, $b:ident| $e:expr;)*) => {$(
+        #[derive(Clone, Copy)]
+        struct $name;
+        impl IntOpFn for $name {
+            #[inline(always)]
+            fn apply(self, $a: i64, $b: i64) -> i64 {
+                $e
+            }
+        }
+    )*};
+}
+
+int_ops! {
+    Add: |a, b| a.wrapping_add(b);
+    Sub: |a, b| a.wrapping_sub(b);
+    Mul: |a, b| a.wrapping_mul(b);
+    And: |a, b| a & b;
+    Or: |a, b| a | b;
+    Xor: |a, b| a ^ b;
+    Lt: |a, b| i64::from(a < b);
+    Le: |a, b| i64::from(a <= b);
+    Gt: |a, b| i64::from(a > b);
+    Ge: |a, b| i64::from(a >= b);
+    Eq: |a, b| i64::from(a == b);
+    Ne: |a, b| i64::from(a != b);
+    Neg: |a, _b| a.wrapping_neg();
+    Abs: |a, _b| a.wrapping_abs();
+    Invert: |a, _b| !a;
+}
+
+/// `op(a, b)` of each element into `out`, in the CPU's widest vectors.
+fn zip<O: IntOpFn>(op: O, a: Ints<'_>, b: Ints<'_>, out: &mut [i64]) {
+    kernels::dispatch(Zip { op, a, b, out })
+}
+
+struct Zip<'a, O> {
+    op: O,
+    a: Ints<'a>,
+    b: Ints<'a>,
+    out: &'a mut [i64],
+}
+
+impl<O: IntOpFn> WithSimd for Zip<'_, O> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        let Zip { op, a, b, out } = self;
+        match (a, b) {
+            (Ints::Run(a), Ints::Run(b)) => {
+                for ((o, &a), &b) in out.iter_mut().zip(a).zip(b) {
+                    *o = op.apply(a, b);
+                }
+            }
+            (Ints::Run(a), Ints::All(b)) => {
+                for (o, &a) in out.iter_mut().zip(a) {
+                    *o = op.apply(a, b);
+                }
+            }
+            (Ints::All(a), Ints::Run(b)) => {
+                for (o, &b) in out.iter_mut().zip(b) {
+                    *o = op.apply(a, b);
+                }
+            }
+            (Ints::All(a), Ints::All(b)) => out.fill(op.apply(a, b)),
+        }
+    }
+}
+
+/// Each value wrapped into `d` (a boolean: whether it is not zero).
+fn wrap(d: Scalar, out: &mut [i64]) {
+    kernels::dispatch(Wrap { d, out })
+}
+
+struct Wrap<'a> {
+    d: Scalar,
+    out: &'a mut [i64],
+}
+
+impl WithSimd for Wrap<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        let Wrap { d, out } = self;
+        macro_rules! each {
+            ($e:expr) => {
+                for v in out.iter_mut() {
+                    *v = $e(*v);
+                }
+            };
+        }
+        match (d.kind, d.size) {
+            (Kind::Bool, _) => each!(|v: i64| i64::from(v != 0)),
+            (Kind::Int, 1) => each!(|v: i64| i64::from(v as i8)),
+            (Kind::Int, 2) => each!(|v: i64| i64::from(v as i16)),
+            (Kind::Int, 4) => each!(|v: i64| i64::from(v as i32)),
+            (Kind::UInt, 1) => each!(|v: i64| i64::from(v as u8)),
+            (Kind::UInt, 2) => each!(|v: i64| i64::from(v as u16)),
+            (Kind::UInt, 4) => each!(|v: i64| i64::from(v as u32)),
+            _ => unreachable!("integer lanes hold integers of up to 32 bits"),
+        }
+    }
+}
