@@ -1037,6 +1037,14 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "h * 2 > 100",
         "(i + 1) > 0",
         "h ** 2",
+        // Casts that keep every value: the child's own lanes.
+        "h.astype('f4') * 0.5",
+        "u.astype('f8') / 3",
+        "(h - 3).astype('f4') + x",
+        "x.astype('f8') * w",
+        "c.astype('c16') * (w[..., :32] + 1j)",
+        "i.astype('f4') + 1",
+        "x.astype('?') + 1",
     ];
     let reductions = [
         "sum(x * 2)",

@@ -505,6 +505,17 @@ fn compile<T: Width>(x: &Lazy) -> Option<Slot<'_, T>> {
             Box::new(operand(x, a)?),
             Box::new(operand(x, b)?),
         ),
+        // A cast to this float type that keeps every value (int16 or
+        // float32 to float32; any integer, float32 or float16 to float64,
+        // rounded there as NumPy's cast rounds it): the child itself.
+        Node::Cast(c)
+            if x.dtype.kind != Kind::Bool
+                && is_complex(c.dtype) == complex
+                && T::lanes(x.dtype)
+                && T::exact(c.dtype) =>
+        {
+            return operand(x, c);
+        }
         _ => return None,
     };
     Some(slot(op, complex))

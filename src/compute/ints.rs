@@ -312,17 +312,8 @@ fn binary(op: BinOp, a: Ints<'_>, b: Ints<'_>, out: &mut [i64]) {
         BinOp::Ge => zip(Ge, a, b, out),
         BinOp::Eq => zip(Eq, a, b, out),
         BinOp::Ne => zip(Ne, a, b, out),
-        // No vector division of integers: element by element.
-        BinOp::FloorDiv | BinOp::Mod => {
-            for (k, o) in out.iter_mut().enumerate() {
-                let (x, y) = (i128::from(at(a, k)), i128::from(at(b, k)));
-                *o = match (op, y) {
-                    (_, 0) => 0,
-                    (BinOp::FloorDiv, _) => super::elementwise::int_floor_div(x, y) as i64,
-                    _ => super::elementwise::int_mod(x, y) as i64,
-                };
-            }
-        }
+        BinOp::FloorDiv => zip(FloorDiv, a, b, out),
+        BinOp::Mod => zip(Mod, a, b, out),
         BinOp::Div | BinOp::Pow => unreachable!("compile keeps {op} off the integer lanes"),
     }
 }
@@ -358,9 +349,26 @@ int_ops! {
     Ge: |a, b| i64::from(a >= b);
     Eq: |a, b| i64::from(a == b);
     Ne: |a, b| i64::from(a != b);
+    FloorDiv: |a, b| floor_div(a, b);
+    Mod: |a, b| if b == 0 { 0 } else { a.wrapping_sub(floor_div(a, b).wrapping_mul(b)) };
     Neg: |a, _b| a.wrapping_neg();
     Abs: |a, _b| a.wrapping_abs();
     Invert: |a, _b| !a;
+}
+
+/// Python's `a // b` of two integers of up to 32 bits (so at most 2^32 in
+/// magnitude), 0 for `b == 0` as NumPy gives, in float64, which vectorises
+/// (integer division does not): the quotient's rounding cannot cross a
+/// whole number, as `a / b` is a whole number or at least `1 / |b|` from
+/// one, more than the rounding error of a quotient below `2^32 / |b|`.
+#[inline(always)]
+fn floor_div(a: i64, b: i64) -> i64 {
+    // 1.5 * 2^52: adding it leaves a whole number below 2^51 in the low
+    // bits (a conversion that vectorises, unlike `as`).
+    const MAGIC: f64 = 6_755_399_441_055_744.0;
+    let q = (a as f64 / b as f64).floor();
+    let q = if b == 0 { 0.0 } else { q };
+    ((q + MAGIC).to_bits() as i64).wrapping_sub(MAGIC.to_bits() as i64)
 }
 
 /// `op(a, b)` of each element into `out`, in the CPU's widest vectors.
@@ -434,6 +442,48 @@ impl WithSimd for Wrap<'_> {
             (Kind::UInt, 2) => each!(|v: i64| i64::from(v as u16)),
             (Kind::UInt, 4) => each!(|v: i64| i64::from(v as u32)),
             _ => unreachable!("integer lanes hold integers of up to 32 bits"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compute::elementwise::{int_floor_div, int_mod};
+
+    /// Floor division and modulo in float64 against Python's integer
+    /// rules in i128, at the ends of every dtype the lanes hold, near
+    /// whole quotients and at random: the same values, 0 for a zero
+    /// divisor.
+    #[test]
+    fn floor_division_in_float64_is_pythons() {
+        let mut s = 0x853c_49e6_748f_ea9bu64;
+        let mut edges: Vec<i64> = vec![0, 1, 2, 3, 7, 255, 256, 32767, 32768, 65535, 65536];
+        edges.extend([i64::from(i32::MAX), i64::from(u32::MAX), 1 << 31, 1 << 32]);
+        edges.extend([(1 << 31) - 7, 4_294_967_291, 2_147_483_629, 99_999_989]);
+        let negatives: Vec<i64> = edges.iter().map(|v| -v).collect();
+        edges.extend(negatives);
+        for _ in 0..2000 {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            edges.push((s >> 31) as i64 - (1 << 32));
+        }
+        for &a in &edges {
+            for &b in edges
+                .iter()
+                .step_by(7)
+                .chain(&[1, -1, 2, -3, 4_294_967_295])
+            {
+                let (x, y) = (i128::from(a), i128::from(b));
+                let (q, m) = if b == 0 {
+                    (0, 0)
+                } else {
+                    (int_floor_div(x, y) as i64, int_mod(x, y) as i64)
+                };
+                assert_eq!(FloorDiv.apply(a, b), q, "{a} // {b}");
+                assert_eq!(Mod.apply(a, b), m, "{a} % {b}");
+            }
         }
     }
 }
