@@ -83,3 +83,17 @@ fn f_order(b: divan::Bencher, statement: &str) {
 fn engine(b: divan::Bencher, statement: &str) {
     bench(b, "C", statement);
 }
+
+/// Integer lanes: the same bytes as int16 (4096 x 8192).
+#[divan::bench(args = ["sum(x - 3)", "stats x * 2", "mean((x & 255) // 3, axis=0)"])]
+fn int16(b: divan::Bencher, statement: &str) {
+    let mut s = session("C");
+    let line = format!("open {:?} {ROWS}x{} i2 as x", file(), COLS * 4);
+    strided::run_line(&mut s, &line, &mut Vec::new()).expect("open the file as int16");
+    b.counter(divan::counter::BytesCount::new(ROWS * COLS * 8))
+        .bench_local(|| {
+            let mut out = Vec::new();
+            strided::run_line(&mut s, statement, &mut out).expect("statement runs");
+            out
+        });
+}
