@@ -955,6 +955,8 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "(x > 0) | isnan(x)",
         "(x > 0) ^ (x > 1)",
         "where(x > 0, x, -x)",
+        "where(x, x + 1, 2)",
+        "where(h, h, 7)",
         "where(c.real > 0, c, 2j)",
         "where(x > 0, x, x[:, :1])",
         "x + h",

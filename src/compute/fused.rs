@@ -709,12 +709,23 @@ impl<T: Width> Slot<'_, T> {
                 for s in [&mut *c, &mut *a, &mut *b] {
                     s.eval(outer, start, len);
                 }
-                for k in 0..len {
-                    let pick = at(c.real(), k) != T::zero() || at(c.imag(), k) != T::zero();
-                    let from = if pick { &a } else { &b };
-                    re[k] = at(from.real(), k);
-                    if *complex {
-                        im[k] = at(from.imag(), k);
+                match (c.complex, c.real()) {
+                    // A real condition, in a run: each part without branches.
+                    (false, Operand::Run(cs)) => {
+                        kernels::select(cs, a.real(), b.real(), re);
+                        if *complex {
+                            kernels::select(cs, a.imag(), b.imag(), im);
+                        }
+                    }
+                    _ => {
+                        for k in 0..len {
+                            let pick = at(c.real(), k) != T::zero() || at(c.imag(), k) != T::zero();
+                            let from = if pick { &a } else { &b };
+                            re[k] = at(from.real(), k);
+                            if *complex {
+                                im[k] = at(from.imag(), k);
+                            }
+                        }
                     }
                 }
             }

@@ -225,10 +225,7 @@ impl IntSlot<'_> {
                 for s in [&mut *c, &mut *a, &mut *b] {
                     s.eval(outer, start, len);
                 }
-                let (c, a, b) = (c.values(), a.values(), b.values());
-                for (k, o) in out.iter_mut().enumerate() {
-                    *o = if at(c, k) != 0 { at(a, k) } else { at(b, k) };
-                }
+                select(c.values(), a.values(), b.values(), out);
             }
         }
         wrap(*dtype, out);
@@ -283,11 +280,51 @@ impl IntSlot<'_> {
     }
 }
 
-#[inline(always)]
-fn at(x: Ints<'_>, k: usize) -> i64 {
-    match x {
-        Ints::Run(v) => v[k],
-        Ints::All(v) => v,
+/// `where(c, a, b)` of each element into `out`, without branches: a
+/// condition is as often true as not.
+fn select(c: Ints<'_>, a: Ints<'_>, b: Ints<'_>, out: &mut [i64]) {
+    match c {
+        Ints::All(c) => copy(if c != 0 { a } else { b }, out),
+        Ints::Run(c) => kernels::dispatch(Select { c, a, b, out }),
+    }
+}
+
+struct Select<'a> {
+    c: &'a [i64],
+    a: Ints<'a>,
+    b: Ints<'a>,
+    out: &'a mut [i64],
+}
+
+impl WithSimd for Select<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        let Select { c, a, b, out } = self;
+        let pick = |c: i64, a: i64, b: i64| if c != 0 { a } else { b };
+        match (a, b) {
+            (Ints::Run(a), Ints::Run(b)) => {
+                for (((o, &c), &a), &b) in out.iter_mut().zip(c).zip(a).zip(b) {
+                    *o = pick(c, a, b);
+                }
+            }
+            (Ints::Run(a), Ints::All(b)) => {
+                for ((o, &c), &a) in out.iter_mut().zip(c).zip(a) {
+                    *o = pick(c, a, b);
+                }
+            }
+            (Ints::All(a), Ints::Run(b)) => {
+                for ((o, &c), &b) in out.iter_mut().zip(c).zip(b) {
+                    *o = pick(c, a, b);
+                }
+            }
+            (Ints::All(a), Ints::All(b)) => {
+                for (o, &c) in out.iter_mut().zip(c) {
+                    *o = pick(c, a, b);
+                }
+            }
+        }
     }
 }
 

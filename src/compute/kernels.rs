@@ -904,6 +904,52 @@ impl<O: LaneOp, T: Real> WithSimd for ZipLanes<'_, O, T> {
     }
 }
 
+/// `where(c, a, b)` of each element into `out` (as long as the runs),
+/// without branches: a condition is as often true as not. A condition is
+/// true where it is not zero (NaN included).
+pub fn select<T: Real>(c: &[T], a: Operand<'_, T>, b: Operand<'_, T>, out: &mut [T]) {
+    arch().dispatch(Select { c, a, b, out })
+}
+
+struct Select<'a, T> {
+    c: &'a [T],
+    a: Operand<'a, T>,
+    b: Operand<'a, T>,
+    out: &'a mut [T],
+}
+
+impl<T: Real> WithSimd for Select<'_, T> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        let Select { c, a, b, out } = self;
+        let pick = |c: T, a: T, b: T| if c != T::zero() { a } else { b };
+        match (a, b) {
+            (Operand::Run(a), Operand::Run(b)) => {
+                for (((o, &c), &a), &b) in out.iter_mut().zip(c).zip(a).zip(b) {
+                    *o = pick(c, a, b);
+                }
+            }
+            (Operand::Run(a), Operand::All(b)) => {
+                for ((o, &c), &a) in out.iter_mut().zip(c).zip(a) {
+                    *o = pick(c, a, b);
+                }
+            }
+            (Operand::All(a), Operand::Run(b)) => {
+                for ((o, &c), &b) in out.iter_mut().zip(c).zip(b) {
+                    *o = pick(c, a, b);
+                }
+            }
+            (Operand::All(a), Operand::All(b)) => {
+                for (o, &c) in out.iter_mut().zip(c) {
+                    *o = pick(c, a, b);
+                }
+            }
+        }
+    }
+}
+
 /// NumPy's float32 magnitude of each complex64 `re[k] + i·im[k]`.
 pub fn magnitudes(re: &[f32], im: &[f32], out: &mut [f32]) {
     arch().dispatch(Magnitudes { re, im, out })
