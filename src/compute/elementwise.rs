@@ -292,8 +292,17 @@ pub(super) fn complex_op<T: num_traits::Float>(
     match op {
         BinOp::Add => (ar + br, ai + bi),
         BinOp::Sub => (ar - br, ai - bi),
-        // NumPy's SIMD loop contracts these to fused multiply-adds.
-        BinOp::Mul => (ar.mul_add(br, -(ai * bi)), ar.mul_add(bi, ai * br)),
+        // NumPy's SIMD loop contracts these to fused multiply-adds. A NaN
+        // part is NumPy's positive quiet NaN (which NaN operand the
+        // hardware passes on, with its sign, depends on the instruction's
+        // form; the vector loop, `kernels::complex_mul`, does the same).
+        BinOp::Mul => {
+            let nan = |v: T| if v.is_nan() { T::nan() } else { v };
+            (
+                nan(ar.mul_add(br, -(ai * bi))),
+                nan(ar.mul_add(bi, ai * br)),
+            )
+        }
         BinOp::Div => {
             let (abs_br, abs_bi) = (br.abs(), bi.abs());
             if abs_br >= abs_bi {
@@ -443,7 +452,9 @@ pub(super) fn binary_block(op: BinOp, x: &Block, y: &Block, operand: Scalar, to:
             }
         }),
         BinOp::Mod => zip_map(a, b, py_mod),
-        BinOp::Pow => zip_map(a, b, f64::powf),
+        // NumPy squares for an exponent of 2 (glibc's pow(x, 2) is off by an
+        // ulp from x * x for about one float64 in a thousand).
+        BinOp::Pow => zip_map(a, b, |a, b| if b == 2.0 { a * a } else { a.powf(b) }),
         BinOp::And => zip_map(a, b, |a, b| ((a as i64) & (b as i64)) as f64),
         BinOp::Or => zip_map(a, b, |a, b| ((a as i64) | (b as i64)) as f64),
         BinOp::Xor => zip_map(a, b, |a, b| ((a as i64) ^ (b as i64)) as f64),

@@ -442,6 +442,8 @@ enum Op<'a, T> {
     Unary(Func, Box<Slot<'a, T>>),
     Binary(BinOp, Box<Slot<'a, T>>, Box<Slot<'a, T>>),
     Where(Box<Slot<'a, T>>, Box<Slot<'a, T>>, Box<Slot<'a, T>>),
+    /// `clip(x, lo, hi)` of real values.
+    Clip(Box<Slot<'a, T>>, Box<Slot<'a, T>>, Box<Slot<'a, T>>),
 }
 
 fn slot<T>(op: Op<'_, T>, complex: bool) -> Slot<'_, T> {
@@ -473,7 +475,8 @@ fn compile<T: Width>(x: &Lazy) -> Option<Slot<'_, T>> {
                 Func::Not => c.dtype.kind == Kind::Bool,
                 Func::Log | Func::Log10 | Func::Exp => own && !c_complex,
                 Func::Db => own,
-                Func::Angle | Func::Round(_) => false,
+                Func::Round(_) => own && !c_complex,
+                Func::Angle => false,
             };
             fits.then_some(())?;
             Op::Unary(*f, Box::new(operand(x, c)?))
@@ -481,6 +484,13 @@ fn compile<T: Width>(x: &Lazy) -> Option<Slot<'_, T>> {
         Node::Binary(op, a, b) => {
             let real = !is_complex(a.dtype) && !is_complex(b.dtype);
             let arith = matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div);
+            // `x ** 2` of floats is `x * x`, as NumPy's fast path squares
+            // (and the general path's correctly rounded power agrees).
+            let square = *op == BinOp::Pow
+                && b.ndim() == 0
+                && b.at(&[]) == super::Num::real(2.0)
+                && x.dtype.kind == Kind::Float;
+            let arith = arith || square;
             // Two integer operands of which one is 64-bit compare exactly
             // on the general path.
             let exact = wide_int(a.dtype) || wide_int(b.dtype);
@@ -504,6 +514,11 @@ fn compile<T: Width>(x: &Lazy) -> Option<Slot<'_, T>> {
             Box::new(operand(x, c)?),
             Box::new(operand(x, a)?),
             Box::new(operand(x, b)?),
+        ),
+        Node::Clip(v, lo, hi) if x.dtype.kind == Kind::Float => Op::Clip(
+            Box::new(operand(x, v)?),
+            Box::new(operand(x, lo)?),
+            Box::new(operand(x, hi)?),
         ),
         // A cast to this float type that keeps every value (int16 or
         // float32 to float32; any integer, float32 or float16 to float64,
@@ -596,6 +611,12 @@ impl<T: Width> Slot<'_, T> {
                 a.describe(false),
                 b.describe(false)
             ),
+            Op::Clip(v, lo, hi) => format!(
+                "clip({}, {}, {})",
+                v.describe(false),
+                lo.describe(false),
+                hi.describe(false)
+            ),
         }
     }
 
@@ -617,7 +638,9 @@ impl<T: Width> Slot<'_, T> {
                 c.held(general) + if wide { super::BLOCK as u64 * 8 } else { 0 }
             }
             Op::Binary(_, a, b) => a.held(general) + b.held(general),
-            Op::Where(c, a, b) => c.held(general) + a.held(general) + b.held(general),
+            Op::Where(c, a, b) | Op::Clip(c, a, b) => {
+                c.held(general) + a.held(general) + b.held(general)
+            }
         }
     }
 
@@ -704,6 +727,12 @@ impl<T: Width> Slot<'_, T> {
                 } else {
                     binary(*op, a.real(), b.real(), re);
                 }
+            }
+            Op::Clip(v, lo, hi) => {
+                for s in [&mut *v, &mut *lo, &mut *hi] {
+                    s.eval(outer, start, len);
+                }
+                kernels::clip(v.real(), lo.real(), hi.real(), re);
             }
             Op::Where(c, a, b) => {
                 for s in [&mut *c, &mut *a, &mut *b] {
@@ -795,7 +824,8 @@ fn binary<T: Real>(op: BinOp, a: Operand<'_, T>, b: Operand<'_, T>, out: &mut [T
         BinOp::And => go(k::And, a, b, out),
         BinOp::Or => go(k::Or, a, b, out),
         BinOp::Xor => go(k::Xor, a, b, out),
-        BinOp::FloorDiv | BinOp::Mod | BinOp::Pow => {
+        BinOp::Pow => go(k::Square, a, b, out),
+        BinOp::FloorDiv | BinOp::Mod => {
             unreachable!("compile keeps {op} on the general path")
         }
     }
@@ -825,6 +855,7 @@ fn complex_binary<T: Width>(
             binary(op, a.real(), b.real(), re);
             binary(op, a.imag(), b.imag(), im);
         }
+        BinOp::Mul if kernels::complex_mul(a.real(), a.imag(), b.real(), b.imag(), re, im) => {}
         _ => {
             for k in 0..re.len() {
                 let x = (at(a.real(), k), at(a.imag(), k));
@@ -849,7 +880,8 @@ fn unary<T: Width>(f: Func, c: &Slot<'_, T>, re: &mut [T], im: &mut [T], wide: &
         Func::IsFinite => k::zip_lanes(k::BothFinite, x, y, re),
         Func::Abs | Func::Db if c.complex => T::magnitudes(x, y, re),
         Func::Abs | Func::Db => k::zip_lanes(k::Abs, x, zero, re),
-        Func::Angle | Func::Round(_) => unreachable!("compile keeps {f:?} on the general path"),
+        Func::Round(d) => k::round(x, d, re),
+        Func::Angle => unreachable!("compile keeps {f:?} on the general path"),
     }
     if c.complex {
         match f {

@@ -800,6 +800,9 @@ impl<T: Lane> WithSimd for SquaresAndZeros<'_, T> {
 /// float32, complex64 and boolean nodes, float64 lanes for float64 and
 /// complex128 ones (see `fused`).
 pub trait Real: Lane + num_traits::Float + num_traits::AsPrimitive<f64> + Default {
+    /// Rounded to the nearest whole number, ties to even (`np.rint`).
+    fn rint(self) -> Self;
+
     /// 1 for true, 0 for false: how a boolean lane holds its value.
     #[inline(always)]
     fn truth(b: bool) -> Self {
@@ -811,8 +814,19 @@ pub trait Real: Lane + num_traits::Float + num_traits::AsPrimitive<f64> + Defaul
     }
 }
 
-impl Real for f32 {}
-impl Real for f64 {}
+impl Real for f32 {
+    #[inline(always)]
+    fn rint(self) -> f32 {
+        self.round_ties_even()
+    }
+}
+
+impl Real for f64 {
+    #[inline(always)]
+    fn rint(self) -> f64 {
+        self.round_ties_even()
+    }
+}
 
 /// One operand of a lane loop: a run of values, or one value for all.
 #[derive(Clone, Copy)]
@@ -857,6 +871,8 @@ lane_ops! {
     Xor: |a, b| T::truth((a != T::zero()) != (b != T::zero()));
     /// `b` is ignored by the one-argument operations.
     Neg: |a, _b| -a;
+    /// `a ** 2` (the exponent `b` is 2).
+    Square: |a, _b| a * a;
     Abs: |a, _b| a.abs();
     Sqrt: |a, _b| a.sqrt();
     Not: |a, _b| T::truth(a == T::zero());
@@ -900,6 +916,165 @@ impl<O: LaneOp, T: Real> WithSimd for ZipLanes<'_, O, T> {
                 }
             }
             (Operand::All(a), Operand::All(b)) => out.fill(op.apply(a, b)),
+        }
+    }
+}
+
+/// Complex products `(ar + i·ai)(br + i·bi)` into `re` and `im` as NumPy's
+/// SIMD loop computes them (`elementwise::complex_op`: fused multiply-adds,
+/// which the vector loop has in hardware), where the first operand is a
+/// run and the second a run or one value; false (nothing written) for the
+/// other forms.
+pub fn complex_mul<T: Real>(
+    ar: Operand<'_, T>,
+    ai: Operand<'_, T>,
+    br: Operand<'_, T>,
+    bi: Operand<'_, T>,
+    re: &mut [T],
+    im: &mut [T],
+) -> bool {
+    let (Operand::Run(ar), Operand::Run(ai)) = (ar, ai) else {
+        return false;
+    };
+    let b = match (br, bi) {
+        (Operand::Run(r), Operand::Run(i)) => Err((r, i)),
+        (Operand::All(r), Operand::All(i)) => Ok((r, i)),
+        _ => return false,
+    };
+    arch().dispatch(ComplexMul { ar, ai, b, re, im });
+    true
+}
+
+type Factor<'a, T> = Result<(T, T), (&'a [T], &'a [T])>;
+
+struct ComplexMul<'a, T> {
+    ar: &'a [T],
+    ai: &'a [T],
+    /// One value (`Ok`) or runs (`Err`).
+    b: Factor<'a, T>,
+    re: &'a mut [T],
+    im: &'a mut [T],
+}
+
+impl<T: Real> WithSimd for ComplexMul<'_, T> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        let ComplexMul { ar, ai, b, re, im } = self;
+        let nan = |v: T| if v.is_nan() { T::nan() } else { v };
+        let mul = |ar: T, ai: T, br: T, bi: T| {
+            (
+                nan(ar.mul_add(br, -(ai * bi))),
+                nan(ar.mul_add(bi, ai * br)),
+            )
+        };
+        let n = re.len().min(im.len()).min(ar.len()).min(ai.len());
+        let (re, im, ar, ai) = (&mut re[..n], &mut im[..n], &ar[..n], &ai[..n]);
+        match b {
+            Ok((br, bi)) => {
+                for k in 0..n {
+                    (re[k], im[k]) = mul(ar[k], ai[k], br, bi);
+                }
+            }
+            Err((br, bi)) => {
+                let (br, bi) = (&br[..n], &bi[..n]);
+                for k in 0..n {
+                    (re[k], im[k]) = mul(ar[k], ai[k], br[k], bi[k]);
+                }
+            }
+        }
+    }
+}
+
+/// NumPy's `round(x, d)` of each element into `out`: `rint(x * 10^d) /
+/// 10^d` (`rint(x / 10^-d) * 10^-d` for negative `d`), each step in `T`, as
+/// the general path's `round_decimals` computes it.
+pub fn round<T: Real>(x: Operand<'_, T>, d: i32, out: &mut [T]) {
+    let p = T::from(10f64.powi(d.abs())).unwrap_or_else(T::infinity);
+    let up = d >= 0;
+    match x {
+        Operand::All(v) => out.fill(if up {
+            (v * p).rint() / p
+        } else {
+            (v / p).rint() * p
+        }),
+        Operand::Run(xs) => arch().dispatch(Round { xs, p, up, out }),
+    }
+}
+
+struct Round<'a, T> {
+    xs: &'a [T],
+    p: T,
+    up: bool,
+    out: &'a mut [T],
+}
+
+impl<T: Real> WithSimd for Round<'_, T> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        let Round { xs, p, up, out } = self;
+        if up {
+            for (o, &x) in out.iter_mut().zip(xs) {
+                *o = (x * p).rint() / p;
+            }
+        } else {
+            for (o, &x) in out.iter_mut().zip(xs) {
+                *o = (x / p).rint() * p;
+            }
+        }
+    }
+}
+
+/// NumPy's `clip(x, lo, hi)` of real values into `out`: `minimum(maximum(x,
+/// lo), hi)`, NaN where any of the three is NaN, as the general path.
+pub fn clip<T: Real>(x: Operand<'_, T>, lo: Operand<'_, T>, hi: Operand<'_, T>, out: &mut [T]) {
+    #[inline(always)]
+    fn one<T: Real>(v: T, lo: T, hi: T) -> T {
+        if v.is_nan() || lo.is_nan() || hi.is_nan() {
+            T::nan()
+        } else {
+            v.max(lo).min(hi)
+        }
+    }
+    match (x, lo, hi) {
+        (Operand::Run(xs), Operand::All(lo), Operand::All(hi)) => {
+            arch().dispatch(Clip { xs, lo, hi, out })
+        }
+        _ => {
+            let at = |o: Operand<'_, T>, k: usize| match o {
+                Operand::Run(v) => v[k],
+                Operand::All(v) => v,
+            };
+            for (k, o) in out.iter_mut().enumerate() {
+                *o = one(at(x, k), at(lo, k), at(hi, k));
+            }
+        }
+    }
+}
+
+struct Clip<'a, T> {
+    xs: &'a [T],
+    lo: T,
+    hi: T,
+    out: &'a mut [T],
+}
+
+impl<T: Real> WithSimd for Clip<'_, T> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        let Clip { xs, lo, hi, out } = self;
+        let bounds_nan = lo.is_nan() || hi.is_nan();
+        for (o, &v) in out.iter_mut().zip(xs) {
+            *o = if v.is_nan() || bounds_nan {
+                T::nan()
+            } else {
+                v.max(lo).min(hi)
+            };
         }
     }
 }
