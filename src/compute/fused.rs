@@ -593,30 +593,10 @@ impl<T: Width> Slot<'_, T> {
             Op::General { .. } => "general".to_string(),
             Op::Single(s) => format!("{}({})", f32::NAME, s.describe(false)),
             Op::Int(s) => format!("{}({})", s.dtype_name(), s.describe(false)),
-            Op::Unary(Func::Neg, c) => format!("-{}", c.describe(true)),
-            Op::Unary(Func::Pos, c) => format!("+{}", c.describe(true)),
-            Op::Unary(Func::Not, c) => format!("~{}", c.describe(true)),
-            Op::Unary(f, c) => format!("{}({})", f.name(), c.describe(false)),
-            Op::Binary(op, a, b) => {
-                let e = format!("{} {op} {}", a.describe(true), b.describe(true));
-                if nested {
-                    format!("({e})")
-                } else {
-                    e
-                }
-            }
-            Op::Where(c, a, b) => format!(
-                "where({}, {}, {})",
-                c.describe(false),
-                a.describe(false),
-                b.describe(false)
-            ),
-            Op::Clip(v, lo, hi) => format!(
-                "clip({}, {}, {})",
-                v.describe(false),
-                lo.describe(false),
-                hi.describe(false)
-            ),
+            Op::Unary(f, c) => unary_text(*f, |nested| c.describe(nested)),
+            Op::Binary(op, a, b) => binary_text(*op, a.describe(true), b.describe(true), nested),
+            Op::Where(c, a, b) => call_text("where", [c, a, b].map(|s| s.describe(false))),
+            Op::Clip(v, lo, hi) => call_text("clip", [v, lo, hi].map(|s| s.describe(false))),
         }
     }
 
@@ -694,12 +674,7 @@ impl<T: Width> Slot<'_, T> {
                 child,
                 block,
             } => {
-                if child.shape == parent.shape {
-                    // Same shape: the child's own run, into the reused block.
-                    child.block_into(outer, start, len, block);
-                } else {
-                    *block = parent.child(child, outer, start, len);
-                }
+                general_block(parent, child, outer, start, len, block);
                 T::take(&mut block.re, re);
                 if let (true, Some(bi)) = (*complex, block.im.as_mut()) {
                     T::take(bi, im);
@@ -760,6 +735,50 @@ impl<T: Width> Slot<'_, T> {
             }
         }
     }
+}
+
+/// A subtree's run on the general path into `block`, broadcast to its
+/// parent's shape (a same-shape child: its own run, into the reused
+/// block's buffers).
+pub(super) fn general_block(
+    parent: &Lazy,
+    child: &Lazy,
+    outer: &[usize],
+    start: usize,
+    len: usize,
+    block: &mut Block,
+) {
+    if child.shape == parent.shape {
+        child.block_into(outer, start, len, block);
+    } else {
+        *block = parent.child(child, outer, start, len);
+    }
+}
+
+/// How `explain` writes `f` of an operand that `c` describes (as an
+/// operator's operand when given true): `-x`, `+x`, `~x`, `abs(x)`.
+pub(super) fn unary_text(f: Func, c: impl Fn(bool) -> String) -> String {
+    match f {
+        Func::Neg => format!("-{}", c(true)),
+        Func::Pos => format!("+{}", c(true)),
+        Func::Not => format!("~{}", c(true)),
+        _ => format!("{}({})", f.name(), c(false)),
+    }
+}
+
+/// `a op b`, in parentheses when `nested` inside another operator.
+pub(super) fn binary_text(op: BinOp, a: String, b: String, nested: bool) -> String {
+    let e = format!("{a} {op} {b}");
+    if nested {
+        format!("({e})")
+    } else {
+        e
+    }
+}
+
+/// `name(a, b, c)`.
+pub(super) fn call_text(name: &str, args: [String; 3]) -> String {
+    format!("{name}({})", args.join(", "))
 }
 
 /// Where a leaf's run of a block starts: its byte offset, its step in

@@ -16,7 +16,7 @@
 //! its own. Subtrees the lanes have no form for (broadcast operands,
 //! powers, gathers) come from the general path, exact as 64-bit integers.
 
-use super::kernels;
+use super::{fused, kernels};
 use super::{Block, Func, Lazy, Node};
 use crate::dtype::{Kind, Scalar};
 use crate::ops::BinOp;
@@ -181,8 +181,8 @@ impl IntSlot<'_> {
         match op {
             IntOp::All(_) => return,
             IntOp::Leaf(v) => {
-                let (at, stride, d) = super::fused::leaf_run(v, outer, start);
-                super::fused::read_part(v.source.bytes(), at, stride, d, out);
+                let (at, stride, d) = fused::leaf_run(v, outer, start);
+                fused::read_part(v.source.bytes(), at, stride, d, out);
                 return;
             }
             IntOp::General {
@@ -190,11 +190,7 @@ impl IntSlot<'_> {
                 child,
                 block,
             } => {
-                if child.shape == parent.shape {
-                    child.block_into(outer, start, len, block);
-                } else {
-                    *block = parent.child(child, outer, start, len);
-                }
+                fused::general_block(parent, child, outer, start, len, block);
                 // Integers of up to 32 bits: exact in float64.
                 kernels::convert(&block.re, out);
                 return;
@@ -241,25 +237,14 @@ impl IntSlot<'_> {
                 "read".to_string()
             }
             IntOp::General { .. } => "general".to_string(),
-            IntOp::Unary(Func::Neg, c) => format!("-{}", c.describe(true)),
-            IntOp::Unary(Func::Pos, c) => format!("+{}", c.describe(true)),
-            IntOp::Unary(Func::Not, c) => format!("~{}", c.describe(true)),
-            IntOp::Unary(f, c) => format!("{}({})", f.name(), c.describe(false)),
+            IntOp::Unary(f, c) => fused::unary_text(*f, |nested| c.describe(nested)),
             IntOp::Binary(op, a, b) => {
-                let e = format!("{} {op} {}", a.describe(true), b.describe(true));
-                if nested {
-                    format!("({e})")
-                } else {
-                    e
-                }
+                fused::binary_text(*op, a.describe(true), b.describe(true), nested)
             }
             IntOp::Cast(c) => format!("{}({})", self.dtype.name(), c.describe(false)),
-            IntOp::Where(c, a, b) => format!(
-                "where({}, {}, {})",
-                c.describe(false),
-                a.describe(false),
-                b.describe(false)
-            ),
+            IntOp::Where(c, a, b) => {
+                fused::call_text("where", [c, a, b].map(|s| s.describe(false)))
+            }
         }
     }
 
