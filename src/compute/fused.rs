@@ -484,8 +484,8 @@ fn compile<T: Width>(x: &Lazy) -> Option<Slot<'_, T>> {
         Node::Binary(op, a, b) => {
             let real = !is_complex(a.dtype) && !is_complex(b.dtype);
             let arith = matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div);
-            // `x ** 2` of floats is `x * x`, as NumPy's fast path squares
-            // (and the general path's correctly rounded power agrees).
+            // `x ** 2` of floats is `x * x`: NumPy squares (so does the
+            // general path).
             let square = *op == BinOp::Pow
                 && b.ndim() == 0
                 && b.at(&[]) == super::Num::real(2.0)
