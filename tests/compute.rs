@@ -1141,3 +1141,26 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         }
     }
 }
+
+/// `explain` lists each view a computation reads once, however often the
+/// expression names it (its second reading hits the caches), and two
+/// views of different bytes apart.
+#[test]
+fn explain_lists_a_view_named_twice_once() {
+    let dir = temp();
+    write(dir.path(), "h.i2", vec![7u8; 2 * 64 * 32]);
+    let reads = |e: &str| {
+        let out = run_in(
+            dir.path(),
+            &["-c", &format!("open h.i2 64x32 <i2 as h; explain {e}")],
+            "",
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        lines(&out)
+            .iter()
+            .filter(|l| l.starts_with("  reads "))
+            .count()
+    };
+    assert_eq!(reads("sum(where(h > 0, h // 7, -h))"), 1);
+    assert_eq!(reads("sum(h[1:] - h[:-1])"), 2);
+}

@@ -177,8 +177,21 @@ pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
         }
     }
     let mut reads = Vec::new();
+    // A view the expression names twice (`where(h > 0, h, -h)`) is read
+    // from memory once (its second reading hits the caches): one line.
+    let mut seen = Vec::new();
     for l in &nodes {
         if let Node::Leaf(v) = &*l.node {
+            let key = (
+                v.source.display(),
+                v.offset,
+                v.shape.clone(),
+                v.strides.clone(),
+            );
+            if seen.contains(&key) {
+                continue;
+            }
+            seen.push(key);
             let size = v.dtype.itemsize();
             let used = (v.size() * size) as u64;
             let spanned = v
