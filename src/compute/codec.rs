@@ -202,47 +202,34 @@ pub(super) fn decode_part<O: Decoded>(
     big: bool,
     out: &mut [O],
 ) {
+    // `$of`: `O::of` for floats (through float64), `O::of_int` for
+    // integers, which convert straight into the output type (exactly:
+    // float32 output only for those of up to 16 bits).
     macro_rules! with {
-        ($t:ty, $n:literal, $wide:expr) => {{
+        ($t:ty, $n:literal, $of:ident, $wide:expr) => {{
             let wide = $wide;
             if big {
                 kernels::decode_run::<$n, O, _>(run, stride, out, move |b| {
-                    O::of(wide(<$t>::from_be_bytes(b)))
+                    O::$of(wide(<$t>::from_be_bytes(b)))
                 });
             } else {
                 kernels::decode_run::<$n, O, _>(run, stride, out, move |b| {
-                    O::of(wide(<$t>::from_le_bytes(b)))
-                });
-            }
-        }};
-    }
-    // Integers convert straight into the output type (exactly: float32
-    // output only for those of up to 16 bits).
-    macro_rules! int {
-        ($t:ty, $n:literal, $wide:expr) => {{
-            let wide = $wide;
-            if big {
-                kernels::decode_run::<$n, O, _>(run, stride, out, move |b| {
-                    O::of_int(wide(<$t>::from_be_bytes(b)))
-                });
-            } else {
-                kernels::decode_run::<$n, O, _>(run, stride, out, move |b| {
-                    O::of_int(wide(<$t>::from_le_bytes(b)))
+                    O::$of(wide(<$t>::from_le_bytes(b)))
                 });
             }
         }};
     }
     match (kind, size) {
-        (Kind::Bool, _) => int!(u8, 1, |v: u8| i64::from(v != 0)),
-        (Kind::Int, 1) => int!(i8, 1, i64::from),
-        (Kind::UInt, 1) => int!(u8, 1, i64::from),
-        (Kind::Int, 2) => int!(i16, 2, i64::from),
-        (Kind::UInt, 2) => int!(u16, 2, i64::from),
-        (Kind::Int, _) => int!(i32, 4, i64::from),
-        (Kind::UInt, _) => int!(u32, 4, i64::from),
-        (Kind::Float, 2) => with!(u16, 2, |v: u16| half::f16::from_bits(v).to_f64()),
-        (Kind::Float, 4) => with!(f32, 4, f64::from),
-        _ => with!(f64, 8, |v: f64| v),
+        (Kind::Bool, _) => with!(u8, 1, of_int, |v: u8| i64::from(v != 0)),
+        (Kind::Int, 1) => with!(i8, 1, of_int, i64::from),
+        (Kind::UInt, 1) => with!(u8, 1, of_int, i64::from),
+        (Kind::Int, 2) => with!(i16, 2, of_int, i64::from),
+        (Kind::UInt, 2) => with!(u16, 2, of_int, i64::from),
+        (Kind::Int, _) => with!(i32, 4, of_int, i64::from),
+        (Kind::UInt, _) => with!(u32, 4, of_int, i64::from),
+        (Kind::Float, 2) => with!(u16, 2, of, |v: u16| half::f16::from_bits(v).to_f64()),
+        (Kind::Float, 4) => with!(f32, 4, of, f64::from),
+        _ => with!(f64, 8, of, |v: f64| v),
     }
 }
 

@@ -658,17 +658,6 @@ impl<T: Width> Slot<'_, T> {
                 let (at, stride, d) = leaf_run(v, outer, start);
                 T::read(v.source.bytes(), at, stride, d, re, im);
             }
-            Op::Unary(f @ (Func::Abs | Func::Db), c)
-                if c.complex
-                    && matches!(&c.op, Op::Leaf(v) if {
-                        let (at, stride, d) = leaf_run(v, outer, start);
-                        T::read_magnitudes(v.source.bytes(), at, stride, d, re)
-                    }) =>
-            {
-                if *f == Func::Db {
-                    T::transcend(*f, re, wide);
-                }
-            }
             Op::General {
                 parent,
                 child,
@@ -691,8 +680,23 @@ impl<T: Width> Slot<'_, T> {
                 }
             }
             Op::Unary(f, c) => {
-                c.eval(outer, start, len);
-                unary(*f, c, re, im, wide);
+                // The magnitude of a file's complex values: in the loop that
+                // decodes them, where the width has one.
+                let read_whole = match &c.op {
+                    Op::Leaf(v) if c.complex && matches!(f, Func::Abs | Func::Db) => {
+                        let (at, stride, d) = leaf_run(v, outer, start);
+                        T::read_magnitudes(v.source.bytes(), at, stride, d, re)
+                    }
+                    _ => false,
+                };
+                if read_whole {
+                    if *f == Func::Db {
+                        T::transcend(*f, re, wide);
+                    }
+                } else {
+                    c.eval(outer, start, len);
+                    unary(*f, c, re, im, wide);
+                }
             }
             Op::Binary(op, a, b) => {
                 a.eval(outer, start, len);

@@ -994,12 +994,17 @@ pub fn round<T: Real>(x: Operand<'_, T>, d: i32, out: &mut [T]) {
     let p = T::from(10f64.powi(d.abs())).unwrap_or_else(T::infinity);
     let up = d >= 0;
     match x {
-        Operand::All(v) => out.fill(if up {
-            (v * p).rint() / p
-        } else {
-            (v / p).rint() * p
-        }),
+        Operand::All(v) => out.fill(round_one(v, p, up)),
         Operand::Run(xs) => arch().dispatch(Round { xs, p, up, out }),
+    }
+}
+
+#[inline(always)]
+fn round_one<T: Real>(x: T, p: T, up: bool) -> T {
+    if up {
+        (x * p).rint() / p
+    } else {
+        (x / p).rint() * p
     }
 }
 
@@ -1016,14 +1021,8 @@ impl<T: Real> WithSimd for Round<'_, T> {
     #[inline(always)]
     fn with_simd<S: Simd>(self, _: S) {
         let Round { xs, p, up, out } = self;
-        if up {
-            for (o, &x) in out.iter_mut().zip(xs) {
-                *o = (x * p).rint() / p;
-            }
-        } else {
-            for (o, &x) in out.iter_mut().zip(xs) {
-                *o = (x / p).rint() * p;
-            }
+        for (o, &x) in out.iter_mut().zip(xs) {
+            *o = round_one(x, p, up);
         }
     }
 }
@@ -1031,14 +1030,6 @@ impl<T: Real> WithSimd for Round<'_, T> {
 /// NumPy's `clip(x, lo, hi)` of real values into `out`: `minimum(maximum(x,
 /// lo), hi)`, NaN where any of the three is NaN, as the general path.
 pub fn clip<T: Real>(x: Operand<'_, T>, lo: Operand<'_, T>, hi: Operand<'_, T>, out: &mut [T]) {
-    #[inline(always)]
-    fn one<T: Real>(v: T, lo: T, hi: T) -> T {
-        if v.is_nan() || lo.is_nan() || hi.is_nan() {
-            T::nan()
-        } else {
-            v.max(lo).min(hi)
-        }
-    }
     match (x, lo, hi) {
         (Operand::Run(xs), Operand::All(lo), Operand::All(hi)) => {
             arch().dispatch(Clip { xs, lo, hi, out })
@@ -1049,7 +1040,7 @@ pub fn clip<T: Real>(x: Operand<'_, T>, lo: Operand<'_, T>, hi: Operand<'_, T>, 
                 Operand::All(v) => v,
             };
             for (k, o) in out.iter_mut().enumerate() {
-                *o = one(at(x, k), at(lo, k), at(hi, k));
+                *o = clip_one(at(x, k), at(lo, k), at(hi, k));
             }
         }
     }
@@ -1068,14 +1059,18 @@ impl<T: Real> WithSimd for Clip<'_, T> {
     #[inline(always)]
     fn with_simd<S: Simd>(self, _: S) {
         let Clip { xs, lo, hi, out } = self;
-        let bounds_nan = lo.is_nan() || hi.is_nan();
         for (o, &v) in out.iter_mut().zip(xs) {
-            *o = if v.is_nan() || bounds_nan {
-                T::nan()
-            } else {
-                v.max(lo).min(hi)
-            };
+            *o = clip_one(v, lo, hi);
         }
+    }
+}
+
+#[inline(always)]
+fn clip_one<T: Real>(v: T, lo: T, hi: T) -> T {
+    if v.is_nan() || lo.is_nan() || hi.is_nan() {
+        T::nan()
+    } else {
+        v.max(lo).min(hi)
     }
 }
 
