@@ -36,6 +36,17 @@ pub(in crate::syntax) fn comparison_op(i: In) -> R<BinOp> {
 pub(in crate::syntax) fn comparison(i: In, depth: usize) -> R<Expr> {
     let (i, lhs) = bit_or(i, depth)?;
     let (i2, _) = sp(i)?;
+    // `x >> 3` would otherwise read as `x > (> 3)` and fail at the second
+    // `>` (or, inside a call, at the argument's start).
+    if i2.fragment().starts_with(">>") || i2.fragment().starts_with("<<") {
+        return failure(Error::new(
+            ErrorKind::Type {
+                message: "bit shifts (`>>`, `<<`) are not supported".into(),
+                hint: Some("x // 2**k shifts integers right, x * 2**k left".into()),
+            },
+            found_span(&i2),
+        ));
+    }
     let Ok((i3, op)) = comparison_op(i2) else {
         return Ok((i, lhs));
     };
