@@ -890,7 +890,7 @@ fn psd_of_a_sparse_2_gib_recording_finds_the_tone_and_its_power() {
 /// The values hold NaN, both infinities, both zeros, subnormals and values
 /// near float32's largest (so products overflow); the views are
 /// contiguous, strided, reversed and transposed, complex64, big-endian,
-/// int16, int64 and float64 (with complex128 made from it); the expressions
+/// int16, int64 (arithmetic in the integer lanes) and float64 (with complex128 made from it); the expressions
 /// use every operation the lanes compute and the ones that leave them for
 /// the general path (broadcast operands, masks, floor division, casts,
 /// 64-bit integer comparisons).
@@ -975,6 +975,11 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "c * c[:, ::-1]",
         "(w[..., :32] + 1j) * c",
         "round(x, 2) + 1",
+        "angle(c)",
+        "angle(c[:, ::-1]) - angle(conj(c))",
+        "angle(x)",
+        "angle(w + 1j * x)",
+        "angle(w)",
         "x[x > 1] + 1",
         "w * 1.1 - 3",
         "w / x > 0.25",
@@ -1047,6 +1052,50 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "h * 2 > 100",
         "(i + 1) > 0",
         "h ** 2",
+        // int64 in the integer lanes (// and % as integer divisions).
+        "q - 3",
+        "q * q",
+        "q * 3 + i[..., :32]",
+        "-q",
+        "abs(q)",
+        "~q",
+        "(q & 255) | 7",
+        "q ^ q[:, ::-1]",
+        "q > 0",
+        "q <= i[..., :32]",
+        "(q > 0) & (x[..., :32] > 0)",
+        "where(q > 0, q, -q)",
+        "q.astype('i2') + 1",
+        "h[..., :32].astype('i8') * 3",
+        "q + 9007199254740993",
+        "q // 7",
+        "q % -5",
+        "q // q[:, ::-1]",
+        "q % (q & 3)",
+        "(q & 255) // -(q & 7)",
+        "qb - q",
+        "(q - 1) * 0.5",
+        // uint64 in the integer lanes as its bits (mixed with signed
+        // integers: the general path).
+        "wq + 3",
+        "wq * wq",
+        "wq > 5",
+        "wq <= wq[:, ::-1]",
+        "wq >= 3",
+        "wq < u[..., :32]",
+        "wq // 7",
+        "wq % wq[:, ::-1]",
+        "wq // (wq & 3)",
+        "abs(wq)",
+        "-wq",
+        "~wq",
+        "wq > -1",
+        "wq - q",
+        "where(wq > 5, wq, 3)",
+        "wq.astype('i2')",
+        "q.astype('u8') + 1",
+        "(wq > 3) & (q > 0)",
+        "wq * 0.5",
         // Casts that keep every value: the child's own lanes.
         "h.astype('f4') * 0.5",
         "u.astype('f8') / 3",
@@ -1066,6 +1115,13 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "count_nonzero(x > 3)",
         "count_nonzero(c.real > 0, axis=1)[:, :3]",
         "stats abs(c)",
+        "stats angle(c)",
+        "stats x",
+        "nanmean(x, axis=0)[0, :4]",
+        "sum(x * 2, axis=0)[1, :5]",
+        "count_nonzero(x, axis=1)[:, :3]",
+        "argmin(x[:, ::-1], axis=0)[0, :3]",
+        "mean(angle(w * 1j + x), axis=1)[0, :3]",
         "stats x[x > 5]",
         "stats log10(abs(x))",
         "hist db(c) bins=10 range=-100,800",
@@ -1090,12 +1146,24 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "max(abs(h), axis=2)[0, :3]",
         "argmin(u - 1)",
         "sum(i * 3, axis=(0, 2))[:3]",
+        "sum(q - 3)",
+        "stats q * 3",
+        "count_nonzero(q > 0)",
+        "mean(q & 255, axis=0)[:2, :3]",
+        "max(q ^ 12345, axis=2)[0, :3]",
+        "argmax(abs(q))",
+        "sum(q, axis=1)[0, :3]",
+        "count_nonzero(wq > 5)",
+        "sum(wq & 255)",
+        "max(wq + 1, axis=1)[0, :3]",
+        "stats wq // 3",
+        "argmax(wq ^ 5)",
     ];
     let mut script = String::from(
         "open x.f4 (6, 257, 64) <f4 as x; open x.f4 (6, 257, 64) >f4 as b; \
          c = x.view('<c8'); h = x.view('<i2')[..., :64]; i = x.view('<i4'); \
          u = x.view('u1')[..., :64]; v = x.view('<u2')[..., :64]; k = x.view('i1')[..., ::4]; \
-         g = x.view('>i2')[..., ::-2]; \
+         g = x.view('>i2')[..., ::-2]; q = x.view('<i8'); qb = b.view('>i8'); wq = x.view('<u8'); \
          open w.f8 (6, 257, 64) <f8 as w; open w.f8 (6, 257, 64) >f8 as wb",
     );
     for (k, e) in elementwise.iter().enumerate() {

@@ -352,6 +352,9 @@ struct ColumnSums {
     /// part and of elements with a NaN part ([`Acc`]'s `inf_re`, `inf_im`,
     /// `nan_re`, `nan_im`); empty until such an element comes.
     specials: Vec<[f64; 4]>,
+    /// A run's values with NaN and infinities made 0, reused
+    /// ([`ColumnSums::add_real_with_specials`]).
+    finite: Vec<f64>,
 }
 
 impl ColumnSums {
@@ -373,6 +376,7 @@ impl ColumnSums {
             nonzero: z(counting),
             plain,
             specials: Vec::new(),
+            finite: Vec::new(),
         }
     }
 
@@ -454,10 +458,7 @@ impl ColumnSums {
                     match v {
                         B(b) => self.add(at, &b.re, b.im.as_deref()),
                         L(xs) if kernels::all_finite(xs) => self.add_finite(at, &[xs]),
-                        L(xs) => {
-                            let wide: Vec<f64> = xs.iter().map(|&x| f64::from(x)).collect();
-                            self.add(at, &wide, None);
-                        }
+                        L(xs) => self.add_real_with_specials(at, xs),
                     }
                 }
             }
@@ -485,6 +486,34 @@ impl ColumnSums {
             [xs] => kernels::column_add(sum, comp, nonzero, xs),
             _ => unreachable!("one row or four"),
         }
+    }
+
+    /// A run of real values some of which are NaN or infinite: counted
+    /// and made 0 in one loop ([`kernels::column_specials`]), then added
+    /// as a run of finite values, which is what adding 0 for each of them
+    /// is.
+    fn add_real_with_specials<T: Lane>(&mut self, at: usize, xs: &[T]) {
+        let r = at..at + xs.len();
+        let mut finite = std::mem::take(&mut self.finite);
+        finite.resize(xs.len(), 0.0);
+        let nonzero: &mut [f64] = if self.nonzero.is_empty() {
+            &mut []
+        } else {
+            &mut self.nonzero[r.clone()]
+        };
+        let counts = [
+            &mut self.nan[r.clone()],
+            &mut self.pinf[r.clone()],
+            &mut self.ninf[r.clone()],
+        ];
+        kernels::column_specials(xs, counts, nonzero, &mut finite);
+        let comp: &mut [f64] = if self.plain {
+            &mut []
+        } else {
+            &mut self.comp[r.clone()]
+        };
+        kernels::column_add(&mut self.sum[r], comp, &mut [], &finite);
+        self.finite = finite;
     }
 
     fn add(&mut self, at: usize, re: &[f64], im: Option<&[f64]>) {
@@ -534,11 +563,7 @@ impl ColumnSums {
             None if kernels::all_finite(re) => {
                 kernels::column_add(sum, comp, nonzero, re);
             }
-            None => {
-                for (j, &v) in re.iter().enumerate() {
-                    one(j, v, 0.0);
-                }
-            }
+            None => self.add_real_with_specials(at, re),
             Some(im) if kernels::all_finite(re) && kernels::all_finite(im) => {
                 let (isum, icomp) = (&mut self.im_sum[r.clone()], &mut self.im_comp[r]);
                 kernels::column_add_complex(sum, comp, isum, icomp, nonzero, re, im);

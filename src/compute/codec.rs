@@ -225,12 +225,33 @@ pub(super) fn decode_part<O: Decoded>(
         (Kind::UInt, 1) => with!(u8, 1, of_int, i64::from),
         (Kind::Int, 2) => with!(i16, 2, of_int, i64::from),
         (Kind::UInt, 2) => with!(u16, 2, of_int, i64::from),
+        (Kind::Int, 8) => with!(i64, 8, of_int, |v: i64| v),
+        // Its bits: only the integer lanes read uint64 this way.
+        (Kind::UInt, 8) => with!(u64, 8, of_int, |v: u64| v as i64),
         (Kind::Int, _) => with!(i32, 4, of_int, i64::from),
         (Kind::UInt, _) => with!(u32, 4, of_int, i64::from),
-        (Kind::Float, 2) => with!(u16, 2, of, |v: u16| half::f16::from_bits(v).to_f64()),
+        (Kind::Float, 2) => with!(u16, 2, of, |v: u16| f64::from(half_to_single(v))),
         (Kind::Float, 4) => with!(f32, 4, of, f64::from),
         _ => with!(f64, 8, of, |v: f64| v),
     }
+}
+
+/// A float16 value, given by its bits, as float32 (exactly), without a
+/// branch or a library call, so that a loop of it vectorises: `half`'s
+/// own conversion asks the processor for F16C on every call. The exponent
+/// and mantissa shifted into float32's places read as a float32 2^112
+/// times too small, subnormal values included; infinities and NaN keep
+/// their payload, NaN made quiet as the hardware conversion makes it.
+#[inline(always)]
+pub(super) fn half_to_single(h: u16) -> f32 {
+    let h = u32::from(h);
+    let sign = (h & 0x8000) << 16;
+    let em = h & 0x7fff;
+    let finite = f32::from_bits(em << 13) * f32::from_bits(0x7780_0000);
+    let special =
+        f32::from_bits((em << 13) | 0x7f80_0000 | if em > 0x7c00 { 0x0040_0000 } else { 0 });
+    let v = if em >= 0x7c00 { special } else { finite };
+    f32::from_bits(v.to_bits() | sign)
 }
 
 /// `len` elements of `dtype` every `stride` bytes of `run` (which ends
@@ -278,12 +299,79 @@ pub(super) fn leaf_run_into(
     out: &mut Block,
 ) -> bool {
     let size = dtype.size;
-    if stride < size as isize || len == 0 || wide(dtype) {
+    if stride < size as isize || len == 0 {
         return false;
     }
     let stride = stride as usize;
     let run = &bytes[base..base + (len - 1) * stride + size];
+    if wide(dtype) {
+        wide_run_into(run, stride, len, dtype, out);
+        return true;
+    }
     typed_run_into(run, stride, len, dtype, out)
+}
+
+/// `len` 64-bit integers every `stride` bytes of `run` into `out`, exactly
+/// (`Block::ints`) and rounded to float64, reusing its buffers: the bytes
+/// read straight (not element by element through `Scalar::decode`), each
+/// value rounded from its own 64-bit type (not from 128 bits, a library
+/// call per value).
+fn wide_run_into(run: &[u8], stride: usize, len: usize, dtype: Scalar, out: &mut Block) {
+    let mut ints = out.ints.take().unwrap_or_default();
+    ints.resize(len, 0);
+    out.re.resize(len, 0.0);
+    out.im = None;
+    kernels::dispatch(WideRun {
+        run,
+        stride,
+        dtype,
+        ints: &mut ints,
+        re: &mut out.re,
+    });
+    out.ints = Some(ints);
+}
+
+struct WideRun<'a> {
+    run: &'a [u8],
+    stride: usize,
+    dtype: Scalar,
+    ints: &'a mut [i128],
+    re: &'a mut [f64],
+}
+
+impl pulp::WithSimd for WideRun<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) {
+        let WideRun {
+            run,
+            stride,
+            dtype,
+            ints,
+            re,
+        } = self;
+        for (k, (v, f)) in ints.iter_mut().zip(re.iter_mut()).enumerate() {
+            (*v, *f) = wide_value(dtype, &run[k * stride..k * stride + 8]);
+        }
+    }
+}
+
+/// A 64-bit integer's 8 bytes: its value and the value rounded to float64
+/// from its own type.
+#[inline(always)]
+fn wide_value(dtype: Scalar, bytes: &[u8]) -> (i128, f64) {
+    let b: [u8; 8] = bytes.try_into().expect("8 bytes");
+    let u = if dtype.order == ByteOrder::Big {
+        u64::from_be_bytes(b)
+    } else {
+        u64::from_le_bytes(b)
+    };
+    if dtype.kind == Kind::Int {
+        (i128::from(u as i64), u as i64 as f64)
+    } else {
+        (i128::from(u), u as f64)
+    }
 }
 
 /// `len` elements of `dtype` at `base + k·stride` in `bytes`, decoded.
@@ -305,10 +393,13 @@ pub(super) fn leaf_run(
     let mut re = Vec::with_capacity(len);
     let at = |k: usize| (base + k as isize * stride) as usize;
     if wide(dtype) {
-        let ints: Vec<i128> = (0..len)
-            .map(|k| decode_wide(dtype, &bytes[at(k)..at(k) + 8]))
-            .collect();
-        re.extend(ints.iter().map(|&v| v as f64));
+        // Backward runs (forward ones were decoded above).
+        let mut ints = Vec::with_capacity(len);
+        for k in 0..len {
+            let (v, f) = wide_value(dtype, &bytes[at(k)..at(k) + 8]);
+            ints.push(v);
+            re.push(f);
+        }
         return Block {
             re,
             im: None,
@@ -476,6 +567,37 @@ fn encode_native(n: Num, d: Scalar, out: &mut Vec<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every one of float16's 65,536 values decodes to `half`'s float32,
+    /// bit for bit (zeros, subnormals, infinities, NaN payloads made
+    /// quiet), and the vector loop decodes a run of them, both byte
+    /// orders, to the same bits.
+    #[test]
+    fn float16_decodes_as_half_does_for_every_value() {
+        let all: Vec<u16> = (0..=u16::MAX).collect();
+        for &h in &all {
+            let want = half::f16::from_bits(h).to_f32();
+            assert_eq!(half_to_single(h).to_bits(), want.to_bits(), "{h:#06x}");
+        }
+        for big in [false, true] {
+            let bytes: Vec<u8> = all
+                .iter()
+                .flat_map(|h| {
+                    if big {
+                        h.to_be_bytes()
+                    } else {
+                        h.to_le_bytes()
+                    }
+                })
+                .collect();
+            let mut out = vec![0f32; all.len()];
+            decode_part(&bytes, 2, Kind::Float, 2, big, &mut out);
+            for (&h, v) in all.iter().zip(&out) {
+                let want = half::f16::from_bits(h).to_f32();
+                assert_eq!(v.to_bits(), want.to_bits(), "{h:#06x} big {big}");
+            }
+        }
+    }
 
     /// Decoding into one block again and again (as an evaluator does,
     /// reusing its buffers) gives what a fresh block gets, whatever the

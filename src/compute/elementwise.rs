@@ -137,7 +137,7 @@ pub(super) fn unary_block(f: Func, x: &Block, from: Scalar, to: Scalar) -> Block
         },
         Func::Abs if complex_in => real(map2(x, |r, i| magnitude(r, i, from.size == 8))),
         Func::Abs => real(map2(x, |r, _| r.abs())),
-        Func::Angle => real(map2(x, |r, i| i.atan2(r))),
+        Func::Angle => real(map2(x, |r, i| kernels::atan2(i, r))),
         Func::Sqrt if complex_in => complex_map(x, |z| z.sqrt()),
         Func::Exp if complex_in => complex_map(x, |z| z.exp()),
         Func::Log if complex_in => complex_map(x, |z| z.ln()),
@@ -151,13 +151,12 @@ pub(super) fn unary_block(f: Func, x: &Block, from: Scalar, to: Scalar) -> Block
             ln_f32(&mut re, f);
             real(re)
         }
-        Func::Exp if single(to) => {
+        Func::Exp => {
             let mut re = x.re.clone();
             kernels::exp_in_place(&mut re);
             real(re)
         }
         Func::Sqrt => real(map2(x, |r, _| r.sqrt())),
-        Func::Exp => real(map2(x, |r, _| r.exp())),
         Func::Log => real(map2(x, |r, _| r.ln())),
         Func::Log10 => real(map2(x, |r, _| r.log10())),
         Func::Db => Block {

@@ -28,7 +28,7 @@
 //! path does; of float64 values, the library's, as the general path.
 
 use super::ints::{self, IntSlot};
-use super::kernels::{self, LaneOp, Operand, Real};
+use super::kernels::{self, copy, LaneOp, Operand, Real};
 use super::{Block, Func, Lazy, Node};
 use crate::dtype::{ByteOrder, Kind, Scalar};
 use crate::ops::BinOp;
@@ -185,11 +185,36 @@ impl<'a> Fused<'a> {
             }
             Some(Plan::Int(plan)) => {
                 out.re.resize(len, 0.0);
-                let re = &mut out.re;
-                plan.pieces(outer, start, len, |xs, at| {
-                    kernels::convert(xs, &mut re[at..at + xs.len()]);
+                out.im = None;
+                // int64 values also exactly, as the general path's blocks
+                // carry them.
+                let mut ints = wide_int(self.x.dtype).then(|| {
+                    let mut v = out.ints.take().unwrap_or_default();
+                    v.resize(len, 0);
+                    v
                 });
-                (out.im, out.ints) = (None, None);
+                let re = &mut out.re;
+                let unsigned = ints::unsigned_wide(self.x.dtype);
+                plan.pieces(outer, start, len, |xs, at| {
+                    let re = &mut re[at..at + xs.len()];
+                    if unsigned {
+                        for (o, &v) in re.iter_mut().zip(xs) {
+                            *o = v as u64 as f64;
+                        }
+                    } else {
+                        kernels::convert(xs, re);
+                    }
+                    if let Some(ints) = &mut ints {
+                        for (o, &v) in ints[at..at + xs.len()].iter_mut().zip(xs) {
+                            *o = if unsigned {
+                                i128::from(v as u64)
+                            } else {
+                                i128::from(v)
+                            };
+                        }
+                    }
+                });
+                out.ints = ints;
             }
         }
         &self.out
@@ -398,9 +423,14 @@ impl Width for f64 {
     }
 
     fn transcend(f: Func, re: &mut [f64], _: &mut Vec<f64>) {
-        // glibc's, element by element, as the general path takes them.
+        if f == Func::Exp {
+            return kernels::exp_in_place(re);
+        }
+        // The logarithms are glibc's, element by element, as the general
+        // path takes them: NumPy's float64 logarithms are exact where the
+        // answer is (`log10(1000.0)` is 3), which the vectorised series
+        // is not.
         let g: fn(f64) -> f64 = match f {
-            Func::Exp => f64::exp,
             Func::Log => f64::ln,
             Func::Log10 => f64::log10,
             _ => |v| 20.0 * v.log10(),
@@ -476,7 +506,7 @@ fn compile<T: Width>(x: &Lazy) -> Option<Slot<'_, T>> {
                 Func::Log | Func::Log10 | Func::Exp => own && !c_complex,
                 Func::Db => own,
                 Func::Round(_) => own && !c_complex,
-                Func::Angle => false,
+                Func::Angle => own,
             };
             fits.then_some(())?;
             Op::Unary(*f, Box::new(operand(x, c)?))
@@ -560,7 +590,8 @@ fn operand<'a, T: Width>(parent: &'a Lazy, c: &'a Lazy) -> Option<Slot<'a, T>> {
                 return Some(slot(Op::Single(Box::new(s)), complex));
             }
         }
-        if T::exact(c.dtype) {
+        // Not uint64, whose lanes hold bits that would read as signed.
+        if T::exact(c.dtype) && !ints::unsigned_wide(c.dtype) {
             if let Some(s) = ints::compile(c) {
                 return Some(slot(Op::Int(Box::new(s)), complex));
             }
@@ -904,7 +935,7 @@ fn unary<T: Width>(f: Func, c: &Slot<'_, T>, re: &mut [T], im: &mut [T], wide: &
         Func::Abs | Func::Db if c.complex => T::magnitudes(x, y, re),
         Func::Abs | Func::Db => k::zip_lanes(k::Abs, x, zero, re),
         Func::Round(d) => k::round(x, d, re),
-        Func::Angle => unreachable!("compile keeps {f:?} on the general path"),
+        Func::Angle => k::zip_lanes(k::Atan2, y, x, re),
     }
     if c.complex {
         match f {
@@ -915,13 +946,5 @@ fn unary<T: Width>(f: Func, c: &Slot<'_, T>, re: &mut [T], im: &mut [T], wide: &
     }
     if matches!(f, Func::Log | Func::Log10 | Func::Db | Func::Exp) {
         T::transcend(f, re, wide);
-    }
-}
-
-/// An operand's values into `out`.
-fn copy<T: Copy>(x: Operand<'_, T>, out: &mut [T]) {
-    match x {
-        Operand::Run(v) => out.copy_from_slice(&v[..out.len()]),
-        Operand::All(v) => out.fill(v),
     }
 }

@@ -1,12 +1,14 @@
 //! Integer lanes: the block evaluator's form for integer arithmetic on
-//! integers and booleans of up to 32 bits ([`IntSlot`]).
+//! integers and booleans of up to 32 bits and on int64 ([`IntSlot`]).
 //!
 //! Each node computes its block in 64-bit lanes and then wraps the values
 //! into its own dtype, which is NumPy's arithmetic exactly: its operands
 //! are promoted without loss to the result's dtype and the result wraps
 //! modulo 2^bits, and +, −, ×, &, |, ^ modulo 2^64 followed by that wrap
 //! give the same bits (32-bit operands cannot overflow 64 bits in //, %
-//! and comparisons). Division by zero gives 0, as NumPy's integer loops
+//! and comparisons; int64 is the lanes' own arithmetic, with // and % as
+//! integer divisions, since their float64 form is exact only for 32-bit
+//! operands). Division by zero gives 0, as NumPy's integer loops
 //! do. The general path computes the same values in float64 (exact below
 //! 2^53) and through `exact_binary` (32-bit products); a test compares the
 //! two.
@@ -16,7 +18,8 @@
 //! its own. Subtrees the lanes have no form for (broadcast operands,
 //! powers, gathers) come from the general path, exact as 64-bit integers.
 
-use super::{fused, kernels};
+use super::fused;
+use super::kernels::{self, copy, zip};
 use super::{Block, Func, Lazy, Node};
 use crate::dtype::{Kind, Scalar};
 use crate::ops::BinOp;
@@ -49,19 +52,32 @@ enum IntOp<'a> {
     Where(Box<IntSlot<'a>>, Box<IntSlot<'a>>, Box<IntSlot<'a>>),
 }
 
-/// Integers and booleans of up to 32 bits: the dtypes these lanes compute.
+/// Integers and booleans of every size: the dtypes these lanes compute.
+/// uint64 values are held as their bits (those past 2^63 read as
+/// negative), which +, −, ×, the bitwise operators and the wrap treat
+/// alike; comparisons, `//`, `%` and `abs` of uint64 take its own
+/// operations, and a uint64 node compares only with unsigned operands
+/// (NumPy compares uint64 with signed integers exactly, which the lanes
+/// cannot) and enters no float tree (`fused` would read its bits signed).
 pub(super) fn lanes(d: Scalar) -> bool {
     matches!(
         (d.kind, d.size),
-        (Kind::Int | Kind::UInt, 1 | 2 | 4) | (Kind::Bool, 1)
+        (Kind::Int | Kind::UInt, 1 | 2 | 4 | 8) | (Kind::Bool, 1)
     )
+}
+
+/// uint64, whose lanes hold its bits.
+pub(super) fn unsigned_wide(d: Scalar) -> bool {
+    d.kind == Kind::UInt && d.size == 8
 }
 
 /// `x` in integer lanes, when it is integer arithmetic: an integer node
 /// (not a bare file, which the callers read themselves) of up to 32 bits
 /// whose operation has a form here.
 pub(super) fn compile(x: &Lazy) -> Option<IntSlot<'_>> {
-    let int = matches!(x.dtype.kind, Kind::Int | Kind::UInt);
+    // Booleans too: comparisons of int64 values, which the float lanes
+    // would round.
+    let int = matches!(x.dtype.kind, Kind::Int | Kind::UInt | Kind::Bool);
     let arithmetic = !matches!(&*x.node, Node::Leaf(_) | Node::Const(_));
     (int && lanes(x.dtype) && arithmetic && x.ndim() > 0).then_some(())?;
     node(x)
@@ -88,7 +104,15 @@ fn node(x: &Lazy) -> Option<IntSlot<'_>> {
             IntOp::Unary(*f, Box::new(operand(x, c)?))
         }
         Node::Binary(op, a, b) => {
-            let fits = !matches!(op, BinOp::Div | BinOp::Pow);
+            // uint64 meets only unsigned operands (a signed one would make
+            // the result float64, or the comparison exact in NumPy).
+            // A negative Python int counts as signed (`w > -1` is true for
+            // every uint64 in NumPy; its bits would compare as 2^64 - 1).
+            let signed =
+                |c: &Lazy| c.dtype.kind == Kind::Int || (c.ndim() == 0 && c.exact_at(&[]).1 < 0);
+            let mixed =
+                (unsigned_wide(a.dtype) && signed(b)) || (unsigned_wide(b.dtype) && signed(a));
+            let fits = !matches!(op, BinOp::Div | BinOp::Pow) && !mixed;
             fits.then_some(())?;
             IntOp::Binary(*op, Box::new(operand(x, a)?), Box::new(operand(x, b)?))
         }
@@ -118,7 +142,8 @@ fn operand<'a>(parent: &'a Lazy, c: &'a Lazy) -> Option<IntSlot<'a>> {
         out: Vec::new(),
     };
     if c.ndim() == 0 {
-        return Some(slot(IntOp::All(c.at(&[]).re as i64)));
+        // Exactly: an int64 constant need not be a float64.
+        return Some(slot(IntOp::All(c.exact_at(&[]).1 as i64)));
     }
     if c.shape == parent.shape {
         if let Some(s) = node(c) {
@@ -136,11 +161,7 @@ fn operand<'a>(parent: &'a Lazy, c: &'a Lazy) -> Option<IntSlot<'a>> {
 const PIECE: usize = 512;
 
 /// One operand of an integer loop: a run of values, or one value for all.
-#[derive(Clone, Copy)]
-enum Ints<'a> {
-    Run(&'a [i64]),
-    All(i64),
-}
+type Ints<'a> = kernels::Operand<'a, i64>;
 
 impl IntSlot<'_> {
     fn values(&self) -> Ints<'_> {
@@ -191,8 +212,16 @@ impl IntSlot<'_> {
                 block,
             } => {
                 fused::general_block(parent, child, outer, start, len, block);
-                // Integers of up to 32 bits: exact in float64.
-                kernels::convert(&block.re, out);
+                match &block.ints {
+                    // int64, exactly.
+                    Some(ints) => {
+                        for (o, &v) in out.iter_mut().zip(ints) {
+                            *o = v as i64;
+                        }
+                    }
+                    // Integers of up to 32 bits: exact in float64.
+                    None => kernels::convert(&block.re, out),
+                }
                 return;
             }
             IntOp::Unary(f, c) => {
@@ -201,6 +230,7 @@ impl IntSlot<'_> {
                 let bool_in = c.dtype.kind == Kind::Bool;
                 match f {
                     Func::Neg => zip(Neg, x, Ints::All(0), out),
+                    Func::Abs if c.dtype.kind == Kind::UInt => copy(x, out),
                     Func::Abs => zip(Abs, x, Ints::All(0), out),
                     Func::Imag => out.fill(0),
                     Func::Not if bool_in => zip(Eq, x, Ints::All(0), out),
@@ -211,7 +241,8 @@ impl IntSlot<'_> {
             IntOp::Binary(op, a, b) => {
                 a.eval(outer, start, len);
                 b.eval(outer, start, len);
-                binary(*op, a.values(), b.values(), out);
+                let unsigned = unsigned_wide(a.dtype) || unsigned_wide(b.dtype);
+                binary(*op, a.values(), b.values(), *dtype, unsigned, out);
             }
             IntOp::Cast(c) => {
                 c.eval(outer, start, len);
@@ -270,58 +301,25 @@ impl IntSlot<'_> {
 fn select(c: Ints<'_>, a: Ints<'_>, b: Ints<'_>, out: &mut [i64]) {
     match c {
         Ints::All(c) => copy(if c != 0 { a } else { b }, out),
-        Ints::Run(c) => kernels::dispatch(Select { c, a, b, out }),
+        Ints::Run(c) => kernels::select(c, a, b, out),
     }
 }
 
-struct Select<'a> {
-    c: &'a [i64],
-    a: Ints<'a>,
-    b: Ints<'a>,
-    out: &'a mut [i64],
-}
-
-impl WithSimd for Select<'_> {
-    type Output = ();
-
-    #[inline(always)]
-    fn with_simd<S: Simd>(self, _: S) {
-        let Select { c, a, b, out } = self;
-        let pick = |c: i64, a: i64, b: i64| if c != 0 { a } else { b };
-        match (a, b) {
-            (Ints::Run(a), Ints::Run(b)) => {
-                for (((o, &c), &a), &b) in out.iter_mut().zip(c).zip(a).zip(b) {
-                    *o = pick(c, a, b);
-                }
-            }
-            (Ints::Run(a), Ints::All(b)) => {
-                for ((o, &c), &a) in out.iter_mut().zip(c).zip(a) {
-                    *o = pick(c, a, b);
-                }
-            }
-            (Ints::All(a), Ints::Run(b)) => {
-                for ((o, &c), &b) in out.iter_mut().zip(c).zip(b) {
-                    *o = pick(c, a, b);
-                }
-            }
-            (Ints::All(a), Ints::All(b)) => {
-                for (o, &c) in out.iter_mut().zip(c) {
-                    *o = pick(c, a, b);
-                }
-            }
-        }
-    }
-}
-
-fn copy(x: Ints<'_>, out: &mut [i64]) {
-    match x {
-        Ints::Run(v) => out.copy_from_slice(&v[..out.len()]),
-        Ints::All(v) => out.fill(v),
-    }
-}
-
-fn binary(op: BinOp, a: Ints<'_>, b: Ints<'_>, out: &mut [i64]) {
+/// `a op b` of each element into `out`, for a node of dtype `d`;
+/// `unsigned`: an operand is uint64 (and the other unsigned).
+fn binary(op: BinOp, a: Ints<'_>, b: Ints<'_>, d: Scalar, unsigned: bool, out: &mut [i64]) {
+    // Floor division and modulo in float64 are exact for 32-bit operands
+    // only; 64-bit integers divide as integers.
+    let wide = d.size == 8;
     match op {
+        BinOp::Lt if unsigned => zip(LtU, a, b, out),
+        BinOp::Le if unsigned => zip(LeU, a, b, out),
+        BinOp::Gt if unsigned => zip(LtU, b, a, out),
+        BinOp::Ge if unsigned => zip(LeU, b, a, out),
+        BinOp::FloorDiv if unsigned => zip(DivU, a, b, out),
+        BinOp::Mod if unsigned => zip(RemU, a, b, out),
+        BinOp::FloorDiv if wide => zip(FloorDiv64, a, b, out),
+        BinOp::Mod if wide => zip(Mod64, a, b, out),
         BinOp::Add => zip(Add, a, b, out),
         BinOp::Sub => zip(Sub, a, b, out),
         BinOp::Mul => zip(Mul, a, b, out),
@@ -340,16 +338,11 @@ fn binary(op: BinOp, a: Ints<'_>, b: Ints<'_>, out: &mut [i64]) {
     }
 }
 
-/// An operation on 64-bit lanes, compiled into each loop that uses it.
-trait IntOpFn: Copy {
-    fn apply(self, a: i64, b: i64) -> i64;
-}
-
 macro_rules! int_ops {
     ($($name:ident: |$a:ident, $b:ident| $e:expr;)*) => {$(
         #[derive(Clone, Copy)]
         struct $name;
-        impl IntOpFn for $name {
+        impl kernels::Apply<i64> for $name {
             #[inline(always)]
             fn apply(self, $a: i64, $b: i64) -> i64 {
                 $e
@@ -373,6 +366,22 @@ int_ops! {
     Ne: |a, b| i64::from(a != b);
     FloorDiv: |a, b| floor_div(a, b);
     Mod: |a, b| if b == 0 { 0 } else { a.wrapping_sub(floor_div(a, b).wrapping_mul(b)) };
+    // int64: NumPy's results where there is no quotient (0 for a zero
+    // divisor, MIN // -1 wrapping to MIN, MIN % -1 = 0).
+    FloorDiv64: |a, b| {
+        let q = if b == 0 { 0 } else { a.wrapping_div(b) };
+        let inexact = b != 0 && a.wrapping_rem(b) != 0;
+        if inexact && ((a < 0) != (b < 0)) { q - 1 } else { q }
+    };
+    Mod64: |a, b| {
+        let r = if b == 0 { 0 } else { a.wrapping_rem(b) };
+        if r != 0 && ((r < 0) != (b < 0)) { r + b } else { r }
+    };
+    // uint64, held as its bits.
+    LtU: |a, b| i64::from((a as u64) < (b as u64));
+    LeU: |a, b| i64::from((a as u64) <= (b as u64));
+    DivU: |a, b| if b == 0 { 0 } else { ((a as u64) / (b as u64)) as i64 };
+    RemU: |a, b| if b == 0 { 0 } else { ((a as u64) % (b as u64)) as i64 };
     Neg: |a, _b| a.wrapping_neg();
     Abs: |a, _b| a.wrapping_abs();
     Invert: |a, _b| !a;
@@ -391,45 +400,6 @@ fn floor_div(a: i64, b: i64) -> i64 {
     let q = (a as f64 / b as f64).floor();
     let q = if b == 0 { 0.0 } else { q };
     ((q + MAGIC).to_bits() as i64).wrapping_sub(MAGIC.to_bits() as i64)
-}
-
-/// `op(a, b)` of each element into `out`, in the CPU's widest vectors.
-fn zip<O: IntOpFn>(op: O, a: Ints<'_>, b: Ints<'_>, out: &mut [i64]) {
-    kernels::dispatch(Zip { op, a, b, out })
-}
-
-struct Zip<'a, O> {
-    op: O,
-    a: Ints<'a>,
-    b: Ints<'a>,
-    out: &'a mut [i64],
-}
-
-impl<O: IntOpFn> WithSimd for Zip<'_, O> {
-    type Output = ();
-
-    #[inline(always)]
-    fn with_simd<S: Simd>(self, _: S) {
-        let Zip { op, a, b, out } = self;
-        match (a, b) {
-            (Ints::Run(a), Ints::Run(b)) => {
-                for ((o, &a), &b) in out.iter_mut().zip(a).zip(b) {
-                    *o = op.apply(a, b);
-                }
-            }
-            (Ints::Run(a), Ints::All(b)) => {
-                for (o, &a) in out.iter_mut().zip(a) {
-                    *o = op.apply(a, b);
-                }
-            }
-            (Ints::All(a), Ints::Run(b)) => {
-                for (o, &b) in out.iter_mut().zip(b) {
-                    *o = op.apply(a, b);
-                }
-            }
-            (Ints::All(a), Ints::All(b)) => out.fill(op.apply(a, b)),
-        }
-    }
 }
 
 /// Each value wrapped into `d` (a boolean: whether it is not zero).
@@ -463,7 +433,8 @@ impl WithSimd for Wrap<'_> {
             (Kind::UInt, 1) => each!(|v: i64| i64::from(v as u8)),
             (Kind::UInt, 2) => each!(|v: i64| i64::from(v as u16)),
             (Kind::UInt, 4) => each!(|v: i64| i64::from(v as u32)),
-            _ => unreachable!("integer lanes hold integers of up to 32 bits"),
+            (Kind::Int | Kind::UInt, 8) => {}
+            _ => unreachable!("integer lanes hold integers of up to 32 bits and int64"),
         }
     }
 }
@@ -472,6 +443,7 @@ impl WithSimd for Wrap<'_> {
 mod tests {
     use super::*;
     use crate::compute::elementwise::{int_floor_div, int_mod};
+    use kernels::Apply;
 
     /// Floor division and modulo in float64 against Python's integer
     /// rules in i128, at the ends of every dtype the lanes hold, near

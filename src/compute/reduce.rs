@@ -5,7 +5,9 @@
 //! the elements into chunks that threads stream through, and merge the
 //! partial accumulators in order, so results do not depend on timing.
 
-use super::kernels::{min_max_sum, squares_and_zeros, Lane};
+use super::kernels::{
+    self, finite_squares_and_zeros, finite_sums, min_max_sum, squares_and_zeros, FiniteSums, Lane,
+};
 use super::{Block, Fused, Lazy, Values, BLOCK};
 use crate::control::{self, Interrupted};
 pub use crate::control::{in_chunks, threads};
@@ -60,6 +62,9 @@ pub struct Acc {
     /// What is read from this accumulator: the fast paths skip the rest
     /// (the moments for a `max`, the extremes for a `mean`).
     pub need: Need,
+    /// A block of 64-bit integers rounded to float64 ([`Acc::push_ints`]),
+    /// kept to be reused.
+    pub(super) wide: Vec<f64>,
 }
 
 /// A walk over an array with its axes permuted (see [`reduce_all`]).
@@ -128,6 +133,7 @@ impl Default for Acc {
             first_nan: None,
             order: None,
             need: Need::All,
+            wide: Vec::new(),
         }
     }
 }
@@ -140,6 +146,33 @@ pub(super) fn neumaier(sum: &mut f64, comp: &mut f64, x: f64) {
         *comp += (x - t) + *sum;
     }
     *sum = t;
+}
+
+/// A block of exact integers' minimum, maximum and exact sum, and the
+/// float64 sum, squared deviations and zeros of their values rounded to
+/// float64 (as `as` rounds them). `NARROW`: every value is a 64-bit
+/// integer, so one vector loop ([`kernels::int64_parts`]) finds the
+/// extremes and the exact sum and rounds the values into `wide`, which the
+/// float kernels then read; otherwise value by value as 128-bit integers.
+fn ints_moments<const NARROW: bool>(
+    ints: &[i128],
+    wide: &mut Vec<f64>,
+) -> (i128, i128, i128, f64, f64, u64) {
+    if !NARROW {
+        let lo = ints.iter().copied().min().unwrap_or(0);
+        let hi = ints.iter().copied().max().unwrap_or(0);
+        let isum: i128 = ints.iter().sum();
+        let sum: f64 = ints.iter().map(|&v| v as f64).sum();
+        let mean = sum / ints.len() as f64;
+        let m2: f64 = ints.iter().map(|&v| (v as f64 - mean).powi(2)).sum();
+        let zeros = ints.iter().filter(|&&v| v == 0).count() as u64;
+        return (lo, hi, isum, sum, m2, zeros);
+    }
+    wide.resize(ints.len(), 0.0);
+    let (lo, hi, isum) = kernels::int64_parts(ints, wide);
+    let sum = min_max_sum(&wide[..]).2;
+    let (m2, zeros) = squares_and_zeros(&wide[..], sum / ints.len() as f64);
+    (lo.into(), hi.into(), isum, sum, m2, zeros)
 }
 
 /// Whether extreme `v` found at C index `at` beats `best` found at
@@ -210,8 +243,7 @@ impl Acc {
             Values::Block(b) => self.push(b, base, int),
             Values::Lanes(xs) => {
                 if !self.push_finite_real(xs, base, 1, int) {
-                    let wide: Vec<f64> = xs.iter().map(|&x| f64::from(x)).collect();
-                    self.push_general(&wide, None, base, 1, int);
+                    self.push_real_with_specials(xs, base, 1);
                 }
             }
         }
@@ -233,31 +265,32 @@ impl Acc {
             return;
         }
         self.exact = true;
-        let (mut lo, mut lo_k, mut hi, mut hi_k) = (ints[0], 0, ints[0], 0);
-        for (k, &v) in ints.iter().enumerate() {
-            if v < lo {
-                (lo, lo_k) = (v, k);
+        // 64-bit integers (every int64, uint64 below 2^63): loops of
+        // 64-bit lanes, which vectorise; the rest as 128-bit integers.
+        let narrow = ints.iter().all(|&v| i64::try_from(v).is_ok());
+        let mut wide = std::mem::take(&mut self.wide);
+        let (lo, hi, isum, sum, m2, zeros) = if narrow {
+            ints_moments::<true>(ints, &mut wide)
+        } else {
+            ints_moments::<false>(ints, &mut wide)
+        };
+        self.wide = wide;
+        let first = |v: i128| ints.iter().position(|&x| x == v).unwrap_or(0) as u64;
+        if self.min_at == u64::MAX || lo <= self.imin {
+            let at_lo = self.c_index(base + first(lo));
+            if self.min_at == u64::MAX || lo < self.imin || at_lo < self.min_at {
+                (self.imin, self.min, self.min_at) = (lo, lo as f64, at_lo);
             }
-            if v > hi {
-                (hi, hi_k) = (v, k);
+        }
+        if self.max_at == u64::MAX || hi >= self.imax {
+            let at_hi = self.c_index(base + first(hi));
+            if self.max_at == u64::MAX || hi > self.imax || at_hi < self.max_at {
+                (self.imax, self.max, self.max_at) = (hi, hi as f64, at_hi);
             }
-            self.isum += v;
         }
-        let (at_lo, at_hi) = (
-            self.c_index(base + lo_k as u64),
-            self.c_index(base + hi_k as u64),
-        );
-        if self.min_at == u64::MAX || lo < self.imin || (lo == self.imin && at_lo < self.min_at) {
-            (self.imin, self.min, self.min_at) = (lo, lo as f64, at_lo);
-        }
-        if self.max_at == u64::MAX || hi > self.imax || (hi == self.imax && at_hi < self.max_at) {
-            (self.imax, self.max, self.max_at) = (hi, hi as f64, at_hi);
-        }
+        self.isum += isum;
         let n = ints.len() as u64;
-        let sum: f64 = ints.iter().map(|&v| v as f64).sum();
         let mean = sum / n as f64;
-        let m2: f64 = ints.iter().map(|&v| (v as f64 - mean).powi(2)).sum();
-        let zeros = ints.iter().filter(|&&v| v == 0).count() as u64;
         (self.mean, self.m2) = merge_moments(self.finite, self.mean, self.m2, n, mean, m2);
         self.finite += n;
         self.n += n;
@@ -278,6 +311,8 @@ impl Acc {
         self.complex |= im.is_some();
         match im {
             None if self.push_finite_real(re, base, step, int) => return,
+            // Integers are all finite: theirs is a sum past 2^53.
+            None if !int => return self.push_real_with_specials(re, base, step),
             Some(im) if self.push_finite_complex(re, im, base, step) => return,
             _ => {}
         }
@@ -367,6 +402,56 @@ impl Acc {
             self.isum += sum as i128;
         }
         true
+    }
+
+    /// Real values of which some are NaN or infinite (or whose sum
+    /// overflows), as [`Acc::push_general`] counts them, without its branch
+    /// per value: two vector passes with selects, the finite values' sum
+    /// and count, the extremes but NaN and the numbers of NaN and
+    /// infinities, then the finite values' squared deviations and the
+    /// zeros; the first NaN, where there is one, is looked for after.
+    fn push_real_with_specials<T: Lane>(&mut self, xs: &[T], base: u64, step: u64) {
+        let FiniteSums {
+            lo,
+            hi,
+            sum,
+            finite: n,
+            nan,
+            pinf,
+        } = finite_sums(xs);
+        let ninf = xs.len() as u64 - n - nan - pinf;
+        if nan > 0 {
+            self.nan += nan;
+            let k = xs.iter().position(|x| x.wide().is_nan()).unwrap_or(0);
+            let at = self.c_index(base + step * k as u64);
+            if self.first_nan.is_none_or(|f| at < f) {
+                self.first_nan = Some(at);
+            }
+        }
+        let numbers = xs.len() as u64 - nan;
+        if numbers > 0 {
+            let first = |v: f64| base + step * first_equal(xs, v) as u64;
+            if lo <= self.min || self.min_at == u64::MAX {
+                self.offer_min(lo, first(lo));
+            }
+            if hi >= self.max || self.max_at == u64::MAX {
+                self.offer_max(hi, first(hi));
+            }
+        }
+        self.n += numbers;
+        self.pinf += pinf;
+        self.ninf += ninf;
+        let mean = if n > 0 { sum / n as f64 } else { 0.0 };
+        let (m2, zeros) = finite_squares_and_zeros(xs, mean);
+        self.nonzero += numbers - zeros;
+        if n > 0 {
+            (self.mean, self.m2) = merge_moments(self.finite, self.mean, self.m2, n, mean, m2);
+            let (im_mean, im_m2) =
+                merge_moments(self.finite, self.im_mean, self.im_m2, n, 0.0, 0.0);
+            (self.im_mean, self.im_m2) = (im_mean, im_m2);
+            self.finite += n;
+            neumaier(&mut self.sum, &mut self.comp, sum);
+        }
     }
 
     fn push_general(&mut self, re: &[f64], im: Option<&[f64]>, base: u64, step: u64, int: bool) {
@@ -851,6 +936,136 @@ mod tests {
                 close(fast.variance(false, 0), slow.variance(false, 0)),
                 "{len}"
             );
+        }
+    }
+
+    /// Real blocks holding NaN and infinities (sprinkled, at either end,
+    /// nothing else, or only ones of a kind; lengths around the kernels'
+    /// groups) through the vector path, as float64 blocks and as float32
+    /// lanes, against the general path's loop: the same counts, extremes
+    /// and first NaN (walks with a step too), sums and moments to
+    /// rounding; and pushed twice, so that merging is exercised.
+    #[test]
+    fn blocks_with_nan_and_infinities_agree_with_the_general_path() {
+        let mut state: u64 = 0x00c0_ffee;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let (nan, inf) = (f64::NAN, f64::INFINITY);
+        let mut blocks: Vec<Vec<f64>> = Vec::new();
+        for len in [1usize, 7, 31, 64, 65, 100, 4096] {
+            for density in [2u64, 17, 500] {
+                blocks.push(
+                    (0..len)
+                        .map(|_| {
+                            let r = next();
+                            match r % density {
+                                0 => [nan, inf, -inf, 0.0, -0.0][(r >> 20) as usize % 5],
+                                _ => ((r >> 30) % 20001) as f64 * 0.01 - 100.0,
+                            }
+                        })
+                        .collect(),
+                );
+            }
+            blocks.push(vec![nan; len]);
+            blocks.push(vec![inf; len]);
+            blocks.push(
+                (0..len)
+                    .map(|k| if k % 2 == 0 { -inf } else { nan })
+                    .collect(),
+            );
+            let mut ends: Vec<f64> = (0..len).map(|k| k as f64 - 3.0).collect();
+            ends[len - 1] = nan;
+            ends[0] = -inf;
+            blocks.push(ends);
+        }
+        // Finite values whose sum overflows.
+        blocks.push(vec![f64::MAX; 9]);
+        for xs in &blocks {
+            let single: Vec<f32> = xs.iter().map(|&x| x as f32).collect();
+            let wide: Vec<f64> = single.iter().map(|&x| f64::from(x)).collect();
+            for step in [1u64, 3] {
+                let half = xs.len() / 2;
+                let (mut fast, mut lanes, mut slow) =
+                    (Acc::default(), Acc::default(), Acc::default());
+                for (at, part) in [(0, 0..half), (half, half..xs.len())] {
+                    let base = 10 + step * at as u64;
+                    fast.push_strided(&wide[part.clone()], None, base, step, false);
+                    lanes.push_values(Values::Lanes(&single[part.clone()]), base, false);
+                    slow.push_general(&wide[part], None, base, step, false);
+                }
+                let counts = |a: &Acc| {
+                    (
+                        (a.n, a.nan, a.pinf, a.ninf, a.nonzero, a.finite),
+                        (a.min, a.min_at, a.max, a.max_at, a.first_nan),
+                    )
+                };
+                let len = xs.len();
+                assert_eq!(
+                    counts(&fast),
+                    counts(&slow),
+                    "{len} {:?}",
+                    &xs[..len.min(8)]
+                );
+                if step == 1 {
+                    assert_eq!(counts(&lanes), counts(&slow), "{len} lanes");
+                }
+                let close = |u: f64, v: f64| {
+                    u == v
+                        || (u.is_nan() && v.is_nan())
+                        || (u - v).abs() <= 1e-12 * u.abs().max(v.abs())
+                };
+                for a in [&fast, &lanes] {
+                    let (t, w) = (a.total(false), slow.total(false));
+                    assert!(close(t.0, w.0), "{len}: {t:?} vs {w:?}");
+                    let (m, w) = (a.mean_value(false), slow.mean_value(false));
+                    assert!(close(m.0, w.0), "{len}: {m:?} vs {w:?}");
+                    let (v, w) = (a.variance(false, 0), slow.variance(false, 0));
+                    assert!(close(v, w), "{len}: {v} vs {w}");
+                }
+            }
+        }
+    }
+
+    /// The vector loop for blocks of 64-bit integers against the 128-bit
+    /// one: the same extremes and exact sum (the ends of int64 included,
+    /// whose halves' sums are the loop's trick), moments to rounding.
+    #[test]
+    fn int64_blocks_agree_with_the_128_bit_loop() {
+        let mut state: u64 = 0x0123_4567;
+        for len in [1usize, 5, 64, 100, 4096] {
+            let ints: Vec<i128> = (0..len)
+                .map(|k| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    match k % 7 {
+                        0 => i128::from(i64::MIN),
+                        1 => i128::from(i64::MAX),
+                        2 => 0,
+                        3 => i128::from(state as i64 >> 20),
+                        _ => i128::from(state as i64),
+                    }
+                })
+                .collect();
+            let mut wide = Vec::new();
+            let fast = ints_moments::<true>(&ints, &mut wide);
+            let slow = ints_moments::<false>(&ints, &mut wide);
+            assert_eq!(
+                (fast.0, fast.1, fast.2, fast.5),
+                (slow.0, slow.1, slow.2, slow.5),
+                "{len}"
+            );
+            assert_eq!(fast.2, ints.iter().sum::<i128>(), "{len}");
+            for (u, v) in [(fast.3, slow.3), (fast.4, slow.4)] {
+                assert!(
+                    (u - v).abs() <= 1e-12 * u.abs().max(v.abs()),
+                    "{len}: {u} vs {v}"
+                );
+            }
         }
     }
 
