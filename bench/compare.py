@@ -87,6 +87,34 @@ CASES = [
      "print(np.count_nonzero(x > 3))",
      "x = np.memmap('{f8}', dtype='<f8', mode='r', shape=(16384, 16384))\n"
      "print(ne.evaluate('sum(where(x > 3, 1, 0))'))"),
+    # Functions the engine now computes in vector loops (atan2, float64
+    # exp), reductions over data with NaN in every block (the same bytes
+    # as float16: 1 in 64 is NaN), and 64-bit integer arithmetic.
+    ("stats angle(d)", "open {f} {n}x{n}; stats angle(d)",
+     "a = np.angle(d)\nprint(a.min(), a.max(), a.mean(), a.std(), np.isnan(a).sum())", None),
+    ("float64: sum(exp(x))", "open {f8} {n}x{n} f8 as x; sum(exp(x))",
+     "x = np.memmap('{f8}', dtype='<f8', mode='r', shape=(16384, 16384))\nprint(np.sum(np.exp(x)))",
+     "x = np.memmap('{f8}', dtype='<f8', mode='r', shape=(16384, 16384))\n"
+     "print(ne.evaluate('sum(exp(x))'))"),
+    ("float16 (NaN in every block): sum(e)", "open {f} {n}x65536 f2 as e; sum(e)",
+     "e = np.memmap(d.filename, dtype='<f2', mode='r', shape=(16384, 65536))\n"
+     "print(np.sum(e, dtype='f8'))", None),
+    ("float16: mean(e, axis=0)", "open {f} {n}x65536 f2 as e; mean(e, axis=0)",
+     "e = np.memmap(d.filename, dtype='<f2', mode='r', shape=(16384, 65536))\n"
+     "print(np.mean(e, axis=0, dtype='f8'))", None),
+    ("int64: count_nonzero(x > 0)", "open {f} {n}x{n} i8 as x; count_nonzero(x > 0)",
+     "x = np.memmap(d.filename, dtype='<i8', mode='r', shape=(16384, 16384))\n"
+     "print(np.count_nonzero(x > 0))",
+     "x = np.memmap(d.filename, dtype='<i8', mode='r', shape=(16384, 16384))\n"
+     "print(ne.evaluate('sum(where(x > 0, 1, 0))'))"),
+    ("int64: sum(x - 3)", "open {f} {n}x{n} i8 as x; sum(x - 3)",
+     "x = np.memmap(d.filename, dtype='<i8', mode='r', shape=(16384, 16384))\n"
+     "print(np.sum(x - 3))",
+     "x = np.memmap(d.filename, dtype='<i8', mode='r', shape=(16384, 16384))\n"
+     "print(ne.evaluate('sum(x - 3)'))"),
+    ("int64: sum(x // 7)", "open {f} {n}x{n} i8 as x; sum(x // 7)",
+     "x = np.memmap(d.filename, dtype='<i8', mode='r', shape=(16384, 16384))\n"
+     "print(np.sum(x // 7))", None),
     # Writes on copy-on-write pages (the file never changes): NumPy's
     # memmap opened again with mode='c'.
     ("d += 1 (mode=c)", "open {f} {n}x{n} mode=c; d += 1; d[0, 0]",

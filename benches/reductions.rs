@@ -87,9 +87,35 @@ fn engine(b: divan::Bencher, statement: &str) {
 /// Integer lanes: the same bytes as int16 (4096 x 8192).
 #[divan::bench(args = ["sum(x - 3)", "stats x * 2", "mean((x & 255) // 3, axis=0)"])]
 fn int16(b: divan::Bencher, statement: &str) {
+    as_dtype(b, "i2", 4, statement);
+}
+
+/// The same bytes as int64 (4096 x 2048): 64-bit integer lanes and the
+/// exact 64-bit reduction loop.
+#[divan::bench(args = ["sum(x - 3)", "count_nonzero(x > 0)", "sum(x // 7)", "max(x)"])]
+fn int64(b: divan::Bencher, statement: &str) {
+    as_dtype(b, "i8", 1, statement);
+}
+
+/// The same bytes as float16 (4096 x 8192): NaN in every block.
+#[divan::bench(args = ["sum(x)", "mean(x, axis=0)"])]
+fn float16(b: divan::Bencher, statement: &str) {
+    as_dtype(b, "f2", 4, statement);
+}
+
+/// Vectorised functions: `angle` (atan2). (Not `stats`, which on a file
+/// this small also sorts for exact quartiles.)
+#[divan::bench(args = ["sum(angle(d))"])]
+fn functions(b: divan::Bencher, statement: &str) {
+    bench(b, "C", statement);
+}
+
+/// `statement` over the file opened as `x`, `dtype` with `per` values for
+/// each complex64's 8 bytes.
+fn as_dtype(b: divan::Bencher, dtype: &str, per: usize, statement: &str) {
     let mut s = session("C");
-    let line = format!("open {:?} {ROWS}x{} i2 as x", file(), COLS * 4);
-    strided::run_line(&mut s, &line, &mut Vec::new()).expect("open the file as int16");
+    let line = format!("open {:?} {ROWS}x{} {dtype} as x", file(), COLS * per);
+    strided::run_line(&mut s, &line, &mut Vec::new()).expect("open the file as another dtype");
     b.counter(divan::counter::BytesCount::new(ROWS * COLS * 8))
         .bench_local(|| {
             let mut out = Vec::new();
