@@ -9,7 +9,8 @@
 //! on the exact values (`Block::ints`).
 
 use super::codec::cast;
-use super::{kernels, Block, Func};
+use super::kernels::{self, Log};
+use super::{Block, Func};
 use crate::dtype::{Kind, Scalar};
 use crate::ops::BinOp;
 
@@ -157,20 +158,19 @@ pub(super) fn unary_block(f: Func, x: &Block, from: Scalar, to: Scalar) -> Block
             real(re)
         }
         Func::Sqrt => real(map2(x, |r, _| r.sqrt())),
-        Func::Log => real(map2(x, |r, _| r.ln())),
-        Func::Log10 => real(map2(x, |r, _| r.log10())),
-        Func::Db => Block {
-            re: map2(x, |r, i| {
-                20.0 * (if complex_in {
-                    magnitude(r, i, from.size == 8)
-                } else {
-                    r.abs()
-                })
-                .log10()
-            }),
-            im: None,
-            ints: None,
-        },
+        Func::Log | Func::Log10 | Func::Db => {
+            let (mut re, base) = match f {
+                Func::Log => (x.re.clone(), Log::Natural),
+                Func::Log10 => (x.re.clone(), Log::Ten),
+                _ if complex_in => (
+                    map2(x, |r, i| magnitude(r, i, from.size == 8)),
+                    Log::Decibels,
+                ),
+                _ => (map2(x, |r, _| r.abs()), Log::Decibels),
+            };
+            kernels::log_in_place(&mut re, base);
+            real(re)
+        }
         Func::Conj => Block {
             re: x.re.clone(),
             im: x.im.as_ref().map(|v| v.iter().map(|i| -i).collect()),

@@ -28,7 +28,7 @@
 //! path does; of float64 values, the library's, as the general path.
 
 use super::ints::{self, IntSlot};
-use super::kernels::{self, copy, LaneOp, Operand, Real};
+use super::kernels::{self, copy, LaneOp, Log, Operand, Real};
 use super::{Block, Func, Lazy, Node};
 use crate::dtype::{ByteOrder, Kind, Scalar};
 use crate::ops::BinOp;
@@ -423,20 +423,12 @@ impl Width for f64 {
     }
 
     fn transcend(f: Func, re: &mut [f64], _: &mut Vec<f64>) {
-        if f == Func::Exp {
-            return kernels::exp_in_place(re);
-        }
-        // The logarithms are glibc's, element by element, as the general
-        // path takes them: NumPy's float64 logarithms are exact where the
-        // answer is (`log10(1000.0)` is 3), which the vectorised series
-        // is not.
-        let g: fn(f64) -> f64 = match f {
-            Func::Log => f64::ln,
-            Func::Log10 => f64::log10,
-            _ => |v| 20.0 * v.log10(),
-        };
-        for v in re {
-            *v = g(*v);
+        // As the general path computes them (the same kernels).
+        match f {
+            Func::Exp => kernels::exp_in_place(re),
+            Func::Log => kernels::log_in_place(re, Log::Natural),
+            Func::Log10 => kernels::log_in_place(re, Log::Ten),
+            _ => kernels::log_in_place(re, Log::Decibels),
         }
     }
 }
