@@ -96,6 +96,12 @@ CASES = [
      "x = np.memmap('{f8}', dtype='<f8', mode='r', shape=(16384, 16384))\nprint(np.sum(np.exp(x)))",
      "x = np.memmap('{f8}', dtype='<f8', mode='r', shape=(16384, 16384))\n"
      "print(ne.evaluate('sum(exp(x))'))"),
+    ("float64: sum(log10(abs(x)))", "open {f8} {n}x{n} f8 as x; sum(log10(abs(x)))",
+     "x = np.memmap('{f8}', dtype='<f8', mode='r', shape=(16384, 16384))\nprint(np.sum(np.log10(np.abs(x))))",
+     "x = np.memmap('{f8}', dtype='<f8', mode='r', shape=(16384, 16384))\n"
+     "print(ne.evaluate('sum(log10(abs(x)))'))"),
+    ("int16: std(x)", "open {f} {n}x65536 i2 as x; std(x)",
+     "x = np.memmap('{f}', dtype='<i2', mode='r', shape=(16384, 65536))\nprint(np.std(x))", None),
     ("float16 (NaN in every block): sum(e)", "open {f} {n}x65536 f2 as e; sum(e)",
      "e = np.memmap(d.filename, dtype='<f2', mode='r', shape=(16384, 65536))\n"
      "print(np.sum(e, dtype='f8'))", None),

@@ -43,6 +43,8 @@ pub struct Fused<'a> {
     /// float64 rather than through lanes (nothing to fuse).
     bare_leaf: bool,
     out: Block,
+    /// A bare leaf's small integers, for [`Fused::int_moments`].
+    ints: Vec<i64>,
 }
 
 /// The compiled tree, in the lanes of its root's type.
@@ -99,7 +101,54 @@ impl<'a> Fused<'a> {
             plan,
             bare_leaf,
             out: Block::default(),
+            ints: Vec::new(),
         }
+    }
+
+    /// Whether the values are small integers in integer lanes
+    /// ([`kernels::small_int`]: int8, uint8, int16, uint16 and bool): a
+    /// file of such a dtype, decoded straight into the lanes, or integer
+    /// arithmetic of such a dtype. [`Fused::int_moments`] gives them.
+    pub fn small_ints(&self) -> bool {
+        let d = self.x.dtype;
+        let small = matches!(
+            (d.kind, d.size),
+            (Kind::Int | Kind::UInt, 1 | 2) | (Kind::Bool, 1)
+        );
+        small
+            && lanes_on()
+            && self.x.ndim() > 0
+            && match (&*self.x.node, &self.plan) {
+                (Node::Leaf(v), _) => v.source.dataset().is_none(),
+                (_, Some(Plan::Int(_))) => true,
+                _ => false,
+            }
+    }
+
+    /// Elements `outer ++ [start .. start + len]` in integer lanes with
+    /// their exact summary, where [`Fused::small_ints`]: one pass over the
+    /// lanes instead of a float64 block and two passes over it.
+    pub fn int_moments(
+        &mut self,
+        outer: &[usize],
+        start: usize,
+        len: usize,
+    ) -> (kernels::IntMoments, &[i64]) {
+        let ints = &mut self.ints;
+        ints.resize(len, 0);
+        match (&*self.x.node, self.plan.as_mut()) {
+            (Node::Leaf(v), _) => {
+                let (at, stride, d) = leaf_run(v, outer, start);
+                read_part(v.source.bytes(), at, stride, d, ints);
+            }
+            (_, Some(Plan::Int(plan))) => {
+                plan.pieces(outer, start, len, |xs, at| {
+                    ints[at..at + xs.len()].copy_from_slice(xs);
+                });
+            }
+            _ => unreachable!("asked only where small_ints"),
+        }
+        (kernels::IntMoments::of(ints), &self.ints[..])
     }
 
     /// Elements `outer ++ [start .. start + len]`: real float32 lanes where
@@ -135,6 +184,21 @@ impl<'a> Fused<'a> {
                 format!("in integer lanes, fused per block: {}", s.describe(false))
             }
             None => "in float64 blocks, node by node (the general path)".to_string(),
+        }
+    }
+
+    /// [`Fused::describe`] for a reduction of all of `x` that takes its
+    /// small integers in integer lanes ([`Fused::int_moments`]).
+    pub fn describe_small_ints(&self) -> String {
+        let how = "each block's sum, sum of squares and extremes exact";
+        match &self.plan {
+            Some(Plan::Int(s)) if !self.bare_leaf => {
+                format!(
+                    "in integer lanes, fused per block: {}; {how}",
+                    s.describe(false)
+                )
+            }
+            _ => format!("read straight into integer lanes; {how}"),
         }
     }
 

@@ -283,6 +283,160 @@ impl WithSimd for Int64Parts<'_> {
     }
 }
 
+/// A block of small integers (int8, uint8, int16, uint16, bool: every
+/// value in [-2^15, 2^16)) summarised exactly: how many, the extremes, the
+/// sum, the sum of squares and the zeros (where an extreme first is, the
+/// reduction looks up in the block only when it can win). Partial summaries of one block add up exactly,
+/// and the squared deviations follow from them without rounding until
+/// the last step ([`IntMoments::m2`]): the same bits whichever path made
+/// them (these integer lanes, or float64 blocks of the same values, see
+/// [`IntMoments::of_floats`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IntMoments {
+    pub n: u64,
+    pub lo: i64,
+    pub hi: i64,
+    pub sum: i64,
+    pub squares: u64,
+    pub zeros: u64,
+}
+
+/// The values [`IntMoments`] holds exactly: their squares are below 2^32,
+/// so a block's sum of squares is exact in a u64, and in float64 for up
+/// to [`IntMoments::MAX_FLOATS`] values.
+pub fn small_int(lo: f64, hi: f64) -> bool {
+    lo >= -32768.0 && hi <= 65535.0
+}
+
+impl Default for IntMoments {
+    fn default() -> IntMoments {
+        IntMoments {
+            n: 0,
+            lo: i64::MAX,
+            hi: i64::MIN,
+            sum: 0,
+            squares: 0,
+            zeros: 0,
+        }
+    }
+}
+
+impl IntMoments {
+    /// Values of a float64 block whose squares all add exactly (each
+    /// below 2^32, and 2^21 of them below 2^53).
+    pub const MAX_FLOATS: usize = 1 << 21;
+
+    /// The summary of `xs` (small integers, see [`small_int`]): one
+    /// vector pass.
+    pub fn of(xs: &[i64]) -> IntMoments {
+        if xs.is_empty() {
+            return IntMoments::default();
+        }
+        let (lo, hi, sum, squares, zeros) = arch().dispatch(SmallInts(xs));
+        IntMoments {
+            n: xs.len() as u64,
+            lo,
+            hi,
+            sum,
+            squares,
+            zeros,
+        }
+    }
+
+    /// Adds the summary of more values of the same block.
+    pub fn add(&mut self, o: &IntMoments) {
+        self.lo = self.lo.min(o.lo);
+        self.hi = self.hi.max(o.hi);
+        self.n += o.n;
+        self.sum += o.sum;
+        self.squares += o.squares;
+        self.zeros += o.zeros;
+    }
+
+    /// The same summary of a block of the same values as floats, with
+    /// their extremes and sum already known ([`min_max_sum`]): `None`
+    /// unless they are small integers and few enough for their squares to
+    /// add exactly in float64.
+    pub fn of_floats<T: Lane>(xs: &[T], lo: f64, hi: f64, sum: f64) -> Option<IntMoments> {
+        if !small_int(lo, hi) || xs.len() > Self::MAX_FLOATS || xs.is_empty() {
+            return None;
+        }
+        let (squares, zeros) = arch().dispatch(RawSquares(xs));
+        Some(IntMoments {
+            n: xs.len() as u64,
+            lo: lo as i64,
+            hi: hi as i64,
+            sum: sum as i64,
+            squares: squares as u64,
+            zeros,
+        })
+    }
+
+    /// The sum of squared deviations from the mean, `(n·Σx² - (Σx)²) / n`
+    /// from exact integers, rounded once to float64 and divided.
+    pub fn m2(&self) -> f64 {
+        if self.n == 0 {
+            return 0.0;
+        }
+        let n = i128::from(self.n);
+        let s = i128::from(self.sum);
+        (n * i128::from(self.squares) - s * s) as f64 / self.n as f64
+    }
+}
+
+struct SmallInts<'a>(&'a [i64]);
+
+impl WithSimd for SmallInts<'_> {
+    type Output = (i64, i64, i64, u64, u64);
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) -> Self::Output {
+        let (mut lo, mut hi, mut sum, mut squares, mut zeros) =
+            (i64::MAX, i64::MIN, 0i64, 0u64, 0u64);
+        // Wrapping adds (none wraps for the values this holds) so that the
+        // overflow checks of the release build do not keep the loop scalar.
+        for &v in self.0 {
+            lo = lo.min(v);
+            hi = hi.max(v);
+            sum = sum.wrapping_add(v);
+            // Below 2^32 for the values this holds: exact as u32.
+            let w = v as u32;
+            squares = squares.wrapping_add(u64::from(w.wrapping_mul(w)));
+            zeros = zeros.wrapping_add(u64::from(v == 0));
+        }
+        (lo, hi, sum, squares, zeros)
+    }
+}
+
+/// The plain sum of squares and the zeros of `xs` (integers, whose every
+/// partial sum float64 holds: exact in any order).
+struct RawSquares<'a, T>(&'a [T]);
+
+impl<T: Lane> WithSimd for RawSquares<'_, T> {
+    type Output = (f64, u64);
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) -> (f64, u64) {
+        let (mut squares, mut zeros) = ([0.0f64; 8], [0u64; 8]);
+        let mut buf = [0.0; PIECE];
+        for (at, len, _) in pieces::<T>(self.0.len()) {
+            let xs = T::piece(self.0, at, len, &mut buf);
+            let (octets, rest) = pulp::as_arrays::<8, _>(xs);
+            for o in octets {
+                for k in 0..8 {
+                    squares[k] += o[k] * o[k];
+                    zeros[k] = zeros[k].wrapping_add(u64::from(o[k] == 0.0));
+                }
+            }
+            for &x in rest {
+                squares[0] += x * x;
+                zeros[0] = zeros[0].wrapping_add(u64::from(x == 0.0));
+            }
+        }
+        (squares.iter().sum(), zeros.iter().sum())
+    }
+}
+
 /// Whether every value is finite (no NaN, no infinity), in one pass
 /// without an early exit, which vectorises (a short-circuiting `all` does
 /// not).

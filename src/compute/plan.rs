@@ -214,7 +214,12 @@ pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
         goal: goal_text,
         walk,
         block,
-        lanes: fused.describe(reads_lanes),
+        // What `reduce_walk` does with small integers.
+        lanes: if goal == &Goal::All && fused.small_ints() {
+            fused.describe_small_ints()
+        } else {
+            fused.describe(reads_lanes)
+        },
         chunks,
         threads: used_threads,
         reads,

@@ -249,6 +249,13 @@ impl Acc {
         }
     }
 
+    fn push_walked(&mut self, v: Walked<'_>, base: u64, int: bool) {
+        match v {
+            Walked::Values(v) => self.push_values(v, base, int),
+            Walked::Ints(m, xs) => self.push_int_moments(&m, base, 1, |v| first_int(xs, v)),
+        }
+    }
+
     /// Adds a block of values whose first has flat index `base`.
     pub fn push(&mut self, b: &Block, base: u64, int: bool) {
         match &b.ints {
@@ -374,6 +381,14 @@ impl Acc {
         if int && bound >= (1u64 << 53) as f64 {
             return false;
         }
+        // Small integers: their moments exactly, as the integer lanes
+        // compute them (the same bits on either path).
+        if int && matches!(self.need, Need::All | Need::Counts) {
+            if let Some(m) = kernels::IntMoments::of_floats(xs, lo, hi, sum) {
+                self.push_int_moments(&m, base, step, |v| first_equal(xs, v as f64));
+                return true;
+            }
+        }
         let n = xs.len() as u64;
         // A block is a run along the walk's last axis, so its first
         // occurrence of a value is also its first in C order.
@@ -402,6 +417,48 @@ impl Acc {
             self.isum += sum as i128;
         }
         true
+    }
+
+    /// A block of small integers summarised exactly (by the integer
+    /// lanes, or from a float64 block by [`Acc::push_finite_real`]), its
+    /// first value at walk position `base`: the extremes, count, sum and
+    /// non-zeros, and the squared deviations from its integer sums.
+    /// `first` finds a value's first offset in the block, asked only for
+    /// an extreme that can win.
+    fn push_int_moments(
+        &mut self,
+        m: &kernels::IntMoments,
+        base: u64,
+        step: u64,
+        first: impl Fn(i64) -> usize,
+    ) {
+        if m.n == 0 {
+            return;
+        }
+        let (lo, hi) = (m.lo as f64, m.hi as f64);
+        if matches!(self.need, Need::All | Need::Extremes) {
+            if lo <= self.min || self.min_at == u64::MAX {
+                self.offer_min(lo, base + step * first(m.lo) as u64);
+            }
+            if hi >= self.max || self.max_at == u64::MAX {
+                self.offer_max(hi, base + step * first(m.hi) as u64);
+            }
+        }
+        let n = m.n;
+        let sum = m.sum as f64;
+        let (m2, zeros) = match self.need {
+            Need::All | Need::Counts => (m.m2(), m.zeros),
+            Need::Sums | Need::Extremes => (0.0, 0),
+        };
+        (self.mean, self.m2) =
+            merge_moments(self.finite, self.mean, self.m2, n, sum / n as f64, m2);
+        let (im_mean, im_m2) = merge_moments(self.finite, self.im_mean, self.im_m2, n, 0.0, 0.0);
+        (self.im_mean, self.im_m2) = (im_mean, im_m2);
+        self.finite += n;
+        self.n += n;
+        self.nonzero += n - zeros;
+        neumaier(&mut self.sum, &mut self.comp, sum);
+        self.isum += i128::from(m.sum);
     }
 
     /// Real values of which some are NaN or infinite (or whose sum
@@ -660,9 +717,9 @@ pub fn for_blocks(
     to: usize,
     mut f: impl FnMut(&Block, u64),
 ) -> Result<(), Interrupted> {
-    walk(x, from, to, false, |v, at| match v {
-        Values::Block(b) => f(b, at),
-        Values::Lanes(_) => unreachable!("walk gives lanes only when asked"),
+    walk(x, from, to, Want::Blocks, |v, at| match v {
+        Walked::Values(Values::Block(b)) => f(b, at),
+        _ => unreachable!("walk gives lanes and moments only when asked"),
     })
 }
 
@@ -673,34 +730,57 @@ pub fn for_values(
     x: &Lazy,
     from: usize,
     to: usize,
-    f: impl FnMut(Values<'_>, u64),
+    mut f: impl FnMut(Values<'_>, u64),
 ) -> Result<(), Interrupted> {
-    walk(x, from, to, true, f)
+    walk(x, from, to, Want::Lanes, |v, at| match v {
+        Walked::Values(v) => f(v, at),
+        Walked::Ints(..) => unreachable!("walk gives integer lanes only when asked"),
+    })
+}
+
+/// A block as [`walk`] hands it over.
+enum Walked<'b> {
+    Values(Values<'b>),
+    /// Small integers and their exact summary ([`Fused::int_moments`]).
+    Ints(kernels::IntMoments, &'b [i64]),
+}
+
+/// What [`walk`] hands its caller.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Want {
+    /// float64 blocks.
+    Blocks,
+    /// float32 lanes where the expression computes in them.
+    Lanes,
+    /// Those, or small integers in integer lanes with their summary
+    /// ([`Fused::int_moments`]).
+    Ints,
 }
 
 fn walk(
     x: &Lazy,
     from: usize,
     to: usize,
-    lanes: bool,
-    mut f: impl FnMut(Values<'_>, u64),
+    want: Want,
+    mut f: impl FnMut(Walked<'_>, u64),
 ) -> Result<(), Interrupted> {
     if from >= to {
         return Ok(());
     }
     if let super::Node::Masked { src, mask, index } = &*x.node {
         return super::gather::masked_stream(src, mask, index, from, to, |b, at| {
-            f(Values::Block(b), at)
+            f(Walked::Values(Values::Block(b)), at)
         });
     }
     let n = x.ndim();
     if n == 0 {
-        f(Values::Block(&x.block(&[], 0, 1)), 0);
+        f(Walked::Values(Values::Block(&x.block(&[], 0, 1))), 0);
         return Ok(());
     }
     let last = x.shape[n - 1];
     let outer_shape = &x.shape[..n - 1];
     let mut eval = Fused::new(x);
+    let ints = want == Want::Ints && eval.small_ints();
     let mut flat = from;
     let mut outer = vec![0usize; n - 1];
     while flat < to {
@@ -713,10 +793,13 @@ fn walk(
         }
         let len = BLOCK.min(last - col).min(to - flat);
         control::check()?;
-        let v = if lanes {
-            eval.values(&outer, col, len)
+        let v = if ints {
+            let (m, xs) = eval.int_moments(&outer, col, len);
+            Walked::Ints(m, xs)
+        } else if want == Want::Blocks {
+            Walked::Values(Values::Block(eval.block(&outer, col, len)))
         } else {
-            Values::Block(eval.block(&outer, col, len))
+            Walked::Values(eval.values(&outer, col, len))
         };
         f(v, flat as u64);
         control::advance(len as u64);
@@ -781,7 +864,7 @@ fn reduce_walk(
             need,
             ..Acc::with_order(order.clone())
         };
-        for_values(x, 0, size, |v, at| acc.push_values(v, at, int))?;
+        walk(x, 0, size, Want::Ints, |v, at| acc.push_walked(v, at, int))?;
         return Ok(acc);
     }
     let parts = in_chunks(chunks, |c| {
@@ -789,9 +872,13 @@ fn reduce_walk(
             need,
             ..Acc::with_order(order.clone())
         };
-        for_values(x, c * chunk, ((c + 1) * chunk).min(size), |v, at| {
-            acc.push_values(v, at, int)
-        })?;
+        walk(
+            x,
+            c * chunk,
+            ((c + 1) * chunk).min(size),
+            Want::Ints,
+            |v, at| acc.push_walked(v, at, int),
+        )?;
         Ok(acc)
     })?;
     let mut total = Acc {
@@ -811,6 +898,16 @@ fn first_equal<T: Lane>(xs: &[T], v: f64) -> usize {
     for (i, c) in xs.chunks(64).enumerate() {
         if c.iter().fold(false, |any, &x| any | (x.wide() == v)) {
             return i * 64 + c.iter().position(|&x| x.wide() == v).unwrap_or(0);
+        }
+    }
+    0
+}
+
+/// [`first_equal`] for integer lanes.
+fn first_int(xs: &[i64], v: i64) -> usize {
+    for (i, c) in xs.chunks(64).enumerate() {
+        if c.iter().fold(false, |any, &x| any | (x == v)) {
+            return i * 64 + c.iter().position(|&x| x == v).unwrap_or(0);
         }
     }
     0
@@ -879,6 +976,82 @@ mod tests {
                 assert_eq!((fast.max, fast.max_at), (slow.max, slow.max_at));
                 let exact: i128 = xs.iter().map(|&x| x as i128).sum();
                 assert_eq!(fast.isum, exact);
+            }
+        }
+    }
+
+    /// Small integers three ways: summarised in integer lanes
+    /// (`IntMoments::of`, in parts as the lanes add them), from a float64
+    /// block of the same values (`of_floats`, as the general path), and a
+    /// scalar reference in 128-bit integers: the same summary, the same
+    /// accumulator bits, and squared deviations equal to the exact
+    /// rational value rounded (within an ulp of two roundings). Values of
+    /// int8, uint8, int16 and uint16 at both ends of their range.
+    #[test]
+    fn small_integer_blocks_agree_three_ways() {
+        let mut state: u64 = 0x5eed_1e55;
+        for (lo, hi) in [
+            (-128i64, 127i64),
+            (0, 255),
+            (-32768, 32767),
+            (0, 65535),
+            (0, 1),
+            (7, 7),
+        ] {
+            for len in [1usize, 63, 64, 4096, 5000] {
+                let xs: Vec<i64> = (0..len)
+                    .map(|k| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        match k % 97 {
+                            0 => lo,
+                            1 => hi,
+                            _ => lo + (state % (hi - lo + 1) as u64) as i64,
+                        }
+                    })
+                    .collect();
+                let floats: Vec<f64> = xs.iter().map(|&v| v as f64).collect();
+                // Lanes: parts of 64, as the integer lanes hand them over.
+                let mut lanes = kernels::IntMoments::default();
+                for part in xs.chunks(64) {
+                    lanes.add(&kernels::IntMoments::of(part));
+                }
+                assert_eq!(lanes, kernels::IntMoments::of(&xs));
+                let (flo, fhi, fsum) = min_max_sum(&floats[..]);
+                let general = kernels::IntMoments::of_floats(&floats[..], flo, fhi, fsum).unwrap();
+                assert_eq!(lanes, general, "{lo}..{hi}, {len} values");
+                // The reference.
+                let n = len as i128;
+                let sum: i128 = xs.iter().map(|&v| i128::from(v)).sum();
+                let squares: i128 = xs.iter().map(|&v| i128::from(v) * i128::from(v)).sum();
+                assert_eq!(i128::from(lanes.sum), sum);
+                assert_eq!(i128::from(lanes.squares), squares);
+                assert_eq!(lanes.zeros, xs.iter().filter(|&&v| v == 0).count() as u64);
+                assert_eq!(
+                    (lanes.lo, lanes.hi),
+                    (*xs.iter().min().unwrap(), *xs.iter().max().unwrap())
+                );
+                let exact = (n * squares - sum * sum) as f64 / n as f64;
+                assert!(
+                    (lanes.m2() - exact).abs() <= exact * 2.0 * f64::EPSILON,
+                    "{lo}..{hi}"
+                );
+                // Both paths into an accumulator: the same bits.
+                let mut a = Acc::default();
+                a.push_walked(Walked::Ints(lanes, &xs), 10, true);
+                let mut b = Acc::default();
+                b.push_strided(&floats, None, 10, 1, true);
+                assert_eq!(
+                    (a.n, a.nonzero, a.isum, a.min_at, a.max_at),
+                    (b.n, b.nonzero, b.isum, b.min_at, b.max_at)
+                );
+                assert_eq!(
+                    (a.mean.to_bits(), a.m2.to_bits(), a.sum.to_bits()),
+                    (b.mean.to_bits(), b.m2.to_bits(), b.sum.to_bits())
+                );
+                let first_lo = xs.iter().position(|&v| v == lanes.lo).unwrap() as u64;
+                assert_eq!(a.min_at, 10 + first_lo);
             }
         }
     }
