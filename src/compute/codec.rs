@@ -351,8 +351,30 @@ impl pulp::WithSimd for WideRun<'_> {
             ints,
             re,
         } = self;
-        for (k, (v, f)) in ints.iter_mut().zip(re.iter_mut()).enumerate() {
-            (*v, *f) = wide_value(dtype, &run[k * stride..k * stride + 8]);
+        let len = ints.len();
+        if len == 0 {
+            return;
+        }
+        // One chunk per element, no index arithmetic (whose overflow
+        // checks kept the loop scalar), and the dtype's loop chosen once.
+        let span = run[..(len - 1) * stride + 8].chunks(stride);
+        macro_rules! decode {
+            ($from:ident, $signed:expr) => {
+                for ((v, f), e) in ints.iter_mut().zip(re.iter_mut()).zip(span) {
+                    let u = u64::$from(e[..8].try_into().expect("8 bytes"));
+                    (*v, *f) = if $signed {
+                        (i128::from(u as i64), u as i64 as f64)
+                    } else {
+                        (i128::from(u), u as f64)
+                    };
+                }
+            };
+        }
+        match (dtype.kind == Kind::Int, dtype.order == ByteOrder::Big) {
+            (true, false) => decode!(from_le_bytes, true),
+            (true, true) => decode!(from_be_bytes, true),
+            (false, false) => decode!(from_le_bytes, false),
+            (false, true) => decode!(from_be_bytes, false),
         }
     }
 }

@@ -371,11 +371,13 @@ int_ops! {
     FloorDiv64: |a, b| {
         let q = if b == 0 { 0 } else { a.wrapping_div(b) };
         let inexact = b != 0 && a.wrapping_rem(b) != 0;
-        if inexact && ((a < 0) != (b < 0)) { q - 1 } else { q }
+        // Neither wraps (an inexact quotient is below |a| / 2); wrapping
+        // so that no overflow check stands in the loop.
+        if inexact && ((a < 0) != (b < 0)) { q.wrapping_sub(1) } else { q }
     };
     Mod64: |a, b| {
         let r = if b == 0 { 0 } else { a.wrapping_rem(b) };
-        if r != 0 && ((r < 0) != (b < 0)) { r + b } else { r }
+        if r != 0 && ((r < 0) != (b < 0)) { r.wrapping_add(b) } else { r }
     };
     // uint64, held as its bits.
     LtU: |a, b| i64::from((a as u64) < (b as u64));

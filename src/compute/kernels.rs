@@ -261,6 +261,35 @@ pub fn int64_parts(ints: &[i128], wide: &mut [f64]) -> (i64, i64, i128) {
     arch().dispatch(Int64Parts(ints, wide))
 }
 
+/// [`int64_parts`] of uint64 values (every value in [0, 2^64)).
+pub fn uint64_parts(ints: &[i128], wide: &mut [f64]) -> (u64, u64, i128) {
+    arch().dispatch(Uint64Parts(ints, wide))
+}
+
+struct Uint64Parts<'a>(&'a [i128], &'a mut [f64]);
+
+impl WithSimd for Uint64Parts<'_> {
+    type Output = (u64, u64, i128);
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) -> (u64, u64, i128) {
+        let Uint64Parts(ints, wide) = self;
+        let (mut lo, mut hi) = (u64::MAX, u64::MIN);
+        let (mut high, mut low) = (0u64, 0u64);
+        // Wrapping adds, which cannot wrap (below 2^32 per value, a block
+        // at a time), as in `int64_parts`.
+        for (w, &v) in wide.iter_mut().zip(ints) {
+            let v = v as u64;
+            lo = lo.min(v);
+            hi = hi.max(v);
+            high = high.wrapping_add(v >> 32);
+            low = low.wrapping_add(v & 0xffff_ffff);
+            *w = v as f64;
+        }
+        (lo, hi, (i128::from(high) << 32) + i128::from(low))
+    }
+}
+
 struct Int64Parts<'a>(&'a [i128], &'a mut [f64]);
 
 impl WithSimd for Int64Parts<'_> {
@@ -271,12 +300,15 @@ impl WithSimd for Int64Parts<'_> {
         let Int64Parts(ints, wide) = self;
         let (mut lo, mut hi) = (i64::MAX, i64::MIN);
         let (mut high, mut low) = (0i64, 0i64);
+        // Wrapping adds, which cannot wrap here (below 2^31 and 2^32 per
+        // value, a block at a time): the release build's overflow checks
+        // would keep the loop scalar.
         for (w, &v) in wide.iter_mut().zip(ints) {
             let v = v as i64;
             lo = lo.min(v);
             hi = hi.max(v);
-            high += v >> 32;
-            low += v & 0xffff_ffff;
+            high = high.wrapping_add(v >> 32);
+            low = low.wrapping_add(v & 0xffff_ffff);
             *w = v as f64;
         }
         (lo, hi, (i128::from(high) << 32) + i128::from(low))

@@ -148,17 +148,48 @@ pub(super) fn neumaier(sum: &mut f64, comp: &mut f64, x: f64) {
     *sum = t;
 }
 
+/// Which 64-bit lanes hold a block of exact integers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum IntRange {
+    /// Every value an int64 (uint64 below 2^63 too).
+    Signed,
+    /// Every value a uint64.
+    Unsigned,
+    /// Neither: 128-bit integers, value by value.
+    Wide,
+}
+
+impl IntRange {
+    /// Without an early exit, which would keep the loops scalar.
+    fn of(ints: &[i128]) -> IntRange {
+        if ints
+            .iter()
+            .fold(true, |ok, &v| ok & (v == i128::from(v as i64)))
+        {
+            IntRange::Signed
+        } else if ints
+            .iter()
+            .fold(true, |ok, &v| ok & (v == i128::from(v as u64)))
+        {
+            IntRange::Unsigned
+        } else {
+            IntRange::Wide
+        }
+    }
+}
+
 /// A block of exact integers' minimum, maximum and exact sum, and the
 /// float64 sum, squared deviations and zeros of their values rounded to
-/// float64 (as `as` rounds them). `NARROW`: every value is a 64-bit
-/// integer, so one vector loop ([`kernels::int64_parts`]) finds the
+/// float64 (as `as` rounds them). In 64-bit lanes, one vector loop
+/// ([`kernels::int64_parts`], [`kernels::uint64_parts`]) finds the
 /// extremes and the exact sum and rounds the values into `wide`, which the
 /// float kernels then read; otherwise value by value as 128-bit integers.
-fn ints_moments<const NARROW: bool>(
+fn ints_moments(
     ints: &[i128],
     wide: &mut Vec<f64>,
+    range: IntRange,
 ) -> (i128, i128, i128, f64, f64, u64) {
-    if !NARROW {
+    if range == IntRange::Wide {
         let lo = ints.iter().copied().min().unwrap_or(0);
         let hi = ints.iter().copied().max().unwrap_or(0);
         let isum: i128 = ints.iter().sum();
@@ -169,10 +200,16 @@ fn ints_moments<const NARROW: bool>(
         return (lo, hi, isum, sum, m2, zeros);
     }
     wide.resize(ints.len(), 0.0);
-    let (lo, hi, isum) = kernels::int64_parts(ints, wide);
+    let (lo, hi, isum) = if range == IntRange::Signed {
+        let (lo, hi, isum) = kernels::int64_parts(ints, wide);
+        (i128::from(lo), i128::from(hi), isum)
+    } else {
+        let (lo, hi, isum) = kernels::uint64_parts(ints, wide);
+        (i128::from(lo), i128::from(hi), isum)
+    };
     let sum = min_max_sum(&wide[..]).2;
     let (m2, zeros) = squares_and_zeros(&wide[..], sum / ints.len() as f64);
-    (lo.into(), hi.into(), isum, sum, m2, zeros)
+    (lo, hi, isum, sum, m2, zeros)
 }
 
 /// Whether extreme `v` found at C index `at` beats `best` found at
@@ -272,15 +309,9 @@ impl Acc {
             return;
         }
         self.exact = true;
-        // 64-bit integers (every int64, uint64 below 2^63): loops of
-        // 64-bit lanes, which vectorise; the rest as 128-bit integers.
-        let narrow = ints.iter().all(|&v| i64::try_from(v).is_ok());
+        // 64-bit integers: loops of 64-bit lanes, which vectorise.
         let mut wide = std::mem::take(&mut self.wide);
-        let (lo, hi, isum, sum, m2, zeros) = if narrow {
-            ints_moments::<true>(ints, &mut wide)
-        } else {
-            ints_moments::<false>(ints, &mut wide)
-        };
+        let (lo, hi, isum, sum, m2, zeros) = ints_moments(ints, &mut wide, IntRange::of(ints));
         self.wide = wide;
         let first = |v: i128| ints.iter().position(|&x| x == v).unwrap_or(0) as u64;
         if self.min_at == u64::MAX || lo <= self.imin {
@@ -1224,20 +1255,34 @@ mod tests {
                     }
                 })
                 .collect();
-            let mut wide = Vec::new();
-            let fast = ints_moments::<true>(&ints, &mut wide);
-            let slow = ints_moments::<false>(&ints, &mut wide);
-            assert_eq!(
-                (fast.0, fast.1, fast.2, fast.5),
-                (slow.0, slow.1, slow.2, slow.5),
-                "{len}"
-            );
-            assert_eq!(fast.2, ints.iter().sum::<i128>(), "{len}");
-            for (u, v) in [(fast.3, slow.3), (fast.4, slow.4)] {
-                assert!(
-                    (u - v).abs() <= 1e-12 * u.abs().max(v.abs()),
-                    "{len}: {u} vs {v}"
+            // The same bits as uint64: int64's shifted by 2^63.
+            let unsigned: Vec<i128> = ints.iter().map(|&v| v + (1i128 << 63)).collect();
+            assert_eq!(IntRange::of(&ints), IntRange::Signed);
+            // (One value, i64::MIN shifted, is 0: an int64 too.)
+            let above = unsigned.iter().any(|&v| v > i128::from(i64::MAX));
+            assert_eq!(above, len > 1);
+            let want = if above {
+                IntRange::Unsigned
+            } else {
+                IntRange::Signed
+            };
+            assert_eq!(IntRange::of(&unsigned), want);
+            for (values, range) in [(&ints, IntRange::Signed), (&unsigned, IntRange::Unsigned)] {
+                let mut wide = Vec::new();
+                let fast = ints_moments(values, &mut wide, range);
+                let slow = ints_moments(values, &mut wide, IntRange::Wide);
+                assert_eq!(
+                    (fast.0, fast.1, fast.2, fast.5),
+                    (slow.0, slow.1, slow.2, slow.5),
+                    "{len} {range:?}"
                 );
+                assert_eq!(fast.2, values.iter().sum::<i128>(), "{len}");
+                for (u, v) in [(fast.3, slow.3), (fast.4, slow.4)] {
+                    assert!(
+                        (u - v).abs() <= 1e-12 * u.abs().max(v.abs()),
+                        "{len}: {u} vs {v}"
+                    );
+                }
             }
         }
     }
