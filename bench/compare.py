@@ -101,7 +101,7 @@ CASES = [
      "x = np.memmap('{f8}', dtype='<f8', mode='r', shape=(16384, 16384))\n"
      "print(ne.evaluate('sum(log10(abs(x)))'))"),
     ("int16: std(x)", "open {f} {n}x65536 i2 as x; std(x)",
-     "x = np.memmap('{f}', dtype='<i2', mode='r', shape=(16384, 65536))\nprint(np.std(x))", None),
+     "x = np.memmap(d.filename, dtype='<i2', mode='r', shape=(16384, 65536))\nprint(np.std(x))", None),
     ("float16 (NaN in every block): sum(e)", "open {f} {n}x65536 f2 as e; sum(e)",
      "e = np.memmap(d.filename, dtype='<f2', mode='r', shape=(16384, 65536))\n"
      "print(np.sum(e, dtype='f8'))", None),

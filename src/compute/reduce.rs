@@ -508,8 +508,15 @@ impl Acc {
             pinf,
         } = finite_sums(xs);
         let ninf = xs.len() as u64 - n - nan - pinf;
+        let extremes = matches!(self.need, Need::All | Need::Extremes);
+        // Where the first NaN is, for the readers of it (argmin, argmax,
+        // stats), when it can be earlier than the one known: a walk in C
+        // order meets its NaN in order.
+        let seek = self.first_nan.is_none() || self.order.is_some();
         if nan > 0 {
             self.nan += nan;
+        }
+        if nan > 0 && extremes && seek {
             let k = xs.iter().position(|x| x.wide().is_nan()).unwrap_or(0);
             let at = self.c_index(base + step * k as u64);
             if self.first_nan.is_none_or(|f| at < f) {
@@ -517,7 +524,7 @@ impl Acc {
             }
         }
         let numbers = xs.len() as u64 - nan;
-        if numbers > 0 {
+        if numbers > 0 && extremes {
             let first = |v: f64| base + step * first_equal(xs, v) as u64;
             if lo <= self.min || self.min_at == u64::MAX {
                 self.offer_min(lo, first(lo));
@@ -530,7 +537,11 @@ impl Acc {
         self.pinf += pinf;
         self.ninf += ninf;
         let mean = if n > 0 { sum / n as f64 } else { 0.0 };
-        let (m2, zeros) = finite_squares_and_zeros(xs, mean);
+        let (m2, zeros) = match self.need {
+            Need::All | Need::Counts => finite_squares_and_zeros(xs, mean),
+            // Not read: the moments of a sum, non-zeros of a minimum.
+            Need::Sums | Need::Extremes => (0.0, 0),
+        };
         self.nonzero += numbers - zeros;
         if n > 0 {
             (self.mean, self.m2) = merge_moments(self.finite, self.mean, self.m2, n, mean, m2);
