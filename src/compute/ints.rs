@@ -318,8 +318,7 @@ fn binary(op: BinOp, a: Ints<'_>, b: Ints<'_>, d: Scalar, unsigned: bool, out: &
         BinOp::Ge if unsigned => zip(LeU, b, a, out),
         BinOp::FloorDiv if unsigned => zip(DivU, a, b, out),
         BinOp::Mod if unsigned => zip(RemU, a, b, out),
-        BinOp::FloorDiv if wide => zip(FloorDiv64, a, b, out),
-        BinOp::Mod if wide => zip(Mod64, a, b, out),
+        BinOp::FloorDiv | BinOp::Mod if wide => floor_div64(op == BinOp::Mod, a, b, out),
         BinOp::Add => zip(Add, a, b, out),
         BinOp::Sub => zip(Sub, a, b, out),
         BinOp::Mul => zip(Mul, a, b, out),
@@ -336,6 +335,70 @@ fn binary(op: BinOp, a: Ints<'_>, b: Ints<'_>, d: Scalar, unsigned: bool, out: &
         BinOp::Mod => zip(Mod, a, b, out),
         BinOp::Div | BinOp::Pow => unreachable!("compile keeps {op} off the integer lanes"),
     }
+}
+
+/// int64 `a // b` (or `a % b`): in float64 with one exact correction
+/// where every divisor is near ([`near_divisor`]), which vectorises; else
+/// an integer division per value.
+fn floor_div64(modulo: bool, a: Ints<'_>, b: Ints<'_>, out: &mut [i64]) {
+    let near = match b {
+        Ints::All(d) => near_divisor(d),
+        // Without an early exit, which would keep the loop scalar.
+        Ints::Run(ds) => ds.iter().fold(true, |ok, &d| ok & near_divisor(d)),
+    };
+    match (near, modulo) {
+        (true, false) => zip(FloorDivNear, a, b, out),
+        (true, true) => zip(ModNear, a, b, out),
+        (false, false) => zip(FloorDiv64, a, b, out),
+        (false, true) => zip(Mod64, a, b, out),
+    }
+}
+
+/// Divisors [`near_floor_div`] divides by exactly: not zero, at most 2^40
+/// in magnitude.
+#[inline(always)]
+fn near_divisor(d: i64) -> bool {
+    d != 0 && d.unsigned_abs() <= 1 << 40
+}
+
+/// Python's `n // d` of int64 values for a divisor with `near_divisor`,
+/// wrapping as NumPy's (`MIN // -1` is `MIN`), without an integer
+/// division: `q0`, the floor of the float64 quotient, is within
+/// `2^63 / |d| · 2^-51 + 1` of the true one (three roundings of relative
+/// size 2^-53), so the remainder `n - q0·d` is below `2^12 + 2|d| < 2^53`
+/// in magnitude, exact in int64 (wrapping arithmetic gives the true value
+/// when it fits) and in float64; and `floor(r0 / d)` in float64 is exact
+/// for both below 2^53 (a quotient that is not whole is at least `1/|d|`
+/// from a whole number, more than its rounding error). Then
+/// `floor(n / d) = q0 + floor(r0 / d)` exactly. (`MIN // -1`: `q0` is
+/// 2^63, which the conversion wraps to `MIN`, and the remainder is 0.)
+#[inline(always)]
+fn near_floor_div(n: i64, d: i64) -> i64 {
+    let df = d as f64;
+    let q0 = whole_to_int((n as f64 / df).floor());
+    let r0 = n.wrapping_sub(q0.wrapping_mul(d));
+    q0.wrapping_add(small_to_int((r0 as f64 / df).floor()))
+}
+
+/// A whole number below 2^51 in magnitude as an integer, read from the
+/// low bits of 1.5·2^52 + v: a conversion that vectorises (Rust's `as`
+/// saturates, which AVX-512 does value by value).
+#[inline(always)]
+fn small_to_int(v: f64) -> i64 {
+    const MAGIC: f64 = 6_755_399_441_055_744.0;
+    ((v + MAGIC).to_bits() as i64).wrapping_sub(MAGIC.to_bits() as i64)
+}
+
+/// A whole number of at most 2^63 in magnitude as an integer (2^63
+/// wrapping to `MIN`): its high and low 32 bits each by
+/// [`small_to_int`] (the split is exact: a division by a power of two,
+/// and a difference that is a whole number below 2^32).
+#[inline(always)]
+fn whole_to_int(v: f64) -> i64 {
+    const TWO_32: f64 = 4_294_967_296.0;
+    let hi = (v / TWO_32).floor();
+    let lo = v - hi * TWO_32;
+    (small_to_int(hi) << 32).wrapping_add(small_to_int(lo))
 }
 
 macro_rules! int_ops {
@@ -379,6 +442,8 @@ int_ops! {
         let r = if b == 0 { 0 } else { a.wrapping_rem(b) };
         if r != 0 && ((r < 0) != (b < 0)) { r.wrapping_add(b) } else { r }
     };
+    FloorDivNear: |a, b| near_floor_div(a, b);
+    ModNear: |a, b| a.wrapping_sub(near_floor_div(a, b).wrapping_mul(b));
     // uint64, held as its bits.
     LtU: |a, b| i64::from((a as u64) < (b as u64));
     LeU: |a, b| i64::from((a as u64) <= (b as u64));
@@ -481,5 +546,78 @@ mod tests {
                 assert_eq!(Mod.apply(a, b), m, "{a} % {b}");
             }
         }
+    }
+
+    /// int64 floor division and modulo by a near divisor (float64 and one
+    /// correction) against the integer division, over the whole int64
+    /// range: its ends, values near multiples of the divisor, random
+    /// values, and divisors from ±1 to ±2^40; with `MIN // -1` wrapping.
+    /// Then the block routine, for a constant divisor and a run of them
+    /// (near and not), against the same.
+    #[test]
+    fn int64_floor_division_by_a_near_divisor_is_exact() {
+        let mut s = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        let mut divisors: Vec<i64> = vec![1, 2, 3, 7, 10, 1000, (1 << 40) - 1, 1 << 40, 1 << 20];
+        for k in 0..200 {
+            divisors.push((next() >> (24 + k % 40)) as i64 + 1);
+        }
+        let negatives: Vec<i64> = divisors.iter().map(|d| -d).collect();
+        divisors.extend(negatives);
+        let mut values: Vec<i64> = vec![0, 1, -1, i64::MIN, i64::MIN + 1, i64::MAX, i64::MAX - 1];
+        for _ in 0..300 {
+            let v = next() as i64;
+            values.push(v);
+            values.push(v >> (next() % 63));
+        }
+        for &d in &divisors {
+            assert!(near_divisor(d));
+            let multiples = [i64::MAX, i64::MIN, next() as i64 >> 20]
+                .map(|v| v.wrapping_div(d).wrapping_mul(d));
+            for &v in values.iter().chain(&multiples) {
+                for n in [v, v.wrapping_add(1), v.wrapping_sub(1)] {
+                    let (q, m) = (FloorDiv64.apply(n, d), Mod64.apply(n, d));
+                    assert_eq!(FloorDivNear.apply(n, d), q, "{n} // {d}");
+                    assert_eq!(ModNear.apply(n, d), m, "{n} % {d}");
+                }
+            }
+        }
+        // The block routine picks the right loop.
+        let n: Vec<i64> = values.clone();
+        for ds in [
+            vec![7i64; n.len()],
+            vec![0i64; n.len()],
+            n.iter().map(|&v| v | 1).collect(),
+        ] {
+            for modulo in [false, true] {
+                let mut got = vec![0i64; n.len()];
+                floor_div64(modulo, Ints::Run(&n), Ints::Run(&ds), &mut got);
+                for ((&a, &b), &g) in n.iter().zip(&ds).zip(&got) {
+                    let want = if modulo {
+                        Mod64.apply(a, b)
+                    } else {
+                        FloorDiv64.apply(a, b)
+                    };
+                    assert_eq!(g, want, "{a} {} {b}", if modulo { "%" } else { "//" });
+                }
+                let mut all = vec![0i64; n.len()];
+                floor_div64(modulo, Ints::Run(&n), Ints::All(ds[0]), &mut all);
+                for (&a, &g) in n.iter().zip(&all) {
+                    let want = if modulo {
+                        Mod64.apply(a, ds[0])
+                    } else {
+                        FloorDiv64.apply(a, ds[0])
+                    };
+                    assert_eq!(g, want);
+                }
+            }
+        }
+        assert_eq!(FloorDivNear.apply(i64::MIN, -1), i64::MIN);
+        assert_eq!(ModNear.apply(i64::MIN, -1), 0);
     }
 }
