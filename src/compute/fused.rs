@@ -141,11 +141,7 @@ impl<'a> Fused<'a> {
                 let (at, stride, d) = leaf_run(v, outer, start);
                 read_part(v.source.bytes(), at, stride, d, ints);
             }
-            (_, Some(Plan::Int(plan))) => {
-                plan.pieces(outer, start, len, |xs, at| {
-                    ints[at..at + xs.len()].copy_from_slice(xs);
-                });
-            }
+            (_, Some(Plan::Int(plan))) => plan.pieces_into(outer, start, ints),
             _ => unreachable!("asked only where small_ints"),
         }
         (kernels::IntMoments::of(ints), &self.ints[..])

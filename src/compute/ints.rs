@@ -195,10 +195,33 @@ impl IntSlot<'_> {
         }
     }
 
+    /// Elements `outer ++ [start .. start + dest.len()]` into `dest`, a
+    /// piece at a time as [`IntSlot::pieces`] computes them, the root's
+    /// operation writing straight into `dest` (no copy of its lanes).
+    pub(super) fn pieces_into(&mut self, outer: &[usize], start: usize, dest: &mut [i64]) {
+        for at in (0..dest.len()).step_by(PIECE) {
+            let n = PIECE.min(dest.len() - at);
+            let piece = &mut dest[at..at + n];
+            match self.op {
+                IntOp::All(v) => piece.fill(v),
+                _ => self.eval_into(outer, start + at, piece),
+            }
+        }
+    }
+
     /// Elements `outer ++ [start .. start + len]` into `self.out`.
     fn eval(&mut self, outer: &[usize], start: usize, len: usize) {
-        let IntSlot { op, dtype, out } = self;
+        let mut out = std::mem::take(&mut self.out);
         out.resize(len, 0);
+        self.eval_into(outer, start, &mut out);
+        self.out = out;
+    }
+
+    /// Elements `outer ++ [start .. start + out.len()]` into `out` (left
+    /// as it is for a 0-d operand, whose [`IntSlot::values`] are `All`).
+    fn eval_into(&mut self, outer: &[usize], start: usize, out: &mut [i64]) {
+        let len = out.len();
+        let IntSlot { op, dtype, .. } = self;
         match op {
             IntOp::All(_) => return,
             IntOp::Leaf(v) => {
