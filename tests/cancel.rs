@@ -57,6 +57,30 @@ fn ctrl_c_in_the_shell_stops_the_statement_and_keeps_the_session() {
     t.send(&["C-d"]);
 }
 
+/// An advanced index's copy (1 GiB here: every fourth column of the
+/// sparse file's 16384 x 32768 view) shows the progress bar and stops at
+/// Ctrl-C as a reduction does (it was one loop that neither showed nor
+/// checked; the bar never came).
+#[test]
+fn ctrl_c_stops_an_advanced_index_copy() {
+    let dir = common::temp();
+    sparse(dir.path());
+    let Some(t) = common::Tmux::start(dir.path(), dir.path(), "cancel-gather") else {
+        common::skip("tmux is not installed, so no terminal to drive the shell in");
+        return;
+    };
+    t.wait_for("strided>");
+    t.send(&["open big.bin 16384x32768 c8", "Enter"]);
+    t.wait_for("bytes viewed");
+    t.send(&["x = d[:, flatnonzero(d.r[0] == 0)[::4]]", "Enter"]);
+    t.wait_for("Ctrl-C stops");
+    t.send(&["C-c"]);
+    t.wait_for("error: interrupted");
+    t.send(&["d.shape", "Enter"]);
+    t.wait_for("(16384, 32768)");
+    t.send(&["C-d"]);
+}
+
 // Interrupted saves: `tests/safety.rs` interrupts 120 saves, each after its
 // temporary file exists (this file's old test could pass with the signal
 // arriving before the save began).

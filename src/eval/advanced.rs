@@ -15,7 +15,7 @@ use crate::dtype::{Dtype, Field, Kind, Record, Scalar};
 use crate::number::human_bytes;
 use crate::syntax::{Expr, ExprKind, IndexItem, Span};
 use crate::view::{slice_indices, View};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// One evaluated subscript item.
 enum It {
@@ -373,41 +373,27 @@ impl Session {
         )?;
         // Row by row of the result: its source positions, then each run
         // of them that is consecutive along a row of the view copied at
-        // once (one slice when the view's row is contiguous).
+        // once (one slice when the view's row is contiguous). Groups of
+        // rows on every core, each into its own part of the copy; the
+        // view's byte offset of a row is kept while the runs stay in it.
         let row_len = g.shape.last().copied().unwrap_or(1).max(1);
-        let src_last = v.shape.last().copied().unwrap_or(1);
-        let step = v.strides.last().copied().unwrap_or(0);
-        let mut idx = vec![0usize; g.ndim()];
-        let mut flats = Vec::with_capacity(row_len);
-        let mut src_idx = vec![0usize; v.ndim()];
-        for row in 0..n / row_len {
-            let mut rest = row;
-            for k in (0..idx.len().saturating_sub(1)).rev() {
-                idx[k] = rest % g.shape[k].max(1);
-                rest /= g.shape[k].max(1);
-            }
-            plan.source_run(&mut idx, 0, row_len, &mut flats);
-            for (k, run) in consecutive_runs(&flats, src_last) {
-                let mut s = flats[k];
-                for j in (0..src_idx.len()).rev() {
-                    src_idx[j] = s % v.shape[j].max(1);
-                    s /= v.shape[j].max(1);
-                }
-                let at = v.element_offset(&src_idx);
-                if v.source.dataset().is_some() {
-                    for _ in 0..run {
-                        out.extend_from_slice(&v.element_bytes(&src_idx));
-                        if let Some(last) = src_idx.last_mut() {
-                            *last += 1;
-                        }
-                    }
-                } else if step == size as isize {
-                    out.extend_from_slice(&v.source.bytes()[at..at + run * size]);
-                } else {
-                    copy_strided(v.source.bytes(), at, step, run, size, &mut out);
-                }
-            }
-        }
+        let rows = n / row_len;
+        let row_bytes = row_len * size;
+        out.resize(n * size, 0);
+        let groups = (crate::control::threads() * 8).min(rows).max(1);
+        let per = rows.div_ceil(groups).max(1);
+        // Cancellable, and shown by the progress bar, as a reduction is.
+        let _job = crate::control::start(n as u64);
+        let parts: Vec<Mutex<&mut [u8]>> = out
+            .chunks_mut((per * row_bytes).max(1))
+            .map(Mutex::new)
+            .collect();
+        crate::control::in_chunks(parts.len(), |w| {
+            let mut part = parts[w].lock().expect("each group is taken once");
+            copy_rows(v, &plan, &g.shape, w * per, &mut part)
+        })
+        .map_err(|_| Error::new(ErrorKind::Interrupted, span))?;
+        drop(parts);
         let source = Arc::new(crate::source::Source::copy(
             &v.source,
             out,
@@ -433,14 +419,87 @@ impl Session {
     }
 }
 
-/// `run` elements of `size` bytes, `step` bytes apart from `at` in
-/// `bytes`, appended to `out`: each element's copy of a size known to the
-/// compiler for the common sizes.
-fn copy_strided(bytes: &[u8], at: usize, step: isize, run: usize, size: usize, out: &mut Vec<u8>) {
-    fn fixed<const S: usize>(bytes: &[u8], at: usize, step: isize, run: usize, out: &mut Vec<u8>) {
-        let from = out.len();
-        out.resize(from + run * S, 0);
-        let dst = out[from..].chunks_exact_mut(S);
+/// Result rows from `first` of an advanced index of `v` (`plan`, result
+/// shape `shape`) copied into `out`, which holds whole rows: each row's
+/// source positions, then each run of them consecutive along a row of
+/// the view copied at once (one slice where the view's row is
+/// contiguous). The view's byte offset of a row is kept while the runs
+/// stay in it, so a run costs no division.
+fn copy_rows(
+    v: &View,
+    plan: &Gather,
+    shape: &[usize],
+    first: usize,
+    out: &mut [u8],
+) -> Result<(), crate::control::Interrupted> {
+    let size = v.dtype.itemsize();
+    let row_len = shape.last().copied().unwrap_or(1).max(1);
+    let src_last = v.shape.last().copied().unwrap_or(1).max(1);
+    let step = v.strides.last().copied().unwrap_or(0);
+    let mut idx = vec![0usize; shape.len()];
+    let mut flats = Vec::with_capacity(row_len);
+    let mut src_idx = vec![0usize; v.ndim()];
+    // The view's row (C-order flat index of its first element) whose
+    // byte offset is `row_base`.
+    let (mut row_start, mut row_base) = (usize::MAX, 0usize);
+    for (k, dst) in out.chunks_mut((row_len * size).max(1)).enumerate() {
+        crate::control::check()?;
+        let mut rest = first + k;
+        for j in (0..idx.len().saturating_sub(1)).rev() {
+            idx[j] = rest % shape[j].max(1);
+            rest /= shape[j].max(1);
+        }
+        plan.source_run(&mut idx, 0, row_len, &mut flats);
+        let mut at_out = 0;
+        for (k, run) in consecutive_runs(&flats, src_last) {
+            let s = flats[k];
+            if s < row_start || s - row_start >= src_last {
+                row_start = s - s % src_last;
+                let mut r = row_start / src_last;
+                if let Some(last) = src_idx.last_mut() {
+                    *last = 0;
+                }
+                for j in (0..src_idx.len().saturating_sub(1)).rev() {
+                    src_idx[j] = r % v.shape[j].max(1);
+                    r /= v.shape[j].max(1);
+                }
+                row_base = v.element_offset(&src_idx);
+            }
+            let col = s - row_start;
+            let at = (row_base as isize + col as isize * step) as usize;
+            let dst = &mut dst[at_out..at_out + run * size];
+            at_out += run * size;
+            if v.source.dataset().is_some() {
+                if let Some(last) = src_idx.last_mut() {
+                    *last = col;
+                }
+                for e in dst.chunks_exact_mut(size) {
+                    e.copy_from_slice(&v.element_bytes(&src_idx));
+                    if let Some(last) = src_idx.last_mut() {
+                        *last += 1;
+                    }
+                }
+            } else if step == size as isize {
+                dst.copy_from_slice(&v.source.bytes()[at..at + run * size]);
+            } else {
+                copy_strided(v.source.bytes(), at, step, size, dst);
+            }
+        }
+        crate::control::advance(row_len as u64);
+    }
+    Ok(())
+}
+
+/// Elements of `size` bytes, `step` bytes apart from `at` in `bytes`,
+/// into `out` (whole elements): each element's copy of a size known to
+/// the compiler for the common sizes.
+fn copy_strided(bytes: &[u8], at: usize, step: isize, size: usize, out: &mut [u8]) {
+    let run = out.len() / size.max(1);
+    if run == 0 {
+        return;
+    }
+    fn fixed<const S: usize>(bytes: &[u8], at: usize, step: isize, run: usize, out: &mut [u8]) {
+        let dst = out.chunks_exact_mut(S);
         if step > 0 {
             // The run's span, one chunk of `step` bytes per element.
             let span = &bytes[at..at + (run - 1) * step as usize + S];
@@ -461,9 +520,9 @@ fn copy_strided(bytes: &[u8], at: usize, step: isize, run: usize, size: usize, o
         8 => fixed::<8>(bytes, at, step, run, out),
         16 => fixed::<16>(bytes, at, step, run, out),
         _ => {
-            for t in 0..run {
+            for (t, d) in out.chunks_exact_mut(size).enumerate() {
                 let o = (at as isize + t as isize * step) as usize;
-                out.extend_from_slice(&bytes[o..o + size]);
+                d.copy_from_slice(&bytes[o..o + size]);
             }
         }
     }
