@@ -85,14 +85,15 @@ fn engine(b: divan::Bencher, statement: &str) {
 }
 
 /// Integer lanes: the same bytes as int16 (4096 x 8192).
-#[divan::bench(args = ["sum(x - 3)", "stats x * 2", "mean((x & 255) // 3, axis=0)"])]
+#[divan::bench(args = ["sum(x - 3)", "stats x * 2", "std(x)", "mean((x & 255) // 3, axis=0)"])]
 fn int16(b: divan::Bencher, statement: &str) {
     as_dtype(b, "i2", 4, statement);
 }
 
-/// The same bytes as int64 (4096 x 2048): 64-bit integer lanes and the
-/// exact 64-bit reduction loop.
-#[divan::bench(args = ["sum(x - 3)", "count_nonzero(x > 0)", "sum(x // 7)", "max(x)"])]
+/// The same bytes as int64 (4096 x 2048): 64-bit integer lanes, the
+/// exact 64-bit reduction loop, floor division by a constant (float64 and
+/// a correction) and by other values (an integer division), uint64.
+#[divan::bench(args = ["sum(x - 3)", "count_nonzero(x > 0)", "sum(x // 7)", "sum(x % x[::-1])", "max(x)", "mean(x.view('u8'))"])]
 fn int64(b: divan::Bencher, statement: &str) {
     as_dtype(b, "i8", 1, statement);
 }
@@ -103,9 +104,9 @@ fn float16(b: divan::Bencher, statement: &str) {
     as_dtype(b, "f2", 4, statement);
 }
 
-/// Vectorised functions: `angle` (atan2). (Not `stats`, which on a file
-/// this small also sorts for exact quartiles.)
-#[divan::bench(args = ["sum(angle(d))"])]
+/// Vectorised functions: `angle` (atan2), float64 `log10`. (Not `stats`,
+/// which on a file this small also sorts for exact quartiles.)
+#[divan::bench(args = ["sum(angle(d))", "sum(log10(abs(d.r.astype('f8'))))"])]
 fn functions(b: divan::Bencher, statement: &str) {
     bench(b, "C", statement);
 }

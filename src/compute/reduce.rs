@@ -188,6 +188,7 @@ fn ints_moments(
     ints: &[i128],
     wide: &mut Vec<f64>,
     range: IntRange,
+    squares: bool,
 ) -> (i128, i128, i128, f64, f64, u64) {
     if range == IntRange::Wide {
         let lo = ints.iter().copied().min().unwrap_or(0);
@@ -208,7 +209,12 @@ fn ints_moments(
         (i128::from(lo), i128::from(hi), isum)
     };
     let sum = min_max_sum(&wide[..]).2;
-    let (m2, zeros) = squares_and_zeros(&wide[..], sum / ints.len() as f64);
+    // Not read by a sum or an extreme: the squared deviations and zeros.
+    let (m2, zeros) = if squares {
+        squares_and_zeros(&wide[..], sum / ints.len() as f64)
+    } else {
+        (0.0, 0)
+    };
     (lo, hi, isum, sum, m2, zeros)
 }
 
@@ -311,7 +317,9 @@ impl Acc {
         self.exact = true;
         // 64-bit integers: loops of 64-bit lanes, which vectorise.
         let mut wide = std::mem::take(&mut self.wide);
-        let (lo, hi, isum, sum, m2, zeros) = ints_moments(ints, &mut wide, IntRange::of(ints));
+        let squares = matches!(self.need, Need::All | Need::Counts);
+        let (lo, hi, isum, sum, m2, zeros) =
+            ints_moments(ints, &mut wide, IntRange::of(ints), squares);
         self.wide = wide;
         let first = |v: i128| ints.iter().position(|&x| x == v).unwrap_or(0) as u64;
         if self.min_at == u64::MAX || lo <= self.imin {
@@ -1280,8 +1288,8 @@ mod tests {
             assert_eq!(IntRange::of(&unsigned), want);
             for (values, range) in [(&ints, IntRange::Signed), (&unsigned, IntRange::Unsigned)] {
                 let mut wide = Vec::new();
-                let fast = ints_moments(values, &mut wide, range);
-                let slow = ints_moments(values, &mut wide, IntRange::Wide);
+                let fast = ints_moments(values, &mut wide, range, true);
+                let slow = ints_moments(values, &mut wide, IntRange::Wide, true);
                 assert_eq!(
                     (fast.0, fast.1, fast.2, fast.5),
                     (slow.0, slow.1, slow.2, slow.5),
