@@ -266,54 +266,38 @@ pub fn uint64_parts(ints: &[i128], wide: &mut [f64]) -> (u64, u64, i128) {
     arch().dispatch(Uint64Parts(ints, wide))
 }
 
-struct Uint64Parts<'a>(&'a [i128], &'a mut [f64]);
+/// The loop of [`int64_parts`] for one 64-bit type.
+macro_rules! parts_64 {
+    ($name:ident, $t:ty) => {
+        struct $name<'a>(&'a [i128], &'a mut [f64]);
 
-impl WithSimd for Uint64Parts<'_> {
-    type Output = (u64, u64, i128);
+        impl WithSimd for $name<'_> {
+            type Output = ($t, $t, i128);
 
-    #[inline(always)]
-    fn with_simd<S: Simd>(self, _: S) -> (u64, u64, i128) {
-        let Uint64Parts(ints, wide) = self;
-        let (mut lo, mut hi) = (u64::MAX, u64::MIN);
-        let (mut high, mut low) = (0u64, 0u64);
-        // Wrapping adds, which cannot wrap (below 2^32 per value, a block
-        // at a time), as in `int64_parts`.
-        for (w, &v) in wide.iter_mut().zip(ints) {
-            let v = v as u64;
-            lo = lo.min(v);
-            hi = hi.max(v);
-            high = high.wrapping_add(v >> 32);
-            low = low.wrapping_add(v & 0xffff_ffff);
-            *w = v as f64;
+            #[inline(always)]
+            fn with_simd<S: Simd>(self, _: S) -> ($t, $t, i128) {
+                let $name(ints, wide) = self;
+                let (mut lo, mut hi) = (<$t>::MAX, <$t>::MIN);
+                let (mut high, mut low): ($t, $t) = (0, 0);
+                // Wrapping adds, which cannot wrap here (below 2^32 per
+                // value, a block at a time): the release build's overflow
+                // checks would keep the loop scalar.
+                for (w, &v) in wide.iter_mut().zip(ints) {
+                    let v = v as $t;
+                    lo = lo.min(v);
+                    hi = hi.max(v);
+                    high = high.wrapping_add(v >> 32);
+                    low = low.wrapping_add(v & 0xffff_ffff);
+                    *w = v as f64;
+                }
+                (lo, hi, (i128::from(high) << 32) + i128::from(low))
+            }
         }
-        (lo, hi, (i128::from(high) << 32) + i128::from(low))
-    }
+    };
 }
 
-struct Int64Parts<'a>(&'a [i128], &'a mut [f64]);
-
-impl WithSimd for Int64Parts<'_> {
-    type Output = (i64, i64, i128);
-
-    #[inline(always)]
-    fn with_simd<S: Simd>(self, _: S) -> (i64, i64, i128) {
-        let Int64Parts(ints, wide) = self;
-        let (mut lo, mut hi) = (i64::MAX, i64::MIN);
-        let (mut high, mut low) = (0i64, 0i64);
-        // Wrapping adds, which cannot wrap here (below 2^31 and 2^32 per
-        // value, a block at a time): the release build's overflow checks
-        // would keep the loop scalar.
-        for (w, &v) in wide.iter_mut().zip(ints) {
-            let v = v as i64;
-            lo = lo.min(v);
-            hi = hi.max(v);
-            high = high.wrapping_add(v >> 32);
-            low = low.wrapping_add(v & 0xffff_ffff);
-            *w = v as f64;
-        }
-        (lo, hi, (i128::from(high) << 32) + i128::from(low))
-    }
-}
+parts_64!(Int64Parts, i64);
+parts_64!(Uint64Parts, u64);
 
 /// A block of small integers (int8, uint8, int16, uint16, bool: every
 /// value in [-2^15, 2^16)) summarised exactly: how many, the extremes, the

@@ -1030,6 +1030,14 @@ mod tests {
         }
     }
 
+    /// The next of a xorshift sequence: test values without a crate.
+    fn xorshift(state: &mut u64) -> u64 {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        *state
+    }
+
     /// Small integers three ways: summarised in integer lanes
     /// (`IntMoments::of`, in parts as the lanes add them), from a float64
     /// block of the same values (`of_floats`, as the general path), and a
@@ -1051,13 +1059,11 @@ mod tests {
             for len in [1usize, 63, 64, 4096, 5000] {
                 let xs: Vec<i64> = (0..len)
                     .map(|k| {
-                        state ^= state << 13;
-                        state ^= state >> 7;
-                        state ^= state << 17;
+                        let r = xorshift(&mut state);
                         match k % 97 {
                             0 => lo,
                             1 => hi,
-                            _ => lo + (state % (hi - lo + 1) as u64) as i64,
+                            _ => lo + (r % (hi - lo + 1) as u64) as i64,
                         }
                     })
                     .collect();
@@ -1111,12 +1117,7 @@ mod tests {
     #[test]
     fn complex_blocks_agree_with_the_general_path() {
         let mut state: u64 = 0x0bad_cafe;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % 2001) as f64 - 1000.0
-        };
+        let mut next = move || (xorshift(&mut state) % 2001) as f64 - 1000.0;
         for len in [1usize, 3, 4096] {
             let re: Vec<f64> = (0..len)
                 .map(|k| if k % 5 == 0 { 0.0 } else { next() * 1e-3 })
@@ -1171,12 +1172,7 @@ mod tests {
     #[test]
     fn blocks_with_nan_and_infinities_agree_with_the_general_path() {
         let mut state: u64 = 0x00c0_ffee;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = move || xorshift(&mut state);
         let (nan, inf) = (f64::NAN, f64::INFINITY);
         let mut blocks: Vec<Vec<f64>> = Vec::new();
         for len in [1usize, 7, 31, 64, 65, 100, 4096] {
@@ -1262,9 +1258,7 @@ mod tests {
         for len in [1usize, 5, 64, 100, 4096] {
             let ints: Vec<i128> = (0..len)
                 .map(|k| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
+                    let state = xorshift(&mut state);
                     match k % 7 {
                         0 => i128::from(i64::MIN),
                         1 => i128::from(i64::MAX),
