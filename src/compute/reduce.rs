@@ -445,6 +445,17 @@ impl Acc {
             // Not read: the moments of a min or a max, non-zeros of a sum.
             Need::Sums | Need::Extremes => (0.0, 0),
         };
+        self.add_real_block(n, sum, m2, zeros);
+        if int {
+            self.isum += sum as i128;
+        }
+        true
+    }
+
+    /// A block of `n` finite real values into the moments and counts: its
+    /// sum, the squared deviations from its mean and its zeros.
+    fn add_real_block(&mut self, n: u64, sum: f64, m2: f64, zeros: u64) {
+        let mean = sum / n as f64;
         (self.mean, self.m2) = merge_moments(self.finite, self.mean, self.m2, n, mean, m2);
         let (im_mean, im_m2) = merge_moments(self.finite, self.im_mean, self.im_m2, n, 0.0, 0.0);
         (self.im_mean, self.im_m2) = (im_mean, im_m2);
@@ -452,10 +463,6 @@ impl Acc {
         self.n += n;
         self.nonzero += n - zeros;
         neumaier(&mut self.sum, &mut self.comp, sum);
-        if int {
-            self.isum += sum as i128;
-        }
-        true
     }
 
     /// A block of small integers summarised exactly (by the integer
@@ -483,20 +490,11 @@ impl Acc {
                 self.offer_max(hi, base + step * first(m.hi) as u64);
             }
         }
-        let n = m.n;
-        let sum = m.sum as f64;
         let (m2, zeros) = match self.need {
             Need::All | Need::Counts => (m.m2(), m.zeros),
             Need::Sums | Need::Extremes => (0.0, 0),
         };
-        (self.mean, self.m2) =
-            merge_moments(self.finite, self.mean, self.m2, n, sum / n as f64, m2);
-        let (im_mean, im_m2) = merge_moments(self.finite, self.im_mean, self.im_m2, n, 0.0, 0.0);
-        (self.im_mean, self.im_m2) = (im_mean, im_m2);
-        self.finite += n;
-        self.n += n;
-        self.nonzero += n - zeros;
-        neumaier(&mut self.sum, &mut self.comp, sum);
+        self.add_real_block(m.n, m.sum as f64, m2, zeros);
         self.isum += i128::from(m.sum);
     }
 
