@@ -943,19 +943,21 @@ fn reduce_walk(
 /// within the 64 that hold it. A block's extremes are looked up once per
 /// new extreme, which for `max(x, axis=1)` is several times a row.
 fn first_equal<T: Lane>(xs: &[T], v: f64) -> usize {
-    for (i, c) in xs.chunks(64).enumerate() {
-        if c.iter().fold(false, |any, &x| any | (x.wide() == v)) {
-            return i * 64 + c.iter().position(|&x| x.wide() == v).unwrap_or(0);
-        }
-    }
-    0
+    first_where(xs, |x| x.wide() == v)
 }
 
 /// [`first_equal`] for integer lanes.
 fn first_int(xs: &[i64], v: i64) -> usize {
+    first_where(xs, |x| x == v)
+}
+
+/// The index of the first value of `xs` for which `hit` holds (0 if
+/// none), 64 values at a time as [`first_equal`] says.
+#[inline(always)]
+fn first_where<T: Copy>(xs: &[T], hit: impl Fn(T) -> bool) -> usize {
     for (i, c) in xs.chunks(64).enumerate() {
-        if c.iter().fold(false, |any, &x| any | (x == v)) {
-            return i * 64 + c.iter().position(|&x| x == v).unwrap_or(0);
+        if c.iter().fold(false, |any, &x| any | hit(x)) {
+            return i * 64 + c.iter().position(|&x| hit(x)).unwrap_or(0);
         }
     }
     0
