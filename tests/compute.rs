@@ -1158,6 +1158,18 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "max(wq + 1, axis=1)[0, :3]",
         "stats wq // 3",
         "argmax(wq ^ 5)",
+        // Small integers read as they lie (32-bit lanes from the bytes).
+        "mean(h, axis=0)[:2, :3]",
+        "sum(u, axis=(0, 1))[:3]",
+        "sum(v, axis=0)[0, :3]",
+        "mean(x.view('>i2'), axis=1)[0, :3]",
+        "sum(x.view('>u2')[:, :, 1:], axis=0)[0, :3]",
+        "mean(k, axis=0)[0, :3]",
+        "std(v)",
+        "sum(x.view('>u2'))",
+        "stats x.view('i1')",
+        "argmax(x.view('<u2'))",
+        "argmin(g)",
     ];
     let mut script = String::from(
         "open x.f4 (6, 257, 64) <f4 as x; open x.f4 (6, 257, 64) >f4 as b; \
@@ -1208,6 +1220,54 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
             );
         }
     }
+}
+
+/// `sum(x, axis=0)` of uint16 and int16 files long enough that a chunk's
+/// 32-bit column sums would wrap if they were not moved on in time
+/// (2^15 rows of 65535 pass 2^31), against sums in 64-bit integers.
+#[test]
+fn axis_sums_of_small_integers_read_as_they_lie_are_exact() {
+    let dir = temp();
+    let (rows, cols) = (600_000usize, 3usize);
+    let mut s = 0x2545_F491_4F6C_DD1Du64;
+    let values: Vec<u16> = (0..rows * cols)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            65535 - (s % 300) as u16
+        })
+        .collect();
+    let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+    write(dir.path(), "x.u2", bytes);
+    let sums = |signed: bool| -> Vec<i64> {
+        (0..cols)
+            .map(|c| {
+                (0..rows)
+                    .map(|r| {
+                        let v = values[r * cols + c];
+                        if signed {
+                            i64::from(v as i16)
+                        } else {
+                            i64::from(v)
+                        }
+                    })
+                    .sum()
+            })
+            .collect()
+    };
+    let script = format!(
+        "open x.u2 ({rows}, {cols}) <u2 as x; open x.u2 ({rows}, {cols}) <i2 as y; \
+         sum(x, axis=0); sum(y, axis=0); sum(x.reshape(2, -1, {cols}), axis=(0, 1))"
+    );
+    let out = run_in(dir.path(), &["--format", "csv", "-c", &script], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let got: Vec<i64> = text(&out.stdout)
+        .lines()
+        .filter_map(|l| l.rsplit(',').next()?.parse().ok())
+        .collect();
+    let want: Vec<i64> = [sums(false), sums(true), sums(false)].concat();
+    assert_eq!(got, want, "{}", text(&out.stdout));
 }
 
 /// `explain` lists each view a computation reads once, however often the

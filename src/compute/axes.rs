@@ -14,7 +14,8 @@ use crate::control::{self, Interrupted};
 /// How an `axis=` reduction of `x` runs: which kernel, and in how many
 /// chunks of rows (a fixed number, merged in order: the same bits for any
 /// number of threads). The partial rows of accumulators, all held until
-/// the merge, stay within 64 MiB.
+/// the merge, stay within 32 MiB (half the 64 MiB a reduction may hold,
+/// beside its blocks and its result).
 #[derive(Clone, Debug, PartialEq)]
 pub struct AxesPlan {
     pub outputs: usize,
@@ -26,6 +27,9 @@ pub struct AxesPlan {
     /// The column-sum kernel (see [`ColumnSums`]) rather than full
     /// accumulators.
     pub column_sums: bool,
+    /// Of those, sums of a file's small integers read as they lie, in
+    /// 32-bit integer lanes ([`kernels::column_add_raw`]).
+    pub raw: bool,
     /// Bytes of one chunk's accumulators.
     pub per_chunk: usize,
     /// Elements per block: a run along the last axis at most this long.
@@ -56,16 +60,18 @@ pub fn axes_plan(x: &Lazy, axes: &[usize], int: bool, need: Need) -> AxesPlan {
         } else {
             std::mem::size_of::<Acc>()
         };
-    let chunks = rows
-        .min(16)
-        .min((64 << 20) / outputs.max(1) / std::mem::size_of::<Acc>())
-        .max(1);
+    // Up to 16 chunks as the 32 MiB allow (counted with this kernel's own
+    // accumulators), a power of two so that 2, 4 or 8 threads share them
+    // evenly: 3 chunks on 2 threads left one thread a third of the work.
+    let fit = ((32 << 20) / per_chunk.max(1)).clamp(1, 16);
+    let chunks = rows.min(1 << fit.ilog2()).max(1);
     AxesPlan {
         outputs,
         rows,
         chunks,
         last_kept,
         column_sums,
+        raw: column_sums && need == Need::Sums && super::fused::raw_leaf(x).is_some(),
         per_chunk,
         block: if column_sums { SUM_COLS } else { BLOCK },
     }
@@ -131,9 +137,15 @@ pub fn reduce_axes(
         // written once per four rows; the chunks' columns merged in order.
         let complex = x.is_complex();
         let counting = need == Need::Counts;
+        // A file's small integers, summed (not counted) straight from
+        // their bytes into 32-bit columns.
+        let raw = super::fused::raw_leaf(x).filter(|_| plan.raw);
         let parts = in_chunks(chunks, |c| {
             let plain = ColumnSums::plain_for(x, rows);
             let mut cols = ColumnSums::new(outputs, last, complex, counting, plain);
+            if raw.is_some() {
+                cols.ints = vec![0; outputs];
+            }
             let mut evals: Vec<Fused> = (0..GROUP).map(|_| Fused::narrow_leaves(x)).collect();
             let mut outers = vec![vec![0usize; n - 1]; GROUP];
             let (r0, r1) = (c * per, ((c + 1) * per).min(rows));
@@ -147,6 +159,16 @@ pub fn reduce_axes(
                 for c0 in (0..last).step_by(SUM_COLS) {
                     control::check()?;
                     let w = SUM_COLS.min(last - c0);
+                    if let Some((v, d, kind)) = raw {
+                        let bytes = v.source.bytes();
+                        let runs: [&[u8]; GROUP] = std::array::from_fn(|i| {
+                            let (at, _, _) = super::fused::leaf_run(v, &outers[i.min(h - 1)], c0);
+                            &bytes[at..at + w * d.size]
+                        });
+                        kernels::column_add_raw(&mut cols.ints[base + c0..][..w], &runs[..h], kind);
+                        control::advance((w * h) as u64);
+                        continue;
+                    }
                     let mut blocks: [Option<Values>; GROUP] = [None; GROUP];
                     for (b, (e, o)) in blocks.iter_mut().zip(evals.iter_mut().zip(&outers)).take(h)
                     {
@@ -160,6 +182,7 @@ pub fn reduce_axes(
                 }
                 row += h;
             }
+            cols.move_ints();
             Ok(cols)
         })?;
         let mut parts = parts.into_iter();
@@ -355,6 +378,12 @@ struct ColumnSums {
     /// A run's values with NaN and infinities made 0, reused
     /// ([`ColumnSums::add_real_with_specials`]).
     finite: Vec<f64>,
+    /// A file's small integers summed as they lie
+    /// ([`kernels::column_add_raw`]), moved into `sum` before they could
+    /// pass 2^31; empty unless so summed.
+    ints: Vec<i32>,
+    /// Rows added to `ints` since they were last moved.
+    pending: usize,
 }
 
 impl ColumnSums {
@@ -377,12 +406,30 @@ impl ColumnSums {
             plain,
             specials: Vec::new(),
             finite: Vec::new(),
+            ints: Vec::new(),
+            pending: 0,
         }
     }
 
     /// A whole row of input has been added to the row of outputs at `base`.
     fn row_added(&mut self, base: usize) {
         self.rows[base / self.last.max(1)] += 1;
+        if !self.ints.is_empty() {
+            self.pending += 1;
+            // 2^15 rows of values below 2^16 stay below 2^31.
+            if self.pending == 1 << 15 {
+                self.move_ints();
+            }
+        }
+    }
+
+    /// Adds the 32-bit sums into `sum` (exactly: below 2^53) and clears
+    /// them.
+    fn move_ints(&mut self) {
+        for (s, i) in self.sum.iter_mut().zip(&mut self.ints) {
+            *s += f64::from(std::mem::take(i));
+        }
+        self.pending = 0;
     }
 
     /// Adds the columns of `o`, the chunk after this one's.

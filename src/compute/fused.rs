@@ -133,18 +133,35 @@ impl<'a> Fused<'a> {
         outer: &[usize],
         start: usize,
         len: usize,
-    ) -> (kernels::IntMoments, &[i64]) {
+        squares: bool,
+    ) -> (kernels::IntMoments, SmallRun<'_>) {
         let ints = &mut self.ints;
-        ints.resize(len, 0);
         match (&*self.x.node, self.plan.as_mut()) {
             (Node::Leaf(v), _) => {
                 let (at, stride, d) = leaf_run(v, outer, start);
-                read_part(v.source.bytes(), at, stride, d, ints);
+                let bytes = v.source.bytes();
+                if let Some(raw) = raw_ints(d).filter(|_| stride == d.size as isize) {
+                    // A forward run of the file's own values: summarised
+                    // from its bytes, with no buffer between.
+                    let run = &bytes[at..at + len * d.size];
+                    return (
+                        kernels::IntMoments::of_raw(run, raw, squares),
+                        SmallRun::Raw(run, raw),
+                    );
+                }
+                ints.resize(len, 0);
+                read_part(bytes, at, stride, d, ints);
             }
-            (_, Some(Plan::Int(plan))) => plan.pieces_into(outer, start, ints),
+            (_, Some(Plan::Int(plan))) => {
+                ints.resize(len, 0);
+                plan.pieces_into(outer, start, ints)
+            }
             _ => unreachable!("asked only where small_ints"),
         }
-        (kernels::IntMoments::of(ints), &self.ints[..])
+        (
+            kernels::IntMoments::of(ints),
+            SmallRun::Ints(&self.ints[..]),
+        )
     }
 
     /// Elements `outer ++ [start .. start + len]`: real float32 lanes where
@@ -194,7 +211,16 @@ impl<'a> Fused<'a> {
                     s.describe(false)
                 )
             }
-            _ => format!("read straight into integer lanes; {how}"),
+            _ => match &*self.x.node {
+                Node::Leaf(v)
+                    if v.dtype.as_scalar().is_some_and(|d| {
+                        raw_ints(d).is_some() && v.strides.last() == Some(&(d.size as isize))
+                    }) =>
+                {
+                    format!("summarised in 32-bit lanes straight from the file's bytes; {how}")
+                }
+                _ => format!("read straight into integer lanes; {how}"),
+            },
         }
     }
 
@@ -876,6 +902,39 @@ pub(super) fn leaf_run(v: &View, outer: &[usize], start: usize) -> (usize, isize
     let at = (v.element_offset(outer) as isize + start as isize * stride) as usize;
     let d = v.dtype.as_scalar().expect("compile reads scalar dtypes");
     (at, stride, d)
+}
+
+/// How [`kernels::IntMoments::of_raw`] reads values of `d`, where it can.
+fn raw_ints(d: Scalar) -> Option<kernels::RawInts> {
+    use kernels::RawInts as R;
+    let big = d.order == ByteOrder::Big;
+    match (d.kind, d.size) {
+        (Kind::Int, 1) => Some(R::I8),
+        (Kind::UInt, 1) => Some(R::U8),
+        (Kind::Int, 2) => Some(R::I16(big)),
+        (Kind::UInt, 2) => Some(R::U16(big)),
+        _ => None,
+    }
+}
+
+/// `x` as a file's small integers whose runs along the last axis are
+/// consecutive bytes, for the kernels that read them as they lie
+/// ([`kernels::column_add_raw`]): its view, dtype and how to read it.
+pub(super) fn raw_leaf(x: &Lazy) -> Option<(&View, Scalar, kernels::RawInts)> {
+    let Node::Leaf(v) = &*x.node else {
+        return None;
+    };
+    let d = v.dtype.as_scalar()?;
+    let raw = raw_ints(d)?;
+    let forward = v.strides.last() == Some(&(d.size as isize));
+    (lanes_on() && forward && x.ndim() > 0 && v.source.dataset().is_none()).then_some((v, d, raw))
+}
+
+/// A block of small integers as [`Fused::int_moments`] has them: widened
+/// into integer lanes, or the file's bytes as they lie.
+pub enum SmallRun<'a> {
+    Ints(&'a [i64]),
+    Raw(&'a [u8], kernels::RawInts),
 }
 
 /// Values of the real dtype `d` (exact in float32) every `stride` bytes

@@ -424,6 +424,193 @@ impl WithSimd for SmallInts<'_> {
     }
 }
 
+/// How a file holds small integers that [`IntMoments::of_raw`] reads
+/// straight from its bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RawInts {
+    I8,
+    U8,
+    /// int16; `true` for big-endian.
+    I16(bool),
+    /// uint16; `true` for big-endian.
+    U16(bool),
+}
+
+impl IntMoments {
+    /// The summary of consecutive small integers read straight from their
+    /// `bytes`, in 32-bit lanes, with no buffer between: the file's own
+    /// values, where [`IntMoments::of`] takes them widened to 64 bits.
+    /// With `squares` false the sum of squares is left 0 (a sum or an
+    /// extreme does not read it).
+    pub fn of_raw(bytes: &[u8], raw: RawInts, squares: bool) -> IntMoments {
+        let mut m = IntMoments::default();
+        // 2^14 values below 2^16 each: every 32-bit sum stays exact.
+        let size = if matches!(raw, RawInts::I8 | RawInts::U8) {
+            1
+        } else {
+            2
+        };
+        for part in bytes.chunks(size << 14) {
+            let (lo, hi, sum, sq, zeros) = match raw {
+                RawInts::I8 => raw_moments::<1, I8>(part, squares),
+                RawInts::U8 => raw_moments::<1, U8>(part, squares),
+                RawInts::I16(false) => raw_moments::<2, I16Le>(part, squares),
+                RawInts::I16(true) => raw_moments::<2, I16Be>(part, squares),
+                RawInts::U16(false) => raw_moments::<2, U16Le>(part, squares),
+                RawInts::U16(true) => raw_moments::<2, U16Be>(part, squares),
+            };
+            let n = (part.len() / size) as u64;
+            if n > 0 {
+                m.add(&IntMoments {
+                    n,
+                    lo: i64::from(lo),
+                    hi: i64::from(hi),
+                    sum: i64::from(sum),
+                    squares: sq,
+                    zeros: u64::from(zeros),
+                });
+            }
+        }
+        m
+    }
+}
+
+/// A small integer decoded from its `N` bytes.
+trait RawInt<const N: usize> {
+    fn get(b: [u8; N]) -> i32;
+}
+
+macro_rules! raw_int {
+    ($name:ident, $n:literal, |$b:ident| $e:expr) => {
+        struct $name;
+        impl RawInt<$n> for $name {
+            #[inline(always)]
+            fn get($b: [u8; $n]) -> i32 {
+                i32::from($e)
+            }
+        }
+    };
+}
+raw_int!(I8, 1, |b| b[0] as i8);
+raw_int!(U8, 1, |b| b[0]);
+raw_int!(I16Le, 2, |b| i16::from_le_bytes(b));
+raw_int!(I16Be, 2, |b| i16::from_be_bytes(b));
+raw_int!(U16Le, 2, |b| u16::from_le_bytes(b));
+raw_int!(U16Be, 2, |b| u16::from_be_bytes(b));
+
+impl RawInts {
+    /// The index of the first of the values in `bytes` equal to `v` (0 if
+    /// none): where a block's extreme lies.
+    pub fn first(self, bytes: &[u8], v: i64) -> usize {
+        fn go<const N: usize, D: RawInt<N>>(bytes: &[u8], v: i64) -> usize {
+            let (values, _) = bytes.as_chunks::<N>();
+            values
+                .iter()
+                .position(|&b| i64::from(D::get(b)) == v)
+                .unwrap_or(0)
+        }
+        match self {
+            RawInts::I8 => go::<1, I8>(bytes, v),
+            RawInts::U8 => go::<1, U8>(bytes, v),
+            RawInts::I16(false) => go::<2, I16Le>(bytes, v),
+            RawInts::I16(true) => go::<2, I16Be>(bytes, v),
+            RawInts::U16(false) => go::<2, U16Le>(bytes, v),
+            RawInts::U16(true) => go::<2, U16Be>(bytes, v),
+        }
+    }
+}
+
+fn raw_moments<const N: usize, D: RawInt<N>>(
+    bytes: &[u8],
+    squares: bool,
+) -> (i32, i32, i32, u64, u32) {
+    if squares {
+        arch().dispatch(Raw::<N, D, true>(bytes, std::marker::PhantomData))
+    } else {
+        arch().dispatch(Raw::<N, D, false>(bytes, std::marker::PhantomData))
+    }
+}
+
+/// Adds runs of small integers straight from their bytes (one row or four,
+/// each as long as `sums`) to 32-bit column sums, `sums[j] += Σ row[j]`:
+/// an `axis=` sum of a file of int8/uint8/int16/uint16 with no float
+/// conversion and no buffer between. The caller keeps the sums below
+/// 2^31 (at most 2^15 rows of values below 2^16 before it moves them on).
+pub fn column_add_raw(sums: &mut [i32], rows: &[&[u8]], raw: RawInts) {
+    fn go<const N: usize, D: RawInt<N>>(sums: &mut [i32], rows: &[&[u8]]) {
+        arch().dispatch(ColumnRaw::<N, D>(sums, rows, std::marker::PhantomData))
+    }
+    match raw {
+        RawInts::I8 => go::<1, I8>(sums, rows),
+        RawInts::U8 => go::<1, U8>(sums, rows),
+        RawInts::I16(false) => go::<2, I16Le>(sums, rows),
+        RawInts::I16(true) => go::<2, I16Be>(sums, rows),
+        RawInts::U16(false) => go::<2, U16Le>(sums, rows),
+        RawInts::U16(true) => go::<2, U16Be>(sums, rows),
+    }
+}
+
+struct ColumnRaw<'a, const N: usize, D>(&'a mut [i32], &'a [&'a [u8]], std::marker::PhantomData<D>);
+
+impl<const N: usize, D: RawInt<N>> WithSimd for ColumnRaw<'_, N, D> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        let ColumnRaw(sums, rows, _) = self;
+        let run = |k: usize| rows[k].as_chunks::<N>().0;
+        // Wrapping adds, which do not wrap (see above), so that overflow
+        // checks do not keep the loop scalar.
+        match rows.len() {
+            4 => {
+                let quads = run(0).iter().zip(run(1)).zip(run(2).iter().zip(run(3)));
+                for (s, ((&a, &b), (&c, &d))) in sums.iter_mut().zip(quads) {
+                    let four = (D::get(a).wrapping_add(D::get(b)))
+                        .wrapping_add(D::get(c).wrapping_add(D::get(d)));
+                    *s = s.wrapping_add(four);
+                }
+            }
+            _ => {
+                for k in 0..rows.len() {
+                    for (s, &a) in sums.iter_mut().zip(run(k)) {
+                        *s = s.wrapping_add(D::get(a));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// [`IntMoments::of_raw`]'s loop over values of `N` bytes each, decoded
+/// by `D`; the sum of squares only with `SQUARES`.
+struct Raw<'a, const N: usize, D, const SQUARES: bool>(&'a [u8], std::marker::PhantomData<D>);
+
+impl<const N: usize, D: RawInt<N>, const SQUARES: bool> WithSimd for Raw<'_, N, D, SQUARES> {
+    type Output = (i32, i32, i32, u64, u32);
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) -> Self::Output {
+        let (values, _) = self.0.as_chunks::<N>();
+        let (mut lo, mut hi, mut sum, mut squares, mut zeros) =
+            (i32::MAX, i32::MIN, 0i32, 0u64, 0u32);
+        // Wrapping operations, none of which wraps here (at most 2^14
+        // values below 2^16; each square below 2^32 as a u32), so that the
+        // release build's overflow checks do not keep the loop scalar.
+        for &b in values {
+            let v = D::get(b);
+            lo = lo.min(v);
+            hi = hi.max(v);
+            sum = sum.wrapping_add(v);
+            if SQUARES {
+                let w = v as u32;
+                squares = squares.wrapping_add(u64::from(w.wrapping_mul(w)));
+            }
+            zeros = zeros.wrapping_add(u32::from(v == 0));
+        }
+        (lo, hi, sum, squares, zeros)
+    }
+}
+
 /// The plain sum of squares and the zeros of `xs` (integers, whose every
 /// partial sum float64 holds: exact in any order).
 struct RawSquares<'a, T>(&'a [T]);

@@ -5,6 +5,7 @@
 //! the elements into chunks that threads stream through, and merge the
 //! partial accumulators in order, so results do not depend on timing.
 
+use super::fused::SmallRun;
 use super::kernels::{
     self, finite_squares_and_zeros, finite_sums, min_max_sum, squares_and_zeros, FiniteSums, Lane,
 };
@@ -295,7 +296,7 @@ impl Acc {
     fn push_walked(&mut self, v: Walked<'_>, base: u64, int: bool) {
         match v {
             Walked::Values(v) => self.push_values(v, base, int),
-            Walked::Ints(m, xs) => self.push_int_moments(&m, base, 1, |v| first_int(xs, v)),
+            Walked::Ints(m, run) => self.push_int_moments(&m, base, 1, |v| first_int(&run, v)),
         }
     }
 
@@ -490,8 +491,10 @@ impl Acc {
                 self.offer_max(hi, base + step * first(m.hi) as u64);
             }
         }
+        // The squares are summed for `Need::All` only (`Want::Ints`).
         let (m2, zeros) = match self.need {
-            Need::All | Need::Counts => (m.m2(), m.zeros),
+            Need::All => (m.m2(), m.zeros),
+            Need::Counts => (0.0, m.zeros),
             Need::Sums | Need::Extremes => (0.0, 0),
         };
         self.add_real_block(m.n, m.sum as f64, m2, zeros);
@@ -790,7 +793,7 @@ pub fn for_values(
 enum Walked<'b> {
     Values(Values<'b>),
     /// Small integers and their exact summary ([`Fused::int_moments`]).
-    Ints(kernels::IntMoments, &'b [i64]),
+    Ints(kernels::IntMoments, SmallRun<'b>),
 }
 
 /// What [`walk`] hands its caller.
@@ -801,8 +804,8 @@ enum Want {
     /// float32 lanes where the expression computes in them.
     Lanes,
     /// Those, or small integers in integer lanes with their summary
-    /// ([`Fused::int_moments`]).
-    Ints,
+    /// ([`Fused::int_moments`]), its sum of squares only when `true`.
+    Ints(bool),
 }
 
 fn walk(
@@ -828,7 +831,7 @@ fn walk(
     let last = x.shape[n - 1];
     let outer_shape = &x.shape[..n - 1];
     let mut eval = Fused::new(x);
-    let ints = want == Want::Ints && eval.small_ints();
+    let ints = matches!(want, Want::Ints(_)) && eval.small_ints();
     let mut flat = from;
     let mut outer = vec![0usize; n - 1];
     while flat < to {
@@ -842,8 +845,8 @@ fn walk(
         let len = BLOCK.min(last - col).min(to - flat);
         control::check()?;
         let v = if ints {
-            let (m, xs) = eval.int_moments(&outer, col, len);
-            Walked::Ints(m, xs)
+            let (m, run) = eval.int_moments(&outer, col, len, want == Want::Ints(true));
+            Walked::Ints(m, run)
         } else if want == Want::Blocks {
             Walked::Values(Values::Block(eval.block(&outer, col, len)))
         } else {
@@ -912,7 +915,9 @@ fn reduce_walk(
             need,
             ..Acc::with_order(order.clone())
         };
-        walk(x, 0, size, Want::Ints, |v, at| acc.push_walked(v, at, int))?;
+        walk(x, 0, size, Want::Ints(need == Need::All), |v, at| {
+            acc.push_walked(v, at, int)
+        })?;
         return Ok(acc);
     }
     let parts = in_chunks(chunks, |c| {
@@ -924,7 +929,7 @@ fn reduce_walk(
             x,
             c * chunk,
             ((c + 1) * chunk).min(size),
-            Want::Ints,
+            Want::Ints(need == Need::All),
             |v, at| acc.push_walked(v, at, int),
         )?;
         Ok(acc)
@@ -946,9 +951,13 @@ fn first_equal<T: Lane>(xs: &[T], v: f64) -> usize {
     first_where(xs, |x| x.wide() == v)
 }
 
-/// [`first_equal`] for integer lanes.
-fn first_int(xs: &[i64], v: i64) -> usize {
-    first_where(xs, |x| x == v)
+/// [`first_equal`] for small integers, in integer lanes or as the file's
+/// bytes.
+fn first_int(run: &SmallRun<'_>, v: i64) -> usize {
+    match *run {
+        SmallRun::Ints(xs) => first_where(xs, |x| x == v),
+        SmallRun::Raw(bytes, raw) => raw.first(bytes, v),
+    }
 }
 
 /// The index of the first value of `xs` for which `hit` holds (0 if
@@ -1056,7 +1065,7 @@ mod tests {
             (0, 1),
             (7, 7),
         ] {
-            for len in [1usize, 63, 64, 4096, 5000] {
+            for len in [1usize, 63, 64, 4096, 5000, 40_000] {
                 let xs: Vec<i64> = (0..len)
                     .map(|k| {
                         let r = xorshift(&mut state);
@@ -1095,7 +1104,7 @@ mod tests {
                 );
                 // Both paths into an accumulator: the same bits.
                 let mut a = Acc::default();
-                a.push_walked(Walked::Ints(lanes, &xs), 10, true);
+                a.push_walked(Walked::Ints(lanes, SmallRun::Ints(&xs)), 10, true);
                 let mut b = Acc::default();
                 b.push_strided(&floats, None, 10, 1, true);
                 assert_eq!(
@@ -1108,6 +1117,41 @@ mod tests {
                 );
                 let first_lo = xs.iter().position(|&v| v == lanes.lo).unwrap() as u64;
                 assert_eq!(a.min_at, 10 + first_lo);
+                // A third way: straight from the values' bytes, in each
+                // dtype that holds them and both byte orders.
+                use kernels::RawInts as R;
+                let raws: &[(R, usize)] = match (lo, hi) {
+                    (-128, _) => &[(R::I8, 1), (R::I16(false), 2), (R::I16(true), 2)],
+                    (-32768, _) => &[(R::I16(false), 2), (R::I16(true), 2)],
+                    (0, 65535) => &[(R::U16(false), 2), (R::U16(true), 2)],
+                    (0, 255) => &[(R::U8, 1), (R::U16(true), 2)],
+                    _ => &[(R::U8, 1), (R::I8, 1), (R::U16(false), 2)],
+                };
+                for &(raw, size) in raws {
+                    let big = matches!(raw, R::I16(true) | R::U16(true));
+                    let bytes: Vec<u8> = xs
+                        .iter()
+                        .flat_map(|&v| {
+                            let b = if big {
+                                (v as u16).to_be_bytes()
+                            } else {
+                                (v as u16).to_le_bytes()
+                            };
+                            b.into_iter().take(size)
+                        })
+                        .collect();
+                    assert_eq!(
+                        kernels::IntMoments::of_raw(&bytes, raw, true),
+                        lanes,
+                        "{raw:?}"
+                    );
+                    let no_squares = kernels::IntMoments {
+                        squares: 0,
+                        ..lanes
+                    };
+                    assert_eq!(kernels::IntMoments::of_raw(&bytes, raw, false), no_squares);
+                    assert_eq!(raw.first(&bytes, lanes.lo) as u64, first_lo, "{raw:?}");
+                }
             }
         }
     }
