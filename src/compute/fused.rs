@@ -159,7 +159,7 @@ impl<'a> Fused<'a> {
             _ => unreachable!("asked only where small_ints"),
         }
         (
-            kernels::IntMoments::of(ints),
+            kernels::IntMoments::of(ints, squares),
             SmallRun::Ints(&self.ints[..]),
         )
     }

@@ -343,12 +343,17 @@ impl IntMoments {
     pub const MAX_FLOATS: usize = 1 << 21;
 
     /// The summary of `xs` (small integers, see [`small_int`]): one
-    /// vector pass.
-    pub fn of(xs: &[i64]) -> IntMoments {
+    /// vector pass. With `squares` false the sum of squares is left 0 (a
+    /// sum or an extreme does not read it).
+    pub fn of(xs: &[i64], squares: bool) -> IntMoments {
         if xs.is_empty() {
             return IntMoments::default();
         }
-        let (lo, hi, sum, squares, zeros) = arch().dispatch(SmallInts(xs));
+        let (lo, hi, sum, squares, zeros) = if squares {
+            arch().dispatch(SmallInts::<true>(xs))
+        } else {
+            arch().dispatch(SmallInts::<false>(xs))
+        };
         IntMoments {
             n: xs.len() as u64,
             lo,
@@ -400,9 +405,9 @@ impl IntMoments {
     }
 }
 
-struct SmallInts<'a>(&'a [i64]);
+struct SmallInts<'a, const SQUARES: bool>(&'a [i64]);
 
-impl WithSimd for SmallInts<'_> {
+impl<const SQUARES: bool> WithSimd for SmallInts<'_, SQUARES> {
     type Output = (i64, i64, i64, u64, u64);
 
     #[inline(always)]
@@ -415,9 +420,11 @@ impl WithSimd for SmallInts<'_> {
             lo = lo.min(v);
             hi = hi.max(v);
             sum = sum.wrapping_add(v);
-            // Below 2^32 for the values this holds: exact as u32.
-            let w = v as u32;
-            squares = squares.wrapping_add(u64::from(w.wrapping_mul(w)));
+            if SQUARES {
+                // Below 2^32 for the values this holds: exact as u32.
+                let w = v as u32;
+                squares = squares.wrapping_add(u64::from(w.wrapping_mul(w)));
+            }
             zeros = zeros.wrapping_add(u64::from(v == 0));
         }
         (lo, hi, sum, squares, zeros)

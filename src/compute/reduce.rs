@@ -1080,9 +1080,14 @@ mod tests {
                 // Lanes: parts of 64, as the integer lanes hand them over.
                 let mut lanes = kernels::IntMoments::default();
                 for part in xs.chunks(64) {
-                    lanes.add(&kernels::IntMoments::of(part));
+                    lanes.add(&kernels::IntMoments::of(part, true));
                 }
-                assert_eq!(lanes, kernels::IntMoments::of(&xs));
+                assert_eq!(lanes, kernels::IntMoments::of(&xs, true));
+                let no_squares = kernels::IntMoments {
+                    squares: 0,
+                    ..lanes
+                };
+                assert_eq!(kernels::IntMoments::of(&xs, false), no_squares);
                 let (flo, fhi, fsum) = min_max_sum(&floats[..]);
                 let general = kernels::IntMoments::of_floats(&floats[..], flo, fhi, fsum).unwrap();
                 assert_eq!(lanes, general, "{lo}..{hi}, {len} values");
