@@ -182,7 +182,7 @@ pub fn reduce_axes(
                 }
                 row += h;
             }
-            cols.move_ints();
+            cols.settle();
             Ok(cols)
         })?;
         let mut parts = parts.into_iter();
@@ -384,6 +384,10 @@ struct ColumnSums {
     ints: Vec<i32>,
     /// Rows added to `ints` since they were last moved.
     pending: usize,
+    /// NaN counted by [`ColumnSums::add_with_specials4`] (in float64
+    /// lanes, exact below 2^53), added to `nan` by
+    /// [`ColumnSums::settle`]; empty until such a run comes.
+    bad: Vec<f64>,
 }
 
 impl ColumnSums {
@@ -408,6 +412,7 @@ impl ColumnSums {
             finite: Vec::new(),
             ints: Vec::new(),
             pending: 0,
+            bad: Vec::new(),
         }
     }
 
@@ -430,6 +435,15 @@ impl ColumnSums {
             *s += f64::from(std::mem::take(i));
         }
         self.pending = 0;
+    }
+
+    /// Moves what is held apart into the common fields, before a merge:
+    /// the 32-bit sums into `sum`, the `bad` counts into `nan`.
+    fn settle(&mut self) {
+        self.move_ints();
+        for (n, b) in self.nan.iter_mut().zip(&mut self.bad) {
+            *n += std::mem::take(b) as u64;
+        }
     }
 
     /// Adds the columns of `o`, the chunk after this one's.
@@ -500,12 +514,49 @@ impl ColumnSums {
             [Some(B(a)), Some(B(b)), Some(B(c)), Some(B(d))] if rows.iter().all(finite) => {
                 self.add_finite(at, &[&a.re, &b.re, &c.re, &d.re]);
             }
+            [Some(L(a)), Some(L(b)), Some(L(c)), Some(L(d))]
+                if self.nonzero.is_empty() && !self.plain =>
+            {
+                self.add_with_specials4(at, [a, b, c, d]);
+            }
             _ => {
                 for v in rows.iter().flatten() {
                     match v {
                         B(b) => self.add(at, &b.re, b.im.as_deref()),
                         L(xs) if kernels::all_finite(xs) => self.add_finite(at, &[xs]),
                         L(xs) => self.add_real_with_specials(at, xs),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Four runs of real values some of which are NaN or infinite (when
+    /// not counting non-zeros): added and counted in one pass over the
+    /// row of sums ([`kernels::column_add4_specials`]), each value that is
+    /// not finite in `bad` until [`ColumnSums::settle`]; the rare runs
+    /// with an infinity have those moved to `pinf`/`ninf` by their sign.
+    fn add_with_specials4(&mut self, at: usize, rows: [&[f32]; 4]) {
+        let r = at..at + rows[0].len();
+        if self.bad.is_empty() {
+            self.bad = vec![0.0; self.sum.len()];
+        }
+        let (sum, comp, bad) = (
+            &mut self.sum[r.clone()],
+            &mut self.comp[r.clone()],
+            &mut self.bad[r],
+        );
+        if kernels::column_add4_specials(sum, comp, bad, rows) {
+            for xs in rows {
+                for (j, &v) in xs.iter().enumerate() {
+                    if v.is_infinite() {
+                        let count = if v > 0.0 {
+                            &mut self.pinf
+                        } else {
+                            &mut self.ninf
+                        };
+                        count[at + j] += 1;
+                        self.bad[at + j] -= 1.0;
                     }
                 }
             }
