@@ -47,6 +47,10 @@ CASES = [
     ("stats db(d)", "open {f} {n}x{n}; stats db(d)",
      "a = 20 * np.log10(np.abs(d))\nprint(a.min(), a.max(), a.mean(), a.std(), np.isnan(a).sum())",
      "print(ne.evaluate('sum(20 * log10(abs(d)))'))"),
+    # An operand broadcast against the file (each column less its mean).
+    ("sum(d.r - mean(d.r, axis=0))", "open {f} {n}x{n}; sum(d.r - mean(d.r, axis=0))",
+     "r = d.real\nprint(np.sum(r - r.mean(axis=0)))",
+     "r = d.real\nm = ne.evaluate('sum(r, axis=0)') / r.shape[0]\nprint(ne.evaluate('sum(r - m)'))"),
     ("hist d.r bins=100", "open {f} {n}x{n}; hist d.r bins=100",
      "print(np.histogram(d.real, bins=100))", None),
     ("psd of 1 GiB (128 Mi samples, nperseg 1024)",

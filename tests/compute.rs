@@ -1109,6 +1109,15 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "mean(x.view('<f2'), axis=0)",
         "nansum(x.view('<f2'), axis=(0, 1))",
         "sum(x.view('<f2')[:, :, 1:], axis=1)",
+        // Operands broadcast in the lanes: along the run, one value per
+        // run, both operands broadcast, computed arrays.
+        "c - c[:, :1]",
+        "x[:, :1, :] * x[:1]",
+        "x + x[0, 0]",
+        "w - mean(w, axis=0)",
+        "c - mean(c, axis=0)",
+        "h - mean(h, axis=0)",
+        "where(x[:1] > 0, h, u[:, :1])",
     ];
     let reductions = [
         "sum(x * 2)",

@@ -19,10 +19,13 @@
 //! tree computes in float32 lanes and is widened; integer arithmetic of up
 //! to 32 bits computes in integer lanes ([`super::ints`]) and enters as an
 //! operand where its dtype is exact in the lanes (or is the plan itself,
-//! for an integer root). Everything else (gathers, transforms, operands
-//! broadcast along an axis, 64-bit integers) is evaluated by
-//! [`Lazy::block`], the general path in float64, and enters the lanes as an
-//! operand when its values are exact there.
+//! for an integer root). An operand of another shape is broadcast in the
+//! lanes ([`Broadcast`]: its own slot over its own shape, a run of it or
+//! one value per run), and an array computed earlier (an `axis=` result)
+//! is read from memory as a file's values are. Everything else (gathers,
+//! transforms, 64-bit integers) is evaluated by [`Lazy::block`], the
+//! general path in float64, and enters the lanes as an operand when its
+//! values are exact there.
 //! Logarithms and `exp` of float32 values widen a block to float64, take
 //! the vectorised logarithm or `exp` there, and round once, as the general
 //! path does; of float64 values, the library's, as the general path.
@@ -364,6 +367,10 @@ trait Width: Real + std::fmt::Display {
     /// Integer lanes' values (exact here: their dtype is [`Width::exact`]).
     fn from_ints(xs: &[i64], out: &mut [Self]);
 
+    /// A computed array's values (exact here: its dtype is
+    /// [`Width::exact`]).
+    fn from_f64s(xs: &[f64], out: &mut [Self]);
+
     /// Values of `d` (where [`Width::reads`]) every `stride` bytes from
     /// `at` of a file's `bytes`, both parts of complex ones.
     fn read(bytes: &[u8], at: usize, stride: isize, d: Scalar, re: &mut [Self], im: &mut [Self]);
@@ -416,6 +423,10 @@ impl Width for f32 {
     }
 
     fn from_ints(xs: &[i64], out: &mut [f32]) {
+        kernels::convert(xs, out);
+    }
+
+    fn from_f64s(xs: &[f64], out: &mut [f32]) {
         kernels::convert(xs, out);
     }
 
@@ -494,6 +505,10 @@ impl Width for f64 {
         kernels::convert(xs, out);
     }
 
+    fn from_f64s(xs: &[f64], out: &mut [f64]) {
+        out.copy_from_slice(xs);
+    }
+
     fn read(_: &[u8], _: usize, _: isize, _: Scalar, _: &mut [f64], _: &mut [f64]) {
         unreachable!("float64 lanes read files through the general path's decoders")
     }
@@ -542,6 +557,13 @@ enum Op<'a, T> {
         child: &'a Lazy,
         block: Block,
     },
+    /// An array computed earlier (an `axis=` result), in memory in C
+    /// order: a run of it read as a file's would be.
+    Array(&'a super::Computed, &'a [f64], Option<&'a [f64]>),
+    /// A child of another shape broadcast to the parent's (NumPy's rule:
+    /// axes aligned at the end, an axis of length 1 repeated), computed in
+    /// its own slot over its own shape ([`Broadcast`]).
+    Broadcast(Box<Broadcast<'a, T>>),
     /// A float32 subtree of a float64 tree, computed in float32 lanes (as
     /// NumPy rounds it) and widened.
     Single(Box<Slot<'a, f32>>),
@@ -552,6 +574,44 @@ enum Op<'a, T> {
     Where(Box<Slot<'a, T>>, Box<Slot<'a, T>>, Box<Slot<'a, T>>),
     /// `clip(x, lo, hi)` of real values.
     Clip(Box<Slot<'a, T>>, Box<Slot<'a, T>>, Box<Slot<'a, T>>),
+}
+
+/// A broadcast operand: the child's slot, and where the parent's runs
+/// fall in the child.
+struct Broadcast<'a, T> {
+    child: Slot<'a, T>,
+    /// The child's shape; the parent has `off` more axes, before them.
+    shape: &'a [usize],
+    off: usize,
+    /// The child's index of the leading axes for the current run.
+    outer: Vec<usize>,
+    /// The child's last axis runs along the parent's (else it has length
+    /// 1, and each run of the parent sees one value of the child).
+    along: bool,
+    /// That one value (real and imaginary parts) for the current run.
+    value: (T, T),
+}
+
+impl<T: Width> Broadcast<'_, T> {
+    /// The child's run for the parent's run `outer ++ [start .. start +
+    /// len]`, as [`Lazy::child`] broadcasts it on the general path.
+    fn eval(&mut self, outer: &[usize], start: usize, len: usize) {
+        let k = self.shape.len();
+        for (i, o) in self.outer.iter_mut().enumerate() {
+            *o = if self.shape[i] == 1 {
+                0
+            } else {
+                outer[i + self.off]
+            };
+        }
+        debug_assert_eq!(self.outer.len(), k - 1);
+        if self.along {
+            self.child.eval(&self.outer, start, len);
+        } else {
+            self.child.eval(&self.outer, 0, 1);
+            self.value = (at(self.child.real(), 0), at(self.child.imag(), 0));
+        }
+    }
 }
 
 fn slot<T>(op: Op<'_, T>, complex: bool) -> Slot<'_, T> {
@@ -628,6 +688,14 @@ fn compile<T: Width>(x: &Lazy) -> Option<Slot<'_, T>> {
             Box::new(operand(x, lo)?),
             Box::new(operand(x, hi)?),
         ),
+        // An array computed earlier, held in C order (an `axis=` result).
+        Node::Array(a) if T::exact(x.dtype) && a.ints.is_none() => {
+            let im = match &a.im {
+                Some(im) => Some(im.as_slice()?),
+                None => None,
+            };
+            Op::Array(a, a.re.as_slice()?, im)
+        }
         // A cast to this float type that keeps every value (int16 or
         // float32 to float32; any integer, float32 or float16 to float64,
         // rounded there as NumPy's cast rounds it): the child itself.
@@ -657,23 +725,22 @@ fn operand<'a, T: Width>(parent: &'a Lazy, c: &'a Lazy) -> Option<Slot<'a, T>> {
         };
         return (exact(re, v.re) && exact(im, v.im)).then(|| slot(Op::All(re, im), complex));
     }
-    if c.shape == parent.shape {
-        let leaf = matches!(&*c.node, Node::Leaf(_));
-        let own = T::lanes(c.dtype) || (leaf && T::reads(c.dtype));
-        if let Some(s) = own.then(|| compile(c)).flatten() {
+    if let Some(s) = own_lanes(c) {
+        if c.shape == parent.shape {
             return Some(s);
         }
-        if T::NAME != f32::NAME && f32::lanes(c.dtype) && !matches!(&*c.node, Node::Leaf(_)) {
-            if let Some(s) = compile::<f32>(c) {
-                return Some(slot(Op::Single(Box::new(s)), complex));
-            }
-        }
-        // Not uint64, whose lanes hold bits that would read as signed.
-        if T::exact(c.dtype) && !ints::unsigned_wide(c.dtype) {
-            if let Some(s) = ints::compile(c) {
-                return Some(slot(Op::Int(Box::new(s)), complex));
-            }
-        }
+        // Broadcast (the shapes are compatible: the tree was built so).
+        let (n, k) = (parent.ndim(), c.ndim());
+        let along = c.shape[k - 1] == parent.shape[n - 1];
+        let b = Broadcast {
+            child: s,
+            shape: &c.shape,
+            off: n - k,
+            outer: vec![0; k - 1],
+            along,
+            value: (T::zero(), T::zero()),
+        };
+        return Some(slot(Op::Broadcast(Box::new(b)), complex));
     }
     T::exact(c.dtype).then(|| {
         let block = Block::default();
@@ -688,6 +755,29 @@ fn operand<'a, T: Width>(parent: &'a Lazy, c: &'a Lazy) -> Option<Slot<'a, T>> {
     })
 }
 
+/// `c` (not 0-d) computed in lanes over its own shape: its own lanes,
+/// float32 lanes to be widened, or integer lanes.
+fn own_lanes<T: Width>(c: &Lazy) -> Option<Slot<'_, T>> {
+    let complex = is_complex(c.dtype);
+    let leaf = matches!(&*c.node, Node::Leaf(_) | Node::Array(_));
+    let own = T::lanes(c.dtype) || (leaf && T::reads(c.dtype));
+    if let Some(s) = own.then(|| compile(c)).flatten() {
+        return Some(s);
+    }
+    if T::NAME != f32::NAME && f32::lanes(c.dtype) && !leaf {
+        if let Some(s) = compile::<f32>(c) {
+            return Some(slot(Op::Single(Box::new(s)), complex));
+        }
+    }
+    // Not uint64, whose lanes hold bits that would read as signed.
+    if T::exact(c.dtype) && !ints::unsigned_wide(c.dtype) {
+        if let Some(s) = ints::compile(c) {
+            return Some(slot(Op::Int(Box::new(s)), complex));
+        }
+    }
+    None
+}
+
 impl<T: Width> Slot<'_, T> {
     /// The tree as an expression; `nested` inside an operator.
     fn describe(&self, nested: bool) -> String {
@@ -700,6 +790,8 @@ impl<T: Width> Slot<'_, T> {
                 "read".to_string()
             }
             Op::General { .. } => "general".to_string(),
+            Op::Array(..) => "array".to_string(),
+            Op::Broadcast(b) => format!("broadcast({})", b.child.describe(false)),
             Op::Single(s) => format!("{}({})", f32::NAME, s.describe(false)),
             Op::Int(s) => format!("{}({})", s.dtype_name(), s.describe(false)),
             Op::Unary(f, c) => unary_text(*f, |nested| c.describe(nested)),
@@ -714,7 +806,8 @@ impl<T: Width> Slot<'_, T> {
         let own = (super::BLOCK * width) as u64;
         own + match &self.op {
             Op::All(..) => 0,
-            Op::Leaf(_) => 0,
+            Op::Leaf(_) | Op::Array(..) => 0,
+            Op::Broadcast(b) => b.child.held(general),
             Op::General { .. } => {
                 *general = true;
                 0
@@ -734,16 +827,20 @@ impl<T: Width> Slot<'_, T> {
     }
 
     fn real(&self) -> Operand<'_, T> {
-        match self.op {
-            Op::All(re, _) => Operand::All(re),
+        match &self.op {
+            Op::All(re, _) => Operand::All(*re),
+            Op::Broadcast(b) if b.along => b.child.real(),
+            Op::Broadcast(b) => Operand::All(b.value.0),
             _ => Operand::Run(&self.re),
         }
     }
 
     /// The imaginary parts (zeros for a real operand).
     fn imag(&self) -> Operand<'_, T> {
-        match self.op {
-            Op::All(_, im) => Operand::All(im),
+        match &self.op {
+            Op::All(_, im) => Operand::All(*im),
+            Op::Broadcast(b) if b.along => b.child.imag(),
+            Op::Broadcast(b) => Operand::All(b.value.1),
             _ if self.complex => Operand::Run(&self.im),
             _ => Operand::All(T::zero()),
         }
@@ -763,6 +860,17 @@ impl<T: Width> Slot<'_, T> {
         }
         match op {
             Op::All(..) => {}
+            Op::Broadcast(b) => b.eval(outer, start, len),
+            Op::Array(a, values, imag) => {
+                // C order: the run's first element's place.
+                let shape = a.re.shape();
+                let row = outer.iter().zip(shape).fold(0, |r, (&i, &n)| r * n + i);
+                let from = row * shape.last().copied().unwrap_or(1) + start;
+                T::from_f64s(&values[from..from + len], re);
+                if let (true, Some(vi)) = (*complex, imag) {
+                    T::from_f64s(&vi[from..from + len], im);
+                }
+            }
             Op::Leaf(v) => {
                 let (at, stride, d) = leaf_run(v, outer, start);
                 T::read(v.source.bytes(), at, stride, d, re, im);
