@@ -365,7 +365,7 @@ impl Session {
                 return Ok(Value::Lazy(Lazy::new_keep_order(node, g.shape.clone(), s)));
             }
         }
-        let mut out: Vec<u8> = self.reserve_memory(
+        let out: Vec<u8> = self.reserve_memory(
             usize::try_from(bytes).unwrap_or(usize::MAX),
             "this copy",
             "index a smaller part, or pick a field (fields of that size stream)",
@@ -379,7 +379,11 @@ impl Session {
         let row_len = g.shape.last().copied().unwrap_or(1).max(1);
         let rows = n / row_len;
         let row_bytes = row_len * size;
-        out.resize(n * size, 0);
+        // Zeroed by the allocator (fresh pages from the kernel, faulted in
+        // by the threads that copy into them), not by a pass of one thread
+        // over the reserved buffer: every byte is written by the copy.
+        drop(out);
+        let mut out = vec![0u8; n * size];
         let groups = (crate::control::threads() * 8).min(rows).max(1);
         let per = rows.div_ceil(groups).max(1);
         // Cancellable, and shown by the progress bar, as a reduction is.
