@@ -1118,6 +1118,12 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "c - mean(c, axis=0)",
         "h - mean(h, axis=0)",
         "where(x[:1] > 0, h, u[:, :1])",
+        // ... and in the integer lanes.
+        "h - h[0]",
+        "h * h[:, :, :1]",
+        "q - q[0, 0]",
+        "u + h[:1, :1]",
+        "(h - h[0]) // 3",
     ];
     let reductions = [
         "sum(x * 2)",

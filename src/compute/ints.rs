@@ -15,8 +15,9 @@
 //!
 //! An integer subtree enters a float tree (`fused`) as an operand when its
 //! dtype is exact in that tree's lanes, and an integer root is a plan of
-//! its own. Subtrees the lanes have no form for (broadcast operands,
-//! powers, gathers) come from the general path, exact as 64-bit integers.
+//! its own; an operand of another shape is broadcast in the lanes (its own
+//! slot over its own shape). Subtrees the lanes have no form for (powers,
+//! gathers) come from the general path, exact as 64-bit integers.
 
 use super::fused;
 use super::kernels::{self, copy, zip};
@@ -50,6 +51,23 @@ enum IntOp<'a> {
     /// `astype` from another integer or boolean dtype.
     Cast(Box<IntSlot<'a>>),
     Where(Box<IntSlot<'a>>, Box<IntSlot<'a>>, Box<IntSlot<'a>>),
+    /// A child of another shape broadcast to the parent's, in its own
+    /// slot over its own shape (as `fused`'s broadcast operands).
+    Broadcast(Box<Broadcast<'a>>),
+}
+
+/// A broadcast operand: the child's slot and where the parent's runs fall
+/// in it (see [`super::Lazy::child`], which the general path follows).
+struct Broadcast<'a> {
+    child: IntSlot<'a>,
+    /// The child's shape; the parent has `off` more axes, before them.
+    shape: &'a [usize],
+    off: usize,
+    /// The child's index of the leading axes for the current run.
+    outer: Vec<usize>,
+    /// The child's last axis runs along the parent's (else it has length
+    /// 1: one value per run, repeated).
+    along: bool,
 }
 
 /// Integers and booleans of every size: the dtypes these lanes compute.
@@ -131,8 +149,9 @@ fn node(x: &Lazy) -> Option<IntSlot<'_>> {
     })
 }
 
-/// Child `c` of `parent` as integer lanes: one value, its own lanes, or the
-/// general path's (broadcast) values; `None` for a child that is not an
+/// Child `c` of `parent` as integer lanes: one value, its own lanes
+/// (broadcast when its shape is another), or the general path's
+/// (broadcast) values; `None` for a child that is not an
 /// integer or boolean of up to 32 bits.
 fn operand<'a>(parent: &'a Lazy, c: &'a Lazy) -> Option<IntSlot<'a>> {
     lanes(c.dtype).then_some(())?;
@@ -145,10 +164,18 @@ fn operand<'a>(parent: &'a Lazy, c: &'a Lazy) -> Option<IntSlot<'a>> {
         // Exactly: an int64 constant need not be a float64.
         return Some(slot(IntOp::All(c.exact_at(&[]).1 as i64)));
     }
-    if c.shape == parent.shape {
-        if let Some(s) = node(c) {
+    if let Some(s) = node(c) {
+        if c.shape == parent.shape {
             return Some(s);
         }
+        let (n, k) = (parent.ndim(), c.ndim());
+        return Some(slot(IntOp::Broadcast(Box::new(Broadcast {
+            child: s,
+            shape: &c.shape,
+            off: n - k,
+            outer: vec![0; k - 1],
+            along: c.shape[k - 1] == parent.shape[n - 1],
+        }))));
     }
     Some(slot(IntOp::General {
         parent,
@@ -277,6 +304,20 @@ impl IntSlot<'_> {
                 }
                 select(c.values(), a.values(), b.values(), out);
             }
+            IntOp::Broadcast(b) => {
+                for (i, o) in b.outer.iter_mut().enumerate() {
+                    *o = if b.shape[i] == 1 { 0 } else { outer[i + b.off] };
+                }
+                if b.along {
+                    b.child.eval_into(&b.outer, start, out);
+                } else {
+                    b.child.eval_into(&b.outer, 0, &mut out[..1]);
+                    let v = out[0];
+                    out.fill(v);
+                }
+                // The child's values, already in its dtype.
+                return;
+            }
         }
         wrap(*dtype, out);
     }
@@ -299,6 +340,7 @@ impl IntSlot<'_> {
             IntOp::Where(c, a, b) => {
                 fused::call_text("where", [c, a, b].map(|s| s.describe(false)))
             }
+            IntOp::Broadcast(b) => format!("broadcast({})", b.child.describe(false)),
         }
     }
 
@@ -315,6 +357,7 @@ impl IntSlot<'_> {
             IntOp::Unary(_, c) | IntOp::Cast(c) => c.held(general),
             IntOp::Binary(_, a, b) => a.held(general) + b.held(general),
             IntOp::Where(c, a, b) => c.held(general) + a.held(general) + b.held(general),
+            IntOp::Broadcast(b) => b.child.held(general),
         }
     }
 }
