@@ -580,9 +580,8 @@ enum Op<'a, T> {
 /// fall in the child.
 struct Broadcast<'a, T> {
     child: Slot<'a, T>,
-    /// The child's shape; the parent has `off` more axes, before them.
+    /// The child's shape.
     shape: &'a [usize],
-    off: usize,
     /// The child's index of the leading axes for the current run.
     outer: Vec<usize>,
     /// The child's last axis runs along the parent's (else it has length
@@ -596,15 +595,7 @@ impl<T: Width> Broadcast<'_, T> {
     /// The child's run for the parent's run `outer ++ [start .. start +
     /// len]`, as [`Lazy::child`] broadcasts it on the general path.
     fn eval(&mut self, outer: &[usize], start: usize, len: usize) {
-        let k = self.shape.len();
-        for (i, o) in self.outer.iter_mut().enumerate() {
-            *o = if self.shape[i] == 1 {
-                0
-            } else {
-                outer[i + self.off]
-            };
-        }
-        debug_assert_eq!(self.outer.len(), k - 1);
+        super::broadcast_outer(self.shape, outer, &mut self.outer);
         if self.along {
             self.child.eval(&self.outer, start, len);
         } else {
@@ -735,7 +726,6 @@ fn operand<'a, T: Width>(parent: &'a Lazy, c: &'a Lazy) -> Option<Slot<'a, T>> {
         let b = Broadcast {
             child: s,
             shape: &c.shape,
-            off: n - k,
             outer: vec![0; k - 1],
             along,
             value: (T::zero(), T::zero()),

@@ -60,9 +60,8 @@ enum IntOp<'a> {
 /// in it (see [`super::Lazy::child`], which the general path follows).
 struct Broadcast<'a> {
     child: IntSlot<'a>,
-    /// The child's shape; the parent has `off` more axes, before them.
+    /// The child's shape.
     shape: &'a [usize],
-    off: usize,
     /// The child's index of the leading axes for the current run.
     outer: Vec<usize>,
     /// The child's last axis runs along the parent's (else it has length
@@ -172,7 +171,6 @@ fn operand<'a>(parent: &'a Lazy, c: &'a Lazy) -> Option<IntSlot<'a>> {
         return Some(slot(IntOp::Broadcast(Box::new(Broadcast {
             child: s,
             shape: &c.shape,
-            off: n - k,
             outer: vec![0; k - 1],
             along: c.shape[k - 1] == parent.shape[n - 1],
         }))));
@@ -305,9 +303,7 @@ impl IntSlot<'_> {
                 select(c.values(), a.values(), b.values(), out);
             }
             IntOp::Broadcast(b) => {
-                for (i, o) in b.outer.iter_mut().enumerate() {
-                    *o = if b.shape[i] == 1 { 0 } else { outer[i + b.off] };
-                }
+                super::broadcast_outer(b.shape, outer, &mut b.outer);
                 if b.along {
                     b.child.eval_into(&b.outer, start, out);
                 } else {

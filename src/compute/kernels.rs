@@ -443,6 +443,21 @@ pub enum RawInts {
     U16(bool),
 }
 
+/// `$go::<N, D>(args)` for the decoder of `raw`: one match for every
+/// kernel that reads small integers as they lie.
+macro_rules! by_raw {
+    ($raw:expr, $go:ident($($arg:expr),*)) => {
+        match $raw {
+            RawInts::I8 => $go::<1, I8>($($arg),*),
+            RawInts::U8 => $go::<1, U8>($($arg),*),
+            RawInts::I16(false) => $go::<2, I16Le>($($arg),*),
+            RawInts::I16(true) => $go::<2, I16Be>($($arg),*),
+            RawInts::U16(false) => $go::<2, U16Le>($($arg),*),
+            RawInts::U16(true) => $go::<2, U16Be>($($arg),*),
+        }
+    };
+}
+
 impl IntMoments {
     /// The summary of consecutive small integers read straight from their
     /// `bytes`, in 32-bit lanes, with no buffer between: the file's own
@@ -458,14 +473,7 @@ impl IntMoments {
             2
         };
         for part in bytes.chunks(size << 14) {
-            let (lo, hi, sum, sq, zeros) = match raw {
-                RawInts::I8 => raw_moments::<1, I8>(part, squares),
-                RawInts::U8 => raw_moments::<1, U8>(part, squares),
-                RawInts::I16(false) => raw_moments::<2, I16Le>(part, squares),
-                RawInts::I16(true) => raw_moments::<2, I16Be>(part, squares),
-                RawInts::U16(false) => raw_moments::<2, U16Le>(part, squares),
-                RawInts::U16(true) => raw_moments::<2, U16Be>(part, squares),
-            };
+            let (lo, hi, sum, sq, zeros) = by_raw!(raw, raw_moments(part, squares));
             let n = (part.len() / size) as u64;
             if n > 0 {
                 m.add(&IntMoments {
@@ -516,14 +524,7 @@ impl RawInts {
                 .position(|&b| i64::from(D::get(b)) == v)
                 .unwrap_or(0)
         }
-        match self {
-            RawInts::I8 => go::<1, I8>(bytes, v),
-            RawInts::U8 => go::<1, U8>(bytes, v),
-            RawInts::I16(false) => go::<2, I16Le>(bytes, v),
-            RawInts::I16(true) => go::<2, I16Be>(bytes, v),
-            RawInts::U16(false) => go::<2, U16Le>(bytes, v),
-            RawInts::U16(true) => go::<2, U16Be>(bytes, v),
-        }
+        by_raw!(self, go(bytes, v))
     }
 }
 
@@ -547,14 +548,7 @@ pub fn column_add_raw(sums: &mut [i32], rows: &[&[u8]], raw: RawInts) {
     fn go<const N: usize, D: RawInt<N>>(sums: &mut [i32], rows: &[&[u8]]) {
         arch().dispatch(ColumnRaw::<N, D>(sums, rows, std::marker::PhantomData))
     }
-    match raw {
-        RawInts::I8 => go::<1, I8>(sums, rows),
-        RawInts::U8 => go::<1, U8>(sums, rows),
-        RawInts::I16(false) => go::<2, I16Le>(sums, rows),
-        RawInts::I16(true) => go::<2, I16Be>(sums, rows),
-        RawInts::U16(false) => go::<2, U16Le>(sums, rows),
-        RawInts::U16(true) => go::<2, U16Be>(sums, rows),
-    }
+    by_raw!(raw, go(sums, rows))
 }
 
 struct ColumnRaw<'a, const N: usize, D>(&'a mut [i32], &'a [&'a [u8]], std::marker::PhantomData<D>);

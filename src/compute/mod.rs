@@ -867,14 +867,25 @@ impl Lazy {
         if cn == 0 {
             return repeated(&[]);
         }
-        let off = pn - cn;
-        let c_outer: Vec<usize> = (0..cn - 1)
-            .map(|k| if c.shape[k] == 1 { 0 } else { outer[k + off] })
-            .collect();
+        debug_assert_eq!(outer.len() + 1, pn);
+        let mut c_outer = vec![0; cn - 1];
+        broadcast_outer(&c.shape, outer, &mut c_outer);
         if c.shape[cn - 1] == 1 && !(start == 0 && len == 1) {
             return repeated(&c_outer);
         }
         c.block(&c_outer, start, len)
+    }
+}
+
+/// The index of a broadcast operand's leading axes (`shape` is its own)
+/// for its parent's run at `outer`, into `into` (`shape.len() - 1` long):
+/// NumPy's rule, axes aligned at the end and an axis of length 1 repeated.
+/// The general path ([`Lazy::child`]) and the lanes' broadcast operands
+/// map them alike.
+pub(crate) fn broadcast_outer(shape: &[usize], outer: &[usize], into: &mut [usize]) {
+    let off = outer.len() + 1 - shape.len();
+    for (k, o) in into.iter_mut().enumerate() {
+        *o = if shape[k] == 1 { 0 } else { outer[k + off] };
     }
 }
 
