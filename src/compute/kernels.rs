@@ -2207,12 +2207,7 @@ mod tests {
     #[test]
     fn four_rows_with_specials_add_as_the_row_by_row_kernels() {
         let mut state: u64 = 0x0dd_ba11;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = move || crate::compute::xorshift(&mut state);
         for with_inf in [false, true] {
             let cols = 1000;
             let rows: Vec<Vec<f32>> = (0..4)

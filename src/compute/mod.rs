@@ -1031,6 +1031,16 @@ fn abs_c8_block(x: &Lazy, outer: &[usize], start: usize, len: usize) -> Option<B
     })
 }
 
+/// The next of a xorshift sequence: the unit tests' values, without a
+/// crate.
+#[cfg(test)]
+pub(crate) fn xorshift(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}
+
 /// A float64 (or, with `im`, complex128) array of `shape` in memory.
 #[cfg(test)]
 pub(crate) fn computed(shape: &[usize], re: &[f64], im: Option<&[f64]>) -> Lazy {

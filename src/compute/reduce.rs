@@ -1003,7 +1003,7 @@ pub enum Need {
 mod tests {
     use super::*;
     use crate::compute::axes::reduce_axes;
-    use crate::compute::computed;
+    use crate::compute::{computed, xorshift};
 
     /// The vectorised path for integer blocks against the scalar one, on
     /// small values, values near the exactness bound, and mixed signs.
@@ -1019,10 +1019,8 @@ mod tests {
         ] {
             let xs: Vec<f64> = (0..len)
                 .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    ((state % (2 * scale)) as i128 - scale as i128) as f64
+                    let r = xorshift(&mut state);
+                    ((r % (2 * scale)) as i128 - scale as i128) as f64
                 })
                 .collect();
             for step in [1u64, 7] {
@@ -1037,14 +1035,6 @@ mod tests {
                 assert_eq!(fast.isum, exact);
             }
         }
-    }
-
-    /// The next of a xorshift sequence: test values without a crate.
-    fn xorshift(state: &mut u64) -> u64 {
-        *state ^= *state << 13;
-        *state ^= *state >> 7;
-        *state ^= *state << 17;
-        *state
     }
 
     /// Small integers three ways: summarised in integer lanes
@@ -1411,9 +1401,7 @@ mod tests {
         let n: usize = shape.iter().product();
         let mut state: u64 = 0x9e37_79b9;
         let mut value = |k: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
+            xorshift(&mut state);
             match (k >= n / 2, state % 3000) {
                 (true, 0) => f64::NAN,
                 (true, 1) => f64::INFINITY,
@@ -1467,12 +1455,7 @@ mod tests {
         let shape = [5usize, 37, 300];
         let n: usize = shape.iter().product();
         let mut state: u64 = 0x2545_f491;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = move || xorshift(&mut state);
         let mut value = || match next() % 50 {
             0 => f64::NAN,
             1 => f64::INFINITY,
