@@ -77,6 +77,53 @@ pub fn cast(x: f64, dtype: Scalar) -> f64 {
     }
 }
 
+/// NumPy's cast of a float to the integer or boolean dtype `d`
+/// (`astype`), as its loops on x86 compute it: truncated toward zero, and
+/// where that leaves the range of the conversion instruction (NaN and the
+/// infinities too) its "integer indefinite", the lowest value, narrowed
+/// like any other. int8 to uint16 and int32 convert through int32, int64
+/// through int64; uint32 and uint64 as NumPy's vector loops (arrays of
+/// four or more elements) do: a value past the unsigned range is 0, one
+/// below the signed range the signed indefinite's bits. NumPy warns of an
+/// invalid value for all of these; the value is what it gives.
+pub fn float_to_int(x: f64, d: Scalar) -> i128 {
+    const I32: f64 = 2147483648.0;
+    const I64: f64 = 9223372036854775808.0;
+    let t = x.trunc();
+    let int32 = if (-I32..I32).contains(&t) {
+        t as i128
+    } else {
+        i32::MIN.into()
+    };
+    let int64 = if (-I64..I64).contains(&t) {
+        t as i128
+    } else {
+        i64::MIN.into()
+    };
+    match (d.kind, d.size) {
+        (Kind::Bool, _) => i128::from(x != 0.0),
+        (Kind::Int, 8) => int64,
+        (Kind::UInt, 8) if t >= I64 => {
+            if t < 2.0 * I64 {
+                t as i128
+            } else {
+                0
+            }
+        }
+        (Kind::UInt, 8) => (int64 as i64 as u64).into(),
+        (Kind::UInt, 4) if t >= I32 => {
+            if t < 2.0 * I32 {
+                t as i128
+            } else {
+                0
+            }
+        }
+        (Kind::UInt, 4) if t >= -I32 => (t as i32 as u32).into(),
+        (Kind::UInt, 4) => 1 << 31,
+        _ => wrap_int(int32, d),
+    }
+}
+
 /// int64 and uint64: the dtypes whose values are not all f64s (past
 /// 2^53), so a [`Block`] of them also holds them exactly in `ints`.
 pub fn wide(d: Scalar) -> bool {

@@ -739,6 +739,22 @@ impl Lazy {
                 }
                 b
             }
+            // Floats to integers and booleans, as NumPy converts them
+            // (a complex value is true where either part is not zero).
+            Node::Cast(x)
+                if matches!(x.dtype.kind, Kind::Float | Kind::Complex)
+                    && matches!(self.dtype.kind, Kind::Int | Kind::UInt | Kind::Bool) =>
+            {
+                let mut b = x.block(outer, start, len);
+                let ints = (0..len)
+                    .map(|k| match self.dtype.kind {
+                        Kind::Bool => i128::from(b.re[k] != 0.0 || b.im_at(k) != 0.0),
+                        _ => codec::float_to_int(b.re[k], self.dtype),
+                    })
+                    .collect();
+                b.ints = Some(ints);
+                b
+            }
             Node::Cast(x) => x.block(outer, start, len),
             Node::Transform { src, t } => {
                 let row = t.row_of(src, outer);

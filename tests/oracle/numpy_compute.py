@@ -211,10 +211,18 @@ FIXED = [
                         "sum(d, axis=0, dtype='i2')", "mean(d, dtype='f2')", "var(d, axis=2, dtype='c8')",
                         "ptp(d)", "ptp(d, axis=1)", "ptp(d[:0], axis=1)", "min(d, dtype='f8')"]),
     # Casts of NaN, infinities and out-of-range values to integers. Not to
-    # uint32/uint64: NumPy's own answer for NaN there depends on the array's
-    # length (its SIMD and scalar loops differ), and 2^64 - 3 has no float64.
-    ("<f4", [6], [f"d.astype('{t}')" for t in ("i1", "i2", "i4", "i8", "u1", "u2")],
+    # uint32: NumPy's own answer for a value out of its range depends on the
+    # element's place in the array (its SIMD loop and its scalar tail
+    # differ). Past int32's range, int8 to uint16 and int32 take int32's
+    # "integer indefinite"; complex to bool is true where either part is not
+    # zero. Each cast also inside arithmetic, computed in the integer lanes.
+    ("<f4", [6], [f"d.astype('{t}')" for t in ("i1", "i2", "i4", "i8", "u1", "u2", "u8", "?")],
      [np.nan, np.inf, -np.inf, 1e6, -3.7, 40000.7]),
+    ("<f8", [12], [f"d.astype('{t}')" for t in ("i1", "i2", "i4", "i8", "u1", "u2", "u8")]
+     + ["d.astype('i2') + 1", "sum(d.astype('i1'))", "(d * 2).astype('u8') // 3", "d[::-1].astype('i4') - 1"],
+     [3e9, -5e9, 1e19, -1e19, 2e19, 1e30, -2147483648.5, -2147483649.0, 4294967296.0, 2.5e9, -0.9, 9.3e18]),
+    ("<c8", [4], ["d.astype('?')", "d.astype('i2')", "d.astype('?') & (d.real > 0)"],
+     [1j, 0j, complex(np.nan, 0), -2.5 + 1j]),
     # Order statistics: ties, both zeros, NaN, a Python int q, a list q, keepdims, errors.
     ("<f4", [2, 5], ["median(d)", "nanmedian(d)", "median(d, axis=1)", "nanmedian(d, axis=0)", "quantile(d, 1)",
                      "quantile(d, 0)", "nanquantile(d, 0.5, axis=1, keepdims=True)", "percentile(d, [25, 50, 75])",
