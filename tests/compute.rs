@@ -107,6 +107,51 @@ fn integer_sums_accumulate_in_int64_and_elementwise_integers_wrap() {
     );
 }
 
+/// int32 and uint32 sums are int64 and uint64 in NumPy, exact past 2^53
+/// where float64 is not: 4096 x 4095 sums of pairs near 2^30 add up to
+/// about 2^54, an odd number here.
+#[test]
+fn int32_sums_past_2_to_the_53_are_exact() {
+    let dir = temp();
+    let mut s = 0x2545_F491_4F6C_DD1Du64;
+    let x: Vec<i32> = (0..4096)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (1 << 29) + (s >> 35) as i32
+        })
+        .collect();
+    write(
+        dir.path(),
+        "x.i4",
+        x.iter().flat_map(|v| v.to_le_bytes()).collect(),
+    );
+    let exact: i128 = x
+        .iter()
+        .map(|&a| x[..4095].iter().map(|&b| i128::from(a + b)).sum::<i128>())
+        .sum();
+    assert!(
+        exact > 1 << 53 && exact % 2 == 1,
+        "the case needs an odd sum past 2^53"
+    );
+    let out = run_in(
+        dir.path(),
+        &[
+            "-c",
+            "open x.i4 i4 as x; sum(x[:, None] + x[None, :4095]); \
+             sum((x[:, None] + x[None, :4095]).astype('u4')); sum(-x[:, None] - x[None, :4095])",
+        ],
+        "",
+    );
+    let l = lines(&out);
+    let n = l.len();
+    assert_eq!(
+        l[n - 3..],
+        [exact.to_string(), exact.to_string(), (-exact).to_string()]
+    );
+}
+
 #[test]
 fn stats_agree_with_a_direct_two_pass_computation() {
     let dir = temp();

@@ -451,8 +451,9 @@ impl Session {
                         let at = self.arg_index(&acc, base, skip, l.size(), span)?;
                         return Ok(scalar_value(Num::real(at as f64), sc(Kind::Int, 8)));
                     }
-                    // 64-bit integers exactly (their f64 values round past 2^53).
-                    if let Some(mut v) = exact_ints(base, std::slice::from_ref(&acc), result_dtype)
+                    // Integer sums and 64-bit extremes exactly (float64 rounds past 2^53).
+                    if let Some(mut v) =
+                        exact_ints(base, std::slice::from_ref(&acc), result_dtype, int)
                     {
                         return Ok(int_scalar(v.next().expect("one accumulator"), result_dtype));
                     }
@@ -483,7 +484,7 @@ impl Session {
                     }
                     let (shape, accs) = reduce_axes(&l, &axes, int, Need::of(base))
                         .map_err(|_| interrupted(span))?;
-                    if let Some(ints) = exact_ints(base, &accs, result_dtype) {
+                    if let Some(ints) = exact_ints(base, &accs, result_dtype, int) {
                         let ints = ints.collect::<Vec<i128>>();
                         if shape.is_empty() {
                             return Ok(int_scalar(ints[0], result_dtype));
@@ -833,13 +834,16 @@ fn finish(
     })
 }
 
-/// The exact results of `sum`, `min`, `max` or `ptp` of int64/uint64
-/// input, one per accumulator, wrapped into `to`; `None` for other
-/// reductions and input.
+/// The exact results of `sum` of integer input (`int`: every integer
+/// dtype and bool, whose exact sum every accumulator keeps) and of `min`,
+/// `max` or `ptp` of int64/uint64 input, one per accumulator, wrapped into
+/// `to`; `None` for other reductions and input. (An int32 sum past 2^53 is
+/// not a float64.)
 fn exact_ints<'a>(
     base: &str,
     accs: &'a [Acc],
     to: Scalar,
+    int: bool,
 ) -> Option<impl Iterator<Item = i128> + 'a> {
     let pick: fn(&Acc) -> i128 = match base {
         "sum" => |a| a.isum,
@@ -848,7 +852,11 @@ fn exact_ints<'a>(
         "ptp" => |a| a.imax - a.imin,
         _ => return None,
     };
-    let exact = matches!(to.kind, Kind::Int | Kind::UInt) && accs.iter().all(|a| a.exact);
+    let exact = match base {
+        "sum" => int,
+        _ => accs.iter().all(|a| a.exact),
+    };
+    let exact = exact && matches!(to.kind, Kind::Int | Kind::UInt);
     exact.then(|| {
         accs.iter()
             .map(move |a| crate::compute::wrap_int(pick(a), to))
