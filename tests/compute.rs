@@ -1154,6 +1154,18 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "c.astype('c16') * (w[..., :32] + 1j)",
         "i.astype('f4') + 1",
         "x.astype('?') + 1",
+        // Floats cast to integers (NaN, infinities and values past each
+        // range among them): float lanes, then NumPy's conversion.
+        "x.astype('i2') + 1",
+        "(x * 1e8).astype('i4')",
+        "(x * 1e8).astype('u4') + 1",
+        "w.astype('i8') - 1",
+        "(w * 1e17).astype('u8')",
+        "c.astype('?')",
+        "c.astype('u1') * 3",
+        "(x * 10).astype('i1') // 3",
+        "x[:, :1].astype('i2') + h",
+        "(c * 1e9).astype('i8') + q[..., :1]",
         // float16 with NaN (and a few infinities) in most runs: the
         // column kernel for four rows with specials.
         "mean(x.view('<f2'), axis=0)",
@@ -1240,6 +1252,10 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "stats x.view('i1')",
         "argmax(x.view('<u2'))",
         "argmin(g)",
+        // Casts of floats in the integer lanes, reduced exactly.
+        "sum((x * 1e8).astype('i4'))",
+        "sum((w * 1e15).astype('i8'))",
+        "mean((x * 100).astype('i2'), axis=0)[0, :3]",
     ];
     let mut script = String::from(
         "open x.f4 (6, 257, 64) <f4 as x; open x.f4 (6, 257, 64) >f4 as b; \

@@ -89,38 +89,40 @@ pub fn cast(x: f64, dtype: Scalar) -> f64 {
 pub fn float_to_int(x: f64, d: Scalar) -> i128 {
     const I32: f64 = 2147483648.0;
     const I64: f64 = 9223372036854775808.0;
-    let t = x.trunc();
-    let int32 = if (-I32..I32).contains(&t) {
-        t as i128
+    // `trunc(x) >= -2^31` is `x > -2^31 - 1`; `as` truncates (and NaN
+    // fails every comparison).
+    let int32 = if x > -I32 - 1.0 && x < I32 {
+        x as i64
     } else {
         i32::MIN.into()
     };
-    let int64 = if (-I64..I64).contains(&t) {
-        t as i128
+    // Below 2^63 a float64 is a whole number or within (-2^63, 2^63).
+    let int64 = if (-I64..I64).contains(&x) {
+        x as i64
     } else {
-        i64::MIN.into()
+        i64::MIN
     };
     match (d.kind, d.size) {
         (Kind::Bool, _) => i128::from(x != 0.0),
-        (Kind::Int, 8) => int64,
-        (Kind::UInt, 8) if t >= I64 => {
-            if t < 2.0 * I64 {
-                t as i128
+        (Kind::Int, 8) => int64.into(),
+        (Kind::UInt, 8) if x >= I64 => {
+            if x < 2.0 * I64 {
+                (x as u64).into()
             } else {
                 0
             }
         }
-        (Kind::UInt, 8) => (int64 as i64 as u64).into(),
-        (Kind::UInt, 4) if t >= I32 => {
-            if t < 2.0 * I32 {
-                t as i128
+        (Kind::UInt, 8) => (int64 as u64).into(),
+        (Kind::UInt, 4) if x >= I32 => {
+            if x < 2.0 * I32 {
+                (x as u32).into()
             } else {
                 0
             }
         }
-        (Kind::UInt, 4) if t >= -I32 => (t as i32 as u32).into(),
+        (Kind::UInt, 4) if x > -I32 - 1.0 => (int32 as u32).into(),
         (Kind::UInt, 4) => 1 << 31,
-        _ => wrap_int(int32, d),
+        _ => wrap_int(int32.into(), d),
     }
 }
 

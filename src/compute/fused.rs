@@ -615,6 +615,52 @@ fn slot<T>(op: Op<'_, T>, complex: bool) -> Slot<'_, T> {
     }
 }
 
+/// A float or complex child of an integer or boolean node that casts it
+/// (`astype`), for the integer lanes: computed in float32 lanes where it
+/// can be (float32, complex64 and float16 files), else in float64 lanes,
+/// and converted as NumPy converts ([`super::codec::float_to_int`]).
+pub(super) struct Floats<'a>(FloatLanes<'a>);
+
+enum FloatLanes<'a> {
+    Single(Slot<'a, f32>),
+    Double(Slot<'a, f64>),
+}
+
+impl<'a> Floats<'a> {
+    /// `c` as the operand of `parent`, the cast (broadcast or one value as
+    /// any operand); `None` for a child that is not float or complex.
+    pub(super) fn operand(parent: &'a Lazy, c: &'a Lazy) -> Option<Self> {
+        matches!(c.dtype.kind, Kind::Float | Kind::Complex).then_some(())?;
+        let lanes = match operand::<f32>(parent, c) {
+            Some(s) => FloatLanes::Single(s),
+            None => FloatLanes::Double(operand::<f64>(parent, c)?),
+        };
+        Some(Floats(lanes))
+    }
+
+    /// Elements `outer ++ [start .. start + out.len()]` cast to `to`.
+    pub(super) fn cast_into(&mut self, outer: &[usize], start: usize, to: Scalar, out: &mut [i64]) {
+        match &mut self.0 {
+            FloatLanes::Single(s) => s.cast_into(outer, start, to, out),
+            FloatLanes::Double(s) => s.cast_into(outer, start, to, out),
+        }
+    }
+
+    pub(super) fn describe(&self) -> String {
+        match &self.0 {
+            FloatLanes::Single(s) => s.describe(false),
+            FloatLanes::Double(s) => s.describe(false),
+        }
+    }
+
+    pub(super) fn held(&self, general: &mut bool) -> u64 {
+        match &self.0 {
+            FloatLanes::Single(s) => s.held(general),
+            FloatLanes::Double(s) => s.held(general),
+        }
+    }
+}
+
 /// `x` itself in `T` lanes, when its operation has a form there.
 fn compile<T: Width>(x: &Lazy) -> Option<Slot<'_, T>> {
     let complex = is_complex(x.dtype);
@@ -833,6 +879,44 @@ impl<T: Width> Slot<'_, T> {
             Op::Broadcast(b) => Operand::All(b.value.1),
             _ if self.complex => Operand::Run(&self.im),
             _ => Operand::All(T::zero()),
+        }
+    }
+
+    /// Elements `outer ++ [start .. start + out.len()]` cast to the
+    /// integer or boolean dtype `to` (before its wrap): truncated in one
+    /// vector loop where every value is within the conversion's range, else
+    /// each as [`super::codec::float_to_int`] converts it.
+    fn cast_into(&mut self, outer: &[usize], start: usize, to: Scalar, out: &mut [i64]) {
+        if out.is_empty() {
+            return;
+        }
+        self.eval(outer, start, out.len());
+        let (re, im) = (self.real(), self.imag());
+        if to.kind == Kind::Bool {
+            for (k, o) in out.iter_mut().enumerate() {
+                *o = i64::from(at(re, k) != T::zero() || at(im, k) != T::zero());
+            }
+            return;
+        }
+        let limit = if to.size == 8 {
+            2f64.powi(63)
+        } else {
+            2f64.powi(31)
+        };
+        let within = match re {
+            Operand::Run(xs) => kernels::truncate(xs, limit, out),
+            Operand::All(v) => {
+                kernels::truncate(&[v], limit, &mut out[..1]) && {
+                    let first = out[0];
+                    out.fill(first);
+                    true
+                }
+            }
+        };
+        if !within {
+            for (k, o) in out.iter_mut().enumerate() {
+                *o = super::codec::float_to_int(at(re, k).as_(), to) as i64;
+            }
         }
     }
 

@@ -50,6 +50,8 @@ enum IntOp<'a> {
     Binary(BinOp, Box<IntSlot<'a>>, Box<IntSlot<'a>>),
     /// `astype` from another integer or boolean dtype.
     Cast(Box<IntSlot<'a>>),
+    /// `astype` from a float or complex dtype: the child in float lanes.
+    FromFloat(Box<fused::Floats<'a>>),
     Where(Box<IntSlot<'a>>, Box<IntSlot<'a>>, Box<IntSlot<'a>>),
     /// A child of another shape broadcast to the parent's, in its own
     /// slot over its own shape (as `fused`'s broadcast operands).
@@ -132,6 +134,9 @@ fn node(x: &Lazy) -> Option<IntSlot<'_>> {
             let fits = !matches!(op, BinOp::Div | BinOp::Pow) && !mixed;
             fits.then_some(())?;
             IntOp::Binary(*op, Box::new(operand(x, a)?), Box::new(operand(x, b)?))
+        }
+        Node::Cast(c) if matches!(c.dtype.kind, Kind::Float | Kind::Complex) => {
+            IntOp::FromFloat(Box::new(fused::Floats::operand(x, c)?))
         }
         Node::Cast(c) => IntOp::Cast(Box::new(operand(x, c)?)),
         Node::Where(c, a, b) => IntOp::Where(
@@ -296,6 +301,7 @@ impl IntSlot<'_> {
                 c.eval(outer, start, len);
                 copy(c.values(), out);
             }
+            IntOp::FromFloat(f) => f.cast_into(outer, start, *dtype, out),
             IntOp::Where(c, a, b) => {
                 for s in [&mut *c, &mut *a, &mut *b] {
                     s.eval(outer, start, len);
@@ -333,6 +339,7 @@ impl IntSlot<'_> {
                 fused::binary_text(*op, a.describe(true), b.describe(true), nested)
             }
             IntOp::Cast(c) => format!("{}({})", self.dtype.name(), c.describe(false)),
+            IntOp::FromFloat(f) => format!("{}({})", self.dtype.name(), f.describe()),
             IntOp::Where(c, a, b) => {
                 fused::call_text("where", [c, a, b].map(|s| s.describe(false)))
             }
@@ -351,6 +358,7 @@ impl IntSlot<'_> {
                 0
             }
             IntOp::Unary(_, c) | IntOp::Cast(c) => c.held(general),
+            IntOp::FromFloat(f) => f.held(general),
             IntOp::Binary(_, a, b) => a.held(general) + b.held(general),
             IntOp::Where(c, a, b) => c.held(general) + a.held(general) + b.held(general),
             IntOp::Broadcast(b) => b.child.held(general),

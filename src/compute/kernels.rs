@@ -2169,6 +2169,32 @@ impl<A: num_traits::AsPrimitive<B>, B: Copy + 'static> WithSimd for Convert<'_, 
     }
 }
 
+/// Each value of `xs` truncated toward zero into `out` (Rust's `as`), and
+/// whether every one was below `limit` in magnitude: where one was not (a
+/// NaN neither), the caller converts them as NumPy does instead.
+pub fn truncate<T: Real>(xs: &[T], limit: f64, out: &mut [i64]) -> bool {
+    arch().dispatch(Truncate(xs, limit, out))
+}
+
+struct Truncate<'a, T>(&'a [T], f64, &'a mut [i64]);
+
+impl<T: Real> WithSimd for Truncate<'_, T> {
+    type Output = bool;
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) -> bool {
+        let Truncate(xs, limit, out) = self;
+        // Without an early exit, which would keep the loop scalar.
+        let mut within = true;
+        for (o, &x) in out.iter_mut().zip(xs) {
+            let v: f64 = x.as_();
+            *o = v as i64;
+            within &= v.abs() < limit;
+        }
+        within
+    }
+}
+
 /// The real and imaginary parts of contiguous little-endian complex64
 /// values in `run`, into `re` and `im`, as far as all go.
 pub fn decode_pairs(run: &[u8], re: &mut [f32], im: &mut [f32]) {
