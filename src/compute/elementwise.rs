@@ -236,43 +236,69 @@ pub(super) fn complex_map(
     }
 }
 
-pub(crate) fn floor_div(a: f64, b: f64) -> f64 {
-    // Python/NumPy floor division: floor of the true quotient, with NumPy's
-    // remainder adjustment (divmod) for floats.
-    if b == 0.0 {
-        return if a == 0.0 || a.is_nan() {
-            f64::NAN
-        } else {
-            a / b
-        };
+/// Python's and NumPy's floor division of floats (`npy_floor_divide`): the
+/// remainder's adjustment of `npy_divmod`, then the quotient snapped to a
+/// whole number, in the operands' own precision (NumPy divides float32 in
+/// float32, whose `(a - mod) / b` rounds apart from float64's).
+pub(crate) fn floor_div<F: num_traits::Float>(a: F, b: F) -> F {
+    let (zero, one) = (F::zero(), F::one());
+    if b == zero {
+        return a / b;
     }
     let m = a % b;
     let mut div = (a - m) / b;
-    if m != 0.0 && ((b < 0.0) != (m < 0.0)) {
-        div -= 1.0;
+    if m != zero && ((b < zero) != (m < zero)) {
+        div = div - one;
     }
-    if div == 0.0 {
-        return 0.0f64.copysign(a / b);
+    if div == zero {
+        return zero.copysign(a / b);
     }
     let f = div.floor();
-    if div - f > 0.5 {
-        f + 1.0
+    if div - f > one / (one + one) {
+        f + one
     } else {
         f
     }
 }
 
-pub(crate) fn py_mod(a: f64, b: f64) -> f64 {
-    if b == 0.0 {
-        return f64::NAN;
+/// Python's and NumPy's remainder of floats (`npy_remainder`): the sign of
+/// the divisor, NaN for a zero divisor.
+pub(crate) fn py_mod<F: num_traits::Float>(a: F, b: F) -> F {
+    let zero = F::zero();
+    if b == zero {
+        return F::nan();
     }
     let m = a % b;
-    if m != 0.0 && ((b < 0.0) != (m < 0.0)) {
+    if m != zero && ((b < zero) != (m < zero)) {
         m + b
-    } else if m == 0.0 {
-        0.0f64.copysign(b)
+    } else if m == zero {
+        zero.copysign(b)
     } else {
         m
+    }
+}
+
+/// `a ** b` of floats as NumPy's power loop computes an exponent that
+/// varies: `a * a` for 2 (NumPy squares), else the library's `pow`.
+pub(crate) fn power(a: f64, b: f64) -> f64 {
+    if b == 2.0 {
+        a * a
+    } else {
+        a.powf(b)
+    }
+}
+
+/// NumPy's power loop for an exponent that is one number (its fast
+/// cases, where the library's `pow` would give other bits): `1 / x` for
+/// -1 and `sqrt(x)` for 0.5 (so `-0.0 ** 0.5` is -0.0 and `-inf ** 0.5`
+/// NaN); `None` for any other exponent, which [`power`] computes.
+pub(crate) fn scalar_power(e: f64) -> Option<fn(f64) -> f64> {
+    if e == -1.0 {
+        Some(|x| 1.0 / x)
+    } else if e == 0.5 {
+        Some(f64::sqrt)
+    } else {
+        None
     }
 }
 
@@ -442,6 +468,10 @@ pub(super) fn binary_block(op: BinOp, x: &Block, y: &Block, operand: Scalar, to:
         BinOp::FloorDiv if int_domain => {
             zip_map(a, b, |a, b| if b == 0.0 { 0.0 } else { (a / b).floor() })
         }
+        // float32 and float16 in float32, as NumPy divides them.
+        BinOp::FloorDiv if to.size <= 4 => {
+            zip_map(a, b, |a, b| f64::from(floor_div(a as f32, b as f32)))
+        }
         BinOp::FloorDiv => zip_map(a, b, floor_div),
         BinOp::Mod if int_domain => zip_map(a, b, |a, b| {
             if b == 0.0 {
@@ -450,10 +480,11 @@ pub(super) fn binary_block(op: BinOp, x: &Block, y: &Block, operand: Scalar, to:
                 a - b * (a / b).floor()
             }
         }),
+        BinOp::Mod if to.size <= 4 => zip_map(a, b, |a, b| f64::from(py_mod(a as f32, b as f32))),
         BinOp::Mod => zip_map(a, b, py_mod),
         // NumPy squares for an exponent of 2 (glibc's pow(x, 2) is off by an
         // ulp from x * x for about one float64 in a thousand).
-        BinOp::Pow => zip_map(a, b, |a, b| if b == 2.0 { a * a } else { a.powf(b) }),
+        BinOp::Pow => zip_map(a, b, power),
         BinOp::And => zip_map(a, b, |a, b| ((a as i64) & (b as i64)) as f64),
         BinOp::Or => zip_map(a, b, |a, b| ((a as i64) | (b as i64)) as f64),
         BinOp::Xor => zip_map(a, b, |a, b| ((a as i64) ^ (b as i64)) as f64),

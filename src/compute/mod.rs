@@ -630,6 +630,18 @@ impl Lazy {
             Node::Unary(f, x) => {
                 unary_block(*f, &self.child(x, outer, start, len), x.dtype, self.dtype)
             }
+            // NumPy's power by one number: its loop's fast cases.
+            Node::Binary(BinOp::Pow, x, y)
+                if self.dtype.kind == Kind::Float
+                    && y.ndim() == 0
+                    && elementwise::scalar_power(y.at(&[]).re).is_some() =>
+            {
+                let f = elementwise::scalar_power(y.at(&[]).re).expect("checked just above");
+                let mut b = self.child(x, outer, start, len);
+                b.re.iter_mut().for_each(|v| *v = f(*v));
+                b.ints = None;
+                b
+            }
             Node::Binary(op, x, y) => binary_block(
                 *op,
                 &self.child(x, outer, start, len),
