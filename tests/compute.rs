@@ -1154,6 +1154,22 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "c.astype('c16') * (w[..., :32] + 1j)",
         "i.astype('f4') + 1",
         "x.astype('?') + 1",
+        // Floor division, remainder and powers of floats in their own
+        // precision; one exponent for all: NumPy's sqrt, 1 / x and square.
+        "x // 7e-4",
+        "x % -3",
+        "w // x",
+        "w % 1.5",
+        "(x * 1e3) // x[:, ::-1]",
+        "x ** 0.5",
+        "x ** -1",
+        "w ** 0.5 + w ** -1",
+        "abs(x) ** 1.5",
+        "abs(w) ** x[..., :1]",
+        "2 ** (x / 100)",
+        "x ** x[:, ::-1]",
+        "h ** 0.5",
+        "x ** 0 + x ** 1",
         // Floats cast to integers (NaN, infinities and values past each
         // range among them): float lanes, then NumPy's conversion.
         "x.astype('i2') + 1",
@@ -1252,6 +1268,9 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "stats x.view('i1')",
         "argmax(x.view('<u2'))",
         "argmin(g)",
+        "sum(x // 3)",
+        "stats abs(w) ** 0.3",
+        "mean(x % 2, axis=0)[0, :3]",
         // Casts of floats in the integer lanes, reduced exactly.
         "sum((x * 1e8).astype('i4'))",
         "sum((w * 1e15).astype('i8'))",

@@ -1824,6 +1824,13 @@ lane_ops! {
     Neg: |a, _b| -a;
     /// `a ** 2` (the exponent `b` is 2).
     Square: |a, _b| a * a;
+    /// `a ** b` in float64, rounded once (the library's `pow` per value:
+    /// [`super::elementwise::power`]).
+    Power: |a, b| T::narrow(super::elementwise::power(a.wide(), b.wide()));
+    /// Floor division and remainder in the lanes' own precision, as
+    /// NumPy's `npy_divmod` for float32 and float64.
+    FloorDiv: |a, b| super::elementwise::floor_div(a, b);
+    Mod: |a, b| super::elementwise::py_mod(a, b);
     Abs: |a, _b| a.abs();
     Sqrt: |a, _b| a.sqrt();
     Not: |a, _b| T::truth(a == T::zero());
