@@ -388,6 +388,10 @@ trait Width: Real + std::fmt::Display {
     /// `log`, `log10`, `db` (of values already magnitudes) or `exp` in
     /// place, as the general path computes them for a result of this type.
     fn transcend(f: Func, re: &mut [Self], wide: &mut Vec<f64>);
+
+    /// `a ** b` of each element (an exponent other than one 2), as the
+    /// general path computes it for a result of this type.
+    fn power(a: Operand<'_, Self>, b: Operand<'_, Self>, out: &mut [Self], wide: &mut Vec<f64>);
 }
 
 impl Width for f32 {
@@ -471,6 +475,30 @@ impl Width for f32 {
         }
         kernels::convert(wide, re);
     }
+
+    fn power(a: Operand<'_, f32>, b: Operand<'_, f32>, out: &mut [f32], wide: &mut Vec<f64>) {
+        // Both operands widened into one buffer: the bases, then the
+        // exponents (unless one for all).
+        let len = out.len();
+        wide.resize(2 * len, 0.0);
+        let (xs, ys) = wide.split_at_mut(len);
+        fn widen<'w>(o: Operand<'_, f32>, into: &'w mut [f64]) -> Operand<'w, f64> {
+            match o {
+                Operand::Run(v) => {
+                    kernels::convert(v, into);
+                    Operand::Run(into)
+                }
+                Operand::All(v) => {
+                    into.fill(f64::from(v));
+                    Operand::All(f64::from(v))
+                }
+            }
+        }
+        widen(a, xs);
+        let ys = widen(b, ys);
+        kernels::pow_single(xs, ys);
+        kernels::convert(xs, out);
+    }
 }
 
 impl Width for f64 {
@@ -521,6 +549,10 @@ impl Width for f64 {
 
     fn read_magnitudes(_: &[u8], _: usize, _: isize, _: Scalar, _: &mut [f64]) -> bool {
         false
+    }
+
+    fn power(a: Operand<'_, f64>, b: Operand<'_, f64>, out: &mut [f64], _: &mut Vec<f64>) {
+        kernels::zip_lanes(kernels::Power, a, b, out);
     }
 
     fn transcend(f: Func, re: &mut [f64], _: &mut Vec<f64>) {
@@ -996,8 +1028,11 @@ impl<T: Width> Slot<'_, T> {
             Op::Binary(op, a, b) => {
                 a.eval(outer, start, len);
                 b.eval(outer, start, len);
+                let square = matches!(b.real(), Operand::All(e) if e == T::one() + T::one());
                 if *complex {
                     complex_binary(*op, a, b, re, im);
+                } else if *op == BinOp::Pow && !square {
+                    T::power(a.real(), b.real(), re, wide);
                 } else {
                     binary(*op, a.real(), b.real(), re);
                 }
@@ -1177,10 +1212,8 @@ fn binary<T: Real>(op: BinOp, a: Operand<'_, T>, b: Operand<'_, T>, out: &mut [T
         BinOp::Xor => go(k::Xor, a, b, out),
         // The library's pow(x, 2) is off by an ulp from x * x for about one
         // float64 in a thousand; NumPy squares.
-        BinOp::Pow if matches!(b, Operand::All(e) if e == T::one() + T::one()) => {
-            go(k::Square, a, b, out)
-        }
-        BinOp::Pow => go(k::Power, a, b, out),
+        // Other exponents: `Width::power`.
+        BinOp::Pow => go(k::Square, a, b, out),
         BinOp::FloorDiv => go(k::FloorDiv, a, b, out),
         BinOp::Mod => go(k::Mod, a, b, out),
     }
