@@ -94,6 +94,61 @@ pub fn reduce_axes(
     int: bool,
     need: Need,
 ) -> Result<(Vec<usize>, Vec<Acc>), Interrupted> {
+    let Some((perm, y, y_axes)) = memory_order(x, axes) else {
+        return reduce_axes_c_order(x, axes, int, need);
+    };
+    let (_, mut from) = reduce_axes_c_order(&y, &y_axes, int, need)?;
+    // `y`'s outputs, in C order over its kept axes, into C order over `x`'s:
+    // each kept axis's step in `y`'s outputs.
+    let n = x.ndim();
+    let mut step = vec![0usize; n];
+    let mut s = 1;
+    for p in (0..n).rev().filter(|p| !y_axes.contains(p)) {
+        step[perm[p]] = s;
+        s *= y.shape[p];
+    }
+    let kept: Vec<usize> = (0..n).filter(|k| !axes.contains(k)).collect();
+    let shape: Vec<usize> = kept.iter().map(|&k| x.shape[k]).collect();
+    let mut at = vec![0usize; kept.len()];
+    let mut accs = Vec::with_capacity(from.len());
+    for _ in 0..from.len() {
+        let source: usize = kept.iter().zip(&at).map(|(&k, &i)| i * step[k]).sum();
+        accs.push(std::mem::take(&mut from[source]));
+        // The next index in C order.
+        for (i, &len) in at.iter_mut().zip(&shape).rev() {
+            *i += 1;
+            if *i < len {
+                break;
+            }
+            *i = 0;
+        }
+    }
+    Ok((shape, accs))
+}
+
+/// `x` permuted into the order its bytes lie in ([`Lazy::memory_order`]),
+/// where that is not C order, with the permutation and the places of the
+/// reduced `axes` in it: an `axis=` reduction of the transpose or of an
+/// F-order view walks the bytes in order (the column means of `d.T` are
+/// the row means of `d`). The outputs' places are the same; positions
+/// along the walk are not, so `argmin` and `argmax` walk `x` itself.
+pub fn memory_order(x: &Lazy, axes: &[usize]) -> Option<(Vec<usize>, Lazy, Vec<usize>)> {
+    let (perm, y) = x.memory_order()?;
+    let mut y_axes: Vec<usize> = (0..perm.len())
+        .filter(|&p| axes.contains(&perm[p]))
+        .collect();
+    y_axes.sort_unstable();
+    Some((perm, y, y_axes))
+}
+
+/// [`reduce_axes`] walking `x` as it is (its last axis the runs), each
+/// accumulator's positions C-order flat indices of `x`.
+pub fn reduce_axes_c_order(
+    x: &Lazy,
+    axes: &[usize],
+    int: bool,
+    need: Need,
+) -> Result<(Vec<usize>, Vec<Acc>), Interrupted> {
     let n = x.ndim();
     let kept: Vec<usize> = (0..n).filter(|k| !axes.contains(k)).collect();
     let kept_shape: Vec<usize> = kept.iter().map(|&k| x.shape[k]).collect();

@@ -19,8 +19,9 @@ pub enum Goal {
     /// A reduction of every element (`stats`, `sum(x)`).
     All,
     /// A reduction along these axes (sorted), needing this much of each
-    /// accumulator.
-    Axes(Vec<usize>, Need),
+    /// accumulator; true: the positions along the walk too (`argmin`,
+    /// `argmax`, which walk the array as it is, not in memory order).
+    Axes(Vec<usize>, Need, bool),
 }
 
 #[derive(Clone, Debug)]
@@ -70,8 +71,17 @@ pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
     // The evaluator's own buffers: float32 lanes, and float64 blocks for
     // every node when any subtree takes the general path (an upper bound).
     // The column kernel reads a bare integer leaf into float32 lanes.
-    let along = match goal {
-        Goal::Axes(axes, need) => Some(axes_plan(x, axes, integers(x), *need)),
+    // An `axis=` reduction walks the array permuted into the order its
+    // bytes lie in (`axes::reduce_axes`).
+    let order = match goal {
+        Goal::Axes(axes, _, false) => super::axes::memory_order(x, axes),
+        _ => None,
+    };
+    let along = match (goal, &order) {
+        (Goal::Axes(_, need, _), Some((_, y, y_axes))) => {
+            Some(axes_plan(y, y_axes, integers(x), *need))
+        }
+        (Goal::Axes(axes, need, _), None) => Some(axes_plan(x, axes, integers(x), *need)),
         _ => None,
     };
     let fused = if along.as_ref().is_some_and(|p| p.column_sums) {
@@ -132,7 +142,7 @@ pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
                 BLOCK,
             )
         }
-        Goal::Axes(axes, _) => {
+        Goal::Axes(axes, _, _) => {
             let p = along.as_ref().expect("planned above for an axes goal");
             let walk = if p.column_sums {
                 "rows (runs along the last axis) in order, four at a time (one \
@@ -144,13 +154,20 @@ pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
             } else {
                 "rows (runs along the last axis) in order, each reduced into its output"
             };
+            let walk = match &order {
+                Some((perm, _, _)) => format!(
+                    "the order the bytes lie in (axes {}), as that array's {walk}",
+                    crate::text::tuple_repr(perm)
+                ),
+                None => walk.to_string(),
+            };
             (
                 format!(
                     "reduced along axis {} into {} outputs",
                     crate::text::tuple_repr(axes),
                     p.outputs
                 ),
-                walk.to_string(),
+                walk,
                 p.chunks,
                 (p.chunks * p.per_chunk) as u64,
                 p.column_sums || !p.last_kept,

@@ -10,7 +10,7 @@ use super::call::{
 };
 use super::operators::{binary, operand, to_lazy};
 use super::{Session, Value};
-use crate::compute::axes::reduce_axes;
+use crate::compute::axes::{reduce_axes, reduce_axes_c_order};
 use crate::compute::promote::Operand;
 use crate::compute::reduce::{reduce_all, Acc, Need};
 use crate::compute::{broadcast, cast, decode_num, Computed, Func, Lazy, Node, Num};
@@ -358,7 +358,7 @@ impl Session {
                     .product();
                 plan(
                     &l,
-                    &Goal::Axes(axes, Need::of(base)),
+                    &Goal::Axes(axes, Need::of(base), matches!(base, "argmin" | "argmax")),
                     outputs as u64 * itemsize,
                 )
             }
@@ -482,8 +482,14 @@ impl Session {
                             span,
                         ));
                     }
-                    let (shape, accs) = reduce_axes(&l, &axes, int, Need::of(base))
-                        .map_err(|_| interrupted(span))?;
+                    // Positions along the axis: the walk of `l` as it is.
+                    let walk = if matches!(base, "argmin" | "argmax") {
+                        reduce_axes_c_order
+                    } else {
+                        reduce_axes
+                    };
+                    let (shape, accs) =
+                        walk(&l, &axes, int, Need::of(base)).map_err(|_| interrupted(span))?;
                     if let Some(ints) = exact_ints(base, &accs, result_dtype, int) {
                         let ints = ints.collect::<Vec<i128>>();
                         if shape.is_empty() {

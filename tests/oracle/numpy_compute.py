@@ -323,6 +323,12 @@ FIXED = [
     # underflow, subnormal results; NumPy's own loop is within four ulp.
     ("<f4", [24], ["abs(d) ** 1.5", "d ** 3", "d ** d[::-1]", "abs(d) ** -2.5", "2 ** d", "d ** -3", "(d * 1e-20) ** 2.2"],
      [v * m for v in (-2.5, 0.7, 13.0, -0.003, 1.0, -1.0, 40.0, -77.5) for m in (1, 1e-3, 3)]),
+    # axis= reductions of transposed views walk the bytes in order (the
+    # array permuted back), their outputs put back in the view's order.
+    ("<f4", [3, 4, 5], ["sum(d.T, axis=0)", "mean(d.transpose(1, 2, 0), axis=(0, 2))", "max(d.T, axis=(1,))",
+                        "std(d.T, axis=2, keepdims=True)", "argmax(d.T, axis=1)", "count_nonzero(d.T > 0, axis=(0, 1))",
+                        "sum(d[::-1].T, axis=1)", "min(d.transpose(2, 0, 1), axis=1)", "nanmean(d.T * 2, axis=(0, 2))",
+                        "argmin(d.transpose(1, 0, 2), axis=2)", "var(d.transpose(0, 2, 1), axis=0)"]),
     # where(cond) alone is nonzero(cond).
     ("<i2", [2, 3], ["where(d > 0)[1]", "where(d)[0]"], [1, -2, 0, 4, 0, -6]),
     # nanargmin/nanargmax: NaN passed over; a slice of NaN only is an error.
