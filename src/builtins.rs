@@ -495,7 +495,7 @@ pub const BUILTINS: &[Builtin] = &[
         method: false,
         args: "x, n=1, axis=-1",
         numpy: "np.diff",
-        help: "differences of neighbours, n times",
+        help: "differences of neighbours, n times: x[1:] - x[:-1], computed as shown",
         example: "diff(d.r[0, :5])",
         does: Does::InMemory,
     },

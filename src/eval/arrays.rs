@@ -14,7 +14,9 @@ use crate::compute::reduce::for_blocks;
 use crate::compute::{cast, wide, wrap_int, Computed, Lazy, Num};
 use crate::diag::Error;
 use crate::dtype::{ByteOrder, Kind, Scalar};
+use crate::ops::BinOp;
 use crate::syntax::{Arg, Expr, ExprKind, IndexItem, Span};
+use crate::view::Index;
 use ndarray::{ArrayD, IxDyn};
 
 /// Values with one axis moved last: real parts, imaginary parts, the
@@ -590,6 +592,45 @@ impl Session {
             .unwrap_or(l.ndim() - 1);
         if n == 0 {
             return Ok(x);
+        }
+        // NumPy's own definition, lazily: `x[1:] - x[:-1]` along the axis
+        // (`!=` for booleans), n times: slices of a file's view are views,
+        // so the differences compute in the lanes as one expression, on
+        // every core, nothing held. Each order reads its operand twice, so
+        // past the third (eight reads per element) it builds in memory.
+        if n <= 3 {
+            let slice = |v: &Value, start: Option<i128>, stop: Option<i128>| {
+                let idx: Vec<Index> = (0..l.ndim())
+                    .map(|k| {
+                        let (start, stop) = if k == axis {
+                            (start, stop)
+                        } else {
+                            (None, None)
+                        };
+                        Index::Slice {
+                            start,
+                            stop,
+                            step: None,
+                            span,
+                        }
+                    })
+                    .collect();
+                Ok::<Value, Error>(match v {
+                    Value::View(w) => Value::View(w.index(&idx)?),
+                    other => Value::Lazy(array_arg("diff", other, span)?.0.index(&idx)?),
+                })
+            };
+            let op = if l.dtype.kind == Kind::Bool {
+                BinOp::Ne
+            } else {
+                BinOp::Sub
+            };
+            let mut v = x;
+            for _ in 0..n {
+                let (hi, lo) = (slice(&v, Some(1), None)?, slice(&v, None, Some(-1))?);
+                v = super::operators::binary(op, &hi, &lo, span)?;
+            }
+            return Ok(v);
         }
         let (mut re, mut im, exact, mut shape, order) = self.rows_along(&l, axis, "diff", span)?;
         let d = l.dtype;

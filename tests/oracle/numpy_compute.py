@@ -329,6 +329,13 @@ FIXED = [
                         "std(d.T, axis=2, keepdims=True)", "argmax(d.T, axis=1)", "count_nonzero(d.T > 0, axis=(0, 1))",
                         "sum(d[::-1].T, axis=1)", "min(d.transpose(2, 0, 1), axis=1)", "nanmean(d.T * 2, axis=(0, 2))",
                         "argmin(d.transpose(1, 0, 2), axis=2)", "var(d.transpose(0, 2, 1), axis=0)"]),
+    # diff as NumPy defines it, x[1:] - x[:-1] along the axis n times
+    # (lazily up to n = 3, in memory past it): int64 wrapping, complex,
+    # booleans by !=, transposes, an order past the axis's length.
+    ("<i8", [3, 6], ["diff(d)", "diff(d, 3, axis=1)", "diff(d, 4)", "diff(d.T, axis=0)", "diff(d, n=2, axis=0)",
+                     "diff(d > 0)", "diff(d, 7)", "diff(d[:, ::-2], 2)"],
+     [2**62, -2**62, 2**63 - 1, -2**63, 5, -7, 0, 1, 2, 3, 4, 5, -1, -2, 2**40, 2**41, 7, 9]),
+    ("<c8", [5], ["diff(d)", "diff(d, n=3)", "diff(d, n=5)", "diff(d[::-1], 2)"], [1 + 2j, -3j, 2.5 + 0j, 1e-3 - 1j, 7j]),
     # where(cond) alone is nonzero(cond).
     ("<i2", [2, 3], ["where(d > 0)[1]", "where(d)[0]"], [1, -2, 0, 4, 0, -6]),
     # nanargmin/nanargmax: NaN passed over; a slice of NaN only is an error.
