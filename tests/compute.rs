@@ -16,6 +16,14 @@ fn f32s(values: &[f32]) -> Vec<u8> {
     values.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
+/// The next state of Marsaglia's xorshift64, the tests' reproducible noise.
+fn xorshift(s: &mut u64) -> u64 {
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    *s
+}
+
 fn lines(out: &std::process::Output) -> Vec<String> {
     assert!(out.status.success(), "{}", text(&out.stderr));
     text(&out.stdout).lines().map(str::to_string).collect()
@@ -116,9 +124,7 @@ fn int32_sums_past_2_to_the_53_are_exact() {
     let mut s = 0x2545_F491_4F6C_DD1Du64;
     let x: Vec<i32> = (0..4096)
         .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
+            xorshift(&mut s);
             (1 << 29) + (s >> 35) as i32
         })
         .collect();
@@ -582,9 +588,7 @@ fn order_statistics_of_a_view_bigger_than_memory_equal_the_in_memory_answer_and_
     let mut s = 0x2545F4914F6CDD1Du64;
     let values: Vec<f32> = (0..200_002)
         .map(|i| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
+            xorshift(&mut s);
             match i % 101 {
                 0 => f32::NAN,
                 1 => -0.0,
@@ -951,9 +955,7 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
     let mut s = 0x9E37_79B9_7F4A_7C15u64;
     let values: Vec<f32> = (0..shape.0 * shape.1 * shape.2)
         .map(|k| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
+            xorshift(&mut s);
             let u = (s >> 40) as f32 / (1u64 << 24) as f32;
             match k % 1013 {
                 0 => f32::NAN,
@@ -1337,9 +1339,7 @@ fn axis_sums_of_small_integers_read_as_they_lie_are_exact() {
     let mut s = 0x2545_F491_4F6C_DD1Du64;
     let values: Vec<u16> = (0..rows * cols)
         .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
+            xorshift(&mut s);
             65535 - (s % 300) as u16
         })
         .collect();

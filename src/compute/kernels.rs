@@ -2678,13 +2678,8 @@ mod tests {
     /// IEEE's special cases, one exponent for all and a run of them.
     #[test]
     fn float32_power_is_within_an_ulp_of_the_library() {
-        let mut state: u32 = 0x1357_9bdf;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            state
-        };
+        let mut state = 0x1357_9bdf_u64;
+        let mut next = || (super::super::xorshift(&mut state) >> 32) as u32;
         let specials = [
             0.0,
             -0.0,
