@@ -482,14 +482,14 @@ pub(super) fn binary_block(op: BinOp, x: &Block, y: &Block, operand: Scalar, to:
         }),
         BinOp::Mod if to.size <= 4 => zip_map(a, b, |a, b| f64::from(py_mod(a as f32, b as f32))),
         BinOp::Mod => zip_map(a, b, py_mod),
-        // NumPy squares for an exponent of 2 (glibc's pow(x, 2) is off by an
-        // ulp from x * x for about one float64 in a thousand).
         // float32 and float16 results: the vectorised float32 power.
         BinOp::Pow if to.kind == Kind::Float && to.size <= 4 => {
             let mut re = a.to_vec();
             super::kernels::pow_single(&mut re, super::kernels::Operand::Run(b));
             re
         }
+        // NumPy squares for an exponent of 2 (glibc's pow(x, 2) is off by an
+        // ulp from x * x for about one float64 in a thousand).
         BinOp::Pow => zip_map(a, b, power),
         BinOp::And => zip_map(a, b, |a, b| ((a as i64) & (b as i64)) as f64),
         BinOp::Or => zip_map(a, b, |a, b| ((a as i64) | (b as i64)) as f64),
