@@ -1156,6 +1156,13 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "c.astype('c16') * (w[..., :32] + 1j)",
         "i.astype('f4') + 1",
         "x.astype('?') + 1",
+        // Basic indexing and transposes of expressions: the operands
+        // indexed alike, down to the views.
+        "abs(c)[:, ::-1, 1:]",
+        "(x * 2).T[1:] + 1",
+        "diff(x * 2, axis=1)",
+        "(x + h)[..., ::3]",
+        "where(x > 0, w, 1)[:, 2].T",
         // Floor division, remainder and powers of floats in their own
         // precision; one exponent for all: NumPy's sqrt, 1 / x and square.
         "x // 7e-4",

@@ -383,7 +383,9 @@ impl Lazy {
         self.dtype.kind == Kind::Complex
     }
 
-    /// `self[items]`: NumPy's basic indexing of a computed array.
+    /// `self[items]`: NumPy's basic indexing of a computed array: the
+    /// expression over its operands indexed alike where it can be
+    /// ([`Lazy::indexed_operands`]), else an index into its values.
     pub fn index(&self, items: &[crate::view::Index]) -> Result<Lazy, crate::diag::Error> {
         let n = self.ndim();
         let mut c_strides = vec![1isize; n];
@@ -392,6 +394,9 @@ impl Lazy {
         }
         let (shape, strides, offset) =
             crate::view::index_geometry(&self.shape, &c_strides, 0, items)?;
+        if let Some(l) = self.indexed_operands(items, &shape) {
+            return Ok(l);
+        }
         let dtype = self.dtype;
         Ok(Lazy {
             node: Arc::new(Node::Index {
@@ -404,9 +409,51 @@ impl Lazy {
         })
     }
 
-    /// `.T`: the axes reversed.
+    /// `self[items]` (of shape `shape`) as the same expression over its
+    /// operands indexed alike, down to views of the files: an elementwise
+    /// node's element is its operands' elements at the same place, and a
+    /// 0-d operand is every element's. So an index of an expression
+    /// (`abs(d)[:, 1:]`, `diff` of one) computes in the lanes over the
+    /// views and walks their bytes in order. `None` where a node cannot be
+    /// indexed so: a computed array, a gather, an operand of another shape.
+    fn indexed_operands(&self, items: &[crate::view::Index], shape: &[usize]) -> Option<Lazy> {
+        let same = |x: &Lazy| -> Option<Lazy> {
+            match x.ndim() {
+                0 => Some(x.clone()),
+                _ if x.shape == self.shape => x.indexed_operands(items, shape),
+                _ => None,
+            }
+        };
+        let node = match &*self.node {
+            Node::Leaf(v) => Node::Leaf(v.index(items).ok()?),
+            Node::Unary(f, a) => Node::Unary(*f, same(a)?),
+            Node::Binary(op, a, b) => Node::Binary(*op, same(a)?, same(b)?),
+            Node::Where(a, b, c) => Node::Where(same(a)?, same(b)?, same(c)?),
+            Node::Clip(a, b, c) => Node::Clip(same(a)?, same(b)?, same(c)?),
+            Node::Pair(a, b) => Node::Pair(same(a)?, same(b)?),
+            Node::Cast(a) => Node::Cast(same(a)?),
+            Node::Const(_)
+            | Node::Array(_)
+            | Node::Index { .. }
+            | Node::Gather { .. }
+            | Node::Masked { .. }
+            | Node::Transform { .. } => return None,
+        };
+        Some(Lazy {
+            node: Arc::new(node),
+            shape: shape.to_vec(),
+            dtype: self.dtype,
+        })
+    }
+
+    /// `.T`: the axes reversed (the expression over its operands' `.T`
+    /// where it can be, as [`Lazy::permuted`] makes it).
     pub fn transpose(&self) -> Lazy {
         let n = self.ndim();
+        let reversed: Vec<usize> = (0..n).rev().collect();
+        if let Some(t) = self.permuted(&reversed) {
+            return t;
+        }
         let mut c_strides = vec![1isize; n];
         for k in (0..n.saturating_sub(1)).rev() {
             c_strides[k] = c_strides[k + 1] * self.shape[k + 1].max(1) as isize;

@@ -336,6 +336,13 @@ FIXED = [
                      "diff(d > 0)", "diff(d, 7)", "diff(d[:, ::-2], 2)"],
      [2**62, -2**62, 2**63 - 1, -2**63, 5, -7, 0, 1, 2, 3, 4, 5, -1, -2, 2**40, 2**41, 7, 9]),
     ("<c8", [5], ["diff(d)", "diff(d, n=3)", "diff(d, n=5)", "diff(d[::-1], 2)"], [1 + 2j, -3j, 2.5 + 0j, 1e-3 - 1j, 7j]),
+    # Basic indexing and .T of expressions: the operands indexed alike
+    # (broadcast and 0-d operands, where, clip, casts, records' parts), and
+    # reductions of them walking the views' bytes.
+    ("<f4", [3, 4], ["(d * 2)[1:, ::-1]", "abs(d - 1)[..., 0]", "(d > 0)[None, 1]", "where(d > 0, d, 0)[::2].T",
+                     "(d + d[0])[1:]", "(d * 2)[1, 2]", "clip(d, 0, 1)[:, 1:3].T + 1", "diff(abs(d), axis=0)",
+                     "(d.astype('i2') + 1)[::-1]", "sum((d * 3)[:, 1:].T, axis=0)", "mean(abs(d).T[1:], axis=1)",
+                     "(d * 1j + 2)[-1].imag", "max((d + 1)[::-1, ::2])"]),
     # where(cond) alone is nonzero(cond).
     ("<i2", [2, 3], ["where(d > 0)[1]", "where(d)[0]"], [1, -2, 0, 4, 0, -6]),
     # nanargmin/nanargmax: NaN passed over; a slice of NaN only is an error.
