@@ -373,11 +373,21 @@ fn step(label: &str, x: &Expr, v: &Value, prev: Option<&View>) -> Step {
             s.shape = l.shape.clone();
             s.itemsize = l.dtype.size;
             s.dtype = l.dtype.descr();
+            // Basic indexing and `.T` of a computed array: a view of it.
+            let view_of_computed = match &x.kind {
+                ExprKind::Index { .. } => true,
+                ExprKind::Attr { name, .. } => matches!(name.node.as_str(), "T" | "mT"),
+                _ => false,
+            };
             s.why.push(match l.copy_kind() {
                 Some(kind) => format!(
                     "{kind} copies in NumPy ({}); strided streams it instead, reading only what is printed or reduced",
                     human_bytes(bytes)
                 ),
+                None if view_of_computed => "a view of the computed array before it (NumPy allocates \
+                     nothing more); strided indexes the expression's operands instead, so it still \
+                     reads only what is printed or reduced"
+                    .to_string(),
                 None => format!(
                     "computed: NumPy allocates a new array ({}); strided computes a block at a time, only what is printed or reduced",
                     human_bytes(bytes)
