@@ -84,6 +84,10 @@ CASES = [
     ("int16: mean(x, axis=0)", "open {f} {n}x65536 i2 as x; mean(x, axis=0)",
      "x = np.memmap(d.filename, dtype='<i2', mode='r', shape=(16384, 65536))\n"
      "print(np.mean(x, axis=0))", None),
+    # A square (the power of int16 samples), wrapping in int16 as NumPy's.
+    ("int16: sum(x ** 2)", "open {f} {n}x65536 i2 as x; sum(x ** 2)",
+     "x = np.memmap(d.filename, dtype='<i2', mode='r', shape=(16384, 65536))\n"
+     "print(np.sum(x ** 2))", None),
     ("int16: sum(x - 3)", "open {f} {n}x65536 i2 as x; sum(x - 3)",
      "x = np.memmap(d.filename, dtype='<i2', mode='r', shape=(16384, 65536))\n"
      # numexpr computes x - 3 in int32, without int16's wrap-around: not

@@ -1104,6 +1104,14 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "h * 2 > 100",
         "(i + 1) > 0",
         "h ** 2",
+        // Integer powers by one exponent in the integer lanes, wrapping.
+        "h ** 3",
+        "u ** 2 + 1",
+        "q ** 2",
+        "wq ** 3",
+        "k ** 0",
+        "v ** 1",
+        "(h - 3) ** 5",
         // int64 in the integer lanes (// and % as integer divisions).
         "q - 3",
         "q * q",

@@ -52,6 +52,10 @@ enum IntOp<'a> {
     Cast(Box<IntSlot<'a>>),
     /// `astype` from a float or complex dtype: the child in float lanes.
     FromFloat(Box<fused::Floats<'a>>),
+    /// `x ** e` by one whole exponent `e >= 0`, wrapping (NumPy's integer
+    /// power by squaring wraps alike: products modulo 2^64 wrap into any
+    /// narrower dtype as products in it do).
+    Power(Box<IntSlot<'a>>, u32),
     Where(Box<IntSlot<'a>>, Box<IntSlot<'a>>, Box<IntSlot<'a>>),
     /// A child of another shape broadcast to the parent's, in its own
     /// slot over its own shape (as `fused`'s broadcast operands).
@@ -131,6 +135,18 @@ fn node(x: &Lazy) -> Option<IntSlot<'_>> {
                 |c: &Lazy| c.dtype.kind == Kind::Int || (c.ndim() == 0 && c.exact_at(&[]).1 < 0);
             let mixed =
                 (unsigned_wide(a.dtype) && signed(b)) || (unsigned_wide(b.dtype) && signed(a));
+            // A power by one whole exponent (the common `x ** 2`); NumPy
+            // raises for a negative one before any of this runs.
+            let exponent = (*op == BinOp::Pow && b.ndim() == 0)
+                .then(|| u32::try_from(b.exact_at(&[]).1).ok())
+                .flatten();
+            if let (Some(e), false) = (exponent, mixed) {
+                return Some(IntSlot {
+                    op: IntOp::Power(Box::new(operand(x, a)?), e),
+                    dtype: x.dtype,
+                    out: Vec::new(),
+                });
+            }
             let fits = !matches!(op, BinOp::Div | BinOp::Pow) && !mixed;
             fits.then_some(())?;
             IntOp::Binary(*op, Box::new(operand(x, a)?), Box::new(operand(x, b)?))
@@ -302,6 +318,20 @@ impl IntSlot<'_> {
                 copy(c.values(), out);
             }
             IntOp::FromFloat(f) => f.cast_into(outer, start, *dtype, out),
+            IntOp::Power(c, e) => {
+                c.eval(outer, start, len);
+                let (e, x) = (*e, c.values());
+                match x {
+                    // The common square as one vector loop.
+                    Ints::Run(_) if e == 2 => zip(Mul, x, x, out),
+                    Ints::All(v) => out.fill(v.wrapping_pow(e)),
+                    Ints::Run(vs) => {
+                        for (o, &v) in out.iter_mut().zip(vs) {
+                            *o = v.wrapping_pow(e);
+                        }
+                    }
+                }
+            }
             IntOp::Where(c, a, b) => {
                 for s in [&mut *c, &mut *a, &mut *b] {
                     s.eval(outer, start, len);
@@ -340,6 +370,9 @@ impl IntSlot<'_> {
             }
             IntOp::Cast(c) => format!("{}({})", self.dtype.name(), c.describe(false)),
             IntOp::FromFloat(f) => format!("{}({})", self.dtype.name(), f.describe()),
+            IntOp::Power(c, e) => {
+                fused::binary_text(BinOp::Pow, c.describe(true), e.to_string(), nested)
+            }
             IntOp::Where(c, a, b) => {
                 fused::call_text("where", [c, a, b].map(|s| s.describe(false)))
             }
@@ -359,6 +392,7 @@ impl IntSlot<'_> {
             }
             IntOp::Unary(_, c) | IntOp::Cast(c) => c.held(general),
             IntOp::FromFloat(f) => f.held(general),
+            IntOp::Power(c, _) => c.held(general),
             IntOp::Binary(_, a, b) => a.held(general) + b.held(general),
             IntOp::Where(c, a, b) => c.held(general) + a.held(general) + b.held(general),
             IntOp::Broadcast(b) => b.child.held(general),
