@@ -123,6 +123,20 @@ pub fn slice_indices(
 }
 
 /// C-order (row-major) or F-order byte strides for `shape`.
+/// Whether an array of `shape` and `strides` (bytes) holds its elements
+/// in `order` with no gaps. NumPy ignores the stride of axes of length 1
+/// (and all strides of an empty array) when it decides contiguity.
+pub fn is_contiguous(shape: &[usize], strides: &[isize], itemsize: usize, order: Order) -> bool {
+    contiguous_strides(shape, itemsize, order).is_some_and(|want| {
+        shape.contains(&0)
+            || shape
+                .iter()
+                .zip(strides)
+                .zip(&want)
+                .all(|((&n, &s), &w)| n <= 1 || s == w)
+    })
+}
+
 pub fn contiguous_strides(shape: &[usize], itemsize: usize, order: Order) -> Option<Vec<isize>> {
     let mut strides = vec![0isize; shape.len()];
     let mut acc: isize = isize::try_from(itemsize).ok()?;
@@ -445,26 +459,12 @@ impl View {
 
     /// Whether elements follow each other in C order with no gaps.
     pub fn is_c_contiguous(&self) -> bool {
-        contiguous_strides(&self.shape, self.dtype.itemsize(), Order::C)
-            .is_some_and(|s| self.matches_strides(&s))
+        is_contiguous(&self.shape, &self.strides, self.dtype.itemsize(), Order::C)
     }
 
     /// Whether elements follow each other in Fortran order with no gaps.
     pub fn is_f_contiguous(&self) -> bool {
-        contiguous_strides(&self.shape, self.dtype.itemsize(), Order::F)
-            .is_some_and(|s| self.matches_strides(&s))
-    }
-
-    /// NumPy ignores the stride of axes of length 1 (and all strides of an
-    /// empty array) when it decides contiguity.
-    fn matches_strides(&self, want: &[isize]) -> bool {
-        self.shape.contains(&0)
-            || self
-                .shape
-                .iter()
-                .zip(&self.strides)
-                .zip(want)
-                .all(|((&n, &s), &w)| n <= 1 || s == w)
+        is_contiguous(&self.shape, &self.strides, self.dtype.itemsize(), Order::F)
     }
 
     /// Calls `f` with every element index in C order.

@@ -10,7 +10,7 @@ use super::{Session, Value};
 use crate::diag::Error;
 use crate::number::human_bytes;
 use crate::syntax::{Expr, ExprKind, IndexItem};
-use crate::view::View;
+use crate::view::{Order, View};
 use ndarray::Dimension;
 
 /// Everything `explain` shows.
@@ -132,6 +132,9 @@ impl Session {
         let mut steps = Vec::new();
         let mut values = Vec::new();
         let mut prev: Option<View> = None;
+        // NumPy's layout of the computed value before (a new C-order array,
+        // or a view of one): shape, strides in bytes, offset in that array.
+        let mut layout: Option<Layout> = None;
         for (k, x) in chain.iter().enumerate() {
             // Each step applied to the value before it: a step that copies
             // (advanced indexing) is done once, not again for every later step.
@@ -149,7 +152,35 @@ impl Session {
             } else {
                 text(chain[k - 1].span.end, x.span.end)
             };
-            steps.push(step(&label, x, &v, prev.as_ref()));
+            // Basic indexing and `.T` of a computed array: in NumPy a view
+            // of it (strided indexes the expression's operands instead).
+            let view = match (&v, &x.kind, &layout) {
+                (Value::Lazy(l), kind, Some((shape, strides, offset)))
+                    if l.copy_kind().is_none() =>
+                {
+                    match kind {
+                        ExprKind::Index { items, .. } => {
+                            let idx = self.index_items(items)?;
+                            crate::view::index_geometry(shape, strides, *offset, &idx).ok()
+                        }
+                        ExprKind::Attr { name, .. } if name.node == "T" => Some((
+                            shape.iter().rev().copied().collect(),
+                            strides.iter().rev().copied().collect(),
+                            *offset,
+                        )),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            layout = match &v {
+                Value::Lazy(l) if l.copy_kind().is_none() => view.clone().or_else(|| {
+                    let c = crate::view::contiguous_strides(&l.shape, l.dtype.size, Order::C)?;
+                    Some((l.shape.clone(), c, 0))
+                }),
+                _ => None,
+            };
+            steps.push(step(&label, x, &v, prev.as_ref(), view.as_ref()));
             prev = match &v {
                 Value::View(v) | Value::Void(v) => Some(v.clone()),
                 _ => None,
@@ -310,7 +341,15 @@ fn writes_to(source: &crate::source::Source) -> &'static str {
 }
 
 fn contiguity(v: &View) -> &'static str {
-    match (v.is_c_contiguous(), v.is_f_contiguous()) {
+    contiguity_of(&v.shape, &v.strides, v.dtype.itemsize())
+}
+
+fn contiguity_of(shape: &[usize], strides: &[isize], itemsize: usize) -> &'static str {
+    use crate::view::{is_contiguous, Order};
+    match (
+        is_contiguous(shape, strides, itemsize, Order::C),
+        is_contiguous(shape, strides, itemsize, Order::F),
+    ) {
         (true, true) => "C and F",
         (true, false) => "C",
         (false, true) => "F",
@@ -319,7 +358,16 @@ fn contiguity(v: &View) -> &'static str {
 }
 
 /// The row for one step, with the rules that explain it.
-fn step(label: &str, x: &Expr, v: &Value, prev: Option<&View>) -> Step {
+/// NumPy's layout of a computed array: shape, strides in bytes, offset.
+type Layout = (Vec<usize>, Vec<isize>, i128);
+
+fn step(
+    label: &str,
+    x: &Expr,
+    v: &Value,
+    prev: Option<&View>,
+    view_of_computed: Option<&Layout>,
+) -> Step {
     let mut s = Step {
         expr: label.to_string(),
         what: StepKind::Value,
@@ -373,20 +421,21 @@ fn step(label: &str, x: &Expr, v: &Value, prev: Option<&View>) -> Step {
             s.shape = l.shape.clone();
             s.itemsize = l.dtype.size;
             s.dtype = l.dtype.descr();
-            // Basic indexing and `.T` of a computed array: a view of it.
-            let view_of_computed = match &x.kind {
-                ExprKind::Index { .. } => true,
-                ExprKind::Attr { name, .. } => matches!(name.node.as_str(), "T" | "mT"),
-                _ => false,
-            };
+            if let Some((shape, strides, offset)) = view_of_computed {
+                s.what = StepKind::View;
+                s.strides = strides.clone();
+                s.offset = usize::try_from(*offset).ok();
+                s.contiguity = contiguity_of(shape, strides, l.dtype.size);
+            }
             s.why.push(match l.copy_kind() {
                 Some(kind) => format!(
                     "{kind} copies in NumPy ({}); strided streams it instead, reading only what is printed or reduced",
                     human_bytes(bytes)
                 ),
-                None if view_of_computed => "a view of the computed array before it (NumPy allocates \
-                     nothing more); strided indexes the expression's operands instead, so it still \
-                     reads only what is printed or reduced"
+                None if view_of_computed.is_some() => "a view of the computed array before it \
+                     (NumPy allocates nothing more; the offset is in that array); strided indexes \
+                     the expression's operands instead, so it still reads only what is printed or \
+                     reduced"
                     .to_string(),
                 None => format!(
                     "computed: NumPy allocates a new array ({}); strided computes a block at a time, only what is printed or reduced",

@@ -118,6 +118,39 @@ def run_live(binary, cases, tmp):
     return passed, failed
 
 
+# Basic indexing and .T of a computed array: NumPy makes a view of its
+# temporary; explain's last step must be that view, with NumPy's strides and
+# its offset in the temporary.
+COMPUTED_VIEWS = ["(d * 2)[1:, ::-3]", "abs(d)[3:, ::2].T", "(d.real + 1)[::-1][None, 2:5]",
+                  "(d * 1j)[..., 1]", "(d.imag > 0).T[::2]", "abs(d - 1)[-1:0:-2, 3]"]
+
+
+def computed_views(binary, tmp):
+    d = (np.arange(48, dtype="<f4") - 20.5).view("<c8").reshape(6, 4) * (1 + 0.5j)
+    d = np.ascontiguousarray(np.concatenate([d, d[:, ::-1]], axis=1)).astype("<c8")
+    d.tofile(os.path.join(tmp, "computed.c8"))
+    script = "".join("open computed.c8 6x8 c8 as d\nexplain %s\n" % e for e in COMPUTED_VIEWS)
+    with open(os.path.join(tmp, "computed.strided"), "w") as f:
+        f.write(script)
+    proc = subprocess.run([binary, "--format", "json", "computed.strided"], cwd=tmp,
+                          capture_output=True, text=True, timeout=600)
+    got = [json.loads(l) for l in proc.stdout.splitlines() if l.startswith('{"explain"')]
+    passed = failed = 0
+    for k, expr in enumerate(COMPUTED_VIEWS):
+        a = eval(oracle.to_python(expr), {"d": d, "np": np})
+        base = a.base if a.base is not None else a
+        want = (list(a.shape), list(a.strides),
+                a.__array_interface__["data"][0] - base.__array_interface__["data"][0])
+        last = got[k]["steps"][-1] if k < len(got) else {}
+        have = (last.get("shape"), last.get("strides"), last.get("offset"))
+        if last.get("kind") == "view" and have == want:
+            passed += 1
+        else:
+            failed += 1
+            print("MISMATCH %s: explain %s %s, NumPy view %s" % (expr, last.get("kind"), have, want))
+    return passed, failed
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seed", type=int, default=None)
@@ -133,6 +166,8 @@ def main():
             c["_result"] = eval(oracle.to_python(c["expr"]), {"d": c["_mm"]})
             cases.append(c)
         passed, failed = run_live(os.path.abspath(args.live), cases, tmp)
+        more = computed_views(os.path.abspath(args.live), tmp)
+        passed, failed = passed + more[0], failed + more[1]
     print("numpy explain differential (seed %d, numpy %s): %d passed, %d failed" % (seed, np.__version__, passed, failed))
     sys.exit(1 if failed else 0)
 
