@@ -136,9 +136,12 @@ def cases(seed, count):
                 part = rng.choice([0, 1])
                 expr = f"welch({view}, {', '.join(args)})[{part}]"
         case = {"dtype": dt, "shape": shape, "data": data.tobytes().hex(), "expr": expr}
-        if rng.random() < 0.3:
+        if rng.random() < 0.3 and not expr.startswith("spectrogram("):
             # A small memory limit: one-axis transforms along the last axis
-            # then stream row by row instead of being made at once.
+            # then stream row by row instead of being made at once. Not for
+            # a spectrogram, whose (f, t, Sxx) is held in memory and refused
+            # past the limit, as `help spectrogram` says (seed 167471721
+            # drew one of 548 KiB under 256 KiB).
             case["memory"] = "256KiB"
         out.append(case)
     # Fixed cases every seed runs: the frequencies, and np.fft. spelling.
