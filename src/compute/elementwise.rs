@@ -288,17 +288,35 @@ pub(crate) fn power(a: f64, b: f64) -> f64 {
     }
 }
 
-/// NumPy's power loop for an exponent that is one number (its fast
-/// cases, where the library's `pow` would give other bits): `1 / x` for
-/// -1 and `sqrt(x)` for 0.5 (so `-0.0 ** 0.5` is -0.0 and `-inf ** 0.5`
-/// NaN); `None` for any other exponent, which [`power`] computes.
-pub(crate) fn scalar_power(e: f64) -> Option<fn(f64) -> f64> {
-    if e == -1.0 {
-        Some(|x| 1.0 / x)
-    } else if e == 0.5 {
-        Some(f64::sqrt)
-    } else {
-        None
+/// NumPy's power loop for an exponent that is one number: its fast cases
+/// where the library's `pow` would give other bits (so `-0.0 ** 0.5` is
+/// -0.0 and `-inf ** 0.5` NaN). Both evaluators take them from here.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum ScalarPower {
+    /// `x ** -1`: `1 / x`.
+    Reciprocal,
+    /// `x ** 0.5`: `sqrt(x)`.
+    Sqrt,
+}
+
+impl ScalarPower {
+    /// The fast case of exponent `e`; `None` for any other, which
+    /// [`power`] computes.
+    pub(crate) fn of(e: f64) -> Option<ScalarPower> {
+        if e == -1.0 {
+            Some(ScalarPower::Reciprocal)
+        } else if e == 0.5 {
+            Some(ScalarPower::Sqrt)
+        } else {
+            None
+        }
+    }
+
+    pub(crate) fn apply(self, x: f64) -> f64 {
+        match self {
+            ScalarPower::Reciprocal => 1.0 / x,
+            ScalarPower::Sqrt => x.sqrt(),
+        }
     }
 }
 

@@ -30,6 +30,7 @@
 //! the vectorised logarithm or `exp` there, and round once, as the general
 //! path does; of float64 values, the library's, as the general path.
 
+use super::elementwise::ScalarPower;
 use super::ints::{self, IntSlot};
 use super::kernels::{self, copy, LaneOp, Log, Operand, Real};
 use super::{Block, Func, Lazy, Node};
@@ -739,12 +740,14 @@ fn compile<T: Width>(x: &Lazy) -> Option<Slot<'_, T>> {
                 },
             };
             fits.then_some(())?;
-            // NumPy's power by one number: its loop's fast cases (as
-            // `elementwise::scalar_power` on the general path).
-            let e = (*op == BinOp::Pow && b.ndim() == 0).then(|| b.at(&[]).re);
-            match e {
-                Some(0.5) => Op::Unary(Func::Sqrt, Box::new(operand(x, a)?)),
-                Some(-1.0) => {
+            // NumPy's power by one number: its loop's fast cases, as
+            // lane operations.
+            let fast = (*op == BinOp::Pow && b.ndim() == 0)
+                .then(|| ScalarPower::of(b.at(&[]).re))
+                .flatten();
+            match fast {
+                Some(ScalarPower::Sqrt) => Op::Unary(Func::Sqrt, Box::new(operand(x, a)?)),
+                Some(ScalarPower::Reciprocal) => {
                     let one = slot(Op::All(T::one(), T::zero()), false);
                     Op::Binary(BinOp::Div, Box::new(one), Box::new(operand(x, a)?))
                 }

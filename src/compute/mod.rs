@@ -681,11 +681,11 @@ impl Lazy {
             Node::Binary(BinOp::Pow, x, y)
                 if self.dtype.kind == Kind::Float
                     && y.ndim() == 0
-                    && elementwise::scalar_power(y.at(&[]).re).is_some() =>
+                    && elementwise::ScalarPower::of(y.at(&[]).re).is_some() =>
             {
-                let f = elementwise::scalar_power(y.at(&[]).re).expect("checked just above");
+                let p = elementwise::ScalarPower::of(y.at(&[]).re).expect("checked just above");
                 let mut b = self.child(x, outer, start, len);
-                b.re.iter_mut().for_each(|v| *v = f(*v));
+                b.re.iter_mut().for_each(|v| *v = p.apply(*v));
                 b.ints = None;
                 b
             }

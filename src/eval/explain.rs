@@ -10,7 +10,7 @@ use super::{Session, Value};
 use crate::diag::Error;
 use crate::number::human_bytes;
 use crate::syntax::{Expr, ExprKind, IndexItem};
-use crate::view::{Order, View};
+use crate::view::{is_contiguous, Order, View};
 use ndarray::Dimension;
 
 /// Everything `explain` shows.
@@ -345,7 +345,6 @@ fn contiguity(v: &View) -> &'static str {
 }
 
 fn contiguity_of(shape: &[usize], strides: &[isize], itemsize: usize) -> &'static str {
-    use crate::view::{is_contiguous, Order};
     match (
         is_contiguous(shape, strides, itemsize, Order::C),
         is_contiguous(shape, strides, itemsize, Order::F),
