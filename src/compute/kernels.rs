@@ -120,6 +120,41 @@ pub fn finite_squares_and_zeros<T: Lane>(xs: &[T], mean: f64) -> (f64, u64) {
     arch().dispatch(SquaresAndZeros::<T, true>(xs, mean))
 }
 
+/// The numbers of zeros and of NaN among `xs`, in one vector pass in the
+/// lanes' own width (float32 lanes are not widened): all that
+/// `count_nonzero`, `any` and `all` read of a block.
+pub fn zeros_and_nan<T: Lane>(xs: &[T]) -> (u64, u64) {
+    match T::single(xs) {
+        Some(single) => arch().dispatch(ZerosAndNan(single)),
+        // float64: `piece` of the whole run is the run itself (its span
+        // is unlimited), so the buffer is not used.
+        None => arch().dispatch(ZerosAndNan(T::piece(xs, 0, xs.len(), &mut [0.0; PIECE]))),
+    }
+}
+
+struct ZerosAndNan<'a, F>(&'a [F]);
+
+impl<F: Real> WithSimd for ZerosAndNan<'_, F> {
+    type Output = (u64, u64);
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) -> (u64, u64) {
+        let (mut zeros, mut nan) = (0u64, 0u64);
+        // Counts in 32 bits, which 2^16 values cannot overflow: a loop the
+        // compiler turns into vector compares and adds.
+        for run in self.0.chunks(1 << 16) {
+            let (mut z, mut n) = (0u32, 0u32);
+            for &x in run {
+                z = z.wrapping_add(u32::from(x == F::zero()));
+                n = n.wrapping_add(u32::from(x.is_nan()));
+            }
+            zeros += u64::from(z);
+            nan += u64::from(n);
+        }
+        (zeros, nan)
+    }
+}
+
 /// What a block holding NaN or infinities gives a reduction, in one
 /// vector pass: see [`finite_sums`].
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -2311,6 +2346,50 @@ impl WithSimd for DecodePairs<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Zeros and NaN counted in the lanes' own width against a count
+    /// value by value, in float32 and float64, over runs of every length
+    /// up to two vectors past a round size and past 2^16 (the counters'
+    /// span): `-0.0` is a zero, infinities and subnormals are not, NaN of
+    /// either sign is NaN.
+    #[test]
+    fn zeros_and_nan_are_counted_as_one_by_one() {
+        let specials = [
+            0.0,
+            -0.0,
+            f64::NAN,
+            -f64::NAN,
+            f64::INFINITY,
+            1e-310,
+            -1.0,
+            2.5,
+        ];
+        let mut state = 0x0dd_ba11u64;
+        let values: Vec<f64> = (0..(1 << 16) + 40)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                specials[(state % 8) as usize]
+            })
+            .collect();
+        let one_by_one = |xs: &[f64]| {
+            let zeros = xs.iter().filter(|&&v| v == 0.0).count() as u64;
+            (zeros, xs.iter().filter(|v| v.is_nan()).count() as u64)
+        };
+        for len in (0..40).chain([1000, 1 << 16, (1 << 16) + 33]) {
+            let xs = &values[..len];
+            let singles: Vec<f32> = xs.iter().map(|&v| v as f32).collect();
+            let widened: Vec<f64> = singles.iter().map(|&v| f64::from(v)).collect();
+            assert_eq!(zeros_and_nan(xs), one_by_one(xs), "float64, {len}");
+            // 1e-310 is zero in float32.
+            assert_eq!(
+                zeros_and_nan(&singles[..]),
+                one_by_one(&widened),
+                "float32, {len}"
+            );
+        }
+    }
 
     /// Four rows with NaN and infinities into a row of sums in one pass
     /// (`column_add4_specials`) against the two-step kernels row by row

@@ -285,6 +285,7 @@ impl Acc {
     pub fn push_values(&mut self, v: Values<'_>, base: u64, int: bool) {
         match v {
             Values::Block(b) => self.push(b, base, int),
+            Values::Lanes(xs) if self.need == Need::Counts => self.push_counts(xs),
             Values::Lanes(xs) => {
                 if !self.push_finite_real(xs, base, 1, int) {
                     self.push_real_with_specials(xs, base, 1);
@@ -304,8 +305,20 @@ impl Acc {
     pub fn push(&mut self, b: &Block, base: u64, int: bool) {
         match &b.ints {
             Some(ints) => self.push_ints(ints, base),
+            None if self.need == Need::Counts && b.im.is_none() => self.push_counts(&b.re),
             None => self.push_strided(&b.re, b.im.as_deref(), base, 1, int),
         }
+    }
+
+    /// Real values for a reader of counts alone (`Need::Counts`): the
+    /// numbers, non-zeros and NaN, in one pass that leaves the rest as it
+    /// is (its readers do not look at it).
+    fn push_counts<T: Lane>(&mut self, xs: &[T]) {
+        let (zeros, nan) = kernels::zeros_and_nan(xs);
+        let numbers = xs.len() as u64 - nan;
+        self.nan += nan;
+        self.n += numbers;
+        self.nonzero += numbers - zeros;
     }
 
     /// 64-bit integers, exactly: the count, non-zeros, exact sum and
@@ -992,7 +1005,9 @@ pub enum Need {
     /// Compensated sums and counts of NaN and infinities only: sum, mean
     /// and their nan forms.
     Sums,
-    /// Those, and the count of non-zeros: count_nonzero, any, all.
+    /// The numbers of values, of non-zeros and of NaN: count_nonzero,
+    /// any, all. (The column kernel keeps the sums too; a block of real
+    /// values is counted in one pass that keeps nothing else.)
     Counts,
     /// The extremes and where they are, and counts of NaN: min, max,
     /// argmin, argmax, ptp and their nan forms.
@@ -1388,7 +1403,6 @@ mod tests {
         }
     }
 
-    /// The column kernel of sums (`Need::Counts`, and `Need::Sums` against
     /// Accumulators that skip what their reader does not need (the moments
     /// of a `max`, the extremes of a `mean`) against full ones, along axes
     /// that include the last (the accumulator paths), on real and complex
@@ -1446,8 +1460,8 @@ mod tests {
         }
     }
 
-    /// that) against the general
-    /// accumulators, on real and complex data with NaN, infinities and
+    /// The column kernel of sums and counts (`Need::Sums`, `Need::Counts`)
+    /// against the general accumulators, on real and complex data with NaN, infinities and
     /// zeros, over every axis and a tuple of axes: the same counts, and
     /// the same sums to a few units in the last place of float64.
     #[test]
@@ -1470,14 +1484,13 @@ mod tests {
             for axes in [vec![0], vec![1], vec![0, 1], vec![2], vec![0, 2]] {
                 let (s1, fast) = reduce_axes(&x, &axes, false, Need::Counts).unwrap();
                 let (_, sums) = reduce_axes(&x, &axes, false, Need::Sums).unwrap();
-                for (a, b) in sums.iter().zip(&fast) {
-                    assert_eq!((a.n, a.nan, a.finite), (b.n, b.nan, b.finite));
-                    assert_eq!(a.total(false).0.to_bits(), b.total(false).0.to_bits());
-                }
                 let (s2, slow) = reduce_axes(&x, &axes, false, Need::All).unwrap();
                 assert_eq!(s1, s2);
-                for (a, b) in fast.iter().zip(&slow) {
-                    let counts = |a: &Acc| (a.n, a.nan, a.pinf, a.ninf, a.nonzero, a.finite);
+                for ((f, a), b) in fast.iter().zip(&sums).zip(&slow) {
+                    // What `count_nonzero`, `any` and `all` read.
+                    let nonzero = |a: &Acc| (a.n, a.nan, a.nonzero);
+                    assert_eq!(nonzero(f), nonzero(b), "{axes:?} complex {complex}");
+                    let counts = |a: &Acc| (a.n, a.nan, a.pinf, a.ninf, a.finite);
                     assert_eq!(counts(a), counts(b), "{axes:?} complex {complex}");
                     for (p, q) in [
                         (a.total(true), b.total(true)),
@@ -1495,6 +1508,41 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// Counting accumulators (`count_nonzero`, `any`, `all`: one pass of
+    /// zeros and NaN) against full ones, over all of an array: blocks of
+    /// finite values, of zeros (`-0.0` too), NaN and infinities, split into
+    /// chunks on every core and walked in one: the same numbers, non-zeros
+    /// and NaN.
+    #[test]
+    fn counting_accumulators_count_as_full_ones() {
+        let n = 3 * (1 << 16) + 77;
+        let mut state: u64 = 0x51f1_5eed;
+        let mut next = move || xorshift(&mut state);
+        let re: Vec<f64> = (0..n)
+            .map(|k| match (k < n / 3, next() % 40) {
+                // The first third finite (the full accumulators' fast path).
+                (false, 0) => f64::NAN,
+                (false, 1) => f64::NEG_INFINITY,
+                (_, 2..=9) => 0.0,
+                (_, 10) => -0.0,
+                (_, m) => m as f64 - 20.5,
+            })
+            .collect();
+        for len in [n, 1000, 5] {
+            let x = computed(&[len], &re[..len], None);
+            let counts = |a: &Acc| (a.n, a.nan, a.nonzero);
+            let full = reduce_all(&x, false, Need::All).unwrap();
+            let fast = reduce_all(&x, false, Need::Counts).unwrap();
+            assert_eq!(counts(&fast), counts(&full), "{len} values");
+            let zeros = re[..len].iter().filter(|&&v| v == 0.0).count() as u64;
+            let nan = re[..len].iter().filter(|v| v.is_nan()).count() as u64;
+            assert_eq!(
+                counts(&fast),
+                (len as u64 - nan, nan, len as u64 - nan - zeros)
+            );
         }
     }
 
