@@ -1213,6 +1213,15 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "c - mean(c, axis=0)",
         "h - mean(h, axis=0)",
         "where(x[:1] > 0, h, u[:, :1])",
+        // Advanced indexing of a file's view as an operand, streamed:
+        // bytes copied a run at a time, decoded as the file's.
+        "x[[5, 0, 5, 2]] * 2",
+        "abs(c[:, [3, 3, 0, 250]])",
+        "x[:, :, [63, 0, 1, 2]] + h[..., :4]",
+        "c[[1, 0], ::-1, [7, 9]] - 1j",
+        "w[[0, 3]] - x[[3, 0]]",
+        "h[[2, 1], 7] * 3",
+        "-x.view('>i2')[[4, 0]]",
         // ... and in the integer lanes.
         "h - h[0]",
         "h * h[:, :, :1]",
@@ -1229,6 +1238,9 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "argmax(x * 3)",
         "count_nonzero(x > 3)",
         "count_nonzero(c.real > 0, axis=1)[:, :3]",
+        "stats x[:, [9, 1, 200, 201, 202]]",
+        "mean(abs(c[[5, 0, 2]]), axis=0)[:3, :3]",
+        "count_nonzero(isnan(x[[1, 2]]))",
         "stats abs(c)",
         "stats angle(c)",
         "stats x",

@@ -582,6 +582,9 @@ enum Op<'a, T> {
     All(T, T),
     /// Little-endian float32 or complex64 values in one mapping.
     Leaf(&'a View),
+    /// Advanced indexing of a file's view: the elements' bytes copied into
+    /// a run ([`super::gather::RunCopy`]), decoded as a leaf's.
+    Gathered(Box<Gathered<'a>>),
     /// A subtree the general path evaluates (a file's values among them),
     /// broadcast to the parent's shape; its values are exact in `T`. The
     /// block is reused from block to block where the general path can.
@@ -607,6 +610,15 @@ enum Op<'a, T> {
     Where(Box<Slot<'a, T>>, Box<Slot<'a, T>>, Box<Slot<'a, T>>),
     /// `clip(x, lo, hi)` of real values.
     Clip(Box<Slot<'a, T>>, Box<Slot<'a, T>>, Box<Slot<'a, T>>),
+}
+
+/// A gather of a view: the plan, and the bytes of the current run.
+struct Gathered<'a> {
+    view: &'a View,
+    dtype: Scalar,
+    plan: &'a super::gather::Gather,
+    copy: super::gather::RunCopy,
+    bytes: Vec<u8>,
 }
 
 /// A broadcast operand: the child's slot, and where the parent's runs
@@ -702,6 +714,20 @@ fn compile<T: Width>(x: &Lazy) -> Option<Slot<'_, T>> {
             let d = v.dtype.as_scalar()?;
             (T::reads(d) && T::reads(x.dtype) && v.source.dataset().is_none())
                 .then_some(Op::Leaf(v))?
+        }
+        Node::Gather { src, plan } => {
+            let Node::Leaf(view) = &*src.node else {
+                return None;
+            };
+            let d = view.dtype.as_scalar()?;
+            (T::reads(d) && T::reads(x.dtype)).then_some(())?;
+            Op::Gathered(Box::new(Gathered {
+                view,
+                dtype: d,
+                plan,
+                copy: super::gather::RunCopy::new(view),
+                bytes: Vec::new(),
+            }))
         }
         Node::Unary(f, c) => {
             let c_complex = is_complex(c.dtype);
@@ -860,6 +886,7 @@ impl<T: Width> Slot<'_, T> {
             Op::All(re, im) if self.complex => format!("({re}{im:+}j)"),
             Op::All(re, _) => format!("{re}"),
             Op::Leaf(_) => "read".to_string(),
+            Op::Gathered(_) => "gather".to_string(),
             // A file's values, by the general path's decoder for its dtype.
             Op::General { child, .. } if matches!(&*child.node, Node::Leaf(_)) => {
                 "read".to_string()
@@ -882,6 +909,7 @@ impl<T: Width> Slot<'_, T> {
         own + match &self.op {
             Op::All(..) => 0,
             Op::Leaf(_) | Op::Array(..) => 0,
+            Op::Gathered(g) => (super::BLOCK * g.dtype.size) as u64,
             Op::Broadcast(b) => b.child.held(general),
             Op::General { .. } => {
                 *general = true;
@@ -987,6 +1015,12 @@ impl<T: Width> Slot<'_, T> {
             Op::Leaf(v) => {
                 let (at, stride, d) = leaf_run(v, outer, start);
                 T::read(v.source.bytes(), at, stride, d, re, im);
+            }
+            Op::Gathered(g) => {
+                let size = g.dtype.size;
+                g.bytes.resize(len * size, 0);
+                g.copy.copy(g.view, g.plan, outer, start, &mut g.bytes);
+                T::read(&g.bytes, 0, size as isize, g.dtype, re, im);
             }
             Op::General {
                 parent,

@@ -9,6 +9,7 @@
 use super::kernels::Lane;
 use super::{Block, Lazy, Values, BLOCK};
 use crate::control::{self, Interrupted};
+use crate::view::View;
 use std::sync::Mutex;
 
 /// How one source axis (or a new axis) is indexed.
@@ -143,6 +144,167 @@ pub fn consecutive_runs(
         k += run;
         Some((k - run, run))
     })
+}
+
+/// The bytes of gathered elements of a view, a run of the result at a
+/// time: the run's source positions ([`Gather::source_run`]), then each
+/// run of them consecutive along a row of the view copied at once (one
+/// slice where the view's row is contiguous, else element by element in
+/// a loop of the element's size). The view's byte offset of a row is kept
+/// while the runs stay in it, so a run costs no division. What a copy of
+/// `x[i]` is made of, and what streams a gather into the lanes.
+pub struct RunCopy {
+    idx: Vec<usize>,
+    flats: Vec<usize>,
+    src_idx: Vec<usize>,
+    /// The view's row (C-order flat index of its first element) whose
+    /// byte offset is `row_base`.
+    row_start: usize,
+    row_base: usize,
+}
+
+impl RunCopy {
+    pub fn new(v: &View) -> RunCopy {
+        RunCopy {
+            idx: Vec::new(),
+            flats: Vec::new(),
+            src_idx: vec![0; v.ndim()],
+            row_start: usize::MAX,
+            row_base: 0,
+        }
+    }
+
+    /// The bytes of result elements `outer ++ [start .. start + n]` of
+    /// `plan` over `v` into `out`, `n` elements' bytes long.
+    pub fn copy(&mut self, v: &View, plan: &Gather, outer: &[usize], start: usize, out: &mut [u8]) {
+        let size = v.dtype.itemsize();
+        let len = out.len() / size.max(1);
+        let src_last = v.shape.last().copied().unwrap_or(1).max(1);
+        let step = v.strides.last().copied().unwrap_or(0);
+        self.idx.clear();
+        self.idx.extend_from_slice(outer);
+        if !plan.shape.is_empty() {
+            // The run's axis (a 0-d result has none).
+            self.idx.push(0);
+        }
+        plan.source_run(&mut self.idx, start, len, &mut self.flats);
+        if len == 0 {
+            return;
+        }
+        if v.source.dataset().is_some() {
+            return self.copy_from_dataset(v, out);
+        }
+        let bytes = v.source.bytes();
+        let flats = &self.flats;
+        // One run along one row of the view (`d[i]` of whole rows, a
+        // slice's step of one): copied at once.
+        let (first, last) = (flats[0], flats[len - 1]);
+        let consecutive = flats.windows(2).fold(true, |ok, w| ok & (w[1] == w[0] + 1));
+        if consecutive && first / src_last == last / src_last {
+            let at = self.offset(v, first);
+            if step == size as isize {
+                out.copy_from_slice(&bytes[at..at + len * size]);
+            } else {
+                copy_strided(bytes, at, step, size, out);
+            }
+            return;
+        }
+        // Element by element, in a loop of the element's size.
+        match size {
+            1 => self.each::<1>(v, bytes, out),
+            2 => self.each::<2>(v, bytes, out),
+            4 => self.each::<4>(v, bytes, out),
+            8 => self.each::<8>(v, bytes, out),
+            16 => self.each::<16>(v, bytes, out),
+            _ => {
+                for (k, dst) in out.chunks_exact_mut(size).enumerate() {
+                    let at = self.offset(v, self.flats[k]);
+                    dst.copy_from_slice(&bytes[at..at + size]);
+                }
+            }
+        }
+    }
+
+    /// The byte offset of the view's element at C-order flat index `f`:
+    /// from the row's offset, which is kept while the elements stay in it.
+    #[inline(always)]
+    fn offset(&mut self, v: &View, f: usize) -> usize {
+        let src_last = v.shape.last().copied().unwrap_or(1).max(1);
+        let step = v.strides.last().copied().unwrap_or(0);
+        if f < self.row_start || f - self.row_start >= src_last {
+            self.row_start = f - f % src_last;
+            let mut r = self.row_start / src_last;
+            if let Some(last) = self.src_idx.last_mut() {
+                *last = 0;
+            }
+            for j in (0..self.src_idx.len().saturating_sub(1)).rev() {
+                self.src_idx[j] = r % v.shape[j].max(1);
+                r /= v.shape[j].max(1);
+            }
+            self.row_base = v.element_offset(&self.src_idx);
+        }
+        (self.row_base as isize + (f - self.row_start) as isize * step) as usize
+    }
+
+    fn each<const S: usize>(&mut self, v: &View, bytes: &[u8], out: &mut [u8]) {
+        let flats = std::mem::take(&mut self.flats);
+        for (&f, dst) in flats.iter().zip(out.chunks_exact_mut(S)) {
+            let at = self.offset(v, f);
+            dst.copy_from_slice(&bytes[at..at + S]);
+        }
+        self.flats = flats;
+    }
+
+    /// A dataset's elements, each from the file that holds it.
+    fn copy_from_dataset(&mut self, v: &View, out: &mut [u8]) {
+        let size = v.dtype.itemsize();
+        for (&f, dst) in self.flats.iter().zip(out.chunks_exact_mut(size)) {
+            let mut r = f;
+            for j in (0..self.src_idx.len()).rev() {
+                self.src_idx[j] = r % v.shape[j].max(1);
+                r /= v.shape[j].max(1);
+            }
+            dst.copy_from_slice(&v.element_bytes(&self.src_idx));
+        }
+    }
+}
+
+/// Elements of `size` bytes, `step` bytes apart from `at` in `bytes`,
+/// into `out` (whole elements): each element's copy of a size known to
+/// the compiler for the common sizes.
+fn copy_strided(bytes: &[u8], at: usize, step: isize, size: usize, out: &mut [u8]) {
+    let run = out.len() / size.max(1);
+    if run == 0 {
+        return;
+    }
+    fn fixed<const S: usize>(bytes: &[u8], at: usize, step: isize, run: usize, out: &mut [u8]) {
+        let dst = out.chunks_exact_mut(S);
+        if step > 0 {
+            // The run's span, one chunk of `step` bytes per element.
+            let span = &bytes[at..at + (run - 1) * step as usize + S];
+            for (d, e) in dst.zip(span.chunks(step as usize)) {
+                d.copy_from_slice(&e[..S]);
+            }
+        } else {
+            for (t, d) in dst.enumerate() {
+                let o = (at as isize + t as isize * step) as usize;
+                d.copy_from_slice(&bytes[o..o + S]);
+            }
+        }
+    }
+    match size {
+        1 => fixed::<1>(bytes, at, step, run, out),
+        2 => fixed::<2>(bytes, at, step, run, out),
+        4 => fixed::<4>(bytes, at, step, run, out),
+        8 => fixed::<8>(bytes, at, step, run, out),
+        16 => fixed::<16>(bytes, at, step, run, out),
+        _ => {
+            for (t, d) in out.chunks_exact_mut(size).enumerate() {
+                let o = (at as isize + t as isize * step) as usize;
+                d.copy_from_slice(&bytes[o..o + size]);
+            }
+        }
+    }
 }
 
 /// Source elements per chunk of a mask's counts.

@@ -8,7 +8,7 @@
 //! arrays themselves are held in memory, within `set memory`.
 
 use super::{Session, Value};
-use crate::compute::gather::{consecutive_runs, mask_counts, Gather, Item};
+use crate::compute::gather::{mask_counts, Gather, Item, RunCopy};
 use crate::compute::{broadcast, Lazy, Node};
 use crate::diag::{Error, ErrorKind};
 use crate::dtype::{Dtype, Field, Kind, Record, Scalar};
@@ -271,6 +271,7 @@ impl Session {
         items: &[IndexItem],
         values: Vec<Option<Value>>,
         span: Span,
+        gathers: Gathers,
     ) -> Result<Value, Error> {
         // d[['r', 'i']]: a view of some fields, the record's itemsize kept.
         if let [IndexItem::Expr(Expr {
@@ -304,7 +305,7 @@ impl Session {
                 };
             if !full_mask {
                 let its = self.items(items, values)?;
-                return self.copy_gather(v, its, span);
+                return self.copy_gather(v, its, span, gathers);
             }
         }
         let src = match &base {
@@ -351,14 +352,21 @@ impl Session {
     /// Advanced indexing of a view as a byte-for-byte copy in memory: the
     /// element positions come from the same plan as the lazy gather, over
     /// the element indices of the view.
-    fn copy_gather(&self, v: &View, items: Vec<It>, span: Span) -> Result<Value, Error> {
+    fn copy_gather(
+        &self,
+        v: &View,
+        items: Vec<It>,
+        span: Span,
+        gathers: Gathers,
+    ) -> Result<Value, Error> {
         let (plan, g) = self.plan_over(&v.shape, items, span)?;
         let size = v.dtype.itemsize();
         let n: usize = g.shape.iter().product();
         let bytes = (n as u64).saturating_mul(size as u64);
-        // Too big to copy: streamed instead, when float64 carries the values
-        // (printing or reducing it reads the file as it goes).
-        if bytes > self.settings.memory {
+        // Read once, or too big to copy: streamed instead, when float64
+        // carries the values (printing or reducing it reads the file as it
+        // goes).
+        if gathers == Gathers::Stream || bytes > self.settings.memory {
             if let Some(s) = v.dtype.as_scalar().filter(|s| streamable(*s)) {
                 let src = Lazy::leaf(v.clone()).expect("a scalar dtype");
                 let node = Node::Gather { src, plan };
@@ -424,11 +432,8 @@ impl Session {
 }
 
 /// Result rows from `first` of an advanced index of `v` (`plan`, result
-/// shape `shape`) copied into `out`, which holds whole rows: each row's
-/// source positions, then each run of them consecutive along a row of
-/// the view copied at once (one slice where the view's row is
-/// contiguous). The view's byte offset of a row is kept while the runs
-/// stay in it, so a run costs no division.
+/// shape `shape`) copied into `out`, which holds whole rows, a row at a
+/// time by [`RunCopy`].
 fn copy_rows(
     v: &View,
     plan: &Gather,
@@ -438,14 +443,8 @@ fn copy_rows(
 ) -> Result<(), crate::control::Interrupted> {
     let size = v.dtype.itemsize();
     let row_len = shape.last().copied().unwrap_or(1).max(1);
-    let src_last = v.shape.last().copied().unwrap_or(1).max(1);
-    let step = v.strides.last().copied().unwrap_or(0);
     let mut idx = vec![0usize; shape.len()];
-    let mut flats = Vec::with_capacity(row_len);
-    let mut src_idx = vec![0usize; v.ndim()];
-    // The view's row (C-order flat index of its first element) whose
-    // byte offset is `row_base`.
-    let (mut row_start, mut row_base) = (usize::MAX, 0usize);
+    let mut copy = RunCopy::new(v);
     for (k, dst) in out.chunks_mut((row_len * size).max(1)).enumerate() {
         crate::control::check()?;
         let mut rest = first + k;
@@ -453,83 +452,22 @@ fn copy_rows(
             idx[j] = rest % shape[j].max(1);
             rest /= shape[j].max(1);
         }
-        plan.source_run(&mut idx, 0, row_len, &mut flats);
-        let mut at_out = 0;
-        for (k, run) in consecutive_runs(&flats, src_last) {
-            let s = flats[k];
-            if s < row_start || s - row_start >= src_last {
-                row_start = s - s % src_last;
-                let mut r = row_start / src_last;
-                if let Some(last) = src_idx.last_mut() {
-                    *last = 0;
-                }
-                for j in (0..src_idx.len().saturating_sub(1)).rev() {
-                    src_idx[j] = r % v.shape[j].max(1);
-                    r /= v.shape[j].max(1);
-                }
-                row_base = v.element_offset(&src_idx);
-            }
-            let col = s - row_start;
-            let at = (row_base as isize + col as isize * step) as usize;
-            let dst = &mut dst[at_out..at_out + run * size];
-            at_out += run * size;
-            if v.source.dataset().is_some() {
-                if let Some(last) = src_idx.last_mut() {
-                    *last = col;
-                }
-                for e in dst.chunks_exact_mut(size) {
-                    e.copy_from_slice(&v.element_bytes(&src_idx));
-                    if let Some(last) = src_idx.last_mut() {
-                        *last += 1;
-                    }
-                }
-            } else if step == size as isize {
-                dst.copy_from_slice(&v.source.bytes()[at..at + run * size]);
-            } else {
-                copy_strided(v.source.bytes(), at, step, size, dst);
-            }
-        }
+        let outer = &idx[..idx.len().saturating_sub(1)];
+        copy.copy(v, plan, outer, 0, dst);
         crate::control::advance(row_len as u64);
     }
     Ok(())
 }
 
-/// Elements of `size` bytes, `step` bytes apart from `at` in `bytes`,
-/// into `out` (whole elements): each element's copy of a size known to
-/// the compiler for the common sizes.
-fn copy_strided(bytes: &[u8], at: usize, step: isize, size: usize, out: &mut [u8]) {
-    let run = out.len() / size.max(1);
-    if run == 0 {
-        return;
-    }
-    fn fixed<const S: usize>(bytes: &[u8], at: usize, step: isize, run: usize, out: &mut [u8]) {
-        let dst = out.chunks_exact_mut(S);
-        if step > 0 {
-            // The run's span, one chunk of `step` bytes per element.
-            let span = &bytes[at..at + (run - 1) * step as usize + S];
-            for (d, e) in dst.zip(span.chunks(step as usize)) {
-                d.copy_from_slice(&e[..S]);
-            }
-        } else {
-            for (t, d) in dst.enumerate() {
-                let o = (at as isize + t as isize * step) as usize;
-                d.copy_from_slice(&bytes[o..o + S]);
-            }
-        }
-    }
-    match size {
-        1 => fixed::<1>(bytes, at, step, run, out),
-        2 => fixed::<2>(bytes, at, step, run, out),
-        4 => fixed::<4>(bytes, at, step, run, out),
-        8 => fixed::<8>(bytes, at, step, run, out),
-        16 => fixed::<16>(bytes, at, step, run, out),
-        _ => {
-            for (t, d) in out.chunks_exact_mut(size).enumerate() {
-                let o = (at as isize + t as isize * step) as usize;
-                d.copy_from_slice(&bytes[o..o + size]);
-            }
-        }
-    }
+/// What advanced indexing of a view makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Gathers {
+    /// A copy in memory, as NumPy's (a view of it is a view, with strides
+    /// and bytes), within `set memory`.
+    Copy,
+    /// A lazy gather that reads the file as it is read: for an operand
+    /// whose copy nothing could see (`stats d[i]`, `sum(d[:, i] * 2)`).
+    Stream,
 }
 
 /// Where `v[items] = ...` writes, for an advanced index.

@@ -16,6 +16,8 @@ pub(super) const ATTRIBUTES: &[&str] = &[
 pub(super) const CONSTANTS: &[&str] = &["nan", "inf", "pi", "e", "True", "False"];
 
 impl Session {
+    /// Whether `e` is `np` or `numpy` (not bound to a value): NumPy's
+    /// namespace, whose names are strided's own.
     pub(super) fn is_numpy(&self, e: &Expr) -> bool {
         matches!(&e.kind, ExprKind::Name(n) if (n == "np" || n == "numpy") && self.get(n).is_none())
     }

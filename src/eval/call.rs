@@ -40,6 +40,16 @@ pub(super) fn unexpected_keyword(func: &str, key: &str, span: Span) -> Error {
     )
 }
 
+/// Whether `b` reads its array's values once, as they come: elementwise
+/// functions and reductions, whose operand can stream
+/// ([`Session::eval_operand`]).
+fn reads_once(b: &Builtin) -> bool {
+    matches!(
+        b.does,
+        Does::Unary(_) | Does::Clip | Does::Where | Does::Reduce | Does::Round
+    )
+}
+
 impl Session {
     /// A call: a function by name, or a method of a value, as
     /// [`BUILTINS`](super::builtins::BUILTINS) lists them.
@@ -109,7 +119,11 @@ impl Session {
                         span,
                     ));
                 };
-                let x = self.eval(&first.value)?;
+                let x = if reads_once(b) {
+                    self.eval_operand(&first.value)?
+                } else {
+                    self.eval(&first.value)?
+                };
                 // reshape(x, shape), transpose(x, axes), swapaxes(x, a, b), ravel(x)
                 if b.does == Does::Reshape && matches!(x, Value::View(_) | Value::Lazy(_)) {
                     return self.reshape_method(name, x, &args[1..], span);
@@ -117,7 +131,10 @@ impl Session {
                 self.apply(b, x, &args[1..], span)
             }
             ExprKind::Attr { base, name } => {
-                let x = self.eval(base)?;
+                let x = match builtin(&name.node) {
+                    Some(b) if b.method && reads_once(b) => self.eval_operand(base)?,
+                    _ => self.eval(base)?,
+                };
                 if let Value::Dtype(d) = &x {
                     if name.node == "newbyteorder" {
                         return Ok(Value::Dtype(super::reshape::flip_order(d)));
@@ -202,12 +219,30 @@ impl Session {
                     return Ok(x);
                 }
             }
+            // Likewise of a computed one (a streamed gather keeps the
+            // file's byte order, as NumPy's copy does).
+            if let (Func::Real, Value::Lazy(l)) = (f, &x) {
+                if l.dtype.kind != crate::dtype::Kind::Complex {
+                    return Ok(x);
+                }
+            }
             let Some(Operand::Array(d)) = operand(&x) else {
                 return self.python_scalar_func(f, &x, span);
             };
             let to = func_dtype(f, d);
             let l = to_lazy(&x, d, span)?;
             let shape = l.shape.clone();
+            if matches!(f, Func::Real | Func::Imag) {
+                // A part keeps the array's byte order, as NumPy's view of
+                // it does (np.imag of a real array: zeros of its dtype).
+                let part = if d.kind == crate::dtype::Kind::Complex {
+                    crate::dtype::Scalar::new(crate::dtype::Kind::Float, d.size / 2, d.order)
+                } else {
+                    d
+                };
+                let node = Node::Unary(f, l);
+                return Ok(Value::Lazy(Lazy::new_keep_order(node, shape, part)));
+            }
             return Ok(Value::Lazy(Lazy::new(Node::Unary(f, l), shape, to)));
         }
         match b.does {

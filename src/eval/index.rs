@@ -4,7 +4,8 @@
 //! records and record scalars, NumPy scalars indexed with `...`/`None`,
 //! and the hand-over to advanced indexing (`eval::advanced`).
 
-use super::{advanced, lazy_scalar, Session, Value};
+use super::advanced::{self, Gathers};
+use super::{lazy_scalar, Session, Value};
 use crate::compute::Lazy;
 use crate::diag::{Error, ErrorKind};
 use crate::dtype::{Dtype, Elem, Kind};
@@ -239,8 +240,21 @@ impl Session {
         items: &[IndexItem],
         span: Span,
     ) -> Result<Value, Error> {
+        self.index_as(base, items, span, Gathers::Copy)
+    }
+
+    /// [`Session::index`], with advanced indexing of a view copied as NumPy
+    /// copies it, or streamed where the result is read once
+    /// ([`Session::eval_operand`]).
+    pub(super) fn index_as(
+        &self,
+        base: Value,
+        items: &[IndexItem],
+        span: Span,
+        gathers: Gathers,
+    ) -> Result<Value, Error> {
         if let Some(unpacked) = self.unpack_tuple(items)? {
-            return self.index(base, &unpacked, span);
+            return self.index_as(base, &unpacked, span, gathers);
         }
         // A NumPy scalar indexed by nothing but `...`, `None` and booleans
         // is a 0-d array (`s[...]`, `s[None]`, `s[True]`); anything else is
@@ -262,13 +276,13 @@ impl Session {
             if scalar_ok && !items.is_empty() {
                 let source = Arc::new(Source::scalar(b.clone()));
                 if let Some(v) = View::over_file(source, 0, vec![], d.clone(), Order::C) {
-                    return self.index(Value::View(v), items, span);
+                    return self.index_as(Value::View(v), items, span, gathers);
                 }
             }
         }
         if matches!(base, Value::View(_) | Value::Lazy(_)) {
             if let Some(values) = self.advanced_values(items)? {
-                return self.advanced_index(base, items, values, span);
+                return self.advanced_index(base, items, values, span, gathers);
             }
         }
         let view = match base {

@@ -310,8 +310,22 @@ impl Session {
         )
     }
 
-    /// Whether `e` is `np` or `numpy` (not bound to a value): NumPy's
-    /// namespace, whose names are strided's own.
+    /// `e` as the operand of a computation that reads its values once (an
+    /// operator, an elementwise function, a reduction, `stats`, `hist`, a
+    /// picture): advanced indexing of a view there streams rather than
+    /// copies, since nothing can see the copy NumPy would make
+    /// ([`Gathers::Stream`]); anything else as [`Session::eval`].
+    pub(super) fn eval_operand(&self, e: &Expr) -> Result<Value, Error> {
+        match &e.kind {
+            ExprKind::Index { base, items } => {
+                let b = self.eval(base)?;
+                self.index_as(b, items, e.span, advanced::Gathers::Stream)
+            }
+            _ => self.eval(e),
+        }
+    }
+
+    /// The value of an expression.
     pub fn eval(&self, e: &Expr) -> Result<Value, Error> {
         match &e.kind {
             ExprKind::Name(n) => {
@@ -380,15 +394,15 @@ impl Session {
             }
             ExprKind::Call { func, args } => self.call(func, args, e.span),
             ExprKind::Unary { op, operand } => {
-                let v = self.eval(operand)?;
+                let v = self.eval_operand(operand)?;
                 if operators::is_array(&v) {
                     return operators::unary(*op, &v, e.span);
                 }
                 value::unary(*op, &v, e.span)
             }
             ExprKind::Binary { op, lhs, rhs } => {
-                let a = self.eval(lhs)?;
-                let b = self.eval(rhs)?;
+                let a = self.eval_operand(lhs)?;
+                let b = self.eval_operand(rhs)?;
                 if operators::is_array(&a) || operators::is_array(&b) {
                     return operators::binary(*op, &a, &b, e.span);
                 }

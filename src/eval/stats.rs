@@ -82,7 +82,7 @@ fn unravel_vec(mut flat: usize, shape: &[usize]) -> Vec<usize> {
 impl Session {
     /// The array `stats` and `hist` work on: complex input becomes |x|.
     pub(super) fn statistic_input(&self, e: &Expr) -> Result<(Lazy, bool, String), Error> {
-        let v = self.eval(e)?;
+        let v = self.eval_operand(e)?;
         // A record view: say which fields could be taken (complex integer
         // pairs `(r, i)` are numbers here, and go on).
         if let super::Value::View(view) | super::Value::Void(view) = &v {

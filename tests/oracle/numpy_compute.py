@@ -54,6 +54,11 @@ def expressions(rng, dt, shape):
         xs += ["d.T", "d[::-1].T"]
     if kind == "c":
         xs += ["d.real", "d.imag"]
+    # Advanced indexing of the file as an operand, which streams (NumPy
+    # copies): rows picked again and out of order, columns likewise.
+    xs.append("d[[0, -1, 0]]")
+    if nd > 1:
+        xs.append("d[:, [-1, 0, -1]]")
     if 0 in shape:
         xs = ["d"]
     x = rng.choice(xs)
