@@ -154,6 +154,9 @@ pub fn consecutive_runs(
 /// while the runs stay in it, so a run costs no division. What a copy of
 /// `x[i]` is made of, and what streams a gather into the lanes.
 pub struct RunCopy {
+    /// The view's last axis: its length and its step in bytes.
+    row_len: usize,
+    step: isize,
     idx: Vec<usize>,
     flats: Vec<usize>,
     src_idx: Vec<usize>,
@@ -166,6 +169,8 @@ pub struct RunCopy {
 impl RunCopy {
     pub fn new(v: &View) -> RunCopy {
         RunCopy {
+            row_len: v.shape.last().copied().unwrap_or(1).max(1),
+            step: v.strides.last().copied().unwrap_or(0),
             idx: Vec::new(),
             flats: Vec::new(),
             src_idx: vec![0; v.ndim()],
@@ -175,12 +180,12 @@ impl RunCopy {
     }
 
     /// The bytes of result elements `outer ++ [start .. start + n]` of
-    /// `plan` over `v` into `out`, `n` elements' bytes long.
+    /// `plan` over `v` (the view this copier was made for) into `out`, `n`
+    /// elements' bytes long.
     pub fn copy(&mut self, v: &View, plan: &Gather, outer: &[usize], start: usize, out: &mut [u8]) {
         let size = v.dtype.itemsize();
         let len = out.len() / size.max(1);
-        let src_last = v.shape.last().copied().unwrap_or(1).max(1);
-        let step = v.strides.last().copied().unwrap_or(0);
+        let (src_last, step) = (self.row_len, self.step);
         self.idx.clear();
         self.idx.extend_from_slice(outer);
         if !plan.shape.is_empty() {
@@ -229,8 +234,7 @@ impl RunCopy {
     /// from the row's offset, which is kept while the elements stay in it.
     #[inline(always)]
     fn offset(&mut self, v: &View, f: usize) -> usize {
-        let src_last = v.shape.last().copied().unwrap_or(1).max(1);
-        let step = v.strides.last().copied().unwrap_or(0);
+        let (src_last, step) = (self.row_len, self.step);
         if f < self.row_start || f - self.row_start >= src_last {
             self.row_start = f - f % src_last;
             let mut r = self.row_start / src_last;
