@@ -281,6 +281,43 @@ impl Session {
         let outer_shape: Vec<usize> = kept.iter().map(|&k| l.shape[k]).collect();
         let inner: usize = reduced.iter().map(|&k| l.shape[k]).product();
         let outer: usize = outer_shape.iter().product();
+        // The shape of the answers for one q: the kept axes (or 1s where
+        // reduced, with keepdims).
+        let kept_shape: Vec<usize> = if keepdims {
+            (0..ndim)
+                .map(|k| {
+                    if reduced.contains(&k) {
+                        1
+                    } else {
+                        l_shape(&outer_shape, k, &kept)
+                    }
+                })
+                .collect()
+        } else {
+            outer_shape.clone()
+        };
+        // NumPy's nan forms of an empty array are `np.nanmean(a, axis,
+        // keepdims=keepdims)`: NaN in the mean's dtype, one per kept
+        // position, whatever q is.
+        if rules.skip_nan && l.size() == 0 {
+            let dtype = if float_in {
+                sc(Kind::Float, d.size)
+            } else {
+                sc(Kind::Float, 8)
+            };
+            if kept_shape.is_empty() {
+                return Ok(scalar_value(Num::real(f64::NAN), dtype));
+            }
+            let n = kept_shape.iter().product();
+            let re = ArrayD::from_shape_vec(IxDyn(&kept_shape), vec![f64::NAN; n])
+                .expect("one NaN per position");
+            return Ok(Value::Lazy(Lazy::array(Computed {
+                dtype,
+                re,
+                im: None,
+                ints: None,
+            })));
+        }
         let turned = match super::reshape::permute(Value::Lazy(l), &order) {
             Value::Lazy(t) => super::reshape::reshape_lazy(&t, vec![outer, inner]),
             _ => unreachable!("a lazy array stays lazy"),
@@ -355,24 +392,12 @@ impl Session {
                 })?);
             }
         }
-        // Shape: q's axis first (a list q), then the kept axes (or 1s
-        // where reduced, with keepdims).
+        // Shape: q's axis first (a list q), then the kept axes.
         let mut shape: Vec<usize> = Vec::new();
-        let list = matches!(want, Want::Quantiles { list: true, .. });
-        if list {
+        if matches!(want, Want::Quantiles { list: true, .. }) {
             shape.push(per_row);
         }
-        if keepdims {
-            shape.extend((0..ndim).map(|k| {
-                if reduced.contains(&k) {
-                    1
-                } else {
-                    l_shape(&outer_shape, k, &kept)
-                }
-            }));
-        } else {
-            shape.extend(&outer_shape);
-        }
+        shape.extend(&kept_shape);
         // Results were made row by row, q fastest: put q first.
         let mut values = vec![0.0; out.len()];
         for row in 0..outer {

@@ -59,6 +59,8 @@ def expressions(rng, dt, shape):
     xs.append("d[[0, -1, 0]]")
     if nd > 1:
         xs.append("d[:, [-1, 0, -1]]")
+    # A boolean mask of the file's own shape (streamed, 1-d).
+    xs.append("d[abs(d) > 1]" if kind == "c" else "d[d > 0]")
     if 0 in shape:
         xs = ["d"]
     x = rng.choice(xs)
@@ -354,6 +356,13 @@ FIXED = [
     ("<f4", [2, 3], ["nanargmax(d)", "nanargmin(d, axis=1)", "nanargmax(d, axis=0)", "nanargmin(d[0])",
                      "nanargmax(d[:, 1:])"],
      [np.nan, 1.0, 2.0, np.nan, np.nan, 0.0]),
+    # The nan forms of order statistics of an empty array are np.nanmean's
+    # answer (NaN of the mean's dtype in the reduced shape, whatever q):
+    # an int q of an integer array gave int32's minimum, a list q a row.
+    (">i4", [4], ["nanquantile(d[d > 100], 1)", "nanquantile(d[d > 100], [0.1, 0.5])", "nanmedian(d[d > 100])",
+                  "nanpercentile(d[d > 100], 50, keepdims=True)"], [1, -2, 3, 4]),
+    ("u1", [2, 2], ["nanquantile(d[:0], 0)", "nanmedian(d[:, :0], axis=0)", "nanmedian(d[:0], axis=1)"], [1, 2, 3, 4]),
+    ("<f4", [4], ["nanquantile(d[d > 100], [0.5, 0.9])", "nanpercentile(d[:0], 0)"], [1, -2, 3, 4]),
 ]
 
 
