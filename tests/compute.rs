@@ -1082,6 +1082,13 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "i * 3",
         "i // 1000",
         "i % -1000",
+        // int32 in 32-bit lanes: products and powers wrapping, MIN's
+        // negation and absolute value, division by -1 and by zero.
+        "i * i",
+        "-i + abs(i)",
+        "i // (i & 7) - i // -1",
+        "i ** 3 + 1",
+        "where(i > 0, i, i % 3)",
         "u + u",
         "u - 200",
         "u * 3",
@@ -1318,7 +1325,7 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
     for e in reductions {
         script.push_str(&format!("; {e}"));
     }
-    let run = |lanes: &str, threads: &str| {
+    let run = |lanes: &str, threads: &str, narrow: &str| {
         for k in 0..elementwise.len() {
             let _ = std::fs::remove_file(dir.path().join(format!("e{k}.npy")));
         }
@@ -1327,6 +1334,7 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
             .current_dir(dir.path())
             .env("STRIDED_LANES", lanes)
             .env("STRIDED_THREADS", threads)
+            .env("STRIDED_NARROW", narrow)
             .output()
             .unwrap();
         assert!(out.status.success(), "{}", text(&out.stderr));
@@ -1335,14 +1343,16 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
             .collect();
         (text(&out.stdout), saved)
     };
-    let (general, general_saved) = run("0", "1");
+    let (general, general_saved) = run("0", "1", "1");
     assert!(general.lines().count() > 25, "{general}");
-    for (lanes, threads) in [("1", "1"), ("1", "3")] {
-        let (printed, saved) = run(lanes, threads);
+    // Integer trees in 32-bit lanes where they fit (the default), and in
+    // 64-bit lanes (`STRIDED_NARROW=0`).
+    for (lanes, threads, narrow) in [("1", "1", "1"), ("1", "3", "1"), ("1", "1", "0")] {
+        let (printed, saved) = run(lanes, threads, narrow);
         for (a, b) in printed.lines().zip(general.lines()) {
             assert_eq!(
                 a, b,
-                "lanes {lanes}, {threads} threads, against the general path"
+                "lanes {lanes}, {threads} threads, narrow {narrow}, against the general path"
             );
         }
         assert_eq!(printed.lines().count(), general.lines().count());

@@ -227,6 +227,20 @@ impl Decoded for f32 {
     }
 }
 
+impl Decoded for i32 {
+    /// Floats are never decoded into integer lanes.
+    #[inline(always)]
+    fn of(v: f64) -> i32 {
+        v as i32
+    }
+
+    /// The integers of the 32-bit lanes: int32 and those narrower.
+    #[inline(always)]
+    fn of_int(v: i64) -> i32 {
+        v as i32
+    }
+}
+
 impl Decoded for i64 {
     /// Floats are never decoded into integer lanes.
     #[inline(always)]

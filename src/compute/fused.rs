@@ -31,7 +31,7 @@
 //! path does; of float64 values, the library's, as the general path.
 
 use super::elementwise::ScalarPower;
-use super::ints::{self, IntSlot};
+use super::ints::{self, IntRun, IntSlot};
 use super::kernels::{self, copy, LaneOp, Log, Operand, Real};
 use super::{Block, Func, Lazy, Node};
 use crate::dtype::{ByteOrder, Kind, Scalar};
@@ -47,8 +47,11 @@ pub struct Fused<'a> {
     /// float64 rather than through lanes (nothing to fuse).
     bare_leaf: bool,
     out: Block,
-    /// A bare leaf's small integers, for [`Fused::int_moments`].
+    /// A bare leaf's small integers, for [`Fused::int_moments`] (and a
+    /// tree's in 64-bit lanes).
     ints: Vec<i64>,
+    /// A tree's values in 32-bit lanes, for [`Fused::int_moments`].
+    narrow: Vec<i32>,
 }
 
 /// The compiled tree, in the lanes of its root's type.
@@ -106,6 +109,7 @@ impl<'a> Fused<'a> {
             bare_leaf,
             out: Block::default(),
             ints: Vec::new(),
+            narrow: Vec::new(),
         }
     }
 
@@ -156,7 +160,16 @@ impl<'a> Fused<'a> {
                 ints.resize(len, 0);
                 read_part(bytes, at, stride, d, ints);
             }
-            (_, Some(Plan::Int(plan))) => {
+            (_, Some(Plan::Int(IntSlot::Narrow(plan)))) => {
+                let narrow = &mut self.narrow;
+                narrow.resize(len, 0);
+                plan.pieces_into(outer, start, narrow);
+                return (
+                    kernels::IntMoments::of(narrow, squares),
+                    SmallRun::Narrow(&self.narrow[..]),
+                );
+            }
+            (_, Some(Plan::Int(IntSlot::Wide(plan)))) => {
                 ints.resize(len, 0);
                 plan.pieces_into(outer, start, ints)
             }
@@ -198,7 +211,11 @@ impl<'a> Fused<'a> {
                 format!("in float64 lanes, fused per block: {}", s.describe(false))
             }
             Some(Plan::Int(s)) => {
-                format!("in integer lanes, fused per block: {}", s.describe(false))
+                format!(
+                    "in {}, fused per block: {}",
+                    s.lanes_text(),
+                    s.describe(false)
+                )
             }
             None => "in float64 blocks, node by node (the general path)".to_string(),
         }
@@ -211,7 +228,8 @@ impl<'a> Fused<'a> {
         match &self.plan {
             Some(Plan::Int(s)) if !self.bare_leaf => {
                 format!(
-                    "in integer lanes, fused per block: {}; {how}",
+                    "in {}, fused per block: {}; {how}",
+                    s.lanes_text(),
                     s.describe(false)
                 )
             }
@@ -285,16 +303,18 @@ impl<'a> Fused<'a> {
                 });
                 let re = &mut out.re;
                 let unsigned = ints::unsigned_wide(self.x.dtype);
-                plan.pieces(outer, start, len, |xs, at| {
-                    let re = &mut re[at..at + xs.len()];
-                    if unsigned {
-                        for (o, &v) in re.iter_mut().zip(xs) {
-                            *o = v as u64 as f64;
+                plan.pieces(outer, start, len, |run, at| {
+                    let re = &mut re[at..at + run.len()];
+                    match run {
+                        IntRun::Wide(xs) if unsigned => {
+                            for (o, &v) in re.iter_mut().zip(xs) {
+                                *o = v as u64 as f64;
+                            }
                         }
-                    } else {
-                        kernels::convert(xs, re);
+                        run => run.convert_into(re),
                     }
-                    if let Some(ints) = &mut ints {
+                    // (64-bit integers, which 32-bit lanes never hold.)
+                    if let (Some(ints), IntRun::Wide(xs)) = (&mut ints, run) {
                         for (o, &v) in ints[at..at + xs.len()].iter_mut().zip(xs) {
                             *o = if unsigned {
                                 i128::from(v as u64)
@@ -366,7 +386,7 @@ trait Width: Real + std::fmt::Display {
     fn widen(xs: &[f32], out: &mut [Self]);
 
     /// Integer lanes' values (exact here: their dtype is [`Width::exact`]).
-    fn from_ints(xs: &[i64], out: &mut [Self]);
+    fn from_ints(xs: IntRun<'_>, out: &mut [Self]);
 
     /// A computed array's values (exact here: its dtype is
     /// [`Width::exact`]).
@@ -427,8 +447,8 @@ impl Width for f32 {
         out.copy_from_slice(xs);
     }
 
-    fn from_ints(xs: &[i64], out: &mut [f32]) {
-        kernels::convert(xs, out);
+    fn from_ints(xs: IntRun<'_>, out: &mut [f32]) {
+        xs.convert_into(out);
     }
 
     fn from_f64s(xs: &[f64], out: &mut [f32]) {
@@ -530,8 +550,8 @@ impl Width for f64 {
         kernels::convert(xs, out);
     }
 
-    fn from_ints(xs: &[i64], out: &mut [f64]) {
-        kernels::convert(xs, out);
+    fn from_ints(xs: IntRun<'_>, out: &mut [f64]) {
+        xs.convert_into(out);
     }
 
     fn from_f64s(xs: &[f64], out: &mut [f64]) {
@@ -1192,6 +1212,8 @@ pub(super) fn raw_leaf(x: &Lazy) -> Option<(&View, Scalar, kernels::RawInts)> {
 /// into integer lanes, or the file's bytes as they lie.
 pub enum SmallRun<'a> {
     Ints(&'a [i64]),
+    /// Integer arithmetic computed in 32-bit lanes.
+    Narrow(&'a [i32]),
     Raw(&'a [u8], kernels::RawInts),
 }
 

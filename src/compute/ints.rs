@@ -1,10 +1,15 @@
 //! Integer lanes: the block evaluator's form for integer arithmetic on
 //! integers and booleans of up to 32 bits and on int64 ([`IntSlot`]).
 //!
-//! Each node computes its block in 64-bit lanes and then wraps the values
-//! into its own dtype, which is NumPy's arithmetic exactly: its operands
+//! A tree whose every node is a boolean, an 8- or 16-bit integer or int32
+//! computes in 32-bit lanes (twice the values per vector, half the bytes
+//! per buffer: int16 `sum(x - 3)` takes a quarter less CPU), any other in
+//! 64-bit lanes; both are one generic evaluator ([`IntLane`]). Each node
+//! computes its block in its lanes and then wraps the values into its own
+//! dtype, which is NumPy's arithmetic exactly: its operands
 //! are promoted without loss to the result's dtype and the result wraps
-//! modulo 2^bits, and +, −, ×, &, |, ^ modulo 2^64 followed by that wrap
+//! modulo 2^bits, and +, −, ×, &, |, ^ modulo 2^64 (or 2^32, for dtypes of
+//! up to 32 bits) followed by that wrap
 //! give the same bits (32-bit operands cannot overflow 64 bits in //, %
 //! and comparisons; int64 is the lanes' own arithmetic, with // and % as
 //! integer divisions, since their float64 form is exact only for 32-bit
@@ -16,8 +21,9 @@
 //! An integer subtree enters a float tree (`fused`) as an operand when its
 //! dtype is exact in that tree's lanes, and an integer root is a plan of
 //! its own; an operand of another shape is broadcast in the lanes (its own
-//! slot over its own shape). Subtrees the lanes have no form for (powers,
-//! gathers) come from the general path, exact as 64-bit integers.
+//! slot over its own shape). Subtrees the lanes have no form for (powers by
+//! an array of exponents, gathers) come from the general path, exact as
+//! 64-bit integers.
 
 use super::fused;
 use super::kernels::{self, copy, zip};
@@ -25,18 +31,251 @@ use super::{Block, Func, Lazy, Node};
 use crate::dtype::{Kind, Scalar};
 use crate::ops::BinOp;
 use crate::view::View;
+use num_traits::AsPrimitive;
 use pulp::{Simd, WithSimd};
 
-/// A compiled integer node and its buffer, reused from block to block.
-pub(super) struct IntSlot<'a> {
-    op: IntOp<'a>,
-    dtype: Scalar,
-    pub(super) out: Vec<i64>,
+/// A compiled integer tree: in 32-bit lanes where every node's values fit
+/// them (booleans, 8- and 16-bit integers and int32: twice as many values
+/// per vector, and half the bytes per buffer), else in 64-bit lanes.
+/// NumPy's wrap-around is the same either way: +, −, × and the bitwise
+/// operators modulo 2^32 then the node's wrap give its bits for dtypes of
+/// up to 32 bits, as modulo 2^64 does.
+pub(super) enum IntSlot<'a> {
+    Narrow(Slot<'a, i32>),
+    Wide(Slot<'a, i64>),
 }
 
-enum IntOp<'a> {
+/// A run of an integer tree's values, in the lanes it computed in.
+#[derive(Clone, Copy)]
+pub(super) enum IntRun<'b> {
+    Narrow(&'b [i32]),
+    Wide(&'b [i64]),
+}
+
+impl IntRun<'_> {
+    pub(super) fn len(&self) -> usize {
+        match self {
+            IntRun::Narrow(xs) => xs.len(),
+            IntRun::Wide(xs) => xs.len(),
+        }
+    }
+
+    /// The values as `F` (float lanes, which hold them exactly).
+    pub(super) fn convert_into<F>(self, out: &mut [F])
+    where
+        F: Copy + 'static,
+        i32: AsPrimitive<F>,
+        i64: AsPrimitive<F>,
+    {
+        match self {
+            IntRun::Narrow(xs) => kernels::convert(xs, out),
+            IntRun::Wide(xs) => kernels::convert(xs, out),
+        }
+    }
+}
+
+/// The integers of a lane: `i32` or `i64`.
+pub(super) trait IntLane:
+    Copy
+    + Default
+    + PartialEq
+    + PartialOrd
+    + Send
+    + Sync
+    + 'static
+    + std::ops::BitAnd<Output = Self>
+    + std::ops::BitOr<Output = Self>
+    + std::ops::BitXor<Output = Self>
+    + std::ops::Not<Output = Self>
+    + AsPrimitive<i64>
+    + AsPrimitive<f64>
+    + super::codec::Decoded
+    + std::fmt::Display
+{
+    const ZERO: Self;
+    /// Whether every value of `d` is one of these.
+    fn holds(d: Scalar) -> bool;
+    /// `v` modulo 2^bits.
+    fn from_i64(v: i64) -> Self;
+    fn from_bool(b: bool) -> Self;
+    fn wrapping_add(self, b: Self) -> Self;
+    fn wrapping_sub(self, b: Self) -> Self;
+    fn wrapping_mul(self, b: Self) -> Self;
+    fn wrapping_neg(self) -> Self;
+    fn wrapping_abs(self) -> Self;
+    fn wrapping_pow(self, e: u32) -> Self;
+    /// Each value wrapped into `d` (a boolean: whether it is not zero).
+    fn wrap(d: Scalar, out: &mut [Self]);
+    /// The operations only 64-bit lanes have (uint64's, with `unsigned`;
+    /// `//` and `%` of a 64-bit node, `wide`): `true` when `op` was one
+    /// of them and is done.
+    fn wide_binary(
+        op: BinOp,
+        a: Ints<'_, Self>,
+        b: Ints<'_, Self>,
+        unsigned: bool,
+        wide: bool,
+        out: &mut [Self],
+    ) -> bool;
+    /// A float child cast to `to`, into `out` (`scratch` for lanes other
+    /// than the cast's own 64 bits).
+    fn from_floats(
+        f: &mut fused::Floats<'_>,
+        outer: &[usize],
+        start: usize,
+        to: Scalar,
+        out: &mut [Self],
+        scratch: &mut Vec<i64>,
+    );
+    /// Values of the general path's block (exact in float64 below 2^53,
+    /// or `ints` for 64-bit integers).
+    fn from_block(block: &Block, out: &mut [Self]);
+}
+
+macro_rules! int_lane {
+    ($t:ty) => {
+        const ZERO: $t = 0;
+        #[inline(always)]
+        fn from_i64(v: i64) -> $t {
+            v as $t
+        }
+        #[inline(always)]
+        fn from_bool(b: bool) -> $t {
+            <$t>::from(b)
+        }
+        #[inline(always)]
+        fn wrapping_add(self, b: $t) -> $t {
+            <$t>::wrapping_add(self, b)
+        }
+        #[inline(always)]
+        fn wrapping_sub(self, b: $t) -> $t {
+            <$t>::wrapping_sub(self, b)
+        }
+        #[inline(always)]
+        fn wrapping_mul(self, b: $t) -> $t {
+            <$t>::wrapping_mul(self, b)
+        }
+        #[inline(always)]
+        fn wrapping_neg(self) -> $t {
+            <$t>::wrapping_neg(self)
+        }
+        #[inline(always)]
+        fn wrapping_abs(self) -> $t {
+            <$t>::wrapping_abs(self)
+        }
+        #[inline(always)]
+        fn wrapping_pow(self, e: u32) -> $t {
+            <$t>::wrapping_pow(self, e)
+        }
+        fn wrap(d: Scalar, out: &mut [$t]) {
+            kernels::dispatch(Wrap { d, out })
+        }
+    };
+}
+
+impl IntLane for i32 {
+    int_lane!(i32);
+
+    fn holds(d: Scalar) -> bool {
+        matches!(
+            (d.kind, d.size),
+            (Kind::Int, 1 | 2 | 4) | (Kind::UInt, 1 | 2) | (Kind::Bool, 1)
+        )
+    }
+
+    fn wide_binary(
+        _: BinOp,
+        _: Ints<'_, i32>,
+        _: Ints<'_, i32>,
+        _: bool,
+        _: bool,
+        _: &mut [i32],
+    ) -> bool {
+        false
+    }
+
+    fn from_floats(
+        f: &mut fused::Floats<'_>,
+        outer: &[usize],
+        start: usize,
+        to: Scalar,
+        out: &mut [i32],
+        scratch: &mut Vec<i64>,
+    ) {
+        scratch.resize(out.len(), 0);
+        f.cast_into(outer, start, to, scratch);
+        // Modulo 2^32, which the node's wrap into its dtype keeps.
+        kernels::convert(scratch, out);
+    }
+
+    fn from_block(block: &Block, out: &mut [i32]) {
+        kernels::convert(&block.re, out);
+    }
+}
+
+impl IntLane for i64 {
+    int_lane!(i64);
+
+    fn holds(d: Scalar) -> bool {
+        lanes(d)
+    }
+
+    fn wide_binary(
+        op: BinOp,
+        a: Ints<'_, i64>,
+        b: Ints<'_, i64>,
+        unsigned: bool,
+        wide: bool,
+        out: &mut [i64],
+    ) -> bool {
+        match op {
+            BinOp::Lt if unsigned => zip(LtU, a, b, out),
+            BinOp::Le if unsigned => zip(LeU, a, b, out),
+            BinOp::Gt if unsigned => zip(LtU, b, a, out),
+            BinOp::Ge if unsigned => zip(LeU, b, a, out),
+            BinOp::FloorDiv if unsigned => zip(DivU, a, b, out),
+            BinOp::Mod if unsigned => zip(RemU, a, b, out),
+            BinOp::FloorDiv | BinOp::Mod if wide => floor_div64(op == BinOp::Mod, a, b, out),
+            _ => return false,
+        }
+        true
+    }
+
+    fn from_floats(
+        f: &mut fused::Floats<'_>,
+        outer: &[usize],
+        start: usize,
+        to: Scalar,
+        out: &mut [i64],
+        _: &mut Vec<i64>,
+    ) {
+        f.cast_into(outer, start, to, out)
+    }
+
+    fn from_block(block: &Block, out: &mut [i64]) {
+        match &block.ints {
+            // int64, exactly.
+            Some(ints) => {
+                for (o, &v) in out.iter_mut().zip(ints) {
+                    *o = v as i64;
+                }
+            }
+            // Integers of up to 32 bits: exact in float64.
+            None => kernels::convert(&block.re, out),
+        }
+    }
+}
+
+/// A compiled integer node and its buffer, reused from block to block.
+pub(super) struct Slot<'a, L> {
+    op: IntOp<'a, L>,
+    dtype: Scalar,
+    out: Vec<L>,
+}
+
+enum IntOp<'a, L> {
     /// One value for every element (a 0-d operand).
-    All(i64),
+    All(L),
     /// A file's values, decoded straight into the lanes.
     Leaf(&'a View),
     /// A subtree the lanes have no form for, by the general path (its
@@ -46,26 +285,27 @@ enum IntOp<'a> {
         child: &'a Lazy,
         block: Block,
     },
-    Unary(Func, Box<IntSlot<'a>>),
-    Binary(BinOp, Box<IntSlot<'a>>, Box<IntSlot<'a>>),
+    Unary(Func, Box<Slot<'a, L>>),
+    Binary(BinOp, Box<Slot<'a, L>>, Box<Slot<'a, L>>),
     /// `astype` from another integer or boolean dtype.
-    Cast(Box<IntSlot<'a>>),
-    /// `astype` from a float or complex dtype: the child in float lanes.
-    FromFloat(Box<fused::Floats<'a>>),
+    Cast(Box<Slot<'a, L>>),
+    /// `astype` from a float or complex dtype: the child in float lanes
+    /// (and a 64-bit buffer for narrower lanes).
+    FromFloat(Box<fused::Floats<'a>>, Vec<i64>),
     /// `x ** e` by one whole exponent `e >= 0`, wrapping (NumPy's integer
     /// power by squaring wraps alike: products modulo 2^64 wrap into any
     /// narrower dtype as products in it do).
-    Power(Box<IntSlot<'a>>, u32),
-    Where(Box<IntSlot<'a>>, Box<IntSlot<'a>>, Box<IntSlot<'a>>),
+    Power(Box<Slot<'a, L>>, u32),
+    Where(Box<Slot<'a, L>>, Box<Slot<'a, L>>, Box<Slot<'a, L>>),
     /// A child of another shape broadcast to the parent's, in its own
     /// slot over its own shape (as `fused`'s broadcast operands).
-    Broadcast(Box<Broadcast<'a>>),
+    Broadcast(Box<Broadcast<'a, L>>),
 }
 
 /// A broadcast operand: the child's slot and where the parent's runs fall
 /// in it (see [`super::Lazy::child`], which the general path follows).
-struct Broadcast<'a> {
-    child: IntSlot<'a>,
+struct Broadcast<'a, L> {
+    child: Slot<'a, L>,
     /// The child's shape.
     shape: &'a [usize],
     /// The child's index of the leading axes for the current run.
@@ -103,10 +343,23 @@ pub(super) fn compile(x: &Lazy) -> Option<IntSlot<'_>> {
     let int = matches!(x.dtype.kind, Kind::Int | Kind::UInt | Kind::Bool);
     let arithmetic = !matches!(&*x.node, Node::Leaf(_) | Node::Const(_));
     (int && lanes(x.dtype) && arithmetic && x.ndim() > 0).then_some(())?;
-    node(x)
+    if narrow_on() {
+        if let Some(s) = node::<i32>(x) {
+            return Some(IntSlot::Narrow(s));
+        }
+    }
+    node::<i64>(x).map(IntSlot::Wide)
 }
 
-fn node(x: &Lazy) -> Option<IntSlot<'_>> {
+/// Whether trees whose values fit 32 bits compute in 32-bit lanes:
+/// `STRIDED_NARROW=0` keeps them in 64-bit lanes, which the tests compare.
+fn narrow_on() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var("STRIDED_NARROW").map_or(true, |v| v != "0"))
+}
+
+fn node<L: IntLane>(x: &Lazy) -> Option<Slot<'_, L>> {
+    L::holds(x.dtype).then_some(())?;
     let op = match &*x.node {
         Node::Leaf(v) => {
             let d = v.dtype.as_scalar()?;
@@ -141,7 +394,7 @@ fn node(x: &Lazy) -> Option<IntSlot<'_>> {
                 .then(|| u32::try_from(b.exact_at(&[]).1).ok())
                 .flatten();
             if let (Some(e), false) = (exponent, mixed) {
-                return Some(IntSlot {
+                return Some(Slot {
                     op: IntOp::Power(Box::new(operand(x, a)?), e),
                     dtype: x.dtype,
                     out: Vec::new(),
@@ -152,7 +405,7 @@ fn node(x: &Lazy) -> Option<IntSlot<'_>> {
             IntOp::Binary(*op, Box::new(operand(x, a)?), Box::new(operand(x, b)?))
         }
         Node::Cast(c) if matches!(c.dtype.kind, Kind::Float | Kind::Complex) => {
-            IntOp::FromFloat(Box::new(fused::Floats::operand(x, c)?))
+            IntOp::FromFloat(Box::new(fused::Floats::operand(x, c)?), Vec::new())
         }
         Node::Cast(c) => IntOp::Cast(Box::new(operand(x, c)?)),
         Node::Where(c, a, b) => IntOp::Where(
@@ -162,7 +415,7 @@ fn node(x: &Lazy) -> Option<IntSlot<'_>> {
         ),
         _ => return None,
     };
-    Some(IntSlot {
+    Some(Slot {
         op,
         dtype: x.dtype,
         out: Vec::new(),
@@ -173,16 +426,17 @@ fn node(x: &Lazy) -> Option<IntSlot<'_>> {
 /// (broadcast when its shape is another), or the general path's
 /// (broadcast) values; `None` for a child that is not an
 /// integer or boolean of up to 32 bits.
-fn operand<'a>(parent: &'a Lazy, c: &'a Lazy) -> Option<IntSlot<'a>> {
-    lanes(c.dtype).then_some(())?;
-    let slot = |op| IntSlot {
+fn operand<'a, L: IntLane>(parent: &'a Lazy, c: &'a Lazy) -> Option<Slot<'a, L>> {
+    (lanes(c.dtype) && L::holds(c.dtype)).then_some(())?;
+    let slot = |op| Slot {
         op,
         dtype: c.dtype,
         out: Vec::new(),
     };
     if c.ndim() == 0 {
-        // Exactly: an int64 constant need not be a float64.
-        return Some(slot(IntOp::All(c.exact_at(&[]).1 as i64)));
+        // Exactly: an int64 constant need not be a float64 (and a
+        // constant the dtype holds fits the lanes that hold the dtype).
+        return Some(slot(IntOp::All(L::from_i64(c.exact_at(&[]).1 as i64))));
     }
     if let Some(s) = node(c) {
         if c.shape == parent.shape {
@@ -203,23 +457,28 @@ fn operand<'a>(parent: &'a Lazy, c: &'a Lazy) -> Option<IntSlot<'a>> {
     }))
 }
 
-/// Elements per piece of [`IntSlot::pieces`]: 4 KiB per buffer.
+/// Elements per piece of [`IntSlot::pieces`]: 4 KiB per buffer of 64-bit
+/// lanes.
 const PIECE: usize = 512;
 
 /// One operand of an integer loop: a run of values, or one value for all.
-type Ints<'a> = kernels::Operand<'a, i64>;
+pub(super) type Ints<'a, L> = kernels::Operand<'a, L>;
 
 impl IntSlot<'_> {
-    fn values(&self) -> Ints<'_> {
-        match self.op {
-            IntOp::All(v) => Ints::All(v),
-            _ => Ints::Run(&self.out),
+    /// NumPy's name of the root's dtype, for `explain`.
+    pub(super) fn dtype_name(&self) -> String {
+        match self {
+            IntSlot::Narrow(s) => s.dtype.name(),
+            IntSlot::Wide(s) => s.dtype.name(),
         }
     }
 
-    /// NumPy's name of the node's dtype, for `explain`.
-    pub(super) fn dtype_name(&self) -> String {
-        self.dtype.name()
+    /// The lanes the tree computes in, for `explain`.
+    pub(super) fn lanes_text(&self) -> &'static str {
+        match self {
+            IntSlot::Narrow(_) => "32-bit integer lanes",
+            IntSlot::Wide(_) => "64-bit integer lanes",
+        }
     }
 
     /// Elements `outer ++ [start .. start + len]`, handed to `f` a piece at
@@ -232,19 +491,54 @@ impl IntSlot<'_> {
         outer: &[usize],
         start: usize,
         len: usize,
-        mut f: impl FnMut(&[i64], usize),
+        mut f: impl FnMut(IntRun<'_>, usize),
     ) {
         for at in (0..len).step_by(PIECE) {
             let n = PIECE.min(len - at);
-            self.eval(outer, start + at, n);
-            f(&self.out[..n], at);
+            match self {
+                IntSlot::Narrow(s) => {
+                    s.eval(outer, start + at, n);
+                    f(IntRun::Narrow(&s.out[..n]), at);
+                }
+                IntSlot::Wide(s) => {
+                    s.eval(outer, start + at, n);
+                    f(IntRun::Wide(&s.out[..n]), at);
+                }
+            }
+        }
+    }
+
+    /// The tree as an expression (`read` a file's values, `general` a
+    /// subtree on the general path); `nested` inside an operator.
+    pub(super) fn describe(&self, nested: bool) -> String {
+        match self {
+            IntSlot::Narrow(s) => s.describe(nested),
+            IntSlot::Wide(s) => s.describe(nested),
+        }
+    }
+
+    /// Bytes of the buffers the tree holds; `general` set where a subtree
+    /// takes the general path.
+    pub(super) fn held(&self, general: &mut bool) -> u64 {
+        match self {
+            IntSlot::Narrow(s) => s.held(general),
+            IntSlot::Wide(s) => s.held(general),
+        }
+    }
+}
+
+impl<L: IntLane> Slot<'_, L> {
+    fn values(&self) -> Ints<'_, L> {
+        match self.op {
+            IntOp::All(v) => Ints::All(v),
+            _ => Ints::Run(&self.out),
         }
     }
 
     /// Elements `outer ++ [start .. start + dest.len()]` into `dest`, a
     /// piece at a time as [`IntSlot::pieces`] computes them, the root's
     /// operation writing straight into `dest` (no copy of its lanes).
-    pub(super) fn pieces_into(&mut self, outer: &[usize], start: usize, dest: &mut [i64]) {
+    pub(super) fn pieces_into(&mut self, outer: &[usize], start: usize, dest: &mut [L]) {
         for at in (0..dest.len()).step_by(PIECE) {
             let n = PIECE.min(dest.len() - at);
             let piece = &mut dest[at..at + n];
@@ -258,16 +552,16 @@ impl IntSlot<'_> {
     /// Elements `outer ++ [start .. start + len]` into `self.out`.
     fn eval(&mut self, outer: &[usize], start: usize, len: usize) {
         let mut out = std::mem::take(&mut self.out);
-        out.resize(len, 0);
+        out.resize(len, L::ZERO);
         self.eval_into(outer, start, &mut out);
         self.out = out;
     }
 
     /// Elements `outer ++ [start .. start + out.len()]` into `out` (left
     /// as it is for a 0-d operand, whose [`IntSlot::values`] are `All`).
-    fn eval_into(&mut self, outer: &[usize], start: usize, out: &mut [i64]) {
+    fn eval_into(&mut self, outer: &[usize], start: usize, out: &mut [L]) {
         let len = out.len();
-        let IntSlot { op, dtype, .. } = self;
+        let Slot { op, dtype, .. } = self;
         match op {
             IntOp::All(_) => return,
             IntOp::Leaf(v) => {
@@ -281,16 +575,7 @@ impl IntSlot<'_> {
                 block,
             } => {
                 fused::general_block(parent, child, outer, start, len, block);
-                match &block.ints {
-                    // int64, exactly.
-                    Some(ints) => {
-                        for (o, &v) in out.iter_mut().zip(ints) {
-                            *o = v as i64;
-                        }
-                    }
-                    // Integers of up to 32 bits: exact in float64.
-                    None => kernels::convert(&block.re, out),
-                }
+                L::from_block(block, out);
                 return;
             }
             IntOp::Unary(f, c) => {
@@ -298,12 +583,12 @@ impl IntSlot<'_> {
                 let x = c.values();
                 let bool_in = c.dtype.kind == Kind::Bool;
                 match f {
-                    Func::Neg => zip(Neg, x, Ints::All(0), out),
+                    Func::Neg => zip(Neg, x, Ints::All(L::ZERO), out),
                     Func::Abs if c.dtype.kind == Kind::UInt => copy(x, out),
-                    Func::Abs => zip(Abs, x, Ints::All(0), out),
-                    Func::Imag => out.fill(0),
-                    Func::Not if bool_in => zip(Eq, x, Ints::All(0), out),
-                    Func::Not => zip(Invert, x, Ints::All(0), out),
+                    Func::Abs => zip(Abs, x, Ints::All(L::ZERO), out),
+                    Func::Imag => out.fill(L::ZERO),
+                    Func::Not if bool_in => zip(Eq, x, Ints::All(L::ZERO), out),
+                    Func::Not => zip(Invert, x, Ints::All(L::ZERO), out),
                     _ => copy(x, out),
                 }
             }
@@ -317,7 +602,7 @@ impl IntSlot<'_> {
                 c.eval(outer, start, len);
                 copy(c.values(), out);
             }
-            IntOp::FromFloat(f) => f.cast_into(outer, start, *dtype, out),
+            IntOp::FromFloat(f, scratch) => L::from_floats(f, outer, start, *dtype, out, scratch),
             IntOp::Power(c, e) => {
                 c.eval(outer, start, len);
                 let (e, x) = (*e, c.values());
@@ -351,7 +636,7 @@ impl IntSlot<'_> {
                 return;
             }
         }
-        wrap(*dtype, out);
+        L::wrap(*dtype, out);
     }
 
     /// The tree as an expression (`read` a file's values, `general` a
@@ -369,7 +654,7 @@ impl IntSlot<'_> {
                 fused::binary_text(*op, a.describe(true), b.describe(true), nested)
             }
             IntOp::Cast(c) => format!("{}({})", self.dtype.name(), c.describe(false)),
-            IntOp::FromFloat(f) => format!("{}({})", self.dtype.name(), f.describe()),
+            IntOp::FromFloat(f, _) => format!("{}({})", self.dtype.name(), f.describe()),
             IntOp::Power(c, e) => {
                 fused::binary_text(BinOp::Pow, c.describe(true), e.to_string(), nested)
             }
@@ -391,7 +676,7 @@ impl IntSlot<'_> {
                 0
             }
             IntOp::Unary(_, c) | IntOp::Cast(c) => c.held(general),
-            IntOp::FromFloat(f) => f.held(general),
+            IntOp::FromFloat(f, _) => f.held(general),
             IntOp::Power(c, _) => c.held(general),
             IntOp::Binary(_, a, b) => a.held(general) + b.held(general),
             IntOp::Where(c, a, b) => c.held(general) + a.held(general) + b.held(general),
@@ -402,27 +687,29 @@ impl IntSlot<'_> {
 
 /// `where(c, a, b)` of each element into `out`, without branches: a
 /// condition is as often true as not.
-fn select(c: Ints<'_>, a: Ints<'_>, b: Ints<'_>, out: &mut [i64]) {
+fn select<L: IntLane>(c: Ints<'_, L>, a: Ints<'_, L>, b: Ints<'_, L>, out: &mut [L]) {
     match c {
-        Ints::All(c) => copy(if c != 0 { a } else { b }, out),
+        Ints::All(c) => copy(if c != L::ZERO { a } else { b }, out),
         Ints::Run(c) => kernels::select(c, a, b, out),
     }
 }
 
 /// `a op b` of each element into `out`, for a node of dtype `d`;
 /// `unsigned`: an operand is uint64 (and the other unsigned).
-fn binary(op: BinOp, a: Ints<'_>, b: Ints<'_>, d: Scalar, unsigned: bool, out: &mut [i64]) {
+fn binary<L: IntLane>(
+    op: BinOp,
+    a: Ints<'_, L>,
+    b: Ints<'_, L>,
+    d: Scalar,
+    unsigned: bool,
+    out: &mut [L],
+) {
     // Floor division and modulo in float64 are exact for 32-bit operands
     // only; 64-bit integers divide as integers.
-    let wide = d.size == 8;
+    if L::wide_binary(op, a, b, unsigned, d.size == 8, out) {
+        return;
+    }
     match op {
-        BinOp::Lt if unsigned => zip(LtU, a, b, out),
-        BinOp::Le if unsigned => zip(LeU, a, b, out),
-        BinOp::Gt if unsigned => zip(LtU, b, a, out),
-        BinOp::Ge if unsigned => zip(LeU, b, a, out),
-        BinOp::FloorDiv if unsigned => zip(DivU, a, b, out),
-        BinOp::Mod if unsigned => zip(RemU, a, b, out),
-        BinOp::FloorDiv | BinOp::Mod if wide => floor_div64(op == BinOp::Mod, a, b, out),
         BinOp::Add => zip(Add, a, b, out),
         BinOp::Sub => zip(Sub, a, b, out),
         BinOp::Mul => zip(Mul, a, b, out),
@@ -444,7 +731,7 @@ fn binary(op: BinOp, a: Ints<'_>, b: Ints<'_>, d: Scalar, unsigned: bool, out: &
 /// int64 `a // b` (or `a % b`): in float64 with one exact correction
 /// where every divisor is near ([`near_divisor`]), which vectorises; else
 /// an integer division per value.
-fn floor_div64(modulo: bool, a: Ints<'_>, b: Ints<'_>, out: &mut [i64]) {
+fn floor_div64(modulo: bool, a: Ints<'_, i64>, b: Ints<'_, i64>, out: &mut [i64]) {
     let near = match b {
         Ints::All(d) => near_divisor(d),
         // Without an early exit, which would keep the loop scalar.
@@ -509,6 +796,20 @@ macro_rules! int_ops {
     ($($name:ident: |$a:ident, $b:ident| $e:expr;)*) => {$(
         #[derive(Clone, Copy)]
         struct $name;
+        impl<L: IntLane> kernels::Apply<L> for $name {
+            #[inline(always)]
+            fn apply(self, $a: L, $b: L) -> L {
+                $e
+            }
+        }
+    )*};
+}
+
+/// Operations of 64-bit lanes only.
+macro_rules! wide_ops {
+    ($($name:ident: |$a:ident, $b:ident| $e:expr;)*) => {$(
+        #[derive(Clone, Copy)]
+        struct $name;
         impl kernels::Apply<i64> for $name {
             #[inline(always)]
             fn apply(self, $a: i64, $b: i64) -> i64 {
@@ -525,14 +826,20 @@ int_ops! {
     And: |a, b| a & b;
     Or: |a, b| a | b;
     Xor: |a, b| a ^ b;
-    Lt: |a, b| i64::from(a < b);
-    Le: |a, b| i64::from(a <= b);
-    Gt: |a, b| i64::from(a > b);
-    Ge: |a, b| i64::from(a >= b);
-    Eq: |a, b| i64::from(a == b);
-    Ne: |a, b| i64::from(a != b);
+    Lt: |a, b| L::from_bool(a < b);
+    Le: |a, b| L::from_bool(a <= b);
+    Gt: |a, b| L::from_bool(a > b);
+    Ge: |a, b| L::from_bool(a >= b);
+    Eq: |a, b| L::from_bool(a == b);
+    Ne: |a, b| L::from_bool(a != b);
     FloorDiv: |a, b| floor_div(a, b);
-    Mod: |a, b| if b == 0 { 0 } else { a.wrapping_sub(floor_div(a, b).wrapping_mul(b)) };
+    Mod: |a, b| if b == L::ZERO { L::ZERO } else { a.wrapping_sub(floor_div(a, b).wrapping_mul(b)) };
+    Neg: |a, _b| a.wrapping_neg();
+    Abs: |a, _b| a.wrapping_abs();
+    Invert: |a, _b| !a;
+}
+
+wide_ops! {
     // int64: NumPy's results where there is no quotient (0 for a zero
     // divisor, MIN // -1 wrapping to MIN, MIN % -1 = 0).
     FloorDiv64: |a, b| {
@@ -553,9 +860,6 @@ int_ops! {
     LeU: |a, b| i64::from((a as u64) <= (b as u64));
     DivU: |a, b| if b == 0 { 0 } else { ((a as u64) / (b as u64)) as i64 };
     RemU: |a, b| if b == 0 { 0 } else { ((a as u64) % (b as u64)) as i64 };
-    Neg: |a, _b| a.wrapping_neg();
-    Abs: |a, _b| a.wrapping_abs();
-    Invert: |a, _b| !a;
 }
 
 /// Python's `a // b` of two integers of up to 32 bits (so at most 2^32 in
@@ -564,26 +868,22 @@ int_ops! {
 /// whole number, as `a / b` is a whole number or at least `1 / |b|` from
 /// one, more than the rounding error of a quotient below `2^32 / |b|`.
 #[inline(always)]
-fn floor_div(a: i64, b: i64) -> i64 {
+fn floor_div<L: IntLane>(a: L, b: L) -> L {
     // 1.5 * 2^52: adding it leaves a whole number below 2^51 in the low
     // bits (a conversion that vectorises, unlike `as`).
     const MAGIC: f64 = 6_755_399_441_055_744.0;
-    let q = (a as f64 / b as f64).floor();
-    let q = if b == 0 { 0.0 } else { q };
-    ((q + MAGIC).to_bits() as i64).wrapping_sub(MAGIC.to_bits() as i64)
+    let (x, y): (f64, f64) = (a.as_(), b.as_());
+    let q = (x / y).floor();
+    let q = if b == L::ZERO { 0.0 } else { q };
+    L::from_i64(((q + MAGIC).to_bits() as i64).wrapping_sub(MAGIC.to_bits() as i64))
 }
 
-/// Each value wrapped into `d` (a boolean: whether it is not zero).
-fn wrap(d: Scalar, out: &mut [i64]) {
-    kernels::dispatch(Wrap { d, out })
-}
-
-struct Wrap<'a> {
+struct Wrap<'a, L> {
     d: Scalar,
-    out: &'a mut [i64],
+    out: &'a mut [L],
 }
 
-impl WithSimd for Wrap<'_> {
+impl<L: IntLane> WithSimd for Wrap<'_, L> {
     type Output = ();
 
     #[inline(always)]
@@ -596,14 +896,17 @@ impl WithSimd for Wrap<'_> {
                 }
             };
         }
+        // Through i64 (`as_`), then back (`from_i64`): for 32-bit lanes the
+        // same narrowing, which the compiler does in them.
+        let wide = |v: L| -> i64 { v.as_() };
         match (d.kind, d.size) {
-            (Kind::Bool, _) => each!(|v: i64| i64::from(v != 0)),
-            (Kind::Int, 1) => each!(|v: i64| i64::from(v as i8)),
-            (Kind::Int, 2) => each!(|v: i64| i64::from(v as i16)),
-            (Kind::Int, 4) => each!(|v: i64| i64::from(v as i32)),
-            (Kind::UInt, 1) => each!(|v: i64| i64::from(v as u8)),
-            (Kind::UInt, 2) => each!(|v: i64| i64::from(v as u16)),
-            (Kind::UInt, 4) => each!(|v: i64| i64::from(v as u32)),
+            (Kind::Bool, _) => each!(|v: L| L::from_bool(v != L::ZERO)),
+            (Kind::Int, 1) => each!(|v: L| L::from_i64(i64::from(wide(v) as i8))),
+            (Kind::Int, 2) => each!(|v: L| L::from_i64(i64::from(wide(v) as i16))),
+            (Kind::Int, 4) => each!(|v: L| L::from_i64(i64::from(wide(v) as i32))),
+            (Kind::UInt, 1) => each!(|v: L| L::from_i64(i64::from(wide(v) as u8))),
+            (Kind::UInt, 2) => each!(|v: L| L::from_i64(i64::from(wide(v) as u16))),
+            (Kind::UInt, 4) => each!(|v: L| L::from_i64(i64::from(wide(v) as u32))),
             (Kind::Int | Kind::UInt, 8) => {}
             _ => unreachable!("integer lanes hold integers of up to 32 bits and int64"),
         }

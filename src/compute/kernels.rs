@@ -380,14 +380,14 @@ impl IntMoments {
     /// The summary of `xs` (small integers, see [`small_int`]): one
     /// vector pass. With `squares` false the sum of squares is left 0 (a
     /// sum or an extreme does not read it).
-    pub fn of(xs: &[i64], squares: bool) -> IntMoments {
+    pub fn of<L: SmallLane>(xs: &[L], squares: bool) -> IntMoments {
         if xs.is_empty() {
             return IntMoments::default();
         }
         let (lo, hi, sum, squares, zeros) = if squares {
-            arch().dispatch(SmallInts::<true>(xs))
+            arch().dispatch(SmallInts::<L, true>(xs))
         } else {
-            arch().dispatch(SmallInts::<false>(xs))
+            arch().dispatch(SmallInts::<L, false>(xs))
         };
         IntMoments {
             n: xs.len() as u64,
@@ -440,27 +440,55 @@ impl IntMoments {
     }
 }
 
-struct SmallInts<'a, const SQUARES: bool>(&'a [i64]);
+/// Integer lanes of small integers: `i64`, or `i32` (`compute::ints`).
+pub trait SmallLane: Copy + PartialOrd + num_traits::AsPrimitive<i64> {
+    const MIN: Self;
+    const MAX: Self;
+    const ZERO: Self;
+}
 
-impl<const SQUARES: bool> WithSimd for SmallInts<'_, SQUARES> {
+impl SmallLane for i32 {
+    const MIN: i32 = i32::MIN;
+    const MAX: i32 = i32::MAX;
+    const ZERO: i32 = 0;
+}
+
+impl SmallLane for i64 {
+    const MIN: i64 = i64::MIN;
+    const MAX: i64 = i64::MAX;
+    const ZERO: i64 = 0;
+}
+
+struct SmallInts<'a, L, const SQUARES: bool>(&'a [L]);
+
+impl<L: SmallLane, const SQUARES: bool> WithSimd for SmallInts<'_, L, SQUARES> {
     type Output = (i64, i64, i64, u64, u64);
 
     #[inline(always)]
     fn with_simd<S: Simd>(self, _: S) -> Self::Output {
         let (mut lo, mut hi, mut sum, mut squares, mut zeros) =
             (i64::MAX, i64::MIN, 0i64, 0u64, 0u64);
+        // Extremes and zeros in the lanes' own width (zeros counted in 32
+        // bits, which 2^16 values cannot overflow), the sums in 64 bits.
         // Wrapping adds (none wraps for the values this holds) so that the
         // overflow checks of the release build do not keep the loop scalar.
-        for &v in self.0 {
-            lo = lo.min(v);
-            hi = hi.max(v);
-            sum = sum.wrapping_add(v);
-            if SQUARES {
-                // Below 2^32 for the values this holds: exact as u32.
-                let w = v as u32;
-                squares = squares.wrapping_add(u64::from(w.wrapping_mul(w)));
+        for run in self.0.chunks(1 << 16) {
+            let (mut l, mut h, mut z) = (L::MAX, L::MIN, 0u32);
+            for &x in run {
+                l = if x < l { x } else { l };
+                h = if x > h { x } else { h };
+                let v: i64 = x.as_();
+                sum = sum.wrapping_add(v);
+                if SQUARES {
+                    // Below 2^32 for the values this holds: exact as u32.
+                    let w = v as u32;
+                    squares = squares.wrapping_add(u64::from(w.wrapping_mul(w)));
+                }
+                z = z.wrapping_add(u32::from(x == L::ZERO));
             }
-            zeros = zeros.wrapping_add(u64::from(v == 0));
+            lo = lo.min(l.as_());
+            hi = hi.max(h.as_());
+            zeros += u64::from(z);
         }
         (lo, hi, sum, squares, zeros)
     }

@@ -969,6 +969,7 @@ fn first_equal<T: Lane>(xs: &[T], v: f64) -> usize {
 fn first_int(run: &SmallRun<'_>, v: i64) -> usize {
     match *run {
         SmallRun::Ints(xs) => first_where(xs, |x| x == v),
+        SmallRun::Narrow(xs) => first_where(xs, |x| i64::from(x) == v),
         SmallRun::Raw(bytes, raw) => raw.first(bytes, v),
     }
 }
