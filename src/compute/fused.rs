@@ -704,7 +704,13 @@ impl<'a> Floats<'a> {
     }
 
     /// Elements `outer ++ [start .. start + out.len()]` cast to `to`.
-    pub(super) fn cast_into(&mut self, outer: &[usize], start: usize, to: Scalar, out: &mut [i64]) {
+    pub(super) fn cast_into<O: ints::IntLane>(
+        &mut self,
+        outer: &[usize],
+        start: usize,
+        to: Scalar,
+        out: &mut [O],
+    ) {
         match &mut self.0 {
             FloatLanes::Single(s) => s.cast_into(outer, start, to, out),
             FloatLanes::Double(s) => s.cast_into(outer, start, to, out),
@@ -973,7 +979,13 @@ impl<T: Width> Slot<'_, T> {
     /// integer or boolean dtype `to` (before its wrap): truncated in one
     /// vector loop where every value is within the conversion's range, else
     /// each as [`super::codec::float_to_int`] converts it.
-    fn cast_into(&mut self, outer: &[usize], start: usize, to: Scalar, out: &mut [i64]) {
+    fn cast_into<O: ints::IntLane>(
+        &mut self,
+        outer: &[usize],
+        start: usize,
+        to: Scalar,
+        out: &mut [O],
+    ) {
         if out.is_empty() {
             return;
         }
@@ -981,7 +993,7 @@ impl<T: Width> Slot<'_, T> {
         let (re, im) = (self.real(), self.imag());
         if to.kind == Kind::Bool {
             for (k, o) in out.iter_mut().enumerate() {
-                *o = i64::from(at(re, k) != T::zero() || at(im, k) != T::zero());
+                *o = O::from_bool(at(re, k) != T::zero() || at(im, k) != T::zero());
             }
             return;
         }
@@ -1002,7 +1014,8 @@ impl<T: Width> Slot<'_, T> {
         };
         if !within {
             for (k, o) in out.iter_mut().enumerate() {
-                *o = super::codec::float_to_int(at(re, k).as_(), to) as i64;
+                // Within `to`, which these lanes hold.
+                *o = O::from_i64(super::codec::float_to_int(at(re, k).as_(), to) as i64);
             }
         }
     }

@@ -90,6 +90,7 @@ pub(super) trait IntLane:
     + AsPrimitive<i64>
     + AsPrimitive<f64>
     + super::codec::Decoded
+    + kernels::Truncated
     + std::fmt::Display
 {
     const ZERO: Self;
@@ -117,16 +118,6 @@ pub(super) trait IntLane:
         wide: bool,
         out: &mut [Self],
     ) -> bool;
-    /// A float child cast to `to`, into `out` (`scratch` for lanes other
-    /// than the cast's own 64 bits).
-    fn from_floats(
-        f: &mut fused::Floats<'_>,
-        outer: &[usize],
-        start: usize,
-        to: Scalar,
-        out: &mut [Self],
-        scratch: &mut Vec<i64>,
-    );
     /// Values of the general path's block (exact in float64 below 2^53,
     /// or `ints` for 64-bit integers).
     fn from_block(block: &Block, out: &mut [Self]);
@@ -194,20 +185,6 @@ impl IntLane for i32 {
         false
     }
 
-    fn from_floats(
-        f: &mut fused::Floats<'_>,
-        outer: &[usize],
-        start: usize,
-        to: Scalar,
-        out: &mut [i32],
-        scratch: &mut Vec<i64>,
-    ) {
-        scratch.resize(out.len(), 0);
-        f.cast_into(outer, start, to, scratch);
-        // Modulo 2^32, which the node's wrap into its dtype keeps.
-        kernels::convert(scratch, out);
-    }
-
     fn from_block(block: &Block, out: &mut [i32]) {
         kernels::convert(&block.re, out);
     }
@@ -239,17 +216,6 @@ impl IntLane for i64 {
             _ => return false,
         }
         true
-    }
-
-    fn from_floats(
-        f: &mut fused::Floats<'_>,
-        outer: &[usize],
-        start: usize,
-        to: Scalar,
-        out: &mut [i64],
-        _: &mut Vec<i64>,
-    ) {
-        f.cast_into(outer, start, to, out)
     }
 
     fn from_block(block: &Block, out: &mut [i64]) {
@@ -289,9 +255,8 @@ enum IntOp<'a, L> {
     Binary(BinOp, Box<Slot<'a, L>>, Box<Slot<'a, L>>),
     /// `astype` from another integer or boolean dtype.
     Cast(Box<Slot<'a, L>>),
-    /// `astype` from a float or complex dtype: the child in float lanes
-    /// (and a 64-bit buffer for narrower lanes).
-    FromFloat(Box<fused::Floats<'a>>, Vec<i64>),
+    /// `astype` from a float or complex dtype: the child in float lanes.
+    FromFloat(Box<fused::Floats<'a>>),
     /// `x ** e` by one whole exponent `e >= 0`, wrapping (NumPy's integer
     /// power by squaring wraps alike: products modulo 2^64 wrap into any
     /// narrower dtype as products in it do).
@@ -405,7 +370,7 @@ fn node<L: IntLane>(x: &Lazy) -> Option<Slot<'_, L>> {
             IntOp::Binary(*op, Box::new(operand(x, a)?), Box::new(operand(x, b)?))
         }
         Node::Cast(c) if matches!(c.dtype.kind, Kind::Float | Kind::Complex) => {
-            IntOp::FromFloat(Box::new(fused::Floats::operand(x, c)?), Vec::new())
+            IntOp::FromFloat(Box::new(fused::Floats::operand(x, c)?))
         }
         Node::Cast(c) => IntOp::Cast(Box::new(operand(x, c)?)),
         Node::Where(c, a, b) => IntOp::Where(
@@ -602,7 +567,7 @@ impl<L: IntLane> Slot<'_, L> {
                 c.eval(outer, start, len);
                 copy(c.values(), out);
             }
-            IntOp::FromFloat(f, scratch) => L::from_floats(f, outer, start, *dtype, out, scratch),
+            IntOp::FromFloat(f) => f.cast_into(outer, start, *dtype, out),
             IntOp::Power(c, e) => {
                 c.eval(outer, start, len);
                 let (e, x) = (*e, c.values());
@@ -654,7 +619,7 @@ impl<L: IntLane> Slot<'_, L> {
                 fused::binary_text(*op, a.describe(true), b.describe(true), nested)
             }
             IntOp::Cast(c) => format!("{}({})", self.dtype.name(), c.describe(false)),
-            IntOp::FromFloat(f, _) => format!("{}({})", self.dtype.name(), f.describe()),
+            IntOp::FromFloat(f) => format!("{}({})", self.dtype.name(), f.describe()),
             IntOp::Power(c, e) => {
                 fused::binary_text(BinOp::Pow, c.describe(true), e.to_string(), nested)
             }
@@ -676,7 +641,7 @@ impl<L: IntLane> Slot<'_, L> {
                 0
             }
             IntOp::Unary(_, c) | IntOp::Cast(c) => c.held(general),
-            IntOp::FromFloat(f, _) => f.held(general),
+            IntOp::FromFloat(f) => f.held(general),
             IntOp::Power(c, _) => c.held(general),
             IntOp::Binary(_, a, b) => a.held(general) + b.held(general),
             IntOp::Where(c, a, b) => c.held(general) + a.held(general) + b.held(general),

@@ -1873,7 +1873,14 @@ impl<T: Lane> WithSimd for FiniteSumsOf<'_, T> {
 /// The element types the block evaluator computes in: float32 lanes for
 /// float32, complex64 and boolean nodes, float64 lanes for float64 and
 /// complex128 ones (see `fused`).
-pub trait Real: Lane + num_traits::Float + num_traits::AsPrimitive<f64> + Default {
+pub trait Real:
+    Lane
+    + num_traits::Float
+    + num_traits::AsPrimitive<f64>
+    + num_traits::AsPrimitive<i32>
+    + num_traits::AsPrimitive<i64>
+    + Default
+{
     /// Rounded to the nearest whole number, ties to even (`np.rint`).
     fn rint(self) -> Self;
 
@@ -2323,24 +2330,45 @@ impl<A: num_traits::AsPrimitive<B>, B: Copy + 'static> WithSimd for Convert<'_, 
 /// Each value of `xs` truncated toward zero into `out` (Rust's `as`), and
 /// whether every one was below `limit` in magnitude: where one was not (a
 /// NaN neither), the caller converts them as NumPy does instead.
-pub fn truncate<T: Real>(xs: &[T], limit: f64, out: &mut [i64]) -> bool {
+pub fn truncate<T: Real, O: Truncated>(xs: &[T], limit: f64, out: &mut [O]) -> bool {
     arch().dispatch(Truncate(xs, limit, out))
 }
 
-struct Truncate<'a, T>(&'a [T], f64, &'a mut [i64]);
+/// The integers floats are truncated into: 64-bit integer lanes, or 32-bit
+/// ones (for a limit of at most 2^31, which float32 converts to directly).
+pub trait Truncated: Copy + 'static {
+    fn of<T: Real>(x: T) -> Self;
+}
 
-impl<T: Real> WithSimd for Truncate<'_, T> {
+impl Truncated for i32 {
+    #[inline(always)]
+    fn of<T: Real>(x: T) -> i32 {
+        x.as_()
+    }
+}
+
+impl Truncated for i64 {
+    #[inline(always)]
+    fn of<T: Real>(x: T) -> i64 {
+        x.as_()
+    }
+}
+
+struct Truncate<'a, T, O>(&'a [T], f64, &'a mut [O]);
+
+impl<T: Real, O: Truncated> WithSimd for Truncate<'_, T, O> {
     type Output = bool;
 
     #[inline(always)]
     fn with_simd<S: Simd>(self, _: S) -> bool {
         let Truncate(xs, limit, out) = self;
+        // The limit is a power of two, exact in either width.
+        let limit = T::narrow(limit);
         // Without an early exit, which would keep the loop scalar.
         let mut within = true;
         for (o, &x) in out.iter_mut().zip(xs) {
-            let v: f64 = x.as_();
-            *o = v as i64;
-            within &= v.abs() < limit;
+            *o = O::of(x);
+            within &= x.abs() < limit;
         }
         within
     }
