@@ -1434,3 +1434,28 @@ fn explain_lists_a_view_named_twice_once() {
     assert_eq!(reads("sum(where(h > 0, h // 7, -h))"), 1);
     assert_eq!(reads("sum(h[1:] - h[:-1])"), 2);
 }
+
+/// `explain` of a computation over advanced indexing of a file says it
+/// reads the elements the indices pick (their bytes, within the view's
+/// span), not the whole view: in the plan's text and its json.
+#[test]
+fn explain_counts_the_elements_a_gather_reads() {
+    let dir = temp();
+    write(dir.path(), "h.i2", vec![7u8; 2 * 64 * 32]);
+    let script = "open h.i2 64x32 <i2 as h; explain sum(h[[3, 9, 3]] * 2)";
+    let out = run_in(dir.path(), &["-c", script], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let all = text(&out.stdout);
+    assert!(
+        all.contains("the elements advanced indexing picks")
+            && all.contains("(shape (3, 32)): 192 bytes within the 4.0 KiB it spans"),
+        "{all}"
+    );
+    let out = run_in(dir.path(), &["--format", "json", "-c", script], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json = text(&out.stdout);
+    assert!(
+        json.contains(r#""used":192,"spanned":4096,"gathered":[3,32]"#),
+        "{json}"
+    );
+}

@@ -53,6 +53,10 @@ pub struct Read {
     /// Bytes from the first to the last byte read: what the page cache
     /// brings in for a dense walk.
     pub spanned: u64,
+    /// Read only through advanced indexing: the gathered shape (`used`
+    /// is then the gathered elements' bytes, at most the view's, and how
+    /// much of the span is read depends on the indices).
+    pub gathered: Option<Vec<usize>>,
 }
 
 /// Whether `x` holds integers (booleans included), as `axes_plan` asks.
@@ -197,20 +201,40 @@ pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
     // A view the expression names twice (`where(h > 0, h, -h)`) is read
     // from memory once (its second reading hits the caches): one line.
     let mut seen = Vec::new();
+    let key = |v: &crate::view::View| {
+        (
+            v.source.display(),
+            v.offset,
+            v.shape.clone(),
+            v.strides.clone(),
+        )
+    };
+    // Views read only through advanced indexing, and the gathered shape.
+    let mut gathered = Vec::new();
+    for l in &nodes {
+        if let Node::Gather { src, .. } = &*l.node {
+            if let Node::Leaf(v) = &*src.node {
+                gathered.push((key(v), l.shape.clone()));
+            }
+        }
+    }
     for l in &nodes {
         if let Node::Leaf(v) = &*l.node {
-            let key = (
-                v.source.display(),
-                v.offset,
-                v.shape.clone(),
-                v.strides.clone(),
-            );
+            let key = key(v);
             if seen.contains(&key) {
                 continue;
             }
+            let picked = gathered
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, s)| s.clone());
             seen.push(key);
             let size = v.dtype.itemsize();
-            let used = (v.size() * size) as u64;
+            let elements = match &picked {
+                Some(s) => s.iter().product::<usize>().min(v.size()),
+                None => v.size(),
+            };
+            let used = (elements * size) as u64;
             let spanned = v
                 .byte_bounds()
                 .map_or(used, |(lo, hi)| (hi - lo).max(0) as u64);
@@ -219,6 +243,7 @@ pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
                 shape: v.shape.clone(),
                 used,
                 spanned,
+                gathered: picked,
             });
         }
     }

@@ -398,6 +398,15 @@ fn record(out: &Output) -> Option<Record> {
                                                 ),
                                                 f("used", int(r.used)),
                                                 f("spanned", int(r.spanned)),
+                                                f(
+                                                    "gathered",
+                                                    match &r.gathered {
+                                                        Some(g) => Field::List(
+                                                            g.iter().map(|&n| int(n)).collect(),
+                                                        ),
+                                                        None => Field::Null,
+                                                    },
+                                                ),
                                             ])
                                         })
                                         .collect(),

@@ -344,6 +344,18 @@ fn write_plan(p: &crate::compute::plan::Plan, w: &mut impl Write) -> io::Result<
     )?;
     writeln!(w, "  compute  {}", p.lanes)?;
     for r in &p.reads {
+        if let Some(g) = &r.gathered {
+            writeln!(
+                w,
+                "  reads    {}: shape {}, the elements advanced indexing picks (shape {}): {} within the {} it spans",
+                r.file,
+                crate::text::tuple_repr(&r.shape),
+                crate::text::tuple_repr(g),
+                human_bytes(r.used),
+                human_bytes(r.spanned),
+            )?;
+            continue;
+        }
         let amplification = if r.used == 0 {
             String::new()
         } else {
