@@ -1229,6 +1229,10 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "w[[0, 3]] - x[[3, 0]]",
         "h[[2, 1], 7] * 3",
         "-x.view('>i2')[[4, 0]]",
+        // ... in the integer lanes.
+        "h[[1, 4], :, [0, 63]] - 3",
+        "q[:, [5, 0]] * 3",
+        "u[[2, 2]] // (h[[0, 5]] | 1)",
         // ... and in the integer lanes.
         "h - h[0]",
         "h * h[:, :, :1]",
@@ -1248,6 +1252,8 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "stats x[:, [9, 1, 200, 201, 202]]",
         "mean(abs(c[[5, 0, 2]]), axis=0)[:3, :3]",
         "count_nonzero(isnan(x[[1, 2]]))",
+        "sum(h[:, [7, 1, 250]] * 3)",
+        "stats k[[0, 5]] - 1",
         "stats abs(c)",
         "stats angle(c)",
         "stats x",

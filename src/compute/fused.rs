@@ -604,7 +604,7 @@ enum Op<'a, T> {
     Leaf(&'a View),
     /// Advanced indexing of a file's view: the elements' bytes copied into
     /// a run ([`super::gather::RunCopy`]), decoded as a leaf's.
-    Gathered(Box<Gathered<'a>>),
+    Gathered(Box<super::gather::Gathered<'a>>),
     /// A subtree the general path evaluates (a file's values among them),
     /// broadcast to the parent's shape; its values are exact in `T`. The
     /// block is reused from block to block where the general path can.
@@ -630,15 +630,6 @@ enum Op<'a, T> {
     Where(Box<Slot<'a, T>>, Box<Slot<'a, T>>, Box<Slot<'a, T>>),
     /// `clip(x, lo, hi)` of real values.
     Clip(Box<Slot<'a, T>>, Box<Slot<'a, T>>, Box<Slot<'a, T>>),
-}
-
-/// A gather of a view: the plan, and the bytes of the current run.
-struct Gathered<'a> {
-    view: &'a View,
-    dtype: Scalar,
-    plan: &'a super::gather::Gather,
-    copy: super::gather::RunCopy,
-    bytes: Vec<u8>,
 }
 
 /// A broadcast operand: the child's slot, and where the parent's runs
@@ -741,19 +732,10 @@ fn compile<T: Width>(x: &Lazy) -> Option<Slot<'_, T>> {
             (T::reads(d) && T::reads(x.dtype) && v.source.dataset().is_none())
                 .then_some(Op::Leaf(v))?
         }
-        Node::Gather { src, plan } => {
-            let Node::Leaf(view) = &*src.node else {
-                return None;
-            };
-            let d = view.dtype.as_scalar()?;
-            (T::reads(d) && T::reads(x.dtype)).then_some(())?;
-            Op::Gathered(Box::new(Gathered {
-                view,
-                dtype: d,
-                plan,
-                copy: super::gather::RunCopy::new(view),
-                bytes: Vec::new(),
-            }))
+        Node::Gather { .. } => {
+            let g = super::gather::Gathered::of(x)?;
+            (T::reads(g.dtype) && T::reads(x.dtype)).then_some(())?;
+            Op::Gathered(Box::new(g))
         }
         Node::Unary(f, c) => {
             let c_complex = is_complex(c.dtype);
@@ -1050,10 +1032,8 @@ impl<T: Width> Slot<'_, T> {
                 T::read(v.source.bytes(), at, stride, d, re, im);
             }
             Op::Gathered(g) => {
-                let size = g.dtype.size;
-                g.bytes.resize(len * size, 0);
-                g.copy.copy(g.view, g.plan, outer, start, &mut g.bytes);
-                T::read(&g.bytes, 0, size as isize, g.dtype, re, im);
+                let d = g.dtype;
+                T::read(g.run(outer, start, len), 0, d.size as isize, d, re, im);
             }
             Op::General {
                 parent,

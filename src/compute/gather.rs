@@ -273,6 +273,45 @@ impl RunCopy {
     }
 }
 
+/// Advanced indexing of a file's view as the lanes read it: the plan,
+/// and the bytes of the current run, copied by [`RunCopy`] and then
+/// decoded as a run of the file's own would be.
+pub struct Gathered<'a> {
+    pub view: &'a View,
+    pub dtype: crate::dtype::Scalar,
+    plan: &'a Gather,
+    copy: RunCopy,
+    bytes: Vec<u8>,
+}
+
+impl<'a> Gathered<'a> {
+    /// `x`'s gather, when it is one of a view of a scalar dtype.
+    pub fn of(x: &'a super::Lazy) -> Option<Gathered<'a>> {
+        let super::Node::Gather { src, plan } = &*x.node else {
+            return None;
+        };
+        let super::Node::Leaf(view) = &*src.node else {
+            return None;
+        };
+        Some(Gathered {
+            view,
+            dtype: view.dtype.as_scalar()?,
+            plan,
+            copy: RunCopy::new(view),
+            bytes: Vec::new(),
+        })
+    }
+
+    /// The bytes of result elements `outer ++ [start .. start + len]`,
+    /// element after element.
+    pub fn run(&mut self, outer: &[usize], start: usize, len: usize) -> &[u8] {
+        self.bytes.resize(len * self.dtype.size, 0);
+        self.copy
+            .copy(self.view, self.plan, outer, start, &mut self.bytes);
+        &self.bytes
+    }
+}
+
 /// Elements of `size` bytes, `step` bytes apart from `at` in `bytes`,
 /// into `out` (whole elements): each element's copy of a size known to
 /// the compiler for the common sizes.

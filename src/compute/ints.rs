@@ -244,6 +244,9 @@ enum IntOp<'a, L> {
     All(L),
     /// A file's values, decoded straight into the lanes.
     Leaf(&'a View),
+    /// Advanced indexing of a file's view: the picked elements' bytes,
+    /// decoded as a leaf's.
+    Gathered(Box<super::gather::Gathered<'a>>),
     /// A subtree the lanes have no form for, by the general path (its
     /// values exact in float64: integers of up to 32 bits).
     General {
@@ -329,6 +332,11 @@ fn node<L: IntLane>(x: &Lazy) -> Option<Slot<'_, L>> {
         Node::Leaf(v) => {
             let d = v.dtype.as_scalar()?;
             (lanes(d) && d == x.dtype && v.source.dataset().is_none()).then_some(IntOp::Leaf(v))?
+        }
+        Node::Gather { .. } => {
+            let g = super::gather::Gathered::of(x)?;
+            (lanes(g.dtype) && g.dtype == x.dtype).then_some(())?;
+            IntOp::Gathered(Box::new(g))
         }
         Node::Unary(f, c) => {
             let fits = matches!(
@@ -534,6 +542,11 @@ impl<L: IntLane> Slot<'_, L> {
                 fused::read_part(v.source.bytes(), at, stride, d, out);
                 return;
             }
+            IntOp::Gathered(g) => {
+                let d = g.dtype;
+                fused::read_part(g.run(outer, start, len), 0, d.size as isize, d, out);
+                return;
+            }
             IntOp::General {
                 parent,
                 child,
@@ -610,6 +623,7 @@ impl<L: IntLane> Slot<'_, L> {
         match &self.op {
             IntOp::All(v) => v.to_string(),
             IntOp::Leaf(_) => "read".to_string(),
+            IntOp::Gathered(_) => "gather".to_string(),
             IntOp::General { child, .. } if matches!(&*child.node, Node::Leaf(_)) => {
                 "read".to_string()
             }
@@ -636,6 +650,7 @@ impl<L: IntLane> Slot<'_, L> {
         let own = (super::BLOCK * 8) as u64;
         own + match &self.op {
             IntOp::All(_) | IntOp::Leaf(_) => 0,
+            IntOp::Gathered(g) => (super::BLOCK * g.dtype.size) as u64,
             IntOp::General { .. } => {
                 *general = true;
                 0
