@@ -1229,8 +1229,11 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "w[[0, 3]] - x[[3, 0]]",
         "h[[2, 1], 7] * 3",
         "-x.view('>i2')[[4, 0]]",
+        "x[[2, 0], :, ::-3] * 2",
+        "x[[2, 0], 1:, 3] + 1",
         // ... in the integer lanes.
         "h[[1, 4], :, [0, 63]] - 3",
+        "h[[1, 4], 3, 1::2] + 1",
         "q[:, [5, 0]] * 3",
         "u[[2, 2]] // (h[[0, 5]] | 1)",
         // ... and in the integer lanes.

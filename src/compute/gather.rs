@@ -75,20 +75,46 @@ impl Gather {
     /// last index when the result's last axis is a slice's (two sources
     /// computed), else each element's.
     pub fn source_run(&self, idx: &mut [usize], start: usize, len: usize, out: &mut Vec<usize>) {
-        out.clear();
-        let Some(last) = idx.len().checked_sub(1) else {
-            out.push(self.source(idx));
-            return;
-        };
+        let last = idx.len().checked_sub(1);
+        self.source_run_at(idx, last, start, len, out)
+    }
+
+    /// Where the result's last axis is a slice's (not the index arrays'),
+    /// the run's source positions step evenly: the first and the step,
+    /// for `len > 1` (`idx` all but its last entry, which this sets).
+    pub fn progression(
+        &self,
+        idx: &mut [usize],
+        start: usize,
+        len: usize,
+    ) -> Option<(usize, isize)> {
+        let last = idx.len().checked_sub(1)?;
         // (0-d index arrays place no axis: the last is then a slice's.)
         let adv_last =
             !self.adv_shape.is_empty() && self.adv_at + self.adv_shape.len() == idx.len();
-        if !adv_last && len > 1 {
-            idx[last] = start;
-            let first = self.source(idx);
-            idx[last] = start + 1;
-            // Positions within the source, so the step fits in an isize.
-            let step = self.source(idx) as isize - first as isize;
+        (!adv_last && len > 1).then_some(())?;
+        idx[last] = start;
+        let first = self.source(idx);
+        idx[last] = start + 1;
+        // Positions within the source, so the step fits in an isize.
+        let step = self.source(idx) as isize - first as isize;
+        Some((first, step))
+    }
+
+    fn source_run_at(
+        &self,
+        idx: &mut [usize],
+        last: Option<usize>,
+        start: usize,
+        len: usize,
+        out: &mut Vec<usize>,
+    ) {
+        out.clear();
+        let Some(last) = last else {
+            out.push(self.source(idx));
+            return;
+        };
+        if let Some((first, step)) = self.progression(idx, start, len) {
             out.extend((0..len as isize).map(|j| (first as isize + j * step) as usize));
             return;
         }
@@ -192,14 +218,33 @@ impl RunCopy {
             // The run's axis (a 0-d result has none).
             self.idx.push(0);
         }
-        plan.source_run(&mut self.idx, start, len, &mut self.flats);
         if len == 0 {
             return;
         }
+        let bytes = v.source.bytes();
+        // Positions that step evenly along one row of the view (`d[i]`,
+        // `d[i, ::2]`): one strided copy, with no list of positions.
+        if let (Some((first, by)), None) = (
+            plan.progression(&mut self.idx, start, len),
+            v.source.dataset(),
+        ) {
+            let last = first as isize + by * (len as isize - 1);
+            let (lo, hi) = (last.min(first as isize), last.max(first as isize));
+            if lo >= 0 && (lo as usize) / src_last == (hi as usize) / src_last {
+                let at = self.offset(v, first);
+                let byte_step = by * step;
+                if byte_step == size as isize {
+                    out.copy_from_slice(&bytes[at..at + len * size]);
+                } else {
+                    copy_strided(bytes, at, byte_step, size, out);
+                }
+                return;
+            }
+        }
+        plan.source_run(&mut self.idx, start, len, &mut self.flats);
         if v.source.dataset().is_some() {
             return self.copy_from_dataset(v, out);
         }
-        let bytes = v.source.bytes();
         let flats = &self.flats;
         // One run along one row of the view (`d[i]` of whole rows, a
         // slice's step of one): copied at once.
