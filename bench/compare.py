@@ -44,6 +44,11 @@ CASES = [
      "open {f} {n}x{n}; i = flatnonzero(d.r[0] > 0); stats d.r[:, i]",
      "i = np.flatnonzero(d.real[0] > 0)\nx = d.real[:, i]\n"
      "print(x.min(), x.max(), x.mean(), x.std(), np.isnan(x).sum())", None),
+    # Rows picked by an index array, reduced along them: the gather streams
+    # (NumPy copies the rows, then takes their magnitudes).
+    ("mean(abs(d[i]), axis=0) (i: rows where column 0 > 0)",
+     "open {f} {n}x{n}; i = flatnonzero(d.r[:, 0] > 0); mean(abs(d[i]), axis=0)",
+     "i = np.flatnonzero(d.real[:, 0] > 0)\nprint(np.abs(d[i]).mean(axis=0))", None),
     ("stats db(d)", "open {f} {n}x{n}; stats db(d)",
      "a = 20 * np.log10(np.abs(d))\nprint(a.min(), a.max(), a.mean(), a.std(), np.isnan(a).sum())",
      "print(ne.evaluate('sum(20 * log10(abs(d)))'))"),
