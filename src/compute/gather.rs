@@ -221,13 +221,15 @@ impl RunCopy {
         if len == 0 {
             return;
         }
+        // A dataset's elements each from the file that holds it.
+        if v.source.dataset().is_some() {
+            plan.source_run(&mut self.idx, start, len, &mut self.flats);
+            return self.copy_from_dataset(v, out);
+        }
         let bytes = v.source.bytes();
         // Positions that step evenly along one row of the view (`d[i]`,
         // `d[i, ::2]`): one strided copy, with no list of positions.
-        if let (Some((first, by)), None) = (
-            plan.progression(&mut self.idx, start, len),
-            v.source.dataset(),
-        ) {
+        if let Some((first, by)) = plan.progression(&mut self.idx, start, len) {
             let last = first as isize + by * (len as isize - 1);
             let (lo, hi) = (last.min(first as isize), last.max(first as isize));
             if lo >= 0 && (lo as usize) / src_last == (hi as usize) / src_last {
@@ -242,9 +244,6 @@ impl RunCopy {
             }
         }
         plan.source_run(&mut self.idx, start, len, &mut self.flats);
-        if v.source.dataset().is_some() {
-            return self.copy_from_dataset(v, out);
-        }
         let flats = &self.flats;
         // One run along one row of the view (`d[i]` of whole rows, a
         // slice's step of one): copied at once.
