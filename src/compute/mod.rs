@@ -727,14 +727,10 @@ impl Lazy {
             }
             // A gather of a file's view: the elements' bytes copied into a
             // run, decoded as a file's run is.
-            Node::Gather { src, plan } if matches!(&*src.node, Node::Leaf(_)) => {
-                let Node::Leaf(v) = &*src.node else {
-                    unreachable!("matched just above")
-                };
-                let size = v.dtype.itemsize();
-                let mut bytes = vec![0u8; len * size];
-                gather::RunCopy::new(v).copy(v, plan, outer, start, &mut bytes);
-                return leaf_run(&bytes, 0, size as isize, len, src.dtype);
+            Node::Gather { src, .. } if matches!(&*src.node, Node::Leaf(_)) => {
+                let mut g = gather::Gathered::of(self).expect("a gather of a view");
+                let d = g.dtype;
+                return leaf_run(g.run(outer, start, len), 0, d.size as isize, len, src.dtype);
             }
             Node::Gather { src, plan } => {
                 let mut idx = outer.to_vec();
