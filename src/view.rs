@@ -330,6 +330,30 @@ impl View {
         self.shape.len()
     }
 
+    /// The view broadcast to `shape` (NumPy's `broadcast_to`): new leading
+    /// axes and axes of length one stretched with a stride of 0, so every
+    /// element is still one of this view's. `None` when the shapes do not
+    /// broadcast that way.
+    pub fn broadcast_to(&self, shape: &[usize]) -> Option<View> {
+        let extra = shape.len().checked_sub(self.ndim())?;
+        let mut strides = vec![0isize; shape.len()];
+        for (k, (&n, &s)) in self.shape.iter().zip(&self.strides).enumerate() {
+            let want = shape[extra + k];
+            strides[extra + k] = match n {
+                _ if n == want => s,
+                1 => 0,
+                _ => return None,
+            };
+        }
+        Some(View {
+            source: self.source.clone(),
+            offset: self.offset,
+            shape: shape.to_vec(),
+            strides,
+            dtype: self.dtype.clone(),
+        })
+    }
+
     /// Number of elements (the product of the shape).
     pub fn size(&self) -> usize {
         self.shape.iter().product()

@@ -1236,6 +1236,16 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "h[[1, 4], 3, 1::2] + 1",
         "q[:, [5, 0]] * 3",
         "u[[2, 2]] // (h[[0, 5]] | 1)",
+        // Advanced indexing of a computed array: gathered at its leaves
+        // (one of another shape broadcast first), so it reads only the
+        // picked elements, in the lanes.
+        "(x * 2 - 1)[[5, 0, 5]]",
+        "(x * 1000).astype('i2')[[1, 4, 2], :, [0, 63, 7]]",
+        "(c - c[0])[:, [3, 3, 0, 250]]",
+        "abs(c + x[..., :32])[[1, 0], ::-1, [7, 9]]",
+        "where(x > 0, h, u[:, :1])[:, [200, 1]] + 1",
+        "(h - 3)[[2, 1], 7] * 3",
+        "(w - mean(w, axis=0))[[0, 3]]",
         // ... and in the integer lanes.
         "h - h[0]",
         "h * h[:, :, :1]",
@@ -1467,4 +1477,19 @@ fn explain_counts_the_elements_a_gather_reads() {
         json.contains(r#""used":192,"spanned":4096,"gathered":[3,32]"#),
         "{json}"
     );
+    // A gather of a computed array: computed from its leaves gathered, in
+    // the lanes, each leaf read where the indices pick (`h[0]`, broadcast,
+    // is its own 32 elements); NumPy computes the whole expression first.
+    let script = "open h.i2 64x32 <i2 as h; explain sum((h * 2 - h[0])[[3, 9, 3]])";
+    let out = run_in(dir.path(), &["-c", script], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let all = text(&out.stdout).replace("\n           ", " ");
+    for want in [
+        "compute  in 32-bit integer lanes",
+        "shape (64, 32), the elements advanced indexing picks (shape (3, 32)): 192 bytes within the 4.0 KiB",
+        "shape (32,), the elements advanced indexing picks (shape (3, 32)): 64 bytes within the 64 bytes",
+        "the operator * 4.0 KiB, the operator - 4.0 KiB, the copy made by advanced indexing 192 bytes",
+    ] {
+        assert!(all.contains(want), "{want}\n{all}");
+    }
 }

@@ -22,10 +22,13 @@
 //! for an integer root). An operand of another shape is broadcast in the
 //! lanes ([`Broadcast`]: its own slot over its own shape, a run of it or
 //! one value per run), and an array computed earlier (an `axis=` result)
-//! is read from memory as a file's values are. Everything else (gathers,
-//! transforms, 64-bit integers) is evaluated by [`Lazy::block`], the
-//! general path in float64, and enters the lanes as an operand when its
-//! values are exact there.
+//! is read from memory as a file's values are. Advanced indexing of a
+//! file's view reads the picked elements' bytes ([`super::gather::Gathered`]);
+//! of an elementwise expression, the expression is computed from its
+//! leaves gathered (`leaves` of [`Node::Gather`]). Everything else
+//! (transforms, a gather of a computed array of another shape) is
+//! evaluated by [`Lazy::block`], the general path in float64, and enters
+//! the lanes as an operand when its values are exact there.
 //! Logarithms and `exp` of float32 values widen a block to float64, take
 //! the vectorised logarithm or `exp` there, and round once, as the general
 //! path does; of float64 values, the library's, as the general path.
@@ -732,6 +735,9 @@ fn compile<T: Width>(x: &Lazy) -> Option<Slot<'_, T>> {
             (T::reads(d) && T::reads(x.dtype) && v.source.dataset().is_none())
                 .then_some(Op::Leaf(v))?
         }
+        Node::Gather {
+            leaves: Some(l), ..
+        } => return compile::<T>(l),
         Node::Gather { .. } => {
             let g = super::gather::Gathered::of(x)?;
             (T::reads(g.dtype) && T::reads(x.dtype)).then_some(())?;

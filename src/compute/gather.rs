@@ -152,6 +152,58 @@ impl Gather {
     }
 }
 
+/// `src[plan]` as a lazy array. An elementwise expression is also
+/// gathered at its leaves (`leaves` of [`super::Node::Gather`]):
+/// `(d.r * 1000).astype(int16)[i]` computes as
+/// `(d.r[i] * 1000).astype(int16)`, each leaf (broadcast to `src`'s shape
+/// first, so the one plan picks its elements) read through [`Gathered`],
+/// so the tree computes in the lanes and reads only the picked elements.
+/// The values are the same: an elementwise result's element depends only
+/// on its operands' elements at the same position.
+pub fn gathered(src: Lazy, plan: std::sync::Arc<Gather>) -> Lazy {
+    let shape = plan.shape.clone();
+    let leaves = match &*src.node {
+        super::Node::Leaf(_) => None,
+        _ => pushed(&src, &src.shape, &plan)
+            .filter(|p| !matches!(&*p.node, super::Node::Gather { .. })),
+    };
+    let dtype = src.dtype;
+    Lazy::new_keep_order(super::Node::Gather { src, plan, leaves }, shape, dtype)
+}
+
+/// `x`, a part of an elementwise tree of shape `full`, gathered by
+/// `plan` at its leaves (or `None` where a node is not elementwise and
+/// not of the whole shape).
+fn pushed(x: &Lazy, full: &[usize], plan: &std::sync::Arc<Gather>) -> Option<Lazy> {
+    use super::Node;
+    let push = |c: &Lazy| pushed(c, full, plan);
+    let whole = |src: Lazy| Node::Gather {
+        src,
+        plan: plan.clone(),
+        leaves: None,
+    };
+    let node = match &*x.node {
+        Node::Const(_) => return Some(x.clone()),
+        Node::Leaf(v) => whole(Lazy::leaf(v.broadcast_to(full)?)?),
+        Node::Unary(f, a) => Node::Unary(*f, push(a)?),
+        Node::Cast(a) => Node::Cast(push(a)?),
+        Node::Binary(op, a, b) => Node::Binary(*op, push(a)?, push(b)?),
+        Node::Pair(a, b) => Node::Pair(push(a)?, push(b)?),
+        Node::Where(a, b, c) => Node::Where(push(a)?, push(b)?, push(c)?),
+        Node::Clip(a, b, c) => Node::Clip(push(a)?, push(b)?, push(c)?),
+        // Anything else gathered whole, where it is of the whole shape.
+        Node::Array(_)
+        | Node::Gather { .. }
+        | Node::Masked { .. }
+        | Node::Transform { .. }
+        | Node::Index { .. } => {
+            (x.shape == full).then_some(())?;
+            whole(x.clone())
+        }
+    };
+    Some(Lazy::new_keep_order(node, plan.shape.clone(), x.dtype))
+}
+
 /// The runs of `flats` (source C-order flat indices) that are consecutive
 /// elements of one row of a source whose rows are `row_len` long: `(k,
 /// len)` for `flats[k..k + len]`, in order, covering all of `flats`.
@@ -331,7 +383,7 @@ pub struct Gathered<'a> {
 impl<'a> Gathered<'a> {
     /// `x`'s gather, when it is one of a view of a scalar dtype.
     pub fn of(x: &'a super::Lazy) -> Option<Gathered<'a>> {
-        let super::Node::Gather { src, plan } = &*x.node else {
+        let super::Node::Gather { src, plan, .. } = &*x.node else {
             return None;
         };
         let super::Node::Leaf(view) = &*src.node else {

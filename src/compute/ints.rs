@@ -333,6 +333,9 @@ fn node<L: IntLane>(x: &Lazy) -> Option<Slot<'_, L>> {
             let d = v.dtype.as_scalar()?;
             (lanes(d) && d == x.dtype && v.source.dataset().is_none()).then_some(IntOp::Leaf(v))?
         }
+        Node::Gather {
+            leaves: Some(l), ..
+        } => return node::<L>(l),
         Node::Gather { .. } => {
             let g = super::gather::Gathered::of(x)?;
             (lanes(g.dtype) && g.dtype == x.dtype).then_some(())?;

@@ -139,6 +139,11 @@ pub enum Node {
     Gather {
         src: Lazy,
         plan: Arc<gather::Gather>,
+        /// For `src` an elementwise expression, the same values computed
+        /// from its leaves gathered ([`gather::gathered`]): what the
+        /// evaluators compute, reading only the picked elements. `src`
+        /// stays the array NumPy computes before it copies.
+        leaves: Option<Lazy>,
     },
     /// `src[mask]` with a boolean mask of src's shape: the selected
     /// elements in C order, streamed (see `gather::masked_stream`).
@@ -607,6 +612,9 @@ impl Lazy {
                 return b;
             }
             Node::Leaf(v) => return leaf_block(v, self.dtype, outer, start, len),
+            Node::Gather {
+                leaves: Some(l), ..
+            } => return l.block(outer, start, len),
             Node::Array(c) => {
                 // The row `outer` of the held array as an ndarray view (one
                 // axis fixed at a time), its run along the last axis copied.
@@ -732,7 +740,7 @@ impl Lazy {
                 let d = g.dtype;
                 return leaf_run(g.run(outer, start, len), 0, d.size as isize, len, src.dtype);
             }
-            Node::Gather { src, plan } => {
+            Node::Gather { src, plan, .. } => {
                 let mut idx = outer.to_vec();
                 idx.push(0);
                 let mut flats = Vec::with_capacity(len);

@@ -230,9 +230,19 @@ pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
                 .map(|(_, s)| s.clone());
             seen.push(key);
             let size = v.dtype.itemsize();
+            // A leaf broadcast for a gather (`(h - h[0])[i]`) is its own
+            // elements, its stretched axes (a stride of 0) left out.
+            let own: Vec<usize> = v
+                .shape
+                .iter()
+                .zip(&v.strides)
+                .filter(|&(&n, &s)| s != 0 || n == 1)
+                .map(|(&n, _)| n)
+                .collect();
+            let distinct = own.iter().product::<usize>();
             let elements = match &picked {
-                Some(s) => s.iter().product::<usize>().min(v.size()),
-                None => v.size(),
+                Some(s) => s.iter().product::<usize>().min(distinct),
+                None => distinct,
             };
             let used = (elements * size) as u64;
             let spanned = v
@@ -240,7 +250,7 @@ pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
                 .map_or(used, |(lo, hi)| (hi - lo).max(0) as u64);
             reads.push(Read {
                 file: v.source.display(),
-                shape: v.shape.clone(),
+                shape: own,
                 used,
                 spanned,
                 gathered: picked,
@@ -347,6 +357,10 @@ fn collect(x: &Lazy, out: &mut Vec<Lazy>) {
     match &*x.node {
         Node::Leaf(_) | Node::Const(_) | Node::Array(_) => {}
         Node::Unary(_, a) | Node::Cast(a) => collect(a, out),
+        // What the evaluators compute: the expression gathered at its leaves.
+        Node::Gather {
+            leaves: Some(l), ..
+        } => collect(l, out),
         Node::Gather { src, .. } | Node::Index { src, .. } | Node::Transform { src, .. } => {
             collect(src, out)
         }

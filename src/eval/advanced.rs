@@ -369,7 +369,11 @@ impl Session {
         if gathers == Gathers::Stream || bytes > self.settings.memory {
             if let Some(s) = v.dtype.as_scalar().filter(|s| streamable(*s)) {
                 let src = Lazy::leaf(v.clone()).expect("a scalar dtype");
-                let node = Node::Gather { src, plan };
+                let node = Node::Gather {
+                    src,
+                    plan,
+                    leaves: None,
+                };
                 return Ok(Value::Lazy(Lazy::new_keep_order(node, g.shape.clone(), s)));
             }
         }
@@ -504,11 +508,15 @@ impl Session {
                 other => other,
             });
         }
-        let g = gather(stand_in, its, span)?;
-        let Node::Gather { plan, .. } = &*g.node else {
-            unreachable!("gather builds a Gather")
+        let (src, plan) = gather_plan(stand_in, its, span)?;
+        let plan = Arc::new(plan);
+        let (shape, dtype) = (plan.shape.clone(), src.dtype);
+        let node = Node::Gather {
+            src,
+            plan: plan.clone(),
+            leaves: None,
         };
-        Ok((plan.clone(), g))
+        Ok((plan, Lazy::new_keep_order(node, shape, dtype)))
     }
 
     /// Where `v[items] = ...` writes, for an advanced index.
@@ -573,6 +581,13 @@ pub(super) fn field_list(v: &View, names: &[Expr]) -> Result<View, Error> {
 
 /// Builds the gather of `src` by the items.
 fn gather(src: Lazy, its: Vec<It>, span: Span) -> Result<Lazy, Error> {
+    let (src, plan) = gather_plan(src, its, span)?;
+    Ok(crate::compute::gather::gathered(src, Arc::new(plan)))
+}
+
+/// The plan of `src[its]`, and the array it picks from: `src` itself, or
+/// with the new axes of 0-d boolean indices.
+fn gather_plan(src: Lazy, its: Vec<It>, span: Span) -> Result<(Lazy, Gather), Error> {
     let ndim = src.ndim();
     // Axes each item consumes; ellipsis fills the rest.
     let consumes = |it: &It| match it {
@@ -816,13 +831,5 @@ fn gather(src: Lazy, its: Vec<It>, span: Span) -> Result<Lazy, Error> {
         src_strides,
         shape: shape.clone(),
     };
-    let dtype: Scalar = src.dtype;
-    Ok(Lazy::new_keep_order(
-        Node::Gather {
-            src,
-            plan: Arc::new(plan),
-        },
-        shape,
-        dtype,
-    ))
+    Ok((src, plan))
 }

@@ -59,6 +59,11 @@ def expressions(rng, dt, shape):
     xs.append("d[[0, -1, 0]]")
     if nd > 1:
         xs.append("d[:, [-1, 0, -1]]")
+    # Advanced indexing of a computed array, which gathers at the leaves
+    # (a leaf of another shape broadcast first).
+    xs.append("(d * 2 - 1)[[0, -1, 0]]")
+    if nd > 1:
+        xs.append("(d - d[0])[:, [-1, 0, -1]]")
     # A boolean mask of the file's own shape (streamed, 1-d).
     xs.append("d[abs(d) > 1]" if kind == "c" else "d[d > 0]")
     if 0 in shape:
