@@ -171,7 +171,7 @@ impl Tallies {
         }
         self.pending += xs.len() as u64;
         index.resize(xs.len(), 0);
-        kernels::bin_numbers(xs, p, settle.near, index);
+        kernels::bin_numbers(xs, p, settle.near, settle.near32, index);
         let mask = self.mask;
         let [a, b, c, d] = &mut self.sub;
         let (a, b, c, d) = (
@@ -244,6 +244,8 @@ struct Settle {
     upper: Vec<f64>,
     /// The margin [`kernels::bin_numbers`] marks estimates within.
     near: f64,
+    /// The margin for estimates in float32 arithmetic (float32 lanes).
+    near32: f64,
 }
 
 impl Settle {
@@ -257,6 +259,10 @@ impl Settle {
                 .chain([f64::NAN; 3])
                 .collect(),
             near: near_edge(p, edges),
+            near32: match p.math {
+                BinMath::Half | BinMath::HalfDiff => 0.5,
+                _ => margin(f32::EPSILON as f64 / 2.0, p.bins, edges),
+            },
         }
     }
 
@@ -290,8 +296,13 @@ fn near_edge(p: &BinParams, edges: &[f64]) -> f64 {
         BinMath::Single | BinMath::SingleDiff => f32::EPSILON as f64 / 2.0,
         BinMath::Half | BinMath::HalfDiff => 1.0 / 2048.0,
     };
+    margin(eps, p.bins, edges)
+}
+
+/// [`near_edge`] for an arithmetic whose rounding is `eps`.
+fn margin(eps: f64, bins: usize, edges: &[f64]) -> f64 {
     let (first, last) = (edges[0], edges[edges.len() - 1]);
-    let bins = p.bins as f64;
+    let bins = bins as f64;
     let width = (last - first) / bins;
     let largest = first.abs().max(last.abs());
     let near = 4.0 * (5.1 * bins * eps + largest * eps / width);
@@ -639,6 +650,10 @@ mod tests {
             (-1e300, 1e300, 64, true, 8),
             (2.0, 9.0, 10, true, 2),
             (-1.0, 1.0, 2000, true, 4),
+            (-5.1, 5.3, 100, false, 8),
+            (-0.3, 7.7, 333, true, 8),
+            (1e-3, 2e-3, 50, false, 8),
+            (-7.25, 3e4, 1 << 16, true, 8),
         ];
         for (lo, hi, bins, own, size) in cases {
             let (p, edges) = numpy_bins(lo, hi, bins, own, size).unwrap();
@@ -682,7 +697,7 @@ mod tests {
             };
             let bins_of = |s: &Settle, xs: &[f64]| {
                 let mut k = vec![0; xs.len()];
-                kernels::bin_numbers(xs, &p, s.near, &mut k);
+                kernels::bin_numbers(xs, &p, s.near, s.near32, &mut k);
                 let marked = k.iter().filter(|&&k| k & NEAR_EDGE != 0).count();
                 let bins: Vec<usize> = k.iter().zip(xs).map(|(&k, &v)| s.bin(k, v)).collect();
                 (bins, marked)
@@ -692,15 +707,15 @@ mod tests {
             if let Some(i) = (0..xs.len()).find(|&i| fast[i] != all[i]) {
                 panic!("{case}: {} in bin {}, not {}", xs[i], fast[i], all[i]);
             }
-            // Float32 lanes take their own loop in float32 arithmetic
-            // (own float32 bins): the same bins as every estimate settled.
-            if size == 4 {
-                let mut xs = xs.clone();
+            // Float32 lanes take their own loop in float32 arithmetic,
+            // whatever NumPy's: the same bins as every estimate settled.
+            {
+                let mut xs: Vec<f64> = xs.iter().map(|&v| v as f32 as f64).collect();
                 xs.extend([f64::NAN, f64::INFINITY, -f64::INFINITY, 0.0, -0.0]);
                 let all = bins_of(&everything, &xs).0;
                 let singles: Vec<f32> = xs.iter().map(|&v| v as f32).collect();
                 let mut k = vec![0; xs.len()];
-                kernels::bin_numbers(&singles, &p, settle.near, &mut k);
+                kernels::bin_numbers(&singles, &p, settle.near, settle.near32, &mut k);
                 let lanes = k.iter().zip(&xs).map(|(&k, &v)| settle.bin(k, v));
                 if let Some((i, b)) = lanes.enumerate().find(|&(i, b)| b != all[i]) {
                     panic!(

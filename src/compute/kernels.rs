@@ -1455,12 +1455,15 @@ pub const NEAR_EDGE: u32 = 1 << 31;
 /// for NaN. An estimate whose fraction lies within `near` (in bins) of a
 /// whole number is marked [`NEAR_EDGE`]: only those can be off by one, and
 /// `bins::histogram` moves them where the bin edges say so, as NumPy does.
-/// `near` at or above 0.5 marks every value inside the range.
-pub fn bin_numbers<T: Lane>(xs: &[T], p: &BinParams, near: f64, out: &mut [u32]) {
+/// `near` at or above 0.5 marks every value inside the range. Float32
+/// lanes estimate in float32 instead (see [`single_bin_numbers`]), marked
+/// within `near32`, the margin for that arithmetic.
+pub fn bin_numbers<T: Lane>(xs: &[T], p: &BinParams, near: f64, near32: f64, out: &mut [u32]) {
     arch().dispatch(BinNumbers {
         xs,
         p: *p,
         near,
+        near32,
         out,
     })
 }
@@ -1469,6 +1472,7 @@ struct BinNumbers<'a, T> {
     xs: &'a [T],
     p: BinParams,
     near: f64,
+    near32: f64,
     out: &'a mut [u32],
 }
 
@@ -1477,7 +1481,13 @@ impl<T: Lane> WithSimd for BinNumbers<'_, T> {
 
     #[inline(always)]
     fn with_simd<S: Simd>(self, _: S) {
-        let BinNumbers { xs, p, near, out } = self;
+        let BinNumbers {
+            xs,
+            p,
+            near,
+            near32,
+            out,
+        } = self;
         let (n, last) = (p.bins as f64, (p.bins - 1) as f64);
         let (outside, nan) = (p.bins as u32, p.bins as u32 + 1);
         // Truncation of an estimate clamped to [0, bins - 1]: floor, then
@@ -1504,9 +1514,11 @@ impl<T: Lane> WithSimd for BinNumbers<'_, T> {
         let f16_ = |v: f64| half::f16::from_f64(v).to_f64();
         // One loop per arithmetic, so that each compiles to straight
         // vector code.
-        if let (BinMath::Single, Some(xs)) = (p.math, T::single(xs)) {
-            if p.bins < 1 << 22 {
-                return single_bin_numbers(xs, &p, near, out);
+        if let Some(xs) = T::single(xs) {
+            let single = matches!(p.math, BinMath::Single) || near32 < 0.5;
+            let half = matches!(p.math, BinMath::Half | BinMath::HalfDiff);
+            if single && !half && p.bins < 1 << 22 && single_estimates(&p) {
+                return single_bin_numbers(xs, &p, near32, out);
             }
         }
         match p.math {
@@ -1539,22 +1551,44 @@ impl<T: Lane> WithSimd for BinNumbers<'_, T> {
     }
 }
 
-/// [`BinNumbers`] of float32 lanes in float32 arithmetic (`BinMath::Single`
-/// and fewer than 2^22 bins): NumPy's three float32 operations are the
-/// float64 ones rounded, so the estimates are the same, at twice the lanes
-/// per vector. The estimate's fraction is exact in float32 too; the margin
-/// is rounded outwards, so every estimate the float64 loop marks is marked
-/// (a few more may be, which the edges then settle to the same bin).
+/// Whether float32 lanes can estimate their bins in float32
+/// ([`single_bin_numbers`]): the range and its first edge well inside
+/// float32's (so no difference overflows), and bins per unit a normal
+/// float32.
+pub fn single_estimates(p: &BinParams) -> bool {
+    let big = f64::from(f32::MAX) / 4.0;
+    let scale = (p.bins as f64 / p.denom) as f32;
+    p.lo.abs() <= big && p.hi.abs() <= big && p.first.abs() <= big && scale.is_normal()
+}
+
+/// [`BinNumbers`] of float32 lanes in float32 arithmetic, whatever NumPy's
+/// (fewer than 2^22 bins): `(x - first) * (bins / denom)`, twice the lanes
+/// per vector and a product for NumPy's quotient. That estimate is within
+/// a few float32 roundings of the value's position, as NumPy's is within a
+/// few of its arithmetic's: `near32`, the margin for float32 roundings
+/// (at least NumPy's own), marks every estimate that can fall in another
+/// bin than NumPy's, and the edges settle those to the bin NumPy's
+/// correction gives. The estimate's fraction is exact in float32; the
+/// margin is rounded outwards. The range is tested against the float32
+/// values nearest inside it, which for a float32 `x` is the float64 test.
 #[inline(always)]
-fn single_bin_numbers(xs: &[f32], p: &BinParams, near: f64, out: &mut [u32]) {
-    let (first, denom) = (p.first as f32, p.denom as f32);
-    let (lo, hi) = (p.lo as f32, p.hi as f32);
-    let (n, last) = (p.bins as f32, (p.bins - 1) as f32);
+fn single_bin_numbers(xs: &[f32], p: &BinParams, near32: f64, out: &mut [u32]) {
+    let first = p.first as f32;
+    let scale = (p.bins as f64 / p.denom) as f32;
+    let lo = match p.lo as f32 {
+        l if f64::from(l) < p.lo => l.next_up(),
+        l => l,
+    };
+    let hi = match p.hi as f32 {
+        h if f64::from(h) > p.hi => h.next_down(),
+        h => h,
+    };
+    let last = (p.bins - 1) as f32;
     let (outside, nan) = (p.bins as u32, p.bins as u32 + 1);
-    let below = (near as f32).next_up();
-    let above = ((1.0 - near) as f32).next_down();
+    let below = (near32 as f32).next_up();
+    let above = ((1.0 - near32) as f32).next_down();
     for (o, &x) in out.iter_mut().zip(xs) {
-        let t = (x - first) / denom * n;
+        let t = (x - first) * scale;
         let whole = t.floor();
         // The integer in the low bits of 2^23 + k (k below 2^22).
         let k = (whole.max(0.0).min(last) + 8_388_608.0).to_bits() & 0x7f_ffff;
