@@ -1493,3 +1493,44 @@ fn explain_counts_the_elements_a_gather_reads() {
         assert!(all.contains(want), "{want}\n{all}");
     }
 }
+
+/// Basic indexing, transposes and reshapes of an `axis=` result hold the
+/// picked values (`Lazy::indexed`): each gives the bytes the same index
+/// gives over a view of the result saved to a file (`View::index`, a
+/// second computation), alone and as an operand broadcast into a file's
+/// view, complex and 64-bit integer results among them.
+#[test]
+fn indexing_an_axis_result_picks_what_indexing_its_saved_view_picks() {
+    let dir = temp();
+    let mut s = 0x5851_F42D_4C95_7F2Du64;
+    let bytes: Vec<u8> = (0..6 * 10 * 12)
+        .flat_map(|_| ((xorshift(&mut s) >> 40) as f32 / 1e5 - 80.0).to_le_bytes())
+        .collect();
+    write(dir.path(), "x.f4", bytes);
+    let cases = [
+        ("mean(x, axis=0)", "m[::-1, 3:]"),
+        ("mean(x, axis=0)", "m.T"),
+        ("mean(x, axis=0)", "m[None, 2, ::-3]"),
+        ("mean(x, axis=0)", "m.reshape(12, 10)[1:, ::2]"),
+        ("mean(x, axis=0)", "m.T[::-2].T[3]"),
+        ("mean(x, axis=0)", "x - m[None]"),
+        ("mean(x, axis=(0, 2))", "x - m[:, None]"),
+        ("mean(x, axis=2)", "x - m[..., None][::-1]"),
+        ("mean(x, axis=2, keepdims=True)", "x * m[:, ::-1]"),
+        ("sum(x.view('<c8'), axis=1)", "m[::-1, 1:] * 2"),
+        ("sum(x.view('<i4'), axis=0)", "m[:, ::-1].T - 1"),
+        ("max(x.view('<i8'), axis=1)", "m.T[2]"),
+    ];
+    for (k, (reduction, expr)) in cases.iter().enumerate() {
+        let over_view = expr.replace('m', "v");
+        let script = format!(
+            "open x.f4 6x10x12 <f4 as x; m = {reduction}; save m m{k}.npy; \
+             open m{k}.npy as v; save {expr} a{k}.npy; save {over_view} b{k}.npy"
+        );
+        let out = run_in(dir.path(), &["-c", &script], "");
+        assert!(out.status.success(), "{script}: {}", text(&out.stderr));
+        let a = std::fs::read(dir.path().join(format!("a{k}.npy"))).unwrap();
+        let b = std::fs::read(dir.path().join(format!("b{k}.npy"))).unwrap();
+        assert!(a == b, "{expr} of {reduction}: the saved bytes differ");
+    }
+}

@@ -376,6 +376,35 @@ impl Lazy {
         }
     }
 
+    /// Element `i` of the result is element `offset + Σ i·strides`
+    /// (C-order position) of `src`: basic indexing, a transpose or a
+    /// reshape of a computed array. Of an array held in memory (an `axis=`
+    /// result) the picked values are held instead, no more of them than
+    /// `src` has, so the lanes read them as they read any held array (not
+    /// through the general path's index, element by element, once per
+    /// row of what it broadcasts into: `x - mean(x, axis=1)[:, None]`).
+    pub fn indexed(src: Lazy, strides: Vec<isize>, offset: i128, shape: Vec<usize>) -> Lazy {
+        let dtype = src.dtype;
+        if let Node::Array(c) = &*src.node {
+            let pick = |a: &ArrayD<f64>| picked(a, &shape, &strides, offset);
+            return Lazy::array(Computed {
+                dtype: c.dtype,
+                re: pick(&c.re),
+                im: c.im.as_ref().map(pick),
+                ints: c.ints.as_ref().map(|a| picked(a, &shape, &strides, offset)),
+            });
+        }
+        Lazy::new_keep_order(
+            Node::Index {
+                src,
+                strides,
+                offset,
+            },
+            shape,
+            dtype,
+        )
+    }
+
     pub fn ndim(&self) -> usize {
         self.shape.len()
     }
@@ -402,16 +431,7 @@ impl Lazy {
         if let Some(l) = self.indexed_operands(items, &shape) {
             return Ok(l);
         }
-        let dtype = self.dtype;
-        Ok(Lazy {
-            node: Arc::new(Node::Index {
-                src: self.clone(),
-                strides,
-                offset,
-            }),
-            shape,
-            dtype,
-        })
+        Ok(Lazy::indexed(self.clone(), strides, offset, shape))
     }
 
     /// `self[items]` (of shape `shape`) as the same expression over its
@@ -465,15 +485,7 @@ impl Lazy {
         }
         c_strides.reverse();
         let shape: Vec<usize> = self.shape.iter().rev().copied().collect();
-        Lazy {
-            node: Arc::new(Node::Index {
-                src: self.clone(),
-                strides: c_strides,
-                offset: 0,
-            }),
-            shape,
-            dtype: self.dtype,
-        }
+        Lazy::indexed(self.clone(), c_strides, 0, shape)
     }
 
     /// The order of axes in which the file's bytes lie, outermost first,
@@ -977,6 +989,31 @@ pub(crate) fn broadcast_outer(shape: &[usize], outer: &[usize], into: &mut [usiz
     for (k, o) in into.iter_mut().enumerate() {
         *o = if shape[k] == 1 { 0 } else { outer[k + off] };
     }
+}
+
+/// The elements of `a` at C-order positions `offset + Σ i·strides`, for
+/// every index `i` of `shape`, in C order (positions inside `a`, as basic
+/// indexing makes them).
+fn picked<T: Copy>(a: &ArrayD<T>, shape: &[usize], strides: &[isize], offset: i128) -> ArrayD<T> {
+    let flat: Vec<T> = a.iter().copied().collect();
+    let n: usize = shape.iter().product();
+    let mut out = Vec::with_capacity(n);
+    let mut idx = vec![0usize; shape.len()];
+    let mut at = offset;
+    for _ in 0..n {
+        out.push(flat[at as usize]);
+        // The next index in C order, and its position.
+        for k in (0..shape.len()).rev() {
+            idx[k] += 1;
+            at += strides[k] as i128;
+            if idx[k] < shape[k] {
+                break;
+            }
+            at -= idx[k] as i128 * strides[k] as i128;
+            idx[k] = 0;
+        }
+    }
+    ArrayD::from_shape_vec(ndarray::IxDyn(shape), out).expect("one value per element")
 }
 
 fn index_block(

@@ -633,16 +633,7 @@ pub(super) fn permute(x: Value, axes: &[usize]) -> Value {
             }
             let shape = axes.iter().map(|&k| l.shape[k]).collect();
             let strides = axes.iter().map(|&k| c[k]).collect();
-            let dtype = l.dtype;
-            Value::Lazy(Lazy::new_keep_order(
-                Node::Index {
-                    src: l,
-                    strides,
-                    offset: 0,
-                },
-                shape,
-                dtype,
-            ))
+            Value::Lazy(Lazy::indexed(l, strides, 0, shape))
         }
         other => other,
     }
@@ -666,13 +657,5 @@ pub(super) fn reshape_lazy(l: &Lazy, shape: Vec<usize>) -> Lazy {
     for k in (0..n.saturating_sub(1)).rev() {
         c[k] = c[k + 1] * shape[k + 1].max(1) as isize;
     }
-    Lazy::new_keep_order(
-        Node::Index {
-            src: l.clone(),
-            strides: c,
-            offset: 0,
-        },
-        shape,
-        l.dtype,
-    )
+    Lazy::indexed(l.clone(), c, 0, shape)
 }
