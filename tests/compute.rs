@@ -1089,6 +1089,12 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "i // (i & 7) - i // -1",
         "i ** 3 + 1",
         "where(i > 0, i, i % 3)",
+        // clip in the integer lanes (lo above hi gives hi, as NumPy).
+        "clip(h, -100, 300) * 2",
+        "clip(h, 5, 1)",
+        "clip(q, i[..., :32], 7)",
+        "clip(u, h[:1], 200)",
+        "clip(i, -5, 5) + 1",
         "u + u",
         "u - 200",
         "u * 3",

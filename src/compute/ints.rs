@@ -265,6 +265,9 @@ enum IntOp<'a, L> {
     /// narrower dtype as products in it do).
     Power(Box<Slot<'a, L>>, u32),
     Where(Box<Slot<'a, L>>, Box<Slot<'a, L>>, Box<Slot<'a, L>>),
+    /// `clip(x, lo, hi)`: NumPy's `minimum(maximum(x, lo), hi)` (not of
+    /// uint64, whose bits would compare signed).
+    Clip(Box<Slot<'a, L>>, Box<Slot<'a, L>>, Box<Slot<'a, L>>),
     /// A child of another shape broadcast to the parent's, in its own
     /// slot over its own shape (as `fused`'s broadcast operands).
     Broadcast(Box<Broadcast<'a, L>>),
@@ -389,6 +392,14 @@ fn node<L: IntLane>(x: &Lazy) -> Option<Slot<'_, L>> {
             Box::new(operand(x, a)?),
             Box::new(operand(x, b)?),
         ),
+        // (A None bound is an infinite one, which no lane holds.)
+        Node::Clip(v, lo, hi) if !unsigned_wide(x.dtype) && bounded(lo) && bounded(hi) => {
+            IntOp::Clip(
+                Box::new(operand(x, v)?),
+                Box::new(operand(x, lo)?),
+                Box::new(operand(x, hi)?),
+            )
+        }
         _ => return None,
     };
     Some(Slot {
@@ -396,6 +407,11 @@ fn node<L: IntLane>(x: &Lazy) -> Option<Slot<'_, L>> {
         dtype: x.dtype,
         out: Vec::new(),
     })
+}
+
+/// Whether `b`, a bound of `clip`, is not an infinite number.
+fn bounded(b: &Lazy) -> bool {
+    b.ndim() > 0 || b.at(&[]).re.is_finite()
 }
 
 /// Child `c` of `parent` as integer lanes: one value, its own lanes
@@ -604,6 +620,21 @@ impl<L: IntLane> Slot<'_, L> {
                 }
                 select(c.values(), a.values(), b.values(), out);
             }
+            IntOp::Clip(v, lo, hi) => {
+                for s in [&mut *v, &mut *lo, &mut *hi] {
+                    s.eval(outer, start, len);
+                }
+                zip(Max, v.values(), lo.values(), out);
+                let lower = |o: &mut L, h: L| {
+                    if h < *o {
+                        *o = h;
+                    }
+                };
+                match hi.values() {
+                    Ints::All(h) => out.iter_mut().for_each(|o| lower(o, h)),
+                    Ints::Run(hs) => out.iter_mut().zip(hs).for_each(|(o, &h)| lower(o, h)),
+                }
+            }
             IntOp::Broadcast(b) => {
                 super::broadcast_outer(b.shape, outer, &mut b.outer);
                 if b.along {
@@ -643,6 +674,9 @@ impl<L: IntLane> Slot<'_, L> {
             IntOp::Where(c, a, b) => {
                 fused::call_text("where", [c, a, b].map(|s| s.describe(false)))
             }
+            IntOp::Clip(v, lo, hi) => {
+                fused::call_text("clip", [v, lo, hi].map(|s| s.describe(false)))
+            }
             IntOp::Broadcast(b) => format!("broadcast({})", b.child.describe(false)),
         }
     }
@@ -662,7 +696,9 @@ impl<L: IntLane> Slot<'_, L> {
             IntOp::FromFloat(f) => f.held(general),
             IntOp::Power(c, _) => c.held(general),
             IntOp::Binary(_, a, b) => a.held(general) + b.held(general),
-            IntOp::Where(c, a, b) => c.held(general) + a.held(general) + b.held(general),
+            IntOp::Where(c, a, b) | IntOp::Clip(c, a, b) => {
+                c.held(general) + a.held(general) + b.held(general)
+            }
             IntOp::Broadcast(b) => b.child.held(general),
         }
     }
@@ -820,6 +856,7 @@ int_ops! {
     Neg: |a, _b| a.wrapping_neg();
     Abs: |a, _b| a.wrapping_abs();
     Invert: |a, _b| !a;
+    Max: |a, b| if a > b { a } else { b };
 }
 
 wide_ops! {
