@@ -1169,6 +1169,13 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "q.astype('u8') + 1",
         "(wq > 3) & (q > 0)",
         "wq * 0.5",
+        // Integers cast to a float type that does not hold them all:
+        // the integer lanes' values, each rounded once.
+        "q.astype('f4') * 1",
+        "(q * 1000003).astype('f4') - x[..., :32]",
+        "i.astype('f4') + x",
+        "(i * 77777).astype('f4')",
+        "(q * 3).astype('f8') + 0.5",
         // Casts that keep every value: the child's own lanes.
         "h.astype('f4') * 0.5",
         "u.astype('f8') / 3",

@@ -823,6 +823,19 @@ fn compile<T: Width>(x: &Lazy) -> Option<Slot<'_, T>> {
         {
             return operand(x, c);
         }
+        // Integers this type does not hold exactly (int64 or int32 to
+        // float32, int64 to float64): the integer lanes' values converted,
+        // each rounded once to nearest, as NumPy's cast rounds (not
+        // uint64, whose lanes hold its bits).
+        Node::Cast(c)
+            if !complex
+                && x.dtype.kind == Kind::Float
+                && T::lanes(x.dtype)
+                && matches!(c.dtype.kind, Kind::Int | Kind::UInt)
+                && !ints::unsigned_wide(c.dtype) =>
+        {
+            Op::Int(Box::new(ints::compile_any(c)?))
+        }
         _ => return None,
     };
     Some(slot(op, complex))

@@ -309,10 +309,17 @@ pub(super) fn unsigned_wide(d: Scalar) -> bool {
 /// (not a bare file, which the callers read themselves) of up to 32 bits
 /// whose operation has a form here.
 pub(super) fn compile(x: &Lazy) -> Option<IntSlot<'_>> {
+    let arithmetic = !matches!(&*x.node, Node::Leaf(_) | Node::Const(_));
+    arithmetic.then(|| compile_any(x)).flatten()
+}
+
+/// As [`compile`], a bare view of a file too (whose integers a cast to a
+/// float type reads from the lanes).
+pub(super) fn compile_any(x: &Lazy) -> Option<IntSlot<'_>> {
     // Booleans too: comparisons of int64 values, which the float lanes
     // would round.
     let int = matches!(x.dtype.kind, Kind::Int | Kind::UInt | Kind::Bool);
-    let arithmetic = !matches!(&*x.node, Node::Leaf(_) | Node::Const(_));
+    let arithmetic = !matches!(&*x.node, Node::Const(_));
     (int && lanes(x.dtype) && arithmetic && x.ndim() > 0).then_some(())?;
     if narrow_on() {
         if let Some(s) = node::<i32>(x) {
