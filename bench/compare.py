@@ -49,10 +49,20 @@ CASES = [
     ("mean(abs(d[i]), axis=0) (i: rows where column 0 > 0)",
      "open {f} {n}x{n}; i = flatnonzero(d.r[:, 0] > 0); mean(abs(d[i]), axis=0)",
      "i = np.flatnonzero(d.real[:, 0] > 0)\nprint(np.abs(d[i]).mean(axis=0))", None),
+    # An index into a computed array: strided gathers at the leaves; NumPy
+    # as a careful user writes it, indexing first (its literal spelling,
+    # np.sum((d.real * 1000).astype(np.int16)[i]), computes every row).
+    ("sum((d.r * 1000).astype(int16)[i]) (i: rows where column 0 > 0)",
+     "open {f} {n}x{n}; i = flatnonzero(d.r[:, 0] > 0); sum((d.r * 1000).astype(int16)[i])",
+     "i = np.flatnonzero(d.real[:, 0] > 0)\nprint((d.real[i] * 1000).astype(np.int16).sum())", None),
     ("stats db(d)", "open {f} {n}x{n}; stats db(d)",
      "a = 20 * np.log10(np.abs(d))\nprint(a.min(), a.max(), a.mean(), a.std(), np.isnan(a).sum())",
      "print(ne.evaluate('sum(20 * log10(abs(d)))'))"),
     # An operand broadcast against the file (each column less its mean).
+    # Each row less its mean: the means held, broadcast one value a row.
+    ("sum(d.r - mean(d.r, axis=1, keepdims=True))",
+     "open {f} {n}x{n}; sum(d.r - mean(d.r, axis=1, keepdims=True))",
+     "r = d.real\nprint(np.sum(r - r.mean(axis=1, keepdims=True)))", None),
     ("sum(d.r - mean(d.r, axis=0))", "open {f} {n}x{n}; sum(d.r - mean(d.r, axis=0))",
      "r = d.real\nprint(np.sum(r - r.mean(axis=0)))",
      "r = d.real\nm = ne.evaluate('sum(r, axis=0)') / r.shape[0]\nprint(ne.evaluate('sum(r - m)'))"),
@@ -72,6 +82,8 @@ CASES = [
      "r = d.real\nprint(ne.evaluate('sum(a - b)', {'a': r[:, 1:], 'b': r[:, :-1]}))"),
     ("hist d.r bins=100", "open {f} {n}x{n}; hist d.r bins=100",
      "print(np.histogram(d.real, bins=100))", None),
+    ("hist d.r bins=100 range=-5,5", "open {f} {n}x{n}; hist d.r bins=100 range=-5,5",
+     "print(np.histogram(d.real, bins=100, range=(-5, 5)))", None),
     ("psd of 1 GiB (128 Mi samples, nperseg 1024)",
      "open {f} {n}x{n}; psd d[:8192].reshape(-1) nperseg=1024",
      "import scipy.signal\nf, p = scipy.signal.welch(d[:8192].reshape(-1), nperseg=1024)\nprint(p.max())", None),
