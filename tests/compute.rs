@@ -1024,6 +1024,14 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "round(x, 0) - x",
         "w ** 2",
         "c * c - c * 2j",
+        // Complex powers by a Python number: NumPy's square, reciprocal
+        // and square root; by a float 2.0, npy_cpow's product.
+        "c ** 2 + 1",
+        "c ** -1",
+        "c[:, ::-1] ** -1 * 2",
+        "(w + 1j) ** -1",
+        "c ** 2.0",
+        "c ** 0.5",
         "c * c[:, ::-1]",
         "(w[..., :32] + 1j) * c",
         "round(x, 2) + 1",
@@ -1546,4 +1554,63 @@ fn indexing_an_axis_result_picks_what_indexing_its_saved_view_picks() {
         let b = std::fs::read(dir.path().join(format!("b{k}.npy"))).unwrap();
         assert!(a == b, "{expr} of {reduction}: the saved bytes differ");
     }
+}
+
+/// NumPy's power of complex values by a Python number takes its fast
+/// cases (`fast_scalar_power`): `x ** 2` is `np.square`, the same bits as
+/// `x * x` (fused multiply-adds); `x ** -1` is `np.reciprocal`, whose
+/// formula (`nc_reciprocal`, computed here) is not `1 / x`'s; a float
+/// exponent 2.0 is `npy_cpow`'s product without fused multiply-adds
+/// (computed here). Each was `npy_cpow` in float64, rounded once, which
+/// differs in the last bits where the real part cancels.
+#[test]
+fn complex_powers_by_a_python_number_take_numpys_fast_cases() {
+    let dir = temp();
+    let mut s = 0x2545_F491_4F6C_DD1Du64;
+    let values: Vec<(f32, f32)> = (0..4096)
+        .map(|_| {
+            let mut u = || (xorshift(&mut s) >> 40) as f32 / (1u64 << 24) as f32 * 40.0 - 20.0;
+            (u(), u())
+        })
+        .collect();
+    let bytes: Vec<u8> = values
+        .iter()
+        .flat_map(|&(r, i)| [r.to_le_bytes(), i.to_le_bytes()].concat())
+        .collect();
+    write(dir.path(), "c.c8", bytes);
+    let script = "open c.c8 <c8 as c; save c ** 2 sq.bin; save c * c mul.bin; \
+                  save c ** -1 rec.bin; save c ** 2.0 pow.bin";
+    let out = run_in(dir.path(), &["-c", script], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let read = |name: &str| -> Vec<(f32, f32)> {
+        let b = std::fs::read(dir.path().join(name)).unwrap();
+        b.chunks_exact(8)
+            .map(|c| {
+                let f = |k: usize| f32::from_le_bytes(c[k..k + 4].try_into().unwrap());
+                (f(0), f(4))
+            })
+            .collect()
+    };
+    assert!(read("sq.bin") == read("mul.bin"), "x ** 2 is not x * x");
+    let reciprocal = |(r, i): (f32, f32)| {
+        if i.abs() <= r.abs() {
+            let q = i / r;
+            let d = r + i * q;
+            (1.0 / d, -q / d)
+        } else {
+            let q = r / i;
+            let d = r * q + i;
+            (q / d, -1.0 / d)
+        }
+    };
+    let want: Vec<(f32, f32)> = values.iter().map(|&v| reciprocal(v)).collect();
+    assert!(read("rec.bin") == want, "x ** -1 is not np.reciprocal");
+    let product: Vec<(f32, f32)> = values
+        .iter()
+        .map(|&(r, i)| (r * r - i * i, r * i + i * r))
+        .collect();
+    assert!(
+        read("pow.bin") == product,
+        "x ** 2.0 is not npy_cpow's product"
+    );
 }

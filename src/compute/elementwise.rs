@@ -139,6 +139,24 @@ pub(super) fn unary_block(f: Func, x: &Block, from: Scalar, to: Scalar) -> Block
         Func::Abs if complex_in => real(map2(x, |r, i| magnitude(r, i, from.size == 8))),
         Func::Abs => real(map2(x, |r, _| r.abs())),
         Func::Angle => real(map2(x, |r, i| kernels::atan2(i, r))),
+        Func::Reciprocal if complex_in && from.size == 8 => {
+            let mut out = complex_map(x, |z| z);
+            let im = out.im.as_mut().expect("complex");
+            for (r, i) in out.re.iter_mut().zip(im.iter_mut()) {
+                let (p, q) = reciprocal((*r as f32, *i as f32));
+                (*r, *i) = (f64::from(p), f64::from(q));
+            }
+            out
+        }
+        Func::Reciprocal if complex_in => {
+            let mut out = complex_map(x, |z| z);
+            let im = out.im.as_mut().expect("complex");
+            for (r, i) in out.re.iter_mut().zip(im.iter_mut()) {
+                (*r, *i) = reciprocal((*r, *i));
+            }
+            out
+        }
+        Func::Reciprocal => real(map2(x, |r, _| 1.0 / r)),
         Func::Sqrt if complex_in => complex_map(x, |z| z.sqrt()),
         Func::Exp if complex_in => complex_map(x, |z| z.exp()),
         Func::Log if complex_in => complex_map(x, |z| z.ln()),
@@ -317,6 +335,21 @@ impl ScalarPower {
             ScalarPower::Reciprocal => 1.0 / x,
             ScalarPower::Sqrt => x.sqrt(),
         }
+    }
+}
+
+/// NumPy's `nc_reciprocal` of a complex value in the precision of `T`:
+/// the smaller part over the larger, then one division by the result.
+pub(super) fn reciprocal<T: num_traits::Float>((ar, ai): (T, T)) -> (T, T) {
+    let one = T::one();
+    if ai.abs() <= ar.abs() {
+        let r = ai / ar;
+        let d = ar + ai * r;
+        (one / d, -r / d)
+    } else {
+        let r = ar / ai;
+        let d = ar * r + ai;
+        (r / d, -one / d)
     }
 }
 

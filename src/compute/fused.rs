@@ -755,6 +755,7 @@ fn compile<T: Width>(x: &Lazy) -> Option<Slot<'_, T>> {
                 Func::Db => own,
                 Func::Round(_) => own && !c_complex,
                 Func::Angle => own,
+                Func::Reciprocal => c_complex && T::lanes(x.dtype),
             };
             fits.then_some(())?;
             Op::Unary(*f, Box::new(operand(x, c)?))
@@ -1341,6 +1342,11 @@ fn unary<T: Width>(f: Func, c: &Slot<'_, T>, re: &mut [T], im: &mut [T], wide: &
         Func::Abs | Func::Db => k::zip_lanes(k::Abs, x, zero, re),
         Func::Round(d) => k::round(x, d, re),
         Func::Angle => k::zip_lanes(k::Atan2, y, x, re),
+        Func::Reciprocal => {
+            for k in 0..re.len() {
+                (re[k], im[k]) = super::elementwise::reciprocal((at(x, k), at(y, k)));
+            }
+        }
     }
     if c.complex {
         match f {

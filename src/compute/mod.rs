@@ -79,6 +79,9 @@ pub enum Func {
     IsFinite,
     /// NumPy's `round(x, decimals)`: half to even, in x's dtype.
     Round(i32),
+    /// `np.reciprocal` of complex values (`x ** -1` by a Python int): NumPy's
+    /// formula, not `1 / x`'s division.
+    Reciprocal,
 }
 
 impl Func {
@@ -102,6 +105,7 @@ impl Func {
             Func::IsNan => "isnan",
             Func::IsFinite => "isfinite",
             Func::Round(_) => "round",
+            Func::Reciprocal => "reciprocal",
         }
     }
 }

@@ -238,6 +238,25 @@ pub fn binary(op: BinOp, a: &Value, b: &Value, span: Span) -> Result<Value, Erro
         }
     }
     let shape = broadcast(shape_of(&la), shape_of(&lb)).map_err(|m| type_error(m, span))?;
+    // NumPy's power of complex values by a Python number takes its fast
+    // cases (`fast_scalar_power`): `x ** 2` is `np.square`, the product
+    // `x * x` with its fused multiply-adds, `x ** -1` `np.reciprocal` and
+    // `x ** 0.5` `np.sqrt`.
+    // A float 2.0, another number or an array of exponents goes through
+    // `npy_cpow`, as the operator does.
+    if op == BinOp::Pow && dtype.kind == Kind::Complex && shape_of(&la) == shape.as_slice() {
+        let node = match b {
+            Value::Int(2) => Some(Node::Binary(BinOp::Mul, la.clone(), la.clone())),
+            Value::Int(-1) => Some(Node::Unary(crate::compute::Func::Reciprocal, la.clone())),
+            Value::Float(h) if *h == 0.5 => {
+                Some(Node::Unary(crate::compute::Func::Sqrt, la.clone()))
+            }
+            _ => None,
+        };
+        if let Some(node) = node {
+            return Ok(Value::Lazy(Lazy::new(node, shape, dtype)));
+        }
+    }
     Ok(Value::Lazy(Lazy::new(
         Node::Binary(op, la, lb),
         shape,
@@ -290,5 +309,6 @@ pub(super) fn func_dtype(f: Func, d: Scalar) -> Scalar {
         Func::Db => float_for(if complex { part(d) } else { d }),
         Func::IsNan | Func::IsFinite => sc(Kind::Bool, 1),
         Func::Round(_) => sc(d.kind, d.size),
+        Func::Reciprocal => d,
     }
 }
