@@ -139,23 +139,16 @@ pub(super) fn unary_block(f: Func, x: &Block, from: Scalar, to: Scalar) -> Block
         Func::Abs if complex_in => real(map2(x, |r, i| magnitude(r, i, from.size == 8))),
         Func::Abs => real(map2(x, |r, _| r.abs())),
         Func::Angle => real(map2(x, |r, i| kernels::atan2(i, r))),
-        Func::Reciprocal if complex_in && from.size == 8 => {
-            let mut out = complex_map(x, |z| z);
-            let im = out.im.as_mut().expect("complex");
-            for (r, i) in out.re.iter_mut().zip(im.iter_mut()) {
-                let (p, q) = reciprocal((*r as f32, *i as f32));
-                (*r, *i) = (f64::from(p), f64::from(q));
-            }
-            out
-        }
-        Func::Reciprocal if complex_in => {
-            let mut out = complex_map(x, |z| z);
-            let im = out.im.as_mut().expect("complex");
-            for (r, i) in out.re.iter_mut().zip(im.iter_mut()) {
-                (*r, *i) = reciprocal((*r, *i));
-            }
-            out
-        }
+        // In the dtype's own precision (complex64's parts in float32).
+        Func::Reciprocal if complex_in => complex_map(x, |z| {
+            let (re, im) = if from.size == 8 {
+                let (p, q) = reciprocal((z.re as f32, z.im as f32));
+                (f64::from(p), f64::from(q))
+            } else {
+                reciprocal((z.re, z.im))
+            };
+            num_complex::Complex64::new(re, im)
+        }),
         Func::Reciprocal => real(map2(x, |r, _| 1.0 / r)),
         Func::Sqrt if complex_in => complex_map(x, |z| z.sqrt()),
         Func::Exp if complex_in => complex_map(x, |z| z.exp()),

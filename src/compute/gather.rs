@@ -183,7 +183,8 @@ fn pushed(x: &Lazy, full: &[usize], plan: &std::sync::Arc<Gather>) -> Option<Laz
         leaves: None,
     };
     let node = match &*x.node {
-        Node::Const(_) => return Some(x.clone()),
+        Node::Const(_) if x.ndim() == 0 => return Some(x.clone()),
+        Node::Const(c) => Node::Const(*c),
         Node::Leaf(v) => whole(Lazy::leaf(v.broadcast_to(full)?)?),
         Node::Unary(f, a) => Node::Unary(*f, push(a)?),
         Node::Cast(a) => Node::Cast(push(a)?),

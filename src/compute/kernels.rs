@@ -1555,7 +1555,7 @@ impl<T: Lane> WithSimd for BinNumbers<'_, T> {
 /// ([`single_bin_numbers`]): the range and its first edge well inside
 /// float32's (so no difference overflows), and bins per unit a normal
 /// float32.
-pub fn single_estimates(p: &BinParams) -> bool {
+fn single_estimates(p: &BinParams) -> bool {
     let big = f64::from(f32::MAX) / 4.0;
     let scale = (p.bins as f64 / p.denom) as f32;
     p.lo.abs() <= big && p.hi.abs() <= big && p.first.abs() <= big && scale.is_normal()

@@ -369,12 +369,8 @@ impl Session {
         if gathers == Gathers::Stream || bytes > self.settings.memory {
             if let Some(s) = v.dtype.as_scalar().filter(|s| streamable(*s)) {
                 let src = Lazy::leaf(v.clone()).expect("a scalar dtype");
-                let node = Node::Gather {
-                    src,
-                    plan,
-                    leaves: None,
-                };
-                return Ok(Value::Lazy(Lazy::new_keep_order(node, g.shape.clone(), s)));
+                debug_assert_eq!((src.dtype, &plan.shape), (s, &g.shape));
+                return Ok(Value::Lazy(crate::compute::gather::gathered(src, plan)));
             }
         }
         let out: Vec<u8> = self.reserve_memory(
