@@ -1184,6 +1184,9 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "i.astype('f4') + x",
         "(i * 77777).astype('f4')",
         "(q * 3).astype('f8') + 0.5",
+        "wq.astype('f4') * 1",
+        "(wq * 3).astype('f8') - 1",
+        "(wq // 3).astype('f4') + x[..., :32]",
         // Casts that keep every value: the child's own lanes.
         "h.astype('f4') * 0.5",
         "u.astype('f8') / 3",

@@ -388,6 +388,9 @@ trait Width: Real + std::fmt::Display {
     /// Float32 values (exact in either type).
     fn widen(xs: &[f32], out: &mut [Self]);
 
+    /// A uint64 value rounded to nearest (as NumPy's cast rounds it).
+    fn from_u64(v: u64) -> Self;
+
     /// Integer lanes' values (exact here: their dtype is [`Width::exact`]).
     fn from_ints(xs: IntRun<'_>, out: &mut [Self]);
 
@@ -444,6 +447,10 @@ impl Width for f32 {
 
     fn take(from: &mut Vec<f64>, to: &mut Vec<f32>) {
         kernels::convert(from, to);
+    }
+
+    fn from_u64(v: u64) -> f32 {
+        v as f32
     }
 
     fn widen(xs: &[f32], out: &mut [f32]) {
@@ -547,6 +554,10 @@ impl Width for f64 {
 
     fn take(from: &mut Vec<f64>, to: &mut Vec<f64>) {
         std::mem::swap(from, to);
+    }
+
+    fn from_u64(v: u64) -> f64 {
+        v as f64
     }
 
     fn widen(xs: &[f32], out: &mut [f64]) {
@@ -824,16 +835,15 @@ fn compile<T: Width>(x: &Lazy) -> Option<Slot<'_, T>> {
         {
             return operand(x, c);
         }
-        // Integers this type does not hold exactly (int64 or int32 to
-        // float32, int64 to float64): the integer lanes' values converted,
-        // each rounded once to nearest, as NumPy's cast rounds (not
-        // uint64, whose lanes hold its bits).
+        // Integers this type does not hold exactly (int64, uint64 or int32
+        // to float32, int64 or uint64 to float64): the integer lanes'
+        // values converted, each rounded once to nearest, as NumPy's cast
+        // rounds.
         Node::Cast(c)
             if !complex
                 && x.dtype.kind == Kind::Float
                 && T::lanes(x.dtype)
-                && matches!(c.dtype.kind, Kind::Int | Kind::UInt)
-                && !ints::unsigned_wide(c.dtype) =>
+                && matches!(c.dtype.kind, Kind::Int | Kind::UInt) =>
         {
             Op::Int(Box::new(ints::compile_any(c)?))
         }
@@ -1066,9 +1076,21 @@ impl<T: Width> Slot<'_, T> {
                     T::take(bi, im);
                 }
             }
-            Op::Int(s) => s.pieces(outer, start, len, |xs, at| {
-                T::from_ints(xs, &mut re[at..at + xs.len()]);
-            }),
+            Op::Int(s) => {
+                // uint64's lanes hold its bits, which read as unsigned.
+                let unsigned = ints::unsigned_wide(s.dtype());
+                s.pieces(outer, start, len, |xs, at| {
+                    let out = &mut re[at..at + xs.len()];
+                    match xs {
+                        IntRun::Wide(bits) if unsigned => {
+                            for (o, &b) in out.iter_mut().zip(bits) {
+                                *o = T::from_u64(b as u64);
+                            }
+                        }
+                        _ => T::from_ints(xs, out),
+                    }
+                })
+            }
             Op::Single(s) => {
                 s.eval(outer, start, len);
                 T::widen(&s.re, re);

@@ -464,12 +464,17 @@ const PIECE: usize = 512;
 pub(super) type Ints<'a, L> = kernels::Operand<'a, L>;
 
 impl IntSlot<'_> {
+    /// The root's dtype.
+    pub(super) fn dtype(&self) -> Scalar {
+        match self {
+            IntSlot::Narrow(s) => s.dtype,
+            IntSlot::Wide(s) => s.dtype,
+        }
+    }
+
     /// NumPy's name of the root's dtype, for `explain`.
     pub(super) fn dtype_name(&self) -> String {
-        match self {
-            IntSlot::Narrow(s) => s.dtype.name(),
-            IntSlot::Wide(s) => s.dtype.name(),
-        }
+        self.dtype().name()
     }
 
     /// The lanes the tree computes in, for `explain`.
