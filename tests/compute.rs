@@ -1516,6 +1516,15 @@ fn explain_counts_the_elements_a_gather_reads() {
     ] {
         assert!(all.contains(want), "{want}\n{all}");
     }
+    // An integer cast inside a float tree is named once.
+    let script = "open h.i2 64x32 <i2 as h; explain sum((h * 3).astype('i1') * 0.5)";
+    let out = run_in(dir.path(), &["-c", script], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let all = text(&out.stdout);
+    assert!(
+        all.contains("fused per block: int8(read * 3) * 0.5"),
+        "{all}"
+    );
 }
 
 /// Basic indexing, transposes and reshapes of an `axis=` result hold the

@@ -933,7 +933,7 @@ impl<T: Width> Slot<'_, T> {
             Op::Array(..) => "array".to_string(),
             Op::Broadcast(b) => format!("broadcast({})", b.child.describe(false)),
             Op::Single(s) => format!("{}({})", f32::NAME, s.describe(false)),
-            Op::Int(s) => format!("{}({})", s.dtype_name(), s.describe(false)),
+            Op::Int(s) => s.describe_typed(),
             Op::Unary(f, c) => unary_text(*f, |nested| c.describe(nested)),
             Op::Binary(op, a, b) => binary_text(*op, a.describe(true), b.describe(true), nested),
             Op::Where(c, a, b) => call_text("where", [c, a, b].map(|s| s.describe(false))),

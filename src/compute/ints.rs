@@ -521,6 +521,19 @@ impl IntSlot<'_> {
         }
     }
 
+    /// The tree as an operand of a float tree: named by its dtype
+    /// (`int16(read * 3)`), unless its root is a cast, which names it.
+    pub(super) fn describe_typed(&self) -> String {
+        let named = match self {
+            IntSlot::Narrow(s) => matches!(s.op, IntOp::Cast(_) | IntOp::FromFloat(_)),
+            IntSlot::Wide(s) => matches!(s.op, IntOp::Cast(_) | IntOp::FromFloat(_)),
+        };
+        match named {
+            true => self.describe(false),
+            false => format!("{}({})", self.dtype_name(), self.describe(false)),
+        }
+    }
+
     /// Bytes of the buffers the tree holds; `general` set where a subtree
     /// takes the general path.
     pub(super) fn held(&self, general: &mut bool) -> u64 {
