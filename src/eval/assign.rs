@@ -18,7 +18,7 @@
 
 use super::advanced::shape_text;
 use super::call::type_error as value_error;
-use super::operators::{binary, to_lazy};
+use super::operators::{binary, binary_in_place, to_lazy};
 use super::{Note, Output, Session, Value};
 use crate::compute::gather::Gather;
 use crate::compute::{decode_num, encode_block_into, encode_int, encode_num, Lazy, Num};
@@ -304,7 +304,7 @@ impl Session {
                     ) => self.index(b.clone(), items, target.span)?,
                     _ => Value::View(dest.view().clone()),
                 };
-                let result = binary(op.node, &current, &rhs, op.span.to(value.span))?;
+                let result = binary_in_place(op.node, &current, &rhs, op.span.to(value.span))?;
                 // An in-place ufunc's output does not broadcast.
                 let (had, got) = (shape_of(&current), shape_of(&result));
                 if had != got {

@@ -247,10 +247,8 @@ pub fn binary(op: BinOp, a: &Value, b: &Value, span: Span) -> Result<Value, Erro
     if op == BinOp::Pow && dtype.kind == Kind::Complex && shape_of(&la) == shape.as_slice() {
         let node = match b {
             Value::Int(2) => Some(Node::Binary(BinOp::Mul, la.clone(), la.clone())),
-            Value::Int(-1) => Some(Node::Unary(crate::compute::Func::Reciprocal, la.clone())),
-            Value::Float(h) if *h == 0.5 => {
-                Some(Node::Unary(crate::compute::Func::Sqrt, la.clone()))
-            }
+            Value::Int(-1) => Some(Node::Unary(Func::Reciprocal, la.clone())),
+            Value::Float(h) if *h == 0.5 => Some(Node::Unary(Func::Sqrt, la.clone())),
             _ => None,
         };
         if let Some(node) = node {
@@ -261,6 +259,42 @@ pub fn binary(op: BinOp, a: &Value, b: &Value, span: Span) -> Result<Value, Erro
         Node::Binary(op, la, lb),
         shape,
         dtype,
+    )))
+}
+
+/// `a op= b` as NumPy's in-place ufunc computes it: [`binary`], but for
+/// a product of complex values into one element, which NumPy's loop
+/// computes without fused multiply-adds (the output's stride is then 0,
+/// and its vector loop, which the lanes' product follows, needs one):
+/// the parts' products, each rounded, then their difference and sum.
+pub fn binary_in_place(op: BinOp, a: &Value, b: &Value, span: Span) -> Result<Value, Error> {
+    let result = binary(op, a, b, span)?;
+    let Value::Lazy(l) = &result else {
+        return Ok(result);
+    };
+    let (Node::Binary(BinOp::Mul, x, y), true, 1) = (&*l.node, l.is_complex(), l.size()) else {
+        return Ok(result);
+    };
+    let part = sc(Kind::Float, l.dtype.size / 2);
+    let of = |f: Func, x: &Lazy| Lazy::new(Node::Unary(f, x.clone()), x.shape.clone(), part);
+    let (xr, xi, yr, yi) = (
+        of(Func::Real, x),
+        of(Func::Imag, x),
+        of(Func::Real, y),
+        of(Func::Imag, y),
+    );
+    let two =
+        |op: BinOp, p: Lazy, q: Lazy| Lazy::new(Node::Binary(op, p, q), l.shape.clone(), part);
+    let re = two(
+        BinOp::Sub,
+        two(BinOp::Mul, xr.clone(), yr.clone()),
+        two(BinOp::Mul, xi.clone(), yi.clone()),
+    );
+    let im = two(BinOp::Add, two(BinOp::Mul, xr, yi), two(BinOp::Mul, xi, yr));
+    Ok(Value::Lazy(Lazy::new(
+        Node::Pair(re, im),
+        l.shape.clone(),
+        l.dtype,
     )))
 }
 

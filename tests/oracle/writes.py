@@ -178,6 +178,10 @@ REGRESSIONS = [
     ("<f4", (2, 3), ["d[[True, True]] = [1, 2, 3]", "d[[False, True]] = [[5], [6]]"]),
     ("<U3", (1, 1, 2), ["d[[True]] = ['ab', 'abc']"]),
     ("<i2", (3,), ["d[[True, False, True]] = [1, 2, 3]", "d[[True, False, True]] = [[1, 2]]"]),
+    # An in-place product of complex values into one element: NumPy's loop
+    # without fused multiply-adds (strided's vector product used them).
+    (">c16", (1,), ["d[:] *= d[0]", "d *= d", "d[...] *= 0.75 - 0.5j", "d *= d"]),
+    ("<c8", (1, 1), ["d *= d", "d[0] *= d[0, 0]", "d *= 1.25 + 0.5j", "d *= d"]),
 ]
 
 
