@@ -307,15 +307,7 @@ impl<'a> Fused<'a> {
                 let re = &mut out.re;
                 let unsigned = ints::unsigned_wide(self.x.dtype);
                 plan.pieces(outer, start, len, |run, at| {
-                    let re = &mut re[at..at + run.len()];
-                    match run {
-                        IntRun::Wide(xs) if unsigned => {
-                            for (o, &v) in re.iter_mut().zip(xs) {
-                                *o = v as u64 as f64;
-                            }
-                        }
-                        run => run.convert_into(re),
-                    }
+                    run.convert_into(unsigned, &mut re[at..at + run.len()]);
                     // (64-bit integers, which 32-bit lanes never hold.)
                     if let (Some(ints), IntRun::Wide(xs)) = (&mut ints, run) {
                         for (o, &v) in ints[at..at + xs.len()].iter_mut().zip(xs) {
@@ -388,11 +380,9 @@ trait Width: Real + std::fmt::Display {
     /// Float32 values (exact in either type).
     fn widen(xs: &[f32], out: &mut [Self]);
 
-    /// A uint64 value rounded to nearest (as NumPy's cast rounds it).
-    fn from_u64(v: u64) -> Self;
-
-    /// Integer lanes' values (exact here: their dtype is [`Width::exact`]).
-    fn from_ints(xs: IntRun<'_>, out: &mut [Self]);
+    /// Integer lanes' values, each rounded to nearest where this type does
+    /// not hold it (as NumPy's cast rounds); `unsigned` for uint64's bits.
+    fn from_ints(xs: IntRun<'_>, unsigned: bool, out: &mut [Self]);
 
     /// A computed array's values (exact here: its dtype is
     /// [`Width::exact`]).
@@ -449,16 +439,12 @@ impl Width for f32 {
         kernels::convert(from, to);
     }
 
-    fn from_u64(v: u64) -> f32 {
-        v as f32
-    }
-
     fn widen(xs: &[f32], out: &mut [f32]) {
         out.copy_from_slice(xs);
     }
 
-    fn from_ints(xs: IntRun<'_>, out: &mut [f32]) {
-        xs.convert_into(out);
+    fn from_ints(xs: IntRun<'_>, unsigned: bool, out: &mut [f32]) {
+        xs.convert_into(unsigned, out);
     }
 
     fn from_f64s(xs: &[f64], out: &mut [f32]) {
@@ -556,16 +542,12 @@ impl Width for f64 {
         std::mem::swap(from, to);
     }
 
-    fn from_u64(v: u64) -> f64 {
-        v as f64
-    }
-
     fn widen(xs: &[f32], out: &mut [f64]) {
         kernels::convert(xs, out);
     }
 
-    fn from_ints(xs: IntRun<'_>, out: &mut [f64]) {
-        xs.convert_into(out);
+    fn from_ints(xs: IntRun<'_>, unsigned: bool, out: &mut [f64]) {
+        xs.convert_into(unsigned, out);
     }
 
     fn from_f64s(xs: &[f64], out: &mut [f64]) {
@@ -1080,15 +1062,7 @@ impl<T: Width> Slot<'_, T> {
                 // uint64's lanes hold its bits, which read as unsigned.
                 let unsigned = ints::unsigned_wide(s.dtype());
                 s.pieces(outer, start, len, |xs, at| {
-                    let out = &mut re[at..at + xs.len()];
-                    match xs {
-                        IntRun::Wide(bits) if unsigned => {
-                            for (o, &b) in out.iter_mut().zip(bits) {
-                                *o = T::from_u64(b as u64);
-                            }
-                        }
-                        _ => T::from_ints(xs, out),
-                    }
+                    T::from_ints(xs, unsigned, &mut re[at..at + xs.len()]);
                 })
             }
             Op::Single(s) => {

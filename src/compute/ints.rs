@@ -60,15 +60,23 @@ impl IntRun<'_> {
         }
     }
 
-    /// The values as `F` (float lanes, which hold them exactly).
-    pub(super) fn convert_into<F>(self, out: &mut [F])
+    /// The values as `F`, each rounded to nearest where `F` does not hold
+    /// it (as NumPy's casts round); `unsigned` for uint64, whose 64-bit
+    /// lanes hold its bits.
+    pub(super) fn convert_into<F>(self, unsigned: bool, out: &mut [F])
     where
         F: Copy + 'static,
         i32: AsPrimitive<F>,
         i64: AsPrimitive<F>,
+        u64: AsPrimitive<F>,
     {
         match self {
             IntRun::Narrow(xs) => kernels::convert(xs, out),
+            IntRun::Wide(bits) if unsigned => {
+                for (o, &b) in out.iter_mut().zip(bits) {
+                    *o = (b as u64).as_();
+                }
+            }
             IntRun::Wide(xs) => kernels::convert(xs, out),
         }
     }
