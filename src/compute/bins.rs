@@ -31,7 +31,7 @@ pub fn numpy_bins(
     size: usize,
 ) -> Result<(BinParams, Vec<f64>), String> {
     let r = |v: f64| match size {
-        2 => half::f16::from_f64(v).to_f64(),
+        2 => crate::compute::f16_from(v).to_f64(),
         4 => v as f32 as f64,
         _ => v,
     };
@@ -658,13 +658,13 @@ mod tests {
         for (lo, hi, bins, own, size) in cases {
             let (p, edges) = numpy_bins(lo, hi, bins, own, size).unwrap();
             let round = |v: f64| match size {
-                2 => half::f16::from_f64(v).to_f64(),
+                2 => crate::compute::f16_from(v).to_f64(),
                 4 => v as f32 as f64,
                 _ => v,
             };
             let step = |v: f64, up: bool| match size {
                 2 => {
-                    let h = half::f16::from_f64(v);
+                    let h = crate::compute::f16_from(v);
                     let b = h.to_bits() as i32 + if (v >= 0.0) == up { 1 } else { -1 };
                     half::f16::from_bits(b as u16).to_f64()
                 }

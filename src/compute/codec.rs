@@ -9,6 +9,30 @@
 use super::{kernels, Block, Num};
 use crate::dtype::{ByteOrder, Elem, Kind, Scalar};
 
+/// `v` rounded once to the nearest float16 (ties to even), as NumPy's
+/// `npy_double_to_half`. `half::f16::from_f64` rounds through float32 on
+/// x86 (twice: a value just past a tie lands on it, then goes to even), and
+/// its software path ignores the low 32 bits. Rounding to float32 towards
+/// odd first keeps the second rounding right: float32 has 13 more bits.
+pub fn f16_from(v: f64) -> half::f16 {
+    let r = v as f32;
+    if !v.is_finite() || !r.is_finite() {
+        return half::f16::from_f32(r);
+    }
+    // Towards zero, then odd where inexact.
+    let r = if f64::from(r).abs() > v.abs() {
+        f32::from_bits(r.to_bits() - 1)
+    } else {
+        r
+    };
+    let r = if f64::from(r) != v {
+        f32::from_bits(r.to_bits() | 1)
+    } else {
+        r
+    };
+    half::f16::from_f32(r)
+}
+
 /// Rounds an f64 result to what a value of `dtype` holds (float32
 /// rounding, integer wrap-around, bool as 0/1).
 /// [`cast`] of every value, with the dtype matched once: one tight loop
@@ -37,7 +61,7 @@ pub fn cast_slice(xs: &mut [f64], dtype: Scalar) {
 pub fn cast(x: f64, dtype: Scalar) -> f64 {
     match (dtype.kind, dtype.size) {
         (Kind::Float, 4) | (Kind::Complex, 8) => x as f32 as f64,
-        (Kind::Float, 2) => half::f16::from_f64(x).to_f64(),
+        (Kind::Float, 2) => crate::compute::f16_from(x).to_f64(),
         (Kind::Float, _) | (Kind::Complex, _) => x,
         (Kind::Bool, _) => f64::from(u8::from(x != 0.0)),
         (Kind::Int, size) => {
@@ -153,7 +177,7 @@ pub fn wrap_int(v: i128, d: Scalar) -> i128 {
 /// conversion from int64 is).
 pub fn int_to_float(v: i128, d: Scalar) -> f64 {
     match d.size {
-        2 => half::f16::from_f64(v as f64).to_f64(),
+        2 => crate::compute::f16_from(v as f64).to_f64(),
         4 | 8 if d.kind == Kind::Complex => v as f32 as f64,
         4 => v as f32 as f64,
         _ => v as f64,
@@ -635,7 +659,9 @@ fn encode_native(n: Num, d: Scalar, out: &mut Vec<u8>) {
         (Kind::UInt, 2) => out.extend_from_slice(&(re as u16).to_ne_bytes()),
         (Kind::UInt, 4) => out.extend_from_slice(&(re as u32).to_ne_bytes()),
         (Kind::UInt, _) => out.extend_from_slice(&(re as u64).to_ne_bytes()),
-        (Kind::Float, 2) => out.extend_from_slice(&half::f16::from_f64(re).to_bits().to_ne_bytes()),
+        (Kind::Float, 2) => {
+            out.extend_from_slice(&crate::compute::f16_from(re).to_bits().to_ne_bytes())
+        }
         (Kind::Float, 4) => out.extend_from_slice(&(re as f32).to_ne_bytes()),
         (Kind::Float, _) => out.extend_from_slice(&re.to_ne_bytes()),
         (Kind::Complex, 8) => {
@@ -652,6 +678,37 @@ fn encode_native(n: Num, d: Scalar, out: &mut Vec<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `f16_from` rounds once to nearest, ties to even: for each pair of
+    /// neighbouring finite float16 values (every one, subnormals and the
+    /// last before infinity, whose neighbour is 65536), their midpoint
+    /// (exact in float64) and values a float64 step or a 2^-40 share
+    /// either side of it, against the side of the midpoint they fall on.
+    #[test]
+    fn float64_rounds_once_to_the_nearest_float16() {
+        for bits in 0u16..=0x7bff {
+            let (a, b) = (
+                half::f16::from_bits(bits).to_f64(),
+                half::f16::from_bits(bits + 1).to_f64(),
+            );
+            let b = if bits + 1 == 0x7c00 { 65536.0 } else { b };
+            let m = (a + b) / 2.0;
+            let even = if bits % 2 == 0 { bits } else { bits + 1 };
+            for (v, want) in [
+                (m, even),
+                (m.next_up(), bits + 1),
+                (m.next_down(), bits),
+                (m + m * 2f64.powi(-40), bits + 1),
+                (m - m * 2f64.powi(-40), bits),
+            ] {
+                for sign in [1.0, -1.0] {
+                    let got = f16_from(sign * v).to_bits();
+                    let want = want | if sign < 0.0 { 0x8000 } else { 0 };
+                    assert_eq!(got, want, "{v:e} between {a:e} and {b:e}");
+                }
+            }
+        }
+    }
 
     /// Every one of float16's 65,536 values decodes to `half`'s float32,
     /// bit for bit (zeros, subnormals, infinities, NaN payloads made

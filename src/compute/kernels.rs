@@ -1511,7 +1511,7 @@ impl<T: Lane> WithSimd for BinNumbers<'_, T> {
             }
         };
         let f32_ = |v: f64| v as f32 as f64;
-        let f16_ = |v: f64| half::f16::from_f64(v).to_f64();
+        let f16_ = |v: f64| crate::compute::f16_from(v).to_f64();
         // One loop per arithmetic, so that each compiles to straight
         // vector code.
         if let Some(xs) = T::single(xs) {

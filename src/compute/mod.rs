@@ -28,7 +28,7 @@ pub mod spectral;
 
 pub use codec::{
     cast, cast_slice, decode_num, decode_wide, encode_block_into, encode_int, encode_num,
-    encode_num_into, num_elem, wide, wrap_int,
+    encode_num_into, f16_from, num_elem, wide, wrap_int,
 };
 use codec::{int_to_float, leaf_run};
 pub use elements::Elements;

@@ -389,7 +389,7 @@ pub(super) fn measure(t: &Ty, phase: usize, body: &[(u64, &[u8])]) -> Measure {
                     if t.num == Num::Float && *x != 0.0 && logs.len() < 200_000 {
                         logs.push(x.abs().log10());
                         let (e, m4) = if t.part == 2 {
-                            let b = half::f16::from_f64(*x).to_bits() as u32;
+                            let b = crate::compute::f16_from(*x).to_bits() as u32;
                             ((b >> 10) & 0x1f, (b >> 6) & 0xf)
                         } else if t.part == 4 {
                             let b = (*x as f32).to_bits();
