@@ -5,13 +5,14 @@
 
 use crate::dtype::Elem;
 
-/// The shortest decimal that reads back to the same float of `size` bytes.
+/// The shortest decimal that reads back to the same float of `size` bytes
+/// (a float16's value is one already, so `half`'s conversion is exact).
 fn shortest(x: f64, size: usize, exp: bool) -> String {
     match (size, exp) {
         (8, false) => format!("{x}"),
         (8, true) => format!("{x:e}"),
-        (2, false) => format!("{}", crate::compute::f16_from(x).to_f32()),
-        (2, true) => format!("{:e}", crate::compute::f16_from(x).to_f32()),
+        (2, false) => format!("{}", half::f16::from_f64(x).to_f32()),
+        (2, true) => format!("{:e}", half::f16::from_f64(x).to_f32()),
         (_, false) => format!("{}", x as f32),
         (_, true) => format!("{:e}", x as f32),
     }
