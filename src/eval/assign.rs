@@ -857,6 +857,14 @@ impl Session {
                     .unwrap_or_default();
                 bytes.clear();
                 bytes.reserve(len * s.size);
+                // The run's pages readied here, on this thread, so that
+                // the copy-on-write copies are made on every core; and
+                // before the run is read (`d += 1` reads them), since a
+                // page copied after it was mapped for reading costs every
+                // core a TLB flush.
+                if let Some((at, end)) = run_extent(view, first, len) {
+                    source.prepare_write(at, end - at);
+                }
                 crate::compute::reduce::for_blocks(l, first, first + len, |b, _| {
                     encode_block_into(b, s, &mut bytes)
                 })?;
@@ -1200,6 +1208,45 @@ fn write_run(view: &View, first: usize, bytes: &[u8], source: &Source) -> Result
     Ok(())
 }
 
+/// The bytes that C-order positions `first..first + len` of a view lie
+/// in, when they fill at least half of them: the view's offsets grow (or
+/// shrink) with the C-order position, each axis stepping past all of the
+/// axes after it, so the run's first and last elements bound it. `None`
+/// otherwise (a transpose, or rows far apart), where readying the bytes
+/// between would copy pages that are not written.
+fn run_extent(view: &View, first: usize, len: usize) -> Option<(usize, usize)> {
+    let size = view.dtype.itemsize();
+    let last = first.checked_add(len)?.checked_sub(1)?;
+    if len == 0 || last >= view.size() {
+        return None;
+    }
+    let mut sign = 0;
+    let mut span = size;
+    for (&n, &st) in view.shape.iter().zip(&view.strides).rev() {
+        if n < 2 {
+            continue;
+        }
+        let step = st.unsigned_abs();
+        if step < span || (sign != 0 && sign != st.signum()) {
+            return None;
+        }
+        sign = st.signum();
+        span = span.checked_add((n - 1).checked_mul(step)?)?;
+    }
+    let at = |flat: usize| {
+        let mut rest = flat;
+        let mut idx = vec![0; view.ndim()];
+        for k in (0..idx.len()).rev() {
+            idx[k] = rest % view.shape[k].max(1);
+            rest /= view.shape[k].max(1);
+        }
+        offset_of(view, &idx)
+    };
+    let (a, b) = (at(first), at(last));
+    let (lo, hi) = (a.min(b), a.max(b) + size);
+    (hi - lo <= 2 * len * size).then_some((lo, hi))
+}
+
 /// The byte offset of element `idx` of a view (inside its bytes: views are
 /// checked when built).
 fn offset_of(v: &View, idx: &[usize]) -> usize {
@@ -1216,6 +1263,67 @@ mod tests {
 
     fn sc(kind: Kind, size: usize) -> Scalar {
         Scalar::new(kind, size, ByteOrder::Little)
+    }
+
+    #[test]
+    fn a_runs_extent_holds_its_elements_and_no_more_than_twice_their_bytes() {
+        use crate::view::{Index, Order};
+        let source = Arc::new(Source::held(vec![0; 8 * 6 * 10]));
+        let c8 = Dtype::Scalar(sc(Kind::Complex, 8));
+        let c = View::over_file(source.clone(), 0, vec![6, 10], c8.clone(), Order::C).unwrap();
+        let f = View::over_file(source, 0, vec![6, 10], c8, Order::F).unwrap();
+        let slice = |start, step| Index::Slice {
+            start,
+            stop: None,
+            step: Some(step),
+            span: Span::default(),
+        };
+        let all = slice(None, 1);
+        let views = [
+            ("c", c.clone(), true),
+            ("c.r", c.complex_part(0).unwrap(), true),
+            ("c.i", c.complex_part(1).unwrap(), true),
+            (
+                "c[::-1, ::-1]",
+                c.index(&[slice(None, -1), slice(None, -1)]).unwrap(),
+                true,
+            ),
+            ("c[::2]", c.index(&[slice(None, 2), all]).unwrap(), true),
+            ("c[::4]", c.index(&[slice(None, 4), all]).unwrap(), false),
+            ("c[:, ::2]", c.index(&[all, slice(None, 2)]).unwrap(), true),
+            (
+                "c[::-1, ::2]",
+                c.index(&[slice(None, -1), slice(None, 2)]).unwrap(),
+                false,
+            ),
+            ("c.T", c.transpose(), false),
+            ("f", f, false),
+        ];
+        for (name, v, whole) in views {
+            let size = v.dtype.itemsize();
+            let got = run_extent(&v, 0, v.size());
+            assert_eq!(got.is_some(), whole, "{name}: {got:?}");
+            for first in 0..v.size() {
+                for len in 1..=v.size() - first {
+                    let Some((lo, hi)) = run_extent(&v, first, len) else {
+                        continue;
+                    };
+                    assert!(hi - lo <= 2 * len * size, "{name} {first}+{len}");
+                    let mut idx = vec![0; v.ndim()];
+                    for flat in first..first + len {
+                        let mut rest = flat;
+                        for k in (0..idx.len()).rev() {
+                            idx[k] = rest % v.shape[k];
+                            rest /= v.shape[k];
+                        }
+                        let at = v.element_offset(&idx);
+                        assert!(lo <= at && at + size <= hi, "{name} {first}+{len}: {flat}");
+                    }
+                }
+            }
+            assert_eq!(run_extent(&v, 0, 0), None);
+            assert_eq!(run_extent(&v, 1, v.size()), None, "{name}: past the end");
+        }
     }
 
     #[test]

@@ -249,6 +249,13 @@ impl Source {
         self.bytes.write(at, data)
     }
 
+    /// Readies bytes `at..at + len`, which a write is about to cover
+    /// whole, to be written (see `mapping`'s `Bytes::prepare_write`); it
+    /// may run on any thread, and changes no byte.
+    pub fn prepare_write(&self, at: usize, len: usize) {
+        self.bytes.prepare_write(at, len)
+    }
+
     /// `flush`: a `mode=r+` file's changed pages written to the file.
     pub fn flush(&self) -> io::Result<()> {
         self.bytes.flush()
