@@ -978,6 +978,14 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         .flat_map(|&v| (f64::from(v) * 1.1).to_le_bytes())
         .collect();
     std::fs::write(dir.path().join("w.f8"), wide).unwrap();
+    // The values as float16 (NaN, infinities, zeros, values past its
+    // range), with one NaN: NumPy does not say which of two NaN a product
+    // of them keeps, and the lanes and the general path choose apart.
+    let half: Vec<u8> = values
+        .iter()
+        .flat_map(|&v| half::f16::from_f32(v).to_le_bytes())
+        .collect();
+    std::fs::write(dir.path().join("f.f2"), half).unwrap();
     let elementwise = [
         "x + 1.5",
         "x * x - 3",
@@ -1235,6 +1243,27 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "mean(x.view('<f2'), axis=0)",
         "nansum(x.view('<f2'), axis=(0, 1))",
         "sum(x.view('<f2')[:, :, 1:], axis=1)",
+        // float16 arithmetic: float32 lanes, each node rounded to float16
+        // (NumPy's npy_float_to_half after each float32 operation).
+        "f * 3 + 1",
+        "f * f[:, ::-1]",
+        "f / fb[:, :, ::-1] - 0.5",
+        "f + 0.1",
+        "sqrt(f) * 2",
+        "abs(f) - f[:, :1]",
+        "(x * 3).astype('f2') - 1",
+        "h.astype('f2') + f",
+        "f * 2.5 + f.astype('f8')",
+        "x - f * 4",
+        "where(f > 1, f * 1e4, -f)",
+        "(f * 1000).astype('i2') + 1",
+        "f // 3 + f % 2",
+        "f ** 2 - f ** -1",
+        "abs(f) ** 1.5",
+        // (Two NaN of opposite signs summed keep either sign, as the
+        // operands come: NumPy does not say which either.)
+        "f ** f[:, ::-1] * 2",
+        "f ** 0.5 - 1",
         // Operands broadcast in the lanes: along the run, one value per
         // run, both operands broadcast, computed arrays.
         "c - c[:, :1]",
@@ -1313,6 +1342,10 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "stats x.view('>i2')[:, ::-2]",
         "mean(x.view('u1'), axis=0)[0, :3]",
         "stats x.view('<f2')",
+        "sum(f * 2)",
+        "mean(f + 1, axis=0)[0, :3]",
+        "stats f * 3",
+        "hist f - 1 bins=10 range=-50,50",
         "count_nonzero(x.view('i1') > 3)",
         "sum(x.view('<i2'), axis=1)[0, :3]",
         "sum(h * 3 - 7)",
@@ -1360,7 +1393,8 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
          c = x.view('<c8'); h = x.view('<i2')[..., :64]; i = x.view('<i4'); \
          u = x.view('u1')[..., :64]; v = x.view('<u2')[..., :64]; k = x.view('i1')[..., ::4]; \
          g = x.view('>i2')[..., ::-2]; q = x.view('<i8'); qb = b.view('>i8'); wq = x.view('<u8'); \
-         open w.f8 (6, 257, 64) <f8 as w; open w.f8 (6, 257, 64) >f8 as wb",
+         open w.f8 (6, 257, 64) <f8 as w; open w.f8 (6, 257, 64) >f8 as wb; \
+         open f.f2 (6, 257, 64) <f2 as f; open f.f2 (6, 257, 64) >f2 as fb",
     );
     for (k, e) in elementwise.iter().enumerate() {
         script.push_str(&format!("; save {e} e{k}.npy"));

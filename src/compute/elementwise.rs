@@ -530,6 +530,11 @@ pub(super) fn binary_block(op: BinOp, x: &Block, y: &Block, operand: Scalar, to:
         BinOp::Pow if to.kind == Kind::Float && to.size <= 4 => {
             let mut re = a.to_vec();
             super::kernels::pow_single(&mut re, super::kernels::Operand::Run(b));
+            // float16: NumPy's float32 power, rounded to float32 first
+            // (`npy_float_to_half(npy_powf(a, b))`), as the lanes do.
+            if to.size == 2 {
+                re.iter_mut().for_each(|x| *x = f64::from(*x as f32));
+            }
             re
         }
         // NumPy squares for an exponent of 2 (glibc's pow(x, 2) is off by an

@@ -14,6 +14,12 @@
 //! the values are NumPy's, and the general path's ([`Lazy::block`]), bit
 //! for bit; a test compares them.
 //!
+//! float16 nodes compute in float32 lanes too, each node's values rounded
+//! to float16 ([`Slot::half`]): NumPy's float16 loops compute in float32
+//! and round each result, which for +, −, ×, ÷ and √ is the correctly
+//! rounded float16 value the general path gives (`//`, `%` and `**` are
+//! float32's rounded, on both paths; logarithms and `exp` stay general).
+//!
 //! Files are read into the lanes by each dtype's own decoding loop (float32
 //! lanes: every dtype they hold exactly); a float32 subtree of a float64
 //! tree computes in float32 lanes and is widened; integer arithmetic of up
@@ -94,7 +100,7 @@ impl<'a> Fused<'a> {
         let bare_leaf = matches!(&*x.node, Node::Leaf(_));
         let plan = if lanes_on() && x.ndim() > 0 {
             let narrow = narrow_leaves && bare_leaf && f32::reads(x.dtype);
-            let single = f32::lanes(x.dtype) || narrow;
+            let single = f32::lanes(x.dtype) || narrow || (is_half(x.dtype) && !bare_leaf);
             let single = single.then(|| compile::<f32>(x)).flatten();
             single
                 .map(Plan::Single)
@@ -188,7 +194,9 @@ impl<'a> Fused<'a> {
     /// the expression computes in them, else as [`Fused::block`] gives
     /// them.
     pub fn values(&mut self, outer: &[usize], start: usize, len: usize) -> Values<'_> {
-        if !matches!(&self.plan, Some(Plan::Single(p)) if !p.complex) {
+        // (A float16 root's lanes are float16 values, which the reductions
+        // of float32 lanes would take for float32.)
+        if !matches!(&self.plan, Some(Plan::Single(p)) if !p.complex && !p.half) {
             return Values::Block(self.block(outer, start, len));
         }
         let Some(Plan::Single(plan)) = self.plan.as_mut() else {
@@ -351,6 +359,15 @@ fn is_complex(d: Scalar) -> bool {
     d.kind == Kind::Complex
 }
 
+/// float16, whose arithmetic NumPy computes in float32 and rounds to
+/// float16 after each operation (`npy_float_to_half(a + b)`): float32 lanes
+/// with each node's values rounded ([`Width::round_half`]). For +, −, ×, ÷
+/// and √ that is the correctly rounded float16 result, as the general
+/// path's float64-then-float16.
+fn is_half(d: Scalar) -> bool {
+    (d.kind, d.size) == (Kind::Float, 2)
+}
+
 /// 64-bit integers, which the general path computes exactly (not in
 /// float64) when both operands are integers.
 fn wide_int(d: Scalar) -> bool {
@@ -406,6 +423,10 @@ trait Width: Real + std::fmt::Display {
     /// place, as the general path computes them for a result of this type.
     fn transcend(f: Func, re: &mut [Self], wide: &mut Vec<f64>);
 
+    /// Each value rounded to the nearest float16 (the result of a float16
+    /// node, which computes in float32 lanes).
+    fn round_half(xs: &mut [Self]);
+
     /// `a ** b` of each element (an exponent other than one 2), as the
     /// general path computes it for a result of this type.
     fn power(a: Operand<'_, Self>, b: Operand<'_, Self>, out: &mut [Self], wide: &mut Vec<f64>);
@@ -422,7 +443,11 @@ impl Width for f32 {
     }
 
     fn exact(d: Scalar) -> bool {
-        Self::lanes(d) || matches!((d.kind, d.size), (Kind::Int | Kind::UInt, 1 | 2))
+        Self::lanes(d)
+            || matches!(
+                (d.kind, d.size),
+                (Kind::Int | Kind::UInt | Kind::Float, 1 | 2)
+            )
     }
 
     fn reads(d: Scalar) -> bool {
@@ -491,6 +516,10 @@ impl Width for f32 {
             _ => super::ln_f32(wide, f),
         }
         kernels::convert(wide, re);
+    }
+
+    fn round_half(xs: &mut [f32]) {
+        kernels::round_to_half(xs);
     }
 
     fn power(a: Operand<'_, f32>, b: Operand<'_, f32>, out: &mut [f32], wide: &mut Vec<f64>) {
@@ -568,6 +597,12 @@ impl Width for f64 {
         false
     }
 
+    fn round_half(xs: &mut [f64]) {
+        for x in xs {
+            *x = super::f16_from(*x).to_f64();
+        }
+    }
+
     fn power(a: Operand<'_, f64>, b: Operand<'_, f64>, out: &mut [f64], _: &mut Vec<f64>) {
         kernels::zip_lanes(kernels::Power, a, b, out);
     }
@@ -591,6 +626,8 @@ struct Slot<'a, T> {
     im: Vec<T>,
     /// A float64 copy of the block, for logarithms and `exp` of float32.
     wide: Vec<f64>,
+    /// A float16 node's: each value rounded to float16 once computed.
+    half: bool,
 }
 
 enum Op<'a, T> {
@@ -664,6 +701,7 @@ fn slot<T>(op: Op<'_, T>, complex: bool) -> Slot<'_, T> {
         re: Vec::new(),
         im: Vec::new(),
         wide: Vec::new(),
+        half: false,
     }
 }
 
@@ -722,6 +760,14 @@ impl<'a> Floats<'a> {
 /// `x` itself in `T` lanes, when its operation has a form there.
 fn compile<T: Width>(x: &Lazy) -> Option<Slot<'_, T>> {
     let complex = is_complex(x.dtype);
+    let half = is_half(x.dtype)
+        && !matches!(
+            &*x.node,
+            Node::Leaf(_) | Node::Array(_) | Node::Gather { .. }
+        );
+    if half && T::NAME != f32::NAME {
+        return None;
+    }
     let op = match &*x.node {
         Node::Leaf(v) => {
             let d = v.dtype.as_scalar()?;
@@ -761,6 +807,8 @@ fn compile<T: Width>(x: &Lazy) -> Option<Slot<'_, T>> {
             // on the general path.
             let exact = wide_int(a.dtype) || wide_int(b.dtype);
             let fits = match x.dtype.kind {
+                // (float16's floor division, remainder and powers are
+                // float32's, rounded: the general path's too.)
                 Kind::Float => (arith || float_only) && real,
                 Kind::Complex => arith,
                 _ => match op {
@@ -806,6 +854,10 @@ fn compile<T: Width>(x: &Lazy) -> Option<Slot<'_, T>> {
             };
             Op::Array(a, a.re.as_slice()?, im)
         }
+        // A cast to float16 of values float32 holds: rounded once.
+        Node::Cast(c) if half && !is_complex(c.dtype) && f32::exact(c.dtype) => {
+            Op::Single(Box::new(operand::<f32>(x, c)?))
+        }
         // A cast to this float type that keeps every value (int16 or
         // float32 to float32; any integer, float32 or float16 to float64,
         // rounded there as NumPy's cast rounds it): the child itself.
@@ -831,7 +883,16 @@ fn compile<T: Width>(x: &Lazy) -> Option<Slot<'_, T>> {
         }
         _ => return None,
     };
-    Some(slot(op, complex))
+    let mut s = slot(op, complex);
+    // (Selections, signs and magnitudes of float16 values are float16
+    // values already.)
+    s.half = half
+        && match &s.op {
+            Op::Unary(f, _) => *f == Func::Sqrt,
+            Op::Where(..) | Op::Clip(..) => false,
+            _ => true,
+        };
+    Some(s)
 }
 
 /// Child `c` of `parent` as an operand in `T` lanes: one value, its own
@@ -881,11 +942,13 @@ fn operand<'a, T: Width>(parent: &'a Lazy, c: &'a Lazy) -> Option<Slot<'a, T>> {
 fn own_lanes<T: Width>(c: &Lazy) -> Option<Slot<'_, T>> {
     let complex = is_complex(c.dtype);
     let leaf = matches!(&*c.node, Node::Leaf(_) | Node::Array(_));
-    let own = T::lanes(c.dtype) || (leaf && T::reads(c.dtype));
+    let own = T::lanes(c.dtype)
+        || (leaf && T::reads(c.dtype))
+        || (T::NAME == f32::NAME && is_half(c.dtype));
     if let Some(s) = own.then(|| compile(c)).flatten() {
         return Some(s);
     }
-    if T::NAME != f32::NAME && f32::lanes(c.dtype) && !leaf {
+    if T::NAME != f32::NAME && (f32::lanes(c.dtype) || is_half(c.dtype)) && !leaf {
         if let Some(s) = compile::<f32>(c) {
             return Some(slot(Op::Single(Box::new(s)), complex));
         }
@@ -900,8 +963,17 @@ fn own_lanes<T: Width>(c: &Lazy) -> Option<Slot<'_, T>> {
 }
 
 impl<T: Width> Slot<'_, T> {
-    /// The tree as an expression; `nested` inside an operator.
+    /// The tree as an expression; `nested` inside an operator. A float16
+    /// node's values are written `f2(…)`, rounded from the float32 lanes.
     fn describe(&self, nested: bool) -> String {
+        match (&self.op, self.half) {
+            (Op::Single(s), true) => format!("f2({})", s.describe(false)),
+            (_, true) => format!("f2({})", self.describe_op(false)),
+            _ => self.describe_op(nested),
+        }
+    }
+
+    fn describe_op(&self, nested: bool) -> String {
         match &self.op {
             Op::All(re, im) if self.complex => format!("({re}{im:+}j)"),
             Op::All(re, _) => format!("{re}"),
@@ -914,6 +986,7 @@ impl<T: Width> Slot<'_, T> {
             Op::General { .. } => "general".to_string(),
             Op::Array(..) => "array".to_string(),
             Op::Broadcast(b) => format!("broadcast({})", b.child.describe(false)),
+            Op::Single(s) if s.half => s.describe(false),
             Op::Single(s) => format!("{}({})", f32::NAME, s.describe(false)),
             Op::Int(s) => s.describe_typed(),
             Op::Unary(f, c) => unary_text(*f, |nested| c.describe(nested)),
@@ -1021,6 +1094,7 @@ impl<T: Width> Slot<'_, T> {
             re,
             im,
             wide,
+            half,
         } = self;
         re.resize(len, T::zero());
         if *complex {
@@ -1133,6 +1207,9 @@ impl<T: Width> Slot<'_, T> {
                     }
                 }
             }
+        }
+        if *half {
+            T::round_half(&mut re[..len]);
         }
     }
 }

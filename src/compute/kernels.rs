@@ -2338,6 +2338,46 @@ impl WithSimd for MagnitudesC8<'_> {
     }
 }
 
+/// Each float32 value rounded to the nearest float16 (ties to even), as a
+/// float32: NumPy's float16 arithmetic computes in float32 and rounds each
+/// result so (`npy_float_to_half`). Past float16's largest value (from
+/// 65520 up) to infinity; below its smallest normal, to a multiple of
+/// 2^-24 (its subnormals); NaN stays NaN. Integer operations on the bits,
+/// with no branch, so the loop vectorises.
+pub fn round_to_half(xs: &mut [f32]) {
+    arch().dispatch(RoundHalf(xs))
+}
+
+struct RoundHalf<'a>(&'a mut [f32]);
+
+impl WithSimd for RoundHalf<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        for x in self.0.iter_mut() {
+            let bits = x.to_bits();
+            let sign = bits & 0x8000_0000;
+            let a = bits & 0x7fff_ffff;
+            // Normal float16 range: 13 low bits of the significand dropped,
+            // rounding to nearest even (carrying into the exponent is right).
+            let normal = (a + 0xfff + ((a >> 13) & 1)) & !0x1fff;
+            // Subnormal range: 0.5's units in the last place are 2^-24.
+            let small = ((f32::from_bits(a) + 0.5) - 0.5).to_bits();
+            let r = if a > 0x7f80_0000 {
+                a
+            } else if a >= 0x477f_f000 {
+                0x7f80_0000
+            } else if a >= 0x3880_0000 {
+                normal
+            } else {
+                small
+            };
+            *x = f32::from_bits(sign | r);
+        }
+    }
+}
+
 /// Each value of `xs` as a `B` (`as`: float32 to float64 exactly, float64
 /// to float32 rounded to nearest), into `out`.
 pub fn convert<A, B>(xs: &[A], out: &mut [B])
@@ -2436,6 +2476,54 @@ impl WithSimd for DecodePairs<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`round_to_half`] against `half`'s conversion of float32 (exact
+    /// rounding, ties to even) for values spread over every exponent,
+    /// every float16 tie and its neighbours, the subnormal range, the
+    /// overflow threshold, zeros, infinities and NaN.
+    #[test]
+    fn float32_rounds_to_float16_as_half_does() {
+        let mut xs: Vec<f32> = (0..1u32 << 20)
+            .map(|k| f32::from_bits(k.wrapping_mul(4099)))
+            .collect();
+        for h in 0..=u16::MAX {
+            let v = half::f16::from_bits(h).to_f32();
+            let next = half::f16::from_bits(h.wrapping_add(1)).to_f32();
+            if v.is_finite() && next.is_finite() {
+                let tie = ((f64::from(v) + f64::from(next)) / 2.0) as f32;
+                for t in [tie, v] {
+                    xs.extend([
+                        t,
+                        f32::from_bits(t.to_bits() + 1),
+                        f32::from_bits(t.to_bits().wrapping_sub(1)),
+                    ]);
+                }
+            }
+        }
+        xs.extend([
+            65519.996,
+            65520.0,
+            65504.0,
+            1e-8,
+            2.9802322e-8,
+            5.96e-8,
+            f32::MAX,
+            f32::INFINITY,
+            f32::NAN,
+            0.0,
+            -0.0,
+        ]);
+        let mut got = xs.clone();
+        round_to_half(&mut got);
+        for (x, g) in xs.iter().zip(&got) {
+            let want = half::f16::from_f32(*x).to_f32();
+            assert!(
+                g.to_bits() == want.to_bits() || (g.is_nan() && want.is_nan()),
+                "{x:e} ({:#x}): {g:e}, want {want:e}",
+                x.to_bits()
+            );
+        }
+    }
 
     /// Zeros and NaN counted in the lanes' own width against a count
     /// value by value, in float32 and float64, over runs of every length

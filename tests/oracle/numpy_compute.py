@@ -21,7 +21,7 @@ rounds it to NumPy's own result dtype.
 import argparse, json, os, random, re, subprocess, sys, tempfile, warnings
 import numpy as np
 
-DTYPES = ["<f4", ">f4", "<f8", "<i2", ">i4", "u1", "<c8", ">c8", "<c16"]
+DTYPES = ["<f4", ">f4", "<f8", "<i2", ">i4", "u1", "<c8", ">c8", "<c16", "<f2", ">f2"]
 TRANSCENDENTAL = ("sqrt", "exp", "log", "angle", "db", "**")
 REDUCTIONS = ["sum", "mean", "std", "var", "min", "max", "nansum", "nanmean", "nanstd", "nanvar", "nanmin", "nanmax",
               "count_nonzero", "any", "all", "argmin", "argmax"]
