@@ -1111,6 +1111,13 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "clip(q, i[..., :32], 7)",
         "clip(u, h[:1], 200)",
         "clip(i, -5, 5) + 1",
+        // ... a None bound, and uint64 (compared unsigned).
+        "clip(h, None, 300)",
+        "clip(i, -5, None) * 2",
+        "clip(q, None, q[:, ::-1])",
+        "clip(wq, 5, 18446744073709551000)",
+        "clip(wq, wq[:, ::-1], None)",
+        "clip(wq, None, wq[:, :1]) + 1",
         "u + u",
         "u - 200",
         "u * 3",
@@ -1165,7 +1172,7 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "qb - q",
         "(q - 1) * 0.5",
         // uint64 in the integer lanes as its bits (mixed with signed
-        // integers: the general path).
+        // integers in arithmetic, which is float64: the general path).
         "wq + 3",
         "wq * wq",
         "wq > 5",
@@ -1179,6 +1186,13 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         "-wq",
         "~wq",
         "wq > -1",
+        // ... compared with signed integers: exactly, as NumPy.
+        "wq > q",
+        "wq <= q[:, ::-1]",
+        "q == wq",
+        "wq != i[..., :32]",
+        "q >= wq[:, :1]",
+        "(wq < q) | (wq > 9223372036854775807)",
         "wq - q",
         "where(wq > 5, wq, 3)",
         "wq.astype('i2')",
@@ -1659,4 +1673,72 @@ fn complex_powers_by_a_python_number_take_numpys_fast_cases() {
         read("pow.bin") == product,
         "x ** 2.0 is not npy_cpow's product"
     );
+}
+
+/// Integers compared with Python ints that no 64-bit lane holds (NumPy 2
+/// compares them exactly: `x < 2**63` of int64 is true everywhere), and
+/// uint64 compared with signed integers, exactly; the answers computed
+/// here in 128-bit integers. The integer lanes had wrapped such a number
+/// into 64 bits (`x < 2**63` was `x < -2**63`, false everywhere).
+#[test]
+fn integers_compare_exactly_with_numbers_past_their_lanes() {
+    let dir = temp();
+    let signed: [i64; 6] = [i64::MIN, -5, 0, 7, 1 << 62, i64::MAX];
+    let unsigned: [u64; 6] = [0, 3, 7, 1 << 63, (1 << 63) + 9, u64::MAX];
+    let bytes = |v: Vec<[u8; 8]>| v.concat();
+    std::fs::write(
+        dir.path().join("q.bin"),
+        bytes(signed.iter().map(|v| v.to_le_bytes()).collect()),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("w.bin"),
+        bytes(unsigned.iter().map(|v| v.to_le_bytes()).collect()),
+    )
+    .unwrap();
+    let q: Vec<i128> = signed.iter().map(|&v| v.into()).collect();
+    let w: Vec<i128> = unsigned.iter().map(|&v| v.into()).collect();
+    let two = |e: u32| 2i128.pow(e);
+    type Case<'a> = (&'a str, Vec<bool>);
+    let cases: Vec<Case> = vec![
+        (
+            "q < 9223372036854775808",
+            q.iter().map(|&v| v < two(63)).collect(),
+        ),
+        (
+            "q >= -9223372036854775809",
+            q.iter().map(|&v| v > -two(63) - 1).collect(),
+        ),
+        (
+            "q != 18446744073709551616",
+            q.iter().map(|&v| v != two(64)).collect(),
+        ),
+        ("w > -1", w.iter().map(|&v| v > -1).collect()),
+        (
+            "w <= -18446744073709551615",
+            w.iter().map(|&v| v <= 1 - two(64)).collect(),
+        ),
+        ("w > q", w.iter().zip(&q).map(|(a, b)| a > b).collect()),
+        (
+            "q >= w[::-1]",
+            q.iter().zip(w.iter().rev()).map(|(a, b)| a >= b).collect(),
+        ),
+        ("w == q", w.iter().zip(&q).map(|(a, b)| a == b).collect()),
+    ];
+    let mut script = String::from("open q.bin i8 -1 as q; open w.bin u8 -1 as w");
+    for (e, _) in &cases {
+        script.push_str(&format!("; ({e}).tolist()"));
+    }
+    let out = run_in(dir.path(), &["-c", &script], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let printed = text(&out.stdout);
+    let lists: Vec<&str> = printed.lines().filter(|l| l.starts_with('[')).collect();
+    assert_eq!(lists.len(), cases.len(), "{printed}");
+    for ((e, want), got) in cases.iter().zip(lists) {
+        let want: Vec<&str> = want
+            .iter()
+            .map(|&b| if b { "True" } else { "False" })
+            .collect();
+        assert_eq!(got, format!("[{}]", want.join(", ")), "{e}");
+    }
 }

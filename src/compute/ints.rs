@@ -264,6 +264,9 @@ enum IntOp<'a, L> {
     },
     Unary(Func, Box<Slot<'a, L>>),
     Binary(BinOp, Box<Slot<'a, L>>, Box<Slot<'a, L>>),
+    /// A comparison of uint64 with a signed integer, exact as NumPy's:
+    /// which operands hold uint64's bits (the others are signed).
+    Compare(BinOp, Box<Slot<'a, L>>, Box<Slot<'a, L>>, [bool; 2]),
     /// `astype` from another integer or boolean dtype.
     Cast(Box<Slot<'a, L>>),
     /// `astype` from a float or complex dtype: the child in float lanes.
@@ -273,9 +276,15 @@ enum IntOp<'a, L> {
     /// narrower dtype as products in it do).
     Power(Box<Slot<'a, L>>, u32),
     Where(Box<Slot<'a, L>>, Box<Slot<'a, L>>, Box<Slot<'a, L>>),
-    /// `clip(x, lo, hi)`: NumPy's `minimum(maximum(x, lo), hi)` (not of
-    /// uint64, whose bits would compare signed).
-    Clip(Box<Slot<'a, L>>, Box<Slot<'a, L>>, Box<Slot<'a, L>>),
+    /// `clip(x, lo, hi)`: NumPy's `minimum(maximum(x, lo), hi)`; a None
+    /// bound (`None` here) does not bound; `true` for uint64, whose bits
+    /// compare unsigned.
+    Clip(
+        Box<Slot<'a, L>>,
+        Option<Box<Slot<'a, L>>>,
+        Option<Box<Slot<'a, L>>>,
+        bool,
+    ),
     /// A child of another shape broadcast to the parent's, in its own
     /// slot over its own shape (as `fused`'s broadcast operands).
     Broadcast(Box<Broadcast<'a, L>>),
@@ -298,9 +307,9 @@ struct Broadcast<'a, L> {
 /// uint64 values are held as their bits (those past 2^63 read as
 /// negative), which +, −, ×, the bitwise operators and the wrap treat
 /// alike; comparisons, `//`, `%` and `abs` of uint64 take its own
-/// operations, and a uint64 node compares only with unsigned operands
-/// (NumPy compares uint64 with signed integers exactly, which the lanes
-/// cannot) and enters no float tree (`fused` would read its bits signed).
+/// operations, a uint64 node compared with a signed integer compares
+/// exactly, as NumPy ([`IntOp::Compare`]), and uint64 enters no float tree
+/// (`fused` would read its bits signed).
 pub(super) fn lanes(d: Scalar) -> bool {
     matches!(
         (d.kind, d.size),
@@ -344,7 +353,7 @@ fn narrow_on() -> bool {
     *ON.get_or_init(|| std::env::var("STRIDED_NARROW").map_or(true, |v| v != "0"))
 }
 
-fn node<L: IntLane>(x: &Lazy) -> Option<Slot<'_, L>> {
+fn node<'a, L: IntLane>(x: &'a Lazy) -> Option<Slot<'a, L>> {
     L::holds(x.dtype).then_some(())?;
     let op = match &*x.node {
         Node::Leaf(v) => {
@@ -394,6 +403,35 @@ fn node<L: IntLane>(x: &Lazy) -> Option<Slot<'_, L>> {
                     out: Vec::new(),
                 });
             }
+            let compare = matches!(
+                op,
+                BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne
+            );
+            if mixed && compare {
+                let bits = |c: &Lazy| unsigned_wide(c.dtype) && !signed(c);
+                // A Python int past the lanes' 64 bits (`w <= -2**64 + 1`)
+                // compares on the general path.
+                let held = |c: &Lazy| {
+                    let v = || c.exact_at(&[]).1;
+                    c.ndim() > 0
+                        || if bits(c) {
+                            u64::try_from(v()).is_ok()
+                        } else {
+                            i64::try_from(v()).is_ok()
+                        }
+                };
+                (held(a) && held(b)).then_some(())?;
+                return Some(Slot {
+                    op: IntOp::Compare(
+                        *op,
+                        Box::new(operand(x, a)?),
+                        Box::new(operand(x, b)?),
+                        [bits(a), bits(b)],
+                    ),
+                    dtype: x.dtype,
+                    out: Vec::new(),
+                });
+            }
             let fits = !matches!(op, BinOp::Div | BinOp::Pow) && !mixed;
             fits.then_some(())?;
             IntOp::Binary(*op, Box::new(operand(x, a)?), Box::new(operand(x, b)?))
@@ -407,12 +445,23 @@ fn node<L: IntLane>(x: &Lazy) -> Option<Slot<'_, L>> {
             Box::new(operand(x, a)?),
             Box::new(operand(x, b)?),
         ),
-        // (A None bound is an infinite one, which no lane holds.)
-        Node::Clip(v, lo, hi) if !unsigned_wide(x.dtype) && bounded(lo) && bounded(hi) => {
+        Node::Clip(v, lo, hi) => {
+            // A None bound is an infinite one (of an integer dtype: a
+            // float bound would have made the node a float one).
+            let bound = |b: &'a Lazy| -> Option<Option<Box<Slot<'a, L>>>> {
+                if b.ndim() == 0 && b.at(&[]).re.is_infinite() {
+                    return Some(None);
+                }
+                // (A negative bound of uint64 is NumPy's to refuse.)
+                let negative = b.ndim() == 0 && b.exact_at(&[]).1 < 0;
+                (!(negative && unsigned_wide(x.dtype))).then_some(())?;
+                Some(Some(Box::new(operand(x, b)?)))
+            };
             IntOp::Clip(
                 Box::new(operand(x, v)?),
-                Box::new(operand(x, lo)?),
-                Box::new(operand(x, hi)?),
+                bound(lo)?,
+                bound(hi)?,
+                unsigned_wide(x.dtype),
             )
         }
         _ => return None,
@@ -422,11 +471,6 @@ fn node<L: IntLane>(x: &Lazy) -> Option<Slot<'_, L>> {
         dtype: x.dtype,
         out: Vec::new(),
     })
-}
-
-/// Whether `b`, a bound of `clip`, is not an infinite number.
-fn bounded(b: &Lazy) -> bool {
-    b.ndim() > 0 || b.at(&[]).re.is_finite()
 }
 
 /// Child `c` of `parent` as integer lanes: one value, its own lanes
@@ -441,9 +485,15 @@ fn operand<'a, L: IntLane>(parent: &'a Lazy, c: &'a Lazy) -> Option<Slot<'a, L>>
         out: Vec::new(),
     };
     if c.ndim() == 0 {
-        // Exactly: an int64 constant need not be a float64 (and a
-        // constant the dtype holds fits the lanes that hold the dtype).
-        return Some(slot(IntOp::All(L::from_i64(c.exact_at(&[]).1 as i64))));
+        // Exactly: an int64 constant need not be a float64. A Python int
+        // past the lanes (`x < 2**63` of int64, which NumPy compares
+        // exactly) leaves the node to the general path; uint64's past
+        // 2^63 are held as their bits.
+        let v = c.exact_at(&[]).1;
+        let bits = unsigned_wide(c.dtype) && u64::try_from(v).is_ok();
+        let lane = L::from_i64(v as i64);
+        let held = i128::from(AsPrimitive::<i64>::as_(lane)) == v;
+        return (bits || held).then(|| slot(IntOp::All(lane)));
     }
     if let Some(s) = node(c) {
         if c.shape == parent.shape {
@@ -628,6 +678,11 @@ impl<L: IntLane> Slot<'_, L> {
                 let unsigned = unsigned_wide(a.dtype) || unsigned_wide(b.dtype);
                 binary(*op, a.values(), b.values(), *dtype, unsigned, out);
             }
+            IntOp::Compare(op, a, b, bits) => {
+                a.eval(outer, start, len);
+                b.eval(outer, start, len);
+                exact_compare(*op, a.values(), b.values(), *bits, out);
+            }
             IntOp::Cast(c) => {
                 c.eval(outer, start, len);
                 copy(c.values(), out);
@@ -653,19 +708,34 @@ impl<L: IntLane> Slot<'_, L> {
                 }
                 select(c.values(), a.values(), b.values(), out);
             }
-            IntOp::Clip(v, lo, hi) => {
-                for s in [&mut *v, &mut *lo, &mut *hi] {
-                    s.eval(outer, start, len);
+            IntOp::Clip(v, lo, hi, unsigned) => {
+                v.eval(outer, start, len);
+                for b in [&mut *lo, &mut *hi].into_iter().flatten() {
+                    b.eval(outer, start, len);
                 }
-                zip(Max, v.values(), lo.values(), out);
-                let lower = |o: &mut L, h: L| {
-                    if h < *o {
-                        *o = h;
+                let (lo, hi) = (
+                    lo.as_ref().map(|b| b.values()),
+                    hi.as_ref().map(|b| b.values()),
+                );
+                if *unsigned {
+                    clip_unsigned(v.values(), lo, hi, out);
+                } else {
+                    match lo {
+                        Some(lo) => zip(Max, v.values(), lo, out),
+                        None => copy(v.values(), out),
                     }
-                };
-                match hi.values() {
-                    Ints::All(h) => out.iter_mut().for_each(|o| lower(o, h)),
-                    Ints::Run(hs) => out.iter_mut().zip(hs).for_each(|(o, &h)| lower(o, h)),
+                    let lower = |o: &mut L, h: L| {
+                        if h < *o {
+                            *o = h;
+                        }
+                    };
+                    match hi {
+                        Some(Ints::All(h)) => out.iter_mut().for_each(|o| lower(o, h)),
+                        Some(Ints::Run(hs)) => {
+                            out.iter_mut().zip(hs).for_each(|(o, &h)| lower(o, h))
+                        }
+                        None => {}
+                    }
                 }
             }
             IntOp::Broadcast(b) => {
@@ -696,7 +766,7 @@ impl<L: IntLane> Slot<'_, L> {
             }
             IntOp::General { .. } => "general".to_string(),
             IntOp::Unary(f, c) => fused::unary_text(*f, |nested| c.describe(nested)),
-            IntOp::Binary(op, a, b) => {
+            IntOp::Binary(op, a, b) | IntOp::Compare(op, a, b, _) => {
                 fused::binary_text(*op, a.describe(true), b.describe(true), nested)
             }
             IntOp::Cast(c) => format!("{}({})", self.dtype.name(), c.describe(false)),
@@ -707,8 +777,11 @@ impl<L: IntLane> Slot<'_, L> {
             IntOp::Where(c, a, b) => {
                 fused::call_text("where", [c, a, b].map(|s| s.describe(false)))
             }
-            IntOp::Clip(v, lo, hi) => {
-                fused::call_text("clip", [v, lo, hi].map(|s| s.describe(false)))
+            IntOp::Clip(v, lo, hi, _) => {
+                let bound = |b: &Option<Box<Slot<'_, L>>>| {
+                    b.as_ref().map_or("None".to_string(), |b| b.describe(false))
+                };
+                fused::call_text("clip", [v.describe(false), bound(lo), bound(hi)])
             }
             IntOp::Broadcast(b) => format!("broadcast({})", b.child.describe(false)),
         }
@@ -728,12 +801,79 @@ impl<L: IntLane> Slot<'_, L> {
             IntOp::Unary(_, c) | IntOp::Cast(c) => c.held(general),
             IntOp::FromFloat(f) => f.held(general),
             IntOp::Power(c, _) => c.held(general),
-            IntOp::Binary(_, a, b) => a.held(general) + b.held(general),
-            IntOp::Where(c, a, b) | IntOp::Clip(c, a, b) => {
-                c.held(general) + a.held(general) + b.held(general)
+            IntOp::Binary(_, a, b) | IntOp::Compare(_, a, b, _) => {
+                a.held(general) + b.held(general)
+            }
+            IntOp::Where(c, a, b) => c.held(general) + a.held(general) + b.held(general),
+            IntOp::Clip(v, lo, hi, _) => {
+                let bound = |b: &Option<Box<Slot<'_, L>>>, general: &mut bool| {
+                    b.as_ref().map_or(0, |b| b.held(general))
+                };
+                v.held(general) + bound(lo, general) + bound(hi, general)
             }
             IntOp::Broadcast(b) => b.child.held(general),
         }
+    }
+}
+
+/// `a op b`, a comparison, of each element into `out`, exact over
+/// uint64 and signed integers together (`bits`: which operand holds
+/// uint64's bits): a negative value is below every uint64, and otherwise
+/// the two compare as unsigned.
+fn exact_compare<L: IntLane>(
+    op: BinOp,
+    a: Ints<'_, L>,
+    b: Ints<'_, L>,
+    bits: [bool; 2],
+    out: &mut [L],
+) {
+    let value = |x: Ints<'_, L>, k: usize, unsigned: bool| {
+        let v: i64 = match x {
+            Ints::All(v) => v.as_(),
+            Ints::Run(vs) => vs[k].as_(),
+        };
+        if unsigned {
+            i128::from(v as u64)
+        } else {
+            i128::from(v)
+        }
+    };
+    for (k, o) in out.iter_mut().enumerate() {
+        let (x, y) = (value(a, k, bits[0]), value(b, k, bits[1]));
+        *o = L::from_bool(match op {
+            BinOp::Lt => x < y,
+            BinOp::Le => x <= y,
+            BinOp::Gt => x > y,
+            BinOp::Ge => x >= y,
+            BinOp::Eq => x == y,
+            _ => x != y,
+        });
+    }
+}
+
+/// `clip` of uint64's bits (`minimum(maximum(x, lo), hi)`, a bound of
+/// `None` not bounding), compared unsigned: with their top bits flipped,
+/// they compare as signed integers do.
+fn clip_unsigned<L: IntLane>(
+    x: Ints<'_, L>,
+    lo: Option<Ints<'_, L>>,
+    hi: Option<Ints<'_, L>>,
+    out: &mut [L],
+) {
+    let key = |v: L| AsPrimitive::<i64>::as_(v) ^ i64::MIN;
+    let get = |o: Ints<'_, L>, k: usize| match o {
+        Ints::All(v) => v,
+        Ints::Run(vs) => vs[k],
+    };
+    for (k, o) in out.iter_mut().enumerate() {
+        let mut v = get(x, k);
+        if let Some(l) = lo.map(|l| get(l, k)).filter(|&l| key(l) > key(v)) {
+            v = l;
+        }
+        if let Some(h) = hi.map(|h| get(h, k)).filter(|&h| key(h) < key(v)) {
+            v = h;
+        }
+        *o = v;
     }
 }
 

@@ -68,6 +68,12 @@ def expression(rng, dt):
         "max(x.reshape(3, 4), axis=0)", "min(x.reshape(3, 4), axis=1)",
         "ptp(x.reshape(3, 4), axis=0)", "argmax(x.reshape(3, 4), axis=0)",
         "argmin(x.reshape(2, 6), axis=1)", "sum(x.reshape(2, 2, 3), axis=(0, 2))",
+        # uint64 against signed integers (and the other way): exact in NumPy.
+        "x < x[::-1].astype('i8')", "x >= x[::-1].astype('u8')", "x == x.astype('i8')",
+        "x != x[::-1].astype('u8')", "x > -3", "x <= -{c}",
+        "clip(x, None, {c})", "clip(x, {c}, None)", "clip(x, x[::-1], None)", "clip(x, x[0], x[::-1])",
+        # Python ints past every 64-bit lane, compared exactly (NumPy 2).
+        "x < 9223372036854775808", "x >= -9223372036854775809", "x != 18446744073709551616",
     ])
     c2 = constant(rng, dt)
     lo, hi = sorted([c, c2])
