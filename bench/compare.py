@@ -147,6 +147,16 @@ CASES = [
     ("float16: mean(e, axis=0)", "open {f} {n}x65536 f2 as e; mean(e, axis=0)",
      "e = np.memmap(d.filename, dtype='<f2', mode='r', shape=(16384, 65536))\n"
      "print(np.mean(e, axis=0, dtype='f8'))", None),
+    # Results built in memory: sorts (radix, rows on every core), unique
+    # and running sums; NumPy's default (not stable) sort, as a user types it.
+    ("max(sort(d.r[:2000], axis=1))", "open {f} {n}x{n}; max(sort(d.r[:2000], axis=1))",
+     "print(np.sort(d.real[:2000], axis=1).max())", None),
+    ("sum(sort(d.r[:2000], axis=0)[0])", "open {f} {n}x{n}; sum(sort(d.r[:2000], axis=0)[0])",
+     "print(np.sort(d.real[:2000], axis=0)[0].sum())", None),
+    ("unique(d.r[:1000]).shape", "open {f} {n}x{n}; unique(d.r[:1000]).shape",
+     "print(np.unique(d.real[:1000]).shape)", None),
+    ("sum(cumsum(d.r[:2000], axis=0))", "open {f} {n}x{n}; sum(cumsum(d.r[:2000], axis=0))",
+     "print(np.cumsum(d.real[:2000], axis=0).sum())", None),
     # float16 arithmetic: float32 lanes, rounded to float16 after each
     # operation as NumPy's loops round (which take a float32 a value).
     ("float16: sum(e * 2 + 1)", "open {f} {n}x65536 f2 as e; sum(e * 2 + 1)",

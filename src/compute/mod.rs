@@ -24,6 +24,7 @@ pub mod order;
 pub mod plan;
 pub mod promote;
 pub mod reduce;
+pub mod sorting;
 pub mod spectral;
 
 pub use codec::{

@@ -169,16 +169,38 @@ impl Session {
     ) -> Result<Rows, Error> {
         let ndim = l.ndim();
         let order: Vec<usize> = (0..ndim).filter(|&k| k != axis).chain([axis]).collect();
-        let turned = match super::reshape::permute(Value::Lazy(l.clone()), &order) {
-            Value::Lazy(t) => t,
-            _ => unreachable!("a lazy array stays lazy"),
+        let shape: Vec<usize> = order.iter().map(|&k| l.shape[k]).collect();
+        // Read in C order (the bytes as they lie: a column read down a
+        // file touches a cache line per value), then the axis moved last
+        // in memory, a tile at a time.
+        let (re, im, ints) = self.values_of(l, name, span)?;
+        if axis + 1 >= ndim {
+            return Ok((re, im, ints, shape, order));
+        }
+        let n = l.shape[axis];
+        let inner: usize = l.shape[axis + 1..].iter().product();
+        let what = format!("{name}() of {} elements along axis {axis}", l.size());
+        let turn = |v: &[f64]| -> Result<Vec<f64>, Error> {
+            let mut out = self.reserve_memory(v.len(), &what, "slice the view first", span)?;
+            out.resize(v.len(), 0.0);
+            axis_last(v, &mut out, n, inner);
+            Ok(out)
         };
-        let (re, im, ints) = self.values_of(&turned, name, span)?;
-        Ok((re, im, ints, turned.shape.clone(), order))
+        let re = turn(&re)?;
+        let im = if im.is_empty() { im } else { turn(&im)? };
+        let ints = ints.map(|v| {
+            let mut out = vec![0i128; v.len()];
+            axis_last(&v, &mut out, n, inner);
+            out
+        });
+        Ok((re, im, ints, shape, order))
     }
 
     /// Puts an axis moved last by [`Self::rows_along`] back.
     pub(super) fn unturn(value: Value, order: &[usize]) -> Value {
+        if order.iter().enumerate().all(|(i, &a)| i == a) {
+            return value;
+        }
         let mut inverse = vec![0; order.len()];
         for (i, &a) in order.iter().enumerate() {
             inverse[a] = i;
@@ -386,10 +408,26 @@ impl Session {
         } else {
             l
         };
+        let complex = to.kind == Kind::Complex;
+        // Real float32 and float64: in C order, in the dtype's own
+        // arithmetic (NumPy's accumulate adds or multiplies in the dtype),
+        // along the last axis a row at a time, along another each row
+        // added into a row of running totals (no turning in memory).
+        if !complex && to.kind == Kind::Float && matches!(to.size, 4 | 8) {
+            let k = axis.unwrap_or(0);
+            let (mut re, _, _) = self.values_of(&l, name, span)?;
+            let n = l.shape.get(k).copied().unwrap_or(1);
+            let inner: usize = l.shape[(k + 1).min(l.ndim())..].iter().product();
+            if to.size == 4 {
+                accumulate_along::<f32>(&mut re, n, inner, product, skip);
+            } else {
+                accumulate_along::<f64>(&mut re, n, inner, product, skip);
+            }
+            return Ok(array(l.shape.clone(), to, re, None));
+        }
         let (mut re, mut im, exact, shape, order) =
             self.rows_along(&l, axis.unwrap_or(0), name, span)?;
         let inner = *shape.last().unwrap_or(&1);
-        let complex = to.kind == Kind::Complex;
         let ints = matches!(to.kind, Kind::Int | Kind::UInt);
         let mut out_ints: Vec<i128> = Vec::with_capacity(if ints { re.len() } else { 0 });
         for row in 0..shape.iter().product::<usize>() / inner.max(1) {
@@ -413,8 +451,12 @@ impl Session {
                 if skip && (xr.is_nan() || xi.is_nan()) {
                     (xr, xi) = if product { (1.0, 0.0) } else { (0.0, 0.0) };
                 }
-                (ar, ai) = if product {
+                (ar, ai) = if product && complex {
                     (ar * xr - ai * xi, ar * xi + ai * xr)
+                } else if product {
+                    // (Real: no imaginary parts, whose -0.0 would turn a
+                    // product's -0.0 into 0.0.)
+                    (ar * xr, 0.0)
                 } else {
                     (ar + xr, ai + xi)
                 };
@@ -727,34 +769,44 @@ impl Session {
             let v = array_ints(shape, dtype, out);
             return Ok(if flat { v } else { Self::unturn(v, &order) });
         }
-        let mut out = Vec::with_capacity(re.len());
-        let mut out_im = Vec::with_capacity(im.len());
-        let mut idx: Vec<usize> = Vec::with_capacity(inner);
-        for row in 0..rows {
-            let at = row * inner;
-            idx.clear();
-            idx.extend(0..inner);
-            if complex {
-                idx.sort_by(|&a, &b| {
-                    complex_order((re[at + a], im[at + a]), (re[at + b], im[at + b]))
-                });
-            } else {
-                idx.sort_by(|&a, &b| nan_last(re[at + a], re[at + b]));
-            }
-            if name == "argsort" {
-                out.extend(idx.iter().map(|&k| k as f64));
-            } else {
-                out.extend(idx.iter().map(|&k| re[at + k]));
-                if complex {
-                    out_im.extend(idx.iter().map(|&k| im[at + k]));
-                }
-            }
-        }
         let dtype = if name == "argsort" {
             int64()
         } else {
             sc(l.dtype.kind, l.dtype.size)
         };
+        if !complex {
+            // Real values: by key, radix-sorted rows on every core.
+            let out = if name == "argsort" {
+                crate::compute::sorting::argsort_rows(&re, inner)
+                    .map_err(|_| interrupted(span))?
+                    .into_iter()
+                    .map(|k| k as f64)
+                    .collect()
+            } else {
+                let mut re = re;
+                crate::compute::sorting::sort_rows(&mut re, inner)
+                    .map_err(|_| interrupted(span))?;
+                re
+            };
+            let v = array(shape, dtype, out, None);
+            return Ok(if flat { v } else { Self::unturn(v, &order) });
+        }
+        let mut out = Vec::with_capacity(re.len());
+        let mut out_im = Vec::with_capacity(im.len());
+        let mut idx: Vec<usize> = Vec::with_capacity(inner);
+        for row in 0..rows {
+            crate::control::check().map_err(|_| interrupted(span))?;
+            let at = row * inner;
+            idx.clear();
+            idx.extend(0..inner);
+            idx.sort_by(|&a, &b| complex_order((re[at + a], im[at + a]), (re[at + b], im[at + b])));
+            if name == "argsort" {
+                out.extend(idx.iter().map(|&k| k as f64));
+            } else {
+                out.extend(idx.iter().map(|&k| re[at + k]));
+                out_im.extend(idx.iter().map(|&k| im[at + k]));
+            }
+        }
         let v = array(
             shape,
             dtype,
@@ -807,12 +859,16 @@ impl Session {
             }
             return Ok(values);
         }
-        let mut zs: Vec<(f64, f64)> = if complex {
-            re.into_iter().zip(im).collect()
+        let zs: Vec<(f64, f64)> = if complex {
+            let mut zs: Vec<(f64, f64)> = re.into_iter().zip(im).collect();
+            zs.sort_by(|a, b| complex_order(*a, *b));
+            zs
         } else {
+            // Real values: radix-sorted by key, stably, on every core.
+            let mut re = re;
+            crate::compute::sorting::sort_all(&mut re).map_err(|_| interrupted(span))?;
             re.into_iter().map(|r| (r, 0.0)).collect()
         };
-        zs.sort_by(|a, b| complex_order(*a, *b));
         // Equal values are one; every value with a NaN is one too (NumPy 2's
         // equal_nan), the first in sorted order.
         let nan = |z: &(f64, f64)| z.0.is_nan() || z.1.is_nan();
@@ -1039,6 +1095,69 @@ fn complex_order(a: (f64, f64), b: (f64, f64)) -> std::cmp::Ordering {
         2 => nan_last(a.1, b.1),
         _ => std::cmp::Ordering::Equal,
     })
+}
+
+/// The running sums (or products) of `v`, blocks of `n` rows of `inner`
+/// values (C order), along the rows, in `F`'s arithmetic; `skip`: NaN
+/// count as the identity (`nancumsum`, `nancumprod`).
+fn accumulate_along<F>(v: &mut [f64], n: usize, inner: usize, product: bool, skip: bool)
+where
+    F: num_traits::Float + num_traits::AsPrimitive<f64> + 'static,
+    f64: num_traits::AsPrimitive<F>,
+{
+    use num_traits::AsPrimitive;
+    let one = if product { F::one() } else { F::zero() };
+    let step = |acc: F, x: f64| {
+        let x: F = if skip && x.is_nan() { one } else { x.as_() };
+        if product {
+            acc * x
+        } else {
+            acc + x
+        }
+    };
+    if n * inner == 0 {
+        return;
+    }
+    for block in v.chunks_mut(n * inner) {
+        if inner == 1 {
+            let mut acc = one;
+            for x in block {
+                acc = step(acc, *x);
+                *x = acc.as_();
+            }
+            continue;
+        }
+        let mut acc = vec![one; inner];
+        for row in block.chunks_mut(inner) {
+            for (a, x) in acc.iter_mut().zip(row) {
+                *a = step(*a, *x);
+                *x = (*a).as_();
+            }
+        }
+    }
+}
+
+/// `v`, blocks of `n` rows of `inner` values (C order), with each block
+/// turned to `inner` rows of `n` into `out`: the middle axis moved last.
+/// In tiles of 32 by 32, so reads and writes both stay in cache lines
+/// they have just used.
+fn axis_last<T: Copy>(v: &[T], out: &mut [T], n: usize, inner: usize) {
+    const TILE: usize = 32;
+    let block = n * inner;
+    if block == 0 {
+        return;
+    }
+    for (src, dst) in v.chunks(block).zip(out.chunks_mut(block)) {
+        for r0 in (0..n).step_by(TILE) {
+            for c0 in (0..inner).step_by(TILE) {
+                for r in r0..(r0 + TILE).min(n) {
+                    for c in c0..(c0 + TILE).min(inner) {
+                        dst[c * n + r] = src[r * inner + c];
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// NumPy's sort order: NaN after everything else.

@@ -260,6 +260,18 @@ FIXED = [
                      "squeeze(d[:1])", "take(d, [0, 5, -1])", "take(d, [2, 0], axis=1)", "take(d, [13])",
                      "squeeze(d, axis=0)"],
      [0.5, -1.25, 3.0, 2.0, 1e30, np.nan, 1e30, 2.0, 0.0, -0.0, 7.5, 3.0]),
+    # Rows long enough for the radix sort (and running totals down the
+    # columns): random values, argsort among them (NumPy's default sort is
+    # not stable, so no ties there) ...
+    ("<f4", [3, 700], ["sort(d)", "sort(d, axis=0)", "sort(d, axis=None)", "argsort(d)", "argsort(d, axis=0)",
+                       "unique(d)", "cumsum(d, axis=0)", "nancumprod(d / 10, axis=1)", "cumsum(d, axis=None)"],
+     list(np.random.default_rng(7).normal(0, 10, 2100))),
+    ("<f8", [1500], ["sort(d)", "argsort(d)", "unique(d)", "cumsum(d)"],
+     list(np.random.default_rng(8).normal(0, 1e10, 1500))),
+    # ... and ties and NaN, whose sorted values are the same in any order.
+    ("<f4", [2, 1200], ["sort(d)", "sort(d, axis=0)", "sort(d, axis=None)", "unique(d)",
+                        "unique(d, return_counts=True)[1]", "nancumsum(d, axis=0)"],
+     [np.nan if k % 97 == 5 else float((k * 7) % 13) - 6.5 for k in range(2400)]),
     ("<i2", [2, 5], ["cumsum(d)", "cumprod(d, axis=1)", "prod(d, axis=1)", "diff(d)", "sort(d, axis=0)", "unique(d)",
                      "diff(d > 0)", "cumsum(d > 0)", "prod(d * 10)", "cumprod(d * 10, axis=1)"]),
     ("|u1", [6], ["cumsum(d)", "diff(d)", "prod(d)", "cumprod(d)"]),

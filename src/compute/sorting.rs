@@ -1,0 +1,345 @@
+//! Sorting values held in memory, as NumPy's stable sort orders them
+//! (`sort`, `argsort`, `unique`): -0.0 and 0.0 are equal, NaN go last,
+//! and equal values keep their order.
+//!
+//! Each float64 becomes an unsigned key in that order ([`key`]), and the
+//! values (or, for `argsort`, the keys with their positions) are sorted by
+//! a least-significant-digit radix sort, a byte a pass: stable by
+//! construction, so equal keys (±0.0, NaN of any payload) keep their
+//! order with no comparison, and a pass whose byte is the same for every
+//! value is skipped (float32 data held in float64 has its low 29 bits
+//! zero: five passes of eight). Short rows take the standard library's
+//! stable sort on the same keys. Rows are sorted on every core; a long row
+//! is cut into parts sorted on every core, then merged (stably: the
+//! earlier part first on a tie). Every pass checks for Ctrl-C, so a sort
+//! stops within a pass over a part (well under 100 ms).
+
+use crate::control::{self, Interrupted};
+use std::sync::Mutex;
+
+/// Rows shorter than this sort by comparison (a radix sort's 256-bucket
+/// histograms cost more than they save).
+const SHORT: usize = 512;
+
+/// A long row is cut into parts of at most this many values (a radix
+/// pass over one takes tens of milliseconds), sorted one part per thread
+/// at a time, then merged; rows up to this long are each sorted whole.
+const PART: usize = 1 << 22;
+
+/// A float64's place in NumPy's sort order as an unsigned integer: -0.0
+/// and 0.0 one key, every NaN the last key.
+pub fn key(x: f64) -> u64 {
+    if x.is_nan() {
+        return u64::MAX;
+    }
+    let b = if x == 0.0 { 0 } else { x.to_bits() };
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | 1 << 63
+    }
+}
+
+/// What a radix sort moves: a value sorted by its own key, or a key with
+/// the position it came from.
+trait Item: Copy + Send + Sync + Default {
+    fn key(&self) -> u64;
+}
+
+impl Item for f64 {
+    fn key(&self) -> u64 {
+        key(*self)
+    }
+}
+
+/// A key and the position of its value in its row (`argsort`).
+#[derive(Clone, Copy, Default)]
+struct Keyed(u64, u64);
+
+impl Item for Keyed {
+    fn key(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Sorts each row of `inner` values of `values` (C order) in place.
+pub fn sort_rows(values: &mut [f64], inner: usize) -> Result<(), Interrupted> {
+    rows(values, inner, PART)
+}
+
+/// For each row of `inner` values, the positions that sort it (stable),
+/// in C order.
+pub fn argsort_rows(values: &[f64], inner: usize) -> Result<Vec<u64>, Interrupted> {
+    argsort_with(values, inner, PART)
+}
+
+fn argsort_with(values: &[f64], inner: usize, part: usize) -> Result<Vec<u64>, Interrupted> {
+    let mut keyed: Vec<Keyed> = values
+        .iter()
+        .enumerate()
+        .map(|(k, &x)| Keyed(key(x), (k % inner.max(1)) as u64))
+        .collect();
+    rows(&mut keyed, inner, part)?;
+    Ok(keyed.into_iter().map(|k| k.1).collect())
+}
+
+/// All of `values` sorted, for `unique`.
+pub fn sort_all(values: &mut [f64]) -> Result<(), Interrupted> {
+    let n = values.len();
+    rows(values, n, PART)
+}
+
+/// Sorts each row of `inner` items: rows shared among the threads, or
+/// a row longer than `part` cut into parts of at most `part`.
+fn rows<T: Item>(items: &mut [T], inner: usize, part: usize) -> Result<(), Interrupted> {
+    if inner == 0 || items.is_empty() {
+        return Ok(());
+    }
+    let _job = control::start(items.len() as u64);
+    let count = items.len() / inner;
+    if count >= control::threads() || inner <= part {
+        // Groups of whole rows, about a part's worth each.
+        let per = (part / inner).max(1);
+        return on_threads(items.chunks_mut(per * inner).collect(), |_, group| {
+            let mut buf = Vec::new();
+            for row in group.chunks_mut(inner) {
+                sort_one(row, &mut buf)?;
+                control::advance(row.len() as u64);
+            }
+            Ok(())
+        });
+    }
+    for row in items.chunks_mut(inner) {
+        sort_long(row, part)?;
+    }
+    Ok(())
+}
+
+/// One long row: parts sorted on every core, then merged in rounds (the
+/// pairs of a round on every core too).
+fn sort_long<T: Item>(row: &mut [T], most: usize) -> Result<(), Interrupted> {
+    let len = row.len();
+    let part = len
+        .div_ceil(control::threads())
+        .clamp(SHORT, most.max(SHORT));
+    on_threads(row.chunks_mut(part).collect(), |_, p| {
+        sort_one(p, &mut Vec::new())?;
+        control::advance(p.len() as u64 / 2);
+        Ok(())
+    })?;
+    let mut other = vec![T::default(); len];
+    let (mut from, mut to): (&mut [T], &mut [T]) = (&mut *row, &mut other);
+    let (mut width, mut rounds) = (part, 0);
+    while width < len {
+        let source: &[T] = from;
+        on_threads(to.chunks_mut(2 * width).collect(), |k, out| {
+            let pair = &source[k * 2 * width..k * 2 * width + out.len()];
+            let (left, right) = pair.split_at(width.min(pair.len()));
+            merge(left, right, out)
+        })?;
+        std::mem::swap(&mut from, &mut to);
+        width *= 2;
+        rounds += 1;
+    }
+    // After an odd number of rounds the sorted values are in `other`.
+    if rounds % 2 == 1 {
+        row.copy_from_slice(&other);
+    }
+    control::advance(len as u64 - len as u64 / 2);
+    Ok(())
+}
+
+/// Merges two sorted runs into `out`, the left one first on a tie.
+fn merge<T: Item>(left: &[T], right: &[T], out: &mut [T]) -> Result<(), Interrupted> {
+    let (mut i, mut j) = (0, 0);
+    for (k, o) in out.iter_mut().enumerate() {
+        if k % (1 << 20) == 0 {
+            control::check()?;
+        }
+        let take_left = j == right.len() || (i < left.len() && left[i].key() <= right[j].key());
+        if take_left {
+            *o = left[i];
+            i += 1;
+        } else {
+            *o = right[j];
+            j += 1;
+        }
+    }
+    Ok(())
+}
+
+/// Runs `work` over the parts (with their index) on every core, a part
+/// per thread at a time.
+fn on_threads<T: Send>(
+    parts: Vec<&mut [T]>,
+    work: impl Fn(usize, &mut [T]) -> Result<(), Interrupted> + Sync,
+) -> Result<(), Interrupted> {
+    let n = parts.len();
+    let queue = Mutex::new(parts.into_iter().enumerate());
+    std::thread::scope(|s| {
+        for _ in 0..control::threads().min(n) {
+            control::spawn_scoped(s, || loop {
+                let next = queue.lock().expect("no thread panics holding it").next();
+                let Some((k, p)) = next else {
+                    break;
+                };
+                if work(k, p).is_err() {
+                    break;
+                }
+            });
+        }
+    });
+    control::check()
+}
+
+/// Sorts one row (stably by key): by comparison when short, else by
+/// radix, `buf` its second buffer.
+fn sort_one<T: Item>(row: &mut [T], buf: &mut Vec<T>) -> Result<(), Interrupted> {
+    if row.len() <= SHORT {
+        row.sort_by_key(Item::key);
+        return Ok(());
+    }
+    control::check()?;
+    // Every byte's histogram in one pass.
+    let mut counts = vec![[0usize; 256]; 8];
+    for x in row.iter() {
+        let k = x.key();
+        for (b, c) in counts.iter_mut().enumerate() {
+            c[(k >> (8 * b)) as usize & 255] += 1;
+        }
+    }
+    buf.clear();
+    buf.resize(row.len(), T::default());
+    let mut in_row = true;
+    for (b, c) in counts.iter().enumerate() {
+        // A byte every key shares orders nothing.
+        if c.contains(&row.len()) {
+            continue;
+        }
+        control::check()?;
+        let mut at = [0usize; 256];
+        let mut sum = 0;
+        for (a, &n) in at.iter_mut().zip(c) {
+            *a = sum;
+            sum += n;
+        }
+        let (src, dst): (&[T], &mut [T]) = if in_row { (row, buf) } else { (buf, row) };
+        for x in src {
+            let d = (x.key() >> (8 * b)) as usize & 255;
+            dst[at[d]] = *x;
+            at[d] += 1;
+        }
+        in_row = !in_row;
+    }
+    if !in_row {
+        row.copy_from_slice(buf);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Values with ties, ±0.0, NaN of several payloads and signs,
+    /// infinities and subnormals; float64 and float32-exact.
+    fn values(n: usize, seed: u64, single: bool) -> Vec<f64> {
+        let mut s = seed;
+        (0..n)
+            .map(|k| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                let u = (s >> 11) as f64 / (1u64 << 53) as f64;
+                let x = match k % 97 {
+                    0 => f64::NAN,
+                    1 => -f64::NAN,
+                    2 => f64::from_bits(0x7ff8_0000_0000_0000 | (s & 0xffff)),
+                    3 => 0.0,
+                    4 => -0.0,
+                    5 => f64::INFINITY,
+                    6 => f64::NEG_INFINITY,
+                    7 => 5e-324 * (s % 7) as f64,
+                    8..=20 => (u * 10.0).floor() - 5.0,
+                    _ => (u - 0.5) * 1e6,
+                };
+                if single {
+                    x as f32 as f64
+                } else {
+                    x
+                }
+            })
+            .collect()
+    }
+
+    /// The standard library's stable sort with NumPy's comparison: NaN
+    /// last, -0.0 equal to 0.0.
+    fn reference(row: &[f64]) -> Vec<f64> {
+        let mut v = row.to_vec();
+        v.sort_by(|a, b| match (a.is_nan(), b.is_nan()) {
+            (true, true) => std::cmp::Ordering::Equal,
+            (true, false) => std::cmp::Ordering::Greater,
+            (false, true) => std::cmp::Ordering::Less,
+            _ => a.partial_cmp(b).unwrap(),
+        });
+        v
+    }
+
+    /// Sorts and argsorts of short rows, radix rows, long rows cut into
+    /// parts and merged, on one thread and several, give the bits the
+    /// standard library's stable sort gives.
+    #[test]
+    fn radix_and_merged_sorts_are_the_stable_comparison_sort() {
+        // (Parts of 2000 values: long rows take several merge rounds.)
+        for (n, inner, single, part) in [
+            (3000, 10, false, PART),
+            (40_000, 5000, true, PART),
+            (40_000, 40_000, false, PART),
+            (25_007, 25_007, true, 2000),
+            (60_000, 20_000, false, 2000),
+            (9000, 9000, false, 2000),
+        ] {
+            let xs = values(n, n as u64 + 1, single);
+            let mut sorted = xs.clone();
+            rows(&mut sorted, inner, part).unwrap();
+            let order = argsort_with(&xs, inner, part).unwrap();
+            for (r, row) in xs.chunks(inner).enumerate() {
+                let want = reference(row);
+                let got = &sorted[r * inner..r * inner + row.len()];
+                let same = want
+                    .iter()
+                    .zip(got)
+                    .all(|(a, b)| a.to_bits() == b.to_bits());
+                assert!(same, "sort of {n} in rows of {inner}, row {r}");
+                // argsort: the positions of the stable order, ties in order.
+                let mut positions: Vec<usize> = (0..row.len()).collect();
+                positions.sort_by_key(|&k| key(row[k]));
+                let got = &order[r * inner..r * inner + row.len()];
+                assert!(
+                    positions.iter().zip(got).all(|(&a, &b)| a as u64 == b),
+                    "argsort of {n} in rows of {inner}, row {r}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn keys_order_floats_as_numpy_compares_them() {
+        let xs = [
+            f64::NEG_INFINITY,
+            -1.5,
+            -5e-324,
+            -0.0,
+            0.0,
+            5e-324,
+            2.0,
+            f64::INFINITY,
+        ];
+        for w in xs.windows(2) {
+            assert!(key(w[0]) <= key(w[1]), "{} {}", w[0], w[1]);
+        }
+        assert_eq!(key(-0.0), key(0.0));
+        assert_eq!(key(f64::NAN), key(-f64::NAN));
+        assert!(key(f64::INFINITY) < key(f64::NAN));
+    }
+}
