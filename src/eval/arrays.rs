@@ -188,11 +188,15 @@ impl Session {
         };
         let re = turn(&re)?;
         let im = if im.is_empty() { im } else { turn(&im)? };
-        let ints = ints.map(|v| {
-            let mut out = vec![0i128; v.len()];
-            axis_last(&v, &mut out, n, inner);
-            out
-        });
+        let ints = match ints {
+            Some(v) => {
+                let mut out = self.reserve_memory(v.len(), &what, "slice the view first", span)?;
+                out.resize(v.len(), 0i128);
+                axis_last(&v, &mut out, n, inner);
+                Some(out)
+            }
+            None => None,
+        };
         Ok((re, im, ints, shape, order))
     }
 
