@@ -267,6 +267,32 @@ pub fn in_chunks<T: Send>(
         .collect()
 }
 
+/// Runs `work` over `parts`, disjoint slices of one buffer (with their
+/// index), on up to [`threads`] threads, each taking the next part as it
+/// finishes one: [`in_chunks`] for work done in place. Stops at the first
+/// part that is interrupted.
+pub fn in_parts<T: Send>(
+    parts: Vec<&mut [T]>,
+    work: impl Fn(usize, &mut [T]) -> Result<(), Interrupted> + Sync,
+) -> Result<(), Interrupted> {
+    let n = parts.len();
+    let queue = Mutex::new(parts.into_iter().enumerate());
+    std::thread::scope(|s| {
+        for _ in 0..threads().min(n) {
+            spawn_scoped(s, || loop {
+                let next = queue.lock().expect("no thread panics holding it").next();
+                let Some((k, p)) = next else {
+                    break;
+                };
+                if work(k, p).is_err() {
+                    break;
+                }
+            });
+        }
+    });
+    check()
+}
+
 /// How many threads reductions use: one per core (at most 16), or
 /// `STRIDED_THREADS` (for tests that check that the answer does not
 /// depend on it, and for benchmarks).

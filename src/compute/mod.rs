@@ -1000,7 +1000,16 @@ pub(crate) fn broadcast_outer(shape: &[usize], outer: &[usize], into: &mut [usiz
 /// every index `i` of `shape`, in C order (positions inside `a`, as basic
 /// indexing makes them).
 fn picked<T: Copy>(a: &ArrayD<T>, shape: &[usize], strides: &[isize], offset: i128) -> ArrayD<T> {
-    let flat: Vec<T> = a.iter().copied().collect();
+    // The values in C order: the array's own buffer when it lies so (as
+    // computed arrays do), else a copy.
+    let copy: Vec<T>;
+    let flat: &[T] = match a.as_slice() {
+        Some(s) => s,
+        None => {
+            copy = a.iter().copied().collect();
+            &copy
+        }
+    };
     let n: usize = shape.iter().product();
     let mut out = Vec::with_capacity(n);
     let mut idx = vec![0usize; shape.len()];

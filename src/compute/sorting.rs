@@ -15,7 +15,6 @@
 //! stops within a pass over a part (well under 100 ms).
 
 use crate::control::{self, Interrupted};
-use std::sync::Mutex;
 
 /// Rows shorter than this sort by comparison (a radix sort's 256-bucket
 /// histograms cost more than they save).
@@ -40,15 +39,26 @@ pub fn key(x: f64) -> u64 {
     }
 }
 
-/// What a radix sort moves: a value sorted by its own key, or a key with
-/// the position it came from.
+/// What a radix sort moves: a key, or a key with the position its value
+/// came from.
 trait Item: Copy + Send + Sync + Default {
+    /// The bytes of the key that can differ (from the lowest).
+    const BYTES: usize = 8;
     fn key(&self) -> u64;
 }
 
-impl Item for f64 {
+impl Item for u64 {
     fn key(&self) -> u64 {
-        key(*self)
+        *self
+    }
+}
+
+/// Keys of float32 values (float32, float16 and small integer data): half
+/// the bytes to move and four passes at most.
+impl Item for u32 {
+    const BYTES: usize = 4;
+    fn key(&self) -> u64 {
+        u64::from(*self)
     }
 }
 
@@ -62,9 +72,97 @@ impl Item for Keyed {
     }
 }
 
-/// Sorts each row of `inner` values of `values` (C order) in place.
-pub fn sort_rows(values: &mut [f64], inner: usize) -> Result<(), Interrupted> {
-    rows(values, inner, PART)
+/// A float's bits in numeric order: negative values with every bit
+/// flipped, the others with the sign bit set; so -0.0 sorts just below
+/// 0.0. NaN (any payload) are the last key. One-to-one but for NaN, so the
+/// sorted keys give the values back, and the zeros and the NaN, which
+/// NumPy's stable sort keeps in their order, are put back as they came.
+macro_rules! ordered {
+    ($name:ident, $back:ident, $bits:ty, $float:ty) => {
+        fn $name(x: $float) -> $bits {
+            if x.is_nan() {
+                return <$bits>::MAX;
+            }
+            let b = x.to_bits();
+            let sign = 1 << (<$bits>::BITS - 1);
+            if b & sign != 0 {
+                !b
+            } else {
+                b | sign
+            }
+        }
+
+        fn $back(k: $bits) -> $float {
+            let sign = 1 << (<$bits>::BITS - 1);
+            <$float>::from_bits(if k & sign != 0 { k & !sign } else { !k })
+        }
+    };
+}
+
+ordered!(ordered64, value64, u64, f64);
+ordered!(ordered32, value32, u32, f32);
+
+/// Sorts each row of `inner` values of `values` (C order) in place;
+/// `single`: the values are float32's (float32, float16 and small integer
+/// data), whose keys are half as wide.
+pub fn sort_rows(values: &mut [f64], inner: usize, single: bool) -> Result<(), Interrupted> {
+    sort_with(values, inner, single, PART)
+}
+
+fn sort_with(
+    values: &mut [f64],
+    inner: usize,
+    single: bool,
+    part: usize,
+) -> Result<(), Interrupted> {
+    if single {
+        by_keys(
+            values,
+            inner,
+            part,
+            |x| ordered32(x as f32),
+            |k| f64::from(value32(k)),
+        )
+    } else {
+        by_keys(values, inner, part, ordered64, value64)
+    }
+}
+
+/// Sorts the rows by their values' keys, then writes the values back from
+/// the keys, and the zeros and NaN in the order they came.
+fn by_keys<K: Item>(
+    values: &mut [f64],
+    inner: usize,
+    part: usize,
+    to_key: impl Fn(f64) -> K,
+    from_key: impl Fn(K) -> f64,
+) -> Result<(), Interrupted> {
+    if inner == 0 {
+        return Ok(());
+    }
+    let mut keys: Vec<K> = values.iter().map(|&x| to_key(x)).collect();
+    rows(&mut keys, inner, part)?;
+    let (mut zeros, mut nan) = (Vec::new(), Vec::new());
+    for (row, keys) in values.chunks_mut(inner).zip(keys.chunks(inner)) {
+        zeros.clear();
+        nan.clear();
+        for &x in row.iter() {
+            if x == 0.0 {
+                zeros.push(x);
+            } else if x.is_nan() {
+                nan.push(x);
+            }
+        }
+        for (v, &k) in row.iter_mut().zip(keys) {
+            *v = from_key(k);
+        }
+        if let Some(at) = row.iter().position(|&x| x == 0.0) {
+            row[at..at + zeros.len()].copy_from_slice(&zeros);
+        }
+        let n = row.len();
+        row[n - nan.len()..].copy_from_slice(&nan);
+    }
+    Ok(())
 }
 
 /// For each row of `inner` values, the positions that sort it (stable),
@@ -83,10 +181,10 @@ fn argsort_with(values: &[f64], inner: usize, part: usize) -> Result<Vec<u64>, I
     Ok(keyed.into_iter().map(|k| k.1).collect())
 }
 
-/// All of `values` sorted, for `unique`.
-pub fn sort_all(values: &mut [f64]) -> Result<(), Interrupted> {
+/// All of `values` sorted, for `unique` (`single` as for [`sort_rows`]).
+pub fn sort_all(values: &mut [f64], single: bool) -> Result<(), Interrupted> {
     let n = values.len();
-    rows(values, n, PART)
+    sort_rows(values, n, single)
 }
 
 /// Sorts each row of `inner` items: rows shared among the threads, or
@@ -100,7 +198,7 @@ fn rows<T: Item>(items: &mut [T], inner: usize, part: usize) -> Result<(), Inter
     if count >= control::threads() || inner <= part {
         // Groups of whole rows, about a part's worth each.
         let per = (part / inner).max(1);
-        return on_threads(items.chunks_mut(per * inner).collect(), |_, group| {
+        return control::in_parts(items.chunks_mut(per * inner).collect(), |_, group| {
             let mut buf = Vec::new();
             for row in group.chunks_mut(inner) {
                 sort_one(row, &mut buf)?;
@@ -122,7 +220,7 @@ fn sort_long<T: Item>(row: &mut [T], most: usize) -> Result<(), Interrupted> {
     let part = len
         .div_ceil(control::threads())
         .clamp(SHORT, most.max(SHORT));
-    on_threads(row.chunks_mut(part).collect(), |_, p| {
+    control::in_parts(row.chunks_mut(part).collect(), |_, p| {
         sort_one(p, &mut Vec::new())?;
         control::advance(p.len() as u64 / 2);
         Ok(())
@@ -132,7 +230,7 @@ fn sort_long<T: Item>(row: &mut [T], most: usize) -> Result<(), Interrupted> {
     let (mut width, mut rounds) = (part, 0);
     while width < len {
         let source: &[T] = from;
-        on_threads(to.chunks_mut(2 * width).collect(), |k, out| {
+        control::in_parts(to.chunks_mut(2 * width).collect(), |k, out| {
             let pair = &source[k * 2 * width..k * 2 * width + out.len()];
             let (left, right) = pair.split_at(width.min(pair.len()));
             merge(left, right, out)
@@ -168,30 +266,6 @@ fn merge<T: Item>(left: &[T], right: &[T], out: &mut [T]) -> Result<(), Interrup
     Ok(())
 }
 
-/// Runs `work` over the parts (with their index) on every core, a part
-/// per thread at a time.
-fn on_threads<T: Send>(
-    parts: Vec<&mut [T]>,
-    work: impl Fn(usize, &mut [T]) -> Result<(), Interrupted> + Sync,
-) -> Result<(), Interrupted> {
-    let n = parts.len();
-    let queue = Mutex::new(parts.into_iter().enumerate());
-    std::thread::scope(|s| {
-        for _ in 0..control::threads().min(n) {
-            control::spawn_scoped(s, || loop {
-                let next = queue.lock().expect("no thread panics holding it").next();
-                let Some((k, p)) = next else {
-                    break;
-                };
-                if work(k, p).is_err() {
-                    break;
-                }
-            });
-        }
-    });
-    control::check()
-}
-
 /// Sorts one row (stably by key): by comparison when short, else by
 /// radix, `buf` its second buffer.
 fn sort_one<T: Item>(row: &mut [T], buf: &mut Vec<T>) -> Result<(), Interrupted> {
@@ -201,7 +275,7 @@ fn sort_one<T: Item>(row: &mut [T], buf: &mut Vec<T>) -> Result<(), Interrupted>
     }
     control::check()?;
     // Every byte's histogram in one pass.
-    let mut counts = vec![[0usize; 256]; 8];
+    let mut counts = vec![[0usize; 256]; T::BYTES];
     for x in row.iter() {
         let k = x.key();
         for (b, c) in counts.iter_mut().enumerate() {
@@ -301,7 +375,17 @@ mod tests {
         ] {
             let xs = values(n, n as u64 + 1, single);
             let mut sorted = xs.clone();
-            rows(&mut sorted, inner, part).unwrap();
+            sort_with(&mut sorted, inner, false, part).unwrap();
+            if single {
+                // Float32 values sorted by float32 keys: the same bits.
+                let mut narrow = xs.clone();
+                sort_with(&mut narrow, inner, true, part).unwrap();
+                let same = narrow
+                    .iter()
+                    .zip(&sorted)
+                    .all(|(a, b)| a.to_bits() == b.to_bits());
+                assert!(same, "float32 sort of {n} in rows of {inner}");
+            }
             let order = argsort_with(&xs, inner, part).unwrap();
             for (r, row) in xs.chunks(inner).enumerate() {
                 let want = reference(row);

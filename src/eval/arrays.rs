@@ -788,7 +788,7 @@ impl Session {
                     .collect()
             } else {
                 let mut re = re;
-                crate::compute::sorting::sort_rows(&mut re, inner)
+                crate::compute::sorting::sort_rows(&mut re, inner, single(l.dtype))
                     .map_err(|_| interrupted(span))?;
                 re
             };
@@ -870,7 +870,8 @@ impl Session {
         } else {
             // Real values: radix-sorted by key, stably, on every core.
             let mut re = re;
-            crate::compute::sorting::sort_all(&mut re).map_err(|_| interrupted(span))?;
+            crate::compute::sorting::sort_all(&mut re, single(l.dtype))
+                .map_err(|_| interrupted(span))?;
             re.into_iter().map(|r| (r, 0.0)).collect()
         };
         // Equal values are one; every value with a NaN is one too (NumPy 2's
@@ -1162,6 +1163,15 @@ fn axis_last<T: Copy>(v: &[T], out: &mut [T], n: usize, inner: usize) {
             }
         }
     }
+}
+
+/// Whether every value of `d` is a float32 (whose sort moves half the
+/// bytes of float64's).
+fn single(d: Scalar) -> bool {
+    matches!(
+        (d.kind, d.size),
+        (Kind::Float, 2 | 4) | (Kind::Int | Kind::UInt, 1 | 2) | (Kind::Bool, _)
+    )
 }
 
 /// NumPy's sort order: NaN after everything else.
