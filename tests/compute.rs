@@ -1278,6 +1278,15 @@ fn lanes_give_the_general_paths_bits_on_any_number_of_threads() {
         // operands come: NumPy does not say which either.)
         "f ** f[:, ::-1] * 2",
         "f ** 0.5 - 1",
+        // float16 logarithms and exponentials: float32's, rounded to
+        // float32 and then to float16 (NumPy's npy_float_to_half(npy_logf)).
+        "log(abs(f)) * 2",
+        "log10(fb[:, ::-1]) + f",
+        "exp(f / 4) - 1",
+        "db(f) + 3",
+        "angle(f) * f",
+        "round(f * 7, 0) - f",
+        "round(f * 7, 1)",
         // Operands broadcast in the lanes: along the run, one value per
         // run, both operands broadcast, computed arrays.
         "c - c[:, :1]",

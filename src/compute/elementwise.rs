@@ -41,6 +41,16 @@ pub(super) fn single(to: Scalar) -> bool {
     to.kind == Kind::Float && to.size == 4
 }
 
+/// Whether a float16 is made (computed in float32, as NumPy does).
+fn half(to: Scalar) -> bool {
+    to.kind == Kind::Float && to.size == 2
+}
+
+/// Each value rounded to float32 (a float16 result's first rounding).
+fn through_single(xs: &mut [f64]) {
+    xs.iter_mut().for_each(|x| *x = f64::from(*x as f32));
+}
+
 /// `ln`, `log10` or `db` (`20·log10` of values already made magnitudes)
 /// in place, by the vectorised logarithm.
 pub(super) fn ln_f32(xs: &mut [f64], f: Func) {
@@ -154,18 +164,27 @@ pub(super) fn unary_block(f: Func, x: &Block, from: Scalar, to: Scalar) -> Block
         Func::Exp if complex_in => complex_map(x, |z| z.exp()),
         Func::Log if complex_in => complex_map(x, |z| z.ln()),
         Func::Log10 if complex_in => complex_map(x, |z| z.log10()),
-        Func::Log | Func::Log10 | Func::Db if single(to) => {
+        // float16 results as NumPy's float16 loop makes them
+        // (`npy_float_to_half(npy_logf(x))`): float32's, rounded to
+        // float32 before float16, as the float32 lanes do.
+        Func::Log | Func::Log10 | Func::Db if single(to) || half(to) => {
             let mut re = match f {
                 Func::Db if complex_in => map2(x, |r, i| magnitude(r, i, from.size == 8)),
                 Func::Db => map2(x, |r, _| r.abs()),
                 _ => x.re.clone(),
             };
             ln_f32(&mut re, f);
+            if half(to) {
+                through_single(&mut re);
+            }
             real(re)
         }
         Func::Exp => {
             let mut re = x.re.clone();
             kernels::exp_in_place(&mut re);
+            if half(to) {
+                through_single(&mut re);
+            }
             real(re)
         }
         Func::Sqrt => real(map2(x, |r, _| r.sqrt())),
@@ -532,8 +551,8 @@ pub(super) fn binary_block(op: BinOp, x: &Block, y: &Block, operand: Scalar, to:
             super::kernels::pow_single(&mut re, super::kernels::Operand::Run(b));
             // float16: NumPy's float32 power, rounded to float32 first
             // (`npy_float_to_half(npy_powf(a, b))`), as the lanes do.
-            if to.size == 2 {
-                re.iter_mut().for_each(|x| *x = f64::from(*x as f32));
+            if half(to) {
+                through_single(&mut re);
             }
             re
         }

@@ -784,7 +784,8 @@ fn compile<T: Width>(x: &Lazy) -> Option<Slot<'_, T>> {
         }
         Node::Unary(f, c) => {
             let c_complex = is_complex(c.dtype);
-            let own = x.dtype.kind == Kind::Float && T::lanes(x.dtype);
+            // (A float16 node computes in float32 lanes, rounded.)
+            let own = x.dtype.kind == Kind::Float && (T::lanes(x.dtype) || half);
             let fits = match f {
                 Func::Neg | Func::Pos | Func::Abs | Func::Real | Func::Imag | Func::Conj => true,
                 Func::IsNan | Func::IsFinite => true,
@@ -792,7 +793,9 @@ fn compile<T: Width>(x: &Lazy) -> Option<Slot<'_, T>> {
                 Func::Not => c.dtype.kind == Kind::Bool,
                 Func::Log | Func::Log10 | Func::Exp => own && !c_complex,
                 Func::Db => own,
-                Func::Round(_) => own && !c_complex,
+                // float16's rounding to decimals multiplies and divides
+                // in float16: the general path's.
+                Func::Round(d) => own && !c_complex && (!half || *d == 0),
                 Func::Angle => own,
                 Func::Reciprocal => c_complex && T::lanes(x.dtype),
             };
@@ -888,7 +891,10 @@ fn compile<T: Width>(x: &Lazy) -> Option<Slot<'_, T>> {
     // values already.)
     s.half = half
         && match &s.op {
-            Op::Unary(f, _) => *f == Func::Sqrt,
+            Op::Unary(f, _) => matches!(
+                f,
+                Func::Sqrt | Func::Log | Func::Log10 | Func::Exp | Func::Db | Func::Angle
+            ),
             Op::Where(..) | Op::Clip(..) => false,
             _ => true,
         };

@@ -378,6 +378,11 @@ FIXED = [
     # an int q of an integer array gave int32's minimum, a list q a row.
     (">i4", [4], ["nanquantile(d[d > 100], 1)", "nanquantile(d[d > 100], [0.1, 0.5])", "nanmedian(d[d > 100])",
                   "nanpercentile(d[d > 100], 50, keepdims=True)"], [1, -2, 3, 4]),
+    # float16 logarithms and exponentials over every 61st bit pattern
+    # (subnormals, both zeros, infinities and NaN among them): NumPy's
+    # float16 loop computes in float32 (SVML's or npy_logf) and rounds.
+    ("<f2", [1075], ["log(d)", "log10(d)", "exp(d)", "exp(d / 8)", "db(d)"],
+     np.arange(0, 65536, 61, dtype=np.uint16).view(np.float16).tolist()),
     ("u1", [2, 2], ["nanquantile(d[:0], 0)", "nanmedian(d[:, :0], axis=0)", "nanmedian(d[:0], axis=1)"], [1, 2, 3, 4]),
     ("<f4", [4], ["nanquantile(d[d > 100], [0.5, 0.9])", "nanpercentile(d[:0], 0)"], [1, -2, 3, 4]),
 ]
