@@ -267,13 +267,13 @@ pub fn in_chunks<T: Send>(
         .collect()
 }
 
-/// Runs `work` over `parts`, disjoint slices of one buffer (with their
-/// index), on up to [`threads`] threads, each taking the next part as it
+/// Runs `work` over `parts`, disjoint slices of one buffer or tuples of
+/// them (with their index), on up to [`threads`] threads, each taking the next part as it
 /// finishes one: [`in_chunks`] for work done in place. Stops at the first
 /// part that is interrupted.
-pub fn in_parts<T: Send>(
-    parts: Vec<&mut [T]>,
-    work: impl Fn(usize, &mut [T]) -> Result<(), Interrupted> + Sync,
+pub fn in_parts<P: Send>(
+    parts: Vec<P>,
+    work: impl Fn(usize, P) -> Result<(), Interrupted> + Sync,
 ) -> Result<(), Interrupted> {
     let n = parts.len();
     let queue = Mutex::new(parts.into_iter().enumerate());

@@ -130,39 +130,68 @@ fn sort_with(
 
 /// Sorts the rows by their values' keys, then writes the values back from
 /// the keys, and the zeros and NaN in the order they came.
-fn by_keys<K: Item>(
+fn by_keys<K: Item + Ord>(
     values: &mut [f64],
     inner: usize,
     part: usize,
-    to_key: impl Fn(f64) -> K,
-    from_key: impl Fn(K) -> f64,
+    to_key: impl Fn(f64) -> K + Sync,
+    from_key: impl Fn(K) -> f64 + Sync,
 ) -> Result<(), Interrupted> {
     if inner == 0 {
         return Ok(());
     }
-    let mut keys: Vec<K> = values.iter().map(|&x| to_key(x)).collect();
+    // Keys made, and values written back, on every core, rows at a time.
+    let per = (part / inner).max(1) * inner;
+    let mut keys: Vec<K> = vec![K::default(); values.len()];
+    control::in_parts(pairs(values, &mut keys, per), |_, (v, k)| {
+        for (k, &x) in k.iter_mut().zip(v.iter()) {
+            *k = to_key(x);
+        }
+        Ok(())
+    })?;
     rows(&mut keys, inner, part)?;
-    let (mut zeros, mut nan) = (Vec::new(), Vec::new());
-    for (row, keys) in values.chunks_mut(inner).zip(keys.chunks(inner)) {
-        zeros.clear();
-        nan.clear();
-        for &x in row.iter() {
-            if x == 0.0 {
-                zeros.push(x);
-            } else if x.is_nan() {
-                nan.push(x);
+    let (negative, positive, nan) = (to_key(-0.0), to_key(0.0), to_key(f64::NAN));
+    control::in_parts(pairs(values, &mut keys, per), |_, (v, k)| {
+        let (mut zeros, mut nans) = (Vec::new(), Vec::new());
+        for (row, keys) in v.chunks_mut(inner).zip(k.chunks(inner)) {
+            // Zeros of both signs, or NaN (whose payloads the keys drop),
+            // go back as they came: found in the sorted keys by bisection.
+            let count =
+                |key: K| keys.partition_point(|&k| k <= key) - keys.partition_point(|&k| k < key);
+            let mixed = count(negative) > 0 && count(positive) > 0;
+            let any_nan = keys.last() == Some(&nan);
+            zeros.clear();
+            nans.clear();
+            if mixed || any_nan {
+                for &x in row.iter() {
+                    if x == 0.0 {
+                        zeros.push(x);
+                    } else if x.is_nan() {
+                        nans.push(x);
+                    }
+                }
             }
+            for (v, &k) in row.iter_mut().zip(keys) {
+                *v = from_key(k);
+            }
+            if mixed {
+                let at = keys.partition_point(|&k| k < negative);
+                row[at..at + zeros.len()].copy_from_slice(&zeros);
+            }
+            let n = row.len();
+            row[n - nans.len()..].copy_from_slice(&nans);
         }
-        for (v, &k) in row.iter_mut().zip(keys) {
-            *v = from_key(k);
-        }
-        if let Some(at) = row.iter().position(|&x| x == 0.0) {
-            row[at..at + zeros.len()].copy_from_slice(&zeros);
-        }
-        let n = row.len();
-        row[n - nan.len()..].copy_from_slice(&nan);
-    }
-    Ok(())
+        Ok(())
+    })
+}
+
+/// The values and their keys in parts of `per` each.
+fn pairs<'a, K>(
+    values: &'a mut [f64],
+    keys: &'a mut [K],
+    per: usize,
+) -> Vec<(&'a mut [f64], &'a mut [K])> {
+    values.chunks_mut(per).zip(keys.chunks_mut(per)).collect()
 }
 
 /// For each row of `inner` values, the positions that sort it (stable),

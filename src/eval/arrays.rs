@@ -205,6 +205,12 @@ impl Session {
         if order.iter().enumerate().all(|(i, &a)| i == a) {
             return value;
         }
+        // Values held in memory: turned back a tile at a time (not picked
+        // one by one down the columns, which touches a cache line per
+        // value).
+        if let Some(back) = turned_back(&value, order) {
+            return back;
+        }
         let mut inverse = vec![0; order.len()];
         for (i, &a) in order.iter().enumerate() {
             inverse[a] = i;
@@ -1163,6 +1169,56 @@ fn axis_last<T: Copy>(v: &[T], out: &mut [T], n: usize, inner: usize) {
             }
         }
     }
+}
+
+/// `value`, an array held in C order whose axis `order` moved last (as
+/// [`Session::rows_along`] moves it), with that axis put back.
+fn turned_back(value: &Value, order: &[usize]) -> Option<Value> {
+    let ndim = order.len();
+    let axis = *order.last()?;
+    let moved_last = order[..ndim - 1]
+        .iter()
+        .copied()
+        .eq((0..ndim).filter(|&k| k != axis));
+    let Value::Lazy(l) = value else {
+        return None;
+    };
+    let crate::compute::Node::Array(c) = &*l.node else {
+        return None;
+    };
+    if !moved_last {
+        return None;
+    }
+    let turned = c.re.shape().to_vec();
+    let n = turned[ndim - 1];
+    let inner: usize = turned[axis..ndim - 1].iter().product();
+    let mut shape = turned[..axis].to_vec();
+    shape.push(n);
+    shape.extend(&turned[axis..ndim - 1]);
+    fn back<T: Copy + Default>(
+        a: &ArrayD<T>,
+        shape: &[usize],
+        inner: usize,
+        n: usize,
+    ) -> Option<ArrayD<T>> {
+        let v = a.as_slice()?;
+        let mut out = vec![T::default(); v.len()];
+        axis_last(v, &mut out, inner, n);
+        ArrayD::from_shape_vec(IxDyn(shape), out).ok()
+    }
+    let computed = Computed {
+        dtype: c.dtype,
+        re: back(&c.re, &shape, inner, n)?,
+        im: match &c.im {
+            Some(im) => Some(back(im, &shape, inner, n)?),
+            None => None,
+        },
+        ints: match &c.ints {
+            Some(i) => Some(back(i, &shape, inner, n)?),
+            None => None,
+        },
+    };
+    Some(Value::Lazy(Lazy::array(computed)))
 }
 
 /// Whether every value of `d` is a float32 (whose sort moves half the

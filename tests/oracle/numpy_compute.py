@@ -268,6 +268,12 @@ FIXED = [
      list(np.random.default_rng(7).normal(0, 10, 2100))),
     ("<f8", [1500], ["sort(d)", "argsort(d)", "unique(d)", "cumsum(d)"],
      list(np.random.default_rng(8).normal(0, 1e10, 1500))),
+    # Along an axis of three, each put back after the work (a tile at a
+    # time): real, complex and 64-bit integer values.
+    ("<f4", [3, 5, 4], ["sort(d, axis=1)", "argsort(d, axis=0)", "cumsum(d, axis=1)", "cumprod(d, axis=0)",
+                        "sort(d, axis=-3)", "argsort(d, axis=1)"]),
+    ("<c8", [2, 3, 4], ["sort(d, axis=1)", "argsort(d, axis=0)", "cumsum(d, axis=1)"]),
+    ("<i8", [4, 3, 2], ["sort(d, axis=1)", "cumsum(d, axis=0)", "argsort(d, axis=0)"]),
     # ... and ties and NaN, whose sorted values are the same in any order.
     ("<f4", [2, 1200], ["sort(d)", "sort(d, axis=0)", "sort(d, axis=None)", "unique(d)",
                         "unique(d, return_counts=True)[1]", "nancumsum(d, axis=0)"],
