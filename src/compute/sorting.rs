@@ -257,12 +257,26 @@ fn sort_long<T: Item>(row: &mut [T], most: usize) -> Result<(), Interrupted> {
     let mut other = vec![T::default(); len];
     let (mut from, mut to): (&mut [T], &mut [T]) = (&mut *row, &mut other);
     let (mut width, mut rounds) = (part, 0);
+    // Each pair's output cut in pieces, so the last rounds (fewer pairs
+    // than cores) run on every core too.
+    let piece = (len / (4 * control::threads())).max(most.min(1 << 16));
     while width < len {
         let source: &[T] = from;
-        control::in_parts(to.chunks_mut(2 * width).collect(), |k, out| {
-            let pair = &source[k * 2 * width..k * 2 * width + out.len()];
+        let pieces: Vec<(usize, usize, &mut [T])> = to
+            .chunks_mut(2 * width)
+            .enumerate()
+            .flat_map(|(k, out)| {
+                out.chunks_mut(piece)
+                    .enumerate()
+                    .map(move |(q, o)| (k, q * piece, o))
+            })
+            .collect();
+        control::in_parts(pieces, |_, (k, at, out)| {
+            let pair = &source[k * 2 * width..(k * 2 * width + 2 * width).min(len)];
             let (left, right) = pair.split_at(width.min(pair.len()));
-            merge(left, right, out)
+            let (i, j) = co_rank(left, right, at);
+            let (i_end, j_end) = co_rank(left, right, at + out.len());
+            merge(&left[i..i_end], &right[j..j_end], out)
         })?;
         std::mem::swap(&mut from, &mut to);
         width *= 2;
@@ -274,6 +288,23 @@ fn sort_long<T: Item>(row: &mut [T], most: usize) -> Result<(), Interrupted> {
     }
     control::advance(len as u64 - len as u64 / 2);
     Ok(())
+}
+
+/// How many of the first `k` values of the merge of `left` and `right`
+/// (the left one first on a tie) come from each.
+fn co_rank<T: Item>(left: &[T], right: &[T], k: usize) -> (usize, usize) {
+    let (mut lo, mut hi) = (k.saturating_sub(right.len()), k.min(left.len()));
+    loop {
+        let i = lo + (hi - lo) / 2;
+        let j = k - i;
+        if i > 0 && j < right.len() && left[i - 1].key() > right[j].key() {
+            hi = i - 1;
+        } else if j > 0 && i < left.len() && right[j - 1].key() >= left[i].key() {
+            lo = i + 1;
+        } else {
+            return (i, j);
+        }
+    }
 }
 
 /// Merges two sorted runs into `out`, the left one first on a tie.

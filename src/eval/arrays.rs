@@ -869,17 +869,40 @@ impl Session {
             }
             return Ok(values);
         }
-        let zs: Vec<(f64, f64)> = if complex {
-            let mut zs: Vec<(f64, f64)> = re.into_iter().zip(im).collect();
-            zs.sort_by(|a, b| complex_order(*a, *b));
-            zs
-        } else {
-            // Real values: radix-sorted by key, stably, on every core.
+        let dtype = sc(l.dtype.kind, l.dtype.size);
+        if !complex {
+            // Real values: radix-sorted by key, stably, on every core, then
+            // each run of equal values (of NaN: NumPy 2's equal_nan) kept
+            // once, the first, in place.
             let mut re = re;
             crate::compute::sorting::sort_all(&mut re, single(l.dtype))
                 .map_err(|_| interrupted(span))?;
-            re.into_iter().map(|r| (r, 0.0)).collect()
-        };
+            let mut counts: Vec<f64> = Vec::new();
+            let mut n = 0;
+            for k in 0..re.len() {
+                let z = re[k];
+                let same = n > 0 && (re[n - 1] == z || (re[n - 1].is_nan() && z.is_nan()));
+                if !same {
+                    re[n] = z;
+                    n += 1;
+                    if counts_too {
+                        counts.push(0.0);
+                    }
+                }
+                if let Some(c) = counts.last_mut() {
+                    *c += 1.0;
+                }
+            }
+            re.truncate(n);
+            let values = array(vec![n], dtype, re, None);
+            return Ok(if counts_too {
+                Value::Tuple(vec![values, array(vec![n], int64(), counts, None)])
+            } else {
+                values
+            });
+        }
+        let mut zs: Vec<(f64, f64)> = re.into_iter().zip(im).collect();
+        zs.sort_by(|a, b| complex_order(*a, *b));
         // Equal values are one; every value with a NaN is one too (NumPy 2's
         // equal_nan), the first in sorted order.
         let nan = |z: &(f64, f64)| z.0.is_nan() || z.1.is_nan();
@@ -896,9 +919,9 @@ impl Session {
         let n = vals.len();
         let values = array(
             vec![n],
-            sc(l.dtype.kind, l.dtype.size),
+            dtype,
             vals.iter().map(|z| z.0).collect(),
-            complex.then(|| vals.iter().map(|z| z.1).collect()),
+            Some(vals.iter().map(|z| z.1).collect()),
         );
         if counts_too {
             return Ok(Value::Tuple(vec![
