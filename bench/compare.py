@@ -162,6 +162,11 @@ CASES = [
     ("float16: sum(e * 2 + 1)", "open {f} {n}x65536 f2 as e; sum(e * 2 + 1)",
      "e = np.memmap(d.filename, dtype='<f2', mode='r', shape=(16384, 65536))\n"
      "print(np.sum(e * 2 + 1, dtype='f8'))", None),
+    # float16 logarithms: float32 lanes too (NumPy: SVML's float16 loop).
+    ("float16: sum(log(abs(e) + 1), dtype='f8')",
+     "open {f} {n}x65536 f2 as e; sum(log(abs(e) + 1), dtype='f8')",
+     "e = np.memmap(d.filename, dtype='<f2', mode='r', shape=(16384, 65536))\n"
+     "print(np.sum(np.log(np.abs(e) + 1), dtype='f8'))", None),
     ("int64: count_nonzero(x > 0)", "open {f} {n}x{n} i8 as x; count_nonzero(x > 0)",
      "x = np.memmap(d.filename, dtype='<i8', mode='r', shape=(16384, 16384))\n"
      "print(np.count_nonzero(x > 0))",
