@@ -753,6 +753,21 @@ impl Session {
             self.one_axis(rest, l.ndim(), 1, span)?
                 .unwrap_or(l.ndim() - 1)
         };
+        let single = single(l.dtype);
+        if name == "sort" && !complex && !wide(l.dtype) && axis + 1 < l.ndim() {
+            // Real values along an axis other than the last: sorted in
+            // place in C order, each column's keys turned into a row.
+            let (mut re, _, _) = self.values_of(&l, name, span)?;
+            let inner: usize = l.shape[axis + 1..].iter().product();
+            crate::compute::sorting::sort_along(&mut re, l.shape[axis], inner, single)
+                .map_err(|_| interrupted(span))?;
+            return Ok(array(
+                l.shape.clone(),
+                sc(l.dtype.kind, l.dtype.size),
+                re,
+                None,
+            ));
+        }
         let (re, im, exact, shape, order) = self.rows_along(&l, axis, name, span)?;
         let inner = *shape.last().unwrap_or(&1);
         let rows = re.len().checked_div(inner).unwrap_or(0);
@@ -794,7 +809,7 @@ impl Session {
                     .collect()
             } else {
                 let mut re = re;
-                crate::compute::sorting::sort_rows(&mut re, inner, single(l.dtype))
+                crate::compute::sorting::sort_rows(&mut re, inner, single)
                     .map_err(|_| interrupted(span))?;
                 re
             };
