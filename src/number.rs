@@ -11,11 +11,59 @@ fn shortest(x: f64, size: usize, exp: bool) -> String {
     match (size, exp) {
         (8, false) => format!("{x}"),
         (8, true) => format!("{x:e}"),
-        (2, false) => format!("{}", half::f16::from_f64(x).to_f32()),
-        (2, true) => format!("{:e}", half::f16::from_f64(x).to_f32()),
+        (2, false) => format!("{}", shortest_half(x)),
+        (2, true) => format!("{:e}", shortest_half(x)),
         (_, false) => format!("{}", x as f32),
         (_, true) => format!("{:e}", x as f32),
     }
+}
+
+/// The float16 `x` as the value of its shortest decimal among those that
+/// read back to it (NumPy's repr of a float16: `-6.117`, not float32's
+/// `-6.1171875`), so that `{}` and `{:e}` print those digits. A decimal
+/// reads back to `x` when it lies between the midpoints to `x`'s
+/// neighbours (on a midpoint, when `x` is even), all exact in float64.
+fn shortest_half(x: f64) -> f64 {
+    let h = half::f16::from_f64(x);
+    if !h.is_finite() || x == 0.0 {
+        return x;
+    }
+    let bits = h.to_bits() & 0x7fff;
+    let at = |b: u16| f64::from(half::f16::from_bits(b));
+    let a = x.abs();
+    let below = (a + at(bits - 1)) / 2.0;
+    // Past the largest float16 (65504), values round to it below 65520.
+    let above = if bits == 0x7bff {
+        65520.0
+    } else {
+        (a + at(bits + 1)) / 2.0
+    };
+    let even = bits & 1 == 0;
+    let inside = |v: f64| (below < v && v < above) || (even && (v == below || v == above));
+    // With each number of digits, the decimal nearest `x` and its two
+    // neighbours there: the nearest of them that reads back (0.01563 for
+    // 0.015625, whose nearest four digits, 0.01562, read back to another).
+    for digits in 0..17 {
+        let text = format!("{a:.digits$e}");
+        let Some((m, e)) = text.split_once('e') else {
+            break;
+        };
+        let (Ok(m), Ok(e)) = (m.replace('.', "").parse::<u64>(), e.parse::<i32>()) else {
+            break;
+        };
+        let scale = e - digits as i32;
+        let mut best: Option<f64> = None;
+        for c in [m, m.saturating_sub(1), m + 1] {
+            let v: f64 = format!("{c}e{scale}").parse().unwrap_or(f64::NAN);
+            if inside(v) && best.is_none_or(|b| (v - a).abs() < (b - a).abs()) {
+                best = Some(v);
+            }
+        }
+        if let Some(v) = best {
+            return v.copysign(x);
+        }
+    }
+    x
 }
 
 /// Python's rule for its own floats: exponent form outside 1e-4..1e16.

@@ -287,7 +287,31 @@ def main():
         assert isinstance(st["precision"], int) and isinstance(st["memory"], int)
         (ex,) = parsed["export d vrt"]
         assert ex["text"].startswith("<VRTDataset")
-        print(f"machine output: {len(COMMANDS)} commands parsed as csv and json, values typed as NumPy's")
+        # Every finite float16 spelled as NumPy spells it (the shortest
+        # decimal that reads back to that float16: -6.117, not float32's
+        # -6.1171875), in csv, in json and in a table.
+        halves = np.arange(65536, dtype=np.uint16).view(np.float16)
+        halves = halves[np.isfinite(halves)]
+        halves.tofile(os.path.join(folder, "h.f2"))
+        show = f"open h.f2 {halves.size} <f2 as h; h"
+        out = subprocess.run([a.live, "--format", "csv", "-c", show], cwd=folder, capture_output=True, text=True)
+        spelled = out.stdout.splitlines()
+        assert len(spelled) == halves.size, out.stderr
+        wrong = [(t, str(v)) for t, v in zip(spelled, halves) if float(t) != float(str(v)) or np.float16(t) != v]
+        assert not wrong, f"{len(wrong)} float16 spelled unlike NumPy, e.g. {wrong[:5]}"
+        out = subprocess.run([a.live, "--format", "json", "-c", f"{show}[:4000]"], cwd=folder,
+                             capture_output=True, text=True)
+        data = json.loads(out.stdout.splitlines()[-1])["data"]
+        assert [json.dumps(x) for x in data] == [repr(float(str(v))) for v in halves[:4000]], "json float16"
+        out = subprocess.run([a.live, "--width", "1000", "-c", "open h.f2 (16, 8) <f2 offset=40000 as t; t"],
+                             cwd=folder, capture_output=True, text=True)
+        body = out.stdout.split("╞", 1)[1].splitlines()[1:]
+        cells = [c.strip(" │") for line in body if line.startswith("│") for c in line.split("┆")[1:]]
+        shown = np.fromfile(os.path.join(folder, "h.f2"), dtype="<f2", count=128, offset=40000).reshape(16, 8)
+        numpy_cells = np.array2string(shown, max_line_width=10**6).replace("[", " ").replace("]", " ").split()
+        assert cells == numpy_cells, (cells[:8], numpy_cells[:8])
+        print(f"machine output: {len(COMMANDS)} commands parsed as csv and json, values typed as NumPy's; "
+              f"{halves.size} float16 spelled as NumPy's")
 
 
 if __name__ == "__main__":
