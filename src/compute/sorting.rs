@@ -106,125 +106,49 @@ ordered!(ordered32, value32, u32, f32);
 /// `single`: the values are float32's (float32, float16 and small integer
 /// data), whose keys are half as wide.
 pub fn sort_rows(values: &mut [f64], inner: usize, single: bool) -> Result<(), Interrupted> {
-    sort_with(values, inner, single, PART)
-}
-
-fn sort_with(
-    values: &mut [f64],
-    inner: usize,
-    single: bool,
-    part: usize,
-) -> Result<(), Interrupted> {
-    if single {
-        by_keys(
-            values,
-            inner,
-            part,
-            |x| ordered32(x as f32),
-            |k| f64::from(value32(k)),
-        )
-    } else {
-        by_keys(values, inner, part, ordered64, value64)
-    }
-}
-
-/// Sorts the rows by their values' keys, then writes the values back from
-/// the keys, and the zeros and NaN in the order they came.
-fn by_keys<K: Item + Ord>(
-    values: &mut [f64],
-    inner: usize,
-    part: usize,
-    to_key: impl Fn(f64) -> K + Sync,
-    from_key: impl Fn(K) -> f64 + Sync,
-) -> Result<(), Interrupted> {
-    if inner == 0 {
-        return Ok(());
-    }
-    // Keys made, and values written back, on every core, rows at a time.
-    let per = (part / inner).max(1) * inner;
-    let mut keys: Vec<K> = vec![K::default(); values.len()];
-    control::in_parts(pairs(values, &mut keys, per), |_, (v, k)| {
-        for (k, &x) in k.iter_mut().zip(v.iter()) {
-            *k = to_key(x);
-        }
-        Ok(())
-    })?;
-    rows(&mut keys, inner, part)?;
-    let (negative, positive, nan) = (to_key(-0.0), to_key(0.0), to_key(f64::NAN));
-    control::in_parts(pairs(values, &mut keys, per), |_, (v, k)| {
-        let (mut zeros, mut nans) = (Vec::new(), Vec::new());
-        for (row, keys) in v.chunks_mut(inner).zip(k.chunks(inner)) {
-            // Zeros of both signs, or NaN (whose payloads the keys drop),
-            // go back as they came: found in the sorted keys by bisection.
-            let count =
-                |key: K| keys.partition_point(|&k| k <= key) - keys.partition_point(|&k| k < key);
-            let mixed = count(negative) > 0 && count(positive) > 0;
-            let any_nan = keys.last() == Some(&nan);
-            zeros.clear();
-            nans.clear();
-            if mixed || any_nan {
-                for &x in row.iter() {
-                    if x == 0.0 {
-                        zeros.push(x);
-                    } else if x.is_nan() {
-                        nans.push(x);
-                    }
-                }
-            }
-            for (v, &k) in row.iter_mut().zip(keys) {
-                *v = from_key(k);
-            }
-            if mixed {
-                let at = keys.partition_point(|&k| k < negative);
-                row[at..at + zeros.len()].copy_from_slice(&zeros);
-            }
-            let n = row.len();
-            row[n - nans.len()..].copy_from_slice(&nans);
-        }
-        Ok(())
-    })
-}
-
-/// The values and their keys in parts of `per` each.
-fn pairs<'a, K>(
-    values: &'a mut [f64],
-    keys: &'a mut [K],
-    per: usize,
-) -> Vec<(&'a mut [f64], &'a mut [K])> {
-    values.chunks_mut(per).zip(keys.chunks_mut(per)).collect()
+    sort_with(values, inner, 1, single, PART)
 }
 
 /// Sorts `values`, blocks of `n` rows of `inner` values (C order), along
 /// the rows' axis (each column of a block), in place: keys made turned
 /// (each column a row of keys), sorted as rows, and written back to the
 /// columns, a tile at a time, on every core; no turned copy of the
-/// values is made.
+/// values is made. (Rows themselves are the columns of blocks of one.)
 pub fn sort_along(
     values: &mut [f64],
     n: usize,
     inner: usize,
     single: bool,
 ) -> Result<(), Interrupted> {
-    if inner == 1 {
-        return sort_rows(values, n, single);
-    }
+    sort_with(values, n, inner, single, PART)
+}
+
+fn sort_with(
+    values: &mut [f64],
+    n: usize,
+    inner: usize,
+    single: bool,
+    part: usize,
+) -> Result<(), Interrupted> {
     if single {
         along_keys(
             values,
-            n,
-            inner,
+            (n, inner, part),
             |x| ordered32(x as f32),
             |k| f64::from(value32(k)),
         )
     } else {
-        along_keys(values, n, inner, ordered64, value64)
+        along_keys(values, (n, inner, part), ordered64, value64)
     }
 }
 
+/// Sorts the columns of each block of `n` rows of `inner` by their
+/// values' keys, rows of keys of at most `part` sorted whole, then writes
+/// the values back from the keys, and the zeros and NaN in the order they
+/// came.
 fn along_keys<K: Item + Ord>(
     values: &mut [f64],
-    n: usize,
-    inner: usize,
+    (n, inner, part): (usize, usize, usize),
     to_key: impl Fn(f64) -> K + Sync,
     from_key: impl Fn(K) -> f64 + Sync,
 ) -> Result<(), Interrupted> {
@@ -235,20 +159,30 @@ fn along_keys<K: Item + Ord>(
     }
     // Row `g` of the keys is column `g % inner` of block `g / inner`.
     let mut keys: Vec<K> = vec![K::default(); values.len()];
-    let source: &[f64] = values;
-    control::in_parts(keys.chunks_mut(TILE * n).collect(), |q, rows| {
-        for r0 in (0..n).step_by(TILE) {
-            for (j, row) in rows.chunks_mut(n).enumerate() {
-                let g = q * TILE + j;
-                let column = &source[(g / inner) * block + g % inner..];
-                for r in r0..(r0 + TILE).min(n) {
-                    row[r] = to_key(column[r * inner]);
+    if inner == 1 {
+        // Rows: the keys lie as the values do, made a part at a time.
+        control::in_parts(pairs(values, &mut keys, part), |_, (v, k)| {
+            for (k, &x) in k.iter_mut().zip(v.iter()) {
+                *k = to_key(x);
+            }
+            control::check()
+        })?;
+    } else {
+        let source: &[f64] = values;
+        control::in_parts(keys.chunks_mut(TILE * n).collect(), |q, rows| {
+            for r0 in (0..n).step_by(TILE) {
+                for (j, row) in rows.chunks_mut(n).enumerate() {
+                    let g = q * TILE + j;
+                    let column = &source[(g / inner) * block + g % inner..];
+                    for r in r0..(r0 + TILE).min(n) {
+                        row[r] = to_key(column[r * inner]);
+                    }
                 }
             }
-        }
-        control::check()
-    })?;
-    rows(&mut keys, n, PART)?;
+            control::check()
+        })?;
+    }
+    rows(&mut keys, n, part)?;
     // Columns holding zeros of both signs or NaN (whose payloads the keys
     // drop): their zeros and NaN as they came, read before the values
     // are written over.
@@ -270,29 +204,40 @@ fn along_keys<K: Item + Ord>(
             fixes.push((start, at, zeros, nans));
         }
     }
-    // Written back: each part a run of whole rows of one block.
-    let parts: Vec<(usize, usize, &mut [f64])> = values
-        .chunks_mut(block)
-        .enumerate()
-        .flat_map(|(b, blk)| {
-            blk.chunks_mut(TILE * inner)
-                .enumerate()
-                .map(move |(q, run)| (b, q * TILE, run))
-        })
-        .collect();
-    let keys = &keys;
-    control::in_parts(parts, |_, (b, r0, run)| {
-        let turned = &keys[b * block..(b + 1) * block];
-        for c0 in (0..inner).step_by(TILE) {
-            for (j, out) in run.chunks_mut(inner).enumerate() {
-                let r = r0 + j;
-                for c in c0..(c0 + TILE).min(inner) {
-                    out[c] = from_key(turned[c * n + r]);
+    if inner == 1 {
+        control::in_parts(pairs(values, &mut keys, part), |_, (v, k)| {
+            for (v, &k) in v.iter_mut().zip(k.iter()) {
+                *v = from_key(k);
+            }
+            control::check()
+        })?;
+    } else {
+        // Written back: each part a run of whole rows of one block, about
+        // a part's worth of values.
+        let per = (part / inner).max(1).next_multiple_of(TILE);
+        let parts: Vec<(usize, usize, &mut [f64])> = values
+            .chunks_mut(block)
+            .enumerate()
+            .flat_map(|(b, blk)| {
+                blk.chunks_mut(per * inner)
+                    .enumerate()
+                    .map(move |(q, run)| (b, q * per, run))
+            })
+            .collect();
+        let keys = &keys;
+        control::in_parts(parts, |_, (b, r0, run)| {
+            let turned = &keys[b * block..(b + 1) * block];
+            for c0 in (0..inner).step_by(TILE) {
+                for (j, out) in run.chunks_mut(inner).enumerate() {
+                    let r = r0 + j;
+                    for c in c0..(c0 + TILE).min(inner) {
+                        out[c] = from_key(turned[c * n + r]);
+                    }
                 }
             }
-        }
-        control::check()
-    })?;
+            control::check()
+        })?;
+    }
     for (start, at, zeros, nans) in fixes {
         for (i, z) in zeros.into_iter().enumerate() {
             values[start + (at + i) * inner] = z;
@@ -303,6 +248,15 @@ fn along_keys<K: Item + Ord>(
         }
     }
     Ok(())
+}
+
+/// The values and their keys in parts of `per` each.
+fn pairs<'a, K>(
+    values: &'a mut [f64],
+    keys: &'a mut [K],
+    per: usize,
+) -> Vec<(&'a mut [f64], &'a mut [K])> {
+    values.chunks_mut(per).zip(keys.chunks_mut(per)).collect()
 }
 
 /// For each row of `inner` values, the positions that sort it (stable),
@@ -546,11 +500,11 @@ mod tests {
         ] {
             let xs = values(n, n as u64 + 1, single);
             let mut sorted = xs.clone();
-            sort_with(&mut sorted, inner, false, part).unwrap();
+            sort_with(&mut sorted, inner, 1, false, part).unwrap();
             if single {
                 // Float32 values sorted by float32 keys: the same bits.
                 let mut narrow = xs.clone();
-                sort_with(&mut narrow, inner, true, part).unwrap();
+                sort_with(&mut narrow, inner, 1, true, part).unwrap();
                 let same = narrow
                     .iter()
                     .zip(&sorted)
