@@ -8,27 +8,15 @@
 //! cancellable; memory stays within the limit whatever the view's size.
 
 use super::reduce::{for_blocks, in_chunks, threads};
+// A float64 as an unsigned integer in the same order (-0.0 and 0.0 one
+// value, given back as 0.0); NaN never reach them here.
+use super::sorting::{key, value64 as unkey};
 use super::Lazy;
 use crate::control::Interrupted;
 
 /// The most bytes of candidates gathered for the final selection (when
 /// `set memory` allows); more are narrowed by another histogram pass.
 const GATHER: u64 = 64 << 20;
-
-/// A float64 as an unsigned integer in the same order (NaN excluded; -0.0
-/// and 0.0 are one value, as they compare equal, and come back as 0.0).
-fn key(x: f64) -> u64 {
-    let b = if x == 0.0 { 0 } else { x.to_bits() };
-    if b >> 63 == 1 {
-        !b
-    } else {
-        b | 1 << 63
-    }
-}
-
-fn unkey(k: u64) -> f64 {
-    f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
-}
 
 /// How many values a view has, NaN apart, and the non-NaN ones when they
 /// were gathered (the view fitted in memory).

@@ -26,17 +26,10 @@ const SHORT: usize = 512;
 const PART: usize = 1 << 22;
 
 /// A float64's place in NumPy's sort order as an unsigned integer: -0.0
-/// and 0.0 one key, every NaN the last key.
+/// and 0.0 one key (0.0's, which [`value64`] gives back), every NaN the
+/// last key.
 pub fn key(x: f64) -> u64 {
-    if x.is_nan() {
-        return u64::MAX;
-    }
-    let b = if x == 0.0 { 0 } else { x.to_bits() };
-    if b >> 63 == 1 {
-        !b
-    } else {
-        b | 1 << 63
-    }
+    ordered64(if x == 0.0 { 0.0 } else { x })
 }
 
 /// What a radix sort moves: a key, or a key with the position its value
@@ -79,7 +72,7 @@ impl Item for Keyed {
 /// NumPy's stable sort keeps in their order, are put back as they came.
 macro_rules! ordered {
     ($name:ident, $back:ident, $bits:ty, $float:ty) => {
-        fn $name(x: $float) -> $bits {
+        pub(super) fn $name(x: $float) -> $bits {
             if x.is_nan() {
                 return <$bits>::MAX;
             }
@@ -92,7 +85,7 @@ macro_rules! ordered {
             }
         }
 
-        fn $back(k: $bits) -> $float {
+        pub(super) fn $back(k: $bits) -> $float {
             let sign = 1 << (<$bits>::BITS - 1);
             <$float>::from_bits(if k & sign != 0 { k & !sign } else { !k })
         }
