@@ -533,8 +533,8 @@ pub fn mask_counts(mask: &Lazy) -> Result<MaskIndex, Interrupted> {
 /// either part is non-zero), starting at flat position `at`, into the
 /// counts of its group (`part`, chunks from `first`), and packs them into
 /// the group's bits (which start at position `from`) when kept. Whole
-/// words of 64 values at a time where the run allows: a compare-and-pack
-/// loop the compiler vectorises, and a popcount.
+/// words of 64 values at a time where the run allows, by a vector
+/// compare-and-pack kernel ([`super::kernels::pack_truth`]) with a popcount.
 fn count_block<T: Lane>(
     re: &[T],
     im: Option<&[T]>,
@@ -548,51 +548,33 @@ fn count_block<T: Lane>(
         None => u64::from(re[k].wide() != 0.0),
         Some(im) => u64::from(re[k].wide() != 0.0 || im[k].wide() != 0.0),
     };
-    let word_of = |k: usize| -> u64 {
-        let mut w = 0u64;
-        match im {
-            None => {
-                for (i, &v) in re[k..k + 64].iter().enumerate() {
-                    w |= u64::from(v.wide() != 0.0) << i;
-                }
-            }
-            Some(im) => {
-                for (i, (&v, &u)) in re[k..k + 64].iter().zip(&im[k..k + 64]).enumerate() {
-                    w |= u64::from(v.wide() != 0.0 || u.wide() != 0.0) << i;
-                }
-            }
-        }
-        w
-    };
     let mut count_run = |k0: usize, k1: usize| {
         if k0 == k1 {
             return;
         }
         let chunk = (at + k0) / MASK_CHUNK - first;
-        let mut count = 0;
-        match bits.as_deref_mut() {
-            Some(bits) => {
-                let mut k = k0;
-                while k < k1 {
-                    let p = at + k - from;
-                    if p.is_multiple_of(64) && k + 64 <= k1 {
-                        let w = word_of(k);
-                        // The bits start zero: a sparse mask leaves most
-                        // of their pages untouched (never faulted in).
-                        if w != 0 {
-                            bits[p / 64] = w;
-                        }
-                        count += u64::from(w.count_ones());
-                        k += 64;
-                    } else {
-                        let t = truth(k);
-                        bits[p / 64] |= t << (p % 64);
-                        count += t;
-                        k += 1;
-                    }
-                }
+        // The whole words of the run (positions from `from`, where the
+        // group's bits start), packed by a vector kernel; the values
+        // before and after them one at a time.
+        let p0 = at + k0 - from;
+        let head = (p0.next_multiple_of(64) - p0).min(k1 - k0);
+        let words = (k1 - k0 - head) / 64;
+        let (w0, w1) = (k0 + head, k0 + head + 64 * words);
+        let mut count = super::kernels::pack_truth(
+            &re[w0..w1],
+            im.map(|im| &im[w0..w1]),
+            bits.as_deref_mut().map(|b| {
+                let first_word = (at + w0 - from) / 64;
+                &mut b[first_word..first_word + words]
+            }),
+        );
+        for k in (k0..w0).chain(w1..k1) {
+            let t = truth(k);
+            if let Some(bits) = bits.as_deref_mut() {
+                let p = at + k - from;
+                bits[p / 64] |= t << (p % 64);
             }
-            None => count = (k0..k1).map(truth).sum(),
+            count += t;
         }
         part[chunk] += count;
     };
@@ -668,28 +650,34 @@ pub fn masked_stream(
                 picked.extend((0..len).filter(|&k| m.re[k] != 0.0 || m.im_at(k) != 0.0));
             }
         }
-        if seen + picked.len() > from && !picked.is_empty() {
+        // The picked elements inside `from..to`, taken in pieces that
+        // fill the output block.
+        let skip = from.saturating_sub(seen).min(picked.len());
+        let take = (to.saturating_sub(seen)).min(picked.len());
+        if skip < take {
             let v = src_eval.flat_block(flat, len);
-            for &k in &picked {
-                if seen >= from && seen < to {
-                    out.re.push(v.re[k]);
+            let mut rest = &picked[skip..take];
+            while !rest.is_empty() {
+                let n = (BLOCK - out.re.len()).min(rest.len());
+                let (now, later) = rest.split_at(n);
+                out.re.extend(now.iter().map(|&k| v.re[k]));
+                if let (Some(im), Some(vim)) = (out.im.as_mut(), v.im.as_ref()) {
+                    im.extend(now.iter().map(|&k| vim[k]));
+                } else if let Some(im) = out.im.as_mut() {
+                    im.resize(out.re.len(), 0.0);
+                }
+                if out.re.len() == BLOCK {
+                    emit(&out, out_at as u64);
+                    out_at += BLOCK;
+                    out.re.clear();
                     if let Some(im) = out.im.as_mut() {
-                        im.push(v.im_at(k));
-                    }
-                    if out.re.len() == BLOCK {
-                        emit(&out, out_at as u64);
-                        out_at += BLOCK;
-                        out.re.clear();
-                        if let Some(im) = out.im.as_mut() {
-                            im.clear();
-                        }
+                        im.clear();
                     }
                 }
-                seen += 1;
+                rest = later;
             }
-        } else {
-            seen += picked.len();
         }
+        seen += picked.len();
         control::advance(len as u64);
         flat += len;
     }

@@ -704,6 +704,61 @@ impl<T: Lane> WithSimd for RawSquares<'_, T> {
     }
 }
 
+/// The truth of each value of `re` (or of `re`, `im` pairs: true when
+/// either is non-zero), 64 to a word: word `k` of the values
+/// `64k .. 64k + 64` (`re.len()` a multiple of 64), value `i` in bit `i`;
+/// written into `words` when given (only the words that are not zero, so
+/// that a sparse mask leaves its pages untouched), and the number of true
+/// values returned. One vector compare and pack per word.
+pub fn pack_truth<T: Lane>(re: &[T], im: Option<&[T]>, words: Option<&mut [u64]>) -> u64 {
+    debug_assert!(re.len().is_multiple_of(64));
+    debug_assert!(im.is_none_or(|im| im.len() == re.len()));
+    arch().dispatch(PackTruth { re, im, words })
+}
+
+struct PackTruth<'a, T> {
+    re: &'a [T],
+    im: Option<&'a [T]>,
+    words: Option<&'a mut [u64]>,
+}
+
+impl<T: Lane> WithSimd for PackTruth<'_, T> {
+    type Output = u64;
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) -> u64 {
+        #[inline(always)]
+        fn word<T: Lane>(re: &[T], im: Option<&[T]>) -> u64 {
+            let mut w = 0u64;
+            match im {
+                None => {
+                    for (i, &v) in re.iter().enumerate() {
+                        w |= u64::from(v.wide() != 0.0) << i;
+                    }
+                }
+                Some(im) => {
+                    for (i, (&v, &u)) in re.iter().zip(im).enumerate() {
+                        w |= u64::from((v.wide() != 0.0) | (u.wide() != 0.0)) << i;
+                    }
+                }
+            }
+            w
+        }
+        let PackTruth { re, im, mut words } = self;
+        let mut count = 0u64;
+        for (k, r) in re.chunks_exact(64).enumerate() {
+            let w = word(r, im.map(|im| &im[64 * k..64 * k + 64]));
+            count += u64::from(w.count_ones());
+            if let Some(words) = words.as_deref_mut() {
+                if w != 0 {
+                    words[k] = w;
+                }
+            }
+        }
+        count
+    }
+}
+
 /// Whether every value is finite (no NaN, no infinity), in one pass
 /// without an early exit, which vectorises (a short-circuiting `all` does
 /// not).
@@ -2476,6 +2531,44 @@ impl WithSimd for DecodePairs<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`pack_truth`] against each value's truth tested one at a time:
+    /// float32 and float64 lanes, real and complex pairs (true when
+    /// either part is non-zero, -0.0 false, NaN and subnormals true), and
+    /// the words left untouched where nothing is true.
+    #[test]
+    fn packed_truth_is_each_values_truth() {
+        let special = [0.0, -0.0, 1.0, f64::NAN, -3.5, f64::INFINITY, 1e-40];
+        let re: Vec<f64> = (0..640)
+            .map(|k| if k % 7 < 4 { 0.0 } else { special[k * 31 % 7] })
+            .collect();
+        let im: Vec<f64> = (0..640).map(|k| special[(k * 13 + 1) % 7]).collect();
+        // Words 3 and 4 all zeros.
+        let re: Vec<f64> = re
+            .iter()
+            .enumerate()
+            .map(|(k, &v)| if (192..320).contains(&k) { 0.0 } else { v })
+            .collect();
+        for complex in [false, true] {
+            let truth = |k: usize| re[k] != 0.0 || (complex && im[k] != 0.0);
+            let want: Vec<u64> = (0..10)
+                .map(|w| (0..64).fold(0, |b, i| b | u64::from(truth(64 * w + i)) << i))
+                .collect();
+            let single = |xs: &[f64]| xs.iter().map(|&v| v as f32).collect::<Vec<f32>>();
+            let (re32, im32) = (single(&re), single(&im));
+            let mut words = vec![u64::MAX; 10];
+            let count = pack_truth(&re, complex.then_some(&im[..]), Some(&mut words));
+            let mut words32 = vec![u64::MAX; 10];
+            let count32 = pack_truth(&re32, complex.then_some(&im32[..]), Some(&mut words32));
+            let ones: u64 = want.iter().map(|w| u64::from(w.count_ones())).sum();
+            assert_eq!((count, count32), (ones, ones));
+            assert_eq!(pack_truth(&re, complex.then_some(&im[..]), None), ones);
+            for (w, &b) in want.iter().enumerate() {
+                let kept = if b == 0 { u64::MAX } else { b };
+                assert_eq!((words[w], words32[w]), (kept, kept), "word {w}");
+            }
+        }
+    }
 
     /// [`round_to_half`] against `half`'s conversion of float32 (exact
     /// rounding, ties to even) for values spread over every exponent,
