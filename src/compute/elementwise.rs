@@ -104,15 +104,18 @@ pub(super) fn magnitude(re: f64, im: f64, single: bool) -> f64 {
     }
 }
 
-/// The float32 magnitude, branch-free so that loops over it vectorise. The
-/// fused multiply-add is done in f64, where q·q + 1 is exact (q has 24
-/// significant bits), so no FMA instruction (or slow libm `fmaf`) is needed.
+/// The float32 magnitude, branch-free so that loops over it vectorise:
+/// NumPy's `fma(q, q, 1)` one instruction in the kernels compiled for AVX2
+/// and AVX-512 (a call to libm's `fmaf` elsewhere). Computing q·q + 1 in
+/// float64 and rounding to float32 gives the same bits for every float32
+/// q in [0, 1] (checked over all of them), but costs four conversions per
+/// vector: `stats abs(d)` took 0.28-0.29 s that way, 0.24-0.26 s so.
 #[inline(always)]
 pub(crate) fn magnitude32(re: f32, im: f32) -> f32 {
     let (a, b) = (re.abs(), im.abs());
     let (m, n) = (if a > b { a } else { b }, if a > b { b } else { a });
-    let q = (n / m) as f64;
-    let r = m * ((q * q + 1.0) as f32).sqrt();
+    let q = n / m;
+    let r = m * q.mul_add(q, 1.0).sqrt();
     let r = if m == 0.0 { 0.0 } else { r };
     let r = if a.is_nan() || b.is_nan() {
         f32::NAN
