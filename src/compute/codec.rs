@@ -325,19 +325,32 @@ pub(super) fn decode_part<O: Decoded>(
 
 /// A float16 value, given by its bits, as float32 (exactly), without a
 /// branch or a library call, so that a loop of it vectorises: `half`'s
-/// own conversion asks the processor for F16C on every call. The exponent
-/// and mantissa shifted into float32's places read as a float32 2^112
-/// times too small, subnormal values included; infinities and NaN keep
+/// own conversion asks the processor for F16C on every call. A normal
+/// value's exponent and mantissa shifted into float32's places with the
+/// exponent's bias added as an integer; a subnormal one its mantissa
+/// converted and scaled by 2^-24 (both exact); infinities and NaN keep
 /// their payload, NaN made quiet as the hardware conversion makes it.
+/// No float operation here sees a subnormal operand: scaling the shifted
+/// bits of every value by 2^112, as this did before, made the one value
+/// in 32 of random bits that is subnormal a subnormal float32 operand,
+/// which this processor multiplies slowly (`sum(e)` over 1 Gi float16
+/// took 0.93-1.17 s, 0.45-0.55 s now).
 #[inline(always)]
 pub(super) fn half_to_single(h: u16) -> f32 {
     let h = u32::from(h);
     let sign = (h & 0x8000) << 16;
     let em = h & 0x7fff;
-    let finite = f32::from_bits(em << 13) * f32::from_bits(0x7780_0000);
+    let normal = f32::from_bits((em << 13) + (112 << 23));
+    let subnormal = em as f32 * f32::from_bits(0x3380_0000);
     let special =
         f32::from_bits((em << 13) | 0x7f80_0000 | if em > 0x7c00 { 0x0040_0000 } else { 0 });
-    let v = if em >= 0x7c00 { special } else { finite };
+    let v = if em >= 0x7c00 {
+        special
+    } else if em >= 0x400 {
+        normal
+    } else {
+        subnormal
+    };
     f32::from_bits(v.to_bits() | sign)
 }
 
