@@ -409,10 +409,17 @@ fn step(
             s.what = StepKind::Copy(d.itemsize() as u64);
             s.itemsize = d.itemsize();
             s.dtype = d.short();
-            s.why.push(format!(
-                "an integer for every axis picks one element: NumPy copies it out as a scalar ({} bytes)",
-                d.itemsize()
-            ));
+            let n = d.itemsize();
+            s.why.push(match &x.kind {
+                ExprKind::Index { .. } => format!(
+                    "an integer for every axis picks one element: NumPy copies it out as a scalar ({n} bytes)"
+                ),
+                ExprKind::Call { .. } => {
+                    s.what = StepKind::Computed(n as u64);
+                    format!("one value computed from its arguments: NumPy returns it as a scalar ({n} bytes)")
+                }
+                _ => format!("one value: NumPy holds it as a scalar ({n} bytes)"),
+            });
         }
         Value::Lazy(l) => {
             let bytes = (l.size() * l.dtype.size) as u64;
