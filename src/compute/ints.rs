@@ -958,30 +958,9 @@ fn near_divisor(d: i64) -> bool {
 #[inline(always)]
 fn near_floor_div(n: i64, d: i64) -> i64 {
     let df = d as f64;
-    let q0 = whole_to_int((n as f64 / df).floor());
+    let q0 = kernels::whole_to_int((n as f64 / df).floor());
     let r0 = n.wrapping_sub(q0.wrapping_mul(d));
-    q0.wrapping_add(small_to_int((r0 as f64 / df).floor()))
-}
-
-/// A whole number below 2^51 in magnitude as an integer, read from the
-/// low bits of 1.5·2^52 + v: a conversion that vectorises (Rust's `as`
-/// saturates, which AVX-512 does value by value).
-#[inline(always)]
-fn small_to_int(v: f64) -> i64 {
-    const MAGIC: f64 = 6_755_399_441_055_744.0;
-    ((v + MAGIC).to_bits() as i64).wrapping_sub(MAGIC.to_bits() as i64)
-}
-
-/// A whole number of at most 2^63 in magnitude as an integer (2^63
-/// wrapping to `MIN`): its high and low 32 bits each by
-/// [`small_to_int`] (the split is exact: a division by a power of two,
-/// and a difference that is a whole number below 2^32).
-#[inline(always)]
-fn whole_to_int(v: f64) -> i64 {
-    const TWO_32: f64 = 4_294_967_296.0;
-    let hi = (v / TWO_32).floor();
-    let lo = v - hi * TWO_32;
-    (small_to_int(hi) << 32).wrapping_add(small_to_int(lo))
+    q0.wrapping_add(kernels::small_to_int((r0 as f64 / df).floor()))
 }
 
 macro_rules! int_ops {
@@ -1062,13 +1041,10 @@ wide_ops! {
 /// one, more than the rounding error of a quotient below `2^32 / |b|`.
 #[inline(always)]
 fn floor_div<L: IntLane>(a: L, b: L) -> L {
-    // 1.5 * 2^52: adding it leaves a whole number below 2^51 in the low
-    // bits (a conversion that vectorises, unlike `as`).
-    const MAGIC: f64 = 6_755_399_441_055_744.0;
     let (x, y): (f64, f64) = (a.as_(), b.as_());
     let q = (x / y).floor();
     let q = if b == L::ZERO { 0.0 } else { q };
-    L::from_i64(((q + MAGIC).to_bits() as i64).wrapping_sub(MAGIC.to_bits() as i64))
+    L::from_i64(kernels::small_to_int(q))
 }
 
 struct Wrap<'a, L> {

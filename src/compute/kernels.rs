@@ -2470,36 +2470,40 @@ pub trait Truncated: Copy + 'static {
     fn of(t: f64) -> Self;
 }
 
-/// A whole float64 below 2^51 in magnitude as an integer: the bits of
-/// itself plus 1.5 * 2^52 (an exact sum, whose exponent is 2^52's), less
-/// that constant's bits. Rust's `as` saturates and checks for NaN, which
-/// LLVM compiles to a scalar conversion per value on x86 (`astype(int16)`
-/// of float32 lanes spent 43% of its time there); this is two vector
-/// instructions.
+/// A whole number below 2^51 in magnitude as an integer, read from the
+/// low bits of 1.5·2^52 + v: a conversion that vectorises (Rust's `as`
+/// saturates and checks for NaN, which LLVM compiles to a scalar
+/// conversion per value on x86: `astype(int16)` of float32 lanes spent
+/// 43% of its time there).
 #[inline(always)]
-fn whole_below_2_51(t: f64) -> i64 {
+pub(super) fn small_to_int(v: f64) -> i64 {
     const MAGIC: f64 = 6_755_399_441_055_744.0;
-    ((t + MAGIC).to_bits() as i64).wrapping_sub(MAGIC.to_bits() as i64)
+    ((v + MAGIC).to_bits() as i64).wrapping_sub(MAGIC.to_bits() as i64)
+}
+
+/// A whole number of at most 2^63 in magnitude as an integer (2^63
+/// wrapping to `MIN`): its high and low 32 bits each by
+/// [`small_to_int`] (the split is exact: a division by a power of two,
+/// and a difference that is a whole number below 2^32).
+#[inline(always)]
+pub(super) fn whole_to_int(v: f64) -> i64 {
+    const TWO_32: f64 = 4_294_967_296.0;
+    let hi = (v / TWO_32).floor();
+    let lo = v - hi * TWO_32;
+    (small_to_int(hi) << 32).wrapping_add(small_to_int(lo))
 }
 
 impl Truncated for i32 {
     #[inline(always)]
     fn of(t: f64) -> i32 {
-        whole_below_2_51(t) as i32
+        small_to_int(t) as i32
     }
 }
 
 impl Truncated for i64 {
     #[inline(always)]
     fn of(t: f64) -> i64 {
-        // Below 2^63: a high part below 2^31 and a low one below 2^32,
-        // each exact (the low part is t less its high part's multiple of
-        // 2^32, representable, so the subtraction does not round).
-        let high = (t * (1.0 / 4_294_967_296.0)).trunc();
-        let low = t - high * 4_294_967_296.0;
-        whole_below_2_51(high)
-            .wrapping_shl(32)
-            .wrapping_add(whole_below_2_51(low))
+        whole_to_int(t)
     }
 }
 
