@@ -190,6 +190,39 @@ impl<'a> Fused<'a> {
         )
     }
 
+    /// Whether the values are int64: a file's, or arithmetic in 64-bit
+    /// integer lanes, which [`Fused::int64s`] gives as they are.
+    pub fn has_int64s(&self) -> bool {
+        let d = self.x.dtype;
+        (d.kind, d.size) == (Kind::Int, 8)
+            && lanes_on()
+            && self.x.ndim() > 0
+            && match (&*self.x.node, &self.plan) {
+                (Node::Leaf(v), _) => v.source.dataset().is_none(),
+                (_, Some(Plan::Int(ints::IntSlot::Wide(_)))) => true,
+                _ => false,
+            }
+    }
+
+    /// Elements `outer ++ [start .. start + len]` as int64, where
+    /// [`Fused::has_int64s`]: for the reductions, which sum them exactly
+    /// from there (a block would hold them twice more, as float64 and as
+    /// 128-bit integers).
+    pub fn int64s(&mut self, outer: &[usize], start: usize, len: usize) -> &[i64] {
+        self.ints.resize(len, 0);
+        match (&*self.x.node, self.plan.as_mut()) {
+            (Node::Leaf(v), _) => {
+                let (at, stride, d) = leaf_run(v, outer, start);
+                read_part(v.source.bytes(), at, stride, d, &mut self.ints);
+            }
+            (_, Some(Plan::Int(ints::IntSlot::Wide(plan)))) => {
+                plan.pieces_into(outer, start, &mut self.ints)
+            }
+            _ => unreachable!("asked only where has_int64s"),
+        }
+        &self.ints
+    }
+
     /// Elements `outer ++ [start .. start + len]`: real float32 lanes where
     /// the expression computes in them, else as [`Fused::block`] gives
     /// them.
@@ -254,6 +287,20 @@ impl<'a> Fused<'a> {
                 }
                 _ => format!("read straight into integer lanes; {how}"),
             },
+        }
+    }
+
+    /// [`Fused::describe`] for a reduction of all of `x` that takes its
+    /// int64 values from their lanes ([`Fused::int64s`]).
+    pub fn describe_int64s(&self) -> String {
+        let how = "each block's sum and extremes exact, its moments in float64";
+        match &self.plan {
+            Some(Plan::Int(s)) if !self.bare_leaf => format!(
+                "in {}, fused per block: {}; {how}",
+                s.lanes_text(),
+                s.describe(false)
+            ),
+            _ => format!("read straight into int64 lanes; {how}"),
         }
     }
 

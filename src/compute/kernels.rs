@@ -301,10 +301,16 @@ pub fn uint64_parts(ints: &[i128], wide: &mut [f64]) -> (u64, u64, i128) {
     arch().dispatch(Uint64Parts(ints, wide))
 }
 
-/// The loop of [`int64_parts`] for one 64-bit type.
+/// [`int64_parts`] of int64 lanes themselves.
+pub fn int64_lane_parts(ints: &[i64], wide: &mut [f64]) -> (i64, i64, i128) {
+    arch().dispatch(Int64LaneParts(ints, wide))
+}
+
+/// The loop of [`int64_parts`] for one 64-bit type, from values held as
+/// `$from`.
 macro_rules! parts_64 {
-    ($name:ident, $t:ty) => {
-        struct $name<'a>(&'a [i128], &'a mut [f64]);
+    ($name:ident, $from:ty, $t:ty) => {
+        struct $name<'a>(&'a [$from], &'a mut [f64]);
 
         impl WithSimd for $name<'_> {
             type Output = ($t, $t, i128);
@@ -331,8 +337,9 @@ macro_rules! parts_64 {
     };
 }
 
-parts_64!(Int64Parts, i64);
-parts_64!(Uint64Parts, u64);
+parts_64!(Int64Parts, i128, i64);
+parts_64!(Uint64Parts, i128, u64);
+parts_64!(Int64LaneParts, i64, i64);
 
 /// A block of small integers (int8, uint8, int16, uint16, bool: every
 /// value in [-2^15, 2^16)) summarised exactly: how many, the extremes, the

@@ -269,6 +269,8 @@ pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
         // What `reduce_walk` does with small integers.
         lanes: if goal == &Goal::All && fused.small_ints() {
             fused.describe_small_ints()
+        } else if goal == &Goal::All && fused.has_int64s() {
+            fused.describe_int64s()
         } else if along.as_ref().is_some_and(|p| p.raw) {
             "summed in 32-bit integer lanes straight from the file's bytes (no float \
              conversion), moved into exact float64 sums every 2^15 rows"

@@ -298,6 +298,7 @@ impl Acc {
         match v {
             Walked::Values(v) => self.push_values(v, base, int),
             Walked::Ints(m, run) => self.push_int_moments(&m, base, 1, |v| first_int(&run, v)),
+            Walked::Int64(xs) => self.push_int64s(xs, base),
         }
     }
 
@@ -328,7 +329,6 @@ impl Acc {
         if ints.is_empty() {
             return;
         }
-        self.exact = true;
         // 64-bit integers: loops of 64-bit lanes, which vectorise.
         let mut wide = std::mem::take(&mut self.wide);
         let squares = matches!(self.need, Need::All | Need::Counts);
@@ -336,6 +336,44 @@ impl Acc {
             ints_moments(ints, &mut wide, IntRange::of(ints), squares);
         self.wide = wide;
         let first = |v: i128| ints.iter().position(|&x| x == v).unwrap_or(0) as u64;
+        let n = ints.len() as u64;
+        self.add_exact((lo, hi, isum), (sum, m2, zeros), n, base, first);
+    }
+
+    /// int64 values as their lanes hold them ([`Fused::int64s`]): what
+    /// [`Acc::push_ints`] makes of them, without the 128-bit block.
+    fn push_int64s(&mut self, xs: &[i64], base: u64) {
+        if xs.is_empty() {
+            return;
+        }
+        let mut wide = std::mem::take(&mut self.wide);
+        wide.resize(xs.len(), 0.0);
+        let (lo, hi, isum) = kernels::int64_lane_parts(xs, &mut wide);
+        let sum = min_max_sum(&wide[..]).2;
+        let (m2, zeros) = if matches!(self.need, Need::All | Need::Counts) {
+            squares_and_zeros(&wide[..], sum / xs.len() as f64)
+        } else {
+            (0.0, 0)
+        };
+        self.wide = wide;
+        let first = |v: i128| xs.iter().position(|&x| i128::from(x) == v).unwrap_or(0) as u64;
+        let (lo, hi) = (i128::from(lo), i128::from(hi));
+        let n = xs.len() as u64;
+        self.add_exact((lo, hi, isum), (sum, m2, zeros), n, base, first);
+    }
+
+    /// A block of `n` exact integers summarised: extremes and exact sum,
+    /// float64 sum, squared deviations and zeros; `first(v)` where `v`
+    /// first is in the block (looked up only when it can win).
+    fn add_exact(
+        &mut self,
+        (lo, hi, isum): (i128, i128, i128),
+        (sum, m2, zeros): (f64, f64, u64),
+        n: u64,
+        base: u64,
+        first: impl Fn(i128) -> u64,
+    ) {
+        self.exact = true;
         if self.min_at == u64::MAX || lo <= self.imin {
             let at_lo = self.c_index(base + first(lo));
             if self.min_at == u64::MAX || lo < self.imin || at_lo < self.min_at {
@@ -349,7 +387,6 @@ impl Acc {
             }
         }
         self.isum += isum;
-        let n = ints.len() as u64;
         let mean = sum / n as f64;
         (self.mean, self.m2) = merge_moments(self.finite, self.mean, self.m2, n, mean, m2);
         self.finite += n;
@@ -798,7 +835,9 @@ pub fn for_values(
 ) -> Result<(), Interrupted> {
     walk(x, from, to, Want::Lanes, |v, at| match v {
         Walked::Values(v) => f(v, at),
-        Walked::Ints(..) => unreachable!("walk gives integer lanes only when asked"),
+        Walked::Ints(..) | Walked::Int64(_) => {
+            unreachable!("walk gives integer lanes only when asked")
+        }
     })
 }
 
@@ -807,6 +846,8 @@ enum Walked<'b> {
     Values(Values<'b>),
     /// Small integers and their exact summary ([`Fused::int_moments`]).
     Ints(kernels::IntMoments, SmallRun<'b>),
+    /// int64 values in their lanes ([`Fused::int64s`]).
+    Int64(&'b [i64]),
 }
 
 /// What [`walk`] hands its caller.
@@ -845,6 +886,7 @@ fn walk(
     let outer_shape = &x.shape[..n - 1];
     let mut eval = Fused::new(x);
     let ints = matches!(want, Want::Ints(_)) && eval.small_ints();
+    let int64 = matches!(want, Want::Ints(_)) && eval.has_int64s();
     let mut flat = from;
     let mut outer = vec![0usize; n - 1];
     while flat < to {
@@ -860,6 +902,8 @@ fn walk(
         let v = if ints {
             let (m, run) = eval.int_moments(&outer, col, len, want == Want::Ints(true));
             Walked::Ints(m, run)
+        } else if int64 {
+            Walked::Int64(eval.int64s(&outer, col, len))
         } else if want == Want::Blocks {
             Walked::Values(Values::Block(eval.block(&outer, col, len)))
         } else {
@@ -1351,6 +1395,55 @@ mod tests {
                         "{len}: {u} vs {v}"
                     );
                 }
+            }
+        }
+    }
+
+    /// int64 lanes taken as they are ([`Acc::push_int64s`]) against the
+    /// same values as a block of 128-bit integers ([`Acc::push_ints`]):
+    /// the same accumulator to the bit, for every kind of reduction, in
+    /// two blocks (so that extremes found in each, ties included, merge).
+    #[test]
+    fn int64_lanes_accumulate_as_their_128_bit_block() {
+        let mut state: u64 = 0x89ab_cdef;
+        for len in [1usize, 7, 64, 4096] {
+            let xs: Vec<i64> = (0..len)
+                .map(|k| {
+                    let r = xorshift(&mut state) as i64;
+                    match k % 5 {
+                        0 => i64::MIN,
+                        1 => i64::MAX,
+                        2 => 0,
+                        3 => r >> 40,
+                        _ => r,
+                    }
+                })
+                .collect();
+            let ints: Vec<i128> = xs.iter().map(|&v| i128::from(v)).collect();
+            let half = len / 2;
+            for need in [Need::All, Need::Sums, Need::Extremes, Need::Counts] {
+                let (mut lanes, mut block) = (
+                    Acc {
+                        need,
+                        ..Acc::default()
+                    },
+                    Acc {
+                        need,
+                        ..Acc::default()
+                    },
+                );
+                for (at, part) in [(0, 0..half), (half, half..len)] {
+                    lanes.push_int64s(&xs[part.clone()], at as u64 + 3);
+                    block.push_ints(&ints[part], at as u64 + 3);
+                }
+                let bits = |a: &Acc| {
+                    (
+                        (a.n, a.nonzero, a.finite, a.isum, a.imin, a.imax),
+                        (a.min_at, a.max_at, a.exact),
+                        [a.mean, a.m2, a.sum, a.comp, a.min, a.max].map(f64::to_bits),
+                    )
+                };
+                assert_eq!(bits(&lanes), bits(&block), "{len} {need:?}");
             }
         }
     }
