@@ -2564,6 +2564,18 @@ impl WithSimd for DecodePairs<'_> {
 mod tests {
     use super::*;
 
+    fn truncates_as<T: Real + std::fmt::Display, O: Truncated + PartialEq + std::fmt::Debug>(
+        xs: &[T],
+        limit: f64,
+        want: impl Fn(T) -> O,
+    ) {
+        let mut out = vec![O::of(0.0); xs.len()];
+        assert!(truncate(xs, limit, &mut out));
+        for (&x, &o) in xs.iter().zip(&out) {
+            assert_eq!(o, want(x), "{x}");
+        }
+    }
+
     /// [`truncate`] against Rust's `as` (which truncates toward zero) for
     /// float32 and float64 values up to each lane's limit: every power of
     /// two and its neighbours, halves, negative values, and values that
@@ -2593,27 +2605,11 @@ mod tests {
                 .filter(|x| f64::from(x.abs()) < limit)
                 .collect();
             if limit < 2f64.powi(32) {
-                let mut out = vec![0i32; within.len()];
-                assert!(truncate(&within, limit, &mut out));
-                for (&x, &o) in within.iter().zip(&out) {
-                    assert_eq!(o, x as i32, "{x}");
-                }
-                let mut out = vec![0i32; single.len()];
-                assert!(truncate(&single, limit, &mut out));
-                for (&x, &o) in single.iter().zip(&out) {
-                    assert_eq!(o, x as i32, "{x}");
-                }
+                truncates_as(&within, limit, |x| x as i32);
+                truncates_as(&single, limit, |x| x as i32);
             } else {
-                let mut out = vec![0i64; within.len()];
-                assert!(truncate(&within, limit, &mut out));
-                for (&x, &o) in within.iter().zip(&out) {
-                    assert_eq!(o, x as i64, "{x}");
-                }
-                let mut out = vec![0i64; single.len()];
-                assert!(truncate(&single, limit, &mut out));
-                for (&x, &o) in single.iter().zip(&out) {
-                    assert_eq!(o, x as i64, "{x}");
-                }
+                truncates_as(&within, limit, |x| x as i64);
+                truncates_as(&single, limit, |x| x as i64);
             }
             for bad in [limit, -limit, f64::NAN, f64::INFINITY] {
                 let mut out = vec![0i64; 3];
