@@ -653,7 +653,7 @@ pub fn masked_stream(
         // The picked elements inside `from..to`, taken in pieces that
         // fill the output block.
         let skip = from.saturating_sub(seen).min(picked.len());
-        let take = (to.saturating_sub(seen)).min(picked.len());
+        let take = to.saturating_sub(seen).min(picked.len());
         if skip < take {
             let v = src_eval.flat_block(flat, len);
             let mut rest = &picked[skip..take];
