@@ -209,14 +209,21 @@ fn ints_moments(
         let (lo, hi, isum) = kernels::uint64_parts(ints, wide);
         (i128::from(lo), i128::from(hi), isum)
     };
-    let sum = min_max_sum(&wide[..]).2;
-    // Not read by a sum or an extreme: the squared deviations and zeros.
+    let (sum, m2, zeros) = wide_moments(wide, squares);
+    (lo, hi, isum, sum, m2, zeros)
+}
+
+/// The float64 sum of a block of integers rounded to float64 (`wide`),
+/// and, with `squares`, their squared deviations and zeros (not read by
+/// a sum or an extreme).
+fn wide_moments(wide: &[f64], squares: bool) -> (f64, f64, u64) {
+    let sum = min_max_sum(wide).2;
     let (m2, zeros) = if squares {
-        squares_and_zeros(&wide[..], sum / ints.len() as f64)
+        squares_and_zeros(wide, sum / wide.len() as f64)
     } else {
         (0.0, 0)
     };
-    (lo, hi, isum, sum, m2, zeros)
+    (sum, m2, zeros)
 }
 
 /// Whether extreme `v` found at C index `at` beats `best` found at
@@ -331,13 +338,17 @@ impl Acc {
         }
         // 64-bit integers: loops of 64-bit lanes, which vectorise.
         let mut wide = std::mem::take(&mut self.wide);
-        let squares = matches!(self.need, Need::All | Need::Counts);
         let (lo, hi, isum, sum, m2, zeros) =
-            ints_moments(ints, &mut wide, IntRange::of(ints), squares);
+            ints_moments(ints, &mut wide, IntRange::of(ints), self.wants_squares());
         self.wide = wide;
         let first = |v: i128| ints.iter().position(|&x| x == v).unwrap_or(0) as u64;
         let n = ints.len() as u64;
         self.add_exact((lo, hi, isum), (sum, m2, zeros), n, base, first);
+    }
+
+    /// Whether a block's squared deviations and zeros are read.
+    fn wants_squares(&self) -> bool {
+        matches!(self.need, Need::All | Need::Counts)
     }
 
     /// int64 values as their lanes hold them ([`Fused::int64s`]): what
@@ -349,12 +360,7 @@ impl Acc {
         let mut wide = std::mem::take(&mut self.wide);
         wide.resize(xs.len(), 0.0);
         let (lo, hi, isum) = kernels::int64_lane_parts(xs, &mut wide);
-        let sum = min_max_sum(&wide[..]).2;
-        let (m2, zeros) = if matches!(self.need, Need::All | Need::Counts) {
-            squares_and_zeros(&wide[..], sum / xs.len() as f64)
-        } else {
-            (0.0, 0)
-        };
+        let (sum, m2, zeros) = wide_moments(&wide, self.wants_squares());
         self.wide = wide;
         let first = |v: i128| xs.iter().position(|&x| i128::from(x) == v).unwrap_or(0) as u64;
         let (lo, hi) = (i128::from(lo), i128::from(hi));
