@@ -8,6 +8,7 @@
 //! uint64 operands go to `exact_unary`/`exact_binary` instead, which work
 //! on the exact values (`Block::ints`).
 
+use super::cmath;
 use super::codec::cast;
 use super::kernels::{self, Log};
 use super::{Block, Func};
@@ -163,10 +164,13 @@ pub(super) fn unary_block(f: Func, x: &Block, from: Scalar, to: Scalar) -> Block
             num_complex::Complex64::new(re, im)
         }),
         Func::Reciprocal => real(map2(x, |r, _| 1.0 / r)),
-        Func::Sqrt if complex_in => complex_map(x, |z| z.sqrt()),
+        Func::Sqrt if complex_in => {
+            complex_loop(x, |re, im, a, b| cmath::sqrt(re, im, to.size == 8, a, b))
+        }
         Func::Exp if complex_in => complex_map(x, |z| z.exp()),
-        Func::Log if complex_in => complex_map(x, |z| z.ln()),
-        Func::Log10 if complex_in => complex_map(x, |z| z.log10()),
+        Func::Log | Func::Log10 if complex_in => complex_loop(x, |re, im, a, b| {
+            cmath::log(re, im, to.size == 8, f == Func::Log10, a, b)
+        }),
         // float16 results as NumPy's float16 loop makes them
         // (`npy_float_to_half(npy_logf(x))`): float32's, rounded to
         // float32 before float16, as the float32 lanes do.
@@ -248,6 +252,26 @@ impl Block {
             self.im = None;
         }
         self
+    }
+}
+
+/// A complex block through a loop over its parts into new parts (a
+/// block without imaginary parts has zeros there).
+fn complex_loop(x: &Block, f: impl Fn(&[f64], &[f64], &mut [f64], &mut [f64])) -> Block {
+    let zeros;
+    let im = match &x.im {
+        Some(im) => im.as_slice(),
+        None => {
+            zeros = vec![0.0; x.len()];
+            &zeros
+        }
+    };
+    let (mut re, mut out_im) = (vec![0.0; x.len()], vec![0.0; x.len()]);
+    f(&x.re, im, &mut re, &mut out_im);
+    Block {
+        re,
+        im: Some(out_im),
+        ints: None,
     }
 }
 

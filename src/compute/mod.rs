@@ -13,6 +13,7 @@
 
 pub mod axes;
 pub mod bins;
+mod cmath;
 mod codec;
 mod elements;
 mod elementwise;

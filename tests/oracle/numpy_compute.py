@@ -76,7 +76,7 @@ def expressions(rng, dt, shape):
     if 0 not in shape:
         elementwise += [f"abs({x})[::-1]", f"({x} * 2).T", f"(-{x})[..., 0]", f"abs({x})[-1]"]
     if kind == "c" and x.startswith("d") and ".real" not in x and ".imag" not in x:
-        elementwise.append(f"imag({x})")
+        elementwise += [f"imag({x})", f"sqrt({x})", f"log({x})", f"log10({x})"]
     if kind != "c":
         elementwise += [f"clip({x}, -5, 5)", f"where({x} > 0, {x}, 0)", f"{x} // 3", f"{x} % 3", f"({x} > 0) & ({x} < 5)",
                         f"{x} > 1", f"{x} + 1.5"]
@@ -191,6 +191,11 @@ def compare(expr, got, want, complex_input=False, scale=0.0):
         rtol, atol = 4 * eps, 4 * eps * 1e-3
     else:
         rtol, atol = 0, 0
+    if got.dtype.kind == "c" and re.match(r"(sqrt|log|log10)\(", expr):
+        # Complex square roots and logarithms: each part within four units
+        # in the last place of NumPy's (C99's csqrt and clog), infinities
+        # and NaN where NumPy has them.
+        return part_ulps(g, w, np.finfo(got.real.dtype))
     if not np.allclose(g[ok], w[ok], rtol=rtol, atol=atol, equal_nan=True):
         k = np.argmax(~np.isclose(g, w, rtol=rtol, atol=atol, equal_nan=True))
         return f"values differ, e.g. {g.ravel()[k]} vs NumPy {w.ravel()[k]}"
@@ -201,9 +206,32 @@ def compare(expr, got, want, complex_input=False, scale=0.0):
     return None
 
 
+def part_ulps(g, w, info):
+    """None if each part of `g` is within 4 ulp (of `info`'s float) of
+    `w`'s, with NaN and infinities alike; else the worst."""
+    for name, p, q in (("real", g.real, w.real), ("imag", g.imag, w.imag)):
+        if not np.array_equal(np.isnan(p), np.isnan(q)):
+            return f"{name} parts: NaN in different places"
+        inf = np.isinf(p) | np.isinf(q)
+        if not np.array_equal(p[inf], q[inf]):
+            return f"{name} parts: infinities differ"
+        fin = np.isfinite(p) & np.isfinite(q)
+        size = np.maximum(np.abs(p[fin]), np.abs(q[fin])).astype(info.dtype)
+        ulps = np.abs(p[fin] - q[fin]) / np.spacing(size).astype(np.float64)
+        if ulps.size and ulps.max() > 4:
+            k = np.argmax(ulps)
+            return f"{name} parts {ulps.max():.3g} ulp apart, e.g. {p[fin][k]!r} vs NumPy {q[fin][k]!r}"
+    return None
+
+
 # Every seed also runs these: reductions of 0-d arrays (NumPy's ufunc
 # reductions take axis 0 or -1 of a 0-d array, mean/var/std raise), axis=(),
 # and flat argmin/argmax turned back into n-d indices by unravel_index.
+_PARTS = [0.0, -0.0, 1.0, -1.0, -3.5, np.inf, -np.inf, np.nan]
+COMPLEX_EDGES = ([complex(a, b) for a in _PARTS for b in _PARTS]
+                 + [complex(np.cos(t), np.sin(t)) for t in np.linspace(0.1, 6.2, 12)]
+                 + [complex(1, 10.0 ** -k) for k in range(2, 12, 2)] + [complex(-2.5, 1e-30), complex(-7, -0.0)]
+                 + [complex(1e300, 3e299), complex(-1e-300, 2e-310), complex(5e-324, 0), complex(1.7e308, -1.7e308)])
 FIXED = [
     # Python floats take the array's dtype before the operation (NEP 50):
     # float32 times float32(pi), not pi.
@@ -389,6 +417,12 @@ FIXED = [
     # float16 loop computes in float32 (SVML's or npy_logf) and rounds.
     ("<f2", [1075], ["log(d)", "log10(d)", "exp(d)", "exp(d / 8)", "db(d)"],
      np.arange(0, 65536, 61, dtype=np.uint16).view(np.float16).tolist()),
+    # Complex square roots and logarithms as C99 defines them (NumPy calls
+    # the C library's): zeros of both signs, infinities and NaN in either
+    # part, the negative real axis, the unit circle and next to 1 (where
+    # ln|z| is tiny), complex128 parts past 2^±500 and subnormal.
+    ("<c8", [len(COMPLEX_EDGES)], ["sqrt(d)", "log(d)", "log10(d)"], COMPLEX_EDGES),
+    ("<c16", [len(COMPLEX_EDGES)], ["sqrt(d)", "log(d)", "log10(d)"], COMPLEX_EDGES),
     ("u1", [2, 2], ["nanquantile(d[:0], 0)", "nanmedian(d[:, :0], axis=0)", "nanmedian(d[:0], axis=1)"], [1, 2, 3, 4]),
     ("<f4", [4], ["nanquantile(d[d > 100], [0.5, 0.9])", "nanpercentile(d[:0], 0)"], [1, -2, 3, 4]),
 ]
@@ -412,7 +446,8 @@ def generate(seed, n):
                 shape[0] = 0 if rng.random() < 0.3 else shape[0]
             exprs, given, memory = None, None, None
         size = int(np.prod(shape))
-        data = make_data(rng, dt, size) if given is None else np.array(given, dtype=dt)
+        with np.errstate(over="ignore"):
+            data = make_data(rng, dt, size) if given is None else np.array(given, dtype=dt)
         d = data.reshape(shape)
         for expr in exprs or expressions(rng, dt, shape):
             with warnings.catch_warnings():
