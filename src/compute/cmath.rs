@@ -12,7 +12,7 @@
 //! the real part of `log` next to the unit circle (where `ln |z|` is tiny
 //! and `|z|² - 1` cancels), and took 60 ns a value.
 
-use super::kernels::{atan2, dispatch, ln};
+use super::kernels::{atan2, dispatch, ln, Operand, Real};
 use pulp::{Simd, WithSimd};
 
 /// 2^500 and 2^-500: complex128 parts within them have squares and sums
@@ -50,6 +50,110 @@ pub fn log(
         out_re,
         out_im,
     });
+}
+
+/// `(ar + i·ai) / (br + i·bi)` of each element of float64 blocks into
+/// `out_re`, `out_im`, in the dtype's own precision (`single`: complex64,
+/// in float32), as [`divide_lanes`].
+pub fn divide(
+    (ar, ai): (&[f64], &[f64]),
+    (br, bi): (&[f64], &[f64]),
+    single: bool,
+    out_re: &mut [f64],
+    out_im: &mut [f64],
+) {
+    use Operand::Run;
+    if !single {
+        return divide_lanes((Run(ar), Run(ai)), (Run(br), Run(bi)), out_re, out_im);
+    }
+    let narrow = |v: &[f64]| v.iter().map(|&x| x as f32).collect::<Vec<f32>>();
+    let (ar, ai, br, bi) = (narrow(ar), narrow(ai), narrow(br), narrow(bi));
+    let (mut re, mut im) = (vec![0.0f32; out_re.len()], vec![0.0f32; out_im.len()]);
+    divide_lanes((Run(&ar), Run(&ai)), (Run(&br), Run(&bi)), &mut re, &mut im);
+    for (o, v) in out_re.iter_mut().zip(re).chain(out_im.iter_mut().zip(im)) {
+        *o = f64::from(v);
+    }
+}
+
+/// `a / b` of complex lanes (each a real and an imaginary operand) into
+/// `re`, `im`, by NumPy's formula (Smith's: the smaller part of the
+/// divisor over the larger, then one division by the scaled divisor), so
+/// the bits are NumPy's; the formula's two cases are selects, so the loop
+/// vectorises.
+pub fn divide_lanes<T: Real>(
+    a: (Operand<'_, T>, Operand<'_, T>),
+    b: (Operand<'_, T>, Operand<'_, T>),
+    re: &mut [T],
+    im: &mut [T],
+) {
+    dispatch(Divide { a, b, re, im })
+}
+
+struct Divide<'a, T> {
+    a: (Operand<'a, T>, Operand<'a, T>),
+    b: (Operand<'a, T>, Operand<'a, T>),
+    re: &'a mut [T],
+    im: &'a mut [T],
+}
+
+impl<T: Real> WithSimd for Divide<'_, T> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        let Divide { a, b, re, im } = self;
+        assert_eq!(re.len(), im.len());
+        // One loop per kind of divisor, so that each is straight code.
+        match b {
+            (Operand::Run(br), Operand::Run(bi)) => {
+                let (br, bi) = (&br[..re.len()], &bi[..re.len()]);
+                for (k, (r, i)) in re.iter_mut().zip(im.iter_mut()).enumerate() {
+                    (*r, *i) = smith((at(a.0, k), at(a.1, k)), (br[k], bi[k]));
+                }
+            }
+            _ => {
+                for (k, (r, i)) in re.iter_mut().zip(im.iter_mut()).enumerate() {
+                    (*r, *i) = smith((at(a.0, k), at(a.1, k)), (at(b.0, k), at(b.1, k)));
+                }
+            }
+        }
+    }
+}
+
+/// Element `k` of an operand.
+#[inline(always)]
+fn at<T: Copy>(o: Operand<'_, T>, k: usize) -> T {
+    match o {
+        Operand::Run(v) => v[k],
+        Operand::All(v) => v,
+    }
+}
+
+/// NumPy's complex division (`nc_quot`'s Smith's algorithm; a zero
+/// divisor divides each part by a zero), its branches as selects: the
+/// same operations on the same operands, so the same bits.
+#[inline(always)]
+fn smith<T: num_traits::Float>((ar, ai): (T, T), (br, bi): (T, T)) -> (T, T) {
+    let (one, zero) = (T::one(), T::zero());
+    let (abs_br, abs_bi) = (br.abs(), bi.abs());
+    // The larger part of the divisor `p`, the smaller `q`, and the
+    // dividend's parts in the order the formula takes them.
+    let wide = abs_br >= abs_bi;
+    let (p, q) = if wide { (br, bi) } else { (bi, br) };
+    let (u, v) = if wide { (ar, ai) } else { (ai, ar) };
+    let rat = q / p;
+    let scl = one / (p + q * rat);
+    let w = u * rat;
+    // Real part: ar + ai·rat, or ar·rat + ai; imaginary part: ai - ar·rat,
+    // or ai·rat - ar.
+    let real = (u + v * rat) * scl;
+    let imag = (if wide { v } else { w }) - (if wide { w } else { v });
+    let imag = imag * scl;
+    if abs_br == zero && abs_bi == zero {
+        (ar / abs_br, ai / abs_bi)
+    } else {
+        (real, imag)
+    }
 }
 
 /// A function of complex values: its vector form for ordinary values and
@@ -392,6 +496,48 @@ mod tests {
             agrees(Log { ten: false }, single);
             agrees(Log { ten: true }, single);
         }
+    }
+
+    /// The division's selects against the branches of the general path's
+    /// `complex_op` (NumPy's `nc_quot` as written), bit for bit, in
+    /// float32 and float64, with a divisor of lanes and of one value.
+    #[test]
+    fn division_gives_the_branching_formulas_bits() {
+        fn check<T: Real>(v: &[(f64, f64)]) {
+            let narrow =
+                |k: usize| -> (T, T) { (T::from(v[k].0).unwrap(), T::from(v[k].1).unwrap()) };
+            let n = v.len();
+            let (ar, ai): (Vec<T>, Vec<T>) = (0..n).map(narrow).unzip();
+            let (br, bi): (Vec<T>, Vec<T>) = (0..n).rev().map(narrow).unzip();
+            let (mut re, mut im) = (vec![T::zero(); n], vec![T::zero(); n]);
+            let same = |u: T, w: T| {
+                u == w && u.is_sign_negative() == w.is_sign_negative() || u.is_nan() && w.is_nan()
+            };
+            for one in [false, true] {
+                let b = if one {
+                    (Operand::All(br[3]), Operand::All(bi[3]))
+                } else {
+                    (Operand::Run(&br[..]), Operand::Run(&bi[..]))
+                };
+                divide_lanes((Operand::Run(&ar), Operand::Run(&ai)), b, &mut re, &mut im);
+                for k in 0..n {
+                    let d = if one { 3 } else { k };
+                    let (p, q) = crate::compute::elementwise::complex_op(
+                        crate::ops::BinOp::Div,
+                        (ar[k], ai[k]),
+                        (br[d], bi[d]),
+                    );
+                    assert!(
+                        same(re[k], p) && same(im[k], q),
+                        "{k}: {} vs {}",
+                        re[k].wide(),
+                        p.wide()
+                    );
+                }
+            }
+        }
+        check::<f32>(&values());
+        check::<f64>(&values());
     }
 
     #[test]

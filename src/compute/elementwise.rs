@@ -524,6 +524,29 @@ pub(super) fn binary_block(op: BinOp, x: &Block, y: &Block, operand: Scalar, to:
     if complex && matches!(op, BinOp::Add | BinOp::Sub) && to.kind == Kind::Complex {
         return complex_add_sub(op == BinOp::Sub, x, y, to.size == 8);
     }
+    if complex && op == BinOp::Div && to.kind == Kind::Complex {
+        let zeros = vec![
+            0.0;
+            if x.im.is_none() || y.im.is_none() {
+                n
+            } else {
+                0
+            }
+        ];
+        let (mut re, mut im) = (vec![0.0; n], vec![0.0; n]);
+        cmath::divide(
+            (&x.re[..n], x.im.as_deref().map_or(&zeros[..], |v| &v[..n])),
+            (&y.re[..n], y.im.as_deref().map_or(&zeros[..], |v| &v[..n])),
+            to.size == 8,
+            &mut re,
+            &mut im,
+        );
+        return Block {
+            re,
+            im: Some(im),
+            ints: None,
+        };
+    }
     if complex && !matches!(op, BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge) {
         let mut re = Vec::with_capacity(n);
         let mut im = Vec::with_capacity(n);

@@ -1442,6 +1442,9 @@ fn complex_binary<T: Width>(
             binary(op, a.imag(), b.imag(), im);
         }
         BinOp::Mul if kernels::complex_mul(a.real(), a.imag(), b.real(), b.imag(), re, im) => {}
+        BinOp::Div => {
+            super::cmath::divide_lanes((a.real(), a.imag()), (b.real(), b.imag()), re, im)
+        }
         _ => {
             for k in 0..re.len() {
                 let x = (at(a.real(), k), at(a.imag(), k));
