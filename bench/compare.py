@@ -129,12 +129,16 @@ CASES = [
     # Functions the engine now computes in vector loops (atan2, float64
     # exp), reductions over data with NaN in every block (the same bytes
     # as float16: 1 in 64 is NaN), and 64-bit integer arithmetic.
-    # Complex square roots and logarithms (C99's csqrt and clog, which
-    # NumPy calls per value), in vector loops.
+    # Complex square roots, logarithms and exponentials (C99's csqrt, clog
+    # and cexp, which NumPy calls per value) and quotients, in vector loops.
     ("sum(sqrt(d))", "open {f} {n}x{n}; sum(sqrt(d))", "print(np.sum(np.sqrt(d)))",
      "print(ne.evaluate('sum(sqrt(d))'))"),
     ("sum(log(d))", "open {f} {n}x{n}; sum(log(d))", "print(np.sum(np.log(d)))",
      "print(ne.evaluate('sum(log(d))'))"),
+    ("sum(exp(d))", "open {f} {n}x{n}; sum(exp(d))", "print(np.sum(np.exp(d)))",
+     "print(ne.evaluate('sum(exp(d))'))"),
+    ("sum(d / d[0])", "open {f} {n}x{n}; sum(d / d[0])", "print(np.sum(d / d[0]))",
+     "r = d[0]\nprint(ne.evaluate('sum(d / r)'))"),
     ("stats angle(d)", "open {f} {n}x{n}; stats angle(d)",
      "a = np.angle(d)\nprint(a.min(), a.max(), a.mean(), a.std(), np.isnan(a).sum())", None),
     ("float64: sum(exp(x))", "open {f8} {n}x{n} f8 as x; sum(exp(x))",

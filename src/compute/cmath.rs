@@ -1,16 +1,20 @@
-//! Complex square roots and logarithms, as NumPy computes them (C99's
-//! `csqrt` and `clog` of the C library, `log10` as `clog` times log10(e)
-//! in the dtype's precision), in loops that vectorise: float64 arithmetic
-//! with selects, no call per value. complex64 values compute in float64
-//! (their squares and sums of squares exact or one rounding away, with no
-//! overflow) and round once to float32; complex128 values whose parts are
-//! beyond 2^±500 (whose squares would overflow or underflow), and any
-//! value with an infinite or NaN part, take a scalar path after the loop.
+//! Complex square roots, logarithms, exponentials and quotients as NumPy
+//! computes them (C99's `csqrt`, `clog` and `cexp` of the C library,
+//! `log10` as `clog` times log10(e) in the dtype's precision, Smith's
+//! division), in loops that vectorise: selects, no call per value.
 //!
-//! The polar form (`num_complex`'s `sqrt`, `hypot` then `atan2`, `sin` and
-//! `cos`) lost the real part of `sqrt` next to the negative real axis and
-//! the real part of `log` next to the unit circle (where `ln |z|` is tiny
-//! and `|z|² - 1` cancels), and took 60 ns a value.
+//! Division runs in the dtype's own precision (NumPy's bits). The
+//! functions run in float64: complex64 values (whose squares and sums of
+//! squares are then exact or one rounding away, with no overflow) round
+//! once to float32 at the end. Values the vector form does not cover (an
+//! infinite or NaN part; complex128 parts beyond 2^±500, whose squares
+//! would overflow or underflow; for `exp`, real parts past ±708 and
+//! imaginary parts past 2^20) take a scalar path after the loop.
+//!
+//! The polar forms of `num_complex` (`sqrt` as `hypot`, `atan2`, `sin`
+//! and `cos`) lost the real part of `sqrt` next to the negative real axis
+//! and the real part of `log` next to the unit circle (where `ln |z|` is
+//! tiny and `|z|² - 1` cancels), and took 30-60 ns a value.
 
 use super::kernels::{atan2, dispatch, ln, Operand, Real};
 use pulp::{Simd, WithSimd};
@@ -156,6 +160,18 @@ fn smith<T: num_traits::Float>((ar, ai): (T, T), (br, bi): (T, T)) -> (T, T) {
     }
 }
 
+/// `exp` of each value, as [`sqrt`] takes them.
+pub fn exp(re: &[f64], im: &[f64], single: bool, out_re: &mut [f64], out_im: &mut [f64]) {
+    dispatch(Apply {
+        f: Exp,
+        re,
+        im,
+        single,
+        out_re,
+        out_im,
+    })
+}
+
 /// A function of complex values: its vector form for ordinary values and
 /// its scalar form for the rest.
 trait Function: Copy {
@@ -164,6 +180,12 @@ trait Function: Copy {
     fn fast(self, x: f64, y: f64) -> (f64, f64);
     /// For any value, in float64.
     fn any(self, x: f64, y: f64) -> (f64, f64);
+    /// Whether [`Function::fast`] holds for `x + iy`: both parts finite
+    /// and, unless they are complex64's parts, each zero or within 2^±500.
+    #[inline(always)]
+    fn ordinary(x: f64, y: f64, single: bool) -> bool {
+        ordinary(x, y, single)
+    }
     /// The float64 result rounded to the dtype's precision as NumPy's
     /// loop of that dtype would give it.
     fn round(self, r: (f64, f64), single: bool) -> (f64, f64) {
@@ -175,8 +197,8 @@ trait Function: Copy {
     }
 }
 
-/// Whether [`Function::fast`] holds for `x + iy`: both parts finite and,
-/// unless they are complex64's parts, each zero or within 2^±500.
+/// Whether `x + iy` is ordinary for `sqrt` and `log`: both parts finite
+/// and, unless they are complex64's parts, each zero or within 2^±500.
 #[inline(always)]
 fn ordinary(x: f64, y: f64, single: bool) -> bool {
     let fits = |v: f64| {
@@ -221,14 +243,14 @@ impl<F: Function> WithSimd for Apply<'_, F> {
             .zip(out_im.iter_mut())
         {
             (*a, *b) = f.round(f.fast(x, y), single);
-            rare |= u64::from(!ordinary(x, y, single));
+            rare |= u64::from(!F::ordinary(x, y, single));
         }
         if rare == 0 {
             return;
         }
         // The rest: infinities, NaN, extreme complex128 values.
         for (k, (&x, &y)) in re.iter().zip(im).enumerate() {
-            if !ordinary(x, y, single) {
+            if !F::ordinary(x, y, single) {
                 (out_re[k], out_im[k]) = f.round(f.any(x, y), single);
             }
         }
@@ -391,6 +413,127 @@ impl Function for Log {
     }
 }
 
+#[derive(Clone, Copy)]
+struct Exp;
+
+/// Past these `e^x` overflows or is subnormal, and `sin y`, `cos y` need
+/// a reduction by more bits of π/2 than [`sin_cos`] keeps.
+const EXP_EDGE: f64 = 708.0;
+const TURN_EDGE: f64 = (1u64 << 20) as f64;
+
+impl Function for Exp {
+    /// `e^x · cos y + i·e^x · sin y`, `e^x` by the vector `exp` of the
+    /// float64 lanes and the sine and cosine by [`sin_cos`].
+    #[inline(always)]
+    fn fast(self, x: f64, y: f64) -> (f64, f64) {
+        let e = super::kernels::exp(x);
+        let (s, c) = sin_cos(y);
+        // e^x + i0 for a real value, as the library gives it.
+        (e * c, if y == 0.0 { y } else { e * s })
+    }
+
+    /// The library's (through `num_complex`, whose special values are
+    /// C99's), for infinities, NaN and parts past the edges.
+    fn any(self, x: f64, y: f64) -> (f64, f64) {
+        if Exp::ordinary(x, y, false) {
+            return self.fast(x, y);
+        }
+        let z = num_complex::Complex64::new(x, y).exp();
+        (z.re, z.im)
+    }
+
+    #[inline(always)]
+    fn ordinary(x: f64, y: f64, _single: bool) -> bool {
+        x.abs() <= EXP_EDGE && y.abs() <= TURN_EDGE
+    }
+}
+
+/// `sin y` and `cos y` of a float64 with `|y| ≤ 2^20`, branch-free:
+/// `y = n·π/2 + r` with `π/2` in parts of 33 bits (each `n·part` exact),
+/// `r` as `r0 + r1`, then fdlibm's kernels (`k_sin.c`, `k_cos.c`,
+/// Sun Microsystems 1993, "Permission to use, copy, modify, and distribute
+/// this software is freely granted, provided that this notice is
+/// preserved") and the quadrant `n mod 4` choosing and negating them.
+#[inline(always)]
+fn sin_cos(y: f64) -> (f64, f64) {
+    const INV_PIO2: f64 = f64::from_bits(0x3FE4_5F30_6DC9_C883);
+    const PIO2_1: f64 = f64::from_bits(0x3FF9_21FB_5440_0000);
+    const PIO2_1T: f64 = f64::from_bits(0x3DD0_B461_1A62_6331);
+    const PIO2_2: f64 = f64::from_bits(0x3DD0_B461_1A60_0000);
+    const PIO2_2T: f64 = f64::from_bits(0x3BA3_198A_2E03_7073);
+    const PIO2_3: f64 = f64::from_bits(0x3BA3_198A_2E00_0000);
+    const PIO2_3T: f64 = f64::from_bits(0x397B_839A_2520_49C1);
+    const ROUND: f64 = 6_755_399_441_055_744.0;
+    let big = y * INV_PIO2 + ROUND;
+    let n = big - ROUND;
+    let quadrant = big.to_bits() & 3;
+    // fdlibm's reduction of a medium argument (`e_rem_pio2.c`): a first
+    // round good to 85 bits, a second (118 bits) where the first lost more
+    // than 16 bits to cancellation, a third (151 bits) where the second
+    // lost more than 49; all three computed and one selected.
+    let field = |v: f64| ((v.to_bits() >> 52) & 0x7ff) as i64;
+    let top = field(y);
+    let r = y - n * PIO2_1;
+    let w = n * PIO2_1T;
+    let y0 = r - w;
+    let t = r;
+    let w2 = n * PIO2_2;
+    let r2 = t - w2;
+    let w2 = n * PIO2_2T - ((t - r2) - w2);
+    let y02 = r2 - w2;
+    let t = r2;
+    let w3 = n * PIO2_3;
+    let r3 = t - w3;
+    let w3 = n * PIO2_3T - ((t - r3) - w3);
+    let y03 = r3 - w3;
+    let (second, third) = (top - field(y0) > 16, top - field(y02) > 49);
+    let (r, w, r0) = match (second, third) {
+        (false, _) => (r, w, y0),
+        (true, false) => (r2, w2, y02),
+        (true, true) => (r3, w3, y03),
+    };
+    let r1 = (r - r0) - w;
+    let (s, c) = (kernel_sin(r0, r1), kernel_cos(r0, r1));
+    // Quadrants 0 to 3: (s, c), (c, -s), (-s, -c), (-c, s); the signs
+    // as bits, so that no table of jumps is made of it.
+    let odd = quadrant & 1 == 1;
+    let (sin, cos) = if odd { (c, s) } else { (s, c) };
+    let flip = |v: f64, bit: u64| f64::from_bits(v.to_bits() ^ ((bit & 2) << 62));
+    (flip(sin, quadrant), flip(cos, quadrant + 1))
+}
+
+/// fdlibm's `__kernel_sin(x, y, 1)` for `|x| ≤ π/4`, `y` the tail of `x`.
+#[inline(always)]
+fn kernel_sin(x: f64, y: f64) -> f64 {
+    const S1: f64 = f64::from_bits(0xBFC5_5555_5555_5549);
+    const S2: f64 = f64::from_bits(0x3F81_1111_1110_F8A6);
+    const S3: f64 = f64::from_bits(0xBF2A_01A0_19C1_61D5);
+    const S4: f64 = f64::from_bits(0x3EC7_1DE3_57B1_FE7D);
+    const S5: f64 = f64::from_bits(0xBE5A_E5E6_8A2B_9CEB);
+    const S6: f64 = f64::from_bits(0x3DE5_D93A_5ACF_D57C);
+    let z = x * x;
+    let v = z * x;
+    let r = S2 + z * (S3 + z * (S4 + z * (S5 + z * S6)));
+    x - ((z * (0.5 * y - v * r) - y) - v * S1)
+}
+
+/// fdlibm's `__kernel_cos(x, y)` for `|x| ≤ π/4` (FreeBSD's form).
+#[inline(always)]
+fn kernel_cos(x: f64, y: f64) -> f64 {
+    const C1: f64 = f64::from_bits(0x3FA5_5555_5555_554C);
+    const C2: f64 = f64::from_bits(0xBF56_C16C_16C1_5177);
+    const C3: f64 = f64::from_bits(0x3EFA_01A0_19CB_1590);
+    const C4: f64 = f64::from_bits(0xBE92_7E4F_809C_52AD);
+    const C5: f64 = f64::from_bits(0x3E21_EE9E_BDB4_B1C4);
+    const C6: f64 = f64::from_bits(0xBDA8_FAE9_BE88_38D4);
+    let z = x * x;
+    let w = z * z;
+    let r = z * (C1 + z * (C2 + z * C3)) + w * w * (C4 + z * (C5 + z * C6));
+    let hz = 0.5 * z;
+    let w = 1.0 - hz;
+    w + (((1.0 - w) - hz) + (z * r - x * y))
+}
+
 /// The power of two of a finite non-zero `v` (`v = 2^e · [1, 2)`).
 fn exponent(v: f64) -> i32 {
     if v == 0.0 {
@@ -538,6 +681,26 @@ mod tests {
         }
         check::<f32>(&values());
         check::<f64>(&values());
+    }
+
+    /// The vector sine and cosine against the library's, within one unit
+    /// in the last place: small and whole angles, near multiples of π/2
+    /// (where the reduction cancels) up to 2^20, both signs.
+    #[test]
+    fn sines_and_cosines_agree_with_the_library() {
+        let mut ys: Vec<f64> = (0..2000).map(|k| f64::from(k) * 0.0137 - 13.0).collect();
+        for k in [1.0, 2.0, 3.0, 100.0, 12345.0, 600_000.0] {
+            let m = k * std::f64::consts::FRAC_PI_2;
+            ys.extend([m, m.next_up(), m.next_down(), -m, m + 1e-9]);
+        }
+        ys.extend([0.0, -0.0, 1e-300, 5e-324, TURN_EDGE, -TURN_EDGE, 1.0, 0.5]);
+        for y in ys {
+            let (s, c) = sin_cos(y);
+            let (ls, lc) = y.sin_cos();
+            let ulp = |v: f64| v.abs().next_up() - v.abs();
+            assert!((s - ls).abs() <= ulp(ls), "sin {y:e}: {s:e} vs {ls:e}");
+            assert!((c - lc).abs() <= ulp(lc), "cos {y:e}: {c:e} vs {lc:e}");
+        }
     }
 
     #[test]

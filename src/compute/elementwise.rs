@@ -167,7 +167,9 @@ pub(super) fn unary_block(f: Func, x: &Block, from: Scalar, to: Scalar) -> Block
         Func::Sqrt if complex_in => {
             complex_loop(x, |re, im, a, b| cmath::sqrt(re, im, to.size == 8, a, b))
         }
-        Func::Exp if complex_in => complex_map(x, |z| z.exp()),
+        Func::Exp if complex_in => {
+            complex_loop(x, |re, im, a, b| cmath::exp(re, im, to.size == 8, a, b))
+        }
         Func::Log | Func::Log10 if complex_in => complex_loop(x, |re, im, a, b| {
             cmath::log(re, im, to.size == 8, f == Func::Log10, a, b)
         }),

@@ -1271,7 +1271,7 @@ impl WithSimd for Exp<'_> {
 
 /// `e^v`, branch-free so that a loop of it vectorises ([`exp_in_place`]).
 #[inline(always)]
-fn exp(v: f64) -> f64 {
+pub(super) fn exp(v: f64) -> f64 {
     // ln 2 in two parts: n·LN2_HI is exact for |n| < 2^11.
     const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
     const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);

@@ -191,10 +191,10 @@ def compare(expr, got, want, complex_input=False, scale=0.0):
         rtol, atol = 4 * eps, 4 * eps * 1e-3
     else:
         rtol, atol = 0, 0
-    if got.dtype.kind == "c" and re.match(r"(sqrt|log|log10)\(", expr):
-        # Complex square roots and logarithms: each part within four units
-        # in the last place of NumPy's (C99's csqrt and clog), infinities
-        # and NaN where NumPy has them.
+    if got.dtype.kind == "c" and re.match(r"(sqrt|log|log10|exp)\(", expr):
+        # Complex square roots, logarithms and exponentials: each part
+        # within four units in the last place of NumPy's (C99's csqrt, clog
+        # and cexp), infinities and NaN where NumPy has them.
         return part_ulps(g, w, np.finfo(got.real.dtype))
     if not np.allclose(g[ok], w[ok], rtol=rtol, atol=atol, equal_nan=True):
         k = np.argmax(~np.isclose(g, w, rtol=rtol, atol=atol, equal_nan=True))
@@ -231,7 +231,8 @@ _PARTS = [0.0, -0.0, 1.0, -1.0, -3.5, np.inf, -np.inf, np.nan]
 COMPLEX_EDGES = ([complex(a, b) for a in _PARTS for b in _PARTS]
                  + [complex(np.cos(t), np.sin(t)) for t in np.linspace(0.1, 6.2, 12)]
                  + [complex(1, 10.0 ** -k) for k in range(2, 12, 2)] + [complex(-2.5, 1e-30), complex(-7, -0.0)]
-                 + [complex(1e300, 3e299), complex(-1e-300, 2e-310), complex(5e-324, 0), complex(1.7e308, -1.7e308)])
+                 + [complex(1e300, 3e299), complex(-1e-300, 2e-310), complex(5e-324, 0), complex(1.7e308, -1.7e308)]
+                 + [complex(0.5, k * np.pi / 2) for k in (1, 2, 3, 7, 1e5, 1e6, -3e6)] + [complex(-700, 1e7), complex(709.5, 0.1)])
 FIXED = [
     # Python floats take the array's dtype before the operation (NEP 50):
     # float32 times float32(pi), not pi.
@@ -419,12 +420,13 @@ FIXED = [
     # float16 loop computes in float32 (SVML's or npy_logf) and rounds.
     ("<f2", [1075], ["log(d)", "log10(d)", "exp(d)", "exp(d / 8)", "db(d)"],
      np.arange(0, 65536, 61, dtype=np.uint16).view(np.float16).tolist()),
-    # Complex square roots and logarithms as C99 defines them (NumPy calls
-    # the C library's): zeros of both signs, infinities and NaN in either
-    # part, the negative real axis, the unit circle and next to 1 (where
-    # ln|z| is tiny), complex128 parts past 2^±500 and subnormal.
-    ("<c8", [len(COMPLEX_EDGES)], ["sqrt(d)", "log(d)", "log10(d)"], COMPLEX_EDGES),
-    ("<c16", [len(COMPLEX_EDGES)], ["sqrt(d)", "log(d)", "log10(d)"], COMPLEX_EDGES),
+    # Complex square roots, logarithms and exponentials as C99 defines
+    # them (NumPy calls the C library's): zeros of both signs, infinities
+    # and NaN in either part, the negative real axis, the unit circle and
+    # next to 1 (where ln|z| is tiny), complex128 parts past 2^±500 and
+    # subnormal, angles near multiples of π/2 and past 2^20.
+    ("<c8", [len(COMPLEX_EDGES)], ["sqrt(d)", "log(d)", "log10(d)", "exp(d)", "exp(d / 1000)"], COMPLEX_EDGES),
+    ("<c16", [len(COMPLEX_EDGES)], ["sqrt(d)", "log(d)", "log10(d)", "exp(d)", "exp(d / 1000)"], COMPLEX_EDGES),
     ("u1", [2, 2], ["nanquantile(d[:0], 0)", "nanmedian(d[:, :0], axis=0)", "nanmedian(d[:0], axis=1)"], [1, 2, 3, 4]),
     ("<f4", [4], ["nanquantile(d[d > 100], [0.5, 0.9])", "nanpercentile(d[:0], 0)"], [1, -2, 3, 4]),
 ]
