@@ -16,7 +16,8 @@
 //! and the real part of `log` next to the unit circle (where `ln |z|` is
 //! tiny and `|z|² - 1` cancels), and took 30-60 ns a value.
 
-use super::kernels::{atan2, dispatch, ln, Operand, Real};
+use super::kernels::{self, atan2, dispatch, ln, Operand, Real};
+use crate::ops::BinOp;
 use pulp::{Simd, WithSimd};
 
 /// 2^500 and 2^-500: complex128 parts within them have squares and sums
@@ -56,10 +57,12 @@ pub fn log(
     });
 }
 
-/// `(ar + i·ai) / (br + i·bi)` of each element of float64 blocks into
-/// `out_re`, `out_im`, in the dtype's own precision (`single`: complex64,
-/// in float32), as [`divide_lanes`].
-pub fn divide(
+/// Complex `a * b` or `a / b` (`op`) of each element of float64 blocks
+/// into `out_re`, `out_im`, in the dtype's own precision (`single`:
+/// complex64, in float32) by the lanes' loops ([`kernels::complex_mul`],
+/// [`divide_lanes`]), so that both paths give NumPy's bits.
+pub fn binary_blocks(
+    op: BinOp,
     (ar, ai): (&[f64], &[f64]),
     (br, bi): (&[f64], &[f64]),
     single: bool,
@@ -68,14 +71,35 @@ pub fn divide(
 ) {
     use Operand::Run;
     if !single {
-        return divide_lanes((Run(ar), Run(ai)), (Run(br), Run(bi)), out_re, out_im);
+        return binary_lanes(op, (Run(ar), Run(ai)), (Run(br), Run(bi)), out_re, out_im);
     }
     let narrow = |v: &[f64]| v.iter().map(|&x| x as f32).collect::<Vec<f32>>();
     let (ar, ai, br, bi) = (narrow(ar), narrow(ai), narrow(br), narrow(bi));
     let (mut re, mut im) = (vec![0.0f32; out_re.len()], vec![0.0f32; out_im.len()]);
-    divide_lanes((Run(&ar), Run(&ai)), (Run(&br), Run(&bi)), &mut re, &mut im);
+    binary_lanes(
+        op,
+        (Run(&ar), Run(&ai)),
+        (Run(&br), Run(&bi)),
+        &mut re,
+        &mut im,
+    );
     for (o, v) in out_re.iter_mut().zip(re).chain(out_im.iter_mut().zip(im)) {
         *o = f64::from(v);
+    }
+}
+
+/// Complex `a * b` or `a / b` of lanes.
+fn binary_lanes<T: Real>(
+    op: BinOp,
+    a: (Operand<'_, T>, Operand<'_, T>),
+    b: (Operand<'_, T>, Operand<'_, T>),
+    re: &mut [T],
+    im: &mut [T],
+) {
+    match op {
+        BinOp::Mul => kernels::complex_mul(a.0, a.1, b.0, b.1, re, im),
+        BinOp::Div => divide_lanes(a, b, re, im),
+        _ => unreachable!("complex lanes multiply and divide"),
     }
 }
 
@@ -642,10 +666,11 @@ mod tests {
     }
 
     /// The division's selects against the branches of the general path's
-    /// `complex_op` (NumPy's `nc_quot` as written), bit for bit, in
-    /// float32 and float64, with a divisor of lanes and of one value.
+    /// `complex_op` (NumPy's `nc_quot` as written), and the product's
+    /// loop against its formula, bit for bit, in float32 and float64, with
+    /// each operand of lanes or of one value.
     #[test]
-    fn division_gives_the_branching_formulas_bits() {
+    fn products_and_quotients_give_the_scalar_formulas_bits() {
         fn check<T: Real>(v: &[(f64, f64)]) {
             let narrow =
                 |k: usize| -> (T, T) { (T::from(v[k].0).unwrap(), T::from(v[k].1).unwrap()) };
@@ -656,20 +681,26 @@ mod tests {
             let same = |u: T, w: T| {
                 u == w && u.is_sign_negative() == w.is_sign_negative() || u.is_nan() && w.is_nan()
             };
-            for one in [false, true] {
-                let b = if one {
-                    (Operand::All(br[3]), Operand::All(bi[3]))
+            fn side<'a, T: Real>(
+                one: bool,
+                r: &'a [T],
+                i: &'a [T],
+            ) -> (Operand<'a, T>, Operand<'a, T>) {
+                if one {
+                    (Operand::All(r[3]), Operand::All(i[3]))
                 } else {
-                    (Operand::Run(&br[..]), Operand::Run(&bi[..]))
-                };
-                divide_lanes((Operand::Run(&ar), Operand::Run(&ai)), b, &mut re, &mut im);
+                    (Operand::Run(r), Operand::Run(i))
+                }
+            }
+            for (op, first, second) in [BinOp::Div, BinOp::Mul].into_iter().flat_map(|op| {
+                [(false, false), (false, true), (true, false)].map(|(a, b)| (op, a, b))
+            }) {
+                let (a, b) = (side(first, &ar, &ai), side(second, &br, &bi));
+                binary_lanes(op, a, b, &mut re, &mut im);
                 for k in 0..n {
-                    let d = if one { 3 } else { k };
-                    let (p, q) = crate::compute::elementwise::complex_op(
-                        crate::ops::BinOp::Div,
-                        (ar[k], ai[k]),
-                        (br[d], bi[d]),
-                    );
+                    let (c, d) = (if first { 3 } else { k }, if second { 3 } else { k });
+                    let (p, q) =
+                        crate::compute::elementwise::complex_op(op, (ar[c], ai[c]), (br[d], bi[d]));
                     assert!(
                         same(re[k], p) && same(im[k], q),
                         "{k}: {} vs {}",

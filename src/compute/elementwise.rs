@@ -526,7 +526,7 @@ pub(super) fn binary_block(op: BinOp, x: &Block, y: &Block, operand: Scalar, to:
     if complex && matches!(op, BinOp::Add | BinOp::Sub) && to.kind == Kind::Complex {
         return complex_add_sub(op == BinOp::Sub, x, y, to.size == 8);
     }
-    if complex && op == BinOp::Div && to.kind == Kind::Complex {
+    if complex && matches!(op, BinOp::Mul | BinOp::Div) && to.kind == Kind::Complex {
         let zeros = vec![
             0.0;
             if x.im.is_none() || y.im.is_none() {
@@ -536,7 +536,8 @@ pub(super) fn binary_block(op: BinOp, x: &Block, y: &Block, operand: Scalar, to:
             }
         ];
         let (mut re, mut im) = (vec![0.0; n], vec![0.0; n]);
-        cmath::divide(
+        cmath::binary_blocks(
+            op,
             (&x.re[..n], x.im.as_deref().map_or(&zeros[..], |v| &v[..n])),
             (&y.re[..n], y.im.as_deref().map_or(&zeros[..], |v| &v[..n])),
             to.size == 8,

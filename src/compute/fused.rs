@@ -1441,7 +1441,7 @@ fn complex_binary<T: Width>(
             binary(op, a.real(), b.real(), re);
             binary(op, a.imag(), b.imag(), im);
         }
-        BinOp::Mul if kernels::complex_mul(a.real(), a.imag(), b.real(), b.imag(), re, im) => {}
+        BinOp::Mul => kernels::complex_mul(a.real(), a.imag(), b.real(), b.imag(), re, im),
         BinOp::Div => {
             super::cmath::divide_lanes((a.real(), a.imag()), (b.real(), b.imag()), re, im)
         }

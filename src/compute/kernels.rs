@@ -2149,9 +2149,10 @@ impl<O: Apply<T>, T: Copy> WithSimd for ZipLanes<'_, O, T> {
 
 /// Complex products `(ar + i·ai)(br + i·bi)` into `re` and `im` as NumPy's
 /// SIMD loop computes them (`elementwise::complex_op`: fused multiply-adds,
-/// which the vector loop has in hardware), where the first operand is a
-/// run and the second a run or one value; false (nothing written) for the
-/// other forms.
+/// which the vector loop has in hardware), in the operands' order (the
+/// multiply-adds are not symmetric). A second operand of one value keeps
+/// its loop; any other part of one value (a number times an array, a real
+/// array's zero imaginary part) is spread into a run first.
 pub fn complex_mul<T: Real>(
     ar: Operand<'_, T>,
     ai: Operand<'_, T>,
@@ -2159,17 +2160,27 @@ pub fn complex_mul<T: Real>(
     bi: Operand<'_, T>,
     re: &mut [T],
     im: &mut [T],
-) -> bool {
-    let (Operand::Run(ar), Operand::Run(ai)) = (ar, ai) else {
-        return false;
-    };
+) {
+    let n = re.len();
+    let (mut hr, mut hi, mut sr, mut si) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let ar = spread(ar, &mut hr, n);
+    let ai = spread(ai, &mut hi, n);
     let b = match (br, bi) {
-        (Operand::Run(r), Operand::Run(i)) => Err((r, i)),
         (Operand::All(r), Operand::All(i)) => Ok((r, i)),
-        _ => return false,
+        _ => Err((spread(br, &mut sr, n), spread(bi, &mut si, n))),
     };
     arch().dispatch(ComplexMul { ar, ai, b, re, im });
-    true
+}
+
+/// A run as it is, or one value spread into `held` as a run of `n`.
+fn spread<'a, T: Copy>(o: Operand<'a, T>, held: &'a mut Vec<T>, n: usize) -> &'a [T] {
+    match o {
+        Operand::Run(v) => v,
+        Operand::All(v) => {
+            held.resize(n, v);
+            held
+        }
+    }
 }
 
 type Factor<'a, T> = Result<(T, T), (&'a [T], &'a [T])>;
