@@ -137,6 +137,8 @@ CASES = [
      "print(ne.evaluate('sum(log(d))'))"),
     ("sum(exp(d))", "open {f} {n}x{n}; sum(exp(d))", "print(np.sum(np.exp(d)))",
      "print(ne.evaluate('sum(exp(d))'))"),
+    ("sum(exp(1j * d.r))", "open {f} {n}x{n}; sum(exp(1j * d.r))", "print(np.sum(np.exp(1j * d.real)))",
+     "r = d.real\nprint(ne.evaluate('sum(exp(1j * r))'))"),
     ("sum(d / d[0])", "open {f} {n}x{n}; sum(d / d[0])", "print(np.sum(d / d[0]))",
      "r = d[0]\nprint(ne.evaluate('sum(d / r)'))"),
     ("stats angle(d)", "open {f} {n}x{n}; stats angle(d)",

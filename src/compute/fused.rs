@@ -39,6 +39,7 @@
 //! the vectorised logarithm or `exp` there, and round once, as the general
 //! path does; of float64 values, the library's, as the general path.
 
+use super::cmath;
 use super::elementwise::ScalarPower;
 use super::ints::{self, IntRun, IntSlot};
 use super::kernels::{self, copy, LaneOp, Log, Operand, Real};
@@ -470,6 +471,17 @@ trait Width: Real + std::fmt::Display {
     /// place, as the general path computes them for a result of this type.
     fn transcend(f: Func, re: &mut [Self], wide: &mut Vec<f64>);
 
+    /// `sqrt`, `log`, `log10` or `exp` of complex values `x + iy` of this
+    /// width ([`cmath`], in float64), into `re` and `im`.
+    fn complex_fn(
+        f: Func,
+        x: Operand<'_, Self>,
+        y: Operand<'_, Self>,
+        re: &mut [Self],
+        im: &mut [Self],
+        wide: &mut Vec<f64>,
+    );
+
     /// Each value rounded to the nearest float16 (the result of a float16
     /// node, which computes in float32 lanes).
     fn round_half(xs: &mut [Self]);
@@ -563,6 +575,32 @@ impl Width for f32 {
             _ => super::ln_f32(wide, f),
         }
         kernels::convert(wide, re);
+    }
+
+    fn complex_fn(
+        f: Func,
+        x: Operand<'_, f32>,
+        y: Operand<'_, f32>,
+        re: &mut [f32],
+        im: &mut [f32],
+        wide: &mut Vec<f64>,
+    ) {
+        // Widened (exactly), computed in float64 and rounded to float32
+        // by `cmath`, narrowed (exactly).
+        let len = re.len();
+        wide.resize(4 * len, 0.0);
+        let (xs, rest) = wide.split_at_mut(len);
+        let (ys, outs) = rest.split_at_mut(len);
+        let (out_re, out_im) = outs.split_at_mut(len);
+        for (o, w) in [(x, &mut *xs), (y, &mut *ys)] {
+            match o {
+                Operand::Run(v) => kernels::convert(&v[..len], w),
+                Operand::All(v) => w.fill(f64::from(v)),
+            }
+        }
+        complex_fn_f64(f, xs, ys, true, out_re, out_im);
+        kernels::convert(out_re, re);
+        kernels::convert(out_im, im);
     }
 
     fn round_half(xs: &mut [f32]) {
@@ -662,6 +700,47 @@ impl Width for f64 {
             Func::Log10 => kernels::log_in_place(re, Log::Ten),
             _ => kernels::log_in_place(re, Log::Decibels),
         }
+    }
+
+    fn complex_fn(
+        f: Func,
+        x: Operand<'_, f64>,
+        y: Operand<'_, f64>,
+        re: &mut [f64],
+        im: &mut [f64],
+        wide: &mut Vec<f64>,
+    ) {
+        // A part of one value for all spread into a run first.
+        let len = re.len();
+        wide.resize(2 * len, 0.0);
+        let (xw, yw) = wide.split_at_mut(len);
+        let run = |o: Operand<'_, f64>, w: &'_ mut [f64]| -> bool {
+            if let Operand::All(v) = o {
+                w.fill(v);
+                return true;
+            }
+            false
+        };
+        let (xa, ya) = (run(x, xw), run(y, yw));
+        let xs = match x {
+            Operand::Run(v) if !xa => &v[..len],
+            _ => &xw[..],
+        };
+        let ys = match y {
+            Operand::Run(v) if !ya => &v[..len],
+            _ => &yw[..],
+        };
+        complex_fn_f64(f, xs, ys, false, re, im);
+    }
+}
+
+/// [`Width::complex_fn`] on float64 parts (`single`: complex64 values).
+fn complex_fn_f64(f: Func, x: &[f64], y: &[f64], single: bool, re: &mut [f64], im: &mut [f64]) {
+    match f {
+        Func::Sqrt => cmath::sqrt(x, y, single, re, im),
+        Func::Exp => cmath::exp(x, y, single, re, im),
+        Func::Log | Func::Log10 => cmath::log(x, y, single, f == Func::Log10, re, im),
+        _ => unreachable!("complex lanes compute sqrt, log, log10 and exp"),
     }
 }
 
@@ -836,9 +915,10 @@ fn compile<T: Width>(x: &Lazy) -> Option<Slot<'_, T>> {
             let fits = match f {
                 Func::Neg | Func::Pos | Func::Abs | Func::Real | Func::Imag | Func::Conj => true,
                 Func::IsNan | Func::IsFinite => true,
-                Func::Sqrt => !c_complex,
+                Func::Sqrt | Func::Log | Func::Log10 | Func::Exp if c_complex => T::lanes(x.dtype),
+                Func::Sqrt => true,
                 Func::Not => c.dtype.kind == Kind::Bool,
-                Func::Log | Func::Log10 | Func::Exp => own && !c_complex,
+                Func::Log | Func::Log10 | Func::Exp => own,
                 Func::Db => own,
                 // float16's rounding to decimals multiplies and divides
                 // in float16: the general path's.
@@ -1458,6 +1538,9 @@ fn complex_binary<T: Width>(
 fn unary<T: Width>(f: Func, c: &Slot<'_, T>, re: &mut [T], im: &mut [T], wide: &mut Vec<f64>) {
     use kernels as k;
     let (x, y, zero) = (c.real(), c.imag(), Operand::All(T::zero()));
+    if c.complex && matches!(f, Func::Sqrt | Func::Log | Func::Log10 | Func::Exp) {
+        return T::complex_fn(f, x, y, re, im, wide);
+    }
     match f {
         // Copies, not `x + 0`, which would turn -0.0 into 0.0.
         Func::Pos | Func::Real | Func::Conj | Func::Log | Func::Log10 | Func::Exp => copy(x, re),
