@@ -541,6 +541,10 @@ fn axis_reductions_give_the_same_bits_for_any_number_of_threads() {
         "var(x, axis=(0, 2), ddof=1)",
         "nanmean(x, axis=(1, 2))",
         "max(x, axis=1)",
+        // The column kernel of extremes: the last axis kept.
+        "max(x, axis=0)",
+        "nanmin(x, axis=(0, 1))",
+        "ptp(x[:, ::-2], axis=1)",
         "argmin(x, axis=0)",
         "argmax(x.T, axis=1)",
         "nanmin(x.transpose(1, 0, 2), axis=0)",
@@ -671,7 +675,9 @@ fn axis_reductions_of_c_and_fortran_order_and_transposes_give_the_same_bits() {
         assert!(out.status.success(), "{}", text(&out.stderr));
         text(&out.stdout)
     };
-    for reduction in ["mean", "sum", "std", "nanmean"] {
+    // C order's axis=0 of min, max and ptp takes the column kernel of
+    // extremes, F order's the accumulators: two computations.
+    for reduction in ["mean", "sum", "std", "nanmean", "max", "min", "ptp"] {
         let got = [
             run(&format!("{reduction}(c, axis=0)")),
             run(&format!("{reduction}(f, axis=0)")),

@@ -30,6 +30,9 @@ pub struct AxesPlan {
     /// Of those, sums of a file's small integers read as they lie, in
     /// 32-bit integer lanes ([`kernels::column_add_raw`]).
     pub raw: bool,
+    /// The column kernel of extremes (see [`ColumnBounds`]): `min`, `max`
+    /// and `ptp` of real values keeping the last axis.
+    pub column_bounds: bool,
     /// Bytes of one chunk's accumulators.
     pub per_chunk: usize,
     /// Elements per block: a run along the last axis at most this long.
@@ -54,9 +57,13 @@ pub fn axes_plan(x: &Lazy, axes: &[usize], int: bool, need: Need) -> AxesPlan {
     let column_sums = matches!(need, Need::Sums | Need::Counts)
         && last_kept
         && ColumnSums::exact_for(x, int, rows);
+    let column_bounds =
+        need == Need::Bounds && last_kept && !x.is_complex() && !super::wide(x.dtype);
     let per_chunk = outputs.max(1)
         * if column_sums {
             ColumnSums::BYTES_PER_OUTPUT
+        } else if column_bounds {
+            ColumnBounds::BYTES_PER_OUTPUT
         } else {
             std::mem::size_of::<Acc>()
         };
@@ -72,8 +79,13 @@ pub fn axes_plan(x: &Lazy, axes: &[usize], int: bool, need: Need) -> AxesPlan {
         last_kept,
         column_sums,
         raw: column_sums && need == Need::Sums && super::fused::raw_leaf(x).is_some(),
+        column_bounds,
         per_chunk,
-        block: if column_sums { SUM_COLS } else { BLOCK },
+        block: if column_sums || column_bounds {
+            SUM_COLS
+        } else {
+            BLOCK
+        },
     }
 }
 
@@ -247,6 +259,35 @@ pub fn reduce_axes_c_order(
         }
         return Ok((kept_shape, total.into_accs(int)));
     }
+    if plan.column_bounds {
+        // Each row's run taken into its row of extremes as it comes (one
+        // pass, no transposition); the chunks' rows merged in order.
+        let parts = in_chunks(chunks, |c| {
+            let mut bounds = ColumnBounds::new(outputs, last);
+            let mut eval = Fused::new(x);
+            let mut outer = vec![0usize; n - 1];
+            for row in c * per..((c + 1) * per).min(rows) {
+                let base = unravel_row(row, &mut outer);
+                for c0 in (0..last).step_by(SUM_COLS) {
+                    control::check()?;
+                    let w = SUM_COLS.min(last - c0);
+                    match eval.values(&outer, c0, w) {
+                        Values::Lanes(xs) => bounds.add(base + c0, xs),
+                        Values::Block(b) => bounds.add(base + c0, &b.re[..w]),
+                    }
+                    control::advance(w as u64);
+                }
+                bounds.rows[base / last] += 1;
+            }
+            Ok(bounds)
+        })?;
+        let mut parts = parts.into_iter();
+        let mut total = parts.next().expect("at least one chunk");
+        for p in parts {
+            total.merge(&p);
+        }
+        return Ok((kept_shape, total.into_accs()));
+    }
     // Reduced axes that are the trailing ones (`axis=1` of a 2-d array,
     // `axis=(1, 2)` of a 3-d one): each output takes a run of consecutive
     // rows, so a chunk of rows needs accumulators only for its own run of
@@ -399,6 +440,80 @@ fn row_values(
         control::advance(len as u64);
     }
     Ok(())
+}
+
+/// The extremes of an `axis=` reduction that keeps the last axis (`min`,
+/// `max`, `ptp`), as columns: a run of input along the last axis is taken
+/// into a run of outputs element by element ([`kernels::column_bounds`]),
+/// each output's least and greatest value and its NaN; the positions of
+/// the extremes, which these reductions do not read, are not kept.
+struct ColumnBounds {
+    last: usize,
+    lo: Vec<f64>,
+    hi: Vec<f64>,
+    /// NaN per output, float64 lanes for the vectorised loop.
+    nan: Vec<f64>,
+    /// Elements taken into each row of outputs.
+    rows: Vec<u64>,
+}
+
+impl ColumnBounds {
+    const BYTES_PER_OUTPUT: usize = 3 * 8;
+
+    fn new(outputs: usize, last: usize) -> ColumnBounds {
+        ColumnBounds {
+            last,
+            lo: vec![f64::INFINITY; outputs],
+            hi: vec![f64::NEG_INFINITY; outputs],
+            nan: vec![0.0; outputs],
+            rows: vec![0; outputs.div_ceil(last.max(1))],
+        }
+    }
+
+    fn add<T: Lane>(&mut self, at: usize, xs: &[T]) {
+        let w = xs.len();
+        kernels::column_bounds(
+            &mut self.lo[at..at + w],
+            &mut self.hi[at..at + w],
+            &mut self.nan[at..at + w],
+            xs,
+        );
+    }
+
+    /// Takes in the extremes of the rows after this one's: theirs where
+    /// equal, as the kernel takes a later value.
+    fn merge(&mut self, later: &ColumnBounds) {
+        for k in 0..self.lo.len() {
+            if later.lo[k] <= self.lo[k] {
+                self.lo[k] = later.lo[k];
+            }
+            if later.hi[k] >= self.hi[k] {
+                self.hi[k] = later.hi[k];
+            }
+            self.nan[k] += later.nan[k];
+        }
+        for (r, l) in self.rows.iter_mut().zip(&later.rows) {
+            *r += l;
+        }
+    }
+
+    fn into_accs(self) -> Vec<Acc> {
+        (0..self.lo.len())
+            .map(|k| {
+                let nan = self.nan[k] as u64;
+                Acc {
+                    n: self.rows[k / self.last.max(1)] - nan,
+                    nan,
+                    min: self.lo[k],
+                    max: self.hi[k],
+                    min_at: 0,
+                    max_at: 0,
+                    need: Need::Bounds,
+                    ..Acc::default()
+                }
+            })
+            .collect()
+    }
 }
 
 /// The accumulators of an `axis=` reduction that keeps the last axis, as

@@ -198,6 +198,41 @@ pub fn column_add<T: Lane>(sum: &mut [f64], comp: &mut [f64], nonzero: &mut [f64
     })
 }
 
+/// A run of values `xs` into a row of column extremes (`axes::ColumnBounds`):
+/// each column's least and greatest value so far (`lo`, `hi`; a value
+/// equal to them takes their place, so of -0.0 and 0.0 the later stays,
+/// as NumPy's `minimum` and `maximum` keep it along an axis) and its count
+/// of NaN (`nan`, float64 lanes, exact below 2^53), which change nothing
+/// else. One loop of selects; all of `xs`'s length.
+pub fn column_bounds<T: Lane>(lo: &mut [f64], hi: &mut [f64], nan: &mut [f64], xs: &[T]) {
+    arch().dispatch(ColumnBounds { lo, hi, nan, xs })
+}
+
+struct ColumnBounds<'a, T> {
+    lo: &'a mut [f64],
+    hi: &'a mut [f64],
+    nan: &'a mut [f64],
+    xs: &'a [T],
+}
+
+impl<T: Lane> WithSimd for ColumnBounds<'_, T> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        let ColumnBounds { lo, hi, nan, xs } = self;
+        let n = xs.len();
+        let (lo, hi, nan) = (&mut lo[..n], &mut hi[..n], &mut nan[..n]);
+        for (k, x) in xs.iter().enumerate() {
+            let x = x.wide();
+            // NaN compares false: it moves neither extreme.
+            lo[k] = if x <= lo[k] { x } else { lo[k] };
+            hi[k] = if x >= hi[k] { x } else { hi[k] };
+            nan[k] += if x.is_nan() { 1.0 } else { 0.0 };
+        }
+    }
+}
+
 /// A row of values some of which are NaN or infinite, for a row of
 /// column accumulators (`axes::ColumnSums`): counts each NaN, +inf and
 /// -inf in its column, each non-zero that is not NaN (unless `nonzero` is

@@ -489,7 +489,7 @@ impl Acc {
         // A block is a run along the walk's last axis, so its first
         // occurrence of a value is also its first in C order.
         let first = |v: f64| base + step * first_equal(xs, v) as u64;
-        let extremes = matches!(self.need, Need::All | Need::Extremes);
+        let extremes = matches!(self.need, Need::All | Need::Extremes | Need::Bounds);
         if extremes && (lo <= self.min || self.min_at == u64::MAX) {
             self.offer_min(lo, first(lo));
         }
@@ -500,7 +500,7 @@ impl Acc {
         let (m2, zeros) = match self.need {
             Need::All | Need::Counts => squares_and_zeros(xs, mean),
             // Not read: the moments of a min or a max, non-zeros of a sum.
-            Need::Sums | Need::Extremes => (0.0, 0),
+            Need::Sums | Need::Extremes | Need::Bounds => (0.0, 0),
         };
         self.add_real_block(n, sum, m2, zeros);
         if int {
@@ -539,7 +539,7 @@ impl Acc {
             return;
         }
         let (lo, hi) = (m.lo as f64, m.hi as f64);
-        if matches!(self.need, Need::All | Need::Extremes) {
+        if matches!(self.need, Need::All | Need::Extremes | Need::Bounds) {
             if lo <= self.min || self.min_at == u64::MAX {
                 self.offer_min(lo, base + step * first(m.lo) as u64);
             }
@@ -551,7 +551,7 @@ impl Acc {
         let (m2, zeros) = match self.need {
             Need::All => (m.m2(), m.zeros),
             Need::Counts => (0.0, m.zeros),
-            Need::Sums | Need::Extremes => (0.0, 0),
+            Need::Sums | Need::Extremes | Need::Bounds => (0.0, 0),
         };
         self.add_real_block(m.n, m.sum as f64, m2, zeros);
         self.isum += i128::from(m.sum);
@@ -573,7 +573,7 @@ impl Acc {
             pinf,
         } = finite_sums(xs);
         let ninf = xs.len() as u64 - n - nan - pinf;
-        let extremes = matches!(self.need, Need::All | Need::Extremes);
+        let extremes = matches!(self.need, Need::All | Need::Extremes | Need::Bounds);
         // Where the first NaN is, for the readers of it (argmin, argmax,
         // stats), when it can be earlier than the one known: a walk in C
         // order meets its NaN in order.
@@ -605,7 +605,7 @@ impl Acc {
         let (m2, zeros) = match self.need {
             Need::All | Need::Counts => finite_squares_and_zeros(xs, mean),
             // Not read: the moments of a sum, non-zeros of a minimum.
-            Need::Sums | Need::Extremes => (0.0, 0),
+            Need::Sums | Need::Extremes | Need::Bounds => (0.0, 0),
         };
         self.nonzero += numbers - zeros;
         if n > 0 {
@@ -1042,7 +1042,8 @@ impl Need {
         match name.trim_start_matches("nan") {
             "sum" | "mean" => Need::Sums,
             "count_nonzero" | "any" | "all" => Need::Counts,
-            "min" | "max" | "argmin" | "argmax" | "ptp" => Need::Extremes,
+            "min" | "max" | "ptp" => Need::Bounds,
+            "argmin" | "argmax" => Need::Extremes,
             _ => Need::All,
         }
     }
@@ -1060,9 +1061,13 @@ pub enum Need {
     /// any, all. (The column kernel keeps the sums too; a block of real
     /// values is counted in one pass that keeps nothing else.)
     Counts,
-    /// The extremes and where they are, and counts of NaN: min, max,
-    /// argmin, argmax, ptp and their nan forms.
+    /// The extremes and where they are, and counts of NaN: argmin, argmax
+    /// and their nan forms (and a histogram's range).
     Extremes,
+    /// The extremes without where they are, and counts of NaN: min, max,
+    /// ptp and their nan forms (an `axis=` reduction keeping the last axis
+    /// takes them by a column kernel; elsewhere as `Extremes`).
+    Bounds,
 }
 
 #[cfg(test)]
