@@ -54,7 +54,7 @@ fn through_single(xs: &mut [f64]) {
 
 /// `ln`, `log10` or `db` (`20·log10` of values already made magnitudes)
 /// in place, by the vectorised logarithm.
-pub(super) fn ln_f32(xs: &mut [f64], f: Func) {
+pub(super) fn ln_f32<T: kernels::Real>(xs: &mut [T], f: Func) {
     let scale = match f {
         Func::Log => 1.0,
         Func::Log10 => std::f64::consts::LOG10_E,

@@ -566,15 +566,12 @@ impl Width for f32 {
         contiguous
     }
 
-    fn transcend(f: Func, re: &mut [f32], wide: &mut Vec<f64>) {
-        // Widened, the vectorised logarithm or exp in float64, rounded once.
-        wide.resize(re.len(), 0.0);
-        kernels::convert(re, wide);
+    fn transcend(f: Func, re: &mut [f32], _: &mut Vec<f64>) {
+        // The vectorised logarithm or exp in float64, rounded once.
         match f {
-            Func::Exp => kernels::exp_in_place(wide),
-            _ => super::ln_f32(wide, f),
+            Func::Exp => kernels::exp_in_place(re),
+            _ => super::ln_f32(re, f),
         }
-        kernels::convert(wide, re);
     }
 
     fn complex_fn(

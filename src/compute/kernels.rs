@@ -1051,13 +1051,16 @@ impl WithSimd for ColumnAddComplex<'_> {
 /// engine. Every value is covered in the same loop, with selects rather
 /// than branches: zero gives -inf, negative values and NaN give NaN, +inf
 /// gives +inf, subnormal values are scaled into the normal range first.
-pub fn scaled_ln(xs: &mut [f64], scale: f64) {
+///
+/// Float32 lanes (`T = f32`) are widened and rounded back in the same
+/// loop: one pass over the block, not three.
+pub fn scaled_ln<T: Real>(xs: &mut [T], scale: f64) {
     arch().dispatch(ScaledLn(xs, scale))
 }
 
-struct ScaledLn<'a>(&'a mut [f64], f64);
+struct ScaledLn<'a, T>(&'a mut [T], f64);
 
-impl WithSimd for ScaledLn<'_> {
+impl<T: Real> WithSimd for ScaledLn<'_, T> {
     type Output = ();
 
     #[inline(always)]
@@ -1073,7 +1076,7 @@ impl WithSimd for ScaledLn<'_> {
         // multiply-adds, evaluated as two halves (Estrin) so that the
         // dependency chain is short.
         for x in xs.iter_mut() {
-            let v = *x;
+            let v = x.wide();
             let tiny = v < f64::MIN_POSITIVE;
             let w = if tiny { v * TWO_54 } else { v };
             let bits = w.to_bits();
@@ -1104,11 +1107,11 @@ impl WithSimd for ScaledLn<'_> {
             } else {
                 f64::NAN
             };
-            *x = if v > 0.0 && v < f64::INFINITY {
+            *x = T::narrow(if v > 0.0 && v < f64::INFINITY {
                 r
             } else {
                 special
-            };
+            });
         }
     }
 }
@@ -1289,18 +1292,22 @@ pub fn log10(x: f64) -> f64 {
 /// multiply-adds, and `2^n` applied in two halves so that results near
 /// overflow and subnormal results need no branch. NaN stays NaN, +inf
 /// gives +inf, -inf gives 0.
-pub fn exp_in_place(xs: &mut [f64]) {
+///
+/// Float32 lanes (`T = f32`) are widened and rounded back in the same loop.
+pub fn exp_in_place<T: Real>(xs: &mut [T]) {
     arch().dispatch(Exp(xs))
 }
 
-struct Exp<'a>(&'a mut [f64]);
+struct Exp<'a, T>(&'a mut [T]);
 
-impl WithSimd for Exp<'_> {
+impl<T: Real> WithSimd for Exp<'_, T> {
     type Output = ();
 
     #[inline(always)]
     fn with_simd<S: Simd>(self, _: S) {
-        self.0.iter_mut().for_each(|x| *x = exp(*x));
+        self.0
+            .iter_mut()
+            .for_each(|x| *x = T::narrow(exp(x.wide())));
     }
 }
 
