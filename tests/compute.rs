@@ -642,6 +642,54 @@ fn order_statistics_of_a_view_bigger_than_memory_equal_the_in_memory_answer_and_
     assert_eq!(ls[n - 1], "nan");
 }
 
+/// `argmin` and `argmax` along axis 0 (the column kernel of extremes,
+/// rows taken in order, chunks merged) report the first of equal extremes
+/// and the first NaN, as along axis 1 of the transpose (one accumulator
+/// per output): few distinct values, so every column ties, NaN in some
+/// columns and not others, a column of NaN only, on 1 and 3 threads.
+#[test]
+fn argmin_and_argmax_along_columns_report_the_first_of_ties_as_along_rows() {
+    let dir = temp();
+    let (rows, cols) = (700usize, 40usize);
+    let values: Vec<f32> = (0..rows * cols)
+        .map(|k| {
+            let (r, c) = (k / cols, k % cols);
+            if c == 7 || (c % 5 == 1 && r % 97 == 13) {
+                f32::NAN
+            } else {
+                ((r * 31 + c * 7) % 4) as f32 - 1.5
+            }
+        })
+        .collect();
+    write(dir.path(), "x.f4", f32s(&values));
+    let run = |expr: &str, threads: &str| -> String {
+        let script = format!("open x.f4 ({rows}, {cols}) <f4 as x; {expr}");
+        let out = std::process::Command::new(common::bin())
+            .args(["--format", "csv", "-c", &script])
+            .current_dir(dir.path())
+            .env("STRIDED_THREADS", threads)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    for f in [
+        "argmax",
+        "argmin",
+        "nanargmax(x[:, 8:]",
+        "nanargmin(x[:, 8:]",
+    ] {
+        let (call, view) = match f.split_once('(') {
+            Some((name, v)) => (name.to_string(), v.to_string()),
+            None => (f.to_string(), "x".to_string()),
+        };
+        let down = run(&format!("{call}({view}, axis=0)"), "1");
+        assert_eq!(down.lines().count(), cols - if view == "x" { 0 } else { 8 });
+        assert_eq!(down, run(&format!("{call}({view}, axis=0)"), "3"), "{f}");
+        assert_eq!(down, run(&format!("{call}({view}.T, axis=1)"), "1"), "{f}");
+    }
+}
+
 /// An `axis=` reduction depends on the array, not on how its bytes lie:
 /// the column means of a C-order file, of the same array stored in Fortran
 /// order, and of either one's transpose reduced along the other axis give
@@ -676,8 +724,12 @@ fn axis_reductions_of_c_and_fortran_order_and_transposes_give_the_same_bits() {
         text(&out.stdout)
     };
     // C order's axis=0 of min, max and ptp takes the column kernel of
-    // extremes, F order's the accumulators: two computations.
-    for reduction in ["mean", "sum", "std", "nanmean", "max", "min", "ptp"] {
+    // extremes, F order's the accumulators: two computations. argmin and
+    // argmax walk the view as it is: the transposes' axis=1 takes the
+    // accumulators (its values repeat every 10,007: ties, the first kept).
+    for reduction in [
+        "mean", "sum", "std", "nanmean", "max", "min", "ptp", "argmax", "argmin",
+    ] {
         let got = [
             run(&format!("{reduction}(c, axis=0)")),
             run(&format!("{reduction}(f, axis=0)")),

@@ -30,8 +30,8 @@ pub struct AxesPlan {
     /// Of those, sums of a file's small integers read as they lie, in
     /// 32-bit integer lanes ([`kernels::column_add_raw`]).
     pub raw: bool,
-    /// The column kernel of extremes (see [`ColumnBounds`]): `min`, `max`
-    /// and `ptp` of real values keeping the last axis.
+    /// The column kernel of extremes (see [`ColumnBounds`]): `min`, `max`,
+    /// `ptp`, `argmin` and `argmax` of real values keeping the last axis.
     pub column_bounds: bool,
     /// Bytes of one chunk's accumulators.
     pub per_chunk: usize,
@@ -59,13 +59,15 @@ pub fn axes_plan(x: &Lazy, axes: &[usize], int: bool, need: Need) -> AxesPlan {
     let column_sums = matches!(need, Need::Sums | Need::Counts)
         && last_kept
         && ColumnSums::exact_for(x, int, rows);
-    let column_bounds =
-        need == Need::Bounds && last_kept && !x.is_complex() && !super::wide(x.dtype);
+    let column_bounds = matches!(need, Need::Bounds | Need::Extremes)
+        && last_kept
+        && !x.is_complex()
+        && !super::wide(x.dtype);
     let per_chunk = outputs.max(1)
         * if column_sums {
             ColumnSums::BYTES_PER_OUTPUT
         } else if column_bounds {
-            ColumnBounds::BYTES_PER_OUTPUT
+            ColumnBounds::BYTES_PER_OUTPUT * if need == Need::Extremes { 2 } else { 1 }
         } else {
             std::mem::size_of::<Acc>()
         };
@@ -261,7 +263,7 @@ pub fn reduce_axes_c_order(
         // Each row's run taken into its row of extremes as it comes (one
         // pass, no transposition); the chunks' rows merged in order.
         let parts = in_chunks(chunks, |c| {
-            let mut bounds = ColumnBounds::new(outputs, last);
+            let mut bounds = ColumnBounds::new(outputs, last, need == Need::Extremes);
             let mut eval = Fused::new(x);
             let mut outer = vec![0usize; n - 1];
             for row in c * per..((c + 1) * per).min(rows) {
@@ -270,8 +272,8 @@ pub fn reduce_axes_c_order(
                     control::check()?;
                     let w = SUM_COLS.min(last - c0);
                     match eval.values(&outer, c0, w) {
-                        Values::Lanes(xs) => bounds.add(base + c0, xs),
-                        Values::Block(b) => bounds.add(base + c0, &b.re[..w]),
+                        Values::Lanes(xs) => bounds.add(base + c0, xs, row),
+                        Values::Block(b) => bounds.add(base + c0, &b.re[..w], row),
                     }
                     control::advance(w as u64);
                 }
@@ -441,10 +443,11 @@ fn row_values(
 }
 
 /// The extremes of an `axis=` reduction that keeps the last axis (`min`,
-/// `max`, `ptp`), as columns: a run of input along the last axis is taken
-/// into a run of outputs element by element ([`kernels::column_bounds`]),
-/// each output's least and greatest value and its NaN; the positions of
-/// the extremes, which these reductions do not read, are not kept.
+/// `max`, `ptp`, `argmin`, `argmax`), as columns: a run of input along the
+/// last axis is taken into a run of outputs element by element
+/// ([`kernels::column_bounds`]), each output's least and greatest value
+/// and its NaN; for `argmin` and `argmax` also the rows where they and the
+/// first NaN were met ([`kernels::column_args`]).
 struct ColumnBounds {
     last: usize,
     lo: Vec<f64>,
@@ -453,40 +456,75 @@ struct ColumnBounds {
     nan: Vec<f64>,
     /// Elements taken into each row of outputs.
     rows: Vec<u64>,
+    /// The rows (flat, of the input) of the least and greatest value and
+    /// of the first NaN, -1 for none yet; empty when not asked for.
+    lo_at: Vec<f64>,
+    hi_at: Vec<f64>,
+    nan_at: Vec<f64>,
 }
 
 impl ColumnBounds {
     const BYTES_PER_OUTPUT: usize = 3 * 8;
 
-    fn new(outputs: usize, last: usize) -> ColumnBounds {
+    fn new(outputs: usize, last: usize, positions: bool) -> ColumnBounds {
+        let at = || vec![-1.0; if positions { outputs } else { 0 }];
         ColumnBounds {
             last,
             lo: vec![f64::INFINITY; outputs],
             hi: vec![f64::NEG_INFINITY; outputs],
             nan: vec![0.0; outputs],
             rows: vec![0; outputs.div_ceil(last.max(1))],
+            lo_at: at(),
+            hi_at: at(),
+            nan_at: at(),
         }
     }
 
-    fn add<T: Lane>(&mut self, at: usize, xs: &[T]) {
+    /// The run `xs` of input row `row` into outputs `at..`.
+    fn add<T: Lane>(&mut self, at: usize, xs: &[T], row: usize) {
         let w = xs.len();
-        kernels::column_bounds(
+        let bounds = [
             &mut self.lo[at..at + w],
             &mut self.hi[at..at + w],
             &mut self.nan[at..at + w],
-            xs,
-        );
+        ];
+        if self.lo_at.is_empty() {
+            let [lo, hi, nan] = bounds;
+            kernels::column_bounds(lo, hi, nan, xs);
+        } else {
+            let places = [
+                &mut self.lo_at[at..at + w],
+                &mut self.hi_at[at..at + w],
+                &mut self.nan_at[at..at + w],
+            ];
+            kernels::column_args(bounds, places, row as f64, xs);
+        }
     }
 
     /// Takes in the extremes of the rows after this one's: theirs where
-    /// equal, as the kernel takes a later value.
+    /// equal, as the kernel takes a later value; but where positions are
+    /// kept, the first stays, as in the kernel.
     fn merge(&mut self, later: &ColumnBounds) {
+        let positions = !self.lo_at.is_empty();
         for k in 0..self.lo.len() {
-            if later.lo[k] <= self.lo[k] {
-                self.lo[k] = later.lo[k];
-            }
-            if later.hi[k] >= self.hi[k] {
-                self.hi[k] = later.hi[k];
+            if positions {
+                // -1: none yet.
+                if later.lo_at[k] >= 0.0 && (self.lo_at[k] < 0.0 || later.lo[k] < self.lo[k]) {
+                    (self.lo[k], self.lo_at[k]) = (later.lo[k], later.lo_at[k]);
+                }
+                if later.hi_at[k] >= 0.0 && (self.hi_at[k] < 0.0 || later.hi[k] > self.hi[k]) {
+                    (self.hi[k], self.hi_at[k]) = (later.hi[k], later.hi_at[k]);
+                }
+                if self.nan_at[k] < 0.0 {
+                    self.nan_at[k] = later.nan_at[k];
+                }
+            } else {
+                if later.lo[k] <= self.lo[k] {
+                    self.lo[k] = later.lo[k];
+                }
+                if later.hi[k] >= self.hi[k] {
+                    self.hi[k] = later.hi[k];
+                }
             }
             self.nan[k] += later.nan[k];
         }
@@ -496,17 +534,32 @@ impl ColumnBounds {
     }
 
     fn into_accs(self) -> Vec<Acc> {
+        let last = self.last.max(1);
+        // An input row and an output as the input's flat C-order index.
+        let flat =
+            |row: f64, k: usize| (row >= 0.0).then(|| row as u64 * last as u64 + (k % last) as u64);
         (0..self.lo.len())
             .map(|k| {
                 let nan = self.nan[k] as u64;
+                let (min_at, max_at, first_nan, need) = if self.lo_at.is_empty() {
+                    (0, 0, None, Need::Bounds)
+                } else {
+                    (
+                        flat(self.lo_at[k], k).unwrap_or(u64::MAX),
+                        flat(self.hi_at[k], k).unwrap_or(u64::MAX),
+                        flat(self.nan_at[k], k),
+                        Need::Extremes,
+                    )
+                };
                 Acc {
-                    n: self.rows[k / self.last.max(1)] - nan,
+                    n: self.rows[k / last] - nan,
                     nan,
                     min: self.lo[k],
                     max: self.hi[k],
-                    min_at: 0,
-                    max_at: 0,
-                    need: Need::Bounds,
+                    min_at,
+                    max_at,
+                    first_nan,
+                    need,
                     ..Acc::default()
                 }
             })

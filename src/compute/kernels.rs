@@ -233,6 +233,64 @@ impl<T: Lane> WithSimd for ColumnBounds<'_, T> {
     }
 }
 
+/// A run of values `xs` of input row `row` into a row of column extremes
+/// and where they are (`axes::ColumnBounds` for `argmin`, `argmax`):
+/// `[lo, hi, nan]` as [`column_bounds`] keeps them, but a value equal to
+/// an extreme leaves it (the first stays, as NumPy reports it); `at`
+/// holds the rows of the least and greatest value and of the first NaN
+/// (-1: none yet, and the first value that is not NaN is taken whatever
+/// it is).
+pub fn column_args<T: Lane>(bounds: [&mut [f64]; 3], at: [&mut [f64]; 3], row: f64, xs: &[T]) {
+    arch().dispatch(ColumnArgs {
+        bounds,
+        at,
+        row,
+        xs,
+    })
+}
+
+struct ColumnArgs<'a, T> {
+    bounds: [&'a mut [f64]; 3],
+    at: [&'a mut [f64]; 3],
+    row: f64,
+    xs: &'a [T],
+}
+
+impl<T: Lane> WithSimd for ColumnArgs<'_, T> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        let ColumnArgs {
+            bounds,
+            at,
+            row,
+            xs,
+        } = self;
+        let n = xs.len();
+        let [lo, hi, nan] = bounds;
+        let [lo_at, hi_at, nan_at] = at;
+        let (lo, hi, nan) = (&mut lo[..n], &mut hi[..n], &mut nan[..n]);
+        let (lo_at, hi_at, nan_at) = (&mut lo_at[..n], &mut hi_at[..n], &mut nan_at[..n]);
+        for (k, x) in xs.iter().enumerate() {
+            let x = x.wide();
+            let number = !x.is_nan();
+            let low = x < lo[k] || (number && lo_at[k] < 0.0);
+            let high = x > hi[k] || (number && hi_at[k] < 0.0);
+            lo[k] = if low { x } else { lo[k] };
+            lo_at[k] = if low { row } else { lo_at[k] };
+            hi[k] = if high { x } else { hi[k] };
+            hi_at[k] = if high { row } else { hi_at[k] };
+            nan_at[k] = if !number && nan_at[k] < 0.0 {
+                row
+            } else {
+                nan_at[k]
+            };
+            nan[k] += if number { 0.0 } else { 1.0 };
+        }
+    }
+}
+
 /// A row of values some of which are NaN or infinite, for a row of
 /// column accumulators (`axes::ColumnSums`): counts each NaN, +inf and
 /// -inf in its column, each non-zero that is not NaN (unless `nonzero` is

@@ -146,12 +146,16 @@ pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
                 BLOCK,
             )
         }
-        Goal::Axes(axes, _, _) => {
+        Goal::Axes(axes, need, _) => {
             let p = along.as_ref().expect("planned above for an axes goal");
             let walk = if p.column_sums {
                 "rows (runs along the last axis) in order, four at a time (one \
                  evaluator each), added to their row of outputs by a vectorised \
                  column kernel"
+            } else if p.column_bounds && *need == Need::Extremes {
+                "rows (runs along the last axis) in order, each taken into its row \
+                 of least and greatest values and the rows they are in by a \
+                 vectorised column kernel"
             } else if p.column_bounds {
                 "rows (runs along the last axis) in order, each taken into its row \
                  of least and greatest values by a vectorised column kernel"
