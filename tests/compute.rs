@@ -566,16 +566,7 @@ fn axis_reductions_give_the_same_bits_for_any_number_of_threads() {
         "open x.f4 (7, 300, 65) <f4 as x; c = x[:, :, :64].view('<c8'); {}",
         exprs.join("; ")
     );
-    let run = |threads: &str| {
-        let out = std::process::Command::new(common::bin())
-            .args(["--format", "csv", "-c", &script])
-            .current_dir(dir.path())
-            .env("STRIDED_THREADS", threads)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        text(&out.stdout)
-    };
+    let run = |threads: &str| csv_on_threads(dir.path(), &script, threads);
     let one = run("1");
     assert!(one.lines().count() > 10, "{one}");
     for threads in ["2", "3", "7"] {
@@ -642,6 +633,19 @@ fn order_statistics_of_a_view_bigger_than_memory_equal_the_in_memory_answer_and_
     assert_eq!(ls[n - 1], "nan");
 }
 
+/// The csv output of `script` run in `dir` on `threads` threads; it must
+/// succeed.
+fn csv_on_threads(dir: &Path, script: &str, threads: &str) -> String {
+    let out = std::process::Command::new(common::bin())
+        .args(["--format", "csv", "-c", script])
+        .current_dir(dir)
+        .env("STRIDED_THREADS", threads)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
 /// `argmin` and `argmax` along axis 0 (the column kernel of extremes,
 /// rows taken in order, chunks merged) report the first of equal extremes
 /// and the first NaN, as along axis 1 of the transpose (one accumulator
@@ -662,16 +666,9 @@ fn argmin_and_argmax_along_columns_report_the_first_of_ties_as_along_rows() {
         })
         .collect();
     write(dir.path(), "x.f4", f32s(&values));
-    let run = |expr: &str, threads: &str| -> String {
+    let run = |expr: &str, threads: &str| {
         let script = format!("open x.f4 ({rows}, {cols}) <f4 as x; {expr}");
-        let out = std::process::Command::new(common::bin())
-            .args(["--format", "csv", "-c", &script])
-            .current_dir(dir.path())
-            .env("STRIDED_THREADS", threads)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        text(&out.stdout)
+        csv_on_threads(dir.path(), &script, threads)
     };
     for f in [
         "argmax",

@@ -252,11 +252,7 @@ pub fn reduce_axes_c_order(
             cols.settle();
             Ok(cols)
         })?;
-        let mut parts = parts.into_iter();
-        let mut total = parts.next().expect("at least one chunk");
-        for p in parts {
-            total.merge(&p);
-        }
+        let total = in_order(parts, ColumnSums::merge);
         return Ok((kept_shape, total.into_accs(int)));
     }
     if plan.column_bounds {
@@ -281,11 +277,7 @@ pub fn reduce_axes_c_order(
             }
             Ok(bounds)
         })?;
-        let mut parts = parts.into_iter();
-        let mut total = parts.next().expect("at least one chunk");
-        for p in parts {
-            total.merge(&p);
-        }
+        let total = in_order(parts, ColumnBounds::merge);
         return Ok((kept_shape, total.into_accs()));
     }
     // Reduced axes that are the trailing ones (`axis=1` of a 2-d array,
@@ -440,6 +432,17 @@ fn row_values(
         control::advance(len as u64);
     }
     Ok(())
+}
+
+/// The chunks' partial results merged in chunk order (a fixed order: the
+/// same bits for any number of threads).
+fn in_order<T>(parts: Vec<T>, merge: impl Fn(&mut T, &T)) -> T {
+    let mut parts = parts.into_iter();
+    let mut total = parts.next().expect("at least one chunk");
+    for p in parts {
+        merge(&mut total, &p);
+    }
+    total
 }
 
 /// The extremes of an `axis=` reduction that keeps the last axis (`min`,
