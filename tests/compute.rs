@@ -541,8 +541,10 @@ fn axis_reductions_give_the_same_bits_for_any_number_of_threads() {
         "var(x, axis=(0, 2), ddof=1)",
         "nanmean(x, axis=(1, 2))",
         "max(x, axis=1)",
-        // The column kernel of extremes: the last axis kept.
+        // The column kernels of extremes and moments: the last axis kept.
         "max(x, axis=0)",
+        "std(x, axis=0)",
+        "nanvar(x[:, ::-1], axis=(0, 1), ddof=1)",
         "nanmin(x, axis=(0, 1))",
         "ptp(x[:, ::-2], axis=1)",
         "argmin(x, axis=0)",

@@ -33,6 +33,9 @@ pub struct AxesPlan {
     /// The column kernel of extremes (see [`ColumnBounds`]): `min`, `max`,
     /// `ptp`, `argmin` and `argmax` of real values keeping the last axis.
     pub column_bounds: bool,
+    /// The column kernel of moments (see [`ColumnMoments`]): `var` and
+    /// `std` of real floats keeping the last axis.
+    pub column_moments: bool,
     /// Bytes of one chunk's accumulators.
     pub per_chunk: usize,
     /// Elements per block: a run along the last axis at most this long.
@@ -63,11 +66,14 @@ pub fn axes_plan(x: &Lazy, axes: &[usize], int: bool, need: Need) -> AxesPlan {
         && last_kept
         && !x.is_complex()
         && !super::wide(x.dtype);
+    let column_moments = need == Need::Moments && last_kept && !x.is_complex() && !int;
     let per_chunk = outputs.max(1)
         * if column_sums {
             ColumnSums::BYTES_PER_OUTPUT
         } else if column_bounds {
             ColumnBounds::BYTES_PER_OUTPUT * if need == Need::Extremes { 2 } else { 1 }
+        } else if column_moments {
+            ColumnMoments::BYTES_PER_OUTPUT
         } else {
             std::mem::size_of::<Acc>()
         };
@@ -84,6 +90,7 @@ pub fn axes_plan(x: &Lazy, axes: &[usize], int: bool, need: Need) -> AxesPlan {
         column_sums,
         raw: column_sums && need == Need::Sums && super::fused::raw_leaf(x).is_some(),
         column_bounds,
+        column_moments,
         per_chunk,
         block: BLOCK,
     }
@@ -255,30 +262,24 @@ pub fn reduce_axes_c_order(
         let total = in_order(parts, ColumnSums::merge);
         return Ok((kept_shape, total.into_accs(int)));
     }
-    if plan.column_bounds {
-        // Each row's run taken into its row of extremes as it comes (one
+    if plan.column_bounds || plan.column_moments {
+        // Each row's run taken into its row of outputs as it comes (one
         // pass, no transposition); the chunks' rows merged in order.
-        let parts = in_chunks(chunks, |c| {
-            let mut bounds = ColumnBounds::new(outputs, last, need == Need::Extremes);
-            let mut eval = Fused::new(x);
-            let mut outer = vec![0usize; n - 1];
-            for row in c * per..((c + 1) * per).min(rows) {
-                let base = unravel_row(row, &mut outer);
-                for c0 in (0..last).step_by(SUM_COLS) {
-                    control::check()?;
-                    let w = SUM_COLS.min(last - c0);
-                    match eval.values(&outer, c0, w) {
-                        Values::Lanes(xs) => bounds.add(base + c0, xs, row),
-                        Values::Block(b) => bounds.add(base + c0, &b.re[..w], row),
-                    }
-                    control::advance(w as u64);
-                }
-                bounds.rows[base / last] += 1;
-            }
-            Ok(bounds)
-        })?;
-        let total = in_order(parts, ColumnBounds::merge);
-        return Ok((kept_shape, total.into_accs()));
+        let walk = Rows {
+            x,
+            rows,
+            per,
+            chunks,
+            unravel: &unravel_row,
+        };
+        let accs = if plan.column_moments {
+            walk.by_columns(|| ColumnMoments::new(outputs))?.into_accs()
+        } else {
+            let positions = need == Need::Extremes;
+            walk.by_columns(|| ColumnBounds::new(outputs, last, positions))?
+                .into_accs()
+        };
+        return Ok((kept_shape, accs));
     }
     // Reduced axes that are the trailing ones (`axis=1` of a 2-d array,
     // `axis=(1, 2)` of a 3-d one): each output takes a run of consecutive
@@ -445,6 +446,139 @@ fn in_order<T>(parts: Vec<T>, merge: impl Fn(&mut T, &T)) -> T {
     total
 }
 
+/// A row of outputs' state that runs of input along the last axis are
+/// taken into element by element, rows in C order (the column kernels of
+/// extremes and moments).
+trait Columns: Send {
+    /// The run `xs` of input row `row` into outputs `at..`.
+    fn add<T: Lane>(&mut self, at: usize, xs: &[T], row: usize);
+    /// Input row done, its outputs starting at `base`.
+    fn row_done(&mut self, base: usize);
+    /// Takes in the state of the rows after this one's.
+    fn merge(&mut self, later: &Self);
+}
+
+/// The rows of an `axis=` reduction keeping the last axis, in chunks.
+struct Rows<'a, U> {
+    x: &'a Lazy,
+    rows: usize,
+    per: usize,
+    chunks: usize,
+    /// A row's outer index (into the slice) and its first output.
+    unravel: &'a U,
+}
+
+impl<U: Fn(usize, &mut [usize]) -> usize + Sync> Rows<'_, U> {
+    /// Each chunk's rows into a fresh `C`, run by run; the chunks merged in
+    /// order.
+    fn by_columns<C: Columns>(&self, fresh: impl Fn() -> C + Sync) -> Result<C, Interrupted> {
+        let (x, n) = (self.x, self.x.ndim());
+        let last = x.shape[n - 1];
+        let parts = in_chunks(self.chunks, |c| {
+            let mut cols = fresh();
+            let mut eval = Fused::new(x);
+            let mut outer = vec![0usize; n - 1];
+            for row in c * self.per..((c + 1) * self.per).min(self.rows) {
+                let base = (self.unravel)(row, &mut outer);
+                for c0 in (0..last).step_by(SUM_COLS) {
+                    control::check()?;
+                    let w = SUM_COLS.min(last - c0);
+                    match eval.values(&outer, c0, w) {
+                        Values::Lanes(xs) => cols.add(base + c0, xs, row),
+                        Values::Block(b) => cols.add(base + c0, &b.re[..w], row),
+                    }
+                    control::advance(w as u64);
+                }
+                cols.row_done(base);
+            }
+            Ok(cols)
+        })?;
+        Ok(in_order(parts, C::merge))
+    }
+}
+
+/// The moments of an `axis=` reduction that keeps the last axis (`var`,
+/// `std` of floats), as columns: each output's count, mean and sum of
+/// squared deviations of its finite values, updated value by value
+/// (Welford's) by [`kernels::column_moments`], and its NaN and infinities;
+/// chunks merged by Chan's formula, as the accumulators merge.
+struct ColumnMoments {
+    /// Finite values, NaN, +inf and -inf per output, as float64 lanes.
+    count: [Vec<f64>; 4],
+    mean: Vec<f64>,
+    m2: Vec<f64>,
+}
+
+impl ColumnMoments {
+    const BYTES_PER_OUTPUT: usize = 6 * 8;
+
+    fn new(outputs: usize) -> ColumnMoments {
+        ColumnMoments {
+            count: std::array::from_fn(|_| vec![0.0; outputs]),
+            mean: vec![0.0; outputs],
+            m2: vec![0.0; outputs],
+        }
+    }
+
+    fn into_accs(self) -> Vec<Acc> {
+        let [finite, nan, pinf, ninf] = &self.count;
+        (0..self.mean.len())
+            .map(|k| {
+                let finite = finite[k] as u64;
+                let (pinf, ninf) = (pinf[k] as u64, ninf[k] as u64);
+                Acc {
+                    n: finite + pinf + ninf,
+                    nan: nan[k] as u64,
+                    pinf,
+                    ninf,
+                    finite,
+                    mean: self.mean[k],
+                    m2: self.m2[k],
+                    need: Need::Moments,
+                    ..Acc::default()
+                }
+            })
+            .collect()
+    }
+}
+
+impl Columns for ColumnMoments {
+    fn add<T: Lane>(&mut self, at: usize, xs: &[T], _: usize) {
+        let w = xs.len();
+        let [finite, nan, pinf, ninf] = &mut self.count;
+        kernels::column_moments(
+            [
+                &mut finite[at..at + w],
+                &mut nan[at..at + w],
+                &mut pinf[at..at + w],
+                &mut ninf[at..at + w],
+            ],
+            &mut self.mean[at..at + w],
+            &mut self.m2[at..at + w],
+            xs,
+        );
+    }
+
+    fn row_done(&mut self, _: usize) {}
+
+    fn merge(&mut self, later: &ColumnMoments) {
+        for k in 0..self.mean.len() {
+            let (na, nb) = (self.count[0][k] as u64, later.count[0][k] as u64);
+            (self.mean[k], self.m2[k]) = super::reduce::merge_moments(
+                na,
+                self.mean[k],
+                self.m2[k],
+                nb,
+                later.mean[k],
+                later.m2[k],
+            );
+            for (c, l) in self.count.iter_mut().zip(&later.count) {
+                c[k] += l[k];
+            }
+        }
+    }
+}
+
 /// The extremes of an `axis=` reduction that keeps the last axis (`min`,
 /// `max`, `ptp`, `argmin`, `argmax`), as columns: a run of input along the
 /// last axis is taken into a run of outputs element by element
@@ -482,8 +616,9 @@ impl ColumnBounds {
             nan_at: at(),
         }
     }
+}
 
-    /// The run `xs` of input row `row` into outputs `at..`.
+impl Columns for ColumnBounds {
     fn add<T: Lane>(&mut self, at: usize, xs: &[T], row: usize) {
         let w = xs.len();
         let bounds = [
@@ -502,6 +637,10 @@ impl ColumnBounds {
             ];
             kernels::column_args(bounds, places, row as f64, xs);
         }
+    }
+
+    fn row_done(&mut self, base: usize) {
+        self.rows[base / self.last.max(1)] += 1;
     }
 
     /// Takes in the extremes of the rows after this one's: theirs where
@@ -535,7 +674,9 @@ impl ColumnBounds {
             *r += l;
         }
     }
+}
 
+impl ColumnBounds {
     fn into_accs(self) -> Vec<Acc> {
         let last = self.last.max(1);
         // An input row and an output as the input's flat C-order index.

@@ -233,6 +233,65 @@ impl<T: Lane> WithSimd for ColumnBounds<'_, T> {
     }
 }
 
+/// A run of values `xs` into a row of column moments (`axes::ColumnMoments`):
+/// each finite value counted in `count[0]` and taken into its column's
+/// mean and sum of squared deviations by Welford's update (`d = x - mean;
+/// mean += d / n; m2 += d (x - mean)`); NaN, +inf and -inf counted in
+/// `count[1..4]` and left out. One loop of selects.
+pub fn column_moments<T: Lane>(count: [&mut [f64]; 4], mean: &mut [f64], m2: &mut [f64], xs: &[T]) {
+    arch().dispatch(ColumnMoments {
+        count,
+        mean,
+        m2,
+        xs,
+    })
+}
+
+struct ColumnMoments<'a, T> {
+    count: [&'a mut [f64]; 4],
+    mean: &'a mut [f64],
+    m2: &'a mut [f64],
+    xs: &'a [T],
+}
+
+impl<T: Lane> WithSimd for ColumnMoments<'_, T> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        let ColumnMoments {
+            count,
+            mean,
+            m2,
+            xs,
+        } = self;
+        let n = xs.len();
+        let [finite, nan, pinf, ninf] = count;
+        let (finite, nan, pinf, ninf) = (
+            &mut finite[..n],
+            &mut nan[..n],
+            &mut pinf[..n],
+            &mut ninf[..n],
+        );
+        let (mean, m2) = (&mut mean[..n], &mut m2[..n]);
+        for (k, x) in xs.iter().enumerate() {
+            let x = x.wide();
+            let ok = x.is_finite();
+            let c = finite[k] + if ok { 1.0 } else { 0.0 };
+            let v = if ok { x } else { mean[k] };
+            let d = v - mean[k];
+            // Where nothing is counted yet d is 0: 0 / 1, never 0 / 0.
+            let m = mean[k] + d / c.max(1.0);
+            m2[k] += d * (v - m);
+            mean[k] = m;
+            finite[k] = c;
+            nan[k] += if x.is_nan() { 1.0 } else { 0.0 };
+            pinf[k] += if x == f64::INFINITY { 1.0 } else { 0.0 };
+            ninf[k] += if x == f64::NEG_INFINITY { 1.0 } else { 0.0 };
+        }
+    }
+}
+
 /// A run of values `xs` of input row `row` into a row of column extremes
 /// and where they are (`axes::ColumnBounds` for `argmin`, `argmax`):
 /// `[lo, hi, nan]` as [`column_bounds`] keeps them, but a value equal to

@@ -159,6 +159,10 @@ pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
             } else if p.column_bounds {
                 "rows (runs along the last axis) in order, each taken into its row \
                  of least and greatest values by a vectorised column kernel"
+            } else if p.column_moments {
+                "rows (runs along the last axis) in order, each taken into its row \
+                 of counts, means and squared deviations by a vectorised column \
+                 kernel"
             } else if p.last_kept {
                 "tiles of 32 rows by 2048 columns, turned on their side so each \
                  column goes to its accumulator in one push"
@@ -181,7 +185,7 @@ pub fn plan(x: &Lazy, goal: &Goal, result_bytes: u64) -> Plan {
                 walk,
                 p.chunks,
                 (p.chunks * p.per_chunk) as u64,
-                p.column_sums || p.column_bounds || !p.last_kept,
+                p.column_sums || p.column_bounds || p.column_moments || !p.last_kept,
                 p.block,
             )
         }

@@ -237,7 +237,7 @@ fn wins<T: PartialOrd>(v: T, at: u64, best: T, best_at: u64, lt: bool) -> bool {
 }
 
 /// Chan et al.: merges (n, mean, M2) of two disjoint sets.
-fn merge_moments(na: u64, ma: f64, m2a: f64, nb: u64, mb: f64, m2b: f64) -> (f64, f64) {
+pub(super) fn merge_moments(na: u64, ma: f64, m2a: f64, nb: u64, mb: f64, m2b: f64) -> (f64, f64) {
     if nb == 0 {
         return (ma, m2a);
     }
@@ -348,7 +348,7 @@ impl Acc {
 
     /// Whether a block's squared deviations and zeros are read.
     fn wants_squares(&self) -> bool {
-        matches!(self.need, Need::All | Need::Counts)
+        matches!(self.need, Need::All | Need::Moments | Need::Counts)
     }
 
     /// int64 values as their lanes hold them ([`Fused::int64s`]): what
@@ -443,12 +443,12 @@ impl Acc {
         let n = im.len() as u64;
         let mean = sum / n as f64;
         let m2 = match self.need {
-            Need::All => squares_and_zeros(im, mean).0,
+            Need::All | Need::Moments => squares_and_zeros(im, mean).0,
             _ => 0.0,
         };
         (self.im_mean, self.im_m2) = merge_moments(finite, im_mean, im_m2, n, mean, m2);
         neumaier(&mut self.im_sum, &mut self.im_comp, sum);
-        if matches!(self.need, Need::All | Need::Counts) {
+        if matches!(self.need, Need::All | Need::Moments | Need::Counts) {
             let nz = re
                 .iter()
                 .zip(im)
@@ -479,7 +479,7 @@ impl Acc {
         }
         // Small integers: their moments exactly, as the integer lanes
         // compute them (the same bits on either path).
-        if int && matches!(self.need, Need::All | Need::Counts) {
+        if int && matches!(self.need, Need::All | Need::Moments | Need::Counts) {
             if let Some(m) = kernels::IntMoments::of_floats(xs, lo, hi, sum) {
                 self.push_int_moments(&m, base, step, |v| first_equal(xs, v as f64));
                 return true;
@@ -489,7 +489,10 @@ impl Acc {
         // A block is a run along the walk's last axis, so its first
         // occurrence of a value is also its first in C order.
         let first = |v: f64| base + step * first_equal(xs, v) as u64;
-        let extremes = matches!(self.need, Need::All | Need::Extremes | Need::Bounds);
+        let extremes = matches!(
+            self.need,
+            Need::All | Need::Moments | Need::Extremes | Need::Bounds
+        );
         if extremes && (lo <= self.min || self.min_at == u64::MAX) {
             self.offer_min(lo, first(lo));
         }
@@ -498,7 +501,7 @@ impl Acc {
         }
         let mean = sum / n as f64;
         let (m2, zeros) = match self.need {
-            Need::All | Need::Counts => squares_and_zeros(xs, mean),
+            Need::All | Need::Moments | Need::Counts => squares_and_zeros(xs, mean),
             // Not read: the moments of a min or a max, non-zeros of a sum.
             Need::Sums | Need::Extremes | Need::Bounds => (0.0, 0),
         };
@@ -539,7 +542,10 @@ impl Acc {
             return;
         }
         let (lo, hi) = (m.lo as f64, m.hi as f64);
-        if matches!(self.need, Need::All | Need::Extremes | Need::Bounds) {
+        if matches!(
+            self.need,
+            Need::All | Need::Moments | Need::Extremes | Need::Bounds
+        ) {
             if lo <= self.min || self.min_at == u64::MAX {
                 self.offer_min(lo, base + step * first(m.lo) as u64);
             }
@@ -549,7 +555,7 @@ impl Acc {
         }
         // The squares are summed for `Need::All` only (`Want::Ints`).
         let (m2, zeros) = match self.need {
-            Need::All => (m.m2(), m.zeros),
+            Need::All | Need::Moments => (m.m2(), m.zeros),
             Need::Counts => (0.0, m.zeros),
             Need::Sums | Need::Extremes | Need::Bounds => (0.0, 0),
         };
@@ -573,7 +579,10 @@ impl Acc {
             pinf,
         } = finite_sums(xs);
         let ninf = xs.len() as u64 - n - nan - pinf;
-        let extremes = matches!(self.need, Need::All | Need::Extremes | Need::Bounds);
+        let extremes = matches!(
+            self.need,
+            Need::All | Need::Moments | Need::Extremes | Need::Bounds
+        );
         // Where the first NaN is, for the readers of it (argmin, argmax,
         // stats), when it can be earlier than the one known: a walk in C
         // order meets its NaN in order.
@@ -603,7 +612,7 @@ impl Acc {
         self.ninf += ninf;
         let mean = if n > 0 { sum / n as f64 } else { 0.0 };
         let (m2, zeros) = match self.need {
-            Need::All | Need::Counts => finite_squares_and_zeros(xs, mean),
+            Need::All | Need::Moments | Need::Counts => finite_squares_and_zeros(xs, mean),
             // Not read: the moments of a sum, non-zeros of a minimum.
             Need::Sums | Need::Extremes | Need::Bounds => (0.0, 0),
         };
@@ -978,9 +987,13 @@ fn reduce_walk(
             need,
             ..Acc::with_order(order.clone())
         };
-        walk(x, 0, size, Want::Ints(need == Need::All), |v, at| {
-            acc.push_walked(v, at, int)
-        })?;
+        walk(
+            x,
+            0,
+            size,
+            Want::Ints(matches!(need, Need::All | Need::Moments)),
+            |v, at| acc.push_walked(v, at, int),
+        )?;
         return Ok(acc);
     }
     let parts = in_chunks(chunks, |c| {
@@ -992,7 +1005,7 @@ fn reduce_walk(
             x,
             c * chunk,
             ((c + 1) * chunk).min(size),
-            Want::Ints(need == Need::All),
+            Want::Ints(matches!(need, Need::All | Need::Moments)),
             |v, at| acc.push_walked(v, at, int),
         )?;
         Ok(acc)
@@ -1044,6 +1057,7 @@ impl Need {
             "count_nonzero" | "any" | "all" => Need::Counts,
             "min" | "max" | "ptp" => Need::Bounds,
             "argmin" | "argmax" => Need::Extremes,
+            "var" | "std" => Need::Moments,
             _ => Need::All,
         }
     }
@@ -1064,6 +1078,10 @@ pub enum Need {
     /// The extremes and where they are, and counts of NaN: argmin, argmax
     /// and their nan forms (and a histogram's range).
     Extremes,
+    /// The moments and counts of what is not finite: var, std and their
+    /// nan forms (an `axis=` reduction keeping the last axis of real
+    /// floats takes them by a column kernel; elsewhere as `All`).
+    Moments,
     /// The extremes without where they are, and counts of NaN: min, max,
     /// ptp and their nan forms (an `axis=` reduction keeping the last axis
     /// takes them by a column kernel; elsewhere as `Extremes`).
