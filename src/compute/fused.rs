@@ -705,28 +705,13 @@ impl Width for f64 {
         y: Operand<'_, f64>,
         re: &mut [f64],
         im: &mut [f64],
-        wide: &mut Vec<f64>,
+        _: &mut Vec<f64>,
     ) {
         // A part of one value for all spread into a run first.
         let len = re.len();
-        wide.resize(2 * len, 0.0);
-        let (xw, yw) = wide.split_at_mut(len);
-        let run = |o: Operand<'_, f64>, w: &'_ mut [f64]| -> bool {
-            if let Operand::All(v) = o {
-                w.fill(v);
-                return true;
-            }
-            false
-        };
-        let (xa, ya) = (run(x, xw), run(y, yw));
-        let xs = match x {
-            Operand::Run(v) if !xa => &v[..len],
-            _ => &xw[..],
-        };
-        let ys = match y {
-            Operand::Run(v) if !ya => &v[..len],
-            _ => &yw[..],
-        };
+        let (mut xh, mut yh) = (Vec::new(), Vec::new());
+        let xs = &kernels::spread(x, &mut xh, len)[..len];
+        let ys = &kernels::spread(y, &mut yh, len)[..len];
         complex_fn_f64(f, xs, ys, false, re, im);
     }
 }

@@ -2332,7 +2332,7 @@ pub fn complex_mul<T: Real>(
 }
 
 /// A run as it is, or one value spread into `held` as a run of `n`.
-fn spread<'a, T: Copy>(o: Operand<'a, T>, held: &'a mut Vec<T>, n: usize) -> &'a [T] {
+pub fn spread<'a, T: Copy>(o: Operand<'a, T>, held: &'a mut Vec<T>, n: usize) -> &'a [T] {
     match o {
         Operand::Run(v) => v,
         Operand::All(v) => {

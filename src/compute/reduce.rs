@@ -489,10 +489,7 @@ impl Acc {
         // A block is a run along the walk's last axis, so its first
         // occurrence of a value is also its first in C order.
         let first = |v: f64| base + step * first_equal(xs, v) as u64;
-        let extremes = matches!(
-            self.need,
-            Need::All | Need::Moments | Need::Extremes | Need::Bounds
-        );
+        let extremes = matches!(self.need, Need::All | Need::Extremes | Need::Bounds);
         if extremes && (lo <= self.min || self.min_at == u64::MAX) {
             self.offer_min(lo, first(lo));
         }
@@ -542,10 +539,7 @@ impl Acc {
             return;
         }
         let (lo, hi) = (m.lo as f64, m.hi as f64);
-        if matches!(
-            self.need,
-            Need::All | Need::Moments | Need::Extremes | Need::Bounds
-        ) {
+        if matches!(self.need, Need::All | Need::Extremes | Need::Bounds) {
             if lo <= self.min || self.min_at == u64::MAX {
                 self.offer_min(lo, base + step * first(m.lo) as u64);
             }
@@ -579,10 +573,7 @@ impl Acc {
             pinf,
         } = finite_sums(xs);
         let ninf = xs.len() as u64 - n - nan - pinf;
-        let extremes = matches!(
-            self.need,
-            Need::All | Need::Moments | Need::Extremes | Need::Bounds
-        );
+        let extremes = matches!(self.need, Need::All | Need::Extremes | Need::Bounds);
         // Where the first NaN is, for the readers of it (argmin, argmax,
         // stats), when it can be earlier than the one known: a walk in C
         // order meets its NaN in order.
