@@ -9,10 +9,13 @@
 //! order with no comparison, and a pass whose byte is the same for every
 //! value is skipped (float32 data held in float64 has its low 29 bits
 //! zero: five passes of eight). Short rows take the standard library's
-//! stable sort on the same keys. Rows are sorted on every core; a long row
-//! is cut into parts sorted on every core, then merged (stably: the
-//! earlier part first on a tie). Every pass checks for Ctrl-C, so a sort
-//! stops within a pass over a part (well under 100 ms).
+//! stable sort on the same keys. Rows are sorted on every core, each by
+//! one thread in buffers of its own that stay in its cache (its keys made,
+//! sorted and written back as values); a long row is sorted whole by
+//! passes that each share it among the cores, every chunk of it given its
+//! own places in the output (stable, so the same order for any number of
+//! threads). Every pass checks for Ctrl-C, so a sort stops within a pass
+//! over a part (well under 100 ms).
 
 use crate::control::{self, Interrupted};
 
@@ -20,9 +23,9 @@ use crate::control::{self, Interrupted};
 /// histograms cost more than they save).
 const SHORT: usize = 512;
 
-/// A long row is cut into parts of at most this many values (a radix
-/// pass over one takes tens of milliseconds), sorted one part per thread
-/// at a time, then merged; rows up to this long are each sorted whole.
+/// A long row's passes take chunks of at most this many values (a radix
+/// pass over one takes tens of milliseconds); rows up to this long are
+/// each sorted whole by one thread.
 const PART: usize = 1 << 22;
 
 /// A float64's place in NumPy's sort order as an unsigned integer: -0.0
@@ -150,6 +153,29 @@ fn along_keys<K: Item + Ord>(
     if block == 0 {
         return Ok(());
     }
+    if inner == 1 && n <= part {
+        // Rows: each made into keys, sorted and written back by one
+        // thread in buffers of its own, which stay in its cache.
+        let _job = control::start(values.len() as u64);
+        let per = (part / n).max(1);
+        return control::in_parts(values.chunks_mut(per * n).collect(), |_, group| {
+            let (mut keys, mut buf) = (Vec::with_capacity(n), Vec::new());
+            for row in group.chunks_mut(n) {
+                keys.clear();
+                keys.extend(row.iter().map(|&x| to_key(x)));
+                sort_one(&mut keys, &mut buf)?;
+                let fix = Fix::of(&keys, row.iter().copied(), &to_key);
+                for (v, &k) in row.iter_mut().zip(&keys) {
+                    *v = from_key(k);
+                }
+                if let Some(fix) = fix {
+                    fix.apply(n, |r, x| row[r] = x);
+                }
+                control::advance(n as u64);
+            }
+            Ok(())
+        });
+    }
     // Row `g` of the keys is column `g % inner` of block `g / inner`.
     let mut keys: Vec<K> = vec![K::default(); values.len()];
     if inner == 1 {
@@ -179,22 +205,12 @@ fn along_keys<K: Item + Ord>(
     // Columns holding zeros of both signs or NaN (whose payloads the keys
     // drop): their zeros and NaN as they came, read before the values
     // are written over.
-    let (negative, positive, nan) = (to_key(-0.0), to_key(0.0), to_key(f64::NAN));
     let mut fixes = Vec::new();
     for (g, row) in keys.chunks(n).enumerate() {
-        let count = |key: K| row.partition_point(|&k| k <= key) - row.partition_point(|&k| k < key);
-        let mixed = count(negative) > 0 && count(positive) > 0;
-        if mixed || row.last() == Some(&nan) {
-            let start = (g / inner) * block + g % inner;
-            let column = (0..n).map(|r| values[start + r * inner]);
-            let zeros: Vec<f64> = if mixed {
-                column.clone().filter(|&x| x == 0.0).collect()
-            } else {
-                Vec::new()
-            };
-            let nans: Vec<f64> = column.filter(|x| x.is_nan()).collect();
-            let at = row.partition_point(|&k| k < negative);
-            fixes.push((start, at, zeros, nans));
+        let start = (g / inner) * block + g % inner;
+        let column = (0..n).map(|r| values[start + r * inner]);
+        if let Some(fix) = Fix::of(row, column, &to_key) {
+            fixes.push((start, fix));
         }
     }
     if inner == 1 {
@@ -231,16 +247,55 @@ fn along_keys<K: Item + Ord>(
             control::check()
         })?;
     }
-    for (start, at, zeros, nans) in fixes {
-        for (i, z) in zeros.into_iter().enumerate() {
-            values[start + (at + i) * inner] = z;
-        }
-        let first = n - nans.len();
-        for (i, x) in nans.into_iter().enumerate() {
-            values[start + (first + i) * inner] = x;
-        }
+    for (start, fix) in fixes {
+        fix.apply(n, |r, x| values[start + r * inner] = x);
     }
     Ok(())
+}
+
+/// What a row's keys lose: the zeros of a row holding both signs and
+/// every NaN, as they came, and where the zeros go in the sorted row.
+struct Fix {
+    at: usize,
+    zeros: Vec<f64>,
+    nans: Vec<f64>,
+}
+
+impl Fix {
+    /// The fix of a sorted row of keys whose values, as they came, are
+    /// `column`; none when its keys give its values back.
+    fn of<K: Item + Ord>(
+        row: &[K],
+        column: impl Iterator<Item = f64> + Clone,
+        to_key: impl Fn(f64) -> K,
+    ) -> Option<Fix> {
+        let (negative, positive, nan) = (to_key(-0.0), to_key(0.0), to_key(f64::NAN));
+        let count = |key: K| row.partition_point(|&k| k <= key) - row.partition_point(|&k| k < key);
+        let mixed = count(negative) > 0 && count(positive) > 0;
+        if !mixed && row.last() != Some(&nan) {
+            return None;
+        }
+        let zeros: Vec<f64> = if mixed {
+            column.clone().filter(|&x| x == 0.0).collect()
+        } else {
+            Vec::new()
+        };
+        let nans: Vec<f64> = column.filter(|x| x.is_nan()).collect();
+        let at = row.partition_point(|&k| k < negative);
+        Some(Fix { at, zeros, nans })
+    }
+
+    /// Puts the zeros and NaN back into a sorted row of `n`, `set(r, x)`
+    /// writing its value `r`.
+    fn apply(self, n: usize, mut set: impl FnMut(usize, f64)) {
+        for (i, z) in self.zeros.into_iter().enumerate() {
+            set(self.at + i, z);
+        }
+        let first = n - self.nans.len();
+        for (i, x) in self.nans.into_iter().enumerate() {
+            set(first + i, x);
+        }
+    }
 }
 
 /// The values and their keys in parts of `per` each.
@@ -300,87 +355,67 @@ fn rows<T: Item>(items: &mut [T], inner: usize, part: usize) -> Result<(), Inter
     Ok(())
 }
 
-/// One long row: parts sorted on every core, then merged in rounds (the
-/// pairs of a round on every core too).
+/// One long row: a least-significant-digit radix sort of the whole row
+/// on every core. Each pass cuts the row into chunks of at most `most`
+/// (one a thread at least), counts each chunk's digits, and gives every
+/// chunk its own run of the output within each digit's run, in chunk
+/// order, so the chunks scatter at once and the pass stays stable: the
+/// order it leaves is the one stable order, whatever the threads.
 fn sort_long<T: Item>(row: &mut [T], most: usize) -> Result<(), Interrupted> {
     let len = row.len();
-    let part = len
+    let chunk = len
         .div_ceil(control::threads())
         .clamp(SHORT, most.max(SHORT));
-    control::in_parts(row.chunks_mut(part).collect(), |_, p| {
-        sort_one(p, &mut Vec::new())?;
-        control::advance(p.len() as u64 / 2);
-        Ok(())
-    })?;
     let mut other = vec![T::default(); len];
     let (mut from, mut to): (&mut [T], &mut [T]) = (&mut *row, &mut other);
-    let (mut width, mut rounds) = (part, 0);
-    // Each pair's output cut in pieces, so the last rounds (fewer pairs
-    // than cores) run on every core too.
-    let piece = (len / (4 * control::threads())).max(most.min(1 << 16));
-    while width < len {
+    let (mut in_row, mut shown) = (true, 0);
+    for b in 0..T::BYTES {
+        let digit = |x: &T| (x.key() >> (8 * b)) as usize & 255;
         let source: &[T] = from;
-        let pieces: Vec<(usize, usize, &mut [T])> = to
-            .chunks_mut(2 * width)
-            .enumerate()
-            .flat_map(|(k, out)| {
-                out.chunks_mut(piece)
-                    .enumerate()
-                    .map(move |(q, o)| (k, q * piece, o))
-            })
-            .collect();
-        control::in_parts(pieces, |_, (k, at, out)| {
-            let pair = &source[k * 2 * width..(k * 2 * width + 2 * width).min(len)];
-            let (left, right) = pair.split_at(width.min(pair.len()));
-            let (i, j) = co_rank(left, right, at);
-            let (i_end, j_end) = co_rank(left, right, at + out.len());
-            merge(&left[i..i_end], &right[j..j_end], out)
+        let counts = control::in_chunks(len.div_ceil(chunk), |c| {
+            let mut count = [0usize; 256];
+            for x in &source[c * chunk..((c + 1) * chunk).min(len)] {
+                count[digit(x)] += 1;
+            }
+            control::check()?;
+            Ok(count)
         })?;
+        // A byte every key shares orders nothing.
+        if (0..256).any(|d| counts.iter().map(|c| c[d]).sum::<usize>() == len) {
+            continue;
+        }
+        // Digit by digit, chunk by chunk: each chunk's runs of the output.
+        let mut runs: Vec<Vec<&mut [T]>> = counts.iter().map(|_| Vec::with_capacity(256)).collect();
+        let mut rest: &mut [T] = to;
+        for d in 0..256 {
+            for (c, count) in counts.iter().enumerate() {
+                let (run, tail) = rest.split_at_mut(count[d]);
+                runs[c].push(run);
+                rest = tail;
+            }
+        }
+        let parts: Vec<(&[T], Vec<&mut [T]>)> = source.chunks(chunk).zip(runs).collect();
+        control::in_parts(parts, |_, (values, mut runs)| {
+            let mut at = [0usize; 256];
+            for x in values {
+                let d = digit(x);
+                runs[d][at[d]] = *x;
+                at[d] += 1;
+            }
+            control::advance(values.len() as u64 / T::BYTES as u64);
+            control::check()
+        })?;
+        shown += source
+            .chunks(chunk)
+            .map(|c| c.len() / T::BYTES)
+            .sum::<usize>();
         std::mem::swap(&mut from, &mut to);
-        width *= 2;
-        rounds += 1;
+        in_row = !in_row;
     }
-    // After an odd number of rounds the sorted values are in `other`.
-    if rounds % 2 == 1 {
+    if !in_row {
         row.copy_from_slice(&other);
     }
-    control::advance(len as u64 - len as u64 / 2);
-    Ok(())
-}
-
-/// How many of the first `k` values of the merge of `left` and `right`
-/// (the left one first on a tie) come from each.
-fn co_rank<T: Item>(left: &[T], right: &[T], k: usize) -> (usize, usize) {
-    let (mut lo, mut hi) = (k.saturating_sub(right.len()), k.min(left.len()));
-    loop {
-        let i = lo + (hi - lo) / 2;
-        let j = k - i;
-        if i > 0 && j < right.len() && left[i - 1].key() > right[j].key() {
-            hi = i - 1;
-        } else if j > 0 && i < left.len() && right[j - 1].key() >= left[i].key() {
-            lo = i + 1;
-        } else {
-            return (i, j);
-        }
-    }
-}
-
-/// Merges two sorted runs into `out`, the left one first on a tie.
-fn merge<T: Item>(left: &[T], right: &[T], out: &mut [T]) -> Result<(), Interrupted> {
-    let (mut i, mut j) = (0, 0);
-    for (k, o) in out.iter_mut().enumerate() {
-        if k % (1 << 20) == 0 {
-            control::check()?;
-        }
-        let take_left = j == right.len() || (i < left.len() && left[i].key() <= right[j].key());
-        if take_left {
-            *o = left[i];
-            i += 1;
-        } else {
-            *o = right[j];
-            j += 1;
-        }
-    }
+    control::advance((len - shown) as u64);
     Ok(())
 }
 
@@ -477,12 +512,12 @@ mod tests {
         v
     }
 
-    /// Sorts and argsorts of short rows, radix rows, long rows cut into
-    /// parts and merged, on one thread and several, give the bits the
-    /// standard library's stable sort gives.
+    /// Sorts and argsorts of short rows, radix rows and long rows sorted
+    /// in chunks on every core give the bits the standard library's stable
+    /// sort gives.
     #[test]
-    fn radix_and_merged_sorts_are_the_stable_comparison_sort() {
-        // (Parts of 2000 values: long rows take several merge rounds.)
+    fn radix_sorts_of_rows_and_of_long_rows_are_the_stable_comparison_sort() {
+        // (Chunks of 2000 values: a long row's passes scatter many chunks.)
         for (n, inner, single, part) in [
             (3000, 10, false, PART),
             (40_000, 5000, true, PART),
