@@ -449,26 +449,37 @@ impl Session {
         }
         let fill = self.fill(value, &v.dtype, span).map_err(|(e, _)| e)?;
         let kept = self.keep_values(&v.source, target.span)?;
+        // Groups of runs: the mask's hits found on every core (reading),
+        // then, once those threads have joined, written by this thread.
+        // (Written on every core, the copy-on-write faults of a `mode=c`
+        // mapping cost more: each copy of a page already read flushes the
+        // other cores' TLBs while they run this process.)
         const RUN: usize = 1 << 20;
+        const GROUP: usize = 8;
         let n = v.size();
         let _job = crate::control::start(n as u64);
-        let mut hits = Vec::new();
-        let mut first = 0;
-        while first < n {
-            let len = RUN.min(n - first);
-            hits.clear();
-            crate::compute::reduce::for_blocks(&mask, first, first + len, |b, at| {
-                let at = at as usize;
-                hits.extend(
-                    b.re.iter()
-                        .enumerate()
-                        .filter(|(_, &x)| x != 0.0)
-                        .map(|(k, _)| at + k),
-                );
+        let interrupted = |_| Error::new(ErrorKind::Interrupted, span);
+        let runs = n.div_ceil(RUN);
+        let mut g = 0;
+        while g < runs {
+            let k = GROUP.min(runs - g);
+            let hits = crate::compute::reduce::in_chunks(k, |c| {
+                let first = (g + c) * RUN;
+                let mut hits = Vec::new();
+                crate::compute::reduce::for_blocks(&mask, first, (first + RUN).min(n), |b, at| {
+                    let at = at as usize;
+                    hits.extend(
+                        b.re.iter()
+                            .enumerate()
+                            .filter(|(_, &x)| x != 0.0)
+                            .map(|(k, _)| at + k),
+                    );
+                })?;
+                Ok(hits)
             })
-            .map_err(|_| Error::new(ErrorKind::Interrupted, span))?;
+            .map_err(interrupted)?;
             let mut idx = vec![0usize; v.ndim()];
-            for &flat in &hits {
+            for &flat in hits.iter().flatten() {
                 let mut rest = flat;
                 for k in (0..idx.len()).rev() {
                     idx[k] = rest % v.shape[k].max(1);
@@ -482,7 +493,7 @@ impl Session {
                     ));
                 }
             }
-            first += len;
+            g += k;
         }
         Ok(Some(if kept.is_empty() {
             Output::Nothing
