@@ -131,21 +131,49 @@ impl<T: Real> WithSimd for Divide<'_, T> {
     fn with_simd<S: Simd>(self, _: S) {
         let Divide { a, b, re, im } = self;
         assert_eq!(re.len(), im.len());
-        // One loop per kind of divisor, so that each is straight code.
-        match b {
-            (Operand::Run(br), Operand::Run(bi)) => {
-                let (br, bi) = (&br[..re.len()], &bi[..re.len()]);
-                for (k, (r, i)) in re.iter_mut().zip(im.iter_mut()).enumerate() {
-                    (*r, *i) = smith((at(a.0, k), at(a.1, k)), (br[k], bi[k]));
-                }
+        // One loop for each common kind of operands (runs of both, or a
+        // number on one side), each over zipped iterators, so that it is
+        // straight code without bounds checks that vectorises: indexed by
+        // position, or with a match per value, it stayed scalar.
+        let n = re.len();
+        let all = |r: T, i: T| std::iter::repeat((r, i));
+        match (a, b) {
+            ((Operand::Run(ar), Operand::Run(ai)), (Operand::Run(br), Operand::Run(bi))) => {
+                quotients(re, im, run(ar, ai, n), run(br, bi, n))
             }
-            _ => {
-                for (k, (r, i)) in re.iter_mut().zip(im.iter_mut()).enumerate() {
-                    (*r, *i) = smith((at(a.0, k), at(a.1, k)), (at(b.0, k), at(b.1, k)));
-                }
+            ((Operand::Run(ar), Operand::Run(ai)), (Operand::All(br), Operand::All(bi))) => {
+                quotients(re, im, run(ar, ai, n), all(br, bi))
             }
+            ((Operand::All(ar), Operand::All(ai)), (Operand::Run(br), Operand::Run(bi))) => {
+                quotients(re, im, all(ar, ai), run(br, bi, n))
+            }
+            _ => quotients(
+                re,
+                im,
+                (0..n).map(|k| (at(a.0, k), at(a.1, k))),
+                (0..n).map(|k| (at(b.0, k), at(b.1, k))),
+            ),
         }
     }
+}
+
+/// `re[k], im[k]` = `a[k] / b[k]` for every `k`.
+#[inline(always)]
+fn quotients<T: Real>(
+    re: &mut [T],
+    im: &mut [T],
+    a: impl Iterator<Item = (T, T)>,
+    b: impl Iterator<Item = (T, T)>,
+) {
+    for (((r, i), x), y) in re.iter_mut().zip(im.iter_mut()).zip(a).zip(b) {
+        (*r, *i) = smith(x, y);
+    }
+}
+
+/// The values of a run of real parts and one of imaginary parts, `n` of them.
+#[inline(always)]
+fn run<'a, T: Copy>(r: &'a [T], i: &'a [T], n: usize) -> impl Iterator<Item = (T, T)> + 'a {
+    r[..n].iter().copied().zip(i[..n].iter().copied())
 }
 
 /// Element `k` of an operand.
