@@ -16,7 +16,7 @@
 //! and the real part of `log` next to the unit circle (where `ln |z|` is
 //! tiny and `|z|² - 1` cancels), and took 30-60 ns a value.
 
-use super::kernels::{self, atan2, dispatch, ln, Operand, Real};
+use super::kernels::{self, atan2, dispatch, ln, spread, Operand, Real};
 use crate::ops::BinOp;
 use pulp::{Simd, WithSimd};
 
@@ -114,12 +114,20 @@ pub fn divide_lanes<T: Real>(
     re: &mut [T],
     im: &mut [T],
 ) {
+    // Every operand a run (a number spread into one), so that every
+    // division takes the one loop, which vectorises, and gives the same
+    // bits (NaN's sign and payload included) whatever its operands' kinds.
+    let n = re.len();
+    let mut held: [Vec<T>; 4] = Default::default();
+    let [h0, h1, h2, h3] = &mut held;
+    let a = (spread(a.0, h0, n), spread(a.1, h1, n));
+    let b = (spread(b.0, h2, n), spread(b.1, h3, n));
     dispatch(Divide { a, b, re, im })
 }
 
 struct Divide<'a, T> {
-    a: (Operand<'a, T>, Operand<'a, T>),
-    b: (Operand<'a, T>, Operand<'a, T>),
+    a: (&'a [T], &'a [T]),
+    b: (&'a [T], &'a [T]),
     re: &'a mut [T],
     im: &'a mut [T],
 }
@@ -130,58 +138,14 @@ impl<T: Real> WithSimd for Divide<'_, T> {
     #[inline(always)]
     fn with_simd<S: Simd>(self, _: S) {
         let Divide { a, b, re, im } = self;
-        assert_eq!(re.len(), im.len());
-        // One loop for each common kind of operands (runs of both, or a
-        // number on one side), each over zipped iterators, so that it is
-        // straight code without bounds checks that vectorises: indexed by
-        // position, or with a match per value, it stayed scalar.
+        // Zipped runs: no bounds check in the loop, which kept it scalar
+        // when the operands were indexed by position.
         let n = re.len();
-        let all = |r: T, i: T| std::iter::repeat((r, i));
-        match (a, b) {
-            ((Operand::Run(ar), Operand::Run(ai)), (Operand::Run(br), Operand::Run(bi))) => {
-                quotients(re, im, run(ar, ai, n), run(br, bi, n))
-            }
-            ((Operand::Run(ar), Operand::Run(ai)), (Operand::All(br), Operand::All(bi))) => {
-                quotients(re, im, run(ar, ai, n), all(br, bi))
-            }
-            ((Operand::All(ar), Operand::All(ai)), (Operand::Run(br), Operand::Run(bi))) => {
-                quotients(re, im, all(ar, ai), run(br, bi, n))
-            }
-            _ => quotients(
-                re,
-                im,
-                (0..n).map(|k| (at(a.0, k), at(a.1, k))),
-                (0..n).map(|k| (at(b.0, k), at(b.1, k))),
-            ),
+        let a = a.0[..n].iter().zip(&a.1[..n]);
+        let b = b.0[..n].iter().zip(&b.1[..n]);
+        for (((r, i), (&ar, &ai)), (&br, &bi)) in re.iter_mut().zip(im.iter_mut()).zip(a).zip(b) {
+            (*r, *i) = smith((ar, ai), (br, bi));
         }
-    }
-}
-
-/// `re[k], im[k]` = `a[k] / b[k]` for every `k`.
-#[inline(always)]
-fn quotients<T: Real>(
-    re: &mut [T],
-    im: &mut [T],
-    a: impl Iterator<Item = (T, T)>,
-    b: impl Iterator<Item = (T, T)>,
-) {
-    for (((r, i), x), y) in re.iter_mut().zip(im.iter_mut()).zip(a).zip(b) {
-        (*r, *i) = smith(x, y);
-    }
-}
-
-/// The values of a run of real parts and one of imaginary parts, `n` of them.
-#[inline(always)]
-fn run<'a, T: Copy>(r: &'a [T], i: &'a [T], n: usize) -> impl Iterator<Item = (T, T)> + 'a {
-    r[..n].iter().copied().zip(i[..n].iter().copied())
-}
-
-/// Element `k` of an operand.
-#[inline(always)]
-fn at<T: Copy>(o: Operand<'_, T>, k: usize) -> T {
-    match o {
-        Operand::Run(v) => v[k],
-        Operand::All(v) => v,
     }
 }
 
