@@ -1860,3 +1860,45 @@ fn a_masked_write_over_many_runs_changes_exactly_the_masked_elements_on_any_numb
         assert_eq!(wrong, 0, "{wrong} bytes differ on {threads} threads");
     }
 }
+
+/// Values computed into memory are read in parts of 2^20 on every core,
+/// each into its place: a sort, running totals and `unique` of more than
+/// one part give, on one thread and three, what sorting and adding the
+/// values here gives (eighths: exact in float32 and in decimal).
+#[test]
+fn values_held_in_memory_are_read_in_parts_in_their_places() {
+    let dir = temp();
+    let n = (1 << 20) + 70_001;
+    let mut s = 77u64;
+    let values: Vec<f32> = (0..n)
+        .map(|_| (xorshift(&mut s) % 40_000) as f32 / 8.0 - 2_000.0)
+        .collect();
+    write(dir.path(), "x.f4", f32s(&values));
+    let script =
+        "open x.f4 <f4 as x; sort(x)[::99_991]; cumsum(x[::-1])[::131_071]; unique(x).shape";
+    let mut sorted = values.clone();
+    sorted.sort_by(f32::total_cmp);
+    let mut want: Vec<String> = sorted
+        .iter()
+        .step_by(99_991)
+        .map(|v| format!("{v:?}"))
+        .collect();
+    // Running totals in float32 (NumPy's cumsum of float32), in the order
+    // of the reversed view.
+    let mut total = 0f32;
+    let totals: Vec<f32> = values
+        .iter()
+        .rev()
+        .map(|&v| {
+            total += v;
+            total
+        })
+        .collect();
+    want.extend(totals.iter().step_by(131_071).map(|v| format!("{v:?}")));
+    sorted.dedup();
+    want.push(format!("{}", sorted.len()));
+    for threads in ["1", "3"] {
+        let got = csv_on_threads(dir.path(), script, threads);
+        assert_eq!(got.lines().collect::<Vec<_>>(), want, "{threads} threads");
+    }
+}

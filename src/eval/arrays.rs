@@ -90,25 +90,55 @@ impl Session {
         let complex = l.dtype.kind == Kind::Complex;
         let instead = "slice the view first";
         let what = format!("{name}() of {} elements", l.size());
-        let mut re: Vec<f64> = self.reserve_memory(l.size(), &what, instead, span)?;
-        let mut im: Vec<f64> =
-            self.reserve_memory(if complex { l.size() } else { 0 }, &what, instead, span)?;
-        let mut ints: Option<Vec<i128>> = if wide(l.dtype) {
-            Some(self.reserve_memory(l.size(), &what, instead, span)?)
+        let n = l.size();
+        // The memory asked for (and refused past `set memory`), then held
+        // as zeros the kernel gives page by page as they are first written
+        // (`vec!` of zeros), so that the cores fill their own parts.
+        let zeros = |count: usize| -> Result<(), Error> {
+            self.reserve_memory::<f64>(count, &what, instead, span)
+                .map(drop)
+        };
+        zeros(n)?;
+        let mut re = vec![0.0; n];
+        zeros(if complex { n } else { 0 })?;
+        let mut im = vec![0.0; if complex { n } else { 0 }];
+        let mut ints = if wide(l.dtype) {
+            zeros(2 * n)?;
+            Some(vec![0i128; n])
         } else {
             None
         };
-        for_blocks(l, 0, l.size(), |b, _| {
-            re.extend_from_slice(&b.re);
-            if let Some(ints) = ints.as_mut() {
-                ints.extend((0..b.len()).map(|k| b.int_at(k)));
-            }
-            if complex {
-                match &b.im {
-                    Some(i) => im.extend_from_slice(i),
-                    None => im.extend(std::iter::repeat_n(0.0, b.re.len())),
+        // Parts of 2^20 values read on every core, each into its place.
+        const PART: usize = 1 << 20;
+        let mut im_parts = im.chunks_mut(PART);
+        let mut int_parts = ints.as_mut().map(|v| v.chunks_mut(PART));
+        let parts: Vec<_> = re
+            .chunks_mut(PART)
+            .map(|r| {
+                (
+                    r,
+                    im_parts.next(),
+                    int_parts.as_mut().and_then(|p| p.next()),
+                )
+            })
+            .collect();
+        crate::control::in_parts(parts, |c, (re, mut im, mut ints)| {
+            let first = c * PART;
+            for_blocks(l, first, first + re.len(), |b, at| {
+                let at = at as usize - first;
+                let len = b.re.len();
+                re[at..at + len].copy_from_slice(&b.re);
+                if let Some(ints) = ints.as_mut() {
+                    for (k, v) in ints[at..at + len].iter_mut().enumerate() {
+                        *v = b.int_at(k);
+                    }
                 }
-            }
+                if let Some(im) = im.as_mut() {
+                    if let Some(i) = &b.im {
+                        im[at..at + len].copy_from_slice(i);
+                    }
+                }
+            })
         })
         .map_err(|_| interrupted(span))?;
         Ok((re, im, ints))
