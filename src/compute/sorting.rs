@@ -308,19 +308,96 @@ fn pairs<'a, K>(
 }
 
 /// For each row of `inner` values, the positions that sort it (stable),
-/// in C order.
-pub fn argsort_rows(values: &[f64], inner: usize) -> Result<Vec<u64>, Interrupted> {
-    argsort_with(values, inner, PART)
+/// in C order, as float64 (how a computed array holds them); `single` as
+/// for [`sort_rows`].
+pub fn argsort_rows(values: &[f64], inner: usize, single: bool) -> Result<Vec<f64>, Interrupted> {
+    argsort_with(values, inner, single, PART)
 }
 
-fn argsort_with(values: &[f64], inner: usize, part: usize) -> Result<Vec<u64>, Interrupted> {
-    let mut keyed: Vec<Keyed> = values
-        .iter()
-        .enumerate()
-        .map(|(k, &x)| Keyed(key(x), (k % inner.max(1)) as u64))
+fn argsort_with(
+    values: &[f64],
+    inner: usize,
+    single: bool,
+    part: usize,
+) -> Result<Vec<f64>, Interrupted> {
+    let mut out = vec![0.0; values.len()];
+    if inner == 0 || values.is_empty() {
+        return Ok(out);
+    }
+    if inner > part {
+        // Long rows: the keys and positions of a row sorted on every core.
+        let mut keyed: Vec<Keyed> = values
+            .iter()
+            .enumerate()
+            .map(|(k, &x)| Keyed(key(x), (k % inner) as u64))
+            .collect();
+        rows(&mut keyed, inner, part)?;
+        for (o, k) in out.iter_mut().zip(keyed) {
+            *o = k.1 as f64;
+        }
+        return Ok(out);
+    }
+    // Rows: each row's keys and positions made, sorted and written out by
+    // one thread in buffers of its own, which stay in its cache (no keys
+    // of the whole array, which took twice the memory of the result).
+    let _job = control::start(values.len() as u64);
+    let per = (part / inner).max(1);
+    let parts: Vec<(&[f64], &mut [f64])> = values
+        .chunks(per * inner)
+        .zip(out.chunks_mut(per * inner))
         .collect();
-    rows(&mut keyed, inner, part)?;
-    Ok(keyed.into_iter().map(|k| k.1).collect())
+    control::in_parts(parts, |_, (values, out)| {
+        let (mut packed, mut keyed) = (Vec::with_capacity(inner), Vec::new());
+        let mut buf = (Vec::new(), Vec::new());
+        for (row, out) in values.chunks(inner).zip(out.chunks_mut(inner)) {
+            if single {
+                packed.clear();
+                packed.extend(row.iter().enumerate().map(|(k, &x)| Packed::new(x, k)));
+                sort_one(&mut packed, &mut buf.0)?;
+                for (o, p) in out.iter_mut().zip(&packed) {
+                    *o = f64::from(p.position());
+                }
+            } else {
+                keyed.clear();
+                keyed.extend(
+                    row.iter()
+                        .enumerate()
+                        .map(|(k, &x)| Keyed(key(x), k as u64)),
+                );
+                sort_one(&mut keyed, &mut buf.1)?;
+                for (o, k) in out.iter_mut().zip(&keyed) {
+                    *o = k.1 as f64;
+                }
+            }
+            control::advance(row.len() as u64);
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// A float32 value's key (the high half) and its position in a row of at
+/// most 2^32 (the low half): half the bytes of [`Keyed`] to move, and four
+/// passes.
+#[derive(Clone, Copy, Default)]
+struct Packed(u64);
+
+impl Packed {
+    fn new(x: f64, position: usize) -> Packed {
+        let k = ordered32(if x == 0.0 { 0.0 } else { x as f32 });
+        Packed(u64::from(k) << 32 | position as u64)
+    }
+
+    fn position(self) -> u32 {
+        self.0 as u32
+    }
+}
+
+impl Item for Packed {
+    const BYTES: usize = 4;
+    fn key(&self) -> u64 {
+        self.0 >> 32
+    }
 }
 
 /// All of `values` sorted, for `unique` (`single` as for [`sort_rows`]).
@@ -539,7 +616,7 @@ mod tests {
                     .all(|(a, b)| a.to_bits() == b.to_bits());
                 assert!(same, "float32 sort of {n} in rows of {inner}");
             }
-            let order = argsort_with(&xs, inner, part).unwrap();
+            let order = argsort_with(&xs, inner, single, part).unwrap();
             for (r, row) in xs.chunks(inner).enumerate() {
                 let want = reference(row);
                 let got = &sorted[r * inner..r * inner + row.len()];
@@ -553,7 +630,7 @@ mod tests {
                 positions.sort_by_key(|&k| key(row[k]));
                 let got = &order[r * inner..r * inner + row.len()];
                 assert!(
-                    positions.iter().zip(got).all(|(&a, &b)| a as u64 == b),
+                    positions.iter().zip(got).all(|(&a, &b)| a as f64 == b),
                     "argsort of {n} in rows of {inner}, row {r}"
                 );
             }

@@ -832,11 +832,8 @@ impl Session {
         if !complex {
             // Real values: by key, radix-sorted rows on every core.
             let out = if name == "argsort" {
-                crate::compute::sorting::argsort_rows(&re, inner)
+                crate::compute::sorting::argsort_rows(&re, inner, single)
                     .map_err(|_| interrupted(span))?
-                    .into_iter()
-                    .map(|k| k as f64)
-                    .collect()
             } else {
                 let mut re = re;
                 crate::compute::sorting::sort_rows(&mut re, inner, single)
