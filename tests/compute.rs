@@ -1862,9 +1862,10 @@ fn a_masked_write_over_many_runs_changes_exactly_the_masked_elements_on_any_numb
 }
 
 /// Values computed into memory are read in parts of 2^20 on every core,
-/// each into its place: a sort, running totals and `unique` of more than
-/// one part give, on one thread and three, what sorting and adding the
-/// values here gives (eighths: exact in float32 and in decimal).
+/// each into its place: a sort, running totals, `unique` and
+/// `flatnonzero` of more than one part give, on one thread and three,
+/// what sorting, adding and looking here gives (eighths: exact in float32
+/// and in decimal).
 #[test]
 fn values_held_in_memory_are_read_in_parts_in_their_places() {
     let dir = temp();
@@ -1875,7 +1876,8 @@ fn values_held_in_memory_are_read_in_parts_in_their_places() {
         .collect();
     write(dir.path(), "x.f4", f32s(&values));
     let script =
-        "open x.f4 <f4 as x; sort(x)[::99_991]; cumsum(x[::-1])[::131_071]; unique(x).shape";
+        "open x.f4 <f4 as x; sort(x)[::99_991]; cumsum(x[::-1])[::131_071]; unique(x).shape; \
+                  flatnonzero(x[::-1] > 2_999)";
     let mut sorted = values.clone();
     sorted.sort_by(f32::total_cmp);
     let mut want: Vec<String> = sorted
@@ -1897,6 +1899,16 @@ fn values_held_in_memory_are_read_in_parts_in_their_places() {
     want.extend(totals.iter().step_by(131_071).map(|v| format!("{v:?}")));
     sorted.dedup();
     want.push(format!("{}", sorted.len()));
+    // nonzero's runs (2^20 each) collect their hits on every core, in order.
+    let top: Vec<usize> = values
+        .iter()
+        .rev()
+        .enumerate()
+        .filter(|(_, &v)| v > 2_999.0)
+        .map(|(k, _)| k)
+        .collect();
+    assert!(top.len() > 10, "hits in more than one run");
+    want.extend(top.iter().map(|k| k.to_string()));
     for threads in ["1", "3"] {
         let got = csv_on_threads(dir.path(), script, threads);
         assert_eq!(got.lines().collect::<Vec<_>>(), want, "{threads} threads");

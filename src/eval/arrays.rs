@@ -984,32 +984,43 @@ impl Session {
                 span,
             ));
         }
-        // A first pass counts, so the memory is asked for once.
-        let mut hits = 0usize;
-        for_blocks(&l, 0, l.size(), |b, _| {
-            for k in 0..b.re.len() {
-                if b.re[k] != 0.0 || b.im_at(k) != 0.0 {
-                    hits += 1;
-                }
-            }
-        })
-        .map_err(|_| interrupted(span))?;
+        // One pass on every core, each run of the flat index collecting
+        // its hits in order; past the memory limit only counted, so the
+        // refusal names how many there are without holding them.
+        const RUN: usize = 1 << 20;
+        let n = l.size();
         let nd = l.ndim().max(1);
         let per = if name == "flatnonzero" { 1 } else { nd };
+        let most = (self.settings.memory / (8 * per as u64)) as usize;
+        let seen = std::sync::atomic::AtomicUsize::new(0);
+        let runs = crate::control::in_chunks(n.div_ceil(RUN), |c| {
+            let first = c * RUN;
+            let keep = seen.load(std::sync::atomic::Ordering::Relaxed) <= most;
+            let (mut hits, mut count) = (Vec::new(), 0);
+            for_blocks(&l, first, (first + RUN).min(n), |b, at| {
+                for k in 0..b.re.len() {
+                    if b.re[k] != 0.0 || b.im_at(k) != 0.0 {
+                        count += 1;
+                        if keep {
+                            hits.push(at as usize + k);
+                        }
+                    }
+                }
+            })?;
+            seen.fetch_add(count, std::sync::atomic::Ordering::Relaxed);
+            Ok(hits)
+        })
+        .map_err(|_| interrupted(span))?;
+        let hits = seen.into_inner();
         let mut flat: Vec<usize> = self.reserve_memory(
             hits.saturating_mul(per),
             &format!("{name}() of {hits} elements"),
-            "select fewer elements, or raise `set memory`",
+            "select fewer elements",
             span,
         )?;
-        for_blocks(&l, 0, l.size(), |b, at| {
-            for k in 0..b.re.len() {
-                if b.re[k] != 0.0 || b.im_at(k) != 0.0 {
-                    flat.push(at as usize + k);
-                }
-            }
-        })
-        .map_err(|_| interrupted(span))?;
+        for run in runs {
+            flat.extend(run);
+        }
         let coords = |f: usize| {
             let mut idx = vec![0usize; l.ndim()];
             let mut rest = f;
