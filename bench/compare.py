@@ -166,6 +166,8 @@ CASES = [
     # and running sums; NumPy's default (not stable) sort, as a user types it.
     ("max(sort(d.r[:2000], axis=1))", "open {f} {n}x{n}; max(sort(d.r[:2000], axis=1))",
      "print(np.sort(d.real[:2000], axis=1).max())", None),
+    ("flatnonzero(d.r > 3).shape", "open {f} {n}x{n}; flatnonzero(d.r > 3).shape",
+     "print(np.flatnonzero(d.real > 3).shape)", None),
     ("max(argsort(d.r[:2000], axis=1))", "open {f} {n}x{n}; max(argsort(d.r[:2000], axis=1))",
      "print(np.argsort(d.real[:2000], axis=1).max())", None),
     ("sum(sort(d.r[:2000], axis=0)[0])", "open {f} {n}x{n}; sum(sort(d.r[:2000], axis=0)[0])",
