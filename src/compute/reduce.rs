@@ -830,6 +830,30 @@ pub fn for_blocks(
     })
 }
 
+/// The flat indices within `[from, to)` where `x` is not zero (either
+/// part), in order, and how many there are; with `keep` false only
+/// counted (`nonzero` past the memory limit). A mask's hits, for
+/// `nonzero` and `x[mask] = value`, a run at a time on every core.
+pub fn nonzero_in(
+    x: &Lazy,
+    from: usize,
+    to: usize,
+    keep: bool,
+) -> Result<(Vec<usize>, usize), Interrupted> {
+    let (mut hits, mut count) = (Vec::new(), 0);
+    for_blocks(x, from, to, |b, at| {
+        for k in 0..b.re.len() {
+            if b.re[k] != 0.0 || b.im_at(k) != 0.0 {
+                count += 1;
+                if keep {
+                    hits.push(at as usize + k);
+                }
+            }
+        }
+    })?;
+    Ok((hits, count))
+}
+
 /// As [`for_blocks`], with the values in float32 lanes where the
 /// expression computes in them ([`Fused::values`]): for the kernels that
 /// read float32 as it is.

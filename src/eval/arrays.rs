@@ -10,7 +10,7 @@ use super::call::{
     array_arg, int_scalar, interrupted, scalar_value, type_error, unexpected_keyword,
 };
 use super::{Session, Value};
-use crate::compute::reduce::for_blocks;
+use crate::compute::reduce::{for_blocks, nonzero_in};
 use crate::compute::{cast, wide, wrap_int, Computed, Lazy, Num};
 use crate::diag::Error;
 use crate::dtype::{ByteOrder, Kind, Scalar};
@@ -94,16 +94,16 @@ impl Session {
         // The memory asked for (and refused past `set memory`), then held
         // as zeros the kernel gives page by page as they are first written
         // (`vec!` of zeros), so that the cores fill their own parts.
-        let zeros = |count: usize| -> Result<(), Error> {
+        let check = |count: usize| -> Result<(), Error> {
             self.reserve_memory::<f64>(count, &what, instead, span)
                 .map(drop)
         };
-        zeros(n)?;
+        check(n)?;
         let mut re = vec![0.0; n];
-        zeros(if complex { n } else { 0 })?;
+        check(if complex { n } else { 0 })?;
         let mut im = vec![0.0; if complex { n } else { 0 }];
         let mut ints = if wide(l.dtype) {
-            zeros(2 * n)?;
+            check(2 * n)?;
             Some(vec![0i128; n])
         } else {
             None
@@ -996,17 +996,7 @@ impl Session {
         let runs = crate::control::in_chunks(n.div_ceil(RUN), |c| {
             let first = c * RUN;
             let keep = seen.load(std::sync::atomic::Ordering::Relaxed) <= most;
-            let (mut hits, mut count) = (Vec::new(), 0);
-            for_blocks(&l, first, (first + RUN).min(n), |b, at| {
-                for k in 0..b.re.len() {
-                    if b.re[k] != 0.0 || b.im_at(k) != 0.0 {
-                        count += 1;
-                        if keep {
-                            hits.push(at as usize + k);
-                        }
-                    }
-                }
-            })?;
+            let (hits, count) = nonzero_in(&l, first, (first + RUN).min(n), keep)?;
             seen.fetch_add(count, std::sync::atomic::Ordering::Relaxed);
             Ok(hits)
         })

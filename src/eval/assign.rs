@@ -465,17 +465,8 @@ impl Session {
             let k = GROUP.min(runs - g);
             let hits = crate::compute::reduce::in_chunks(k, |c| {
                 let first = (g + c) * RUN;
-                let mut hits = Vec::new();
-                crate::compute::reduce::for_blocks(&mask, first, (first + RUN).min(n), |b, at| {
-                    let at = at as usize;
-                    hits.extend(
-                        b.re.iter()
-                            .enumerate()
-                            .filter(|(_, &x)| x != 0.0)
-                            .map(|(k, _)| at + k),
-                    );
-                })?;
-                Ok(hits)
+                crate::compute::reduce::nonzero_in(&mask, first, (first + RUN).min(n), true)
+                    .map(|(hits, _)| hits)
             })
             .map_err(interrupted)?;
             let mut idx = vec![0usize; v.ndim()];
