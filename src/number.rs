@@ -102,21 +102,29 @@ pub fn table_float(x: f64, size: usize, precision: usize) -> String {
     }
     let exp = needs_exponent_in_array(x);
     let s = shortest(x, size, exp);
-    let (mantissa, exponent) = match s.split_once('e') {
+    let split = |s: &str| match s.split_once('e') {
         Some((m, e)) => (m.to_string(), Some(e.to_string())),
-        None => (s.clone(), None),
+        None => (s.to_string(), None),
     };
+    let (mantissa, exponent) = split(&s);
     let digits = mantissa.split_once('.').map_or(0, |(_, f)| f.len());
-    let mut m = if digits > precision {
-        let value: f64 = mantissa.parse().unwrap_or(x);
-        let r = format!("{value:.precision$}");
-        if r.contains('.') {
+    let (mut m, exponent) = if digits > precision {
+        // Rounded from the float's own value, as NumPy's Dragon4 rounds
+        // it, not from its shortest digits: float32 -0.030316025 (exactly
+        // -0.0303160250186…) to 8 places is -0.03031603.
+        let (r, e) = if exp {
+            split(&format!("{x:.precision$e}"))
+        } else {
+            (format!("{x:.precision$}"), None)
+        };
+        let r = if r.contains('.') {
             r.trim_end_matches('0').to_string()
         } else {
             r
-        }
+        };
+        (r, e)
     } else {
-        mantissa
+        (mantissa, exponent)
     };
     if !m.contains('.') {
         m.push('.');

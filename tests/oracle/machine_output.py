@@ -310,6 +310,24 @@ def main():
         shown = np.fromfile(os.path.join(folder, "h.f2"), dtype="<f2", count=128, offset=40000).reshape(16, 8)
         numpy_cells = np.array2string(shown, max_line_width=10**6).replace("[", " ").replace("]", " ").split()
         assert cells == numpy_cells, (cells[:8], numpy_cells[:8])
+        # float32 and float64 with more digits than the precision: each cell
+        # rounded from the value itself, as NumPy's Dragon4 rounds it (from
+        # its shortest digits, float32 -0.030316025 showed -0.03031602). The
+        # point form only: in the exponent form NumPy gives every cell of
+        # the array the same number of digits, which strided does not yet.
+        g = np.random.default_rng(12)
+        for dt, scale in [("<f4", 1.0), ("<f8", 1.0)]:
+            v = (g.uniform(0.01, 0.99, 128) * g.choice([-1, 1], 128) * scale).astype(dt)
+            if dt == "<f4" and scale == 1.0:
+                v[0] = np.float32(-0.030316025)
+            v.tofile(os.path.join(folder, "t.bin"))
+            out = subprocess.run([a.live, "--width", "1000", "-c", f"open t.bin (16, 8) {dt} as t; t"],
+                                 cwd=folder, capture_output=True, text=True)
+            body = out.stdout.split("╞", 1)[1].splitlines()[1:]
+            cells = [c.strip(" │") for line in body if line.startswith("│") for c in line.split("┆")[1:]]
+            numpy_cells = np.array2string(v.reshape(16, 8), max_line_width=10**6).replace("[", " ").replace("]", " ").split()
+            wrong = [(c, n) for c, n in zip(cells, numpy_cells) if c != n]
+            assert len(cells) == 128 and not wrong, f"{dt} x {scale}: {len(wrong)} cells unlike NumPy's, e.g. {wrong[:4]}"
         print(f"machine output: {len(COMMANDS)} commands parsed as csv and json, values typed as NumPy's; "
               f"{halves.size} float16 spelled as NumPy's")
 
