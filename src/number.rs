@@ -72,12 +72,6 @@ fn needs_exponent(x: f64) -> bool {
     a != 0.0 && !(1e-4..1e16).contains(&a)
 }
 
-/// NumPy's rule inside arrays: exponent form from 1e8 up (and below 1e-4).
-fn needs_exponent_in_array(x: f64) -> bool {
-    let a = x.abs();
-    a != 0.0 && !(1e-4..1e8).contains(&a)
-}
-
 /// `1.5e-5` → `1.5e-05`, NumPy's and Python's exponent form.
 fn pad_exponent(s: &str) -> String {
     let (m, e) = s.split_once('e').unwrap_or((s, "0"));
@@ -95,43 +89,273 @@ fn special(x: f64) -> Option<String> {
     }
 }
 
-/// A float as NumPy prints it inside an array (`floatmode='maxprec'`).
-pub fn table_float(x: f64, size: usize, precision: usize) -> String {
-    if let Some(s) = special(x) {
-        return s;
-    }
-    let exp = needs_exponent_in_array(x);
-    let s = shortest(x, size, exp);
-    let split = |s: &str| match s.split_once('e') {
-        Some((m, e)) => (m.to_string(), Some(e.to_string())),
-        None => (s.to_string(), None),
+/// A finite float's digits as NumPy's Dragon4 gives them with
+/// `unique=True` and at most `precision` fraction digits: the integer
+/// part (with its sign), the fraction digits (trailing zeros trimmed) and,
+/// in the exponent form, the exponent. Past `precision` the float's own
+/// value is rounded, as Dragon4 rounds it, not its shortest digits:
+/// float32 -0.030316025 (exactly -0.0303160250186…) to 8 places is
+/// -0.03031603.
+fn digits(x: f64, size: usize, precision: usize, exp: bool) -> (String, String, i32) {
+    let split = |s: &str| -> (String, String, i32) {
+        let (m, e) = s.split_once('e').unwrap_or((s, "0"));
+        let (int, frac) = m.split_once('.').unwrap_or((m, ""));
+        (int.into(), frac.into(), e.parse().unwrap_or(0))
     };
-    let (mantissa, exponent) = split(&s);
-    let digits = mantissa.split_once('.').map_or(0, |(_, f)| f.len());
-    let (mut m, exponent) = if digits > precision {
-        // Rounded from the float's own value, as NumPy's Dragon4 rounds
-        // it, not from its shortest digits: float32 -0.030316025 (exactly
-        // -0.0303160250186…) to 8 places is -0.03031603.
-        let (r, e) = if exp {
-            split(&format!("{x:.precision$e}"))
-        } else {
-            (format!("{x:.precision$}"), None)
-        };
-        let r = if r.contains('.') {
-            r.trim_end_matches('0').to_string()
-        } else {
-            r
-        };
-        (r, e)
+    let (int, frac, e) = split(&shortest(x, size, exp));
+    if frac.len() <= precision {
+        return (int, frac, e);
+    }
+    let (int, frac, e) = if exp {
+        split(&format!("{x:.precision$e}"))
     } else {
-        (mantissa, exponent)
+        split(&format!("{x:.precision$}"))
     };
-    if !m.contains('.') {
-        m.push('.');
+    (int, frac.trim_end_matches('0').into(), e)
+}
+
+/// How NumPy prints the floats of one array (its `FloatingFormat` with
+/// the default `floatmode='maxprec'`), decided from all of them at once:
+/// the exponent form for every value or for none (when the largest finite
+/// non-zero magnitude is 1e8 or more, the smallest under 1e-4, or their
+/// ratio over 1000, each compared in the array's own type), in it every
+/// value with the fraction digits of the one that needs most; and the
+/// padding that lines the values' points up.
+#[derive(Clone, Debug)]
+pub struct FloatFormat {
+    size: usize,
+    precision: usize,
+    /// The exponent form: the fraction digits every value shows and the
+    /// exponent's digits (at least 2).
+    exp: Option<(usize, usize)>,
+    pad_left: usize,
+    pad_right: usize,
+    /// A `+` before non-negative values (imaginary parts).
+    plus: bool,
+}
+
+impl FloatFormat {
+    /// The format of `values`, floats stored in `size` bytes, with at most
+    /// `precision` fraction digits.
+    pub fn of(values: &[f64], size: usize, precision: usize) -> FloatFormat {
+        FloatFormat::with_sign(values, size, precision, false)
     }
-    match exponent {
-        Some(e) => pad_exponent(&format!("{m}e{e}")),
-        None => m,
+
+    fn with_sign(values: &[f64], size: usize, precision: usize, plus: bool) -> FloatFormat {
+        let mut f = FloatFormat {
+            size,
+            precision,
+            exp: None,
+            pad_left: 0,
+            pad_right: 0,
+            plus,
+        };
+        let finite: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+        let (lo, hi) = finite
+            .iter()
+            .filter(|&&x| x != 0.0)
+            .fold((f64::INFINITY, 0.0f64), |(lo, hi), &x| {
+                (lo.min(x.abs()), hi.max(x.abs()))
+            });
+        let exp = hi > 0.0 && exponent_form(lo, hi, size);
+        let sign = |int: &str| usize::from(plus && !int.starts_with('-'));
+        if exp {
+            let parts: Vec<_> = finite
+                .iter()
+                .map(|&x| digits(x, size, precision, true))
+                .collect();
+            let fraction = parts.iter().map(|p| p.1.len()).max().unwrap_or(0);
+            let exp_digits = parts
+                .iter()
+                .map(|p| p.2.unsigned_abs().to_string().len())
+                .max();
+            let exp_digits = exp_digits.unwrap_or(0).max(2);
+            f.exp = Some((fraction, exp_digits));
+            f.pad_left = parts
+                .iter()
+                .map(|p| p.0.len() + sign(&p.0))
+                .max()
+                .unwrap_or(0);
+            f.pad_right = exp_digits + 2 + fraction;
+        } else if !finite.is_empty() {
+            let parts: Vec<_> = finite
+                .iter()
+                .map(|&x| digits(x, size, precision, false))
+                .collect();
+            f.pad_left = parts
+                .iter()
+                .map(|p| p.0.len() + sign(&p.0))
+                .max()
+                .unwrap_or(0);
+            f.pad_right = parts.iter().map(|p| p.1.len()).max().unwrap_or(0);
+        }
+        // NaN and infinities take the width of the numbers or their own.
+        if finite.len() < values.len() {
+            let neginf = plus || values.contains(&f64::NEG_INFINITY);
+            let offset = f.pad_right + 1;
+            f.pad_left = f
+                .pad_left
+                .max((3 + usize::from(neginf)).saturating_sub(offset));
+        }
+        f
+    }
+
+    /// `x` as NumPy prints it in the array, without the padding.
+    pub fn text(&self, x: f64) -> String {
+        self.format(x, false)
+    }
+
+    /// `x` as NumPy prints it in the array, padded to the width of all of
+    /// its values with the points lined up.
+    pub fn padded(&self, x: f64) -> String {
+        self.format(x, true)
+    }
+
+    fn format(&self, x: f64, pad: bool) -> String {
+        let plus = |s: String| {
+            if self.plus && !s.starts_with('-') {
+                format!("+{s}")
+            } else {
+                s
+            }
+        };
+        if !x.is_finite() {
+            let s = plus(special(x).unwrap_or_default());
+            let width = if pad {
+                self.pad_left + self.pad_right + 1
+            } else {
+                0
+            };
+            return format!("{s:>width$}");
+        }
+        let left = if pad { self.pad_left } else { 0 };
+        match self.exp {
+            // Every value with `fraction` digits: past its own shortest
+            // ones, the further digits of its exact value (Dragon4's
+            // `min_digits`), not zeros: float32 0.1 beside 1.2345678e-05
+            // is 1.0000000e-01, beside 1.e-05 it is 1.e-01.
+            Some((fraction, exp_digits)) => {
+                let s = format!("{x:.fraction$e}");
+                let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
+                let (int, frac) = m.split_once('.').unwrap_or((m, ""));
+                let e: i32 = e.parse().unwrap_or(0);
+                let int = plus(int.to_string());
+                let sign = if e < 0 { '-' } else { '+' };
+                let e = e.unsigned_abs();
+                format!("{int:>left$}.{frac}e{sign}{e:0>exp_digits$}")
+            }
+            None => {
+                let (int, frac, _) = digits(x, self.size, self.precision, false);
+                let int = plus(int);
+                let right = if pad { self.pad_right } else { 0 };
+                format!("{int:>left$}.{frac:<right$}")
+            }
+        }
+    }
+}
+
+/// NumPy's choice of the exponent form for an array whose finite non-zero
+/// magnitudes lie in `lo..=hi`, compared in the array's type as NumPy
+/// compares its scalars with Python floats: a float32 of 0.0001 is not
+/// below 0.0001 there, though it is below the float64 one.
+fn exponent_form(lo: f64, hi: f64, size: usize) -> bool {
+    match size {
+        2 => {
+            let h = |v: f64| half::f16::from_f64(v).to_f64();
+            let ratio = half::f16::from_f32(hi as f32 / lo as f32).to_f64();
+            hi >= h(1e8) || lo < h(1e-4) || ratio > 1000.0
+        }
+        4 => {
+            let (lo, hi) = (lo as f32, hi as f32);
+            hi >= 1e8 || lo < 1e-4 || hi / lo > 1000.0
+        }
+        _ => hi >= 1e8 || lo < 1e-4 || hi / lo > 1000.0,
+    }
+}
+
+/// A float as NumPy prints it alone in an array (`floatmode='maxprec'`).
+pub fn table_float(x: f64, size: usize, precision: usize) -> String {
+    FloatFormat::of(&[x], size, precision).text(x)
+}
+
+/// How the elements of one array print in a table: one [`FloatFormat`]
+/// for its floats, one for the real and one for the imaginary parts of
+/// complex values, one per field of records, as NumPy formats an array.
+#[derive(Clone, Debug)]
+pub enum ElemFormat {
+    /// Booleans, integers and text, each printed alone.
+    Alone,
+    Float(FloatFormat),
+    Complex(FloatFormat, FloatFormat),
+    Record(Vec<ElemFormat>),
+}
+
+impl ElemFormat {
+    /// The format NumPy gives an array of `elems` (all of one dtype).
+    pub fn of(elems: &[Elem], precision: usize) -> ElemFormat {
+        match elems.first() {
+            Some(Elem::Float(_, size)) => {
+                let xs: Vec<f64> = elems
+                    .iter()
+                    .filter_map(|e| match e {
+                        Elem::Float(x, _) => Some(*x),
+                        _ => None,
+                    })
+                    .collect();
+                ElemFormat::Float(FloatFormat::of(&xs, *size, precision))
+            }
+            Some(Elem::Complex(_, _, size)) => {
+                let (re, im): (Vec<f64>, Vec<f64>) = elems
+                    .iter()
+                    .filter_map(|e| match e {
+                        Elem::Complex(re, im, _) => Some((*re, *im)),
+                        _ => None,
+                    })
+                    .unzip();
+                ElemFormat::Complex(
+                    FloatFormat::of(&re, *size, precision),
+                    FloatFormat::with_sign(&im, *size, precision, true),
+                )
+            }
+            Some(Elem::Record(first)) => {
+                let field = |k: usize| -> Vec<Elem> {
+                    elems
+                        .iter()
+                        .filter_map(|e| match e {
+                            Elem::Record(f) => f.get(k).map(|(_, e)| e.clone()),
+                            _ => None,
+                        })
+                        .collect()
+                };
+                let formats = (0..first.len())
+                    .map(|k| ElemFormat::of(&field(k), precision))
+                    .collect();
+                ElemFormat::Record(formats)
+            }
+            _ => ElemFormat::Alone,
+        }
+    }
+
+    /// One element's table cells in this format, padded as NumPy pads
+    /// them in the array (`pad`) or not; records give one per field
+    /// (nested records are flattened).
+    pub fn cells(&self, e: &Elem, pad: bool, out: &mut Vec<String>) {
+        let float = |f: &FloatFormat, x: f64| if pad { f.padded(x) } else { f.text(x) };
+        match (self, e) {
+            (ElemFormat::Float(f), Elem::Float(x, _)) => out.push(float(f, *x)),
+            (ElemFormat::Complex(r, i), Elem::Complex(re, im, _)) => {
+                // `j` before the imaginary part's padding, as NumPy puts it.
+                let i = float(i, *im);
+                let end = i.trim_end().len();
+                out.push(format!("{}{}j{}", float(r, *re), &i[..end], &i[end..]));
+            }
+            (ElemFormat::Record(formats), Elem::Record(fields)) => {
+                for (f, (_, e)) in formats.iter().zip(fields) {
+                    f.cells(e, pad, out);
+                }
+            }
+            (_, e) => alone_cell(e, out),
+        }
     }
 }
 
@@ -160,29 +384,23 @@ fn join_complex(re: String, im: f64, im_text: String) -> String {
     format!("{re}{sign}{im_text}j")
 }
 
-/// One element for a table cell, as NumPy prints it in an array; records
-/// give one string per field (nested records are flattened).
+/// One element for a table cell, as NumPy prints it alone in an array;
+/// records give one string per field (nested records are flattened).
 pub fn table_cells(e: &Elem, precision: usize, out: &mut Vec<String>) {
+    ElemFormat::of(std::slice::from_ref(e), precision).cells(e, false, out);
+}
+
+/// An element whose text does not depend on the rest of its array.
+fn alone_cell(e: &Elem, out: &mut Vec<String>) {
     match e {
         Elem::Bool(b) => out.push(if *b { "True" } else { "False" }.into()),
         Elem::Int(i) => out.push(i.to_string()),
         Elem::UInt(u) => out.push(u.to_string()),
-        Elem::Float(x, size) => out.push(table_float(*x, *size, precision)),
-        Elem::Complex(re, im, size) => {
-            out.push(join_complex(
-                table_float(*re, *size, precision),
-                *im,
-                table_float(*im, *size, precision),
-            ));
-        }
-        Elem::Record(fields) => {
-            for (_, f) in fields {
-                table_cells(f, precision, out);
-            }
-        }
         // As NumPy prints them in an array: `b'abc'`, `'abc'`.
         Elem::Bytes(b) => out.push(crate::text::py_bytes_repr(b)),
         Elem::Str(s) => out.push(crate::text::py_str_repr(s)),
+        // Not met: an array's floats have a format of their own.
+        e => exact_cells(e, out),
     }
 }
 
@@ -315,6 +533,24 @@ mod tests {
         assert_eq!(table_float(123456789.0, 8, 8), "1.23456789e+08");
         assert_eq!(table_float(12345678.0, 8, 8), "12345678.");
         assert_eq!(table_float(-0.0, 8, 8), "-0.");
+    }
+
+    #[test]
+    fn an_array_prints_its_floats_in_one_format() {
+        let f = FloatFormat::of(&[1.5e-8, -4.648063270e-8, 3e-5, 2.0], 8, 8);
+        let cells: Vec<String> = [1.5e-8, 2.0].iter().map(|&x| f.padded(x)).collect();
+        assert_eq!(cells, [" 1.50000000e-08", " 2.00000000e+00"]);
+        // A ratio over 1000 is the exponent form; 1000 itself is not.
+        assert_eq!(FloatFormat::of(&[1.0, 1001.0], 8, 8).text(1.0), "1.000e+00");
+        assert_eq!(FloatFormat::of(&[1.0, 1000.0], 8, 8).padded(1.0), "   1.");
+        // Three-digit exponents make every exponent three digits.
+        assert_eq!(FloatFormat::of(&[1e-100, 1e5], 8, 8).text(1e5), "1.e+005");
+        // Compared as float32: float32 0.0001 is not below 0.0001 there.
+        let tenth = f64::from(1e-4f32);
+        assert_eq!(FloatFormat::of(&[tenth], 4, 8).text(tenth), "0.0001");
+        let f = FloatFormat::of(&[0.1, f64::NAN, -2.5], 8, 8);
+        assert_eq!(f.padded(f64::NAN), " nan");
+        assert_eq!(f.padded(0.1), " 0.1");
     }
 
     #[test]

@@ -109,7 +109,8 @@ fn tables_fit_an_80_column_terminal_and_follow_a_resize() {
         return;
     };
     t.clear();
-    // Six complex64 columns would take 180 columns: two fit in 80.
+    // Six complex64 columns (NumPy's exponent form for these: 29
+    // characters a cell) would take 200 columns: two fit in 80.
     t.send(&["d[:5]", "Enter"]);
     let screen = t.wait_for("showing 5x2 of 500 elements");
     assert_tables_whole(&screen);
@@ -121,7 +122,7 @@ fn tables_fit_an_80_column_terminal_and_follow_a_resize() {
     t.resize(120);
     t.clear();
     t.send(&["d[:5]", "Enter"]);
-    let screen = t.wait_for("showing 5x4 of 500 elements");
+    let screen = t.wait_for("showing 5x3 of 500 elements");
     assert_tables_whole(&screen);
     // A fixed width wins over the terminal's.
     t.clear();

@@ -134,20 +134,36 @@ impl Value {
 fn array_repr(l: &crate::compute::Lazy) -> String {
     use crate::dtype::Kind;
     let d = l.dtype;
-    let text = |n: crate::compute::Num| match d.kind {
-        Kind::Bool => if n.re != 0.0 { "True" } else { "False" }.to_string(),
-        Kind::Int | Kind::UInt => format!("{}", n.re as i128),
-        Kind::Float => crate::number::table_float(n.re, d.size, 8),
-        Kind::Complex => format!(
-            "{}{}{}j",
-            crate::number::table_float(n.re, d.size / 2, 8),
-            if n.im < 0.0 || (n.im == 0.0 && n.im.is_sign_negative()) {
-                ""
-            } else {
-                "+"
-            },
-            crate::number::table_float(n.im, d.size / 2, 8)
-        ),
+    // NumPy's format of the array's floats, decided from all of them.
+    let mut all = Vec::with_capacity(l.size());
+    let mut idx = vec![0; l.ndim()];
+    for _ in 0..l.size() {
+        all.push(l.at(&idx));
+        for k in (0..idx.len()).rev() {
+            idx[k] += 1;
+            if idx[k] < l.shape[k] {
+                break;
+            }
+            idx[k] = 0;
+        }
+    }
+    let elem = |n: crate::compute::Num| match d.kind {
+        Kind::Float => crate::dtype::Elem::Float(n.re, d.size),
+        _ => crate::dtype::Elem::Complex(n.re, n.im, d.size / 2),
+    };
+    let floats = matches!(d.kind, Kind::Float | Kind::Complex);
+    let format = floats.then(|| {
+        let elems: Vec<_> = all.iter().map(|&n| elem(n)).collect();
+        crate::number::ElemFormat::of(&elems, 8)
+    });
+    let text = |n: crate::compute::Num| match (d.kind, &format) {
+        (Kind::Bool, _) => if n.re != 0.0 { "True" } else { "False" }.to_string(),
+        (Kind::Float | Kind::Complex, Some(f)) => {
+            let mut cell = Vec::with_capacity(1);
+            f.cells(&elem(n), true, &mut cell);
+            cell.concat()
+        }
+        _ => format!("{}", n.re as i128),
     };
     fn nest(
         l: &crate::compute::Lazy,

@@ -6,7 +6,7 @@
 
 use crate::compute::Elements;
 use crate::eval::Settings;
-use crate::number;
+use crate::number::{self, ElemFormat};
 use crate::text::{clip, shape_repr};
 use comfy_table::{presets, CellAlignment, ContentArrangement, Table};
 use std::io::{self, Write};
@@ -105,8 +105,9 @@ pub fn write_view_table(
     // Fewer columns until the widest table fits the width (NumPy's
     // `linewidth` keeps lines short the same way); one column that still
     // does not fit wraps inside its cells.
+    let format = array_format(v, summarise, s);
     let mut axes = axes_for(cols);
-    let mut slabs = view_slabs(v, &axes, &fields, s);
+    let mut slabs = view_slabs(v, &axes, &fields, &format);
     loop {
         let shown_cols = axes[n - 1].iter().flatten().count();
         let widest = slabs.iter().map(|(_, t)| table_columns(t)).max();
@@ -114,7 +115,7 @@ pub fn write_view_table(
             break;
         }
         axes = axes_for(shown_cols - 1);
-        slabs = view_slabs(v, &axes, &fields, s);
+        slabs = view_slabs(v, &axes, &fields, &format);
     }
     let elided = axes.iter().any(|a| a.contains(&None));
     let shown_count: Vec<usize> = axes.iter().map(|a| a.iter().flatten().count()).collect();
@@ -157,6 +158,52 @@ pub fn write_view_table(
     Ok(())
 }
 
+/// Elements NumPy's format is decided from at most: past them (a view
+/// not summarised because `set threshold` was raised) it is decided from
+/// the elements a summary would keep.
+const FORMAT_SAMPLE: usize = 1 << 16;
+
+/// The format NumPy gives the view's elements (the same for every table
+/// cell, so that the points line up), decided from the elements NumPy
+/// decides it from: all of them, or when it summarises, `edgeitems` at
+/// each end of every axis, whatever number of them the table shows.
+fn array_format(v: &dyn Elements, summarise: bool, s: &Settings) -> ElemFormat {
+    let edges =
+        |len: usize| -> Vec<usize> { shown(len, 2 * s.edgeitems).into_iter().flatten().collect() };
+    let all: Vec<Vec<usize>> = v.shape().iter().map(|&len| (0..len).collect()).collect();
+    let whole = v.size() <= FORMAT_SAMPLE && !summarise;
+    let axes: Vec<Vec<usize>> = if whole {
+        all
+    } else {
+        v.shape().iter().map(|&len| edges(len)).collect()
+    };
+    let mut elems = Vec::new();
+    let mut idx = vec![0; axes.len()];
+    let mut at = vec![0; axes.len()];
+    if axes.iter().any(Vec::is_empty) {
+        return ElemFormat::Alone;
+    }
+    loop {
+        for (k, a) in axes.iter().enumerate() {
+            idx[k] = a[at[k]];
+        }
+        elems.push(v.elem(&idx));
+        // The next index in C order, or the end.
+        let mut k = axes.len();
+        loop {
+            if k == 0 {
+                return ElemFormat::of(&elems, s.precision);
+            }
+            k -= 1;
+            at[k] += 1;
+            if at[k] < axes[k].len() {
+                break;
+            }
+            at[k] = 0;
+        }
+    }
+}
+
 /// The tables of a view's shown elements: one for a 1-D or 2-D view, one
 /// per shown 2-D slab of a higher one, each with its label (`[0, :, :]`;
 /// `None` for a gap in a leading axis, which has no table worth showing).
@@ -164,7 +211,7 @@ fn view_slabs(
     v: &dyn Elements,
     axes: &[Vec<Option<usize>>],
     fields: &[String],
-    s: &Settings,
+    format: &ElemFormat,
 ) -> Vec<(Option<String>, Table)> {
     let n = axes.len();
     if v.size() == 0 {
@@ -180,7 +227,7 @@ fn view_slabs(
         }
         t.set_header(header);
         for i in &axes[0] {
-            t.add_row(row_cells(v, &[], *i, None, fields, s));
+            t.add_row(row_cells(v, &[], *i, None, fields, format));
         }
         right_align_from(&mut t, 0);
         return vec![(None, t)];
@@ -220,7 +267,14 @@ fn view_slabs(
         }
         t.set_header(header);
         for i in &axes[n - 2] {
-            t.add_row(row_cells(v, &lead_idx, *i, Some(&axes[n - 1]), fields, s));
+            t.add_row(row_cells(
+                v,
+                &lead_idx,
+                *i,
+                Some(&axes[n - 1]),
+                fields,
+                format,
+            ));
         }
         right_align_from(&mut t, 0);
         slabs.push((label, t));
@@ -244,7 +298,7 @@ fn row_cells(
     row: Option<usize>,
     cols: Option<&[Option<usize>]>,
     fields: &[String],
-    s: &Settings,
+    format: &ElemFormat,
 ) -> Vec<String> {
     let width = fields.len().max(1);
     let mut cells = vec![row.map_or_else(|| "…".to_string(), |r| r.to_string())];
@@ -257,7 +311,7 @@ fn row_cells(
                 if cols.is_some() {
                     idx.push(*c);
                 }
-                number::table_cells(&v.elem(&idx), s.precision, &mut cells);
+                format.cells(&v.elem(&idx), true, &mut cells);
             }
             (_, None) => cells.push("…".into()),
             (None, Some(_)) => cells.extend(std::iter::repeat_n("…".to_string(), width)),

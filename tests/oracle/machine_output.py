@@ -310,26 +310,68 @@ def main():
         shown = np.fromfile(os.path.join(folder, "h.f2"), dtype="<f2", count=128, offset=40000).reshape(16, 8)
         numpy_cells = np.array2string(shown, max_line_width=10**6).replace("[", " ").replace("]", " ").split()
         assert cells == numpy_cells, (cells[:8], numpy_cells[:8])
-        # float32 and float64 with more digits than the precision: each cell
-        # rounded from the value itself, as NumPy's Dragon4 rounds it (from
-        # its shortest digits, float32 -0.030316025 showed -0.03031602). The
-        # point form only: in the exponent form NumPy gives every cell of
-        # the array the same number of digits, which strided does not yet.
+        # Tables print each float as NumPy prints it in the array: one
+        # format for all (the exponent form for every cell or none, every
+        # cell there with the digits of the one that needs most), padded so
+        # the points line up, decided from the elements NumPy looks at (all,
+        # or edgeitems at each end of every axis when it summarises).
+        # Each cell, with its padding, is NumPy's element right-aligned in
+        # the column (array2string with a separator that keeps the padding).
+        def table_cells(text):
+            body = text.split("╞", 1)[1].splitlines()[1:]
+            rows = [line.split("┆")[1:] for line in body if line.startswith("│")]
+            rows = [[c.rstrip("│")[1:-1] for c in r] for r in rows]
+            rows = [[c for c in r if c.strip() != "…"] for r in rows]
+            return [r for r in rows if r]
+
+        def numpy_elements(v):
+            t = np.array2string(v, max_line_width=10**6, separator="|", threshold=1000, edgeitems=3)
+            rows = [r.strip().rstrip("|").strip("[]") for r in t.splitlines()]
+            rows = [[e for e in r.split("|") if e.strip() != "..."] for r in rows if r.strip("[] ")]
+            return [r for r in rows if r]
+
         g = np.random.default_rng(12)
-        for dt, scale in [("<f4", 1.0), ("<f8", 1.0)]:
-            v = (g.uniform(0.01, 0.99, 128) * g.choice([-1, 1], 128) * scale).astype(dt)
-            if dt == "<f4" and scale == 1.0:
-                v[0] = np.float32(-0.030316025)
+        arrays = []
+        for dt in ["<f2", "<f4", "<f8", "<c8", "<c16"]:
+            for kind in range(6):
+                n = 128
+                parts = 2 if dt.startswith("<c") else 1
+                x = g.uniform(0.01, 0.99, (parts, n)) * g.choice([-1, 1], (parts, n))
+                if kind == 1:  # the exponent form: magnitudes far apart
+                    x *= 10.0 ** g.integers(-7, 9, (parts, n))
+                elif kind == 2:  # NaN, infinities and zeros among them
+                    x[:, ::7] = np.nan
+                    x[:, 3::11] = -np.inf
+                    x[:, 5::13] = 0.0
+                elif kind == 3:  # a ratio of just over 1000 (the exponent form)
+                    x = np.round(x * 1000) / 4
+                elif kind == 4:  # tiny and huge: three-digit exponents in float64
+                    x *= 10.0 ** g.integers(-150, 150, (parts, n))
+                elif kind == 5:  # integral values: points, no digits
+                    x = np.round(x * 100)
+                v = (x[0] + 1j * x[1] if parts == 2 else x[0]).astype(dt)
+                if dt == "<f4" and kind == 0:
+                    v[0] = np.float32(-0.030316025)
+                arrays.append((dt, kind, v.reshape(16, 8)))
+        # Summarised: the extreme values only where NumPy does not look.
+        big = g.uniform(1, 2, (100, 100)).astype("<f8")
+        big[50, 50] = 1e-9
+        arrays.append(("<f8", "summarised", big))
+        wrong_arrays = []
+        for dt, kind, v in arrays:
             v.tofile(os.path.join(folder, "t.bin"))
-            out = subprocess.run([a.live, "--width", "1000", "-c", f"open t.bin (16, 8) {dt} as t; t"],
+            shape = "x".join(map(str, v.shape))
+            out = subprocess.run([a.live, "--width", "10000", "-c", f"open t.bin {shape} {dt} as t; t"],
                                  cwd=folder, capture_output=True, text=True)
-            body = out.stdout.split("╞", 1)[1].splitlines()[1:]
-            cells = [c.strip(" │") for line in body if line.startswith("│") for c in line.split("┆")[1:]]
-            numpy_cells = np.array2string(v.reshape(16, 8), max_line_width=10**6).replace("[", " ").replace("]", " ").split()
-            wrong = [(c, n) for c, n in zip(cells, numpy_cells) if c != n]
-            assert len(cells) == 128 and not wrong, f"{dt} x {scale}: {len(wrong)} cells unlike NumPy's, e.g. {wrong[:4]}"
+            cells = table_cells(out.stdout)
+            want = numpy_elements(v)
+            ok = len(cells) == len(want) and all(len(c) == len(w) for c, w in zip(cells, want))
+            ok = ok and all(x == y.rjust(len(x)) for c, w in zip(cells, want) for x, y in zip(c, w))
+            if not ok:
+                wrong_arrays.append((dt, kind, cells[0][:3], want[0][:3]))
+        assert not wrong_arrays, f"{len(wrong_arrays)} tables unlike NumPy's arrays, e.g. {wrong_arrays[:3]}"
         print(f"machine output: {len(COMMANDS)} commands parsed as csv and json, values typed as NumPy's; "
-              f"{halves.size} float16 spelled as NumPy's")
+              f"{halves.size} float16 spelled as NumPy's; {len(arrays)} tables printed as NumPy prints the arrays")
 
 
 if __name__ == "__main__":
