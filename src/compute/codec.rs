@@ -225,12 +225,22 @@ pub(super) trait Decoded: Copy + 'static {
 
     /// An integer or boolean of up to 32 bits.
     fn of_int(v: i64) -> Self;
+
+    /// Contiguous little-endian float16 values decoded by the processor's
+    /// own conversion ([`kernels::halves_into`]); false where there is none.
+    fn halves(_run: &[u8], _out: &mut [Self]) -> bool {
+        false
+    }
 }
 
 impl Decoded for f64 {
     #[inline(always)]
     fn of(v: f64) -> f64 {
         v
+    }
+
+    fn halves(run: &[u8], out: &mut [f64]) -> bool {
+        kernels::halves_into(run, out, |h| f64::from(half_to_single(h)))
     }
 
     #[inline(always)]
@@ -243,6 +253,10 @@ impl Decoded for f32 {
     #[inline(always)]
     fn of(v: f64) -> f32 {
         v as f32
+    }
+
+    fn halves(run: &[u8], out: &mut [f32]) -> bool {
+        kernels::halves_into(run, out, half_to_single)
     }
 
     #[inline(always)]
@@ -317,6 +331,7 @@ pub(super) fn decode_part<O: Decoded>(
         (Kind::UInt, 8) => with!(u64, 8, of_int, |v: u64| v as i64),
         (Kind::Int, _) => with!(i32, 4, of_int, i64::from),
         (Kind::UInt, _) => with!(u32, 4, of_int, i64::from),
+        (Kind::Float, 2) if !big && stride == 2 && O::halves(run, out) => {}
         (Kind::Float, 2) => with!(u16, 2, of, |v: u16| f64::from(half_to_single(v))),
         (Kind::Float, 4) => with!(f32, 4, of, f64::from),
         _ => with!(f64, 8, of, |v: f64| v),
@@ -750,6 +765,36 @@ mod tests {
             for (&h, v) in all.iter().zip(&out) {
                 let want = half::f16::from_bits(h).to_f32();
                 assert_eq!(v.to_bits(), want.to_bits(), "{h:#06x} big {big}");
+            }
+        }
+    }
+
+    /// The processor's conversion of float16 (16 at a time) gives the
+    /// portable loop's bits for every value, into float32 and float64
+    /// lanes, from any byte (the mapping need not align a run) and for
+    /// lengths that leave a remainder; where there is no AVX-512 it says
+    /// so rather than writing anything.
+    #[test]
+    #[cfg(target_arch = "x86_64")]
+    fn the_processors_float16_conversion_gives_the_portable_loops_bits() {
+        let all: Vec<u16> = (0..=u16::MAX).rev().chain(0..77).collect();
+        let mut bytes = vec![0u8];
+        bytes.extend(all.iter().flat_map(|h| h.to_le_bytes()));
+        let avx512 = std::arch::is_x86_feature_detected!("avx512f");
+        for (skip, len) in [(0, all.len()), (3, 1000), (17, 15), (5, 16)] {
+            let run = &bytes[1 + 2 * skip..1 + 2 * (skip + len)];
+            let mut single = vec![0f32; len];
+            let mut double = vec![0f64; len];
+            let a = kernels::halves_into(run, &mut single, half_to_single);
+            let b = kernels::halves_into(run, &mut double, |h| f64::from(half_to_single(h)));
+            assert_eq!((a, b), (avx512, avx512));
+            if !avx512 {
+                continue;
+            }
+            for (k, &h) in all[skip..skip + len].iter().enumerate() {
+                let want = half_to_single(h);
+                assert_eq!(single[k].to_bits(), want.to_bits(), "{h:#06x}");
+                assert_eq!(double[k].to_bits(), f64::from(want).to_bits(), "{h:#06x}");
             }
         }
     }
