@@ -76,6 +76,8 @@ impl Which {
 /// an axis reduction (32 rows) on two threads, within 64 MiB.
 const KEEP_BYTES: usize = 64 << 20;
 const KEEP_ROWS: usize = 64;
+/// The bytes of a thread's work buffers a transform keeps between rows.
+const KEEP_WORK: usize = 4 << 20;
 
 /// A row of a streamed transform, made by the first thread that asks.
 type RowSlot = Arc<OnceLock<Arc<Block>>>;
@@ -93,6 +95,18 @@ pub struct RowTransform {
     /// The rows made last (newest at the back), each computed once even
     /// when several threads ask for it together.
     cache: Mutex<VecDeque<(Vec<usize>, RowSlot)>>,
+    /// Work buffers (a row's values and the transform's scratch), one set
+    /// a thread at work, taken for a row and put back (when within
+    /// [`KEEP_WORK`]): a row's transform allocated and zeroed both afresh,
+    /// a tenth of the time of `mean(abs(fft(d, axis=1)), axis=0)`.
+    work: Mutex<Vec<Work>>,
+}
+
+/// [`RowTransform::row`]'s buffers.
+#[derive(Default)]
+struct Work {
+    buf: Vec<Complex64>,
+    scratch: Vec<Complex64>,
 }
 
 impl std::fmt::Debug for RowTransform {
@@ -122,6 +136,7 @@ impl RowTransform {
             norm,
             plan,
             cache: Mutex::new(VecDeque::new()),
+            work: Mutex::new(Vec::new()),
         }
     }
 
@@ -139,10 +154,11 @@ impl RowTransform {
     }
 
     /// Memory a streamed transform holds at most: its kept rows, and a
-    /// row's input, buffer and result on each of `threads` threads.
+    /// row's input, buffer, scratch and result on each of `threads` threads.
     pub fn held(&self, threads: usize) -> u64 {
         let row = 16 * self.out_len() as u64;
-        let work = 16 * (self.used() + self.n + self.out_len()) as u64;
+        let scratch = self.plan.get_inplace_scratch_len();
+        let work = 16 * (self.used() + self.n + scratch + self.out_len()) as u64;
         self.kept_rows() as u64 * row + threads as u64 * work
     }
 
@@ -158,15 +174,42 @@ impl RowTransform {
     /// The transform of one row (`re`, `im` at least [`Self::used`] values
     /// each; `im` may be empty for real input): the result's real and
     /// imaginary parts (no imaginary part for `irfft`), in float64.
-    pub fn row(&self, re: &[f64], im: &[f64], buf: &mut Vec<Complex64>) -> (Vec<f64>, Vec<f64>) {
+    pub fn row(&self, re: &[f64], im: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        self.with_work(|work| {
+            self.fill(re, im, &mut work.buf);
+            self.transform(work)
+        })
+    }
+
+    /// `f` with a thread's work buffers: kept ones, or new ones.
+    fn with_work<T>(&self, f: impl FnOnce(&mut Work) -> T) -> T {
+        let lock = || self.work.lock().expect("no thread panics holding the lock");
+        let mut work = lock().pop().unwrap_or_default();
+        let out = f(&mut work);
+        if self.keeps_work() {
+            lock().push(work);
+        }
+        out
+    }
+
+    /// Whether a thread's work buffers are kept for its next row: only
+    /// when small; a long row's (2^20 points: 32 MiB) would outlive it for
+    /// nothing.
+    fn keeps_work(&self) -> bool {
+        16 * (self.n + self.plan.get_inplace_scratch_len()) <= KEEP_WORK
+    }
+
+    /// A row's values into `buf` as the transform takes them (`n` of them).
+    fn fill(&self, re: &[f64], im: &[f64], buf: &mut Vec<Complex64>) {
         let n = self.n;
+        let used = self.used();
         buf.clear();
-        buf.resize(n, Complex64::default());
-        let at = |k: usize| Complex64::new(re[k], im.get(k).copied().unwrap_or(0.0));
         if self.which == Which::Irfft {
+            buf.resize(n, Complex64::default());
+            let at = |k: usize| Complex64::new(re[k], im.get(k).copied().unwrap_or(0.0));
             // The spectrum made Hermitian: the imaginary parts of the zero
             // bin, and of the Nyquist bin for even n, ignored (as pocketfft).
-            for k in 0..self.used() {
+            for k in 0..used {
                 let mut z = at(k);
                 if k == 0 || (n.is_multiple_of(2) && k == n / 2) {
                     z.im = 0.0;
@@ -177,19 +220,50 @@ impl RowTransform {
                 }
             }
         } else {
-            for (k, b) in buf.iter_mut().enumerate().take(self.used()) {
-                *b = at(k);
+            // The row's values, then zeros to `n` (none unless padded).
+            match im.get(..used) {
+                Some(im) => buf.extend(
+                    re[..used]
+                        .iter()
+                        .zip(im)
+                        .map(|(&r, &i)| Complex64::new(r, i)),
+                ),
+                None => buf.extend(re[..used].iter().map(|&r| Complex64::new(r, 0.0))),
             }
+            buf.resize(n, Complex64::default());
         }
+    }
+
+    /// The transform of the row in `work.buf`: the result's parts.
+    fn transform(&self, work: &mut Work) -> (Vec<f64>, Vec<f64>) {
+        let n = self.n;
+        let buf = &mut work.buf;
         let inverse = matches!(self.which, Which::Ifft | Which::Irfft);
-        self.plan.process(buf);
+        let need = self.plan.get_inplace_scratch_len();
+        if work.scratch.len() < need {
+            work.scratch.resize(need, Complex64::default());
+        }
+        self.plan
+            .process_with_scratch(buf, &mut work.scratch[..need]);
+        if !self.keeps_work() {
+            // Freed before the result is made, as the transform's own
+            // scratch would be (the result can take its place).
+            work.scratch = Vec::new();
+        }
         let scale = self.norm.factor(n, inverse);
         let out = &buf[..self.out_len()];
-        let re = out.iter().map(|z| z.re * scale).collect();
+        let part = |f: fn(&Complex64) -> f64| -> Vec<f64> {
+            if scale == 1.0 {
+                out.iter().map(f).collect()
+            } else {
+                out.iter().map(|z| f(z) * scale).collect()
+            }
+        };
+        let re = part(|z| z.re);
         let im = if self.which == Which::Irfft {
             Vec::new()
         } else {
-            out.iter().map(|z| z.im * scale).collect()
+            part(|z| z.im)
         };
         (re, im)
     }
@@ -203,7 +277,6 @@ impl RowTransform {
         let per = rows.div_ceil(chunks).max(1);
         let parts = in_chunks(chunks, |c| {
             let (mut r, mut i) = (Vec::new(), Vec::new());
-            let mut buf = Vec::new();
             for row in c * per..((c + 1) * per).min(rows) {
                 let span = row * len..(row + 1) * len;
                 let part_im = if im.is_empty() {
@@ -211,7 +284,7 @@ impl RowTransform {
                 } else {
                     &im[span.clone()]
                 };
-                let (a, b) = self.row(&re[span], part_im, &mut buf);
+                let (a, b) = self.row(&re[span], part_im);
                 r.extend(a);
                 i.extend(b);
             }
@@ -249,13 +322,17 @@ impl RowTransform {
             }
         };
         once.get_or_init(|| {
-            let mut eval = super::Fused::new(src);
-            let input = eval.block(outer, 0, self.used());
-            let (re, im) = self.row(
-                &input.re,
-                input.im.as_deref().unwrap_or(&[]),
-                &mut Vec::new(),
-            );
+            let (re, im) = self.with_work(|work| {
+                {
+                    // The row read, then its evaluator and block freed
+                    // before the transform's memory is taken.
+                    let mut eval = super::Fused::new(src);
+                    let input = eval.block(outer, 0, self.used());
+                    let im = input.im.as_deref().unwrap_or(&[]);
+                    self.fill(&input.re, im, &mut work.buf);
+                }
+                self.transform(work)
+            });
             Arc::new(Block {
                 re,
                 im: (self.which != Which::Irfft).then_some(im),
