@@ -156,44 +156,99 @@ fn array_repr(l: &crate::compute::Lazy) -> String {
         let elems: Vec<_> = all.iter().map(|&n| elem(n)).collect();
         crate::number::ElemFormat::of(&elems, 8)
     });
-    let text = |n: crate::compute::Num| match (d.kind, &format) {
-        (Kind::Bool, _) => if n.re != 0.0 { "True" } else { "False" }.to_string(),
-        (Kind::Float | Kind::Complex, Some(f)) => {
-            let mut cell = Vec::with_capacity(1);
-            f.cells(&elem(n), true, &mut cell);
-            cell.concat()
+    let mut texts: Vec<String> = all
+        .iter()
+        .map(|&n| match (d.kind, &format) {
+            // ` True`, as wide as `False`, in any array but a 0-d one.
+            (Kind::Bool, _) if n.re != 0.0 && l.ndim() > 0 => " True".to_string(),
+            (Kind::Bool, _) => if n.re != 0.0 { "True" } else { "False" }.to_string(),
+            (Kind::Float | Kind::Complex, Some(f)) => {
+                let mut cell = Vec::with_capacity(1);
+                f.cells(&elem(n), true, &mut cell);
+                cell.concat()
+            }
+            _ => format!("{}", n.re as i128),
+        })
+        .collect();
+    // Integers and booleans padded to the widest, as NumPy pads them.
+    if !floats {
+        let widest = texts.iter().map(String::len).max().unwrap_or(0);
+        for t in &mut texts {
+            *t = format!("{t:>widest$}");
         }
-        _ => format!("{}", n.re as i128),
-    };
-    fn nest(
-        l: &crate::compute::Lazy,
-        idx: &mut Vec<usize>,
-        text: &dyn Fn(crate::compute::Num) -> String,
-    ) -> String {
-        let k = idx.len();
-        if k == l.ndim() {
-            return text(l.at(idx));
-        }
-        let mut parts = Vec::with_capacity(l.shape[k]);
-        for i in 0..l.shape[k] {
-            idx.push(i);
-            parts.push(nest(l, idx, text));
-            idx.pop();
-        }
-        format!("[{}]", parts.join(", "))
     }
-    let body = nest(l, &mut Vec::new(), &text);
     let default = matches!(
         (d.kind, d.size),
         (Kind::Bool, _) | (Kind::Int, 8) | (Kind::Float, 8) | (Kind::Complex, 16)
     );
     let empty = l.size() == 0;
+    let shape = crate::text::shape_repr(&l.shape);
     match (default && !empty, empty) {
-        (true, _) => format!("array({body})"),
-        (false, true) if l.ndim() == 1 => format!("array([], dtype={})", d.name()),
-        (false, true) => format!("array([], shape={:?}, dtype={})", l.shape, d.name()),
-        (false, false) => format!("array({body}, dtype={})", d.name()),
+        (_, true) if l.ndim() == 1 => format!("array([], dtype={})", d.name()),
+        (_, true) => format!("array([], shape={shape}, dtype={})", d.name()),
+        (true, false) => format!("array({})", layout(&texts, &l.shape)),
+        (false, false) => {
+            // The dtype on a line of its own when the last would pass 75.
+            let head = format!("array({},", layout(&texts, &l.shape));
+            let dtype = format!("dtype={})", d.name());
+            let last = head.len() - head.rfind('\n').map_or(0, |k| k + 1);
+            let spacer = if last + dtype.len() + 1 > LINE_WIDTH {
+                format!("\n{}", " ".repeat("array(".len()))
+            } else {
+                " ".into()
+            };
+            format!("{head}{spacer}{dtype}")
+        }
     }
+}
+
+/// NumPy's line width for a repr.
+const LINE_WIDTH: usize = 75;
+
+/// The elements `texts` (in C order) of an array of `shape` laid out as
+/// NumPy's repr lays them out after `array(` (its `_formatArray`): rows
+/// of the last axis wrapped before 75 columns (less the `)` that
+/// follows), each further row on a line of its own under the first, a
+/// blank line more between blocks of each axis further out.
+fn layout(texts: &[String], shape: &[usize]) -> String {
+    fn rows(texts: &[String], shape: &[usize], hanging: &str, width: usize) -> String {
+        let Some((&len, inner)) = shape.split_first() else {
+            return texts.first().cloned().unwrap_or_default();
+        };
+        let step = inner.iter().product::<usize>();
+        let part = |i: usize| &texts[i * step..(i + 1) * step];
+        let next = format!("{hanging} ");
+        let mut s = String::new();
+        if inner.is_empty() {
+            // The last axis: words joined by `, `, wrapped.
+            let elem_width = width.saturating_sub(1);
+            let mut line = hanging.to_string();
+            for (i, word) in texts.iter().enumerate().take(len) {
+                if line.len() + word.len() > elem_width && line.len() > hanging.len() {
+                    s.push_str(line.trim_end());
+                    s.push('\n');
+                    line = hanging.to_string();
+                }
+                line.push_str(word);
+                if i + 1 < len {
+                    line.push_str(", ");
+                }
+            }
+            s.push_str(&line);
+        } else {
+            let sep = format!(",{}", "\n".repeat(inner.len()));
+            for i in 0..len {
+                s.push_str(hanging);
+                s.push_str(&rows(part(i), inner, &next, width.saturating_sub(1)));
+                if i + 1 < len {
+                    s.push_str(&sep);
+                }
+            }
+        }
+        format!("[{}]", &s[hanging.len()..])
+    }
+    let hanging = " ".repeat("array(".len() + 1);
+    rows(texts, shape, &hanging, LINE_WIDTH - 1)
 }
 
 /// Python's repr of a float: shortest round trip, `.0` on integral values,

@@ -370,8 +370,38 @@ def main():
             if not ok:
                 wrong_arrays.append((dt, kind, cells[0][:3], want[0][:3]))
         assert not wrong_arrays, f"{len(wrong_arrays)} tables unlike NumPy's arrays, e.g. {wrong_arrays[:3]}"
+        # Small arrays inside a tuple print as NumPy's repr prints them:
+        # the same cells, padded alike, rows wrapped before 75 columns, each
+        # row of a 2-D array on a line of its own, the dtype on a new line
+        # when the last would pass 75.
+        reprs = {
+            "a": g.uniform(-1, 1, 30),
+            "b": g.uniform(-1, 1, (3, 4)).astype("f4"),
+            "c": g.integers(-300, 300, (2, 2, 3)).astype("i2"),
+            "e": g.uniform(0, 1, 7) > 0.5,
+            "f": g.integers(-5, 100000, 40),
+            "h": (g.uniform(-1, 1, (2, 3)) + 1j * g.uniform(-1, 1, (2, 3))).astype("c8"),
+            "k": g.uniform(-1, 1, 12) * 10.0 ** g.integers(-9, 9, 12),
+            "m": g.integers(-100, 100, 100).astype("i1"),
+            "n": g.uniform(-1, 1, (2, 3, 2, 2)),
+            "p": np.zeros((2, 0)),
+            "q": g.uniform(-1, 1, 9).astype("f2"),
+            "r": np.array([True, True]),
+        }
+        wrong_reprs = []
+        for name, v in reprs.items():
+            np.save(os.path.join(folder, f"{name}.npy"), v)
+            out = subprocess.run([a.live, "-c", f"open {name}.npy as x; (x, 1)"], cwd=folder,
+                                 capture_output=True, text=True)
+            lines = out.stdout.rstrip("\n").split("\n")
+            start = next((i for i, line in enumerate(lines) if line.startswith("(array(")), None)
+            got = "\n".join(lines[start:]) if start is not None else out.stdout + out.stderr
+            if got != repr((v, 1)):
+                wrong_reprs.append((name, got, repr((v, 1))))
+        assert not wrong_reprs, f"{len(wrong_reprs)} reprs unlike NumPy's, e.g. {wrong_reprs[:2]}"
         print(f"machine output: {len(COMMANDS)} commands parsed as csv and json, values typed as NumPy's; "
-              f"{halves.size} float16 spelled as NumPy's; {len(arrays)} tables printed as NumPy prints the arrays")
+              f"{halves.size} float16 spelled as NumPy's; {len(arrays)} tables printed as NumPy prints the arrays, "
+              f"{len(reprs)} reprs as NumPy's")
 
 
 if __name__ == "__main__":
