@@ -170,10 +170,11 @@ const FORMAT_SAMPLE: usize = 1 << 16;
 fn array_format(v: &dyn Elements, summarise: bool, s: &Settings) -> ElemFormat {
     let edges =
         |len: usize| -> Vec<usize> { shown(len, 2 * s.edgeitems).into_iter().flatten().collect() };
-    let all: Vec<Vec<usize>> = v.shape().iter().map(|&len| (0..len).collect()).collect();
+    // All the elements only when they are few (never a list of every
+    // index of a long axis).
     let whole = v.size() <= FORMAT_SAMPLE && !summarise;
     let axes: Vec<Vec<usize>> = if whole {
-        all
+        v.shape().iter().map(|&len| (0..len).collect()).collect()
     } else {
         v.shape().iter().map(|&len| edges(len)).collect()
     };
