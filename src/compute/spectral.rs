@@ -269,8 +269,9 @@ impl RowTransform {
     }
 
     /// The transform of each row of `re`/`im` (C-order rows of `len`
-    /// values), rows in up to 64 chunks on every core, merged in order.
-    pub fn rows(&self, re: &[f64], im: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    /// values), rows in up to 64 chunks on every core, merged in order;
+    /// interrupted when Ctrl-C comes before the last chunk is done.
+    pub fn rows(&self, re: &[f64], im: &[f64]) -> Result<(Vec<f64>, Vec<f64>), Interrupted> {
         let len = self.len;
         let rows = re.len().checked_div(len).unwrap_or(0);
         let chunks = rows.clamp(1, 64);
@@ -289,14 +290,13 @@ impl RowTransform {
                 i.extend(b);
             }
             Ok((r, i))
-        })
-        .expect("not cancellable");
+        })?;
         let (mut r, mut i) = (Vec::new(), Vec::new());
         for (a, b) in parts {
             r.extend(a);
             i.extend(b);
         }
-        (r, i)
+        Ok((r, i))
     }
 
     /// Row `outer` of the transform of `src` along its last axis, read
@@ -618,4 +618,24 @@ pub fn fftfreq(n: usize, d: f64) -> Vec<f64> {
 pub fn rfftfreq(n: usize, d: f64) -> Vec<f64> {
     let scale = 1.0 / (n as f64 * d);
     (0..n / 2 + 1).map(|k| k as f64 * scale).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::control::{self, Control};
+
+    /// Ctrl-C during the transform of rows held in memory ends it as
+    /// interrupted (it was a panic: "not cancellable", exit status 101).
+    #[test]
+    fn a_cancelled_transform_of_rows_is_interrupted() {
+        let t = RowTransform::new(Which::Fft, 256, 256, Norm::Backward);
+        let re: Vec<f64> = (0..256 * 8).map(|k| (k % 7) as f64).collect();
+        let control = Control::new();
+        let _entered = control::enter(control.clone());
+        assert!(t.rows(&re, &[]).is_ok());
+        let _statement = control.statement();
+        assert!(control.request_cancel());
+        assert!(t.rows(&re, &[]).is_err());
+    }
 }

@@ -138,7 +138,9 @@ impl Session {
             span,
         )?;
         let (re, im, _, mut shape, order) = self.rows_along(l, axis, name, span)?;
-        let (re, im) = t.rows(&re, &im);
+        let (re, im) = t
+            .rows(&re, &im)
+            .map_err(|_| super::call::interrupted(span))?;
         let last = shape.len() - 1;
         shape[last] = out_len;
         let round = |v: Vec<f64>| -> Vec<f64> {
