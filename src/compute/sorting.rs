@@ -490,7 +490,12 @@ fn sort_long<T: Item>(row: &mut [T], most: usize) -> Result<(), Interrupted> {
         in_row = !in_row;
     }
     if !in_row {
-        row.copy_from_slice(&other);
+        // A part at a time, checking for Ctrl-C between (a GiB takes
+        // this copy a tenth of a second).
+        for (to, from) in row.chunks_mut(most.max(1)).zip(other.chunks(most.max(1))) {
+            control::check()?;
+            to.copy_from_slice(from);
+        }
     }
     control::advance((len - shown) as u64);
     Ok(())

@@ -922,6 +922,10 @@ impl Session {
             let mut counts: Vec<f64> = Vec::new();
             let mut n = 0;
             for k in 0..re.len() {
+                // Ctrl-C: 2^28 values take this loop half a second.
+                if k % (1 << 20) == 0 {
+                    crate::control::check().map_err(|_| interrupted(span))?;
+                }
                 let z = re[k];
                 let same = n > 0 && (re[n - 1] == z || (re[n - 1].is_nan() && z.is_nan()));
                 if !same {
