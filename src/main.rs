@@ -49,7 +49,13 @@ struct Args {
     keep_going: bool,
 }
 
+/// glibc's malloc, but blocks of 32 MiB or more are freed on a thread of
+/// their own, so a stopped statement's gigabytes do not hold the prompt.
+#[global_allocator]
+static ALLOCATOR: strided::source::Allocator = strided::source::Allocator;
+
 fn main() -> ExitCode {
+    strided::source::free_large_blocks_apart();
     let args = Args::parse();
     // Ctrl-C stops a running computation (the statement fails with
     // "interrupted" and the session goes on); with nothing to stop, or a

@@ -16,7 +16,7 @@ mod mapping;
 mod dataset;
 
 pub use dataset::{Dataset, Part, Piece as PartPiece, Run};
-pub use mapping::{keep_freed_memory, page_size};
+pub use mapping::{free_large_blocks_apart, keep_freed_memory, page_size, Allocator};
 
 use std::collections::HashMap;
 use std::fs::File;
