@@ -17,6 +17,7 @@ mod cmath;
 mod codec;
 mod elements;
 mod elementwise;
+mod fourstep;
 mod fused;
 pub mod gather;
 mod ints;

@@ -3,6 +3,7 @@
 //! size. The transforms are `rustfft`'s (any length, in float64; results
 //! are rounded to NumPy's dtype by the caller).
 
+use super::fourstep::FourStep;
 use super::reduce::{for_blocks, in_chunks};
 use super::{Block, Lazy};
 use crate::control::Interrupted;
@@ -91,7 +92,7 @@ pub struct RowTransform {
     pub len: usize,
     pub n: usize,
     pub norm: Norm,
-    plan: std::sync::Arc<dyn rustfft::Fft<f64>>,
+    plan: Plan,
     /// The rows made last (newest at the back), each computed once even
     /// when several threads ask for it together.
     cache: Mutex<VecDeque<(Vec<usize>, RowSlot)>>,
@@ -100,6 +101,23 @@ pub struct RowTransform {
     /// [`KEEP_WORK`]): a row's transform allocated and zeroed both afresh,
     /// a tenth of the time of `mean(abs(fft(d, axis=1)), axis=0)`.
     work: Mutex<Vec<Work>>,
+}
+
+/// How a row is transformed: one `rustfft` call, or, for a long row,
+/// in four steps on every core ([`FourStep`]).
+enum Plan {
+    One(Arc<dyn rustfft::Fft<f64>>),
+    Long(FourStep),
+}
+
+impl Plan {
+    /// Complex values of work besides the row.
+    fn scratch_len(&self) -> usize {
+        match self {
+            Plan::One(p) => p.get_inplace_scratch_len(),
+            Plan::Long(p) => p.work_len(),
+        }
+    }
 }
 
 /// [`RowTransform::row`]'s buffers.
@@ -125,9 +143,11 @@ impl std::fmt::Debug for RowTransform {
 impl RowTransform {
     pub fn new(which: Which, len: usize, n: usize, norm: Norm) -> RowTransform {
         let mut planner = FftPlanner::<f64>::new();
-        let plan = match which {
-            Which::Ifft | Which::Irfft => planner.plan_fft_inverse(n),
-            Which::Fft | Which::Rfft => planner.plan_fft_forward(n),
+        let inverse = matches!(which, Which::Ifft | Which::Irfft);
+        let plan = match FourStep::plan(n, inverse, &mut planner) {
+            Some(long) => Plan::Long(long),
+            None if inverse => Plan::One(planner.plan_fft_inverse(n)),
+            None => Plan::One(planner.plan_fft_forward(n)),
         };
         RowTransform {
             which,
@@ -157,7 +177,7 @@ impl RowTransform {
     /// row's input, buffer, scratch and result on each of `threads` threads.
     pub fn held(&self, threads: usize) -> u64 {
         let row = 16 * self.out_len() as u64;
-        let scratch = self.plan.get_inplace_scratch_len();
+        let scratch = self.plan.scratch_len();
         let work = 16 * (self.used() + self.n + scratch + self.out_len()) as u64;
         self.kept_rows() as u64 * row + threads as u64 * work
     }
@@ -173,8 +193,9 @@ impl RowTransform {
 
     /// The transform of one row (`re`, `im` at least [`Self::used`] values
     /// each; `im` may be empty for real input): the result's real and
-    /// imaginary parts (no imaginary part for `irfft`), in float64.
-    pub fn row(&self, re: &[f64], im: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    /// imaginary parts (no imaginary part for `irfft`), in float64;
+    /// interrupted by Ctrl-C within a long row's transform.
+    pub fn row(&self, re: &[f64], im: &[f64]) -> Result<(Vec<f64>, Vec<f64>), Interrupted> {
         self.with_work(|work| {
             self.fill(re, im, &mut work.buf);
             self.transform(work)
@@ -196,7 +217,7 @@ impl RowTransform {
     /// when small; a long row's (2^20 points: 32 MiB) would outlive it for
     /// nothing.
     fn keeps_work(&self) -> bool {
-        16 * (self.n + self.plan.get_inplace_scratch_len()) <= KEEP_WORK
+        16 * (self.n + self.plan.scratch_len()) <= KEEP_WORK
     }
 
     /// A row's values into `buf` as the transform takes them (`n` of them).
@@ -235,16 +256,20 @@ impl RowTransform {
     }
 
     /// The transform of the row in `work.buf`: the result's parts.
-    fn transform(&self, work: &mut Work) -> (Vec<f64>, Vec<f64>) {
+    fn transform(&self, work: &mut Work) -> Result<(Vec<f64>, Vec<f64>), Interrupted> {
         let n = self.n;
-        let buf = &mut work.buf;
         let inverse = matches!(self.which, Which::Ifft | Which::Irfft);
-        let need = self.plan.get_inplace_scratch_len();
-        if work.scratch.len() < need {
-            work.scratch.resize(need, Complex64::default());
+        match &self.plan {
+            Plan::One(plan) => {
+                let need = plan.get_inplace_scratch_len();
+                if work.scratch.len() < need {
+                    work.scratch.resize(need, Complex64::default());
+                }
+                plan.process_with_scratch(&mut work.buf, &mut work.scratch[..need]);
+            }
+            Plan::Long(plan) => plan.process(&mut work.buf, &mut work.scratch)?,
         }
-        self.plan
-            .process_with_scratch(buf, &mut work.scratch[..need]);
+        let buf = &mut work.buf;
         if !self.keeps_work() {
             // Freed before the result is made, as the transform's own
             // scratch would be (the result can take its place).
@@ -252,20 +277,27 @@ impl RowTransform {
         }
         let scale = self.norm.factor(n, inverse);
         let out = &buf[..self.out_len()];
-        let part = |f: fn(&Complex64) -> f64| -> Vec<f64> {
-            if scale == 1.0 {
-                out.iter().map(f).collect()
-            } else {
-                out.iter().map(|z| f(z) * scale).collect()
+        // A piece at a time, checking for Ctrl-C between (a long row's
+        // parts take the kernel a tenth of a second to map in).
+        let part = |f: fn(&Complex64) -> f64| -> Result<Vec<f64>, Interrupted> {
+            let mut v = Vec::with_capacity(out.len());
+            for piece in out.chunks(1 << 20) {
+                crate::control::check()?;
+                if scale == 1.0 {
+                    v.extend(piece.iter().map(f));
+                } else {
+                    v.extend(piece.iter().map(|z| f(z) * scale));
+                }
             }
+            Ok(v)
         };
-        let re = part(|z| z.re);
+        let re = part(|z| z.re)?;
         let im = if self.which == Which::Irfft {
             Vec::new()
         } else {
-            part(|z| z.im)
+            part(|z| z.im)?
         };
-        (re, im)
+        Ok((re, im))
     }
 
     /// The transform of each row of `re`/`im` (C-order rows of `len`
@@ -285,7 +317,7 @@ impl RowTransform {
                 } else {
                     &im[span.clone()]
                 };
-                let (a, b) = self.row(&re[span], part_im);
+                let (a, b) = self.row(&re[span], part_im)?;
                 r.extend(a);
                 i.extend(b);
             }
@@ -299,11 +331,60 @@ impl RowTransform {
         Ok((r, i))
     }
 
+    /// Row `outer` of `src` into `buf` as the transform takes it. A long
+    /// row is read a piece at a time, straight into `buf`, checking for
+    /// Ctrl-C between pieces (a row of 2^24 values was one block of
+    /// 256 MiB, read whole before anything could stop it); `irfft`'s
+    /// rows, made Hermitian, are read whole. The evaluator and its block
+    /// are freed before the transform's memory is taken.
+    fn read_row(
+        &self,
+        src: &Lazy,
+        outer: &[usize],
+        buf: &mut Vec<Complex64>,
+    ) -> Result<(), Interrupted> {
+        const PIECE: usize = 1 << 16;
+        let mut eval = super::Fused::new(src);
+        let used = self.used();
+        if self.which == Which::Irfft || used <= PIECE {
+            let input = eval.block(outer, 0, used);
+            self.fill(&input.re, input.im.as_deref().unwrap_or(&[]), buf);
+            return Ok(());
+        }
+        buf.clear();
+        for at in (0..used).step_by(PIECE) {
+            crate::control::check()?;
+            let input = eval.block(outer, at, PIECE.min(used - at));
+            match &input.im {
+                Some(im) => {
+                    buf.extend(input.re.iter().zip(im).map(|(&r, &i)| Complex64::new(r, i)))
+                }
+                None => buf.extend(input.re.iter().map(|&r| Complex64::new(r, 0.0))),
+            }
+        }
+        buf.resize(self.n, Complex64::default());
+        Ok(())
+    }
+
+    /// A row of zeros, what a stopped statement's transform reads.
+    fn zeros(&self) -> Block {
+        let n = self.out_len();
+        Block {
+            re: vec![0.0; n],
+            im: (self.which != Which::Irfft).then(|| vec![0.0; n]),
+            ints: None,
+        }
+    }
+
     /// Row `outer` of the transform of `src` along its last axis, read
     /// from `src` and transformed the first time it is asked for; the last
     /// rows (up to 64, within 64 MiB) are kept, so a walk block by block
     /// along rows, or in tiles of a few rows, transforms each row once.
     pub fn row_of(&self, src: &Lazy, outer: &[usize]) -> Arc<Block> {
+        if crate::control::check().is_err() {
+            // Ctrl-C: the statement fails; nothing more is transformed.
+            return Arc::new(self.zeros());
+        }
         let once = {
             let mut cache = self
                 .cache
@@ -321,25 +402,33 @@ impl RowTransform {
                 }
             }
         };
-        once.get_or_init(|| {
-            let (re, im) = self.with_work(|work| {
-                {
-                    // The row read, then its evaluator and block freed
-                    // before the transform's memory is taken.
-                    let mut eval = super::Fused::new(src);
-                    let input = eval.block(outer, 0, self.used());
-                    let im = input.im.as_deref().unwrap_or(&[]);
-                    self.fill(&input.re, im, &mut work.buf);
-                }
-                self.transform(work)
-            });
-            Arc::new(Block {
-                re,
-                im: (self.which != Which::Irfft).then_some(im),
-                ints: None,
+        let mut stopped = false;
+        let row = once
+            .get_or_init(|| {
+                let made = self.with_work(|work| {
+                    self.read_row(src, outer, &mut work.buf)?;
+                    self.transform(work)
+                });
+                // Ctrl-C: the statement fails; the row it reads is zeros.
+                let Ok((re, im)) = made else {
+                    stopped = true;
+                    return Arc::new(self.zeros());
+                };
+                Arc::new(Block {
+                    re,
+                    im: (self.which != Which::Irfft).then_some(im),
+                    ints: None,
+                })
             })
-        })
-        .clone()
+            .clone();
+        if stopped {
+            // Not kept: the next statement transforms the row again.
+            self.cache
+                .lock()
+                .expect("no thread panics holding the lock")
+                .retain(|(_, slot)| !Arc::ptr_eq(slot, &once));
+        }
+        row
     }
 }
 

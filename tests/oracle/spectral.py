@@ -166,6 +166,17 @@ def cases(seed, count):
                     "expr": e.replace("np.mean", "mean").replace("np.max", "max").replace("np.sum", "sum")
                               .replace("np.abs", "abs"),
                     "numpy": e, "memory": "256KiB"})
+    # Long rows, transformed in four steps on every core: in memory, and
+    # streamed (rows of a result above a 32nd of set memory).
+    long = [("<c8", [1 << 20], "fft(d)", None), ("<c16", [3 << 19], "ifft(d, norm='ortho')", None),
+            ("<f4", [1021 * 1031], "irfft(rfft(d), n=1052651)", None),
+            ("<c8", [2, 1 << 20], "max(abs(fft(d)), axis=1)", "np.max(np.abs(fft(d)), axis=1)")]
+    for dt, shape, e, numpy in long:
+        case = {"dtype": dt, "shape": shape, "data": make(rng, dt, int(np.prod(shape))).tobytes().hex(),
+                "expr": e}
+        if numpy:
+            case.update(numpy=numpy, memory="512MiB")
+        out.append(case)
     return out
 
 
