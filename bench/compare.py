@@ -96,6 +96,9 @@ CASES = [
      "print(np.mean(np.abs(np.fft.fft(d, axis=1)), axis=0))", None),
     ("max(abs(fft(2**20 samples)))", "open {f} {n}x{n}; max(abs(fft(d.reshape(-1)[:2**20])))",
      "print(np.abs(np.fft.fft(d.reshape(-1)[:2**20])).max())", None),
+    # A long row: four steps on both cores (NumPy: one pocketfft call).
+    ("max(abs(fft(2**24 samples)))", "open {f} {n}x{n}; max(abs(fft(d.reshape(-1)[:2**24])))",
+     "print(np.abs(np.fft.fft(d.reshape(-1)[:2**24])).max())", None),
     # Other dtypes: the same bytes as int16 (16384 x 65536), and a 2 GiB
     # float64 file of normal values (16384 x 16384) made beside the first.
     ("int16: stats x", "open {f} {n}x65536 i2 as x; stats x",
