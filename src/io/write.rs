@@ -27,7 +27,7 @@
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
-use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -242,9 +242,13 @@ pub fn write_file(
     // thread (which holds it to the end) never misses a file made now.
     let (tmp, registered) = {
         let mut reg = TEMPORARIES.lock().unwrap_or_else(|p| p.into_inner());
+        // Created as `open` creates a file (0666 less the umask), as
+        // NumPy's `np.save` does: tempfile's own 0600 made every saved
+        // file unreadable to the user's group.
         let tmp = tempfile::Builder::new()
             .prefix(&format!(".{name}."))
             .suffix(".strided-tmp")
+            .permissions(fs::Permissions::from_mode(0o666))
             .tempfile_in(dir)?;
         reg.push(tmp.path().to_path_buf());
         let registered = Registered(tmp.path().to_path_buf());
@@ -265,6 +269,13 @@ pub fn write_file(
         return Err(WriteError::Vetoed);
     }
     let replaced = check_target(path, checks.protected)?;
+    // A file written over keeps its permissions, as one opened for
+    // writing does (a symbolic link there is replaced, not followed).
+    if let Ok(old) = fs::symlink_metadata(path) {
+        if old.is_file() {
+            tmp.as_file().set_permissions(old.permissions())?;
+        }
+    }
     let bytes = tmp.as_file().metadata()?.len();
     tmp.persist(path).map_err(|e| WriteError::Io(e.error))?;
     drop(registered);
@@ -297,6 +308,26 @@ mod tests {
             .collect();
         v.sort();
         v
+    }
+
+    /// A new file gets the permissions a plain `File::create` gets (0666
+    /// less the umask, as NumPy's `np.save`; it was tempfile's 0600); a
+    /// file written over keeps its own.
+    #[test]
+    fn written_files_get_the_permissions_open_gives_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("plain.bin");
+        File::create(&plain).unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+        let new = dir.path().join("new.bin");
+        write_file(&new, &checks(&[]), |w| w.write_all(b"x")).unwrap();
+        assert_eq!(mode(&new), mode(&plain));
+        let old = dir.path().join("old.bin");
+        fs::write(&old, b"old").unwrap();
+        fs::set_permissions(&old, fs::Permissions::from_mode(0o640)).unwrap();
+        write_file(&old, &checks(&[]), |w| w.write_all(b"new")).unwrap();
+        assert_eq!(mode(&old), 0o640);
+        assert_eq!(fs::read(&old).unwrap(), b"new");
     }
 
     #[test]
