@@ -938,6 +938,30 @@ fn transforms_along_the_last_axis_stream_beyond_the_memory_limit() {
     );
 }
 
+/// A streamed transform reserves what the threads that can make its rows
+/// hold: one row is made by one thread, and a long row read in pieces
+/// holds no copy of its input. A row of 2^26 complex64 samples holds its
+/// buffer, the four steps' second buffer and the result, 1 GiB each: the
+/// estimate said 6.0 GiB (a row's input, buffer and result on each of two
+/// threads) and refused it under the default limit.
+#[test]
+fn a_long_rows_transform_reserves_one_rows_work() {
+    let dir = temp();
+    let f = std::fs::File::create(dir.path().join("row.c8")).unwrap();
+    f.set_len(8 << 26).unwrap();
+    let out = std::process::Command::new(common::bin())
+        .args(["-c", "open row.c8 c8; set memory 2GiB; x = fft(d)"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("fft() of rows of 67108864 values needs 3.0 GiB, more than the memory limit"),
+        "{err}"
+    );
+}
+
 /// `psd` of a sparse 2 GiB recording (2^28 complex64 samples, zero but for
 /// 2^22 samples of a tone in noise): the tone lies on bin 192 of 1024
 /// (187.5 kHz at 1 MHz), and each of the 4,096 segments that hold it adds

@@ -73,6 +73,9 @@ impl Which {
     }
 }
 
+/// A long row is read this many values at a time ([`RowTransform::read_row`]).
+const READ_PIECE: usize = 1 << 16;
+
 /// Rows the cache of a streamed transform keeps: enough for the tiles of
 /// an axis reduction (32 rows) on two threads, within 64 MiB.
 const KEEP_BYTES: usize = 64 << 20;
@@ -173,13 +176,24 @@ impl RowTransform {
         (KEEP_BYTES / (16 * self.out_len()).max(1)).clamp(1, KEEP_ROWS)
     }
 
-    /// Memory a streamed transform holds at most: its kept rows, and a
-    /// row's input, buffer, scratch and result on each of `threads` threads.
+    /// Memory a streamed transform holds at most: its kept rows, and
+    /// [`Self::row_work`] on each of `threads` threads.
     pub fn held(&self, threads: usize) -> u64 {
         let row = 16 * self.out_len() as u64;
-        let scratch = self.plan.scratch_len();
-        let work = 16 * (self.used() + self.n + scratch + self.out_len()) as u64;
-        self.kept_rows() as u64 * row + threads as u64 * work
+        self.kept_rows() as u64 * row + threads as u64 * self.row_work()
+    }
+
+    /// Bytes a thread holds while it makes a row: the row's input when
+    /// read whole (see [`Self::read_row`]), the buffer, the scratch (a
+    /// long row's second buffer) and the result.
+    pub fn row_work(&self) -> u64 {
+        let input = if self.reads_whole() { self.used() } else { 0 };
+        16 * (input + self.n + self.plan.scratch_len() + self.out_len()) as u64
+    }
+
+    /// Whether [`Self::read_row`] reads a row as one block.
+    fn reads_whole(&self) -> bool {
+        self.which == Which::Irfft || self.used() <= READ_PIECE
     }
 
     /// Values of an input row that the transform uses: the row cut to `n`
@@ -343,18 +357,17 @@ impl RowTransform {
         outer: &[usize],
         buf: &mut Vec<Complex64>,
     ) -> Result<(), Interrupted> {
-        const PIECE: usize = 1 << 16;
         let mut eval = super::Fused::new(src);
         let used = self.used();
-        if self.which == Which::Irfft || used <= PIECE {
+        if self.reads_whole() {
             let input = eval.block(outer, 0, used);
             self.fill(&input.re, input.im.as_deref().unwrap_or(&[]), buf);
             return Ok(());
         }
         buf.clear();
-        for at in (0..used).step_by(PIECE) {
+        for at in (0..used).step_by(READ_PIECE) {
             crate::control::check()?;
-            let input = eval.block(outer, at, PIECE.min(used - at));
+            let input = eval.block(outer, at, READ_PIECE.min(used - at));
             match &input.im {
                 Some(im) => {
                     buf.extend(input.re.iter().zip(im).map(|(&r, &i)| Complex64::new(r, i)))

@@ -114,10 +114,11 @@ impl Session {
         let whole = rows.saturating_mul(out_len).saturating_mul(2);
         let above = STREAM_ABOVE.min((self.settings.memory / 32) as usize);
         if stream && axis + 1 == l.ndim() && whole.saturating_mul(8) > above {
-            // Each thread holds a row's input, buffer and result at once.
-            let row = (t.used() + n + out_len).saturating_mul(2);
-            self.reserve_memory::<f64>(
-                row.saturating_mul(crate::compute::reduce::threads()),
+            // Each thread making a row holds its work at once (a row is
+            // made by one thread: no more threads than rows).
+            let threads = crate::compute::reduce::threads().min(rows.max(1));
+            self.reserve_memory::<u8>(
+                (t.row_work() as usize).saturating_mul(threads),
                 &format!("{name}() of rows of {len} values"),
                 "transform shorter rows (reshape the view into rows along a new last axis)",
                 span,

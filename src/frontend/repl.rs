@@ -103,7 +103,8 @@ fn spawn_progress_monitor(control: std::sync::Arc<crate::control::Control>) {
         return;
     }
     std::thread::spawn(move || {
-        let mut shown: Option<(u64, indicatif::ProgressBar)> = None;
+        // The job shown, its bar, and whether the bar guesses the time left.
+        let mut shown: Option<(u64, indicatif::ProgressBar, bool)> = None;
         let mut seen: Option<(u64, std::time::Instant)> = None;
         loop {
             std::thread::sleep(std::time::Duration::from_millis(50));
@@ -119,27 +120,29 @@ fn spawn_progress_monitor(control: std::sync::Arc<crate::control::Control>) {
                     if since.elapsed() < std::time::Duration::from_millis(500) {
                         continue;
                     }
-                    if shown.as_ref().is_none_or(|(j, _)| *j != job) {
-                        if let Some((_, bar)) = shown.take() {
+                    if shown.as_ref().is_none_or(|(j, _, _)| *j != job) {
+                        if let Some((_, bar, _)) = shown.take() {
                             bar.finish_and_clear();
                             control.set_bar_shown(false);
                         }
                         let bar = indicatif::ProgressBar::new(total);
-                        bar.set_style(
-                            indicatif::ProgressStyle::with_template(
-                                "{wide_bar} {percent:>3}%  {human_pos}/{human_len}  {eta} left (Ctrl-C stops)",
-                            )
-                            .expect("a valid template"),
-                        );
-                        shown = Some((job, bar));
+                        bar.set_style(bar_style(done > 0));
+                        shown = Some((job, bar, done > 0));
                         control.set_bar_shown(true);
                     }
-                    if let Some((_, bar)) = &shown {
+                    if let Some((_, bar, timed)) = &mut shown {
+                        // No time left is guessed before the first elements
+                        // are done (a long transform's row comes whole):
+                        // "0s left" said the wrong thing.
+                        if done > 0 && !*timed {
+                            bar.set_style(bar_style(true));
+                            *timed = true;
+                        }
                         bar.set_position(done);
                     }
                 }
                 None => {
-                    if let Some((_, bar)) = shown.take() {
+                    if let Some((_, bar, _)) = shown.take() {
                         bar.finish_and_clear();
                         control.set_bar_shown(false);
                     }
@@ -148,6 +151,17 @@ fn spawn_progress_monitor(control: std::sync::Arc<crate::control::Control>) {
             }
         }
     });
+}
+
+/// The progress bar's look: with the time left once some of the work is
+/// done (`timed`), without it before.
+fn bar_style(timed: bool) -> indicatif::ProgressStyle {
+    let template = if timed {
+        "{wide_bar} {percent:>3}%  {human_pos}/{human_len}  {eta} left (Ctrl-C stops)"
+    } else {
+        "{wide_bar} {percent:>3}%  {human_pos}/{human_len}  (Ctrl-C stops)"
+    };
+    indicatif::ProgressStyle::with_template(template).expect("a valid template")
 }
 
 /// Runs the interactive shell until Ctrl-D. Errors are printed and the
