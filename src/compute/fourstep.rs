@@ -96,9 +96,11 @@ impl FourStep {
         work: &mut Vec<Complex64>,
     ) -> Result<(), Interrupted> {
         let (n1, n2) = (self.n1, self.n2);
+        debug_assert_eq!(buf.len(), self.len());
         // Made a piece at a time, checking for Ctrl-C between (mapping in
         // 256 MiB takes the kernel a tenth of a second).
-        work.reserve_exact(self.len().saturating_sub(work.len()));
+        work.truncate(self.len());
+        work.reserve_exact(self.len() - work.len());
         while work.len() < self.len() {
             control::check()?;
             let more = (self.len() - work.len()).min(1 << 20);
@@ -113,10 +115,18 @@ impl FourStep {
             let mut scratch = vec![Complex64::default(); self.first.get_inplace_scratch_len()];
             self.first.process_with_scratch(rows, &mut scratch);
             for (i, row) in rows.chunks_mut(n1).enumerate() {
+                // m = j2 k1 as q n1 + r, stepped by j2 without dividing.
                 let j2 = p * per + i;
-                for (k1, z) in row.iter_mut().enumerate() {
-                    let m = j2 * k1;
-                    *z *= self.coarse[m / n1] * self.fine[m % n1];
+                let (dq, dr) = (j2 / n1, j2 % n1);
+                let (mut q, mut r) = (0, 0);
+                for z in row.iter_mut() {
+                    *z *= self.coarse[q] * self.fine[r];
+                    q += dq;
+                    r += dr;
+                    if r >= n1 {
+                        r -= n1;
+                        q += 1;
+                    }
                 }
             }
             control::check()

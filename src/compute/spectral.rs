@@ -256,15 +256,7 @@ impl RowTransform {
             }
         } else {
             // The row's values, then zeros to `n` (none unless padded).
-            match im.get(..used) {
-                Some(im) => buf.extend(
-                    re[..used]
-                        .iter()
-                        .zip(im)
-                        .map(|(&r, &i)| Complex64::new(r, i)),
-                ),
-                None => buf.extend(re[..used].iter().map(|&r| Complex64::new(r, 0.0))),
-            }
+            extend_complex(buf, &re[..used], im.get(..used));
             buf.resize(n, Complex64::default());
         }
     }
@@ -368,12 +360,7 @@ impl RowTransform {
         for at in (0..used).step_by(READ_PIECE) {
             crate::control::check()?;
             let input = eval.block(outer, at, READ_PIECE.min(used - at));
-            match &input.im {
-                Some(im) => {
-                    buf.extend(input.re.iter().zip(im).map(|(&r, &i)| Complex64::new(r, i)))
-                }
-                None => buf.extend(input.re.iter().map(|&r| Complex64::new(r, 0.0))),
-            }
+            extend_complex(buf, &input.re, input.im.as_deref());
         }
         buf.resize(self.n, Complex64::default());
         Ok(())
@@ -442,6 +429,15 @@ impl RowTransform {
                 .retain(|(_, slot)| !Arc::ptr_eq(slot, &once));
         }
         row
+    }
+}
+
+/// Appends values with real parts `re` and imaginary parts `im` (zeros
+/// when there are none) to `buf`.
+fn extend_complex(buf: &mut Vec<Complex64>, re: &[f64], im: Option<&[f64]>) {
+    match im {
+        Some(im) => buf.extend(re.iter().zip(im).map(|(&r, &i)| Complex64::new(r, i))),
+        None => buf.extend(re.iter().map(|&r| Complex64::new(r, 0.0))),
     }
 }
 
